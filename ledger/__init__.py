@@ -1,0 +1,1 @@
+"""Write side of cityledger: events, aggregates and the Ledger application service."""

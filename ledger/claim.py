@@ -1,0 +1,275 @@
+"""Evidence claim: a city holds a rung of an indicator, verified over rounds of votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import AlreadyVoted, ClaimNotOpen, InvalidInput, LanguageNotRead, RoundNotOpen
+from ledger.ids import aggregate_id
+
+PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = (
+    "pending",
+    "accepted",
+    "rejected",
+    "withdrawn",
+    "superseded",
+)
+DECISIONS = ("accept", "reject")
+
+
+def decide(accepts: int, rejects: int, quorum: int) -> str:
+    """The round's outcome: accepted, rejected or undecided (another round)."""
+    if accepts >= quorum and accepts > rejects:
+        return ACCEPTED
+    if rejects > accepts:
+        return REJECTED
+    return "undecided"
+
+
+class Claim(Aggregate):
+    """A claim that a city stands on a rung of an indicator, with its sources and verification."""
+
+    class ClaimSubmitted(Aggregate.Created):
+        """A researcher submitted evidence for a rung."""
+
+        claim_id: str
+        edition_id: str
+        city_id: str
+        indicator_id: str
+        rung: int
+        points: int
+        sources: list[dict[str, Any]]
+        submitted_by: str
+        supersedes: str | None
+
+    class ClaimWithdrawn(Aggregate.Event):
+        """The claim no longer counts, by its submitter's or an editor's decision."""
+
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Claim) -> None:
+            """Mark withdrawn and close any open round."""
+            aggregate.status = WITHDRAWN
+            aggregate.open_round = None
+
+    class ClaimSuperseded(Aggregate.Event):
+        """A newer claim replaced this one, which no longer counts."""
+
+        superseded_by: str
+
+        def apply(self, aggregate: Claim) -> None:
+            """Mark superseded and close any open round."""
+            aggregate.status = SUPERSEDED
+            aggregate.open_round = None
+
+    class RoundOpened(Aggregate.Event):
+        """A verification round began."""
+
+        round_no: int
+
+        def apply(self, aggregate: Claim) -> None:
+            """Open the round."""
+            aggregate.open_round = self.round_no
+            aggregate.rounds.append({})
+
+    class VoteCast(Aggregate.Event):
+        """A verifier accepted or rejected the evidence in the open round."""
+
+        round_no: int
+        verifier_id: str
+        decision: str
+        note: str
+
+        def apply(self, aggregate: Claim) -> None:
+            """Record the vote."""
+            aggregate.rounds[self.round_no - 1][self.verifier_id] = self.decision
+
+    class RoundClosed(Aggregate.Event):
+        """A round ended with an outcome under the edition's quorum."""
+
+        round_no: int
+        outcome: str
+        accepts: int
+        rejects: int
+        quorum: int
+
+        def apply(self, aggregate: Claim) -> None:
+            """Close the round and set the status its outcome decides."""
+            aggregate.open_round = None
+            if self.outcome in (ACCEPTED, REJECTED):
+                aggregate.status = self.outcome
+
+    def __init__(
+        self,
+        claim_id: str,
+        edition_id: str,
+        city_id: str,
+        indicator_id: str,
+        rung: int,
+        points: int,
+        sources: list[dict[str, Any]],
+        submitted_by: str,
+        supersedes: str | None,
+    ) -> None:
+        self.claim_id = claim_id
+        self.edition_id = edition_id
+        self.city_id = city_id
+        self.indicator_id = indicator_id
+        self.rung = rung
+        self.points = points
+        self.sources = sources
+        self.submitted_by = submitted_by
+        self.supersedes = supersedes
+        self.status = PENDING
+        self.open_round: int | None = None
+        self.rounds: list[dict[str, str]] = []
+
+    @staticmethod
+    def key(claim_id: str) -> UUID:
+        """Aggregate id of the claim with this id."""
+        return aggregate_id("claim", claim_id)
+
+    @classmethod
+    def submit(
+        cls,
+        claim_id: str,
+        edition_id: str,
+        city_id: str,
+        indicator_id: str,
+        rung: int,
+        points: int,
+        sources: list[dict[str, Any]],
+        submitted_by: str,
+        supersedes: str | None,
+        at: datetime | None,
+    ) -> Claim:
+        """Record a new claim (its arguments are validated by the caller's checks)."""
+        return cls._create(
+            cls.ClaimSubmitted,
+            id=cls.key(claim_id),
+            claim_id=claim_id,
+            edition_id=edition_id,
+            city_id=city_id,
+            indicator_id=indicator_id,
+            rung=rung,
+            points=points,
+            sources=sources,
+            submitted_by=submitted_by,
+            supersedes=supersedes,
+            timestamp=at,
+        )
+
+    @property
+    def languages(self) -> set[str]:
+        """Languages of the claim's sources."""
+        return {str(s["language"]) for s in self.sources}
+
+    def withdraw(self, reason: str, by: str, at: datetime | None) -> None:
+        """Stop the claim from counting."""
+        if self.status in (WITHDRAWN, SUPERSEDED):
+            raise ClaimNotOpen(
+                f"claim {self.claim_id} is already {self.status}",
+                field="claim_id",
+                value=self.claim_id,
+            )
+        self.trigger_event(self.ClaimWithdrawn, reason=reason, by=by, timestamp=at)
+
+    def supersede(self, by_claim: str, at: datetime | None) -> None:
+        """Mark the claim replaced by a newer one."""
+        if self.status in (WITHDRAWN, SUPERSEDED):
+            raise ClaimNotOpen(
+                f"claim {self.claim_id} is {self.status} and cannot be superseded",
+                field="supersedes",
+                value=self.claim_id,
+            )
+        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, timestamp=at)
+
+    def open_next_round(self, at: datetime | None) -> int:
+        """Open the next verification round; return its number."""
+        self._require_pending()
+        if self.open_round is not None:
+            raise RoundNotOpen(
+                f"claim {self.claim_id} already has round {self.open_round} open",
+                field="claim_id",
+                value=self.claim_id,
+            )
+        number = len(self.rounds) + 1
+        self.trigger_event(self.RoundOpened, round_no=number, timestamp=at)
+        return number
+
+    def cast_vote(
+        self,
+        verifier_id: str,
+        verifier_languages: set[str],
+        decision: str,
+        note: str,
+        at: datetime | None,
+    ) -> None:
+        """Record one verifier's vote in the open round."""
+        if decision not in DECISIONS:
+            raise InvalidInput(
+                f"decision {decision!r} is not accept or reject", field="decision", value=decision
+            )
+        self._require_pending()
+        round_no = self._require_open_round()
+        missing = sorted(self.languages - verifier_languages)
+        if missing:
+            raise LanguageNotRead(
+                f"verifier {verifier_id} does not read {missing[0]!r}, "
+                f"a language of claim {self.claim_id}",
+                field="verifier_id",
+                value=verifier_id,
+            )
+        if verifier_id in self.rounds[round_no - 1]:
+            raise AlreadyVoted(
+                f"verifier {verifier_id} already voted in round {round_no} "
+                f"of claim {self.claim_id}",
+                field="verifier_id",
+                value=verifier_id,
+            )
+        self.trigger_event(
+            self.VoteCast,
+            round_no=round_no,
+            verifier_id=verifier_id,
+            decision=decision,
+            note=note,
+            timestamp=at,
+        )
+
+    def close_round(self, quorum: int, at: datetime | None) -> str:
+        """Close the open round under the quorum; return its outcome."""
+        self._require_pending()
+        round_no = self._require_open_round()
+        votes = list(self.rounds[round_no - 1].values())
+        accepts, rejects = votes.count("accept"), votes.count("reject")
+        outcome = decide(accepts, rejects, quorum)
+        self.trigger_event(
+            self.RoundClosed,
+            round_no=round_no,
+            outcome=outcome,
+            accepts=accepts,
+            rejects=rejects,
+            quorum=quorum,
+            timestamp=at,
+        )
+        return outcome
+
+    def _require_pending(self) -> None:
+        if self.status != PENDING:
+            raise ClaimNotOpen(
+                f"claim {self.claim_id} is {self.status}, not pending",
+                field="claim_id",
+                value=self.claim_id,
+            )
+
+    def _require_open_round(self) -> int:
+        if self.open_round is None:
+            raise RoundNotOpen(
+                f"claim {self.claim_id} has no open round", field="claim_id", value=self.claim_id
+            )
+        return self.open_round

@@ -1,0 +1,42 @@
+"""Where the ledger lives: one SQLite file under var/ by default, or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DB = Path("var") / "cityledger.sqlite"
+
+
+def database_path() -> Path:
+    """The SQLite file named by CITYLEDGER_DB, or var/cityledger.sqlite."""
+    return Path(os.environ.get("CITYLEDGER_DB") or DEFAULT_DB)
+
+
+def uses_postgres() -> bool:
+    """Whether PERSISTENCE_MODULE selects eventsourcing's PostgreSQL persistence."""
+    return os.environ.get("PERSISTENCE_MODULE", "") == "eventsourcing.postgres"
+
+
+def read_model_path() -> Path:
+    """The SQLite file of the read models: the ledger's own file unless on PostgreSQL."""
+    override = os.environ.get("CITYLEDGER_READ_DB")
+    if override:
+        return Path(override)
+    if uses_postgres():
+        return Path("var") / "cityledger-read.sqlite"
+    return database_path()
+
+
+def ledger_env(db_path: Path | None = None) -> dict[str, str]:
+    """The eventsourcing environment for the Ledger application."""
+    if uses_postgres() and db_path is None:
+        # POSTGRES_DBNAME, POSTGRES_HOST, … come from the process environment.
+        return {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
+    path = db_path or database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }

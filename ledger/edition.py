@@ -1,0 +1,171 @@
+"""Edition: one year's ranking, pinning a framework version, a weight set and its cities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import AlreadyExists, InvalidInput, UnknownId
+from ledger.ids import aggregate_id
+
+TABLES = ("total", "digital_traditional", "institutional")
+
+
+class Edition(Aggregate):
+    """A ranking edition such as asia-2023; it may reuse another edition's weight set."""
+
+    class EditionCreated(Aggregate.Created):
+        """An edition was opened."""
+
+        edition_id: str
+        year: int
+        title: str
+        region: str
+        framework_id: str
+        framework_version: int
+        weight_set_id: str
+        evidence_cutoff: str
+        quorum: int
+
+    class CitiesIncluded(Aggregate.Event):
+        """Cities were added to the edition's list."""
+
+        city_ids: list[str]
+
+        def apply(self, aggregate: Edition) -> None:
+            """Extend the city list."""
+            aggregate.city_ids.extend(self.city_ids)
+
+    class QuorumChanged(Aggregate.Event):
+        """The number of accepting votes a claim needs changed."""
+
+        quorum: int
+
+        def apply(self, aggregate: Edition) -> None:
+            """Set the quorum."""
+            aggregate.quorum = self.quorum
+
+    class RankingPublished(Aggregate.Event):
+        """The three tables were published as computed at a ledger position."""
+
+        publication_no: int
+        position: int
+        digest: str
+        tables: list[str]
+        by: str
+
+        def apply(self, aggregate: Edition) -> None:
+            """Count the publication."""
+            aggregate.publications.append(self.position)
+
+    def __init__(
+        self,
+        edition_id: str,
+        year: int,
+        title: str,
+        region: str,
+        framework_id: str,
+        framework_version: int,
+        weight_set_id: str,
+        evidence_cutoff: str,
+        quorum: int,
+    ) -> None:
+        self.edition_id = edition_id
+        self.year = year
+        self.title = title
+        self.region = region
+        self.framework_id = framework_id
+        self.framework_version = framework_version
+        self.weight_set_id = weight_set_id
+        self.evidence_cutoff = evidence_cutoff
+        self.quorum = quorum
+        self.city_ids: list[str] = []
+        self.publications: list[int] = []
+
+    @staticmethod
+    def key(edition_id: str) -> UUID:
+        """Aggregate id of the edition with this id."""
+        return aggregate_id("edition", edition_id)
+
+    @classmethod
+    def create(
+        cls,
+        edition_id: str,
+        year: int,
+        title: str,
+        region: str,
+        framework_id: str,
+        framework_version: int,
+        weight_set_id: str,
+        evidence_cutoff: str,
+        quorum: int,
+        at: datetime | None,
+    ) -> Edition:
+        """Record a new edition."""
+        return cls._create(
+            cls.EditionCreated,
+            id=cls.key(edition_id),
+            edition_id=edition_id,
+            year=year,
+            title=title,
+            region=region,
+            framework_id=framework_id,
+            framework_version=framework_version,
+            weight_set_id=weight_set_id,
+            evidence_cutoff=evidence_cutoff,
+            quorum=quorum,
+            timestamp=at,
+        )
+
+    def include_cities(self, city_ids: list[str], at: datetime | None) -> None:
+        """Add cities that are not yet in the edition."""
+        present = sorted(set(city_ids) & set(self.city_ids))
+        if present:
+            raise AlreadyExists(
+                f"city {present[0]!r} is already in edition {self.edition_id}",
+                field="city_ids",
+                value=present[0],
+            )
+        self.trigger_event(self.CitiesIncluded, city_ids=list(city_ids), timestamp=at)
+
+    def change_quorum(self, quorum: int, at: datetime | None) -> None:
+        """Set the accepting votes a claim needs."""
+        self.trigger_event(self.QuorumChanged, quorum=quorum, timestamp=at)
+
+    def require_city(self, city_id: str) -> None:
+        """UnknownId unless the city is in this edition."""
+        if city_id not in self.city_ids:
+            raise UnknownId(
+                f"city {city_id!r} is not in edition {self.edition_id}",
+                field="city_id",
+                value=city_id,
+            )
+
+    def publish(
+        self, position: int, digest: str, tables: list[str], by: str, at: datetime | None
+    ) -> int:
+        """Record a publication of tables at a ledger position; return its number."""
+        unknown = sorted(set(tables) - set(TABLES))
+        if unknown or not tables:
+            raise InvalidInput(
+                f"table {unknown[0] if unknown else None!r} is not one of {', '.join(TABLES)}",
+                field="tables",
+                value=unknown[0] if unknown else None,
+            )
+        if not self.city_ids:
+            raise InvalidInput(
+                f"edition {self.edition_id} has no cities to publish", field="edition_id"
+            )
+        number = len(self.publications) + 1
+        self.trigger_event(
+            self.RankingPublished,
+            publication_no=number,
+            position=position,
+            digest=digest,
+            tables=list(tables),
+            by=by,
+            timestamp=at,
+        )
+        return number

@@ -1,0 +1,198 @@
+"""Indicator framework: pillars, indicators and ladders, versioned and never edited in place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger import validate
+from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
+from ledger.ids import aggregate_id
+
+PILLARS = ("digital", "traditional", "institutional")
+
+
+def check_structure(pillars: Any, indicators: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Validate pillars and indicators with their ladders; return them normalised."""
+    if not isinstance(pillars, list) or not pillars:
+        raise InvalidInput("pillars must be a non-empty list", field="pillars")
+    clean_pillars = []
+    for p in pillars:
+        if not isinstance(p, dict):
+            raise InvalidInput(f"pillar {p!r} must be an object", field="pillars", value=p)
+        clean_pillars.append(
+            {
+                "id": validate.ident("pillar.id", p.get("id")),
+                "name": validate.text("pillar.name", p.get("name")),
+            }
+        )
+    pillar_ids = [p["id"] for p in clean_pillars]
+    validate.string_list("pillars", pillar_ids, check=validate.ident)
+    if not isinstance(indicators, list) or not indicators:
+        raise InvalidInput("indicators must be a non-empty list", field="indicators")
+    clean = []
+    for ind in indicators:
+        if not isinstance(ind, dict):
+            raise InvalidInput(f"indicator {ind!r} must be an object", field="indicators")
+        ind_id = validate.ident("indicator.id", ind.get("id"))
+        pillar = ind.get("pillar")
+        if pillar not in pillar_ids:
+            raise InvalidInput(
+                f"indicator {ind_id} names unknown pillar {pillar!r}",
+                field="indicator.pillar",
+                value=pillar,
+            )
+        ladder = ind.get("ladder")
+        if not isinstance(ladder, list) or not ladder:
+            raise InvalidInput(
+                f"indicator {ind_id} needs a non-empty ladder", field="indicator.ladder"
+            )
+        rungs = []
+        for r in ladder:
+            if not isinstance(r, dict):
+                raise InvalidInput(f"rung {r!r} of {ind_id} must be an object", field="ladder")
+            rungs.append(
+                {
+                    "rung": validate.integer(f"{ind_id} rung", r.get("rung"), low=1, high=20),
+                    "points": validate.integer(
+                        f"{ind_id} points", r.get("points"), low=0, high=100
+                    ),
+                    "description": validate.text(
+                        f"{ind_id} rung description", r.get("description")
+                    ),
+                }
+            )
+        numbers = [int(str(r["rung"])) for r in rungs]
+        if numbers != sorted(set(numbers)):
+            raise InvalidInput(
+                f"rungs of {ind_id} must be distinct and ascending: {numbers}", field="ladder"
+            )
+        clean.append(
+            {
+                "id": ind_id,
+                "pillar": pillar,
+                "name": validate.text(f"{ind_id} name", ind.get("name")),
+                "proposed": bool(ind.get("proposed", False)),
+                "ladder": rungs,
+            }
+        )
+    validate.string_list("indicators", [i["id"] for i in clean], check=validate.ident)
+    return clean_pillars, clean
+
+
+class Framework(Aggregate):
+    """An indicator system; each revision is a new version, and editions pin one version."""
+
+    class FrameworkDefined(Aggregate.Created):
+        """Version 1 of a framework was defined."""
+
+        framework_id: str
+        title: str
+        pillars: list[dict[str, Any]]
+        indicators: list[dict[str, Any]]
+
+    class FrameworkRevised(Aggregate.Event):
+        """A new version of the framework was defined; older versions stay as they were."""
+
+        version_no: int
+        pillars: list[dict[str, Any]]
+        indicators: list[dict[str, Any]]
+        note: str
+
+        def apply(self, aggregate: Framework) -> None:
+            """Append the version."""
+            aggregate.versions.append({"pillars": self.pillars, "indicators": self.indicators})
+
+    def __init__(
+        self,
+        framework_id: str,
+        title: str,
+        pillars: list[dict[str, Any]],
+        indicators: list[dict[str, Any]],
+    ) -> None:
+        self.framework_id = framework_id
+        self.title = title
+        self.versions: list[dict[str, Any]] = [{"pillars": pillars, "indicators": indicators}]
+
+    @staticmethod
+    def key(framework_id: str) -> UUID:
+        """Aggregate id of the framework with this id."""
+        return aggregate_id("framework", framework_id)
+
+    @classmethod
+    def define(
+        cls,
+        framework_id: str,
+        title: str,
+        pillars: list[dict[str, Any]],
+        indicators: list[dict[str, Any]],
+        at: datetime | None,
+    ) -> Framework:
+        """Record version 1 of a framework."""
+        pillars, indicators = check_structure(pillars, indicators)
+        return cls._create(
+            cls.FrameworkDefined,
+            id=cls.key(framework_id),
+            framework_id=framework_id,
+            title=title,
+            pillars=pillars,
+            indicators=indicators,
+            timestamp=at,
+        )
+
+    def revise(
+        self,
+        pillars: list[dict[str, Any]],
+        indicators: list[dict[str, Any]],
+        note: str,
+        at: datetime | None,
+    ) -> int:
+        """Record the next version; return its number."""
+        pillars, indicators = check_structure(pillars, indicators)
+        version_no = len(self.versions) + 1
+        self.trigger_event(
+            self.FrameworkRevised,
+            version_no=version_no,
+            pillars=pillars,
+            indicators=indicators,
+            note=note,
+            timestamp=at,
+        )
+        return version_no
+
+    def indicators_of(self, version_no: int) -> list[dict[str, Any]]:
+        """The indicators of one version, or UnknownId."""
+        if not 1 <= version_no <= len(self.versions):
+            raise UnknownId(
+                f"framework {self.framework_id} has no version {version_no}",
+                field="framework_version",
+                value=version_no,
+            )
+        return list(self.versions[version_no - 1]["indicators"])
+
+    def indicator(self, version_no: int, indicator_id: str) -> dict[str, Any]:
+        """One indicator of one version, or UnknownId naming it."""
+        for ind in self.indicators_of(version_no):
+            if ind["id"] == indicator_id:
+                return ind
+        raise UnknownId(
+            f"indicator {indicator_id!r} is not in framework {self.framework_id} v{version_no}",
+            field="indicator_id",
+            value=indicator_id,
+        )
+
+    def points(self, version_no: int, indicator_id: str, rung: int) -> int:
+        """Points of a rung, or RungNotOnLadder naming it."""
+        ladder = self.indicator(version_no, indicator_id)["ladder"]
+        for r in ladder:
+            if r["rung"] == rung:
+                return int(r["points"])
+        rungs = [r["rung"] for r in ladder]
+        raise RungNotOnLadder(
+            f"rung {rung!r} is not on the ladder of {indicator_id} (rungs {rungs})",
+            field="rung",
+            value=rung,
+        )

@@ -1,0 +1,43 @@
+"""Receipt: the result of a command sent with an idempotency key, saved atomically with it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.ids import aggregate_id
+
+
+class Receipt(Aggregate):
+    """Proof that a keyed command was recorded, so a retry records nothing twice."""
+
+    class ReceiptIssued(Aggregate.Created):
+        """A keyed command was recorded with this result."""
+
+        key: str
+        command: str
+        result: str
+
+    def __init__(self, key: str, command: str, result: str) -> None:
+        self.key = key
+        self.command = command
+        self.result = result
+
+    @staticmethod
+    def key_id(key: str) -> UUID:
+        """Aggregate id of the receipt for this idempotency key."""
+        return aggregate_id("receipt", key)
+
+    @classmethod
+    def issue(cls, key: str, command: str, result: str, at: datetime | None) -> Receipt:
+        """Record a new receipt."""
+        return cls._create(
+            cls.ReceiptIssued,
+            id=cls.key_id(key),
+            key=key,
+            command=command,
+            result=result,
+            timestamp=at,
+        )

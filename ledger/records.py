@@ -1,0 +1,78 @@
+"""EventRecord: a recorded event as plain data, the one thing the read side consumes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.persistence import Mapper, Notification
+
+# Attributes every event carries that are not its own data.
+ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event at its ledger position, with its type name, time and data."""
+
+    position: int
+    type: str
+    originator_id: str
+    originator_version: int
+    time: datetime
+    data: dict[str, Any]
+    topic: str
+    stored: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON-ready data, as `cityledger events` prints it."""
+        return {
+            "position": self.position,
+            "type": self.type,
+            "time": self.time.isoformat(),
+            "originator_id": self.originator_id,
+            "originator_version": self.originator_version,
+            "topic": self.topic,
+            "data": self.data,
+            "stored": self.stored,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> EventRecord:
+        """Rebuild a record from to_json() output."""
+        return cls(
+            position=int(obj["position"]),
+            type=str(obj["type"]),
+            originator_id=str(obj["originator_id"]),
+            originator_version=int(obj["originator_version"]),
+            time=datetime.fromisoformat(obj["time"]),
+            data=dict(obj["data"]),
+            topic=str(obj["topic"]),
+            stored=str(obj["stored"]),
+        )
+
+
+def type_name(topic: str) -> str:
+    """The event's class name from its topic ('ledger.claim:Claim.VoteCast' → 'VoteCast')."""
+    return topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+
+def from_notification(mapper: Mapper[Any], notification: Notification) -> EventRecord:
+    """Decode a stored notification into an EventRecord."""
+    event = mapper.to_domain_event(notification)
+    attrs = dict(event.__dict__)
+    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
+    # Round-trip through JSON so that the data is plain (lists, dicts, str, int, None).
+    plain = json.loads(json.dumps(data, default=str))
+    return EventRecord(
+        position=int(notification.id),
+        type=type_name(notification.topic),
+        originator_id=str(notification.originator_id),
+        originator_version=int(notification.originator_version),
+        time=attrs["timestamp"],
+        data=plain,
+        topic=notification.topic,
+        stored=bytes(notification.state).decode("utf-8"),
+    )

@@ -1,0 +1,88 @@
+"""Argument checks shared by every command, raising InvalidInput that names the value."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from ledger.errors import InvalidInput
+
+MAX_TEXT = 2000
+MAX_EXCERPT = 4000
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE)
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = False) -> str:
+    """A non-empty string of at most max_len characters."""
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string, got {value!r}", field=field, value=value)
+    stripped = value.strip()
+    if not stripped and not optional:
+        raise InvalidInput(f"{field} must not be empty", field=field, value=value)
+    if len(value) > max_len:
+        raise InvalidInput(
+            f"{field} is {len(value)} characters long; at most {max_len} are allowed",
+            field=field,
+            value=value[:40] + "…",
+        )
+    return stripped
+
+
+def ident(field: str, value: Any) -> str:
+    """An id: letters, digits and . _ / - , at most 120 characters."""
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise InvalidInput(
+            f"{field} {value!r} is not a valid id (letters, digits, '.', '_', '/', '-')",
+            field=field,
+            value=value,
+        )
+    return value
+
+
+def integer(field: str, value: Any, *, low: int, high: int) -> int:
+    """An int within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{field} must be an integer, got {value!r}", field=field, value=value)
+    if not low <= value <= high:
+        raise InvalidInput(
+            f"{field} {value} is out of range {low}..{high}", field=field, value=value
+        )
+    return value
+
+
+def language(field: str, value: Any) -> str:
+    """An ISO 639 language code such as 'zh' or 'en'."""
+    if not isinstance(value, str) or not LANGUAGE_PATTERN.match(value):
+        raise InvalidInput(
+            f"{field} {value!r} is not a language code like 'zh' or 'en'",
+            field=field,
+            value=value,
+        )
+    return value
+
+
+def iso_date(field: str, value: Any) -> str:
+    """A calendar date written YYYY-MM-DD."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise InvalidInput(f"{field} {value!r} is not a date like 2023-06-01", field=field, value=value)
+
+
+def string_list(field: str, values: Any, *, check: Any = None, max_items: int = 1000) -> list[str]:
+    """A non-empty list of distinct strings, each passed through check."""
+    if not isinstance(values, list | tuple) or not values:
+        raise InvalidInput(f"{field} must be a non-empty list, got {values!r}", field=field)
+    if len(values) > max_items:
+        raise InvalidInput(f"{field} has {len(values)} items; at most {max_items}", field=field)
+    out = [check(field, v) if check else text(field, v) for v in values]
+    duplicates = sorted({v for v in out if out.count(v) > 1})
+    if duplicates:
+        raise InvalidInput(f"{field} repeats {duplicates[0]!r}", field=field, value=duplicates[0])
+    return out

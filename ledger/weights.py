@@ -1,0 +1,297 @@
+"""Weight set: the expert panel, its ballots and the revisions of the weights in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
+from ledger.ids import aggregate_id
+
+FIELDS = (
+    "public-administration",
+    "international-relations-finance",
+    "traditional-infrastructure",
+    "digital-infrastructure",
+)
+BUDGET = 100
+
+
+def fraction_text(value: Fraction) -> str:
+    """Exact text of a fraction: '25/8', or '3' when whole."""
+    return str(value)
+
+
+def parse_weight(indicator: str, value: Any) -> Fraction:
+    """A non-negative exact weight from '25/8', '3.125' or an int."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidInput(
+            f"weight of {indicator} must be a number as text, got {value!r}", field="weights"
+        )
+    try:
+        weight = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidInput(
+            f"weight of {indicator} {value!r} is not a number", field="weights", value=value
+        ) from None
+    if weight < 0:
+        raise InvalidInput(
+            f"weight of {indicator} is negative: {value!r}", field="weights", value=value
+        )
+    return weight
+
+
+class WeightSet(Aggregate):
+    """Weights for one framework version; several editions may share one weight set."""
+
+    class WeightSetCreated(Aggregate.Created):
+        """A weight set and its (empty) panel were created."""
+
+        weight_set_id: str
+        title: str
+        framework_id: str
+        framework_version: int
+        indicator_ids: list[str]
+
+    class PanelistEnrolled(Aggregate.Event):
+        """An anonymous panelist joined the panel."""
+
+        panelist_id: str
+        field: str
+
+        def apply(self, aggregate: WeightSet) -> None:
+            """Add the panelist."""
+            aggregate.panelists[self.panelist_id] = self.field
+
+    class BallotCast(Aggregate.Event):
+        """A panelist allocated 100 points over the indicators."""
+
+        panelist_id: str
+        allocations: dict[str, int]
+
+        def apply(self, aggregate: WeightSet) -> None:
+            """Record the ballot."""
+            aggregate.ballots[self.panelist_id] = self.allocations
+
+    class BallotRevised(Aggregate.Event):
+        """A panelist replaced their ballot."""
+
+        panelist_id: str
+        allocations: dict[str, int]
+        reason: str
+
+        def apply(self, aggregate: WeightSet) -> None:
+            """Replace the ballot."""
+            aggregate.ballots[self.panelist_id] = self.allocations
+
+    class WeightsAggregated(Aggregate.Event):
+        """The weights in force became the mean of the current ballots."""
+
+        revision: int
+        weights: dict[str, str]
+        ballot_count: int
+        by: str
+
+        def apply(self, aggregate: WeightSet) -> None:
+            """Set the weights in force."""
+            aggregate.weights = self.weights
+            aggregate.revision = self.revision
+
+    class WeightsSet(Aggregate.Event):
+        """An editor set the weights in force directly, with a reason."""
+
+        revision: int
+        weights: dict[str, str]
+        reason: str
+        by: str
+
+        def apply(self, aggregate: WeightSet) -> None:
+            """Set the weights in force."""
+            aggregate.weights = self.weights
+            aggregate.revision = self.revision
+
+    def __init__(
+        self,
+        weight_set_id: str,
+        title: str,
+        framework_id: str,
+        framework_version: int,
+        indicator_ids: list[str],
+    ) -> None:
+        self.weight_set_id = weight_set_id
+        self.title = title
+        self.framework_id = framework_id
+        self.framework_version = framework_version
+        self.indicator_ids = indicator_ids
+        self.panelists: dict[str, str] = {}
+        self.ballots: dict[str, dict[str, int]] = {}
+        self.weights: dict[str, str] = {}
+        self.revision = 0
+
+    @staticmethod
+    def key(weight_set_id: str) -> UUID:
+        """Aggregate id of the weight set with this id."""
+        return aggregate_id("weight-set", weight_set_id)
+
+    @classmethod
+    def create(
+        cls,
+        weight_set_id: str,
+        title: str,
+        framework_id: str,
+        framework_version: int,
+        indicator_ids: list[str],
+        at: datetime | None,
+    ) -> WeightSet:
+        """Record a new weight set for a framework version."""
+        return cls._create(
+            cls.WeightSetCreated,
+            id=cls.key(weight_set_id),
+            weight_set_id=weight_set_id,
+            title=title,
+            framework_id=framework_id,
+            framework_version=framework_version,
+            indicator_ids=indicator_ids,
+            timestamp=at,
+        )
+
+    def enrol_panelist(self, panelist_id: str, field: str, at: datetime | None) -> None:
+        """Add an anonymous panelist from one of the four fields."""
+        if field not in FIELDS:
+            raise InvalidInput(
+                f"field {field!r} is not one of {', '.join(FIELDS)}", field="field", value=field
+            )
+        if panelist_id in self.panelists:
+            raise AlreadyExists(
+                f"panelist {panelist_id!r} is already on panel {self.weight_set_id}",
+                field="panelist_id",
+                value=panelist_id,
+            )
+        self.trigger_event(
+            self.PanelistEnrolled, panelist_id=panelist_id, field=field, timestamp=at
+        )
+
+    def cast_ballot(self, panelist_id: str, allocations: Any, at: datetime | None) -> None:
+        """Record a panelist's first ballot."""
+        self._require_panelist(panelist_id)
+        if panelist_id in self.ballots:
+            raise AlreadyExists(
+                f"panelist {panelist_id!r} has already cast a ballot; revise it instead",
+                field="panelist_id",
+                value=panelist_id,
+            )
+        clean = self._check_ballot(allocations)
+        self.trigger_event(
+            self.BallotCast, panelist_id=panelist_id, allocations=clean, timestamp=at
+        )
+
+    def revise_ballot(
+        self, panelist_id: str, allocations: Any, reason: str, at: datetime | None
+    ) -> None:
+        """Replace a panelist's ballot."""
+        self._require_panelist(panelist_id)
+        if panelist_id not in self.ballots:
+            raise InvalidState(
+                f"panelist {panelist_id!r} has no ballot to revise",
+                field="panelist_id",
+                value=panelist_id,
+            )
+        clean = self._check_ballot(allocations)
+        self.trigger_event(
+            self.BallotRevised,
+            panelist_id=panelist_id,
+            allocations=clean,
+            reason=reason,
+            timestamp=at,
+        )
+
+    def aggregate(self, by: str, at: datetime | None) -> int:
+        """Make the mean of the current ballots the weights in force; return the revision."""
+        if not self.ballots:
+            raise InvalidState(
+                f"weight set {self.weight_set_id} has no ballots to aggregate",
+                field="weight_set_id",
+            )
+        n = len(self.ballots)
+        weights = {
+            i: fraction_text(Fraction(sum(b.get(i, 0) for b in self.ballots.values()), n))
+            for i in self.indicator_ids
+        }
+        revision = self.revision + 1
+        self.trigger_event(
+            self.WeightsAggregated,
+            revision=revision,
+            weights=weights,
+            ballot_count=n,
+            by=by,
+            timestamp=at,
+        )
+        return revision
+
+    def set_weights(self, weights: Any, reason: str, by: str, at: datetime | None) -> int:
+        """Set the weights in force directly; they must cover the indicators and sum to 100."""
+        if not isinstance(weights, dict):
+            raise InvalidInput(f"weights must be an object, got {weights!r}", field="weights")
+        self._check_keys(weights, "weights")
+        exact = {i: parse_weight(i, weights.get(i, 0)) for i in self.indicator_ids}
+        total = sum(exact.values(), Fraction(0))
+        if total != BUDGET:
+            raise InvalidInput(
+                f"weights sum to {total}, not {BUDGET}", field="weights", value=str(total)
+            )
+        revision = self.revision + 1
+        self.trigger_event(
+            self.WeightsSet,
+            revision=revision,
+            weights={i: fraction_text(w) for i, w in exact.items()},
+            reason=reason,
+            by=by,
+            timestamp=at,
+        )
+        return revision
+
+    def _require_panelist(self, panelist_id: str) -> None:
+        if panelist_id not in self.panelists:
+            raise UnknownId(
+                f"panelist {panelist_id!r} is not on panel {self.weight_set_id}",
+                field="panelist_id",
+                value=panelist_id,
+            )
+
+    def _check_keys(self, mapping: dict[str, Any], field: str) -> None:
+        unknown = sorted(set(mapping) - set(self.indicator_ids))
+        if unknown:
+            raise UnknownId(
+                f"{field} name indicator {unknown[0]!r}, which is not in the framework",
+                field=field,
+                value=unknown[0],
+            )
+
+    def _check_ballot(self, allocations: Any) -> dict[str, int]:
+        if not isinstance(allocations, dict):
+            raise BallotInvalid(
+                f"allocations must be an object, got {allocations!r}", field="allocations"
+            )
+        self._check_keys(allocations, "allocations")
+        clean: dict[str, int] = {}
+        for i in self.indicator_ids:
+            v = allocations.get(i, 0)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > BUDGET:
+                raise BallotInvalid(
+                    f"allocation to {i} must be an integer 0..{BUDGET}, got {v!r}",
+                    field="allocations",
+                    value=v,
+                )
+            clean[i] = v
+        total = sum(clean.values())
+        if total != BUDGET:
+            raise BallotInvalid(
+                f"ballot allocates {total} points; it must allocate exactly {BUDGET}",
+                field="allocations",
+                value=total,
+            )
+        return clean
