@@ -1,0 +1,1 @@
+"""Wiring of cityledger: the runtime that joins the ledger, the read models and the follower."""

@@ -1,0 +1,43 @@
+"""Runtime: one Ledger, one read-model database and the follower that keeps it current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ledger.application import Ledger
+from ledger.config import database_path, read_model_path, uses_postgres
+from projections.follower import Follower
+from projections.store import open_db
+
+
+@dataclass
+class Runtime:
+    """What every entry point (CLI, API, tests) needs: write side, read side, follower."""
+
+    ledger: Ledger
+    db: Database
+    follower: Follower
+
+    def catch_up(self) -> int:
+        """Bring the read models up to the ledger's head; return the position reached."""
+        return self.follower.catch_up()
+
+    def close(self) -> None:
+        """Close the read-model connection and the ledger's recorder."""
+        self.db.close()
+        self.ledger.close()
+
+
+def open_runtime(db_path: Path | None = None) -> Runtime:
+    """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
+    if db_path is not None or not uses_postgres():
+        path = db_path or database_path()
+        ledger = Ledger(path)
+        db = open_db(path)
+    else:
+        ledger = Ledger()
+        db = open_db(read_model_path())
+    return Runtime(ledger, db, Follower(ledger, db))

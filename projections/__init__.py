@@ -1,0 +1,1 @@
+"""Read side of cityledger: point-in-time rankings and read models in SQLite."""

@@ -1,0 +1,322 @@
+"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications, appeals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlite_utils import Database
+
+from ledger.records import EventRecord
+from projections.event_index import instant_text
+from projections.model import ReadModel
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
+    "country TEXT, aliases_zh TEXT, registered_at TEXT, position INTEGER)",
+    "CREATE TABLE IF NOT EXISTS editions (edition_id TEXT PRIMARY KEY, originator_id TEXT, "
+    "year INTEGER, title TEXT, region TEXT, framework_id TEXT, framework_version INTEGER, "
+    "weight_set_id TEXT, evidence_cutoff TEXT, quorum INTEGER, created_at TEXT, position INTEGER)",
+    "CREATE TABLE IF NOT EXISTS edition_cities (edition_id TEXT, city_id TEXT, ordinal INTEGER, "
+    "PRIMARY KEY (edition_id, city_id))",
+    "CREATE TABLE IF NOT EXISTS frameworks (framework_id TEXT, version INTEGER, "
+    "originator_id TEXT, title TEXT, pillars TEXT, note TEXT, defined_at TEXT, position INTEGER, "
+    "PRIMARY KEY (framework_id, version))",
+    "CREATE TABLE IF NOT EXISTS indicators (framework_id TEXT, version INTEGER, indicator_id TEXT, "
+    "ordinal INTEGER, pillar TEXT, name TEXT, proposed INTEGER, ladder TEXT, "
+    "PRIMARY KEY (framework_id, version, indicator_id))",
+    "CREATE TABLE IF NOT EXISTS weight_sets (weight_set_id TEXT PRIMARY KEY, originator_id TEXT, "
+    "title TEXT, framework_id TEXT, framework_version INTEGER, revision INTEGER, created_at TEXT)",
+    "CREATE TABLE IF NOT EXISTS weight_revisions (weight_set_id TEXT, revision INTEGER, "
+    "method TEXT, weights TEXT, ballot_count INTEGER, reason TEXT, by TEXT, time TEXT, "
+    "position INTEGER, PRIMARY KEY (weight_set_id, revision))",
+    "CREATE TABLE IF NOT EXISTS panelists (weight_set_id TEXT, panelist_id TEXT, field TEXT, "
+    "enrolled_at TEXT, PRIMARY KEY (weight_set_id, panelist_id))",
+    "CREATE TABLE IF NOT EXISTS ballots (weight_set_id TEXT, panelist_id TEXT, allocations TEXT, "
+    "revisions INTEGER, reason TEXT, time TEXT, position INTEGER, "
+    "PRIMARY KEY (weight_set_id, panelist_id))",
+    "CREATE TABLE IF NOT EXISTS verifiers (verifier_id TEXT PRIMARY KEY, originator_id TEXT, "
+    "languages TEXT, enrolled_at TEXT)",
+    "CREATE TABLE IF NOT EXISTS publications (edition_id TEXT, publication_no INTEGER, "
+    "position INTEGER, digest TEXT, tables TEXT, by TEXT, time TEXT, event_position INTEGER, "
+    "PRIMARY KEY (edition_id, publication_no))",
+    "CREATE TABLE IF NOT EXISTS appeals (appeal_id TEXT PRIMARY KEY, originator_id TEXT, "
+    "edition_id TEXT, city_id TEXT, indicator_id TEXT, text TEXT, filed_by TEXT, status TEXT, "
+    "response TEXT, answered_by TEXT, filed_at TEXT, answered_at TEXT, position INTEGER)",
+)
+
+Handler = Callable[[Database, EventRecord], None]
+
+
+def _key(db: Database, table: str, column: str, originator_id: str) -> Any:
+    row = db.execute(
+        f"SELECT {column} FROM {table} WHERE originator_id = ?", [originator_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _city(db: Database, r: EventRecord) -> None:
+    d = r.data
+    db.table("cities").insert(
+        {
+            "city_id": d["city_id"],
+            "name_en": d["name_en"],
+            "name_zh": d["name_zh"],
+            "country": d["country"],
+            "aliases_zh": json.dumps(d["aliases_zh"], ensure_ascii=False),
+            "registered_at": instant_text(r.time),
+            "position": r.position,
+        }
+    )
+
+
+def _framework_version(
+    db: Database, r: EventRecord, framework_id: str, version: int, title: str
+) -> None:
+    d = r.data
+    db.table("frameworks").insert(
+        {
+            "framework_id": framework_id,
+            "version": version,
+            "originator_id": r.originator_id,
+            "title": title,
+            "pillars": json.dumps(d["pillars"], ensure_ascii=False),
+            "note": d.get("note", ""),
+            "defined_at": instant_text(r.time),
+            "position": r.position,
+        }
+    )
+    db.table("indicators").insert_all(
+        {
+            "framework_id": framework_id,
+            "version": version,
+            "indicator_id": ind["id"],
+            "ordinal": n,
+            "pillar": ind["pillar"],
+            "name": ind["name"],
+            "proposed": int(bool(ind.get("proposed"))),
+            "ladder": json.dumps(ind["ladder"], ensure_ascii=False),
+        }
+        for n, ind in enumerate(d["indicators"])
+    )
+
+
+def _framework(db: Database, r: EventRecord) -> None:
+    _framework_version(db, r, r.data["framework_id"], 1, r.data["title"])
+
+
+def _framework_revised(db: Database, r: EventRecord) -> None:
+    row = db.execute(
+        "SELECT framework_id, title FROM frameworks WHERE originator_id = ? LIMIT 1",
+        [r.originator_id],
+    ).fetchone()
+    _framework_version(db, r, row[0], int(r.data["version_no"]), row[1])
+
+
+def _weight_set(db: Database, r: EventRecord) -> None:
+    d = r.data
+    db.table("weight_sets").insert(
+        {
+            "weight_set_id": d["weight_set_id"],
+            "originator_id": r.originator_id,
+            "title": d["title"],
+            "framework_id": d["framework_id"],
+            "framework_version": d["framework_version"],
+            "revision": 0,
+            "created_at": instant_text(r.time),
+        }
+    )
+
+
+def _panelist(db: Database, r: EventRecord) -> None:
+    ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
+    db.table("panelists").insert(
+        {"weight_set_id": ws, "panelist_id": r.data["panelist_id"], "field": r.data["field"],
+         "enrolled_at": instant_text(r.time)}
+    )  # fmt: skip
+
+
+def _ballot(db: Database, r: EventRecord) -> None:
+    ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
+    pid = r.data["panelist_id"]
+    before = db.execute(
+        "SELECT revisions FROM ballots WHERE weight_set_id = ? AND panelist_id = ?", [ws, pid]
+    ).fetchone()
+    db.table("ballots").insert(
+        {
+            "weight_set_id": ws,
+            "panelist_id": pid,
+            "allocations": json.dumps(r.data["allocations"], sort_keys=True),
+            "revisions": 0 if before is None else before[0] + 1,
+            "reason": r.data.get("reason", ""),
+            "time": instant_text(r.time),
+            "position": r.position,
+        },
+        replace=True,
+    )
+
+
+def _weights(db: Database, r: EventRecord) -> None:
+    ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
+    d = r.data
+    db.table("weight_revisions").insert(
+        {
+            "weight_set_id": ws,
+            "revision": d["revision"],
+            "method": "mean-of-ballots" if r.type == "WeightsAggregated" else "set-by-editor",
+            "weights": json.dumps(d["weights"], sort_keys=True),
+            "ballot_count": d.get("ballot_count"),
+            "reason": d.get("reason", ""),
+            "by": d["by"],
+            "time": instant_text(r.time),
+            "position": r.position,
+        }
+    )
+    db.execute("UPDATE weight_sets SET revision = ? WHERE weight_set_id = ?", [d["revision"], ws])
+
+
+def _verifier(db: Database, r: EventRecord) -> None:
+    db.table("verifiers").insert(
+        {
+            "verifier_id": r.data["verifier_id"],
+            "originator_id": r.originator_id,
+            "languages": json.dumps(r.data["languages"]),
+            "enrolled_at": instant_text(r.time),
+        }
+    )
+
+
+def _verifier_languages(db: Database, r: EventRecord) -> None:
+    db.execute(
+        "UPDATE verifiers SET languages = ? WHERE originator_id = ?",
+        [json.dumps(r.data["languages"]), r.originator_id],
+    )
+
+
+def _edition(db: Database, r: EventRecord) -> None:
+    d = r.data
+    keep = ("edition_id", "year", "title", "region", "framework_id", "framework_version")
+    db.table("editions").insert(
+        {k: d[k] for k in keep}
+        | {
+            "originator_id": r.originator_id,
+            "weight_set_id": d["weight_set_id"],
+            "evidence_cutoff": d["evidence_cutoff"],
+            "quorum": d["quorum"],
+            "created_at": instant_text(r.time),
+            "position": r.position,
+        }
+    )
+
+
+def _cities_included(db: Database, r: EventRecord) -> None:
+    edition = _key(db, "editions", "edition_id", r.originator_id)
+    start = db.execute(
+        "SELECT COUNT(*) FROM edition_cities WHERE edition_id = ?", [edition]
+    ).fetchone()[0]
+    db.table("edition_cities").insert_all(
+        {"edition_id": edition, "city_id": c, "ordinal": start + n}
+        for n, c in enumerate(r.data["city_ids"])
+    )
+
+
+def _quorum(db: Database, r: EventRecord) -> None:
+    db.execute(
+        "UPDATE editions SET quorum = ? WHERE originator_id = ?",
+        [r.data["quorum"], r.originator_id],
+    )
+
+
+def _published(db: Database, r: EventRecord) -> None:
+    d = r.data
+    db.table("publications").insert(
+        {
+            "edition_id": _key(db, "editions", "edition_id", r.originator_id),
+            "publication_no": d["publication_no"],
+            "position": d["position"],
+            "digest": d["digest"],
+            "tables": json.dumps(d["tables"]),
+            "by": d["by"],
+            "time": instant_text(r.time),
+            "event_position": r.position,
+        }
+    )
+
+
+def _appeal(db: Database, r: EventRecord) -> None:
+    d = r.data
+    db.table("appeals").insert(
+        {
+            "appeal_id": d["appeal_id"],
+            "originator_id": r.originator_id,
+            "edition_id": d["edition_id"],
+            "city_id": d["city_id"],
+            "indicator_id": d["indicator_id"],
+            "text": d["text"],
+            "filed_by": d["filed_by"],
+            "status": "open",
+            "response": None,
+            "answered_by": None,
+            "filed_at": instant_text(r.time),
+            "answered_at": None,
+            "position": r.position,
+        }
+    )
+
+
+def _appeal_answered(db: Database, r: EventRecord) -> None:
+    db.execute(
+        "UPDATE appeals SET status = ?, response = ?, answered_by = ?, answered_at = ? "
+        "WHERE originator_id = ?",
+        [
+            r.data["decision"],
+            r.data["response"],
+            r.data["by"],
+            instant_text(r.time),
+            r.originator_id,
+        ],
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "CityRegistered": _city,
+    "FrameworkDefined": _framework,
+    "FrameworkRevised": _framework_revised,
+    "WeightSetCreated": _weight_set,
+    "PanelistEnrolled": _panelist,
+    "BallotCast": _ballot,
+    "BallotRevised": _ballot,
+    "WeightsAggregated": _weights,
+    "WeightsSet": _weights,
+    "VerifierEnrolled": _verifier,
+    "VerifierLanguagesChanged": _verifier_languages,
+    "EditionCreated": _edition,
+    "CitiesIncluded": _cities_included,
+    "QuorumChanged": _quorum,
+    "RankingPublished": _published,
+    "AppealFiled": _appeal,
+    "AppealAnswered": _appeal_answered,
+}
+
+
+class Catalogue(ReadModel):
+    """Reference tables that the API lists and that rankings are labelled with."""
+
+    name = "catalogue"
+    tables = (
+        "cities", "editions", "edition_cities", "frameworks", "indicators", "weight_sets",
+        "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
+    )  # fmt: skip
+
+    def create(self, db: Database) -> None:
+        """Create the catalogue tables."""
+        for statement in SCHEMA:
+            db.execute(statement)
+
+    def apply(self, db: Database, records: list[EventRecord]) -> None:
+        """Dispatch each record to its handler."""
+        for r in records:
+            handler = HANDLERS.get(r.type)
+            if handler is not None:
+                handler(db, r)

@@ -1,0 +1,108 @@
+"""EventIndex: every event with its owner ids, its chain hash and a monotone time for as-of."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from ledger.chain import GENESIS, link
+from ledger.records import EventRecord
+from projections.model import ReadModel
+
+# Which data keys name the owner of each creating event's aggregate.
+OWNER_KEYS = {
+    "CityRegistered": ("city", "city_id"),
+    "FrameworkDefined": ("framework", "framework_id"),
+    "WeightSetCreated": ("weight_set", "weight_set_id"),
+    "VerifierEnrolled": ("verifier", "verifier_id"),
+    "EditionCreated": ("edition", "edition_id"),
+    "ClaimSubmitted": ("claim", "claim_id"),
+    "AppealFiled": ("appeal", "appeal_id"),
+    "ReceiptIssued": ("receipt", "key"),
+}
+
+
+def instant_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so that string order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+class EventIndex(ReadModel):
+    """The `events` table: the log, decoded, with edition/city ids and the hash chain."""
+
+    name = "event_index"
+    tables = ("events", "event_owners")
+
+    def create(self, db: Database) -> None:
+        """Create `events` and `event_owners`."""
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, type TEXT NOT NULL, "
+            "time TEXT NOT NULL, max_time TEXT NOT NULL, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, kind TEXT, owner_key TEXT, edition_id TEXT, "
+            "city_id TEXT, data TEXT NOT NULL, topic TEXT NOT NULL, stored TEXT NOT NULL, "
+            "hash TEXT NOT NULL)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS event_owners (originator_id TEXT PRIMARY KEY, "
+            "kind TEXT NOT NULL, owner_key TEXT NOT NULL, edition_id TEXT, city_id TEXT)"
+        )
+        for column in ("max_time, position", "type", "edition_id", "city_id", "time"):
+            name = "idx_events_" + column.split(",")[0]
+            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON events ({column})")
+
+    def apply(self, db: Database, records: list[EventRecord]) -> None:
+        """Append the records, chaining each hash to the one before it."""
+        last = db.execute(
+            "SELECT hash, max_time FROM events ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+        previous, max_time = (last[0], last[1]) if last else (GENESIS, "")
+        rows = []
+        for r in records:
+            owner = self._owner(db, r)
+            previous = link(
+                previous, r.position, r.originator_id, r.originator_version, r.topic, r.stored
+            )
+            max_time = max(max_time, instant_text(r.time))
+            rows.append(
+                {
+                    "position": r.position,
+                    "type": r.type,
+                    "time": instant_text(r.time),
+                    "max_time": max_time,
+                    "originator_id": r.originator_id,
+                    "originator_version": r.originator_version,
+                    "kind": owner.get("kind"),
+                    "owner_key": owner.get("owner_key"),
+                    "edition_id": owner.get("edition_id"),
+                    "city_id": owner.get("city_id"),
+                    "data": json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+                    "topic": r.topic,
+                    "stored": r.stored,
+                    "hash": previous,
+                }
+            )
+        db.table("events").insert_all(rows)
+
+    def _owner(self, db: Database, r: EventRecord) -> dict[str, Any]:
+        spec = OWNER_KEYS.get(r.type)
+        if spec is not None:
+            kind, key_field = spec
+            owner = {
+                "originator_id": r.originator_id,
+                "kind": kind,
+                "owner_key": str(r.data[key_field]),
+                "edition_id": r.data.get("edition_id"),
+                "city_id": r.data.get("city_id"),
+            }
+            db.table("event_owners").insert(owner, replace=True)
+            return owner
+        row = db.execute(
+            "SELECT kind, owner_key, edition_id, city_id FROM event_owners WHERE originator_id = ?",
+            [r.originator_id],
+        ).fetchone()
+        if row is None:
+            return {}
+        return {"kind": row[0], "owner_key": row[1], "edition_id": row[2], "city_id": row[3]}

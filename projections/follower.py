@@ -1,0 +1,94 @@
+"""Follower: polls the ledger's committed positions and keeps every read model current."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlite_utils import Database
+
+from ledger.application import Ledger
+from projections.catalogue import Catalogue
+from projections.event_index import EventIndex
+from projections.evidence import Evidence
+from projections.model import ReadModel
+from projections.standings import Standings
+from projections.store import write_transaction
+
+BATCH = 500
+
+
+def default_models() -> list[ReadModel]:
+    """The read models, in the order they apply each batch (the event index first)."""
+    return [EventIndex(), Catalogue(), Evidence(), Standings()]
+
+
+class Follower:
+    """Applies new events to each read model, rows and tracking position in one transaction."""
+
+    def __init__(self, ledger: Ledger, db: Database, models: list[ReadModel] | None = None) -> None:
+        self.ledger = ledger
+        self.db = db
+        self.models = models if models is not None else default_models()
+        self._lock = threading.Lock()
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS projection_tracking "
+            "(model TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+        )
+        for model in self.models:
+            model.create(self.db)
+
+    def positions(self) -> dict[str, int]:
+        """Each model's tracking position."""
+        rows = dict(self.db.execute("SELECT model, position FROM projection_tracking").fetchall())
+        return {m.name: int(rows.get(m.name, 0)) for m in self.models}
+
+    def position(self) -> int:
+        """The position every read model has reached."""
+        return min(self.positions().values(), default=0)
+
+    def catch_up(self, limit: int | None = None) -> int:
+        """Apply every committed event not yet applied (at most `limit`); return the position."""
+        applied = 0
+        with self._lock:
+            while limit is None or applied < limit:
+                count = self._step(BATCH if limit is None else min(BATCH, limit - applied))
+                if count == 0:
+                    break
+                applied += count
+        return self.position()
+
+    def _step(self, batch: int) -> int:
+        """One batch in one transaction; re-reads positions inside it so followers never clash."""
+        with write_transaction(self.db):
+            positions = self.positions()
+            start = min(positions.values(), default=0)
+            records = self.ledger.records(after=start, limit=batch)
+            if not records:
+                return 0
+            for model in self.models:
+                mine = [r for r in records if r.position > positions[model.name]]
+                if not mine:
+                    continue
+                model.apply(self.db, mine)
+                self.db.execute(
+                    "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
+                    "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
+                    [model.name, mine[-1].position],
+                )
+            return len(records)
+
+    def rebuild(self) -> int:
+        """Drop every read model and replay the whole log; return the position reached."""
+        with self._lock, write_transaction(self.db):
+            for model in self.models:
+                model.drop(self.db)
+                model.reset()
+                model.create(self.db)
+            self.db.execute("DELETE FROM projection_tracking")
+        return self.catch_up()
+
+    def follow(self, stop: threading.Event, interval: float = 0.25) -> None:
+        """Poll until `stop` is set (SQLite has no subscriptions, so poll committed positions)."""
+        while not stop.is_set():
+            if self.catch_up(limit=5 * BATCH) == self.ledger.head():
+                stop.wait(interval)

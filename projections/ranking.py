@@ -1,0 +1,104 @@
+"""The ranking engine: indicator scores, weights, pillar scores, totals, ranks and bands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from projections.bands import band, ranks
+from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+
+TABLE_PILLARS: dict[str, tuple[str, ...]] = {
+    "total": ("digital", "traditional", "institutional"),
+    "digital_traditional": ("digital", "traditional"),
+    "institutional": ("institutional",),
+}
+TABLES = tuple(TABLE_PILLARS)
+
+
+@dataclass(frozen=True)
+class Support:
+    """The claim that gives a city its indicator score (None when nothing is verified)."""
+
+    points: int
+    claim_id: str | None
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """One city in one table: exact score, rank and band."""
+
+    city_id: str
+    name_en: str
+    name_zh: str
+    score: Fraction
+    rank: int
+    band: str
+
+
+def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[str, Support]]:
+    """Per city and indicator, the highest accepted claim's points (0 with no claim)."""
+    indicator_ids = [i["id"] for i in state.indicators(edition_id)]
+    cities = state.editions[edition_id]["city_ids"]
+    best: dict[str, dict[str, Support]] = {
+        c: {i: Support(0, None) for i in indicator_ids} for c in cities
+    }
+    # Sorted by claim id so that equal points resolve to the same supporting claim every time.
+    for claim_id, row in sorted(state.claims.items()):
+        if row[EDITION] != edition_id or row[STATUS] != "accepted":
+            continue
+        per_city = best.get(row[CITY])
+        if per_city is None or row[INDICATOR] not in per_city:
+            continue
+        if row[POINTS] > per_city[row[INDICATOR]].points:
+            per_city[row[INDICATOR]] = Support(int(row[POINTS]), claim_id)
+    return best
+
+
+def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
+    """The exact weights in force for an edition (all zero before any revision)."""
+    edition = state.editions[edition_id]
+    in_force = state.weight_sets.get(edition["weight_set_id"], {}).get("weights", {})
+    return {i["id"]: Fraction(in_force.get(i["id"], 0)) for i in state.indicators(edition_id)}
+
+
+def pillar_of(state: RankingState, edition_id: str) -> dict[str, str]:
+    """Indicator id → pillar id for an edition's framework."""
+    return {i["id"]: i["pillar"] for i in state.indicators(edition_id)}
+
+
+def table_scores(state: RankingState, edition_id: str, table: str) -> dict[str, Fraction]:
+    """Σ indicator points × weight over the table's pillars, per city, exactly."""
+    pillars = TABLE_PILLARS[table]
+    pillar = pillar_of(state, edition_id)
+    weight = weights(state, edition_id)
+    support = indicator_support(state, edition_id)
+    return {
+        city: sum(
+            (s.points * weight[i] for i, s in per.items() if pillar[i] in pillars),
+            Fraction(0),
+        )
+        for city, per in support.items()
+    }
+
+
+def ranking(state: RankingState, edition_id: str, table: str) -> list[RankingRow]:
+    """A table's rows, best first; ties in English alphabetical order."""
+    scores = table_scores(state, edition_id, table)
+    rank_of = ranks(scores)
+    n = len(scores)
+    rows = []
+    for city_id, score in scores.items():
+        city = state.cities.get(city_id, {})
+        rows.append(
+            RankingRow(
+                city_id=city_id,
+                name_en=str(city.get("name_en", city_id)),
+                name_zh=str(city.get("name_zh", "")),
+                score=score,
+                rank=rank_of[city_id],
+                band=band(rank_of[city_id], n),
+            )
+        )
+    rows.sort(key=lambda r: (r.rank, r.name_en.casefold(), r.city_id))
+    return rows

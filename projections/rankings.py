@@ -1,0 +1,180 @@
+"""Ranking queries: any table of any edition as of a position or an instant, and what moved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from fractions import Fraction
+
+from sqlite_utils import Database
+
+from ledger.errors import InvalidInput, UnknownId
+from projections import queries
+from projections.pointintime import position_at, state_at
+from projections.ranking import TABLES, indicator_support, ranking
+from projections.state import RankingState
+from projections.views import (
+    BandChange,
+    EditionComparison,
+    EventView,
+    RankingEntry,
+    RankingView,
+    ScoreView,
+)
+
+AsOf = int | datetime | None
+
+
+def resolve(db: Database, as_of: AsOf) -> int:
+    """The ledger position an as-of means: now, a position (capped at now), or an instant."""
+    now = queries.tracking_position(db)
+    if as_of is None:
+        return now
+    if isinstance(as_of, datetime):
+        if as_of.tzinfo is None:
+            raise InvalidInput(f"asOf {as_of.isoformat()} needs a UTC offset", field="asOf")
+        return position_at(db, as_of)
+    if isinstance(as_of, bool) or not isinstance(as_of, int) or as_of < 0:
+        raise InvalidInput(
+            f"asOf {as_of!r} is not a ledger position (>= 0)", field="asOf", value=as_of
+        )
+    return min(as_of, now)
+
+
+def _check(state: RankingState, edition_id: str, table: str, position: int) -> None:
+    if table not in TABLES:
+        raise InvalidInput(
+            f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
+        )
+    if edition_id not in state.editions:
+        raise UnknownId(
+            f"edition {edition_id!r} does not exist at position {position}",
+            field="edition",
+            value=edition_id,
+        )
+
+
+def _time_at(db: Database, position: int) -> str | None:
+    row = db.execute("SELECT time FROM events WHERE position = ?", [position]).fetchone()
+    return str(row[0]) if row else None
+
+
+def rankings_from_state(
+    state: RankingState, edition_id: str, table: str, time: str | None
+) -> RankingView:
+    """A table computed from a folded state."""
+    _check(state, edition_id, table, state.position)
+    rows = tuple(
+        RankingEntry(r.city_id, r.name_en, r.name_zh, r.score, r.rank, r.band)
+        for r in ranking(state, edition_id, table)
+    )
+    return RankingView(edition_id, table, state.position, time, rows)
+
+
+def rankings(db: Database, edition_id: str, table: str, as_of: AsOf = None) -> RankingView:
+    """A table as of a point in time; the current one comes straight from the standings rows."""
+    position = resolve(db, as_of)
+    if position == queries.tracking_position(db):
+        return _current(db, edition_id, table, position)
+    return rankings_from_state(state_at(db, position), edition_id, table, _time_at(db, position))
+
+
+def _current(db: Database, edition_id: str, table: str, position: int) -> RankingView:
+    if table not in TABLES:
+        raise InvalidInput(
+            f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
+        )
+    queries.edition(db, edition_id)
+    rows = db.execute(
+        "SELECT s.city_id, c.name_en, c.name_zh, s.score, s.rank, s.band FROM standings s "
+        "JOIN cities c ON c.city_id = s.city_id WHERE s.edition_id = ? AND s.table_name = ? "
+        "ORDER BY s.rank, c.name_en COLLATE NOCASE, s.city_id",
+        [edition_id, table],
+    ).fetchall()
+    entries = tuple(
+        RankingEntry(str(r[0]), str(r[1]), str(r[2]), Fraction(r[3]), int(r[4]), str(r[5]))
+        for r in rows
+    )
+    return RankingView(edition_id, table, position, _time_at(db, position), entries)
+
+
+def indicator_scores(
+    db: Database, edition_id: str, city_ids: Sequence[str], as_of: AsOf = None
+) -> dict[str, list[ScoreView]]:
+    """Per-indicator points of several cities, with the claim behind each (one state fold)."""
+    position = resolve(db, as_of)
+    state = state_at(db, position)
+    if edition_id not in state.editions:
+        raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
+    support = indicator_support(state, edition_id)
+    return {
+        c: [
+            ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in support.get(c, {}).items()
+        ]
+        for c in city_ids
+    }
+
+
+def band_changes(
+    db: Database, edition_id: str, table: str, before: AsOf, after: AsOf = None
+) -> list[BandChange]:
+    """Cities whose band differs between two points, each with the events that touched it."""
+    start, end = sorted((resolve(db, before), resolve(db, after)))
+    old = {r.city_id: r for r in rankings(db, edition_id, table, start).rows}
+    new = {r.city_id: r for r in rankings(db, edition_id, table, end).rows}
+    moved = [c for c in new if c in old and old[c].band != new[c].band]
+    changes = []
+    for city_id in sorted(moved, key=lambda c: (new[c].rank, c)):
+        causes = _causes(db, edition_id, city_id, start, end)
+        o, n = old[city_id], new[city_id]
+        changes.append(
+            BandChange(city_id, n.name_en, o.band, n.band, o.rank, n.rank, o.score, n.score, causes)
+        )
+    return changes
+
+
+def _causes(
+    db: Database, edition_id: str, city_id: str, start: int, end: int
+) -> tuple[EventView, ...]:
+    """Claim decisions for the city and weight revisions of the edition, in (start, end]."""
+    rows = db.execute(
+        "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
+        "data, hash FROM events WHERE position > ? AND position <= ? AND ("
+        "(edition_id = ? AND city_id = ? AND type IN "
+        "('RoundClosed', 'ClaimWithdrawn', 'ClaimSuperseded')) OR "
+        "(type IN ('WeightsAggregated', 'WeightsSet') AND owner_key = "
+        "(SELECT weight_set_id FROM editions WHERE edition_id = ?))) ORDER BY position",
+        [start, end, edition_id, city_id, edition_id],
+    ).fetchall()
+    return tuple(
+        EventView(
+            int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), r[5], r[6], str(r[7]), str(r[8])
+        )
+        for r in rows
+    )
+
+
+def compare_editions(
+    db: Database, edition_a: str, edition_b: str, table: str
+) -> list[EditionComparison]:
+    """Bands and ranks of every city in either edition, side by side (current standings)."""
+    a = {r.city_id: r for r in rankings(db, edition_a, table).rows}
+    b = {r.city_id: r for r in rankings(db, edition_b, table).rows}
+    out = []
+    for city_id in sorted(
+        set(a) | set(b), key=lambda c: ((a.get(c) or b[c]).name_en.casefold(), c)
+    ):
+        ra, rb = a.get(city_id), b.get(city_id)
+        either = ra or rb
+        name = either.name_en if either is not None else city_id
+        out.append(
+            EditionComparison(
+                city_id,
+                name,
+                ra.band if ra else None,
+                rb.band if rb else None,
+                ra.rank if ra else None,
+                rb.rank if rb else None,
+            )  # fmt: skip
+        )
+    return out

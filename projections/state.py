@@ -1,0 +1,146 @@
+"""RankingState: the fold of the log that rankings need, serialisable for checkpoints."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.records import EventRecord
+
+# Claim rows are [edition_id, city_id, indicator_id, points, status], compact for checkpoints.
+EDITION, CITY, INDICATOR, POINTS, STATUS = range(5)
+
+
+@dataclass
+class RankingState:
+    """Cities, frameworks, weights in force, editions and claim statuses at a ledger position."""
+
+    position: int = 0
+    cities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    frameworks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    weight_sets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    editions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    claims: dict[str, list[Any]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, record: EventRecord) -> None:
+        """Fold one event in; unknown event types change nothing but the position."""
+        handler = _HANDLERS.get(record.type)
+        if handler is not None:
+            handler(self, record.originator_id, record.data)
+        self.position = record.position
+
+    def apply_all(self, records: Iterable[EventRecord]) -> RankingState:
+        """Fold events in ledger order; return self."""
+        for record in records:
+            self.apply(record)
+        return self
+
+    def to_blob(self) -> bytes:
+        """Compressed canonical JSON, for a checkpoint row."""
+        data = {
+            "position": self.position,
+            "cities": self.cities,
+            "frameworks": self.frameworks,
+            "weight_sets": self.weight_sets,
+            "editions": self.editions,
+            "claims": self.claims,
+            "owners": self.owners,
+        }
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return zlib.compress(text.encode("utf-8"), 6)
+
+    @classmethod
+    def from_blob(cls, blob: bytes) -> RankingState:
+        """Rebuild a state saved by to_blob()."""
+        data = json.loads(zlib.decompress(blob).decode("utf-8"))
+        return cls(**data)
+
+    def indicators(self, edition_id: str) -> list[dict[str, Any]]:
+        """The indicators of the framework version an edition pins."""
+        edition = self.editions[edition_id]
+        versions = self.frameworks.get(edition["framework_id"], [])
+        number = int(edition["framework_version"])
+        return list(versions[number - 1]["indicators"]) if len(versions) >= number else []
+
+
+Handler = Callable[[RankingState, str, dict[str, Any]], None]
+
+
+def _city(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.cities[d["city_id"]] = {k: d[k] for k in ("name_en", "name_zh", "country", "aliases_zh")}
+
+
+def _framework(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.owners[oid] = d["framework_id"]
+    s.frameworks[d["framework_id"]] = [{"pillars": d["pillars"], "indicators": d["indicators"]}]
+
+
+def _framework_revised(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.frameworks[s.owners[oid]].append({"pillars": d["pillars"], "indicators": d["indicators"]})
+
+
+def _weight_set(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.owners[oid] = d["weight_set_id"]
+    s.weight_sets[d["weight_set_id"]] = {"weights": {}, "revision": 0}
+
+
+def _weights(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.weight_sets[s.owners[oid]] = {"weights": d["weights"], "revision": d["revision"]}
+
+
+def _edition(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.owners[oid] = d["edition_id"]
+    keep = ("year", "title", "framework_id", "framework_version", "weight_set_id", "quorum")
+    s.editions[d["edition_id"]] = {k: d[k] for k in keep} | {"city_ids": [], "publications": []}
+
+
+def _cities_included(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.editions[s.owners[oid]]["city_ids"].extend(d["city_ids"])
+
+
+def _quorum(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.editions[s.owners[oid]]["quorum"] = d["quorum"]
+
+
+def _published(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.editions[s.owners[oid]]["publications"].append(d["position"])
+
+
+def _claim(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    s.owners[oid] = d["claim_id"]
+    row = [d["edition_id"], d["city_id"], d["indicator_id"], d["points"], "pending"]
+    s.claims[d["claim_id"]] = row
+
+
+def _status(value: str) -> Handler:
+    def handler(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+        s.claims[s.owners[oid]][STATUS] = value
+
+    return handler
+
+
+def _round_closed(s: RankingState, oid: str, d: dict[str, Any]) -> None:
+    if d["outcome"] in ("accepted", "rejected"):
+        s.claims[s.owners[oid]][STATUS] = d["outcome"]
+
+
+_HANDLERS: dict[str, Handler] = {
+    "CityRegistered": _city,
+    "FrameworkDefined": _framework,
+    "FrameworkRevised": _framework_revised,
+    "WeightSetCreated": _weight_set,
+    "WeightsAggregated": _weights,
+    "WeightsSet": _weights,
+    "EditionCreated": _edition,
+    "CitiesIncluded": _cities_included,
+    "QuorumChanged": _quorum,
+    "RankingPublished": _published,
+    "ClaimSubmitted": _claim,
+    "ClaimWithdrawn": _status("withdrawn"),
+    "ClaimSuperseded": _status("superseded"),
+    "RoundClosed": _round_closed,
+}

@@ -1,0 +1,33 @@
+"""The read-model database: a sqlite-utils Database with write transactions that wait their turn."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ledger.config import read_model_path
+
+
+def open_db(path: Path | None = None) -> Database:
+    """Open the read-model database (WAL, 30 s busy timeout, usable from any thread)."""
+    target = path or read_model_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return Database(conn)
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """BEGIN IMMEDIATE … COMMIT: take the write lock up front so two followers never interleave."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -1,0 +1,1 @@
+"""Illustrative 2023 reference ledger: generator, calibration and input data."""

@@ -1,0 +1,127 @@
+"""Shared fixtures for the unit tests: a two-indicator framework and a seeded ledger."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.framework import Framework
+
+FRAMEWORK_ID = "asc"
+WEIGHT_SET_ID = "asc-weights"
+EDITION_ID = "asia-2023"
+CITY_A = "taizhou-zj"
+CITY_B = "taizhou-js"
+#: Verifier ids and the languages each reads.
+VERIFIERS = {
+    "v-zh-en": ["zh", "en"],
+    "v-en-zh": ["en", "zh"],
+    "v-en": ["en"],
+    "v-zh": ["zh"],
+}
+
+_PILLARS: list[dict[str, Any]] = [
+    {"id": "digital", "name": "Digital"},
+    {"id": "traditional", "name": "Traditional"},
+]
+_INDICATORS: list[dict[str, Any]] = [
+    {
+        "id": "broadband",
+        "pillar": "digital",
+        "name": "Broadband coverage",
+        "ladder": [
+            {"rung": 1, "points": 0, "description": "No plan"},
+            {"rung": 2, "points": 5, "description": "Plan published"},
+            {"rung": 3, "points": 10, "description": "Full coverage"},
+        ],
+    },
+    {
+        "id": "metro",
+        "pillar": "traditional",
+        "name": "Metro network",
+        "ladder": [
+            {"rung": 1, "points": 0, "description": "None"},
+            {"rung": 2, "points": 8, "description": "Under construction"},
+        ],
+    },
+]
+
+
+@pytest.fixture
+def pillars() -> list[dict[str, Any]]:
+    """Two pillars (a fresh copy per test)."""
+    return copy.deepcopy(_PILLARS)
+
+
+@pytest.fixture
+def indicators() -> list[dict[str, Any]]:
+    """Two indicators, broadband (rungs 1-3) and metro (rungs 1-2), as a fresh copy."""
+    return copy.deepcopy(_INDICATORS)
+
+
+@pytest.fixture
+def framework(pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]) -> Framework:
+    """Version 1 of the two-indicator framework, with its events already collected."""
+    agg = Framework.define(FRAMEWORK_ID, "Asian Smart City framework", pillars, indicators, None)
+    agg.collect_events()
+    return agg
+
+
+@pytest.fixture
+def zh_source() -> dict[str, Any]:
+    """A well-formed Chinese-language source."""
+    return {
+        "url": "https://example.gov.cn/plan",
+        "title": "台州市数字经济规划",
+        "language": "zh",
+        "date": "2023-03-01",
+        "excerpt": "全市光纤覆盖率达到百分之百。",
+    }
+
+
+@pytest.fixture
+def en_source() -> dict[str, Any]:
+    """A well-formed English-language source with a citation and no URL."""
+    return {
+        "citation": "Provincial Yearbook 2023, p. 12",
+        "title": "Yearbook",
+        "language": "en",
+        "date": "2023-04-02",
+        "excerpt": "Fibre reaches every district.",
+    }
+
+
+@pytest.fixture
+def empty_ledger(tmp_path: Path) -> Iterator[Ledger]:
+    """A ledger on a fresh SQLite file."""
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@pytest.fixture
+def ledger(
+    empty_ledger: Ledger, pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]
+) -> Ledger:
+    """A ledger with the framework, a weight set, edition asia-2023 (quorum 2), two cities
+    included in it and four verifiers."""
+    led = empty_ledger
+    led.define_framework(FRAMEWORK_ID, "Asian Smart City framework", pillars, indicators)
+    led.create_weight_set(WEIGHT_SET_ID, "Panel weights", FRAMEWORK_ID, 1)
+    led.create_edition(
+        EDITION_ID, 2023, "Asian Smart City Ranking 2023", "Asia",
+        FRAMEWORK_ID, 1, WEIGHT_SET_ID, "2023-06-30", quorum=2,
+    )  # fmt: skip
+    led.register_city(CITY_A, "Taizhou", "台州", "CN")
+    led.register_city(CITY_B, "Taizhou", "泰州", "CN")
+    led.include_cities(EDITION_ID, [CITY_A, CITY_B])
+    for verifier_id, languages in VERIFIERS.items():
+        led.enrol_verifier(verifier_id, languages)
+    return led

@@ -1,0 +1,139 @@
+"""Edition: cities included once each, quorum changes, numbered publications."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ledger.edition import TABLES, Edition
+from ledger.errors import AlreadyExists, InvalidInput, UnknownId
+
+
+def edition(*city_ids: str) -> Edition:
+    agg = Edition.create(
+        "asia-2023", 2023, "Ranking 2023", "Asia", "asc", 1, "ws", "2023-06-30", 2, None
+    )
+    if city_ids:
+        agg.include_cities(list(city_ids), None)
+    agg.collect_events()
+    return agg
+
+
+def refused(agg: Edition, command: Callable[[], object], error: type[Exception]) -> Any:
+    """Run a command that must fail; check it recorded nothing and changed nothing."""
+    before = copy.deepcopy(agg.__dict__)
+    with pytest.raises(error) as info:
+        command()
+    assert agg.collect_events() == []
+    assert agg.__dict__ == before
+    return info.value
+
+
+def test_creating_an_edition_records_edition_created() -> None:
+    agg = Edition.create(
+        "asia-2023", 2023, "Ranking 2023", "Asia", "asc", 1, "ws", "2023-06-30", 2, None
+    )
+
+    events = agg.collect_events()
+
+    assert [type(e) for e in events] == [Edition.EditionCreated]
+    event = events[0]
+    assert isinstance(event, Edition.EditionCreated)
+    assert (event.edition_id, event.year, event.framework_id, event.framework_version) == (
+        "asia-2023",
+        2023,
+        "asc",
+        1,
+    )
+    assert (event.weight_set_id, event.evidence_cutoff, event.quorum) == ("ws", "2023-06-30", 2)
+    assert (agg.city_ids, agg.publications) == ([], [])
+
+
+def test_including_cities_records_cities_included() -> None:
+    agg = edition("a")
+
+    agg.include_cities(["b", "c"], None)
+
+    events = agg.collect_events()
+    assert [type(e) for e in events] == [Edition.CitiesIncluded]
+    event = events[0]
+    assert isinstance(event, Edition.CitiesIncluded)
+    assert event.city_ids == ["b", "c"]
+    assert agg.city_ids == ["a", "b", "c"]
+
+
+def test_including_an_already_included_city_is_refused_naming_it() -> None:
+    agg = edition("a", "b")
+
+    error = refused(agg, lambda: agg.include_cities(["c", "b"], None), AlreadyExists)
+
+    assert error.value == "b"
+    assert "'b'" in error.message
+
+
+def test_changing_the_quorum_records_quorum_changed() -> None:
+    agg = edition()
+
+    agg.change_quorum(3, None)
+
+    events = agg.collect_events()
+    assert [type(e) for e in events] == [Edition.QuorumChanged]
+    event = events[0]
+    assert isinstance(event, Edition.QuorumChanged)
+    assert event.quorum == 3
+    assert agg.quorum == 3
+
+
+def test_require_city_names_a_city_not_in_the_edition() -> None:
+    agg = edition("a")
+
+    agg.require_city("a")
+    with pytest.raises(UnknownId) as info:
+        agg.require_city("z")
+    assert info.value.value == "z"
+
+
+def test_publishing_records_numbered_ranking_published_events() -> None:
+    agg = edition("a")
+
+    first = agg.publish(7, "d" * 64, list(TABLES), "editor", None)
+    second = agg.publish(9, "e" * 64, ["total"], "editor", None)
+
+    events = agg.collect_events()
+    assert (first, second) == (1, 2)
+    assert [type(e) for e in events] == [Edition.RankingPublished] * 2
+    event = events[1]
+    assert isinstance(event, Edition.RankingPublished)
+    assert (event.publication_no, event.position, event.digest, event.tables) == (
+        2,
+        9,
+        "e" * 64,
+        ["total"],
+    )
+    assert agg.publications == [7, 9]
+
+
+def test_publishing_an_unknown_table_is_refused_naming_it() -> None:
+    agg = edition("a")
+
+    error = refused(
+        agg, lambda: agg.publish(1, "d" * 64, ["total", "vibes"], "editor", None), InvalidInput
+    )
+
+    assert error.value == "vibes"
+    assert "'vibes'" in error.message
+
+
+def test_publishing_no_tables_is_refused() -> None:
+    agg = edition("a")
+
+    refused(agg, lambda: agg.publish(1, "d" * 64, [], "editor", None), InvalidInput)
+
+
+def test_publishing_an_edition_without_cities_is_refused() -> None:
+    agg = edition()
+
+    refused(agg, lambda: agg.publish(1, "d" * 64, ["total"], "editor", None), InvalidInput)

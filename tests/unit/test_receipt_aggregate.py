@@ -1,0 +1,22 @@
+"""Receipt: proof that a keyed command was recorded."""
+
+from __future__ import annotations
+
+from ledger.receipt import Receipt
+
+
+def test_issuing_a_receipt_records_receipt_issued_with_command_and_result() -> None:
+    receipt = Receipt.issue("key-1", "register_city", '"taizhou-zj"', None)
+
+    events = receipt.collect_events()
+
+    assert [type(e) for e in events] == [Receipt.ReceiptIssued]
+    event = events[0]
+    assert isinstance(event, Receipt.ReceiptIssued)
+    assert (event.key, event.command, event.result) == ("key-1", "register_city", '"taizhou-zj"')
+    assert event.originator_id == Receipt.key_id("key-1")
+
+
+def test_receipt_ids_depend_only_on_the_key() -> None:
+    assert Receipt.key_id("key-1") == Receipt.key_id("key-1")
+    assert Receipt.key_id("key-1") != Receipt.key_id("key-2")

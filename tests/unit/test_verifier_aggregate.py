@@ -1,0 +1,40 @@
+"""Verifier: enrolment and restated languages; languages are kept sorted."""
+
+from __future__ import annotations
+
+from ledger.verifier import Verifier
+
+
+def test_enrolling_a_verifier_records_sorted_languages() -> None:
+    verifier = Verifier.enrol("v-1", ["zh", "en"], None)
+
+    events = verifier.collect_events()
+
+    assert [type(e) for e in events] == [Verifier.VerifierEnrolled]
+    event = events[0]
+    assert isinstance(event, Verifier.VerifierEnrolled)
+    assert (event.verifier_id, event.languages) == ("v-1", ["en", "zh"])
+    assert verifier.languages == ["en", "zh"]
+
+
+def test_changing_languages_records_verifier_languages_changed() -> None:
+    verifier = Verifier.enrol("v-1", ["en"], None)
+    verifier.collect_events()
+
+    verifier.change_languages(["ja", "en", "zh"], None)
+
+    events = verifier.collect_events()
+    assert [type(e) for e in events] == [Verifier.VerifierLanguagesChanged]
+    event = events[0]
+    assert isinstance(event, Verifier.VerifierLanguagesChanged)
+    assert event.languages == ["en", "ja", "zh"]
+    assert event.originator_version == 2
+    assert verifier.languages == ["en", "ja", "zh"]
+
+
+def test_reads_all_needs_every_language() -> None:
+    verifier = Verifier.enrol("v-1", ["zh", "en"], None)
+
+    assert verifier.reads_all({"zh", "en"})
+    assert verifier.reads_all(set())
+    assert not verifier.reads_all({"zh", "ja"})

@@ -1,0 +1,287 @@
+"""WeightSet: panelists, ballots of exactly 100 points, and exact weights in force."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
+from ledger.weights import WeightSet
+
+
+def bad(value: object) -> Any:
+    """A value of the wrong type, passed on purpose."""
+    return value
+
+
+def weight_set(*panelists: str) -> WeightSet:
+    agg = WeightSet.create("ws", "Weights", "asc", 1, ["broadband", "metro"], None)
+    for p in panelists:
+        agg.enrol_panelist(p, "digital-infrastructure", None)
+    agg.collect_events()
+    return agg
+
+
+def refused(agg: WeightSet, command: Callable[[], object], error: type[Exception]) -> Any:
+    """Run a command that must fail; check it recorded nothing and changed nothing."""
+    before = copy.deepcopy(agg.__dict__)
+    with pytest.raises(error) as info:
+        command()
+    assert agg.collect_events() == []
+    assert agg.__dict__ == before
+    return info.value
+
+
+def test_creating_a_weight_set_records_weight_set_created() -> None:
+    agg = WeightSet.create("ws", "Weights", "asc", 1, ["broadband", "metro"], None)
+
+    events = agg.collect_events()
+
+    assert [type(e) for e in events] == [WeightSet.WeightSetCreated]
+    event = events[0]
+    assert isinstance(event, WeightSet.WeightSetCreated)
+    assert (event.weight_set_id, event.framework_id, event.framework_version) == ("ws", "asc", 1)
+    assert event.indicator_ids == ["broadband", "metro"]
+    assert (agg.panelists, agg.ballots, agg.weights, agg.revision) == ({}, {}, {}, 0)
+
+
+def test_enrolling_a_panelist_records_panelist_enrolled() -> None:
+    agg = weight_set()
+
+    agg.enrol_panelist("p1", "public-administration", None)
+
+    events = agg.collect_events()
+    assert [type(e) for e in events] == [WeightSet.PanelistEnrolled]
+    event = events[0]
+    assert isinstance(event, WeightSet.PanelistEnrolled)
+    assert (event.panelist_id, event.field) == ("p1", "public-administration")
+    assert agg.panelists == {"p1": "public-administration"}
+
+
+def test_enrolling_a_duplicate_panelist_is_refused() -> None:
+    agg = weight_set("p1")
+
+    error = refused(
+        agg, lambda: agg.enrol_panelist("p1", "public-administration", None), AlreadyExists
+    )
+
+    assert error.value == "p1"
+
+
+def test_enrolling_a_panelist_from_an_unknown_field_is_refused() -> None:
+    agg = weight_set()
+
+    error = refused(agg, lambda: agg.enrol_panelist("p1", "astrology", None), InvalidInput)
+
+    assert error.value == "astrology"
+
+
+def test_casting_a_ballot_records_ballot_cast_with_every_indicator() -> None:
+    agg = weight_set("p1")
+
+    agg.cast_ballot("p1", {"broadband": 100}, None)
+
+    events = agg.collect_events()
+    assert [type(e) for e in events] == [WeightSet.BallotCast]
+    event = events[0]
+    assert isinstance(event, WeightSet.BallotCast)
+    assert (event.panelist_id, event.allocations) == ("p1", {"broadband": 100, "metro": 0})
+
+
+@pytest.mark.parametrize(
+    ("allocations", "total"),
+    [({"broadband": 50, "metro": 49}, 99), ({"broadband": 60, "metro": 41}, 101), ({}, 0)],
+)
+def test_a_ballot_not_summing_to_100_is_refused_naming_the_total(
+    allocations: dict[str, int], total: int
+) -> None:
+    agg = weight_set("p1")
+
+    error = refused(agg, lambda: agg.cast_ballot("p1", allocations, None), BallotInvalid)
+
+    assert error.value == total
+    assert f"allocates {total} points" in error.message
+
+
+def test_a_ballot_naming_an_unknown_indicator_is_refused_naming_it() -> None:
+    agg = weight_set("p1")
+
+    error = refused(
+        agg,
+        lambda: agg.cast_ballot("p1", {"broadband": 50, "parks": 50}, None),
+        UnknownId,
+    )
+
+    assert error.value == "parks"
+    assert "'parks'" in error.message
+
+
+@pytest.mark.parametrize("value", [-10, 110, 50.0, True, "50", None])
+def test_a_ballot_with_a_bad_allocation_is_refused(value: object) -> None:
+    agg = weight_set("p1")
+    allocations = {"broadband": 50, "metro": value}
+
+    error = refused(agg, lambda: agg.cast_ballot("p1", allocations, None), BallotInvalid)
+
+    assert error.value == value
+
+
+def test_a_ballot_that_is_not_an_object_is_refused() -> None:
+    agg = weight_set("p1")
+
+    refused(agg, lambda: agg.cast_ballot("p1", bad([50, 50]), None), BallotInvalid)
+
+
+def test_a_ballot_from_someone_not_on_the_panel_is_refused() -> None:
+    agg = weight_set("p1")
+
+    error = refused(agg, lambda: agg.cast_ballot("p9", {"broadband": 100}, None), UnknownId)
+
+    assert error.value == "p9"
+
+
+def test_casting_a_second_ballot_is_refused() -> None:
+    agg = weight_set("p1")
+    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.collect_events()
+
+    error = refused(agg, lambda: agg.cast_ballot("p1", {"metro": 100}, None), AlreadyExists)
+
+    assert error.value == "p1"
+
+
+def test_revising_before_casting_is_refused() -> None:
+    agg = weight_set("p1")
+
+    error = refused(
+        agg, lambda: agg.revise_ballot("p1", {"metro": 100}, "changed mind", None), InvalidState
+    )
+
+    assert error.value == "p1"
+
+
+def test_revising_a_ballot_records_ballot_revised() -> None:
+    agg = weight_set("p1")
+    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.collect_events()
+
+    agg.revise_ballot("p1", {"broadband": 30, "metro": 70}, "metro matters", None)
+
+    events = agg.collect_events()
+    assert [type(e) for e in events] == [WeightSet.BallotRevised]
+    event = events[0]
+    assert isinstance(event, WeightSet.BallotRevised)
+    assert (event.allocations, event.reason) == ({"broadband": 30, "metro": 70}, "metro matters")
+    assert agg.ballots == {"p1": {"broadband": 30, "metro": 70}}
+
+
+def test_revising_with_an_invalid_ballot_is_refused() -> None:
+    agg = weight_set("p1")
+    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.collect_events()
+
+    error = refused(
+        agg, lambda: agg.revise_ballot("p1", {"broadband": 99}, "typo", None), BallotInvalid
+    )
+
+    assert error.value == 99
+
+
+def test_aggregating_records_the_exact_fraction_mean() -> None:
+    agg = weight_set("p1", "p2")
+    agg.cast_ballot("p1", {"broadband": 33, "metro": 67}, None)
+    agg.cast_ballot("p2", {"broadband": 34, "metro": 66}, None)
+    agg.collect_events()
+
+    revision = agg.aggregate("editor", None)
+
+    events = agg.collect_events()
+    assert revision == 1
+    assert [type(e) for e in events] == [WeightSet.WeightsAggregated]
+    event = events[0]
+    assert isinstance(event, WeightSet.WeightsAggregated)
+    assert event.weights == {"broadband": "67/2", "metro": "133/2"}
+    assert (event.revision, event.ballot_count, event.by) == (1, 2, "editor")
+    assert agg.weights == {"broadband": "67/2", "metro": "133/2"}
+
+
+def test_aggregating_three_ballots_gives_thirds_and_uses_revised_ballots() -> None:
+    agg = weight_set("p1", "p2", "p3")
+    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.cast_ballot("p2", {"metro": 100}, None)
+    agg.cast_ballot("p3", {"metro": 100}, None)
+    agg.revise_ballot("p3", {"broadband": 1, "metro": 99}, "nudge", None)
+    agg.collect_events()
+
+    agg.aggregate("editor", None)
+
+    assert agg.weights == {"broadband": "101/3", "metro": "199/3"}
+
+
+def test_aggregating_whole_numbers_writes_them_without_a_denominator() -> None:
+    agg = weight_set("p1")
+    agg.cast_ballot("p1", {"broadband": 40, "metro": 60}, None)
+
+    agg.aggregate("editor", None)
+
+    assert agg.weights == {"broadband": "40", "metro": "60"}
+
+
+def test_aggregating_without_ballots_is_refused() -> None:
+    agg = weight_set("p1")
+
+    refused(agg, lambda: agg.aggregate("editor", None), InvalidState)
+
+
+def test_setting_weights_records_weights_set_with_exact_text_and_next_revision() -> None:
+    agg = weight_set("p1")
+    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.aggregate("editor", None)
+    agg.collect_events()
+
+    revision = agg.set_weights({"broadband": "25/8", "metro": "96.875"}, "panel override", "ed", None)
+
+    events = agg.collect_events()
+    assert revision == 2
+    assert [type(e) for e in events] == [WeightSet.WeightsSet]
+    event = events[0]
+    assert isinstance(event, WeightSet.WeightsSet)
+    assert event.weights == {"broadband": "25/8", "metro": "775/8"}
+    assert (event.revision, event.reason, event.by) == (2, "panel override", "ed")
+    assert agg.revision == 2
+
+
+@pytest.mark.parametrize(
+    ("weights", "total"),
+    [({"broadband": "50", "metro": "49.5"}, "199/2"), ({"broadband": 60, "metro": 41}, "101")],
+)
+def test_setting_weights_not_summing_to_100_is_refused_naming_the_sum(
+    weights: dict[str, Any], total: str
+) -> None:
+    agg = weight_set()
+
+    error = refused(agg, lambda: agg.set_weights(weights, "r", "ed", None), InvalidInput)
+
+    assert error.value == total
+    assert f"sum to {total}" in error.message
+
+
+@pytest.mark.parametrize(
+    ("weights", "error"),
+    [
+        ({"broadband": "150", "metro": "-50"}, InvalidInput),
+        ({"broadband": "fifty", "metro": "50"}, InvalidInput),
+        ({"broadband": "1/0", "metro": "50"}, InvalidInput),
+        ({"broadband": 50.0, "metro": 50}, InvalidInput),
+        ({"broadband": True, "metro": 99}, InvalidInput),
+        ({"broadband": 50, "parks": 50}, UnknownId),
+        ([50, 50], InvalidInput),
+    ],
+)
+def test_setting_malformed_weights_is_refused(weights: object, error: type[Exception]) -> None:
+    agg = weight_set()
+
+    refused(agg, lambda: agg.set_weights(bad(weights), "r", "ed", None), error)
