@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/cityledger load-reference --if-empty
+	$(BIN)/cityledger load-reference
 	$(BIN)/cityledger serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -40,7 +40,6 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 ATTEMPTS = 8
 MAX_SOURCES = 20
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -66,16 +65,16 @@ class Ledger(Application[UUID]):
         command: str,
         key: str | None,
         at: datetime | None,
-        body: Callable[[datetime | None], Outcome],
+        body: Callable[[datetime], Outcome],
     ) -> Any:
         """Run a use case: check time, replay a keyed retry, save atomically, retry conflicts."""
-        when = self._check_time(at)
         if key is not None:
             validate.text("idempotency_key", key, max_len=200)
         for attempt in range(ATTEMPTS):
             if key is not None:
                 receipt = self._find(Receipt, Receipt.key_id(key))
                 if receipt is not None:
+                    # A retry: answer as the first time did, before any other check.
                     if receipt.command != command:
                         raise InvalidInput(
                             f"idempotency key {key!r} was already used for {receipt.command}",
@@ -83,6 +82,7 @@ class Ledger(Application[UUID]):
                             value=key,
                         )
                     return json.loads(receipt.result)
+            when = self._check_time(at)
             outcome = body(when)
             aggregates = list(outcome.aggregates)
             if key is not None:
@@ -100,19 +100,21 @@ class Ledger(Application[UUID]):
             return outcome.result
         raise ConcurrentWrite(f"{command} could not be recorded")  # pragma: no cover
 
-    def _check_time(self, at: datetime | None) -> datetime | None:
-        """An explicit time (a historical import) must be aware, not future, not before the head."""
+    def _check_time(self, at: datetime | None) -> datetime:
+        """The event time: now, or an import's, which must be aware, past, not before the head."""
+        now = datetime.now(UTC)
+        head = self.head_time()
         if at is None:
-            return None
+            # The ledger's clock never runs backwards, whatever the host clock does.
+            return max(now, head) if head is not None else now
         if not isinstance(at, datetime) or at.tzinfo is None:
             raise InvalidInput(
                 f"time {at!r} must be an ISO-8601 instant with a UTC offset", field="at"
             )
-        if at > datetime.now(UTC) + CLOCK_SKEW:
+        if at > now:
             raise InvalidInput(
                 f"time {at.isoformat()} is in the future", field="at", value=at.isoformat()
             )
-        head = self.head_time()
         if head is not None and at < head:
             raise BackdatedEvent(
                 f"time {at.isoformat()} is before the ledger head at {head.isoformat()}; "
@@ -210,9 +212,11 @@ class Ledger(Application[UUID]):
                 field="country",
                 value=country,
             )
+        if aliases_zh is not None and not isinstance(aliases_zh, list):
+            raise InvalidInput(f"aliases_zh must be a list, got {aliases_zh!r}", field="aliases_zh")
         aliases = [validate.text("aliases_zh", a, max_len=200) for a in (aliases_zh or [])]
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(City, City.key(city_id), "city", city_id)
             return Outcome(
                 city_id, [City.register(city_id, name_en, name_zh, country, aliases, when)]
@@ -234,7 +238,7 @@ class Ledger(Application[UUID]):
         validate.ident("framework_id", framework_id)
         title = validate.text("title", title, max_len=300)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(Framework, Framework.key(framework_id), "framework", framework_id)
             return Outcome(1, [Framework.define(framework_id, title, pillars, indicators, when)])
 
@@ -253,7 +257,7 @@ class Ledger(Application[UUID]):
         """Define the next version of a framework; editions keep the version they pinned."""
         note = validate.text("note", note)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
             version_no = framework.revise(pillars, indicators, note, when)
             return Outcome(version_no, [framework])
@@ -272,7 +276,7 @@ class Ledger(Application[UUID]):
         validate.ident("verifier_id", verifier_id)
         langs = validate.string_list("languages", languages, check=validate.language, max_items=30)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
             return Outcome(verifier_id, [Verifier.enrol(verifier_id, langs, when)])
 
@@ -289,7 +293,7 @@ class Ledger(Application[UUID]):
         """Restate the languages a verifier reads."""
         langs = validate.string_list("languages", languages, check=validate.language, max_items=30)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
             verifier.change_languages(langs, when)
             return Outcome(verifier_id, [verifier])
@@ -313,7 +317,7 @@ class Ledger(Application[UUID]):
         title = validate.text("title", title, max_len=300)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id)
             framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
             indicator_ids = [i["id"] for i in framework.indicators_of(framework_version)]
@@ -336,7 +340,7 @@ class Ledger(Application[UUID]):
         """Add an anonymous panelist from one of the four fields."""
         validate.ident("panelist_id", panelist_id)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
@@ -356,7 +360,7 @@ class Ledger(Application[UUID]):
     ) -> str:
         """Record a panelist's ballot of 100 points over the indicators."""
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
@@ -378,7 +382,7 @@ class Ledger(Application[UUID]):
         """Replace a panelist's ballot."""
         reason = validate.text("reason", reason)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
@@ -398,7 +402,7 @@ class Ledger(Application[UUID]):
         """Make the mean of the current ballots the weights in force; return the revision."""
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
@@ -420,7 +424,7 @@ class Ledger(Application[UUID]):
         reason = validate.text("reason", reason)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
@@ -454,7 +458,7 @@ class Ledger(Application[UUID]):
         validate.integer("quorum", quorum, low=1, high=100)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(Edition, Edition.key(edition_id), "edition", edition_id)
             framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
             framework.indicators_of(framework_version)
@@ -490,7 +494,7 @@ class Ledger(Application[UUID]):
         """Add registered cities to an edition; return how many it now has."""
         ids = validate.string_list("city_ids", city_ids, check=validate.ident, max_items=1000)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             for city_id in ids:
                 self._get(City, City.key(city_id), "city", city_id)
@@ -510,7 +514,7 @@ class Ledger(Application[UUID]):
         """Set how many accepting votes a claim of this edition needs."""
         validate.integer("quorum", quorum, low=1, high=100)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.change_quorum(quorum, when)
             return Outcome(quorum, [edition])
@@ -529,9 +533,9 @@ class Ledger(Application[UUID]):
     ) -> dict[str, Any]:
         """Publish the edition's tables as computed at a ledger position (default: the head)."""
         by = validate.text("by", by, max_len=120)
-        chosen = list(tables or TABLES)
+        chosen = list(TABLES if tables is None else tables)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             head = self.head()
             cut = (
@@ -573,7 +577,7 @@ class Ledger(Application[UUID]):
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(Claim, Claim.key(new_id), "claim", new_id)
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
@@ -618,7 +622,7 @@ class Ledger(Application[UUID]):
         reason = validate.text("reason", reason)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             claim.withdraw(reason, by, when)
             return Outcome(claim_id, [claim])
@@ -630,7 +634,7 @@ class Ledger(Application[UUID]):
     ) -> int:
         """Open the next verification round of a claim; return its number."""
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             return Outcome(claim.open_next_round(when), [claim])
 
@@ -649,7 +653,7 @@ class Ledger(Application[UUID]):
         """Record a verifier's vote in the claim's open round; return the round number."""
         note = validate.text("note", note, optional=True)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
             claim.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
@@ -662,7 +666,7 @@ class Ledger(Application[UUID]):
     ) -> str:
         """Close a claim's open round under its edition's quorum; return the outcome."""
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
             return Outcome(claim.close_round(edition.quorum, when), [claim])
@@ -688,7 +692,7 @@ class Ledger(Application[UUID]):
         text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
         filed_by = validate.text("filed_by", filed_by, max_len=120)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             self._absent(Appeal, Appeal.key(new_id), "appeal", new_id)
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
@@ -719,7 +723,7 @@ class Ledger(Application[UUID]):
         response = validate.text("response", response, max_len=validate.MAX_EXCERPT)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime | None) -> Outcome:
+        def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
             appeal.answer(decision, response, by, when)
             return Outcome(appeal_id, [appeal])

@@ -34,7 +34,7 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
 
 def ident(field: str, value: Any) -> str:
     """An id: letters, digits and . _ / - , at most 120 characters."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise InvalidInput(
             f"{field} {value!r} is not a valid id (letters, digits, '.', '_', '/', '-')",
             field=field,
@@ -56,7 +56,7 @@ def integer(field: str, value: Any, *, low: int, high: int) -> int:
 
 def language(field: str, value: Any) -> str:
     """An ISO 639 language code such as 'zh' or 'en'."""
-    if not isinstance(value, str) or not LANGUAGE_PATTERN.match(value):
+    if not isinstance(value, str) or not LANGUAGE_PATTERN.fullmatch(value):
         raise InvalidInput(
             f"{field} {value!r} is not a language code like 'zh' or 'en'",
             field=field,

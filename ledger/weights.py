@@ -32,6 +32,13 @@ def parse_weight(indicator: str, value: Any) -> Fraction:
         raise InvalidInput(
             f"weight of {indicator} must be a number as text, got {value!r}", field="weights"
         )
+    if isinstance(value, str) and (len(value) > 40 or "e" in value.lower()):
+        # Exponent forms can make Fraction() arbitrarily slow; plain decimals suffice.
+        raise InvalidInput(
+            f"weight of {indicator} {value[:40]!r} must be a plain number like 25/8 or 3.125",
+            field="weights",
+            value=value[:40],
+        )
     try:
         weight = Fraction(value)
     except (ValueError, ZeroDivisionError):
@@ -237,7 +244,12 @@ class WeightSet(Aggregate):
         if not isinstance(weights, dict):
             raise InvalidInput(f"weights must be an object, got {weights!r}", field="weights")
         self._check_keys(weights, "weights")
-        exact = {i: parse_weight(i, weights.get(i, 0)) for i in self.indicator_ids}
+        missing = [i for i in self.indicator_ids if i not in weights]
+        if missing:
+            raise InvalidInput(
+                f"weights give no weight to {missing[0]}", field="weights", value=missing[0]
+            )
+        exact = {i: parse_weight(i, weights[i]) for i in self.indicator_ids}
         total = sum(exact.values(), Fraction(0))
         if total != BUDGET:
             raise InvalidInput(

@@ -25,7 +25,8 @@ class Standings(ReadModel):
     name = "standings"
     tables = ("checkpoints", "standings", "scores")
 
-    def __init__(self) -> None:
+    def __init__(self, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
+        self.checkpoint_every = checkpoint_every
         self._state: RankingState | None = None
 
     def create(self, db: Database) -> None:
@@ -45,7 +46,7 @@ class Standings(ReadModel):
         for record in records:
             previous = state.position
             state.apply(record)
-            if record.position // CHECKPOINT_EVERY > previous // CHECKPOINT_EVERY:
+            if record.position // self.checkpoint_every > previous // self.checkpoint_every:
                 db.table("checkpoints").insert(
                     {"position": state.position, "state": state.to_blob()}, replace=True
                 )

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from reference.inputs import DT_IDS, I_IDS, City, band_index
 
 # Score boxes in units of 32 x score (sum of rung x A_i), per band index 0..3.
-DT_BOX = {0: (4700, 5900), 1: (3650, 4600), 2: (2400, 3550), 3: (600, 2300)}
-I_BOX = {0: (4620, 5700), 1: (3900, 4600), 2: (2750, 3400), 3: (500, 2300)}
+DT_BOX = {0: (4700, 5900), 1: (3650, 4650), 2: (2400, 3550), 3: (600, 2300)}
+I_BOX = {0: (4620, 5700), 1: (3900, 4600), 2: (2750, 3450), 3: (500, 2300)}
 TOTAL_BOX = {0: (9000, 11600), 1: (7600, 8950), 2: (5000, 7550), 3: (1200, 4950)}
 # Institutional vectors shared by cities under the same national or municipal rules (I1-I8).
 TIE_VECTORS: dict[str, tuple[int, ...]] = {
@@ -27,6 +27,13 @@ TIE_MEMBERS: dict[str, tuple[str, ...]] = {
 CN_OWN_VECTOR = ("haikou", "xiamen", "ningbo", "zhengzhou")
 PRESTIGE = ("beijing", "shanghai", "tokyo", "singapore", "seoul", "shenzhen", "hong-kong")
 QUANTUM = ("beijing", "shanghai")  # D2 rung 4 (space quantum communication)
+# Well-documented facts the illustrative data respects (lowest rung per city and indicator).
+FLOORS: dict[tuple[str, str], int] = {
+    ("beijing", "D2"): 4, ("shanghai", "D2"): 4, ("beijing", "T1"): 4, ("shanghai", "T1"): 4,
+    ("tokyo", "T1"): 4, ("seoul", "T1"): 3, ("hong-kong", "T1"): 3, ("singapore", "T1"): 3,
+    ("singapore", "I6"): 3, ("singapore", "D1"): 3, ("guangzhou", "T1"): 3,
+    ("shenzhen", "T1"): 3, ("chengdu", "T1"): 3, ("dubai", "T2"): 2,
+}  # fmt: skip
 # Typical deviation of each indicator from a city's average rung.
 OFFSETS = {
     "D1": 0.3, "D2": 0.4, "D3": -0.6, "D4": -0.2, "T1": 0.1, "T2": -0.6, "T3": 0.0, "T4": 0.4,
@@ -47,8 +54,10 @@ def tie_group(city: City) -> str | None:
 def _bounds(city: City, ind: str) -> tuple[int, int]:
     """Lowest and highest rung plausible for the city on one indicator."""
     low = 1 if ind in ("D2", "I1") or (city.country == "CN" and ind in ("I6", "I7")) else 0
-    high = 3 if ind == "I6" or (ind == "D2" and city.city_id not in QUANTUM) else 4
-    return low, high
+    high = 3 if ind == "I6" else 4
+    if ind == "D2" and city.city_id not in QUANTUM:
+        high = 3 if city.bands[1] in ("top 10%", "10%-30%") else 2
+    return max(low, FLOORS.get((city.city_id, ind), 0)), high
 
 
 def _realize(
@@ -79,17 +88,32 @@ def _realize(
     return rungs
 
 
-def _institutional_target(city: City, position: float) -> int:
-    """A target institutional score leaving room for the digital+traditional score."""
+def _dt_room(city: City, i_score: int) -> tuple[int, int]:
+    """Digital+traditional scores that keep both the DT band and the total band."""
     dt_lo, dt_hi = DT_BOX[band_index(city.bands[1])]
-    i_lo, i_hi = I_BOX[band_index(city.bands[2])]
     t_lo, t_hi = TOTAL_BOX[band_index(city.bands[0])]
+    return max(dt_lo, t_lo - i_score), min(dt_hi, t_hi - i_score)
+
+
+def _institutional(
+    city: City,
+    weights: Mapping[str, int],
+    rng: random.Random,
+    effect: Mapping[str, float],
+    position: float,
+) -> dict[str, int]:
+    """Institutional rungs near the natural position that leave room for the DT score."""
+    group = tie_group(city)
+    if group is not None:
+        return dict(zip(I_IDS, TIE_VECTORS[group], strict=True))
+    i_lo, i_hi = I_BOX[band_index(city.bands[2])]
     natural = round(i_lo + HALF + position * (i_hi - i_lo - 2 * HALF))
     candidates = sorted(range(i_lo + HALF, i_hi - HALF + 1, 10), key=lambda v: abs(v - natural))
     for target in candidates:
-        room = min(dt_hi, t_hi - target - HALF) - max(dt_lo, t_lo - target + HALF)
-        if room >= 2 * HALF + 20:
-            return target
+        inst = _realize(city, I_IDS, weights, (target - HALF, target + HALF), rng, effect)
+        lo, hi = _dt_room(city, sum(inst[i] * weights[i] for i in I_IDS))
+        if hi - lo >= 2 * HALF:
+            return inst
     raise ValueError(f"no feasible institutional score for {city.city_id}")
 
 
@@ -100,7 +124,9 @@ def _effects(cities: Sequence[City], seed: int) -> dict[str, dict[str, float]]:
     return {k: {i: rng.gauss(0, 0.3) for i in DT_IDS + I_IDS} for k in countries}
 
 
-def solve(cities: Sequence[City], weights: Mapping[str, int], seed: int) -> dict[str, dict[str, int]]:
+def solve(
+    cities: Sequence[City], weights: Mapping[str, int], seed: int
+) -> dict[str, dict[str, int]]:
     """Final rung (0..4) per city per indicator; weights are the ballot totals A_i."""
     effects = _effects(cities, seed)
     out: dict[str, dict[str, int]] = {}
@@ -108,17 +134,8 @@ def solve(cities: Sequence[City], weights: Mapping[str, int], seed: int) -> dict
         rng = random.Random(f"{seed}/rungs/{city.city_id}")
         p_inst = 0.85 if city.city_id in PRESTIGE else rng.uniform(0.2, 0.8)
         p_dt = 0.85 if city.city_id in PRESTIGE else rng.uniform(0.2, 0.8)
-        group = tie_group(city)
-        if group is not None:
-            inst = dict(zip(I_IDS, TIE_VECTORS[group], strict=True))
-        else:
-            target = _institutional_target(city, p_inst)
-            window = (target - HALF, target + HALF)
-            inst = _realize(city, I_IDS, weights, window, rng, effects[city.country])
-        i_score = sum(inst[i] * weights[i] for i in I_IDS)
-        dt_lo, dt_hi = DT_BOX[band_index(city.bands[1])]
-        t_lo, t_hi = TOTAL_BOX[band_index(city.bands[0])]
-        lo, hi = max(dt_lo, t_lo - i_score), min(dt_hi, t_hi - i_score)
+        inst = _institutional(city, weights, rng, effects[city.country], p_inst)
+        lo, hi = _dt_room(city, sum(inst[i] * weights[i] for i in I_IDS))
         assert hi - lo >= 2 * HALF, (city.city_id, lo, hi)
         centre = round(lo + HALF + p_dt * (hi - lo - 2 * HALF))
         dt = _realize(city, DT_IDS, weights, (centre - HALF, centre + HALF), rng,

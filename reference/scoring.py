@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from math import lcm
 
 from reference.inputs import BANDS, DT_IDS, I_IDS, INDICATOR_IDS, TABLES
 
@@ -25,10 +26,12 @@ def weights_from_ballots(ballots: Iterable[Mapping[str, int]]) -> dict[str, Frac
 
 
 def table_scores(rungs: Rungs, weights: Mapping[str, Fraction]) -> dict[str, dict[str, Fraction]]:
-    """Score of every city in each of the three tables."""
+    """Score of every city in each of the three tables (integer sums over a common denominator)."""
+    denominator = lcm(*(w.denominator for w in weights.values()))
+    units = {i: w.numerator * (denominator // w.denominator) for i, w in weights.items()}
     return {
         table: {
-            city: sum((Fraction(r.get(i, 0)) * weights[i] for i in ids), Fraction(0))
+            city: Fraction(sum(r.get(i, 0) * units[i] for i in ids), denominator)
             for city, r in rungs.items()
         }
         for table, ids in TABLE_INDICATORS.items()
@@ -45,11 +48,12 @@ def band_for_rank(rank: int, n: int) -> str:
 
 def ranks(scores: Mapping[str, Fraction]) -> dict[str, int]:
     """1 + the number of cities with a strictly higher score."""
-    ordered = sorted(scores.values(), reverse=True)
-    first_at: dict[Fraction, int] = {}
-    for position, score in enumerate(ordered, start=1):
-        first_at.setdefault(score, position)
-    return {city: first_at[score] for city, score in scores.items()}
+    denominator = lcm(*(s.denominator for s in scores.values()))
+    ints = {c: s.numerator * (denominator // s.denominator) for c, s in scores.items()}
+    first_at: dict[int, int] = {}
+    for position, value in enumerate(sorted(ints.values(), reverse=True), start=1):
+        first_at.setdefault(value, position)
+    return {city: first_at[value] for city, value in ints.items()}
 
 
 def bands(scores: Mapping[str, Fraction]) -> dict[str, str]:

@@ -146,7 +146,7 @@ def test_an_aggregate_saved_in_the_ledger_reads_back_equal(name: str, tmp_path: 
         original = BUILDERS[name]()
         ledger.save(original)
 
-        rebuilt = ledger.repository.get(original.id)
+        rebuilt: Any = ledger.repository.get(original.id)
 
         assert rebuilt == original
         stored = ledger.records()
@@ -167,7 +167,7 @@ CLAIM_COMMANDS = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(commands=CLAIM_COMMANDS)
 def test_any_sequence_of_claim_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, str, set[str], int]],
@@ -194,7 +194,7 @@ def test_any_sequence_of_claim_commands_replays_to_the_same_state(
 BALLOTS = st.integers(min_value=0, max_value=100).map(lambda a: {"a": a, "b": 100 - a})
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(
     commands=st.lists(
         st.tuples(

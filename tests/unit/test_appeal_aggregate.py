@@ -11,7 +11,9 @@ from ledger.errors import InvalidInput, InvalidState
 
 
 def filed() -> Appeal:
-    appeal = Appeal.file("ap-1", "asia-2023", "taizhou-zj", "broadband", "Score too low", "city", None)
+    appeal = Appeal.file(
+        "ap-1", "asia-2023", "taizhou-zj", "broadband", "Score too low", "city", None
+    )
     appeal.collect_events()
     return appeal
 
@@ -44,7 +46,11 @@ def test_answering_an_open_appeal_records_appeal_answered(decision: str) -> None
     assert [type(e) for e in events] == [Appeal.AppealAnswered]
     event = events[0]
     assert isinstance(event, Appeal.AppealAnswered)
-    assert (event.decision, event.response, event.by) == (decision, "Checked the yearbook", "editor")
+    assert (event.decision, event.response, event.by) == (
+        decision,
+        "Checked the yearbook",
+        "editor",
+    )
     assert appeal.status == decision
 
 

@@ -242,7 +242,9 @@ def test_setting_weights_records_weights_set_with_exact_text_and_next_revision()
     agg.aggregate("editor", None)
     agg.collect_events()
 
-    revision = agg.set_weights({"broadband": "25/8", "metro": "96.875"}, "panel override", "ed", None)
+    revision = agg.set_weights(
+        {"broadband": "25/8", "metro": "96.875"}, "panel override", "ed", None
+    )
 
     events = agg.collect_events()
     assert revision == 2

@@ -1,0 +1,241 @@
+"""The `cityledger` command line: rank, events, import, load-reference, rebuild, serve, verify."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from cityledger import reference
+from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.importer import parse, run
+from ledger.errors import InvalidInput, LedgerError
+from projections.rankings import AsOf, band_changes
+from projections.rankings import rankings as rankings_query
+from projections.report import layout
+from projections.views import RankingView
+
+
+def parse_as_of(text: str | None) -> AsOf:
+    """A ledger position (digits) or an ISO-8601 instant with a UTC offset."""
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"--as-of {text!r} is neither a position nor an ISO-8601 time", field="as-of"
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"--as-of {text!r} needs a UTC offset, e.g. {text}+00:00", field="as-of")
+    return moment
+
+
+def render(view: RankingView, fmt: str, lang: str) -> str:
+    """A ranking as a table, JSON, CSV or the report's layout."""
+    records = [
+        {"city_id": r.city_id, "name_en": r.name_en, "name_zh": r.name_zh,
+         "score": str(r.score), "rank": r.rank, "band": r.band}
+        for r in view.rows
+    ]  # fmt: skip
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["city_id"])
+        writer.writeheader()
+        writer.writerows(records)
+        return out.getvalue()
+    if fmt == "report":
+        return layout(view.rows, lang)
+    header = f"# {view.edition_id} {view.table} as of position {view.position} ({view.time})\n"
+    lines = [
+        f"{r.rank:>4}  {r.band:<9} {r.score!s:>12}  {r.name_en} {r.name_zh}" for r in view.rows
+    ]
+    return header + "\n".join(lines) + "\n"
+
+
+def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
+    """Print a table of an edition, now or as of a position or instant."""
+    rt.catch_up()
+    view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
+    sys.stdout.write(render(view, a.format, a.lang))
+
+
+def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
+    """Print the cities whose band moved between two points, with the events behind each move."""
+    rt.catch_up()
+    for c in band_changes(rt.db, a.edition, a.table, parse_as_of(a.before), parse_as_of(a.after)):
+        print(
+            f"{c.city_id}: {c.before_band} → {c.after_band} (rank {c.before_rank} → {c.after_rank})"
+        )
+        for e in c.causes:
+            print(f"    #{e.position} {e.time} {e.type} {e.data}")
+
+
+def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
+    """Print the log after a position as JSON lines (position, type, time, data, stored)."""
+    after = a.after
+    while True:
+        batch = rt.ledger.records(after=after, limit=1000)
+        if not batch:
+            break
+        for record in batch:
+            sys.stdout.write(
+                json.dumps(record.to_json(), ensure_ascii=False, sort_keys=True) + "\n"
+            )
+        after = batch[-1].position
+
+
+def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
+    """Import a JSON-lines file of commands with their original times."""
+    with open(a.file, encoding="utf-8") as handle:
+        commands = parse(handle)
+    count = run(rt.ledger, commands)
+    print(f"imported {count} commands; ledger head is at position {rt.catch_up()}")
+
+
+def cmd_load_reference(rt: Runtime, a: argparse.Namespace) -> None:
+    """Load the illustrative 2023 reference ledger unless it is already there."""
+    print(reference.load(rt))
+
+
+def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
+    """Drop and replay every read model."""
+    print(f"rebuilt read models to position {rt.follower.rebuild()}")
+
+
+def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
+    """Recompute the hash chain over the stored log; non-zero exit names the first bad position."""
+    from ledger.integrity import verify_log
+
+    report = verify_log(rt)
+    print(report.summary)
+    if not report.ok:
+        raise SystemExit(3)
+
+
+def cmd_serve(rt: Runtime, a: argparse.Namespace) -> None:
+    """Serve the GraphQL API with uvicorn."""
+    import uvicorn
+    from graphql_api.app import create_app
+
+    rt.catch_up()
+    uvicorn.run(create_app(rt), host=a.host, port=a.port, log_level="info")
+
+
+def cmd_token(rt: Runtime, a: argparse.Namespace) -> None:
+    """Create a bearer token; it is printed once and only its hash is stored."""
+    from graphql_api.tokens import create_token
+
+    rt.catch_up()
+    languages = [x.strip() for x in a.languages.split(",")] if a.languages else None
+    panelist = (a.weight_set, a.panelist) if a.panelist else None
+    print(
+        create_token(rt.db, a.role, a.name, languages=languages, city_id=a.city, panelist=panelist)
+    )
+
+
+def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
+    """Print the GraphQL SDL."""
+    from graphql_api.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    p = argparse.ArgumentParser(prog="cityledger", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    rank = sub.add_parser("rank", help="print a table")
+    rank.add_argument("--edition", required=True)
+    rank.add_argument(
+        "--table", required=True, choices=["total", "digital_traditional", "institutional"]
+    )
+    rank.add_argument("--as-of", help="a ledger position or an ISO-8601 time")
+    rank.add_argument("--format", default="table", choices=["table", "json", "csv", "report"])
+    rank.add_argument("--lang", default="en", choices=["en", "zh"])
+    rank.set_defaults(func=cmd_rank)
+
+    changes = sub.add_parser("changes", help="band moves between two points, with their causes")
+    changes.add_argument("--edition", required=True)
+    changes.add_argument(
+        "--table", required=True, choices=["total", "digital_traditional", "institutional"]
+    )
+    changes.add_argument("--before", required=True)
+    changes.add_argument("--after")
+    changes.set_defaults(func=cmd_changes)
+
+    events = sub.add_parser("events", help="print the log as JSON lines")
+    events.add_argument("--after", type=int, default=0)
+    events.add_argument("--format", default="jsonl", choices=["jsonl"])
+    events.set_defaults(func=cmd_events)
+
+    imp = sub.add_parser("import", help="import a JSON-lines file of commands")
+    imp.add_argument("--file", required=True, type=Path)
+    imp.set_defaults(func=cmd_import)
+
+    load = sub.add_parser("load-reference", help="load the illustrative 2023 reference ledger")
+    load.set_defaults(func=cmd_load_reference)
+
+    sub.add_parser("rebuild", help="drop and replay the read models").set_defaults(func=cmd_rebuild)
+    sub.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_verify)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    token = sub.add_parser("token", help="manage API tokens")
+    token_sub = token.add_subparsers(dest="action", required=True)
+    create = token_sub.add_parser("create", help="create a bearer token")
+    create.add_argument("--role", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--languages")
+    create.add_argument("--city")
+    create.add_argument("--weight-set")
+    create.add_argument("--panelist")
+    create.set_defaults(func=cmd_token)
+
+    sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[Runtime | None, argparse.Namespace], None] = args.func
+    runtime: Runtime | None = None
+    try:
+        runtime = None if getattr(args, "no_db", False) else open_runtime()
+        func(runtime, args)
+    except LedgerError as error:
+        print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            f"cityledger: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last line of defence: one line, no traceback
+        print(f"cityledger: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if runtime is not None:
+            runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

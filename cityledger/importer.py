@@ -1,0 +1,100 @@
+"""Import of historical records: a JSON-lines file of ledger commands, with their original times."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ledger.application import Ledger
+from ledger.errors import InvalidInput, LedgerError
+
+#: The Ledger use cases an import may call (every command, none of the queries).
+COMMANDS = frozenset(
+    {
+        "register_city", "define_framework", "revise_framework", "enrol_verifier",
+        "change_verifier_languages", "create_weight_set", "enrol_panelist", "cast_ballot",
+        "revise_ballot", "aggregate_weights", "set_weights", "create_edition", "include_cities",
+        "change_quorum", "publish", "submit_claim", "withdraw_claim", "open_round", "cast_vote",
+        "close_round", "file_appeal", "answer_appeal",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Command:
+    """One parsed line: which use case, when it happened, with which arguments."""
+
+    line: int
+    name: str
+    at: datetime
+    args: dict[str, Any]
+
+
+def parse(lines: Iterable[str]) -> list[Command]:
+    """Parse and shape-check every line before anything is recorded."""
+    commands = []
+    previous: datetime | None = None
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        commands.append(_parse_line(number, text))
+        at = commands[-1].at
+        if previous is not None and at < previous:
+            raise InvalidInput(
+                f"line {number}: time {at.isoformat()} goes back in time", field="at"
+            )
+        previous = at
+    return commands
+
+
+def _parse_line(number: int, text: str) -> Command:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"line {number} is not JSON: {error.msg}", field="line", value=number
+        ) from None
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"line {number} is not a JSON object", field="line", value=number)
+    name, at, args = obj.get("command"), obj.get("at"), obj.get("args", {})
+    if name not in COMMANDS:
+        raise InvalidInput(f"line {number}: unknown command {name!r}", field="command", value=name)
+    if not isinstance(args, dict):
+        raise InvalidInput(f"line {number}: args must be an object", field="args", value=number)
+    try:
+        moment = datetime.fromisoformat(str(at))
+    except ValueError:
+        raise InvalidInput(
+            f"line {number}: time {at!r} is not ISO-8601", field="at", value=at
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"line {number}: time {at!r} has no UTC offset", field="at", value=at)
+    accepted = inspect.signature(getattr(Ledger, name)).parameters
+    unknown = sorted(set(args) - set(accepted) - {"self"})
+    if unknown:
+        raise InvalidInput(f"line {number}: {name} takes no argument {unknown[0]!r}", field="args")
+    return Command(number, name, moment, args)
+
+
+def run(ledger: Ledger, commands: Iterable[Command]) -> int:
+    """Record the commands in order; return how many were recorded."""
+    count = 0
+    for command in commands:
+        try:
+            getattr(ledger, command.name)(**command.args, at=command.at)
+        except LedgerError as error:
+            raise type(error)(
+                f"line {command.line} ({command.name}): {error.message}",
+                field=error.field,
+                value=error.value,
+            ) from None
+        except TypeError as error:
+            raise InvalidInput(
+                f"line {command.line} ({command.name}): {error}", field="args"
+            ) from None
+        count += 1
+    return count

@@ -1,0 +1,36 @@
+"""The illustrative 2023 reference ledger shipped with cityledger, loaded once per database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cityledger.bootstrap import Runtime
+from cityledger.importer import parse, run
+from ledger.errors import InvalidState
+from projections import queries
+
+DATA = Path(__file__).resolve().parent.parent / "reference" / "data"
+#: Reference files in load order, each with the edition it creates.
+FILES = (("asia-2023", "asia-2023.commands.jsonl"), ("g20-2023", "g20-2023.commands.jsonl"))
+
+
+def load(rt: Runtime, data: Path = DATA) -> str:
+    """Import each reference edition that is not yet in the ledger; say what was done."""
+    said = []
+    for edition_id, name in FILES:
+        rt.catch_up()
+        if any(e.edition_id == edition_id for e in queries.editions(rt.db)):
+            if not queries.publications(rt.db, edition_id):
+                raise InvalidState(
+                    f"reference edition {edition_id} is only partly loaded (an interrupted load?); "
+                    "start again from an empty database",
+                    field="edition_id",
+                    value=edition_id,
+                )
+            said.append(f"{edition_id}: already loaded")
+            continue
+        with (data / name).open(encoding="utf-8") as handle:
+            commands = parse(handle)
+        count = run(rt.ledger, commands)
+        said.append(f"{edition_id}: loaded {count} commands")
+    return "; ".join(said) + f"; ledger head at position {rt.catch_up()}"

@@ -1,0 +1,75 @@
+"""Who is asking: the viewer a request's bearer token identifies (anonymous without one)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from ledger.errors import Unauthenticated
+from graphql_api.tokens import find_token
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The acting identity of a request; role None means anonymous."""
+
+    role: str | None = None
+    name: str | None = None
+    languages: tuple[str, ...] = ()
+    city_id: str | None = None
+    weight_set_id: str | None = None
+    panelist_id: str | None = None
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the viewer holds one of the roles."""
+        return self.role is not None and self.role in roles
+
+    @property
+    def sees_scores(self) -> bool:
+        """Editors and auditors see exact scores, votes and who cast them."""
+        return self.has_role("editor", "auditor")
+
+    def sees_city_scores(self, city_id: str) -> bool:
+        """Score viewers see every city's scores; a city sees its own."""
+        return self.sees_scores or (self.role == "city" and self.city_id == city_id)
+
+
+ANONYMOUS = Viewer()
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (None when absent)."""
+    if header is None or not header.strip():
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            "the Authorization header must read 'Bearer <token>'", field="authorization"
+        )
+    return token.strip()
+
+
+def authenticate(db: Database, header: str | None) -> Viewer:
+    """The viewer a header identifies; Unauthenticated for a malformed or unknown token."""
+    token = bearer_token(header)
+    if token is None:
+        return ANONYMOUS
+    record = find_token(db, token)
+    languages: tuple[str, ...] = ()
+    if record.role == "verifier":
+        languages = record.languages or _enrolled_languages(db, record.name)
+    return Viewer(
+        role=record.role,
+        name=record.name,
+        languages=languages,
+        city_id=record.city_id,
+        weight_set_id=record.weight_set_id,
+        panelist_id=record.panelist_id,
+    )
+
+
+def _enrolled_languages(db: Database, verifier_id: str) -> tuple[str, ...]:
+    row = db.execute("SELECT languages FROM verifiers WHERE verifier_id = ?", [verifier_id]).fetchone()
+    return tuple(json.loads(row[0])) if row else ()

@@ -1,0 +1,53 @@
+"""The report's layout: each band's cities in two columns, alphabetical or in pinyin order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pypinyin import Style, lazy_pinyin
+
+from projections.bands import BAND_LABELS
+from projections.views import RankingEntry
+
+ZH_BANDS = {"top 10%": "前10%", "10%-30%": "10%-30%", "30%-60%": "30%-60%", "60%-100%": "60%-100%"}
+
+
+def pinyin_key(name_zh: str) -> tuple[str, str, str]:
+    """Order by toneless pinyin, then tone numbers, then the characters themselves."""
+    plain = " ".join(lazy_pinyin(name_zh, style=Style.NORMAL))
+    toned = " ".join(lazy_pinyin(name_zh, style=Style.TONE3))
+    return plain, toned, name_zh
+
+
+def ordered(rows: Sequence[RankingEntry], lang: str) -> list[RankingEntry]:
+    """Cities of a band in the report's order for the language."""
+    if lang == "zh":
+        return sorted(rows, key=lambda r: (pinyin_key(r.name_zh), r.city_id))
+    return sorted(rows, key=lambda r: (r.name_en.casefold(), r.city_id))
+
+
+def columns(names: Sequence[str]) -> list[tuple[str, str]]:
+    """Two columns filled column by column; the left one takes the odd city."""
+    half = (len(names) + 1) // 2
+    left, right = names[:half], names[half:]
+    return [(left[i], right[i] if i < len(right) else "") for i in range(half)]
+
+
+def layout(rows: Sequence[RankingEntry], lang: str) -> str:
+    """The whole table as the report prints it: bands in order, no scores."""
+    lines: list[str] = []
+    for label in BAND_LABELS:
+        members = ordered([r for r in rows if r.band == label], lang)
+        title = ZH_BANDS[label] if lang == "zh" else label
+        lines.append(f"{title} ({len(members)})")
+        names = [r.name_zh if lang == "zh" else r.name_en for r in members]
+        width = max((_width(n) for n in names), default=0) + 4
+        for left, right in columns(names):
+            lines.append(("  " + left + " " * (width - _width(left)) + right).rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two cells."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

@@ -1,0 +1,110 @@
+"""Builders of small ledgers through the public Ledger API, shared by the test suites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.application import Ledger
+
+PILLARS = [
+    {"id": "digital", "name": "Digital infrastructure"},
+    {"id": "traditional", "name": "Traditional infrastructure"},
+    {"id": "institutional", "name": "Institutional infrastructure"},
+]
+INDICATORS = [
+    ("D2", "digital"),
+    ("T1", "traditional"),
+    ("I1", "institutional"),
+    ("I6", "institutional"),
+]
+CITIES = [
+    ("beijing", "Beijing", "北京", "CN"),
+    ("shanghai", "Shanghai", "上海", "CN"),
+    ("tokyo", "Tokyo", "东京", "JP"),
+    ("seoul", "Seoul", "首尔", "KR"),
+    ("taizhou-zj", "Taizhou", "台州", "CN"),
+    ("taizhou-js", "Taizhou", "泰州", "CN"),
+]
+LANGUAGE = {"CN": "zh", "JP": "ja", "KR": "ko"}
+EDITION = "test-2023"
+WEIGHT_SET = "test-weights"
+
+
+def ladder(top: int) -> list[dict[str, Any]]:
+    """Rungs 1..top, each worth its number of points."""
+    return [{"rung": n, "points": n, "description": f"rung {n}"} for n in range(1, top + 1)]
+
+
+def indicators() -> list[dict[str, Any]]:
+    """The four test indicators (I6 has three rungs, like the report's ladder)."""
+    return [
+        {"id": i, "pillar": p, "name": f"indicator {i}", "proposed": i != "D2",
+         "ladder": ladder(3 if i == "I6" else 4)}
+        for i, p in INDICATORS
+    ]  # fmt: skip
+
+
+def source(language: str, title: str = "evidence") -> dict[str, Any]:
+    """One well-formed source in a language."""
+    return {
+        "url": "https://example.org/evidence",
+        "citation": None,
+        "title": title,
+        "language": language,
+        "date": "2023-03-01",
+        "excerpt": "an excerpt",
+    }
+
+
+def build_frame(ledger: Ledger, ballots: list[dict[str, int]] | None = None) -> None:
+    """Framework, weight set with ballots and weights, edition with cities, verifiers."""
+    ledger.define_framework("test-framework", "Test framework", PILLARS, indicators())
+    ledger.create_weight_set(WEIGHT_SET, "Test weights", "test-framework", 1)
+    for n, allocation in enumerate(ballots or [{"D2": 30, "T1": 30, "I1": 20, "I6": 20}]):
+        ledger.enrol_panelist(WEIGHT_SET, f"P{n + 1:02d}", "digital-infrastructure")
+        ledger.cast_ballot(WEIGHT_SET, f"P{n + 1:02d}", allocation)
+    ledger.aggregate_weights(WEIGHT_SET)
+    for city_id, name_en, name_zh, country in CITIES:
+        ledger.register_city(city_id, name_en, name_zh, country)
+    ledger.create_edition(
+        EDITION, 2023, "Test ranking", "Asia", "test-framework", 1, WEIGHT_SET, "2023-06-01", 2
+    )
+    ledger.include_cities(EDITION, [c[0] for c in CITIES])
+    for verifier, languages in (("V1", ["zh", "en"]), ("V2", ["zh", "ja", "en"]),
+                                ("V3", ["ko", "ja", "zh"])):  # fmt: skip
+        ledger.enrol_verifier(verifier, languages)
+
+
+def verified_claim(
+    ledger: Ledger, city_id: str, indicator_id: str, rung: int, *, accept: bool = True
+) -> str:
+    """Submit a claim in the city's language and decide it in one round."""
+    country = next(c[3] for c in CITIES if c[0] == city_id)
+    language = LANGUAGE[country]
+    claim_id = ledger.submit_claim(EDITION, city_id, indicator_id, rung, [source(language)], "R1")
+    ledger.open_round(claim_id)
+    readers = [v for v, langs in (("V1", "zh en"), ("V2", "zh ja en"), ("V3", "ko ja zh"))
+               if language in langs.split()]  # fmt: skip
+    for verifier in readers[:2]:
+        ledger.cast_vote(claim_id, verifier, "accept" if accept else "reject", "checked")
+    ledger.close_round(claim_id)
+    return claim_id
+
+
+def build_small_world(ledger: Ledger) -> dict[str, str]:
+    """The frame plus verified claims that give the six cities distinct scores."""
+    build_frame(ledger)
+    claims = {}
+    plan = {
+        "beijing": {"D2": 3, "T1": 4, "I1": 3, "I6": 2},
+        "shanghai": {"D2": 3, "T1": 3, "I1": 3, "I6": 2},
+        "tokyo": {"D2": 2, "T1": 4, "I1": 2, "I6": 1},
+        "seoul": {"D2": 2, "T1": 2, "I1": 2, "I6": 1},
+        "taizhou-zj": {"D2": 1, "T1": 1, "I1": 1, "I6": 1},
+    }
+    for city_id, rungs in plan.items():
+        for indicator_id, rung in rungs.items():
+            claims[f"{city_id}/{indicator_id}"] = verified_claim(
+                ledger, city_id, indicator_id, rung
+            )
+    return claims

@@ -1,0 +1,109 @@
+"""Argument checks shared by every command (ledger.validate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger import validate
+from ledger.application import Ledger
+from ledger.errors import InvalidInput
+
+
+def bad(value: object) -> Any:
+    """A value of the wrong type, passed on purpose."""
+    return value
+
+
+def test_text_is_stripped_and_bounded() -> None:
+    assert validate.text("f", "  hi ") == "hi"
+    assert validate.text("f", "x" * 10, max_len=10) == "x" * 10
+    assert validate.text("f", None, optional=True) == ""
+    with pytest.raises(InvalidInput, match="at most 10"):
+        validate.text("f", "x" * 11, max_len=10)
+    with pytest.raises(InvalidInput, match="must not be empty"):
+        validate.text("f", " \t")
+    with pytest.raises(InvalidInput, match="must be a string"):
+        validate.text("f", 5)
+
+
+@pytest.mark.parametrize("value", ["a", "asia-2023", "city/taizhou_zj.1", "A" * 120])
+def test_valid_ids(value: str) -> None:
+    assert validate.ident("id", value) == value
+
+
+@pytest.mark.parametrize("value", ["", "-a", "a b", "a" * 121, "台州", None, 7, "a\tb"])
+def test_invalid_ids_name_the_value(value: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        validate.ident("id", value)
+    assert info.value.value == value
+
+
+@pytest.mark.parametrize("value", ["zh", "en", "yue", "zh-Hans", "zh-CN"])
+def test_valid_language_codes(value: str) -> None:
+    assert validate.language("language", value) == value
+
+
+@pytest.mark.parametrize("value", ["", "z", "ZH", "chinese", "zh_CN", "zh-", None, 1])
+def test_invalid_language_codes(value: object) -> None:
+    with pytest.raises(InvalidInput):
+        validate.language("language", value)
+
+
+def test_dates_are_normalised() -> None:
+    assert validate.iso_date("date", "2024-02-29") == "2024-02-29"
+    for value in ["2023-02-29", "2023-13-01", "1 June 2023", "", None]:
+        with pytest.raises(InvalidInput):
+            validate.iso_date("date", value)
+
+
+@settings(derandomize=True, database=None)
+@given(st.integers(min_value=-1000, max_value=1000))
+def test_integer_accepts_exactly_the_range(value: int) -> None:
+    if 1 <= value <= 100:
+        assert validate.integer("n", value, low=1, high=100) == value
+    else:
+        with pytest.raises(InvalidInput):
+            validate.integer("n", value, low=1, high=100)
+
+
+@pytest.mark.parametrize("value", [True, False, 1.0, "1", None])
+def test_integer_refuses_other_types(value: object) -> None:
+    with pytest.raises(InvalidInput):
+        validate.integer("n", value, low=0, high=100)
+
+
+def test_string_list_refuses_empty_non_lists_and_repeats() -> None:
+    assert validate.string_list("l", ("a", "b")) == ["a", "b"]
+    values: list[object] = [[], "ab", None, {"a": 1}]
+    for value in values:
+        with pytest.raises(InvalidInput):
+            validate.string_list("l", value)
+    with pytest.raises(InvalidInput) as info:
+        validate.string_list("l", ["a", "b", "a"])
+    assert info.value.value == "a"
+    with pytest.raises(InvalidInput):
+        validate.string_list("l", ["a", "b", "c"], max_items=2)
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [(validate.ident, "taizhou\n"), (validate.language, "zh\n")],
+)
+def test_a_trailing_newline_is_not_valid(check: Any, value: str) -> None:
+    with pytest.raises(InvalidInput):
+        check("field", value)
+
+
+def test_aliases_given_as_a_string_are_refused(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "aliases.sqlite")
+    try:
+        with pytest.raises(InvalidInput):
+            ledger.register_city("taizhou-js", "Taizhou", "泰州", "CN", aliases_zh=bad("泰州"))
+        assert ledger.head() == 0
+    finally:
+        ledger.close()
