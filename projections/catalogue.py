@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ledger.records import EventRecord
 from projections.event_index import instant_text
-from projections.model import ReadModel
+from projections.model import ReadModel, insert_row, insert_rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -58,7 +58,9 @@ def _key(db: Database, table: str, column: str, originator_id: str) -> Any:
 
 def _city(db: Database, r: EventRecord) -> None:
     d = r.data
-    db.table("cities").insert(
+    insert_row(
+        db,
+        "cities",
         {
             "city_id": d["city_id"],
             "name_en": d["name_en"],
@@ -67,7 +69,7 @@ def _city(db: Database, r: EventRecord) -> None:
             "aliases_zh": json.dumps(d["aliases_zh"], ensure_ascii=False),
             "registered_at": instant_text(r.time),
             "position": r.position,
-        }
+        },
     )
 
 
@@ -75,7 +77,9 @@ def _framework_version(
     db: Database, r: EventRecord, framework_id: str, version: int, title: str
 ) -> None:
     d = r.data
-    db.table("frameworks").insert(
+    insert_row(
+        db,
+        "frameworks",
         {
             "framework_id": framework_id,
             "version": version,
@@ -85,20 +89,24 @@ def _framework_version(
             "note": d.get("note", ""),
             "defined_at": instant_text(r.time),
             "position": r.position,
-        }
+        },
     )
-    db.table("indicators").insert_all(
-        {
-            "framework_id": framework_id,
-            "version": version,
-            "indicator_id": ind["id"],
-            "ordinal": n,
-            "pillar": ind["pillar"],
-            "name": ind["name"],
-            "proposed": int(bool(ind.get("proposed"))),
-            "ladder": json.dumps(ind["ladder"], ensure_ascii=False),
-        }
-        for n, ind in enumerate(d["indicators"])
+    insert_rows(
+        db,
+        "indicators",
+        [
+            {
+                "framework_id": framework_id,
+                "version": version,
+                "indicator_id": ind["id"],
+                "ordinal": n,
+                "pillar": ind["pillar"],
+                "name": ind["name"],
+                "proposed": int(bool(ind.get("proposed"))),
+                "ladder": json.dumps(ind["ladder"], ensure_ascii=False),
+            }
+            for n, ind in enumerate(d["indicators"])
+        ],
     )
 
 
@@ -116,7 +124,9 @@ def _framework_revised(db: Database, r: EventRecord) -> None:
 
 def _weight_set(db: Database, r: EventRecord) -> None:
     d = r.data
-    db.table("weight_sets").insert(
+    insert_row(
+        db,
+        "weight_sets",
         {
             "weight_set_id": d["weight_set_id"],
             "originator_id": r.originator_id,
@@ -125,13 +135,13 @@ def _weight_set(db: Database, r: EventRecord) -> None:
             "framework_version": d["framework_version"],
             "revision": 0,
             "created_at": instant_text(r.time),
-        }
+        },
     )
 
 
 def _panelist(db: Database, r: EventRecord) -> None:
     ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
-    db.table("panelists").insert(
+    insert_row(db, "panelists",
         {"weight_set_id": ws, "panelist_id": r.data["panelist_id"], "field": r.data["field"],
          "enrolled_at": instant_text(r.time)}
     )  # fmt: skip
@@ -143,7 +153,9 @@ def _ballot(db: Database, r: EventRecord) -> None:
     before = db.execute(
         "SELECT revisions FROM ballots WHERE weight_set_id = ? AND panelist_id = ?", [ws, pid]
     ).fetchone()
-    db.table("ballots").insert(
+    insert_row(
+        db,
+        "ballots",
         {
             "weight_set_id": ws,
             "panelist_id": pid,
@@ -160,7 +172,9 @@ def _ballot(db: Database, r: EventRecord) -> None:
 def _weights(db: Database, r: EventRecord) -> None:
     ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
     d = r.data
-    db.table("weight_revisions").insert(
+    insert_row(
+        db,
+        "weight_revisions",
         {
             "weight_set_id": ws,
             "revision": d["revision"],
@@ -171,19 +185,21 @@ def _weights(db: Database, r: EventRecord) -> None:
             "by": d["by"],
             "time": instant_text(r.time),
             "position": r.position,
-        }
+        },
     )
     db.execute("UPDATE weight_sets SET revision = ? WHERE weight_set_id = ?", [d["revision"], ws])
 
 
 def _verifier(db: Database, r: EventRecord) -> None:
-    db.table("verifiers").insert(
+    insert_row(
+        db,
+        "verifiers",
         {
             "verifier_id": r.data["verifier_id"],
             "originator_id": r.originator_id,
             "languages": json.dumps(r.data["languages"]),
             "enrolled_at": instant_text(r.time),
-        }
+        },
     )
 
 
@@ -197,7 +213,9 @@ def _verifier_languages(db: Database, r: EventRecord) -> None:
 def _edition(db: Database, r: EventRecord) -> None:
     d = r.data
     keep = ("edition_id", "year", "title", "region", "framework_id", "framework_version")
-    db.table("editions").insert(
+    insert_row(
+        db,
+        "editions",
         {k: d[k] for k in keep}
         | {
             "originator_id": r.originator_id,
@@ -206,7 +224,7 @@ def _edition(db: Database, r: EventRecord) -> None:
             "quorum": d["quorum"],
             "created_at": instant_text(r.time),
             "position": r.position,
-        }
+        },
     )
 
 
@@ -215,9 +233,13 @@ def _cities_included(db: Database, r: EventRecord) -> None:
     start = db.execute(
         "SELECT COUNT(*) FROM edition_cities WHERE edition_id = ?", [edition]
     ).fetchone()[0]
-    db.table("edition_cities").insert_all(
-        {"edition_id": edition, "city_id": c, "ordinal": start + n}
-        for n, c in enumerate(r.data["city_ids"])
+    insert_rows(
+        db,
+        "edition_cities",
+        [
+            {"edition_id": edition, "city_id": c, "ordinal": start + n}
+            for n, c in enumerate(r.data["city_ids"])
+        ],
     )
 
 
@@ -230,7 +252,9 @@ def _quorum(db: Database, r: EventRecord) -> None:
 
 def _published(db: Database, r: EventRecord) -> None:
     d = r.data
-    db.table("publications").insert(
+    insert_row(
+        db,
+        "publications",
         {
             "edition_id": _key(db, "editions", "edition_id", r.originator_id),
             "publication_no": d["publication_no"],
@@ -240,13 +264,15 @@ def _published(db: Database, r: EventRecord) -> None:
             "by": d["by"],
             "time": instant_text(r.time),
             "event_position": r.position,
-        }
+        },
     )
 
 
 def _appeal(db: Database, r: EventRecord) -> None:
     d = r.data
-    db.table("appeals").insert(
+    insert_row(
+        db,
+        "appeals",
         {
             "appeal_id": d["appeal_id"],
             "originator_id": r.originator_id,
@@ -261,7 +287,7 @@ def _appeal(db: Database, r: EventRecord) -> None:
             "filed_at": instant_text(r.time),
             "answered_at": None,
             "position": r.position,
-        }
+        },
     )
 
 

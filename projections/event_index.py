@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ledger.chain import GENESIS, link
 from ledger.records import EventRecord
-from projections.model import ReadModel
+from projections.model import ReadModel, insert_row, insert_rows
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = {
@@ -23,6 +23,9 @@ OWNER_KEYS = {
     "AppealFiled": ("appeal", "appeal_id"),
     "ReceiptIssued": ("receipt", "key"),
 }
+
+#: The append-only record of each position's chain hash when first seen; never dropped.
+WITNESS = "chain_witness"
 
 
 def instant_text(moment: datetime) -> str:
@@ -52,6 +55,25 @@ class EventIndex(ReadModel):
         for column in ("max_time, position", "type", "edition_id", "city_id", "time"):
             name = "idx_events_" + column.split(",")[0]
             db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON events ({column})")
+        self._create_witness(db)
+
+    def _create_witness(self, db: Database) -> None:
+        """Create `chain_witness` (not in `tables`, so a rebuild keeps it) and seed it once."""
+        fresh = not db.table(WITNESS).exists()
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {WITNESS} "
+            "(position INTEGER PRIMARY KEY, hash TEXT NOT NULL)"
+        )
+        for action in ("UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {WITNESS}_no_{action.lower()} BEFORE {action} "
+                f"ON {WITNESS} BEGIN SELECT RAISE(ABORT, '{WITNESS} is append-only'); END"
+            )
+        if fresh:
+            db.execute(
+                f"INSERT OR IGNORE INTO {WITNESS} (position, hash) "
+                "SELECT position, hash FROM events"
+            )
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Append the records, chaining each hash to the one before it."""
@@ -84,7 +106,13 @@ class EventIndex(ReadModel):
                     "hash": previous,
                 }
             )
-        db.table("events").insert_all(rows)
+        insert_rows(db, "events", rows)
+        # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
+        with db.atomic():
+            db.conn.executemany(
+                f"INSERT OR IGNORE INTO {WITNESS} (position, hash) VALUES (?, ?)",
+                [(row["position"], row["hash"]) for row in rows],
+            )
 
     def _owner(self, db: Database, r: EventRecord) -> dict[str, Any]:
         spec = OWNER_KEYS.get(r.type)
@@ -97,7 +125,7 @@ class EventIndex(ReadModel):
                 "edition_id": r.data.get("edition_id"),
                 "city_id": r.data.get("city_id"),
             }
-            db.table("event_owners").insert(owner, replace=True)
+            insert_row(db, "event_owners", owner, replace=True)
             return owner
         row = db.execute(
             "SELECT kind, owner_key, edition_id, city_id FROM event_owners WHERE originator_id = ?",

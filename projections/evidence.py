@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from ledger.records import EventRecord
 from projections.event_index import instant_text
-from projections.model import ReadModel
+from projections.model import ReadModel, insert_row
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -38,7 +38,9 @@ def _claim_id(db: Database, originator_id: str) -> str:
 
 def _submitted(db: Database, r: EventRecord, _: str) -> None:
     d = r.data
-    db.table("claims").insert(
+    insert_row(
+        db,
+        "claims",
         {
             "claim_id": d["claim_id"],
             "originator_id": r.originator_id,
@@ -58,7 +60,7 @@ def _submitted(db: Database, r: EventRecord, _: str) -> None:
             "submitted_position": r.position,
             "decided_at": None,
             "decided_position": None,
-        }
+        },
     )
 
 
@@ -85,7 +87,9 @@ def _superseded(db: Database, r: EventRecord, claim_id: str) -> None:
 
 
 def _round_opened(db: Database, r: EventRecord, claim_id: str) -> None:
-    db.table("rounds").insert(
+    insert_row(
+        db,
+        "rounds",
         {
             "claim_id": claim_id,
             "round_no": r.data["round_no"],
@@ -97,13 +101,15 @@ def _round_opened(db: Database, r: EventRecord, claim_id: str) -> None:
             "accepts": 0,
             "rejects": 0,
             "quorum": None,
-        }
+        },
     )
 
 
 def _vote(db: Database, r: EventRecord, claim_id: str) -> None:
     d = r.data
-    db.table("votes").insert(
+    insert_row(
+        db,
+        "votes",
         {
             "claim_id": claim_id,
             "round_no": d["round_no"],
@@ -112,7 +118,7 @@ def _vote(db: Database, r: EventRecord, claim_id: str) -> None:
             "note": d["note"],
             "time": instant_text(r.time),
             "position": r.position,
-        }
+        },
     )
 
 

@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
+
+
+def insert_row(db: Database, table: str, row: dict[str, Any], *, replace: bool = False) -> None:
+    """Insert one row with a plain statement (insert_all introspects the table on every call)."""
+    columns = ", ".join(f"[{c}]" for c in row)
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    db.execute(
+        f"{verb} INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+
+
+def insert_rows(db: Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert many rows of the same columns with one executemany."""
+    batch = list(rows)
+    if not batch:
+        return
+    columns = list(batch[0])
+    names = ", ".join(f"[{c}]" for c in columns)
+    db.conn.executemany(
+        f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})",
+        [[r[c] for c in columns] for r in batch],
+    )
 
 
 class ReadModel(ABC):

@@ -175,6 +175,6 @@ def compare_editions(
                 rb.band if rb else None,
                 ra.rank if ra else None,
                 rb.rank if rb else None,
-            )  # fmt: skip
+            )
         )
     return out

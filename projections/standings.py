@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
-from projections.model import ReadModel
+from projections.model import ReadModel, insert_row, insert_rows
 from projections.pointintime import CHECKPOINT_EVERY, state_at
 from projections.ranking import TABLES, indicator_support, ranking
 from projections.state import RankingState
@@ -47,8 +47,11 @@ class Standings(ReadModel):
             previous = state.position
             state.apply(record)
             if record.position // self.checkpoint_every > previous // self.checkpoint_every:
-                db.table("checkpoints").insert(
-                    {"position": state.position, "state": state.to_blob()}, replace=True
+                insert_row(
+                    db,
+                    "checkpoints",
+                    {"position": state.position, "state": state.to_blob()},
+                    replace=True,
                 )
         self._state = state
         self._write(db, state)
@@ -65,26 +68,34 @@ class Standings(ReadModel):
         db.execute("DELETE FROM standings")
         db.execute("DELETE FROM scores")
         for edition_id in sorted(state.editions):
-            db.table("standings").insert_all(
-                {
-                    "edition_id": edition_id,
-                    "table_name": table,
-                    "city_id": row.city_id,
-                    "score": str(row.score),
-                    "rank": row.rank,
-                    "band": row.band,
-                }
-                for table in TABLES
-                for row in ranking(state, edition_id, table)
+            insert_rows(
+                db,
+                "standings",
+                [
+                    {
+                        "edition_id": edition_id,
+                        "table_name": table,
+                        "city_id": row.city_id,
+                        "score": str(row.score),
+                        "rank": row.rank,
+                        "band": row.band,
+                    }
+                    for table in TABLES
+                    for row in ranking(state, edition_id, table)
+                ],
             )
-            db.table("scores").insert_all(
-                {
-                    "edition_id": edition_id,
-                    "city_id": city_id,
-                    "indicator_id": indicator_id,
-                    "points": support.points,
-                    "claim_id": support.claim_id,
-                }
-                for city_id, per in indicator_support(state, edition_id).items()
-                for indicator_id, support in per.items()
+            insert_rows(
+                db,
+                "scores",
+                [
+                    {
+                        "edition_id": edition_id,
+                        "city_id": city_id,
+                        "indicator_id": indicator_id,
+                        "points": support.points,
+                        "claim_id": support.claim_id,
+                    }
+                    for city_id, per in indicator_support(state, edition_id).items()
+                    for indicator_id, support in per.items()
+                ],
             )

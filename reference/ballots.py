@@ -81,6 +81,6 @@ def build_panel(seed: int) -> Panel:
         first[pid][lost] += shift
     first["P30"]["D3"], first["P30"]["D4"] = final["P30"]["D4"], final["P30"]["D3"]
     assert first["P30"] != final["P30"]
-    for ballot in (*first.values(), *final.values()):
-        assert sum(ballot.values()) == 100 and min(ballot.values()) >= 0
+    for allocations in (*first.values(), *final.values()):
+        assert sum(allocations.values()) == 100 and min(allocations.values()) >= 0
     return Panel(fields=fields, first=first, final=final)

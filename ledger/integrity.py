@@ -1,0 +1,462 @@
+"""Integrity of the log: recompute the hash chain from the raw rows; compare it with witnesses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from ledger.chain import GENESIS, link
+from ledger.records import ENVELOPE, type_name
+
+if TYPE_CHECKING:
+    from cityledger.bootstrap import Runtime
+    from ledger.application import Ledger
+
+#: The append-only table of first-seen chain hashes (kept by projections.event_index).
+WITNESS_TABLE = "chain_witness"
+#: The event index, whose `hash` column is a second (rebuildable) witness.
+INDEX_TABLE = "events"
+#: Type name of the events that pin a digest of the log's prefix.
+PUBLISHED = "RankingPublished"
+#: Batch size when reading the log through the recorder (PostgreSQL, in-memory SQLite).
+BATCH = 1000
+
+#: Decodes a row's stored event into its attributes (raises if it does not decode).
+Decoder = Callable[["RawRow"], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    """The verdict of verify_log: ok, how many rows were read, the first bad position, why."""
+
+    ok: bool
+    checked: int
+    first_bad: int | None
+    reason: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row of the log exactly as stored (values unchecked: a tampered row may hold anything)."""
+
+    position: Any
+    originator_id: Any
+    originator_version: Any
+    topic: Any
+    state: Any
+
+
+@dataclass(frozen=True)
+class _Event:
+    """A row whose fields have the types the chain needs."""
+
+    position: int
+    originator_id: str
+    version: int
+    topic: str
+    stored: str
+
+
+class _Witness:
+    """A sorted stream of (position, hash) pairs recorded by someone other than the log."""
+
+    def __init__(self, name: str, pairs: Iterable[tuple[int, str]]) -> None:
+        self.name = name
+        self._pairs = iter(pairs)
+        self.current: tuple[int, str] | None = next(self._pairs, None)
+        self.matched = 0
+        self.last = 0
+
+    def advance(self) -> None:
+        """Move to the next witnessed position."""
+        if self.current is not None:
+            self.last = self.current[0]
+        self.current = next(self._pairs, None)
+
+
+class _Audit:
+    """Walks the log once, in position order, and keeps the earliest failure of any check."""
+
+    def __init__(self, witnesses: list[_Witness], decode: Decoder) -> None:
+        self.witnesses = witnesses
+        self.decode = decode
+        self.failure: tuple[int, str] | None = None
+        self.head = 0  # last position of the contiguous, checked prefix
+        self.digest = GENESIS
+        self.digests = bytearray()  # 32 bytes per position 1..head
+        self.versions: dict[str, int] = {}
+        self.pins: list[tuple[int, str, int, str]] = []  # (pinned position, digest, at, label)
+        self.checked = 0
+
+    def fail(self, position: int, reason: str) -> None:
+        """Record a failure; only the earliest position is kept."""
+        if self.failure is None or position < self.failure[0]:
+            self.failure = (position, reason)
+
+    def failed_before(self, position: int) -> bool:
+        """Whether a failure at or before this position is already known."""
+        return self.failure is not None and self.failure[0] <= position
+
+    def digest_at(self, position: int) -> str | None:
+        """The recomputed chain digest at a position of the checked prefix."""
+        if position == 0:
+            return GENESIS
+        if not 1 <= position <= self.head:
+            return None
+        return self.digests[(position - 1) * 32 : position * 32].hex()
+
+    def row(self, raw: RawRow) -> None:
+        """Check one row: contiguity, shape, aggregate versions, decoding, chain, witnesses."""
+        self.checked += 1
+        event = self._shape(raw)
+        if event is None:
+            return
+        expected = self.head + 1
+        if event.position != expected or self.failed_before(expected):
+            self._after_failure(event, raw)
+            return
+        self._witnesses_before(event.position)
+        version = self.versions.get(event.originator_id, 0) + 1
+        if event.version != version:
+            self.fail(
+                event.position,
+                f"position {event.position} holds version {event.version} of aggregate "
+                f"{event.originator_id}, whose next version is {version}",
+            )
+        try:
+            attrs = self.decode(raw)
+        except Exception as error:  # any decoding error means the row is not a valid event
+            self.fail(event.position, f"position {event.position} does not decode: {error}")
+            attrs = {}
+        self.versions[event.originator_id] = event.version
+        self.digest = link(
+            self.digest,
+            event.position,
+            event.originator_id,
+            event.version,
+            event.topic,
+            event.stored,
+        )
+        self.digests += bytes.fromhex(self.digest)
+        self.head = event.position
+        self._compare(event.position)
+        self._pin(event, attrs)
+
+    def _shape(self, raw: RawRow) -> _Event | None:
+        """The row's fields with their proper types, or a failure."""
+        position = raw.position if isinstance(raw.position, int) else -1
+        try:
+            state = raw.state if isinstance(raw.state, bytes | str) else bytes(raw.state)
+            stored = state if isinstance(state, str) else state.decode("utf-8")
+            version = raw.originator_version
+            if isinstance(version, bool) or not isinstance(version, int):
+                raise TypeError(f"originator version {version!r} is not an integer")
+            if not isinstance(raw.topic, str):
+                raise TypeError(f"topic {raw.topic!r} is not text")
+            originator = str(UUID(str(raw.originator_id)))
+        except (TypeError, ValueError) as error:
+            self.fail(max(position, self.head + 1), f"position {position} is malformed: {error}")
+            return None
+        return _Event(position, originator, version, raw.topic, stored)
+
+    def _after_failure(self, event: _Event, raw: RawRow) -> None:
+        """A row out of sequence (or after a failure): report a gap; still collect its pins."""
+        expected = self.head + 1
+        if event.position > expected and not self.failed_before(expected):
+            self.fail(
+                expected,
+                f"position {expected} is missing: the log goes from {self.head} to "
+                f"{event.position}",
+            )
+        elif event.position < expected:
+            self.fail(
+                max(event.position, 0),
+                f"position {event.position} is out of sequence (after {self.head})",
+            )
+        if type_name(event.topic) == PUBLISHED:
+            try:
+                self._pin(event, self.decode(raw))
+            except Exception:  # undecodable rows after a failure add nothing
+                return
+
+    def _witnesses_before(self, position: int) -> None:
+        """Every witnessed position below this one must have been in the log."""
+        for w in self.witnesses:
+            while w.current is not None and w.current[0] < position:
+                self.fail(
+                    w.current[0],
+                    f"position {w.current[0]} was witnessed by {w.name} but is not in the log",
+                )
+                w.advance()
+
+    def _compare(self, position: int) -> None:
+        """Compare the recomputed hash at a position with each witness that saw it."""
+        for w in self.witnesses:
+            if w.current is not None and w.current[0] == position:
+                if w.current[1] != self.digest:
+                    self.fail(
+                        position,
+                        f"position {position} does not match the chain hash {w.name} "
+                        f"recorded when it first saw it (recorded {w.current[1][:16]}…, "
+                        f"recomputed {self.digest[:16]}…)",
+                    )
+                else:
+                    w.matched += 1
+                w.advance()
+
+    def _pin(self, event: _Event, attrs: Mapping[str, Any]) -> None:
+        """Remember the digest a publication pinned, to compare once the walk is done."""
+        if type_name(event.topic) != PUBLISHED:
+            return
+        pinned, digest = attrs.get("position"), attrs.get("digest")
+        label = f"publication {attrs.get('publication_no')!s} recorded at position {event.position}"
+        if not isinstance(pinned, int) or not isinstance(digest, str):
+            self.fail(event.position, f"{label} has no pinned position and digest")
+            return
+        self.pins.append((pinned, digest, event.position, label))
+
+    def finish(self) -> IntegrityReport:
+        """Check what only the end can tell: truncation, publications; then write the verdict."""
+        for w in self.witnesses:
+            if w.current is not None:
+                self.fail(
+                    self.head + 1,
+                    f"the log ends at position {self.head} but {w.name} witnessed position "
+                    f"{w.current[0]}: events were removed from the end",
+                )
+        matched = 0
+        for pinned, digest, at, label in sorted(self.pins):
+            if pinned >= at:
+                self.fail(at, f"{label} pins position {pinned}, which is not before it")
+                continue
+            if self.failed_before(pinned):
+                continue
+            recomputed = self.digest_at(pinned)
+            if recomputed != digest:
+                self.fail(
+                    pinned,
+                    f"the log up to position {pinned} does not match the digest pinned by "
+                    f"{label} (pinned {digest[:16]}…, recomputed {str(recomputed)[:16]}…)",
+                )
+            else:
+                matched += 1
+        return self._report(matched)
+
+    def _report(self, matched: int) -> IntegrityReport:
+        if self.failure is not None:
+            position, reason = self.failure
+            return IntegrityReport(
+                ok=False,
+                checked=self.checked,
+                first_bad=position,
+                reason=reason,
+                summary=f"FAILED at position {position}: {reason} ({self.checked} rows read)",
+            )
+        witness = self.witnesses[0] if self.witnesses else None
+        seen = witness.last if witness is not None else 0
+        reason = (
+            f"{self.head} events, positions 1..{self.head} contiguous; {seen} witnessed, "
+            f"{self.head - seen} not yet; {matched} publication digest(s) match; "
+            f"chain head {self.digest[:16]}…"
+        )
+        return IntegrityReport(True, self.checked, None, reason, f"ok: {reason}")
+
+
+def json_decoder(row: RawRow) -> Mapping[str, Any]:
+    """Decode a stored state that is plain JSON (no cipher, no compression)."""
+    state = row.state if isinstance(row.state, str) else bytes(row.state).decode("utf-8")
+    attrs = json.loads(state)
+    if not isinstance(attrs, dict):
+        raise ValueError("stored state is not a JSON object")
+    return attrs
+
+
+def mapper_decoder(ledger: Ledger) -> Decoder:
+    """Decode rows with the ledger's own mapper, so that the topic must resolve too."""
+
+    def decode(row: RawRow) -> Mapping[str, Any]:
+        state = row.state.encode("utf-8") if isinstance(row.state, str) else bytes(row.state)
+        stored = StoredEvent(
+            originator_id=UUID(str(row.originator_id)),
+            originator_version=int(row.originator_version),
+            topic=str(row.topic),
+            state=state,
+        )
+        return dict(ledger.mapper.to_domain_event(stored).__dict__)
+
+    return decode
+
+
+def audit(
+    rows: Iterable[RawRow],
+    witnesses: Mapping[str, Iterable[tuple[int, str]]] | None = None,
+    decode: Decoder = json_decoder,
+) -> IntegrityReport:
+    """Check raw rows (in position order) against witnesses (each sorted by position)."""
+    checker = _Audit([_Witness(name, pairs) for name, pairs in (witnesses or {}).items()], decode)
+    for raw in rows:
+        checker.row(raw)
+    return checker.finish()
+
+
+def verify_log(rt: Runtime) -> IntegrityReport:
+    """Recompute the chain from the stored rows; compare with witnesses, publications, positions."""
+    with ExitStack() as stack:
+        witness_file = _main_file(rt.db.conn)
+        witness_conn = rt.db.conn
+        if witness_file is not None:
+            witness_conn = stack.enter_context(_Snapshot(witness_file))
+        # The witness is read first, so every position it names is already in the log we read.
+        witnesses = {
+            WITNESS_TABLE: _pairs(witness_conn, WITNESS_TABLE),
+            "the event index": _pairs(witness_conn, INDEX_TABLE),
+        }
+        rows: Iterable[RawRow]
+        log = _ledger_file(rt.ledger)
+        if log is None:
+            rows = _recorder_rows(rt.ledger)
+        else:
+            log_file, table = log
+            same = witness_file is not None and _same_file(log_file, witness_file)
+            log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
+            rows = _sqlite_rows(log_conn, table)
+        report = audit(rows, witnesses, mapper_decoder(rt.ledger))
+    return report
+
+
+def digest_of_export(lines: Iterable[str], upto: int) -> str:
+    """The chain digest at position `upto`, recomputed from `cityledger events` JSON lines."""
+    previous, position = GENESIS, 0
+    for text in lines:
+        if position >= upto:
+            break
+        if not text.strip():
+            continue
+        entry = json.loads(text)
+        position += 1
+        if entry["position"] != position:
+            raise ValueError(f"position {position} is missing (the export has {entry['position']})")
+        check_export_entry(entry)
+        previous = link(
+            previous,
+            position,
+            entry["originator_id"],
+            entry["originator_version"],
+            entry["topic"],
+            entry["stored"],
+        )
+    if position < upto:
+        raise ValueError(f"the export ends at position {position}, before {upto}")
+    return previous
+
+
+def check_export_entry(entry: Mapping[str, Any]) -> None:
+    """An exported line's readable fields (type, time, data) must agree with its `stored` text."""
+    stored = json.loads(entry["stored"])
+    position = entry["position"]
+    data = {k: v for k, v in stored.items() if k not in ENVELOPE}
+    if entry["data"] != data:
+        raise ValueError(f"position {position}: data does not match the stored event")
+    if entry["type"] != type_name(entry["topic"]):
+        raise ValueError(f"position {position}: type {entry['type']!r} does not match the topic")
+    stamp = stored.get("timestamp")
+    moment = stamp.get("_data_") if isinstance(stamp, dict) else stamp
+    if datetime.fromisoformat(entry["time"]) != datetime.fromisoformat(str(moment)):
+        raise ValueError(f"position {position}: time does not match the stored event")
+
+
+# ---- reading the stores ---------------------------------------------------------------
+
+
+def _main_file(conn: sqlite3.Connection) -> str | None:
+    """The file behind a connection's main database, or None when it is in memory."""
+    for _, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return str(file) or None
+    return None  # pragma: no cover
+
+
+def _ledger_file(ledger: Ledger) -> tuple[str, str] | None:
+    """The SQLite file and table of the ledger's stored events, or None (PostgreSQL, memory)."""
+    recorder = ledger.recorder
+    if not isinstance(recorder, SQLiteApplicationRecorder):
+        return None
+    name = str(ledger.env.get("SQLITE_DBNAME") or "")
+    if not name or ":memory:" in name or name.startswith("file:"):
+        return None
+    return name, recorder.events_table_name
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name the same file."""
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return False
+
+
+class _Snapshot:
+    """A read-only connection holding one read transaction (one consistent snapshot)."""
+
+    def __init__(self, path: str) -> None:
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        try:
+            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.conn.execute("BEGIN")
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+
+
+def _table_exists(conn: sqlite3.Connection, table: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return row is not None
+
+
+def _pairs(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str]]:
+    """(position, hash) pairs of a witness table in order; the query runs now, not lazily."""
+    if not _table_exists(conn, table):
+        return iter(())
+    cursor = conn.execute(f"SELECT position, hash FROM [{table}] ORDER BY position")
+    return ((int(p), str(h)) for p, h in cursor)
+
+
+def _sqlite_rows(conn: sqlite3.Connection, table: str) -> Iterator[RawRow]:
+    """Every stored event by rowid, as stored, read with sqlite3 directly."""
+    cursor = conn.execute(
+        f"SELECT rowid, originator_id, originator_version, topic, state FROM [{table}] "
+        "ORDER BY rowid"
+    )
+    return (RawRow(*row) for row in cursor)
+
+
+def _recorder_rows(ledger: Ledger) -> Iterator[RawRow]:
+    """Every stored event through the recorder (for stores sqlite3 cannot open)."""
+    after = 0
+    while True:
+        batch = ledger.recorder.select_notifications(start=after + 1, limit=BATCH)
+        if not batch:
+            return
+        for n in batch:
+            yield RawRow(int(n.id), n.originator_id, n.originator_version, n.topic, n.state)
+        after = int(batch[-1].id)

@@ -1,0 +1,248 @@
+"""Merkle tree over event leaves (RFC 9162 §2.1): tree heads, inclusion and consistency proofs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ledger.chain import canonical
+
+if TYPE_CHECKING:
+    from cityledger.bootstrap import Runtime
+    from ledger.application import Ledger
+
+HASH_SIZE = 32
+#: MTH({}) = SHA-256 of the empty string.
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+BATCH = 1000
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """SHA-256(0x00 || data): the hash of one leaf."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """SHA-256(0x01 || left || right): the hash of an interior node."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def _mth(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
+    """MTH of leaves[lo:hi], whose items are already leaf hashes."""
+    n = hi - lo
+    if n == 0:
+        return EMPTY_ROOT
+    if n == 1:
+        return leaves[lo]
+    k = _split(n)
+    return node_hash(_mth(leaves, lo, lo + k), _mth(leaves, lo + k, hi))
+
+
+def _size(leaves: Sequence[bytes], size: int | None) -> int:
+    """The tree size asked for, checked against the leaves available."""
+    n = len(leaves) if size is None else size
+    if not 0 <= n <= len(leaves):
+        raise ValueError(f"tree size {n} is outside 0..{len(leaves)}")
+    return n
+
+
+def tree_head(leaves: Sequence[bytes], size: int | None = None) -> bytes:
+    """The Merkle tree hash of the first `size` leaf hashes (all of them by default)."""
+    return _mth(leaves, 0, _size(leaves, size))
+
+
+def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
+    """PATH(index, D[size]): the audit path of the leaf at 0-based `index` in the first `size`."""
+    n = _size(leaves, size)
+    if not 0 <= index < n:
+        raise ValueError(f"leaf index {index} is outside 0..{n - 1}")
+
+    def path(m: int, lo: int, hi: int) -> list[bytes]:
+        if hi - lo == 1:
+            return []
+        k = _split(hi - lo)
+        if m < k:
+            return [*path(m, lo, lo + k), _mth(leaves, lo + k, hi)]
+        return [*path(m - k, lo + k, hi), _mth(leaves, lo, lo + k)]
+
+    return path(index, 0, n)
+
+
+def consistency_proof(
+    leaves: Sequence[bytes], first: int, second: int | None = None
+) -> list[bytes]:
+    """PROOF(first, D[second]): the first `first` leaves are a prefix of the first `second`."""
+    n = _size(leaves, second)
+    if not 0 < first <= n:
+        raise ValueError(f"first tree size {first} is outside 1..{n}")
+
+    def subproof(m: int, lo: int, hi: int, whole: bool) -> list[bytes]:
+        if m == hi - lo:
+            return [] if whole else [_mth(leaves, lo, hi)]
+        k = _split(hi - lo)
+        if m <= k:
+            return [*subproof(m, lo, lo + k, whole), _mth(leaves, lo + k, hi)]
+        return [*subproof(m - k, lo + k, hi, False), _mth(leaves, lo, lo + k)]
+
+    return subproof(first, 0, n, True)
+
+
+def _hashes(*values: bytes) -> bool:
+    """Whether every value is a 32-byte hash."""
+    return all(isinstance(v, bytes) and len(v) == HASH_SIZE for v in values)
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> bool:
+    """RFC 9162 §2.1.3.2: whether `proof` shows leaf hash `leaf` at `index` in the tree `root`."""
+    if not _hashes(leaf, root, *proof) or not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """RFC 9162 §2.1.4.2: whether `proof` shows tree `first_root` is a prefix of `second_root`."""
+    if not _hashes(first_root, second_root, *proof) or not 0 <= first <= second:
+        return False
+    if first == second:  # the empty proof: both heads must be the same tree
+        return not proof and first_root == second_root
+    if first == 0:  # the empty tree is a prefix of every tree
+        return not proof and first_root == EMPTY_ROOT
+    if not proof:
+        return False
+    path = [first_root, *proof] if first & (first - 1) == 0 else list(proof)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr == first_root and sr == second_root and sn == 0
+
+
+# ---- over the ledger ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """Event `position` (1-based) is leaf position-1 of the tree of the first `size` events."""
+
+    position: int
+    size: int
+    leaf: str
+    path: tuple[str, ...]
+    root: str
+
+    def verify(self) -> bool:
+        """Check the proof against its own root (compare `root` with a head you trust)."""
+        return verify_inclusion(
+            bytes.fromhex(self.leaf),
+            self.position - 1,
+            self.size,
+            [bytes.fromhex(p) for p in self.path],
+            bytes.fromhex(self.root),
+        )
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """The tree of the first `first` events is a prefix of the tree of the first `second`."""
+
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    path: tuple[str, ...]
+
+    def verify(self) -> bool:
+        """Check the proof against its own roots (compare them with heads you trust)."""
+        return verify_consistency(
+            self.first,
+            self.second,
+            bytes.fromhex(self.first_root),
+            bytes.fromhex(self.second_root),
+            [bytes.fromhex(p) for p in self.path],
+        )
+
+
+def event_leaves(ledger: Ledger, upto: int | None = None) -> list[bytes]:
+    """Leaf hashes of the recorded events 1..upto (all by default), from the canonical bytes."""
+    leaves: list[bytes] = []
+    after = 0
+    while upto is None or after < upto:
+        batch = ledger.recorder.select_notifications(start=after + 1, limit=BATCH, stop=upto)
+        if not batch:
+            break
+        for n in batch:
+            data = canonical(
+                int(n.id),
+                str(n.originator_id),
+                int(n.originator_version),
+                n.topic,
+                bytes(n.state).decode("utf-8"),
+            )
+            leaves.append(leaf_hash(data))
+        after = int(batch[-1].id)
+    return leaves
+
+
+def ledger_tree_head(rt: Runtime, size: int | None = None) -> str:
+    """The tree head (hex) over the first `size` events of the ledger (default: all)."""
+    return tree_head(event_leaves(rt.ledger, size), size).hex()
+
+
+def prove_inclusion(rt: Runtime, position: int, size: int | None = None) -> InclusionProof:
+    """An inclusion proof for the event at `position` in the tree of the first `size` events."""
+    leaves = event_leaves(rt.ledger, size)
+    n = _size(leaves, size)
+    path = inclusion_proof(leaves, position - 1, n)
+    return InclusionProof(
+        position,
+        n,
+        leaves[position - 1].hex(),
+        tuple(p.hex() for p in path),
+        tree_head(leaves, n).hex(),
+    )
+
+
+def prove_consistency(rt: Runtime, first: int, second: int | None = None) -> ConsistencyProof:
+    """A consistency proof that the first `first` events are a prefix of the first `second`."""
+    leaves = event_leaves(rt.ledger, second)
+    n = _size(leaves, second)
+    path = consistency_proof(leaves, first, n)
+    return ConsistencyProof(
+        first,
+        n,
+        tree_head(leaves, first).hex(),
+        tree_head(leaves, n).hex(),
+        tuple(p.hex() for p in path),
+    )
