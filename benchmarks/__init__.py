@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks of cityledger (`make bench`); targets live here, not in tests."""

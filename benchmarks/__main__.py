@@ -1,0 +1,86 @@
+"""Run the benchmarks on the reference ledger and check them against their targets."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cityledger import reference
+from cityledger.bootstrap import Runtime, open_runtime
+from projections.rankings import indicator_scores, rankings
+
+# Targets on the project's reference machine (2 cores): generous, so only regressions fail.
+TARGETS = {
+    "load reference (commands/s)": ("min", 400.0),
+    "rebuild read models (events/s)": ("min", 1500.0),
+    "current table (ms)": ("max", 50.0),
+    "as-of table, worst case (ms)": ("max", 400.0),
+    "as-of cost ratio, long log / short log": ("max", 2.0),
+    "scores for 144 cities as of (ms)": ("max", 400.0),
+    "peak memory (MiB)": ("max", 600.0),
+}
+
+
+def timed(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time of fn in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def measure(rt: Runtime) -> dict[str, float]:
+    """Every benchmark's number."""
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    reference.load(rt)
+    head = rt.ledger.head()
+    out["load reference (commands/s)"] = 16914 / (time.perf_counter() - start)
+    start = time.perf_counter()
+    rt.follower.rebuild()
+    out["rebuild read models (events/s)"] = head / (time.perf_counter() - start)
+    out["current table (ms)"] = timed(lambda: rankings(rt.db, "asia-2023", "total"))
+    # Worst case: just before a checkpoint, the longest replay from the previous one.
+    out["as-of table, worst case (ms)"] = max(
+        timed(lambda: rankings(rt.db, "asia-2023", "total", 4999)),
+        timed(lambda: rankings(rt.db, "asia-2023", "total", 9999)),
+        timed(lambda: rankings(rt.db, "asia-2023", "total", 14999)),
+    )
+    # The same distance from a checkpoint early and late in the log costs about the same.
+    early = timed(lambda: rankings(rt.db, "asia-2023", "total", 2500))
+    late = timed(lambda: rankings(rt.db, "asia-2023", "total", 15500))
+    out["as-of cost ratio, long log / short log"] = late / early
+    cities = [r.city_id for r in rankings(rt.db, "asia-2023", "total").rows]
+    out["scores for 144 cities as of (ms)"] = timed(
+        lambda: indicator_scores(rt.db, "asia-2023", cities, 12345)
+    )
+    out["peak memory (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main() -> int:
+    """Print each number against its target; exit 1 if any target is missed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rt = open_runtime(Path(tmp) / "bench.sqlite")
+        try:
+            results = measure(rt)
+        finally:
+            rt.close()
+    failed = 0
+    for name, value in results.items():
+        kind, target = TARGETS[name]
+        ok = value >= target if kind == "min" else value <= target
+        failed += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {name:<42} {value:>10.2f}  ({kind} {target})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

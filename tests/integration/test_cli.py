@@ -1,0 +1,124 @@
+"""The `cityledger` command line: tables, the event export, and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from cityledger.bootstrap import Runtime
+from cityledger.cli import main
+from ledger.chain import GENESIS, link
+from tests.support.builders import EDITION
+
+
+@pytest.fixture
+def cli_world(world: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Runtime:
+    """The small world, with CITYLEDGER_DB pointing at its file."""
+    monkeypatch.setenv("CITYLEDGER_DB", str(tmp_path / "ledger.sqlite"))
+    return world
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return exit code, stdout, stderr."""
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_rank_json_lists_cities_with_score_rank_and_band(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "rank", "--edition", EDITION, "--table", "total", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0
+    assert set(rows[0]) == {"city_id", "name_en", "name_zh", "score", "rank", "band"}
+    assert [r["city_id"] for r in rows][:2] == ["beijing", "shanghai"]
+    assert {r["band"] for r in rows} <= {"top 10%", "10%-30%", "30%-60%", "60%-100%"}
+
+
+def test_rank_csv_and_as_of_position(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "rank", "--edition", EDITION, "--table", "institutional", "--format", "csv",
+        "--as-of", "40",
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 6
+
+
+def test_report_layout_fills_two_columns_left_first_in_pinyin_order(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "rank",
+        "--edition",
+        EDITION,
+        "--table",
+        "total",
+        "--format",
+        "report",
+        "--lang",
+        "zh",
+    )
+    assert code == 0
+    assert "前10%" in out and "60%-100% (" in out
+
+
+def test_events_jsonl_lets_anyone_recompute_the_chain(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "events", "--format", "jsonl")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == cli_world.ledger.head()
+    assert {"position", "type", "time", "data"} <= set(lines[0])
+    digest = GENESIS
+    for e in lines:
+        digest = link(
+            digest,
+            e["position"],
+            e["originator_id"],
+            e["originator_version"],
+            e["topic"],
+            e["stored"],
+        )
+    assert digest == cli_world.ledger.digest_at(cli_world.ledger.head())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("rank", "--edition", "nowhere", "--table", "total"), "edition 'nowhere'"),
+        (("rank", "--edition", EDITION, "--table", "total", "--as-of", "last week"), "'last week'"),
+        (
+            ("rank", "--edition", EDITION, "--table", "total", "--as-of", "2023-06-01T00:00"),
+            "UTC offset",
+        ),
+    ],
+)
+def test_errors_are_one_line_on_stderr_with_a_non_zero_exit(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    head = cli_world.ledger.head()
+    code, out, err = run(capsys, *args)
+    assert code != 0 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+    assert "Traceback" not in err
+    assert cli_world.ledger.head() == head
+
+
+def test_import_refuses_a_malformed_file_and_records_nothing(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    good = '{"command": "register_city", "at": "2099-01-01T00:00:00+00:00", "args": {}}'
+    bad.write_text(good + "\n{not json\n", encoding="utf-8")
+    head = cli_world.ledger.head()
+    code, _, err = run(capsys, "import", "--file", str(bad))
+    assert code == 2 and "line 2 is not JSON" in err
+    assert cli_world.ledger.head() == head
