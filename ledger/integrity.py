@@ -93,6 +93,7 @@ class _Audit:
         self.decode = decode
         self.failure: tuple[int, str] | None = None
         self.head = 0  # last position of the contiguous, checked prefix
+        self.vouched = 0  # last position of the prefix whose every hash a witness confirmed
         self.digest = GENESIS
         self.digests = bytearray()  # 32 bytes per position 1..head
         self.versions: dict[str, int] = {}
@@ -202,6 +203,7 @@ class _Audit:
 
     def _compare(self, position: int) -> None:
         """Compare the recomputed hash at a position with each witness that saw it."""
+        confirmed = False
         for w in self.witnesses:
             if w.current is not None and w.current[0] == position:
                 if w.current[1] != self.digest:
@@ -213,7 +215,10 @@ class _Audit:
                     )
                 else:
                     w.matched += 1
+                    confirmed = True
                 w.advance()
+        if confirmed and self.vouched == position - 1 and not self.failed_before(position):
+            self.vouched = position
 
     def _pin(self, event: _Event, attrs: Mapping[str, Any]) -> None:
         """Remember the digest a publication pinned, to compare once the walk is done."""
@@ -243,7 +248,14 @@ class _Audit:
             if self.failed_before(pinned):
                 continue
             recomputed = self.digest_at(pinned)
-            if recomputed != digest:
+            if recomputed != digest and pinned <= self.vouched:
+                # The witnesses vouch for the log up to the pin, so the publication changed.
+                self.fail(
+                    at,
+                    f"{label} pins digest {digest[:16]}… for position {pinned}, but the "
+                    f"witnessed log has {str(recomputed)[:16]}… there",
+                )
+            elif recomputed != digest:
                 self.fail(
                     pinned,
                     f"the log up to position {pinned} does not match the digest pinned by "

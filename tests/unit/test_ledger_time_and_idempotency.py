@@ -192,7 +192,7 @@ def test_record_times_never_go_backwards(
         def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
             return datetime.fromtimestamp(time.time() - 3600, UTC)
 
-    monkeypatch.setattr("ledger.application.datetime", SlowClock)
+    monkeypatch.setattr("ledger.usecases.base.datetime", SlowClock)
     empty_ledger.register_city("b", "B", "乙", "CN")
 
     times = [r.time for r in empty_ledger.records()]

@@ -1,0 +1,1 @@
+"""The Ledger's use cases, one module per concept."""

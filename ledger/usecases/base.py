@@ -1,0 +1,176 @@
+"""LedgerBase: the application machinery every use case shares (time, retries, idempotency)."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, OperationalError
+
+from ledger import validate
+from ledger.chain import GENESIS, link
+from ledger.config import ledger_env
+from ledger.errors import (
+    AlreadyExists,
+    BackdatedEvent,
+    ConcurrentWrite,
+    InvalidInput,
+    UnknownId,
+)
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, from_notification
+
+A = TypeVar("A", bound=Aggregate)
+ATTEMPTS = 8
+
+
+@dataclass
+class Outcome:
+    """What a use case decided: its result and the aggregates to save together."""
+
+    result: Any
+    aggregates: list[Aggregate] = field(default_factory=list)
+
+
+class LedgerBase(Application[UUID]):
+    """Running a use case: check time, replay keyed retries, save atomically, retry conflicts."""
+
+    name = "cityledger"
+
+    def __init__(self, db_path: Path | None = None, env: dict[str, str] | None = None) -> None:
+        super().__init__(env={**ledger_env(db_path), **(env or {})})
+
+    # ---- infrastructure -------------------------------------------------------------
+
+    def _run(
+        self,
+        command: str,
+        key: str | None,
+        at: datetime | None,
+        body: Callable[[datetime], Outcome],
+    ) -> Any:
+        """Run a use case: check time, replay a keyed retry, save atomically, retry conflicts."""
+        if key is not None:
+            validate.text("idempotency_key", key, max_len=200)
+        for attempt in range(ATTEMPTS):
+            if key is not None:
+                receipt = self._find(Receipt, Receipt.key_id(key))
+                if receipt is not None:
+                    # A retry: answer as the first time did, before any other check.
+                    if receipt.command != command:
+                        raise InvalidInput(
+                            f"idempotency key {key!r} was already used for {receipt.command}",
+                            field="idempotency_key",
+                            value=key,
+                        )
+                    return json.loads(receipt.result)
+            when = self._check_time(at)
+            outcome = body(when)
+            aggregates = list(outcome.aggregates)
+            if key is not None:
+                aggregates.append(Receipt.issue(key, command, json.dumps(outcome.result), when))
+            try:
+                self.save(*aggregates)
+            except (IntegrityError, OperationalError) as error:
+                # Another writer got there first: reload and decide again.
+                if attempt == ATTEMPTS - 1:
+                    raise ConcurrentWrite(
+                        f"{command} kept conflicting with other writers: {error}"
+                    ) from None
+                time.sleep(random.uniform(0.001, 0.02) * (attempt + 1))
+                continue
+            return outcome.result
+        raise ConcurrentWrite(f"{command} could not be recorded")  # pragma: no cover
+
+    def _check_time(self, at: datetime | None) -> datetime:
+        """The event time: now, or an import's, which must be aware, past, not before the head."""
+        now = datetime.now(UTC)
+        head = self.head_time()
+        if at is None:
+            # The ledger's clock never runs backwards, whatever the host clock does.
+            return max(now, head) if head is not None else now
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            raise InvalidInput(
+                f"time {at!r} must be an ISO-8601 instant with a UTC offset", field="at"
+            )
+        if at > now:
+            raise InvalidInput(
+                f"time {at.isoformat()} is in the future", field="at", value=at.isoformat()
+            )
+        if head is not None and at < head:
+            raise BackdatedEvent(
+                f"time {at.isoformat()} is before the ledger head at {head.isoformat()}; "
+                "imports must be in time order",
+                field="at",
+                value=at.isoformat(),
+            )
+        return at
+
+    def _find(self, cls: type[A], key: UUID) -> A | None:
+        try:
+            return self.repository.get(key)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
+
+    def _get(self, cls: type[A], key: UUID, what: str, value: str) -> A:
+        found = self._find(cls, key)
+        if found is None or not isinstance(found, cls):
+            raise UnknownId(
+                f"{what} {value!r} does not exist", field=what.replace(" ", "_"), value=value
+            )
+        return found
+
+    def _absent(self, cls: type[Aggregate], key: UUID, what: str, value: str) -> None:
+        if self._find(cls, key) is not None:
+            raise AlreadyExists(
+                f"{what} {value!r} already exists", field=what.replace(" ", "_"), value=value
+            )
+
+    # ---- reading the log ---------------------------------------------------------------
+
+    def head(self) -> int:
+        """The position of the last recorded event (0 when empty)."""
+        return int(self.recorder.max_notification_id() or 0)
+
+    def head_time(self) -> datetime | None:
+        """When the last recorded event occurred."""
+        last = self.head()
+        if not last:
+            return None
+        records = self.records(after=last - 1, limit=1)
+        return records[0].time if records else None
+
+    def records(
+        self, after: int = 0, limit: int = 1000, upto: int | None = None
+    ) -> list[EventRecord]:
+        """Recorded events after a position, in ledger order, as plain records."""
+        notifications = self.recorder.select_notifications(start=after + 1, limit=limit, stop=upto)
+        return [from_notification(self.mapper, n) for n in notifications]
+
+    def digest_at(self, position: int) -> str:
+        """The chain hash of the log's prefix up to a position."""
+        previous, after = GENESIS, 0
+        while after < position:
+            batch = self.recorder.select_notifications(start=after + 1, limit=1000, stop=position)
+            if not batch:
+                break
+            for n in batch:
+                previous = link(
+                    previous,
+                    int(n.id),
+                    str(n.originator_id),
+                    int(n.originator_version),
+                    n.topic,
+                    bytes(n.state).decode("utf-8"),
+                )
+                after = int(n.id)
+        return previous

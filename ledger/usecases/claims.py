@@ -1,0 +1,176 @@
+"""Evidence claims and their verification rounds and votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+from eventsourcing.domain import Aggregate
+
+from ledger import validate
+from ledger.claim import Claim
+from ledger.edition import Edition
+from ledger.errors import (
+    InvalidInput,
+)
+from ledger.framework import Framework
+from ledger.usecases.base import LedgerBase, Outcome
+from ledger.verifier import Verifier
+
+MAX_SOURCES = 20
+
+
+class ClaimUseCases(LedgerBase):
+    """Evidence claims and their verification rounds and votes."""
+
+    def submit_claim(
+        self,
+        edition_id: str,
+        city_id: str,
+        indicator_id: str,
+        rung: int,
+        sources: list[dict[str, Any]],
+        submitted_by: str,
+        claim_id: str | None = None,
+        supersedes: str | None = None,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Submit evidence that a city stands on a rung; return the claim id."""
+        new_id = validate.ident("claim_id", claim_id) if claim_id is not None else str(uuid4())
+        submitted_by = validate.text("submitted_by", submitted_by, max_len=120)
+        validate.integer("rung", rung, low=0, high=1000)
+        clean_sources = check_sources(sources)
+
+        def body(when: datetime) -> Outcome:
+            self._absent(Claim, Claim.key(new_id), "claim", new_id)
+            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+            edition.require_city(city_id)
+            framework = self._get(
+                Framework, Framework.key(edition.framework_id), "framework", edition.framework_id
+            )
+            points = framework.points(edition.framework_version, indicator_id, rung)
+            changed: list[Aggregate] = []
+            if supersedes is not None:
+                old = self._get(Claim, Claim.key(supersedes), "claim", supersedes)
+                if (old.edition_id, old.city_id, old.indicator_id) != (
+                    edition_id,
+                    city_id,
+                    indicator_id,
+                ):
+                    raise InvalidInput(
+                        f"claim {supersedes} is about {old.city_id}/{old.indicator_id} in "
+                        f"{old.edition_id}, not {city_id}/{indicator_id} in {edition_id}",
+                        field="supersedes",
+                        value=supersedes,
+                    )
+                old.supersede(new_id, when)
+                changed.append(old)
+            claim = Claim.submit(
+                new_id, edition_id, city_id, indicator_id, rung, points,
+                clean_sources, submitted_by, supersedes, when,
+            )  # fmt: skip
+            return Outcome(new_id, [claim, *changed])
+
+        return str(self._run("submit_claim", idempotency_key, at, body))
+
+    def withdraw_claim(
+        self,
+        claim_id: str,
+        reason: str,
+        by: str,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Withdraw a claim so that it no longer counts."""
+        reason = validate.text("reason", reason)
+        by = validate.text("by", by, max_len=120)
+
+        def body(when: datetime) -> Outcome:
+            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
+            claim.withdraw(reason, by, when)
+            return Outcome(claim_id, [claim])
+
+        return str(self._run("withdraw_claim", idempotency_key, at, body))
+
+    def open_round(
+        self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+    ) -> int:
+        """Open the next verification round of a claim; return its number."""
+
+        def body(when: datetime) -> Outcome:
+            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
+            return Outcome(claim.open_next_round(when), [claim])
+
+        return int(self._run("open_round", idempotency_key, at, body))
+
+    def cast_vote(
+        self,
+        claim_id: str,
+        verifier_id: str,
+        decision: str,
+        note: str = "",
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Record a verifier's vote in the claim's open round; return the round number."""
+        note = validate.text("note", note, optional=True)
+
+        def body(when: datetime) -> Outcome:
+            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
+            verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
+            claim.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
+            return Outcome(claim.open_round, [claim])
+
+        return int(self._run("cast_vote", idempotency_key, at, body))
+
+    def close_round(
+        self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+    ) -> str:
+        """Close a claim's open round under its edition's quorum; return the outcome."""
+
+        def body(when: datetime) -> Outcome:
+            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
+            edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
+            return Outcome(claim.close_round(edition.quorum, when), [claim])
+
+        return str(self._run("close_round", idempotency_key, at, body))
+
+
+def check_sources(sources: Any) -> list[dict[str, Any]]:
+    """Validate a claim's sources: each with a URL or citation, title, language, date, excerpt."""
+    if not isinstance(sources, list | tuple) or not sources:
+        raise InvalidInput("sources must be a non-empty list", field="sources")
+    if len(sources) > MAX_SOURCES:
+        raise InvalidInput(f"{len(sources)} sources given; at most {MAX_SOURCES}", field="sources")
+    clean = []
+    for s in sources:
+        if not isinstance(s, dict):
+            raise InvalidInput(f"source {s!r} must be an object", field="sources")
+        url = validate.text("source.url", s.get("url"), max_len=2000, optional=True) or None
+        citation = validate.text("source.citation", s.get("citation"), optional=True) or None
+        if url is None and citation is None:
+            raise InvalidInput("each source needs a url or a citation", field="source.url")
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise InvalidInput(
+                f"source url {url!r} must start with http:// or https://",
+                field="source.url",
+                value=url,
+            )
+        clean.append(
+            {
+                "url": url,
+                "citation": citation,
+                "title": validate.text("source.title", s.get("title"), max_len=500),
+                "language": validate.language("source.language", s.get("language")),
+                "date": validate.iso_date("source.date", s.get("date")),
+                "excerpt": validate.text(
+                    "source.excerpt", s.get("excerpt"), max_len=validate.MAX_EXCERPT
+                ),
+            }
+        )
+    return clean

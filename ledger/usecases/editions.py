@@ -1,0 +1,141 @@
+"""Editions: creation, their cities, quorum and publications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ledger import validate
+from ledger.city import City
+from ledger.edition import TABLES, Edition
+from ledger.errors import (
+    InvalidInput,
+)
+from ledger.framework import Framework
+from ledger.usecases.base import LedgerBase, Outcome
+from ledger.weights import WeightSet
+
+
+class EditionUseCases(LedgerBase):
+    """Editions: creation, their cities, quorum and publications."""
+
+    def create_edition(
+        self,
+        edition_id: str,
+        year: int,
+        title: str,
+        region: str,
+        framework_id: str,
+        framework_version: int,
+        weight_set_id: str,
+        evidence_cutoff: str,
+        quorum: int = 2,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Open an edition pinning a framework version and a (possibly shared) weight set."""
+        validate.ident("edition_id", edition_id)
+        validate.integer("year", year, low=2000, high=2200)
+        title = validate.text("title", title, max_len=300)
+        region = validate.text("region", region, max_len=120)
+        cutoff = validate.iso_date("evidence_cutoff", evidence_cutoff)
+        validate.integer("quorum", quorum, low=1, high=100)
+        validate.integer("framework_version", framework_version, low=1, high=10_000)
+
+        def body(when: datetime) -> Outcome:
+            self._absent(Edition, Edition.key(edition_id), "edition", edition_id)
+            framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
+            framework.indicators_of(framework_version)
+            weight_set = self._get(
+                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
+            )
+            if (weight_set.framework_id, weight_set.framework_version) != (
+                framework_id,
+                framework_version,
+            ):
+                raise InvalidInput(
+                    f"weight set {weight_set_id} weighs {weight_set.framework_id} "
+                    f"v{weight_set.framework_version}, not {framework_id} v{framework_version}",
+                    field="weight_set_id",
+                    value=weight_set_id,
+                )
+            edition = Edition.create(
+                edition_id, year, title, region, framework_id, framework_version,
+                weight_set_id, cutoff, quorum, when,
+            )  # fmt: skip
+            return Outcome(edition_id, [edition])
+
+        return str(self._run("create_edition", idempotency_key, at, body))
+
+    def include_cities(
+        self,
+        edition_id: str,
+        city_ids: list[str],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Add registered cities to an edition; return how many it now has."""
+        ids = validate.string_list("city_ids", city_ids, check=validate.ident, max_items=1000)
+
+        def body(when: datetime) -> Outcome:
+            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+            for city_id in ids:
+                self._get(City, City.key(city_id), "city", city_id)
+            edition.include_cities(ids, when)
+            return Outcome(len(edition.city_ids), [edition])
+
+        return int(self._run("include_cities", idempotency_key, at, body))
+
+    def change_quorum(
+        self,
+        edition_id: str,
+        quorum: int,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Set how many accepting votes a claim of this edition needs."""
+        validate.integer("quorum", quorum, low=1, high=100)
+
+        def body(when: datetime) -> Outcome:
+            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+            edition.change_quorum(quorum, when)
+            return Outcome(quorum, [edition])
+
+        return int(self._run("change_quorum", idempotency_key, at, body))
+
+    def publish(
+        self,
+        edition_id: str,
+        by: str = "editor",
+        tables: list[str] | None = None,
+        position: int | None = None,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Publish the edition's tables as computed at a ledger position (default: the head)."""
+        by = validate.text("by", by, max_len=120)
+        chosen = list(TABLES if tables is None else tables)
+
+        def body(when: datetime) -> Outcome:
+            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+            head = self.head()
+            cut = (
+                head
+                if position is None
+                else validate.integer("position", position, low=1, high=max(head, 1))
+            )
+            digest = self.digest_at(cut)
+            number = edition.publish(cut, digest, chosen, by, when)
+            result = {
+                "edition_id": edition_id,
+                "publication_no": number,
+                "position": cut,
+                "digest": digest,
+            }
+            return Outcome(result, [edition])
+
+        return dict(self._run("publish", idempotency_key, at, body))
