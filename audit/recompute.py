@@ -1,0 +1,87 @@
+"""Recompute an edition's tables from `cityledger events` output alone (stdlib only).
+
+An auditor's independent check: it imports nothing from cityledger, reads the JSON-lines
+export on stdin, and prints every city's exact score, rank and band as JSON.
+
+    cityledger events --format jsonl | python audit/recompute.py asia-2023 total [POSITION]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+PILLARS = {
+    "total": {"digital", "traditional", "institutional"},
+    "digital_traditional": {"digital", "traditional"},
+    "institutional": {"institutional"},
+}
+BANDS = ((Fraction(1, 10), "top 10%"), (Fraction(3, 10), "10%-30%"), (Fraction(6, 10), "30%-60%"))
+
+
+def recompute(lines: Iterable[str], edition: str, table: str, upto: int | None = None) -> list[Any]:
+    """Rows of [city_id, score as text, rank, band], best first."""
+    owner: dict[str, str] = {}
+    frameworks: dict[str, list[Any]] = {}
+    weights: dict[str, dict[str, str]] = {}
+    editions: dict[str, dict[str, Any]] = {}
+    claims: dict[str, list[Any]] = {}
+    for line in lines:
+        e = json.loads(line)
+        if upto is not None and e["position"] > upto:
+            break
+        kind, d, oid = e["type"], e["data"], e["originator_id"]
+        if kind == "FrameworkDefined":
+            owner[oid] = d["framework_id"]
+            frameworks[d["framework_id"]] = [d["indicators"]]
+        elif kind == "FrameworkRevised":
+            frameworks[owner[oid]].append(d["indicators"])
+        elif kind == "WeightSetCreated":
+            owner[oid] = d["weight_set_id"]
+        elif kind in ("WeightsAggregated", "WeightsSet"):
+            weights[owner[oid]] = d["weights"]
+        elif kind == "EditionCreated":
+            owner[oid] = d["edition_id"]
+            editions[d["edition_id"]] = dict(d, cities=[])
+        elif kind == "CitiesIncluded":
+            editions[owner[oid]]["cities"] += d["city_ids"]
+        elif kind == "ClaimSubmitted":
+            owner[oid] = d["claim_id"]
+            claims[d["claim_id"]] = [
+                d["edition_id"],
+                d["city_id"],
+                d["indicator_id"],
+                d["points"],
+                "",
+            ]
+        elif kind in ("ClaimWithdrawn", "ClaimSuperseded"):
+            claims[owner[oid]][4] = "out"
+        elif kind == "RoundClosed" and d["outcome"] in ("accepted", "rejected"):
+            claims[owner[oid]][4] = d["outcome"]
+    ed = editions[edition]
+    indicators = frameworks[ed["framework_id"]][ed["framework_version"] - 1]
+    pillar = {i["id"]: i["pillar"] for i in indicators}
+    w = {i: Fraction(weights.get(ed["weight_set_id"], {}).get(i, 0)) for i in pillar}
+    best = {(c, i): 0 for c in ed["cities"] for i in pillar}
+    for e_id, city, ind, points, status in claims.values():
+        if e_id == edition and status == "accepted" and (city, ind) in best:
+            best[(city, ind)] = max(best[(city, ind)], points)
+    scores = {
+        c: sum((best[(c, i)] * w[i] for i in pillar if pillar[i] in PILLARS[table]), Fraction(0))
+        for c in ed["cities"]
+    }
+    n = len(scores)
+    rows = []
+    for city, score in scores.items():
+        rank = 1 + sum(other > score for other in scores.values())
+        band = next((label for share, label in BANDS if rank <= share * n), "60%-100%")
+        rows.append([city, str(score), rank, band])
+    return sorted(rows, key=lambda r: (r[2], r[0]))
+
+
+if __name__ == "__main__":
+    upto = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    print(json.dumps(recompute(sys.stdin, sys.argv[1], sys.argv[2], upto), ensure_ascii=False))
