@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from ledger.errors import Unauthenticated
 from graphql_api.tokens import find_token
+from ledger.errors import Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -71,5 +71,7 @@ def authenticate(db: Database, header: str | None) -> Viewer:
 
 
 def _enrolled_languages(db: Database, verifier_id: str) -> tuple[str, ...]:
-    row = db.execute("SELECT languages FROM verifiers WHERE verifier_id = ?", [verifier_id]).fetchone()
+    row = db.execute(
+        "SELECT languages FROM verifiers WHERE verifier_id = ?", [verifier_id]
+    ).fetchone()
     return tuple(json.loads(row[0])) if row else ()

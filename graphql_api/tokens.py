@@ -59,9 +59,7 @@ def _check_binding(
 ) -> None:
     """Each role is bound to exactly the identity it needs, and that identity must exist."""
     if role == "city":
-        if city_id is None or not _exists(
-            db, "SELECT 1 FROM cities WHERE city_id = ?", [city_id]
-        ):
+        if city_id is None or not _exists(db, "SELECT 1 FROM cities WHERE city_id = ?", [city_id]):
             raise InvalidInput(
                 f"a city token needs a registered city; {city_id!r} is not one",
                 field="city_id",

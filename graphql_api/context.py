@@ -1,0 +1,117 @@
+"""The context of one request or socket: runtime, viewer, loaders and live-subscription count."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import strawberry
+from sqlite_utils import Database
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from cityledger.bootstrap import Runtime
+from graphql_api.auth import ANONYMOUS, Viewer, authenticate
+from graphql_api.loaders import Loaders, build_loaders
+from ledger.application import Ledger
+from ledger.errors import InvalidState, Unauthenticated
+
+
+class SubscriptionCounter:
+    """How many subscription streams are live (so tests can prove none leaks)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+
+    @property
+    def active(self) -> int:
+        """Streams started and not yet finalised."""
+        with self._lock:
+            return self._active
+
+    @contextmanager
+    def track(self) -> Iterator[None]:
+        """Count a stream while the block runs, however it ends."""
+        with self._lock:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+
+
+@dataclass
+class ApiContext:
+    """Everything a resolver needs; built afresh for every request and every socket."""
+
+    runtime: Runtime
+    viewer: Viewer
+    auth_error: Unauthenticated | None
+    loaders: Loaders
+    subscriptions: SubscriptionCounter
+    request: Request | WebSocket | None = None
+    response: Response | WebSocket | None = None
+    connection_params: dict[str, object] | None = field(default=None)
+
+    @property
+    def db(self) -> Database:
+        """The read-model database."""
+        return self.runtime.db
+
+    @property
+    def ledger(self) -> Ledger:
+        """The write side."""
+        return self.runtime.ledger
+
+    def caught_up(self) -> int:
+        """Apply what was just recorded to the read models, so reads see the write."""
+        return self.runtime.catch_up()
+
+    def acting(self, binding: str | None, what: str) -> str:
+        """An identity the viewer's token is bound to (its name, city, panelist…)."""
+        if binding is None:
+            raise InvalidState(f"the token is bound to no {what}", field="authorization")
+        return binding
+
+    def panelist(self) -> tuple[str, str]:
+        """(weight set, panelist) a panelist token is bound to."""
+        return (
+            self.acting(self.viewer.weight_set_id, "panel"),
+            self.acting(self.viewer.panelist_id, "panelist"),
+        )
+
+    def authenticate(self, header: str | None) -> None:
+        """Identify the viewer from an Authorization value; remember a bad token's error."""
+        try:
+            self.viewer, self.auth_error = authenticate(self.db, header), None
+        except Unauthenticated as error:
+            self.viewer, self.auth_error = ANONYMOUS, error
+
+
+def build_context(
+    runtime: Runtime,
+    subscriptions: SubscriptionCounter,
+    authorization: str | None,
+    request: Request | WebSocket | None = None,
+    response: Response | WebSocket | None = None,
+) -> ApiContext:
+    """A context for one request, with fresh loaders and the viewer its token names."""
+    context = ApiContext(
+        runtime=runtime,
+        viewer=ANONYMOUS,
+        auth_error=None,
+        loaders=build_loaders(runtime.db),
+        subscriptions=subscriptions,
+        request=request,
+        response=response,
+    )
+    context.authenticate(authorization)
+    return context
+
+
+Info = strawberry.Info[ApiContext, None]

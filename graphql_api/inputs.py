@@ -1,0 +1,325 @@
+"""GraphQL input types and their conversion to the plain arguments the Ledger takes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from ledger.errors import InvalidInput
+
+
+@strawberry.input(one_of=True, description="A point in time: a ledger position or an instant.")
+class AsOf:
+    """Exactly one of position or instant."""
+
+    position: int | None = strawberry.field(
+        default=strawberry.UNSET, description="A ledger position (capped at the present)."
+    )
+    instant: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="An ISO-8601 instant with a UTC offset."
+    )
+
+
+def as_of_value(as_of: AsOf | None) -> int | datetime | None:
+    """The as-of the projections take: a position, an aware instant or None (now)."""
+    if as_of is None:
+        return None
+    if isinstance(as_of.position, int):
+        return as_of.position
+    if isinstance(as_of.instant, datetime):
+        return aware(as_of.instant, "asOf.instant")
+    return None
+
+
+def aware(moment: datetime, field: str) -> datetime:
+    """An instant with a UTC offset, or InvalidInput."""
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            f"{field} {moment.isoformat()} needs a UTC offset", field=field, value=str(moment)
+        )
+    return moment
+
+
+def keyed(pairs: list[tuple[str, Any]], field: str) -> dict[str, Any]:
+    """A mapping from (key, value) pairs, refusing a repeated key."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InvalidInput(f"{field} repeats {key!r}", field=field, value=key)
+        out[key] = value
+    return out
+
+
+@strawberry.enum(description="A verifier's decision.")
+class Decision(Enum):
+    """accept or reject."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@strawberry.enum(description="An editor's answer to an appeal.")
+class AppealDecision(Enum):
+    """upheld or dismissed."""
+
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+@strawberry.input(description="Which claims to list.")
+class ClaimFilter:
+    """Claim filters; all given must match."""
+
+    edition: str | None = strawberry.field(default=None, description="Edition id.")
+    city_ids: list[str] | None = strawberry.field(default=None, description="City ids.")
+    indicator: str | None = strawberry.field(default=None, description="Indicator id.")
+    status: str | None = strawberry.field(
+        default=None, description="pending, accepted, rejected, withdrawn or superseded."
+    )
+
+
+@strawberry.input(description="Which events to list.")
+class EventFilter:
+    """Event filters; all given must match."""
+
+    types: list[str] | None = strawberry.field(default=None, description="Event types.")
+    city: str | None = strawberry.field(default=None, description="City id.")
+    edition: str | None = strawberry.field(default=None, description="Edition id.")
+    since: datetime | None = strawberry.field(default=None, description="At or after (aware).")
+    until: datetime | None = strawberry.field(default=None, description="At or before (aware).")
+
+
+@strawberry.input(description="A pillar of a framework.")
+class PillarInput:
+    """A pillar."""
+
+    pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
+    name: str = strawberry.field(description="Pillar name.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {"id": self.pillar_id, "name": self.name}
+
+
+@strawberry.input(description="A rung of a ladder.")
+class RungInput:
+    """A rung."""
+
+    rung: int = strawberry.field(description="Rung number (1..20), ascending.")
+    points: int = strawberry.field(description="Points (0..100).")
+    description: str = strawberry.field(description="What a city must show.")
+
+
+@strawberry.input(description="An indicator with its ladder.")
+class IndicatorInput:
+    """An indicator."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    pillar: str = strawberry.field(description="Pillar id.")
+    name: str = strawberry.field(description="Indicator name.")
+    ladder: list[RungInput] = strawberry.field(description="Rungs, lowest first.")
+    proposed: bool = strawberry.field(default=False, description="Proposed, not yet scored.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {
+            "id": self.indicator_id,
+            "pillar": self.pillar,
+            "name": self.name,
+            "proposed": self.proposed,
+            "ladder": [
+                {"rung": r.rung, "points": r.points, "description": r.description}
+                for r in self.ladder
+            ],
+        }
+
+
+@strawberry.input(description="A source cited by a claim: a URL or a citation, or both.")
+class SourceInput:
+    """A source."""
+
+    title: str = strawberry.field(description="Title.")
+    language: str = strawberry.field(description="ISO 639 language code, like zh or en.")
+    date: str = strawberry.field(description="Publication date, YYYY-MM-DD.")
+    excerpt: str = strawberry.field(description="The supporting excerpt.")
+    url: str | None = strawberry.field(default=None, description="http(s) URL.")
+    citation: str | None = strawberry.field(default=None, description="Citation.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {
+            "url": self.url,
+            "citation": self.citation,
+            "title": self.title,
+            "language": self.language,
+            "date": self.date,
+            "excerpt": self.excerpt,
+        }
+
+
+@strawberry.input(description="Points a ballot gives one indicator.")
+class AllocationInput:
+    """An allocation."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    points: int = strawberry.field(description="Points (the ballot sums to 100).")
+
+
+def allocations(items: list[AllocationInput]) -> dict[str, int]:
+    """A ballot as the Ledger takes it."""
+    return keyed([(a.indicator_id, a.points) for a in items], "allocations")
+
+
+@strawberry.input(description="An exact weight for one indicator.")
+class WeightInput:
+    """A weight."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    weight: str = strawberry.field(description="Exact weight as text, like 25/8 or 3.125.")
+
+
+@strawberry.input(description="Register a city.")
+class RegisterCityInput:
+    """registerCity arguments."""
+
+    city_id: str = strawberry.field(description="Stable id.")
+    name_en: str = strawberry.field(description="English name.")
+    name_zh: str = strawberry.field(description="Chinese name.")
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+    aliases_zh: list[str] | None = strawberry.field(default=None, description="Other names.")
+
+
+@strawberry.input(description="Define version 1 of a framework.")
+class DefineFrameworkInput:
+    """defineFramework arguments."""
+
+    framework_id: str = strawberry.field(description="Framework id.")
+    title: str = strawberry.field(description="Title.")
+    pillars: list[PillarInput] = strawberry.field(description="Pillars.")
+    indicators: list[IndicatorInput] = strawberry.field(description="Indicators.")
+
+
+@strawberry.input(description="Define the next version of a framework.")
+class ReviseFrameworkInput:
+    """reviseFramework arguments."""
+
+    framework_id: str = strawberry.field(description="Framework id.")
+    pillars: list[PillarInput] = strawberry.field(description="Pillars.")
+    indicators: list[IndicatorInput] = strawberry.field(description="Indicators.")
+    note: str = strawberry.field(description="What changed and why.")
+
+
+@strawberry.input(description="Enrol a verifier, or restate their languages.")
+class VerifierInput:
+    """enrolVerifier / changeVerifierLanguages arguments."""
+
+    verifier_id: str = strawberry.field(description="Anonymous verifier id.")
+    languages: list[str] = strawberry.field(description="Languages read, like zh, en.")
+
+
+@strawberry.input(description="Create a weight set for a framework version.")
+class CreateWeightSetInput:
+    """createWeightSet arguments."""
+
+    weight_set_id: str = strawberry.field(description="Weight set id.")
+    title: str = strawberry.field(description="Title.")
+    framework_id: str = strawberry.field(description="Framework id.")
+    framework_version: int = strawberry.field(description="Framework version.")
+
+
+@strawberry.input(description="Add a panelist to a weight set's panel.")
+class EnrolPanelistInput:
+    """enrolPanelist arguments."""
+
+    weight_set_id: str = strawberry.field(description="Weight set id.")
+    panelist_id: str = strawberry.field(description="Anonymous panelist id.")
+    field: str = strawberry.field(description="One of the four panel fields.")
+
+
+@strawberry.input(description="Replace the viewer's ballot.")
+class ReviseBallotInput:
+    """reviseBallot arguments."""
+
+    allocations: list[AllocationInput] = strawberry.field(description="100 points.")
+    reason: str = strawberry.field(description="Why.")
+
+
+@strawberry.input(description="Set the weights in force directly.")
+class SetWeightsInput:
+    """setWeights arguments."""
+
+    weight_set_id: str = strawberry.field(description="Weight set id.")
+    weights: list[WeightInput] = strawberry.field(description="Weights summing to 100.")
+    reason: str = strawberry.field(description="Why.")
+
+    def plain(self) -> dict[str, str]:
+        """As the Ledger takes it."""
+        return keyed([(w.indicator_id, w.weight) for w in self.weights], "weights")
+
+
+@strawberry.input(description="Open an edition.")
+class CreateEditionInput:
+    """createEdition arguments."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    year: int = strawberry.field(description="Year.")
+    title: str = strawberry.field(description="Title.")
+    region: str = strawberry.field(description="Region.")
+    framework_id: str = strawberry.field(description="Framework id.")
+    framework_version: int = strawberry.field(description="Framework version.")
+    weight_set_id: str = strawberry.field(description="Weight set id.")
+    evidence_cutoff: str = strawberry.field(description="YYYY-MM-DD.")
+    quorum: int = strawberry.field(default=2, description="Accepting votes a claim needs.")
+
+
+@strawberry.input(description="Publish an edition's tables.")
+class PublishInput:
+    """publish arguments."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    tables: list[str] | None = strawberry.field(default=None, description="Default: all.")
+    position: int | None = strawberry.field(default=None, description="Default: the head.")
+
+
+@strawberry.input(description="Submit evidence that a city stands on a rung.")
+class SubmitClaimInput:
+    """submitClaim arguments."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    city_id: str = strawberry.field(description="City id.")
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    rung: int = strawberry.field(description="Rung claimed.")
+    sources: list[SourceInput] = strawberry.field(description="1..20 sources.")
+    claim_id: str | None = strawberry.field(default=None, description="Id (default: new UUID).")
+    supersedes: str | None = strawberry.field(default=None, description="Claim replaced.")
+
+
+@strawberry.input(description="A verifier's vote.")
+class CastVoteInput:
+    """castVote arguments."""
+
+    claim_id: str = strawberry.field(description="Claim id.")
+    decision: Decision = strawberry.field(description="accept or reject.")
+    note: str = strawberry.field(default="", description="Optional note.")
+
+
+@strawberry.input(description="A city's appeal.")
+class FileAppealInput:
+    """fileAppeal arguments (the city comes from the token)."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    text: str = strawberry.field(description="The appeal.")
+    indicator_id: str | None = strawberry.field(default=None, description="Indicator, if any.")
+    appeal_id: str | None = strawberry.field(default=None, description="Id (default: UUID).")
+
+
+@strawberry.input(description="An editor's answer to an appeal.")
+class AnswerAppealInput:
+    """answerAppeal arguments."""
+
+    appeal_id: str = strawberry.field(description="Appeal id.")
+    decision: AppealDecision = strawberry.field(description="upheld or dismissed.")
+    response: str = strawberry.field(description="The response.")

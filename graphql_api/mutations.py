@@ -1,0 +1,319 @@
+"""The Mutation root: one thin resolver per Ledger command; refusals come back as data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.context import Info
+from graphql_api.fields import command
+from graphql_api.inputs import (
+    AllocationInput,
+    AnswerAppealInput,
+    CastVoteInput,
+    CreateEditionInput,
+    CreateWeightSetInput,
+    DefineFrameworkInput,
+    EnrolPanelistInput,
+    FileAppealInput,
+    PublishInput,
+    RegisterCityInput,
+    ReviseBallotInput,
+    ReviseFrameworkInput,
+    SetWeightsInput,
+    SubmitClaimInput,
+    VerifierInput,
+)
+from graphql_api.inputs import allocations as ballot_of
+from graphql_api.payloads import (
+    AppealPayload,
+    AppealResult,
+    BallotPayload,
+    BallotResult,
+    CityPayload,
+    CityResult,
+    ClaimPayload,
+    ClaimResult,
+    EditionPayload,
+    EditionResult,
+    FrameworkPayload,
+    FrameworkResult,
+    PublicationPayload,
+    PublicationResult,
+    VerifierPayload,
+    VerifierResult,
+    WeightRevisionPayload,
+    WeightRevisionResult,
+    WeightSetPayload,
+    WeightSetResult,
+)
+from graphql_api.permissions import (
+    IsCity,
+    IsEditor,
+    IsPanelist,
+    IsResearcher,
+    IsVerifier,
+)
+
+Key = Annotated[
+    str | None,
+    strawberry.argument(description="Retrying with the same key records the command once."),
+]
+ClaimId = Annotated[str, strawberry.argument(description="Claim id.")]
+
+
+@strawberry.type(description="Record commands in the ledger; each returns a payload or an error.")
+class Mutation:
+    """The mutation root."""
+
+    @command("Register a city under a stable id.", IsEditor)
+    def register_city(
+        self, info: Info, input: RegisterCityInput, idempotency_key: Key = None
+    ) -> CityResult:
+        """registerCity."""
+        c = info.context
+        city_id = c.ledger.register_city(
+            input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return CityPayload.after(c, city_id)
+
+    @command("Define version 1 of an indicator framework.", IsEditor)
+    def define_framework(
+        self, info: Info, input: DefineFrameworkInput, idempotency_key: Key = None
+    ) -> FrameworkResult:
+        """defineFramework."""
+        c = info.context
+        version = c.ledger.define_framework(
+            input.framework_id, input.title, [p.plain() for p in input.pillars],
+            [i.plain() for i in input.indicators], idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return FrameworkPayload.after(c, input.framework_id, version)
+
+    @command("Define the next version of a framework.", IsEditor)
+    def revise_framework(
+        self, info: Info, input: ReviseFrameworkInput, idempotency_key: Key = None
+    ) -> FrameworkResult:
+        """reviseFramework."""
+        c = info.context
+        version = c.ledger.revise_framework(
+            input.framework_id, [p.plain() for p in input.pillars],
+            [i.plain() for i in input.indicators], input.note, idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return FrameworkPayload.after(c, input.framework_id, version)
+
+    @command("Enrol an anonymous verifier with the languages they read.", IsEditor)
+    def enrol_verifier(
+        self, info: Info, input: VerifierInput, idempotency_key: Key = None
+    ) -> VerifierResult:
+        """enrolVerifier."""
+        c = info.context
+        c.ledger.enrol_verifier(input.verifier_id, input.languages, idempotency_key=idempotency_key)
+        return VerifierPayload.after(c, input.verifier_id)
+
+    @command("Restate the languages a verifier reads.", IsEditor)
+    def change_verifier_languages(
+        self, info: Info, input: VerifierInput, idempotency_key: Key = None
+    ) -> VerifierResult:
+        """changeVerifierLanguages."""
+        c = info.context
+        c.ledger.change_verifier_languages(
+            input.verifier_id, input.languages, idempotency_key=idempotency_key
+        )
+        return VerifierPayload.after(c, input.verifier_id)
+
+    @command("Create a weight set (and its empty panel) for a framework version.", IsEditor)
+    def create_weight_set(
+        self, info: Info, input: CreateWeightSetInput, idempotency_key: Key = None
+    ) -> WeightSetResult:
+        """createWeightSet."""
+        c = info.context
+        c.ledger.create_weight_set(
+            input.weight_set_id, input.title, input.framework_id, input.framework_version,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return WeightSetPayload.after(c, input.weight_set_id)
+
+    @command("Add an anonymous panelist from one of the four fields.", IsEditor)
+    def enrol_panelist(
+        self, info: Info, input: EnrolPanelistInput, idempotency_key: Key = None
+    ) -> WeightSetResult:
+        """enrolPanelist."""
+        c = info.context
+        c.ledger.enrol_panelist(
+            input.weight_set_id, input.panelist_id, input.field, idempotency_key=idempotency_key
+        )
+        return WeightSetPayload.after(c, input.weight_set_id, input.panelist_id)
+
+    @command("Cast the token's panelist's ballot of 100 points.", IsPanelist)
+    def cast_ballot(
+        self, info: Info, allocations: list[AllocationInput], idempotency_key: Key = None
+    ) -> BallotResult:
+        """castBallot."""
+        c = info.context
+        ws, panelist = (
+            c.acting(c.viewer.weight_set_id, "panel"),
+            c.acting(c.viewer.panelist_id, "panelist"),
+        )
+        c.ledger.cast_ballot(ws, panelist, ballot_of(allocations), idempotency_key=idempotency_key)
+        return BallotPayload.after(c, ws, panelist)
+
+    @command("Replace the token's panelist's ballot.", IsPanelist)
+    def revise_ballot(
+        self, info: Info, input: ReviseBallotInput, idempotency_key: Key = None
+    ) -> BallotResult:
+        """reviseBallot."""
+        c = info.context
+        ws, panelist = (
+            c.acting(c.viewer.weight_set_id, "panel"),
+            c.acting(c.viewer.panelist_id, "panelist"),
+        )
+        c.ledger.revise_ballot(
+            ws, panelist, ballot_of(input.allocations), input.reason,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return BallotPayload.after(c, ws, panelist)
+
+    @command("Make the mean of the current ballots the weights in force.", IsEditor)
+    def aggregate_weights(
+        self, info: Info, weight_set_id: str, idempotency_key: Key = None
+    ) -> WeightRevisionResult:
+        """aggregateWeights."""
+        c = info.context
+        revision = c.ledger.aggregate_weights(
+            weight_set_id, by=c.acting(c.viewer.name, "name"), idempotency_key=idempotency_key
+        )
+        return WeightRevisionPayload.after(c, weight_set_id, revision)
+
+    @command("Set the weights in force directly, with a reason.", IsEditor)
+    def set_weights(
+        self, info: Info, input: SetWeightsInput, idempotency_key: Key = None
+    ) -> WeightRevisionResult:
+        """setWeights."""
+        c = info.context
+        revision = c.ledger.set_weights(
+            input.weight_set_id, input.plain(), input.reason, by=c.acting(c.viewer.name, "name"),
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return WeightRevisionPayload.after(c, input.weight_set_id, revision)
+
+    @command("Open an edition pinning a framework version and a weight set.", IsEditor)
+    def create_edition(
+        self, info: Info, input: CreateEditionInput, idempotency_key: Key = None
+    ) -> EditionResult:
+        """createEdition."""
+        c = info.context
+        c.ledger.create_edition(
+            input.edition_id, input.year, input.title, input.region, input.framework_id,
+            input.framework_version, input.weight_set_id, input.evidence_cutoff, input.quorum,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return EditionPayload.after(c, input.edition_id)
+
+    @command("Add registered cities to an edition.", IsEditor)
+    def include_cities(
+        self, info: Info, edition_id: str, city_ids: list[str], idempotency_key: Key = None
+    ) -> EditionResult:
+        """includeCities."""
+        c = info.context
+        c.ledger.include_cities(edition_id, city_ids, idempotency_key=idempotency_key)
+        return EditionPayload.after(c, edition_id)
+
+    @command("Set how many accepting votes a claim of the edition needs.", IsEditor)
+    def change_quorum(
+        self, info: Info, edition_id: str, quorum: int, idempotency_key: Key = None
+    ) -> EditionResult:
+        """changeQuorum."""
+        c = info.context
+        c.ledger.change_quorum(edition_id, quorum, idempotency_key=idempotency_key)
+        return EditionPayload.after(c, edition_id)
+
+    @command("Publish the edition's tables as computed at a position (default: head).", IsEditor)
+    def publish(
+        self, info: Info, input: PublishInput, idempotency_key: Key = None
+    ) -> PublicationResult:
+        """publish."""
+        c = info.context
+        result = c.ledger.publish(
+            input.edition_id, by=c.acting(c.viewer.name, "name"), tables=input.tables,
+            position=input.position, idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return PublicationPayload.after(c, input.edition_id, int(result["publication_no"]))
+
+    @command("Submit evidence that a city stands on a rung (submitter: the token).", IsResearcher)
+    def submit_claim(
+        self, info: Info, input: SubmitClaimInput, idempotency_key: Key = None
+    ) -> ClaimResult:
+        """submitClaim."""
+        c = info.context
+        claim_id = c.ledger.submit_claim(
+            input.edition_id, input.city_id, input.indicator_id, input.rung,
+            [s.plain() for s in input.sources], c.acting(c.viewer.name, "name"),
+            claim_id=input.claim_id, supersedes=input.supersedes, idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return ClaimPayload.after(c, claim_id)
+
+    @command("Withdraw a claim so that it no longer counts.", IsResearcher)
+    def withdraw_claim(
+        self, info: Info, claim_id: ClaimId, reason: str, idempotency_key: Key = None
+    ) -> ClaimResult:
+        """withdrawClaim."""
+        c = info.context
+        c.ledger.withdraw_claim(
+            claim_id, reason, c.acting(c.viewer.name, "name"), idempotency_key=idempotency_key
+        )
+        return ClaimPayload.after(c, claim_id)
+
+    @command("Open the next verification round of a claim.", IsEditor)
+    def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
+        """openRound."""
+        c = info.context
+        round_no = c.ledger.open_round(claim_id, idempotency_key=idempotency_key)
+        return ClaimPayload.after(c, claim_id, round_no=round_no)
+
+    @command("Vote in a claim's open round as the token's verifier.", IsVerifier)
+    def cast_vote(
+        self, info: Info, input: CastVoteInput, idempotency_key: Key = None
+    ) -> ClaimResult:
+        """castVote."""
+        c = info.context
+        round_no = c.ledger.cast_vote(
+            input.claim_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
+            input.note, idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return ClaimPayload.after(c, input.claim_id, round_no=round_no)
+
+    @command("Close a claim's open round under its edition's quorum.", IsEditor)
+    def close_round(
+        self, info: Info, claim_id: ClaimId, idempotency_key: Key = None
+    ) -> ClaimResult:
+        """closeRound."""
+        c = info.context
+        outcome = c.ledger.close_round(claim_id, idempotency_key=idempotency_key)
+        return ClaimPayload.after(c, claim_id, outcome=outcome)
+
+    @command("File an appeal for the token's city.", IsCity)
+    def file_appeal(
+        self, info: Info, input: FileAppealInput, idempotency_key: Key = None
+    ) -> AppealResult:
+        """fileAppeal."""
+        c = info.context
+        appeal_id = c.ledger.file_appeal(
+            input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
+            c.acting(c.viewer.name, "name"), indicator_id=input.indicator_id,
+            appeal_id=input.appeal_id, idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return AppealPayload.after(c, appeal_id)
+
+    @command("Uphold or dismiss an appeal with a response.", IsEditor)
+    def answer_appeal(
+        self, info: Info, input: AnswerAppealInput, idempotency_key: Key = None
+    ) -> AppealResult:
+        """answerAppeal."""
+        c = info.context
+        c.ledger.answer_appeal(
+            input.appeal_id, input.decision.value, input.response,
+            by=c.acting(c.viewer.name, "name"), idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return AppealPayload.after(c, input.appeal_id)

@@ -1,0 +1,200 @@
+"""Mutation results: a success payload or a LedgerError, as a union per kind of result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.context import ApiContext
+from graphql_api.errors import LedgerErrorType
+from graphql_api.types import (
+    Appeal,
+    Ballot,
+    City,
+    Claim,
+    Edition,
+    FrameworkVersion,
+    Publication,
+    Verifier,
+    WeightRevision,
+)
+from projections import queries as reads
+
+
+@strawberry.type(description="A city was registered.")
+class CityPayload:
+    """registerCity succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    city: City = strawberry.field(description="The city as recorded.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, city_id: str) -> CityPayload:
+        """Catch up, then read back."""
+        return cls(position=ctx.caught_up(), city=City.from_view(reads.city(ctx.db, city_id)))
+
+
+@strawberry.type(description="A framework version was defined.")
+class FrameworkPayload:
+    """defineFramework / reviseFramework succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    framework: FrameworkVersion = strawberry.field(description="The version defined.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, framework_id: str, version: int) -> FrameworkPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [
+            FrameworkVersion.from_view(f)
+            for f in reads.frameworks(ctx.db)
+            if (f.framework_id, f.version) == (framework_id, version)
+        ]
+        return cls(position=position, framework=found[0])
+
+
+@strawberry.type(description="A verifier was enrolled or their languages restated.")
+class VerifierPayload:
+    """enrolVerifier / changeVerifierLanguages succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    verifier: Verifier = strawberry.field(description="The verifier as recorded.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, verifier_id: str) -> VerifierPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [v for v in reads.verifiers(ctx.db) if v.verifier_id == verifier_id]
+        return cls(position=position, verifier=Verifier.from_view(found[0]))
+
+
+@strawberry.type(description="A weight set or its panel changed.")
+class WeightSetPayload:
+    """createWeightSet / enrolPanelist succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    weight_set_id: str = strawberry.field(description="The weight set.")
+    panelist_id: str | None = strawberry.field(description="The panelist enrolled, if any.")
+
+    @classmethod
+    def after(
+        cls, ctx: ApiContext, weight_set_id: str, panelist_id: str | None = None
+    ) -> WeightSetPayload:
+        """Catch up."""
+        return cls(position=ctx.caught_up(), weight_set_id=weight_set_id, panelist_id=panelist_id)
+
+
+@strawberry.type(description="A ballot was cast or revised.")
+class BallotPayload:
+    """castBallot / reviseBallot succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    ballot: Ballot = strawberry.field(description="The ballot as recorded.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, weight_set_id: str, panelist_id: str) -> BallotPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        view = reads.ballots(ctx.db, weight_set_id, panelist_id)[0]
+        return cls(position=position, ballot=Ballot.from_view(view))
+
+
+@strawberry.type(description="New weights are in force.")
+class WeightRevisionPayload:
+    """aggregateWeights / setWeights succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    revision: WeightRevision = strawberry.field(description="The revision now in force.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, weight_set_id: str, revision: int) -> WeightRevisionPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [r for r in reads.weight_revisions(ctx.db, weight_set_id) if r.revision == revision]
+        return cls(position=position, revision=WeightRevision.from_view(found[0]))
+
+
+@strawberry.type(description="An edition was created or changed.")
+class EditionPayload:
+    """createEdition / includeCities / changeQuorum succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    edition: Edition = strawberry.field(description="The edition as it now stands.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, edition_id: str) -> EditionPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        return cls(position=position, edition=Edition.from_view(reads.edition(ctx.db, edition_id)))
+
+
+@strawberry.type(description="An edition's tables were published.")
+class PublicationPayload:
+    """publish succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    publication: Publication = strawberry.field(description="The publication.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, edition_id: str, number: int) -> PublicationPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [p for p in reads.publications(ctx.db, edition_id) if p.publication_no == number]
+        return cls(position=position, publication=Publication.from_view(found[0]))
+
+
+@strawberry.type(description="A claim was submitted, withdrawn, voted on or a round changed.")
+class ClaimPayload:
+    """A claim command succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    claim: Claim = strawberry.field(description="The claim as it now stands.")
+    round_no: int | None = strawberry.field(description="The round opened or voted in, if any.")
+    outcome: str | None = strawberry.field(description="A closed round's outcome, if any.")
+
+    @classmethod
+    def after(
+        cls,
+        ctx: ApiContext,
+        claim_id: str,
+        round_no: int | None = None,
+        outcome: str | None = None,
+    ) -> ClaimPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        claim = Claim.from_view(reads.claim(ctx.db, claim_id))
+        return cls(position=position, claim=claim, round_no=round_no, outcome=outcome)
+
+
+@strawberry.type(description="An appeal was filed or answered.")
+class AppealPayload:
+    """fileAppeal / answerAppeal succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    appeal: Appeal = strawberry.field(description="The appeal as it now stands.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, appeal_id: str) -> AppealPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [a for a in reads.appeals(ctx.db) if a.appeal_id == appeal_id]
+        return cls(position=position, appeal=Appeal.from_view(found[0]))
+
+
+def _result(name: str) -> object:
+    return strawberry.union(name, description=f"{name}: the success payload or a LedgerError.")
+
+
+CityResult = Annotated[CityPayload | LedgerErrorType, _result("CityResult")]
+FrameworkResult = Annotated[FrameworkPayload | LedgerErrorType, _result("FrameworkResult")]
+VerifierResult = Annotated[VerifierPayload | LedgerErrorType, _result("VerifierResult")]
+WeightSetResult = Annotated[WeightSetPayload | LedgerErrorType, _result("WeightSetResult")]
+BallotResult = Annotated[BallotPayload | LedgerErrorType, _result("BallotResult")]
+WeightRevisionResult = Annotated[
+    WeightRevisionPayload | LedgerErrorType, _result("WeightRevisionResult")
+]
+EditionResult = Annotated[EditionPayload | LedgerErrorType, _result("EditionResult")]
+PublicationResult = Annotated[PublicationPayload | LedgerErrorType, _result("PublicationResult")]
+ClaimResult = Annotated[ClaimPayload | LedgerErrorType, _result("ClaimResult")]
+AppealResult = Annotated[AppealPayload | LedgerErrorType, _result("AppealResult")]

@@ -1,0 +1,158 @@
+"""Who may do what: one named permission class per rule, checked on fields and mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
+
+from graphql_api.auth import Viewer
+from graphql_api.context import Info
+from ledger.errors import PermissionDenied, Unauthenticated
+
+
+class LedgerPermission(BasePermission):
+    """A rule over the viewer; a bad token fails it as UNAUTHENTICATED, a refusal as DENIED."""
+
+    #: Roles the rule admits outright (empty: decided by `admits`).
+    roles: ClassVar[tuple[str, ...]] = ()
+    #: Who the rule admits, for descriptions and messages.
+    who: ClassVar[str] = ""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Check the token, then the rule."""
+        error = info.context.auth_error
+        if error is not None:
+            raise Unauthenticated(error.message, field=error.field)
+        return self.admits(info.context.viewer, source)
+
+    def admits(self, viewer: Viewer, source: Any) -> bool:
+        """Whether the rule admits the viewer (for this source object)."""
+        return viewer.has_role(*self.roles)
+
+    def on_unauthorized(self) -> None:
+        """Refuse with a typed PERMISSION_DENIED error."""
+        raise PermissionDenied(
+            f"{type(self).__name__}: only {self.who} may do this", field="authorization"
+        )
+
+
+class Public(LedgerPermission):
+    """Anyone, anonymous included (a presented token must still be valid)."""
+
+    who = "anyone"
+
+    def admits(self, viewer: Viewer, source: Any) -> bool:
+        """Always."""
+        return True
+
+
+class IsEditor(LedgerPermission):
+    """Editors: frameworks, editions, weights, rounds, publication, appeal answers."""
+
+    roles = ("editor",)
+    who = "editors"
+
+
+class IsResearcher(LedgerPermission):
+    """Researchers submit and withdraw claims."""
+
+    roles = ("researcher",)
+    who = "researchers"
+
+
+class IsVerifier(LedgerPermission):
+    """Verifiers vote on claims in the languages they read."""
+
+    roles = ("verifier",)
+    who = "verifiers"
+
+
+class IsPanelist(LedgerPermission):
+    """Panelists cast and revise their own ballot."""
+
+    roles = ("panelist",)
+    who = "panelists"
+
+
+class IsCity(LedgerPermission):
+    """A city files appeals for itself."""
+
+    roles = ("city",)
+    who = "city representatives"
+
+
+class CanSeeScores(LedgerPermission):
+    """Exact scores, live rankings and their history: editors and auditors."""
+
+    roles = ("editor", "auditor")
+    who = "editors and auditors"
+
+
+class CanSeeVotes(LedgerPermission):
+    """Votes and who cast them: editors and auditors."""
+
+    roles = ("editor", "auditor")
+    who = "editors and auditors"
+
+
+class CanReadLog(LedgerPermission):
+    """The event log (it names voters and panelists): editors and auditors."""
+
+    roles = ("editor", "auditor")
+    who = "editors and auditors"
+
+
+class CanSeeCityScores(LedgerPermission):
+    """A city's scores: editors and auditors, and the city itself."""
+
+    who = "editors, auditors and the city itself"
+
+    def admits(self, viewer: Viewer, source: Any) -> bool:
+        """Score viewers, or the city whose row or page this is."""
+        return viewer.sees_city_scores(str(getattr(source, "city_id", "")))
+
+
+class CanReadClaims(LedgerPermission):
+    """Claims: editors, auditors, researchers; verifiers (their languages); cities (their own)."""
+
+    roles = ("editor", "auditor", "researcher", "verifier", "city")
+    who = "editors, auditors, researchers, verifiers and cities"
+
+
+class CanSeeWeights(LedgerPermission):
+    """Weight revisions and ballots: editors, auditors and panelists (own ballot only)."""
+
+    roles = ("editor", "auditor", "panelist")
+    who = "editors, auditors and panelists"
+
+
+class CanSeeAppeals(LedgerPermission):
+    """Appeals: editors and auditors; a city sees its own."""
+
+    roles = ("editor", "auditor", "city")
+    who = "editors, auditors and cities"
+
+
+def guard(*permissions: type[LedgerPermission]) -> list[FieldExtension]:
+    """The field extensions that enforce permissions (as GraphQL errors or typed payloads)."""
+    return [PermissionExtension(permissions=[p() for p in permissions], use_directives=False)]
+
+
+def requires(description: str, permissions: Sequence[type[LedgerPermission]]) -> str:
+    """A field description that names who may use the field."""
+    return f"{description} Allowed: {'; '.join(p.who for p in permissions)}."
+
+
+def claim_scope(
+    viewer: Viewer, city_ids: list[str] | None
+) -> tuple[list[str] | None, list[str] | None]:
+    """(languages, city ids) a viewer's claim reads are confined to (None: unconfined)."""
+    if viewer.role == "verifier":
+        return list(viewer.languages), city_ids
+    if viewer.role == "city":
+        own = [viewer.city_id or ""]
+        return None, own if city_ids is None else [c for c in city_ids if c in own]
+    return None, city_ids

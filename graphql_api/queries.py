@@ -1,0 +1,271 @@
+"""The Query root: thin resolvers over projections.queries and projections.rankings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.context import Info
+from graphql_api.fields import field as query
+from graphql_api.inputs import AsOf, ClaimFilter, EventFilter, as_of_value, aware
+from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
+from graphql_api.permissions import (
+    CanReadClaims,
+    CanReadLog,
+    CanSeeAppeals,
+    CanSeeScores,
+    CanSeeVotes,
+    CanSeeWeights,
+    Public,
+    claim_scope,
+)
+from graphql_api.types import (
+    Appeal,
+    Appeals,
+    Ballot,
+    BandChanges,
+    BandMove,
+    City,
+    Claim,
+    ClaimConnection,
+    ClaimEdge,
+    Comparison,
+    ComparisonRow,
+    Edition,
+    Event,
+    EventConnection,
+    EventEdge,
+    FrameworkVersion,
+    Me,
+    PageInfo,
+    Publication,
+    RankingRow,
+    RankingTable,
+    RankingTableName,
+    Verifier,
+    WeightRevision,
+    Weights,
+)
+from ledger.errors import PermissionDenied, UnknownId
+from projections import queries as reads
+from projections import rankings as ranking
+from projections.views import PublicationView, RankingView
+
+
+def _published(info: Info, edition: str, table: str) -> PublicationView:
+    """The latest publication of an edition that includes the table."""
+    found = [p for p in reads.publications(info.context.db, edition) if table in p.tables]
+    if not found:
+        reads.edition(info.context.db, edition)
+        raise UnknownId(
+            f"edition {edition!r} has no published {table} table", field="edition", value=edition
+        )
+    return found[-1]
+
+
+def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> RankingTable:
+    """Live rankings for score viewers; the latest publication's for everyone else."""
+    publication: PublicationView | None = None
+    if info.context.viewer.sees_scores:
+        view: RankingView = ranking.rankings(info.context.db, edition, table, as_of_value(as_of))
+    else:
+        if as_of is not None:
+            raise PermissionDenied(
+                "asOf needs an editor or auditor token; others see the latest publication",
+                field="asOf",
+            )
+        publication = _published(info, edition, table)
+        view = ranking.rankings(info.context.db, edition, table, publication.position)
+    return RankingTable(
+        edition_id=view.edition_id,
+        table=RankingTableName(view.table),
+        position=view.position,
+        time=view.time,
+        publication_no=publication.publication_no if publication else None,
+        rows=[RankingRow.from_entry(e, view.edition_id, view.position) for e in view.rows],
+    )
+
+
+Id = Annotated[str, strawberry.argument(description="An id.")]
+First = Annotated[int, strawberry.argument(description="Page size, 1..100.")]
+After = Annotated[str | None, strawberry.argument(description="Continue after this cursor.")]
+
+
+@strawberry.type(description="Read the ledger's projections; every answer names its position.")
+class Query:
+    """The query root."""
+
+    @query("The read-model position answers are computed at.", Public)
+    def position(self, info: Info) -> int:
+        """Tracking position."""
+        return reads.tracking_position(info.context.db)
+
+    @query("Who the bearer token identifies.", Public)
+    def viewer(self, info: Info) -> Me:
+        """The viewer."""
+        v = info.context.viewer
+        return Me(
+            role=v.role,
+            name=v.name,
+            city_id=v.city_id,
+            languages=list(v.languages),
+            weight_set_id=v.weight_set_id,
+            panelist_id=v.panelist_id,
+        )
+
+    @query("Every edition, newest year first.", Public)
+    def editions(self, info: Info) -> list[Edition]:
+        """Editions."""
+        return [Edition.from_view(e) for e in reads.editions(info.context.db)]
+
+    @query("One edition.", Public)
+    def edition(self, info: Info, id: Id) -> Edition:
+        """An edition."""
+        return Edition.from_view(reads.edition(info.context.db, id))
+
+    @query("Every version of every framework, with indicators and ladders.", Public)
+    def frameworks(self, info: Info) -> list[FrameworkVersion]:
+        """Frameworks."""
+        return [FrameworkVersion.from_view(f) for f in reads.frameworks(info.context.db)]
+
+    @query("Cities in English alphabetical order, optionally those of one edition.", Public)
+    def cities(self, info: Info, edition: str | None = None) -> list[City]:
+        """Cities."""
+        return [City.from_view(c) for c in reads.cities(info.context.db, edition)]
+
+    @query("One city; its scores need a score-viewing token (or the city's own).", Public)
+    def city(self, info: Info, id: Id) -> City:
+        """A city."""
+        return City.from_view(reads.city(info.context.db, id))
+
+    @query(
+        "A ranking table. Editors and auditors get live scores as of any point; everyone "
+        "else gets the bands of the latest publication of the table.",
+        Public,
+    )
+    def rankings(
+        self, info: Info, edition: Id, table: RankingTableName, as_of: AsOf | None = None
+    ) -> RankingTable:
+        """Rankings."""
+        return _ranking(info, edition, table.value, as_of)
+
+    @query("Claims, filtered; verifiers see their languages, cities their own.", CanReadClaims)
+    def claims(
+        self,
+        info: Info,
+        filter: ClaimFilter | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> ClaimConnection:
+        """A page of claims (cursor = offset)."""
+        f, offset, size = filter or ClaimFilter(), cursor_value(after), page_size(first)
+        languages, city_ids = claim_scope(info.context.viewer, f.city_ids)
+        found = reads.claims(
+            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
+            status=f.status, languages=languages, limit=size + 1, offset=offset,
+        )  # fmt: skip
+        edges = [
+            ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
+            for i, c in enumerate(found[:size])
+        ]
+        return ClaimConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
+            ),
+            position=reads.tracking_position(info.context.db),
+        )
+
+    @query("Publications of every edition, oldest first.", Public)
+    def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
+        """Publications."""
+        return [Publication.from_view(p) for p in reads.publications(info.context.db, edition)]
+
+    @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
+    def events(
+        self,
+        info: Info,
+        filter: EventFilter | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> EventConnection:
+        """A page of events."""
+        f = filter or EventFilter()
+        page = reads.events(
+            info.context.db, after=cursor_value(after), first=page_size(first), types=f.types,
+            edition_id=f.edition, city_id=f.city,
+            since=None if f.since is None else aware(f.since, "since"),
+            until=None if f.until is None else aware(f.until, "until"),
+        )  # fmt: skip
+        edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
+        return EventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            position=reads.tracking_position(info.context.db),
+        )
+
+    @query("Cities whose band changed between two points, with the causes.", CanSeeScores)
+    def band_changes(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        from_: Annotated[AsOf, strawberry.argument(name="from", description="Earlier point.")],
+        to: Annotated[AsOf | None, strawberry.argument(description="Later point (now).")] = None,
+    ) -> BandChanges:
+        """Band changes."""
+        db = info.context.db
+        start, end = ranking.resolve(db, as_of_value(from_)), ranking.resolve(db, as_of_value(to))
+        changes = ranking.band_changes(db, edition, table.value, start, end)
+        return BandChanges(
+            edition_id=edition,
+            table=table,
+            from_position=min(start, end),
+            to_position=max(start, end),
+            changes=[BandMove.from_view(c) for c in changes],
+        )
+
+    @query("Two editions' bands and ranks side by side (current standings).", CanSeeScores)
+    def compare_editions(self, info: Info, a: Id, b: Id, table: RankingTableName) -> Comparison:
+        """Edition comparison."""
+        rows = ranking.compare_editions(info.context.db, a, b, table.value)
+        return Comparison(
+            position=reads.tracking_position(info.context.db),
+            rows=[ComparisonRow.from_view(r) for r in rows],
+        )
+
+    @query("A weight set's revisions and ballots (a panelist sees only their own).", CanSeeWeights)
+    def weights(self, info: Info, weight_set_id: Id) -> Weights:
+        """Weights."""
+        v, db = info.context.viewer, info.context.db
+        own = v.panelist_id if v.role == "panelist" else None
+        if own is not None and v.weight_set_id != weight_set_id:
+            raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
+        return Weights(
+            weight_set_id=weight_set_id,
+            position=reads.tracking_position(db),
+            revisions=[
+                WeightRevision.from_view(r) for r in reads.weight_revisions(db, weight_set_id)
+            ],
+            ballots=[Ballot.from_view(b) for b in reads.ballots(db, weight_set_id, own)],
+        )
+
+    @query("Appeals, oldest first; a city sees its own.", CanSeeAppeals)
+    def appeals(self, info: Info, edition: str | None = None) -> Appeals:
+        """Appeals."""
+        v, db = info.context.viewer, info.context.db
+        city_id = v.city_id if v.role == "city" else None
+        return Appeals(
+            position=reads.tracking_position(db),
+            items=[
+                Appeal.from_view(a) for a in reads.appeals(db, edition_id=edition, city_id=city_id)
+            ],
+        )
+
+    @query("Every verifier and the languages they read.", CanSeeVotes)
+    def verifiers(self, info: Info) -> list[Verifier]:
+        """Verifiers."""
+        return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]

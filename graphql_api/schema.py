@@ -1,0 +1,46 @@
+"""The schema: roots, error handling, limits; and its SDL, committed as schema.graphql."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from graphql_api.errors import ErrorCodes, LedgerErrorHandler, unexpected
+from graphql_api.limits import limit_extensions
+from graphql_api.mutations import Mutation
+from graphql_api.queries import Query
+from graphql_api.subscriptions import Subscription
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+class LedgerSchema(strawberry.Schema):
+    """A strawberry Schema that logs only unexpected errors (not refusals or bad queries)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log errors raised by bugs, with their tracebacks, on the server only."""
+        super().process_errors(unexpected(errors), execution_context)
+
+
+def build_schema() -> LedgerSchema:
+    """The API schema."""
+    return LedgerSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[*limit_extensions(), ErrorCodes],
+        exception_handlers=[LedgerErrorHandler()],
+    )
+
+
+schema = build_schema()
+
+
+def export_sdl() -> str:
+    """The schema in SDL, exactly as committed in graphql_api/schema.graphql."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,70 @@
+"""API fixtures: the world is built once per session and copied for every test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from cityledger.bootstrap import Runtime, open_runtime
+from graphql_api.app import create_app
+from tests.api.api_world import Gql, Template, Tokens, build_world, issue_tokens
+
+
+@pytest.fixture(scope="session")
+def api_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """Build the world once per session and close it, leaving one SQLite file to copy."""
+    path = tmp_path_factory.mktemp("api-template") / "t.sqlite"
+    runtime = open_runtime(path)
+    try:
+        build_world(runtime.ledger)
+        runtime.catch_up()
+        tokens = issue_tokens(runtime)
+    finally:
+        runtime.close()
+    return Template(path, tokens)
+
+
+@pytest.fixture
+def api_runtime(api_template: Template, tmp_path: Path) -> Iterator[Runtime]:
+    """A private copy of the world, opened."""
+    path = tmp_path / "t.sqlite"
+    shutil.copy(api_template.path, path)
+    runtime = open_runtime(path)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def tokens(api_template: Template) -> Tokens:
+    """The world's tokens."""
+    return api_template.tokens
+
+
+@pytest.fixture
+def client(api_runtime: Runtime) -> Iterator[TestClient]:
+    """A TestClient over the API (no follower thread: mutations catch up themselves)."""
+    with TestClient(create_app(api_runtime, follow=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def gql(client: TestClient) -> Gql:
+    """POST a GraphQL operation (optionally with a token); return the JSON body (status 200)."""
+
+    def run(
+        query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run

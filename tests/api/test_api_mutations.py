@@ -1,0 +1,419 @@
+"""Every mutation over HTTP: payloads, acting identities from tokens, errors as data with
+nothing recorded, and idempotency keys that record a retried command once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cityledger.bootstrap import Runtime
+from graphql_api.tokens import create_token
+from tests.api.api_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Gql, Tokens, source
+
+ERR = "... on LedgerError { code message field value }"
+
+
+def call(gql: Gql, token: str, field: str, args: str, payload: str, **variables: Any) -> Any:
+    """Run one mutation with typed variables; return its result object."""
+    params = ", ".join(f"${name}: {kind}" for name, kind in _types(args).items())
+    call_args = ", ".join(f"{name}: ${name}" for name in _types(args))
+    query = (
+        f"mutation({params}) {{ r: {field}({call_args}) {{ __typename ... on {payload} {ERR} }} }}"
+    )
+    body = gql(query, variables, token)
+    assert "errors" not in body, body
+    return body["data"]["r"]
+
+
+def _types(args: str) -> dict[str, str]:
+    return dict(a.split(":") for a in args.split()) if args else {}
+
+
+def gql_framework(indicators: list[dict[str, Any]]) -> dict[str, Any]:
+    """The framework fixtures in input-type shape."""
+    return {
+        "pillars": [{"pillarId": p["id"], "name": p["name"]} for p in PILLARS],
+        "indicators": [
+            {
+                "indicatorId": i["id"],
+                "pillar": i["pillar"],
+                "name": i["name"],
+                "ladder": i["ladder"],
+            }
+            for i in indicators
+        ],
+    }
+
+
+def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
+    ed = tokens.editor
+    city = call(
+        gql,
+        ed,
+        "registerCity",
+        "input:RegisterCityInput!",
+        "CityPayload { city { cityId nameZh } }",
+        input={"cityId": "hangzhou", "nameEn": "Hangzhou", "nameZh": "杭州", "country": "CN"},
+    )
+    assert city["city"] == {"cityId": "hangzhou", "nameZh": "杭州"}
+    fw = {"frameworkId": "fw2", "title": "Second", **gql_framework(INDICATORS)}
+    defined = call(
+        gql,
+        ed,
+        "defineFramework",
+        "input:DefineFrameworkInput!",
+        "FrameworkPayload { framework { version indicators { indicatorId } } }",
+        input=fw,
+    )
+    assert defined["framework"]["version"] == 1 and len(defined["framework"]["indicators"]) == 4
+    revised_input = {"frameworkId": "fw2", "note": "drop openness", **gql_framework(INDICATORS[:3])}
+    revised = call(
+        gql,
+        ed,
+        "reviseFramework",
+        "input:ReviseFrameworkInput!",
+        "FrameworkPayload { framework { version note indicators { indicatorId } } }",
+        input=revised_input,
+    )
+    assert revised["framework"]["version"] == 2 and len(revised["framework"]["indicators"]) == 3
+    enrolled = call(
+        gql,
+        ed,
+        "enrolVerifier",
+        "input:VerifierInput!",
+        "VerifierPayload { verifier { verifierId languages } }",
+        input={"verifierId": "v-ja", "languages": ["ja"]},
+    )
+    assert enrolled["verifier"] == {"verifierId": "v-ja", "languages": ["ja"]}
+    changed = call(
+        gql,
+        ed,
+        "changeVerifierLanguages",
+        "input:VerifierInput!",
+        "VerifierPayload { verifier { languages } }",
+        input={"verifierId": "v-ja", "languages": ["ja", "en"]},
+    )
+    assert sorted(changed["verifier"]["languages"]) == ["en", "ja"]
+    ws = call(
+        gql,
+        ed,
+        "createWeightSet",
+        "input:CreateWeightSetInput!",
+        "WeightSetPayload { weightSetId }",
+        input={"weightSetId": "w2", "title": "W2", "frameworkId": "fw2", "frameworkVersion": 2},
+    )
+    assert ws["weightSetId"] == "w2"
+    panelist = call(
+        gql,
+        ed,
+        "enrolPanelist",
+        "input:EnrolPanelistInput!",
+        "WeightSetPayload { panelistId }",
+        input={"weightSetId": "w2", "panelistId": "q1", "field": "public-administration"},
+    )
+    assert panelist["panelistId"] == "q1"
+    weights = [
+        {"indicatorId": i, "weight": w}
+        for i, w in (("broadband", "100/3"), ("egov", "33.5"), ("metro", "199/6"))
+    ]
+    revision = call(
+        gql,
+        ed,
+        "setWeights",
+        "input:SetWeightsInput!",
+        "WeightRevisionPayload { revision { revision method weights { weight { fraction } } } }",
+        input={"weightSetId": "w2", "weights": weights, "reason": "start"},
+    )
+    assert revision["revision"]["method"] == "set-by-editor"
+    assert [w["weight"]["fraction"] for w in revision["revision"]["weights"]] == [
+        "100/3",
+        "67/2",
+        "199/6",
+    ]
+    edition = call(
+        gql,
+        ed,
+        "createEdition",
+        "input:CreateEditionInput!",
+        "EditionPayload { edition { editionId quorum } }",
+        input={
+            "editionId": "e2",
+            "year": 2025,
+            "title": "E2",
+            "region": "Asia",
+            "frameworkId": "fw2",
+            "frameworkVersion": 2,
+            "weightSetId": "w2",
+            "evidenceCutoff": "2025-06-30",
+        },
+    )
+    assert edition["edition"] == {"editionId": "e2", "quorum": 2}
+    included = call(
+        gql,
+        ed,
+        "includeCities",
+        "editionId:String! cityIds:[String!]!",
+        "EditionPayload { edition { cityCount } }",
+        editionId="e2",
+        cityIds=["hangzhou", "tokyo"],
+    )
+    assert included["edition"]["cityCount"] == 2
+    quorum = call(
+        gql,
+        ed,
+        "changeQuorum",
+        "editionId:String! quorum:Int!",
+        "EditionPayload { edition { quorum } }",
+        editionId="e2",
+        quorum=1,
+    )
+    assert quorum["edition"]["quorum"] == 1
+    published = call(
+        gql,
+        ed,
+        "publish",
+        "input:PublishInput!",
+        "PublicationPayload { position publication { publicationNo by tables } }",
+        input={"editionId": "e2", "tables": ["total"]},
+    )
+    assert published["publication"] == {"publicationNo": 1, "by": "editor-eve", "tables": ["total"]}
+    aggregated = call(
+        gql,
+        ed,
+        "aggregateWeights",
+        "weightSetId:String!",
+        "WeightRevisionPayload { revision { revision by ballotCount } }",
+        weightSetId=WEIGHTS,
+    )
+    assert aggregated["revision"] == {"revision": 2, "by": "editor-eve", "ballotCount": 2}
+    answered = call(
+        gql,
+        ed,
+        "answerAppeal",
+        "input:AnswerAppealInput!",
+        "AppealPayload { appeal { status response answeredBy } }",
+        input={"appealId": "a-tz", "decision": "UPHELD", "response": "Corrected."},
+    )
+    assert answered["appeal"] == {
+        "status": "upheld",
+        "response": "Corrected.",
+        "answeredBy": "editor-eve",
+    }
+
+
+CLAIM = "ClaimPayload { position roundNo outcome claim { claimId status submittedBy } }"
+VOTES = "ClaimPayload { outcome claim { rounds { roundNo votes { verifierId } } } }"
+
+
+def test_claim_lifecycle_with_acting_identities(gql: Gql, tokens: Tokens) -> None:
+    submitted = call(
+        gql,
+        tokens.researcher,
+        "submitClaim",
+        "input:SubmitClaimInput!",
+        CLAIM,
+        input={
+            "editionId": EDITION,
+            "cityId": "seoul",
+            "indicatorId": "metro",
+            "rung": 2,
+            "claimId": "c-new",
+            "sources": [source("zh")],
+        },
+    )
+    assert submitted["claim"]["status"] == "pending"
+    assert submitted["claim"]["submittedBy"] == "researcher-ann"
+    opened = call(gql, tokens.editor, "openRound", "claimId:String!", CLAIM, claimId="c-new")
+    assert opened["roundNo"] == 1
+    voted = call(
+        gql,
+        tokens.verifier,
+        "castVote",
+        "input:CastVoteInput!",
+        CLAIM,
+        input={"claimId": "c-new", "decision": "ACCEPT", "note": "ok"},
+    )
+    assert voted["roundNo"] == 1
+    closed = call(gql, tokens.editor, "closeRound", "claimId:String!", VOTES, claimId="c-new")
+    assert closed["outcome"] == "undecided"
+    assert closed["claim"]["rounds"][0]["votes"] == [{"verifierId": "v-zh"}]
+    withdrawn = call(
+        gql,
+        tokens.researcher,
+        "withdrawClaim",
+        "claimId:String! reason:String!",
+        CLAIM,
+        claimId="c-new",
+        reason="duplicate",
+    )
+    assert withdrawn["claim"]["status"] == "withdrawn"
+
+
+def test_panelist_casts_and_revises_own_ballot(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    call(
+        gql,
+        tokens.editor,
+        "enrolPanelist",
+        "input:EnrolPanelistInput!",
+        "WeightSetPayload { panelistId }",
+        input={"weightSetId": WEIGHTS, "panelistId": "p3", "field": "digital-infrastructure"},
+    )
+    p3 = create_token(api_runtime.db, "panelist", "panelist-three", panelist=(WEIGHTS, "p3"))
+    points = {"broadband": 25, "egov": 25, "metro": 25, "openness": 25}
+    allocations = [{"indicatorId": i, "points": p} for i, p in points.items()]
+    cast = call(
+        gql,
+        p3,
+        "castBallot",
+        "allocations:[AllocationInput!]!",
+        "BallotPayload { ballot { panelistId revisions allocations { points } } }",
+        allocations=allocations,
+    )
+    assert cast["ballot"]["panelistId"] == "p3" and cast["ballot"]["revisions"] == 0
+    allocations[0]["points"], allocations[1]["points"] = 50, 0
+    revised = call(
+        gql,
+        p3,
+        "reviseBallot",
+        "input:ReviseBallotInput!",
+        "BallotPayload { ballot { revisions allocations { points } } }",
+        input={"allocations": allocations, "reason": "rethought"},
+    )
+    assert revised["ballot"]["revisions"] == 1
+    assert [a["points"] for a in revised["ballot"]["allocations"]] == [50, 0, 25, 25]
+
+
+def test_city_files_appeal_for_itself(gql: Gql, tokens: Tokens) -> None:
+    filed = call(
+        gql,
+        tokens.city,
+        "fileAppeal",
+        "input:FileAppealInput!",
+        "AppealPayload { appeal { appealId cityId filedBy status indicatorId } }",
+        input={
+            "editionId": EDITION,
+            "text": "Recheck metro.",
+            "indicatorId": "metro",
+            "appealId": "a-new",
+        },
+    )
+    assert filed["appeal"] == {
+        "appealId": "a-new",
+        "cityId": "beijing",
+        "filedBy": "beijing-office",
+        "status": "open",
+        "indicatorId": "metro",
+    }
+
+
+def test_refusal_is_data_and_records_nothing(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    head = api_runtime.ledger.head()
+    bad_ballot = [{"indicatorId": "broadband", "points": 60}, {"indicatorId": "egov", "points": 60}]
+    refused = [
+        call(
+            gql,
+            tokens.researcher,
+            "submitClaim",
+            "input:SubmitClaimInput!",
+            CLAIM,
+            input={
+                "editionId": EDITION,
+                "cityId": "seoul",
+                "indicatorId": "metro",
+                "rung": 9,
+                "sources": [source("zh")],
+            },
+        ),
+        call(gql, tokens.editor, "openRound", "claimId:String!", CLAIM, claimId="no-such-claim"),
+        call(
+            gql,
+            tokens.panelist,
+            "reviseBallot",
+            "input:ReviseBallotInput!",
+            "BallotPayload { position }",
+            input={"allocations": bad_ballot, "reason": "x"},
+        ),
+        call(
+            gql,
+            tokens.panelist,
+            "reviseBallot",
+            "input:ReviseBallotInput!",
+            "BallotPayload { position }",
+            input={"allocations": [bad_ballot[0], bad_ballot[0]], "reason": "x"},
+        ),
+        call(
+            gql,
+            tokens.editor,
+            "registerCity",
+            "input:RegisterCityInput!",
+            "CityPayload { position }",
+            input={"cityId": "beijing", "nameEn": "B", "nameZh": "北", "country": "CN"},
+        ),
+    ]
+    assert [r["code"] for r in refused] == [
+        "RUNG_NOT_ON_LADDER",
+        "UNKNOWN_ID",
+        "BALLOT_INVALID",
+        "INVALID_INPUT",
+        "ALREADY_EXISTS",
+    ]
+    assert all(r["__typename"] == "LedgerError" and r["message"] for r in refused)
+    assert refused[1]["field"] == "claim" and refused[1]["value"] == "no-such-claim"
+    assert refused[3]["field"] == "allocations" and refused[3]["value"] == "broadband"
+    assert api_runtime.ledger.head() == head
+
+
+def test_idempotency_key_records_a_retry_once(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    head = api_runtime.ledger.head()
+    args = "input:RegisterCityInput! idempotencyKey:String"
+    city = {"cityId": "osaka", "nameEn": "Osaka", "nameZh": "大阪", "country": "JP"}
+    first = call(
+        gql,
+        tokens.editor,
+        "registerCity",
+        args,
+        "CityPayload { city { cityId } }",
+        input=city,
+        idempotencyKey="k-1",
+    )
+    again = call(
+        gql,
+        tokens.editor,
+        "registerCity",
+        args,
+        "CityPayload { city { cityId } }",
+        input=city,
+        idempotencyKey="k-1",
+    )
+    assert first == again == {"__typename": "CityPayload", "city": {"cityId": "osaka"}}
+    assert api_runtime.ledger.head() == head + 2  # the city and its receipt, once
+    reused = call(
+        gql,
+        tokens.editor,
+        "changeQuorum",
+        "editionId:String! quorum:Int! idempotencyKey:String",
+        "EditionPayload { position }",
+        editionId=EDITION,
+        quorum=3,
+        idempotencyKey="k-1",
+    )
+    assert reused["code"] == "INVALID_INPUT" and reused["field"] == "idempotency_key"
+
+
+def test_reads_see_the_write_immediately(gql: Gql, tokens: Tokens) -> None:
+    call(gql, tokens.editor, "closeRound", "claimId:String!", CLAIM, claimId="c-se-egov")
+    body = gql(
+        '{ claims(filter: {status: "undecided"}) { edges { node { claimId } } } }',
+        token=tokens.editor,
+    )
+    assert body["data"]["claims"]["edges"] == []
+    status = gql(
+        '{ city(id: "seoul") { scores(edition: "asia-2023") { indicators { points } } } }',
+        token=tokens.editor,
+    )
+    assert status["data"]["city"]["scores"]["indicators"][1]["points"] == 0

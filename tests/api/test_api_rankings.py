@@ -1,0 +1,180 @@
+"""Rankings: bands for everyone after publication, exact scores for editors and auditors,
+as-of answers, batched indicator scores and a bounded number of SQL statements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from cityledger.bootstrap import open_runtime
+from graphql_api.app import create_app
+from graphql_api.tokens import create_token
+from projections import rankings as projected
+from tests.api.api_world import FRAMEWORK, INDICATORS, PILLARS, Gql, Tokens, codes, source
+
+ROWS = """
+query($table: RankingTableName!, $asOf: AsOf) {
+  rankings(edition: "asia-2023", table: $table, asOf: $asOf) {
+    editionId table position time publicationNo rows { cityId rank band } } }
+"""
+SCORES = """
+query { rankings(edition: "asia-2023", table: TOTAL) { position rows { cityId
+  score { fraction decimal(places: 3) } } } }
+"""
+
+
+def test_anonymous_sees_bands_of_the_latest_publication(gql: Gql) -> None:
+    table = gql(ROWS, {"table": "TOTAL"})["data"]["rankings"]
+    assert table["publicationNo"] == 1 and table["position"] == 43 and table["time"]
+    assert [r["cityId"] for r in table["rows"]][:3] == ["beijing", "shanghai", "tokyo"]
+    # taizhou's claim was accepted after the publication: anonymous readers do not see it yet
+    assert next(r for r in table["rows"] if r["cityId"] == "taizhou")["rank"] == 4
+
+
+def test_anonymous_is_refused_scores_and_as_of(gql: Gql) -> None:
+    body = gql(SCORES)
+    assert body["data"]["rankings"]["rows"][0]["score"] is None
+    assert set(codes(body)) == {"PERMISSION_DENIED"}
+    as_of = gql(ROWS, {"table": "TOTAL", "asOf": {"position": 10}})
+    assert codes(as_of) == ["PERMISSION_DENIED"]
+
+
+def test_unpublished_edition_has_no_public_rankings(gql: Gql) -> None:
+    body = gql('{ rankings(edition: "asia-2024", table: TOTAL) { position } }')
+    assert codes(body) == ["UNKNOWN_ID"]
+
+
+@pytest.mark.parametrize("role", ["editor", "auditor"])
+def test_score_viewers_get_live_exact_scores(gql: Gql, tokens: Tokens, role: str) -> None:
+    table = gql(SCORES, token=tokens.of(role))["data"]["rankings"]
+    assert table["position"] > 43
+    scores = {r["cityId"]: r["score"] for r in table["rows"]}
+    assert scores["beijing"] == {"fraction": "250", "decimal": "250.000"}
+    assert scores["taizhou"]["fraction"] == "200"
+    assert scores["tokyo"] == {"fraction": "315/2", "decimal": "157.500"}
+
+
+def test_city_sees_its_own_score_only(gql: Gql, tokens: Tokens) -> None:
+    body = gql(SCORES, token=tokens.city)
+    rows = {r["cityId"]: r["score"] for r in body["data"]["rankings"]["rows"]}
+    assert rows["beijing"] is not None and rows["tokyo"] is None
+
+
+def test_decimal_places_are_bounded(gql: Gql, tokens: Tokens) -> None:
+    table = 'rankings(edition: "asia-2023", table: TOTAL)'
+    query = f"{{ {table} {{ rows {{ score {{ decimal(places: 11) }} }} }} }}"
+    assert "INVALID_INPUT" in codes(gql(query, token=tokens.editor))
+
+
+def test_as_of_position_and_instant(gql: Gql, tokens: Tokens) -> None:
+    at_pub = gql(ROWS, {"table": "TOTAL", "asOf": {"position": 43}}, tokens.editor)["data"]
+    assert at_pub["rankings"]["position"] == 43 and at_pub["rankings"]["publicationNo"] is None
+    instant = at_pub["rankings"]["time"]
+    by_time = gql(ROWS, {"table": "TOTAL", "asOf": {"instant": instant}}, tokens.editor)["data"]
+    assert by_time["rankings"]["position"] >= 43
+    both = gql(ROWS, {"table": "TOTAL", "asOf": {"position": 1, "instant": instant}}, tokens.editor)
+    assert both["data"] is None and codes(both) == ["BAD_REQUEST"]
+
+
+def test_tables_differ_by_pillars(gql: Gql, tokens: Tokens) -> None:
+    inst = gql(ROWS, {"table": "INSTITUTIONAL"}, tokens.editor)["data"]["rankings"]
+    assert inst["table"] == "INSTITUTIONAL" and inst["rows"][0]["cityId"] == "tokyo"
+
+
+def test_indicator_scores_per_row(gql: Gql, tokens: Tokens) -> None:
+    query = (
+        '{ rankings(edition: "asia-2023", table: TOTAL) { rows { cityId city { nameZh } '
+        "indicatorScores { indicatorId points claimId claim { status } } } } }"
+    )
+    rows = {r["cityId"]: r for r in gql(query, token=tokens.auditor)["data"]["rankings"]["rows"]}
+    assert rows["tokyo"]["city"] == {"nameZh": "東京"}
+    points = {s["indicatorId"]: s for s in rows["tokyo"]["indicatorScores"]}
+    assert points["openness"]["points"] == 7 and points["openness"]["claim"] == {
+        "status": "accepted"
+    }
+    assert points["metro"] == {"indicatorId": "metro", "points": 0, "claimId": None, "claim": None}
+
+
+DEEP = """
+{ rankings(edition: "big", table: TOTAL) { position rows { cityId rank band
+  score { fraction } city { nameEn nameZh }
+  indicatorScores { indicatorId points claim { claimId status rounds { roundNo outcome
+    votes { verifierId decision } } } } } } }
+"""
+
+
+def build_big(path: Path, n: int) -> str:
+    """An edition of n cities, each with one accepted claim; return an editor token."""
+    runtime = open_runtime(path)
+    led = runtime.ledger
+    led.define_framework(FRAMEWORK, "Framework", PILLARS, INDICATORS)
+    led.create_weight_set("w", "Weights", FRAMEWORK, 1)
+    weights = {"broadband": "25", "egov": "25", "metro": "25", "openness": "25"}
+    led.set_weights("w", weights, "start")
+    led.create_edition("big", 2023, "Big", "Asia", FRAMEWORK, 1, "w", "2023-06-30", quorum=1)
+    led.enrol_verifier("v", ["en"])
+    ids = [f"city-{i:03d}" for i in range(n)]
+    for city_id in ids:
+        led.register_city(city_id, city_id.title(), "城", "CN")
+    led.include_cities("big", ids)
+    for i, city_id in enumerate(ids):
+        claim_id = f"claim-{i:03d}"
+        led.submit_claim(
+            "big", city_id, "broadband", 1 + i % 3, [source("en")], "r", claim_id=claim_id
+        )
+        led.open_round(claim_id)
+        led.cast_vote(claim_id, "v", "accept")
+        led.close_round(claim_id)
+    runtime.catch_up()
+    token = create_token(runtime.db, "editor", "ed")
+    runtime.close()
+    return token
+
+
+def statements_for(path: Path, token: str) -> tuple[int, int]:
+    """(SQL statements on the read-model connection, rows) for the deep rankings query."""
+    runtime = open_runtime(path)
+    seen: list[str] = []
+    try:
+        with TestClient(create_app(runtime, follow=False)) as client:
+            runtime.db.conn.set_trace_callback(seen.append)
+            response = client.post(
+                "/graphql", json={"query": DEEP}, headers={"Authorization": f"Bearer {token}"}
+            )
+            runtime.db.conn.set_trace_callback(None)
+    finally:
+        runtime.close()
+    body = response.json()
+    assert "errors" not in body, body
+    return len(seen), len(body["data"]["rankings"]["rows"])
+
+
+def test_rankings_run_a_bounded_number_of_statements(tmp_path: Path) -> None:
+    counts = {}
+    for n in (10, 40):
+        path = tmp_path / f"big{n}.sqlite"
+        statements, rows = statements_for(path, build_big(path, n))
+        assert rows == n
+        counts[n] = statements
+    assert counts[10] == counts[40] <= 15, counts
+
+
+def test_indicator_scores_fold_once_per_page(
+    gql: Gql, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+    real = projected.indicator_scores
+
+    def counting(db: object, edition: str, city_ids: list[str], as_of: object) -> object:
+        calls.append(list(city_ids))
+        return real(db, edition, city_ids, as_of)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(projected, "indicator_scores", counting)
+    query = (
+        '{ rankings(edition: "asia-2023", table: TOTAL) { rows { indicatorScores { points } } } }'
+    )
+    body = gql(query, token=tokens.editor)
+    assert len(body["data"]["rankings"]["rows"]) == 6
+    assert len(calls) == 1 and len(calls[0]) == 6

@@ -1,0 +1,74 @@
+"""The committed SDL matches the code, and every type, field and argument is described."""
+
+from __future__ import annotations
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    build_schema,
+)
+
+from graphql_api.schema import SDL_PATH, export_sdl
+
+
+def test_committed_sdl_matches_the_code() -> None:
+    assert SDL_PATH.read_text(encoding="utf-8") == export_sdl(), (
+        "graphql_api/schema.graphql is stale: regenerate it with `cityledger schema`"
+    )
+
+
+def test_every_type_field_and_argument_has_a_description() -> None:
+    schema = build_schema(export_sdl())
+    missing: list[str] = []
+    for name, kind in schema.type_map.items():
+        if name.startswith("__") or name in {"String", "Int", "Boolean", "Float", "ID"}:
+            continue
+        if not kind.description:
+            missing.append(name)
+        if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType):
+            for field_name, field in kind.fields.items():
+                if not field.description:
+                    missing.append(f"{name}.{field_name}")
+        if isinstance(kind, GraphQLInputObjectType):
+            missing += [f"{name}.{f}" for f, v in kind.fields.items() if not v.description]
+        assert not isinstance(kind, GraphQLUnionType) or kind.description
+        assert not isinstance(kind, GraphQLEnumType) or kind.description
+    assert missing == []
+
+
+def test_mutations_cover_every_ledger_command() -> None:
+    schema = build_schema(export_sdl())
+    assert schema.mutation_type is not None
+    expected = {
+        "registerCity",
+        "defineFramework",
+        "reviseFramework",
+        "enrolVerifier",
+        "changeVerifierLanguages",
+        "createWeightSet",
+        "enrolPanelist",
+        "castBallot",
+        "reviseBallot",
+        "aggregateWeights",
+        "setWeights",
+        "createEdition",
+        "includeCities",
+        "changeQuorum",
+        "publish",
+        "submitClaim",
+        "withdrawClaim",
+        "openRound",
+        "castVote",
+        "closeRound",
+        "fileAppeal",
+        "answerAppeal",
+    }
+    assert set(schema.mutation_type.fields) == expected
+    for name, field in schema.mutation_type.fields.items():
+        assert "idempotencyKey" in field.args, name
+        union = field.type.of_type
+        assert isinstance(union, GraphQLUnionType), name
+        assert "LedgerError" in {t.name for t in union.types}, name
