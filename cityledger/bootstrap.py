@@ -15,7 +15,11 @@ from projections.store import open_db
 
 @dataclass
 class Runtime:
-    """What every entry point (CLI, API, tests) needs: write side, read side, follower."""
+    """What every entry point (CLI, API, tests) needs: write side, read side, follower.
+
+    `db` is for reads; the follower writes through a connection of its own, so that a read
+    never sees a batch half applied (WAL gives each connection a committed snapshot).
+    """
 
     ledger: Ledger
     db: Database
@@ -28,6 +32,7 @@ class Runtime:
     def close(self) -> None:
         """Close the read-model connection and the ledger's recorder."""
         self.db.close()
+        self.follower.db.close()
         self.ledger.close()
 
 
@@ -36,8 +41,8 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()
         ledger = Ledger(path)
-        db = open_db(path)
     else:
         ledger = Ledger()
-        db = open_db(read_model_path())
-    return Runtime(ledger, db, Follower(ledger, db))
+        path = read_model_path()
+    follower = Follower(ledger, open_db(path))
+    return Runtime(ledger, open_db(path), follower)

@@ -13,10 +13,11 @@ from ledger.config import read_model_path
 
 
 def open_db(path: Path | None = None) -> Database:
-    """Open the read-model database (WAL, 30 s busy timeout, usable from any thread)."""
+    """Open a connection to the read models (WAL, autocommit, 30 s busy timeout, any thread)."""
     target = path or read_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False)
+    # Autocommit: a read never holds a transaction open; writes use write_transaction().
+    conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     return Database(conn)
 
