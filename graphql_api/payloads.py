@@ -46,12 +46,8 @@ class FrameworkPayload:
     def after(cls, ctx: ApiContext, framework_id: str, version: int) -> FrameworkPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = [
-            FrameworkVersion.from_view(f)
-            for f in reads.frameworks(ctx.db)
-            if (f.framework_id, f.version) == (framework_id, version)
-        ]
-        return cls(position=position, framework=found[0])
+        found = reads.framework(ctx.db, framework_id, version)
+        return cls(position=position, framework=FrameworkVersion.from_view(found))
 
 
 @strawberry.type(description="A verifier was enrolled or their languages restated.")
@@ -65,8 +61,8 @@ class VerifierPayload:
     def after(cls, ctx: ApiContext, verifier_id: str) -> VerifierPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = [v for v in reads.verifiers(ctx.db) if v.verifier_id == verifier_id]
-        return cls(position=position, verifier=Verifier.from_view(found[0]))
+        found = reads.verifier(ctx.db, verifier_id)
+        return cls(position=position, verifier=Verifier.from_view(found))
 
 
 @strawberry.type(description="A weight set or its panel changed.")
@@ -178,8 +174,7 @@ class AppealPayload:
     def after(cls, ctx: ApiContext, appeal_id: str) -> AppealPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = [a for a in reads.appeals(ctx.db) if a.appeal_id == appeal_id]
-        return cls(position=position, appeal=Appeal.from_view(found[0]))
+        return cls(position=position, appeal=Appeal.from_view(reads.appeal(ctx.db, appeal_id)))
 
 
 def _result(name: str) -> object:

@@ -118,8 +118,9 @@ def edition(db: Database, edition_id: str) -> EditionView:
     return _edition(rows[0])
 
 
-def frameworks(db: Database) -> list[FrameworkView]:
-    """Every version of every framework."""
+def frameworks(db: Database, framework_id: str | None = None) -> list[FrameworkView]:
+    """Every version of every framework (or of one)."""
+    where, params = ("WHERE framework_id = ?", [framework_id]) if framework_id else ("", [])
     return [
         FrameworkView(
             r["framework_id"],
@@ -130,8 +131,22 @@ def frameworks(db: Database) -> list[FrameworkView]:
             r["defined_at"],
             r["position"],
         )
-        for r in _rows(db, "SELECT * FROM frameworks ORDER BY framework_id, version")
+        for r in _rows(
+            db, f"SELECT * FROM frameworks {where} ORDER BY framework_id, version", params
+        )
     ]
+
+
+def framework(db: Database, framework_id: str, version: int) -> FrameworkView:
+    """One framework version, or UnknownId."""
+    for found in frameworks(db, framework_id):
+        if found.version == version:
+            return found
+    raise UnknownId(
+        f"framework {framework_id!r} has no version {version}",
+        field="framework_id",
+        value=framework_id,
+    )
 
 
 def indicators(db: Database, framework_id: str, version: int) -> list[IndicatorView]:
@@ -357,21 +372,37 @@ def ballots(db: Database, weight_set_id: str, panelist_id: str | None = None) ->
     ]
 
 
-def verifiers(db: Database) -> list[VerifierView]:
-    """Every verifier and the languages they read."""
+def verifiers(db: Database, verifier_id: str | None = None) -> list[VerifierView]:
+    """Every verifier (or one) and the languages they read."""
+    where, params = ("WHERE verifier_id = ?", [verifier_id]) if verifier_id else ("", [])
     return [
         VerifierView(r["verifier_id"], tuple(json.loads(r["languages"])))
-        for r in _rows(db, "SELECT * FROM verifiers ORDER BY verifier_id")
+        for r in _rows(db, f"SELECT * FROM verifiers {where} ORDER BY verifier_id", params)
     ]
 
 
+def verifier(db: Database, verifier_id: str) -> VerifierView:
+    """One verifier, or UnknownId."""
+    found = verifiers(db, verifier_id)
+    if not found:
+        raise UnknownId(
+            f"verifier {verifier_id!r} does not exist", field="verifier_id", value=verifier_id
+        )
+    return found[0]
+
+
 def appeals(
-    db: Database, *, edition_id: str | None = None, city_id: str | None = None
+    db: Database,
+    *,
+    edition_id: str | None = None,
+    city_id: str | None = None,
+    appeal_id: str | None = None,
 ) -> list[AppealView]:
-    """Appeals, oldest first, filtered by edition and city."""
+    """Appeals, oldest first, filtered by edition, city and id."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
-    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+    filters = (("edition_id", edition_id), ("city_id", city_id), ("appeal_id", appeal_id))
+    for column, value in filters:
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
@@ -392,3 +423,11 @@ def appeals(
         )
         for r in rows
     ]
+
+
+def appeal(db: Database, appeal_id: str) -> AppealView:
+    """One appeal, or UnknownId."""
+    found = appeals(db, appeal_id=appeal_id)
+    if not found:
+        raise UnknownId(f"appeal {appeal_id!r} does not exist", field="appeal_id", value=appeal_id)
+    return found[0]
