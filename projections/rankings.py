@@ -118,33 +118,48 @@ def indicator_scores(
 def band_changes(
     db: Database, edition_id: str, table: str, before: AsOf, after: AsOf = None
 ) -> list[BandChange]:
-    """Cities whose band differs between two points, each with the events that touched it."""
+    """Cities whose band differs between two points, each with the events that moved it.
+
+    A city moves because its own score changed (its claim decisions, the weights) or
+    because other cities overtook it or fell behind it: their decisions count too.
+    """
     start, end = sorted((resolve(db, before), resolve(db, after)))
     old = {r.city_id: r for r in rankings(db, edition_id, table, start).rows}
     new = {r.city_id: r for r in rankings(db, edition_id, table, end).rows}
     moved = [c for c in new if c in old and old[c].band != new[c].band]
     changes = []
     for city_id in sorted(moved, key=lambda c: (new[c].rank, c)):
-        causes = _causes(db, edition_id, city_id, start, end)
         o, n = old[city_id], new[city_id]
+        crossed = [
+            c
+            for c in new
+            if c != city_id and c in old
+            and _order(old[c].score, o.score) != _order(new[c].score, n.score)
+        ]  # fmt: skip
+        causes = _causes(db, edition_id, [city_id, *crossed], start, end)
         changes.append(
             BandChange(city_id, n.name_en, o.band, n.band, o.rank, n.rank, o.score, n.score, causes)
         )
     return changes
 
 
+def _order(a: Fraction, b: Fraction) -> int:
+    return (a > b) - (a < b)
+
+
 def _causes(
-    db: Database, edition_id: str, city_id: str, start: int, end: int
+    db: Database, edition_id: str, city_ids: Sequence[str], start: int, end: int
 ) -> tuple[EventView, ...]:
-    """Claim decisions for the city and weight revisions of the edition, in (start, end]."""
+    """Claim decisions for these cities and weight revisions of the edition, in (start, end]."""
+    marks = ",".join("?" * len(city_ids))
     rows = db.execute(
         "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
         "data, hash FROM events WHERE position > ? AND position <= ? AND ("
-        "(edition_id = ? AND city_id = ? AND type IN "
+        f"(edition_id = ? AND city_id IN ({marks}) AND type IN "
         "('RoundClosed', 'ClaimWithdrawn', 'ClaimSuperseded')) OR "
         "(type IN ('WeightsAggregated', 'WeightsSet') AND owner_key = "
         "(SELECT weight_set_id FROM editions WHERE edition_id = ?))) ORDER BY position",
-        [start, end, edition_id, city_id, edition_id],
+        [start, end, edition_id, *city_ids, edition_id],
     ).fetchall()
     return tuple(
         EventView(

@@ -97,6 +97,8 @@ def test_band_changes_name_the_closure_that_caused_the_move(loaded: Runtime) -> 
     assert (chengdu.before_band, chengdu.after_band) == ("10%-30%", "top 10%")
     assert [e.type for e in chengdu.causes] == ["RoundClosed"]
     assert '"outcome": "accepted"' in chengdu.causes[0].data
+    # Nagoya's own evidence did not change: Chengdu overtaking it is what moved it down.
+    assert changes["nagoya"].causes == chengdu.causes
 
 
 def test_loading_twice_adds_no_events(loaded: Runtime) -> None:
