@@ -1,0 +1,312 @@
+"""The chain: verify passes on a healthy log and names the first bad position after tampering."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from uuid import uuid5
+
+import pytest
+
+from cityledger.bootstrap import Runtime
+from ledger.application import Ledger
+from ledger.ids import NAMESPACE
+from ledger.integrity import RawRow, audit, verify_log
+from projections.follower import Follower
+from projections.store import open_db
+from tests.trust.trust_world import Cli, build_base, raw
+
+#: The world's layout that the tampers below rely on (position -> event type).
+LAYOUT = {
+    7: "CityRegistered",
+    8: "CityRegistered",
+    18: "VoteCast",
+    19: "VoteCast",
+    21: "ClaimSubmitted",
+    24: "VoteCast",
+    27: "ClaimWithdrawn",
+    28: "RankingPublished",
+    33: "AppealAnswered",
+    34: "RankingPublished",
+}
+HEAD = 34
+FORGED_ID = uuid5(NAMESPACE, "city:forged").hex
+
+
+def row(conn: sqlite3.Connection, position: int) -> tuple[str, int, str, bytes]:
+    """The stored columns of one position."""
+    found = conn.execute(
+        "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid = ?",
+        [position],
+    ).fetchone()
+    assert found is not None
+    return found[0], found[1], found[2], bytes(found[3])
+
+
+def forged_city(conn: sqlite3.Connection) -> tuple[str, int, str, bytes]:
+    """A well-formed CityRegistered event for a city nobody registered."""
+    _, _, topic, state = row(conn, 7)
+    return FORGED_ID, 1, topic, state.replace(b"beijing", b"forged-city")
+
+
+def insert(conn: sqlite3.Connection, position: int, values: tuple[str, int, str, bytes]) -> None:
+    """Insert a row at an explicit position."""
+    conn.execute(
+        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [position, *values],
+    )
+
+
+def update_vote(conn: sqlite3.Connection) -> None:
+    """Turn a rejecting vote into an accepting one (the state stays a BLOB)."""
+    conn.execute(
+        "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
+        "'\"reject\"', '\"accept\"') AS BLOB) WHERE rowid = 24"
+    )
+
+
+def update_rung_as_text(conn: sqlite3.Connection) -> None:
+    """Raise a claim's rung, writing the state back as TEXT."""
+    conn.execute(
+        "UPDATE stored_events SET state = replace(CAST(state AS TEXT), "
+        "'\"rung\":2', '\"rung\":3') WHERE rowid = 21"
+    )
+
+
+def update_pinned_digest(conn: sqlite3.Connection) -> None:
+    """Rewrite the digest a publication pinned."""
+    conn.execute(
+        "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
+        '\'"digest":"\', \'"digest":"00\') AS BLOB) WHERE rowid = 28'
+    )
+
+
+def delete_middle(conn: sqlite3.Connection) -> None:
+    """Remove a vote."""
+    conn.execute("DELETE FROM stored_events WHERE rowid = 18")
+
+
+def delete_last(conn: sqlite3.Connection) -> None:
+    """Remove the last event."""
+    conn.execute("DELETE FROM stored_events WHERE rowid = ?", [HEAD])
+
+
+def insert_middle(conn: sqlite3.Connection) -> None:
+    """Shift positions 12.. up by one and put a forged registration at 12."""
+    for position in range(HEAD, 11, -1):
+        conn.execute("UPDATE stored_events SET rowid = rowid + 1 WHERE rowid = ?", [position])
+    insert(conn, 12, forged_city(conn))
+
+
+def insert_after_a_gap(conn: sqlite3.Connection) -> None:
+    """Append a forged registration, leaving position HEAD+1 empty."""
+    insert(conn, HEAD + 2, forged_city(conn))
+
+
+def insert_garbage(conn: sqlite3.Connection) -> None:
+    """Append a row whose state is not an event."""
+    _, _, topic, _ = row(conn, 7)
+    insert(conn, HEAD + 1, (FORGED_ID, 1, topic, b"\x00 not an event"))
+
+
+def insert_before_first(conn: sqlite3.Connection) -> None:
+    """Put a forged registration at position 0, before the first event."""
+    insert(conn, 0, forged_city(conn))
+
+
+def swap(conn: sqlite3.Connection, a: int, b: int) -> None:
+    """Exchange the contents of two rows (their positions stay)."""
+    first, second = row(conn, a), row(conn, b)
+    conn.execute("BEGIN")
+    conn.execute("UPDATE stored_events SET originator_id = 'x' WHERE rowid = ?", [a])
+    for position, values in ((b, first), (a, second)):
+        conn.execute(
+            "UPDATE stored_events SET originator_id = ?, originator_version = ?, topic = ?, "
+            "state = ? WHERE rowid = ?",
+            [*values, position],
+        )
+    conn.execute("COMMIT")
+
+
+TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], int]] = {
+    "update a vote": (update_vote, 24),
+    "update a rung, as text": (update_rung_as_text, 21),
+    "update a pinned digest": (update_pinned_digest, 28),
+    "delete from the middle": (delete_middle, 18),
+    "delete the last": (delete_last, HEAD),
+    "insert in the middle": (insert_middle, 12),
+    "insert after a gap": (insert_after_a_gap, HEAD + 1),
+    "insert garbage at the end": (insert_garbage, HEAD + 1),
+    "insert before the first": (insert_before_first, 0),
+    "swap two aggregates' rows": (lambda c: swap(c, 7, 8), 7),
+    "swap one aggregate's rows": (lambda c: swap(c, 18, 19), 18),
+}
+
+
+def test_the_world_has_the_layout_the_tampers_assume(world: Runtime) -> None:
+    records = {r.position: r.type for r in world.ledger.records()}
+
+    assert len(records) == HEAD
+    assert {p: records[p] for p in LAYOUT} == LAYOUT
+
+
+def test_verify_passes_on_a_healthy_ledger(world: Runtime, world_db: Path, cli: Cli) -> None:
+    report = verify_log(world)
+    result = cli(world_db, "verify")
+
+    assert report.ok, report.summary
+    assert (report.checked, report.first_bad) == (HEAD, None)
+    assert f"{HEAD} witnessed, 0 not yet; 2 publication digest(s) match" in report.summary
+    assert "\n" not in report.summary
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+    assert result.stdout.strip() == report.summary
+
+
+@pytest.mark.parametrize("kind", list(TAMPERS))
+def test_each_tamper_is_named_at_its_first_bad_position_even_after_a_rebuild(
+    kind: str, world: Runtime, world_db: Path, cli: Cli
+) -> None:
+    tamper, first_bad = TAMPERS[kind]
+    with raw(world_db) as conn:
+        tamper(conn)
+
+    report = verify_log(world)
+    before = cli(world_db, "verify")
+    rebuilt = cli(world_db, "rebuild")
+    after = cli(world_db, "verify")
+
+    assert (report.ok, report.first_bad) == (False, first_bad), report.summary
+    assert report.summary.startswith(f"FAILED at position {first_bad}: ")
+    for result in (before, after):
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert result.stdout.startswith(f"FAILED at position {first_bad}: "), result.stdout
+    assert "Traceback" not in rebuilt.stderr
+    assert len(rebuilt.stderr.strip().splitlines()) <= 1
+
+
+def test_publications_alone_catch_tampering_when_every_witness_is_gone(
+    world: Runtime, world_db: Path
+) -> None:
+    with raw(world_db) as conn:
+        update_vote(conn)
+        conn.execute("DROP TABLE chain_witness")
+        conn.execute("DROP TABLE events")
+
+    report = verify_log(world)
+
+    assert (report.ok, report.first_bad) == (False, 27), report.summary
+    assert "publication 1 recorded at position 28" in report.reason
+
+
+def test_a_healthy_log_without_witnesses_is_checked_by_its_publications(
+    world: Runtime, world_db: Path
+) -> None:
+    with raw(world_db) as conn:
+        conn.execute("DROP TABLE chain_witness")
+        conn.execute("DROP TABLE events")
+
+    report = verify_log(world)
+
+    assert report.ok, report.summary
+    assert f"0 witnessed, {HEAD} not yet; 2 publication digest(s) match" in report.summary
+
+
+def test_an_unwitnessed_well_formed_append_is_reported_as_not_yet_witnessed(
+    world: Runtime, world_db: Path
+) -> None:
+    # The documented limit: whoever can write the file can append an event that nothing has
+    # seen yet, exactly as the Ledger would; verify can only say that nothing witnessed it.
+    with raw(world_db) as conn:
+        insert(conn, HEAD + 1, forged_city(conn))
+
+    report = verify_log(world)
+    world.catch_up()
+    later = verify_log(world)
+
+    assert report.ok, report.summary
+    assert f"{HEAD} witnessed, 1 not yet" in report.summary
+    assert later.ok and f"{HEAD + 1} witnessed, 0 not yet" in later.summary
+
+
+def test_the_witness_refuses_updates_and_deletes(world_db: Path) -> None:
+    with raw(world_db) as conn:
+        for statement in (
+            "UPDATE chain_witness SET hash = 'x' WHERE position = 3",
+            "DELETE FROM chain_witness WHERE position = 3",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM chain_witness").fetchone() == (HEAD,)
+
+
+def test_a_rebuild_of_a_healthy_log_keeps_and_agrees_with_the_witness(world: Runtime) -> None:
+    before = world.db.execute("SELECT position, hash FROM chain_witness").fetchall()
+
+    world.follower.rebuild()
+
+    assert world.db.execute("SELECT position, hash FROM chain_witness").fetchall() == before
+    assert world.db.execute("SELECT position, hash FROM events").fetchall() == before
+    assert verify_log(world).ok
+
+
+def test_the_witness_is_seeded_from_an_existing_event_index(
+    world_db: Path, open_rt: Callable[[Path], Runtime]
+) -> None:
+    with raw(world_db) as conn:
+        conn.execute("DROP TABLE chain_witness")
+        expected = conn.execute("SELECT position, hash FROM events").fetchall()
+
+    rt = open_rt(world_db)
+
+    assert rt.db.execute("SELECT position, hash FROM chain_witness").fetchall() == expected
+    assert verify_log(rt).ok
+
+
+def test_verify_reads_a_consistent_snapshot_while_the_follower_lags(world: Runtime) -> None:
+    world.ledger.register_city("osaka", "Osaka", "大阪", "JP")
+
+    report = verify_log(world)
+
+    assert report.ok and report.checked == HEAD + 1
+    assert f"{HEAD} witnessed, 1 not yet" in report.summary
+
+
+def test_audit_names_the_earliest_of_several_failures() -> None:
+    good = [RawRow(p, FORGED_ID, p, "m:E.Happened", b'{"n":1}') for p in range(1, 6)]
+    witness = [(r.position, "0" * 64) for r in good[3:]]
+
+    gap = audit([*good[:2], *good[3:]])
+    bad_version = audit([*good[:2], RawRow(3, FORGED_ID, 9, "m:E.Happened", b"{}"), *good[3:]])
+    mismatch = audit(good, {"w": witness})
+    truncated = audit(good[:2], {"w": [(3, "0" * 64)]})
+
+    assert (gap.first_bad, bad_version.first_bad) == (3, 3)
+    assert "position 3 is missing" in gap.reason
+    assert "version 9" in bad_version.reason
+    assert (mismatch.first_bad, truncated.first_bad) == (4, 3)
+    assert "removed from the end" in truncated.reason
+
+
+def test_verify_reads_through_the_recorder_when_sqlite3_cannot_open_the_log(
+    tmp_path: Path,
+) -> None:
+    # As on PostgreSQL: the log is not a file (here in memory), the witness is another file.
+    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"})
+    db = open_db(tmp_path / "read-models.sqlite")
+    rt = Runtime(ledger, db, Follower(ledger, db))
+    try:
+        build_base(ledger)
+        rt.catch_up()
+        healthy = verify_log(rt)
+        db.execute("DROP TRIGGER chain_witness_no_update")
+        db.execute("UPDATE chain_witness SET hash = ? WHERE position = 9", ["0" * 64])
+        disagreeing = verify_log(rt)
+    finally:
+        rt.close()
+
+    assert healthy.ok and healthy.checked == 15, healthy.summary
+    assert "15 witnessed, 0 not yet" in healthy.summary
+    assert (disagreeing.ok, disagreeing.first_bad) == (False, 9), disagreeing.summary

@@ -1,0 +1,159 @@
+"""The auditor's offline check: `cityledger events` output plus a published digest."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cityledger.bootstrap import Runtime
+from ledger.integrity import digest_of_export
+from tests.trust.trust_world import REPO, copy_db, run_cli
+
+SCRIPT = re.compile(
+    r"<!-- auditor-script:start -->\s*```python\n(.*?)```\s*<!-- auditor-script:end -->", re.S
+)
+
+
+def documented_script() -> str:
+    """The check script exactly as docs/TRUST.md shows it."""
+    found = SCRIPT.search((REPO / "docs" / "TRUST.md").read_text(encoding="utf-8"))
+    assert found is not None, "docs/TRUST.md lost its auditor script"
+    return found.group(1)
+
+
+def publications(lines: list[str]) -> list[tuple[int, str]]:
+    """(position, digest) of every RankingPublished line."""
+    entries = [json.loads(line) for line in lines]
+    return [
+        (e["data"]["position"], e["data"]["digest"])
+        for e in entries
+        if e["type"] == "RankingPublished"
+    ]
+
+
+@pytest.fixture(scope="module")
+def export(world_template: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The world's log as `cityledger events` prints it."""
+    db = copy_db(world_template, tmp_path_factory.mktemp("export") / "ledger.sqlite")
+    result = run_cli(db, "events")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def run_script(tmp_path: Path, lines: list[str], upto: int, digest: str) -> tuple[int, str]:
+    """Run the documented script on an export; return its exit status and its output."""
+    script = tmp_path / "check_digest.py"
+    script.write_text(documented_script(), encoding="utf-8")
+    data = tmp_path / "export.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-I", str(script), str(data), str(upto), digest],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, (result.stdout + result.stderr).strip()
+
+
+def test_the_documented_script_is_short_and_uses_only_the_standard_library() -> None:
+    code = documented_script()
+
+    assert len(code.strip().splitlines()) == 15
+    imports = re.findall(r"^import (.+?)(?:\s+#.*)?$", code, re.M)
+    assert imports == ["hashlib, itertools, json, sys"]
+    assert "from " not in code
+
+
+def test_every_publication_digest_is_recomputed_from_the_export(
+    export: list[str], world: Runtime
+) -> None:
+    pins = publications(export)
+
+    assert len(pins) == 2
+    for position, digest in pins:
+        assert digest_of_export(export, position) == digest
+        assert world.ledger.digest_at(position) == digest
+
+
+def test_the_documented_script_agrees_with_digest_of_export(
+    export: list[str], tmp_path: Path
+) -> None:
+    (position, digest), _ = publications(export)
+
+    status, output = run_script(tmp_path, export, position, digest)
+    others = {upto: run_script(tmp_path, export, upto, "0" * 64) for upto in (1, 5, len(export))}
+
+    assert (status, output) == (0, digest)
+    for upto, (other_status, other) in others.items():
+        assert (other_status, other) == (1, digest_of_export(export, upto))
+
+
+def test_the_export_is_checked_up_to_the_position_only(export: list[str]) -> None:
+    (position, digest), _ = publications(export)
+
+    assert digest_of_export(export[:position], position) == digest
+    assert digest_of_export([*export[:position], "not even JSON"], position) == digest
+
+
+def edit(lines: list[str], position: int, change: str) -> list[str]:
+    """A copy of the export with one line edited."""
+    out = list(lines)
+    entry = json.loads(out[position - 1])
+    if change == "stored":  # a careful forger keeps `data` in step with `stored`
+        entry["stored"] = entry["stored"].replace('"accept"', '"reject"')
+        entry["data"]["decision"] = "reject"
+    elif change == "data":
+        entry["data"]["decision"] = "reject"
+    elif change == "time":
+        entry["time"] = entry["time"].replace("20", "19", 1)
+    elif change == "type":
+        entry["type"] = "VoteRetracted"
+    out[position - 1] = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    return out
+
+
+@pytest.mark.parametrize("change", ["stored", "data", "time", "type"])
+def test_an_edited_export_does_not_reproduce_the_digest(
+    change: str, export: list[str], tmp_path: Path
+) -> None:
+    (position, digest), _ = publications(export)
+    vote = next(
+        n for n, line in enumerate(export, start=1) if json.loads(line)["type"] == "VoteCast"
+    )
+    edited = edit(export, vote, change)
+
+    status, output = run_script(tmp_path, edited, position, digest)
+
+    assert status != 0
+    if change == "stored":
+        assert digest_of_export(edited, position) != digest
+        assert output != digest
+    else:
+        with pytest.raises(
+            ValueError, match=f"position {vote}: {change if change != 'data' else 'data'}"
+        ):
+            digest_of_export(edited, position)
+        assert f"line {vote} does not show the event stored at position {vote}" in output
+
+
+@pytest.mark.parametrize("damage", ["drop", "swap", "truncate"])
+def test_a_damaged_export_is_refused(damage: str, export: list[str], tmp_path: Path) -> None:
+    (position, digest), _ = publications(export)
+    lines = list(export)
+    if damage == "drop":
+        del lines[9]
+    elif damage == "swap":
+        lines[9], lines[10] = lines[10], lines[9]
+    else:
+        lines = lines[: position - 1]
+
+    status, _ = run_script(tmp_path, lines, position, digest)
+
+    assert status != 0
+    with pytest.raises(ValueError, match=r"position 10 is missing|ends at position"):
+        digest_of_export(lines, position)
