@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
@@ -17,7 +18,6 @@ from cityledger.importer import parse, run
 from ledger.errors import InvalidInput, LedgerError
 from projections.rankings import AsOf, band_changes
 from projections.rankings import rankings as rankings_query
-from projections.report import layout
 from projections.views import RankingView
 
 
@@ -54,6 +54,9 @@ def render(view: RankingView, fmt: str, lang: str) -> str:
         writer.writerows(records)
         return out.getvalue()
     if fmt == "report":
+        # Imported here: pypinyin's dictionaries take a fifth of a second to load.
+        from projections.report import layout
+
         return layout(view.rows, lang)
     header = f"# {view.edition_id} {view.table} as of position {view.position} ({view.time})\n"
     lines = [
@@ -108,7 +111,13 @@ def cmd_load_reference(rt: Runtime, a: argparse.Namespace) -> None:
 
 
 def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
-    """Drop and replay every read model."""
+    """Drop and replay every read model, refusing to rebuild from a log that fails verify."""
+    from ledger.integrity import verify_log
+
+    report = verify_log(rt)
+    if not report.ok and not a.force:
+        print(f"refusing to rebuild from a log that fails verification: {report.summary}")
+        raise SystemExit(3)
     print(f"rebuilt read models to position {rt.follower.rebuild()}")
 
 
@@ -125,6 +134,7 @@ def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
 def cmd_serve(rt: Runtime, a: argparse.Namespace) -> None:
     """Serve the GraphQL API with uvicorn."""
     import uvicorn
+
     from graphql_api.app import create_app
 
     rt.catch_up()
@@ -150,10 +160,18 @@ def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `cityledger: usage: …` on one line and exit 2."""
+        self.exit(2, f"cityledger: usage: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    p = argparse.ArgumentParser(prog="cityledger", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+    p = OneLineParser(prog="cityledger", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     rank = sub.add_parser("rank", help="print a table")
     rank.add_argument("--edition", required=True)
@@ -186,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load-reference", help="load the illustrative 2023 reference ledger")
     load.set_defaults(func=cmd_load_reference)
 
-    sub.add_parser("rebuild", help="drop and replay the read models").set_defaults(func=cmd_rebuild)
+    rebuild = sub.add_parser("rebuild", help="drop and replay the read models")
+    rebuild.add_argument("--force", action="store_true", help="rebuild even if verify fails")
+    rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_verify)
 
     serve = sub.add_parser("serve", help="serve the GraphQL API")
@@ -195,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="manage API tokens")
-    token_sub = token.add_subparsers(dest="action", required=True)
+    token_sub = token.add_subparsers(dest="action", required=True, parser_class=OneLineParser)
     create = token_sub.add_parser("create", help="create a bearer token")
     create.add_argument("--role", required=True)
     create.add_argument("--name", required=True)

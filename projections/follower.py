@@ -60,32 +60,42 @@ class Follower:
     def _step(self, batch: int) -> int:
         """One batch in one transaction; re-reads positions inside it so followers never clash."""
         with write_transaction(self.db):
-            positions = self.positions()
-            start = min(positions.values(), default=0)
-            records = self.ledger.records(after=start, limit=batch)
-            if not records:
-                return 0
-            for model in self.models:
-                mine = [r for r in records if r.position > positions[model.name]]
-                if not mine:
-                    continue
-                model.apply(self.db, mine)
-                self.db.execute(
-                    "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
-                    "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
-                    [model.name, mine[-1].position],
-                )
-            return len(records)
+            return self._apply_batch(batch)
+
+    def _apply_batch(self, batch: int) -> int:
+        """Apply the next batch to each model that has not seen it (inside a transaction)."""
+        positions = self.positions()
+        start = min(positions.values(), default=0)
+        records = self.ledger.records(after=start, limit=batch)
+        for model in self.models:
+            mine = [r for r in records if r.position > positions[model.name]]
+            if not mine:
+                continue
+            model.apply(self.db, mine)
+            self.db.execute(
+                "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
+                "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
+                [model.name, mine[-1].position],
+            )
+        return len(records)
 
     def rebuild(self) -> int:
-        """Drop every read model and replay the whole log; return the position reached."""
-        with self._lock, write_transaction(self.db):
-            for model in self.models:
-                model.drop(self.db)
-                model.reset()
-                model.create(self.db)
-            self.db.execute("DELETE FROM projection_tracking")
-        return self.catch_up()
+        """Drop every read model and replay the whole log, all in one transaction."""
+        with self._lock:
+            try:
+                with write_transaction(self.db):
+                    for model in self.models:
+                        model.drop(self.db)
+                        model.reset()
+                        model.create(self.db)
+                    self.db.execute("DELETE FROM projection_tracking")
+                    while self._apply_batch(BATCH):
+                        pass
+            finally:
+                # A failed replay rolled back; cached states may reflect the discarded rows.
+                for model in self.models:
+                    model.reset()
+        return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:
         """Poll until `stop` is set (SQLite has no subscriptions, so poll committed positions)."""

@@ -26,7 +26,7 @@ AsOf = int | datetime | None
 
 
 def resolve(db: Database, as_of: AsOf) -> int:
-    """The ledger position an as-of means: now, a position (capped at now), or an instant."""
+    """The ledger position an as-of means: now, a position up to now, or an instant."""
     now = queries.tracking_position(db)
     if as_of is None:
         return now
@@ -38,7 +38,11 @@ def resolve(db: Database, as_of: AsOf) -> int:
         raise InvalidInput(
             f"asOf {as_of!r} is not a ledger position (>= 0)", field="asOf", value=as_of
         )
-    return min(as_of, now)
+    if as_of > now:
+        raise InvalidInput(
+            f"asOf position {as_of} is beyond the ledger's head at {now}", field="asOf", value=as_of
+        )
+    return as_of
 
 
 def _check(state: RankingState, edition_id: str, table: str, position: int) -> None:

@@ -118,7 +118,7 @@ class EditionUseCases(LedgerBase):
     ) -> dict[str, Any]:
         """Publish the edition's tables as computed at a ledger position (default: the head)."""
         by = validate.text("by", by, max_len=120)
-        chosen = list(TABLES if tables is None else tables)
+        chosen = list(TABLES) if tables is None else validate.string_list("tables", tables)
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)

@@ -81,9 +81,13 @@ def test_city_scores_as_of_a_position(gql: Gql, tokens: Tokens) -> None:
         'query($p: Int!) { city(id: "taizhou") { scores(edition: "asia-2023", asOf: {position: $p})'
         " { position indicators { indicatorId points } } } }"
     )
+    head = gql("{ position }", None, tokens.auditor)["data"]["position"]
     early = gql(query, {"p": 43}, tokens.auditor)["data"]["city"]["scores"]
-    late = gql(query, {"p": 10_000}, tokens.auditor)["data"]["city"]["scores"]
-    assert early["position"] == 43 and late["position"] > 43
+    late = gql(query, {"p": head}, tokens.auditor)["data"]["city"]["scores"]
+    assert early["position"] == 43 and late["position"] == head > 43
+    beyond = gql(query, {"p": head + 1}, tokens.auditor)
+    assert beyond["data"]["city"]["scores"] is None
+    assert "beyond the ledger's head" in beyond["errors"][0]["message"]
     assert {i["indicatorId"]: i["points"] for i in early["indicators"]}["metro"] == 0
     assert {i["indicatorId"]: i["points"] for i in late["indicators"]}["metro"] == 8
 

@@ -157,6 +157,11 @@ def test_historical_times_are_kept_and_must_not_go_back(runtime: Runtime) -> Non
     assert runtime.ledger.head() == head
 
 
-def test_position_beyond_the_head_is_answered_at_the_head(world: Runtime) -> None:
-    view = rankings(world.db, EDITION, "total", as_of=10**9)
-    assert view.position == world.ledger.head()
+def test_a_position_beyond_the_head_is_refused(world: Runtime) -> None:
+    import pytest
+
+    from ledger.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="beyond the ledger's head"):
+        rankings(world.db, EDITION, "total", as_of=10**9)
+    assert rankings(world.db, EDITION, "total", as_of=world.ledger.head()).position > 0

@@ -254,22 +254,14 @@ def test_the_valid_arguments_are_accepted(command: str, prepared: Path, tmp_path
 
 
 #: Refusals that do not name the bad value yet (reported to the lead); strict, so a fix shows.
-KNOWN: dict[tuple[str, str], str] = {
-    ("publish", "'total'"): "publish(tables='total') splits the string and names 'a' instead",
-}
-
-
 def cases() -> list[Any]:
-    """BAD as pytest params, the known gaps marked as strict expected failures."""
+    """BAD as pytest params."""
     return [
         pytest.param(
             command,
             bad,
             expected,
             id=f"{command}-{'-'.join(bad)}-{n}",
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN[command, expected])]
-            if (command, expected) in KNOWN
-            else [],
         )
         for n, (command, bad, expected) in enumerate(BAD)
     ]
