@@ -175,7 +175,8 @@ def test_each_tamper_is_named_at_its_first_bad_position_even_after_a_rebuild(
 
     report = verify_log(world)
     before = cli(world_db, "verify")
-    rebuilt = cli(world_db, "rebuild")
+    refused = cli(world_db, "rebuild")
+    forced = cli(world_db, "rebuild", "--force")
     after = cli(world_db, "verify")
 
     assert (report.ok, report.first_bad) == (False, first_bad), report.summary
@@ -183,8 +184,11 @@ def test_each_tamper_is_named_at_its_first_bad_position_even_after_a_rebuild(
     for result in (before, after):
         assert result.returncode == 3, result.stdout + result.stderr
         assert result.stdout.startswith(f"FAILED at position {first_bad}: "), result.stdout
-    assert "Traceback" not in rebuilt.stderr
-    assert len(rebuilt.stderr.strip().splitlines()) <= 1
+    # A plain rebuild refuses a log that fails verification; a forced one cannot launder it.
+    assert refused.returncode == 3 and "refusing to rebuild" in refused.stdout
+    for rebuilt in (refused, forced):
+        assert "Traceback" not in rebuilt.stderr
+        assert len(rebuilt.stderr.strip().splitlines()) <= 1
 
 
 def test_publications_alone_catch_tampering_when_every_witness_is_gone(
