@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench install clean schema
+.PHONY: run test lint typecheck pytest bench install clean schema postgres-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ schema: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Debian's PostgreSQL server binaries, for tests/postgres (they start their own cluster).
+postgres-server:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
