@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
@@ -131,6 +131,30 @@ def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
         raise SystemExit(3)
 
 
+def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
+    """Print an RFC 9162 inclusion or consistency proof as JSON, checked before printing."""
+    from dataclasses import asdict
+
+    from ledger.proofs import prove_consistency, prove_inclusion
+
+    head = rt.ledger.head()
+    for name in ("position", "size", "first", "second"):
+        value = getattr(a, name, None)
+        if value is not None and not 1 <= value <= head:
+            raise InvalidInput(f"--{name} {value} is outside the log 1..{head}", field=name)
+    if a.kind == "inclusion":
+        size = a.size or head
+        if a.position > size:
+            raise InvalidInput(f"--position {a.position} is beyond --size {size}", field="position")
+        proof: Any = prove_inclusion(rt, a.position, size)
+    else:
+        second = a.second or head
+        if a.first > second:
+            raise InvalidInput(f"--first {a.first} is beyond --second {second}", field="first")
+        proof = prove_consistency(rt, a.first, second)
+    print(json.dumps(asdict(proof) | {"verified": proof.verify()}, indent=2))
+
+
 def cmd_serve(rt: Runtime, a: argparse.Namespace) -> None:
     """Serve the GraphQL API with uvicorn."""
     import uvicorn
@@ -208,6 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--force", action="store_true", help="rebuild even if verify fails")
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_verify)
+
+    prove = sub.add_parser("prove", help="RFC 9162 Merkle proofs over the log")
+    kinds = prove.add_subparsers(dest="kind", required=True, parser_class=OneLineParser)
+    inclusion = kinds.add_parser("inclusion", help="the event at a position is in a prefix")
+    inclusion.add_argument("--position", type=int, required=True)
+    inclusion.add_argument("--size", type=int, help="prefix length (default: the head)")
+    inclusion.set_defaults(func=cmd_prove)
+    consistency = kinds.add_parser("consistency", help="a shorter prefix is a prefix of a longer")
+    consistency.add_argument("--first", type=int, required=True)
+    consistency.add_argument("--second", type=int, help="longer prefix (default: the head)")
+    consistency.set_defaults(func=cmd_prove)
 
     serve = sub.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -165,6 +165,9 @@ class Publication:
     publication_no: int = strawberry.field(description="Publication number within the edition.")
     position: int = strawberry.field(description="Ledger position the tables were computed at.")
     digest: str = strawberry.field(description="Chain hash of the log up to that position.")
+    tree_head: str = strawberry.field(
+        description="RFC 9162 Merkle tree head over the events up to that position."
+    )
     tables: list[str] = strawberry.field(description="Tables published.")
     by: str = strawberry.field(description="Who published.")
     time: str = strawberry.field(description="When it was published (ISO 8601).")
@@ -178,6 +181,7 @@ class Publication:
             publication_no=v.publication_no,
             position=v.position,
             digest=v.digest,
+            tree_head=v.tree_head,
             tables=list(v.tables),
             by=v.by,
             time=v.time,

@@ -53,6 +53,7 @@ class Edition(Aggregate):
         publication_no: int
         position: int
         digest: str
+        tree_head: str
         tables: list[str]
         by: str
 
@@ -144,7 +145,13 @@ class Edition(Aggregate):
             )
 
     def publish(
-        self, position: int, digest: str, tables: list[str], by: str, at: datetime | None
+        self,
+        position: int,
+        digest: str,
+        tree_head: str,
+        tables: list[str],
+        by: str,
+        at: datetime | None,
     ) -> int:
         """Record a publication of tables at a ledger position; return its number."""
         unknown = sorted(set(tables) - set(TABLES))
@@ -164,6 +171,7 @@ class Edition(Aggregate):
             publication_no=number,
             position=position,
             digest=digest,
+            tree_head=tree_head,
             tables=list(tables),
             by=by,
             timestamp=at,

@@ -98,9 +98,3 @@ class Unauthenticated(LedgerError):
     """The bearer token is missing, malformed or unknown."""
 
     code = "UNAUTHENTICATED"
-
-
-class IntegrityFailure(LedgerError):
-    """The stored log does not match its hash chain."""
-
-    code = "INTEGRITY_FAILURE"

@@ -11,7 +11,7 @@ from ledger.chain import canonical
 
 if TYPE_CHECKING:
     from cityledger.bootstrap import Runtime
-    from ledger.application import Ledger
+    from ledger.usecases.base import LedgerBase
 
 HASH_SIZE = 32
 #: MTH({}) = SHA-256 of the empty string.
@@ -194,7 +194,7 @@ class ConsistencyProof:
         )
 
 
-def event_leaves(ledger: Ledger, upto: int | None = None) -> list[bytes]:
+def event_leaves(ledger: LedgerBase, upto: int | None = None) -> list[bytes]:
     """Leaf hashes of the recorded events 1..upto (all by default), from the canonical bytes."""
     leaves: list[bytes] = []
     after = 0

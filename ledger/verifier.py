@@ -51,7 +51,3 @@ class Verifier(Aggregate):
     def change_languages(self, languages: list[str], at: datetime | None) -> None:
         """Restate the languages this verifier reads."""
         self.trigger_event(self.VerifierLanguagesChanged, languages=sorted(languages), timestamp=at)
-
-    def reads_all(self, languages: set[str]) -> bool:
-        """Whether the verifier reads every one of these languages."""
-        return languages <= set(self.languages)

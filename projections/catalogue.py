@@ -39,7 +39,8 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS verifiers (verifier_id TEXT PRIMARY KEY, originator_id TEXT, "
     "languages TEXT, enrolled_at TEXT)",
     "CREATE TABLE IF NOT EXISTS publications (edition_id TEXT, publication_no INTEGER, "
-    "position INTEGER, digest TEXT, tables TEXT, by TEXT, time TEXT, event_position INTEGER, "
+    "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
+    "event_position INTEGER, "
     "PRIMARY KEY (edition_id, publication_no))",
     "CREATE TABLE IF NOT EXISTS appeals (appeal_id TEXT PRIMARY KEY, originator_id TEXT, "
     "edition_id TEXT, city_id TEXT, indicator_id TEXT, text TEXT, filed_by TEXT, status TEXT, "
@@ -260,6 +261,7 @@ def _published(db: Database, r: EventRecord) -> None:
             "publication_no": d["publication_no"],
             "position": d["position"],
             "digest": d["digest"],
+            "tree_head": d["tree_head"],
             "tables": json.dumps(d["tables"]),
             "by": d["by"],
             "time": instant_text(r.time),

@@ -276,6 +276,7 @@ def publications(db: Database, edition_id: str | None = None) -> list[Publicatio
             r["publication_no"],
             r["position"],
             r["digest"],
+            r["tree_head"],
             tuple(json.loads(r["tables"])),
             r["by"],
             r["time"],

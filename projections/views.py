@@ -176,6 +176,7 @@ class PublicationView:
     publication_no: int
     position: int
     digest: str
+    tree_head: str
     tables: tuple[str, ...]
     by: str
     time: str

@@ -10,7 +10,6 @@ from ledger.appeal import Appeal
 from ledger.edition import Edition
 from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome
-from ledger.verifier import Verifier
 
 
 class AppealUseCases(LedgerBase):
@@ -70,11 +69,3 @@ class AppealUseCases(LedgerBase):
             return Outcome(appeal_id, [appeal])
 
         return str(self._run("answer_appeal", idempotency_key, at, body))
-
-    # ---- who is who (for authorization) ----------------------------------------------
-
-    def verifier_languages(self, verifier_id: str) -> list[str]:
-        """The languages a verifier reads (UnknownId if not enrolled)."""
-        return list(
-            self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id).languages
-        )

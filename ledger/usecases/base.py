@@ -156,6 +156,12 @@ class LedgerBase(Application[UUID]):
         notifications = self.recorder.select_notifications(start=after + 1, limit=limit, stop=upto)
         return [from_notification(self.mapper, n) for n in notifications]
 
+    def tree_head_at(self, position: int) -> str:
+        """The RFC 9162 Merkle tree head (hex) over the events 1..position."""
+        from ledger.proofs import event_leaves, tree_head
+
+        return tree_head(event_leaves(self, position)).hex()
+
     def digest_at(self, position: int) -> str:
         """The chain hash of the log's prefix up to a position."""
         previous, after = GENESIS, 0

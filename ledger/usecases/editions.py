@@ -128,13 +128,14 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            digest = self.digest_at(cut)
-            number = edition.publish(cut, digest, chosen, by, when)
+            digest, tree_head = self.digest_at(cut), self.tree_head_at(cut)
+            number = edition.publish(cut, digest, tree_head, chosen, by, when)
             result = {
                 "edition_id": edition_id,
                 "publication_no": number,
                 "position": cut,
                 "digest": digest,
+                "tree_head": tree_head,
             }
             return Outcome(result, [edition])
 

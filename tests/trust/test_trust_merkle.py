@@ -25,7 +25,7 @@ from ledger.proofs import (
     verify_consistency,
     verify_inclusion,
 )
-from tests.trust.trust_world import raw
+from tests.trust.trust_world import Cli, raw
 
 # The Certificate Transparency reference data (RFC 6962 test vectors, as published with
 # transparency-dev/merkle): leaf inputs, then the tree head of each size 1..8.
@@ -261,3 +261,34 @@ def test_raw_sqlite_and_the_ledger_agree_on_the_leaves(world: Runtime, world_db:
         count = conn.execute("SELECT count(*) FROM stored_events").fetchone()[0]
 
     assert prove_inclusion(world, count).size == count == world.ledger.head()
+
+
+def test_a_publication_pins_the_merkle_tree_head_of_its_prefix(world: Runtime) -> None:
+    from ledger.proofs import ledger_tree_head
+    from projections.queries import publications
+
+    world.catch_up()
+    for publication in publications(world.db):
+        assert publication.tree_head == ledger_tree_head(world, publication.position)
+
+
+def test_cli_proves_an_older_publication_is_a_prefix_of_the_head(
+    world: Runtime, world_db: Path, cli: Cli
+) -> None:
+    import json
+
+    from projections.queries import publications
+
+    world.catch_up()
+    first = publications(world.db)[0]
+    result = cli(world_db, "prove", "consistency", "--first", str(first.position))
+    proof = json.loads(result.stdout)
+    assert result.returncode == 0 and proof["verified"] is True
+    assert proof["first_root"] == first.tree_head
+    assert proof["second"] == world.ledger.head()
+    inclusion = json.loads(
+        cli(world_db, "prove", "inclusion", "--position", "3", "--size", str(first.position)).stdout
+    )
+    assert inclusion["verified"] is True and inclusion["root"] == first.tree_head
+    refused = cli(world_db, "prove", "inclusion", "--position", str(10**6))
+    assert refused.returncode == 2 and "outside the log" in refused.stderr

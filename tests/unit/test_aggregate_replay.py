@@ -80,7 +80,7 @@ def build_edition() -> Edition:
     edition = Edition.create("e", 2023, "T", "Asia", "f", 1, "ws", "2023-06-30", 2, None)
     edition.include_cities(["a", "b"], None)
     edition.change_quorum(3, None)
-    edition.publish(5, "0" * 64, ["total"], "editor", None)
+    edition.publish(5, "0" * 64, "f" * 64, ["total"], "editor", None)
     return edition
 
 

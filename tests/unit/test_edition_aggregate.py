@@ -99,8 +99,8 @@ def test_require_city_names_a_city_not_in_the_edition() -> None:
 def test_publishing_records_numbered_ranking_published_events() -> None:
     agg = edition("a")
 
-    first = agg.publish(7, "d" * 64, list(TABLES), "editor", None)
-    second = agg.publish(9, "e" * 64, ["total"], "editor", None)
+    first = agg.publish(7, "d" * 64, "f" * 64, list(TABLES), "editor", None)
+    second = agg.publish(9, "e" * 64, "f" * 64, ["total"], "editor", None)
 
     events = agg.collect_events()
     assert (first, second) == (1, 2)
@@ -120,7 +120,9 @@ def test_publishing_an_unknown_table_is_refused_naming_it() -> None:
     agg = edition("a")
 
     error = refused(
-        agg, lambda: agg.publish(1, "d" * 64, ["total", "vibes"], "editor", None), InvalidInput
+        agg,
+        lambda: agg.publish(1, "d" * 64, "f" * 64, ["total", "vibes"], "editor", None),
+        InvalidInput,
     )
 
     assert error.value == "vibes"
@@ -130,10 +132,12 @@ def test_publishing_an_unknown_table_is_refused_naming_it() -> None:
 def test_publishing_no_tables_is_refused() -> None:
     agg = edition("a")
 
-    refused(agg, lambda: agg.publish(1, "d" * 64, [], "editor", None), InvalidInput)
+    refused(agg, lambda: agg.publish(1, "d" * 64, "f" * 64, [], "editor", None), InvalidInput)
 
 
 def test_publishing_an_edition_without_cities_is_refused() -> None:
     agg = edition()
 
-    refused(agg, lambda: agg.publish(1, "d" * 64, ["total"], "editor", None), InvalidInput)
+    refused(
+        agg, lambda: agg.publish(1, "d" * 64, "f" * 64, ["total"], "editor", None), InvalidInput
+    )

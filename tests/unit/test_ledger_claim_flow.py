@@ -242,8 +242,10 @@ def test_a_publication_records_the_digest_of_its_position(ledger: Ledger) -> Non
         "publication_no": 1,
         "position": head,
         "digest": ledger.digest_at(head),
+        "tree_head": ledger.tree_head_at(head),
     }
     assert (second["publication_no"], second["digest"]) == (2, ledger.digest_at(head))
+    assert second["tree_head"] == first["tree_head"] != ledger.tree_head_at(head - 1)
     assert [r.type for r in ledger.records(after=head)] == ["RankingPublished"] * 2
 
 

@@ -30,11 +30,3 @@ def test_changing_languages_records_verifier_languages_changed() -> None:
     assert event.languages == ["en", "ja", "zh"]
     assert event.originator_version == 2
     assert verifier.languages == ["en", "ja", "zh"]
-
-
-def test_reads_all_needs_every_language() -> None:
-    verifier = Verifier.enrol("v-1", ["zh", "en"], None)
-
-    assert verifier.reads_all({"zh", "en"})
-    assert verifier.reads_all(set())
-    assert not verifier.reads_all({"zh", "ja"})
