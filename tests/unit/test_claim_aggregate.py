@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from ledger.errors import (
     LanguageNotRead,
     RoundNotOpen,
 )
+from tests.support.aggregates import refused
 
 ZH_EN = {"zh", "en"}
 
@@ -43,16 +42,6 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
         agg.open_next_round(None)
     agg.collect_events()
     return agg
-
-
-def refused(agg: Claim, command: Callable[[], object], error: type[Exception]) -> Any:
-    """Run a command that must fail; check it recorded nothing and changed nothing."""
-    before = copy.deepcopy(agg.__dict__)
-    with pytest.raises(error) as info:
-        command()
-    assert agg.collect_events() == []
-    assert agg.__dict__ == before
-    return info.value
 
 
 # ---- submission, withdrawal, supersession -------------------------------------------

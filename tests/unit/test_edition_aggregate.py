@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
 from ledger.edition import TABLES, Edition
 from ledger.errors import AlreadyExists, InvalidInput, UnknownId
+from tests.support.aggregates import refused
 
 
 def edition(*city_ids: str) -> Edition:
@@ -20,16 +17,6 @@ def edition(*city_ids: str) -> Edition:
         agg.include_cities(list(city_ids), None)
     agg.collect_events()
     return agg
-
-
-def refused(agg: Edition, command: Callable[[], object], error: type[Exception]) -> Any:
-    """Run a command that must fail; check it recorded nothing and changed nothing."""
-    before = copy.deepcopy(agg.__dict__)
-    with pytest.raises(error) as info:
-        command()
-    assert agg.collect_events() == []
-    assert agg.__dict__ == before
-    return info.value
 
 
 def test_creating_an_edition_records_edition_created() -> None:

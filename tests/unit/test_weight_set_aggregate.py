@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 from ledger.weights import WeightSet
+from tests.support.aggregates import refused
 
 
 def bad(value: object) -> Any:
@@ -23,16 +22,6 @@ def weight_set(*panelists: str) -> WeightSet:
         agg.enrol_panelist(p, "digital-infrastructure", None)
     agg.collect_events()
     return agg
-
-
-def refused(agg: WeightSet, command: Callable[[], object], error: type[Exception]) -> Any:
-    """Run a command that must fail; check it recorded nothing and changed nothing."""
-    before = copy.deepcopy(agg.__dict__)
-    with pytest.raises(error) as info:
-        command()
-    assert agg.collect_events() == []
-    assert agg.__dict__ == before
-    return info.value
 
 
 def test_creating_a_weight_set_records_weight_set_created() -> None:
