@@ -107,7 +107,7 @@ def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_load_reference(rt: Runtime, a: argparse.Namespace) -> None:
     """Load the illustrative 2023 reference ledger unless it is already there."""
-    print(reference.load(rt))
+    print(reference.load(rt, progress=lambda line: print(line, file=sys.stderr, flush=True)))
 
 
 def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from cityledger.bootstrap import Runtime
@@ -14,7 +15,7 @@ DATA = Path(__file__).resolve().parent.parent / "reference" / "data"
 FILES = (("asia-2023", "asia-2023.commands.jsonl"), ("g20-2023", "g20-2023.commands.jsonl"))
 
 
-def load(rt: Runtime, data: Path = DATA) -> str:
+def load(rt: Runtime, data: Path = DATA, progress: Callable[[str], None] | None = None) -> str:
     """Import each reference edition that is not yet in the ledger; say what was done."""
     said = []
     for edition_id, name in FILES:
@@ -31,6 +32,8 @@ def load(rt: Runtime, data: Path = DATA) -> str:
             continue
         with (data / name).open(encoding="utf-8") as handle:
             commands = parse(handle)
+        if progress is not None:
+            progress(f"loading {edition_id}: {len(commands)} commands…")
         count = run(rt.ledger, commands)
         said.append(f"{edition_id}: loaded {count} commands")
     return "; ".join(said) + f"; ledger head at position {rt.catch_up()}"

@@ -8,7 +8,6 @@ from uuid import uuid4
 from ledger import validate
 from ledger.appeal import Appeal
 from ledger.edition import Edition
-from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome
 
 
@@ -37,12 +36,7 @@ class AppealUseCases(LedgerBase):
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
             if indicator_id is not None:
-                framework = self._get(
-                    Framework,
-                    Framework.key(edition.framework_id),
-                    "framework",
-                    edition.framework_id,
-                )
+                framework = self._framework(edition.framework_id, edition.framework_version)
                 framework.indicator(edition.framework_version, indicator_id)
             appeal = Appeal.file(new_id, edition_id, city_id, indicator_id, text, filed_by, when)
             return Outcome(new_id, [appeal])

@@ -26,6 +26,7 @@ from ledger.errors import (
     InvalidInput,
     UnknownId,
 )
+from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 
@@ -48,6 +49,8 @@ class LedgerBase(Application[UUID]):
 
     def __init__(self, db_path: Path | None = None, env: dict[str, str] | None = None) -> None:
         super().__init__(env={**ledger_env(db_path), **(env or {})})
+        # Recorded framework versions are immutable, so a read-only copy may be reused.
+        self._frameworks: dict[str, Framework] = {}
 
     # ---- infrastructure -------------------------------------------------------------
 
@@ -128,6 +131,14 @@ class LedgerBase(Application[UUID]):
                 f"{what} {value!r} does not exist", field=what.replace(" ", "_"), value=value
             )
         return found
+
+    def _framework(self, framework_id: str, version: int) -> Framework:
+        """A framework holding `version`, for reading only (cached: versions never change)."""
+        cached = self._frameworks.get(framework_id)
+        if cached is None or len(cached.versions) < version:
+            cached = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
+            self._frameworks[framework_id] = cached
+        return cached
 
     def _absent(self, cls: type[Aggregate], key: UUID, what: str, value: str) -> None:
         if self._find(cls, key) is not None:

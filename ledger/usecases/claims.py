@@ -14,7 +14,6 @@ from ledger.edition import Edition
 from ledger.errors import (
     InvalidInput,
 )
-from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome
 from ledger.verifier import Verifier
 
@@ -48,9 +47,7 @@ class ClaimUseCases(LedgerBase):
             self._absent(Claim, Claim.key(new_id), "claim", new_id)
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
-            framework = self._get(
-                Framework, Framework.key(edition.framework_id), "framework", edition.framework_id
-            )
+            framework = self._framework(edition.framework_id, edition.framework_version)
             points = framework.points(edition.framework_version, indicator_id, rung)
             changed: list[Aggregate] = []
             if supersedes is not None:

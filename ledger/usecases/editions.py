@@ -11,7 +11,6 @@ from ledger.edition import TABLES, Edition
 from ledger.errors import (
     InvalidInput,
 )
-from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome
 from ledger.weights import WeightSet
 
@@ -45,8 +44,7 @@ class EditionUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             self._absent(Edition, Edition.key(edition_id), "edition", edition_id)
-            framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
-            framework.indicators_of(framework_version)
+            self._framework(framework_id, framework_version).indicators_of(framework_version)
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ledger import validate
-from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome
 from ledger.weights import WeightSet
 
@@ -30,7 +29,7 @@ class WeightUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             self._absent(WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id)
-            framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
+            framework = self._framework(framework_id, framework_version)
             indicator_ids = [i["id"] for i in framework.indicators_of(framework_version)]
             weight_set = WeightSet.create(
                 weight_set_id, title, framework_id, framework_version, indicator_ids, when
