@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.views import RankingEntry
 
 TABLE_PILLARS: dict[str, tuple[str, ...]] = {
     "total": ("digital", "traditional", "institutional"),
@@ -22,18 +23,6 @@ class Support:
 
     points: int
     claim_id: str | None
-
-
-@dataclass(frozen=True)
-class RankingRow:
-    """One city in one table: exact score, rank and band."""
-
-    city_id: str
-    name_en: str
-    name_zh: str
-    score: Fraction
-    rank: int
-    band: str
 
 
 def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[str, Support]]:
@@ -82,7 +71,7 @@ def table_scores(state: RankingState, edition_id: str, table: str) -> dict[str, 
     }
 
 
-def ranking(state: RankingState, edition_id: str, table: str) -> list[RankingRow]:
+def ranking(state: RankingState, edition_id: str, table: str) -> list[RankingEntry]:
     """A table's rows, best first; ties in English alphabetical order."""
     scores = table_scores(state, edition_id, table)
     rank_of = ranks(scores)
@@ -91,7 +80,7 @@ def ranking(state: RankingState, edition_id: str, table: str) -> list[RankingRow
     for city_id, score in scores.items():
         city = state.cities.get(city_id, {})
         rows.append(
-            RankingRow(
+            RankingEntry(
                 city_id=city_id,
                 name_en=str(city.get("name_en", city_id)),
                 name_zh=str(city.get("name_zh", "")),

@@ -68,10 +68,7 @@ def rankings_from_state(
 ) -> RankingView:
     """A table computed from a folded state."""
     _check(state, edition_id, table, state.position)
-    rows = tuple(
-        RankingEntry(r.city_id, r.name_en, r.name_zh, r.score, r.rank, r.band)
-        for r in ranking(state, edition_id, table)
-    )
+    rows = tuple(ranking(state, edition_id, table))
     return RankingView(edition_id, table, state.position, time, rows)
 
 
