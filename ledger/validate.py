@@ -86,3 +86,8 @@ def string_list(field: str, values: Any, *, check: Any = None, max_items: int = 
     if duplicates:
         raise InvalidInput(f"{field} repeats {duplicates[0]!r}", field=field, value=duplicates[0])
     return out
+
+
+def languages(field: str, values: Any) -> list[str]:
+    """A non-empty list of distinct language codes (at most 30)."""
+    return string_list(field, values, check=language, max_items=30)

@@ -106,7 +106,7 @@ class CatalogueUseCases(LedgerBase):
     ) -> str:
         """Enrol an anonymous verifier with the languages they read; return the id."""
         validate.ident("verifier_id", verifier_id)
-        langs = validate.string_list("languages", languages, check=validate.language, max_items=30)
+        langs = validate.languages("languages", languages)
 
         def body(when: datetime) -> Outcome:
             self._absent(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
@@ -123,7 +123,7 @@ class CatalogueUseCases(LedgerBase):
         idempotency_key: str | None = None,
     ) -> str:
         """Restate the languages a verifier reads."""
-        langs = validate.string_list("languages", languages, check=validate.language, max_items=30)
+        langs = validate.languages("languages", languages)
 
         def body(when: datetime) -> Outcome:
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
