@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -142,6 +143,17 @@ class Edition(Aggregate):
                 f"city {city_id!r} is not in edition {self.edition_id}",
                 field="city_id",
                 value=city_id,
+            )
+
+    def require_evidence_by_cutoff(self, sources: list[dict[str, Any]]) -> None:
+        """InvalidInput naming the first source dated after the edition's evidence cut-off."""
+        late = sorted(s["date"] for s in sources if s["date"] > self.evidence_cutoff)
+        if late:
+            raise InvalidInput(
+                f"source dated {late[0]} is after the evidence cut-off {self.evidence_cutoff} "
+                f"of edition {self.edition_id}",
+                field="source.date",
+                value=late[0],
             )
 
     def publish(

@@ -47,6 +47,7 @@ class ClaimUseCases(LedgerBase):
             self._absent(Claim, Claim.key(new_id), "claim", new_id)
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
+            edition.require_evidence_by_cutoff(clean_sources)
             framework = self._framework(edition.framework_id, edition.framework_version)
             points = framework.points(edition.framework_version, indicator_id, rung)
             changed: list[Aggregate] = []

@@ -257,3 +257,19 @@ def test_a_publication_at_a_position_past_the_head_is_refused(ledger: Ledger) ->
 
     assert info.value.value == head + 1
     assert ledger.head() == head
+
+
+def test_evidence_dated_after_the_edition_cut_off_is_refused(
+    ledger: Ledger, zh_source: dict[str, Any]
+) -> None:
+    head = ledger.head()
+    late = dict(zh_source, date="2023-07-01")
+
+    with pytest.raises(InvalidInput) as info:
+        ledger.submit_claim(E, "taizhou-zj", "broadband", 1, [zh_source, late], "r")
+
+    assert info.value.value == "2023-07-01"
+    assert "cut-off 2023-06-30" in info.value.message
+    assert ledger.head() == head
+    on_the_day = dict(zh_source, date="2023-06-30")
+    assert ledger.submit_claim(E, "taizhou-zj", "broadband", 1, [on_the_day], "r")
