@@ -8,6 +8,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,9 +17,11 @@ from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import parse, run
 from ledger.errors import InvalidInput, LedgerError
-from projections.rankings import AsOf, band_changes
+from projections.rankings import AsOf, band_changes, compare_editions
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
+
+TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
 
 
 def parse_as_of(text: str | None) -> AsOf:
@@ -83,6 +86,19 @@ def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
             print(f"    #{e.position} {e.time} {e.type} {e.data}")
 
 
+def cmd_compare(rt: Runtime, a: argparse.Namespace) -> None:
+    """Print every city's band and rank in two editions side by side."""
+    rt.catch_up()
+    rows = compare_editions(rt.db, a.a, a.b, a.table)
+    if a.format == "json":
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    print(f"# {a.table}: {a.a} | {a.b}")
+    for r in rows:
+        left = f"{r.band_a or '-':<9} {r.rank_a or '':>4}"
+        print(f"{r.name_en:<24} {left} | {r.band_b or '-':<9} {r.rank_b or '':>4}".rstrip())
+
+
 def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
     """Print the log after a position as JSON lines (position, type, time, data, stored)."""
     after = a.after
@@ -133,8 +149,6 @@ def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
     """Print an RFC 9162 inclusion or consistency proof as JSON, checked before printing."""
-    from dataclasses import asdict
-
     from ledger.proofs import prove_consistency, prove_inclusion
 
     head = rt.ledger.head()
@@ -199,9 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rank = sub.add_parser("rank", help="print a table")
     rank.add_argument("--edition", required=True)
-    rank.add_argument(
-        "--table", required=True, choices=["total", "digital_traditional", "institutional"]
-    )
+    rank.add_argument("--table", required=True, choices=TABLE_CHOICES)
     rank.add_argument("--as-of", help="a ledger position or an ISO-8601 time")
     rank.add_argument("--format", default="table", choices=["table", "json", "csv", "report"])
     rank.add_argument("--lang", default="en", choices=["en", "zh"])
@@ -209,12 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     changes = sub.add_parser("changes", help="band moves between two points, with their causes")
     changes.add_argument("--edition", required=True)
-    changes.add_argument(
-        "--table", required=True, choices=["total", "digital_traditional", "institutional"]
-    )
+    changes.add_argument("--table", required=True, choices=TABLE_CHOICES)
     changes.add_argument("--before", required=True)
     changes.add_argument("--after")
     changes.set_defaults(func=cmd_changes)
+
+    compare = sub.add_parser("compare", help="bands and ranks of two editions side by side")
+    compare.add_argument("--a", required=True, help="first edition")
+    compare.add_argument("--b", required=True, help="second edition")
+    compare.add_argument("--table", required=True, choices=TABLE_CHOICES)
+    compare.add_argument("--format", default="table", choices=["table", "json"])
+    compare.set_defaults(func=cmd_compare)
 
     events = sub.add_parser("events", help="print the log as JSON lines")
     events.add_argument("--after", type=int, default=0)
@@ -275,6 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LedgerError as error:
         print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (e.g. `head`) stopped reading: not an error of ours.
+        sys.stderr.close()
+        return 0
     except OSError as error:
         print(
             f"cityledger: {error.strerror or error}: {error.filename or ''}".rstrip(": "),

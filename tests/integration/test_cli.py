@@ -122,3 +122,14 @@ def test_import_refuses_a_malformed_file_and_records_nothing(
     code, _, err = run(capsys, "import", "--file", str(bad))
     assert code == 2 and "line 2 is not JSON" in err
     assert cli_world.ledger.head() == head
+
+
+def test_compare_lists_both_editions_bands_side_by_side(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "compare", "--a", EDITION, "--b", EDITION, "--table", "total", "--format", "json"
+    )
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 6
+    assert all(r["band_a"] == r["band_b"] and r["rank_a"] == r["rank_b"] for r in rows)
