@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from sqlite_utils import Database
@@ -15,6 +16,7 @@ from projections.standings import Standings
 from projections.store import write_transaction
 
 BATCH = 500
+LOG = logging.getLogger("cityledger.follower")
 
 
 def default_models() -> list[ReadModel]:
@@ -100,5 +102,11 @@ class Follower:
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:
         """Poll until `stop` is set (SQLite has no subscriptions, so poll committed positions)."""
         while not stop.is_set():
-            if self.catch_up(limit=5 * BATCH) == self.ledger.head():
+            try:
+                caught_up = self.catch_up(limit=5 * BATCH) == self.ledger.head()
+            except Exception:
+                # The failed batch rolled back; say so and try again rather than die silently.
+                LOG.exception("follower could not apply the next batch; retrying")
+                caught_up = True
+            if caught_up:
                 stop.wait(interval)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
@@ -44,3 +46,35 @@ def test_catching_up_in_small_steps_equals_one_pass(world: Runtime) -> None:
     while world.follower.catch_up(limit=7) < world.ledger.head():
         pass
     assert dump(world.db) == one_pass
+
+
+def test_the_follow_loop_survives_a_failing_batch_and_retries_it(world: Runtime) -> None:
+    import threading
+
+    from ledger.records import EventRecord
+    from projections.follower import Follower
+    from projections.model import ReadModel
+
+    stop = threading.Event()
+
+    class Flaky(ReadModel):
+        name = "flaky"
+        tables = ()
+        calls = 0
+        seen: ClassVar[list[int]] = []
+
+        def create(self, db: Database) -> None:
+            return None
+
+        def apply(self, db: Database, records: list[EventRecord]) -> None:
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise RuntimeError("disk hiccup")
+            Flaky.seen.extend(r.position for r in records)
+            if Flaky.seen[-1] == world.ledger.head():
+                stop.set()
+
+    follower = Follower(world.ledger, world.follower.db, [Flaky()])
+    follower.follow(stop, interval=0)
+    assert Flaky.seen == list(range(1, world.ledger.head() + 1))
+    assert follower.positions() == {"flaky": world.ledger.head()}
