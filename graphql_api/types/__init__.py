@@ -1,0 +1,86 @@
+"""GraphQL output types, one per read view; nested data comes through per-request loaders."""
+
+from graphql_api.types.catalogue import (
+    City,
+    Edition,
+    FrameworkVersion,
+    Indicator,
+    Pillar,
+    Publication,
+    Rung,
+    Verifier,
+)
+from graphql_api.types.evidence import (
+    Appeal,
+    Appeals,
+    CityScores,
+    Claim,
+    IndicatorScore,
+    Round,
+    Source,
+    Vote,
+    load_claim,
+    load_scores,
+)
+from graphql_api.types.log import (
+    ClaimConnection,
+    ClaimEdge,
+    Event,
+    EventConnection,
+    EventEdge,
+    PageInfo,
+)
+from graphql_api.types.rankings import (
+    BandChanges,
+    BandMove,
+    Comparison,
+    ComparisonRow,
+    RankingRow,
+    RankingTable,
+)
+from graphql_api.types.scalars import MAX_PLACES, Exact, RankingTableName, display_decimal
+from graphql_api.types.viewer import Me
+from graphql_api.types.weights import Allocation, Ballot, Weight, WeightRevision, Weights
+
+__all__ = [
+    "MAX_PLACES",
+    "Allocation",
+    "Appeal",
+    "Appeals",
+    "Ballot",
+    "BandChanges",
+    "BandMove",
+    "City",
+    "CityScores",
+    "Claim",
+    "ClaimConnection",
+    "ClaimEdge",
+    "Comparison",
+    "ComparisonRow",
+    "Edition",
+    "Event",
+    "EventConnection",
+    "EventEdge",
+    "Exact",
+    "FrameworkVersion",
+    "Indicator",
+    "IndicatorScore",
+    "Me",
+    "PageInfo",
+    "Pillar",
+    "Publication",
+    "RankingRow",
+    "RankingTable",
+    "RankingTableName",
+    "Round",
+    "Rung",
+    "Source",
+    "Verifier",
+    "Vote",
+    "Weight",
+    "WeightRevision",
+    "Weights",
+    "display_decimal",
+    "load_claim",
+    "load_scores",
+]

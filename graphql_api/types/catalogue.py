@@ -1,0 +1,225 @@
+"""Catalogue output types: cities, editions, frameworks, publications, verifiers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.context import Info
+from graphql_api.fields import field as resolver
+from graphql_api.inputs import AsOf, as_of_value
+from graphql_api.permissions import CanSeeCityScores
+from graphql_api.types.evidence import CityScores
+from projections import queries as reads
+from projections.rankings import resolve
+from projections.views import (
+    CityView,
+    EditionView,
+    FrameworkView,
+    IndicatorView,
+    PublicationView,
+    VerifierView,
+)
+
+
+@strawberry.type(description="A pillar of a framework.")
+class Pillar:
+    """A pillar."""
+
+    pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
+    name: str = strawberry.field(description="Pillar name.")
+
+
+@strawberry.type(description="One rung of an indicator's ladder.")
+class Rung:
+    """A rung."""
+
+    rung: int = strawberry.field(description="Rung number, ascending.")
+    points: int = strawberry.field(description="Points a city on this rung scores.")
+    description: str = strawberry.field(description="What a city must show to stand here.")
+
+
+@strawberry.type(description="An indicator of one framework version, with its ladder.")
+class Indicator:
+    """An indicator."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    pillar: str = strawberry.field(description="Pillar id the indicator belongs to.")
+    name: str = strawberry.field(description="Indicator name.")
+    proposed: bool = strawberry.field(description="Proposed (not yet scored) indicator.")
+    ladder: list[Rung] = strawberry.field(description="The rungs, lowest first.")
+
+    @classmethod
+    def from_view(cls, v: IndicatorView) -> Indicator:
+        """From the read view."""
+        ladder = [Rung(rung=r.rung, points=r.points, description=r.description) for r in v.ladder]
+        return cls(
+            indicator_id=v.indicator_id,
+            pillar=v.pillar,
+            name=v.name,
+            proposed=v.proposed,
+            ladder=ladder,
+        )
+
+
+@strawberry.type(description="One version of an indicator framework.")
+class FrameworkVersion:
+    """A framework version."""
+
+    framework_id: str = strawberry.field(description="Framework id.")
+    version: int = strawberry.field(description="Version number, from 1.")
+    title: str = strawberry.field(description="Title.")
+    pillars: list[Pillar] = strawberry.field(description="Pillars, in order.")
+    note: str = strawberry.field(description="Revision note (empty for version 1).")
+    defined_at: str = strawberry.field(description="When the version was defined (ISO 8601).")
+    position: int = strawberry.field(description="Ledger position of the defining event.")
+
+    @resolver("The indicators of this version, in framework order.")
+    def indicators(self, info: Info) -> list[Indicator]:
+        """Indicators with ladders."""
+        views = reads.indicators(info.context.db, self.framework_id, self.version)
+        return [Indicator.from_view(v) for v in views]
+
+    @classmethod
+    def from_view(cls, v: FrameworkView) -> FrameworkVersion:
+        """From the read view."""
+        return cls(
+            framework_id=v.framework_id,
+            version=v.version,
+            title=v.title,
+            pillars=[Pillar(pillar_id=p, name=n) for p, n in v.pillars],
+            note=v.note,
+            defined_at=v.defined_at,
+            position=v.position,
+        )
+
+
+@strawberry.type(description="A publication of an edition's tables at a ledger position.")
+class Publication:
+    """A publication."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    publication_no: int = strawberry.field(description="Publication number within the edition.")
+    position: int = strawberry.field(description="Ledger position the tables were computed at.")
+    digest: str = strawberry.field(description="Chain hash of the log up to that position.")
+    tree_head: str = strawberry.field(
+        description="RFC 9162 Merkle tree head over the events up to that position."
+    )
+    tables: list[str] = strawberry.field(description="Tables published.")
+    by: str = strawberry.field(description="Who published.")
+    time: str = strawberry.field(description="When it was published (ISO 8601).")
+    event_position: int = strawberry.field(description="Ledger position of the publish event.")
+
+    @classmethod
+    def from_view(cls, v: PublicationView) -> Publication:
+        """From the read view."""
+        return cls(
+            edition_id=v.edition_id,
+            publication_no=v.publication_no,
+            position=v.position,
+            digest=v.digest,
+            tree_head=v.tree_head,
+            tables=list(v.tables),
+            by=v.by,
+            time=v.time,
+            event_position=v.event_position,
+        )
+
+
+@strawberry.type(description="A city and its names.")
+class City:
+    """A city."""
+
+    city_id: str = strawberry.field(description="Stable city id.")
+    name_en: str = strawberry.field(description="English name.")
+    name_zh: str = strawberry.field(description="Chinese name.")
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
+    aliases_zh: list[str] = strawberry.field(description="Other Chinese names.")
+
+    @resolver(
+        "The city's points per indicator in an edition, with the claims behind them.",
+        CanSeeCityScores,
+    )
+    def scores(
+        self,
+        info: Info,
+        edition: Annotated[str, strawberry.argument(description="Edition id.")],
+        as_of: Annotated[
+            AsOf | None, strawberry.argument(description="When (default: now).")
+        ] = None,
+    ) -> CityScores | None:
+        """Scores as of a point in time."""
+        position = resolve(info.context.db, as_of_value(as_of))
+        return CityScores(edition_id=edition, city_id=self.city_id, position=position)
+
+    @classmethod
+    def from_view(cls, v: CityView) -> City:
+        """From the read view."""
+        return cls(
+            city_id=v.city_id,
+            name_en=v.name_en,
+            name_zh=v.name_zh,
+            country=v.country,
+            aliases_zh=list(v.aliases_zh),
+        )
+
+
+@strawberry.type(description="An edition and what it pins.")
+class Edition:
+    """An edition."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    year: int = strawberry.field(description="Year.")
+    title: str = strawberry.field(description="Title.")
+    region: str = strawberry.field(description="Region covered.")
+    framework_id: str = strawberry.field(description="Framework pinned.")
+    framework_version: int = strawberry.field(description="Framework version pinned.")
+    weight_set_id: str = strawberry.field(description="Weight set used.")
+    evidence_cutoff: str = strawberry.field(description="Last date of admissible evidence.")
+    quorum: int = strawberry.field(description="Accepting votes a claim needs.")
+    city_count: int = strawberry.field(description="Cities included.")
+    created_at: str = strawberry.field(description="When the edition was created (ISO 8601).")
+    position: int = strawberry.field(description="Ledger position of the creating event.")
+
+    @resolver("The edition's cities, in English alphabetical order.")
+    def cities(self, info: Info) -> list[City]:
+        """Included cities."""
+        return [City.from_view(c) for c in reads.cities(info.context.db, self.edition_id)]
+
+    @resolver("The edition's publications, oldest first.")
+    def publications(self, info: Info) -> list[Publication]:
+        """Publications."""
+        views = reads.publications(info.context.db, self.edition_id)
+        return [Publication.from_view(p) for p in views]
+
+    @classmethod
+    def from_view(cls, v: EditionView) -> Edition:
+        """From the read view."""
+        return cls(
+            edition_id=v.edition_id,
+            year=v.year,
+            title=v.title,
+            region=v.region,
+            framework_id=v.framework_id,
+            framework_version=v.framework_version,
+            weight_set_id=v.weight_set_id,
+            evidence_cutoff=v.evidence_cutoff,
+            quorum=v.quorum,
+            city_count=v.city_count,
+            created_at=v.created_at,
+            position=v.position,
+        )
+
+
+@strawberry.type(description="An anonymous verifier and the languages they read.")
+class Verifier:
+    """A verifier."""
+
+    verifier_id: str = strawberry.field(description="Verifier id.")
+    languages: list[str] = strawberry.field(description="Languages read.")
+
+    @classmethod
+    def from_view(cls, v: VerifierView) -> Verifier:
+        """From the read view."""
+        return cls(verifier_id=v.verifier_id, languages=list(v.languages))
