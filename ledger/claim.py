@@ -8,7 +8,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.errors import AlreadyVoted, ClaimNotOpen, InvalidInput, LanguageNotRead, RoundNotOpen
+from ledger.errors import (
+    AlreadyVoted,
+    ClaimNotOpen,
+    InvalidInput,
+    LanguageNotRead,
+    PermissionDenied,
+    RoundNotOpen,
+)
 from ledger.ids import aggregate_id
 
 PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = (
@@ -169,8 +176,15 @@ class Claim(Aggregate):
         """Languages of the claim's sources."""
         return {str(s["language"]) for s in self.sources}
 
-    def withdraw(self, reason: str, by: str, at: datetime | None) -> None:
-        """Stop the claim from counting."""
+    def withdraw(self, reason: str, by: str, as_editor: bool, at: datetime | None) -> None:
+        """Stop the claim from counting (its submitter's or an editor's decision)."""
+        if not as_editor and by != self.submitted_by:
+            raise PermissionDenied(
+                f"{by} may not withdraw claim {self.claim_id}: only its submitter "
+                f"({self.submitted_by}) or an editor may",
+                field="by",
+                value=by,
+            )
         if self.status in (WITHDRAWN, SUPERSEDED):
             raise ClaimNotOpen(
                 f"claim {self.claim_id} is already {self.status}",

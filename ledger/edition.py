@@ -177,6 +177,13 @@ class Edition(Aggregate):
             raise InvalidInput(
                 f"edition {self.edition_id} has no cities to publish", field="edition_id"
             )
+        if self.publications and position < self.publications[-1]:
+            raise InvalidInput(
+                f"position {position} is before the previous publication's "
+                f"{self.publications[-1]}; publications never go back in time",
+                field="position",
+                value=position,
+            )
         number = len(self.publications) + 1
         self.trigger_event(
             self.RankingPublished,

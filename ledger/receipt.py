@@ -19,11 +19,14 @@ class Receipt(Aggregate):
         key: str
         command: str
         result: str
+        # Added before any release; older receipts (none exist) would read as "".
+        fingerprint: str = ""
 
-    def __init__(self, key: str, command: str, result: str) -> None:
+    def __init__(self, key: str, command: str, result: str, fingerprint: str = "") -> None:
         self.key = key
         self.command = command
         self.result = result
+        self.fingerprint = fingerprint
 
     @staticmethod
     def key_id(key: str) -> UUID:
@@ -31,7 +34,9 @@ class Receipt(Aggregate):
         return aggregate_id("receipt", key)
 
     @classmethod
-    def issue(cls, key: str, command: str, result: str, at: datetime | None) -> Receipt:
+    def issue(
+        cls, key: str, command: str, result: str, fingerprint: str, at: datetime | None
+    ) -> Receipt:
         """Record a new receipt."""
         return cls._create(
             cls.ReceiptIssued,
@@ -39,5 +44,10 @@ class Receipt(Aggregate):
             key=key,
             command=command,
             result=result,
+            fingerprint=fingerprint,
             timestamp=at,
         )
+
+    def answers(self, command: str, fingerprint: str) -> bool:
+        """Whether a retry is the same request as the one this receipt recorded."""
+        return self.command == command and self.fingerprint == fingerprint

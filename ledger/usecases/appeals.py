@@ -8,12 +8,13 @@ from uuid import uuid4
 from ledger import validate
 from ledger.appeal import Appeal
 from ledger.edition import Edition
-from ledger.usecases.base import LedgerBase, Outcome
+from ledger.usecases.base import LedgerBase, Outcome, use_case
 
 
 class AppealUseCases(LedgerBase):
     """Appeals: a city objects to its score, an editor answers."""
 
+    @use_case
     def file_appeal(
         self,
         edition_id: str,
@@ -43,6 +44,7 @@ class AppealUseCases(LedgerBase):
 
         return str(self._run("file_appeal", idempotency_key, at, body))
 
+    @use_case
     def answer_appeal(
         self,
         appeal_id: str,

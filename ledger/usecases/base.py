@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import json
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -32,6 +36,31 @@ from ledger.records import EventRecord, from_notification
 
 A = TypeVar("A", bound=Aggregate)
 ATTEMPTS = 8
+
+
+#: The fingerprint of the use case being run (its name and arguments), set by @use_case.
+_REQUEST: ContextVar[str] = ContextVar("cityledger_request", default="")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def use_case(method: Callable[P, R]) -> Callable[P, R]:
+    """Mark a Ledger use case: its arguments fingerprint the request for idempotency keys."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        request = {k: v for k, v in bound.arguments.items() if k not in ("self", "idempotency_key")}
+        text = json.dumps([method.__name__, request], sort_keys=True, default=str)
+        token = _REQUEST.set(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _REQUEST.reset(token)
+
+    return wrapper
 
 
 @dataclass
@@ -62,6 +91,7 @@ class LedgerBase(Application[UUID]):
         body: Callable[[datetime], Outcome],
     ) -> Any:
         """Run a use case: check time, replay a keyed retry, save atomically, retry conflicts."""
+        fingerprint = _REQUEST.get()
         if key is not None:
             validate.text("idempotency_key", key, max_len=200)
         for attempt in range(ATTEMPTS):
@@ -69,9 +99,10 @@ class LedgerBase(Application[UUID]):
                 receipt = self._find(Receipt, Receipt.key_id(key))
                 if receipt is not None:
                     # A retry: answer as the first time did, before any other check.
-                    if receipt.command != command:
+                    if not receipt.answers(command, fingerprint):
                         raise InvalidInput(
-                            f"idempotency key {key!r} was already used for {receipt.command}",
+                            f"idempotency key {key!r} was already used for a different "
+                            f"request ({receipt.command})",
                             field="idempotency_key",
                             value=key,
                         )
@@ -80,7 +111,8 @@ class LedgerBase(Application[UUID]):
             outcome = body(when)
             aggregates = list(outcome.aggregates)
             if key is not None:
-                aggregates.append(Receipt.issue(key, command, json.dumps(outcome.result), when))
+                result = json.dumps(outcome.result)
+                aggregates.append(Receipt.issue(key, command, result, fingerprint, when))
             try:
                 self.save(*aggregates)
             except (IntegrityError, OperationalError) as error:
@@ -175,7 +207,11 @@ class LedgerBase(Application[UUID]):
 
     def digest_at(self, position: int) -> str:
         """The chain hash of the log's prefix up to a position."""
-        previous, after = GENESIS, 0
+        return self._scan_prefix(position)[0]
+
+    def _scan_prefix(self, position: int, watch: UUID | None = None) -> tuple[str, int]:
+        """The chain hash up to a position, and the last version of `watch` within it (or 0)."""
+        previous, after, version = GENESIS, 0, 0
         while after < position:
             batch = self.recorder.select_notifications(start=after + 1, limit=1000, stop=position)
             if not batch:
@@ -189,5 +225,7 @@ class LedgerBase(Application[UUID]):
                     n.topic,
                     bytes(n.state).decode("utf-8"),
                 )
+                if n.originator_id == watch:
+                    version = int(n.originator_version)
                 after = int(n.id)
-        return previous
+        return previous, version

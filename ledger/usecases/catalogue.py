@@ -11,13 +11,14 @@ from ledger.errors import (
     InvalidInput,
 )
 from ledger.framework import Framework
-from ledger.usecases.base import LedgerBase, Outcome
+from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.verifier import Verifier
 
 
 class CatalogueUseCases(LedgerBase):
     """Cities, frameworks and verifiers: the reference lists a ranking is built on."""
 
+    @use_case
     def register_city(
         self,
         city_id: str,
@@ -56,6 +57,7 @@ class CatalogueUseCases(LedgerBase):
 
         return str(self._run("register_city", idempotency_key, at, body))
 
+    @use_case
     def define_framework(
         self,
         framework_id: str,
@@ -76,6 +78,7 @@ class CatalogueUseCases(LedgerBase):
 
         return int(self._run("define_framework", idempotency_key, at, body))
 
+    @use_case
     def revise_framework(
         self,
         framework_id: str,
@@ -96,6 +99,7 @@ class CatalogueUseCases(LedgerBase):
 
         return int(self._run("revise_framework", idempotency_key, at, body))
 
+    @use_case
     def enrol_verifier(
         self,
         verifier_id: str,
@@ -114,6 +118,7 @@ class CatalogueUseCases(LedgerBase):
 
         return str(self._run("enrol_verifier", idempotency_key, at, body))
 
+    @use_case
     def change_verifier_languages(
         self,
         verifier_id: str,

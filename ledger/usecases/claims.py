@@ -14,7 +14,7 @@ from ledger.edition import Edition
 from ledger.errors import (
     InvalidInput,
 )
-from ledger.usecases.base import LedgerBase, Outcome
+from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.verifier import Verifier
 
 MAX_SOURCES = 20
@@ -23,6 +23,7 @@ MAX_SOURCES = 20
 class ClaimUseCases(LedgerBase):
     """Evidence claims and their verification rounds and votes."""
 
+    @use_case
     def submit_claim(
         self,
         edition_id: str,
@@ -74,26 +75,29 @@ class ClaimUseCases(LedgerBase):
 
         return str(self._run("submit_claim", idempotency_key, at, body))
 
+    @use_case
     def withdraw_claim(
         self,
         claim_id: str,
         reason: str,
         by: str,
+        as_editor: bool = False,
         *,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
-        """Withdraw a claim so that it no longer counts."""
+        """Withdraw a claim so that it no longer counts: by its submitter, or as an editor."""
         reason = validate.text("reason", reason)
         by = validate.text("by", by, max_len=120)
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            claim.withdraw(reason, by, when)
+            claim.withdraw(reason, by, as_editor is True, when)
             return Outcome(claim_id, [claim])
 
         return str(self._run("withdraw_claim", idempotency_key, at, body))
 
+    @use_case
     def open_round(
         self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
     ) -> int:
@@ -105,6 +109,7 @@ class ClaimUseCases(LedgerBase):
 
         return int(self._run("open_round", idempotency_key, at, body))
 
+    @use_case
     def cast_vote(
         self,
         claim_id: str,
@@ -126,6 +131,7 @@ class ClaimUseCases(LedgerBase):
 
         return int(self._run("cast_vote", idempotency_key, at, body))
 
+    @use_case
     def close_round(
         self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
     ) -> str:

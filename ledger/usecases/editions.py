@@ -11,13 +11,14 @@ from ledger.edition import TABLES, Edition
 from ledger.errors import (
     InvalidInput,
 )
-from ledger.usecases.base import LedgerBase, Outcome
+from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.weights import WeightSet
 
 
 class EditionUseCases(LedgerBase):
     """Editions: creation, their cities, quorum and publications."""
 
+    @use_case
     def create_edition(
         self,
         edition_id: str,
@@ -66,6 +67,7 @@ class EditionUseCases(LedgerBase):
 
         return str(self._run("create_edition", idempotency_key, at, body))
 
+    @use_case
     def include_cities(
         self,
         edition_id: str,
@@ -86,6 +88,7 @@ class EditionUseCases(LedgerBase):
 
         return int(self._run("include_cities", idempotency_key, at, body))
 
+    @use_case
     def change_quorum(
         self,
         edition_id: str,
@@ -104,6 +107,7 @@ class EditionUseCases(LedgerBase):
 
         return int(self._run("change_quorum", idempotency_key, at, body))
 
+    @use_case
     def publish(
         self,
         edition_id: str,
@@ -126,7 +130,16 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            digest, tree_head = self.digest_at(cut), self.tree_head_at(cut)
+            digest, version = self._scan_prefix(cut, edition.id)
+            # The tables must exist at the cut: the edition and its cities were recorded by then.
+            then = self.repository.get(edition.id, version=version) if version else None
+            if then is None or not then.city_ids:
+                raise InvalidInput(
+                    f"position {cut} is before edition {edition_id} had any cities",
+                    field="position",
+                    value=cut,
+                )
+            tree_head = self.tree_head_at(cut)
             number = edition.publish(cut, digest, tree_head, chosen, by, when)
             result = {
                 "edition_id": edition_id,

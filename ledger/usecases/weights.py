@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ledger import validate
-from ledger.usecases.base import LedgerBase, Outcome
+from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.weights import WeightSet
 
 
 class WeightUseCases(LedgerBase):
     """The weight panel: panelists, ballots and revisions of the weights in force."""
 
+    @use_case
     def create_weight_set(
         self,
         weight_set_id: str,
@@ -38,6 +39,7 @@ class WeightUseCases(LedgerBase):
 
         return str(self._run("create_weight_set", idempotency_key, at, body))
 
+    @use_case
     def enrol_panelist(
         self,
         weight_set_id: str,
@@ -59,6 +61,7 @@ class WeightUseCases(LedgerBase):
 
         return str(self._run("enrol_panelist", idempotency_key, at, body))
 
+    @use_case
     def cast_ballot(
         self,
         weight_set_id: str,
@@ -79,6 +82,7 @@ class WeightUseCases(LedgerBase):
 
         return str(self._run("cast_ballot", idempotency_key, at, body))
 
+    @use_case
     def revise_ballot(
         self,
         weight_set_id: str,
@@ -101,6 +105,7 @@ class WeightUseCases(LedgerBase):
 
         return str(self._run("revise_ballot", idempotency_key, at, body))
 
+    @use_case
     def aggregate_weights(
         self,
         weight_set_id: str,
@@ -120,6 +125,7 @@ class WeightUseCases(LedgerBase):
 
         return int(self._run("aggregate_weights", idempotency_key, at, body))
 
+    @use_case
     def set_weights(
         self,
         weight_set_id: str,

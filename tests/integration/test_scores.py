@@ -46,7 +46,7 @@ def test_withdrawn_claim_drops_out_of_ranking(world: Runtime) -> None:
     claim = verified_claim(world.ledger, "taizhou-js", "T1", 4)
     world.catch_up()
     during = {r.city_id: r.score for r in rankings(world.db, EDITION, "total").rows}
-    world.ledger.withdraw_claim(claim, "wrong city", "editor")
+    world.ledger.withdraw_claim(claim, "wrong city", "E01", as_editor=True)
     world.catch_up()
     after = {r.city_id: r.score for r in rankings(world.db, EDITION, "total").rows}
     assert during["taizhou-js"] == before["taizhou-js"] + 4 * Fraction(30)

@@ -100,7 +100,7 @@ def build_claim() -> Claim:
 def build_withdrawn_claim() -> Claim:
     claim = Claim.submit("c", "e", "a", "i1", 1, 0, [source("zh")], "r", None, None)
     claim.open_next_round(None)
-    claim.withdraw("oops", "r", None)
+    claim.withdraw("oops", "r", True, None)
     return claim
 
 
@@ -111,7 +111,7 @@ def build_appeal() -> Appeal:
 
 
 def build_receipt() -> Receipt:
-    return Receipt.issue("k", "register_city", '"a"', None)
+    return Receipt.issue("k", "register_city", '"a"', "f" * 64, None)
 
 
 BUILDERS: dict[str, Callable[[], Any]] = {
@@ -182,7 +182,7 @@ def test_any_sequence_of_claim_commands_replays_to_the_same_state(
             elif kind == "close":
                 claim.close_round(quorum, None)
             elif kind == "withdraw":
-                claim.withdraw("r", "r", None)
+                claim.withdraw("r", "r", True, None)
             else:
                 claim.supersede("c2", None)
         except LedgerError:

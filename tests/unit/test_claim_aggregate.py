@@ -72,7 +72,7 @@ def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
 def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None:
     agg = claim(open_round=True)
 
-    agg.withdraw("duplicate", "researcher", None)
+    agg.withdraw("duplicate", "researcher", True, None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.ClaimWithdrawn]
@@ -84,10 +84,10 @@ def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None
 
 def test_withdrawing_twice_is_refused_with_claim_not_open() -> None:
     agg = claim()
-    agg.withdraw("duplicate", "researcher", None)
+    agg.withdraw("duplicate", "researcher", True, None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.withdraw("again", "editor", None), ClaimNotOpen)
+    error = refused(agg, lambda: agg.withdraw("again", "editor", True, None), ClaimNotOpen)
 
     assert error.value == "c1"
     assert "already withdrawn" in error.message
@@ -110,7 +110,7 @@ def test_superseding_records_claim_superseded() -> None:
 def test_superseding_a_withdrawn_or_superseded_claim_is_refused(first: str) -> None:
     agg = claim()
     if first == "withdraw":
-        agg.withdraw("gone", "researcher", None)
+        agg.withdraw("gone", "researcher", True, None)
     else:
         agg.supersede("c2", None)
     agg.collect_events()
@@ -125,7 +125,7 @@ def test_withdrawing_a_superseded_claim_is_refused() -> None:
     agg.supersede("c2", None)
     agg.collect_events()
 
-    refused(agg, lambda: agg.withdraw("late", "researcher", None), ClaimNotOpen)
+    refused(agg, lambda: agg.withdraw("late", "researcher", True, None), ClaimNotOpen)
 
 
 # ---- rounds --------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_opening_a_round_while_one_is_open_is_refused() -> None:
 def test_opening_a_round_on_a_closed_claim_is_refused(end: str) -> None:
     agg = claim()
     if end == "withdraw":
-        agg.withdraw("gone", "r", None)
+        agg.withdraw("gone", "r", True, None)
     else:
         agg.supersede("c2", None)
     agg.collect_events()

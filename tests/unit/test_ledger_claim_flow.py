@@ -273,3 +273,25 @@ def test_evidence_dated_after_the_edition_cut_off_is_refused(
     assert ledger.head() == head
     on_the_day = dict(zh_source, date="2023-06-30")
     assert ledger.submit_claim(E, "taizhou-zj", "broadband", 1, [on_the_day], "r")
+
+
+def test_a_publication_cut_before_the_edition_had_cities_is_refused(ledger: Ledger) -> None:
+    created = next(r.position for r in ledger.records() if r.type == "EditionCreated")
+    head = ledger.head()
+
+    with pytest.raises(InvalidInput, match="before edition asia-2023 had any cities") as info:
+        ledger.publish(E, position=created)
+
+    assert info.value.value == created
+    assert ledger.head() == head
+
+
+def test_a_publication_never_goes_back_before_the_previous_one(ledger: Ledger) -> None:
+    ledger.publish(E)
+    head = ledger.head()
+
+    with pytest.raises(InvalidInput, match="before the previous publication"):
+        ledger.publish(E, position=head - 2)
+
+    assert ledger.head() == head
+    assert ledger.publish(E, position=head)["publication_no"] == 2

@@ -119,12 +119,16 @@ def test_the_same_key_twice_records_once_and_returns_the_same_result(ledger: Led
     assert [r.data["result"] for r in ledger.records(after=head + 1)] == [f'"{first}"']
 
 
-def test_a_keyed_retry_with_other_arguments_returns_the_first_result(ledger: Ledger) -> None:
+def test_a_key_reused_with_other_arguments_is_refused(ledger: Ledger) -> None:
     assert ledger.change_quorum("asia-2023", 3, idempotency_key="q") == 3
     head = ledger.head()
 
-    assert ledger.change_quorum("asia-2023", 5, idempotency_key="q") == 3
+    with pytest.raises(InvalidInput, match="already used for a different request") as info:
+        ledger.change_quorum("asia-2023", 5, idempotency_key="q")
+
+    assert info.value.value == "q"
     assert ledger.head() == head
+    assert ledger.change_quorum("asia-2023", 3, idempotency_key="q") == 3
 
 
 def test_a_keyed_publish_returns_the_same_publication(ledger: Ledger) -> None:
