@@ -29,8 +29,13 @@ WITNESS = "chain_witness"
 
 
 def instant_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so that string order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    """Fixed-width UTC text, so that string order is time order (years zero-padded)."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        # Within a day of year 1 or 9999: earlier or later than any event can be.
+        return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
+    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%f+00:00")
 
 
 class EventIndex(ReadModel):

@@ -107,6 +107,11 @@ def _round_opened(db: Database, r: EventRecord, claim_id: str) -> None:
 
 def _vote(db: Database, r: EventRecord, claim_id: str) -> None:
     d = r.data
+    db.execute(
+        "UPDATE rounds SET accepts = accepts + ?, rejects = rejects + ? "
+        "WHERE claim_id = ? AND round_no = ?",
+        [int(d["decision"] == "accept"), int(d["decision"] == "reject"), claim_id, d["round_no"]],
+    )
     insert_row(
         db,
         "votes",

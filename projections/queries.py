@@ -220,11 +220,13 @@ def claims(
         if values is not None:
             where.append(f"{column} IN ({_marks(values) or 'NULL'})")
             params.extend(values)
-    if languages is not None:
+    if languages is not None and not languages:
+        where.append("0 = 1")  # a reader of no language can read no claim
+    elif languages is not None:
         # A claim is readable when every language of its sources is among the reader's.
         where.append(
             "NOT EXISTS (SELECT 1 FROM json_each(claims.languages) j "
-            f"WHERE j.value NOT IN ({_marks(languages) or 'NULL'}))"
+            f"WHERE j.value NOT IN ({_marks(languages)}))"
         )
         params.extend(languages)
     sql = f"SELECT * FROM claims WHERE {' AND '.join(where)} ORDER BY submitted_position"

@@ -108,10 +108,15 @@ def indicator_scores(
     if edition_id not in state.editions:
         raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
     support = indicator_support(state, edition_id)
+    outside = [c for c in city_ids if c not in support]
+    if outside:
+        raise UnknownId(
+            f"city {outside[0]!r} is not in edition {edition_id!r} at position {position}",
+            field="city_id",
+            value=outside[0],
+        )
     return {
-        c: [
-            ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in support.get(c, {}).items()
-        ]
+        c: [ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in support[c].items()]
         for c in city_ids
     }
 
