@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from eventsourcing.persistence import PersistenceError
 from sqlite_utils import Database
 
 from ledger.application import Ledger
 from ledger.config import database_path, read_model_path, uses_postgres
+from ledger.errors import InvalidInput
 from projections.follower import Follower
 from projections.store import open_db
 
@@ -38,6 +41,17 @@ class Runtime:
 
 def open_runtime(db_path: Path | None = None) -> Runtime:
     """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
+    try:
+        return _open(db_path)
+    except (sqlite3.DatabaseError, PersistenceError) as error:
+        # Translated once, here: a file that is not a cityledger database, or unreadable.
+        where = db_path or (read_model_path() if uses_postgres() else database_path())
+        raise InvalidInput(
+            f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
+        ) from None
+
+
+def _open(db_path: Path | None) -> Runtime:
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()
         ledger = Ledger(path)

@@ -22,13 +22,14 @@ from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
 TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
+MAX_POSITION = 2**62
 
 
 def parse_as_of(text: str | None) -> AsOf:
     """A ledger position (digits) or an ISO-8601 instant with a UTC offset."""
     if text is None:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     try:
         moment = datetime.fromisoformat(text)
@@ -37,7 +38,9 @@ def parse_as_of(text: str | None) -> AsOf:
             f"--as-of {text!r} is neither a position nor an ISO-8601 time", field="as-of"
         ) from None
     if moment.tzinfo is None:
-        raise InvalidInput(f"--as-of {text!r} needs a UTC offset, e.g. {text}+00:00", field="as-of")
+        raise InvalidInput(
+            f"--as-of {text!r} needs a UTC offset, e.g. 2023-06-01T00:00:00+00:00", field="as-of"
+        )
     return moment
 
 
@@ -115,8 +118,11 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
-    with open(a.file, encoding="utf-8") as handle:
-        commands = parse(handle)
+    try:
+        with open(a.file, encoding="utf-8") as handle:
+            commands = parse(handle)
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
     count = run(rt.ledger, commands)
     print(f"imported {count} commands; ledger head is at position {rt.catch_up()}")
 
@@ -198,6 +204,20 @@ def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number written in ASCII digits, within [low, high]."""
+
+    def convert(text: str) -> int:
+        if not (text.isascii() and text.lstrip("-").isdigit()) or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number in {low}..{high}")
+        return int(text)
+
+    return convert
+
+
+POSITION = bounded(1, MAX_POSITION)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr, like every other error."""
 
@@ -234,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(func=cmd_compare)
 
     events = sub.add_parser("events", help="print the log as JSON lines")
-    events.add_argument("--after", type=int, default=0)
+    events.add_argument("--after", type=bounded(0, MAX_POSITION), default=0)
     events.add_argument("--format", default="jsonl", choices=["jsonl"])
     events.set_defaults(func=cmd_events)
 
@@ -253,17 +273,17 @@ def build_parser() -> argparse.ArgumentParser:
     prove = sub.add_parser("prove", help="RFC 9162 Merkle proofs over the log")
     kinds = prove.add_subparsers(dest="kind", required=True, parser_class=OneLineParser)
     inclusion = kinds.add_parser("inclusion", help="the event at a position is in a prefix")
-    inclusion.add_argument("--position", type=int, required=True)
-    inclusion.add_argument("--size", type=int, help="prefix length (default: the head)")
+    inclusion.add_argument("--position", type=POSITION, required=True)
+    inclusion.add_argument("--size", type=POSITION, help="prefix length (default: the head)")
     inclusion.set_defaults(func=cmd_prove)
     consistency = kinds.add_parser("consistency", help="a shorter prefix is a prefix of a longer")
-    consistency.add_argument("--first", type=int, required=True)
-    consistency.add_argument("--second", type=int, help="longer prefix (default: the head)")
+    consistency.add_argument("--first", type=POSITION, required=True)
+    consistency.add_argument("--second", type=POSITION, help="longer prefix (default: the head)")
     consistency.set_defaults(func=cmd_prove)
 
     serve = sub.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=bounded(1, 65535), default=8000)
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="manage API tokens")

@@ -54,9 +54,19 @@ def parse(lines: Iterable[str]) -> list[Command]:
 def _parse_line(number: int, text: str) -> Command:
     try:
         obj = json.loads(text)
+        # Lone surrogates decode from JSON escapes but cannot be stored: refuse them here.
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"line {number} is not JSON: {error.msg}", field="line", value=number
+        ) from None
+    except RecursionError:
+        raise InvalidInput(
+            f"line {number} is nested too deeply", field="line", value=number
+        ) from None
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"line {number} holds invalid Unicode (a lone surrogate)", field="line", value=number
         ) from None
     if not isinstance(obj, dict):
         raise InvalidInput(f"line {number} is not a JSON object", field="line", value=number)
@@ -73,10 +83,16 @@ def _parse_line(number: int, text: str) -> Command:
         ) from None
     if moment.tzinfo is None:
         raise InvalidInput(f"line {number}: time {at!r} has no UTC offset", field="at", value=at)
-    accepted = inspect.signature(getattr(Ledger, name)).parameters
-    unknown = sorted(set(args) - set(accepted) - {"self"})
+    if "at" in args:
+        raise InvalidInput(f"line {number}: the time goes on the line, not in args", field="args")
+    signature = inspect.signature(getattr(Ledger, name))
+    unknown = sorted(set(args) - set(signature.parameters) - {"self"})
     if unknown:
         raise InvalidInput(f"line {number}: {name} takes no argument {unknown[0]!r}", field="args")
+    try:
+        signature.bind(None, **args)
+    except TypeError as error:
+        raise InvalidInput(f"line {number}: {name}: {error}", field="args") from None
     return Command(number, name, moment, args)
 
 

@@ -5,12 +5,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ledger.errors import InvalidInput
+
 DEFAULT_DB = Path("var") / "cityledger.sqlite"
 
 
 def database_path() -> Path:
     """The SQLite file named by CITYLEDGER_DB, or var/cityledger.sqlite."""
     return Path(os.environ.get("CITYLEDGER_DB") or DEFAULT_DB)
+
+
+def prepare(path: Path) -> Path:
+    """Check a database path: var/ is created on first use; any other directory must exist."""
+    if path.parent == DEFAULT_DB.parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise InvalidInput(
+            f"database directory {str(path.parent)!r} does not exist", field="CITYLEDGER_DB"
+        )
+    if path.is_dir():
+        raise InvalidInput(f"database path {str(path)!r} is a directory", field="CITYLEDGER_DB")
+    return path
 
 
 def uses_postgres() -> bool:
@@ -33,8 +48,7 @@ def ledger_env(db_path: Path | None = None) -> dict[str, str]:
     if uses_postgres() and db_path is None:
         # POSTGRES_DBNAME, POSTGRES_HOST, … come from the process environment.
         return {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
-    path = db_path or database_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = prepare(db_path or database_path())
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),

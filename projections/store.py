@@ -9,13 +9,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ledger.config import read_model_path
+from ledger.config import prepare, read_model_path
 
 
 def open_db(path: Path | None = None) -> Database:
     """Open a connection to the read models (WAL, autocommit, 30 s busy timeout, any thread)."""
-    target = path or read_model_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = prepare(path or read_model_path())
     # Autocommit: a read never holds a transaction open; writes use write_transaction().
     conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")

@@ -116,12 +116,53 @@ def test_import_refuses_a_malformed_file_and_records_nothing(
     cli_world: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.jsonl"
-    good = '{"command": "register_city", "at": "2099-01-01T00:00:00+00:00", "args": {}}'
+    args = '{"city_id": "hue", "name_en": "Hue", "name_zh": "顺化", "country": "VN"}'
+    good = f'{{"command": "register_city", "at": "2023-01-01T00:00:00+00:00", "args": {args}}}'
     bad.write_text(good + "\n{not json\n", encoding="utf-8")
     head = cli_world.ledger.head()
     code, _, err = run(capsys, "import", "--file", str(bad))
     assert code == 2 and "line 2 is not JSON" in err
     assert cli_world.ledger.head() == head
+
+
+LINE = '{"command": "%s", "at": "2023-01-01T00:00:00+00:00", "args": %s}'
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (LINE % ("register_city", '{"city_id": "x"}'), "missing a required argument: 'name_en'"),
+        (LINE % ("open_round", '{"claim_id": "c", "at": "2023-01-01T00:00:00+00:00"}'),
+         "the time goes on the line"),
+        (LINE % ("open_round", '{"claim_id": "\\ud800"}'), "invalid Unicode"),
+        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    ],
+)  # fmt: skip
+def test_import_checks_every_line_before_recording_any(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path, line: str, message: str
+) -> None:
+    path = tmp_path / "commands.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    head = cli_world.ledger.head()
+    code, _, err = run(capsys, "import", "--file", str(path))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert cli_world.ledger.head() == head
+
+
+def test_a_database_path_that_cannot_be_a_ledger_is_one_clear_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("hello", encoding="utf-8")
+    for path, message in (
+        (tmp_path, "is a directory"),
+        (tmp_path / "missing" / "x.sqlite", "does not exist"),
+        (not_sqlite, "file is not a database"),
+    ):
+        monkeypatch.setenv("CITYLEDGER_DB", str(path))
+        code, _, err = run(capsys, "rank", "--edition", EDITION, "--table", "total")
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not_sqlite.read_text(encoding="utf-8") == "hello"
 
 
 def test_compare_lists_both_editions_bands_side_by_side(
