@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from graphql_api.tokens import find_token
+from graphql_api.tokens import enrolled_languages, find_token
 from ledger.errors import Unauthenticated
 
 
@@ -59,7 +58,9 @@ def authenticate(db: Database, header: str | None) -> Viewer:
     record = find_token(db, token)
     languages: tuple[str, ...] = ()
     if record.role == "verifier":
-        languages = record.languages or _enrolled_languages(db, record.name)
+        # From the enrolment, as it stands now; a languages value stored on an old token
+        # is ignored, and a verifier who is not enrolled reads nothing.
+        languages = enrolled_languages(db, record.name) or ()
     return Viewer(
         role=record.role,
         name=record.name,
@@ -68,10 +69,3 @@ def authenticate(db: Database, header: str | None) -> Viewer:
         weight_set_id=record.weight_set_id,
         panelist_id=record.panelist_id,
     )
-
-
-def _enrolled_languages(db: Database, verifier_id: str) -> tuple[str, ...]:
-    row = db.execute(
-        "SELECT languages FROM verifiers WHERE verifier_id = ?", [verifier_id]
-    ).fetchone()
-    return tuple(json.loads(row[0])) if row else ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ from starlette.websockets import WebSocket
 from cityledger.bootstrap import Runtime
 from graphql_api.auth import ANONYMOUS, Viewer, authenticate
 from graphql_api.loaders import Loaders, build_loaders
+from ledger import validate
 from ledger.application import Ledger
 from ledger.errors import InvalidState, Unauthenticated
 
@@ -77,6 +80,15 @@ class ApiContext:
         if binding is None:
             raise InvalidState(f"the token is bound to no {what}", field="authorization")
         return binding
+
+    def scoped_key(self, key: str | None) -> str | None:
+        """The idempotency key the ledger is given: the caller's key within the caller's own
+        namespace (role and name), so two callers never share a key; None for None."""
+        if key is None:
+            return None
+        validate.text("idempotency_key", key, max_len=200)
+        caller = json.dumps([self.viewer.role, self.viewer.name, key], ensure_ascii=False)
+        return "api:" + hashlib.sha256(caller.encode("utf-8")).hexdigest()
 
     def panelist(self) -> tuple[str, str]:
         """(weight set, panelist) a panelist token is bound to."""

@@ -16,7 +16,9 @@ class AsOf:
     """Exactly one of position or instant."""
 
     position: int | None = strawberry.field(
-        default=strawberry.UNSET, description="A ledger position (capped at the present)."
+        default=strawberry.UNSET,
+        description="A ledger position, 0 up to the current head (a later one is refused "
+        "with INVALID_INPUT).",
     )
     instant: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="An ISO-8601 instant with a UTC offset."

@@ -1,10 +1,24 @@
-"""Limits on what one request may ask: depth, aliases, tokens and page sizes."""
+"""Limits on what one request may ask: selections, depth, aliases, tokens and page sizes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -14,16 +28,151 @@ from strawberry.extensions import (
 from ledger.errors import InvalidInput
 from projections.queries import MAX_PAGE
 
+MAX_SELECTIONS = 2000
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 DEFAULT_PAGE = 20
-__all__ = ["DEFAULT_PAGE", "MAX_ALIASES", "MAX_DEPTH", "MAX_PAGE", "MAX_TOKENS"]
+MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."
+__all__ = [
+    "DEFAULT_PAGE",
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_PAGE",
+    "MAX_SELECTIONS",
+    "MAX_TOKENS",
+]
+
+_CURSOR = re.compile(r"[0-9]{1,18}")
+
+
+class SelectionCounter:
+    """Counts field selections with fragment spreads expanded, linearly in the document.
+
+    Each fragment is counted once and remembered; a count stops as soon as it passes the
+    cap (a stopped count is a lower bound, which is all a refusal needs). A spread of a
+    fragment that is being counted (a cycle, which validation refuses anyway) counts 0.
+    """
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode], cap: int) -> None:
+        self.fragments = fragments
+        self.cap = cap
+        self.memo: dict[str, int] = {}
+        self.open: set[str] = set()
+
+    def count(self, selection_set: SelectionSetNode | None) -> int:
+        """Fields selected in a selection set, nested ones and expanded fragments included."""
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += 1 + self.count(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value)
+            if total > self.cap:
+                break
+        return total
+
+    def fragment(self, name: str) -> int:
+        """The (memoised) count of a named fragment; 0 when unknown or in a cycle."""
+        if name in self.memo:
+            return self.memo[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.open:
+            return 0
+        self.open.add(name)
+        try:
+            self.memo[name] = self.count(definition.selection_set)
+        finally:
+            self.open.discard(name)
+        return self.memo[name]
+
+
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    """The fragment definitions of a document by name (the first of a repeated name)."""
+    out: dict[str, FragmentDefinitionNode] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            out.setdefault(definition.name.value, definition)
+    return out
+
+
+def selection_counts(document: DocumentNode, cap: int = MAX_SELECTIONS) -> list[tuple[str, int]]:
+    """(operation name, field selections with fragments expanded) per operation, stopping
+    each count once it is over the cap."""
+    counter = SelectionCounter(fragments_of(document), cap)
+    return [
+        (d.name.value if d.name else "anonymous", counter.count(d.selection_set))
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+
+
+def too_many_selections(name: str, count: int, cap: int) -> str:
+    """The refusal message of an operation over the selection cap."""
+    return (
+        f"operation '{name}' selects at least {count} fields once its fragment spreads are "
+        f"expanded; the limit is {cap}"
+    )
+
+
+def max_selections_rule(cap: int) -> type[ValidationRule]:
+    """A validation rule refusing operations that select more than `cap` fields, counted
+    with fragment spreads expanded (a few fragments spread twice each can expand to
+    millions of fields)."""
+
+    class MaxSelectionsRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            for name, count in selection_counts(context.document, cap):
+                if count > cap:
+                    context.report_error(GraphQLError(too_many_selections(name, count, cap)))
+
+    return MaxSelectionsRule
+
+
+MaxSelectionsRule = max_selections_rule(MAX_SELECTIONS)
+
+
+class SelectionLimiter(AddValidationRules):
+    """Adds MaxSelectionsRule; over the cap, it is the only rule validation runs.
+
+    The depth and alias limiters walk every expansion of every fragment spread, which takes
+    exponential time on a fragment bomb; a document already refused for its size skips them.
+    An operation-less request naming no operation in a multi-operation document is refused
+    too (strawberry would run the first operation; the GraphQL spec requires a refusal).
+    """
+
+    def __init__(self, max_selections: int = MAX_SELECTIONS) -> None:
+        self.max_selections = max_selections
+        self.rule = max_selections_rule(max_selections)
+        super().__init__([self.rule])
+
+    def on_validate(self) -> Iterator[None]:
+        """Before the other rules run: refuse an oversize or ambiguous document alone."""
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            counts = selection_counts(document, self.max_selections)
+            if any(count > self.max_selections for _, count in counts):
+                context.validation_rules = (self.rule,)
+            elif len(counts) > 1 and _provided_operation_name(context) is None:
+                context.pre_execution_errors = [GraphQLError(MULTIPLE_OPERATIONS)]
+        yield
+
+
+def _provided_operation_name(context: object) -> str | None:
+    # ExecutionContext.operation_name falls back to the first operation's name; the name
+    # the request gave is kept in this attribute.
+    name = getattr(context, "_provided_operation_name", None)
+    return name if isinstance(name, str) else None
 
 
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories of the limiting schema extensions (a fresh instance per request)."""
     return [
+        lambda: SelectionLimiter(max_selections=MAX_SELECTIONS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -40,9 +189,13 @@ def page_size(first: int) -> int:
 
 
 def cursor_value(after: str | None) -> int:
-    """The position or offset a cursor stands for (0 when absent)."""
+    """The position or offset a cursor stands for (0 when absent): 1 to 18 ASCII digits."""
     if after is None:
         return 0
-    if not after.isdigit() or len(after) > 18:
-        raise InvalidInput(f"cursor {after[:40]!r} is not valid", field="after", value=after[:40])
+    if not _CURSOR.fullmatch(after):
+        raise InvalidInput(
+            f"cursor {after[:40]!r} is not valid (a cursor is 1 to 18 digits 0-9)",
+            field="after",
+            value=after[:40],
+        )
     return int(after)

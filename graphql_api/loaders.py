@@ -54,19 +54,25 @@ def build_loaders(db: Database) -> Loaders:
         groups: dict[tuple[str, int], list[str]] = defaultdict(list)
         for edition_id, position, city_id in keys:
             groups[(edition_id, position)].append(city_id)
-        found: dict[tuple[str, int], dict[str, list[ScoreView]] | LedgerError] = {}
+        found: dict[ScoreKey, list[ScoreView] | LedgerError] = {}
         for (edition_id, position), city_ids in groups.items():
             try:
-                found[(edition_id, position)] = ranking.indicator_scores(
-                    db, edition_id, city_ids, position
-                )
+                batch = ranking.indicator_scores(db, edition_id, city_ids, position)
             except LedgerError as error:
-                found[(edition_id, position)] = error
-        out: list[list[ScoreView] | LedgerError] = []
-        for edition_id, position, city_id in keys:
-            group = found[(edition_id, position)]
-            out.append(group if isinstance(group, LedgerError) else group.get(city_id, []))
-        return out
+                if len(city_ids) == 1:
+                    found[(edition_id, position, city_ids[0])] = error
+                    continue
+                # One city outside the edition must not fail the others: ask city by city.
+                for city_id in city_ids:
+                    try:
+                        one = ranking.indicator_scores(db, edition_id, [city_id], position)
+                        found[(edition_id, position, city_id)] = one.get(city_id, [])
+                    except LedgerError as refusal:
+                        found[(edition_id, position, city_id)] = refusal
+                continue
+            for city_id in city_ids:
+                found[(edition_id, position, city_id)] = batch.get(city_id, [])
+        return [found[key] for key in keys]
 
     return Loaders(
         cities=DataLoader(load_fn=load_cities),

@@ -53,6 +53,7 @@ from graphql_api.permissions import (
     IsEditor,
     IsPanelist,
     IsResearcher,
+    IsResearcherOrEditor,
     IsVerifier,
 )
 
@@ -75,7 +76,7 @@ class Mutation:
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
-            idempotency_key=idempotency_key,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return CityPayload.after(c, city_id)
 
@@ -87,7 +88,7 @@ class Mutation:
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
-            [i.plain() for i in input.indicators], idempotency_key=idempotency_key,
+            [i.plain() for i in input.indicators], idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -99,7 +100,8 @@ class Mutation:
         c = info.context
         version = c.ledger.revise_framework(
             input.framework_id, [p.plain() for p in input.pillars],
-            [i.plain() for i in input.indicators], input.note, idempotency_key=idempotency_key,
+            [i.plain() for i in input.indicators], input.note,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -109,7 +111,9 @@ class Mutation:
     ) -> VerifierResult:
         """enrolVerifier."""
         c = info.context
-        c.ledger.enrol_verifier(input.verifier_id, input.languages, idempotency_key=idempotency_key)
+        c.ledger.enrol_verifier(
+            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+        )
         return VerifierPayload.after(c, input.verifier_id)
 
     @command("Restate the languages a verifier reads.", IsEditor)
@@ -119,7 +123,7 @@ class Mutation:
         """changeVerifierLanguages."""
         c = info.context
         c.ledger.change_verifier_languages(
-            input.verifier_id, input.languages, idempotency_key=idempotency_key
+            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -131,7 +135,7 @@ class Mutation:
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
-            idempotency_key=idempotency_key,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return WeightSetPayload.after(c, input.weight_set_id)
 
@@ -142,7 +146,10 @@ class Mutation:
         """enrolPanelist."""
         c = info.context
         c.ledger.enrol_panelist(
-            input.weight_set_id, input.panelist_id, input.field, idempotency_key=idempotency_key
+            input.weight_set_id,
+            input.panelist_id,
+            input.field,
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return WeightSetPayload.after(c, input.weight_set_id, input.panelist_id)
 
@@ -156,7 +163,9 @@ class Mutation:
             c.acting(c.viewer.weight_set_id, "panel"),
             c.acting(c.viewer.panelist_id, "panelist"),
         )
-        c.ledger.cast_ballot(ws, panelist, ballot_of(allocations), idempotency_key=idempotency_key)
+        c.ledger.cast_ballot(
+            ws, panelist, ballot_of(allocations), idempotency_key=c.scoped_key(idempotency_key)
+        )
         return BallotPayload.after(c, ws, panelist)
 
     @command("Replace the token's panelist's ballot.", IsPanelist)
@@ -171,7 +180,7 @@ class Mutation:
         )
         c.ledger.revise_ballot(
             ws, panelist, ballot_of(input.allocations), input.reason,
-            idempotency_key=idempotency_key,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return BallotPayload.after(c, ws, panelist)
 
@@ -182,7 +191,9 @@ class Mutation:
         """aggregateWeights."""
         c = info.context
         revision = c.ledger.aggregate_weights(
-            weight_set_id, by=c.acting(c.viewer.name, "name"), idempotency_key=idempotency_key
+            weight_set_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return WeightRevisionPayload.after(c, weight_set_id, revision)
 
@@ -194,7 +205,7 @@ class Mutation:
         c = info.context
         revision = c.ledger.set_weights(
             input.weight_set_id, input.plain(), input.reason, by=c.acting(c.viewer.name, "name"),
-            idempotency_key=idempotency_key,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return WeightRevisionPayload.after(c, input.weight_set_id, revision)
 
@@ -207,7 +218,7 @@ class Mutation:
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
             input.framework_version, input.weight_set_id, input.evidence_cutoff, input.quorum,
-            idempotency_key=idempotency_key,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return EditionPayload.after(c, input.edition_id)
 
@@ -217,7 +228,7 @@ class Mutation:
     ) -> EditionResult:
         """includeCities."""
         c = info.context
-        c.ledger.include_cities(edition_id, city_ids, idempotency_key=idempotency_key)
+        c.ledger.include_cities(edition_id, city_ids, idempotency_key=c.scoped_key(idempotency_key))
         return EditionPayload.after(c, edition_id)
 
     @command("Set how many accepting votes a claim of the edition needs.", IsEditor)
@@ -226,7 +237,7 @@ class Mutation:
     ) -> EditionResult:
         """changeQuorum."""
         c = info.context
-        c.ledger.change_quorum(edition_id, quorum, idempotency_key=idempotency_key)
+        c.ledger.change_quorum(edition_id, quorum, idempotency_key=c.scoped_key(idempotency_key))
         return EditionPayload.after(c, edition_id)
 
     @command("Publish the edition's tables as computed at a position (default: head).", IsEditor)
@@ -237,7 +248,7 @@ class Mutation:
         c = info.context
         result = c.ledger.publish(
             input.edition_id, by=c.acting(c.viewer.name, "name"), tables=input.tables,
-            position=input.position, idempotency_key=idempotency_key,
+            position=input.position, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return PublicationPayload.after(c, input.edition_id, int(result["publication_no"]))
 
@@ -250,26 +261,28 @@ class Mutation:
         claim_id = c.ledger.submit_claim(
             input.edition_id, input.city_id, input.indicator_id, input.rung,
             [s.plain() for s in input.sources], c.acting(c.viewer.name, "name"),
-            claim_id=input.claim_id, supersedes=input.supersedes, idempotency_key=idempotency_key,
+            claim_id=input.claim_id, supersedes=input.supersedes,
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return ClaimPayload.after(c, claim_id)
 
-    @command("Withdraw a claim so that it no longer counts.", IsResearcher)
+    @command("Withdraw a claim so that it no longer counts.", IsResearcherOrEditor)
     def withdraw_claim(
         self, info: Info, claim_id: ClaimId, reason: str, idempotency_key: Key = None
     ) -> ClaimResult:
         """withdrawClaim."""
         c = info.context
         c.ledger.withdraw_claim(
-            claim_id, reason, c.acting(c.viewer.name, "name"), idempotency_key=idempotency_key
-        )
+            claim_id, reason, c.acting(c.viewer.name, "name"), c.viewer.role == "editor",
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
         return ClaimPayload.after(c, claim_id)
 
     @command("Open the next verification round of a claim.", IsEditor)
     def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
         """openRound."""
         c = info.context
-        round_no = c.ledger.open_round(claim_id, idempotency_key=idempotency_key)
+        round_no = c.ledger.open_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
         return ClaimPayload.after(c, claim_id, round_no=round_no)
 
     @command("Vote in a claim's open round as the token's verifier.", IsVerifier)
@@ -280,7 +293,7 @@ class Mutation:
         c = info.context
         round_no = c.ledger.cast_vote(
             input.claim_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
-            input.note, idempotency_key=idempotency_key,
+            input.note, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return ClaimPayload.after(c, input.claim_id, round_no=round_no)
 
@@ -290,7 +303,7 @@ class Mutation:
     ) -> ClaimResult:
         """closeRound."""
         c = info.context
-        outcome = c.ledger.close_round(claim_id, idempotency_key=idempotency_key)
+        outcome = c.ledger.close_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
     @command("File an appeal for the token's city.", IsCity)
@@ -302,7 +315,7 @@ class Mutation:
         appeal_id = c.ledger.file_appeal(
             input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
             c.acting(c.viewer.name, "name"), indicator_id=input.indicator_id,
-            appeal_id=input.appeal_id, idempotency_key=idempotency_key,
+            appeal_id=input.appeal_id, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, appeal_id)
 
@@ -314,6 +327,6 @@ class Mutation:
         c = info.context
         c.ledger.answer_appeal(
             input.appeal_id, input.decision.value, input.response,
-            by=c.acting(c.viewer.name, "name"), idempotency_key=idempotency_key,
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, input.appeal_id)

@@ -57,10 +57,17 @@ class IsEditor(LedgerPermission):
 
 
 class IsResearcher(LedgerPermission):
-    """Researchers submit and withdraw claims."""
+    """Researchers submit claims."""
 
     roles = ("researcher",)
     who = "researchers"
+
+
+class IsResearcherOrEditor(LedgerPermission):
+    """Researchers withdraw their own claims; editors withdraw any claim."""
+
+    roles = ("researcher", "editor")
+    who = "researchers (their own claims) and editors (any claim)"
 
 
 class IsVerifier(LedgerPermission):

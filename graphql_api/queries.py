@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
@@ -50,7 +51,8 @@ from graphql_api.types import (
 from ledger.errors import PermissionDenied, UnknownId
 from projections import queries as reads
 from projections import rankings as ranking
-from projections.views import PublicationView, RankingView
+from projections.bands import BAND_LABELS
+from projections.views import PublicationView, RankingEntry, RankingView
 
 
 def _published(info: Info, edition: str, table: str) -> PublicationView:
@@ -83,7 +85,21 @@ def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> Rankin
         position=view.position,
         time=view.time,
         publication_no=publication.publication_no if publication else None,
-        rows=[RankingRow.from_entry(e, view.edition_id, view.position) for e in view.rows],
+        rows=[
+            RankingRow.from_entry(e, view.edition_id, view.position)
+            for e in (view.rows if publication is None else published_order(view.rows))
+        ],
+    )
+
+
+def published_order(rows: Sequence[RankingEntry]) -> list[RankingEntry]:
+    """Rows as the report lists them: by band, top band first, then by English name.
+
+    Listing by rank would give away the ranks the report does not publish.
+    """
+    order = {band: i for i, band in enumerate(BAND_LABELS)}
+    return sorted(
+        rows, key=lambda e: (order.get(e.band, len(order)), e.name_en.casefold(), e.city_id)
     )
 
 

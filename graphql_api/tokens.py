@@ -50,9 +50,18 @@ def _exists(db: Database, sql: str, params: list[str]) -> bool:
     return db.execute(sql, params).fetchone() is not None
 
 
+def enrolled_languages(db: Database, verifier_id: str) -> tuple[str, ...] | None:
+    """The languages a verifier reads per their enrolment (None: not an enrolled verifier)."""
+    row = db.execute(
+        "SELECT languages FROM verifiers WHERE verifier_id = ?", [verifier_id]
+    ).fetchone()
+    return None if row is None else tuple(json.loads(row[0]))
+
+
 def _check_binding(
     db: Database,
     role: str,
+    name: str,
     languages: list[str] | None,
     city_id: str | None,
     panelist: tuple[str, str] | None,
@@ -82,6 +91,28 @@ def _check_binding(
         raise InvalidInput(f"only panelist tokens name a panelist, not {role}", field="panelist")
     if languages is not None and role != "verifier":
         raise InvalidInput(f"only verifier tokens list languages, not {role}", field="languages")
+    if role == "verifier":
+        _check_verifier(db, name, languages)
+
+
+def _check_verifier(db: Database, name: str, languages: list[str] | None) -> None:
+    """A verifier token names an enrolled verifier; languages, if given, must be theirs."""
+    enrolled = enrolled_languages(db, name)
+    if enrolled is None:
+        raise InvalidInput(
+            f"a verifier token needs an enrolled verifier; {name!r} is not one "
+            "(enrol them with enrolVerifier first)",
+            field="name",
+            value=name,
+        )
+    if languages is not None and set(languages) != set(enrolled):
+        raise InvalidInput(
+            f"verifier {name!r} reads {', '.join(enrolled) or 'no language'} per their "
+            "enrolment; a token's languages come from the enrolment (restate them with "
+            "changeVerifierLanguages), not from the token",
+            field="languages",
+            value=languages,
+        )
 
 
 def create_token(
@@ -92,7 +123,12 @@ def create_token(
     city_id: str | None = None,
     panelist: tuple[str, str] | None = None,
 ) -> str:
-    """Issue a token for one person; return it (shown once) and store only its hash."""
+    """Issue a token for one person; return it (shown once) and store only its hash.
+
+    A verifier token's name is the verifier id; the languages the verifier reads are looked
+    up in their enrolment on every request (a `languages` argument is only checked against
+    it, never stored).
+    """
     if role not in ROLES:
         raise InvalidInput(
             f"role {role!r} is not one of {', '.join(ROLES)}", field="role", value=role
@@ -103,7 +139,7 @@ def create_token(
         if languages is None
         else validate.string_list("languages", languages, check=validate.language, max_items=30)
     )
-    _check_binding(db, role, langs, city_id, panelist)
+    _check_binding(db, role, name, langs, city_id, panelist)
     ensure_table(db)
     token = PREFIX + secrets.token_urlsafe(32)
     db.execute(
@@ -113,7 +149,7 @@ def create_token(
             hash_token(token),
             role,
             name,
-            None if langs is None else json.dumps(langs),
+            None,
             city_id,
             panelist[0] if panelist else None,
             panelist[1] if panelist else None,

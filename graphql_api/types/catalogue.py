@@ -10,7 +10,7 @@ from graphql_api.context import Info
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, as_of_value
 from graphql_api.permissions import CanSeeCityScores
-from graphql_api.types.evidence import CityScores
+from graphql_api.types.evidence import CityScores, load_scores
 from projections import queries as reads
 from projections.rankings import resolve
 from projections.views import (
@@ -141,7 +141,7 @@ class City:
         "The city's points per indicator in an edition, with the claims behind them.",
         CanSeeCityScores,
     )
-    def scores(
+    async def scores(
         self,
         info: Info,
         edition: Annotated[str, strawberry.argument(description="Edition id.")],
@@ -149,8 +149,11 @@ class City:
             AsOf | None, strawberry.argument(description="When (default: now).")
         ] = None,
     ) -> CityScores | None:
-        """Scores as of a point in time."""
+        """Scores as of a point in time; UNKNOWN_ID when the city is not in the edition."""
         position = resolve(info.context.db, as_of_value(as_of))
+        # Load now (the loader caches it for `indicators`), so that an unknown edition or a
+        # city outside it is refused even when no indicator is selected.
+        await load_scores(info, edition, position, self.city_id)
         return CityScores(edition_id=edition, city_id=self.city_id, position=position)
 
     @classmethod

@@ -28,8 +28,8 @@ class RankingRow:
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
     name_zh: str = strawberry.field(description="Chinese name.")
-    rank: int = strawberry.field(description="Rank (ties share a rank).")
     band: str = strawberry.field(description="Percentile band, like 'top 10%'.")
+    exact_rank: strawberry.Private[int]
     edition_id: strawberry.Private[str]
     position: strawberry.Private[int]
     exact_score: strawberry.Private[Fraction]
@@ -41,6 +41,15 @@ class RankingRow:
         if view is None:
             raise UnknownId(f"city {self.city_id!r} does not exist", field="city_id")
         return City.from_view(view)
+
+    @resolver(
+        "Rank (ties share a rank). The report publishes bands only, so like the score it is "
+        "shown only to those who see scores.",
+        CanSeeCityScores,
+    )
+    def rank(self) -> int | None:
+        """The rank."""
+        return self.exact_rank
 
     @resolver("The exact weighted score.", CanSeeCityScores)
     def score(self) -> Exact | None:
@@ -61,7 +70,7 @@ class RankingRow:
             city_id=e.city_id,
             name_en=e.name_en,
             name_zh=e.name_zh,
-            rank=e.rank,
+            exact_rank=e.rank,
             band=e.band,
             edition_id=edition_id,
             position=position,
@@ -80,7 +89,11 @@ class RankingTable:
     publication_no: int | None = strawberry.field(
         description="The publication shown (null for a live table)."
     )
-    rows: list[RankingRow] = strawberry.field(description="Rows, best first.")
+    rows: list[RankingRow] = strawberry.field(
+        description="Rows, best first: by rank for those who see scores; for everyone else "
+        "by band (top band first), then alphabetically by English name, as the report lists "
+        "them."
+    )
 
 
 @strawberry.type(description="A city whose band differs between two points, and why.")

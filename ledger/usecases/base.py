@@ -101,7 +101,7 @@ class LedgerBase(Application[UUID]):
                     # A retry: answer as the first time did, before any other check.
                     if not receipt.answers(command, fingerprint):
                         raise InvalidInput(
-                            f"idempotency key {key!r} was already used for a different "
+                            "this idempotency key was already used for a different "
                             f"request ({receipt.command})",
                             field="idempotency_key",
                             value=key,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 from starlette.testclient import TestClient
 
+from graphql_api.http import MAX_BODY_BYTES
 from graphql_api.schema import export_sdl
 from projections import queries as reads
 from tests.api.api_world import Tokens
@@ -160,3 +163,77 @@ def test_fuzzed_mutations_never_500(client: TestClient, tokens: Tokens, document
 def test_fuzzed_text_never_500(client: TestClient, document: str) -> None:
     response = client.post("/graphql", json={"query": document})
     assert response.status_code in (200, 400) and response.json()["errors"]
+
+
+def test_invalid_utf8_body_is_400_json(client: TestClient) -> None:
+    body = b'{"query": "{ position }", "operationName": "\xff\xfe"}'
+    response = client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert error_codes(response.json()) == ["BAD_REQUEST"]
+    assert "UTF-8" in response.json()["errors"][0]["message"]
+
+
+def test_body_over_the_size_limit_is_413_json(client: TestClient) -> None:
+    padding = "x" * MAX_BODY_BYTES
+    response = client.post("/graphql", json={"query": "{ position }", "extensions": {"p": padding}})
+    assert response.status_code == 413
+    assert error_codes(response.json()) == ["PAYLOAD_TOO_LARGE"]
+    assert str(MAX_BODY_BYTES) in response.json()["errors"][0]["message"]
+    under = client.post("/graphql", json={"query": "{ position }", "extensions": {"p": "x" * 1000}})
+    assert under.status_code == 200 and under.json()["data"]["position"] > 0
+
+
+def test_body_size_limit_holds_without_content_length(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "{ position }", "extensions": {"p": "'
+        for _ in range(MAX_BODY_BYTES // 65536 + 1):
+            yield b"x" * 65536
+        yield b'"}}'
+
+    response = client.post(
+        "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+def test_deeply_nested_json_is_400(client: TestClient) -> None:
+    body = '{"query": "{ position }", "variables": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    response = client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and error_codes(response.json()) == ["BAD_REQUEST"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"query": "query($i: String!) { city(id: $i) { cityId } }", '
+        '"variables": {"i": "\\ud800"}}',
+        '{"query": "{ edition(id: \\"\\udfff\\") { year } }"}',
+        '{"query": "{ position }", "variables": {"\\ud800": 1}}',
+        '{"query": "{ position }", "operationName": "\\ud800"}',
+        '{"query": "{ position }", "extensions": {"a": ["\\udc00"]}}',
+    ],
+)
+def test_lone_surrogate_anywhere_is_400_invalid_unicode(client: TestClient, payload: str) -> None:
+    response = client.post(
+        "/graphql", content=payload, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert error_codes(response.json()) == ["BAD_REQUEST"]
+    assert "invalid Unicode" in response.json()["errors"][0]["message"]
+
+
+def test_valid_astral_characters_are_not_refused(client: TestClient) -> None:
+    payload = '{"query": "{ edition(id: \\"\\ud83d\\ude00\\") { year } }"}'
+    response = client.post(
+        "/graphql", content=payload, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+    assert error_codes(response.json()) == ["UNKNOWN_ID"]
+
+
+def test_surrogate_bytes_in_a_get_query_are_not_a_500(client: TestClient) -> None:
+    # %ED%A0%80 is U+D800 encoded as if it were a character: not UTF-8.
+    response = client.get(
+        "/graphql?query=%7B%20edition(id%3A%20%22%ED%A0%80%22)%20%7B%20year%20%7D%20%7D"
+    )
+    assert response.status_code in (200, 400) and "INTERNAL" not in response.text

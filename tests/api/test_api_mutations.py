@@ -417,3 +417,87 @@ def test_reads_see_the_write_immediately(gql: Gql, tokens: Tokens) -> None:
         token=tokens.editor,
     )
     assert status["data"]["city"]["scores"]["indicators"][1]["points"] == 0
+
+
+SUBMIT = "input:SubmitClaimInput! idempotencyKey:String"
+
+
+def claim_input(claim_id: str) -> dict[str, Any]:
+    """A valid claim for seoul's metro indicator."""
+    return {
+        "editionId": EDITION,
+        "cityId": "seoul",
+        "indicatorId": "metro",
+        "rung": 2,
+        "claimId": claim_id,
+        "sources": [source("zh")],
+    }
+
+
+def test_idempotency_keys_are_scoped_per_caller(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    other = create_token(api_runtime.db, "researcher", "researcher-bob")
+    mine = call(
+        gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM,
+        input=claim_input("c-ann"), idempotencyKey="K1",
+    )  # fmt: skip
+    head = api_runtime.ledger.head()
+    theirs = call(
+        gql, other, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-bob"), idempotencyKey="K1"
+    )
+    # The same key from another caller is another request: Bob's claim is recorded as his,
+    # and he is not handed Ann's result.
+    assert mine["claim"] == {
+        "claimId": "c-ann",
+        "status": "pending",
+        "submittedBy": "researcher-ann",
+    }
+    assert theirs["claim"] == {
+        "claimId": "c-bob",
+        "status": "pending",
+        "submittedBy": "researcher-bob",
+    }
+    assert api_runtime.ledger.head() > head
+    # Ann's retry with her key still replays her own result and records nothing.
+    head = api_runtime.ledger.head()
+    again = call(
+        gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM,
+        input=claim_input("c-ann"), idempotencyKey="K1",
+    )  # fmt: skip
+    assert again["claim"] == mine["claim"] and api_runtime.ledger.head() == head
+
+
+def test_idempotency_key_is_checked_before_scoping(gql: Gql, tokens: Tokens) -> None:
+    refused = call(
+        gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM,
+        input=claim_input("c-long"), idempotencyKey="k" * 201,
+    )  # fmt: skip
+    assert refused["code"] == "INVALID_INPUT" and refused["field"] == "idempotency_key"
+
+
+WITHDRAW = "claimId:String! reason:String!"
+
+
+def test_researcher_cannot_withdraw_another_researchers_claim_but_an_editor_can(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    call(gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"))
+    other = create_token(api_runtime.db, "researcher", "researcher-bob")
+    head = api_runtime.ledger.head()
+    refused = call(gql, other, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-ann", reason="not mine")
+    assert refused["__typename"] == "LedgerError" and refused["code"] == "PERMISSION_DENIED"
+    assert api_runtime.ledger.head() == head
+    withdrawn = call(
+        gql, tokens.editor, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-ann", reason="duplicate"
+    )
+    assert withdrawn["claim"]["status"] == "withdrawn"
+    assert api_runtime.ledger.head() == head + 1
+
+
+def test_researcher_withdraws_own_claim(gql: Gql, tokens: Tokens) -> None:
+    call(gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-own"))
+    withdrawn = call(
+        gql, tokens.researcher, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-own", reason="typo"
+    )
+    assert withdrawn["claim"]["status"] == "withdrawn"

@@ -128,7 +128,11 @@ TABLE: list[tuple[str, str, set[Role]]] = [
     ("changeQuorum", m("changeQuorum", 'editionId: "no", quorum: 1'), {"editor"}),
     ("publish", m("publish", 'input: {editionId: "no"}'), {"editor"}),
     ("submitClaim", m("submitClaim", f"input: {{{CLAIM_INPUT}}}"), {"researcher"}),
-    ("withdrawClaim", m("withdrawClaim", 'claimId: "no", reason: "r"'), {"researcher"}),
+    (
+        "withdrawClaim",
+        m("withdrawClaim", 'claimId: "no", reason: "r"'),
+        {"researcher", "editor"},
+    ),
     ("openRound", m("openRound", 'claimId: "no"'), {"editor"}),
     ("castVote", m("castVote", 'input: {claimId: "no", decision: ACCEPT}'), {"verifier"}),
     ("closeRound", m("closeRound", 'claimId: "no"'), {"editor"}),

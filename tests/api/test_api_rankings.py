@@ -25,12 +25,66 @@ query { rankings(edition: "asia-2023", table: TOTAL) { position rows { cityId
 """
 
 
+BANDS = """
+query($table: RankingTableName!) {
+  rankings(edition: "asia-2023", table: $table) {
+    editionId table position time publicationNo rows { cityId band } } }
+"""
+
+
 def test_anonymous_sees_bands_of_the_latest_publication(gql: Gql) -> None:
-    table = gql(ROWS, {"table": "TOTAL"})["data"]["rankings"]
+    body = gql(BANDS, {"table": "TOTAL"})
+    assert "errors" not in body
+    table = body["data"]["rankings"]
     assert table["publicationNo"] == 1 and table["position"] == 43 and table["time"]
     assert [r["cityId"] for r in table["rows"]][:3] == ["beijing", "shanghai", "tokyo"]
     # taizhou's claim was accepted after the publication: anonymous readers do not see it yet
-    assert next(r for r in table["rows"] if r["cityId"] == "taizhou")["rank"] == 4
+    assert next(r for r in table["rows"] if r["cityId"] == "taizhou")["band"] == "60%-100%"
+
+
+PUBLISHED = '{ rankings(edition: "asia-2023", table: TOTAL) { rows { cityId band rank } } }'
+#: After a second publication: ranks 1, 2, 2, 4, 5, 5; in rank order tokyo (4) leads its band.
+BY_RANK = ["beijing", "shanghai", "taizhou", "tokyo", "seoul", "singapore"]
+BY_BAND_THEN_NAME = ["beijing", "shanghai", "taizhou", "seoul", "singapore", "tokyo"]
+
+
+def publish_now(gql: Gql, tokens: Tokens) -> None:
+    """Publish the edition's current tables."""
+    body = gql(
+        'mutation { publish(input: {editionId: "asia-2023"}) { __typename } }',
+        token=tokens.editor,
+    )
+    assert body["data"]["publish"]["__typename"] == "PublicationPayload", body
+
+
+@pytest.mark.parametrize("role", [None, "researcher", "verifier", "panelist"])
+def test_published_rankings_hide_ranks_and_list_by_band_then_name(
+    gql: Gql, tokens: Tokens, role: str | None
+) -> None:
+    publish_now(gql, tokens)
+    body = gql(PUBLISHED, token=tokens.of(role))
+    rows = body["data"]["rankings"]["rows"]
+    assert [r["cityId"] for r in rows] == BY_BAND_THEN_NAME
+    assert [r["band"] for r in rows] == ["10%-30%", "30%-60%", "30%-60%"] + ["60%-100%"] * 3
+    assert all(r["rank"] is None for r in rows)
+    assert set(codes(body)) == {"PERMISSION_DENIED"}
+
+
+def test_city_sees_only_its_own_rank_in_published_order(gql: Gql, tokens: Tokens) -> None:
+    publish_now(gql, tokens)
+    rows = gql(PUBLISHED, token=tokens.city)["data"]["rankings"]["rows"]
+    assert [r["cityId"] for r in rows] == BY_BAND_THEN_NAME
+    assert {r["cityId"]: r["rank"] for r in rows if r["rank"] is not None} == {"beijing": 1}
+
+
+@pytest.mark.parametrize("role", ["editor", "auditor"])
+def test_score_viewers_keep_rank_order(gql: Gql, tokens: Tokens, role: str) -> None:
+    publish_now(gql, tokens)
+    body = gql(PUBLISHED, token=tokens.of(role))
+    assert "errors" not in body
+    rows = body["data"]["rankings"]["rows"]
+    assert [r["cityId"] for r in rows] == BY_RANK
+    assert [r["rank"] for r in rows] == [1, 2, 2, 4, 5, 5]
 
 
 def test_anonymous_is_refused_scores_and_as_of(gql: Gql) -> None:
@@ -178,3 +232,28 @@ def test_indicator_scores_fold_once_per_page(
     body = gql(query, token=tokens.editor)
     assert len(body["data"]["rankings"]["rows"]) == 6
     assert len(calls) == 1 and len(calls[0]) == 6
+
+
+def test_city_scores_outside_the_edition_are_unknown_id(gql: Gql, tokens: Tokens) -> None:
+    # beijing is not in asia-2024 (only tokyo is); the error comes even with no indicator asked
+    for selection in ("position", "indicators { points }"):
+        body = gql(
+            f'{{ city(id: "beijing") {{ scores(edition: "asia-2024") {{ {selection} }} }} }}',
+            token=tokens.editor,
+        )
+        assert codes(body) == ["UNKNOWN_ID"], body
+        assert body["data"]["city"]["scores"] is None
+    unknown = gql(
+        '{ city(id: "tokyo") { scores(edition: "no-such") { position } } }', token=tokens.editor
+    )
+    assert codes(unknown) == ["UNKNOWN_ID"]
+
+
+def test_one_city_outside_the_edition_does_not_fail_the_others(gql: Gql, tokens: Tokens) -> None:
+    body = gql(
+        '{ a: city(id: "tokyo") { scores(edition: "asia-2024") { indicators { points } } } '
+        'b: city(id: "beijing") { scores(edition: "asia-2024") { indicators { points } } } }',
+        token=tokens.editor,
+    )
+    assert codes(body) == ["UNKNOWN_ID"] and body["errors"][0]["path"][0] == "b"
+    assert len(body["data"]["a"]["scores"]["indicators"]) == len(INDICATORS)

@@ -72,3 +72,20 @@ def test_mutations_cover_every_ledger_command() -> None:
         union = field.type.of_type
         assert isinstance(union, GraphQLUnionType), name
         assert "LedgerError" in {t.name for t in union.types}, name
+
+
+def test_as_of_position_description_says_past_the_head_is_refused() -> None:
+    schema = build_schema(export_sdl())
+    as_of = schema.type_map["AsOf"]
+    assert isinstance(as_of, GraphQLInputObjectType)
+    description = as_of.fields["position"].description or ""
+    assert "capped" not in description and "INVALID_INPUT" in description
+
+
+def test_ranking_rank_is_nullable_and_guarded_like_score() -> None:
+    schema = build_schema(export_sdl())
+    row = schema.type_map["RankingRow"]
+    assert isinstance(row, GraphQLObjectType)
+    assert str(row.fields["rank"].type) == str(row.fields["score"].type).replace("Exact", "Int")
+    description = row.fields["rank"].description or ""
+    assert "Allowed: editors, auditors and the city itself" in description

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -89,3 +90,93 @@ def test_bad_token_in_connection_init_is_refused(client: TestClient) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
         assert closed.value.code == 4403
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        [1, 2],
+        "subscribe",
+        7,
+        None,
+        {"type": ["subscribe"]},
+        {"id": "1", "type": "subscribe", "payload": "not an object"},
+        {"id": "1", "type": "subscribe", "payload": {"query": 5}},
+        {"id": "1", "type": "subscribe", "payload": {"query": EVENTS, "variables": [1]}},
+        {"id": ["1"], "type": "subscribe", "payload": {"query": EVENTS}},
+        {"id": {"a": 1}, "type": "complete"},
+        {"id": "\ud800", "type": "subscribe", "payload": {"query": EVENTS}},
+        {"type": "\ud800"},
+    ],
+    ids=repr,
+)
+def test_malformed_message_closes_with_4400_without_a_traceback(
+    client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture, message: object
+) -> None:
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        connect(ws, tokens.auditor)
+        ws.send_text(json.dumps(message))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4400
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]
+    assert active(client) == 0
+
+
+def test_malformed_message_before_connection_init_closes_with_4400(client: TestClient) -> None:
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_text("[1, 2]")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4400
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"query": EVENTS, "variables": {"after": 0, "x": "\ud800"}},
+        {"query": "subscription { ledgerEvents(after: 0) { type } } # \udfff"},
+        {"query": EVENTS, "operationName": "\ud800"},
+    ],
+)
+def test_invalid_unicode_in_subscribe_payload_is_that_operations_error(
+    client: TestClient, tokens: Tokens, payload: dict[str, object]
+) -> None:
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        connect(ws, tokens.auditor)
+        ws.send_text(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        message = ws.receive_json()
+        assert message["type"] == "error" and message["id"] == "1"
+        assert message["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+        assert "invalid Unicode" in message["payload"][0]["message"]
+        # The connection stays usable: the same id can subscribe properly.
+        subscribe(ws, 40)
+        assert ws.receive_json()["payload"]["data"]["ledgerEvents"]["position"] == 41
+        ws.send_json({"id": "1", "type": "complete"})
+    assert active(client) == 0
+
+
+def test_close_reasons_fit_a_close_frame(client: TestClient, tokens: Tokens) -> None:
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        connect(ws, tokens.auditor)
+        ws.send_json({"type": "x" * 300})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4400 and len(closed.value.reason.encode()) <= 123
+
+
+def test_duplicate_long_id_closes_4409_without_logging_a_traceback(
+    client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_id = "y" * 300
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        connect(ws, tokens.auditor)
+        message = {"id": long_id, "type": "subscribe", "payload": {"query": EVENTS}}
+        ws.send_json(message)
+        ws.send_json(message)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                ws.receive_json()
+        assert closed.value.code == 4409 and len(closed.value.reason.encode()) <= 123
+    assert not [r for r in caplog.records if r.exc_info]
+    assert active(client) == 0

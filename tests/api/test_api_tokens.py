@@ -10,7 +10,7 @@ from cityledger.bootstrap import Runtime
 from graphql_api.auth import authenticate
 from graphql_api.tokens import create_token, find_token
 from ledger.errors import InvalidInput, Unauthenticated
-from tests.api.api_world import WEIGHTS
+from tests.api.api_world import WEIGHTS, Gql, Tokens
 
 
 def test_only_the_hash_is_stored(api_runtime: Runtime) -> None:
@@ -20,7 +20,7 @@ def test_only_the_hash_is_stored(api_runtime: Runtime) -> None:
     digest = hashlib.sha256(token.encode()).hexdigest()
     assert any(digest in row for row in rows)
     record = find_token(api_runtime.db, token)
-    assert (record.role, record.name, record.languages) == ("verifier", "v-en", ("en",))
+    assert (record.role, record.name, record.languages) == ("verifier", "v-en", None)
 
 
 def test_each_token_is_new(api_runtime: Runtime) -> None:
@@ -40,6 +40,8 @@ def test_each_token_is_new(api_runtime: Runtime) -> None:
         ("panelist", {"panelist": (WEIGHTS, "nobody")}, "panelist"),
         ("editor", {"languages": ["en"]}, "languages"),
         ("verifier", {"languages": ["not a language"]}, "languages"),
+        ("verifier", {}, "name"),
+        ("verifier", {"languages": ["en"]}, "name"),
     ],
 )
 def test_bad_role_or_binding_is_invalid_input(
@@ -63,3 +65,46 @@ def test_no_header_is_anonymous_and_verifier_reads_enrolled_languages(api_runtim
     token = create_token(api_runtime.db, "verifier", "v-zh-en")
     viewer = authenticate(api_runtime.db, f"bearer {token}")
     assert viewer.role == "verifier" and set(viewer.languages) == {"zh", "en"}
+
+
+def test_verifier_token_needs_an_enrolled_verifier(api_runtime: Runtime) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        create_token(api_runtime.db, "verifier", "v-ghost")
+    assert refused.value.field == "name" and "'v-ghost'" in refused.value.message
+    assert "enrolled verifier" in refused.value.message
+
+
+def test_verifier_languages_come_from_enrolment_not_the_token(api_runtime: Runtime) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        create_token(api_runtime.db, "verifier", "v-zh", languages=["zh", "en"])
+    assert refused.value.field == "languages" and "enrolment" in refused.value.message
+    token = create_token(api_runtime.db, "verifier", "v-zh", languages=["zh"])
+    assert authenticate(api_runtime.db, f"Bearer {token}").languages == ("zh",)
+    # A languages value stored on a token issued before this rule is ignored.
+    api_runtime.db.execute(
+        "UPDATE api_tokens SET languages = ? WHERE token_hash = ?",
+        ['["zh", "en", "fr"]', hashlib.sha256(token.encode()).hexdigest()],
+    )
+    api_runtime.db.conn.commit()
+    assert authenticate(api_runtime.db, f"Bearer {token}").languages == ("zh",)
+    # A restated enrolment applies to the next request.
+    api_runtime.ledger.change_verifier_languages("v-zh", ["zh", "en"])
+    api_runtime.catch_up()
+    assert set(authenticate(api_runtime.db, f"Bearer {token}").languages) == {"zh", "en"}
+
+
+def test_verifier_with_no_enrolled_languages_sees_no_claims(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    query = "{ claims { edges { node { claimId } } } }"
+    assert gql(query, token=tokens.verifier)["data"]["claims"]["edges"]
+    # A token whose verifier is no longer (or was never) enrolled reads no language.
+    api_runtime.db.execute(
+        "UPDATE api_tokens SET name = 'v-gone', languages = '[\"zh\"]' WHERE token_hash = ?",
+        [hashlib.sha256(tokens.verifier.encode()).hexdigest()],
+    )
+    api_runtime.db.conn.commit()
+    viewer = gql("{ viewer { role languages } }", token=tokens.verifier)["data"]["viewer"]
+    assert viewer == {"role": "verifier", "languages": []}
+    body = gql(query, token=tokens.verifier)
+    assert "errors" not in body and body["data"]["claims"]["edges"] == []
