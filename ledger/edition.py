@@ -54,9 +54,10 @@ class Edition(Aggregate):
         publication_no: int
         position: int
         digest: str
-        tree_head: str
         tables: list[str]
         by: str
+        #: Added later, with a default: publications recorded before it decode with None.
+        tree_head: str | None = None
 
         def apply(self, aggregate: Edition) -> None:
             """Count the publication."""

@@ -19,7 +19,7 @@ class Receipt(Aggregate):
         key: str
         command: str
         result: str
-        # Added before any release; older receipts (none exist) would read as "".
+        #: Added later, with a default: receipts recorded before it decode with "".
         fingerprint: str = ""
 
     def __init__(self, key: str, command: str, result: str, fingerprint: str = "") -> None:
@@ -50,4 +50,5 @@ class Receipt(Aggregate):
 
     def answers(self, command: str, fingerprint: str) -> bool:
         """Whether a retry is the same request as the one this receipt recorded."""
-        return self.command == command and self.fingerprint == fingerprint
+        # A receipt from before fingerprints (empty) can only be matched by its command.
+        return self.command == command and self.fingerprint in ("", fingerprint)

@@ -261,7 +261,7 @@ def _published(db: Database, r: EventRecord) -> None:
             "publication_no": d["publication_no"],
             "position": d["position"],
             "digest": d["digest"],
-            "tree_head": d["tree_head"],
+            "tree_head": d.get("tree_head"),
             "tables": json.dumps(d["tables"]),
             "by": d["by"],
             "time": instant_text(r.time),

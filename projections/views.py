@@ -176,7 +176,7 @@ class PublicationView:
     publication_no: int
     position: int
     digest: str
-    tree_head: str
+    tree_head: str | None
     tables: tuple[str, ...]
     by: str
     time: str

@@ -103,8 +103,9 @@ class Publication:
     publication_no: int = strawberry.field(description="Publication number within the edition.")
     position: int = strawberry.field(description="Ledger position the tables were computed at.")
     digest: str = strawberry.field(description="Chain hash of the log up to that position.")
-    tree_head: str = strawberry.field(
-        description="RFC 9162 Merkle tree head over the events up to that position."
+    tree_head: str | None = strawberry.field(
+        description="RFC 9162 Merkle tree head over the events up to that position (null for "
+        "publications recorded before tree heads were pinned)."
     )
     tables: list[str] = strawberry.field(description="Tables published.")
     by: str = strawberry.field(description="Who published.")
