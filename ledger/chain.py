@@ -19,8 +19,13 @@ def link(
     previous: str, position: int, originator_id: str, version: int, topic: str, stored: str
 ) -> str:
     """The chain hash at a position, from the previous hash and the event stored there."""
+    return link_canonical(previous, canonical(position, originator_id, version, topic, stored))
+
+
+def link_canonical(previous: str, data: bytes) -> str:
+    """The chain hash from the previous hash and an event's canonical bytes."""
     digest = hashlib.sha256()
     digest.update(previous.encode("ascii"))
     digest.update(b"\n")
-    digest.update(canonical(position, originator_id, version, topic, stored))
+    digest.update(data)
     return digest.hexdigest()

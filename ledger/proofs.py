@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ledger.chain import canonical
-
 if TYPE_CHECKING:
     from cityledger.bootstrap import Runtime
     from ledger.usecases.base import LedgerBase
@@ -16,7 +14,6 @@ if TYPE_CHECKING:
 HASH_SIZE = 32
 #: MTH({}) = SHA-256 of the empty string.
 EMPTY_ROOT = hashlib.sha256(b"").digest()
-BATCH = 1000
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -196,23 +193,7 @@ class ConsistencyProof:
 
 def event_leaves(ledger: LedgerBase, upto: int | None = None) -> list[bytes]:
     """Leaf hashes of the recorded events 1..upto (all by default), from the canonical bytes."""
-    leaves: list[bytes] = []
-    after = 0
-    while upto is None or after < upto:
-        batch = ledger.recorder.select_notifications(start=after + 1, limit=BATCH, stop=upto)
-        if not batch:
-            break
-        for n in batch:
-            data = canonical(
-                int(n.id),
-                str(n.originator_id),
-                int(n.originator_version),
-                n.topic,
-                bytes(n.state).decode("utf-8"),
-            )
-            leaves.append(leaf_hash(data))
-        after = int(batch[-1].id)
-    return leaves
+    return ledger.prefix(upto).leaves
 
 
 def ledger_tree_head(rt: Runtime, size: int | None = None) -> str:

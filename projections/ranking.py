@@ -56,12 +56,18 @@ def pillar_of(state: RankingState, edition_id: str) -> dict[str, str]:
     return {i["id"]: i["pillar"] for i in state.indicators(edition_id)}
 
 
-def table_scores(state: RankingState, edition_id: str, table: str) -> dict[str, Fraction]:
+def table_scores(
+    state: RankingState,
+    edition_id: str,
+    table: str,
+    support: dict[str, dict[str, Support]] | None = None,
+) -> dict[str, Fraction]:
     """Σ indicator points × weight over the table's pillars, per city, exactly."""
     pillars = TABLE_PILLARS[table]
     pillar = pillar_of(state, edition_id)
     weight = weights(state, edition_id)
-    support = indicator_support(state, edition_id)
+    if support is None:
+        support = indicator_support(state, edition_id)
     return {
         city: sum(
             (s.points * weight[i] for i, s in per.items() if pillar[i] in pillars),
@@ -71,9 +77,14 @@ def table_scores(state: RankingState, edition_id: str, table: str) -> dict[str, 
     }
 
 
-def ranking(state: RankingState, edition_id: str, table: str) -> list[RankingEntry]:
-    """A table's rows, best first; ties in English alphabetical order."""
-    scores = table_scores(state, edition_id, table)
+def ranking(
+    state: RankingState,
+    edition_id: str,
+    table: str,
+    support: dict[str, dict[str, Support]] | None = None,
+) -> list[RankingEntry]:
+    """A table's rows, best first; ties in English alphabetical order (pass `support` to reuse)."""
+    scores = table_scores(state, edition_id, table, support)
     rank_of = ranks(scores)
     n = len(scores)
     rows = []

@@ -68,6 +68,8 @@ class Standings(ReadModel):
         db.execute("DELETE FROM standings")
         db.execute("DELETE FROM scores")
         for edition_id in sorted(state.editions):
+            # One support computation serves the three tables and the scores rows.
+            support = indicator_support(state, edition_id)
             insert_rows(
                 db,
                 "standings",
@@ -81,7 +83,7 @@ class Standings(ReadModel):
                         "band": row.band,
                     }
                     for table in TABLES
-                    for row in ranking(state, edition_id, table)
+                    for row in ranking(state, edition_id, table, support)
                 ],
             )
             insert_rows(
@@ -92,10 +94,10 @@ class Standings(ReadModel):
                         "edition_id": edition_id,
                         "city_id": city_id,
                         "indicator_id": indicator_id,
-                        "points": support.points,
-                        "claim_id": support.claim_id,
+                        "points": held.points,
+                        "claim_id": held.claim_id,
                     }
-                    for city_id, per in indicator_support(state, edition_id).items()
-                    for indicator_id, support in per.items()
+                    for city_id, per in support.items()
+                    for indicator_id, held in per.items()
                 ],
             )

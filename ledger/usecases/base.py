@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger import validate
-from ledger.chain import GENESIS, link
+from ledger.chain import GENESIS, canonical, link_canonical
 from ledger.config import ledger_env
 from ledger.errors import (
     AlreadyExists,
@@ -31,6 +31,7 @@ from ledger.errors import (
     UnknownId,
 )
 from ledger.framework import Framework
+from ledger.proofs import leaf_hash, tree_head
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 
@@ -61,6 +62,22 @@ def use_case(method: Callable[P, R]) -> Callable[P, R]:
             _REQUEST.reset(token)
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """What one pass over a prefix of the log yields."""
+
+    #: The chain hash at the prefix's last position.
+    digest: str
+    #: RFC 9162 leaf hashes, one per event, in ledger order.
+    leaves: list[bytes]
+    #: The last version of the watched aggregate within the prefix (0: not there yet).
+    watched_version: int
+
+    def tree_head(self) -> str:
+        """The Merkle tree head (hex) over the prefix."""
+        return tree_head(self.leaves).hex()
 
 
 @dataclass
@@ -201,31 +218,31 @@ class LedgerBase(Application[UUID]):
 
     def tree_head_at(self, position: int) -> str:
         """The RFC 9162 Merkle tree head (hex) over the events 1..position."""
-        from ledger.proofs import event_leaves, tree_head
-
-        return tree_head(event_leaves(self, position)).hex()
+        return self.prefix(position).tree_head()
 
     def digest_at(self, position: int) -> str:
         """The chain hash of the log's prefix up to a position."""
-        return self._scan_prefix(position)[0]
+        return self.prefix(position).digest
 
-    def _scan_prefix(self, position: int, watch: UUID | None = None) -> tuple[str, int]:
-        """The chain hash up to a position, and the last version of `watch` within it (or 0)."""
+    def prefix(self, position: int | None = None, watch: UUID | None = None) -> Prefix:
+        """One pass over events 1..position (default: all): chain hash, leaf hashes, `watch`."""
         previous, after, version = GENESIS, 0, 0
-        while after < position:
+        leaves: list[bytes] = []
+        while position is None or after < position:
             batch = self.recorder.select_notifications(start=after + 1, limit=1000, stop=position)
             if not batch:
                 break
             for n in batch:
-                previous = link(
-                    previous,
+                data = canonical(
                     int(n.id),
                     str(n.originator_id),
                     int(n.originator_version),
                     n.topic,
                     bytes(n.state).decode("utf-8"),
                 )
+                previous = link_canonical(previous, data)
+                leaves.append(leaf_hash(data))
                 if n.originator_id == watch:
                     version = int(n.originator_version)
                 after = int(n.id)
-        return previous, version
+        return Prefix(previous, leaves, version)

@@ -130,7 +130,8 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            digest, version = self._scan_prefix(cut, edition.id)
+            prefix = self.prefix(cut, watch=edition.id)
+            version = prefix.watched_version
             # The tables must exist at the cut: the edition and its cities were recorded by then.
             then = self.repository.get(edition.id, version=version) if version else None
             if then is None or not then.city_ids:
@@ -139,7 +140,7 @@ class EditionUseCases(LedgerBase):
                     field="position",
                     value=cut,
                 )
-            tree_head = self.tree_head_at(cut)
+            digest, tree_head = prefix.digest, prefix.tree_head()
             number = edition.publish(cut, digest, tree_head, chosen, by, when)
             result = {
                 "edition_id": edition_id,
