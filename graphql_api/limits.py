@@ -32,12 +32,16 @@ MAX_SELECTIONS = 2000
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+#: Root fields that each compute whole tables (a fold of the log for an as-of answer).
+HEAVY_ROOT_FIELDS = frozenset({"rankings", "bandChanges", "compareEditions"})
+MAX_HEAVY = 4
 DEFAULT_PAGE = 20
 MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."
 __all__ = [
     "DEFAULT_PAGE",
     "MAX_ALIASES",
     "MAX_DEPTH",
+    "MAX_HEAVY",
     "MAX_PAGE",
     "MAX_SELECTIONS",
     "MAX_TOKENS",
@@ -162,6 +166,46 @@ class SelectionLimiter(AddValidationRules):
         yield
 
 
+def heavy_root_fields(document: DocumentNode) -> list[tuple[str, int]]:
+    """(operation name, root fields that compute whole tables) per operation, aliases and
+    root-level fragments included."""
+    fragments = fragments_of(document)
+
+    def count(selections: SelectionSetNode, seen: frozenset[str]) -> int:
+        total = 0
+        for node in selections.selections:
+            if isinstance(node, FieldNode):
+                total += node.name.value in HEAVY_ROOT_FIELDS
+            elif isinstance(node, InlineFragmentNode):
+                total += count(node.selection_set, seen)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
+                fragment = fragments.get(node.name.value)
+                if fragment is not None:
+                    total += count(fragment.selection_set, seen | {node.name.value})
+        return total
+
+    return [
+        (d.name.value if d.name else "anonymous", count(d.selection_set, frozenset()))
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+
+
+class MaxHeavyFieldsRule(ValidationRule):
+    """Refuses operations computing more than MAX_HEAVY tables: each is a fold of the log."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        for name, heavy in heavy_root_fields(context.document):
+            if heavy > MAX_HEAVY:
+                context.report_error(
+                    GraphQLError(
+                        f"operation '{name}' asks for {heavy} tables "
+                        f"({', '.join(sorted(HEAVY_ROOT_FIELDS))}); the limit is {MAX_HEAVY}"
+                    )
+                )
+
+
 def _provided_operation_name(context: object) -> str | None:
     # ExecutionContext.operation_name falls back to the first operation's name; the name
     # the request gave is kept in this attribute.
@@ -173,6 +217,7 @@ def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories of the limiting schema extensions (a fresh instance per request)."""
     return [
         lambda: SelectionLimiter(max_selections=MAX_SELECTIONS),
+        lambda: AddValidationRules([MaxHeavyFieldsRule]),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

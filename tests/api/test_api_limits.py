@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from graphql_api.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
+    MAX_HEAVY,
     MAX_SELECTIONS,
     MAX_TOKENS,
     selection_counts,
@@ -57,6 +58,20 @@ def test_alias_limit(client: TestClient) -> None:
     too_many = "{ " + " ".join(f"a{i}: position" for i in range(MAX_ALIASES + 1)) + " }"
     status, body = post(client, too_many)
     assert status == 400 and f"{MAX_ALIASES}" in str(body) and "aliases" in str(body)
+
+
+def test_more_tables_than_the_heavy_limit_in_one_request_are_refused(
+    client: TestClient, tokens: Tokens
+) -> None:
+    table = 'rankings(edition: "asia-2023", table: TOTAL) { position }'
+    ok = "{ " + " ".join(f"t{i}: {table}" for i in range(MAX_HEAVY)) + " }"
+    status, body = post(client, ok, tokens.auditor)
+    assert status == 200 and "errors" not in body
+    # A fifth table hidden in a root fragment counts too.
+    hidden = "{ ...F " + " ".join(f"t{i}: {table}" for i in range(MAX_HEAVY)) + " }"
+    hidden += f" fragment F on Query {{ extra: {table} }}"
+    status, body = post(client, hidden, tokens.auditor)
+    assert status == 400 and f"asks for {MAX_HEAVY + 1} tables" in str(body)
 
 
 def test_token_limit(client: TestClient) -> None:
