@@ -57,21 +57,19 @@ def build_loaders(db: Database) -> Loaders:
         found: dict[ScoreKey, list[ScoreView] | LedgerError] = {}
         for (edition_id, position), city_ids in groups.items():
             try:
-                batch = ranking.indicator_scores(db, edition_id, city_ids, position)
+                # One fold per group; a city outside the edition fails alone, not the batch.
+                batch = ranking.indicator_scores(db, edition_id, city_ids, position, strict=False)
             except LedgerError as error:
-                if len(city_ids) == 1:
-                    found[(edition_id, position, city_ids[0])] = error
-                    continue
-                # One city outside the edition must not fail the others: ask city by city.
                 for city_id in city_ids:
-                    try:
-                        one = ranking.indicator_scores(db, edition_id, [city_id], position)
-                        found[(edition_id, position, city_id)] = one.get(city_id, [])
-                    except LedgerError as refusal:
-                        found[(edition_id, position, city_id)] = refusal
+                    found[(edition_id, position, city_id)] = error
                 continue
             for city_id in city_ids:
-                found[(edition_id, position, city_id)] = batch.get(city_id, [])
+                scores = batch.get(city_id)
+                found[(edition_id, position, city_id)] = (
+                    scores
+                    if scores is not None
+                    else ranking.not_in_edition(city_id, edition_id, position)
+                )
         return [found[key] for key in keys]
 
     return Loaders(

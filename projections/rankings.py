@@ -100,25 +100,40 @@ def _current(db: Database, edition_id: str, table: str, position: int) -> Rankin
 
 
 def indicator_scores(
-    db: Database, edition_id: str, city_ids: Sequence[str], as_of: AsOf = None
+    db: Database,
+    edition_id: str,
+    city_ids: Sequence[str],
+    as_of: AsOf = None,
+    *,
+    strict: bool = True,
 ) -> dict[str, list[ScoreView]]:
-    """Per-indicator points of several cities, with the claim behind each (one state fold)."""
+    """Per-indicator points of several cities, with the claim behind each (one state fold).
+
+    A city outside the edition is UnknownId, or with strict=False simply left out (so that a
+    batch answers the others).
+    """
     position = resolve(db, as_of)
     state = state_at(db, position)
     if edition_id not in state.editions:
         raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
     support = indicator_support(state, edition_id)
     outside = [c for c in city_ids if c not in support]
-    if outside:
-        raise UnknownId(
-            f"city {outside[0]!r} is not in edition {edition_id!r} at position {position}",
-            field="city_id",
-            value=outside[0],
-        )
+    if outside and strict:
+        raise not_in_edition(outside[0], edition_id, position)
     return {
         c: [ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in support[c].items()]
         for c in city_ids
+        if c in support
     }
+
+
+def not_in_edition(city_id: str, edition_id: str, position: int) -> UnknownId:
+    """The error for a city that is not in an edition at a position."""
+    return UnknownId(
+        f"city {city_id!r} is not in edition {edition_id!r} at position {position}",
+        field="city_id",
+        value=city_id,
+    )
 
 
 def band_changes(

@@ -221,9 +221,11 @@ def test_indicator_scores_fold_once_per_page(
     calls: list[list[str]] = []
     real = projected.indicator_scores
 
-    def counting(db: object, edition: str, city_ids: list[str], as_of: object) -> object:
+    def counting(
+        db: object, edition: str, city_ids: list[str], as_of: object, *, strict: bool = True
+    ) -> object:
         calls.append(list(city_ids))
-        return real(db, edition, city_ids, as_of)  # type: ignore[arg-type]
+        return real(db, edition, city_ids, as_of, strict=strict)  # type: ignore[arg-type]
 
     monkeypatch.setattr(projected, "indicator_scores", counting)
     query = (
