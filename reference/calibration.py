@@ -9,18 +9,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ledger.claim import decide
+from projections.bands import band, ranks
 from reference.inputs import DATA_DIR, INDICATOR_IDS, TABLES, City
-from reference.scoring import (
-    all_bands,
-    band_for_rank,
-    bands,
-    ranks,
-    table_scores,
-    weights_from_ballots,
-)
+from reference.scoring import all_bands, bands, table_scores, weights_from_ballots
 
 __all__ = [
-    "ASIA_JSONL", "G20_JSONL", "LedgerState", "all_bands", "band_for_rank", "bands", "check",
+    "ASIA_JSONL", "G20_JSONL", "LedgerState", "all_bands", "band", "bands", "check",
     "edition_bands", "edition_scores", "load_commands", "mismatches", "ranks", "simulate",
     "table_scores", "weights_from_ballots",
 ]  # fmt: skip
@@ -93,11 +88,11 @@ class LedgerState:
             else:
                 claim.rejects += 1
         elif command == "close_round":
-            quorum = self.editions[claim.edition_id]["quorum"]
-            if claim.accepts >= quorum and claim.accepts > claim.rejects:
-                claim.status = "accepted"
-            elif claim.rejects > claim.accepts:
-                claim.status = "rejected"
+            outcome = decide(
+                claim.accepts, claim.rejects, self.editions[claim.edition_id]["quorum"]
+            )
+            if outcome in ("accepted", "rejected"):
+                claim.status = outcome
 
 
 def load_commands(path: Path) -> list[dict[str, Any]]:
