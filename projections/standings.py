@@ -43,9 +43,11 @@ class Standings(ReadModel):
         if not records:
             return
         state = self._state_before(db, records[0].position)
+        touched: set[str] = set()
         for record in records:
             previous = state.position
             state.apply(record)
+            touched |= state.touched(record)
             if record.position // self.checkpoint_every > previous // self.checkpoint_every:
                 insert_row(
                     db,
@@ -54,7 +56,7 @@ class Standings(ReadModel):
                     replace=True,
                 )
         self._state = state
-        self._write(db, state)
+        self._write(db, state, touched)
 
     def _state_before(self, db: Database, first: int) -> RankingState:
         """The state just before `first`: the cache if it is exactly there, else rebuilt."""
@@ -64,10 +66,11 @@ class Standings(ReadModel):
             return self._state
         return state_at(db, expected)
 
-    def _write(self, db: Database, state: RankingState) -> None:
-        db.execute("DELETE FROM standings")
-        db.execute("DELETE FROM scores")
-        for edition_id in sorted(state.editions):
+    def _write(self, db: Database, state: RankingState, editions: set[str]) -> None:
+        """Rewrite the rows of the editions the batch touched (a vote touches none)."""
+        for edition_id in sorted(editions):
+            db.execute("DELETE FROM standings WHERE edition_id = ?", [edition_id])
+            db.execute("DELETE FROM scores WHERE edition_id = ?", [edition_id])
             # One support computation serves the three tables and the scores rows.
             support = indicator_support(state, edition_id)
             insert_rows(

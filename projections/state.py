@@ -12,6 +12,10 @@ from ledger.records import EventRecord
 
 # Claim rows are [edition_id, city_id, indicator_id, points, status], compact for checkpoints.
 EDITION, CITY, INDICATOR, POINTS, STATUS = range(5)
+# The events that can change an edition's standings (votes, panel and ballots cannot).
+CLAIM_CHANGES = frozenset({"ClaimSubmitted", "ClaimWithdrawn", "ClaimSuperseded", "RoundClosed"})
+WEIGHT_CHANGES = frozenset({"WeightsAggregated", "WeightsSet"})
+EDITION_CHANGES = frozenset({"EditionCreated", "CitiesIncluded"})
 
 
 @dataclass
@@ -32,6 +36,17 @@ class RankingState:
         if handler is not None:
             handler(self, record.originator_id, record.data)
         self.position = record.position
+
+    def touched(self, record: EventRecord) -> set[str]:
+        """Editions whose standings an event (already applied) may change."""
+        owner = self.owners.get(record.originator_id)
+        if record.type in CLAIM_CHANGES and owner in self.claims:
+            return {str(self.claims[owner][EDITION])}
+        if record.type in WEIGHT_CHANGES:
+            return {e for e, d in self.editions.items() if d["weight_set_id"] == owner}
+        if record.type in EDITION_CHANGES and owner in self.editions:
+            return {owner}
+        return set()
 
     def apply_all(self, records: Iterable[EventRecord]) -> RankingState:
         """Fold events in ledger order; return self."""
