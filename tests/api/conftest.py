@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,27 +12,28 @@ from starlette.testclient import TestClient
 from cityledger.bootstrap import Runtime, open_runtime
 from graphql_api.app import create_app
 from tests.api.api_world import Gql, Template, Tokens, build_world, issue_tokens
+from tests.support.databases import build_template, copy_db
 
 
 @pytest.fixture(scope="session")
 def api_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """Build the world once per session and close it, leaving one SQLite file to copy."""
     path = tmp_path_factory.mktemp("api-template") / "t.sqlite"
-    runtime = open_runtime(path)
-    try:
+    made: list[Tokens] = []
+
+    def build(runtime: Runtime) -> None:
         build_world(runtime.ledger)
         runtime.catch_up()
-        tokens = issue_tokens(runtime)
-    finally:
-        runtime.close()
-    return Template(path, tokens)
+        made.append(issue_tokens(runtime))
+
+    return Template(build_template(path, build), made[0])
 
 
 @pytest.fixture
 def api_runtime(api_template: Template, tmp_path: Path) -> Iterator[Runtime]:
     """A private copy of the world, opened."""
     path = tmp_path / "t.sqlite"
-    shutil.copy(api_template.path, path)
+    copy_db(api_template.path, path)
     runtime = open_runtime(path)
     yield runtime
     runtime.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.api.api_world import Template, Tokens
+from tests.support.databases import copy_db
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER = """
@@ -55,7 +55,7 @@ def wait_until(check: object, what: str, seconds: float = 15.0) -> None:
 def server(api_template: Template, tmp_path: Path) -> Iterator[str]:
     """A uvicorn process serving a copy of the world; yields its base URL."""
     path = tmp_path / "served.sqlite"
-    shutil.copy(api_template.path, path)
+    copy_db(api_template.path, path)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(path), str(port)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ from starlette.testclient import TestClient
 from cityledger.bootstrap import open_runtime
 from graphql_api.app import create_app
 from tests.api.api_world import Template, Tokens
+from tests.support.databases import copy_db
 
 Role = str | None
 ROLES: list[Role] = [None, "editor", "researcher", "verifier", "panelist", "city", "auditor"]
@@ -151,7 +151,7 @@ def shared(
 ) -> Iterator[tuple[TestClient, Tokens]]:
     """One client for the whole table (no cell records anything)."""
     path = tmp_path_factory.mktemp("perm") / "t.sqlite"
-    shutil.copy(api_template.path, path)
+    copy_db(api_template.path, path)
     runtime = open_runtime(path)
     head = runtime.ledger.head()
     with TestClient(create_app(runtime, follow=False)) as client:

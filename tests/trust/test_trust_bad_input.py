@@ -14,6 +14,7 @@ import pytest
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import COMMANDS
 from ledger.errors import LedgerError
+from tests.support.databases import copy_db
 from tests.trust.trust_world import (
     EDITION,
     EPOCH,
@@ -22,7 +23,6 @@ from tests.trust.trust_world import (
     PILLARS,
     WEIGHTS,
     Cli,
-    copy_db,
     source,
 )
 

@@ -12,7 +12,8 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from ledger.integrity import digest_of_export
-from tests.trust.trust_world import REPO, copy_db, run_cli
+from tests.support.databases import copy_db
+from tests.trust.trust_world import REPO, run_cli
 
 SCRIPT = re.compile(
     r"<!-- auditor-script:start -->\s*```python\n(.*?)```\s*<!-- auditor-script:end -->", re.S

@@ -18,7 +18,8 @@ from cityledger.bootstrap import open_runtime
 from graphql_api.app import create_app
 from graphql_api.schema import export_sdl
 from graphql_api.tokens import create_token
-from tests.trust.trust_world import WEIGHTS, copy_db
+from tests.support.databases import copy_db
+from tests.trust.trust_world import WEIGHTS
 
 SDL = export_sdl()
 #: Values for the schema's custom scalars, as GraphQL literals.

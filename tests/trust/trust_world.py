@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.application import Ledger
+from tests.support.databases import build_template, copy_db
 
 REPO = Path(__file__).resolve().parents[2]
 EDITION = "asia-2023"
@@ -107,26 +107,11 @@ def build_world(ledger: Ledger) -> None:
     ledger.publish(EDITION)
 
 
-def copy_db(source_file: Path, target: Path) -> Path:
-    """Copy a closed SQLite database (and any WAL beside it)."""
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(str(source_file) + suffix)
-        if src.exists():
-            shutil.copyfile(src, str(target) + suffix)
-    return target
-
-
 @pytest.fixture(scope="session")
 def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A world ledger built once, caught up, and closed; tests work on copies."""
     path = tmp_path_factory.mktemp("template") / "world.sqlite"
-    rt = open_runtime(path)
-    try:
-        build_world(rt.ledger)
-        rt.catch_up()
-    finally:
-        rt.close()
-    return path
+    return build_template(path, lambda rt: build_world(rt.ledger))
 
 
 @pytest.fixture

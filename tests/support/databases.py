@@ -1,0 +1,29 @@
+"""Template databases: build a ledger once per session, hand each test its own copy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from cityledger.bootstrap import Runtime, open_runtime
+
+
+def build_template(path: Path, build: Callable[[Runtime], object]) -> Path:
+    """Open a ledger at `path`, build it, catch the read models up and close it."""
+    rt = open_runtime(path)
+    try:
+        build(rt)
+        rt.catch_up()
+    finally:
+        rt.close()
+    return path
+
+
+def copy_db(source_file: Path, target: Path) -> Path:
+    """Copy a closed SQLite database (and any WAL beside it)."""
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(source_file) + suffix)
+        if src.exists():
+            shutil.copyfile(src, str(target) + suffix)
+    return target
