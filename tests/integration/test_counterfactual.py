@@ -108,9 +108,9 @@ def test_none_possible_at_the_edges_of_the_table(runtime: Runtime) -> None:
             verified_claim(runtime.ledger, city, indicator, top)
     runtime.catch_up()
     # Six cities: the top 10% holds no rank, so the leaders cannot go up; the last cannot drop.
-    top = next_band(runtime.db, EDITION, TABLE, "beijing")
-    assert top.band == "10%-30%" and not top.up.possible
-    assert top.up.reason == "none possible: the band holds no rank among 6"
+    leader = next_band(runtime.db, EDITION, TABLE, "beijing")
+    assert leader.band == "10%-30%" and not leader.up.possible
+    assert leader.up.reason == "none possible: the band holds no rank among 6"
     last = next_band(runtime.db, EDITION, TABLE, "taizhou-js")
     assert last.band == "60%-100%" and not last.down.possible
     assert last.down.reason == "none possible: already in the bottom band"
