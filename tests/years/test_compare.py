@@ -60,6 +60,7 @@ def test_method_plus_performance_is_the_score_change_exactly(years: Runtime, tab
     beijing = next(r for r in c.rows if r.city_id == "beijing")
     if table == "total":
         # D2 3 (30 → 40), T1 4 → rescaled rung 3 = 6 points at 20, I1 3 (20 → 25), I6 2 → I9 at 15.
+        assert beijing.method_part is not None
         assert beijing.score_a + beijing.method_part == 3 * 40 + 6 * 20 + 3 * 25 + 2 * 15
 
 
@@ -183,7 +184,8 @@ def test_method_plus_performance_is_exact_across_generated_revisions(
         for city in cities:
             for ind in current:
                 if rng.random() < 0.8:
-                    claim(ledger, edition, city, ind["id"], rng.randint(1, len(ind["ladder"])))
+                    top = len(ind["ladder"])
+                    claim(ledger, edition, city, str(ind["id"]), rng.randint(1, top))
         editions.append(edition)
     runtime.catch_up()
     for a, b in (
