@@ -377,6 +377,8 @@ class Catalogue(ReadModel):
         "weight_sets",
         "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
     )  # fmt: skip
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    version = 1
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""
