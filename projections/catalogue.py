@@ -378,7 +378,7 @@ class Catalogue(ReadModel):
         "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
     )  # fmt: skip
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 1
+    version = 2  # 2: framework_lineage
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""
