@@ -47,7 +47,13 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
-from graphql_api.types.movement import Cut, MoveExplanationType, NextBandType, cut_value
+from graphql_api.types.movement import (
+    BandRobustnessType,
+    Cut,
+    MoveExplanationType,
+    NextBandType,
+    cut_value,
+)
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import PermissionDenied, UnknownId
 from projections import queries as reads
@@ -57,6 +63,7 @@ from projections.compare import compare
 from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
+from projections.robustness import band_robustness
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -286,6 +293,24 @@ class Query:
         """A counterfactual."""
         found = next_band(info.context.db, edition, table.value, city, cut_value(at))
         return NextBandType.from_view(found)
+
+    @query(
+        "How robust the bands are: the panel's ballots resampled with replacement (bootstrap), "
+        "the table recomputed per draw; per city the share of draws in each band, the 5-95% "
+        "rank interval and the weights that drive it. Same seed, same answer.",
+        CanSeeScores,
+    )
+    def band_robustness(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        draws: Annotated[int, strawberry.argument(description="Draws, 1..10000.")] = 1000,
+        seed: Annotated[int, strawberry.argument(description="Seed of the draws.")] = 0,
+    ) -> BandRobustnessType:
+        """Band robustness."""
+        found = band_robustness(info.context.db, edition, table.value, draws, seed)
+        return BandRobustnessType.from_view(found)
 
     @query(
         "Two editions compared: common cities with band, rank, N, percentile and the move; "

@@ -23,6 +23,7 @@ from projections.explain import (
     Standing,
 )
 from projections.explain import Cut as CutValue
+from projections.robustness import Robustness
 
 
 @strawberry.input(
@@ -347,4 +348,86 @@ class MoveExplanationType:
             ),
             overtaken_by=CrossingCity.many(e.overtaken_by), overtook=CrossingCity.many(e.overtook),
             tie_rule_matters=e.tie_rule_matters,
+        )  # fmt: skip
+
+
+@strawberry.type(description="The share of bootstrap draws that put a city in a band.")
+class BandProbabilityType:
+    """A band probability."""
+
+    band: str = strawberry.field(description="Band.")
+    probability: Exact = strawberry.field(description="Exact share of draws, like 937/1000.")
+
+
+@strawberry.type(description="An indicator whose drawn weight moves a city's rank.")
+class WeightDriverType:
+    """A weight driver."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    correlation: float = strawberry.field(
+        description="Pearson r between the drawn weight and the city's rank over the draws "
+        "(positive: a heavier weight pushes the city down). A statistic, never a tie-breaker."
+    )
+
+
+@strawberry.type(description="One city's band probabilities and 5-95% rank interval.")
+class CityRobustnessType:
+    """A city's robustness."""
+
+    city_id: str = strawberry.field(description="City id.")
+    name_en: str = strawberry.field(description="English name.")
+    band: str = strawberry.field(description="Band with the weights in force.")
+    rank: int = strawberry.field(description="Rank with the weights in force.")
+    probabilities: list[BandProbabilityType] = strawberry.field(
+        description="Bands reached in at least one draw, with their shares."
+    )
+    rank_low: int = strawberry.field(description="5th percentile of the rank over the draws.")
+    rank_high: int = strawberry.field(description="95th percentile of the rank over the draws.")
+    drivers: list[WeightDriverType] = strawberry.field(
+        description="The indicators whose weights drive the city's rank most (none if fixed)."
+    )
+
+
+@strawberry.type(
+    name="BandRobustness",
+    description="Bands under bootstrap resampling of the panel's ballots (current standings).",
+)
+class BandRobustnessType:
+    """Band robustness of a table."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    table: RankingTableName = strawberry.field(description="Which table.")
+    position: int = strawberry.field(description="Ledger position of the standings.")
+    weight_set_id: str = strawberry.field(description="The weight set resampled.")
+    method: str = strawberry.field(description="How the weights in force were decided.")
+    ballots: int = strawberry.field(description="Ballots in the panel.")
+    draws: int = strawberry.field(description="Bootstrap draws.")
+    seed: int = strawberry.field(description="Seed of the draws (same seed, same answer).")
+    note: str | None = strawberry.field(
+        description="Why there is nothing to resample (weights set by an editor), if so."
+    )
+    cities: list[CityRobustnessType] = strawberry.field(description="Every city, by rank.")
+
+    @classmethod
+    def from_view(cls, r: Robustness) -> BandRobustnessType:
+        """From the read view."""
+        return cls(
+            edition_id=r.edition_id, table=RankingTableName(r.table), position=r.position,
+            weight_set_id=r.weight_set_id, method=r.method, ballots=r.ballots, draws=r.draws,
+            seed=r.seed, note=r.note,
+            cities=[
+                CityRobustnessType(
+                    city_id=c.city_id, name_en=c.name_en, band=c.band, rank=c.rank,
+                    probabilities=[
+                        BandProbabilityType(band=p.band, probability=Exact(value=p.probability))
+                        for p in c.probabilities
+                    ],
+                    rank_low=c.rank_low, rank_high=c.rank_high,
+                    drivers=[
+                        WeightDriverType(indicator_id=d.indicator_id, correlation=d.correlation)
+                        for d in c.drivers
+                    ],
+                )
+                for c in r.cities
+            ],
         )  # fmt: skip

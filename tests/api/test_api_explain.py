@@ -98,3 +98,19 @@ def test_band_change_causes_name_city_indicator_claim_and_score_change(
         ("taizhou", "metro", "c-tz-metro")
     }
     assert all(Fraction(c["scoreChange"]["fraction"]) != 0 for c in changes[0]["causes"])
+
+
+def test_band_robustness_is_seeded_and_for_score_viewers(gql: Gql, tokens: Tokens) -> None:
+    query = """{ bandRobustness(edition: "asia-2023", table: TOTAL, draws: 50, seed: 4) {
+        method ballots draws seed note cities { cityId band rank rankLow rankHigh
+        probabilities { band probability { fraction } } drivers { indicatorId correlation } } } }"""
+    first = gql(query, token=tokens.auditor)["data"]["bandRobustness"]
+    assert first == gql(query, token=tokens.editor)["data"]["bandRobustness"]
+    assert (first["method"], first["ballots"], first["draws"]) == ("mean-of-ballots", 2, 50)
+    for city in first["cities"]:
+        shares = [Fraction(p["probability"]["fraction"]) for p in city["probabilities"]]
+        assert sum(shares) == 1 and city["rankLow"] <= city["rankHigh"]
+    denied = gql(query, token=tokens.city)
+    assert codes(denied) == ["PERMISSION_DENIED"]
+    too_many = gql(query.replace("draws: 50", "draws: 20000"), token=tokens.auditor)
+    assert codes(too_many) == ["INVALID_INPUT"]
