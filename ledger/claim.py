@@ -68,6 +68,8 @@ class Claim(Aggregate):
         """A newer claim replaced this one, which no longer counts."""
 
         superseded_by: str
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Mark superseded and close any open round."""
@@ -78,6 +80,8 @@ class Claim(Aggregate):
         """A verification round began."""
 
         round_no: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Open the round."""
@@ -104,6 +108,8 @@ class Claim(Aggregate):
         accepts: int
         rejects: int
         quorum: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Close the round and set the status its outcome decides."""
@@ -193,7 +199,7 @@ class Claim(Aggregate):
             )
         self.trigger_event(self.ClaimWithdrawn, reason=reason, by=by, timestamp=at)
 
-    def supersede(self, by_claim: str, at: datetime | None) -> None:
+    def supersede(self, by_claim: str, at: datetime | None, by: str | None = None) -> None:
         """Mark the claim replaced by a newer one."""
         if self.status in (WITHDRAWN, SUPERSEDED):
             raise ClaimNotOpen(
@@ -201,9 +207,9 @@ class Claim(Aggregate):
                 field="supersedes",
                 value=self.claim_id,
             )
-        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, timestamp=at)
+        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, by=by, timestamp=at)
 
-    def open_next_round(self, at: datetime | None) -> int:
+    def open_next_round(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round; return its number."""
         self._require_pending()
         if self.open_round is not None:
@@ -213,7 +219,7 @@ class Claim(Aggregate):
                 value=self.claim_id,
             )
         number = len(self.rounds) + 1
-        self.trigger_event(self.RoundOpened, round_no=number, timestamp=at)
+        self.trigger_event(self.RoundOpened, round_no=number, by=by, timestamp=at)
         return number
 
     def cast_vote(
@@ -255,7 +261,7 @@ class Claim(Aggregate):
             timestamp=at,
         )
 
-    def close_round(self, quorum: int, at: datetime | None) -> str:
+    def close_round(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open round under the quorum; return its outcome."""
         self._require_pending()
         round_no = self._require_open_round()
@@ -269,6 +275,7 @@ class Claim(Aggregate):
             accepts=accepts,
             rejects=rejects,
             quorum=quorum,
+            by=by,
             timestamp=at,
         )
         return outcome

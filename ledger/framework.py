@@ -94,6 +94,8 @@ class Framework(Aggregate):
         title: str
         pillars: list[dict[str, Any]]
         indicators: list[dict[str, Any]]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
     class FrameworkRevised(Aggregate.Event):
         """A new version of the framework was defined; older versions stay as they were."""
@@ -104,6 +106,8 @@ class Framework(Aggregate):
         note: str
         #: Added later, with a default: revisions recorded before it decode with no lineage.
         lineage: list[dict[str, Any]] | None = None
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Framework) -> None:
             """Append the version (and its lineage from the version before, if stated)."""
@@ -121,6 +125,8 @@ class Framework(Aggregate):
         predecessor_framework_id: str
         predecessor_version: int
         lineage: list[dict[str, Any]]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Framework) -> None:
             """Remember the predecessor."""
@@ -153,6 +159,7 @@ class Framework(Aggregate):
         pillars: list[dict[str, Any]],
         indicators: list[dict[str, Any]],
         at: datetime | None,
+        by: str | None = None,
     ) -> Framework:
         """Record version 1 of a framework."""
         pillars, indicators = check_structure(pillars, indicators)
@@ -163,6 +170,7 @@ class Framework(Aggregate):
             title=title,
             pillars=pillars,
             indicators=indicators,
+            by=by,
             timestamp=at,
         )
 
@@ -173,6 +181,7 @@ class Framework(Aggregate):
         note: str,
         at: datetime | None,
         lineage: list[dict[str, Any]] | None = None,
+        by: str | None = None,
     ) -> int:
         """Record the next version, with its lineage from the current one if given."""
         pillars, indicators = check_structure(pillars, indicators)
@@ -191,6 +200,7 @@ class Framework(Aggregate):
             indicators=indicators,
             note=note,
             lineage=lineage,
+            by=by,
             timestamp=at,
         )
         return version_no
@@ -242,6 +252,7 @@ class Framework(Aggregate):
         predecessor_version: int,
         lineage: list[dict[str, Any]],
         at: datetime | None,
+        by: str | None = None,
     ) -> None:
         """State how a version relates to a predecessor version, once, checked indicator by one."""
         new = self.indicators_of(version_no)
@@ -272,5 +283,6 @@ class Framework(Aggregate):
             predecessor_framework_id=predecessor.framework_id,
             predecessor_version=predecessor_version,
             lineage=clean,
+            by=by,
             timestamp=at,
         )

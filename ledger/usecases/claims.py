@@ -65,7 +65,7 @@ class ClaimUseCases(LedgerBase):
                         field="supersedes",
                         value=supersedes,
                     )
-                old.supersede(new_id, when)
+                old.supersede(new_id, when, submitted_by)
                 changed.append(old)
             claim = Claim.submit(
                 new_id, edition_id, city_id, indicator_id, rung, points,
@@ -99,13 +99,19 @@ class ClaimUseCases(LedgerBase):
 
     @use_case
     def open_round(
-        self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+        self,
+        claim_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> int:
         """Open the next verification round of a claim; return its number."""
+        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            return Outcome(claim.open_next_round(when), [claim])
+            return Outcome(claim.open_next_round(when, by), [claim])
 
         return int(self._run("open_round", idempotency_key, at, body))
 
@@ -133,14 +139,20 @@ class ClaimUseCases(LedgerBase):
 
     @use_case
     def close_round(
-        self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+        self,
+        claim_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> str:
         """Close a claim's open round under its edition's quorum; return the outcome."""
+        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
-            return Outcome(claim.close_round(edition.quorum, when), [claim])
+            return Outcome(claim.close_round(edition.quorum, when, by), [claim])
 
         return str(self._run("close_round", idempotency_key, at, body))
 
