@@ -197,13 +197,33 @@ class Query:
             ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
             for i, c in enumerate(found[:size])
         ]
+        total = reads.claim_count(
+            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
+            status=f.status, languages=languages,
+        )  # fmt: skip
         return ClaimConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
             ),
+            total_count=total,
             position=reads.tracking_position(info.context.db),
         )
+
+    @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
+    def claim(self, info: Info, id: Id) -> Claim:
+        """A claim."""
+        languages, city_ids = claim_scope(info.context.viewer, None)
+        found = reads.claims(
+            info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
+        )
+        if not found:
+            raise UnknownId(
+                f"claim {id!r} does not exist or is not readable with this token",
+                field="id",
+                value=id,
+            )
+        return Claim.from_view(found[0])
 
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
@@ -227,11 +247,17 @@ class Query:
             until=None if f.until is None else aware(f.until, "until"),
         )  # fmt: skip
         edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
+        total = reads.event_count(
+            info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
+            since=None if f.since is None else aware(f.since, "since"),
+            until=None if f.until is None else aware(f.until, "until"),
+        )  # fmt: skip
         return EventConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
+            total_count=total,
             position=reads.tracking_position(info.context.db),
         )
 
