@@ -179,6 +179,7 @@ IGNORED = events_of(Verifier, Appeal, Receipt) | {
     for e in (
         Claim.RoundOpened,
         Claim.VoteCast,
+        Framework.LineageStated,
         WeightSet.PanelistEnrolled,
         WeightSet.BallotCast,
         WeightSet.BallotRevised,
