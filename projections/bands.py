@@ -32,9 +32,3 @@ def ranks(scores: Mapping[str, Fraction]) -> dict[str, int]:
     for i, score in enumerate(ordered):
         first_index.setdefault(score, i)
     return {city: first_index[score] + 1 for city, score in scores.items()}
-
-
-def band_sizes(bands: Mapping[str, str]) -> tuple[int, ...]:
-    """How many cities fall in each band, in band order."""
-    values = list(bands.values())
-    return tuple(values.count(label) for label in BAND_LABELS)
