@@ -301,7 +301,7 @@ class Query:
         found = explain_move(
             info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
         )
-        return MoveExplanationType.from_view(found)
+        return MoveExplanationType.from_view(found, info.context.viewer.sees_scores)
 
     @query(
         "What it would take: with other cities and weights held as at a cut, the fewest ladder "
@@ -318,7 +318,7 @@ class Query:
     ) -> NextBandType:
         """A counterfactual."""
         found = next_band(info.context.db, edition, table.value, city, cut_value(at))
-        return NextBandType.from_view(found)
+        return NextBandType.from_view(found, info.context.viewer.sees_scores)
 
     @query(
         "How robust the bands are: the panel's ballots resampled with replacement (bootstrap), "

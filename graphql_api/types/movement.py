@@ -25,6 +25,9 @@ from projections.explain import (
 from projections.explain import Cut as CutValue
 from projections.robustness import Robustness
 
+#: Why a city's own token sees no rival's score, rank or causes (the report publishes none).
+RIVALS = " Null for a city's own token: rivals' numbers are not published."
+
 
 @strawberry.input(
     one_of=True,
@@ -160,17 +163,18 @@ class BandBoundary:
     band: str = strawberry.field(description="Band.")
     rank_limit: int = strawberry.field(description="The largest rank in the band: ⌊share × N⌋.")
     score: Exact | None = strawberry.field(
-        description="Score of the last city inside the band (null: the band is empty)."
+        description="Score of the last city inside the band (null: the band is empty, or the "
+        "token is a city's own: rivals' scores are not published)."
     )
 
     @classmethod
-    def many(cls, items: tuple[Boundary, ...]) -> list[BandBoundary]:
+    def many(cls, items: tuple[Boundary, ...], rivals: bool) -> list[BandBoundary]:
         """From the read views."""
         return [
             cls(
                 band=b.band,
                 rank_limit=b.rank_limit,
-                score=None if b.score is None else Exact(value=b.score),
+                score=None if b.score is None or not rivals else Exact(value=b.score),
             )
             for b in items
         ]
@@ -190,30 +194,34 @@ class CrossingCity:
 
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
-    score_from: Exact = strawberry.field(description="Its score at the earlier cut.")
-    score_to: Exact = strawberry.field(description="Its score at the later cut.")
-    delta: Exact = strawberry.field(description="Its own score change.")
-    rank_from: int = strawberry.field(description="Its rank at the earlier cut.")
-    rank_to: int = strawberry.field(description="Its rank at the later cut.")
+    score_from: Exact | None = strawberry.field(
+        description="Its score at the earlier cut." + RIVALS
+    )
+    score_to: Exact | None = strawberry.field(description="Its score at the later cut." + RIVALS)
+    delta: Exact | None = strawberry.field(description="Its own score change." + RIVALS)
+    rank_from: int | None = strawberry.field(description="Its rank at the earlier cut." + RIVALS)
+    rank_to: int | None = strawberry.field(description="Its rank at the later cut." + RIVALS)
     band_from: str = strawberry.field(description="Its band at the earlier cut.")
     band_to: str = strawberry.field(description="Its band at the later cut.")
-    causes: list[ScoreCause] = strawberry.field(description="The events that changed its score.")
+    causes: list[ScoreCause] | None = strawberry.field(
+        description="The events that changed its score." + RIVALS
+    )
 
     @classmethod
-    def many(cls, items: tuple[Crossing, ...]) -> list[CrossingCity]:
+    def many(cls, items: tuple[Crossing, ...], rivals: bool) -> list[CrossingCity]:
         """From the read views."""
         return [
             cls(
                 city_id=c.city_id,
                 name_en=c.name_en,
-                score_from=Exact(value=c.score_from),
-                score_to=Exact(value=c.score_to),
-                delta=Exact(value=c.delta),
-                rank_from=c.rank_from,
-                rank_to=c.rank_to,
+                score_from=Exact(value=c.score_from) if rivals else None,
+                score_to=Exact(value=c.score_to) if rivals else None,
+                delta=Exact(value=c.delta) if rivals else None,
+                rank_from=c.rank_from if rivals else None,
+                rank_to=c.rank_to if rivals else None,
                 band_from=c.band_from,
                 band_to=c.band_to,
-                causes=causes(c.causes),
+                causes=causes(c.causes) if rivals else None,
             )
             for c in items
         ]
@@ -244,15 +252,17 @@ class BandTargetType:
     steps: int = strawberry.field(description="Fewest ladder steps that do it.")
     changes: list[RungChange] = strawberry.field(description="The rung changes.")
     threshold: Exact | None = strawberry.field(
-        description="The score line: up needs at least it, down needs below it."
+        description="The score line: up needs at least it, down needs below it." + RIVALS
     )
     score: Exact | None = strawberry.field(description="The city's score after the changes.")
-    margin: Exact | None = strawberry.field(description="How far past the line (the largest).")
+    margin: Exact | None = strawberry.field(
+        description="How far past the line, the largest of the fewest steps." + RIVALS
+    )
     rank: int | None = strawberry.field(description="Rank after the changes.")
     band: str | None = strawberry.field(description="Band after the changes.")
 
     @classmethod
-    def from_view(cls, t: BandTarget) -> BandTargetType:
+    def from_view(cls, t: BandTarget, rivals: bool) -> BandTargetType:
         """From the read view."""
 
         def ex(value: Fraction | None) -> Exact | None:
@@ -268,7 +278,8 @@ class BandTargetType:
                 )
                 for c in t.changes
             ],
-            threshold=ex(t.threshold), score=ex(t.score), margin=ex(t.margin), rank=t.rank,
+            threshold=ex(t.threshold) if rivals else None, score=ex(t.score),
+            margin=ex(t.margin) if rivals else None, rank=t.rank,
             band=t.band,
         )  # fmt: skip
 
@@ -290,12 +301,12 @@ class NextBandType:
     down: BandTargetType = strawberry.field(description="Down one band.")
 
     @classmethod
-    def from_view(cls, nb: NextBand) -> NextBandType:
+    def from_view(cls, nb: NextBand, rivals: bool) -> NextBandType:
         """From the read view."""
         return cls(
             city_id=nb.city_id, position=nb.position, band=nb.band, rank=nb.rank,
-            score=Exact(value=nb.score), up=BandTargetType.from_view(nb.up),
-            down=BandTargetType.from_view(nb.down),
+            score=Exact(value=nb.score), up=BandTargetType.from_view(nb.up, rivals),
+            down=BandTargetType.from_view(nb.down, rivals),
         )  # fmt: skip
 
 
@@ -326,6 +337,7 @@ class MoveExplanationType:
     tie_rule_matters: bool = strawberry.field(
         description="Whether a tie straddling a band line decides the band at either cut."
     )
+    rivals: strawberry.Private[bool]
 
     @resolver("What it would take to move one band up or down, as at the later cut.")
     def next_band(self, info: Info) -> NextBandType:
@@ -333,10 +345,11 @@ class MoveExplanationType:
         found = next_band(
             info.context.db, self.edition_id, self.table.value, self.city_id, self.end.position
         )
-        return NextBandType.from_view(found)
+        return NextBandType.from_view(found, self.rivals)
 
     @classmethod
-    def from_view(cls, e: MoveExplanation) -> MoveExplanationType:
+    def from_view(cls, e: MoveExplanation, rivals: bool) -> MoveExplanationType:
+        """From the read view; without `rivals`, other cities' numbers are left out."""
         """From the read view."""
         return cls(
             edition_id=e.edition_id, table=RankingTableName(e.table), city_id=e.city_id,
@@ -344,10 +357,12 @@ class MoveExplanationType:
             end=MoveStanding.from_view(e.end), delta=Exact(value=e.delta),
             indicators=[IndicatorMoveType.from_view(m) for m in e.indicators],
             boundaries=Boundaries(
-                start=BandBoundary.many(e.boundaries_from), end=BandBoundary.many(e.boundaries_to)
+                start=BandBoundary.many(e.boundaries_from, rivals),
+                end=BandBoundary.many(e.boundaries_to, rivals),
             ),
-            overtaken_by=CrossingCity.many(e.overtaken_by), overtook=CrossingCity.many(e.overtook),
-            tie_rule_matters=e.tie_rule_matters,
+            overtaken_by=CrossingCity.many(e.overtaken_by, rivals),
+            overtook=CrossingCity.many(e.overtook, rivals),
+            tie_rule_matters=e.tie_rule_matters, rivals=rivals,
         )  # fmt: skip
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from tests.api.api_world import Gql, Tokens, codes
+from cityledger.bootstrap import Runtime
+from tests.api.api_world import Gql, Tokens, codes, verified
 
 EXPLAIN = """query($city: String!, $from: Cut!, $to: Cut) {
   explainMove(edition: "asia-2023", table: TOTAL, city: $city, from: $from, to: $to) {
@@ -114,3 +115,36 @@ def test_band_robustness_is_seeded_and_for_score_viewers(gql: Gql, tokens: Token
     assert codes(denied) == ["PERMISSION_DENIED"]
     too_many = gql(query.replace("draws: 50", "draws: 20000"), token=tokens.auditor)
     assert codes(too_many) == ["INVALID_INPUT"]
+
+
+def test_a_city_sees_its_own_numbers_but_not_its_rivals(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    # Shanghai's e-government rung lifts it past Beijing after the publication.
+    votes = {"v-zh": "accept", "v-zh-en": "accept"}
+    verified(api_runtime.ledger, "c-sh-egov", "shanghai", "egov", 2, "zh", votes)
+    api_runtime.catch_up()
+    query = """{ explainMove(edition: "asia-2023", table: TOTAL, city: "beijing",
+        from: {publication: 1}) { delta { fraction } from { rank score { fraction } }
+        boundaries { to { rankLimit score { fraction } } }
+        overtakenBy { cityId bandTo scoreTo { fraction } rankTo causes { claimId } }
+        nextBand { up { score { fraction } threshold { fraction } margin { fraction } }
+                   down { threshold { fraction } } } } }"""
+    city = gql(query, token=tokens.city)["data"]["explainMove"]
+    auditor = gql(query, token=tokens.auditor)["data"]["explainMove"]
+    assert city["delta"] == auditor["delta"] and city["from"] == auditor["from"]
+    assert [b["rankLimit"] for b in city["boundaries"]["to"]] == [
+        b["rankLimit"] for b in auditor["boundaries"]["to"]
+    ]
+    assert all(b["score"] is None for b in city["boundaries"]["to"])
+    assert any(b["score"] is not None for b in auditor["boundaries"]["to"])
+    assert [c["cityId"] for c in city["overtakenBy"]] == [
+        c["cityId"] for c in auditor["overtakenBy"]
+    ]
+    assert [c["cityId"] for c in city["overtakenBy"]] == ["shanghai"]
+    assert all(
+        (c["scoreTo"], c["rankTo"], c["causes"]) == (None, None, None) for c in city["overtakenBy"]
+    )
+    assert all(c["scoreTo"] is not None and c["causes"] for c in auditor["overtakenBy"])
+    for direction in ("up", "down"):
+        assert city["nextBand"][direction]["threshold"] is None
