@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
-PILLARS = {
-    "total": {"digital", "traditional", "institutional"},
-    "digital_traditional": {"digital", "traditional"},
-    "institutional": {"institutional"},
+# The sub-table of each of the report's pillars, for frameworks recorded before pillars
+# named their own ("table"); the total sums every indicator of the framework.
+DEFAULT_SUB_TABLE = {
+    "digital": "digital_traditional",
+    "traditional": "digital_traditional",
+    "institutional": "institutional",
 }
 BANDS = ((Fraction(1, 10), "top 10%"), (Fraction(3, 10), "10%-30%"), (Fraction(6, 10), "30%-60%"))
 
@@ -36,9 +38,9 @@ def recompute(lines: Iterable[str], edition: str, table: str, upto: int | None =
         kind, d, oid = e["type"], e["data"], e["originator_id"]
         if kind == "FrameworkDefined":
             owner[oid] = d["framework_id"]
-            frameworks[d["framework_id"]] = [d["indicators"]]
+            frameworks[d["framework_id"]] = [(d["pillars"], d["indicators"])]
         elif kind == "FrameworkRevised":
-            frameworks[owner[oid]].append(d["indicators"])
+            frameworks[owner[oid]].append((d["pillars"], d["indicators"]))
         elif kind == "WeightSetCreated":
             owner[oid] = d["weight_set_id"]
         elif kind in ("WeightsAggregated", "WeightsSet"):
@@ -62,17 +64,17 @@ def recompute(lines: Iterable[str], edition: str, table: str, upto: int | None =
         elif kind == "RoundClosed" and d["outcome"] in ("accepted", "rejected"):
             claims[owner[oid]][4] = d["outcome"]
     ed = editions[edition]
-    indicators = frameworks[ed["framework_id"]][ed["framework_version"] - 1]
-    pillar = {i["id"]: i["pillar"] for i in indicators}
-    w = {i: Fraction(weights.get(ed["weight_set_id"], {}).get(i, 0)) for i in pillar}
-    best = {(c, i): 0 for c in ed["cities"] for i in pillar}
+    if ed["weight_set_id"] not in weights:
+        raise SystemExit(f"edition {edition} has no weights in force, so no table")
+    pillars, indicators = frameworks[ed["framework_id"]][ed["framework_version"] - 1]
+    sub = {p["id"]: p.get("table", DEFAULT_SUB_TABLE.get(p["id"])) for p in pillars}
+    summed = [i["id"] for i in indicators if table == "total" or sub[i["pillar"]] == table]
+    w = {i: Fraction(weights[ed["weight_set_id"]].get(i, 0)) for i in summed}
+    best = {(c, i): 0 for c in ed["cities"] for i in summed}
     for e_id, city, ind, points, status in claims.values():
         if e_id == edition and status == "accepted" and (city, ind) in best:
             best[(city, ind)] = max(best[(city, ind)], points)
-    scores = {
-        c: sum((best[(c, i)] * w[i] for i in pillar if pillar[i] in PILLARS[table]), Fraction(0))
-        for c in ed["cities"]
-    }
+    scores = {c: sum((best[(c, i)] * w[i] for i in summed), Fraction(0)) for c in ed["cities"]}
     n = len(scores)
     rows = []
     for city, score in scores.items():
