@@ -136,7 +136,7 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
     """Drop and replay every read model, refusing to rebuild from a log that fails verify."""
     from ledger.integrity import verify_log
 
-    report = verify_log(rt)
+    report = verify_log(rt.ledger, rt.db.conn)
     if not report.ok and not a.force:
         print(f"refusing to rebuild from a log that fails verification: {report.summary}")
         raise SystemExit(3)
@@ -147,7 +147,7 @@ def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
     """Recompute the hash chain over the stored log; non-zero exit names the first bad position."""
     from ledger.integrity import verify_log
 
-    report = verify_log(rt)
+    report = verify_log(rt.ledger, rt.db.conn)
     print(report.summary)
     if not report.ok:
         raise SystemExit(3)
@@ -166,12 +166,12 @@ def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
         size = a.size or head
         if a.position > size:
             raise InvalidInput(f"--position {a.position} is beyond --size {size}", field="position")
-        proof: Any = prove_inclusion(rt, a.position, size)
+        proof: Any = prove_inclusion(rt.ledger, a.position, size)
     else:
         second = a.second or head
         if a.first > second:
             raise InvalidInput(f"--first {a.first} is beyond --second {second}", field="first")
-        proof = prove_consistency(rt, a.first, second)
+        proof = prove_consistency(rt.ledger, a.first, second)
     print(json.dumps(asdict(proof) | {"verified": proof.verify()}, indent=2))
 
 

@@ -336,6 +336,8 @@ class Catalogue(ReadModel):
         "cities", "editions", "edition_cities", "frameworks", "indicators", "weight_sets",
         "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
     )  # fmt: skip
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    version = 1
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""

@@ -12,6 +12,8 @@ from ledger.errors import PermissionDenied
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, source, verified_claim
 
+pytestmark = pytest.mark.both_backends
+
 
 def points(rt: Runtime, city_id: str, indicator_id: str) -> int:
     """The city's current points on an indicator."""

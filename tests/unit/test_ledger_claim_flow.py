@@ -19,6 +19,8 @@ from ledger.errors import (
 )
 from ledger.weights import WeightSet
 
+pytestmark = pytest.mark.both_backends
+
 E = "asia-2023"
 CITY = "taizhou-zj"
 
