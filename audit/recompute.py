@@ -4,10 +4,12 @@ An auditor's independent check: it imports nothing from cityledger, reads the JS
 export on stdin, and prints every city's exact score, rank and band as JSON.
 
     cityledger events --format jsonl | python audit/recompute.py asia-2023 total [POSITION]
+    cityledger events --format jsonl | python audit/recompute.py asia-2023 total POSITION --digest
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Iterable
@@ -84,6 +86,17 @@ def recompute(lines: Iterable[str], edition: str, table: str, upto: int | None =
     return sorted(rows, key=lambda r: (r[2], r[0]))
 
 
+def table_digest_of(rows: list[Any]) -> str:
+    """The digest a publication records of a table: SHA-256 of the UTF-8 JSON array
+    [[city_id, band], …] sorted by city id, without spaces."""
+    bands = sorted([city, band] for city, _, _, band in rows)
+    text = json.dumps(bands, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 if __name__ == "__main__":
-    upto = int(sys.argv[3]) if len(sys.argv) > 3 else None
-    print(json.dumps(recompute(sys.stdin, sys.argv[1], sys.argv[2], upto), ensure_ascii=False))
+    args = [a for a in sys.argv[1:] if a != "--digest"]
+    upto = int(args[2]) if len(args) > 2 else None
+    rows = recompute(sys.stdin, args[0], args[1], upto)
+    # --digest: print only the table's digest, to compare with the publication's table_digests.
+    print(table_digest_of(rows) if "--digest" in sys.argv else json.dumps(rows, ensure_ascii=False))

@@ -11,8 +11,9 @@ from sqlite_utils import Database
 
 from ledger.application import Ledger
 from ledger.config import database_path, read_model_path, uses_postgres
-from ledger.errors import InvalidInput
+from ledger.errors import CorruptDatabase, InvalidInput
 from projections.follower import Follower
+from projections.published import TableFold
 from projections.store import open_db
 
 
@@ -39,8 +40,76 @@ class Runtime:
         self.ledger.close()
 
 
-def open_runtime(db_path: Path | None = None) -> Runtime:
-    """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
+@dataclass
+class Reader:
+    """A ledger and its read models opened to read only: nothing is created or written."""
+
+    ledger: Ledger
+    db: Database
+
+    def close(self) -> None:
+        """Close both connections."""
+        self.db.close()
+        self.ledger.close()
+
+
+def existing_database(db_path: Path | None = None) -> Path | None:
+    """The SQLite file a read command reads, refused unless it exists and is not empty.
+
+    A read command (rank, events, verify, …) must never create a database as a side effect of
+    a mistyped path. None means PostgreSQL (the log is not a file).
+    """
+    if db_path is None and uses_postgres():
+        return None
+    path = db_path or database_path()
+    if not path.exists():
+        raise InvalidInput(
+            f"database {str(path)!r} does not exist (nothing was created; check the path or "
+            "CITYLEDGER_DB)",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise InvalidInput(
+            f"database {str(path)!r} is empty: it holds no ledger",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
+    return path
+
+
+def open_reader(db_path: Path | None = None) -> Reader:
+    """Open an existing ledger and its read models without creating or writing anything."""
+    path = existing_database(db_path)
+    read_path = path if path is not None else existing_database(read_model_path())
+    assert read_path is not None  # a read-model path is always a file
+    try:
+        # CREATE_TABLE=false: the recorder creates no table; the read models open read-only.
+        ledger = Ledger(path, env={"CREATE_TABLE": "false"})
+        conn = sqlite3.connect(
+            read_path.resolve().as_uri() + "?mode=ro",
+            uri=True,
+            timeout=30,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except (sqlite3.DatabaseError, PersistenceError) as error:
+        raise CorruptDatabase(
+            f"cannot read {str(read_path)!r} as a ledger database: {error}",
+            field="CITYLEDGER_DB",
+            value=str(read_path),
+        ) from None
+    return Reader(ledger, Database(conn))
+
+
+def open_runtime(db_path: Path | None = None, *, must_exist: bool = False) -> Runtime:
+    """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models.
+
+    must_exist: refuse (InvalidInput) rather than create a missing or empty database.
+    """
+    if must_exist:
+        existing_database(db_path)
     try:
         return _open(db_path)
     except (sqlite3.DatabaseError, PersistenceError) as error:
@@ -52,11 +121,12 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
 
 
 def _open(db_path: Path | None) -> Runtime:
+    # Publications record their tables' digests, computed by the read side's ranking engine.
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()
-        ledger = Ledger(path)
+        ledger = Ledger(path, tabulator=TableFold)
     else:
-        ledger = Ledger()
+        ledger = Ledger(tabulator=TableFold)
         path = read_model_path()
     follower = Follower(ledger, open_db(path))
     # A read model whose schema version changed was dropped just now: rebuild it before use.

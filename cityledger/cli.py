@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from cityledger import reference
-from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.bootstrap import Reader, Runtime, open_reader, open_runtime
 from cityledger.importer import parse, run
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
 from projections.rankings import AsOf, band_changes, compare_editions
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
 TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
+#: Exit code of `verify` (and `rebuild`) when the log fails verification or the file is damaged.
+VERIFY_FAILED = 3
 MAX_POSITION = 2**62
 
 
@@ -139,18 +141,23 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
     report = verify_log(rt.ledger, rt.db.conn)
     if not report.ok and not a.force:
         print(f"refusing to rebuild from a log that fails verification: {report.summary}")
-        raise SystemExit(3)
+        raise SystemExit(VERIFY_FAILED)
     print(f"rebuilt read models to position {rt.follower.rebuild()}")
 
 
-def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
-    """Recompute the hash chain over the stored log; non-zero exit names the first bad position."""
-    from ledger.integrity import verify_log
+def cmd_verify(rt: Reader, a: argparse.Namespace) -> None:
+    """Recompute the hash chain over the stored log; non-zero exit names the first bad position.
 
-    report = verify_log(rt.ledger, rt.db.conn)
+    Opened read-only (never writes); exit 3 on any integrity failure, a damaged file included.
+    """
+    from projections.replaycheck import verify_read_side
+
+    report = verify_read_side(rt.ledger, rt.db.conn)
+    if report.checked == 0:
+        raise InvalidInput("the database holds no events: nothing to verify", field="CITYLEDGER_DB")
     print(report.summary)
     if not report.ok:
-        raise SystemExit(3)
+        raise SystemExit(VERIFY_FAILED)
 
 
 def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
@@ -216,6 +223,8 @@ def bounded(low: int, high: int) -> Callable[[str], int]:
 
 
 POSITION = bounded(1, MAX_POSITION)
+#: What a command opens (see open_for).
+NONE, READ_ONLY, EXISTING, CREATE = "none", "read-only", "existing", "create"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -237,26 +246,26 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--as-of", help="a ledger position or an ISO-8601 time")
     rank.add_argument("--format", default="table", choices=["table", "json", "csv", "report"])
     rank.add_argument("--lang", default="en", choices=["en", "zh"])
-    rank.set_defaults(func=cmd_rank)
+    rank.set_defaults(func=cmd_rank, opens=EXISTING)
 
     changes = sub.add_parser("changes", help="band moves between two points, with their causes")
     changes.add_argument("--edition", required=True)
     changes.add_argument("--table", required=True, choices=TABLE_CHOICES)
     changes.add_argument("--before", required=True)
     changes.add_argument("--after")
-    changes.set_defaults(func=cmd_changes)
+    changes.set_defaults(func=cmd_changes, opens=EXISTING)
 
     compare = sub.add_parser("compare", help="bands and ranks of two editions side by side")
     compare.add_argument("--a", required=True, help="first edition")
     compare.add_argument("--b", required=True, help="second edition")
     compare.add_argument("--table", required=True, choices=TABLE_CHOICES)
     compare.add_argument("--format", default="table", choices=["table", "json"])
-    compare.set_defaults(func=cmd_compare)
+    compare.set_defaults(func=cmd_compare, opens=EXISTING)
 
     events = sub.add_parser("events", help="print the log as JSON lines")
     events.add_argument("--after", type=bounded(0, MAX_POSITION), default=0)
     events.add_argument("--format", default="jsonl", choices=["jsonl"])
-    events.set_defaults(func=cmd_events)
+    events.set_defaults(func=cmd_events, opens=EXISTING)
 
     imp = sub.add_parser("import", help="import a JSON-lines file of commands")
     imp.add_argument("--file", required=True, type=Path)
@@ -267,19 +276,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = sub.add_parser("rebuild", help="drop and replay the read models")
     rebuild.add_argument("--force", action="store_true", help="rebuild even if verify fails")
-    rebuild.set_defaults(func=cmd_rebuild)
-    sub.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_verify)
+    rebuild.set_defaults(func=cmd_rebuild, opens=EXISTING)
+    verify = sub.add_parser("verify", help="check the log, its read-model copy and publications")
+    verify.set_defaults(func=cmd_verify, opens=READ_ONLY)
 
     prove = sub.add_parser("prove", help="RFC 9162 Merkle proofs over the log")
     kinds = prove.add_subparsers(dest="kind", required=True, parser_class=OneLineParser)
     inclusion = kinds.add_parser("inclusion", help="the event at a position is in a prefix")
     inclusion.add_argument("--position", type=POSITION, required=True)
     inclusion.add_argument("--size", type=POSITION, help="prefix length (default: the head)")
-    inclusion.set_defaults(func=cmd_prove)
+    inclusion.set_defaults(func=cmd_prove, opens=EXISTING)
     consistency = kinds.add_parser("consistency", help="a shorter prefix is a prefix of a longer")
     consistency.add_argument("--first", type=POSITION, required=True)
     consistency.add_argument("--second", type=POSITION, help="longer prefix (default: the head)")
-    consistency.set_defaults(func=cmd_prove)
+    consistency.set_defaults(func=cmd_prove, opens=EXISTING)
 
     serve = sub.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -297,18 +307,31 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--panelist")
     create.set_defaults(func=cmd_token)
 
-    sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)
+    sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, opens=NONE)
     return p
+
+
+def open_for(opens: str) -> Runtime | Reader | None:
+    """What a command opens: nothing, the ledger read-only, an existing ledger, or any (created
+    when missing: import, load-reference, serve, token)."""
+    if opens == NONE:
+        return None
+    if opens == READ_ONLY:
+        return open_reader()
+    return open_runtime(must_exist=opens == EXISTING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     args = build_parser().parse_args(argv)
-    func: Callable[[Runtime | None, argparse.Namespace], None] = args.func
-    runtime: Runtime | None = None
+    func: Callable[[Any, argparse.Namespace], None] = args.func
+    runtime: Runtime | Reader | None = None
     try:
-        runtime = None if getattr(args, "no_db", False) else open_runtime()
+        runtime = open_for(getattr(args, "opens", CREATE))
         func(runtime, args)
+    except CorruptDatabase as error:
+        print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
+        return VERIFY_FAILED if args.func is cmd_verify else 2
     except LedgerError as error:
         print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
         return 2

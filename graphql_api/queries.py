@@ -52,6 +52,7 @@ from ledger.errors import PermissionDenied, UnknownId
 from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
+from projections.published import published_rankings
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -78,7 +79,10 @@ def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> Rankin
                 field="asOf",
             )
         publication = _published(info, edition, table)
-        view = ranking.rankings(info.context.db, edition, table, publication.position)
+        # Checked against the publication's event as the log (not the read models) holds it.
+        found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
+        recorded = found[0] if found and found[0].position == publication.event_position else None
+        view = published_rankings(info.context.db, publication, table, recorded)
     return RankingTable(
         edition_id=view.edition_id,
         table=RankingTableName(view.table),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.claim import Claim
+from projections.published import published_rankings
 from projections.queries import claim, publications
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, source, verified_claim
@@ -86,3 +87,22 @@ def test_a_log_that_superseded_at_submission_replays_as_it_was_recorded(world: R
     world.follower.rebuild()
     assert rankings(world.db, EDITION, "total") == current
     assert claim(world.db, old).status == "superseded"
+
+
+def test_a_publication_recorded_before_table_digests_is_still_served(
+    world: Runtime, tmp_path: Path
+) -> None:
+    world.ledger.publish(EDITION)
+    world.close()
+    path = tmp_path / "ledger.sqlite"
+    strip_field(path, "Edition.RankingPublished", "table_digests")
+    rt = open_runtime(path)
+    try:
+        rt.follower.rebuild()
+        (publication,) = publications(rt.db, EDITION)
+        (recorded,) = [r for r in rt.ledger.records(limit=10_000) if r.type == "RankingPublished"]
+        assert recorded.data.get("table_digests") is None
+        view = published_rankings(rt.db, publication, "total", recorded)
+        assert view.position == publication.position and len(view.rows) == 6
+    finally:
+        rt.close()
