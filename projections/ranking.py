@@ -65,13 +65,14 @@ def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
     return {i["id"]: Fraction(in_force.get(i["id"], 0)) for i in state.indicators(edition_id)}
 
 
-def table_indicators(state: RankingState, edition_id: str, table: str) -> set[str]:
-    """The indicators a table sums: all of them for the total, else its pillars' ones."""
+def table_indicators(state: RankingState, edition_id: str, table: str) -> list[str]:
+    """The indicators a table sums, in framework order: all of them for the total, else those
+    of the pillars the framework assigns to it."""
     indicators = state.indicators(edition_id)
     if table == "total":
-        return {i["id"] for i in indicators}
+        return [i["id"] for i in indicators]
     pillars = {p["id"] for p in state.pillars(edition_id) if sub_table(p) == table}
-    return {i["id"] for i in indicators if i["pillar"] in pillars}
+    return [i["id"] for i in indicators if i["pillar"] in pillars]
 
 
 def table_scores(
@@ -81,7 +82,7 @@ def table_scores(
     support: dict[str, dict[str, Support]] | None = None,
 ) -> dict[str, Fraction]:
     """Σ indicator points × weight over the table's indicators, per city, exactly."""
-    summed = table_indicators(state, edition_id, table)
+    summed = set(table_indicators(state, edition_id, table))
     weight = weights(state, edition_id)
     if support is None:
         support = indicator_support(state, edition_id)
