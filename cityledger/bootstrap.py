@@ -51,6 +51,19 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
         ) from None
 
 
+def require_database(db_path: Path | None) -> None:
+    """Refuse, naming the path, to read a SQLite database that does not exist (create nothing)."""
+    if db_path is None and uses_postgres():
+        return
+    path = db_path or database_path()
+    if not path.exists():
+        raise InvalidInput(
+            f"no ledger database at {str(path)!r}: give --db PATH or set CITYLEDGER_DB, or "
+            "create it with `cityledger load-reference` or `cityledger import`",
+            field="CITYLEDGER_DB",
+        )
+
+
 def _open(db_path: Path | None) -> Runtime:
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()

@@ -321,8 +321,11 @@ def audit(
     return checker.finish()
 
 
-def verify_log(rt: Runtime) -> IntegrityReport:
-    """Recompute the chain from the stored rows; compare with witnesses, publications, positions."""
+def verify_log(rt: Runtime, on_row: Callable[[int], None] | None = None) -> IntegrityReport:
+    """Recompute the chain from the stored rows; compare with witnesses, publications, positions.
+
+    `on_row` is called with 1 for each row read (progress reports).
+    """
     with ExitStack() as stack:
         witness_file = _main_file(rt.db.conn)
         witness_conn = rt.db.conn
@@ -342,8 +345,16 @@ def verify_log(rt: Runtime) -> IntegrityReport:
             same = witness_file is not None and _same_file(log_file, witness_file)
             log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
             rows = _sqlite_rows(log_conn, table)
+        if on_row is not None:
+            rows = _counted(rows, on_row)
         report = audit(rows, witnesses, mapper_decoder(rt.ledger))
     return report
+
+
+def _counted(rows: Iterable[RawRow], on_row: Callable[[int], None]) -> Iterator[RawRow]:
+    for row in rows:
+        yield row
+        on_row(1)
 
 
 def digest_of_export(lines: Iterable[str], upto: int) -> str:

@@ -139,6 +139,16 @@ class City:
     aliases_zh: list[str] = strawberry.field(description="Other Chinese names.")
 
     @resolver(
+        "The Chinese name in pinyin with tone numbers (like 'bei3 jing1'); sorting by it "
+        "without the digits, then with them, then by the characters gives the report's order."
+    )
+    def pinyin(self) -> str:
+        """Pinyin of the Chinese name."""
+        from projections.report import pinyin_key
+
+        return pinyin_key(self.name_zh)[1]
+
+    @resolver(
         "The city's points per indicator in an edition, with the claims behind them.",
         CanSeeCityScores,
     )
