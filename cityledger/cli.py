@@ -9,40 +9,21 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from cityledger import cli_more
 from cityledger.bootstrap import Runtime, open_runtime, require_database
+from cityledger.cli_more import parse_as_of
 from cityledger.importer import parse, run
 from cityledger.progress import Progress
 from ledger.errors import InvalidInput, LedgerError
-from projections.rankings import AsOf, band_changes, compare_editions
+from projections.rankings import band_changes, compare_editions
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
 TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
 MAX_POSITION = 2**62
-
-
-def parse_as_of(text: str | None) -> AsOf:
-    """A ledger position (digits) or an ISO-8601 instant with a UTC offset."""
-    if text is None:
-        return None
-    if text.isascii() and text.isdigit():
-        return int(text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"--as-of {text!r} is neither a position nor an ISO-8601 time", field="as-of"
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(
-            f"--as-of {text!r} needs a UTC offset, e.g. 2023-06-01T00:00:00+00:00", field="as-of"
-        )
-    return moment
 
 
 def render(view: RankingView, fmt: str, lang: str) -> str:
@@ -145,7 +126,7 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
 
     progress, head = Progress(), rt.ledger.head()
     with progress.stage("verify", head, "event") as tick:
-        report = verify_log(rt, on_row=tick)
+        report = verify_log(rt.ledger, rt.db.conn, on_row=tick)
     if not report.ok and not a.force:
         print(f"refusing to rebuild from a log that fails verification: {report.summary}")
         raise SystemExit(3)
@@ -159,7 +140,7 @@ def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
     from ledger.integrity import verify_log
 
     with Progress().stage("verify", rt.ledger.head(), "event") as tick:
-        report = verify_log(rt, on_row=tick)
+        report = verify_log(rt.ledger, rt.db.conn, on_row=tick)
     print(report.summary)
     if not report.ok:
         raise SystemExit(3)
@@ -178,12 +159,12 @@ def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
         size = a.size or head
         if a.position > size:
             raise InvalidInput(f"--position {a.position} is beyond --size {size}", field="position")
-        proof: Any = prove_inclusion(rt, a.position, size)
+        proof: Any = prove_inclusion(rt.ledger, a.position, size)
     else:
         second = a.second or head
         if a.first > second:
             raise InvalidInput(f"--first {a.first} is beyond --second {second}", field="first")
-        proof = prove_consistency(rt, a.first, second)
+        proof = prove_consistency(rt.ledger, a.first, second)
     print(json.dumps(asdict(proof) | {"verified": proof.verify()}, indent=2))
 
 

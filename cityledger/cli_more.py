@@ -7,12 +7,35 @@ import csv
 import io
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cityledger.bootstrap import Runtime
 from cityledger.export import FORMATS, build_export
+from ledger.errors import InvalidInput
 from projections import queries
+from projections.rankings import AsOf
 from projections.views import BandChange
+
+
+def parse_as_of(text: str | None) -> AsOf:
+    """A ledger position (digits) or an ISO-8601 instant with a UTC offset."""
+    if text is None:
+        return None
+    if text.isascii() and text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"--as-of {text!r} is neither a position nor an ISO-8601 time", field="as-of"
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            f"--as-of {text!r} needs a UTC offset, e.g. 2023-06-01T00:00:00+00:00", field="as-of"
+        )
+    return moment
 
 
 def cmd_editions(rt: Runtime, a: argparse.Namespace) -> None:
@@ -37,7 +60,7 @@ def cmd_editions(rt: Runtime, a: argparse.Namespace) -> None:
     if not rows:
         print("no editions yet (cityledger load-reference loads the reference ones)")
     for r in rows:
-        latest = (
+        shown = (
             f"latest publication {r['latest_publication']} at position {r['latest_position']}"
             if r["latest_publication"] is not None
             else "not published"
@@ -45,14 +68,12 @@ def cmd_editions(rt: Runtime, a: argparse.Namespace) -> None:
         print(
             f"{r['edition_id']:<12} {r['year']} {r['title']} · {r['cities']} cities · "
             f"{r['framework']} · weights {r['weight_set']} · {r['publications']} "
-            f"publication(s), {latest}"
+            f"publication(s), {shown}"
         )
 
 
 def cmd_export(rt: Runtime, a: argparse.Namespace) -> None:
     """Write a table as CSV, JSON, Markdown, SVG or HTML with a header (to stdout or --output)."""
-    from cityledger.cli import parse_as_of
-
     rt.catch_up()
     made = build_export(
         rt.db, a.edition, a.table, a.format, publication=a.publication,
@@ -104,9 +125,7 @@ def render_changes(changes: list[BandChange], fmt: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def add_parsers(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], tables: list[str]
-) -> None:
+def add_parsers(sub: argparse._SubParsersAction[Any], tables: list[str]) -> None:
     """The `editions` and `export` subcommands."""
     editions = sub.add_parser("editions", help="list editions and their publications")
     editions.add_argument(

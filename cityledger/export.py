@@ -1,4 +1,4 @@
-"""Exports of a ranking table (CSV, JSON, Markdown, SVG, HTML), each with a header saying what it is."""
+"""Exports of a ranking table (CSV, JSON, Markdown, SVG, HTML), with a header naming its cut."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
@@ -16,6 +17,7 @@ from sqlite_utils import Database
 from ledger.errors import InvalidInput, UnknownId
 from projections import queries
 from projections.bands import BAND_LABELS
+from projections.exact import display_decimal
 from projections.rankings import AsOf, rankings
 from projections.views import RankingEntry, RankingView
 
@@ -61,10 +63,8 @@ class ExportFile:
     content: str
 
 
-def score_decimal(value: Any, places: int = 2) -> str:
+def score_decimal(value: Fraction, places: int = 2) -> str:
     """A fraction as a decimal rounded half-even (the API's display rule)."""
-    from graphql_api.types.scalars import display_decimal
-
     return display_decimal(value, places)
 
 

@@ -1,4 +1,4 @@
-"""`load-reference` that an interruption cannot break: it loads into a staging copy, then swaps it in.
+"""`load-reference` that an interruption cannot break: it loads into a copy, then swaps it in.
 
 A load killed half-way used to leave a database holding part of the reference log, on which a
 rerun failed (BACKDATED_EVENT) and `make run` then failed on every start. Now the load runs on

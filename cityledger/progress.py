@@ -1,4 +1,4 @@
-"""Progress of long work: a bar (count, rate, time left) on a terminal, one line per stage otherwise."""
+"""Progress of long work: a bar (count, rate, time left) on a terminal, else a line per stage."""
 
 from __future__ import annotations
 

@@ -16,15 +16,11 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import GENESIS, link
 from ledger.records import ENVELOPE, type_name
+from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
 if TYPE_CHECKING:
-    from cityledger.bootstrap import Runtime
     from ledger.application import Ledger
 
-#: The append-only table of first-seen chain hashes (kept by projections.event_index).
-WITNESS_TABLE = "chain_witness"
-#: The event index, whose `hash` column is a second (rebuildable) witness.
-INDEX_TABLE = "events"
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
 #: Batch size when reading the log through the recorder (PostgreSQL, in-memory SQLite).
@@ -321,14 +317,15 @@ def audit(
     return checker.finish()
 
 
-def verify_log(rt: Runtime, on_row: Callable[[int], None] | None = None) -> IntegrityReport:
-    """Recompute the chain from the stored rows; compare with witnesses, publications, positions.
-
-    `on_row` is called with 1 for each row read (progress reports).
-    """
+def verify_log(
+    ledger: Ledger, read_models: sqlite3.Connection, on_row: Callable[[int], None] | None = None
+) -> IntegrityReport:
+    """Recompute the chain from the stored rows; compare with the read side's witnesses,
+    publications and positions (`read_models`: the database the event index writes).
+    `on_row` is called with 1 for each row read (progress reports)."""
     with ExitStack() as stack:
-        witness_file = _main_file(rt.db.conn)
-        witness_conn = rt.db.conn
+        witness_file = _main_file(read_models)
+        witness_conn = read_models
         if witness_file is not None:
             witness_conn = stack.enter_context(_Snapshot(witness_file))
         # The witness is read first, so every position it names is already in the log we read.
@@ -337,9 +334,9 @@ def verify_log(rt: Runtime, on_row: Callable[[int], None] | None = None) -> Inte
             "the event index": _pairs(witness_conn, INDEX_TABLE),
         }
         rows: Iterable[RawRow]
-        log = _ledger_file(rt.ledger)
+        log = _ledger_file(ledger)
         if log is None:
-            rows = _recorder_rows(rt.ledger)
+            rows = _recorder_rows(ledger)
         else:
             log_file, table = log
             same = witness_file is not None and _same_file(log_file, witness_file)
@@ -347,7 +344,7 @@ def verify_log(rt: Runtime, on_row: Callable[[int], None] | None = None) -> Inte
             rows = _sqlite_rows(log_conn, table)
         if on_row is not None:
             rows = _counted(rows, on_row)
-        report = audit(rows, witnesses, mapper_decoder(rt.ledger))
+        report = audit(rows, witnesses, mapper_decoder(ledger))
     return report
 
 

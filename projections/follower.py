@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from ledger.application import Ledger
 from projections.catalogue import Catalogue
 from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.model import ReadModel
+from projections.source import EventSource
 from projections.standings import Standings
 from projections.store import write_transaction
 
@@ -28,7 +28,9 @@ def default_models() -> list[ReadModel]:
 class Follower:
     """Applies new events to each read model, rows and tracking position in one transaction."""
 
-    def __init__(self, ledger: Ledger, db: Database, models: list[ReadModel] | None = None) -> None:
+    def __init__(
+        self, ledger: EventSource, db: Database, models: list[ReadModel] | None = None
+    ) -> None:
         self.ledger = ledger
         self.db = db
         self.models = models if models is not None else default_models()

@@ -109,7 +109,7 @@ def test_verify_and_point_in_time_work_on_postgresql(pg_runtime: Runtime) -> Non
     build_small_world(pg_runtime.ledger)
     pg_runtime.ledger.publish(EDITION)
     pg_runtime.catch_up()
-    report = verify_log(pg_runtime)
+    report = verify_log(pg_runtime.ledger, pg_runtime.db.conn)
     assert report.ok, report.summary
     middle = pg_runtime.ledger.head() // 2
     assert rankings(pg_runtime.db, EDITION, "total", as_of=middle).position == middle
