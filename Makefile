@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 
 # The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 $(CHROMIUM):
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk'
 
 chromium: $(CHROMIUM)
 

@@ -58,8 +58,9 @@ def require_database(db_path: Path | None) -> None:
     path = db_path or database_path()
     if not path.exists():
         raise InvalidInput(
-            f"no ledger database at {str(path)!r}: give --db PATH or set CITYLEDGER_DB, or "
-            "create it with `cityledger load-reference` or `cityledger import`",
+            f"the ledger database {str(path)!r} does not exist (nothing was created): give "
+            "--db PATH or set CITYLEDGER_DB, or create it with `cityledger load-reference` or "
+            "`cityledger import`",
             field="CITYLEDGER_DB",
         )
 

@@ -15,11 +15,18 @@ Tick = Callable[[int], None]
 
 
 class Progress:
-    """Reports stages of work on stderr: tqdm's bar on a terminal, else a start and an end line."""
+    """Reports stages of work on stderr: tqdm's bar on a terminal, else one line per stage.
 
-    def __init__(self, stream: TextIO | None = None, bar: bool | None = None) -> None:
+    Off a terminal a stage is reported when it ends, and only if it was long work (at least
+    `quiet_below` steps), so that short commands keep their one-line output.
+    """
+
+    def __init__(
+        self, stream: TextIO | None = None, bar: bool | None = None, quiet_below: int = 1000
+    ) -> None:
         self.stream = stream or sys.stderr
         self.bar = self.stream.isatty() if bar is None else bar
+        self.quiet_below = quiet_below
 
     def say(self, line: str) -> None:
         """One line about the work (outside any bar)."""
@@ -39,11 +46,11 @@ class Progress:
             done += count
 
         started = time.monotonic()
-        self.say(f"{name}: {total if total is not None else 'some'} {unit}s…")
         yield tick
-        elapsed = time.monotonic() - started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        self.say(f"{name}: {done} {unit}s in {elapsed:.1f} s ({rate:,.0f}/s)")
+        if done >= self.quiet_below:
+            elapsed = time.monotonic() - started
+            rate = done / elapsed if elapsed > 0 else 0.0
+            self.say(f"{name}: {done:,} {unit}s in {elapsed:.1f} s ({rate:,.0f}/s)")
 
     def track(self, items: Iterable[T], name: str, unit: str) -> Iterator[T]:
         """Yield the items, counting each as done once the consumer asks for the next one."""

@@ -217,6 +217,7 @@ async function start() {
   const who = document.getElementById("who");
   who.textContent = app.viewer.role ? "signed in as " + app.viewer.name + " (" + app.viewer.role + ")" : "anonymous";
   document.getElementById("signout").hidden = !sessionStorage.getItem(TOKEN_KEY);
+  document.body.dataset.role = app.viewer.role || "anonymous";
 }
 
 function setUpSignIn() {
@@ -285,7 +286,7 @@ async function renderTable(view, params) {
     setStatus("");
     return;
   }
-  const edition = editionById(params.get("edition"));
+  const edition = editionById(params.get("edition") || (app.editions.find((e) => e.publications.length) || app.editions[0]).editionId);
   const table = tableName(params.get("table") || "total");
   const lang = params.get("lang") === "zh" ? "zh" : "en";
   const pubs = edition.publications.filter((p) => p.tables.includes(table));
@@ -316,6 +317,12 @@ async function renderTable(view, params) {
     ),
   );
   if (live) view.append(slider(state, pubs, nav));
+  if (!live && !pubs.length) {
+    view.append(h("p", { id: "cut" }, "This table of " + edition.editionId + " is not published yet; editors and auditors see it live."));
+    setStatus("");
+    document.body.dataset.ready = "table";
+    return;
+  }
 
   let variables = { e: edition.editionId, t: tableEnum(table) };
   let position = null;
