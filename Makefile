@@ -39,7 +39,7 @@ chromium: $(CHROMIUM)
 pytest: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck postgres-server pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -50,6 +50,13 @@ schema: $(STAMP)
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# Debian's PostgreSQL server binaries, for tests/postgres (they start their own cluster).
+# Debian's PostgreSQL server binaries, for the tests' throwaway clusters; installed only when
+# missing (through sudo when not root). The tests start and stop their own cluster.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 postgres-server:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "PostgreSQL server: $$(ls -d /usr/lib/postgresql/*/bin | tail -1)"; \
+	else \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi

@@ -43,6 +43,8 @@ class EventIndex(ReadModel):
 
     name = "event_index"
     tables = (INDEX_TABLE, "event_owners")
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    version = 1
 
     def create(self, db: Database) -> None:
         """Create `events` and `event_owners`."""
