@@ -495,33 +495,37 @@ async function renderCity(view, cityId, params) {
 
 // The band at every publication of every edition that includes the city (oldest first).
 async function historyPoints(city, table) {
+  const extra = mayReadCity(city) ? " rank score { fraction decimal }" : "";
+  const data = await gql(
+    `query H($c: String!) { cityHistory(city: $c) {
+      entries { editionId year publicationNo position time tables { table band n${extra} } }
+      steps { fromEdition toEdition comparable reasons } } }`,
+    { c: city.cityId },
+  );
+  const history = data.cityHistory;
   const points = [];
-  const wanted = [];
-  for (const e of app.editions.slice().reverse()) {
-    const pubs = e.publications.filter((p) => p.tables.includes(table));
-    const shown = seesScores() || has("rankings", "publication") ? pubs : pubs.slice(-1);
-    for (const p of shown) wanted.push({ edition: e, pub: p });
-  }
-  // At most four tables per request (the API's limit).
-  for (let i = 0; i < wanted.length; i += 4) {
-    const chunk = wanted.slice(i, i + 4);
-    const parts = chunk.map((w, j) => {
-      const cut = seesScores() ? `asOf: {position: ${w.pub.position}}` : has("rankings", "publication") ? `publication: ${w.pub.publicationNo}` : "";
-      const extra = seesScores() ? " rank score { fraction decimal }" : "";
-      return `t${j}: rankings(edition: ${JSON.stringify(w.edition.editionId)}, table: ${tableEnum(table)}${cut ? ", " + cut : ""}) { position rows { cityId band${extra} } }`;
-    });
-    const data = await gql("{ " + parts.join("\n") + " }");
-    chunk.forEach((w, j) => {
-      const row = data["t" + j].rows.find((r) => r.cityId === city.cityId);
-      if (row) points.push({ edition: w.edition, pub: w.pub, band: row.band, rank: row.rank, score: row.score });
+  for (const entry of history.entries) {
+    const standing = entry.tables.find((t) => tableName(t.table) === table);
+    if (!standing) continue;
+    const edition = app.editions.find((e) => e.editionId === entry.editionId) || { editionId: entry.editionId, title: entry.editionId };
+    points.push({
+      edition: edition,
+      pub: { publicationNo: entry.publicationNo, time: entry.time || "", position: entry.position },
+      band: standing.band,
+      rank: standing.rank,
+      score: standing.score,
     });
   }
-  return points;
+  return { points: points, steps: history.steps };
 }
 
 async function bandHistory(view, city, table) {
   view.append(h("h2", { id: "history-title" }, "Band history (" + table + ")"));
-  const points = await historyPoints(city, table);
+  if (!has("cityHistory")) {
+    view.append(h("p", {}, "This API version serves no city history."));
+    return;
+  }
+  const { points, steps } = await historyPoints(city, table);
   if (!points.length) {
     view.append(h("p", {}, "No publication includes this city."));
     return;
@@ -530,7 +534,8 @@ async function bandHistory(view, city, table) {
   const height = 170;
   const x = (i) => 110 + i * 90;
   const y = (band) => 24 + BANDS.indexOf(band) * 34;
-  const description = points.map((p) => p.edition.editionId + " publication " + p.pub.publicationNo + ": " + p.band).join("; ");
+  const pointName = (p) => p.edition.editionId + (p.pub.publicationNo ? " publication " + p.pub.publicationNo : " now");
+  const description = points.map((p) => pointName(p) + ": " + p.band).join("; ");
   const svg = s(
     "svg",
     { viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img", "aria-labelledby": "history-svg-title history-svg-desc", id: "band-history" },
@@ -543,20 +548,23 @@ async function bandHistory(view, city, table) {
   });
   svg.append(s("polyline", { points: points.map((p, i) => x(i) + "," + y(p.band)).join(" "), fill: "none", stroke: "#1f7a8c", "stroke-width": 2 }));
   points.forEach((p, i) => {
-    svg.append(s("circle", { cx: x(i), cy: y(p.band), r: 5, fill: "#0b4f6c" }, s("title", {}, p.edition.editionId + " P" + p.pub.publicationNo + ": " + p.band)));
+    svg.append(s("circle", { cx: x(i), cy: y(p.band), r: 5, fill: p.pub.publicationNo ? "#0b4f6c" : "#e36414" }, s("title", {}, pointName(p) + ": " + p.band)));
     svg.append(s("text", { x: x(i), y: height - 22, "font-size": 10, "text-anchor": "middle" }, p.edition.editionId));
-    svg.append(s("text", { x: x(i), y: height - 8, "font-size": 10, "text-anchor": "middle" }, "P" + p.pub.publicationNo));
+    svg.append(s("text", { x: x(i), y: height - 8, "font-size": 10, "text-anchor": "middle" }, p.pub.publicationNo ? "P" + p.pub.publicationNo : "now"));
   });
   const rows = points.map((p) =>
-    h("tr", {}, h("td", {}, p.edition.title), h("td", {}, "No. " + p.pub.publicationNo + " (" + p.pub.time.slice(0, 10) + ")"), h("td", {}, p.band), p.rank ? h("td", { class: "num" }, p.rank) : null, p.score ? h("td", { class: "num" }, scoreNode(p.score)) : null),
+    h("tr", {}, h("td", {}, p.edition.title), h("td", {}, (p.pub.publicationNo ? "No. " + p.pub.publicationNo : "live") + " (" + p.pub.time.slice(0, 10) + ")"), h("td", {}, p.band), p.rank ? h("td", { class: "num" }, p.rank) : null, p.score ? h("td", { class: "num" }, scoreNode(p.score)) : null),
   );
   view.append(
-    h("figure", {}, svg, h("figcaption", {}, "Band at each publication; the table below gives the same data.")),
+    h("figure", {}, svg, h("figcaption", {}, "Band at each publication (orange: the live standing); the table below gives the same data.")),
+    steps.length
+      ? h("ul", { id: "history-steps" }, steps.map((st) => h("li", {}, st.fromEdition + " → " + st.toEdition + ": " + (st.comparable ? "comparable" : "not comparable (" + st.reasons.join("; ") + ")"))))
+      : null,
     h(
       "details",
       {},
       h("summary", {}, "Band history as a table"),
-      h("table", { class: "data" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Edition"), h("th", { scope: "col" }, "Publication"), h("th", { scope: "col" }, "Band"), seesScores() ? [h("th", { scope: "col" }, "Rank"), h("th", { scope: "col" }, "Score")] : null)), h("tbody", {}, rows)),
+      h("table", { class: "data", id: "history-table" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Edition"), h("th", { scope: "col" }, "Publication"), h("th", { scope: "col" }, "Band"), mayReadCity(city) ? [h("th", { scope: "col" }, "Rank"), h("th", { scope: "col" }, "Score")] : null)), h("tbody", {}, rows)),
     ),
   );
 }
@@ -673,28 +681,130 @@ async function appealsSection(view, city, edition) {
   );
 }
 
-// Filled in when the API serves explainMove; see renderExplain below.
+// "Why did it move?": the explanation query between two cuts (publications or now).
 async function renderExplain(view, city, edition, table) {
-  view.append(h("h2", {}, "Why did it move?"));
+  view.append(h("h2", { id: "explain-title" }, "Why did it move?"));
+  if (!mayReadCity(city)) {
+    view.append(h("p", {}, "Explanations are shown to editors, auditors and the city itself; sign in with such a token."));
+    return;
+  }
+  const { params } = route();
+  const pubs = edition.publications.filter((p) => p.tables.includes(table));
+  const cuts = pubs.map((p) => ["p" + p.publicationNo, "Publication " + p.publicationNo + " (position " + p.position + ")"]);
+  cuts.push(["now", "Now"]);
+  const from = params.get("from") || (pubs.length ? "p" + pubs[pubs.length - 1].publicationNo : "now");
+  const to = params.get("to") || "now";
+  const here = (changes) => go("/city/" + encodeURIComponent(city.cityId), Object.assign({ edition: edition.editionId, table: table, from: from, to: to }, changes));
+  view.append(
+    h(
+      "form",
+      { class: "controls", "aria-label": "Explain the move between two points", onsubmit: (e) => e.preventDefault() },
+      select("explain-from", "From", cuts, from, (e) => here({ from: e.target.value })),
+      select("explain-to", "To", cuts, to, (e) => here({ to: e.target.value })),
+    ),
+  );
+  const cut = (value) => (value === "now" ? null : { publication: Number(value.slice(1)) });
+  const exact = "{ fraction decimal }";
+  const data = await gql(
+    `query X($e: String!, $t: RankingTableName!, $c: String!, $from: Cut!, $to: Cut) {
+      explainMove(edition: $e, table: $t, city: $c, from: $from, to: $to) {
+        from { position band rank score ${exact} n tieRuleMatters }
+        to { position band rank score ${exact} n tieRuleMatters }
+        delta ${exact}
+        indicators { indicatorId pointsFrom pointsTo weightFrom ${exact} weightTo ${exact}
+          rungPart ${exact} weightPart ${exact} claimsFrom claimsTo
+          causes { position type time actor claimId scoreChange ${exact} } }
+        boundaries { from { band rankLimit score ${exact} } to { band rankLimit score ${exact} } }
+        overtakenBy { cityId nameEn delta ${exact} rankFrom rankTo bandFrom bandTo }
+        overtook { cityId nameEn delta ${exact} rankFrom rankTo bandFrom bandTo }
+        tieRuleMatters } }`,
+    { e: edition.editionId, t: tableEnum(table), c: city.cityId, from: cut(from) || { position: app.head }, to: cut(to) },
+  );
+  const x = data.explainMove;
+  const standing = (s) => s.band + ", rank " + s.rank + " of " + s.n + ", score ";
+  view.append(
+    h(
+      "p",
+      { id: "explain-summary" },
+      "From position " + x.from.position + ": " + standing(x.from),
+      scoreNode(x.from.score),
+      " → position " + x.to.position + ": " + standing(x.to),
+      scoreNode(x.to.score),
+      " (change ",
+      scoreNode(x.delta, "change"),
+      ")." + (x.tieRuleMatters ? " A tie on a band line decides the band (the tie rule matters)." : ""),
+    ),
+  );
+  const moved = x.indicators.filter((i) => i.rungPart.fraction !== "0" || i.weightPart.fraction !== "0");
+  const causes = (list) =>
+    list.length
+      ? h("ul", {}, list.map((c) => h("li", {}, "#" + c.position + " " + c.type + (c.claimId ? " " + c.claimId : "") + (c.actor ? " by " + c.actor : "") + " (", scoreNode(c.scoreChange, "score change"), ")")))
+      : "—";
+  view.append(
+    h(
+      "table",
+      { class: "data", id: "explain-parts" },
+      h("caption", {}, "The score change split per indicator (the parts add up exactly to the change)"),
+      h("thead", {}, h("tr", {}, ["Indicator", "Points", "Weight", "Rung part", "Weight part", "Deciding events"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        moved.length
+          ? moved.map((i) =>
+              h(
+                "tr",
+                { "data-indicator": i.indicatorId },
+                h("th", { scope: "row" }, i.indicatorId),
+                h("td", { class: "num" }, i.pointsFrom + " → " + i.pointsTo),
+                h("td", { class: "num" }, scoreNode(i.weightFrom, "weight before"), " → ", scoreNode(i.weightTo, "weight after")),
+                h("td", { class: "num" }, scoreNode(i.rungPart, "rung part")),
+                h("td", { class: "num" }, scoreNode(i.weightPart, "weight part")),
+                h("td", {}, causes(i.causes)),
+              ),
+            )
+          : h("tr", {}, h("td", { colspan: "6" }, "The city's own score did not change; see the band lines and the cities that crossed it.")),
+      ),
+      h("tfoot", {}, h("tr", {}, h("th", { scope: "row", colspan: "3" }, "Score change"), h("td", { class: "num", colspan: "2" }, scoreNode(x.delta, "change")), h("td", {}))),
+    ),
+    h(
+      "table",
+      { class: "data", id: "explain-lines" },
+      h("caption", {}, "Band lines: the last rank inside each band and the score there"),
+      h("thead", {}, h("tr", {}, ["Band", "Rank limit (from)", "Last score (from)", "Rank limit (to)", "Last score (to)"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        x.boundaries.from.map((b, k) => {
+          const after = x.boundaries.to[k];
+          return h("tr", {}, h("th", { scope: "row" }, b.band), h("td", { class: "num" }, b.rankLimit), h("td", { class: "num" }, b.score ? scoreNode(b.score) : "—"), h("td", { class: "num" }, after.rankLimit), h("td", { class: "num" }, after.score ? scoreNode(after.score) : "—"));
+        }),
+      ),
+    ),
+    crossing("Overtaken by", "explain-overtaken", x.overtakenBy),
+    crossing("Fell behind it", "explain-overtook", x.overtook),
+  );
+}
+
+function crossing(title, id, cities) {
+  if (!cities.length) return h("p", { id: id }, title + ": nobody.");
+  return h(
+    "div",
+    { id: id },
+    h("h3", {}, title),
+    h("ul", {}, cities.map((c) => h("li", {}, c.nameEn + ": rank " + c.rankFrom + " → " + c.rankTo + ", " + c.bandFrom + " → " + c.bandTo + ", its own change ", scoreNode(c.delta, "change")))),
+  );
 }
 
 // ---------- edition comparison ----------
-
-function verdict(a, b) {
-  const reasons = [];
-  if (a.frameworkId !== b.frameworkId || a.frameworkVersion !== b.frameworkVersion) {
-    reasons.push("framework differs: " + a.frameworkId + " v" + a.frameworkVersion + " vs " + b.frameworkId + " v" + b.frameworkVersion);
-  }
-  if (a.weightSetId !== b.weightSetId) reasons.push("weight sets differ: " + a.weightSetId + " vs " + b.weightSetId);
-  return { comparable: reasons.length === 0, reasons: reasons };
-}
 
 async function renderCompare(view, params) {
   const eds = app.editions;
   const a = editionById(params.get("a") || (eds[1] || eds[0] || {}).editionId);
   const b = editionById(params.get("b") || (eds[0] || {}).editionId);
   const table = tableName(params.get("table") || "total");
-  const nav = (changes) => go("/compare", Object.assign({ a: a.editionId, b: b.editionId, table: table }, changes));
+  const at = params.get("at") === "now" && seesScores() ? "now" : "publication";
+  const nav = (changes) => go("/compare", Object.assign({ a: a.editionId, b: b.editionId, table: table, at: at }, changes));
+  const atOptions = [["publication", "Latest publications"]].concat(seesScores() ? [["now", "Now (live standings)"]] : []);
   view.append(
     h("h1", {}, "Compare editions"),
     h(
@@ -703,6 +813,7 @@ async function renderCompare(view, params) {
       select("cmp-a", "Edition A", eds.map((e) => [e.editionId, e.title]), a.editionId, (e) => nav({ a: e.target.value })),
       select("cmp-b", "Edition B", eds.map((e) => [e.editionId, e.title]), b.editionId, (e) => nav({ b: e.target.value })),
       select("cmp-table", "Table", TABLES.map((t) => [t[1], t[2]]), table, (e) => nav({ table: e.target.value })),
+      select("cmp-at", "At", atOptions, at, (e) => nav({ at: e.target.value })),
     ),
   );
   if (!has("compareEditions")) {
@@ -711,24 +822,38 @@ async function renderCompare(view, params) {
     return;
   }
   const data = await gql(
-    `query C($a: String!, $b: String!, $t: RankingTableName!) { compareEditions(a: $a, b: $b, table: $t) { position rows { cityId nameEn bandA bandB } } }`,
-    { a: a.editionId, b: b.editionId, t: tableEnum(table) },
+    `query C($a: String!, $b: String!, $t: RankingTableName!, $at: ComparisonPoint!) {
+      compareEditions(a: $a, b: $b, table: $t, at: $at) {
+        positionA positionB publicationA publicationB comparable reasons notes
+        matrix { fromBand cells { toBand count } }
+        entered { nameEn band } left { nameEn band } rows { cityId nameEn bandA bandB } } }`,
+    { a: a.editionId, b: b.editionId, t: tableEnum(table), at: at.toUpperCase() },
   );
-  const rows = data.compareEditions.rows;
-  const matrix = BANDS.map(() => BANDS.map(() => 0));
-  const entered = [];
-  const left = [];
-  for (const r of rows) {
-    if (r.bandA && r.bandB) matrix[BANDS.indexOf(r.bandA)][BANDS.indexOf(r.bandB)] += 1;
-    else if (r.bandB) entered.push(r.nameEn);
-    else if (r.bandA) left.push(r.nameEn);
-  }
-  const v = verdict(a, b);
+  const cmp = data.compareEditions;
+  const count = (from, to) => {
+    const row = cmp.matrix.find((r) => r.fromBand === from);
+    const cell = row && row.cells.find((c) => c.toBand === to);
+    return cell ? cell.count : 0;
+  };
+  const matrix = BANDS.map((from) => BANDS.map((to) => count(from, to)));
+  const cut = (pub, pos) => (pub ? "publication " + pub : "now") + " (position " + pos + ")";
   view.append(
-    h("p", { id: "verdict" }, h("span", { class: "verdict " + (v.comparable ? "yes" : "no") }, v.comparable ? "Comparable" : "Not comparable"), v.reasons.length ? ": " + v.reasons.join("; ") : ": same framework version and weight set."),
+    h(
+      "p",
+      { id: "verdict" },
+      h("span", { class: "verdict " + (cmp.comparable ? "yes" : "no") }, cmp.comparable ? "Comparable" : "Not comparable"),
+      cmp.reasons.length ? ": " + cmp.reasons.join("; ") : ": same framework version and weights.",
+    ),
+    h("p", { class: "cut" }, a.editionId + " at " + cut(cmp.publicationA, cmp.positionA) + " · " + b.editionId + " at " + cut(cmp.publicationB, cmp.positionB)),
+    cmp.notes.length ? h("ul", {}, cmp.notes.map((n) => h("li", {}, n))) : null,
     flowChart(matrix, a, b),
     matrixTable(matrix, a, b),
-    h("p", {}, "Entered (only in " + b.editionId + "): " + (entered.length ? entered.join(", ") : "none") + ". Left (only in " + a.editionId + "): " + (left.length ? left.join(", ") : "none") + "."),
+    h(
+      "p",
+      { id: "entered-left" },
+      "Entered (only in " + b.editionId + "): " + (cmp.entered.length ? cmp.entered.map((c) => c.nameEn).join(", ") : "none") +
+        ". Left (only in " + a.editionId + "): " + (cmp.left.length ? cmp.left.map((c) => c.nameEn).join(", ") : "none") + ".",
+    ),
   );
   setStatus("");
   document.body.dataset.ready = "compare";
