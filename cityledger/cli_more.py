@@ -88,7 +88,7 @@ def cmd_export(rt: Runtime, a: argparse.Namespace) -> None:
 
 
 def render_changes(changes: list[BandChange], fmt: str) -> str:
-    """Band changes as text (with their causes), JSON or CSV (one row per city)."""
+    """Band changes as JSON (with their causes) or CSV (one row per city)."""
     if fmt == "json":
         body = [
             {
@@ -96,8 +96,12 @@ def render_changes(changes: list[BandChange], fmt: str) -> str:
                 "before_band": c.before_band, "after_band": c.after_band,
                 "before_rank": c.before_rank, "after_rank": c.after_rank,
                 "before_score": str(c.before_score), "after_score": str(c.after_score),
-                "causes": [{"position": e.position, "type": e.type, "time": e.time}
-                           for e in c.causes],
+                "causes": [
+                    {"position": e.position, "type": e.type, "time": e.time,
+                     "claim_id": e.claim_id, "indicator_id": e.indicator_id,
+                     "score_change": str(e.score_change)}
+                    for e in c.causes
+                ],
             }
             for c in changes
         ]  # fmt: skip
@@ -116,13 +120,7 @@ def render_changes(changes: list[BandChange], fmt: str) -> str:
                  " ".join(str(e.position) for e in c.causes)]
             )  # fmt: skip
         return out.getvalue()
-    lines = []
-    for c in changes:
-        lines.append(
-            f"{c.city_id}: {c.before_band} → {c.after_band} (rank {c.before_rank} → {c.after_rank})"
-        )
-        lines += [f"    #{e.position} {e.time} {e.type} {e.data}" for e in c.causes]
-    return "".join(line + "\n" for line in lines)
+    raise ValueError(f"unknown changes format {fmt!r}")
 
 
 def add_parsers(sub: argparse._SubParsersAction[Any], tables: list[str]) -> None:

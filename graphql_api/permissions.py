@@ -122,6 +122,19 @@ class CanSeeCityScores(LedgerPermission):
         return viewer.sees_city_scores(str(getattr(source, "city_id", "")))
 
 
+class CanExplainCity(LedgerPermission):
+    """Why a city moved (its scores and its rivals'): editors and auditors, and the city itself."""
+
+    who = "editors, auditors and the city itself"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Check the token, then whether the viewer sees the `city` argument's scores."""
+        error = info.context.auth_error
+        if error is not None:
+            raise Unauthenticated(error.message, field=error.field)
+        return info.context.viewer.sees_city_scores(str(kwargs.get("city", "")))
+
+
 class CanReadClaims(LedgerPermission):
     """Claims: editors, auditors, researchers; verifiers (their languages); cities (their own)."""
 
