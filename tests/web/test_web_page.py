@@ -244,3 +244,31 @@ def test_the_download_buttons_give_the_export_with_its_header(page: Any, site: S
     assert f"# digest: {digest['digest']}" in text
     columns = next(line for line in text.splitlines() if not line.startswith("#"))
     assert columns == "band,city_id,name_en,name_zh"  # anonymous: bands only
+
+
+def test_a_city_page_explains_why_the_city_moved_since_the_last_publication(
+    page: Any, site: Site
+) -> None:
+    open_table(page, site)
+    sign_in(page, site.tokens.auditor)
+    page.locator('#ranking td[data-city="singapore"] a').click()
+    page.wait_for_selector("body[data-ready=city] #explain-parts")
+    why = gql(
+        site,
+        '{ explainMove(edition: "asia-2023", table: TOTAL, city: "singapore", '
+        "from: {publication: 2}) { delta { fraction } from { band } to { band } "
+        "indicators { indicatorId rungPart { fraction } causes { claimId } } } }",
+        site.tokens.auditor,
+    )["explainMove"]
+    moved = [i for i in why["indicators"] if i["rungPart"]["fraction"] != "0"]
+    assert [i["indicatorId"] for i in moved] == ["openness"]
+    row = page.locator('#explain-parts tr[data-indicator="openness"]')
+    assert "c-sg-open" in row.inner_text()
+    assert row.locator(".score").nth(2).get_attribute("title") == (
+        f"exact: {moved[0]['rungPart']['fraction']}"
+    )
+    total = page.locator("#explain-parts tfoot .score").get_attribute("title")
+    assert total == f"exact: {why['delta']['fraction']}"
+    summary = page.locator("#explain-summary").inner_text()
+    assert why["from"]["band"] in summary and why["to"]["band"] in summary
+    shot(page, "city-explain")

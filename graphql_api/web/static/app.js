@@ -557,9 +557,9 @@ async function bandHistory(view, city, table) {
   );
   view.append(
     h("figure", {}, svg, h("figcaption", {}, "Band at each publication (orange: the live standing); the table below gives the same data.")),
-    steps.length
-      ? h("ul", { id: "history-steps" }, steps.map((st) => h("li", {}, st.fromEdition + " → " + st.toEdition + ": " + (st.comparable ? "comparable" : "not comparable (" + st.reasons.join("; ") + ")"))))
-      : null,
+    ...(steps.length
+      ? [h("ul", { id: "history-steps" }, steps.map((st) => h("li", {}, st.fromEdition + " → " + st.toEdition + ": " + (st.comparable ? "comparable" : "not comparable (" + st.reasons.join("; ") + ")"))))]
+      : []),
     h(
       "details",
       {},
@@ -845,7 +845,7 @@ async function renderCompare(view, params) {
       cmp.reasons.length ? ": " + cmp.reasons.join("; ") : ": same framework version and weights.",
     ),
     h("p", { class: "cut" }, a.editionId + " at " + cut(cmp.publicationA, cmp.positionA) + " · " + b.editionId + " at " + cut(cmp.publicationB, cmp.positionB)),
-    cmp.notes.length ? h("ul", {}, cmp.notes.map((n) => h("li", {}, n))) : null,
+    ...(cmp.notes.length ? [h("ul", {}, cmp.notes.map((n) => h("li", {}, n)))] : []),
     flowChart(matrix, a, b),
     matrixTable(matrix, a, b),
     h(
