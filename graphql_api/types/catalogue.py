@@ -13,6 +13,7 @@ from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.evidence import CityScores, load_scores
 from projections import queries as reads
 from projections.rankings import resolve
+from projections.report import pinyin_key
 from projections.views import (
     CityView,
     EditionView,
@@ -144,8 +145,6 @@ class City:
     )
     def pinyin(self) -> str:
         """Pinyin of the Chinese name."""
-        from projections.report import pinyin_key
-
         return pinyin_key(self.name_zh)[1]
 
     @resolver(
