@@ -272,3 +272,21 @@ def test_a_city_page_explains_why_the_city_moved_since_the_last_publication(
     summary = page.locator("#explain-summary").inner_text()
     assert why["from"]["band"] in summary and why["to"]["band"] in summary
     shot(page, "city-explain")
+
+
+def test_a_city_signed_in_sees_its_own_points_explanation_and_appeals(
+    page: Any, site: Site
+) -> None:
+    page.goto(f"{site.base}/#/city/beijing?edition={EDITION}&table=total")
+    page.wait_for_selector("body[data-ready=city]")
+    assert page.locator("#indicators").count() == 0  # anonymous: bands only
+    assert page.locator("#appeals").count() == 0
+    page.fill("#token", site.tokens.city)
+    page.press("#token", "Enter")
+    page.wait_for_selector("body[data-role=city][data-ready=city] #appeals")
+    appeals = gql(site, "{ appeals { items { appealId cityId } } }", site.tokens.city)
+    own = [a["appealId"] for a in appeals["appeals"]["items"] if a["cityId"] == "beijing"]
+    assert own and all(a in page.locator("#appeals").inner_text() for a in own)
+    assert page.locator("#indicators tr[data-indicator]").count() == 4
+    assert page.locator("#explain-parts").count() == 1
+    shot(page, "city-own-role")
