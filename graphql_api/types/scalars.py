@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from fractions import Fraction
 from typing import Annotated
 
 import strawberry
 
 from graphql_api.fields import field as resolver
+from ledger.vocabulary import RankingTable
 from projections.exact import MAX_PLACES, display_decimal
 
-
-@strawberry.enum(description="The three tables of an edition.")
-class RankingTableName(Enum):
-    """Which pillars a table sums."""
-
-    TOTAL = "total"
-    DIGITAL_TRADITIONAL = "digital_traditional"
-    INSTITUTIONAL = "institutional"
+# The ledger's enum, shown in GraphQL under its SDL name (strawberry.enum marks the class).
+strawberry.enum(
+    RankingTable, name="RankingTableName", description="The three tables of an edition."
+)
+RankingTableName = RankingTable
 
 
 @strawberry.type(description="An exact rational number, as a fraction and as a rounded decimal.")
