@@ -254,8 +254,10 @@ async function render() {
     if (current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  const focused = document.activeElement && view.contains(document.activeElement) ? document.activeElement.id : "";
   view.replaceChildren();
   setStatus("Loading…");
+  const kind = parts[0] === "city" ? "city:" + parts[1] : parts[0] || "table";
   try {
     if (parts[0] === "city" && parts[1]) await renderCity(view, decodeURIComponent(parts[1]), params);
     else if (parts[0] === "compare") await renderCompare(view, params);
@@ -263,6 +265,12 @@ async function render() {
   } catch (error) {
     showError(error);
   }
+  // A new view takes the focus (keyboard and screen-reader users start at its top); a
+  // changed option within the same view leaves the focus where it was.
+  const again = focused && app.shown === kind ? document.getElementById(focused) : null;
+  if (again) again.focus();
+  else if (app.shown !== undefined && app.shown !== kind) document.getElementById("main").focus();
+  app.shown = kind;
 }
 
 // ---------- the table view ----------
