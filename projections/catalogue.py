@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger.records import EventRecord
+from ledger.claim import Claim
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
 from projections.event_index import instant_text
 from projections.model import ReadModel, insert_row, insert_rows
 
@@ -377,6 +379,8 @@ class Catalogue(ReadModel):
         "weight_sets",
         "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
     )  # fmt: skip
+    handles = frozenset(HANDLERS)
+    ignores = events_of(Claim, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     version = 2  # 2: framework_lineage
 

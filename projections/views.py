@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from projections.causes import Cause
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,7 @@ class AppealView:
 
 @dataclass(frozen=True)
 class BandChange:
-    """A city whose band differs between two points, with the events that touched it between."""
+    """A city whose band differs between two points, with the events that moved it between."""
 
     city_id: str
     name_en: str
@@ -271,4 +275,4 @@ class BandChange:
     after_rank: int
     before_score: Fraction
     after_score: Fraction
-    causes: tuple[EventView, ...]
+    causes: tuple[Cause, ...]
