@@ -89,16 +89,16 @@ def _missing(rt: Runtime, data: Path) -> list[str]:
     present = {e.edition_id for e in queries.editions(rt.db)}
     return [
         edition
-        for edition, name in reference.FILES
+        for edition, name, publications in reference.FILES
         if (data / name).exists()
-        and (edition not in present or not queries.publications(rt.db, edition))
+        and (edition not in present or len(queries.publications(rt.db, edition)) < publications)
     ]
 
 
 def _check_resumable(rt: Runtime, target: Path, head: int) -> None:
     """Refuse a database holding events but no reference edition (loading would be backdated)."""
     present = {e.edition_id for e in queries.editions(rt.db)}
-    if head and not present & {edition for edition, _ in reference.FILES}:
+    if head and not present & {edition for edition, *_ in reference.FILES}:
         raise InvalidState(
             f"{target} holds {head} events but no reference edition (an interrupted load by "
             "an older cityledger, or data of your own); the reference loads only into an empty "

@@ -48,8 +48,8 @@ def line(command: str, second: int, **args: Any) -> str:
     return json.dumps({"command": command, "at": at, "args": args})
 
 
-def edition_commands(edition: str, first_city: int, start: int) -> list[str]:
-    """A framework, a panel, CITIES cities, an edition of them and its publication."""
+def edition_commands(edition: str, first_city: int, start: int, publications: int) -> list[str]:
+    """A framework, a panel, CITIES cities, an edition of them and its publications."""
     t = start
     framework = f"fw-{edition}"
     ladder = [{"rung": 1, "points": 0, "description": "none"},
@@ -77,8 +77,8 @@ def edition_commands(edition: str, first_city: int, start: int) -> list[str]:
              region="Asia", framework_id=framework, framework_version=1,
              weight_set_id=f"w-{edition}", evidence_cutoff="2023-06-30"),
         line("include_cities", t + 1, edition_id=edition, city_ids=ids),
-        line("publish", t + 2, edition_id=edition),
     ]  # fmt: skip
+    out += [line("publish", t + 2 + n, edition_id=edition) for n in range(publications)]
     return out
 
 
@@ -87,8 +87,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Small stand-ins for the reference files (same names, a few hundred commands each)."""
     folder = tmp_path_factory.mktemp("reference-data")
     start = 0
-    for n, (edition, name) in enumerate(FILES):
-        lines = edition_commands(edition, n * CITIES, start)
+    for n, (edition, name, publications) in enumerate(FILES):
+        lines = edition_commands(edition, n * CITIES, start, publications)
         (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
         start += 10 * CITIES
     return folder
