@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventsourcing.persistence import PersistenceError
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlite_utils import Database
 
 from ledger.application import Ledger
@@ -53,36 +54,12 @@ class Reader:
         self.ledger.close()
 
 
-def existing_database(db_path: Path | None = None) -> Path | None:
-    """The SQLite file a read command reads, refused unless it exists and is not empty.
-
-    A read command (rank, events, verify, …) must never create a database as a side effect of
-    a mistyped path. None means PostgreSQL (the log is not a file).
-    """
-    if db_path is None and uses_postgres():
-        return None
-    path = db_path or database_path()
-    if not path.exists():
-        raise InvalidInput(
-            f"database {str(path)!r} does not exist (nothing was created; check the path or "
-            "CITYLEDGER_DB)",
-            field="CITYLEDGER_DB",
-            value=str(path),
-        )
-    if path.is_file() and path.stat().st_size == 0:
-        raise InvalidInput(
-            f"database {str(path)!r} is empty: it holds no ledger",
-            field="CITYLEDGER_DB",
-            value=str(path),
-        )
-    return path
-
-
 def open_reader(db_path: Path | None = None) -> Reader:
     """Open an existing ledger and its read models without creating or writing anything."""
-    path = existing_database(db_path)
-    read_path = path if path is not None else existing_database(read_model_path())
-    assert read_path is not None  # a read-model path is always a file
+    require_database(db_path)
+    path = None if db_path is None and uses_postgres() else db_path or database_path()
+    read_path = path if path is not None else read_model_path()
+    require_database(read_path)
     try:
         # CREATE_TABLE=false: the recorder creates no table; the read models open read-only.
         ledger = Ledger(path, env={"CREATE_TABLE": "false"})
@@ -93,23 +70,30 @@ def open_reader(db_path: Path | None = None) -> Reader:
             check_same_thread=False,
             isolation_level=None,
         )
-        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master").fetchall()}
     except (sqlite3.DatabaseError, PersistenceError) as error:
         raise CorruptDatabase(
             f"cannot read {str(read_path)!r} as a ledger database: {error}",
             field="CITYLEDGER_DB",
             value=str(read_path),
         ) from None
+    recorder = ledger.recorder
+    log_table = (
+        recorder.events_table_name if isinstance(recorder, SQLiteApplicationRecorder) else None
+    )
+    if path is not None and log_table is not None and log_table not in tables:
+        conn.close()
+        ledger.close()
+        raise InvalidInput(
+            f"the database {str(path)!r} holds no events: it is not a ledger",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
     return Reader(ledger, Database(conn))
 
 
-def open_runtime(db_path: Path | None = None, *, must_exist: bool = False) -> Runtime:
-    """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models.
-
-    must_exist: refuse (InvalidInput) rather than create a missing or empty database.
-    """
-    if must_exist:
-        existing_database(db_path)
+def open_runtime(db_path: Path | None = None) -> Runtime:
+    """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
     try:
         return _open(db_path)
     except (sqlite3.DatabaseError, PersistenceError) as error:
@@ -118,6 +102,27 @@ def open_runtime(db_path: Path | None = None, *, must_exist: bool = False) -> Ru
         raise InvalidInput(
             f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
         ) from None
+
+
+def require_database(db_path: Path | None) -> None:
+    """Refuse, naming the path, to read a SQLite database that does not exist or is empty
+    (create nothing): a read command never creates a database on a mistyped path."""
+    if db_path is None and uses_postgres():
+        return
+    path = db_path or database_path()
+    if not path.exists():
+        raise InvalidInput(
+            f"the ledger database {str(path)!r} does not exist (nothing was created): give "
+            "--db PATH or set CITYLEDGER_DB, or create it with `cityledger load-reference` or "
+            "`cityledger import`",
+            field="CITYLEDGER_DB",
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise InvalidInput(
+            f"the ledger database {str(path)!r} is empty: it holds no ledger",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
 
 
 def _open(db_path: Path | None) -> Runtime:

@@ -375,16 +375,20 @@ def audit(
 
 
 def verify_log(
-    ledger: Ledger, read_models: sqlite3.Connection, read_side: ReadSideFactory | None = None
+    ledger: Ledger,
+    read_models: sqlite3.Connection,
+    read_side: ReadSideFactory | None = None,
+    on_row: Callable[[int], None] | None = None,
 ) -> IntegrityReport:
     """Recompute the chain from the stored rows; compare with the read side's witnesses,
     publications and positions (`read_models`: the database the event index writes), and with
-    `read_side` the read models' copy of the log against a replay.
+    `read_side` the read models' copy of the log against a replay. `on_row` is called with 1
+    for each row read (progress reports).
 
     Reads only. A file SQLite cannot read (not a database, damaged pages) is CorruptDatabase.
     """
     try:
-        return _verify(ledger, read_models, read_side)
+        return _verify(ledger, read_models, read_side, on_row)
     except sqlite3.DatabaseError as error:
         raise CorruptDatabase(
             f"the database file is damaged or not a ledger: {error}", field="CITYLEDGER_DB"
@@ -392,7 +396,10 @@ def verify_log(
 
 
 def _verify(
-    ledger: Ledger, read_models: sqlite3.Connection, read_side: ReadSideFactory | None
+    ledger: Ledger,
+    read_models: sqlite3.Connection,
+    read_side: ReadSideFactory | None,
+    on_row: Callable[[int], None] | None,
 ) -> IntegrityReport:
     with ExitStack() as stack:
         witness_file = _main_file(read_models)
@@ -417,9 +424,17 @@ def _verify(
             published = list(
                 _publications(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
             )
+        if on_row is not None:
+            rows = _counted(rows, on_row)
         check = read_side(witness_conn, published) if read_side is not None else None
         report = audit(rows, witnesses, mapper_decoder(ledger), check)
     return report
+
+
+def _counted(rows: Iterable[RawRow], on_row: Callable[[int], None]) -> Iterator[RawRow]:
+    for row in rows:
+        yield row
+        on_row(1)
 
 
 def digest_of_export(lines: Iterable[str], upto: int) -> str:

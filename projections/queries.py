@@ -113,8 +113,11 @@ def edition(db: Database, edition_id: str) -> EditionView:
     """One edition, or UnknownId."""
     rows = _rows(db, EDITION_SQL + " WHERE edition_id = ?", [edition_id])
     if not rows:
+        known = ", ".join(sorted(e.edition_id for e in editions(db))) or "none yet"
         raise UnknownId(
-            f"edition {edition_id!r} does not exist", field="edition_id", value=edition_id
+            f"edition {edition_id!r} does not exist (known: {known})",
+            field="edition_id",
+            value=edition_id,
         )
     return _edition(rows[0])
 

@@ -50,8 +50,9 @@ def _check(state: RankingState, edition_id: str, table: str, position: int) -> N
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
     if edition_id not in state.editions:
+        known = ", ".join(sorted(state.editions)) or "none"
         raise UnknownId(
-            f"edition {edition_id!r} does not exist at position {position}",
+            f"edition {edition_id!r} does not exist at position {position} (known: {known})",
             field="edition",
             value=edition_id,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +30,14 @@ CHECKPOINTS = "checkpoints"
 IndexRow = tuple[int, str, str, str, int, str, str, str]
 
 
-def verify_read_side(ledger: Ledger, read_models: sqlite3.Connection) -> IntegrityReport:
+def verify_read_side(
+    ledger: Ledger,
+    read_models: sqlite3.Connection,
+    on_row: Callable[[int], None] | None = None,
+) -> IntegrityReport:
     """verify_log, plus the read models' copy of the log, the checkpoints and every published
     table compared with a replay of the log (what `cityledger verify` runs)."""
-    return verify_log(ledger, read_models, ReplayCheck.over)
+    return verify_log(ledger, read_models, ReplayCheck.over, on_row)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, SubTable, as_of_value
 from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.evidence import CityScores, load_scores
+from graphql_api.types.years import FrameworkLineage
 from projections import queries as reads
+from projections.lineage import lineage_step
 from projections.rankings import resolve
+from projections.report import pinyin_key
 from projections.views import (
     CityView,
     EditionView,
@@ -85,6 +88,12 @@ class FrameworkVersion:
         views = reads.indicators(info.context.db, self.framework_id, self.version)
         return [Indicator.from_view(v) for v in views]
 
+    @resolver("How this version relates to its predecessor, indicator by indicator (or null).")
+    def lineage(self, info: Info) -> FrameworkLineage | None:
+        """The stated lineage."""
+        step = lineage_step(info.context.db, self.framework_id, self.version)
+        return None if step is None else FrameworkLineage.from_view(step)
+
     @classmethod
     def from_view(cls, v: FrameworkView) -> FrameworkVersion:
         """From the read view."""
@@ -144,6 +153,14 @@ class City:
     name_zh: str = strawberry.field(description="Chinese name.")
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
     aliases_zh: list[str] = strawberry.field(description="Other Chinese names.")
+
+    @resolver(
+        "The Chinese name in pinyin with tone numbers (like 'bei3 jing1'); sorting by it "
+        "without the digits, then with them, then by the characters gives the report's order."
+    )
+    def pinyin(self) -> str:
+        """Pinyin of the Chinese name."""
+        return pinyin_key(self.name_zh)[1]
 
     @resolver(
         "The city's points per indicator in an edition, with the claims behind them.",
