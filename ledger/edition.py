@@ -65,6 +65,9 @@ class Edition(Aggregate):
         by: str
         #: Added later, with a default: publications recorded before it decode with None.
         tree_head: str | None = None
+        #: Table name → ledger.published.table_digest of its bands at `position` (added later:
+        #: None for publications recorded before).
+        table_digests: dict[str, str] | None = None
 
         def apply(self, aggregate: Edition) -> None:
             """Count the publication."""
@@ -176,6 +179,7 @@ class Edition(Aggregate):
         tables: list[str],
         by: str,
         at: datetime | None,
+        table_digests: dict[str, str] | None = None,
     ) -> int:
         """Record a publication of tables at a ledger position; return its number."""
         unknown = sorted(set(tables) - set(TABLES))
@@ -205,6 +209,7 @@ class Edition(Aggregate):
             tree_head=tree_head,
             tables=list(tables),
             by=by,
+            table_digests=table_digests,
             timestamp=at,
         )
         return number

@@ -17,9 +17,8 @@ from sqlite_utils import Database
 from ledger.errors import InvalidInput
 from projections import queries
 from projections.bands import BANDS
-from projections.causes import table_indicators
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, ranking
+from projections.ranking import TABLES, indicator_support, ranking, table_indicators
 from projections.rankings import resolve
 
 MAX_DRAWS = 10_000
