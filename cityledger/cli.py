@@ -391,12 +391,16 @@ def add_explain_commands(sub: Any) -> None:
     explain.set_defaults(func=cmd_explain, reads=True)
 
     robust = sub.add_parser("robustness", help="band probabilities under resampled ballots")
-    robust.add_argument("--edition", required=True)
-    robust.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    robust.add_argument("--draws", type=bounded(1, 10_000), default=1000)
-    robust.add_argument("--seed", type=bounded(0, 2**63 - 1), default=0)
-    robust.add_argument("--format", default="text", choices=["text", "json"])
-    robust.set_defaults(func=cmd_robustness)
+    robust.add_argument("--edition", required=True, help="edition id")
+    robust.add_argument("--table", required=True, choices=TABLE_CHOICES, help="which table")
+    robust.add_argument(
+        "--draws", type=bounded(1, 10_000), default=1000, help="bootstrap draws (1000)"
+    )
+    robust.add_argument(
+        "--seed", type=bounded(0, 2**63 - 1), default=0, help="seed: same seed, same answer"
+    )
+    robust.add_argument("--format", default="text", choices=["text", "json"], help="output format")
+    robust.set_defaults(func=cmd_robustness, reads=True)
 
 
 def bounded(low: int, high: int) -> Callable[[str], int]:
