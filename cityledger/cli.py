@@ -25,6 +25,20 @@ TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
 MAX_POSITION = 2**62
 
 
+def parse_instant(text: str, option: str) -> datetime:
+    """An ISO-8601 instant with a UTC offset (for --expires and the like)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--{option} {text!r} is not an ISO-8601 time", field=option) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            f"--{option} {text!r} needs a UTC offset, e.g. 2030-01-01T00:00:00+00:00",
+            field=option,
+        )
+    return moment
+
+
 def parse_as_of(text: str | None) -> AsOf:
     """A ledger position (digits) or an ISO-8601 instant with a UTC offset."""
     if text is None:
@@ -192,9 +206,46 @@ def cmd_token(rt: Runtime, a: argparse.Namespace) -> None:
     rt.catch_up()
     languages = [x.strip() for x in a.languages.split(",")] if a.languages else None
     panelist = (a.weight_set, a.panelist) if a.panelist else None
+    expires = parse_instant(a.expires, "expires") if a.expires else None
     print(
-        create_token(rt.db, a.role, a.name, languages=languages, city_id=a.city, panelist=panelist)
+        create_token(
+            rt.db,
+            a.role,
+            a.name,
+            languages=languages,
+            city_id=a.city,
+            panelist=panelist,
+            expires=expires,
+        )
     )
+
+
+def cmd_token_list(rt: Runtime, a: argparse.Namespace) -> None:
+    """List tokens: id, role, name, binding, status and times; never a secret or hash."""
+    from graphql_api.tokens import list_tokens
+
+    listed = list_tokens(rt.db)
+    if a.format == "json":
+        rows = [{**asdict(t), "status": t.status} for t in listed]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    header = ("ID", "ROLE", "NAME", "BINDING", "STATUS", "CREATED", "EXPIRES", "LAST USED")
+    lines = [header] + [
+        (t.token_id, t.role, t.name, t.binding or "-", t.status, t.created_at,
+         t.expires_at or "-", t.last_used_at or "never")
+        for t in listed
+    ]  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def cmd_token_revoke(rt: Runtime, a: argparse.Namespace) -> None:
+    """Revoke every live token of a name (or the one --id names); effective at once."""
+    from graphql_api.tokens import revoke_tokens
+
+    for token_id in revoke_tokens(rt.db, a.name, a.id):
+        print(f"revoked {token_id} ({a.name})")
 
 
 def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
@@ -295,7 +346,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--city")
     create.add_argument("--weight-set")
     create.add_argument("--panelist")
+    create.add_argument("--expires", help="ISO-8601 instant with a UTC offset")
     create.set_defaults(func=cmd_token)
+    listing = token_sub.add_parser("list", help="list tokens (never their secrets)")
+    listing.add_argument("--format", choices=["table", "json"], default="table")
+    listing.set_defaults(func=cmd_token_list)
+    revoke = token_sub.add_parser("revoke", help="revoke a name's tokens, effective at once")
+    revoke.add_argument("name")
+    revoke.add_argument("--id", help="revoke only the token with this id (see token list)")
+    revoke.set_defaults(func=cmd_token_revoke)
 
     sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)
     return p
