@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import healthz
 from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.rankings import indicator_scores, rankings
@@ -24,6 +25,7 @@ TARGETS = {
     "scores for 144 cities as of (ms)": ("max", 400.0),
     "GraphQL table of 144 cities with per-indicator scores (ms)": ("max", 1000.0),
     "peak memory (MiB)": ("max", 600.0),
+    **healthz.TARGETS,
 }
 
 
@@ -86,6 +88,7 @@ def measure(rt: Runtime) -> dict[str, float]:
         lambda: indicator_scores(rt.db, "asia-2023", cities, 12345)
     )
     out["GraphQL table of 144 cities with per-indicator scores (ms)"] = api_table(rt)
+    out.update(healthz.measure(rt))
     out["peak memory (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

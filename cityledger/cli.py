@@ -191,12 +191,12 @@ def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_serve(rt: Runtime, a: argparse.Namespace) -> None:
     """Serve the GraphQL API with uvicorn."""
-    import uvicorn
-
     from graphql_api.app import create_app
+    from graphql_api.serving import serve
 
     rt.catch_up()
-    uvicorn.run(create_app(rt), host=a.host, port=a.port, log_level="info")
+    app = create_app(rt, body_timeout=a.body_timeout)
+    serve(app, a.host, a.port, header_timeout=a.header_timeout)
 
 
 def cmd_token(rt: Runtime, a: argparse.Namespace) -> None:
@@ -335,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=bounded(1, 65535), default=8000)
+    serve.add_argument(
+        "--header-timeout", type=bounded(1, 3600), default=10, help="seconds for request headers"
+    )
+    serve.add_argument(
+        "--body-timeout", type=bounded(1, 3600), default=30, help="seconds for a request body"
+    )
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="manage API tokens")

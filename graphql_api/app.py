@@ -15,7 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 from cityledger.bootstrap import Runtime
 from graphql_api.context import SubscriptionCounter
 from graphql_api.errors import INTERNAL_MESSAGE
-from graphql_api.http import LedgerGraphQL, error_response
+from graphql_api.http import BODY_TIMEOUT, LedgerGraphQL, error_response
 from graphql_api.offload import blocking
 from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
@@ -36,7 +36,9 @@ def database_file(runtime: Runtime) -> Path:
     return Path(next(str(row[2]) for row in rows if row[1] == "main"))
 
 
-def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
+def create_app(
+    runtime: Runtime, *, follow: bool = True, body_timeout: float = BODY_TIMEOUT
+) -> Starlette:
     """The API over a runtime; with follow=True a background thread keeps read models current.
 
     Nothing blocking runs on the event loop: operations run in worker threads (offload),
@@ -45,7 +47,7 @@ def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
     ensure_table(runtime.db)
     subscriptions = SubscriptionCounter()
     watcher = Watcher(runtime, database_file(runtime), follow=follow)
-    graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher)
+    graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher, body_timeout)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncGenerator, Mapping
@@ -9,7 +10,7 @@ from contextlib import aclosing, suppress
 from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import (
@@ -65,6 +66,8 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 SUBSCRIPTIONS_OVER_WS = "subscriptions are served over WebSockets (graphql-transport-ws)"
 #: The largest request body accepted (1 MiB); a larger one is refused with 413.
 MAX_BODY_BYTES = 1024 * 1024
+#: Seconds a client may take to send a request body.
+BODY_TIMEOUT = 30.0
 #: The longest WebSocket close reason, in UTF-8 bytes (RFC 6455 allows 123).
 MAX_CLOSE_REASON = 123
 NUMBER_TOO_LONG = (
@@ -126,19 +129,32 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """The request body, or None as soon as it is known to exceed `limit` bytes."""
+async def read_body(
+    request: Request, limit: int = MAX_BODY_BYTES, seconds: float = BODY_TIMEOUT
+) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed `limit` bytes.
+
+    TimeoutError when it does not arrive within `seconds` (a slow client holds a worker
+    slot no longer); starlette's ClientDisconnect when the client goes away mid-upload.
+    """
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
+    async with asyncio.timeout(seconds):
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
     return b"".join(chunks)
+
+
+def client_of(request: Request) -> str:
+    """host:port of a request's client, for log lines."""
+    client = request.client
+    return f"{client.host}:{client.port}" if client else "a client"
 
 
 def replaying(request: Request, body: bytes) -> Request:
@@ -318,6 +334,7 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         runtime: Runtime,
         subscriptions: SubscriptionCounter,
         watcher: Watcher,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         super().__init__(
             schema,
@@ -327,6 +344,7 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         self.runtime = runtime
         self.subscriptions = subscriptions
         self.watcher = watcher
+        self.body_timeout = body_timeout
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -397,16 +415,15 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         if problem is not None:
             raise HTTPException(400, problem)
         try:
-            return await in_worker(
-                lambda: self.schema.execute(
-                    request_data.query,
-                    root_value=root_value,
-                    variable_values=request_data.variables,
-                    context_value=context,
-                    operation_name=request_data.operation_name,
-                    allowed_operation_types=allowed,
-                    operation_extensions=request_data.extensions,
-                )
+            # In a worker thread already (respond runs the whole request there).
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
             )
         except InvalidOperationTypeError as error:
             if error.operation_type == OperationType.SUBSCRIPTION:
@@ -443,7 +460,23 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         if request.method == "POST" and content_type != JSON:
             return error_response(415, f"POST bodies must be {JSON}", "UNSUPPORTED_MEDIA_TYPE")
         if request.method == "POST":
-            body = await read_body(request)
+            try:
+                body = await read_body(request, seconds=self.body_timeout)
+            except TimeoutError:
+                logger.info(
+                    "%s: gave up on a request body after %.0f s",
+                    client_of(request),
+                    self.body_timeout,
+                )
+                return error_response(
+                    408,
+                    f"the request body did not arrive within {self.body_timeout:.0f} s",
+                    "REQUEST_TIMEOUT",
+                )
+            except ClientDisconnect:
+                # Nobody is left to answer; one line says what happened, no traceback.
+                logger.info("%s: went away while sending its request body", client_of(request))
+                return error_response(400, "the client went away", "CLIENT_DISCONNECTED")
             if body is None:
                 return error_response(
                     413,
@@ -452,7 +485,9 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
                 )
             request = replaying(request, body)
         try:
-            response = await self.run(request)
+            # Parsing, execution and encoding the answer all happen in a worker thread: the
+            # event loop is left free for every other request (and /healthz).
+            response = await in_worker(lambda: self.run(request))
         except HTTPException as error:
             headers = {"Allow": "POST" if request.method == "GET" else "GET, POST"}
             return error_response(

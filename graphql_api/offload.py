@@ -34,14 +34,29 @@ def _run_here(factory: Callable[[], Awaitable[T]]) -> T:
     async def main() -> T:
         return await factory()
 
-    return _thread_loop().run_until_complete(main())
+    _local.working = True
+    try:
+        return _thread_loop().run_until_complete(main())
+    finally:
+        _local.working = False
+
+
+def in_a_worker() -> bool:
+    """Whether this code runs in a worker thread's loop (where blocking is allowed)."""
+    return bool(getattr(_local, "working", False))
 
 
 async def in_worker(factory: Callable[[], Awaitable[T]]) -> T:
-    """Await a coroutine made by `factory` in a worker thread, on that thread's event loop."""
+    """Await a coroutine made by `factory` in a worker thread, on that thread's event loop
+    (directly when already there)."""
+    if in_a_worker():
+        return await factory()
     return await anyio.to_thread.run_sync(_run_here, factory)
 
 
 async def blocking(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Call a blocking function (a SQLite read, a catch-up) in a worker thread."""
+    """Call a blocking function (a SQLite read, a catch-up) in a worker thread (directly
+    when already in one)."""
+    if in_a_worker():
+        return function(*args, **kwargs)
     return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
