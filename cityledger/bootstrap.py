@@ -59,4 +59,6 @@ def _open(db_path: Path | None) -> Runtime:
         ledger = Ledger()
         path = read_model_path()
     follower = Follower(ledger, open_db(path))
+    # A read model whose schema version changed was dropped just now: rebuild it before use.
+    follower.replay_upgraded()
     return Runtime(ledger, open_db(path), follower)

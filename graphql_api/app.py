@@ -15,8 +15,9 @@ from starlette.routing import Route, WebSocketRoute
 from cityledger.bootstrap import Runtime
 from graphql_api.context import SubscriptionCounter
 from graphql_api.errors import INTERNAL_MESSAGE
-from graphql_api.http import BODY_TIMEOUT, LedgerGraphQL, error_response
+from graphql_api.http import BODY_TIMEOUT, BodyDeadline, LedgerGraphQL, error_response
 from graphql_api.offload import blocking
+from graphql_api.published_cache import PublishedTableCache
 from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
 from graphql_api.watcher import Watcher
@@ -47,7 +48,8 @@ def create_app(
     ensure_table(runtime.db)
     subscriptions = SubscriptionCounter()
     watcher = Watcher(runtime, database_file(runtime), follow=follow)
-    graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher, body_timeout)
+    graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher)
+    published_cache = PublishedTableCache(graphql, runtime.db)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,7 +79,9 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/graphql", graphql),
+            # Anonymous published tables are answered from memory (graphql_api/published_cache).
+            # A slow body is cut off with 408 whichever layer reads it (graphql_api/http).
+            Route("/graphql", BodyDeadline(published_cache, body_timeout)),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
@@ -85,4 +89,5 @@ def create_app(
     )
     app.state.subscriptions = subscriptions
     app.state.watcher = watcher
+    app.state.published_cache = published_cache
     return app

@@ -12,7 +12,7 @@ from typing import Any, cast
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import (
     WebSocket,
     WebSocketDisconnect,
@@ -129,32 +129,88 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
-async def read_body(
-    request: Request, limit: int = MAX_BODY_BYTES, seconds: float = BODY_TIMEOUT
-) -> bytes | None:
-    """The request body, or None as soon as it is known to exceed `limit` bytes.
-
-    TimeoutError when it does not arrive within `seconds` (a slow client holds a worker
-    slot no longer); starlette's ClientDisconnect when the client goes away mid-upload.
-    """
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed `limit` bytes (starlette's
+    ClientDisconnect when the client goes away mid-upload)."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0
-    async with asyncio.timeout(seconds):
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                return None
-            chunks.append(chunk)
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
-def client_of(request: Request) -> str:
+class BodyTimedOut(Exception):
+    """The request body did not arrive in time."""
+
+
+class BodyDeadline:
+    """ASGI middleware: a request's body must arrive within `seconds`, else 408; a client
+    that goes away mid-upload is logged in one line.
+
+    It wraps the receive channel, so whichever layer reads the body (the published-table
+    cache or the GraphQL view) is held to the same deadline; a slow client then holds a
+    connection for no longer than that.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float = BODY_TIMEOUT) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request with a deadline on its body."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = asyncio.get_running_loop().time() + self.seconds
+        body_done = False
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimedOut from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except ClientDisconnect:
+            # Nobody is left to answer; one line says what happened, no traceback.
+            logger.info("%s: went away while sending its request body", client_of(scope))
+        except BodyTimedOut:
+            logger.info(
+                "%s: gave up on a request body after %.0f s", client_of(scope), self.seconds
+            )
+            if not started:
+                response = error_response(
+                    408,
+                    f"the request body did not arrive within {self.seconds:.0f} s",
+                    "REQUEST_TIMEOUT",
+                )
+                await response(scope, receive, send)
+
+
+def client_of(scope: Scope) -> str:
     """host:port of a request's client, for log lines."""
-    client = request.client
-    return f"{client.host}:{client.port}" if client else "a client"
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "a client"
 
 
 def replaying(request: Request, body: bytes) -> Request:
@@ -334,7 +390,6 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         runtime: Runtime,
         subscriptions: SubscriptionCounter,
         watcher: Watcher,
-        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         super().__init__(
             schema,
@@ -344,7 +399,6 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         self.runtime = runtime
         self.subscriptions = subscriptions
         self.watcher = watcher
-        self.body_timeout = body_timeout
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -460,23 +514,7 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         if request.method == "POST" and content_type != JSON:
             return error_response(415, f"POST bodies must be {JSON}", "UNSUPPORTED_MEDIA_TYPE")
         if request.method == "POST":
-            try:
-                body = await read_body(request, seconds=self.body_timeout)
-            except TimeoutError:
-                logger.info(
-                    "%s: gave up on a request body after %.0f s",
-                    client_of(request),
-                    self.body_timeout,
-                )
-                return error_response(
-                    408,
-                    f"the request body did not arrive within {self.body_timeout:.0f} s",
-                    "REQUEST_TIMEOUT",
-                )
-            except ClientDisconnect:
-                # Nobody is left to answer; one line says what happened, no traceback.
-                logger.info("%s: went away while sending its request body", client_of(request))
-                return error_response(400, "the client went away", "CLIENT_DISCONNECTED")
+            body = await read_body(request)
             if body is None:
                 return error_response(
                     413,

@@ -41,6 +41,10 @@ COSTLY_FIELDS = frozenset(
         ("Query", "rankings"),
         ("Query", "bandChanges"),
         ("Query", "compareEditions"),
+        ("Query", "cityHistory"),
+        ("Query", "explainMove"),
+        ("Query", "nextBand"),
+        ("Query", "bandRobustness"),
         ("City", "scores"),
     }
 )
