@@ -21,6 +21,8 @@ from sqlite_utils import Database
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphql_api.offload import blocking
+
 #: Root fields whose anonymous answer depends only on the publications (and immutable rows).
 PUBLICATION_PINNED = frozenset({"rankings", "__typename"})
 #: Bodies larger than this are never cached (and never read here).
@@ -115,7 +117,8 @@ class PublishedTableCache:
             scope.get("query_string", b""),
             headers.get(b"accept", b""),
         )
-        generation = self.publications_generation()
+        # A read of the database: off the event loop, like every other.
+        generation = await blocking(self.publications_generation)
         if generation != self.generation:
             self.entries.clear()
             self.generation = generation
