@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,9 @@ from ledger.application import Ledger
 from ledger.errors import InvalidState, Unauthenticated
 from ledger.storage import storage_error
 from ledger.usecases.base import last_recorded
+
+
+LOG = logging.getLogger("graphql_api.context")
 
 
 class SubscriptionCounter:
@@ -96,10 +100,11 @@ class ApiContext:
         except Exception as error:
             named = storage_error(error, "bringing the read models up to the write")
             if named is None:
-                raise
-            raise ReadModelsBehind(
-                self.ledger.head(), f"{named.code}: {named.message}", last_recorded()
-            ) from error
+                LOG.exception("catching up after a recorded command failed")
+                warning = "INTERNAL: the read models could not follow the write; it was logged"
+            else:
+                warning = f"{named.code}: {named.message}"
+            raise ReadModelsBehind(self.ledger.head(), warning, last_recorded()) from error
 
     def acting(self, binding: str | None, what: str) -> str:
         """An identity the viewer's token is bound to (its name, city, panelist…)."""
