@@ -27,7 +27,6 @@ from ledger.errors import InvalidState, Unauthenticated
 from ledger.storage import storage_error
 from ledger.usecases.base import last_recorded
 
-
 LOG = logging.getLogger("graphql_api.context")
 
 
