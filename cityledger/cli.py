@@ -18,13 +18,14 @@ from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import parse, run
 from ledger.errors import InvalidInput, LedgerError
+from ledger.vocabulary import RankingTable
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 from projections.rankings import AsOf, band_changes
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
-TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
+TABLE_CHOICES = [t.value for t in RankingTable]
 MAX_POSITION = 2**62
 
 
