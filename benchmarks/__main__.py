@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import robustness
 from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.compare import compare
@@ -27,7 +28,10 @@ TARGETS = {
     "GraphQL table of 144 cities with per-indicator scores (ms)": ("max", 1000.0),
     "compare two editions with the method/performance split (ms)": ("max", 2000.0),
     "a city's history over three years (ms)": ("max", 2000.0),
+    "web page: first table, just-started server (ms)": ("max", 1000.0),
+    "web page: first table, later loads (ms)": ("max", 1000.0),
     "peak memory (MiB)": ("max", 600.0),
+    **robustness.TARGETS,
 }
 
 
@@ -98,6 +102,13 @@ def measure(rt: Runtime) -> dict[str, float]:
         lambda: compare(rt.db, "asia-2023", "asia-2024", "total")
     )
     out["a city's history over three years (ms)"] = timed(lambda: city_history(rt.db, "tokyo"))
+    from benchmarks.web import first_table
+
+    page = first_table(rt)  # None without Debian's chromium (`make chromium`)
+    if page is not None:
+        out["web page: first table, just-started server (ms)"] = page[0]
+        out["web page: first table, later loads (ms)"] = page[1]
+    out.update(robustness.measure(rt))
     out["peak memory (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

@@ -53,7 +53,6 @@ from graphql_api.permissions import (
     IsCity,
     IsEditor,
     IsPanelist,
-    IsResearcher,
     IsResearcherOrEditor,
     IsVerifier,
 )
@@ -76,7 +75,7 @@ class Mutation:
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return CityPayload.after(c, city_id)
 
@@ -87,7 +86,8 @@ class Mutation:
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
-            [i.plain() for i in input.indicators], idempotency_key=c.scoped_key(idempotency_key),
+            [i.plain() for i in input.indicators], by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -100,7 +100,7 @@ class Mutation:
             input.framework_id, [p.plain() for p in input.pillars],
             [i.plain() for i in input.indicators], input.note,
             None if input.lineage is None else [x.plain() for x in input.lineage],
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -112,7 +112,7 @@ class Mutation:
         version = c.ledger.state_lineage(
             input.framework_id, input.version, input.predecessor_framework_id,
             input.predecessor_version, [x.plain() for x in input.lineage],
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -122,7 +122,10 @@ class Mutation:
     ) -> VerifierResult:
         c = info.context
         c.ledger.enrol_verifier(
-            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+            input.verifier_id,
+            input.languages,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -132,7 +135,10 @@ class Mutation:
     ) -> VerifierResult:
         c = info.context
         c.ledger.change_verifier_languages(
-            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+            input.verifier_id,
+            input.languages,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -143,7 +149,7 @@ class Mutation:
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return WeightSetPayload.after(c, input.weight_set_id)
 
@@ -156,6 +162,7 @@ class Mutation:
             input.weight_set_id,
             input.panelist_id,
             input.field,
+            by=c.acting(c.viewer.name, "name"),
             idempotency_key=c.scoped_key(idempotency_key),
         )
         return WeightSetPayload.after(c, input.weight_set_id, input.panelist_id)
@@ -220,7 +227,7 @@ class Mutation:
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
             input.framework_version, input.weight_set_id, input.evidence_cutoff, input.quorum,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return EditionPayload.after(c, input.edition_id)
 
@@ -229,7 +236,12 @@ class Mutation:
         self, info: Info, edition_id: str, city_ids: list[str], idempotency_key: Key = None
     ) -> EditionResult:
         c = info.context
-        c.ledger.include_cities(edition_id, city_ids, idempotency_key=c.scoped_key(idempotency_key))
+        c.ledger.include_cities(
+            edition_id,
+            city_ids,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return EditionPayload.after(c, edition_id)
 
     @command("Set how many accepting votes a claim of the edition needs.", IsEditor)
@@ -237,7 +249,12 @@ class Mutation:
         self, info: Info, edition_id: str, quorum: int, idempotency_key: Key = None
     ) -> EditionResult:
         c = info.context
-        c.ledger.change_quorum(edition_id, quorum, idempotency_key=c.scoped_key(idempotency_key))
+        c.ledger.change_quorum(
+            edition_id,
+            quorum,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return EditionPayload.after(c, edition_id)
 
     @command("Publish the edition's tables as computed at a position (default: head).", IsEditor)
@@ -251,7 +268,12 @@ class Mutation:
         )  # fmt: skip
         return PublicationPayload.after(c, input.edition_id, int(result["publication_no"]))
 
-    @command("Submit evidence that a city stands on a rung (submitter: the token).", IsResearcher)
+    @command(
+        "Submit evidence that a city stands on a rung (submitter: the token). A claim that "
+        "supersedes another (the token's own, or anyone's for an editor) replaces it once "
+        "accepted.",
+        IsResearcherOrEditor,
+    )
     def submit_claim(
         self, info: Info, input: SubmitClaimInput, idempotency_key: Key = None
     ) -> ClaimResult:
@@ -260,6 +282,7 @@ class Mutation:
             input.edition_id, input.city_id, input.indicator_id, input.rung,
             [s.plain() for s in input.sources], c.acting(c.viewer.name, "name"),
             claim_id=input.claim_id, supersedes=input.supersedes,
+            as_editor=c.viewer.role == "editor",
             idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return ClaimPayload.after(c, claim_id)
@@ -278,7 +301,11 @@ class Mutation:
     @command("Open the next verification round of a claim.", IsEditor)
     def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
         c = info.context
-        round_no = c.ledger.open_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
+        round_no = c.ledger.open_round(
+            claim_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return ClaimPayload.after(c, claim_id, round_no=round_no)
 
     @command("Vote in a claim's open round as the token's verifier.", IsVerifier)
@@ -297,7 +324,11 @@ class Mutation:
         self, info: Info, claim_id: ClaimId, idempotency_key: Key = None
     ) -> ClaimResult:
         c = info.context
-        outcome = c.ledger.close_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
+        outcome = c.ledger.close_round(
+            claim_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
     @command("File an appeal for the token's city.", IsCity)
