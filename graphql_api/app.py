@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (HTTP, GraphiQL, WebSockets) and /healthz."""
+"""The Starlette application: /graphql (HTTP, GraphiQL, WebSockets), /healthz and the page at /."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from graphql_api.published_cache import PublishedTableCache
 from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
 from graphql_api.watcher import Watcher
+from graphql_api.web.routes import web_routes
 
 logger = logging.getLogger("graphql_api.app")
 
@@ -83,6 +84,7 @@ def create_app(
             # A slow body is cut off with 408 whichever layer reads it (graphql_api/http).
             Route("/graphql", BodyDeadline(published_cache, body_timeout)),
             WebSocketRoute("/graphql", graphql),
+            *web_routes(),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: internal_error},

@@ -51,6 +51,7 @@ from graphql_api.limits import MAX_STRING
 from graphql_api.offload import blocking, in_worker
 from graphql_api.subscriptions import FORBIDDEN
 from graphql_api.watcher import Watcher
+from graphql_api.web.routes import graphiql_page
 from graphql_api.wire import (
     INVALID_UNICODE,
     has_invalid_unicode,
@@ -399,6 +400,10 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         self.runtime = runtime
         self.subscriptions = subscriptions
         self.watcher = watcher
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL served with this app's own copies of its scripts (works offline)."""
+        return graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -74,9 +74,15 @@ class Claim(Aggregate):
             aggregate.open_round = None
 
     class ClaimSuperseded(Aggregate.Event):
-        """A newer claim replaced this one, which no longer counts."""
+        """A newer claim replaced this one, which no longer counts.
+
+        Recorded when the newer claim is accepted, in the same save as its closing round
+        (logs written before that rule recorded it when the newer claim was submitted).
+        """
 
         superseded_by: str
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Mark superseded and close any open round."""
@@ -87,6 +93,8 @@ class Claim(Aggregate):
         """A verification round began."""
 
         round_no: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Open the round."""
@@ -113,6 +121,8 @@ class Claim(Aggregate):
         accepts: int
         rejects: int
         quorum: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Close the round and set the status its outcome decides."""
@@ -201,17 +211,39 @@ class Claim(Aggregate):
             )
         self.trigger_event(self.ClaimWithdrawn, reason=reason, by=by, timestamp=at)
 
-    def supersede(self, by_claim: str, at: datetime | None) -> None:
-        """Mark the claim replaced by a newer one."""
+    def require_correctable_by(self, by: str, as_editor: bool) -> None:
+        """Refuse a correction (a claim superseding this one) by anyone but its submitter
+        or an editor, or of a claim that no longer counts."""
+        if not as_editor and by != self.submitted_by:
+            raise PermissionDenied(
+                f"{by} may not supersede claim {self.claim_id}: only its submitter "
+                f"({self.submitted_by}) or an editor may",
+                field="supersedes",
+                value=self.claim_id,
+            )
         if self.status in (WITHDRAWN, SUPERSEDED):
             raise ClaimNotOpen(
                 f"claim {self.claim_id} is {self.status} and cannot be superseded",
                 field="supersedes",
                 value=self.claim_id,
             )
-        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, timestamp=at)
 
-    def open_next_round(self, at: datetime | None) -> int:
+    @property
+    def in_force(self) -> bool:
+        """Whether the claim is neither withdrawn nor superseded."""
+        return self.status not in (WITHDRAWN, SUPERSEDED)
+
+    def supersede(self, by_claim: str, at: datetime | None, by: str | None = None) -> None:
+        """Mark the claim replaced by a newer one, now accepted."""
+        if not self.in_force:
+            raise ClaimNotOpen(
+                f"claim {self.claim_id} is {self.status} and cannot be superseded",
+                field="supersedes",
+                value=self.claim_id,
+            )
+        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, by=by, timestamp=at)
+
+    def open_next_round(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round; return its number."""
         self._require_pending()
         if self.open_round is not None:
@@ -221,7 +253,7 @@ class Claim(Aggregate):
                 value=self.claim_id,
             )
         number = len(self.rounds) + 1
-        self.trigger_event(self.RoundOpened, round_no=number, timestamp=at)
+        self.trigger_event(self.RoundOpened, round_no=number, by=by, timestamp=at)
         return number
 
     def cast_vote(
@@ -263,7 +295,7 @@ class Claim(Aggregate):
             timestamp=at,
         )
 
-    def close_round(self, quorum: int, at: datetime | None) -> str:
+    def close_round(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open round under the quorum; return its outcome."""
         self._require_pending()
         round_no = self._require_open_round()
@@ -277,6 +309,7 @@ class Claim(Aggregate):
             accepts=accepts,
             rejects=rejects,
             quorum=quorum,
+            by=by,
             timestamp=at,
         )
         return outcome

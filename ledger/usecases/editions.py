@@ -31,10 +31,12 @@ class EditionUseCases(LedgerBase):
         evidence_cutoff: str,
         quorum: int = 2,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Open an edition pinning a framework version and a (possibly shared) weight set."""
+        by = validate.actor(by)
         validate.ident("edition_id", edition_id)
         validate.integer("year", year, low=2000, high=2200)
         title = validate.text("title", title, max_len=300)
@@ -61,7 +63,7 @@ class EditionUseCases(LedgerBase):
                 )
             edition = Edition.create(
                 edition_id, year, title, region, framework_id, framework_version,
-                weight_set_id, cutoff, quorum, when,
+                weight_set_id, cutoff, quorum, when, by,
             )  # fmt: skip
             return Outcome(edition_id, [edition])
 
@@ -73,17 +75,19 @@ class EditionUseCases(LedgerBase):
         edition_id: str,
         city_ids: list[str],
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
         """Add registered cities to an edition; return how many it now has."""
+        by = validate.actor(by)
         ids = validate.string_list("city_ids", city_ids, check=validate.ident, max_items=1000)
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             for city_id in ids:
                 self._get(City, City.key(city_id), "city", city_id)
-            edition.include_cities(ids, when)
+            edition.include_cities(ids, when, by)
             return Outcome(len(edition.city_ids), [edition])
 
         return int(self._run("include_cities", idempotency_key, at, body))
@@ -94,15 +98,17 @@ class EditionUseCases(LedgerBase):
         edition_id: str,
         quorum: int,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
         """Set how many accepting votes a claim of this edition needs."""
+        by = validate.actor(by)
         validate.integer("quorum", quorum, low=1, high=100)
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.change_quorum(quorum, when)
+            edition.change_quorum(quorum, when, by)
             return Outcome(quorum, [edition])
 
         return int(self._run("change_quorum", idempotency_key, at, body))
@@ -130,7 +136,10 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            prefix = self.prefix(cut, watch=edition.id)
+            # The same pass folds the tables, so their digests are computed from the log itself.
+            tabulation = self.tabulator() if self.tabulator is not None else None
+            each = tabulation.apply if tabulation is not None else None
+            prefix = self.prefix(cut, watch=edition.id, each=each)
             version = prefix.watched_version
             # The tables must exist at the cut: the edition and its cities were recorded by then.
             then = self.repository.get(edition.id, version=version) if version else None
@@ -141,13 +150,19 @@ class EditionUseCases(LedgerBase):
                     value=cut,
                 )
             digest, tree_head = prefix.digest, prefix.tree_head()
-            number = edition.publish(cut, digest, tree_head, chosen, by, when)
+            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
+            known = [table for table in chosen if table in TABLES]
+            table_digests = (
+                tabulation.table_digests(edition_id, known) if tabulation is not None else None
+            )
+            number = edition.publish(cut, digest, tree_head, chosen, by, when, table_digests)
             result = {
                 "edition_id": edition_id,
                 "publication_no": number,
                 "position": cut,
                 "digest": digest,
                 "tree_head": tree_head,
+                "table_digests": table_digests,
             }
             return Outcome(result, [edition])
 

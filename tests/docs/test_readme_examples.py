@@ -41,7 +41,7 @@ FILES = {
     "commands.jsonl": json.dumps(
         {
             "command": "register_city",
-            "at": "2024-01-01T00:00:00+00:00",
+            "at": "2025-01-01T00:00:00+00:00",  # after the reference ledger's last record
             "args": {
                 "city_id": "readme-city",
                 "name_en": "Readme",
@@ -173,7 +173,10 @@ def test_readme_command_runs(line: int, command: str, workdir: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, f"README.md:{line}: {command}\n{result.stderr}"
-    assert result.stdout.strip(), f"README.md:{line}: {command} printed nothing"
+    # A command that redirects its output to a file must have written something there.
+    redirect = re.search(r">\s*(\S+)\s*$", command)
+    output = (workdir / redirect.group(1)).read_text() if redirect else result.stdout
+    assert output.strip(), f"README.md:{line}: {command} printed nothing"
 
 
 @pytest.mark.parametrize(
