@@ -9,6 +9,7 @@ from fractions import Fraction
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
+from ledger.vocabulary import RankingTable
 from projections import queries
 from projections.bands import BAND_LABELS
 from projections.lineage import FrameworkDiff, framework_diff
@@ -191,7 +192,7 @@ def rescore(
     """
     # The pillars the target framework sums in this table (every pillar for the total).
     framework = queries.framework(db, *_version(target))
-    pillars = {p for p, _, sub in framework.pillars if table == "total" or sub == table}
+    pillars = {p for p, _, sub in framework.pillars if table == RankingTable.TOTAL or sub == table}
     ladder = {
         i.indicator_id: {r.rung: r.points for r in i.ladder}
         for i in queries.indicators(db, *_version(target))
