@@ -188,7 +188,7 @@ def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
 
 
 def cmd_load_reference(rt: Runtime, a: argparse.Namespace) -> None:
-    """Load the illustrative 2023 reference ledger unless it is already there."""
+    """Load the illustrative reference ledger (2022-2024), each file unless already there."""
     print(reference.load(rt, progress=lambda line: print(line, file=sys.stderr, flush=True)))
 
 
@@ -423,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--file", required=True, type=Path)
     imp.set_defaults(func=cmd_import)
 
-    load = sub.add_parser("load-reference", help="load the illustrative 2023 reference ledger")
+    load = sub.add_parser("load-reference", help="the illustrative reference ledger, 2022-2024")
     load.set_defaults(func=cmd_load_reference)
 
     rebuild = sub.add_parser("rebuild", help="drop and replay the read models")
