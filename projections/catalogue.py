@@ -1,4 +1,4 @@
-"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications, appeals."""
+"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications."""
 
 from __future__ import annotations
 
@@ -42,9 +42,6 @@ SCHEMA = (
     "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
     "event_position INTEGER, "
     "PRIMARY KEY (edition_id, publication_no))",
-    "CREATE TABLE IF NOT EXISTS appeals (appeal_id TEXT PRIMARY KEY, originator_id TEXT, "
-    "edition_id TEXT, city_id TEXT, indicator_id TEXT, text TEXT, filed_by TEXT, status TEXT, "
-    "response TEXT, answered_by TEXT, filed_at TEXT, answered_at TEXT, position INTEGER)",
 )
 
 Handler = Callable[[Database, EventRecord], None]
@@ -270,43 +267,6 @@ def _published(db: Database, r: EventRecord) -> None:
     )
 
 
-def _appeal(db: Database, r: EventRecord) -> None:
-    d = r.data
-    insert_row(
-        db,
-        "appeals",
-        {
-            "appeal_id": d["appeal_id"],
-            "originator_id": r.originator_id,
-            "edition_id": d["edition_id"],
-            "city_id": d["city_id"],
-            "indicator_id": d["indicator_id"],
-            "text": d["text"],
-            "filed_by": d["filed_by"],
-            "status": "open",
-            "response": None,
-            "answered_by": None,
-            "filed_at": instant_text(r.time),
-            "answered_at": None,
-            "position": r.position,
-        },
-    )
-
-
-def _appeal_answered(db: Database, r: EventRecord) -> None:
-    db.execute(
-        "UPDATE appeals SET status = ?, response = ?, answered_by = ?, answered_at = ? "
-        "WHERE originator_id = ?",
-        [
-            r.data["decision"],
-            r.data["response"],
-            r.data["by"],
-            instant_text(r.time),
-            r.originator_id,
-        ],
-    )
-
-
 HANDLERS: dict[str, Handler] = {
     "CityRegistered": _city,
     "FrameworkDefined": _framework,
@@ -323,8 +283,6 @@ HANDLERS: dict[str, Handler] = {
     "CitiesIncluded": _cities_included,
     "QuorumChanged": _quorum,
     "RankingPublished": _published,
-    "AppealFiled": _appeal,
-    "AppealAnswered": _appeal_answered,
 }
 
 
@@ -334,7 +292,7 @@ class Catalogue(ReadModel):
     name = "catalogue"
     tables = (
         "cities", "editions", "edition_cities", "frameworks", "indicators", "weight_sets",
-        "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
+        "weight_revisions", "panelists", "ballots", "verifiers", "publications",
     )  # fmt: skip
 
     def create(self, db: Database) -> None:

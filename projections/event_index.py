@@ -21,6 +21,7 @@ OWNER_KEYS = {
     "EditionCreated": ("edition", "edition_id"),
     "ClaimSubmitted": ("claim", "claim_id"),
     "AppealFiled": ("appeal", "appeal_id"),
+    "FeedbackGiven": ("feedback", "feedback_id"),
     "ReceiptIssued": ("receipt", "key"),
 }
 

@@ -139,7 +139,12 @@ def _round_closed(db: Database, r: EventRecord, claim_id: str) -> None:
         _decided(db, r, claim_id, d["outcome"])
 
 
+def _accepted_on_appeal(db: Database, r: EventRecord, claim_id: str) -> None:
+    _decided(db, r, claim_id, "accepted")
+
+
 HANDLERS: dict[str, Handler] = {
+    "ClaimAcceptedOnAppeal": _accepted_on_appeal,
     "ClaimWithdrawn": _withdrawn,
     "ClaimSuperseded": _superseded,
     "RoundOpened": _round_opened,

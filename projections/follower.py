@@ -8,10 +8,12 @@ import threading
 from sqlite_utils import Database
 
 from ledger.application import Ledger
+from projections.appeals import AppealCases
 from projections.catalogue import Catalogue
 from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.model import ReadModel
+from projections.publications import PublicationRecords
 from projections.standings import Standings
 from projections.store import write_transaction
 
@@ -21,7 +23,7 @@ LOG = logging.getLogger("cityledger.follower")
 
 def default_models() -> list[ReadModel]:
     """The read models, in the order they apply each batch (the event index first)."""
-    return [EventIndex(), Catalogue(), Evidence(), Standings()]
+    return [EventIndex(), Catalogue(), Evidence(), Standings(), AppealCases(), PublicationRecords()]
 
 
 class Follower:

@@ -177,7 +177,7 @@ def _causes(
         "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
         "data, hash FROM events WHERE position > ? AND position <= ? AND ("
         f"(edition_id = ? AND city_id IN ({marks}) AND type IN "
-        "('RoundClosed', 'ClaimWithdrawn', 'ClaimSuperseded')) OR "
+        "('RoundClosed', 'ClaimWithdrawn', 'ClaimSuperseded', 'ClaimAcceptedOnAppeal')) OR "
         "(type IN ('WeightsAggregated', 'WeightsSet') AND owner_key = "
         "(SELECT weight_set_id FROM editions WHERE edition_id = ?))) ORDER BY position",
         [start, end, edition_id, *city_ids, edition_id],

@@ -13,7 +13,9 @@ from ledger.records import EventRecord
 # Claim rows are [edition_id, city_id, indicator_id, points, status], compact for checkpoints.
 EDITION, CITY, INDICATOR, POINTS, STATUS = range(5)
 # The events that can change an edition's standings (votes, panel and ballots cannot).
-CLAIM_CHANGES = frozenset({"ClaimSubmitted", "ClaimWithdrawn", "ClaimSuperseded", "RoundClosed"})
+CLAIM_CHANGES = frozenset(
+    {"ClaimSubmitted", "ClaimWithdrawn", "ClaimSuperseded", "RoundClosed", "ClaimAcceptedOnAppeal"}
+)
 WEIGHT_CHANGES = frozenset({"WeightsAggregated", "WeightsSet"})
 EDITION_CHANGES = frozenset({"EditionCreated", "CitiesIncluded"})
 
@@ -157,5 +159,6 @@ _HANDLERS: dict[str, Handler] = {
     "ClaimSubmitted": _claim,
     "ClaimWithdrawn": _status("withdrawn"),
     "ClaimSuperseded": _status("superseded"),
+    "ClaimAcceptedOnAppeal": _status("accepted"),
     "RoundClosed": _round_closed,
 }

@@ -1,5 +1,14 @@
 """GraphQL output types, one per read view; nested data comes through per-request loaders."""
 
+from graphql_api.types.appeals import (
+    Appeal,
+    Appeals,
+    AppealUpdate,
+    AppealWhatIf,
+    DocketItem,
+    Feedback,
+    PublicationDiffResult,
+)
 from graphql_api.types.catalogue import (
     City,
     Edition,
@@ -11,8 +20,6 @@ from graphql_api.types.catalogue import (
     Verifier,
 )
 from graphql_api.types.evidence import (
-    Appeal,
-    Appeals,
     CityScores,
     Claim,
     IndicatorScore,
@@ -46,6 +53,8 @@ __all__ = [
     "MAX_PLACES",
     "Allocation",
     "Appeal",
+    "AppealUpdate",
+    "AppealWhatIf",
     "Appeals",
     "Ballot",
     "BandChanges",
@@ -57,11 +66,13 @@ __all__ = [
     "ClaimEdge",
     "Comparison",
     "ComparisonRow",
+    "DocketItem",
     "Edition",
     "Event",
     "EventConnection",
     "EventEdge",
     "Exact",
+    "Feedback",
     "FrameworkVersion",
     "Indicator",
     "IndicatorScore",
@@ -69,6 +80,7 @@ __all__ = [
     "PageInfo",
     "Pillar",
     "Publication",
+    "PublicationDiffResult",
     "RankingRow",
     "RankingTable",
     "RankingTableName",

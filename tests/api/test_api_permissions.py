@@ -136,7 +136,24 @@ TABLE: list[tuple[str, str, set[Role]]] = [
     ("openRound", m("openRound", 'claimId: "no"'), {"editor"}),
     ("castVote", m("castVote", 'input: {claimId: "no", decision: ACCEPT}'), {"verifier"}),
     ("closeRound", m("closeRound", 'claimId: "no"'), {"editor"}),
-    ("fileAppeal", m("fileAppeal", 'input: {editionId: "no", text: "t"}'), {"city"}),
+    (
+        "fileAppeal",
+        m(
+            "fileAppeal",
+            'input: {editionId: "no", text: "t", indicatorId: "i", rung: 1, sources: []}',
+        ),
+        {"city"},
+    ),
+    ("withdrawAppeal", m("withdrawAppeal", 'input: {appealId: "no", reason: "r"}'), {"city"}),
+    ("openAppealReview", m("openAppealReview", 'appealId: "no"'), {"editor"}),
+    (
+        "castAppealVote",
+        m("castAppealVote", 'input: {appealId: "no", decision: ACCEPT}'),
+        {"verifier"},
+    ),
+    ("closeAppealReview", m("closeAppealReview", 'appealId: "no"'), {"editor"}),
+    ("giveFeedback", m("giveFeedback", 'input: {editionId: "no", text: "t"}'), {"city"}),
+    ("setAppealWindow", m("setAppealWindow", 'input: {editionId: "no", days: 3}'), {"editor"}),
     (
         "answerAppeal",
         m("answerAppeal", 'input: {appealId: "no", decision: UPHELD, response: "r"}'),

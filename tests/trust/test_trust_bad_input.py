@@ -54,7 +54,7 @@ VALID: dict[str, dict[str, Any]] = {
                        "weight_set_id": WEIGHTS, "evidence_cutoff": "2024-06-30"},
     "include_cities": {"edition_id": EDITION, "city_ids": ["osaka"]},
     "change_quorum": {"edition_id": EDITION, "quorum": 3},
-    "publish": {"edition_id": EDITION},
+    "publish": {"edition_id": EDITION, "force": True, "reason": "on schedule"},
     "submit_claim": {"edition_id": EDITION, "city_id": "seoul", "indicator_id": "D1", "rung": 1,
                      "sources": [source("en")], "submitted_by": "researcher", "claim_id": "c5"},
     "withdraw_claim": {"claim_id": "c4", "reason": "wrong city", "by": "researcher"},
@@ -62,8 +62,9 @@ VALID: dict[str, dict[str, Any]] = {
     "cast_vote": {"claim_id": "c4", "verifier_id": "v-zh-en", "decision": "accept"},
     "close_round": {"claim_id": "c4"},
     "file_appeal": {"edition_id": EDITION, "city_id": "seoul", "text": "We have fibre.",
-                    "filed_by": "seoul-office"},
-    "answer_appeal": {"appeal_id": "a2", "decision": "upheld", "response": "Agreed."},
+                    "filed_by": "seoul-office", "indicator_id": "D1", "rung": 2,
+                    "sources": [source("en")]},
+    "answer_appeal": {"appeal_id": "a2", "decision": "dismissed", "response": "No new facts."},
 }  # fmt: skip
 
 
@@ -213,7 +214,10 @@ def prepare(ledger: Any) -> None:
     """What VALID needs beyond the world: a second panelist, a city and an open appeal."""
     ledger.enrol_panelist(WEIGHTS, "p2", "public-administration")
     ledger.register_city("osaka", "Osaka", "大阪", "JP")
-    ledger.file_appeal(EDITION, "seoul", "Please look again.", "seoul-office", None, "a2")
+    ledger.file_appeal(
+        EDITION, "seoul", "Please look again.", "seoul-office", "D1", "a2", rung=2,
+        sources=[source("en")],
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
