@@ -23,6 +23,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -30,7 +31,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck postgres-server pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -41,6 +42,13 @@ schema: $(STAMP)
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# Debian's PostgreSQL server binaries, for tests/postgres (they start their own cluster).
+# Debian's PostgreSQL server binaries, for the tests' throwaway clusters; installed only when
+# missing (through sudo when not root). The tests start and stop their own cluster.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 postgres-server:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "PostgreSQL server: $$(ls -d /usr/lib/postgresql/*/bin | tail -1)"; \
+	else \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi

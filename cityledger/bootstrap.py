@@ -14,6 +14,7 @@ from ledger.config import database_path, read_model_path, uses_postgres
 from ledger.errors import InvalidInput
 from projections.follower import Follower
 from projections.store import open_db
+from projections.whatif import check_publication
 
 
 @dataclass
@@ -58,5 +59,9 @@ def _open(db_path: Path | None) -> Runtime:
     else:
         ledger = Ledger()
         path = read_model_path()
+    # publish asks the ranking engine which undecided evidence could move a band.
+    ledger.publication_check = check_publication
     follower = Follower(ledger, open_db(path))
+    # A read model whose schema version changed was dropped just now: rebuild it before use.
+    follower.replay_upgraded()
     return Runtime(ledger, open_db(path), follower)

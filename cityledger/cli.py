@@ -17,7 +17,7 @@ from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import parse, run
 from ledger.errors import InvalidInput, LedgerError
-from projections.rankings import AsOf, band_changes, compare_editions
+from projections.rankings import AsOf, band_changes
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
@@ -90,16 +90,73 @@ def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
 
 
 def cmd_compare(rt: Runtime, a: argparse.Namespace) -> None:
-    """Print every city's band and rank in two editions side by side."""
+    """Compare two editions' tables: moves, transition matrix, what changed and why."""
+    from projections.compare import compare, comparison_json
+
     rt.catch_up()
-    rows = compare_editions(rt.db, a.a, a.b, a.table)
+    data = comparison_json(compare(rt.db, a.a, a.b, a.table, a.at))
     if a.format == "json":
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    print(f"# {a.table}: {a.a} | {a.b}")
+    rows: list[dict[str, Any]] = data["rows"]  # type: ignore[assignment]
+    if a.format == "csv":
+        out = io.StringIO()
+        fields = ["status", *(rows[0] if rows else ["city_id"])]
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({"status": "common", **r} for r in rows)
+        for status in ("entered", "left"):
+            for r in data[status]:  # type: ignore[attr-defined]
+                side = "b" if status == "entered" else "a"
+                writer.writerow({"status": status, "city_id": r["city_id"],
+                                 "name_en": r["name_en"], f"band_{side}": r["band"],
+                                 f"rank_{side}": r["rank"], f"n_{side}": r["n"],
+                                 f"score_{side}": r["score"]})  # fmt: skip
+        sys.stdout.write(out.getvalue())
+        return
+    verdict = "comparable" if data["comparable"] else "NOT comparable"
+    print(f"# {a.table}: {a.a} (position {data['position_a']}) -> {a.b} "
+          f"(position {data['position_b']}), at {a.at}: {verdict}")  # fmt: skip
+    for line in [*data["reasons"], *data["notes"]]:  # type: ignore[misc]
+        print(f"  - {line}")
+    for e in data["framework_diff"]:  # type: ignore[attr-defined]
+        print(f"  framework {e['from']} -> {e['to']}: {e['detail']}")
+    for w in data["weight_diff"]:  # type: ignore[attr-defined]
+        print(f"  weight {w['indicator_id']}: {w['weight_a'] or '-'} -> {w['weight_b'] or '-'}")
+    matrix: dict[str, dict[str, int]] = data["matrix"]  # type: ignore[assignment]
+    print(f"{'a / b':<10}" + "".join(f"{col:>10}" for col in next(iter(matrix.values()))))
+    for label, cells in matrix.items():
+        print(f"{label:<10}" + "".join(f"{n:>10}" for n in cells.values()))
     for r in rows:
-        left = f"{r.band_a or '-':<9} {r.rank_a or '':>4}"
-        print(f"{r.name_en:<24} {left} | {r.band_b or '-':<9} {r.rank_b or '':>4}".rstrip())
+        split = f"method {r['method_part']} + performance {r['performance_part']}"
+        split = split if r["method_part"] is not None else "no split"
+        print(f"{r['name_en']:<20} {r['band_a']:<9} {r['rank_a']:>4}/{r['n_a']:<4} -> "
+              f"{r['band_b']:<9} {r['rank_b']:>4}/{r['n_b']:<4} {r['score_a']} -> "
+              f"{r['score_b']} ({split})")  # fmt: skip
+    for status in ("entered", "left"):
+        for r in data[status]:  # type: ignore[attr-defined]
+            print(f"{status}: {r['name_en']} ({r['band']}, {r['rank']}/{r['n']})")
+
+
+def cmd_history(rt: Runtime, a: argparse.Namespace) -> None:
+    """A city's bands, ranks, scores and points in every edition and publication, oldest first."""
+    from projections.history import city_history, history_json
+
+    rt.catch_up()
+    data = history_json(city_history(rt.db, a.city, live=True), scores=True)
+    if a.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    print(f"# {data['name_en']} ({data['city_id']})")
+    for e in data["entries"]:  # type: ignore[attr-defined]
+        when = f"publication {e['publication_no']}" if e["publication_no"] else "now"
+        print(f"{e['edition_id']} ({e['framework']}) {when}, position {e['position']}:")
+        for t in e["tables"]:
+            print(f"    {t['table']:<20} {t['band']:<9} {t['rank']:>4}/{t['n']:<4} {t['score']}")
+        print("    points " + " ".join(f"{p['indicator_id']}={p['points']}" for p in e["points"]))
+    for step in data["steps"]:  # type: ignore[attr-defined]
+        verdict = "comparable" if step["comparable"] else "not comparable"
+        print(f"{step['from']} -> {step['to']}: {verdict}; " + "; ".join(step["reasons"]))
 
 
 def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
@@ -136,7 +193,7 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
     """Drop and replay every read model, refusing to rebuild from a log that fails verify."""
     from ledger.integrity import verify_log
 
-    report = verify_log(rt)
+    report = verify_log(rt.ledger, rt.db.conn)
     if not report.ok and not a.force:
         print(f"refusing to rebuild from a log that fails verification: {report.summary}")
         raise SystemExit(3)
@@ -147,7 +204,7 @@ def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
     """Recompute the hash chain over the stored log; non-zero exit names the first bad position."""
     from ledger.integrity import verify_log
 
-    report = verify_log(rt)
+    report = verify_log(rt.ledger, rt.db.conn)
     print(report.summary)
     if not report.ok:
         raise SystemExit(3)
@@ -166,12 +223,12 @@ def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
         size = a.size or head
         if a.position > size:
             raise InvalidInput(f"--position {a.position} is beyond --size {size}", field="position")
-        proof: Any = prove_inclusion(rt, a.position, size)
+        proof: Any = prove_inclusion(rt.ledger, a.position, size)
     else:
         second = a.second or head
         if a.first > second:
             raise InvalidInput(f"--first {a.first} is beyond --second {second}", field="first")
-        proof = prove_consistency(rt, a.first, second)
+        proof = prove_consistency(rt.ledger, a.first, second)
     print(json.dumps(asdict(proof) | {"verified": proof.verify()}, indent=2))
 
 
@@ -246,12 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--after")
     changes.set_defaults(func=cmd_changes)
 
-    compare = sub.add_parser("compare", help="bands and ranks of two editions side by side")
-    compare.add_argument("--a", required=True, help="first edition")
+    compare = sub.add_parser("compare", help="two editions compared: moves and what changed")
+    compare.add_argument("--a", required=True, help="first (earlier) edition")
     compare.add_argument("--b", required=True, help="second edition")
     compare.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    compare.add_argument("--format", default="table", choices=["table", "json"])
+    compare.add_argument("--at", default="publication", choices=["publication", "now"])
+    compare.add_argument("--format", default="text", choices=["text", "json", "csv"])
     compare.set_defaults(func=cmd_compare)
+    history = sub.add_parser("history", help="a city in every edition and publication")
+    history.add_argument("--city", required=True)
+    history.add_argument("--format", default="text", choices=["text", "json"])
+    history.set_defaults(func=cmd_history)
 
     events = sub.add_parser("events", help="print the log as JSON lines")
     events.add_argument("--after", type=bounded(0, MAX_POSITION), default=0)

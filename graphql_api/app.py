@@ -16,6 +16,7 @@ from cityledger.bootstrap import Runtime
 from graphql_api.context import SubscriptionCounter
 from graphql_api.errors import INTERNAL_MESSAGE
 from graphql_api.http import LedgerGraphQL, error_response
+from graphql_api.published_cache import PublishedTableCache
 from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
 from projections import queries as reads
@@ -34,6 +35,7 @@ def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
     ensure_table(runtime.db)
     subscriptions = SubscriptionCounter()
     graphql = LedgerGraphQL(schema, runtime, subscriptions)
+    published_cache = PublishedTableCache(graphql, runtime.db)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -64,11 +66,13 @@ def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/graphql", graphql),
+            # Anonymous published tables are answered from memory (graphql_api/published_cache).
+            Route("/graphql", published_cache),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: internal_error},
     )
     app.state.subscriptions = subscriptions
+    app.state.published_cache = published_cache
     return app

@@ -35,8 +35,6 @@ from graphql_api.types import (
     Claim,
     ClaimConnection,
     ClaimEdge,
-    Comparison,
-    ComparisonRow,
     DocketItem,
     Edition,
     Event,
@@ -55,12 +53,15 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
+from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from projections import appeals as docket
 from projections import publications as published
 from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
+from projections.compare import compare
+from projections.history import city_history
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -317,14 +318,40 @@ class Query:
             changes=[BandMove.from_view(c) for c in changes],
         )
 
-    @query("Two editions' bands and ranks side by side (current standings).", CanSeeScores)
-    def compare_editions(self, info: Info, a: Id, b: Id, table: RankingTableName) -> Comparison:
+    @query(
+        "Two editions compared: common cities with band, rank, N, percentile and the move; "
+        "entering and leaving cities; the band transition matrix; the framework and weight "
+        "diffs; a comparability verdict; the method/performance split of score changes. "
+        "Everyone may compare published bands; at NOW needs an editor or auditor token.",
+        Public,
+    )
+    def compare_editions(
+        self,
+        info: Info,
+        a: Id,
+        b: Id,
+        table: RankingTableName,
+        at: Annotated[
+            ComparisonPoint, strawberry.argument(description="Latest publications, or now.")
+        ] = ComparisonPoint.PUBLICATION,
+    ) -> EditionComparison:
         """Edition comparison."""
-        rows = ranking.compare_editions(info.context.db, a, b, table.value)
-        return Comparison(
-            position=reads.tracking_position(info.context.db),
-            rows=[ComparisonRow.from_view(r) for r in rows],
-        )
+        if at is ComparisonPoint.NOW and not info.context.viewer.sees_scores:
+            raise PermissionDenied(
+                "at NOW needs an editor or auditor token; others compare publications",
+                field="at",
+            )
+        return EditionComparison.from_view(compare(info.context.db, a, b, table.value, at.value))
+
+    @query(
+        "A city in every edition and publication, oldest first (editors and auditors also "
+        "get each edition's live standing), with comparability verdicts between editions.",
+        Public,
+    )
+    def city_history(self, info: Info, city: Id) -> CityTimeline:
+        """A city's history."""
+        live = info.context.viewer.sees_scores
+        return CityTimeline.from_view(city_history(info.context.db, city, live=live))
 
     @query("A weight set's revisions and ballots (a panelist sees only their own).", CanSeeWeights)
     def weights(self, info: Info, weight_set_id: Id) -> Weights:

@@ -16,15 +16,11 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import GENESIS, link
 from ledger.records import ENVELOPE, type_name
+from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
 if TYPE_CHECKING:
-    from cityledger.bootstrap import Runtime
     from ledger.application import Ledger
 
-#: The append-only table of first-seen chain hashes (kept by projections.event_index).
-WITNESS_TABLE = "chain_witness"
-#: The event index, whose `hash` column is a second (rebuildable) witness.
-INDEX_TABLE = "events"
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
 #: Batch size when reading the log through the recorder (PostgreSQL, in-memory SQLite).
@@ -321,11 +317,12 @@ def audit(
     return checker.finish()
 
 
-def verify_log(rt: Runtime) -> IntegrityReport:
-    """Recompute the chain from the stored rows; compare with witnesses, publications, positions."""
+def verify_log(ledger: Ledger, read_models: sqlite3.Connection) -> IntegrityReport:
+    """Recompute the chain from the stored rows; compare with the read side's witnesses,
+    publications and positions (`read_models`: the database the event index writes)."""
     with ExitStack() as stack:
-        witness_file = _main_file(rt.db.conn)
-        witness_conn = rt.db.conn
+        witness_file = _main_file(read_models)
+        witness_conn = read_models
         if witness_file is not None:
             witness_conn = stack.enter_context(_Snapshot(witness_file))
         # The witness is read first, so every position it names is already in the log we read.
@@ -334,15 +331,15 @@ def verify_log(rt: Runtime) -> IntegrityReport:
             "the event index": _pairs(witness_conn, INDEX_TABLE),
         }
         rows: Iterable[RawRow]
-        log = _ledger_file(rt.ledger)
+        log = _ledger_file(ledger)
         if log is None:
-            rows = _recorder_rows(rt.ledger)
+            rows = _recorder_rows(ledger)
         else:
             log_file, table = log
             same = witness_file is not None and _same_file(log_file, witness_file)
             log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
             rows = _sqlite_rows(log_conn, table)
-        report = audit(rows, witnesses, mapper_decoder(rt.ledger))
+        report = audit(rows, witnesses, mapper_decoder(ledger))
     return report
 
 

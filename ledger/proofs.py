@@ -5,11 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from cityledger.bootstrap import Runtime
-    from ledger.usecases.base import LedgerBase
+from typing import Protocol
 
 HASH_SIZE = 32
 #: MTH({}) = SHA-256 of the empty string.
@@ -191,19 +187,34 @@ class ConsistencyProof:
         )
 
 
-def event_leaves(ledger: LedgerBase, upto: int | None = None) -> list[bytes]:
+class _Leaves(Protocol):
+    @property
+    def leaves(self) -> list[bytes]:
+        """Leaf hashes in position order."""
+        ...
+
+
+class Log(Protocol):
+    """A log that yields the leaf hashes of its prefixes (the Ledger is one)."""
+
+    def prefix(self, position: int | None = None) -> _Leaves:
+        """One pass over the events 1..position (all by default)."""
+        ...
+
+
+def event_leaves(log: Log, upto: int | None = None) -> list[bytes]:
     """Leaf hashes of the recorded events 1..upto (all by default), from the canonical bytes."""
-    return ledger.prefix(upto).leaves
+    return log.prefix(upto).leaves
 
 
-def ledger_tree_head(rt: Runtime, size: int | None = None) -> str:
+def ledger_tree_head(log: Log, size: int | None = None) -> str:
     """The tree head (hex) over the first `size` events of the ledger (default: all)."""
-    return tree_head(event_leaves(rt.ledger, size), size).hex()
+    return tree_head(event_leaves(log, size), size).hex()
 
 
-def prove_inclusion(rt: Runtime, position: int, size: int | None = None) -> InclusionProof:
+def prove_inclusion(log: Log, position: int, size: int | None = None) -> InclusionProof:
     """An inclusion proof for the event at `position` in the tree of the first `size` events."""
-    leaves = event_leaves(rt.ledger, size)
+    leaves = event_leaves(log, size)
     n = _size(leaves, size)
     path = inclusion_proof(leaves, position - 1, n)
     return InclusionProof(
@@ -215,9 +226,9 @@ def prove_inclusion(rt: Runtime, position: int, size: int | None = None) -> Incl
     )
 
 
-def prove_consistency(rt: Runtime, first: int, second: int | None = None) -> ConsistencyProof:
+def prove_consistency(log: Log, first: int, second: int | None = None) -> ConsistencyProof:
     """A consistency proof that the first `first` events are a prefix of the first `second`."""
-    leaves = event_leaves(rt.ledger, second)
+    leaves = event_leaves(log, second)
     n = _size(leaves, second)
     path = consistency_proof(leaves, first, n)
     return ConsistencyProof(

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from ledger.chain import GENESIS, link
 from ledger.records import EventRecord
+from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 from projections.model import ReadModel, insert_row, insert_rows
 
 # Which data keys name the owner of each creating event's aggregate.
@@ -26,7 +27,6 @@ OWNER_KEYS = {
 }
 
 #: The append-only record of each position's chain hash when first seen; never dropped.
-WITNESS = "chain_witness"
 
 
 def instant_text(moment: datetime) -> str:
@@ -43,7 +43,9 @@ class EventIndex(ReadModel):
     """The `events` table: the log, decoded, with edition/city ids and the hash chain."""
 
     name = "event_index"
-    tables = ("events", "event_owners")
+    tables = (INDEX_TABLE, "event_owners")
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    version = 1
 
     def create(self, db: Database) -> None:
         """Create `events` and `event_owners`."""
@@ -65,19 +67,20 @@ class EventIndex(ReadModel):
 
     def _create_witness(self, db: Database) -> None:
         """Create `chain_witness` (not in `tables`, so a rebuild keeps it) and seed it once."""
-        fresh = not db.table(WITNESS).exists()
+        fresh = not db.table(WITNESS_TABLE).exists()
         db.execute(
-            f"CREATE TABLE IF NOT EXISTS {WITNESS} "
+            f"CREATE TABLE IF NOT EXISTS {WITNESS_TABLE} "
             "(position INTEGER PRIMARY KEY, hash TEXT NOT NULL)"
         )
         for action in ("UPDATE", "DELETE"):
             db.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {WITNESS}_no_{action.lower()} BEFORE {action} "
-                f"ON {WITNESS} BEGIN SELECT RAISE(ABORT, '{WITNESS} is append-only'); END"
+                f"CREATE TRIGGER IF NOT EXISTS {WITNESS_TABLE}_no_{action.lower()} BEFORE {action} "
+                f"ON {WITNESS_TABLE} "
+                f"BEGIN SELECT RAISE(ABORT, '{WITNESS_TABLE} is append-only'); END"
             )
         if fresh:
             db.execute(
-                f"INSERT OR IGNORE INTO {WITNESS} (position, hash) "
+                f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) "
                 "SELECT position, hash FROM events"
             )
 
@@ -116,7 +119,7 @@ class EventIndex(ReadModel):
         # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
         with db.atomic():
             db.conn.executemany(
-                f"INSERT OR IGNORE INTO {WITNESS} (position, hash) VALUES (?, ?)",
+                f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
                 [(row["position"], row["hash"]) for row in rows],
             )
 

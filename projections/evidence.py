@@ -158,6 +158,8 @@ class Evidence(ReadModel):
 
     name = "evidence"
     tables = ("claims", "rounds", "votes")
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    version = 1
 
     def create(self, db: Database) -> None:
         """Create the evidence tables."""

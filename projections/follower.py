@@ -7,18 +7,22 @@ import threading
 
 from sqlite_utils import Database
 
-from ledger.application import Ledger
 from projections.appeals import AppealCases
 from projections.catalogue import Catalogue
 from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.model import ReadModel
 from projections.publications import PublicationRecords
+from projections.source import EventSource
 from projections.standings import Standings
 from projections.store import write_transaction
 
 BATCH = 500
+#: Events between two progress lines while replaying an upgraded read model.
+PROGRESS_EVERY = 10 * BATCH
 LOG = logging.getLogger("cityledger.follower")
+#: Each model's schema version as last built (the code's `ReadModel.version`).
+VERSIONS_TABLE = "projection_versions"
 
 
 def default_models() -> list[ReadModel]:
@@ -29,17 +33,76 @@ def default_models() -> list[ReadModel]:
 class Follower:
     """Applies new events to each read model, rows and tracking position in one transaction."""
 
-    def __init__(self, ledger: Ledger, db: Database, models: list[ReadModel] | None = None) -> None:
+    def __init__(
+        self, ledger: EventSource, db: Database, models: list[ReadModel] | None = None
+    ) -> None:
         self.ledger = ledger
         self.db = db
         self.models = models if models is not None else default_models()
         self._lock = threading.Lock()
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS projection_tracking "
-            "(model TEXT PRIMARY KEY, position INTEGER NOT NULL)"
-        )
+        #: Models dropped on start because their stored schema version was not the code's.
+        self.upgrading: list[str] = []
+        with write_transaction(self.db):
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS projection_tracking "
+                "(model TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            )
+            self.db.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} "
+                "(model TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+            # Before create(): an old table may lack a column that a new index names.
+            self.upgrading = self._drop_stale()
+            for model in self.models:
+                model.create(self.db)
+
+    def _drop_stale(self) -> list[str]:
+        """Drop each model built at another schema version (or before versions were kept)."""
+        stored = dict(self.db.execute(f"SELECT model, version FROM {VERSIONS_TABLE}").fetchall())
+        positions = self.positions()
+        dropped = []
         for model in self.models:
-            model.create(self.db)
+            if stored.get(model.name) == model.version:
+                continue
+            model.drop(self.db)
+            model.reset()
+            self.db.execute("DELETE FROM projection_tracking WHERE model = ?", [model.name])
+            self._record_version(model)
+            if positions[model.name]:
+                was = stored.get(model.name)
+                LOG.warning(
+                    "read model %s was built at schema version %s, the code's is %s: "
+                    "dropped, replaying the log into it",
+                    model.name,
+                    "(none)" if was is None else was,
+                    model.version,
+                )
+                dropped.append(model.name)
+        return dropped
+
+    def _record_version(self, model: ReadModel) -> None:
+        self.db.execute(
+            f"INSERT INTO {VERSIONS_TABLE} (model, version) VALUES (?, ?) "
+            "ON CONFLICT(model) DO UPDATE SET version = excluded.version",
+            [model.name, model.version],
+        )
+
+    def replay_upgraded(self) -> int:
+        """Replay the models dropped on start, saying how far it got; return the position."""
+        if not self.upgrading:
+            return self.position()
+        head = self.ledger.head()
+        names = ", ".join(self.upgrading)
+        LOG.warning("replaying %d events into %s", head, names)
+        reached = self.position()
+        while reached < head:
+            now = self.catch_up(limit=PROGRESS_EVERY)
+            if now == reached:
+                break
+            reached = now
+            LOG.warning("replayed %s to position %d of %d", names, min(reached, head), head)
+        self.upgrading = []
+        return reached
 
     def positions(self) -> dict[str, int]:
         """Each model's tracking position."""
@@ -92,6 +155,7 @@ class Follower:
                         model.drop(self.db)
                         model.reset()
                         model.create(self.db)
+                        self._record_version(model)
                     self.db.execute("DELETE FROM projection_tracking")
                     while self._apply_batch(BATCH):
                         pass

@@ -41,6 +41,10 @@ class ReadModel(ABC):
     name: str
     #: Tables this model owns, dropped on rebuild.
     tables: tuple[str, ...]
+    #: Schema version of the tables and of what their rows mean. Bump it (one line, in the
+    #: model) whenever a table, column, index or handler changes: on the next start the
+    #: follower drops this model's tables and replays the log into them, on its own.
+    version: int = 1
 
     @abstractmethod
     def create(self, db: Database) -> None:

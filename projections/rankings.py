@@ -15,7 +15,6 @@ from projections.ranking import TABLES, indicator_support, ranking
 from projections.state import RankingState
 from projections.views import (
     BandChange,
-    EditionComparison,
     EventView,
     RankingEntry,
     RankingView,
@@ -188,29 +187,3 @@ def _causes(
         )
         for r in rows
     )
-
-
-def compare_editions(
-    db: Database, edition_a: str, edition_b: str, table: str
-) -> list[EditionComparison]:
-    """Bands and ranks of every city in either edition, side by side (current standings)."""
-    a = {r.city_id: r for r in rankings(db, edition_a, table).rows}
-    b = {r.city_id: r for r in rankings(db, edition_b, table).rows}
-    out = []
-    for city_id in sorted(
-        set(a) | set(b), key=lambda c: ((a.get(c) or b[c]).name_en.casefold(), c)
-    ):
-        ra, rb = a.get(city_id), b.get(city_id)
-        either = ra or rb
-        name = either.name_en if either is not None else city_id
-        out.append(
-            EditionComparison(
-                city_id,
-                name,
-                ra.band if ra else None,
-                rb.band if rb else None,
-                ra.rank if ra else None,
-                rb.rank if rb else None,
-            )
-        )
-    return out

@@ -24,6 +24,8 @@ class Standings(ReadModel):
 
     name = "standings"
     tables = ("checkpoints", "standings", "scores")
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    version = 1
 
     def __init__(self, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
         self.checkpoint_every = checkpoint_every

@@ -255,15 +255,3 @@ class BandChange:
     before_score: Fraction
     after_score: Fraction
     causes: tuple[EventView, ...]
-
-
-@dataclass(frozen=True)
-class EditionComparison:
-    """A city's band and rank in two editions."""
-
-    city_id: str
-    name_en: str
-    band_a: str | None
-    band_b: str | None
-    rank_a: int | None
-    rank_b: int | None

@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.appeal import correction_claim_id
 from ledger.claim import Claim
+from ledger.publishing import PublicationFacts
 from ledger.records import EventRecord
 from projections.ranking import TABLES, indicator_support, ranking
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
@@ -240,3 +241,18 @@ class PublicationScan:
             out.append({"table": table, "city_id": city, "before": before, "after": after,
                         "causes": own or every})  # fmt: skip
         return out
+
+
+def check_publication(
+    records: Iterable[EventRecord],
+    edition_id: str,
+    cut: int,
+    corrected_at: int | None,
+    tables: list[str],
+) -> PublicationFacts:
+    """The ranking engine's answers for `publish` (the Ledger's PublicationCheck port)."""
+    scan = PublicationScan(edition_id, cut, corrected_at)
+    for record in records:
+        scan.apply(record)
+    changes = scan.changes(tables) if corrected_at is not None else None
+    return PublicationFacts(scan.undecided.blockers(scan.state, edition_id), changes)

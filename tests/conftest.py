@@ -1,4 +1,8 @@
-"""Shared fixtures: a small but complete ledger built through the public Ledger API."""
+"""Shared fixtures: a small but complete ledger built through the public Ledger API.
+
+Modules marked `both_backends` run every test twice: on SQLite and with the log in a
+throwaway PostgreSQL cluster (see tests/support/postgres.py).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,47 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from tests.support.builders import build_small_world
+from tests.support.postgres import BACKENDS, Cluster, postgres_env, start_cluster
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker."""
+    config.addinivalue_line(
+        "markers", "both_backends: run on SQLite and on PostgreSQL (a throwaway cluster)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise `backend` over both engines for tests marked both_backends."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_backends"
+    ):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One PostgreSQL cluster for the whole session (each test gets its own schema)."""
+    with start_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    """An empty ledger with its read models, on a fresh SQLite file."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which engine holds the log: sqlite unless the test is parametrised."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def runtime(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    """An empty ledger with its read models, on a fresh SQLite file or PostgreSQL schema."""
+    if backend == "postgres":
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        with postgres_env(cluster.env(schema=cluster.new_schema()), tmp_path / "read.sqlite"):
+            rt = open_runtime()
+            yield rt
+            rt.close()
+        return
     rt = open_runtime(tmp_path / "ledger.sqlite")
     yield rt
     rt.close()

@@ -40,8 +40,6 @@ from graphql_api.types.log import (
 from graphql_api.types.rankings import (
     BandChanges,
     BandMove,
-    Comparison,
-    ComparisonRow,
     RankingRow,
     RankingTable,
 )
@@ -64,8 +62,6 @@ __all__ = [
     "Claim",
     "ClaimConnection",
     "ClaimEdge",
-    "Comparison",
-    "ComparisonRow",
     "DocketItem",
     "Edition",
     "Event",

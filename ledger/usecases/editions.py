@@ -9,13 +9,16 @@ from ledger import validate
 from ledger.city import City
 from ledger.edition import TABLES, Edition
 from ledger.errors import InvalidInput, InvalidState
+from ledger.publishing import PublicationCheck, PublicationFacts
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.weights import WeightSet
-from projections.whatif import PublicationScan
 
 
 class EditionUseCases(LedgerBase):
     """Editions: creation, their cities, quorum and publications."""
+
+    #: The ranking engine's answers for publish (wired by the runtime; see ledger.publishing).
+    publication_check: PublicationCheck | None = None
 
     @use_case
     def create_edition(
@@ -153,9 +156,9 @@ class EditionUseCases(LedgerBase):
                     value=cut,
                 )
             corrected_at = None if corrects is None else edition.require_publication(corrects)
-            scan = self._scan(edition_id, cut, corrected_at)
+            facts = self._publication_facts(edition_id, cut, corrected_at, chosen)
             if not force:
-                blockers = scan.undecided.blockers(scan.state, edition_id)
+                blockers = facts.blockers
                 if blockers:
                     raise InvalidState(
                         f"edition {edition_id} has undecided evidence that could change a band "
@@ -164,7 +167,7 @@ class EditionUseCases(LedgerBase):
                         field="edition_id",
                         value=edition_id,
                     )
-            changes = scan.changes(chosen) if corrects is not None else None
+            changes = facts.changes if corrects is not None else None
             digest, tree_head = prefix.digest, prefix.tree_head()
             number = edition.publish(
                 cut, digest, tree_head, chosen, by, when,
@@ -181,15 +184,19 @@ class EditionUseCases(LedgerBase):
 
         return dict(self._run("publish", idempotency_key, at, body))
 
-    def _scan(self, edition_id: str, cut: int, corrected_at: int | None) -> PublicationScan:
-        """Fold the whole log once: state, undecided evidence, bands at both positions."""
-        scan = PublicationScan(edition_id, cut, corrected_at)
-        after = 0
-        while batch := self.records(after=after, limit=1000):
-            for record in batch:
-                scan.apply(record)
-            after = batch[-1].position
-        return scan
+    def _publication_facts(
+        self, edition_id: str, cut: int, corrected_at: int | None, tables: list[str]
+    ) -> PublicationFacts:
+        """The ranking engine's answers, from one pass over the whole log."""
+        if self.publication_check is None:
+            if corrected_at is not None:
+                raise InvalidState(
+                    "a correction publication needs the ranking engine; open the ledger "
+                    "through the runtime",
+                    field="corrects",
+                )
+            return PublicationFacts([], None)
+        return self.publication_check(self.all_records(), edition_id, cut, corrected_at, tables)
 
     @use_case
     def set_appeal_window(

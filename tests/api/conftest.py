@@ -13,6 +13,7 @@ from cityledger.bootstrap import Runtime, open_runtime
 from graphql_api.app import create_app
 from tests.api.api_world import Gql, Template, Tokens, build_world, issue_tokens
 from tests.support.databases import build_template, copy_db
+from tests.support.postgres import Cluster, postgres_env
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +30,38 @@ def api_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     return Template(build_template(path, build), made[0])
 
 
+@pytest.fixture(scope="session")
+def api_pg_template(
+    pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Path, Tokens]:
+    """The same world with its log in a PostgreSQL template database, its read file, tokens."""
+    dbname = pg_cluster.new_database()
+    read = tmp_path_factory.mktemp("api-pg-template") / "read.sqlite"
+    with postgres_env(pg_cluster.env(dbname), read):
+        runtime = open_runtime()
+        try:
+            build_world(runtime.ledger)
+            runtime.catch_up()
+            tokens = issue_tokens(runtime)
+        finally:
+            runtime.close()
+    return dbname, read, tokens
+
+
 @pytest.fixture
-def api_runtime(api_template: Template, tmp_path: Path) -> Iterator[Runtime]:
-    """A private copy of the world, opened."""
+def api_runtime(
+    backend: str, api_template: Template, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Runtime]:
+    """A private copy of the world, opened (on PostgreSQL: a copy of the template database)."""
+    if backend == "postgres":
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        template, read, _ = request.getfixturevalue("api_pg_template")
+        copy_db(read, tmp_path / "read.sqlite")
+        with postgres_env(cluster.env(cluster.new_database(template)), tmp_path / "read.sqlite"):
+            runtime = open_runtime()
+            yield runtime
+            runtime.close()
+        return
     path = tmp_path / "t.sqlite"
     copy_db(api_template.path, path)
     runtime = open_runtime(path)
@@ -40,8 +70,11 @@ def api_runtime(api_template: Template, tmp_path: Path) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def tokens(api_template: Template) -> Tokens:
-    """The world's tokens."""
+def tokens(backend: str, api_template: Template, request: pytest.FixtureRequest) -> Tokens:
+    """The world's tokens (each template issued its own)."""
+    if backend == "postgres":
+        pg_tokens: Tokens = request.getfixturevalue("api_pg_template")[2]
+        return pg_tokens
     return api_template.tokens
 
 

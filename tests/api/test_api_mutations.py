@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import create_token
 from tests.api.api_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Gql, Tokens, source
+
+pytestmark = pytest.mark.both_backends
 
 ERR = "... on LedgerError { code message field value }"
 

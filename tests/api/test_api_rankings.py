@@ -14,6 +14,8 @@ from graphql_api.tokens import create_token
 from projections import rankings as projected
 from tests.api.api_world import FRAMEWORK, INDICATORS, PILLARS, Gql, Tokens, codes, source
 
+pytestmark = pytest.mark.both_backends
+
 ROWS = """
 query($table: RankingTableName!, $asOf: AsOf) {
   rankings(edition: "asia-2023", table: $table, asOf: $asOf) {

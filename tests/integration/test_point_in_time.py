@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from projections.rankings import rankings
 from projections.standings import Standings
 from projections.state import RankingState
 from tests.support.builders import CITIES, EDITION, INDICATORS, LANGUAGE, build_frame, source
+
+pytestmark = pytest.mark.both_backends
 
 READERS = {"zh": ("V1", "V2", "V3"), "ja": ("V2", "V3"), "ko": ("V3",)}
 THEN = ("keep", "keep", "withdraw", "supersede", "reweigh")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pytest
 from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from projections.follower import default_models
 from tests.support.builders import EDITION, source
+
+pytestmark = pytest.mark.both_backends
 
 
 def dump(db: Database) -> dict[str, list[tuple[object, ...]]]:

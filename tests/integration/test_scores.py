@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from cityledger.bootstrap import Runtime
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, source, verified_claim
+
+pytestmark = pytest.mark.both_backends
 
 
 def points(rt: Runtime, city_id: str, indicator_id: str) -> int:

@@ -153,7 +153,7 @@ def test_the_world_has_the_layout_the_tampers_assume(world: Runtime) -> None:
 
 
 def test_verify_passes_on_a_healthy_ledger(world: Runtime, world_db: Path, cli: Cli) -> None:
-    report = verify_log(world)
+    report = verify_log(world.ledger, world.db.conn)
     result = cli(world_db, "verify")
 
     assert report.ok, report.summary
@@ -173,7 +173,7 @@ def test_each_tamper_is_named_at_its_first_bad_position_even_after_a_rebuild(
     with raw(world_db) as conn:
         tamper(conn)
 
-    report = verify_log(world)
+    report = verify_log(world.ledger, world.db.conn)
     before = cli(world_db, "verify")
     refused = cli(world_db, "rebuild")
     forced = cli(world_db, "rebuild", "--force")
@@ -199,7 +199,7 @@ def test_publications_alone_catch_tampering_when_every_witness_is_gone(
         conn.execute("DROP TABLE chain_witness")
         conn.execute("DROP TABLE events")
 
-    report = verify_log(world)
+    report = verify_log(world.ledger, world.db.conn)
 
     assert (report.ok, report.first_bad) == (False, 27), report.summary
     assert "publication 1 recorded at position 28" in report.reason
@@ -212,7 +212,7 @@ def test_a_healthy_log_without_witnesses_is_checked_by_its_publications(
         conn.execute("DROP TABLE chain_witness")
         conn.execute("DROP TABLE events")
 
-    report = verify_log(world)
+    report = verify_log(world.ledger, world.db.conn)
 
     assert report.ok, report.summary
     assert f"0 witnessed, {HEAD} not yet; 2 publication digest(s) match" in report.summary
@@ -226,9 +226,9 @@ def test_an_unwitnessed_well_formed_append_is_reported_as_not_yet_witnessed(
     with raw(world_db) as conn:
         insert(conn, HEAD + 1, forged_city(conn))
 
-    report = verify_log(world)
+    report = verify_log(world.ledger, world.db.conn)
     world.catch_up()
-    later = verify_log(world)
+    later = verify_log(world.ledger, world.db.conn)
 
     assert report.ok, report.summary
     assert f"{HEAD} witnessed, 1 not yet" in report.summary
@@ -253,7 +253,7 @@ def test_a_rebuild_of_a_healthy_log_keeps_and_agrees_with_the_witness(world: Run
 
     assert world.db.execute("SELECT position, hash FROM chain_witness").fetchall() == before
     assert world.db.execute("SELECT position, hash FROM events").fetchall() == before
-    assert verify_log(world).ok
+    assert verify_log(world.ledger, world.db.conn).ok
 
 
 def test_the_witness_is_seeded_from_an_existing_event_index(
@@ -266,13 +266,13 @@ def test_the_witness_is_seeded_from_an_existing_event_index(
     rt = open_rt(world_db)
 
     assert rt.db.execute("SELECT position, hash FROM chain_witness").fetchall() == expected
-    assert verify_log(rt).ok
+    assert verify_log(rt.ledger, rt.db.conn).ok
 
 
 def test_verify_reads_a_consistent_snapshot_while_the_follower_lags(world: Runtime) -> None:
     world.ledger.register_city("osaka", "Osaka", "大阪", "JP")
 
-    report = verify_log(world)
+    report = verify_log(world.ledger, world.db.conn)
 
     assert report.ok and report.checked == HEAD + 1
     assert f"{HEAD} witnessed, 1 not yet" in report.summary
@@ -304,10 +304,10 @@ def test_verify_reads_through_the_recorder_when_sqlite3_cannot_open_the_log(
     try:
         build_base(ledger)
         rt.catch_up()
-        healthy = verify_log(rt)
+        healthy = verify_log(rt.ledger, rt.db.conn)
         db.execute("DROP TRIGGER chain_witness_no_update")
         db.execute("UPDATE chain_witness SET hash = ? WHERE position = 9", ["0" * 64])
-        disagreeing = verify_log(rt)
+        disagreeing = verify_log(rt.ledger, rt.db.conn)
     finally:
         rt.close()
 

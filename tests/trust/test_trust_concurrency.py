@@ -156,7 +156,7 @@ def test_concurrent_writers_lose_nothing_and_record_nothing_twice(
     assert sum(1 for key in claims if "contested-" in key) == CONTESTED
     assert len(refusals) == CONTESTED * (WORKERS - 1)
     assert all(line.endswith("ALREADY_EXISTS") for line in refusals)
-    report = verify_log(rt)
+    report = verify_log(rt.ledger, rt.db.conn)
     assert report.ok, report.summary
 
 
@@ -204,4 +204,4 @@ def test_a_save_that_meets_another_writers_commit_is_decided_again(
     assert saves == ["IntegrityError", "saved", "IntegrityError"]
     assert votes == {"w0-v0": 1, "w1-v0": 1}
     assert submitted.count("other") == 1 and "me" not in submitted
-    assert verify_log(rt).ok
+    assert verify_log(rt.ledger, rt.db.conn).ok

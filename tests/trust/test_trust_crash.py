@@ -149,9 +149,9 @@ def test_a_killed_import_leaves_a_whole_log_with_every_acknowledged_command(
     assert child.returncode == -signal.SIGKILL, errors
 
     rt = open_rt(db)
-    first = verify_log(rt)
+    first = verify_log(rt.ledger, rt.db.conn)
     reached = rt.catch_up()
-    second = verify_log(rt)
+    second = verify_log(rt.ledger, rt.db.conn)
     head = rt.ledger.head()
     records = rt.ledger.records(limit=COMMANDS + 10)
     claims = {r.originator_id: r.data["claim_id"] for r in records if r.type == "ClaimSubmitted"}

@@ -223,27 +223,27 @@ def test_proofs_over_the_ledger_verify_against_its_events(world: Runtime) -> Non
     ]
     head = len(records)
 
-    assert ledger_tree_head(world) == tree_head(leaves).hex()
+    assert ledger_tree_head(world.ledger) == tree_head(leaves).hex()
     for position in (1, 17, head):
-        proof = prove_inclusion(world, position)
+        proof = prove_inclusion(world.ledger, position)
         assert proof.verify() and proof.root == tree_head(leaves).hex()
         assert proof.leaf == leaves[position - 1].hex()
-    published = prove_consistency(world, 27)
-    assert published.verify() and published.first_root == ledger_tree_head(world, 27)
-    assert prove_inclusion(world, 3, 27).verify()
+    published = prove_consistency(world.ledger, 27)
+    assert published.verify() and published.first_root == ledger_tree_head(world.ledger, 27)
+    assert prove_inclusion(world.ledger, 3, 27).verify()
 
 
 def test_a_tampered_event_breaks_consistency_with_an_earlier_tree_head(
     world: Runtime, world_db: Path
 ) -> None:
-    trusted = ledger_tree_head(world, 27)
+    trusted = ledger_tree_head(world.ledger, 27)
     with raw(world_db) as conn:
         conn.execute(
             "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
             "'\"reject\"', '\"accept\"') AS BLOB) WHERE rowid = 24"
         )
 
-    proof = prove_consistency(world, 27)
+    proof = prove_consistency(world.ledger, 27)
 
     assert proof.verify()  # self-consistent, but about a different history:
     assert proof.first_root != trusted
@@ -260,7 +260,7 @@ def test_raw_sqlite_and_the_ledger_agree_on_the_leaves(world: Runtime, world_db:
     with sqlite3.connect(world_db) as conn:
         count = conn.execute("SELECT count(*) FROM stored_events").fetchone()[0]
 
-    assert prove_inclusion(world, count).size == count == world.ledger.head()
+    assert prove_inclusion(world.ledger, count).size == count == world.ledger.head()
 
 
 def test_a_publication_pins_the_merkle_tree_head_of_its_prefix(world: Runtime) -> None:
@@ -269,7 +269,7 @@ def test_a_publication_pins_the_merkle_tree_head_of_its_prefix(world: Runtime) -
 
     world.catch_up()
     for publication in publications(world.db):
-        assert publication.tree_head == ledger_tree_head(world, publication.position)
+        assert publication.tree_head == ledger_tree_head(world.ledger, publication.position)
 
 
 def test_cli_proves_an_older_publication_is_a_prefix_of_the_head(

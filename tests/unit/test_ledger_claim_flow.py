@@ -12,6 +12,8 @@ from ledger.claim import ACCEPTED, PENDING, SUPERSEDED, Claim
 from ledger.errors import ClaimNotOpen, InvalidInput, InvalidState, LanguageNotRead, RungNotOnLadder
 from ledger.weights import WeightSet
 
+pytestmark = pytest.mark.both_backends
+
 E = "asia-2023"
 CITY = "taizhou-zj"
 

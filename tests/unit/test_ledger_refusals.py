@@ -25,6 +25,8 @@ from ledger.errors import (
     UnknownId,
 )
 
+pytestmark = pytest.mark.both_backends
+
 E = "asia-2023"
 CITY = "taizhou-zj"
 WS = "asc-weights"

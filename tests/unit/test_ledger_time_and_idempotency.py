@@ -13,6 +13,8 @@ from ledger.city import City
 from ledger.errors import BackdatedEvent, BallotInvalid, InvalidInput
 from ledger.framework import Framework
 
+pytestmark = pytest.mark.both_backends
+
 T0 = datetime(2023, 6, 1, 9, 30, 0, 123456, tzinfo=UTC)
 
 

@@ -1,0 +1,93 @@
+"""Anonymous published tables come from a cache keyed by the request and the publications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.api.api_world import Tokens
+
+pytestmark = pytest.mark.both_backends
+
+PUBLISHED = (
+    '{ rankings(edition: "asia-2023", table: TOTAL) '
+    "{ publicationNo position rows { cityId nameEn nameZh band } } }"
+)
+
+
+def post(client: TestClient, query: str, token: str | None = None) -> Any:
+    """POST a query; the raw response."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/graphql", json={"query": query}, headers=headers)
+
+
+def hits(client: TestClient) -> int:
+    """How many requests the app answered from its published-table cache."""
+    return int(client.app.state.published_cache.hits)  # type: ignore[attr-defined]
+
+
+def test_an_anonymous_published_table_is_computed_once_then_served_from_the_cache(
+    client: TestClient,
+) -> None:
+    first = post(client, PUBLISHED)
+    second = post(client, PUBLISHED)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert first.headers["content-type"] == second.headers["content-type"]
+    assert first.json()["data"]["rankings"]["publicationNo"] == 1
+    assert hits(client) == 1
+
+
+def test_a_get_request_is_cached_apart_from_a_post(client: TestClient) -> None:
+    posted = post(client, PUBLISHED)
+    got = client.get("/graphql", params={"query": PUBLISHED})
+    again = client.get("/graphql", params={"query": PUBLISHED})
+    assert got.json() == posted.json() and again.content == got.content
+    assert hits(client) == 1
+
+
+def test_a_new_publication_replaces_the_cached_table(client: TestClient, tokens: Tokens) -> None:
+    before = post(client, PUBLISHED).json()["data"]["rankings"]
+    published = post(
+        client,
+        'mutation { publish(input: {editionId: "asia-2023"}) { __typename } }',
+        tokens.editor,
+    )
+    assert published.json()["data"]["publish"]["__typename"] == "PublicationPayload"
+    after = post(client, PUBLISHED).json()["data"]["rankings"]
+    assert (before["publicationNo"], after["publicationNo"]) == (1, 2)
+    assert after["position"] > before["position"]
+    # taizhou's claim accepted after the first publication is in the second one.
+    band = {r["cityId"]: r["band"] for r in after["rows"]}["taizhou"]
+    assert band != "60%-100%"
+    assert hits(client) == 0
+
+
+def test_requests_with_a_token_are_never_served_from_the_cache(
+    client: TestClient, tokens: Tokens
+) -> None:
+    post(client, PUBLISHED)
+    as_auditor = post(client, PUBLISHED, tokens.auditor).json()["data"]["rankings"]
+    # An auditor sees the live table, not the publication.
+    assert as_auditor["publicationNo"] is None
+    assert hits(client) == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # An error may depend on more than the publications.
+        '{ rankings(edition: "nowhere", table: TOTAL) { rows { cityId } } }',
+        '{ rankings(edition: "asia-2023", table: TOTAL) { rows { cityId rank } } }',
+        # Other root fields are live data.
+        '{ editions { editionId } rankings(edition: "asia-2023", table: TOTAL) { position } }',
+        "mutation { __typename }",
+    ],
+)
+def test_errors_and_other_documents_are_not_cached(client: TestClient, query: str) -> None:
+    first = post(client, query)
+    second = post(client, query)
+    assert first.status_code == second.status_code
+    assert hits(client) == 0
