@@ -386,9 +386,7 @@ class Query:
     @query(
         "One appeal with its review and the verifiers' notes (anonymised); another city's "
         "appeal is answered like an unknown id.",
-        CanAskWhatIf,
         CanSeeAppeals,
-        CanSeeDocket,
     )
     def appeal(self, info: Info, id: Id) -> Appeal:
         """An appeal."""

@@ -188,6 +188,7 @@ class PublicationScan:
     at_cut: Bands | None = None
     causes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     weight_causes: list[dict[str, Any]] = field(default_factory=list)
+    on_appeal: set[str] = field(default_factory=set)
 
     def apply(self, r: EventRecord) -> None:
         """Fold one event in, noting bands at the two positions and causes between them."""
@@ -209,6 +210,10 @@ class PublicationScan:
         owner = self.state.owners.get(r.originator_id)
         if r.type == "AppealDecided" and r.data.get("decision") == "upheld":
             return  # named through the correcting claim's acceptance
+        if r.type == "ClaimAcceptedOnAppeal" and owner is not None:
+            self.on_appeal.add(owner)
+        if r.type == "ClaimSuperseded" and r.data.get("superseded_by") in self.on_appeal:
+            return  # one decision with the correcting claim's acceptance, named by the appeal
         if r.type in DECISION_TYPES and owner in self.state.claims:
             row = self.state.claims[owner]
             if row[EDITION] != self.edition_id:

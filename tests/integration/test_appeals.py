@@ -3,6 +3,7 @@ the publications that are never rewritten, what-if and the publish guard."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.cli import main
 from ledger.errors import InvalidState, PermissionDenied
 from projections import appeals as docket
 from projections import publications as published
@@ -285,3 +287,32 @@ def test_an_older_appeal_event_without_evidence_still_replays(runtime: Runtime) 
     led.answer_appeal("old", "dismissed", "Noted.")
     with pytest.raises(InvalidState):
         led.answer_appeal("old", "upheld", "Noted.")
+
+
+def test_the_command_line_prints_any_publication_and_what_changed(
+    timed: Timed, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    timed.jump(timedelta(days=2))  # publication 1 was in force on 3 January
+    file(timed)
+    review(timed, "ap-1")
+    timed.answer_appeal("ap-1", "upheld", "Confirmed.", "E01")
+    timed.publish(EDITION, by="E01", corrects=1)
+    timed.runtime.close()
+    monkeypatch.setenv("CITYLEDGER_DB", str(tmp_path / "ledger.sqlite"))
+    table = ["rank", "--edition", EDITION, "--table", "institutional", "--format", "json"]
+
+    def band(*args: str) -> str:
+        assert main([*table, *args]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        return next(str(r["band"]) for r in rows if r["city_id"] == "taizhou-zj")
+
+    assert band("--publication", "1") == "60%-100%"
+    assert band("--publication") == band() == "10%-30%"
+    assert band("--published-at", "2023-01-03T00:00:00+00:00") == "60%-100%"
+    assert band("--published-at", "2023-06-01T00:00:00+00:00") == "10%-30%"
+    assert main(["publications", "--edition", EDITION]) == 0
+    out = capsys.readouterr().out
+    assert "#2 " in out and "corrects #1" in out
+    assert "institutional taizhou-zj: 60%-100% -> 10%-30% (appeal ap-1)" in out
+    assert main(["rank", *table[1:], "--publication", "9"]) != 0
+    assert "has no publication 9" in capsys.readouterr().err
