@@ -217,7 +217,7 @@ class Appeal(Aggregate):
         """The city withdraws its open appeal."""
         if city_id != self.city_id:
             raise PermissionDenied(
-                f"only {self.city_id} may withdraw appeal {self.appeal_id}",
+                f"{city_id} may not withdraw appeal {self.appeal_id}: only {self.city_id} may",
                 field="city_id",
                 value=city_id,
             )
