@@ -53,6 +53,7 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
+from graphql_api.types.appeals import AppealWindowInfo
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from projections import appeals as docket
@@ -391,6 +392,11 @@ class Query:
     def appeal(self, info: Info, id: Id) -> Appeal:
         """An appeal."""
         return Appeal.from_view(docket.appeal(info.context.db, id, _own_city(info)))
+
+    @query("An edition's appeal window and when the current one closes.", Public)
+    def appeal_window(self, info: Info, edition: Id) -> AppealWindowInfo:
+        """The appeal window."""
+        return AppealWindowInfo.from_view(docket.appeal_window(info.context.db, edition))
 
     @query("The docket: open appeals, nearest deadline first, then oldest.", CanSeeDocket)
     def appeal_docket(self, info: Info, edition: str | None = None) -> list[DocketItem]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import OPEN_STATES
+from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS
 from ledger.errors import InvalidState, UnknownId
 from ledger.records import EventRecord
 from projections import queries
@@ -462,3 +463,32 @@ def appeal_changes(
     rows = db.execute(sql + " ORDER BY e.position LIMIT ?", [*params, limit]).fetchall()
     cases = {a.appeal_id: a for a in appeals(db, city_id=city_id)} if rows else {}
     return [AppealChange(int(p), str(t), cases[str(a)]) for p, t, a in rows]
+
+
+@dataclass(frozen=True)
+class AppealWindow:
+    """An edition's appeal window: its length and when the current one closes."""
+
+    edition_id: str
+    days: int
+    deadline: str | None
+
+
+def appeal_window(db: Database, edition_id: str) -> AppealWindow:
+    """The window in force: days after the latest publication (None before any publication)."""
+    queries.edition(db, edition_id)
+    row = db.execute(
+        "SELECT data FROM events WHERE type = 'AppealWindowSet' AND edition_id = ? "
+        "ORDER BY position DESC LIMIT 1",
+        [edition_id],
+    ).fetchone()
+    days = int(json.loads(row[0])["days"]) if row else DEFAULT_APPEAL_WINDOW_DAYS
+    last = db.execute(
+        "SELECT time FROM publication_records WHERE edition_id = ? "
+        "ORDER BY publication_no DESC LIMIT 1",
+        [edition_id],
+    ).fetchone()
+    if last is None:
+        return AppealWindow(edition_id, days, None)
+    deadline = datetime.fromisoformat(str(last[0])) + timedelta(days=days)
+    return AppealWindow(edition_id, days, deadline.isoformat())

@@ -11,6 +11,7 @@ from projections.appeals import (
     AppealCase,
     AppealNote,
     AppealRound,
+    AppealWindow,
     DocketEntry,
     FeedbackView,
     WhatIf,
@@ -190,6 +191,22 @@ class Feedback:
             feedback_id=v.feedback_id, edition_id=v.edition_id, city_id=v.city_id,
             text=v.text, given_by=v.given_by, time=v.time,
         )  # fmt: skip
+
+
+@strawberry.type(description="An edition's appeal window.")
+class AppealWindowInfo:
+    """An appeal window."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    days: int = strawberry.field(description="Days after a publication that appeals are taken.")
+    deadline: str | None = strawberry.field(
+        description="When the current window closes (null: nothing published yet)."
+    )
+
+    @classmethod
+    def from_view(cls, v: AppealWindow) -> AppealWindowInfo:
+        """From the read view."""
+        return cls(edition_id=v.edition_id, days=v.days, deadline=v.deadline)
 
 
 @strawberry.type(description="A change to an appeal, streamed to its city and to editors.")

@@ -177,7 +177,16 @@ def test_a_late_appeal_is_refused_naming_the_deadline(timed: Timed) -> None:
 
 
 def test_the_appeal_window_is_set_per_edition(timed: Timed) -> None:
+    rt = timed.runtime
+    opened = published.publication(rt.db, EDITION).time
+    assert docket.appeal_window(rt.db, EDITION).days == 30
     timed.set_appeal_window(EDITION, 60, "E01")
+    rt.catch_up()
+    window = docket.appeal_window(rt.db, EDITION)
+    assert (window.days, window.deadline) == (
+        60,
+        (datetime.fromisoformat(opened) + timedelta(days=60)).isoformat(),
+    )
     timed.jump(timedelta(days=45))
     assert file(timed) == "ap-1"
 
