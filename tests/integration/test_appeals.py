@@ -13,6 +13,7 @@ import pytest
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.cli import main
 from ledger.errors import InvalidState, PermissionDenied
+from ledger.proofs import prove_consistency, prove_inclusion
 from projections import appeals as docket
 from projections import publications as published
 from projections import queries
@@ -131,6 +132,10 @@ def test_an_upheld_appeal_changes_the_ranking_after_the_decision_and_not_before(
     assert again.digest == rt.ledger.digest_at(first.position)
     _, served = published.published_rankings(rt.db, EDITION, "institutional", 1)
     assert served.rows == first_rows
+    # Its proofs still hold: the log it pinned is a prefix of the corrected log.
+    proof = prove_consistency(rt.ledger, first.position)
+    assert proof.verify() and proof.first_root == first.tree_head
+    assert prove_inclusion(rt.ledger, first.position, first.position).root == first.tree_head
 
 
 def test_the_decision_and_its_correction_are_one_atomic_save(timed: Timed) -> None:
