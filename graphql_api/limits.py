@@ -33,7 +33,9 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 #: Root fields that each compute whole tables (a fold of the log for an as-of answer).
-HEAVY_ROOT_FIELDS = frozenset({"rankings", "bandChanges", "compareEditions", "cityHistory"})
+HEAVY_ROOT_FIELDS = frozenset(
+    {"rankings", "bandChanges", "compareEditions", "cityHistory", "publicationDiff", "appealWhatIf"}
+)
 MAX_HEAVY = 4
 DEFAULT_PAGE = 20
 MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."

@@ -95,6 +95,28 @@ TABLE: list[tuple[str, str, set[Role]]] = [
     ),
     ("weights", '{ weights(weightSetId: "asc-w") { position } }', SCORERS | {"panelist"}),
     ("appeals", "{ appeals { position } }", SCORERS | {"city"}),
+    ("appeals.status", "{ appeals(status: UPHELD) { position } }", SCORERS | {"city"}),
+    ("appeal", '{ appeal(id: "a-bj") { status review { notes { note } } } }', SCORERS | {"city"}),
+    ("appealDocket", "{ appealDocket { ageDays } }", SCORERS),
+    ("appealWhatIf", '{ appealWhatIf(id: "a-bj") { position } }', {"editor", "city"}),
+    ("appealWindow", f"{{ appealWindow({E23}) {{ days }} }}", EVERYONE),
+    ("feedback", "{ feedback { text } }", SCORERS | {"city"}),
+    ("rankings.publication", f"{{ {RANK}, publication: 1) {{ rows {{ band }} }} }}", EVERYONE),
+    (
+        "rankings.publishedAt",
+        f'{{ {RANK}, publishedAt: "2999-01-01T00:00:00Z") {{ publicationNo }} }}',
+        EVERYONE,
+    ),
+    (
+        "publicationDiff",
+        f"{{ publicationDiff({E23}, a: 1, b: 1) {{ changes {{ cityId }} }} }}",
+        EVERYONE,
+    ),
+    (
+        "publications.changes",
+        "{ publications { corrects forcedReason changes { cityId } } }",
+        EVERYONE,
+    ),
     ("verifiers", "{ verifiers { verifierId } }", SCORERS),
     (
         "registerCity",
