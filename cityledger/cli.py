@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,6 +19,8 @@ from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import parse, run
 from ledger.errors import InvalidInput, LedgerError
 from projections import publications as published
+from projections.causes import Cause
+from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 from projections.rankings import AsOf, band_changes
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
@@ -125,7 +128,7 @@ def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
             f"{c.city_id}: {c.before_band} → {c.after_band} (rank {c.before_rank} → {c.after_rank})"
         )
         for e in c.causes:
-            print(f"    #{e.position} {e.time} {e.type} {e.data}")
+            print(f"    {_cause_line(e)}")
 
 
 def cmd_compare(rt: Runtime, a: argparse.Namespace) -> None:
@@ -300,6 +303,102 @@ def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+# --- explain and robustness: why a city moved, what it would take, how robust a band is ---
+
+
+def _num(value: Fraction) -> str:
+    """An exact number with its two-place decimal, e.g. `1103/4 (275.75)`."""
+    return str(value) if value.denominator == 1 else f"{value} ({float(value):.2f})"
+
+
+def _signed(value: Fraction) -> str:
+    return ("+" if value >= 0 else "") + str(value)
+
+
+def render_explanation(e: MoveExplanation) -> str:
+    """An explanation as readable text."""
+    out = [f"{e.city_id} ({e.name_en}) in {e.edition_id} {e.table}"]
+    for name, s in (("from", e.start), ("to  ", e.end)):
+        out.append(
+            f"  {name} position {s.position}: {s.band}, rank {s.rank} of {s.n}, "
+            f"score {_num(s.score)}"
+        )
+    rung = sum((m.rung_part for m in e.indicators), Fraction(0))
+    weight = sum((m.weight_part for m in e.indicators), Fraction(0))
+    out.append(f"  score change {_signed(e.delta)} = rung parts {rung} + weight parts {weight}")
+    out.append("indicators that moved (points, weight: rung part + weight part):")
+    for m in e.indicators:
+        if not (m.rung_part or m.weight_part or m.causes):
+            continue
+        out.append(
+            f"  {m.indicator_id:<4} points {m.points_from} -> {m.points_to}, weight "
+            f"{m.weight_from} -> {m.weight_to}: {_signed(m.rung_part)} + {_signed(m.weight_part)}"
+        )
+        out.append(
+            f"       claims {', '.join(m.claims_from) or '-'} -> {', '.join(m.claims_to) or '-'}"
+        )
+        out.extend(f"       {_cause_line(c)}" for c in m.causes)
+    out.append("band boundaries (rank limit: score of the last city inside), from -> to:")
+    for x, y in zip(e.boundaries_from, e.boundaries_to, strict=True):
+        left = f"{x.rank_limit}: {_num(x.score) if x.score is not None else '-'}"
+        right = f"{y.rank_limit}: {_num(y.score) if y.score is not None else '-'}"
+        out.append(f"  {x.band:<9} {left} -> {right}")
+    for title, crossings in (("overtaken by", e.overtaken_by), ("overtook", e.overtook)):
+        out.append(f"{title}: {'none' if not crossings else ''}".rstrip())
+        for c in crossings:
+            out.append(
+                f"  {c.city_id} ({c.name_en}): score {c.score_from} -> {c.score_to} "
+                f"({_signed(c.delta)}), rank {c.rank_from} -> {c.rank_to}, "
+                f"{c.band_from} -> {c.band_to}"
+            )
+            out.extend(f"       {_cause_line(x)}" for x in c.causes)
+    out.append(f"tie rule decides the band: {'yes' if e.tie_rule_matters else 'no'}")
+    return "\n".join(out) + "\n"
+
+
+def _cause_line(c: Cause) -> str:
+    claim = f" claim {c.claim_id}" if c.claim_id else ""
+    return (
+        f"#{c.position} {c.time} {c.type} {c.city_id}/{c.indicator_id}{claim} by "
+        f"{c.actor or '?'}: {_signed(c.score_change)} (hash {c.hash[:12]})"
+    )
+
+
+def cmd_explain(rt: Runtime, a: argparse.Namespace) -> None:
+    """Explain a city's move between two cuts; with --next-band, what it would take."""
+    rt.catch_up()
+    end = None if a.end is None else parse_cut(a.end, "--to")
+    if a.next_band:
+        from projections.counterfactual import counterfactual_json, next_band, render_next_band
+
+        found = next_band(rt.db, a.edition, a.table, a.city, end)
+        text = render_next_band(found) if a.format == "text" else None
+        sys.stdout.write(text or json.dumps(counterfactual_json(found), indent=2) + "\n")
+        return
+    if a.start is None:
+        raise InvalidInput("explain needs --from (or --next-band)", field="from")
+    explanation = explain_move(rt.db, a.edition, a.table, a.city, parse_cut(a.start, "--from"), end)
+    if a.format == "json":
+        print(json.dumps(explanation_json(explanation), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_explanation(explanation))
+
+
+def add_explain_commands(sub: Any) -> None:
+    """The `explain` and `robustness` subcommands."""
+    explain = sub.add_parser("explain", help="why a city moved between two cuts of the log")
+    explain.add_argument("--edition", required=True)
+    explain.add_argument("--table", required=True, choices=TABLE_CHOICES)
+    explain.add_argument("--city", required=True)
+    explain.add_argument("--from", dest="start", help="a position, an instant or publication:N")
+    explain.add_argument("--to", dest="end", help="a position, an instant or publication:N (now)")
+    explain.add_argument("--format", default="text", choices=["text", "json"])
+    explain.add_argument(
+        "--next-band", action="store_true", help="the smallest rung changes up or down a band"
+    )
+    explain.set_defaults(func=cmd_explain)
+
+
 def bounded(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number written in ASCII digits, within [low, high]."""
 
@@ -415,6 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--panelist")
     create.set_defaults(func=cmd_token)
 
+    add_explain_commands(sub)
     sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)
     return p
 

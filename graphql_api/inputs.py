@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from ledger import vocabulary
 from ledger.errors import InvalidInput
 
 
@@ -55,12 +56,9 @@ def keyed(pairs: list[tuple[str, Any]], field: str) -> dict[str, Any]:
     return out
 
 
-@strawberry.enum(description="A verifier's decision.")
-class Decision(Enum):
-    """accept or reject."""
-
-    ACCEPT = "accept"
-    REJECT = "reject"
+# The ledger's enum, shown in GraphQL as is (strawberry.enum marks the class).
+strawberry.enum(vocabulary.Decision, description="A verifier's decision.")
+Decision = vocabulary.Decision
 
 
 @strawberry.enum(description="An editor's answer to an appeal.")

@@ -14,6 +14,7 @@ from graphql_api.inputs import AppealStatus, AsOf, ClaimFilter, EventFilter, as_
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.permissions import (
     CanAskWhatIf,
+    CanExplainCity,
     CanReadClaims,
     CanReadLog,
     CanSeeAppeals,
@@ -54,6 +55,7 @@ from graphql_api.types import (
     Weights,
 )
 from graphql_api.types.appeals import AppealWindowInfo
+from graphql_api.types.movement import Cut, MoveExplanationType, NextBandType, cut_value
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from projections import appeals as docket
@@ -62,6 +64,8 @@ from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
 from projections.compare import compare
+from projections.counterfactual import next_band
+from projections.explain import explain_move
 from projections.history import city_history
 from projections.views import PublicationView, RankingEntry, RankingView
 
@@ -318,6 +322,44 @@ class Query:
             to_position=max(start, end),
             changes=[BandMove.from_view(c) for c in changes],
         )
+
+    @query(
+        "Why a city moved between two cuts: the exact Shapley split of its score change per "
+        "indicator (rung and weight parts), the deciding events, band lines at both cuts, the "
+        "cities that overtook it or fell behind it, and whether the tie rule decides.",
+        CanExplainCity,
+    )
+    def explain_move(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        city: Id,
+        from_: Annotated[Cut, strawberry.argument(name="from", description="Earlier cut.")],
+        to: Annotated[Cut | None, strawberry.argument(description="Later cut (now).")] = None,
+    ) -> MoveExplanationType:
+        """A movement explanation."""
+        found = explain_move(
+            info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
+        )
+        return MoveExplanationType.from_view(found)
+
+    @query(
+        "What it would take: with other cities and weights held as at a cut, the fewest ladder "
+        "steps (then the largest margin) that move the city up one band, and down one band.",
+        CanExplainCity,
+    )
+    def next_band(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        city: Id,
+        at: Annotated[Cut | None, strawberry.argument(description="The cut (now).")] = None,
+    ) -> NextBandType:
+        """A counterfactual."""
+        found = next_band(info.context.db, edition, table.value, city, cut_value(at))
+        return NextBandType.from_view(found)
 
     @query(
         "Two editions compared: common cities with band, rank, N, percentile and the move; "

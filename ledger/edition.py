@@ -10,8 +10,9 @@ from eventsourcing.domain import Aggregate
 
 from ledger.errors import AlreadyExists, InvalidInput, InvalidState, UnknownId
 from ledger.ids import aggregate_id
+from ledger.vocabulary import RankingTable
 
-TABLES = ("total", "digital_traditional", "institutional")
+TABLES = tuple(RankingTable)
 #: Days after its latest publication during which an edition accepts appeals, unless set.
 DEFAULT_APPEAL_WINDOW_DAYS = 30
 

@@ -15,10 +15,17 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger.appeal import OPEN_STATES
-from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS
+from ledger.appeal import OPEN_STATES, Appeal
+from ledger.city import City
+from ledger.claim import Claim
+from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
-from ledger.records import EventRecord
+from ledger.feedback import Feedback
+from ledger.framework import Framework
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
 from projections import queries
 from projections.event_index import instant_text
 from projections.model import ReadModel, insert_row
@@ -157,6 +164,8 @@ class AppealCases(ReadModel):
 
     name = "appeals"
     tables = ("appeal_cases", "appeal_rounds", "appeal_votes", "feedback")
+    handles = events_of(Appeal, Feedback)
+    ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Claim, Receipt)
 
     def create(self, db: Database) -> None:
         """Create the appeal tables."""

@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger.records import EventRecord
+from ledger.appeal import Appeal
+from ledger.claim import Claim
+from ledger.edition import Edition
+from ledger.feedback import Feedback
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
 from projections.event_index import instant_text
 from projections.model import ReadModel, insert_row, insert_rows
 
@@ -335,6 +340,8 @@ class Catalogue(ReadModel):
         "weight_sets",
         "weight_revisions", "panelists", "ballots", "verifiers", "publications",
     )  # fmt: skip
+    handles = frozenset(HANDLERS)
+    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {Edition.AppealWindowSet.__name__}
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     version = 3  # 2: framework_lineage; 3: appeals moved to their own model
 

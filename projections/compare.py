@@ -154,7 +154,7 @@ def verdict(db: Database, a: Cut, b: Cut) -> Verdict:
         reasons.append(
             f"frameworks differ: {a.edition.framework_id} v{a.edition.framework_version} "
             f"against {b.edition.framework_id} v{b.edition.framework_version}"
-            + (f" ({len(diff.entries)} indicator changes)" if diff.linked else f"; {diff.reason}")
+            + (f" ({len(diff.entries)} indicator change(s))" if diff.linked else f"; {diff.reason}")
         )
     if changes:
         reasons.append(

@@ -10,8 +10,17 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ledger.appeal import Appeal
+from ledger.city import City
+from ledger.claim import Claim
+from ledger.edition import Edition
 from ledger.errors import InvalidInput, UnknownId
-from ledger.records import EventRecord
+from ledger.feedback import Feedback
+from ledger.framework import Framework
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
 from projections import queries
 from projections import rankings as tables
 from projections.event_index import instant_text
@@ -32,6 +41,11 @@ class PublicationRecords(ReadModel):
 
     name = "publications"
     tables = ("publication_records",)
+    handles = frozenset({Edition.RankingPublished.__name__})
+    ignores = (
+        events_of(City, Framework, WeightSet, Verifier, Claim, Appeal, Feedback, Receipt)
+        | events_of(Edition)
+    ) - handles
 
     def create(self, db: Database) -> None:
         """Create the table."""

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from projections.causes import Cause
 
 
 @dataclass(frozen=True)
@@ -244,7 +248,7 @@ class VerifierView:
 
 @dataclass(frozen=True)
 class BandChange:
-    """A city whose band differs between two points, with the events that touched it between."""
+    """A city whose band differs between two points, with the events that moved it between."""
 
     city_id: str
     name_en: str
@@ -254,4 +258,4 @@ class BandChange:
     after_rank: int
     before_score: Fraction
     after_score: Fraction
-    causes: tuple[EventView, ...]
+    causes: tuple[Cause, ...]

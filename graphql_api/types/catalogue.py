@@ -12,8 +12,10 @@ from graphql_api.inputs import AsOf, as_of_value
 from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.appeals import PublicationChange
 from graphql_api.types.evidence import CityScores, load_scores
+from graphql_api.types.years import FrameworkLineage
 from projections import publications as published
 from projections import queries as reads
+from projections.lineage import lineage_step
 from projections.publications import Publication as PublicationRecord
 from projections.rankings import resolve
 from projections.views import (
@@ -83,6 +85,12 @@ class FrameworkVersion:
         """Indicators with ladders."""
         views = reads.indicators(info.context.db, self.framework_id, self.version)
         return [Indicator.from_view(v) for v in views]
+
+    @resolver("How this version relates to its predecessor, indicator by indicator (or null).")
+    def lineage(self, info: Info) -> FrameworkLineage | None:
+        """The stated lineage."""
+        step = lineage_step(info.context.db, self.framework_id, self.version)
+        return None if step is None else FrameworkLineage.from_view(step)
 
     @classmethod
     def from_view(cls, v: FrameworkView) -> FrameworkVersion:

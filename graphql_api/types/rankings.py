@@ -11,7 +11,7 @@ from graphql_api.fields import field as resolver
 from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.catalogue import City
 from graphql_api.types.evidence import IndicatorScore, load_scores
-from graphql_api.types.log import Event
+from graphql_api.types.movement import ScoreCause
 from graphql_api.types.scalars import Exact, RankingTableName
 from ledger.errors import UnknownId
 from projections.views import (
@@ -107,7 +107,10 @@ class BandMove:
     after_rank: int = strawberry.field(description="Rank at the later point.")
     before_score: Exact = strawberry.field(description="Score at the earlier point.")
     after_score: Exact = strawberry.field(description="Score at the later point.")
-    causes: list[Event] = strawberry.field(description="Decisions and weight changes between.")
+    causes: list[ScoreCause] = strawberry.field(
+        description="The events between that changed this city's score or that of a city that "
+        "crossed it, each naming its city, indicator, claim and exact score change."
+    )
 
     @classmethod
     def from_view(cls, v: BandChange) -> BandMove:
@@ -121,7 +124,7 @@ class BandMove:
             after_rank=v.after_rank,
             before_score=Exact(value=v.before_score),
             after_score=Exact(value=v.after_score),
-            causes=[Event.from_view(e) for e in v.causes],
+            causes=[ScoreCause.from_view(e) for e in v.causes],
         )
 
 
