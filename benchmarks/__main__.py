@@ -27,6 +27,8 @@ TARGETS = {
     "GraphQL table of 144 cities with per-indicator scores (ms)": ("max", 1000.0),
     "compare two editions with the method/performance split (ms)": ("max", 2000.0),
     "a city's history over three years (ms)": ("max", 2000.0),
+    "web page: first table, just-started server (ms)": ("max", 1000.0),
+    "web page: first table, later loads (ms)": ("max", 1000.0),
     "peak memory (MiB)": ("max", 600.0),
 }
 
@@ -98,6 +100,12 @@ def measure(rt: Runtime) -> dict[str, float]:
         lambda: compare(rt.db, "asia-2023", "asia-2024", "total")
     )
     out["a city's history over three years (ms)"] = timed(lambda: city_history(rt.db, "tokyo"))
+    from benchmarks.web import first_table
+
+    page = first_table(rt)  # None without Debian's chromium (`make chromium`)
+    if page is not None:
+        out["web page: first table, just-started server (ms)"] = page[0]
+        out["web page: first table, later loads (ms)"] = page[1]
     out["peak memory (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

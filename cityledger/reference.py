@@ -8,11 +8,11 @@ otherwise; one whose head is later than a missing file's first record is refused
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cityledger.bootstrap import Runtime
-from cityledger.importer import parse, run
+from cityledger.importer import Command, parse, run
 from ledger.errors import InvalidState
 from projections import queries
 
@@ -26,8 +26,19 @@ FILES = (
 )
 
 
-def load(rt: Runtime, data: Path = DATA, progress: Callable[[str], None] | None = None) -> str:
-    """Import each reference edition that is not yet in the ledger; say what was done."""
+Track = Callable[[list[Command], str], Iterable[Command]]
+
+
+def load(
+    rt: Runtime,
+    data: Path = DATA,
+    progress: Callable[[str], None] | None = None,
+    track: Track | None = None,
+) -> str:
+    """Import each reference edition that is not yet in the ledger; say what was done.
+
+    `track` wraps each edition's commands (e.g. in a progress bar) as they are recorded.
+    """
     said = []
     for edition_id, name, publications in FILES:
         rt.catch_up()
@@ -54,6 +65,6 @@ def load(rt: Runtime, data: Path = DATA, progress: Callable[[str], None] | None 
             )
         if progress is not None:
             progress(f"loading {edition_id}: {len(commands)} commands…")
-        count = run(rt.ledger, commands)
+        count = run(rt.ledger, commands if track is None else track(commands, edition_id))
         said.append(f"{edition_id}: loaded {count} commands")
     return "; ".join(said) + f"; ledger head at position {rt.catch_up()}"

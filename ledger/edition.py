@@ -61,6 +61,9 @@ class Edition(Aggregate):
         by: str
         #: Added later, with a default: publications recorded before it decode with None.
         tree_head: str | None = None
+        #: Table name → ledger.published.table_digest of its bands at `position` (added later:
+        #: None for publications recorded before).
+        table_digests: dict[str, str] | None = None
         #: The number of the publication this one corrects (None: not a correction).
         corrects: int | None = None
         #: A correction's band changes: {table, city_id, before, after, causes}.
@@ -226,6 +229,7 @@ class Edition(Aggregate):
         tables: list[str],
         by: str,
         at: datetime | None,
+        table_digests: dict[str, str] | None = None,
         *,
         corrects: int | None = None,
         changes: list[dict[str, Any]] | None = None,
@@ -261,6 +265,7 @@ class Edition(Aggregate):
             tree_head=tree_head,
             tables=list(tables),
             by=by,
+            table_digests=table_digests,
             corrects=corrects,
             changes=changes,
             forced_reason=forced_reason,

@@ -25,7 +25,9 @@ from projections import queries
 from projections import rankings as tables
 from projections.event_index import instant_text
 from projections.model import ReadModel, insert_row
+from projections.published import published_rankings as checked_rankings
 from projections.ranking import TABLES
+from projections.source import EventSource
 from projections.views import RankingView
 
 SCHEMA = (
@@ -213,18 +215,25 @@ def publication(
 
 def published_rankings(
     db: Database,
+    log: EventSource,
     edition_id: str,
     table: str,
     number: int | None = None,
     at: datetime | None = None,
 ) -> tuple[Publication, RankingView]:
-    """A publication and its table as it was published (computed at the pinned position)."""
+    """A publication (by number, in force at an instant, or the latest) and its table as it
+    was published, checked against the digests its event in the log recorded."""
     if table not in TABLES:
         raise InvalidInput(
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
     chosen = publication(db, edition_id, number, at, table)
-    return chosen, tables.rankings(db, edition_id, table, chosen.position)
+    (view,) = [
+        p for p in queries.publications(db, edition_id) if p.publication_no == chosen.publication_no
+    ]
+    found = log.records(after=view.event_position - 1, limit=1)
+    recorded = found[0] if found and found[0].position == view.event_position else None
+    return chosen, checked_rankings(db, view, table, recorded)
 
 
 def publication_diff(db: Database, edition_id: str, a: int, b: int) -> PublicationDiff:

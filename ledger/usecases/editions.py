@@ -145,7 +145,10 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            prefix = self.prefix(cut, watch=edition.id)
+            # The same pass folds the tables, so their digests are computed from the log itself.
+            tabulation = self.tabulator() if self.tabulator is not None else None
+            each = tabulation.apply if tabulation is not None else None
+            prefix = self.prefix(cut, watch=edition.id, each=each)
             version = prefix.watched_version
             # The tables must exist at the cut: the edition and its cities were recorded by then.
             then = self.repository.get(edition.id, version=version) if version else None
@@ -169,8 +172,13 @@ class EditionUseCases(LedgerBase):
                     )
             changes = facts.changes if corrects is not None else None
             digest, tree_head = prefix.digest, prefix.tree_head()
+            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
+            known = [table for table in chosen if table in TABLES]
+            table_digests = (
+                tabulation.table_digests(edition_id, known) if tabulation is not None else None
+            )
             number = edition.publish(
-                cut, digest, tree_head, chosen, by, when,
+                cut, digest, tree_head, chosen, by, when, table_digests,
                 corrects=corrects, changes=changes, forced_reason=forced_reason,
             )  # fmt: skip
             result = {
@@ -179,6 +187,7 @@ class EditionUseCases(LedgerBase):
                 "position": cut,
                 "digest": digest,
                 "tree_head": tree_head,
+                "table_digests": table_digests,
             }
             return Outcome(result, [edition])
 

@@ -130,7 +130,7 @@ def test_an_upheld_appeal_changes_the_ranking_after_the_decision_and_not_before(
         first.tree_head,
     )
     assert again.digest == rt.ledger.digest_at(first.position)
-    _, served = published.published_rankings(rt.db, EDITION, "institutional", 1)
+    _, served = published.published_rankings(rt.db, rt.ledger, EDITION, "institutional", 1)
     assert served.rows == first_rows
     # Its proofs still hold: the log it pinned is a prefix of the corrected log.
     proof = prove_consistency(rt.ledger, first.position)
