@@ -464,11 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     rank.set_defaults(func=cmd_rank, reads=True)
 
     pubs = sub.add_parser("publications", help="an edition's publications and their changes")
-    pubs.add_argument("--edition", required=True)
+    pubs.add_argument("--edition", required=True, help=edition_help)
     pubs.add_argument("--a", type=bounded(1, MAX_POSITION), help="first publication to diff")
     pubs.add_argument("--b", type=bounded(1, MAX_POSITION), help="second publication to diff")
-    pubs.add_argument("--format", default="text", choices=["text", "json"])
-    pubs.set_defaults(func=cmd_publications)
+    pubs.add_argument("--format", default="text", choices=["text", "json"], help="output format")
+    pubs.set_defaults(func=cmd_publications, reads=True)
 
     changes = sub.add_parser("changes", help="band moves between two points, with their causes")
     changes.add_argument("--edition", required=True, help=edition_help)
