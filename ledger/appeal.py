@@ -85,6 +85,8 @@ class Appeal(Aggregate):
         """A verification round on the appeal's evidence began."""
 
         round_no: int
+        #: Who opened it (None: unnamed).
+        by: str | None = None
 
         def apply(self, aggregate: Appeal) -> None:
             """Open the round; the appeal is under review."""
@@ -112,6 +114,8 @@ class Appeal(Aggregate):
         accepts: int
         rejects: int
         quorum: int
+        #: Who closed it (None: unnamed).
+        by: str | None = None
 
         def apply(self, aggregate: Appeal) -> None:
             """Close the round and remember its outcome."""
@@ -224,7 +228,7 @@ class Appeal(Aggregate):
         self._require_open()
         self.trigger_event(self.AppealWithdrawn, reason=reason, by=by, timestamp=at)
 
-    def open_review(self, at: datetime | None) -> int:
+    def open_review(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round on the appeal's evidence; return its number."""
         self._require_open()
         if not self.sources:
@@ -240,7 +244,7 @@ class Appeal(Aggregate):
                 value=self.appeal_id,
             )
         number = len(self.rounds) + 1
-        self.trigger_event(self.AppealReviewOpened, round_no=number, timestamp=at)
+        self.trigger_event(self.AppealReviewOpened, round_no=number, by=by, timestamp=at)
         return number
 
     def cast_vote(
@@ -283,7 +287,7 @@ class Appeal(Aggregate):
         )
         return round_no
 
-    def close_review(self, quorum: int, at: datetime | None) -> str:
+    def close_review(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open review round under the quorum (the claims' rule); return its outcome."""
         self._require_open()
         round_no = self._require_open_round()
@@ -297,6 +301,7 @@ class Appeal(Aggregate):
             accepts=accepts,
             rejects=rejects,
             quorum=quorum,
+            by=by,
             timestamp=at,
         )
         return outcome

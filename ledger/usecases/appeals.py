@@ -127,13 +127,19 @@ class AppealUseCases(LedgerBase):
 
     @use_case
     def open_appeal_review(
-        self, appeal_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+        self,
+        appeal_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> int:
         """Open the next verification round on an appeal's evidence; return its number."""
+        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            return Outcome(appeal.open_review(when), [appeal])
+            return Outcome(appeal.open_review(when, by), [appeal])
 
         return int(self._run("open_appeal_review", idempotency_key, at, body))
 
@@ -161,16 +167,22 @@ class AppealUseCases(LedgerBase):
 
     @use_case
     def close_appeal_review(
-        self, appeal_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+        self,
+        appeal_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> str:
         """Close an appeal's review round under its edition's quorum; return the outcome."""
+        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
             edition = self._get(
                 Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id
             )
-            return Outcome(appeal.close_review(edition.quorum, when), [appeal])
+            return Outcome(appeal.close_review(edition.quorum, when, by), [appeal])
 
         return str(self._run("close_appeal_review", idempotency_key, at, body))
 
@@ -199,13 +211,13 @@ class AppealUseCases(LedgerBase):
             if decision != UPHELD:
                 appeal.decide(decision, response, by, None, when)
                 return Outcome(appeal_id, [appeal])
-            changed: list[Aggregate] = self._correction(appeal, when)
+            changed: list[Aggregate] = self._correction(appeal, when, by)
             appeal.decide(decision, response, by, correction_claim_id(appeal_id), when)
             return Outcome(appeal_id, [appeal, *changed])
 
         return str(self._run("answer_appeal", idempotency_key, at, body))
 
-    def _correction(self, appeal: Appeal, when: datetime) -> list[Aggregate]:
+    def _correction(self, appeal: Appeal, when: datetime, by: str) -> list[Aggregate]:
         """The correcting claim (accepted) and the disputed claim (superseded by it)."""
         assert appeal.indicator_id is not None and appeal.rung is not None  # require_decidable
         new_id = correction_claim_id(appeal.appeal_id)
@@ -218,7 +230,7 @@ class AppealUseCases(LedgerBase):
             old = self._disputable(
                 appeal.claim_id, appeal.edition_id, appeal.city_id, appeal.indicator_id
             )
-            old.supersede(new_id, when)
+            old.supersede(new_id, when, by)
             changed.append(old)
         claim = Claim.submit(
             new_id, appeal.edition_id, appeal.city_id, appeal.indicator_id, appeal.rung,
