@@ -19,6 +19,7 @@ from cityledger.cli_more import parse_as_of
 from cityledger.importer import parse, run
 from cityledger.progress import Progress
 from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
+from ledger.vocabulary import RankingTable
 from projections import publications as published
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
@@ -26,7 +27,7 @@ from projections.rankings import band_changes
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
-TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
+TABLE_CHOICES = [t.value for t in RankingTable]
 MAX_POSITION = 2**62
 #: Exit code of `verify` (and `rebuild`) when the log fails verification or the file is damaged.
 VERIFY_FAILED = 3
