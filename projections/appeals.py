@@ -457,15 +457,22 @@ class AppealChange:
 
 
 def appeal_changes(
-    db: Database, after: int, city_id: str | None = None, limit: int = 100
+    db: Database,
+    after: int,
+    city_id: str | None = None,
+    limit: int = 100,
+    upto: int | None = None,
 ) -> list[AppealChange]:
-    """Changes to appeals after a position, in ledger order (of one city, if given)."""
+    """Changes to appeals in (after, upto], in ledger order (of one city, if given)."""
     marks = ",".join("?" * len(APPEAL_EVENTS))
     sql = (
         "SELECT e.position, e.type, c.appeal_id FROM events e JOIN appeal_cases c "
         f"ON c.originator_id = e.originator_id WHERE e.position > ? AND e.type IN ({marks})"
     )
     params: list[Any] = [after, *APPEAL_EVENTS]
+    if upto is not None:
+        sql += " AND e.position <= ?"
+        params.append(upto)
     if city_id is not None:
         sql += " AND c.city_id = ?"
         params.append(city_id)
