@@ -11,11 +11,14 @@ from graphql_api.fields import command
 from graphql_api.inputs import (
     AllocationInput,
     AnswerAppealInput,
+    AppealWindowInput,
+    CastAppealVoteInput,
     CastVoteInput,
     CreateEditionInput,
     CreateWeightSetInput,
     DefineFrameworkInput,
     EnrolPanelistInput,
+    FeedbackInput,
     FileAppealInput,
     PublishInput,
     RegisterCityInput,
@@ -25,6 +28,7 @@ from graphql_api.inputs import (
     StateLineageInput,
     SubmitClaimInput,
     VerifierInput,
+    WithdrawAppealInput,
 )
 from graphql_api.inputs import allocations as ballot_of
 from graphql_api.payloads import (
@@ -38,6 +42,8 @@ from graphql_api.payloads import (
     ClaimResult,
     EditionPayload,
     EditionResult,
+    FeedbackPayload,
+    FeedbackResult,
     FrameworkPayload,
     FrameworkResult,
     PublicationPayload,
@@ -56,12 +62,14 @@ from graphql_api.permissions import (
     IsResearcherOrEditor,
     IsVerifier,
 )
+from projections.appeals import appeal as reads_appeal
 
 Key = Annotated[
     str | None,
     strawberry.argument(description="Retrying with the same key records the command once."),
 ]
 ClaimId = Annotated[str, strawberry.argument(description="Claim id.")]
+AppealId = Annotated[str, strawberry.argument(description="Appeal id.")]
 
 
 @strawberry.type(description="Record commands in the ledger; each returns a payload or an error.")
@@ -72,7 +80,6 @@ class Mutation:
     def register_city(
         self, info: Info, input: RegisterCityInput, idempotency_key: Key = None
     ) -> CityResult:
-        """registerCity."""
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
@@ -84,7 +91,6 @@ class Mutation:
     def define_framework(
         self, info: Info, input: DefineFrameworkInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """defineFramework."""
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
@@ -97,7 +103,6 @@ class Mutation:
     def revise_framework(
         self, info: Info, input: ReviseFrameworkInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """reviseFramework."""
         c = info.context
         version = c.ledger.revise_framework(
             input.framework_id, [p.plain() for p in input.pillars],
@@ -111,7 +116,6 @@ class Mutation:
     def state_lineage(
         self, info: Info, input: StateLineageInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """stateLineage."""
         c = info.context
         version = c.ledger.state_lineage(
             input.framework_id, input.version, input.predecessor_framework_id,
@@ -124,7 +128,6 @@ class Mutation:
     def enrol_verifier(
         self, info: Info, input: VerifierInput, idempotency_key: Key = None
     ) -> VerifierResult:
-        """enrolVerifier."""
         c = info.context
         c.ledger.enrol_verifier(
             input.verifier_id,
@@ -138,7 +141,6 @@ class Mutation:
     def change_verifier_languages(
         self, info: Info, input: VerifierInput, idempotency_key: Key = None
     ) -> VerifierResult:
-        """changeVerifierLanguages."""
         c = info.context
         c.ledger.change_verifier_languages(
             input.verifier_id,
@@ -152,7 +154,6 @@ class Mutation:
     def create_weight_set(
         self, info: Info, input: CreateWeightSetInput, idempotency_key: Key = None
     ) -> WeightSetResult:
-        """createWeightSet."""
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
@@ -164,7 +165,6 @@ class Mutation:
     def enrol_panelist(
         self, info: Info, input: EnrolPanelistInput, idempotency_key: Key = None
     ) -> WeightSetResult:
-        """enrolPanelist."""
         c = info.context
         c.ledger.enrol_panelist(
             input.weight_set_id,
@@ -179,7 +179,6 @@ class Mutation:
     def cast_ballot(
         self, info: Info, allocations: list[AllocationInput], idempotency_key: Key = None
     ) -> BallotResult:
-        """castBallot."""
         c = info.context
         ws, panelist = (
             c.acting(c.viewer.weight_set_id, "panel"),
@@ -194,7 +193,6 @@ class Mutation:
     def revise_ballot(
         self, info: Info, input: ReviseBallotInput, idempotency_key: Key = None
     ) -> BallotResult:
-        """reviseBallot."""
         c = info.context
         ws, panelist = (
             c.acting(c.viewer.weight_set_id, "panel"),
@@ -210,7 +208,6 @@ class Mutation:
     def aggregate_weights(
         self, info: Info, weight_set_id: str, idempotency_key: Key = None
     ) -> WeightRevisionResult:
-        """aggregateWeights."""
         c = info.context
         revision = c.ledger.aggregate_weights(
             weight_set_id,
@@ -223,7 +220,6 @@ class Mutation:
     def set_weights(
         self, info: Info, input: SetWeightsInput, idempotency_key: Key = None
     ) -> WeightRevisionResult:
-        """setWeights."""
         c = info.context
         revision = c.ledger.set_weights(
             input.weight_set_id, input.plain(), input.reason, by=c.acting(c.viewer.name, "name"),
@@ -235,7 +231,6 @@ class Mutation:
     def create_edition(
         self, info: Info, input: CreateEditionInput, idempotency_key: Key = None
     ) -> EditionResult:
-        """createEdition."""
         c = info.context
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
@@ -248,7 +243,6 @@ class Mutation:
     def include_cities(
         self, info: Info, edition_id: str, city_ids: list[str], idempotency_key: Key = None
     ) -> EditionResult:
-        """includeCities."""
         c = info.context
         c.ledger.include_cities(
             edition_id,
@@ -262,7 +256,6 @@ class Mutation:
     def change_quorum(
         self, info: Info, edition_id: str, quorum: int, idempotency_key: Key = None
     ) -> EditionResult:
-        """changeQuorum."""
         c = info.context
         c.ledger.change_quorum(
             edition_id,
@@ -276,11 +269,11 @@ class Mutation:
     def publish(
         self, info: Info, input: PublishInput, idempotency_key: Key = None
     ) -> PublicationResult:
-        """publish."""
         c = info.context
         result = c.ledger.publish(
             input.edition_id, by=c.acting(c.viewer.name, "name"), tables=input.tables,
-            position=input.position, idempotency_key=c.scoped_key(idempotency_key),
+            position=input.position, corrects=input.corrects, force=input.force,
+            reason=input.reason, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return PublicationPayload.after(c, input.edition_id, int(result["publication_no"]))
 
@@ -293,7 +286,6 @@ class Mutation:
     def submit_claim(
         self, info: Info, input: SubmitClaimInput, idempotency_key: Key = None
     ) -> ClaimResult:
-        """submitClaim."""
         c = info.context
         claim_id = c.ledger.submit_claim(
             input.edition_id, input.city_id, input.indicator_id, input.rung,
@@ -308,7 +300,6 @@ class Mutation:
     def withdraw_claim(
         self, info: Info, claim_id: ClaimId, reason: str, idempotency_key: Key = None
     ) -> ClaimResult:
-        """withdrawClaim."""
         c = info.context
         c.ledger.withdraw_claim(
             claim_id, reason, c.acting(c.viewer.name, "name"), c.viewer.role == "editor",
@@ -318,7 +309,6 @@ class Mutation:
 
     @command("Open the next verification round of a claim.", IsEditor)
     def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
-        """openRound."""
         c = info.context
         round_no = c.ledger.open_round(
             claim_id,
@@ -331,7 +321,6 @@ class Mutation:
     def cast_vote(
         self, info: Info, input: CastVoteInput, idempotency_key: Key = None
     ) -> ClaimResult:
-        """castVote."""
         c = info.context
         round_no = c.ledger.cast_vote(
             input.claim_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
@@ -343,7 +332,6 @@ class Mutation:
     def close_round(
         self, info: Info, claim_id: ClaimId, idempotency_key: Key = None
     ) -> ClaimResult:
-        """closeRound."""
         c = info.context
         outcome = c.ledger.close_round(
             claim_id,
@@ -352,24 +340,108 @@ class Mutation:
         )
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
-    @command("File an appeal for the token's city.", IsCity)
+    @command(
+        "File an appeal against one of the token's city's indicator scores, with new evidence, "
+        "within the edition's appeal window.",
+        IsCity,
+    )
     def file_appeal(
         self, info: Info, input: FileAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """fileAppeal."""
         c = info.context
+        own = c.acting(c.viewer.city_id, "city")
         appeal_id = c.ledger.file_appeal(
-            input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
-            c.acting(c.viewer.name, "name"), indicator_id=input.indicator_id,
-            appeal_id=input.appeal_id, idempotency_key=c.scoped_key(idempotency_key),
+            input.edition_id, input.city_id or own, input.text, c.acting(c.viewer.name, "name"),
+            indicator_id=input.indicator_id, appeal_id=input.appeal_id, rung=input.rung,
+            sources=[s.plain() for s in input.sources], claim_id=input.claim_id,
+            representing=own, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, appeal_id)
 
-    @command("Uphold or dismiss an appeal with a response.", IsEditor)
+    @command("Withdraw the token's city's open appeal.", IsCity)
+    def withdraw_appeal(
+        self, info: Info, input: WithdrawAppealInput, idempotency_key: Key = None
+    ) -> AppealResult:
+        """withdrawAppeal."""
+        c = info.context
+        own = c.acting(c.viewer.city_id, "city")
+        reads_appeal(c.db, input.appeal_id, own)  # another city's appeal is unknown to it
+        c.ledger.withdraw_appeal(
+            input.appeal_id, own, input.reason, c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, input.appeal_id)
+
+    @command("Open the next verification round on an appeal's evidence.", IsEditor)
+    def open_appeal_review(
+        self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
+    ) -> AppealResult:
+        """openAppealReview."""
+        c = info.context
+        c.ledger.open_appeal_review(
+            appeal_id, by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, appeal_id)
+
+    @command("Vote on an appeal's evidence as the token's verifier.", IsVerifier)
+    def cast_appeal_vote(
+        self, info: Info, input: CastAppealVoteInput, idempotency_key: Key = None
+    ) -> AppealResult:
+        """castAppealVote."""
+        c = info.context
+        c.ledger.cast_appeal_vote(
+            input.appeal_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
+            input.note, idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, input.appeal_id)
+
+    @command("Close an appeal's review round under the edition's quorum.", IsEditor)
+    def close_appeal_review(
+        self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
+    ) -> AppealResult:
+        """closeAppealReview."""
+        c = info.context
+        c.ledger.close_appeal_review(
+            appeal_id, by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, appeal_id)
+
+    @command("Record the token's city's plain feedback on an edition.", IsCity)
+    def give_feedback(
+        self, info: Info, input: FeedbackInput, idempotency_key: Key = None
+    ) -> FeedbackResult:
+        """giveFeedback."""
+        c = info.context
+        feedback_id = c.ledger.give_feedback(
+            input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
+            c.acting(c.viewer.name, "name"), input.feedback_id,
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return FeedbackPayload.after(c, feedback_id)
+
+    @command("Set how many days after a publication an edition accepts appeals.", IsEditor)
+    def set_appeal_window(
+        self, info: Info, input: AppealWindowInput, idempotency_key: Key = None
+    ) -> EditionResult:
+        """setAppealWindow."""
+        c = info.context
+        c.ledger.set_appeal_window(
+            input.edition_id, input.days, c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return EditionPayload.after(c, input.edition_id)
+
+    @command(
+        "Uphold or dismiss an appeal with reasons. Upholding needs a review round that accepted "
+        "the evidence, and records the correction in the same transaction: an accepted claim "
+        "carrying the appeal's evidence supersedes the disputed claim.",
+        IsEditor,
+    )
     def answer_appeal(
         self, info: Info, input: AnswerAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """answerAppeal."""
         c = info.context
         c.ledger.answer_appeal(
             input.appeal_id, input.decision.value, input.response,

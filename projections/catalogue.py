@@ -1,4 +1,4 @@
-"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications, appeals."""
+"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ledger.appeal import Appeal
+from ledger.city import City
 from ledger.claim import Claim
+from ledger.edition import Edition
+from ledger.feedback import Feedback
+from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, insert_row, insert_rows
+from projections.model import ReadModel, by_name, insert_row, insert_rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -47,9 +54,6 @@ SCHEMA = (
     "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
     "event_position INTEGER, "
     "PRIMARY KEY (edition_id, publication_no))",
-    "CREATE TABLE IF NOT EXISTS appeals (appeal_id TEXT PRIMARY KEY, originator_id TEXT, "
-    "edition_id TEXT, city_id TEXT, indicator_id TEXT, text TEXT, filed_by TEXT, status TEXT, "
-    "response TEXT, answered_by TEXT, filed_at TEXT, answered_at TEXT, position INTEGER)",
 )
 
 Handler = Callable[[Database, EventRecord], None]
@@ -311,63 +315,24 @@ def _published(db: Database, r: EventRecord) -> None:
     )
 
 
-def _appeal(db: Database, r: EventRecord) -> None:
-    d = r.data
-    insert_row(
-        db,
-        "appeals",
-        {
-            "appeal_id": d["appeal_id"],
-            "originator_id": r.originator_id,
-            "edition_id": d["edition_id"],
-            "city_id": d["city_id"],
-            "indicator_id": d["indicator_id"],
-            "text": d["text"],
-            "filed_by": d["filed_by"],
-            "status": "open",
-            "response": None,
-            "answered_by": None,
-            "filed_at": instant_text(r.time),
-            "answered_at": None,
-            "position": r.position,
-        },
-    )
-
-
-def _appeal_answered(db: Database, r: EventRecord) -> None:
-    db.execute(
-        "UPDATE appeals SET status = ?, response = ?, answered_by = ?, answered_at = ? "
-        "WHERE originator_id = ?",
-        [
-            r.data["decision"],
-            r.data["response"],
-            r.data["by"],
-            instant_text(r.time),
-            r.originator_id,
-        ],
-    )
-
-
-HANDLERS: dict[str, Handler] = {
-    "CityRegistered": _city,
-    "FrameworkDefined": _framework,
-    "FrameworkRevised": _framework_revised,
-    "LineageStated": _lineage_stated,
-    "WeightSetCreated": _weight_set,
-    "PanelistEnrolled": _panelist,
-    "BallotCast": _ballot,
-    "BallotRevised": _ballot,
-    "WeightsAggregated": _weights,
-    "WeightsSet": _weights,
-    "VerifierEnrolled": _verifier,
-    "VerifierLanguagesChanged": _verifier_languages,
-    "EditionCreated": _edition,
-    "CitiesIncluded": _cities_included,
-    "QuorumChanged": _quorum,
-    "RankingPublished": _published,
-    "AppealFiled": _appeal,
-    "AppealAnswered": _appeal_answered,
-}
+HANDLERS: dict[str, Handler] = by_name({
+    City.CityRegistered: _city,
+    Framework.FrameworkDefined: _framework,
+    Framework.FrameworkRevised: _framework_revised,
+    Framework.LineageStated: _lineage_stated,
+    WeightSet.WeightSetCreated: _weight_set,
+    WeightSet.PanelistEnrolled: _panelist,
+    WeightSet.BallotCast: _ballot,
+    WeightSet.BallotRevised: _ballot,
+    WeightSet.WeightsAggregated: _weights,
+    WeightSet.WeightsSet: _weights,
+    Verifier.VerifierEnrolled: _verifier,
+    Verifier.VerifierLanguagesChanged: _verifier_languages,
+    Edition.EditionCreated: _edition,
+    Edition.CitiesIncluded: _cities_included,
+    Edition.QuorumChanged: _quorum,
+    Edition.RankingPublished: _published,
+})  # fmt: skip
 
 
 class Catalogue(ReadModel):
@@ -377,12 +342,12 @@ class Catalogue(ReadModel):
     tables = (
         "cities", "editions", "edition_cities", "frameworks", "indicators", "framework_lineage",
         "weight_sets",
-        "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
+        "weight_revisions", "panelists", "ballots", "verifiers", "publications",
     )  # fmt: skip
     handles = frozenset(HANDLERS)
-    ignores = events_of(Claim, Receipt)
+    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {Edition.AppealWindowSet.__name__}
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 2  # 2: framework_lineage
+    version = 3  # 2: framework_lineage; 3: appeals moved to their own model
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""
