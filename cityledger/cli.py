@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,6 +21,7 @@ from cityledger.importer import parse, run
 from cityledger.progress import Progress
 from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
 from ledger.vocabulary import RankingTable
+from projections import publications as published
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 from projections.rankings import band_changes
@@ -30,6 +32,20 @@ TABLE_CHOICES = [t.value for t in RankingTable]
 MAX_POSITION = 2**62
 #: Exit code of `verify` (and `rebuild`) when the log fails verification or the file is damaged.
 VERIFY_FAILED = 3
+
+
+def parse_instant(text: str, option: str) -> datetime:
+    """An ISO-8601 instant with a UTC offset (for --expires and the like)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--{option} {text!r} is not an ISO-8601 time", field=option) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            f"--{option} {text!r} needs a UTC offset, e.g. 2030-01-01T00:00:00+00:00",
+            field=option,
+        )
+    return moment
 
 
 def render(view: RankingView, fmt: str, lang: str) -> str:
@@ -60,10 +76,48 @@ def render(view: RankingView, fmt: str, lang: str) -> str:
 
 
 def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
-    """Print a table of an edition, now or as of a position or instant."""
+    """Print a table of an edition, now, as of a position or instant, or as a publication
+    published it (`--publication N`, `--publication` for the latest, `--published-at T`)."""
     rt.catch_up()
-    view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
+    if a.publication is None and a.published_at is None:
+        view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
+    else:
+        if a.as_of is not None:
+            raise InvalidInput("give --as-of or a publication, not both", field="as-of")
+        number = None if a.publication in (None, "latest") else int(a.publication)
+        at = parse_as_of(a.published_at) if a.published_at is not None else None
+        if isinstance(at, int):
+            raise InvalidInput("--published-at takes an ISO-8601 time", field="published-at")
+        _, view = published.published_rankings(rt.db, rt.ledger, a.edition, a.table, number, at)
     sys.stdout.write(render(view, a.format, a.lang))
+
+
+def cmd_publications(rt: Runtime, a: argparse.Namespace) -> None:
+    """List an edition's publications and what changed between them (or between --a and --b)."""
+    rt.catch_up()
+    found = published.publications(rt.db, a.edition)
+    if (a.a is None) != (a.b is None):
+        raise InvalidInput("give both --a and --b, or neither", field="a" if a.a is None else "b")
+    pairs = [(a.a, a.b)] if a.a is not None else [
+        (p.publication_no - 1, p.publication_no) for p in found[1:]
+    ]  # fmt: skip
+    diffs = [published.publication_diff(rt.db, a.edition, x, y) for x, y in pairs]
+    if a.format == "json":
+        data = {"publications": [asdict(p) for p in found], "diffs": [asdict(d) for d in diffs]}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for p in found if a.a is None else []:
+        extra = f" corrects #{p.corrects}" if p.corrects else ""
+        extra += f" forced: {p.forced_reason}" if p.forced_reason else ""
+        print(f"#{p.publication_no} {p.time} position {p.position} digest {p.digest}{extra}")
+    for d in diffs:
+        print(f"## #{d.a} -> #{d.b}: {len(d.changes)} band change(s)")
+        for c in d.changes:
+            why = ", ".join(
+                f"appeal {x.appeal_id}" if x.appeal_id else f"{x.type} #{x.position}"
+                for x in c.causes
+            )
+            print(f"{c.table} {c.city_id}: {c.before} -> {c.after}" + (f" ({why})" if why else ""))
 
 
 def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
@@ -185,7 +239,7 @@ def _catch_up(rt: Runtime, progress: Progress) -> int:
 
 
 def cmd_load_reference(rt: Runtime | None, a: argparse.Namespace) -> None:
-    """Load the illustrative 2023 reference ledger unless it is already there (resumable)."""
+    """Load the illustrative reference ledger (2022-2024), each file unless there (resumable)."""
     from cityledger.loading import load_reference
 
     print(load_reference(a.db, Progress()))
@@ -245,12 +299,12 @@ def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_serve(rt: Runtime, a: argparse.Namespace) -> None:
     """Serve the GraphQL API with uvicorn."""
-    import uvicorn
-
     from graphql_api.app import create_app
+    from graphql_api.serving import serve
 
     rt.catch_up()
-    uvicorn.run(create_app(rt), host=a.host, port=a.port, log_level="info")
+    app = create_app(rt, body_timeout=a.body_timeout)
+    serve(app, a.host, a.port, header_timeout=a.header_timeout)
 
 
 def cmd_token(rt: Runtime, a: argparse.Namespace) -> None:
@@ -260,9 +314,46 @@ def cmd_token(rt: Runtime, a: argparse.Namespace) -> None:
     rt.catch_up()
     languages = [x.strip() for x in a.languages.split(",")] if a.languages else None
     panelist = (a.weight_set, a.panelist) if a.panelist else None
+    expires = parse_instant(a.expires, "expires") if a.expires else None
     print(
-        create_token(rt.db, a.role, a.name, languages=languages, city_id=a.city, panelist=panelist)
+        create_token(
+            rt.db,
+            a.role,
+            a.name,
+            languages=languages,
+            city_id=a.city,
+            panelist=panelist,
+            expires=expires,
+        )
     )
+
+
+def cmd_token_list(rt: Runtime, a: argparse.Namespace) -> None:
+    """List tokens: id, role, name, binding, status and times; never a secret or hash."""
+    from graphql_api.tokens import list_tokens
+
+    listed = list_tokens(rt.db)
+    if a.format == "json":
+        rows = [{**asdict(t), "status": t.status} for t in listed]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    header = ("ID", "ROLE", "NAME", "BINDING", "STATUS", "CREATED", "EXPIRES", "LAST USED")
+    lines = [header] + [
+        (t.token_id, t.role, t.name, t.binding or "-", t.status, t.created_at,
+         t.expires_at or "-", t.last_used_at or "never")
+        for t in listed
+    ]  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def cmd_token_revoke(rt: Runtime, a: argparse.Namespace) -> None:
+    """Revoke every live token of a name (or the one --id names); effective at once."""
+    from graphql_api.tokens import revoke_tokens
+
+    for token_id in revoke_tokens(rt.db, a.name, a.id):
+        print(f"revoked {token_id} ({a.name})")
 
 
 def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
@@ -418,6 +509,11 @@ def bounded(low: int, high: int) -> Callable[[str], int]:
 POSITION = bounded(1, MAX_POSITION)
 
 
+def publication_number(text: str) -> str:
+    """An argparse type: 'latest' or a publication number."""
+    return text if text == "latest" else str(bounded(1, MAX_POSITION)(text))
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr, like every other error."""
 
@@ -449,7 +545,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", default="en", choices=["en", "zh"],
         help="names in the report layout: en alphabetical, zh in pinyin order",
     )  # fmt: skip
+    rank.add_argument(
+        "--publication", nargs="?", const="latest", type=publication_number,
+        help="a publication's number (alone: the latest), as it was published",
+    )  # fmt: skip
+    rank.add_argument("--published-at", help="the publication in force at an ISO-8601 time")
     rank.set_defaults(func=cmd_rank, reads=True)
+
+    pubs = sub.add_parser("publications", help="an edition's publications and their changes")
+    pubs.add_argument("--edition", required=True, help=edition_help)
+    pubs.add_argument("--a", type=bounded(1, MAX_POSITION), help="first publication to diff")
+    pubs.add_argument("--b", type=bounded(1, MAX_POSITION), help="second publication to diff")
+    pubs.add_argument("--format", default="text", choices=["text", "json"], help="output format")
+    pubs.set_defaults(func=cmd_publications, reads=True)
 
     changes = sub.add_parser("changes", help="band moves between two points, with their causes")
     changes.add_argument("--edition", required=True, help=edition_help)
@@ -492,7 +600,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     load = sub.add_parser(
-        "load-reference", help="load the illustrative 2023 reference ledger (once; resumable)"
+        "load-reference", help="the illustrative reference ledger, 2022-2024 (once; resumable)"
     )
     load.set_defaults(func=cmd_load_reference, no_db=True)
 
@@ -516,6 +624,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web page, GraphQL API and GraphiQL")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     serve.add_argument("--port", type=bounded(1, 65535), default=8000, help="TCP port")
+    serve.add_argument(
+        "--header-timeout", type=bounded(1, 3600), default=10, help="seconds for request headers"
+    )
+    serve.add_argument(
+        "--body-timeout", type=bounded(1, 3600), default=30, help="seconds for a request body"
+    )
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="manage API tokens")
@@ -530,7 +644,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--city", help="city role: the city id the token acts for")
     create.add_argument("--weight-set", help="panelist: the weight set")
     create.add_argument("--panelist", help="panelist: the panelist id")
+    create.add_argument("--expires", help="expiry: an ISO-8601 instant with a UTC offset")
     create.set_defaults(func=cmd_token)
+    listing = token_sub.add_parser("list", help="list tokens (never their secrets)")
+    listing.add_argument(
+        "--format", choices=["table", "json"], default="table", help="table or json"
+    )
+    listing.set_defaults(func=cmd_token_list)
+    revoke = token_sub.add_parser("revoke", help="revoke a name's tokens, effective at once")
+    revoke.add_argument("name")
+    revoke.add_argument("--id", help="revoke only the token with this id (see token list)")
+    revoke.set_defaults(func=cmd_token_revoke)
 
     add_explain_commands(sub)
     sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)

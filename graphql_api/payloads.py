@@ -8,17 +8,20 @@ import strawberry
 
 from graphql_api.context import ApiContext
 from graphql_api.errors import LedgerErrorType
+from graphql_api.recorded import Recorded
 from graphql_api.types import (
     Appeal,
     Ballot,
     City,
     Claim,
     Edition,
+    Feedback,
     FrameworkVersion,
     Publication,
     Verifier,
     WeightRevision,
 )
+from projections import appeals as docket
 from projections import queries as reads
 
 
@@ -177,19 +180,45 @@ class AppealPayload:
         return cls(position=position, appeal=Appeal.from_view(reads.appeal(ctx.db, appeal_id)))
 
 
+@strawberry.type(description="A city's feedback was recorded.")
+class FeedbackPayload:
+    """giveFeedback succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    feedback: Feedback = strawberry.field(description="The feedback.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, feedback_id: str) -> FeedbackPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [f for f in docket.feedback(ctx.db) if f.feedback_id == feedback_id]
+        return cls(position=position, feedback=Feedback.from_view(found[0]))
+
+
 def _result(name: str) -> object:
-    return strawberry.union(name, description=f"{name}: the success payload or a LedgerError.")
+    return strawberry.union(
+        name,
+        description=f"{name}: the success payload, Recorded (a success the read models have "
+        "not caught up with yet) or a LedgerError.",
+    )
 
 
-CityResult = Annotated[CityPayload | LedgerErrorType, _result("CityResult")]
-FrameworkResult = Annotated[FrameworkPayload | LedgerErrorType, _result("FrameworkResult")]
-VerifierResult = Annotated[VerifierPayload | LedgerErrorType, _result("VerifierResult")]
-WeightSetResult = Annotated[WeightSetPayload | LedgerErrorType, _result("WeightSetResult")]
-BallotResult = Annotated[BallotPayload | LedgerErrorType, _result("BallotResult")]
-WeightRevisionResult = Annotated[
-    WeightRevisionPayload | LedgerErrorType, _result("WeightRevisionResult")
+CityResult = Annotated[CityPayload | Recorded | LedgerErrorType, _result("CityResult")]
+FrameworkResult = Annotated[
+    FrameworkPayload | Recorded | LedgerErrorType, _result("FrameworkResult")
 ]
-EditionResult = Annotated[EditionPayload | LedgerErrorType, _result("EditionResult")]
-PublicationResult = Annotated[PublicationPayload | LedgerErrorType, _result("PublicationResult")]
-ClaimResult = Annotated[ClaimPayload | LedgerErrorType, _result("ClaimResult")]
-AppealResult = Annotated[AppealPayload | LedgerErrorType, _result("AppealResult")]
+VerifierResult = Annotated[VerifierPayload | Recorded | LedgerErrorType, _result("VerifierResult")]
+WeightSetResult = Annotated[
+    WeightSetPayload | Recorded | LedgerErrorType, _result("WeightSetResult")
+]
+BallotResult = Annotated[BallotPayload | Recorded | LedgerErrorType, _result("BallotResult")]
+WeightRevisionResult = Annotated[
+    WeightRevisionPayload | Recorded | LedgerErrorType, _result("WeightRevisionResult")
+]
+EditionResult = Annotated[EditionPayload | Recorded | LedgerErrorType, _result("EditionResult")]
+PublicationResult = Annotated[
+    PublicationPayload | Recorded | LedgerErrorType, _result("PublicationResult")
+]
+ClaimResult = Annotated[ClaimPayload | Recorded | LedgerErrorType, _result("ClaimResult")]
+AppealResult = Annotated[AppealPayload | Recorded | LedgerErrorType, _result("AppealResult")]
+FeedbackResult = Annotated[FeedbackPayload | Recorded | LedgerErrorType, _result("FeedbackResult")]

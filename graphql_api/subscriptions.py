@@ -2,36 +2,81 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Annotated
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import stream
-from graphql_api.permissions import CanReadLog
-from graphql_api.types import Event
+from graphql_api.offload import blocking
+from graphql_api.permissions import CanReadLog, CanSeeAppeals
+from graphql_api.types import Appeal, AppealUpdate, Event
+from projections import appeals as docket
 from projections import queries as reads
+from projections.appeals import AppealChange
 from projections.views import EventView
 
-#: How often a stream looks for new events when it has none to send.
-POLL_SECONDS = 0.05
+#: Close code of a socket whose token was revoked or expired while it was open.
+FORBIDDEN = 4403
 
 
 async def follow_events(context: ApiContext, after: int | None) -> AsyncGenerator[EventView, None]:
-    """Every event after a position (default: now), as it reaches the read models."""
-    cursor = reads.tracking_position(context.db) if after is None else max(after, 0)
-    with context.subscriptions.track():
+    """Every event after a position (default: now), as it reaches the read models.
+
+    An idle stream costs nothing: it waits for the server's one watcher to report new
+    events. Reads run off the event loop; the token is checked again before each batch.
+    """
+    cursor = await blocking(reads.tracking_position, context.db) if after is None else after
+    cursor = max(cursor, 0)
+    with context.subscriptions.track(), context.watcher.listening():
         while True:
-            context.caught_up()
-            page = reads.events(context.db, after=cursor, first=reads.MAX_PAGE)
+            page = await blocking(reads.events, context.db, after=cursor, first=reads.MAX_PAGE)
+            if page.events and not await blocking(context.reauthenticate):
+                await close_forbidden(context)
+                return
             for view in page.events:
                 cursor = view.position
                 yield view
             if not page.has_next:
-                await asyncio.sleep(POLL_SECONDS)
+                await context.watcher.wait_past(cursor)
+
+
+async def close_forbidden(context: ApiContext) -> None:
+    """Close the stream's socket with 4403: its token no longer admits it."""
+    socket = context.request
+    if isinstance(socket, WebSocket):
+        await socket.close(FORBIDDEN, "Forbidden: the token was revoked or has expired")
+
+
+async def follow_appeals(
+    context: ApiContext, city_id: str | None, after: int | None
+) -> AsyncGenerator[AppealChange, None]:
+    """Every change to appeals (of one city) after a position (default: now), as recorded.
+
+    Like follow_events: idle until the server's watcher reports new events, reads off the
+    event loop, the token checked again before each batch.
+    """
+    cursor = await blocking(reads.tracking_position, context.db) if after is None else after
+    cursor = max(cursor, 0)
+    with context.subscriptions.track(), context.watcher.listening():
+        while True:
+            # Read up to a known position, so that a short page moves the cursor there.
+            upto = await blocking(reads.tracking_position, context.db)
+            changes = await blocking(
+                docket.appeal_changes, context.db, cursor, city_id, reads.MAX_PAGE, upto
+            )
+            if changes and not await blocking(context.reauthenticate):
+                await close_forbidden(context)
+                return
+            for change in changes:
+                cursor = change.position
+                yield change
+            if len(changes) < reads.MAX_PAGE:
+                cursor = max(cursor, upto)
+                await context.watcher.wait_past(cursor)
 
 
 @strawberry.type(description="Live streams.")
@@ -50,3 +95,25 @@ class Subscription:
         async with aclosing(follow_events(info.context, after)) as views:
             async for view in views:
                 yield Event.from_view(view)
+
+    @stream(
+        "Changes to appeals as they are recorded: a city gets its own appeals only, editors "
+        "and auditors every appeal.",
+        CanSeeAppeals,
+    )
+    async def appeal_updates(
+        self,
+        info: Info,
+        after: Annotated[
+            int | None, strawberry.argument(description="Start after this position (default: now).")
+        ] = None,
+    ) -> AsyncGenerator[AppealUpdate, None]:
+        """Stream appeal changes."""
+        v = info.context.viewer
+        own = (v.city_id or "") if v.role == "city" else None
+        async with aclosing(follow_appeals(info.context, own, after)) as changes:
+            async for change in changes:
+                yield AppealUpdate(
+                    position=change.position, type=change.type,
+                    appeal=Appeal.from_view(change.appeal),
+                )  # fmt: skip
