@@ -157,6 +157,20 @@ class CanSeeAppeals(LedgerPermission):
     who = "editors, auditors and cities"
 
 
+class CanSeeDocket(LedgerPermission):
+    """The appeal docket (open appeals by age and deadline): editors and auditors."""
+
+    roles = (Role.EDITOR, Role.AUDITOR)
+    who = "editors and auditors"
+
+
+class CanAskWhatIf(LedgerPermission):
+    """What upholding an open appeal would do: editors, and the city (its own appeals)."""
+
+    roles = (Role.EDITOR, Role.CITY)
+    who = "editors and the appealing city"
+
+
 def guard(*permissions: type[LedgerPermission]) -> list[FieldExtension]:
     """The field extensions that enforce permissions (as GraphQL errors or typed payloads)."""
     return [PermissionExtension(permissions=[p() for p in permissions], use_directives=False)]
@@ -171,9 +185,9 @@ def claim_scope(
     viewer: Viewer, city_ids: list[str] | None
 ) -> tuple[list[str] | None, list[str] | None]:
     """(languages, city ids) a viewer's claim reads are confined to (None: unconfined)."""
-    if viewer.role == "verifier":
+    if viewer.role == Role.VERIFIER:
         return list(viewer.languages), city_ids
-    if viewer.role == "city":
+    if viewer.role == Role.CITY:
         own = [viewer.city_id or ""]
         return None, own if city_ids is None else [c for c in city_ids if c in own]
     return None, city_ids
