@@ -52,8 +52,6 @@ def play_every_command(rt: Runtime) -> str:
     lg.cast_vote(newer, "V1", "accept")
     lg.close_round(newer, by="E3")  # accepting the correction supersedes the first claim
     lg.withdraw_claim(newer, "mistake", "R1")
-    lg.file_appeal(EDITION, "beijing", "Please look again.", "beijing-office", None, "a1")
-    lg.answer_appeal("a1", "dismissed", "Looked again.", by="E1")
     lg.publish(EDITION, by="E1")
     rt.catch_up()
     return newer
