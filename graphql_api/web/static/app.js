@@ -206,6 +206,7 @@ const START = `{
   editions { editionId title year region frameworkId frameworkVersion weightSetId cityCount
     publications { publicationNo position time digest tables } }
   __schema { queryType { fields { name args { name } } } }
+  appeal: __type(name: "Appeal") { fields { name } }
 }`;
 
 async function start() {
@@ -214,6 +215,7 @@ async function start() {
   app.head = data.position;
   app.editions = data.editions;
   app.queries = new Map(data.__schema.queryType.fields.map((f) => [f.name, new Set(f.args.map((a) => a.name))]));
+  app.appealFields = new Set(data.appeal ? data.appeal.fields.map((f) => f.name) : []);
   const who = document.getElementById("who");
   who.textContent = app.viewer.role ? "signed in as " + app.viewer.name + " (" + app.viewer.role + ")" : "anonymous";
   document.getElementById("signout").hidden = !sessionStorage.getItem(TOKEN_KEY);
@@ -672,19 +674,31 @@ async function explainSection(view, city, edition, table) {
 async function appealsSection(view, city, edition) {
   const mine = app.viewer.role === "city" && app.viewer.cityId === city.cityId;
   if (!(mine || seesScores()) || !has("appeals")) return;
-  const data = await gql(`query A($e: String) { appeals(edition: $e) { items { appealId cityId indicatorId text status response filedAt answeredAt } } }`, { e: edition.editionId });
+  // Fields differ between API versions (answers became decisions with reasons): ask for what exists.
+  const pick = (...names) => names.find((n) => app.appealFields.has(n));
+  const answer = pick("reasons", "response");
+  const decided = pick("decidedAt", "answeredAt");
+  const extra = [answer, decided, pick("deadline")].filter(Boolean).join(" ");
+  const data = await gql(`query A($e: String) { appeals(edition: $e) { items { appealId cityId indicatorId text status filedAt ${extra} } } }`, { e: edition.editionId });
   const items = data.appeals.items.filter((a) => a.cityId === city.cityId);
   view.append(h("h2", {}, "Appeals"));
   if (!items.length) {
     view.append(h("p", {}, "No appeal in this edition."));
     return;
   }
+  const date = (text) => (text ? text.slice(0, 10) : "—");
   view.append(
     h(
       "table",
       { class: "data", id: "appeals" },
-      h("thead", {}, h("tr", {}, ["Appeal", "Indicator", "Filed", "Status", "Text", "Response"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, items.map((a) => h("tr", {}, h("td", {}, a.appealId), h("td", {}, a.indicatorId || "—"), h("td", {}, a.filedAt.slice(0, 10)), h("td", {}, a.status), h("td", {}, a.text), h("td", {}, a.response || "—")))),
+      h("thead", {}, h("tr", {}, ["Appeal", "Indicator", "Filed", "Status", "Text", "Decided", "Reasons"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        items.map((a) =>
+          h("tr", {}, h("td", {}, a.appealId), h("td", {}, a.indicatorId || "—"), h("td", {}, date(a.filedAt)), h("td", {}, a.status), h("td", {}, a.text), h("td", {}, date(decided && a[decided])), h("td", {}, (answer && a[answer]) || "—")),
+        ),
+      ),
     ),
   );
 }
