@@ -271,6 +271,11 @@ def test_a_city_page_explains_why_the_city_moved_since_the_last_publication(
     summary = page.locator("#explain-summary").inner_text()
     assert why["from"]["band"] in summary and why["to"]["band"] in summary
     shot(page, "city-explain")
+    # Any ledger position can be the earlier point.
+    page.fill("#explain-from-position", "20")
+    page.press("#explain-from-position", "Enter")
+    page.wait_for_selector("#explain-summary:has-text('From position 20:')")
+    assert page.locator("#explain-from").input_value() == "20"
 
 
 def test_a_city_signed_in_sees_its_own_points_explanation_and_appeals(

@@ -716,16 +716,27 @@ async function renderExplain(view, city, edition, table) {
   cuts.push(["now", "Now"]);
   const from = params.get("from") || (pubs.length ? "p" + pubs[pubs.length - 1].publicationNo : "now");
   const to = params.get("to") || "now";
+  // A cut that is a plain number is a ledger position.
+  for (const value of [from, to]) if (/^[0-9]+$/.test(value)) cuts.push([value, "Position " + value]);
+  const position = (id, label, key) =>
+    h(
+      "label",
+      { for: id },
+      label,
+      h("input", { id: id, type: "number", min: "0", max: String(app.head), inputmode: "numeric", onchange: (e) => e.target.value && here({ [key]: String(e.target.value) }) }),
+    );
   const here = (changes) => go("/city/" + encodeURIComponent(city.cityId), Object.assign({ edition: edition.editionId, table: table, from: from, to: to }, changes));
   view.append(
     h(
       "form",
       { class: "controls", "aria-label": "Explain the move between two points", onsubmit: (e) => e.preventDefault() },
       select("explain-from", "From", cuts, from, (e) => here({ from: e.target.value })),
+      position("explain-from-position", "or from position", "from"),
       select("explain-to", "To", cuts, to, (e) => here({ to: e.target.value })),
+      position("explain-to-position", "or to position", "to"),
     ),
   );
-  const cut = (value) => (value === "now" ? null : { publication: Number(value.slice(1)) });
+  const cut = (value) => (value === "now" ? null : value.startsWith("p") ? { publication: Number(value.slice(1)) } : { position: Number(value) });
   const exact = "{ fraction decimal }";
   const data = await gql(
     `query X($e: String!, $t: RankingTableName!, $c: String!, $from: Cut!, $to: Cut) {
