@@ -385,7 +385,7 @@ function reportTable(ranking, lang, scores, edition, table) {
   for (const band of BANDS) {
     const members = reportOrder(ranking.rows.filter((r) => r.band === band), lang);
     const body = h("tbody", { "data-band": band });
-    body.append(h("tr", {}, h("th", { class: "band", colspan: "2", scope: "colgroup" }, bandLabel(band, lang) + " (" + members.length + ")")));
+    body.append(h("tr", {}, h("th", { class: "band", colspan: "2", scope: "rowgroup", id: "band-" + BANDS.indexOf(band) }, bandLabel(band, lang) + " (" + members.length + ")")));
     for (const pair of twoColumns(members)) {
       body.append(h("tr", {}, pair.map((r) => cityCell(r, lang, scores, edition, table))));
     }
@@ -399,7 +399,7 @@ function cityCell(row, lang, scores, edition, table) {
   const link = h("a", { href: "#/city/" + encodeURIComponent(row.cityId) + "?edition=" + edition.editionId + "&table=" + table }, cityName(row, lang));
   return h(
     "td",
-    { "data-city": row.cityId, "data-band": row.band },
+    { "data-city": row.cityId, "data-band": row.band, headers: "band-" + BANDS.indexOf(row.band) },
     link,
     scores && row.rank ? h("span", { class: "rank" }, "#" + row.rank) : null,
     scores && row.score ? scoreNode(row.score) : null,
