@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from cityledger import cli_more
-from cityledger.bootstrap import Runtime, open_runtime, require_database
+from cityledger.bootstrap import Reader, Runtime, open_reader, open_runtime, require_database
 from cityledger.cli_more import parse_as_of
 from cityledger.importer import parse, run
 from cityledger.progress import Progress
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 from projections.rankings import band_changes
@@ -27,6 +27,8 @@ from projections.views import RankingView
 
 TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
 MAX_POSITION = 2**62
+#: Exit code of `verify` (and `rebuild`) when the log fails verification or the file is damaged.
+VERIFY_FAILED = 3
 
 
 def render(view: RankingView, fmt: str, lang: str) -> str:
@@ -197,21 +199,25 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
         report = verify_log(rt.ledger, rt.db.conn, on_row=tick)
     if not report.ok and not a.force:
         print(f"refusing to rebuild from a log that fails verification: {report.summary}")
-        raise SystemExit(3)
+        raise SystemExit(VERIFY_FAILED)
     with progress.stage("rebuild", head, "event") as tick:
         rt.follower.on_batch = tick
         print(f"rebuilt read models to position {rt.follower.rebuild()}")
 
 
-def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
-    """Recompute the hash chain over the stored log; non-zero exit names the first bad position."""
-    from ledger.integrity import verify_log
+def cmd_verify(rt: Reader, a: argparse.Namespace) -> None:
+    """Check the log, its read-model copy, checkpoints and published tables; non-zero exit names
+    the first bad position. Opened read-only (never writes); exit 3 on any integrity failure,
+    a damaged file included."""
+    from projections.replaycheck import verify_read_side
 
     with Progress().stage("verify", rt.ledger.head(), "event") as tick:
-        report = verify_log(rt.ledger, rt.db.conn, on_row=tick)
+        report = verify_read_side(rt.ledger, rt.db.conn, on_row=tick)
+    if report.checked == 0:
+        raise InvalidInput("the database holds no events: nothing to verify", field="CITYLEDGER_DB")
     print(report.summary)
     if not report.ok:
-        raise SystemExit(3)
+        raise SystemExit(VERIFY_FAILED)
 
 
 def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
@@ -510,13 +516,22 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     args = build_parser().parse_args(argv)
-    func: Callable[[Runtime | None, argparse.Namespace], None] = args.func
-    runtime: Runtime | None = None
+    func: Callable[[Any, argparse.Namespace], None] = args.func
+    runtime: Runtime | Reader | None = None
+    db = getattr(args, "db", None)
     try:
         if getattr(args, "reads", False):
-            require_database(getattr(args, "db", None))
-        runtime = None if getattr(args, "no_db", False) else open_runtime(getattr(args, "db", None))
+            require_database(db)
+        if getattr(args, "no_db", False):
+            runtime = None
+        elif func is cmd_verify:
+            runtime = open_reader(db)  # verify never writes, not even a read model
+        else:
+            runtime = open_runtime(db)
         func(runtime, args)
+    except CorruptDatabase as error:
+        print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
+        return VERIFY_FAILED if func is cmd_verify else 2
     except LedgerError as error:
         print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
         return 2

@@ -58,6 +58,7 @@ from projections.compare import compare
 from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
+from projections.published import published_rankings
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -84,7 +85,10 @@ def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> Rankin
                 field="asOf",
             )
         publication = _published(info, edition, table)
-        view = ranking.rankings(info.context.db, edition, table, publication.position)
+        # Checked against the publication's event as the log (not the read models) holds it.
+        found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
+        recorded = found[0] if found and found[0].position == publication.event_position else None
+        view = published_rankings(info.context.db, publication, table, recorded)
     return RankingTable(
         edition_id=view.edition_id,
         table=RankingTableName(view.table),

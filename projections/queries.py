@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
+from ledger.framework import sub_table
 from projections.event_index import instant_text
 from projections.views import (
     AppealView,
@@ -129,7 +130,7 @@ def frameworks(db: Database, framework_id: str | None = None) -> list[FrameworkV
             r["framework_id"],
             r["version"],
             r["title"],
-            tuple((p["id"], p["name"]) for p in json.loads(r["pillars"])),
+            tuple((p["id"], p["name"], sub_table(p)) for p in json.loads(r["pillars"])),
             r["note"],
             r["defined_at"],
             r["position"],

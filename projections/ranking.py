@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ledger.errors import NoWeightsInForce
+from ledger.framework import SUB_TABLES, sub_table
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 from projections.views import RankingEntry
 
-TABLE_PILLARS: dict[str, tuple[str, ...]] = {
-    "total": ("digital", "traditional", "institutional"),
-    "digital_traditional": ("digital", "traditional"),
-    "institutional": ("institutional",),
-}
-TABLES = tuple(TABLE_PILLARS)
+#: The total sums every pillar; each sub-table the pillars its framework assigns to it.
+TABLES = ("total", *SUB_TABLES)
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,22 @@ def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[st
     return best
 
 
+def has_weights(state: RankingState, edition_id: str) -> bool:
+    """Whether the edition's weight set has had weights aggregated or set."""
+    weight_set_id = state.editions[edition_id]["weight_set_id"]
+    return int(state.weight_sets.get(weight_set_id, {}).get("revision", 0)) > 0
+
+
+def no_weights(edition_id: str, weight_set_id: str, table: str, position: int) -> NoWeightsInForce:
+    """The answer for a table asked for before its edition had weights in force."""
+    return NoWeightsInForce(
+        f"edition {edition_id} has no weights in force at position {position} (weight set "
+        f"{weight_set_id} has not been aggregated or set yet), so table {table} has no ranking",
+        field="edition",
+        value=edition_id,
+    )
+
+
 def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
     """The exact weights in force for an edition (all zero before any revision)."""
     edition = state.editions[edition_id]
@@ -51,9 +65,14 @@ def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
     return {i["id"]: Fraction(in_force.get(i["id"], 0)) for i in state.indicators(edition_id)}
 
 
-def pillar_of(state: RankingState, edition_id: str) -> dict[str, str]:
-    """Indicator id → pillar id for an edition's framework."""
-    return {i["id"]: i["pillar"] for i in state.indicators(edition_id)}
+def table_indicators(state: RankingState, edition_id: str, table: str) -> list[str]:
+    """The indicators a table sums, in framework order: all of them for the total, else those
+    of the pillars the framework assigns to it."""
+    indicators = state.indicators(edition_id)
+    if table == "total":
+        return [i["id"] for i in indicators]
+    pillars = {p["id"] for p in state.pillars(edition_id) if sub_table(p) == table}
+    return [i["id"] for i in indicators if i["pillar"] in pillars]
 
 
 def table_scores(
@@ -62,15 +81,14 @@ def table_scores(
     table: str,
     support: dict[str, dict[str, Support]] | None = None,
 ) -> dict[str, Fraction]:
-    """Σ indicator points × weight over the table's pillars, per city, exactly."""
-    pillars = TABLE_PILLARS[table]
-    pillar = pillar_of(state, edition_id)
+    """Σ indicator points × weight over the table's indicators, per city, exactly."""
+    summed = set(table_indicators(state, edition_id, table))
     weight = weights(state, edition_id)
     if support is None:
         support = indicator_support(state, edition_id)
     return {
         city: sum(
-            (s.points * weight[i] for i, s in per.items() if pillar[i] in pillars),
+            (s.points * weight[i] for i, s in per.items() if i in summed),
             Fraction(0),
         )
         for city, per in support.items()
@@ -83,7 +101,14 @@ def ranking(
     table: str,
     support: dict[str, dict[str, Support]] | None = None,
 ) -> list[RankingEntry]:
-    """A table's rows, best first; ties in English alphabetical order (pass `support` to reuse)."""
+    """A table's rows, best first; ties in English alphabetical order (pass `support` to reuse).
+
+    NoWeightsInForce before the edition's weight set has weights: without weights every city
+    would tie at zero, which is no ranking.
+    """
+    if not has_weights(state, edition_id):
+        weight_set_id = str(state.editions[edition_id]["weight_set_id"])
+        raise no_weights(edition_id, weight_set_id, table, state.position)
     scores = table_scores(state, edition_id, table, support)
     rank_of = ranks(scores)
     n = len(scores)

@@ -8,7 +8,7 @@ import strawberry
 
 from graphql_api.context import Info
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import AsOf, as_of_value
+from graphql_api.inputs import AsOf, SubTable, as_of_value
 from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.evidence import CityScores, load_scores
 from graphql_api.types.years import FrameworkLineage
@@ -32,6 +32,10 @@ class Pillar:
 
     pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
     name: str = strawberry.field(description="Pillar name.")
+    table: SubTable | None = strawberry.field(
+        description="The sub-table whose score sums this pillar (every pillar counts in the "
+        "total); null for a pillar recorded without one outside the report's three."
+    )
 
 
 @strawberry.type(description="One rung of an indicator's ladder.")
@@ -97,7 +101,10 @@ class FrameworkVersion:
             framework_id=v.framework_id,
             version=v.version,
             title=v.title,
-            pillars=[Pillar(pillar_id=p, name=n) for p, n in v.pillars],
+            pillars=[
+                Pillar(pillar_id=p, name=n, table=SubTable(t) if t else None)
+                for p, n, t in v.pillars
+            ],
             note=v.note,
             defined_at=v.defined_at,
             position=v.position,
