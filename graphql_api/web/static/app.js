@@ -358,8 +358,42 @@ async function renderTable(view, params) {
     reportTable(ranking, lang, live, edition, table),
     downloads(edition.editionId, table, lang, live ? (position !== null ? { position: position } : null) : null, live ? null : shownPub),
   );
+  view.append(editionsOverview());
   setStatus("Table shown in " + Math.round(performance.now() - started) + " ms.");
   document.body.dataset.ready = "table";
+}
+
+// Every edition and its publications, each a link to its table.
+function editionsOverview() {
+  const rows = [];
+  for (const e of app.editions) {
+    const pubs = e.publications.length ? e.publications : [null];
+    pubs.forEach((p, i) =>
+      rows.push(
+        h(
+          "tr",
+          {},
+          i === 0 ? h("th", { scope: "rowgroup", rowspan: String(pubs.length) }, e.title + " (" + e.editionId + ", " + e.cityCount + " cities)") : null,
+          p ? h("td", {}, h("a", { href: "#/?edition=" + e.editionId + "&pub=" + p.publicationNo }, "No. " + p.publicationNo)) : h("td", {}, "not published"),
+          h("td", {}, p ? p.time.slice(0, 16).replace("T", " ") : ""),
+          h("td", { class: "num" }, p ? p.position : ""),
+          h("td", {}, p ? p.tables.join(", ") : ""),
+          h("td", { class: "digest" }, p ? p.digest.slice(0, 16) + "…" : ""),
+        ),
+      ),
+    );
+  }
+  return h(
+    "details",
+    { id: "editions" },
+    h("summary", {}, "Editions and their publications"),
+    h(
+      "table",
+      { class: "data" },
+      h("thead", {}, h("tr", {}, ["Edition", "Publication", "Published", "Position", "Tables", "Digest"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows),
+    ),
+  );
 }
 
 function rankingQuery(scores, variables) {
