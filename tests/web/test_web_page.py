@@ -86,7 +86,7 @@ def test_the_bands_shown_equal_the_apis_and_each_band_is_in_report_order(
     assert shown_bands(page) == api_bands(site)
     assert page.locator("#ranking .score").count() == 0  # anonymous: bands only
     published = gql(site, "{ publications { editionId publicationNo } }")["publications"]
-    overview = page.locator("#editions").inner_text()
+    overview = page.locator("#editions").text_content()
     assert len(published) == 2 and all(f"No. {p['publicationNo']}" in overview for p in published)
     # English: each band's two columns read alphabetically down the left, then the right.
     for band in page.eval_on_selector_all("#ranking tbody", "bs => bs.map(b => b.dataset.band)"):
