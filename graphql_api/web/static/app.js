@@ -458,7 +458,7 @@ function slider(state, pubs, nav) {
   const marks = h("div", { class: "marks" });
   for (const p of pubs) {
     const left = ((p.position - 1) / Math.max(1, app.head - 1)) * 100;
-    marks.append(h("button", { type: "button", style: null, "data-left": left.toFixed(2), onclick: () => nav({ pub: String(p.publicationNo), at: "" }), title: "publication " + p.publicationNo + " at position " + p.position }, "P" + p.publicationNo));
+    marks.append(h("button", { type: "button", "data-left": left.toFixed(2), onclick: () => nav({ pub: String(p.publicationNo), at: "" }), title: "publication " + p.publicationNo + " at position " + p.position }, "P" + p.publicationNo));
   }
   // Inline styles are not allowed by the page's policy: place the marks through the CSSOM.
   for (const b of marks.children) b.style.left = b.dataset.left + "%";
