@@ -76,7 +76,7 @@ class Mutation:
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return CityPayload.after(c, city_id)
 
@@ -88,7 +88,8 @@ class Mutation:
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
-            [i.plain() for i in input.indicators], idempotency_key=c.scoped_key(idempotency_key),
+            [i.plain() for i in input.indicators], by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -102,7 +103,7 @@ class Mutation:
             input.framework_id, [p.plain() for p in input.pillars],
             [i.plain() for i in input.indicators], input.note,
             None if input.lineage is None else [x.plain() for x in input.lineage],
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -115,7 +116,7 @@ class Mutation:
         version = c.ledger.state_lineage(
             input.framework_id, input.version, input.predecessor_framework_id,
             input.predecessor_version, [x.plain() for x in input.lineage],
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -126,7 +127,10 @@ class Mutation:
         """enrolVerifier."""
         c = info.context
         c.ledger.enrol_verifier(
-            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+            input.verifier_id,
+            input.languages,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -137,7 +141,10 @@ class Mutation:
         """changeVerifierLanguages."""
         c = info.context
         c.ledger.change_verifier_languages(
-            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+            input.verifier_id,
+            input.languages,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -149,7 +156,7 @@ class Mutation:
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return WeightSetPayload.after(c, input.weight_set_id)
 
@@ -163,6 +170,7 @@ class Mutation:
             input.weight_set_id,
             input.panelist_id,
             input.field,
+            by=c.acting(c.viewer.name, "name"),
             idempotency_key=c.scoped_key(idempotency_key),
         )
         return WeightSetPayload.after(c, input.weight_set_id, input.panelist_id)
@@ -232,7 +240,7 @@ class Mutation:
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
             input.framework_version, input.weight_set_id, input.evidence_cutoff, input.quorum,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return EditionPayload.after(c, input.edition_id)
 
@@ -242,7 +250,12 @@ class Mutation:
     ) -> EditionResult:
         """includeCities."""
         c = info.context
-        c.ledger.include_cities(edition_id, city_ids, idempotency_key=c.scoped_key(idempotency_key))
+        c.ledger.include_cities(
+            edition_id,
+            city_ids,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return EditionPayload.after(c, edition_id)
 
     @command("Set how many accepting votes a claim of the edition needs.", IsEditor)
@@ -251,7 +264,12 @@ class Mutation:
     ) -> EditionResult:
         """changeQuorum."""
         c = info.context
-        c.ledger.change_quorum(edition_id, quorum, idempotency_key=c.scoped_key(idempotency_key))
+        c.ledger.change_quorum(
+            edition_id,
+            quorum,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return EditionPayload.after(c, edition_id)
 
     @command("Publish the edition's tables as computed at a position (default: head).", IsEditor)
@@ -302,7 +320,11 @@ class Mutation:
     def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
         """openRound."""
         c = info.context
-        round_no = c.ledger.open_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
+        round_no = c.ledger.open_round(
+            claim_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return ClaimPayload.after(c, claim_id, round_no=round_no)
 
     @command("Vote in a claim's open round as the token's verifier.", IsVerifier)
@@ -323,7 +345,11 @@ class Mutation:
     ) -> ClaimResult:
         """closeRound."""
         c = info.context
-        outcome = c.ledger.close_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
+        outcome = c.ledger.close_round(
+            claim_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
     @command("File an appeal for the token's city.", IsCity)

@@ -48,7 +48,13 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
-from graphql_api.types.movement import Cut, MoveExplanationType, NextBandType, cut_value
+from graphql_api.types.movement import (
+    BandRobustnessType,
+    Cut,
+    MoveExplanationType,
+    NextBandType,
+    cut_value,
+)
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import PermissionDenied, UnknownId
 from projections import queries as reads
@@ -59,6 +65,7 @@ from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
 from projections.published import published_rankings
+from projections.robustness import band_robustness
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -195,13 +202,33 @@ class Query:
             ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
             for i, c in enumerate(found[:size])
         ]
+        total = reads.claim_count(
+            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
+            status=f.status, languages=languages,
+        )  # fmt: skip
         return ClaimConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
             ),
+            total_count=total,
             position=reads.tracking_position(info.context.db),
         )
+
+    @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
+    def claim(self, info: Info, id: Id) -> Claim:
+        """A claim."""
+        languages, city_ids = claim_scope(info.context.viewer, None)
+        found = reads.claims(
+            info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
+        )
+        if not found:
+            raise UnknownId(
+                f"claim {id!r} does not exist or is not readable with this token",
+                field="id",
+                value=id,
+            )
+        return Claim.from_view(found[0])
 
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
@@ -225,11 +252,17 @@ class Query:
             until=None if f.until is None else aware(f.until, "until"),
         )  # fmt: skip
         edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
+        total = reads.event_count(
+            info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
+            since=None if f.since is None else aware(f.since, "since"),
+            until=None if f.until is None else aware(f.until, "until"),
+        )  # fmt: skip
         return EventConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
+            total_count=total,
             position=reads.tracking_position(info.context.db),
         )
 
@@ -273,7 +306,7 @@ class Query:
         found = explain_move(
             info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
         )
-        return MoveExplanationType.from_view(found)
+        return MoveExplanationType.from_view(found, info.context.viewer.sees_scores)
 
     @query(
         "What it would take: with other cities and weights held as at a cut, the fewest ladder "
@@ -290,7 +323,25 @@ class Query:
     ) -> NextBandType:
         """A counterfactual."""
         found = next_band(info.context.db, edition, table.value, city, cut_value(at))
-        return NextBandType.from_view(found)
+        return NextBandType.from_view(found, info.context.viewer.sees_scores)
+
+    @query(
+        "How robust the bands are: the panel's ballots resampled with replacement (bootstrap), "
+        "the table recomputed per draw; per city the share of draws in each band, the 5-95% "
+        "rank interval and the weights that drive it. Same seed, same answer.",
+        CanSeeScores,
+    )
+    def band_robustness(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        draws: Annotated[int, strawberry.argument(description="Draws, 1..10000.")] = 1000,
+        seed: Annotated[int, strawberry.argument(description="Seed of the draws.")] = 0,
+    ) -> BandRobustnessType:
+        """Band robustness."""
+        found = band_robustness(info.context.db, edition, table.value, draws, seed)
+        return BandRobustnessType.from_view(found)
 
     @query(
         "Two editions compared: common cities with band, rank, N, percentile and the move; "
