@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import robustness
+from benchmarks import healthz, robustness
 from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.compare import compare
@@ -32,6 +32,7 @@ TARGETS = {
     "web page: first table, later loads (ms)": ("max", 1000.0),
     "peak memory (MiB)": ("max", 600.0),
     **robustness.TARGETS,
+    **healthz.TARGETS,
 }
 
 
@@ -109,6 +110,7 @@ def measure(rt: Runtime) -> dict[str, float]:
         out["web page: first table, just-started server (ms)"] = page[0]
         out["web page: first table, later loads (ms)"] = page[1]
     out.update(robustness.measure(rt))
+    out.update(healthz.measure(rt))
     out["peak memory (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

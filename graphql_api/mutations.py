@@ -72,7 +72,6 @@ class Mutation:
     def register_city(
         self, info: Info, input: RegisterCityInput, idempotency_key: Key = None
     ) -> CityResult:
-        """registerCity."""
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
@@ -84,7 +83,6 @@ class Mutation:
     def define_framework(
         self, info: Info, input: DefineFrameworkInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """defineFramework."""
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
@@ -97,7 +95,6 @@ class Mutation:
     def revise_framework(
         self, info: Info, input: ReviseFrameworkInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """reviseFramework."""
         c = info.context
         version = c.ledger.revise_framework(
             input.framework_id, [p.plain() for p in input.pillars],
@@ -111,7 +108,6 @@ class Mutation:
     def state_lineage(
         self, info: Info, input: StateLineageInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """stateLineage."""
         c = info.context
         version = c.ledger.state_lineage(
             input.framework_id, input.version, input.predecessor_framework_id,
@@ -124,7 +120,6 @@ class Mutation:
     def enrol_verifier(
         self, info: Info, input: VerifierInput, idempotency_key: Key = None
     ) -> VerifierResult:
-        """enrolVerifier."""
         c = info.context
         c.ledger.enrol_verifier(
             input.verifier_id,
@@ -138,7 +133,6 @@ class Mutation:
     def change_verifier_languages(
         self, info: Info, input: VerifierInput, idempotency_key: Key = None
     ) -> VerifierResult:
-        """changeVerifierLanguages."""
         c = info.context
         c.ledger.change_verifier_languages(
             input.verifier_id,
@@ -152,7 +146,6 @@ class Mutation:
     def create_weight_set(
         self, info: Info, input: CreateWeightSetInput, idempotency_key: Key = None
     ) -> WeightSetResult:
-        """createWeightSet."""
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
@@ -164,7 +157,6 @@ class Mutation:
     def enrol_panelist(
         self, info: Info, input: EnrolPanelistInput, idempotency_key: Key = None
     ) -> WeightSetResult:
-        """enrolPanelist."""
         c = info.context
         c.ledger.enrol_panelist(
             input.weight_set_id,
@@ -179,7 +171,6 @@ class Mutation:
     def cast_ballot(
         self, info: Info, allocations: list[AllocationInput], idempotency_key: Key = None
     ) -> BallotResult:
-        """castBallot."""
         c = info.context
         ws, panelist = (
             c.acting(c.viewer.weight_set_id, "panel"),
@@ -194,7 +185,6 @@ class Mutation:
     def revise_ballot(
         self, info: Info, input: ReviseBallotInput, idempotency_key: Key = None
     ) -> BallotResult:
-        """reviseBallot."""
         c = info.context
         ws, panelist = (
             c.acting(c.viewer.weight_set_id, "panel"),
@@ -210,7 +200,6 @@ class Mutation:
     def aggregate_weights(
         self, info: Info, weight_set_id: str, idempotency_key: Key = None
     ) -> WeightRevisionResult:
-        """aggregateWeights."""
         c = info.context
         revision = c.ledger.aggregate_weights(
             weight_set_id,
@@ -223,7 +212,6 @@ class Mutation:
     def set_weights(
         self, info: Info, input: SetWeightsInput, idempotency_key: Key = None
     ) -> WeightRevisionResult:
-        """setWeights."""
         c = info.context
         revision = c.ledger.set_weights(
             input.weight_set_id, input.plain(), input.reason, by=c.acting(c.viewer.name, "name"),
@@ -235,7 +223,6 @@ class Mutation:
     def create_edition(
         self, info: Info, input: CreateEditionInput, idempotency_key: Key = None
     ) -> EditionResult:
-        """createEdition."""
         c = info.context
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
@@ -248,7 +235,6 @@ class Mutation:
     def include_cities(
         self, info: Info, edition_id: str, city_ids: list[str], idempotency_key: Key = None
     ) -> EditionResult:
-        """includeCities."""
         c = info.context
         c.ledger.include_cities(
             edition_id,
@@ -262,7 +248,6 @@ class Mutation:
     def change_quorum(
         self, info: Info, edition_id: str, quorum: int, idempotency_key: Key = None
     ) -> EditionResult:
-        """changeQuorum."""
         c = info.context
         c.ledger.change_quorum(
             edition_id,
@@ -276,7 +261,6 @@ class Mutation:
     def publish(
         self, info: Info, input: PublishInput, idempotency_key: Key = None
     ) -> PublicationResult:
-        """publish."""
         c = info.context
         result = c.ledger.publish(
             input.edition_id, by=c.acting(c.viewer.name, "name"), tables=input.tables,
@@ -293,7 +277,6 @@ class Mutation:
     def submit_claim(
         self, info: Info, input: SubmitClaimInput, idempotency_key: Key = None
     ) -> ClaimResult:
-        """submitClaim."""
         c = info.context
         claim_id = c.ledger.submit_claim(
             input.edition_id, input.city_id, input.indicator_id, input.rung,
@@ -308,7 +291,6 @@ class Mutation:
     def withdraw_claim(
         self, info: Info, claim_id: ClaimId, reason: str, idempotency_key: Key = None
     ) -> ClaimResult:
-        """withdrawClaim."""
         c = info.context
         c.ledger.withdraw_claim(
             claim_id, reason, c.acting(c.viewer.name, "name"), c.viewer.role == "editor",
@@ -318,7 +300,6 @@ class Mutation:
 
     @command("Open the next verification round of a claim.", IsEditor)
     def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
-        """openRound."""
         c = info.context
         round_no = c.ledger.open_round(
             claim_id,
@@ -331,7 +312,6 @@ class Mutation:
     def cast_vote(
         self, info: Info, input: CastVoteInput, idempotency_key: Key = None
     ) -> ClaimResult:
-        """castVote."""
         c = info.context
         round_no = c.ledger.cast_vote(
             input.claim_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
@@ -343,7 +323,6 @@ class Mutation:
     def close_round(
         self, info: Info, claim_id: ClaimId, idempotency_key: Key = None
     ) -> ClaimResult:
-        """closeRound."""
         c = info.context
         outcome = c.ledger.close_round(
             claim_id,
@@ -356,7 +335,6 @@ class Mutation:
     def file_appeal(
         self, info: Info, input: FileAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """fileAppeal."""
         c = info.context
         appeal_id = c.ledger.file_appeal(
             input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
@@ -369,7 +347,6 @@ class Mutation:
     def answer_appeal(
         self, info: Info, input: AnswerAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """answerAppeal."""
         c = info.context
         c.ledger.answer_appeal(
             input.appeal_id, input.decision.value, input.response,

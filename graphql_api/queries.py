@@ -57,6 +57,7 @@ from graphql_api.types.movement import (
 )
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import PermissionDenied, UnknownId
+from ledger.vocabulary import Role
 from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
@@ -136,7 +137,6 @@ class Query:
 
     @query("Who the bearer token identifies.", Public)
     def viewer(self, info: Info) -> Me:
-        """The viewer."""
         v = info.context.viewer
         return Me(
             role=v.role,
@@ -149,27 +149,22 @@ class Query:
 
     @query("Every edition, newest year first.", Public)
     def editions(self, info: Info) -> list[Edition]:
-        """Editions."""
         return [Edition.from_view(e) for e in reads.editions(info.context.db)]
 
     @query("One edition.", Public)
     def edition(self, info: Info, id: Id) -> Edition:
-        """An edition."""
         return Edition.from_view(reads.edition(info.context.db, id))
 
     @query("Every version of every framework, with indicators and ladders.", Public)
     def frameworks(self, info: Info) -> list[FrameworkVersion]:
-        """Frameworks."""
         return [FrameworkVersion.from_view(f) for f in reads.frameworks(info.context.db)]
 
     @query("Cities in English alphabetical order, optionally those of one edition.", Public)
     def cities(self, info: Info, edition: str | None = None) -> list[City]:
-        """Cities."""
         return [City.from_view(c) for c in reads.cities(info.context.db, edition)]
 
     @query("One city; its scores need a score-viewing token (or the city's own).", Public)
     def city(self, info: Info, id: Id) -> City:
-        """A city."""
         return City.from_view(reads.city(info.context.db, id))
 
     @query(
@@ -180,7 +175,6 @@ class Query:
     def rankings(
         self, info: Info, edition: Id, table: RankingTableName, as_of: AsOf | None = None
     ) -> RankingTable:
-        """Rankings."""
         return _ranking(info, edition, table.value, as_of)
 
     @query("Claims, filtered; verifiers see their languages, cities their own.", CanReadClaims)
@@ -232,7 +226,6 @@ class Query:
 
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
-        """Publications."""
         return [Publication.from_view(p) for p in reads.publications(info.context.db, edition)]
 
     @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
@@ -275,7 +268,6 @@ class Query:
         from_: Annotated[AsOf, strawberry.argument(name="from", description="Earlier point.")],
         to: Annotated[AsOf | None, strawberry.argument(description="Later point (now).")] = None,
     ) -> BandChanges:
-        """Band changes."""
         db = info.context.db
         start, end = ranking.resolve(db, as_of_value(from_)), ranking.resolve(db, as_of_value(to))
         changes = ranking.band_changes(db, edition, table.value, start, end)
@@ -380,9 +372,8 @@ class Query:
 
     @query("A weight set's revisions and ballots (a panelist sees only their own).", CanSeeWeights)
     def weights(self, info: Info, weight_set_id: Id) -> Weights:
-        """Weights."""
         v, db = info.context.viewer, info.context.db
-        own = v.panelist_id if v.role == "panelist" else None
+        own = v.panelist_id if v.role == Role.PANELIST else None
         if own is not None and v.weight_set_id != weight_set_id:
             raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
         return Weights(
@@ -396,9 +387,8 @@ class Query:
 
     @query("Appeals, oldest first; a city sees its own.", CanSeeAppeals)
     def appeals(self, info: Info, edition: str | None = None) -> Appeals:
-        """Appeals."""
         v, db = info.context.viewer, info.context.db
-        city_id = v.city_id if v.role == "city" else None
+        city_id = v.city_id if v.role == Role.CITY else None
         return Appeals(
             position=reads.tracking_position(db),
             items=[
@@ -408,7 +398,6 @@ class Query:
 
     @query("Every verifier and the languages they read.", CanSeeVotes)
     def verifiers(self, info: Info) -> list[Verifier]:
-        """Verifiers."""
         return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]
 
     @query(
