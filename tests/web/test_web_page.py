@@ -297,3 +297,17 @@ def test_a_city_signed_in_sees_its_own_points_explanation_and_appeals(
     assert page.locator("#indicators tr[data-indicator]").count() == 4
     assert page.locator("#explain-parts").count() == 1
     shot(page, "city-own-role")
+
+
+def test_anyone_can_open_an_earlier_publication_and_sees_its_bands(page: Any, site: Site) -> None:
+    open_table(page, site)
+    page.select_option("#publication", "1")
+    page.wait_for_selector("#cut:has-text('Publication 1 ')")
+    first = gql(
+        site, f'{{ rankings(edition: "{EDITION}", table: TOTAL, publication: 1) '
+        "{ position rows { cityId band } } }",
+    )["rankings"]  # fmt: skip
+    assert shown_bands(page) == {r["cityId"]: r["band"] for r in first["rows"]}
+    assert shown_bands(page) != api_bands(site)  # the later publication differs
+    assert page.locator("#ranking").get_attribute("data-position") == str(first["position"])
+    shot(page, "table-publication-1")
