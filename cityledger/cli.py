@@ -11,15 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from cityledger import reference
-from cityledger.bootstrap import Runtime, open_runtime
-from cityledger.importer import parse, run
 from ledger.errors import InvalidInput, LedgerError
-from projections.rankings import AsOf, band_changes, compare_editions
-from projections.rankings import rankings as rankings_query
-from projections.views import RankingView
+
+# The engine (eventsourcing, sqlite-utils) and the API stack are imported by the commands that
+# use them, so that `--help` and argument errors answer at once.
+if TYPE_CHECKING:
+    from cityledger.bootstrap import Runtime
+    from projections.rankings import AsOf
+    from projections.views import RankingView
 
 TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
 MAX_POSITION = 2**62
@@ -73,6 +74,8 @@ def render(view: RankingView, fmt: str, lang: str) -> str:
 
 def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
     """Print a table of an edition, now or as of a position or instant."""
+    from projections.rankings import rankings as rankings_query
+
     rt.catch_up()
     view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
     sys.stdout.write(render(view, a.format, a.lang))
@@ -80,6 +83,8 @@ def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
     """Print the cities whose band moved between two points, with the events behind each move."""
+    from projections.rankings import band_changes
+
     rt.catch_up()
     for c in band_changes(rt.db, a.edition, a.table, parse_as_of(a.before), parse_as_of(a.after)):
         print(
@@ -91,6 +96,8 @@ def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_compare(rt: Runtime, a: argparse.Namespace) -> None:
     """Print every city's band and rank in two editions side by side."""
+    from projections.rankings import compare_editions
+
     rt.catch_up()
     rows = compare_editions(rt.db, a.a, a.b, a.table)
     if a.format == "json":
@@ -118,6 +125,8 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
+    from cityledger.importer import parse, run
+
     try:
         with open(a.file, encoding="utf-8") as handle:
             commands = parse(handle)
@@ -129,6 +138,8 @@ def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_load_reference(rt: Runtime, a: argparse.Namespace) -> None:
     """Load the illustrative 2023 reference ledger unless it is already there."""
+    from cityledger import reference
+
     print(reference.load(rt, progress=lambda line: print(line, file=sys.stderr, flush=True)))
 
 
@@ -307,7 +318,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[Runtime | None, argparse.Namespace], None] = args.func
     runtime: Runtime | None = None
     try:
-        runtime = None if getattr(args, "no_db", False) else open_runtime()
+        if not getattr(args, "no_db", False):
+            from cityledger.bootstrap import open_runtime
+
+            runtime = open_runtime()
         func(runtime, args)
     except LedgerError as error:
         print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)

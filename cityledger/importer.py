@@ -102,12 +102,12 @@ def run(ledger: Ledger, commands: Iterable[Command]) -> int:
     # Many commands per transaction, in order; each still checked against its predecessors.
     with ledger.batch():
         for command in commands:
-            _run_one(ledger, command)
+            run_one(ledger, command)
             count += 1
     return count
 
 
-def _run_one(ledger: Ledger, command: Command) -> None:
+def run_one(ledger: Ledger, command: Command) -> None:
     """One command, its errors named with the line."""
     try:
         getattr(ledger, command.name)(**command.args, at=command.at)
