@@ -62,7 +62,7 @@ def type_name(topic: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _plain_topic(topic: str) -> bool:
+def plain_topic(topic: str) -> bool:
     """Whether events of this topic decode as their stored JSON (no upcasting)."""
     return getattr(resolve_topic(topic), "class_version", 1) == 1
 
@@ -79,7 +79,7 @@ def from_notification(mapper: Mapper[Any], notification: Notification) -> EventR
         mapper.cipher is None
         and mapper.compressor is None
         and text.count('"_type_"') == 1
-        and _plain_topic(notification.topic)
+        and plain_topic(notification.topic)
     ):
         data = json.loads(text)
         stamp = data.get("timestamp")
