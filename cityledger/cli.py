@@ -10,13 +10,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ledger.errors import InvalidInput, LedgerError
+from projections.causes import Cause
+from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 
-# The engine (eventsourcing, sqlite-utils) and the API stack are imported by the commands that
-# use them, so that `--help` and argument errors answer at once.
+# The engine's wiring (eventsourcing) and the API stack are imported by the commands that use
+# them, so that `--help` and argument errors answer at once.
 if TYPE_CHECKING:
     from cityledger.bootstrap import Runtime
     from projections.rankings import AsOf
@@ -91,22 +94,77 @@ def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
             f"{c.city_id}: {c.before_band} → {c.after_band} (rank {c.before_rank} → {c.after_rank})"
         )
         for e in c.causes:
-            print(f"    #{e.position} {e.time} {e.type} {e.data}")
+            print(f"    {_cause_line(e)}")
 
 
 def cmd_compare(rt: Runtime, a: argparse.Namespace) -> None:
-    """Print every city's band and rank in two editions side by side."""
-    from projections.rankings import compare_editions
+    """Compare two editions' tables: moves, transition matrix, what changed and why."""
+    from projections.compare import compare, comparison_json
 
     rt.catch_up()
-    rows = compare_editions(rt.db, a.a, a.b, a.table)
+    data = comparison_json(compare(rt.db, a.a, a.b, a.table, a.at))
     if a.format == "json":
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    print(f"# {a.table}: {a.a} | {a.b}")
+    rows: list[dict[str, Any]] = data["rows"]  # type: ignore[assignment]
+    if a.format == "csv":
+        out = io.StringIO()
+        fields = ["status", *(rows[0] if rows else ["city_id"])]
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({"status": "common", **r} for r in rows)
+        for status in ("entered", "left"):
+            for r in data[status]:  # type: ignore[attr-defined]
+                side = "b" if status == "entered" else "a"
+                writer.writerow({"status": status, "city_id": r["city_id"],
+                                 "name_en": r["name_en"], f"band_{side}": r["band"],
+                                 f"rank_{side}": r["rank"], f"n_{side}": r["n"],
+                                 f"score_{side}": r["score"]})  # fmt: skip
+        sys.stdout.write(out.getvalue())
+        return
+    verdict = "comparable" if data["comparable"] else "NOT comparable"
+    print(f"# {a.table}: {a.a} (position {data['position_a']}) -> {a.b} "
+          f"(position {data['position_b']}), at {a.at}: {verdict}")  # fmt: skip
+    for line in [*data["reasons"], *data["notes"]]:  # type: ignore[misc]
+        print(f"  - {line}")
+    for e in data["framework_diff"]:  # type: ignore[attr-defined]
+        print(f"  framework {e['from']} -> {e['to']}: {e['detail']}")
+    for w in data["weight_diff"]:  # type: ignore[attr-defined]
+        print(f"  weight {w['indicator_id']}: {w['weight_a'] or '-'} -> {w['weight_b'] or '-'}")
+    matrix: dict[str, dict[str, int]] = data["matrix"]  # type: ignore[assignment]
+    print(f"{'a / b':<10}" + "".join(f"{col:>10}" for col in next(iter(matrix.values()))))
+    for label, cells in matrix.items():
+        print(f"{label:<10}" + "".join(f"{n:>10}" for n in cells.values()))
     for r in rows:
-        left = f"{r.band_a or '-':<9} {r.rank_a or '':>4}"
-        print(f"{r.name_en:<24} {left} | {r.band_b or '-':<9} {r.rank_b or '':>4}".rstrip())
+        split = f"method {r['method_part']} + performance {r['performance_part']}"
+        split = split if r["method_part"] is not None else "no split"
+        print(f"{r['name_en']:<20} {r['band_a']:<9} {r['rank_a']:>4}/{r['n_a']:<4} -> "
+              f"{r['band_b']:<9} {r['rank_b']:>4}/{r['n_b']:<4} {r['score_a']} -> "
+              f"{r['score_b']} ({split})")  # fmt: skip
+    for status in ("entered", "left"):
+        for r in data[status]:  # type: ignore[attr-defined]
+            print(f"{status}: {r['name_en']} ({r['band']}, {r['rank']}/{r['n']})")
+
+
+def cmd_history(rt: Runtime, a: argparse.Namespace) -> None:
+    """A city's bands, ranks, scores and points in every edition and publication, oldest first."""
+    from projections.history import city_history, history_json
+
+    rt.catch_up()
+    data = history_json(city_history(rt.db, a.city, live=True), scores=True)
+    if a.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    print(f"# {data['name_en']} ({data['city_id']})")
+    for e in data["entries"]:  # type: ignore[attr-defined]
+        when = f"publication {e['publication_no']}" if e["publication_no"] else "now"
+        print(f"{e['edition_id']} ({e['framework']}) {when}, position {e['position']}:")
+        for t in e["tables"]:
+            print(f"    {t['table']:<20} {t['band']:<9} {t['rank']:>4}/{t['n']:<4} {t['score']}")
+        print("    points " + " ".join(f"{p['indicator_id']}={p['points']}" for p in e["points"]))
+    for step in data["steps"]:  # type: ignore[attr-defined]
+        verdict = "comparable" if step["comparable"] else "not comparable"
+        print(f"{step['from']} -> {step['to']}: {verdict}; " + "; ".join(step["reasons"]))
 
 
 def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
@@ -215,6 +273,102 @@ def cmd_schema(rt: Runtime | None, a: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+# --- explain and robustness: why a city moved, what it would take, how robust a band is ---
+
+
+def _num(value: Fraction) -> str:
+    """An exact number with its two-place decimal, e.g. `1103/4 (275.75)`."""
+    return str(value) if value.denominator == 1 else f"{value} ({float(value):.2f})"
+
+
+def _signed(value: Fraction) -> str:
+    return ("+" if value >= 0 else "") + str(value)
+
+
+def render_explanation(e: MoveExplanation) -> str:
+    """An explanation as readable text."""
+    out = [f"{e.city_id} ({e.name_en}) in {e.edition_id} {e.table}"]
+    for name, s in (("from", e.start), ("to  ", e.end)):
+        out.append(
+            f"  {name} position {s.position}: {s.band}, rank {s.rank} of {s.n}, "
+            f"score {_num(s.score)}"
+        )
+    rung = sum((m.rung_part for m in e.indicators), Fraction(0))
+    weight = sum((m.weight_part for m in e.indicators), Fraction(0))
+    out.append(f"  score change {_signed(e.delta)} = rung parts {rung} + weight parts {weight}")
+    out.append("indicators that moved (points, weight: rung part + weight part):")
+    for m in e.indicators:
+        if not (m.rung_part or m.weight_part or m.causes):
+            continue
+        out.append(
+            f"  {m.indicator_id:<4} points {m.points_from} -> {m.points_to}, weight "
+            f"{m.weight_from} -> {m.weight_to}: {_signed(m.rung_part)} + {_signed(m.weight_part)}"
+        )
+        out.append(
+            f"       claims {', '.join(m.claims_from) or '-'} -> {', '.join(m.claims_to) or '-'}"
+        )
+        out.extend(f"       {_cause_line(c)}" for c in m.causes)
+    out.append("band boundaries (rank limit: score of the last city inside), from -> to:")
+    for x, y in zip(e.boundaries_from, e.boundaries_to, strict=True):
+        left = f"{x.rank_limit}: {_num(x.score) if x.score is not None else '-'}"
+        right = f"{y.rank_limit}: {_num(y.score) if y.score is not None else '-'}"
+        out.append(f"  {x.band:<9} {left} -> {right}")
+    for title, crossings in (("overtaken by", e.overtaken_by), ("overtook", e.overtook)):
+        out.append(f"{title}: {'none' if not crossings else ''}".rstrip())
+        for c in crossings:
+            out.append(
+                f"  {c.city_id} ({c.name_en}): score {c.score_from} -> {c.score_to} "
+                f"({_signed(c.delta)}), rank {c.rank_from} -> {c.rank_to}, "
+                f"{c.band_from} -> {c.band_to}"
+            )
+            out.extend(f"       {_cause_line(x)}" for x in c.causes)
+    out.append(f"tie rule decides the band: {'yes' if e.tie_rule_matters else 'no'}")
+    return "\n".join(out) + "\n"
+
+
+def _cause_line(c: Cause) -> str:
+    claim = f" claim {c.claim_id}" if c.claim_id else ""
+    return (
+        f"#{c.position} {c.time} {c.type} {c.city_id}/{c.indicator_id}{claim} by "
+        f"{c.actor or '?'}: {_signed(c.score_change)} (hash {c.hash[:12]})"
+    )
+
+
+def cmd_explain(rt: Runtime, a: argparse.Namespace) -> None:
+    """Explain a city's move between two cuts; with --next-band, what it would take."""
+    rt.catch_up()
+    end = None if a.end is None else parse_cut(a.end, "--to")
+    if a.next_band:
+        from projections.counterfactual import counterfactual_json, next_band, render_next_band
+
+        found = next_band(rt.db, a.edition, a.table, a.city, end)
+        text = render_next_band(found) if a.format == "text" else None
+        sys.stdout.write(text or json.dumps(counterfactual_json(found), indent=2) + "\n")
+        return
+    if a.start is None:
+        raise InvalidInput("explain needs --from (or --next-band)", field="from")
+    explanation = explain_move(rt.db, a.edition, a.table, a.city, parse_cut(a.start, "--from"), end)
+    if a.format == "json":
+        print(json.dumps(explanation_json(explanation), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_explanation(explanation))
+
+
+def add_explain_commands(sub: Any) -> None:
+    """The `explain` and `robustness` subcommands."""
+    explain = sub.add_parser("explain", help="why a city moved between two cuts of the log")
+    explain.add_argument("--edition", required=True)
+    explain.add_argument("--table", required=True, choices=TABLE_CHOICES)
+    explain.add_argument("--city", required=True)
+    explain.add_argument("--from", dest="start", help="a position, an instant or publication:N")
+    explain.add_argument("--to", dest="end", help="a position, an instant or publication:N (now)")
+    explain.add_argument("--format", default="text", choices=["text", "json"])
+    explain.add_argument(
+        "--next-band", action="store_true", help="the smallest rung changes up or down a band"
+    )
+    explain.set_defaults(func=cmd_explain)
+
+
 def bounded(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number written in ASCII digits, within [low, high]."""
 
@@ -257,12 +411,17 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--after")
     changes.set_defaults(func=cmd_changes)
 
-    compare = sub.add_parser("compare", help="bands and ranks of two editions side by side")
-    compare.add_argument("--a", required=True, help="first edition")
+    compare = sub.add_parser("compare", help="two editions compared: moves and what changed")
+    compare.add_argument("--a", required=True, help="first (earlier) edition")
     compare.add_argument("--b", required=True, help="second edition")
     compare.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    compare.add_argument("--format", default="table", choices=["table", "json"])
+    compare.add_argument("--at", default="publication", choices=["publication", "now"])
+    compare.add_argument("--format", default="text", choices=["text", "json", "csv"])
     compare.set_defaults(func=cmd_compare)
+    history = sub.add_parser("history", help="a city in every edition and publication")
+    history.add_argument("--city", required=True)
+    history.add_argument("--format", default="text", choices=["text", "json"])
+    history.set_defaults(func=cmd_history)
 
     events = sub.add_parser("events", help="print the log as JSON lines")
     events.add_argument("--after", type=bounded(0, MAX_POSITION), default=0)
@@ -308,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--panelist")
     create.set_defaults(func=cmd_token)
 
+    add_explain_commands(sub)
     sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)
     return p
 

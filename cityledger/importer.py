@@ -15,7 +15,7 @@ from ledger.errors import InvalidInput, LedgerError
 #: The Ledger use cases an import may call (every command, none of the queries).
 COMMANDS = frozenset(
     {
-        "register_city", "define_framework", "revise_framework", "enrol_verifier",
+        "register_city", "define_framework", "revise_framework", "state_lineage", "enrol_verifier",
         "change_verifier_languages", "create_weight_set", "enrol_panelist", "cast_ballot",
         "revise_ballot", "aggregate_weights", "set_weights", "create_edition", "include_cities",
         "change_quorum", "publish", "submit_claim", "withdraw_claim", "open_round", "cast_vote",

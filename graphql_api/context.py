@@ -90,13 +90,6 @@ class ApiContext:
         caller = json.dumps([self.viewer.role, self.viewer.name, key], ensure_ascii=False)
         return "api:" + hashlib.sha256(caller.encode("utf-8")).hexdigest()
 
-    def panelist(self) -> tuple[str, str]:
-        """(weight set, panelist) a panelist token is bound to."""
-        return (
-            self.acting(self.viewer.weight_set_id, "panel"),
-            self.acting(self.viewer.panelist_id, "panelist"),
-        )
-
     def authenticate(self, header: str | None) -> None:
         """Identify the viewer from an Authorization value; remember a bad token's error."""
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from ledger import vocabulary
 from ledger.errors import InvalidInput
 
 
@@ -55,12 +56,9 @@ def keyed(pairs: list[tuple[str, Any]], field: str) -> dict[str, Any]:
     return out
 
 
-@strawberry.enum(description="A verifier's decision.")
-class Decision(Enum):
-    """accept or reject."""
-
-    ACCEPT = "accept"
-    REJECT = "reject"
+# The ledger's enum, shown in GraphQL as is (strawberry.enum marks the class).
+strawberry.enum(vocabulary.Decision, description="A verifier's decision.")
+Decision = vocabulary.Decision
 
 
 @strawberry.enum(description="An editor's answer to an appeal.")
@@ -204,6 +202,27 @@ class DefineFrameworkInput:
     indicators: list[IndicatorInput] = strawberry.field(description="Indicators.")
 
 
+@strawberry.input(description="How indicators of a version relate to its predecessor's.")
+class LineageInput:
+    """One lineage relation."""
+
+    kind: str = strawberry.field(
+        description="unchanged, ladder_extended, rescaled, renamed, split, merged, added or "
+        "dropped."
+    )
+    old: list[str] = strawberry.field(description="Indicators of the predecessor version.")
+    new: list[str] = strawberry.field(description="Indicators of this version.")
+    rung_map: list[list[int]] | None = strawberry.field(
+        default=None, description="For rescaled: [old rung, new rung] pairs covering every rung."
+    )
+    note: str = strawberry.field(default="", description="Why, in words.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {"kind": self.kind, "from": self.old, "to": self.new,
+                "rung_map": self.rung_map, "note": self.note}  # fmt: skip
+
+
 @strawberry.input(description="Define the next version of a framework.")
 class ReviseFrameworkInput:
     """reviseFramework arguments."""
@@ -212,6 +231,22 @@ class ReviseFrameworkInput:
     pillars: list[PillarInput] = strawberry.field(description="Pillars.")
     indicators: list[IndicatorInput] = strawberry.field(description="Indicators.")
     note: str = strawberry.field(description="What changed and why.")
+    lineage: list[LineageInput] | None = strawberry.field(
+        default=None,
+        description="Every indicator's relation to the current version (validated: none may "
+        "be forgotten).",
+    )
+
+
+@strawberry.input(description="State a version's lineage from a predecessor version.")
+class StateLineageInput:
+    """stateLineage arguments."""
+
+    framework_id: str = strawberry.field(description="Framework id.")
+    version: int = strawberry.field(description="Its version.")
+    predecessor_framework_id: str = strawberry.field(description="The predecessor framework.")
+    predecessor_version: int = strawberry.field(description="The predecessor's version.")
+    lineage: list[LineageInput] = strawberry.field(description="Every indicator's relation.")
 
 
 @strawberry.input(description="Enrol a verifier, or restate their languages.")

@@ -33,7 +33,10 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 #: Root fields that each compute whole tables (a fold of the log for an as-of answer).
-HEAVY_ROOT_FIELDS = frozenset({"rankings", "bandChanges", "compareEditions"})
+HEAVY_ROOT_FIELDS = frozenset(
+    {"rankings", "bandChanges", "compareEditions", "cityHistory", "explainMove", "nextBand",
+     "bandRobustness"}
+)  # fmt: skip
 MAX_HEAVY = 4
 DEFAULT_PAGE = 20
 MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."

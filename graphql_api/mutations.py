@@ -22,6 +22,7 @@ from graphql_api.inputs import (
     ReviseBallotInput,
     ReviseFrameworkInput,
     SetWeightsInput,
+    StateLineageInput,
     SubmitClaimInput,
     VerifierInput,
 )
@@ -101,6 +102,20 @@ class Mutation:
         version = c.ledger.revise_framework(
             input.framework_id, [p.plain() for p in input.pillars],
             [i.plain() for i in input.indicators], input.note,
+            None if input.lineage is None else [x.plain() for x in input.lineage],
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return FrameworkPayload.after(c, input.framework_id, version)
+
+    @command("State how a framework version relates to a predecessor version.", IsEditor)
+    def state_lineage(
+        self, info: Info, input: StateLineageInput, idempotency_key: Key = None
+    ) -> FrameworkResult:
+        """stateLineage."""
+        c = info.context
+        version = c.ledger.state_lineage(
+            input.framework_id, input.version, input.predecessor_framework_id,
+            input.predecessor_version, [x.plain() for x in input.lineage],
             idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)

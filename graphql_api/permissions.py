@@ -11,13 +11,14 @@ from strawberry.permission import BasePermission, PermissionExtension
 from graphql_api.auth import Viewer
 from graphql_api.context import Info
 from ledger.errors import PermissionDenied, Unauthenticated
+from ledger.vocabulary import Role
 
 
 class LedgerPermission(BasePermission):
     """A rule over the viewer; a bad token fails it as UNAUTHENTICATED, a refusal as DENIED."""
 
     #: Roles the rule admits outright (empty: decided by `admits`).
-    roles: ClassVar[tuple[str, ...]] = ()
+    roles: ClassVar[tuple[Role, ...]] = ()
     #: Who the rule admits, for descriptions and messages.
     who: ClassVar[str] = ""
 
@@ -52,63 +53,63 @@ class Public(LedgerPermission):
 class IsEditor(LedgerPermission):
     """Editors: frameworks, editions, weights, rounds, publication, appeal answers."""
 
-    roles = ("editor",)
+    roles = (Role.EDITOR,)
     who = "editors"
 
 
 class IsResearcher(LedgerPermission):
     """Researchers submit claims."""
 
-    roles = ("researcher",)
+    roles = (Role.RESEARCHER,)
     who = "researchers"
 
 
 class IsResearcherOrEditor(LedgerPermission):
     """Researchers withdraw their own claims; editors withdraw any claim."""
 
-    roles = ("researcher", "editor")
+    roles = (Role.RESEARCHER, Role.EDITOR)
     who = "researchers (their own claims) and editors (any claim)"
 
 
 class IsVerifier(LedgerPermission):
     """Verifiers vote on claims in the languages they read."""
 
-    roles = ("verifier",)
+    roles = (Role.VERIFIER,)
     who = "verifiers"
 
 
 class IsPanelist(LedgerPermission):
     """Panelists cast and revise their own ballot."""
 
-    roles = ("panelist",)
+    roles = (Role.PANELIST,)
     who = "panelists"
 
 
 class IsCity(LedgerPermission):
     """A city files appeals for itself."""
 
-    roles = ("city",)
+    roles = (Role.CITY,)
     who = "city representatives"
 
 
 class CanSeeScores(LedgerPermission):
     """Exact scores, live rankings and their history: editors and auditors."""
 
-    roles = ("editor", "auditor")
+    roles = (Role.EDITOR, Role.AUDITOR)
     who = "editors and auditors"
 
 
 class CanSeeVotes(LedgerPermission):
     """Votes and who cast them: editors and auditors."""
 
-    roles = ("editor", "auditor")
+    roles = (Role.EDITOR, Role.AUDITOR)
     who = "editors and auditors"
 
 
 class CanReadLog(LedgerPermission):
     """The event log (it names voters and panelists): editors and auditors."""
 
-    roles = ("editor", "auditor")
+    roles = (Role.EDITOR, Role.AUDITOR)
     who = "editors and auditors"
 
 
@@ -122,24 +123,37 @@ class CanSeeCityScores(LedgerPermission):
         return viewer.sees_city_scores(str(getattr(source, "city_id", "")))
 
 
+class CanExplainCity(LedgerPermission):
+    """Why a city moved (its scores and its rivals'): editors and auditors, and the city itself."""
+
+    who = "editors, auditors and the city itself"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Check the token, then whether the viewer sees the `city` argument's scores."""
+        error = info.context.auth_error
+        if error is not None:
+            raise Unauthenticated(error.message, field=error.field)
+        return info.context.viewer.sees_city_scores(str(kwargs.get("city", "")))
+
+
 class CanReadClaims(LedgerPermission):
     """Claims: editors, auditors, researchers; verifiers (their languages); cities (their own)."""
 
-    roles = ("editor", "auditor", "researcher", "verifier", "city")
+    roles = (Role.EDITOR, Role.AUDITOR, Role.RESEARCHER, Role.VERIFIER, Role.CITY)
     who = "editors, auditors, researchers, verifiers and cities"
 
 
 class CanSeeWeights(LedgerPermission):
     """Weight revisions and ballots: editors, auditors and panelists (own ballot only)."""
 
-    roles = ("editor", "auditor", "panelist")
+    roles = (Role.EDITOR, Role.AUDITOR, Role.PANELIST)
     who = "editors, auditors and panelists"
 
 
 class CanSeeAppeals(LedgerPermission):
     """Appeals: editors and auditors; a city sees its own."""
 
-    roles = ("editor", "auditor", "city")
+    roles = (Role.EDITOR, Role.AUDITOR, Role.CITY)
     who = "editors, auditors and cities"
 
 

@@ -12,6 +12,7 @@ from graphql_api.fields import field as query
 from graphql_api.inputs import AsOf, ClaimFilter, EventFilter, as_of_value, aware
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.permissions import (
+    CanExplainCity,
     CanReadClaims,
     CanReadLog,
     CanSeeAppeals,
@@ -31,8 +32,6 @@ from graphql_api.types import (
     Claim,
     ClaimConnection,
     ClaimEdge,
-    Comparison,
-    ComparisonRow,
     Edition,
     Event,
     EventConnection,
@@ -48,10 +47,16 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
+from graphql_api.types.movement import Cut, MoveExplanationType, NextBandType, cut_value
+from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import PermissionDenied, UnknownId
 from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
+from projections.compare import compare
+from projections.counterfactual import next_band
+from projections.explain import explain_move
+from projections.history import city_history
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -244,14 +249,78 @@ class Query:
             changes=[BandMove.from_view(c) for c in changes],
         )
 
-    @query("Two editions' bands and ranks side by side (current standings).", CanSeeScores)
-    def compare_editions(self, info: Info, a: Id, b: Id, table: RankingTableName) -> Comparison:
-        """Edition comparison."""
-        rows = ranking.compare_editions(info.context.db, a, b, table.value)
-        return Comparison(
-            position=reads.tracking_position(info.context.db),
-            rows=[ComparisonRow.from_view(r) for r in rows],
+    @query(
+        "Why a city moved between two cuts: the exact Shapley split of its score change per "
+        "indicator (rung and weight parts), the deciding events, band lines at both cuts, the "
+        "cities that overtook it or fell behind it, and whether the tie rule decides.",
+        CanExplainCity,
+    )
+    def explain_move(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        city: Id,
+        from_: Annotated[Cut, strawberry.argument(name="from", description="Earlier cut.")],
+        to: Annotated[Cut | None, strawberry.argument(description="Later cut (now).")] = None,
+    ) -> MoveExplanationType:
+        """A movement explanation."""
+        found = explain_move(
+            info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
         )
+        return MoveExplanationType.from_view(found)
+
+    @query(
+        "What it would take: with other cities and weights held as at a cut, the fewest ladder "
+        "steps (then the largest margin) that move the city up one band, and down one band.",
+        CanExplainCity,
+    )
+    def next_band(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        city: Id,
+        at: Annotated[Cut | None, strawberry.argument(description="The cut (now).")] = None,
+    ) -> NextBandType:
+        """A counterfactual."""
+        found = next_band(info.context.db, edition, table.value, city, cut_value(at))
+        return NextBandType.from_view(found)
+
+    @query(
+        "Two editions compared: common cities with band, rank, N, percentile and the move; "
+        "entering and leaving cities; the band transition matrix; the framework and weight "
+        "diffs; a comparability verdict; the method/performance split of score changes. "
+        "Everyone may compare published bands; at NOW needs an editor or auditor token.",
+        Public,
+    )
+    def compare_editions(
+        self,
+        info: Info,
+        a: Id,
+        b: Id,
+        table: RankingTableName,
+        at: Annotated[
+            ComparisonPoint, strawberry.argument(description="Latest publications, or now.")
+        ] = ComparisonPoint.PUBLICATION,
+    ) -> EditionComparison:
+        """Edition comparison."""
+        if at is ComparisonPoint.NOW and not info.context.viewer.sees_scores:
+            raise PermissionDenied(
+                "at NOW needs an editor or auditor token; others compare publications",
+                field="at",
+            )
+        return EditionComparison.from_view(compare(info.context.db, a, b, table.value, at.value))
+
+    @query(
+        "A city in every edition and publication, oldest first (editors and auditors also "
+        "get each edition's live standing), with comparability verdicts between editions.",
+        Public,
+    )
+    def city_history(self, info: Info, city: Id) -> CityTimeline:
+        """A city's history."""
+        live = info.context.viewer.sees_scores
+        return CityTimeline.from_view(city_history(info.context.db, city, live=live))
 
     @query("A weight set's revisions and ballots (a panelist sees only their own).", CanSeeWeights)
     def weights(self, info: Info, weight_set_id: Id) -> Weights:

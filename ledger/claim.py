@@ -17,24 +17,33 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.ids import aggregate_id
+from ledger.vocabulary import ClaimStatus, Decision, RoundOutcome
 
-PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = (
-    "pending",
-    "accepted",
-    "rejected",
-    "withdrawn",
-    "superseded",
-)
-DECISIONS = ("accept", "reject")
+PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = ClaimStatus
+DECISIONS = tuple(Decision)
 
 
-def decide(accepts: int, rejects: int, quorum: int) -> str:
+def decide(accepts: int, rejects: int, quorum: int) -> RoundOutcome:
     """The round's outcome: accepted, rejected or undecided (another round)."""
     if accepts >= quorum and accepts > rejects:
-        return ACCEPTED
+        return RoundOutcome.ACCEPTED
     if rejects > accepts:
-        return REJECTED
-    return "undecided"
+        return RoundOutcome.REJECTED
+    return RoundOutcome.UNDECIDED
+
+
+def status_after_round(outcome: str) -> ClaimStatus | None:
+    """The status a closed round's outcome gives its claim (None: it stays pending).
+
+    The one statement of this rule: the aggregate and every read model apply it.
+    """
+    return _DECIDED.get(outcome)
+
+
+_DECIDED: dict[str, ClaimStatus] = {
+    RoundOutcome.ACCEPTED: ClaimStatus.ACCEPTED,
+    RoundOutcome.REJECTED: ClaimStatus.REJECTED,
+}
 
 
 class Claim(Aggregate):
@@ -108,8 +117,7 @@ class Claim(Aggregate):
         def apply(self, aggregate: Claim) -> None:
             """Close the round and set the status its outcome decides."""
             aggregate.open_round = None
-            if self.outcome in (ACCEPTED, REJECTED):
-                aggregate.status = self.outcome
+            aggregate.status = status_after_round(self.outcome) or aggregate.status
 
     def __init__(
         self,
@@ -260,7 +268,7 @@ class Claim(Aggregate):
         self._require_pending()
         round_no = self._require_open_round()
         votes = list(self.rounds[round_no - 1].values())
-        accepts, rejects = votes.count("accept"), votes.count("reject")
+        accepts, rejects = votes.count(Decision.ACCEPT), votes.count(Decision.REJECT)
         outcome = decide(accepts, rejects, quorum)
         self.trigger_event(
             self.RoundClosed,

@@ -10,8 +10,9 @@ from eventsourcing.domain import Aggregate
 
 from ledger.errors import AlreadyExists, InvalidInput, UnknownId
 from ledger.ids import aggregate_id
+from ledger.vocabulary import RankingTable
 
-TABLES = ("total", "digital_traditional", "institutional")
+TABLES = tuple(RankingTable)
 
 
 class Edition(Aggregate):

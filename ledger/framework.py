@@ -9,8 +9,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger import validate
-from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
+from ledger.errors import AlreadyExists, InvalidInput, RungNotOnLadder, UnknownId
 from ledger.ids import aggregate_id
+from ledger.lineage import check_lineage
 
 PILLARS = ("digital", "traditional", "institutional")
 
@@ -101,10 +102,32 @@ class Framework(Aggregate):
         pillars: list[dict[str, Any]]
         indicators: list[dict[str, Any]]
         note: str
+        #: Added later, with a default: revisions recorded before it decode with no lineage.
+        lineage: list[dict[str, Any]] | None = None
 
         def apply(self, aggregate: Framework) -> None:
-            """Append the version."""
+            """Append the version (and its lineage from the version before, if stated)."""
             aggregate.versions.append({"pillars": self.pillars, "indicators": self.indicators})
+            if self.lineage is not None:
+                aggregate.lineage_of()[self.version_no] = {
+                    "framework_id": aggregate.framework_id,
+                    "version": self.version_no - 1,
+                }
+
+    class LineageStated(Aggregate.Event):
+        """A version's relation to its predecessor (possibly in another framework) was stated."""
+
+        version_no: int
+        predecessor_framework_id: str
+        predecessor_version: int
+        lineage: list[dict[str, Any]]
+
+        def apply(self, aggregate: Framework) -> None:
+            """Remember the predecessor."""
+            aggregate.lineage_of()[self.version_no] = {
+                "framework_id": self.predecessor_framework_id,
+                "version": self.predecessor_version,
+            }
 
     def __init__(
         self,
@@ -149,16 +172,25 @@ class Framework(Aggregate):
         indicators: list[dict[str, Any]],
         note: str,
         at: datetime | None,
+        lineage: list[dict[str, Any]] | None = None,
     ) -> int:
-        """Record the next version; return its number."""
+        """Record the next version, with its lineage from the current one if given."""
         pillars, indicators = check_structure(pillars, indicators)
         version_no = len(self.versions) + 1
+        if lineage is not None:
+            lineage = check_lineage(
+                self.indicators_of(version_no - 1),
+                indicators,
+                lineage,
+                label=f"{self.framework_id} v{version_no - 1} -> v{version_no}",
+            )
         self.trigger_event(
             self.FrameworkRevised,
             version_no=version_no,
             pillars=pillars,
             indicators=indicators,
             note=note,
+            lineage=lineage,
             timestamp=at,
         )
         return version_no
@@ -195,4 +227,50 @@ class Framework(Aggregate):
             f"rung {rung!r} is not on the ladder of {indicator_id} (rungs {rungs})",
             field="rung",
             value=rung,
+        )
+
+    def lineage_of(self) -> dict[int, dict[str, Any]]:
+        """Version number -> its stated predecessor (absent on aggregates older than lineage)."""
+        if not hasattr(self, "predecessors"):
+            self.predecessors: dict[int, dict[str, Any]] = {}
+        return self.predecessors
+
+    def state_lineage(
+        self,
+        version_no: int,
+        predecessor: Framework,
+        predecessor_version: int,
+        lineage: list[dict[str, Any]],
+        at: datetime | None,
+    ) -> None:
+        """State how a version relates to a predecessor version, once, checked indicator by one."""
+        new = self.indicators_of(version_no)
+        if version_no in self.lineage_of():
+            before = self.lineage_of()[version_no]
+            raise AlreadyExists(
+                f"{self.framework_id} v{version_no} already states its lineage from "
+                f"{before['framework_id']} v{before['version']}",
+                field="version",
+                value=version_no,
+            )
+        old = predecessor.indicators_of(predecessor_version)
+        if predecessor.framework_id == self.framework_id and predecessor_version >= version_no:
+            raise InvalidInput(
+                f"a predecessor of {self.framework_id} v{version_no} must be an earlier version, "
+                f"not v{predecessor_version}",
+                field="predecessor_version",
+                value=predecessor_version,
+            )
+        label = (
+            f"{predecessor.framework_id} v{predecessor_version} -> "
+            f"{self.framework_id} v{version_no}"
+        )
+        clean = check_lineage(old, new, lineage, label=label)
+        self.trigger_event(
+            self.LineageStated,
+            version_no=version_no,
+            predecessor_framework_id=predecessor.framework_id,
+            predecessor_version=predecessor_version,
+            lineage=clean,
+            timestamp=at,
         )

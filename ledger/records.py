@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import resolve_topic
 
@@ -54,6 +55,18 @@ class EventRecord:
             topic=str(obj["topic"]),
             stored=str(obj["stored"]),
         )
+
+
+def events_of(*aggregates: type) -> frozenset[str]:
+    """The type names of the events the given aggregate classes record."""
+    return frozenset(
+        name
+        for aggregate in aggregates
+        for name, value in vars(aggregate).items()
+        if isinstance(value, type)
+        and issubclass(value, CanMutateAggregate)
+        and name not in ("Event", "Created")
+    )
 
 
 def type_name(topic: str) -> str:

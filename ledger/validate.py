@@ -32,15 +32,16 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
     return stripped
 
 
+def _matching(field: str, value: Any, pattern: re.Pattern[str], what: str) -> str:
+    """A string the whole of which matches the pattern; the error says what was expected."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InvalidInput(f"{field} {value!r} is not {what}", field=field, value=value)
+    return value
+
+
 def ident(field: str, value: Any) -> str:
     """An id: letters, digits and . _ / - , at most 120 characters."""
-    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise InvalidInput(
-            f"{field} {value!r} is not a valid id (letters, digits, '.', '_', '/', '-')",
-            field=field,
-            value=value,
-        )
-    return value
+    return _matching(field, value, ID_PATTERN, "a valid id (letters, digits, '.', '_', '/', '-')")
 
 
 def integer(field: str, value: Any, *, low: int, high: int) -> int:
@@ -56,13 +57,7 @@ def integer(field: str, value: Any, *, low: int, high: int) -> int:
 
 def language(field: str, value: Any) -> str:
     """An ISO 639 language code such as 'zh' or 'en'."""
-    if not isinstance(value, str) or not LANGUAGE_PATTERN.fullmatch(value):
-        raise InvalidInput(
-            f"{field} {value!r} is not a language code like 'zh' or 'en'",
-            field=field,
-            value=value,
-        )
-    return value
+    return _matching(field, value, LANGUAGE_PATTERN, "a language code like 'zh' or 'en'")
 
 
 def iso_date(field: str, value: Any) -> str:

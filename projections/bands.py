@@ -7,18 +7,20 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TypeVar
 
-# Cumulative shares and their labels, in order; a band is the first whose share admits the rank.
-BANDS: tuple[tuple[Fraction, str], ...] = (
-    (Fraction(1, 10), "top 10%"),
-    (Fraction(3, 10), "10%-30%"),
-    (Fraction(6, 10), "30%-60%"),
-    (Fraction(1), "60%-100%"),
+from ledger.vocabulary import Band
+
+# Cumulative shares and their bands, in order; a band is the first whose share admits the rank.
+BANDS: tuple[tuple[Fraction, Band], ...] = (
+    (Fraction(1, 10), Band.TOP_10),
+    (Fraction(3, 10), Band.FROM_10_TO_30),
+    (Fraction(6, 10), Band.FROM_30_TO_60),
+    (Fraction(1), Band.FROM_60_TO_100),
 )
-BAND_LABELS = tuple(label for _, label in BANDS)
+BAND_LABELS: tuple[str, ...] = tuple(Band)
 
 
 @functools.lru_cache(maxsize=65536)
-def band(rank: int, n: int) -> str:
+def band(rank: int, n: int) -> Band:
     """The band of a rank among n cities: the first whose share p satisfies rank <= p × n."""
     for share, label in BANDS:
         if rank <= share * n:
@@ -36,9 +38,3 @@ def ranks(scores: Mapping[str, S]) -> dict[str, int]:
     for i, score in enumerate(ordered):
         first_index.setdefault(score, i)
     return {city: first_index[score] + 1 for city, score in scores.items()}
-
-
-def band_sizes(bands: Mapping[str, str]) -> tuple[int, ...]:
-    """How many cities fall in each band, in band order."""
-    values = list(bands.values())
-    return tuple(values.count(label) for label in BAND_LABELS)

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger.records import EventRecord
+from ledger.claim import Claim
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
 from projections.event_index import instant_text
 from projections.model import ReadModel, insert_row, insert_rows
 
@@ -26,6 +28,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS indicators (framework_id TEXT, version INTEGER, indicator_id TEXT, "
     "ordinal INTEGER, pillar TEXT, name TEXT, proposed INTEGER, ladder TEXT, "
     "PRIMARY KEY (framework_id, version, indicator_id))",
+    "CREATE TABLE IF NOT EXISTS framework_lineage (framework_id TEXT, version INTEGER, "
+    "predecessor_framework_id TEXT, predecessor_version INTEGER, lineage TEXT, "
+    "stated_at TEXT, position INTEGER, PRIMARY KEY (framework_id, version))",
     "CREATE TABLE IF NOT EXISTS weight_sets (weight_set_id TEXT PRIMARY KEY, originator_id TEXT, "
     "title TEXT, framework_id TEXT, framework_version INTEGER, revision INTEGER, created_at TEXT)",
     "CREATE TABLE IF NOT EXISTS weight_revisions (weight_set_id TEXT, revision INTEGER, "
@@ -121,6 +126,42 @@ def _framework_revised(db: Database, r: EventRecord) -> None:
         [r.originator_id],
     ).fetchone()
     _framework_version(db, r, row[0], int(r.data["version_no"]), row[1])
+    if r.data.get("lineage") is not None:
+        version = int(r.data["version_no"])
+        _lineage(db, r, row[0], version, row[0], version - 1, r.data["lineage"])
+
+
+def _lineage(
+    db: Database,
+    r: EventRecord,
+    framework_id: str,
+    version: int,
+    predecessor_id: str,
+    predecessor_version: int,
+    lineage: list[dict[str, Any]],
+) -> None:
+    insert_row(
+        db,
+        "framework_lineage",
+        {
+            "framework_id": framework_id,
+            "version": version,
+            "predecessor_framework_id": predecessor_id,
+            "predecessor_version": predecessor_version,
+            "lineage": json.dumps(lineage, ensure_ascii=False),
+            "stated_at": instant_text(r.time),
+            "position": r.position,
+        },
+    )
+
+
+def _lineage_stated(db: Database, r: EventRecord) -> None:
+    d = r.data
+    framework_id = _key(db, "frameworks", "framework_id", r.originator_id)
+    _lineage(
+        db, r, framework_id, int(d["version_no"]), d["predecessor_framework_id"],
+        int(d["predecessor_version"]), d["lineage"],
+    )  # fmt: skip
 
 
 def _weight_set(db: Database, r: EventRecord) -> None:
@@ -311,6 +352,7 @@ HANDLERS: dict[str, Handler] = {
     "CityRegistered": _city,
     "FrameworkDefined": _framework,
     "FrameworkRevised": _framework_revised,
+    "LineageStated": _lineage_stated,
     "WeightSetCreated": _weight_set,
     "PanelistEnrolled": _panelist,
     "BallotCast": _ballot,
@@ -333,11 +375,14 @@ class Catalogue(ReadModel):
 
     name = "catalogue"
     tables = (
-        "cities", "editions", "edition_cities", "frameworks", "indicators", "weight_sets",
+        "cities", "editions", "edition_cities", "frameworks", "indicators", "framework_lineage",
+        "weight_sets",
         "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
     )  # fmt: skip
+    handles = frozenset(HANDLERS)
+    ignores = events_of(Claim, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 1
+    version = 2  # 2: framework_lineage
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from ledger.chain import GENESIS, link
 from ledger.records import EventRecord
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import ReadModel
+from projections.model import EVERY_EVENT, ReadModel
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = {
@@ -49,6 +49,7 @@ class EventIndex(ReadModel):
 
     name = "event_index"
     tables = (INDEX_TABLE, "event_owners")
+    handles = EVERY_EVENT
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     version = 1
 

@@ -7,9 +7,18 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from ledger.records import EventRecord
+from ledger.appeal import Appeal
+from ledger.city import City
+from ledger.claim import Claim, status_after_round
+from ledger.edition import Edition
+from ledger.framework import Framework
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.vocabulary import ClaimStatus, Decision
+from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, insert_row
+from projections.model import ReadModel, by_name, insert_row
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -57,7 +66,7 @@ def _submitted(db: Database, r: EventRecord, _: str) -> None:
             "indicator_id": d["indicator_id"],
             "rung": d["rung"],
             "points": d["points"],
-            "status": "pending",
+            "status": ClaimStatus.PENDING,
             "sources": json.dumps(d["sources"], ensure_ascii=False),
             "languages": json.dumps(sorted({s["language"] for s in d["sources"]})),
             "submitted_by": d["submitted_by"],
@@ -80,14 +89,14 @@ def _decided(db: Database, r: EventRecord, claim_id: str, status: str) -> None:
 
 
 def _withdrawn(db: Database, r: EventRecord, claim_id: str) -> None:
-    _decided(db, r, claim_id, "withdrawn")
+    _decided(db, r, claim_id, ClaimStatus.WITHDRAWN)
     db.execute(
         "UPDATE claims SET withdrawn_reason = ? WHERE claim_id = ?", [r.data["reason"], claim_id]
     )
 
 
 def _superseded(db: Database, r: EventRecord, claim_id: str) -> None:
-    _decided(db, r, claim_id, "superseded")
+    _decided(db, r, claim_id, ClaimStatus.SUPERSEDED)
     db.execute(
         "UPDATE claims SET superseded_by = ? WHERE claim_id = ?",
         [r.data["superseded_by"], claim_id],
@@ -118,7 +127,12 @@ def _vote(db: Database, r: EventRecord, claim_id: str) -> None:
     db.execute(
         "UPDATE rounds SET accepts = accepts + ?, rejects = rejects + ? "
         "WHERE claim_id = ? AND round_no = ?",
-        [int(d["decision"] == "accept"), int(d["decision"] == "reject"), claim_id, d["round_no"]],
+        [
+            int(d["decision"] == Decision.ACCEPT),
+            int(d["decision"] == Decision.REJECT),
+            claim_id,
+            d["round_no"],
+        ],
     )
     insert_row(
         db,
@@ -143,17 +157,18 @@ def _round_closed(db: Database, r: EventRecord, claim_id: str) -> None:
         [instant_text(r.time), r.position, d["outcome"], d["accepts"], d["rejects"], d["quorum"],
          claim_id, d["round_no"]],
     )  # fmt: skip
-    if d["outcome"] in ("accepted", "rejected"):
-        _decided(db, r, claim_id, d["outcome"])
+    status = status_after_round(d["outcome"])
+    if status is not None:
+        _decided(db, r, claim_id, status)
 
 
-HANDLERS: dict[str, Handler] = {
-    "ClaimWithdrawn": _withdrawn,
-    "ClaimSuperseded": _superseded,
-    "RoundOpened": _round_opened,
-    "VoteCast": _vote,
-    "RoundClosed": _round_closed,
-}
+HANDLERS: dict[str, Handler] = by_name({
+    Claim.ClaimWithdrawn: _withdrawn,
+    Claim.ClaimSuperseded: _superseded,
+    Claim.RoundOpened: _round_opened,
+    Claim.VoteCast: _vote,
+    Claim.RoundClosed: _round_closed,
+})  # fmt: skip
 
 
 class Evidence(ReadModel):
@@ -161,6 +176,8 @@ class Evidence(ReadModel):
 
     name = "evidence"
     tables = ("claims", "rounds", "votes")
+    handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
+    ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     version = 1
 
@@ -173,7 +190,7 @@ class Evidence(ReadModel):
         """Dispatch each claim event to its handler."""
         claim_ids = _claim_ids(db, records)
         for r in records:
-            if r.type == "ClaimSubmitted":
+            if r.type == Claim.ClaimSubmitted.__name__:
                 _submitted(db, r, "")
                 claim_ids[r.originator_id] = str(r.data["claim_id"])
                 continue

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
+
+H = TypeVar("H")
+#: `handles` of a model that records every event whatever its type.
+EVERY_EVENT = frozenset({"*"})
+
+
+def by_name(handlers: Mapping[type, H]) -> dict[str, H]:
+    """Handlers keyed by event class, re-keyed by the type name an EventRecord carries."""
+    return {event.__name__: handler for event, handler in handlers.items()}
 
 
 def insert_row(db: Database, table: str, row: dict[str, Any], *, replace: bool = False) -> None:
@@ -45,6 +54,10 @@ class ReadModel(ABC):
     #: model) whenever a table, column, index or handler changes: on the next start the
     #: follower drops this model's tables and replays the log into them, on its own.
     version: int = 1
+    #: The event types this model applies, and those it deliberately leaves alone: a test
+    #: fails on an event type the ledger records that is in neither (EVERY_EVENT: all types).
+    handles: frozenset[str]
+    ignores: frozenset[str] = frozenset()
 
     @abstractmethod
     def create(self, db: Database) -> None:

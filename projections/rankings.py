@@ -10,13 +10,12 @@ from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
 from projections import queries
+from projections.causes import score_path
 from projections.pointintime import position_at, state_at
 from projections.ranking import TABLES, indicator_support, ranking
 from projections.state import RankingState
 from projections.views import (
     BandChange,
-    EditionComparison,
-    EventView,
     RankingEntry,
     RankingView,
     ScoreView,
@@ -142,75 +141,40 @@ def band_changes(
     """Cities whose band differs between two points, each with the events that moved it.
 
     A city moves because its own score changed (its claim decisions, the weights) or
-    because other cities overtook it or fell behind it: their decisions count too.
+    because other cities overtook it or fell behind it: their decisions count too. Each cause
+    names its city, indicator, claim and exact score change; events that changed no score
+    are left out.
     """
     start, end = sorted((resolve(db, before), resolve(db, after)))
-    old = {r.city_id: r for r in rankings(db, edition_id, table, start).rows}
+    state = state_at(db, start)
+    old = {r.city_id: r for r in rankings_from_state(state, edition_id, table, None).rows}
     new = {r.city_id: r for r in rankings(db, edition_id, table, end).rows}
     moved = [c for c in new if c in old and old[c].band != new[c].band]
-    changes = []
-    for city_id in sorted(moved, key=lambda c: (new[c].rank, c)):
+    crossed: dict[str, list[str]] = {}
+    for city_id in moved:
         o, n = old[city_id], new[city_id]
-        crossed = [
+        crossed[city_id] = [
             c
             for c in new
             if c != city_id and c in old
             and _order(old[c].score, o.score) != _order(new[c].score, n.score)
         ]  # fmt: skip
-        causes = _causes(db, edition_id, [city_id, *crossed], start, end)
+    involved = {c for city_id in moved for c in (city_id, *crossed[city_id])}
+    paths = score_path(db, state, edition_id, table, involved, end)
+    changes = []
+    for city_id in sorted(moved, key=lambda c: (new[c].rank, c)):
+        o, n = old[city_id], new[city_id]
+        causes = sorted(
+            (x for c in (city_id, *crossed[city_id]) for x in paths[c]),
+            key=lambda x: (x.position, x.city_id, x.indicator_id),
+        )
         changes.append(
-            BandChange(city_id, n.name_en, o.band, n.band, o.rank, n.rank, o.score, n.score, causes)
+            BandChange(
+                city_id, n.name_en, o.band, n.band, o.rank, n.rank, o.score, n.score, tuple(causes)
+            )
         )
     return changes
 
 
 def _order(a: Fraction, b: Fraction) -> int:
     return (a > b) - (a < b)
-
-
-def _causes(
-    db: Database, edition_id: str, city_ids: Sequence[str], start: int, end: int
-) -> tuple[EventView, ...]:
-    """Claim decisions for these cities and weight revisions of the edition, in (start, end]."""
-    marks = ",".join("?" * len(city_ids))
-    rows = db.execute(
-        "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
-        "data, hash FROM events WHERE position > ? AND position <= ? AND ("
-        f"(edition_id = ? AND city_id IN ({marks}) AND type IN "
-        "('RoundClosed', 'ClaimWithdrawn', 'ClaimSuperseded')) OR "
-        "(type IN ('WeightsAggregated', 'WeightsSet') AND owner_key = "
-        "(SELECT weight_set_id FROM editions WHERE edition_id = ?))) ORDER BY position",
-        [start, end, edition_id, *city_ids, edition_id],
-    ).fetchall()
-    return tuple(
-        EventView(
-            int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), r[5], r[6], str(r[7]), str(r[8])
-        )
-        for r in rows
-    )
-
-
-def compare_editions(
-    db: Database, edition_a: str, edition_b: str, table: str
-) -> list[EditionComparison]:
-    """Bands and ranks of every city in either edition, side by side (current standings)."""
-    a = {r.city_id: r for r in rankings(db, edition_a, table).rows}
-    b = {r.city_id: r for r in rankings(db, edition_b, table).rows}
-    out = []
-    for city_id in sorted(
-        set(a) | set(b), key=lambda c: ((a.get(c) or b[c]).name_en.casefold(), c)
-    ):
-        ra, rb = a.get(city_id), b.get(city_id)
-        either = ra or rb
-        name = either.name_en if either is not None else city_id
-        out.append(
-            EditionComparison(
-                city_id,
-                name,
-                ra.band if ra else None,
-                rb.band if rb else None,
-                ra.rank if ra else None,
-                rb.rank if rb else None,
-            )
-        )
-    return out

@@ -8,7 +8,7 @@ from ledger.records import EventRecord
 from projections.model import ReadModel, insert_row, insert_rows
 from projections.pointintime import CHECKPOINT_EVERY, state_at
 from projections.ranking import TABLES, indicator_support, ranking
-from projections.state import RankingState
+from projections.state import HANDLERS, IGNORED, RankingState
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS checkpoints (position INTEGER PRIMARY KEY, state BLOB NOT NULL)",
@@ -24,6 +24,8 @@ class Standings(ReadModel):
 
     name = "standings"
     tables = ("checkpoints", "standings", "scores")
+    handles = frozenset(HANDLERS)
+    ignores = IGNORED
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     version = 1
 

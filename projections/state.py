@@ -8,14 +8,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.records import EventRecord
+from ledger.appeal import Appeal
+from ledger.city import City
+from ledger.claim import Claim, status_after_round
+from ledger.edition import Edition
+from ledger.framework import Framework
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.vocabulary import ClaimStatus
+from ledger.weights import WeightSet
+from projections.model import by_name
 
 # Claim rows are [edition_id, city_id, indicator_id, points, status], compact for checkpoints.
 EDITION, CITY, INDICATOR, POINTS, STATUS = range(5)
 # The events that can change an edition's standings (votes, panel and ballots cannot).
-CLAIM_CHANGES = frozenset({"ClaimSubmitted", "ClaimWithdrawn", "ClaimSuperseded", "RoundClosed"})
-WEIGHT_CHANGES = frozenset({"WeightsAggregated", "WeightsSet"})
-EDITION_CHANGES = frozenset({"EditionCreated", "CitiesIncluded"})
+CLAIM_CHANGES = frozenset(
+    e.__name__
+    for e in (Claim.ClaimSubmitted, Claim.ClaimWithdrawn, Claim.ClaimSuperseded, Claim.RoundClosed)
+)
+WEIGHT_CHANGES = frozenset(e.__name__ for e in (WeightSet.WeightsAggregated, WeightSet.WeightsSet))
+EDITION_CHANGES = frozenset(e.__name__ for e in (Edition.EditionCreated, Edition.CitiesIncluded))
 
 
 @dataclass
@@ -32,7 +45,7 @@ class RankingState:
 
     def apply(self, record: EventRecord) -> None:
         """Fold one event in; unknown event types change nothing but the position."""
-        handler = _HANDLERS.get(record.type)
+        handler = HANDLERS.get(record.type)
         if handler is not None:
             handler(self, record.originator_id, record.data)
         self.position = record.position
@@ -128,7 +141,7 @@ def _published(s: RankingState, oid: str, d: dict[str, Any]) -> None:
 
 def _claim(s: RankingState, oid: str, d: dict[str, Any]) -> None:
     s.owners[oid] = d["claim_id"]
-    row = [d["edition_id"], d["city_id"], d["indicator_id"], d["points"], "pending"]
+    row = [d["edition_id"], d["city_id"], d["indicator_id"], d["points"], ClaimStatus.PENDING]
     s.claims[d["claim_id"]] = row
 
 
@@ -140,23 +153,36 @@ def _status(value: str) -> Handler:
 
 
 def _round_closed(s: RankingState, oid: str, d: dict[str, Any]) -> None:
-    if d["outcome"] in ("accepted", "rejected"):
-        s.claims[s.owners[oid]][STATUS] = d["outcome"]
+    status = status_after_round(d["outcome"])
+    if status is not None:
+        s.claims[s.owners[oid]][STATUS] = status
 
 
-_HANDLERS: dict[str, Handler] = {
-    "CityRegistered": _city,
-    "FrameworkDefined": _framework,
-    "FrameworkRevised": _framework_revised,
-    "WeightSetCreated": _weight_set,
-    "WeightsAggregated": _weights,
-    "WeightsSet": _weights,
-    "EditionCreated": _edition,
-    "CitiesIncluded": _cities_included,
-    "QuorumChanged": _quorum,
-    "RankingPublished": _published,
-    "ClaimSubmitted": _claim,
-    "ClaimWithdrawn": _status("withdrawn"),
-    "ClaimSuperseded": _status("superseded"),
-    "RoundClosed": _round_closed,
+HANDLERS: dict[str, Handler] = by_name({
+    City.CityRegistered: _city,
+    Framework.FrameworkDefined: _framework,
+    Framework.FrameworkRevised: _framework_revised,
+    WeightSet.WeightSetCreated: _weight_set,
+    WeightSet.WeightsAggregated: _weights,
+    WeightSet.WeightsSet: _weights,
+    Edition.EditionCreated: _edition,
+    Edition.CitiesIncluded: _cities_included,
+    Edition.QuorumChanged: _quorum,
+    Edition.RankingPublished: _published,
+    Claim.ClaimSubmitted: _claim,
+    Claim.ClaimWithdrawn: _status(ClaimStatus.WITHDRAWN),
+    Claim.ClaimSuperseded: _status(ClaimStatus.SUPERSEDED),
+    Claim.RoundClosed: _round_closed,
+})  # fmt: skip
+#: Events that cannot change a ranking.
+IGNORED = events_of(Verifier, Appeal, Receipt) | {
+    e.__name__
+    for e in (
+        Claim.RoundOpened,
+        Claim.VoteCast,
+        Framework.LineageStated,
+        WeightSet.PanelistEnrolled,
+        WeightSet.BallotCast,
+        WeightSet.BallotRevised,
+    )
 }

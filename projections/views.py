@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from projections.causes import Cause
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,7 @@ class AppealView:
 
 @dataclass(frozen=True)
 class BandChange:
-    """A city whose band differs between two points, with the events that touched it between."""
+    """A city whose band differs between two points, with the events that moved it between."""
 
     city_id: str
     name_en: str
@@ -271,16 +275,4 @@ class BandChange:
     after_rank: int
     before_score: Fraction
     after_score: Fraction
-    causes: tuple[EventView, ...]
-
-
-@dataclass(frozen=True)
-class EditionComparison:
-    """A city's band and rank in two editions."""
-
-    city_id: str
-    name_en: str
-    band_a: str | None
-    band_b: str | None
-    rank_a: int | None
-    rank_b: int | None
+    causes: tuple[Cause, ...]

@@ -33,8 +33,6 @@ from graphql_api.types.log import (
 from graphql_api.types.rankings import (
     BandChanges,
     BandMove,
-    Comparison,
-    ComparisonRow,
     RankingRow,
     RankingTable,
 )
@@ -55,8 +53,6 @@ __all__ = [
     "Claim",
     "ClaimConnection",
     "ClaimEdge",
-    "Comparison",
-    "ComparisonRow",
     "Edition",
     "Event",
     "EventConnection",

@@ -11,12 +11,11 @@ from graphql_api.fields import field as resolver
 from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.catalogue import City
 from graphql_api.types.evidence import IndicatorScore, load_scores
-from graphql_api.types.log import Event
+from graphql_api.types.movement import ScoreCause
 from graphql_api.types.scalars import Exact, RankingTableName
 from ledger.errors import UnknownId
 from projections.views import (
     BandChange,
-    EditionComparison,
     RankingEntry,
 )
 
@@ -108,7 +107,10 @@ class BandMove:
     after_rank: int = strawberry.field(description="Rank at the later point.")
     before_score: Exact = strawberry.field(description="Score at the earlier point.")
     after_score: Exact = strawberry.field(description="Score at the later point.")
-    causes: list[Event] = strawberry.field(description="Decisions and weight changes between.")
+    causes: list[ScoreCause] = strawberry.field(
+        description="The events between that changed this city's score or that of a city that "
+        "crossed it, each naming its city, indicator, claim and exact score change."
+    )
 
     @classmethod
     def from_view(cls, v: BandChange) -> BandMove:
@@ -122,7 +124,7 @@ class BandMove:
             after_rank=v.after_rank,
             before_score=Exact(value=v.before_score),
             after_score=Exact(value=v.after_score),
-            causes=[Event.from_view(e) for e in v.causes],
+            causes=[ScoreCause.from_view(e) for e in v.causes],
         )
 
 
@@ -135,35 +137,3 @@ class BandChanges:
     from_position: int = strawberry.field(description="The earlier position.")
     to_position: int = strawberry.field(description="The later position.")
     changes: list[BandMove] = strawberry.field(description="Cities that changed band.")
-
-
-@strawberry.type(description="A city's band and rank in two editions.")
-class ComparisonRow:
-    """A comparison row."""
-
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    band_a: str | None = strawberry.field(description="Band in edition a (null if absent).")
-    band_b: str | None = strawberry.field(description="Band in edition b (null if absent).")
-    rank_a: int | None = strawberry.field(description="Rank in edition a.")
-    rank_b: int | None = strawberry.field(description="Rank in edition b.")
-
-    @classmethod
-    def from_view(cls, v: EditionComparison) -> ComparisonRow:
-        """From the read view."""
-        return cls(
-            city_id=v.city_id,
-            name_en=v.name_en,
-            band_a=v.band_a,
-            band_b=v.band_b,
-            rank_a=v.rank_a,
-            rank_b=v.rank_b,
-        )
-
-
-@strawberry.type(description="Two editions side by side (current standings).")
-class Comparison:
-    """An edition comparison."""
-
-    position: int = strawberry.field(description="Read-model position of the answer.")
-    rows: list[ComparisonRow] = strawberry.field(description="Every city of either edition.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from fractions import Fraction
 from typing import Annotated
 
@@ -10,17 +9,16 @@ import strawberry
 
 from graphql_api.fields import field as resolver
 from ledger.errors import InvalidInput
+from ledger.vocabulary import RankingTable
 
 MAX_PLACES = 10
 
 
-@strawberry.enum(description="The three tables of an edition.")
-class RankingTableName(Enum):
-    """Which pillars a table sums."""
-
-    TOTAL = "total"
-    DIGITAL_TRADITIONAL = "digital_traditional"
-    INSTITUTIONAL = "institutional"
+# The ledger's enum, shown in GraphQL under its SDL name (strawberry.enum marks the class).
+strawberry.enum(
+    RankingTable, name="RankingTableName", description="The three tables of an edition."
+)
+RankingTableName = RankingTable
 
 
 def display_decimal(value: Fraction, places: int) -> str:

@@ -85,19 +85,56 @@ class CatalogueUseCases(LedgerBase):
         pillars: list[dict[str, Any]],
         indicators: list[dict[str, Any]],
         note: str,
+        lineage: list[dict[str, Any]] | None = None,
         *,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
-        """Define the next version of a framework; editions keep the version they pinned."""
+        """Define the next version of a framework (with its lineage from the current version).
+
+        Editions keep the version they pinned.
+        """
         note = validate.text("note", note)
 
         def body(when: datetime) -> Outcome:
             framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
-            version_no = framework.revise(pillars, indicators, note, when)
+            version_no = framework.revise(pillars, indicators, note, when, lineage)
             return Outcome(version_no, [framework])
 
         return int(self._run("revise_framework", idempotency_key, at, body))
+
+    @use_case
+    def state_lineage(
+        self,
+        framework_id: str,
+        version: int,
+        predecessor_framework_id: str,
+        predecessor_version: int,
+        lineage: list[dict[str, Any]],
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """State how a framework version relates, indicator by indicator, to a predecessor.
+
+        For a version defined without lineage, e.g. the first version of a framework that
+        succeeds another one. Returns the version number.
+        """
+        validate.integer("version", version, low=1, high=10_000)
+        validate.integer("predecessor_version", predecessor_version, low=1, high=10_000)
+
+        def body(when: datetime) -> Outcome:
+            framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
+            predecessor = self._get(
+                Framework,
+                Framework.key(predecessor_framework_id),
+                "framework",
+                predecessor_framework_id,
+            )
+            framework.state_lineage(version, predecessor, predecessor_version, lineage, when)
+            return Outcome(version, [framework])
+
+        return int(self._run("state_lineage", idempotency_key, at, body))
 
     @use_case
     def enrol_verifier(

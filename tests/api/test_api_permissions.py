@@ -66,8 +66,31 @@ TABLE: list[tuple[str, str, set[Role]]] = [
         SCORERS,
     ),
     (
-        "compareEditions",
-        '{ compareEditions(a: "asia-2023", b: "asia-2024", table: TOTAL) { position } }',
+        "compareEditions.bands",
+        '{ compareEditions(a: "asia-2023", b: "asia-2023", table: TOTAL) { rows { bandB } } }',
+        EVERYONE,
+    ),
+    (
+        "compareEditions.now",
+        '{ compareEditions(a: "asia-2023", b: "asia-2024", table: TOTAL, at: NOW) { positionB } }',
+        SCORERS,
+    ),
+    (
+        "compareEditions.scores",
+        '{ compareEditions(a: "asia-2023", b: "asia-2023", table: TOTAL) '
+        "{ rows { scoreA { fraction } } } }",
+        SCORERS,
+    ),
+    (
+        "compareEditions.weightDiff",
+        '{ compareEditions(a: "asia-2023", b: "asia-2023", table: TOTAL) '
+        "{ weightDiff { indicatorId } } }",
+        SCORERS,
+    ),
+    ("cityHistory", '{ cityHistory(city: "tokyo") { entries { tables { band } } } }', EVERYONE),
+    (
+        "cityHistory.points",
+        '{ cityHistory(city: "tokyo") { entries { points { points } } } }',
         SCORERS,
     ),
     ("weights", '{ weights(weightSetId: "asc-w") { position } }', SCORERS | {"panelist"}),
@@ -89,6 +112,15 @@ TABLE: list[tuple[str, str, set[Role]]] = [
     (
         "reviseFramework",
         m("reviseFramework", 'input: {frameworkId: "no", pillars: [], indicators: [], note: "n"}'),
+        {"editor"},
+    ),
+    (
+        "stateLineage",
+        m(
+            "stateLineage",
+            'input: {frameworkId: "no", version: 1, predecessorFrameworkId: "asc", '
+            'predecessorVersion: 1, lineage: [{kind: "added", old: [], new: ["x"]}]}',
+        ),
         {"editor"},
     ),
     (

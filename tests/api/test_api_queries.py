@@ -210,15 +210,20 @@ def test_band_changes_between_publication_and_now(gql: Gql, tokens: Tokens) -> N
     assert "RoundClosed" in [c["type"] for c in moved["taizhou"]["causes"]]
 
 
-def test_compare_editions(gql: Gql, tokens: Tokens) -> None:
+def test_compare_editions_lists_common_cities_and_those_that_left(gql: Gql, tokens: Tokens) -> None:
     query = (
-        '{ compareEditions(a: "asia-2023", b: "asia-2024", table: TOTAL) { position rows { '
-        "cityId bandA bandB rankA rankB } } }"
+        '{ compareEditions(a: "asia-2023", b: "asia-2024", table: TOTAL, at: NOW) { comparable '
+        "rows { cityId bandA bandB rankA rankB nA nB } left { cityId } entered { cityId } "
+        "matrix { fromBand cells { toBand count } } } }"
     )
-    rows = gql(query, token=tokens.editor)["data"]["compareEditions"]["rows"]
-    tokyo = next(r for r in rows if r["cityId"] == "tokyo")
-    assert tokyo["rankB"] == 1 and tokyo["bandA"] is not None
-    assert next(r for r in rows if r["cityId"] == "seoul")["bandB"] is None
+    body = gql(query, token=tokens.editor)["data"]["compareEditions"]
+    assert [r["cityId"] for r in body["rows"]] == ["tokyo"]
+    assert body["rows"][0]["rankB"] == 1 and body["rows"][0]["nB"] == 1
+    assert "seoul" in [c["cityId"] for c in body["left"]] and body["entered"] == []
+    assert body["comparable"] is True  # same framework version, same weight set
+    common = sum(c["count"] for r in body["matrix"] if r["fromBand"] != "entered"
+                 for c in r["cells"] if c["toBand"] != "left")  # fmt: skip
+    assert common == 1
 
 
 def test_viewer_position_and_verifiers(gql: Gql, tokens: Tokens) -> None:

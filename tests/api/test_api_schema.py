@@ -46,6 +46,7 @@ def test_mutations_cover_every_ledger_command() -> None:
         "registerCity",
         "defineFramework",
         "reviseFramework",
+        "stateLineage",
         "enrolVerifier",
         "changeVerifierLanguages",
         "createWeightSet",

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from projections.bands import band, band_sizes, ranks
+from ledger.vocabulary import Band
+from projections.bands import band, ranks
 
 
 def bands_of(scores: dict[str, Fraction]) -> dict[str, str]:
     """Band of every city from its score."""
     n = len(scores)
     return {city: band(rank, n) for city, rank in ranks(scores).items()}
+
+
+def band_sizes(bands: dict[str, str]) -> tuple[int, ...]:
+    """How many cities fall in each band, best band first."""
+    values = list(bands.values())
+    return tuple(values.count(label) for label in Band)
 
 
 def test_distinct_scores_give_the_published_sizes_14_29_43_58() -> None:

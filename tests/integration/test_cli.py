@@ -169,8 +169,9 @@ def test_compare_lists_both_editions_bands_side_by_side(
     cli_world: Runtime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(
-        capsys, "compare", "--a", EDITION, "--b", EDITION, "--table", "total", "--format", "json"
-    )
-    rows = json.loads(out)
-    assert code == 0 and len(rows) == 6
-    assert all(r["band_a"] == r["band_b"] and r["rank_a"] == r["rank_b"] for r in rows)
+        capsys, "compare", "--a", EDITION, "--b", EDITION, "--table", "total", "--format", "json",
+        "--at", "now",
+    )  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and len(data["rows"]) == 6 and data["comparable"] is True
+    assert all(r["band_a"] == r["band_b"] and r["rank_a"] == r["rank_b"] for r in data["rows"])

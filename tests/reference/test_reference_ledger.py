@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from cityledger import reference
-from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.bootstrap import Runtime
 from projections.ranking import TABLES
 from projections.rankings import rankings
 
 CSV = Path(reference.DATA) / "asia-2023-cities.csv"
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """The reference ledger loaded once into a fresh database."""
-    rt = open_runtime(tmp_path_factory.mktemp("reference") / "ref.sqlite")
-    reference.load(rt)
-    yield rt
-    rt.close()
 
 
 def published() -> dict[str, dict[str, str]]:

@@ -37,6 +37,10 @@ VALID: dict[str, dict[str, Any]] = {
                          "pillars": PILLARS, "indicators": INDICATORS},
     "revise_framework": {"framework_id": FRAMEWORK, "pillars": PILLARS,
                          "indicators": INDICATORS, "note": "same again"},
+    "state_lineage": {"framework_id": "asc-next", "version": 1,
+                      "predecessor_framework_id": FRAMEWORK, "predecessor_version": 1,
+                      "lineage": [{"kind": "unchanged", "from": [i], "to": [i]}
+                                  for i in ("D1", "T1", "I1")]},
     "enrol_verifier": {"verifier_id": "v-new", "languages": ["en"]},
     "change_verifier_languages": {"verifier_id": "v-en", "languages": ["en", "ja"]},
     "create_weight_set": {"weight_set_id": "w2", "title": "Second panel",
@@ -98,6 +102,16 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("revise_framework", {"framework_id": "ghost"}, "'ghost' does not exist"),
     ("revise_framework", {"note": ""}, "note must not be empty"),
     ("revise_framework", {"indicators": None}, "indicators must be a non-empty list"),
+    ("state_lineage", {"framework_id": "ghost"}, "'ghost' does not exist"),
+    ("state_lineage", {"version": 0}, "version 0 is out of range"),
+    ("state_lineage", {"predecessor_version": 7}, "no version 7"),
+    ("state_lineage", {"lineage": []}, "must be a non-empty list"),
+    (
+        "state_lineage",
+        {"lineage": [{"kind": "unchanged", "from": ["D1"], "to": ["D1"]}]},
+        "forgets indicator 'T1'",
+    ),
+    ("state_lineage", {"lineage": [{"kind": "grew", "from": ["D1"], "to": ["D1"]}]}, "'grew'"),
     ("enrol_verifier", {"verifier_id": "v-zh"}, "'v-zh' already exists"),
     ("enrol_verifier", {"languages": []}, "languages must be a non-empty list"),
     ("enrol_verifier", {"languages": ["english"]}, "'english'"),
@@ -214,6 +228,7 @@ def prepare(ledger: Any) -> None:
     ledger.enrol_panelist(WEIGHTS, "p2", "public-administration")
     ledger.register_city("osaka", "Osaka", "大阪", "JP")
     ledger.file_appeal(EDITION, "seoul", "Please look again.", "seoul-office", None, "a2")
+    ledger.define_framework("asc-next", "Next framework", PILLARS, INDICATORS)
 
 
 @pytest.fixture(scope="module")

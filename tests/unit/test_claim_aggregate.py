@@ -16,6 +16,7 @@ from ledger.errors import (
     LanguageNotRead,
     RoundNotOpen,
 )
+from ledger.vocabulary import RoundOutcome
 from tests.support.aggregates import refused
 
 ZH_EN = {"zh", "en"}
@@ -336,8 +337,8 @@ def test_decide_follows_the_rule(accepts: int, rejects: int, quorum: int) -> Non
     outcome = decide(accepts, rejects, quorum)
 
     if accepts >= quorum and accepts > rejects:
-        assert outcome == ACCEPTED
+        assert outcome == RoundOutcome.ACCEPTED
     elif rejects > accepts:
-        assert outcome == REJECTED
+        assert outcome == RoundOutcome.REJECTED
     else:
-        assert outcome == "undecided"
+        assert outcome == RoundOutcome.UNDECIDED

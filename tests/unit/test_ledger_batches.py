@@ -44,7 +44,7 @@ def test_a_batch_records_what_the_commands_record_one_by_one_in_the_same_order(
     assert [(t, rename.get(o, o), v, {**d, "claim_id": "x"}) for t, o, v, d in singly] == [
         (t, o, v, {**d, "claim_id": "x"}) for t, o, v, d in batched
     ]
-    found = ledger.repository.get(Claim.key("batched"))
+    found: Claim = ledger.repository.get(Claim.key("batched"))
     assert isinstance(found, Claim) and found.status == ACCEPTED
 
 

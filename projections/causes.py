@@ -1,0 +1,173 @@
+"""The events that changed cities' table scores between two positions, each with its exact
+change: the causes that movement explanations and band changes name."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from sqlite_utils import Database
+
+from projections.ranking import TABLE_PILLARS, indicator_support, pillar_of
+from projections.ranking import weights as weights_in_force
+from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+
+CLAIM_EVENTS = ("ClaimSubmitted", "ClaimWithdrawn", "ClaimSuperseded", "RoundClosed")
+WEIGHT_EVENTS = ("WeightsAggregated", "WeightsSet")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One event that changed a city's score on one indicator, and by how much (exactly)."""
+
+    position: int
+    type: str
+    time: str
+    hash: str
+    actor: str | None
+    claim_id: str | None
+    city_id: str
+    indicator_id: str
+    points_before: int
+    points_after: int
+    weight_before: Fraction
+    weight_after: Fraction
+    score_change: Fraction
+    originator_id: str
+    originator_version: int
+    edition_id: str | None
+    data: str
+
+
+def table_indicators(state: RankingState, edition_id: str, table: str) -> list[str]:
+    """The indicators a table sums, in framework order."""
+    pillars = TABLE_PILLARS[table]
+    return [i for i, p in pillar_of(state, edition_id).items() if p in pillars]
+
+
+@dataclass(frozen=True)
+class _Event:
+    """The fields of an event row that every cause it gives repeats."""
+
+    position: int
+    type: str
+    time: str
+    hash: str
+    actor: str | None
+    originator_id: str
+    originator_version: int
+    edition_id: str | None
+    data: str
+
+    def cause(
+        self,
+        claim_id: str | None,
+        city_id: str,
+        indicator_id: str,
+        points: tuple[int, int],
+        weight: tuple[Fraction, Fraction],
+    ) -> Cause:
+        """The cause this event is for one city's indicator; score change = x'w' - xw."""
+        change = points[1] * weight[1] - points[0] * weight[0]
+        return Cause(
+            self.position, self.type, self.time, self.hash, self.actor, claim_id, city_id,
+            indicator_id, points[0], points[1], weight[0], weight[1], change, self.originator_id,
+            self.originator_version, self.edition_id, self.data,
+        )  # fmt: skip
+
+
+def _actor(event_type: str, data: dict[str, Any]) -> str | None:
+    actor = data.get("by")
+    if actor is None and event_type == "ClaimSubmitted":
+        actor = data.get("submitted_by")
+    return None if actor is None else str(actor)
+
+
+def score_path(
+    db: Database,
+    state: RankingState,
+    edition_id: str,
+    table: str,
+    city_ids: Iterable[str],
+    end: int,
+) -> dict[str, list[Cause]]:
+    """Per city, the events in (state.position, end] that changed its table score, in order.
+
+    Each cause carries its exact score change, so a city's causes sum to its score change:
+    claim decisions move one indicator's points, weight revisions one indicator's weight.
+    Events that changed no score (a rejected claim that never counted, a closure of a claim
+    outranked by a better one) are left out.
+    """
+    cities = sorted(set(city_ids))
+    start = state.position
+    out: dict[str, list[Cause]] = {c: [] for c in cities}
+    if not cities or end <= start:
+        return out
+    in_table = set(table_indicators(state, edition_id, table))
+    weights = weights_in_force(state, edition_id)
+    # Claim rows [indicator, points, status] per claim of these cities, as at the start.
+    rows: dict[str, list[Any]] = {
+        claim_id: [row[CITY], row[INDICATOR], row[POINTS], row[STATUS]]
+        for claim_id, row in state.claims.items()
+        if row[EDITION] == edition_id and row[CITY] in out and row[INDICATOR] in in_table
+    }
+    support = indicator_support(state, edition_id)
+    points = {c: {i: support[c][i].points for i in in_table} for c in cities if c in support}
+    weight_set = state.editions[edition_id]["weight_set_id"]
+    marks = ",".join("?" * len(cities))
+    found = db.execute(
+        "SELECT position, type, time, hash, owner_key, city_id, data, originator_id, "
+        "originator_version, edition_id FROM events WHERE position > ? AND position <= ? AND ("
+        f"(edition_id = ? AND city_id IN ({marks}) AND type IN "
+        f"({','.join('?' * len(CLAIM_EVENTS))})) OR "
+        f"(owner_key = ? AND type IN ({','.join('?' * len(WEIGHT_EVENTS))}))) ORDER BY position",
+        [start, end, edition_id, *cities, *CLAIM_EVENTS, weight_set, *WEIGHT_EVENTS],
+    ).fetchall()
+    for position, type_, time, hash_, owner, city, text, oid, version, edition in found:
+        data = json.loads(text)
+        event = _Event(
+            int(position), str(type_), str(time), str(hash_), _actor(str(type_), data),
+            str(oid), int(version), edition, str(text),
+        )  # fmt: skip
+        if type_ in WEIGHT_EVENTS:
+            new = {i: Fraction(data["weights"].get(i, 0)) for i in weights}
+            for city_id in cities:
+                for i in sorted(in_table):
+                    x = points.get(city_id, {}).get(i, 0)
+                    if new[i] != weights[i] and x != 0:
+                        out[city_id].append(
+                            event.cause(None, city_id, i, (x, x), (weights[i], new[i]))
+                        )
+            weights = new
+            continue
+        claim_id = str(owner)
+        if type_ == "ClaimSubmitted":
+            if data["indicator_id"] in in_table:
+                rows[claim_id] = [city, data["indicator_id"], data["points"], "pending"]
+            continue
+        row = rows.get(claim_id)
+        if row is None:
+            continue  # an indicator outside this table
+        if type_ == "RoundClosed":
+            if data["outcome"] not in ("accepted", "rejected"):
+                continue
+            row[3] = data["outcome"]
+        else:
+            row[3] = "withdrawn" if type_ == "ClaimWithdrawn" else "superseded"
+        city_id, indicator_id = str(row[0]), str(row[1])
+        before = points.setdefault(city_id, {}).get(indicator_id, 0)
+        after = max(
+            (int(r[2]) for r in rows.values() if r[0] == city_id and r[1] == indicator_id
+             and r[3] == "accepted"),
+            default=0,
+        )  # fmt: skip
+        if after != before:
+            points[city_id][indicator_id] = after
+            w = weights[indicator_id]
+            out[city_id].append(
+                event.cause(claim_id, city_id, indicator_id, (before, after), (w, w))
+            )
+    return out

@@ -1,0 +1,361 @@
+"""Comparing two editions: bands, ranks, the transition matrix, what changed and why."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlite_utils import Database
+
+from ledger.errors import InvalidInput, UnknownId
+from projections import queries
+from projections.bands import BAND_LABELS
+from projections.lineage import FrameworkDiff, framework_diff
+from projections.ranking import TABLE_PILLARS, TABLES
+from projections.rankings import indicator_scores, rankings
+from projections.views import EditionView, RankingEntry
+
+POINTS = ("publication", "now")
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where an edition is read: a publication's position, or now."""
+
+    edition: EditionView
+    position: int
+    publication_no: int | None
+
+
+@dataclass(frozen=True)
+class ComparedCity:
+    """A city in both editions: band, rank, N, percentile in each, the move, the split."""
+
+    city_id: str
+    name_en: str
+    name_zh: str
+    band_a: str
+    band_b: str
+    rank_a: int
+    rank_b: int
+    n_a: int
+    n_b: int
+    score_a: Fraction
+    score_b: Fraction
+    band_move: int
+    method_part: Fraction | None
+    performance_part: Fraction | None
+
+    @property
+    def percentile_a(self) -> Fraction:
+        """Position as a share of the table (rank / N) in a."""
+        return Fraction(self.rank_a, self.n_a)
+
+    @property
+    def percentile_b(self) -> Fraction:
+        """Position as a share of the table (rank / N) in b."""
+        return Fraction(self.rank_b, self.n_b)
+
+
+@dataclass(frozen=True)
+class OneSided:
+    """A city in only one of the two editions."""
+
+    city_id: str
+    name_en: str
+    name_zh: str
+    band: str
+    rank: int
+    n: int
+    score: Fraction
+
+
+@dataclass(frozen=True)
+class WeightChange:
+    """An indicator whose weight differs (None where the indicator is absent)."""
+
+    indicator_id: str
+    weight_a: Fraction | None
+    weight_b: Fraction | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether two edition cuts are comparable (same framework version and weights), and why."""
+
+    comparable: bool
+    reasons: tuple[str, ...]
+    diff: FrameworkDiff
+    weight_diff: tuple[WeightChange, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two editions' tables compared: common cities, entering and leaving ones, what changed."""
+
+    a: Cut
+    b: Cut
+    table: str
+    at: str
+    verdict: Verdict
+    rows: tuple[ComparedCity, ...]
+    entered: tuple[OneSided, ...]
+    left: tuple[OneSided, ...]
+    matrix: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    not_comparable_indicators: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def comparable(self) -> bool:
+        """Same framework version and weights."""
+        return self.verdict.comparable
+
+
+def cut(db: Database, edition_id: str, table: str, at: str) -> Cut:
+    """The edition's latest publication of the table, or the current head."""
+    if at not in POINTS:
+        raise InvalidInput(f"at {at!r} is not one of {', '.join(POINTS)}", field="at", value=at)
+    edition = queries.edition(db, edition_id)
+    if at == "now":
+        return Cut(edition, queries.tracking_position(db), None)
+    found = [p for p in queries.publications(db, edition_id) if table in p.tables]
+    if not found:
+        raise UnknownId(
+            f"edition {edition_id!r} has no published {table} table; compare it at now",
+            field="edition",
+            value=edition_id,
+        )
+    return Cut(edition, found[-1].position, found[-1].publication_no)
+
+
+def weights_at(db: Database, weight_set_id: str, position: int) -> dict[str, Fraction]:
+    """The weights in force at a position (empty before the first revision)."""
+    revisions = [r for r in queries.weight_revisions(db, weight_set_id) if r.position <= position]
+    return dict(revisions[-1].weights) if revisions else {}
+
+
+def _version(c: Cut) -> tuple[str, int]:
+    return (c.edition.framework_id, c.edition.framework_version)
+
+
+def verdict(db: Database, a: Cut, b: Cut) -> Verdict:
+    """Comparable when both cuts use the same framework version and the same weights."""
+    diff = framework_diff(db, _version(a), _version(b))
+    wa = weights_at(db, a.edition.weight_set_id, a.position)
+    wb = weights_at(db, b.edition.weight_set_id, b.position)
+    changes = tuple(
+        WeightChange(i, wa.get(i), wb.get(i))
+        for i in dict.fromkeys([*wa, *wb])
+        if wa.get(i) != wb.get(i)
+    )
+    reasons = []
+    if _version(a) != _version(b):
+        reasons.append(
+            f"frameworks differ: {a.edition.framework_id} v{a.edition.framework_version} "
+            f"against {b.edition.framework_id} v{b.edition.framework_version}"
+            + (f" ({len(diff.entries)} indicator changes)" if diff.linked else f"; {diff.reason}")
+        )
+    if changes:
+        reasons.append(
+            f"weights differ on {len(changes)} of {len(set(wa) | set(wb))} indicators "
+            f"({a.edition.weight_set_id} against {b.edition.weight_set_id})"
+        )
+    return Verdict(not reasons, tuple(reasons), diff, changes)
+
+
+def _rungs(
+    db: Database, edition_id: str, city_ids: Sequence[str], position: int
+) -> dict[str, dict[str, int]]:
+    """Per city and indicator, the rung of the claim that supports its score (0: none)."""
+    scores = indicator_scores(db, edition_id, city_ids, position)
+    claim_ids = [s.claim_id for per in scores.values() for s in per if s.claim_id is not None]
+    rung_of = {c.claim_id: c.rung for c in queries.claims(db, claim_ids=claim_ids)}
+    return {
+        city: {s.indicator_id: rung_of[s.claim_id] if s.claim_id else 0 for s in per}
+        for city, per in scores.items()
+    }
+
+
+def rescore(
+    db: Database,
+    rungs: dict[str, dict[str, int]],
+    target: Cut,
+    table: str,
+    diff: FrameworkDiff,
+) -> tuple[dict[str, Fraction] | None, tuple[str, ...]]:
+    """Scores of evidence (rungs on diff.a's indicators) under target's framework and weights.
+
+    None, with the indicators that have no lineage map, when some indicator of the table
+    cannot be derived from the evidence rather than guessed.
+    """
+    pillars = TABLE_PILLARS[table]
+    ladder = {
+        i.indicator_id: {r.rung: r.points for r in i.ladder}
+        for i in queries.indicators(db, *_version(target))
+        if i.pillar in pillars
+    }
+    missing = tuple(i for i in ladder if diff.derivation(i).rung_map is None and not _same(diff))
+    if missing:
+        return None, missing
+    weight = weights_at(db, target.edition.weight_set_id, target.position)
+    out = {}
+    for city, per in rungs.items():
+        total = Fraction(0)
+        for i, points in ladder.items():
+            d = diff.derivation(i)
+            source = i if _same(diff) else d.source
+            rung = per.get(source or "", 0)
+            mapped = rung if _same(diff) else dict(d.rung_map or ()).get(rung, 0)
+            total += (points[mapped] if mapped else 0) * weight.get(i, Fraction(0))
+        out[city] = total
+    return out, ()
+
+
+def _same(diff: FrameworkDiff) -> bool:
+    return diff.a == diff.b
+
+
+def compare(
+    db: Database, edition_a: str, edition_b: str, table: str, at: str = "publication"
+) -> Comparison:
+    """Compare two editions' tables at their latest publications (or now)."""
+    if table not in TABLES:
+        raise InvalidInput(
+            f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
+        )
+    a, b = cut(db, edition_a, table, at), cut(db, edition_b, table, at)
+    ra = {r.city_id: r for r in rankings(db, edition_a, table, a.position).rows}
+    rb = {r.city_id: r for r in rankings(db, edition_b, table, b.position).rows}
+    common = [c for c in rb if c in ra]
+    v = verdict(db, a, b)
+    method: dict[str, Fraction] | None = None
+    missing: tuple[str, ...] = ()
+    if common:
+        rungs = _rungs(db, edition_a, common, a.position)
+        method, missing = rescore(db, rungs, b, table, v.diff)
+    rows = tuple(_row(ra[c], rb[c], len(ra), len(rb), method) for c in _by_name(common, rb))
+    entered = tuple(_one(rb[c], len(rb)) for c in _by_name([c for c in rb if c not in ra], rb))
+    left = tuple(_one(ra[c], len(ra)) for c in _by_name([c for c in ra if c not in rb], ra))
+    matrix = _matrix(rows, entered, left)
+    notes = []
+    if len(ra) != len(rb):
+        notes.append(f"N differs ({len(ra)} against {len(rb)}): compare percentiles, not ranks")
+    if entered or left:
+        notes.append(f"{len(entered)} cities entered and {len(left)} left; rows are common cities")
+    if missing:
+        notes.append(
+            "no lineage map for " + ", ".join(missing) + ": method and performance parts are "
+            "not computed rather than guessed"
+        )
+    return Comparison(a, b, table, at, v, rows, entered, left, matrix, missing, tuple(notes))
+
+
+def _by_name(ids: list[str], rows: dict[str, RankingEntry]) -> list[str]:
+    return sorted(ids, key=lambda c: (rows[c].name_en.casefold(), c))
+
+
+def _row(
+    x: RankingEntry, y: RankingEntry, n_a: int, n_b: int, method: dict[str, Fraction] | None
+) -> ComparedCity:
+    rescored = None if method is None else method[x.city_id]
+    return ComparedCity(
+        x.city_id, y.name_en, y.name_zh, x.band, y.band, x.rank, y.rank, n_a, n_b,
+        x.score, y.score, BAND_LABELS.index(x.band) - BAND_LABELS.index(y.band),
+        None if rescored is None else rescored - x.score,
+        None if rescored is None else y.score - rescored,
+    )  # fmt: skip
+
+
+def _one(r: RankingEntry, n: int) -> OneSided:
+    return OneSided(r.city_id, r.name_en, r.name_zh, r.band, r.rank, n, r.score)
+
+
+def _matrix(
+    rows: Sequence[ComparedCity], entered: Sequence[OneSided], left: Sequence[OneSided]
+) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Band in a (rows, plus 'entered') × band in b (columns, plus 'left'): city counts."""
+    out = []
+    for band_a in BAND_LABELS:
+        cells = [(band_b, sum(1 for r in rows if (r.band_a, r.band_b) == (band_a, band_b)))
+                 for band_b in BAND_LABELS]  # fmt: skip
+        cells.append(("left", sum(1 for r in left if r.band == band_a)))
+        out.append((band_a, tuple(cells)))
+    cells = [(band_b, sum(1 for r in entered if r.band == band_b)) for band_b in BAND_LABELS]
+    out.append(("entered", (*cells, ("left", 0))))
+    return tuple(out)
+
+
+def _exact(value: Fraction | int | None) -> str | None:
+    """Exact numbers as strings: "p/q", or an integer's digits."""
+    return None if value is None else str(value)
+
+
+def comparison_json(c: Comparison, *, scores: bool = True) -> dict[str, object]:
+    """The stable JSON shape for tools; scores, ranks and weights only when `scores`."""
+
+    def hide(value: Fraction | int | None) -> str | None:
+        return _exact(value) if scores else None
+
+    def one(r: OneSided) -> dict[str, object]:
+        return {"city_id": r.city_id, "name_en": r.name_en, "band": r.band,
+                "rank": hide(r.rank), "n": _exact(r.n), "score": hide(r.score)}  # fmt: skip
+
+    return {
+        "a": c.a.edition.edition_id,
+        "b": c.b.edition.edition_id,
+        "table": c.table,
+        "at": c.at,
+        "position_a": _exact(c.a.position),
+        "position_b": _exact(c.b.position),
+        "publication_a": _exact(c.a.publication_no),
+        "publication_b": _exact(c.b.publication_no),
+        "comparable": c.comparable,
+        "reasons": list(c.verdict.reasons),
+        "notes": list(c.notes),
+        "matrix": {row: {col: n for col, n in cells} for row, cells in c.matrix},
+        "entered": [one(r) for r in c.entered],
+        "left": [one(r) for r in c.left],
+        "rows": [
+            {
+                "city_id": r.city_id,
+                "name_en": r.name_en,
+                "band_a": r.band_a,
+                "band_b": r.band_b,
+                "band_move": _exact(r.band_move),
+                "rank_a": hide(r.rank_a),
+                "rank_b": hide(r.rank_b),
+                "n_a": _exact(r.n_a),
+                "n_b": _exact(r.n_b),
+                "percentile_a": hide(r.percentile_a),
+                "percentile_b": hide(r.percentile_b),
+                "score_a": hide(r.score_a),
+                "score_b": hide(r.score_b),
+                "method_part": hide(r.method_part),
+                "performance_part": hide(r.performance_part),
+            }
+            for r in c.rows
+        ],
+        "framework_diff": [
+            {
+                "from": f"{e.from_framework} v{e.from_version}",
+                "to": f"{e.to_framework} v{e.to_version}",
+                "kind": e.kind,
+                "old": list(e.old),
+                "new": list(e.new),
+                "detail": e.detail,
+            }
+            for e in c.verdict.diff.entries
+        ],
+        "weight_diff": [
+            {
+                "indicator_id": w.indicator_id,
+                "weight_a": _exact(w.weight_a),
+                "weight_b": _exact(w.weight_b),
+            }
+            for w in c.verdict.weight_diff
+        ]
+        if scores
+        else [],
+        "not_comparable_indicators": list(c.not_comparable_indicators),
+    }

@@ -1,0 +1,253 @@
+"""What it would take: the fewest ladder steps that move a city one band up or one band down,
+with the other cities and the weights held as they are at a cut."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from sqlite_utils import Database
+
+from projections.bands import BANDS, band
+from projections.causes import table_indicators
+from projections.explain import Cut, require_city, resolve_cut
+from projections.pointintime import state_at
+from projections.ranking import indicator_support, table_scores
+from projections.ranking import weights as weights_in_force
+
+UP, DOWN = "up", "down"
+
+
+@dataclass(frozen=True)
+class Level:
+    """A place on an indicator's ladder: no rung (0 points) or a rung with its points."""
+
+    rung: int | None
+    points: int
+
+
+@dataclass(frozen=True)
+class RungChange:
+    """One indicator moved from one ladder place to another, `steps` rungs apart."""
+
+    indicator_id: str
+    rung_from: int | None
+    rung_to: int | None
+    points_from: int
+    points_to: int
+    steps: int
+
+
+@dataclass(frozen=True)
+class BandTarget:
+    """The smallest change that moves the city into the next band up (or down), if any."""
+
+    direction: str
+    target_band: str | None
+    possible: bool
+    reason: str | None
+    steps: int
+    changes: tuple[RungChange, ...]
+    threshold: Fraction | None
+    score: Fraction | None
+    margin: Fraction | None
+    rank: int | None
+    band: str | None
+
+
+@dataclass(frozen=True)
+class NextBand:
+    """A city's band at a cut and what it would take to move up or down one band."""
+
+    edition_id: str
+    table: str
+    city_id: str
+    position: int
+    band: str
+    rank: int
+    score: Fraction
+    up: BandTarget
+    down: BandTarget
+
+
+def ladder_levels(indicator: dict[str, Any]) -> list[Level]:
+    """No rung, then each rung of the ladder in rung order."""
+    rungs = sorted(indicator["ladder"], key=lambda r: int(r["rung"]))
+    return [Level(None, 0), *(Level(int(r["rung"]), int(r["points"])) for r in rungs)]
+
+
+def current_level(levels: Sequence[Level], points: int) -> int:
+    """The ladder place that gives these points (the highest rung when several do)."""
+    matching = [i for i, level in enumerate(levels) if level.points == points]
+    return matching[-1] if matching else 0
+
+
+def cheapest(
+    options: Sequence[Sequence[tuple[int, Fraction, int]]], reaches: Any, better: Any
+) -> tuple[int, Fraction, list[int]] | None:
+    """Fewest total steps whose gain `reaches`, then the `better` gain (multiple-choice knapsack).
+
+    options[i] lists (steps, gain, level) for indicator i; the answer picks one per indicator.
+    """
+    # best[k] = (gain, choices) with exactly k steps, the `better` gain for k.
+    best: dict[int, tuple[Fraction, list[int]]] = {0: (Fraction(0), [])}
+    for per in options:
+        nxt: dict[int, tuple[Fraction, list[int]]] = {}
+        for k, (gain, chosen) in best.items():
+            for steps, g, level in per:
+                total = k + steps
+                candidate = (gain + g, [*chosen, level])
+                if total not in nxt or better(candidate[0], nxt[total][0]):
+                    nxt[total] = candidate
+        best = nxt
+    for k in sorted(best):
+        if reaches(best[k][0]):
+            return k, best[k][0], best[k][1]
+    return None
+
+
+def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut = None) -> NextBand:
+    """The smallest rung changes (fewest ladder steps, then the largest margin) that move the
+    city one band up and one band down, others and weights held as at the cut."""
+    position = resolve_cut(db, edition_id, cut)
+    state = state_at(db, position)
+    require_city(state, edition_id, table, city_id)
+    support = indicator_support(state, edition_id)
+    scores = table_scores(state, edition_id, table, support)
+    weight = weights_in_force(state, edition_id)
+    mine = scores[city_id]
+    others = sorted((s for c, s in scores.items() if c != city_id), reverse=True)
+    n = len(scores)
+    rank = 1 + sum(1 for s in others if s > mine)
+    labels = [label for _, label in BANDS]
+    index = labels.index(band(rank, n))
+    ids = table_indicators(state, edition_id, table)
+    by_id = {i["id"]: i for i in state.indicators(edition_id)}
+    levels = {i: ladder_levels(by_id[i]) for i in ids}
+    at = {i: current_level(levels[i], support[city_id][i].points) for i in ids}
+
+    def options(direction: str) -> list[list[tuple[int, Fraction, int]]]:
+        out = []
+        for i in ids:
+            here, row = at[i], levels[i]
+            out.append(
+                [
+                    (abs(j - here), weight[i] * (level.points - row[here].points), j)
+                    for j, level in enumerate(row)
+                    if (j >= here if direction == UP else j <= here)
+                ]
+            )
+        return out
+
+    def target(direction: str) -> BandTarget:
+        goal = index - 1 if direction == UP else index + 1
+        if not 0 <= goal < len(labels):
+            edge = "top" if direction == UP else "bottom"
+            return _impossible(direction, None, f"already in the {edge} band", None)
+        # Up: rank <= limit of the goal band, i.e. at most limit-1 others strictly above.
+        # Down: rank > limit of the current band, i.e. at least `limit` others strictly above.
+        limit = int(BANDS[goal if direction == UP else index][0] * n)
+        if limit < 1:
+            return _impossible(direction, labels[goal], f"the band holds no rank among {n}", None)
+        if limit > len(others):
+            return _impossible(direction, labels[goal], "too few other cities", None)
+        threshold = others[limit - 1]
+        needed = threshold - mine
+        if direction == UP:
+            found = cheapest(options(UP), lambda g: g >= needed, lambda a, b: a > b)
+        else:
+            found = cheapest(options(DOWN), lambda g: g < needed, lambda a, b: a < b)
+        if found is None:
+            return _impossible(
+                direction,
+                labels[goal],
+                f"no rungs on this city's ladders take its score "
+                f"{'to' if direction == UP else 'below'} {threshold}",
+                threshold,
+            )
+        steps, gain, chosen = found
+        changes = tuple(
+            RungChange(
+                i,
+                levels[i][at[i]].rung,
+                levels[i][j].rung,
+                levels[i][at[i]].points,
+                levels[i][j].points,
+                abs(j - at[i]),
+            )
+            for i, j in zip(ids, chosen, strict=True)
+            if j != at[i]
+        )
+        score = mine + gain
+        new_rank = 1 + sum(1 for s in others if s > score)
+        margin = score - threshold if direction == UP else threshold - score
+        return BandTarget(
+            direction, labels[goal], True, None, steps, changes, threshold, score, margin,
+            new_rank, band(new_rank, n),
+        )  # fmt: skip
+
+    return NextBand(
+        edition_id, table, city_id, position, labels[index], rank, mine, target(UP), target(DOWN)
+    )
+
+
+def _impossible(
+    direction: str, goal: str | None, reason: str, threshold: Fraction | None
+) -> BandTarget:
+    return BandTarget(
+        direction, goal, False, f"none possible: {reason}", 0, (), threshold, None, None, None, None
+    )
+
+
+def _exact(value: Fraction | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def target_json(t: BandTarget) -> dict[str, Any]:
+    """A band target in JSON; exact numbers as "p/q" or integer strings."""
+    return {
+        "direction": t.direction, "target_band": t.target_band, "possible": t.possible,
+        "reason": t.reason, "steps": t.steps,
+        "changes": [
+            {"indicator_id": c.indicator_id, "rung_from": c.rung_from, "rung_to": c.rung_to,
+             "points_from": str(c.points_from), "points_to": str(c.points_to), "steps": c.steps}
+            for c in t.changes
+        ],
+        "threshold": _exact(t.threshold), "score": _exact(t.score), "margin": _exact(t.margin),
+        "rank": t.rank, "band": t.band,
+    }  # fmt: skip
+
+
+def counterfactual_json(nb: NextBand) -> dict[str, Any]:
+    """What it would take, in JSON."""
+    return {
+        "city_id": nb.city_id, "edition_id": nb.edition_id, "table": nb.table,
+        "position": nb.position, "band": nb.band, "rank": nb.rank, "score": str(nb.score),
+        "up": target_json(nb.up), "down": target_json(nb.down),
+    }  # fmt: skip
+
+
+def render_next_band(nb: NextBand) -> str:
+    """What it would take, as readable text."""
+    out = [
+        f"{nb.city_id} in {nb.edition_id} {nb.table} at position {nb.position}: {nb.band}, "
+        f"rank {nb.rank}, score {nb.score} (others and weights held)"
+    ]
+    for t in (nb.up, nb.down):
+        head = f"{t.direction} to {t.target_band or '-'}:"
+        if not t.possible:
+            out.append(f"{head} {t.reason}")
+            continue
+        out.append(
+            f"{head} {t.steps} ladder step(s) give score {t.score} "
+            f"({'at least' if t.direction == UP else 'below'} {t.threshold}, margin {t.margin}), "
+            f"rank {t.rank}, {t.band}"
+        )
+        for c in t.changes:
+            out.append(
+                f"  {c.indicator_id}: rung {c.rung_from or '-'} ({c.points_from} points) -> "
+                f"rung {c.rung_to or '-'} ({c.points_to} points)"
+            )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,156 @@
+"""A city's history: its bands (and, for those allowed, ranks, scores, points) by edition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import pairwise
+
+from sqlite_utils import Database
+
+from projections import queries
+from projections.compare import Cut, Verdict, verdict
+from projections.ranking import TABLES
+from projections.rankings import indicator_scores, rankings
+
+
+@dataclass(frozen=True)
+class TableStanding:
+    """The city's place in one table at one cut."""
+
+    table: str
+    band: str
+    rank: int
+    n: int
+    score: Fraction
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """The city in one edition at one publication (publication_no None: now, unpublished)."""
+
+    edition_id: str
+    year: int
+    framework_id: str
+    framework_version: int
+    publication_no: int | None
+    position: int
+    time: str | None
+    tables: tuple[TableStanding, ...]
+    points: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class EditionStep:
+    """The comparability verdict between two consecutive editions of the city's history."""
+
+    from_edition: str
+    to_edition: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class CityHistory:
+    """Every edition and publication the city appears in, oldest first."""
+
+    city_id: str
+    name_en: str
+    entries: tuple[HistoryEntry, ...]
+    steps: tuple[EditionStep, ...]
+
+
+def city_history(db: Database, city_id: str, *, live: bool = False) -> CityHistory:
+    """The city's standing at every publication of every edition it is in, oldest first.
+
+    With `live`, editions also get an entry for now (for those who may see unpublished
+    standings).
+    """
+    city = queries.city(db, city_id)
+    editions = sorted(
+        (
+            e
+            for e in queries.editions(db)
+            if city_id in {c.city_id for c in queries.cities(db, e.edition_id)}
+        ),
+        key=lambda e: (e.year, e.position),
+    )
+    now = queries.tracking_position(db)
+    entries: list[HistoryEntry] = []
+    last_cut: dict[str, Cut] = {}
+    for e in editions:
+        cuts = [
+            Cut(e, p.position, p.publication_no) for p in queries.publications(db, e.edition_id)
+        ]
+        if live or not cuts:
+            cuts.append(Cut(e, now, None))
+        if not live:
+            cuts = [c for c in cuts if c.publication_no is not None]
+        for c in cuts:
+            entries.append(_entry(db, c, city_id))
+        if cuts:
+            last_cut[e.edition_id] = cuts[-1]
+    ordered = [e.edition_id for e in editions if e.edition_id in last_cut]
+    steps = tuple(
+        EditionStep(x, y, verdict(db, last_cut[x], last_cut[y])) for x, y in pairwise(ordered)
+    )
+    return CityHistory(city.city_id, city.name_en, tuple(entries), steps)
+
+
+def _entry(db: Database, c: Cut, city_id: str) -> HistoryEntry:
+    tables = []
+    time = None
+    for table in TABLES:
+        view = rankings(db, c.edition.edition_id, table, c.position)
+        time = view.time
+        row = next((r for r in view.rows if r.city_id == city_id), None)
+        if row is not None:
+            tables.append(TableStanding(table, row.band, row.rank, len(view.rows), row.score))
+    scores = indicator_scores(db, c.edition.edition_id, [city_id], c.position, strict=False)
+    points = tuple((s.indicator_id, s.points) for s in scores.get(city_id, []))
+    return HistoryEntry(
+        c.edition.edition_id, c.edition.year, c.edition.framework_id,
+        c.edition.framework_version, c.publication_no, c.position, time, tuple(tables), points,
+    )  # fmt: skip
+
+
+def history_json(h: CityHistory, *, scores: bool) -> dict[str, object]:
+    """The history as JSON (exact numbers as strings); ranks, scores, points only with scores."""
+
+    def hide(value: Fraction | int) -> str | None:
+        return str(value) if scores else None
+
+    return {
+        "city_id": h.city_id,
+        "name_en": h.name_en,
+        "entries": [
+            {
+                "edition_id": e.edition_id,
+                "year": e.year,
+                "framework": f"{e.framework_id} v{e.framework_version}",
+                "publication_no": e.publication_no,
+                "position": e.position,
+                "time": e.time,
+                "tables": [
+                    {
+                        "table": t.table,
+                        "band": t.band,
+                        "rank": hide(t.rank),
+                        "n": str(t.n),
+                        "score": hide(t.score),
+                    }
+                    for t in e.tables
+                ],
+                "points": [{"indicator_id": i, "points": p} for i, p in e.points] if scores else [],
+            }
+            for e in h.entries
+        ],
+        "steps": [
+            {
+                "from": s.from_edition,
+                "to": s.to_edition,
+                "comparable": s.verdict.comparable,
+                "reasons": list(s.verdict.reasons),
+            }
+            for s in h.steps
+        ],
+    }

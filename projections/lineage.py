@@ -1,0 +1,221 @@
+"""Framework lineage reads: each version's stated predecessor, and diffs along the chain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from projections import queries
+from projections.views import IndicatorView
+
+Version = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How indicators of one version relate to indicators of its predecessor."""
+
+    kind: str
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    rung_map: tuple[tuple[int, int], ...] | None
+    note: str
+
+
+@dataclass(frozen=True)
+class LineageStep:
+    """A version's stated relation to its predecessor version."""
+
+    framework_id: str
+    version: int
+    predecessor_framework_id: str
+    predecessor_version: int
+    relations: tuple[Relation, ...]
+    stated_at: str
+    position: int
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    """One change on the way from one framework version to another."""
+
+    from_framework: str
+    from_version: int
+    to_framework: str
+    to_version: int
+    kind: str
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    detail: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How an indicator of the later version is scored from evidence of the earlier one."""
+
+    indicator_id: str
+    source: str | None
+    rung_map: tuple[tuple[int, int], ...] | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class FrameworkDiff:
+    """The changes between two framework versions, following the lineage chain."""
+
+    a: Version
+    b: Version
+    linked: bool
+    forward: bool
+    entries: tuple[DiffEntry, ...]
+    derivations: tuple[Derivation, ...]
+    reason: str
+
+    def derivation(self, indicator_id: str) -> Derivation:
+        """The derivation of one indicator of b."""
+        return next(d for d in self.derivations if d.indicator_id == indicator_id)
+
+
+def _step(r: tuple[object, ...]) -> LineageStep:
+    relations = tuple(
+        Relation(
+            x["kind"],
+            tuple(x["from"]),
+            tuple(x["to"]),
+            None if x["rung_map"] is None else tuple((int(a), int(b)) for a, b in x["rung_map"]),
+            x.get("note", ""),
+        )
+        for x in json.loads(str(r[4]))
+    )
+    return LineageStep(
+        str(r[0]), int(str(r[1])), str(r[2]), int(str(r[3])), relations, str(r[5]), int(str(r[6]))
+    )
+
+
+_SQL = (
+    "SELECT framework_id, version, predecessor_framework_id, predecessor_version, lineage, "
+    "stated_at, position FROM framework_lineage"
+)
+
+
+def lineage_steps(db: Database, framework_id: str | None = None) -> list[LineageStep]:
+    """Every stated lineage (or those of one framework), by framework and version."""
+    where, params = ("WHERE framework_id = ?", [framework_id]) if framework_id else ("", [])
+    rows = db.execute(f"{_SQL} {where} ORDER BY framework_id, version", params).fetchall()
+    return [_step(tuple(r)) for r in rows]
+
+
+def lineage_step(db: Database, framework_id: str, version: int) -> LineageStep | None:
+    """A version's stated lineage, or None."""
+    row = db.execute(
+        f"{_SQL} WHERE framework_id = ? AND version = ?", [framework_id, version]
+    ).fetchone()
+    return None if row is None else _step(tuple(row))
+
+
+def _path(db: Database, start: Version, end: Version) -> list[LineageStep] | None:
+    """The steps from start forward to end (walking end's predecessors back), or None."""
+    steps: list[LineageStep] = []
+    current, seen = end, set()
+    while current != start:
+        if current in seen:
+            return None
+        seen.add(current)
+        step = lineage_step(db, *current)
+        if step is None:
+            return None
+        steps.append(step)
+        current = (step.predecessor_framework_id, step.predecessor_version)
+    return steps[::-1]
+
+
+def _label(v: Version) -> str:
+    return f"{v[0]} v{v[1]}"
+
+
+def _detail(r: Relation, old: dict[str, IndicatorView], new: dict[str, IndicatorView]) -> str:
+    if r.kind == "ladder_extended":
+        o, n = old[r.old[0]], new[r.new[0]]
+        kept = {x.rung for x in o.ladder}
+        added = [f"rung {x.rung} ({x.points} points)" for x in n.ladder if x.rung not in kept]
+        return f"{n.indicator_id}: ladder extended with {', '.join(added)}; old rungs keep points"
+    if r.kind == "rescaled":
+        pairs = ", ".join(f"{a}->{b}" for a, b in r.rung_map or ())
+        return f"{r.new[0]}: ladder re-scaled (rung map {pairs})"
+    if r.kind == "renamed":
+        o, n = old[r.old[0]], new[r.new[0]]
+        return f"{o.indicator_id} {o.name!r} renamed {n.indicator_id} {n.name!r}"
+    if r.kind == "split":
+        return f"{r.old[0]} split into {', '.join(r.new)}"
+    if r.kind == "merged":
+        return f"{', '.join(r.old)} merged into {r.new[0]}"
+    if r.kind == "added":
+        return f"{r.new[0]} {new[r.new[0]].name!r} added"
+    if r.kind == "dropped":
+        return f"{r.old[0]} {old[r.old[0]].name!r} dropped"
+    return f"{r.new[0]} unchanged"
+
+
+def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
+    """What changed from version a to version b, and how b's indicators derive from a's."""
+    b_ids = [i.indicator_id for i in queries.indicators(db, *b)]
+    queries.indicators(db, *a)  # UnknownId for a version that does not exist
+    if a == b:
+        same = tuple(Derivation(i, i, None, "same framework version") for i in b_ids)
+        return FrameworkDiff(a, b, True, True, (), same, "same framework version")
+    forward = _path(db, a, b)
+    backward = None if forward is not None else _path(db, b, a)
+    steps = forward if forward is not None else backward
+    if steps is None:
+        reason = f"no stated lineage links {_label(a)} and {_label(b)}"
+        none = tuple(Derivation(i, None, None, reason) for i in b_ids)
+        return FrameworkDiff(a, b, False, True, (), none, reason)
+    entries: list[DiffEntry] = []
+    for step in steps:
+        pre = (step.predecessor_framework_id, step.predecessor_version)
+        old = {i.indicator_id: i for i in queries.indicators(db, *pre)}
+        new = {i.indicator_id: i for i in queries.indicators(db, step.framework_id, step.version)}
+        entries.extend(
+            DiffEntry(*pre, step.framework_id, step.version, r.kind, r.old, r.new,
+                      _detail(r, old, new))
+            for r in step.relations
+            if r.kind != "unchanged"
+        )  # fmt: skip
+    if backward is not None:
+        reason = (
+            f"{_label(b)} precedes {_label(a)}: evidence is re-scored forward along the "
+            "lineage only (compare the older edition as a)"
+        )
+        none = tuple(Derivation(i, None, None, reason) for i in b_ids)
+        return FrameworkDiff(a, b, True, False, tuple(entries), none, reason)
+    return FrameworkDiff(a, b, True, True, tuple(entries), _compose(steps, b_ids), "")
+
+
+def _compose(steps: list[LineageStep], b_ids: list[str]) -> tuple[Derivation, ...]:
+    """For each indicator of the last version, its source in the first and the composed map."""
+    # Start at the first version: every indicator derives from itself, rung for rung.
+    current: dict[str, Derivation] | None = None
+    for step in steps:
+        nxt: dict[str, Derivation] = {}
+        for r in step.relations:
+            for target in r.new:
+                if r.rung_map is None:
+                    why = f"{target}: {r.kind} in {_label((step.framework_id, step.version))}"
+                    nxt[target] = Derivation(target, None, None, f"no rung map ({why})")
+                    continue
+                origin = r.old[0]
+                if current is None:
+                    nxt[target] = Derivation(target, origin, r.rung_map, "")
+                    continue
+                before = current[origin]
+                if before.rung_map is None:
+                    nxt[target] = Derivation(target, None, None, before.reason)
+                    continue
+                second = dict(r.rung_map)
+                composed = tuple((x, second[y]) for x, y in before.rung_map)
+                nxt[target] = Derivation(target, before.source, composed, "")
+        current = nxt
+    assert current is not None
+    return tuple(current[i] for i in b_ids)

@@ -1,0 +1,89 @@
+"""Every event type the ledger records is handled, or deliberately ignored, by each read model."""
+
+from __future__ import annotations
+
+import pytest
+from eventsourcing.domain import Aggregate
+from sqlite_utils import Database
+
+import ledger.application  # noqa: F401  (imports every aggregate of the write side)
+from ledger.claim import Claim
+from ledger.records import EventRecord, events_of
+from projections.evidence import Evidence
+from projections.follower import default_models
+from projections.model import EVERY_EVENT, ReadModel
+
+
+def _ledger_aggregates() -> list[type]:
+    found: list[type] = []
+    todo: list[type] = [Aggregate]
+    while todo:
+        subclasses: list[type] = type.__subclasses__(todo.pop())
+        for sub in subclasses:
+            todo.append(sub)
+            if sub.__module__.startswith("ledger."):
+                found.append(sub)
+    return found
+
+
+RECORDED = events_of(*_ledger_aggregates())
+
+
+def unaccounted(model: ReadModel) -> list[str]:
+    """What is wrong with a model's handles and ignores, one line each (empty: nothing)."""
+    if model.handles == EVERY_EVENT:
+        return []
+    name = type(model).__name__
+    problems = [
+        f"{name} neither handles nor ignores {event}: add a handler, or add it to {name}.ignores"
+        for event in sorted(RECORDED - model.handles - model.ignores)
+    ]
+    problems += [f"{name} both handles and ignores {e}" for e in model.handles & model.ignores]
+    problems += [
+        f"{name} names {e}, which no aggregate records"
+        for e in sorted((model.handles | model.ignores) - RECORDED)
+    ]
+    return problems
+
+
+def test_the_ledger_records_every_aggregates_events() -> None:
+    assert {"ClaimSubmitted", "RoundClosed", "CityRegistered", "ReceiptIssued"} <= RECORDED
+    assert not {"Event", "Created"} & RECORDED
+
+
+@pytest.mark.parametrize("model", default_models(), ids=lambda m: m.name)
+def test_each_read_model_handles_or_ignores_every_event_type(model: ReadModel) -> None:
+    assert unaccounted(model) == []
+
+
+def test_a_model_missing_an_event_type_is_reported() -> None:
+    class Forgetful(Evidence):
+        handles = Evidence.handles - {Claim.VoteCast.__name__}
+
+    class Confused(Evidence):
+        ignores = Evidence.ignores | {"VoteCast", "NoSuchEvent"}
+
+    assert unaccounted(Forgetful()) == [
+        "Forgetful neither handles nor ignores VoteCast: add a handler, or add it to "
+        "Forgetful.ignores"
+    ]
+    assert unaccounted(Confused()) == [
+        "Confused both handles and ignores VoteCast",
+        "Confused names NoSuchEvent, which no aggregate records",
+    ]
+
+
+def test_the_event_index_records_every_event_whatever_its_type() -> None:
+    index = default_models()[0]
+    assert index.handles == EVERY_EVENT
+
+    class Nothing(ReadModel):
+        name, tables, handles = "nothing", (), frozenset()
+
+        def create(self, db: Database) -> None:
+            """Nothing to create."""
+
+        def apply(self, db: Database, records: list[EventRecord]) -> None:
+            """Nothing to apply."""
+
+    assert len(unaccounted(Nothing())) == len(RECORDED)
