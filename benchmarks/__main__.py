@@ -18,6 +18,7 @@ MODULES: list[str] = [
     "benchmarks.reference_ledger",
     "benchmarks.throughput",
     "benchmarks.published_tables",
+    "benchmarks.auditor_table",
     "benchmarks.cli_start",
 ]
 

@@ -58,9 +58,11 @@ def serve_minimal(body_file: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def start(args: list[str], port: int) -> subprocess.Popen[bytes]:
-    """Start a server process and wait until it answers."""
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.published_tables", *args])
+def start(
+    args: list[str], port: int, module: str = "benchmarks.published_tables"
+) -> subprocess.Popen[bytes]:
+    """Start a server process (`python -m module *args`) and wait until it answers."""
+    process = subprocess.Popen([sys.executable, "-m", module, *args])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -72,16 +74,26 @@ def start(args: list[str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"server on port {port} did not start")
 
 
-def post(conn: http.client.HTTPConnection, payload: bytes) -> bytes:
+def post(
+    conn: http.client.HTTPConnection, payload: bytes, headers: dict[str, str] | None = None
+) -> bytes:
     """One request on a kept-alive connection."""
-    conn.request("POST", "/graphql", payload, {"Content-Type": "application/json"})
+    conn.request(
+        "POST", "/graphql", payload, {"Content-Type": "application/json", **(headers or {})}
+    )
     response = conn.getresponse()
     body = response.read()
     assert response.status == 200, body[:200]
     return body
 
 
-def throughput(port: int, payload: bytes, clients: int, seconds: float = SECONDS) -> float:
+def throughput(
+    port: int,
+    payload: bytes,
+    clients: int,
+    seconds: float = SECONDS,
+    headers: dict[str, str] | None = None,
+) -> float:
     """Requests/s with `clients` connections posting as fast as they can for `seconds`."""
     counts = [0] * clients
     stop = time.monotonic() + seconds
@@ -89,7 +101,7 @@ def throughput(port: int, payload: bytes, clients: int, seconds: float = SECONDS
     def client(i: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         while time.monotonic() < stop:
-            post(conn, payload)
+            post(conn, payload, headers)
             counts[i] += 1
         conn.close()
 
