@@ -20,6 +20,7 @@ MODULES: list[str] = [
     "benchmarks.published_tables",
     "benchmarks.auditor_table",
     "benchmarks.cli_start",
+    "benchmarks.explore",
 ]
 
 

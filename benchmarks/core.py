@@ -88,8 +88,8 @@ class Bench:
 def reference_commands() -> list[str]:
     """Every reference command line, in load order."""
     lines: list[str] = []
-    for _, name in reference.FILES:
-        with (reference.DATA / name).open(encoding="utf-8") as handle:
+    for entry in reference.FILES:
+        with (reference.DATA / entry[1]).open(encoding="utf-8") as handle:
             lines.extend(line for line in handle if line.strip())
     return lines
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventsourcing.persistence import PersistenceError
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlite_utils import Database
 
 from ledger.application import Ledger
 from ledger.config import database_path, read_model_path, uses_postgres
-from ledger.errors import InvalidInput
+from ledger.errors import CorruptDatabase, InvalidInput
 from projections.follower import Follower
+from projections.published import TableFold
 from projections.store import open_db
 
 
@@ -39,6 +41,57 @@ class Runtime:
         self.ledger.close()
 
 
+@dataclass
+class Reader:
+    """A ledger and its read models opened to read only: nothing is created or written."""
+
+    ledger: Ledger
+    db: Database
+
+    def close(self) -> None:
+        """Close both connections."""
+        self.db.close()
+        self.ledger.close()
+
+
+def open_reader(db_path: Path | None = None) -> Reader:
+    """Open an existing ledger and its read models without creating or writing anything."""
+    require_database(db_path)
+    path = None if db_path is None and uses_postgres() else db_path or database_path()
+    read_path = path if path is not None else read_model_path()
+    require_database(read_path)
+    try:
+        # CREATE_TABLE=false: the recorder creates no table; the read models open read-only.
+        ledger = Ledger(path, env={"CREATE_TABLE": "false"})
+        conn = sqlite3.connect(
+            read_path.resolve().as_uri() + "?mode=ro",
+            uri=True,
+            timeout=30,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master").fetchall()}
+    except (sqlite3.DatabaseError, PersistenceError) as error:
+        raise CorruptDatabase(
+            f"cannot read {str(read_path)!r} as a ledger database: {error}",
+            field="CITYLEDGER_DB",
+            value=str(read_path),
+        ) from None
+    recorder = ledger.recorder
+    log_table = (
+        recorder.events_table_name if isinstance(recorder, SQLiteApplicationRecorder) else None
+    )
+    if path is not None and log_table is not None and log_table not in tables:
+        conn.close()
+        ledger.close()
+        raise InvalidInput(
+            f"the database {str(path)!r} holds no events: it is not a ledger",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
+    return Reader(ledger, Database(conn))
+
+
 def open_runtime(db_path: Path | None = None) -> Runtime:
     """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
     try:
@@ -51,12 +104,34 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
         ) from None
 
 
+def require_database(db_path: Path | None) -> None:
+    """Refuse, naming the path, to read a SQLite database that does not exist or is empty
+    (create nothing): a read command never creates a database on a mistyped path."""
+    if db_path is None and uses_postgres():
+        return
+    path = db_path or database_path()
+    if not path.exists():
+        raise InvalidInput(
+            f"the ledger database {str(path)!r} does not exist (nothing was created): give "
+            "--db PATH or set CITYLEDGER_DB, or create it with `cityledger load-reference` or "
+            "`cityledger import`",
+            field="CITYLEDGER_DB",
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise InvalidInput(
+            f"the ledger database {str(path)!r} is empty: it holds no ledger",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
+
+
 def _open(db_path: Path | None) -> Runtime:
+    # Publications record their tables' digests, computed by the read side's ranking engine.
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()
-        ledger = Ledger(path)
+        ledger = Ledger(path, tabulator=TableFold)
     else:
-        ledger = Ledger()
+        ledger = Ledger(tabulator=TableFold)
         path = read_model_path()
     follower = Follower(ledger, open_db(path))
     # A read model whose schema version changed was dropped just now: rebuild it before use.

@@ -1,4 +1,4 @@
-"""The `cityledger` command line: rank, events, import, load-reference, rebuild, serve, verify."""
+"""The `cityledger` command line: tables, exports, the log, imports, proofs and the API server."""
 
 from __future__ import annotations
 
@@ -9,43 +9,26 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
-from ledger.errors import InvalidInput, LedgerError
+from cityledger import cli_more
+from cityledger.bootstrap import Reader, Runtime, open_reader, open_runtime, require_database
+from cityledger.cli_more import parse_as_of
+from cityledger.importer import parse, run
+from cityledger.progress import Progress
+from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
-
-# The engine's wiring (eventsourcing) and the API stack are imported by the commands that use
-# them, so that `--help` and argument errors answer at once.
-if TYPE_CHECKING:
-    from cityledger.bootstrap import Runtime
-    from projections.rankings import AsOf
-    from projections.views import RankingView
+from projections.rankings import band_changes
+from projections.rankings import rankings as rankings_query
+from projections.views import RankingView
 
 TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
 MAX_POSITION = 2**62
-
-
-def parse_as_of(text: str | None) -> AsOf:
-    """A ledger position (digits) or an ISO-8601 instant with a UTC offset."""
-    if text is None:
-        return None
-    if text.isascii() and text.isdigit():
-        return int(text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"--as-of {text!r} is neither a position nor an ISO-8601 time", field="as-of"
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(
-            f"--as-of {text!r} needs a UTC offset, e.g. 2023-06-01T00:00:00+00:00", field="as-of"
-        )
-    return moment
+#: Exit code of `verify` (and `rebuild`) when the log fails verification or the file is damaged.
+VERIFY_FAILED = 3
 
 
 def render(view: RankingView, fmt: str, lang: str) -> str:
@@ -77,8 +60,6 @@ def render(view: RankingView, fmt: str, lang: str) -> str:
 
 def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
     """Print a table of an edition, now or as of a position or instant."""
-    from projections.rankings import rankings as rankings_query
-
     rt.catch_up()
     view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
     sys.stdout.write(render(view, a.format, a.lang))
@@ -86,10 +67,12 @@ def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
     """Print the cities whose band moved between two points, with the events behind each move."""
-    from projections.rankings import band_changes
-
     rt.catch_up()
-    for c in band_changes(rt.db, a.edition, a.table, parse_as_of(a.before), parse_as_of(a.after)):
+    changes = band_changes(rt.db, a.edition, a.table, parse_as_of(a.before), parse_as_of(a.after))
+    if a.format != "text":
+        sys.stdout.write(cli_more.render_changes(changes, a.format))
+        return
+    for c in changes:
         print(
             f"{c.city_id}: {c.before_band} → {c.after_band} (rank {c.before_rank} → {c.after_rank})"
         )
@@ -183,43 +166,58 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
-    from cityledger.importer import parse, run
-
     try:
         with open(a.file, encoding="utf-8") as handle:
             commands = parse(handle)
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
-    count = run(rt.ledger, commands)
-    print(f"imported {count} commands; ledger head is at position {rt.catch_up()}")
+    progress = Progress()
+    count = run(rt.ledger, progress.track(commands, "import", "command"))
+    print(f"imported {count} commands; ledger head is at position {_catch_up(rt, progress)}")
 
 
-def cmd_load_reference(rt: Runtime, a: argparse.Namespace) -> None:
-    """Load the illustrative 2023 reference ledger unless it is already there."""
-    from cityledger import reference
+def _catch_up(rt: Runtime, progress: Progress) -> int:
+    """Bring the read models up to the head with a progress bar."""
+    with progress.stage("read models", rt.ledger.head() - rt.follower.position(), "event") as tick:
+        rt.follower.on_batch = tick
+        return rt.catch_up()
 
-    print(reference.load(rt, progress=lambda line: print(line, file=sys.stderr, flush=True)))
+
+def cmd_load_reference(rt: Runtime | None, a: argparse.Namespace) -> None:
+    """Load the illustrative 2023 reference ledger unless it is already there (resumable)."""
+    from cityledger.loading import load_reference
+
+    print(load_reference(a.db, Progress()))
 
 
 def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
     """Drop and replay every read model, refusing to rebuild from a log that fails verify."""
     from ledger.integrity import verify_log
 
-    report = verify_log(rt.ledger, rt.db.conn)
+    progress, head = Progress(), rt.ledger.head()
+    with progress.stage("verify", head, "event") as tick:
+        report = verify_log(rt.ledger, rt.db.conn, on_row=tick)
     if not report.ok and not a.force:
         print(f"refusing to rebuild from a log that fails verification: {report.summary}")
-        raise SystemExit(3)
-    print(f"rebuilt read models to position {rt.follower.rebuild()}")
+        raise SystemExit(VERIFY_FAILED)
+    with progress.stage("rebuild", head, "event") as tick:
+        rt.follower.on_batch = tick
+        print(f"rebuilt read models to position {rt.follower.rebuild()}")
 
 
-def cmd_verify(rt: Runtime, a: argparse.Namespace) -> None:
-    """Recompute the hash chain over the stored log; non-zero exit names the first bad position."""
-    from ledger.integrity import verify_log
+def cmd_verify(rt: Reader, a: argparse.Namespace) -> None:
+    """Check the log, its read-model copy, checkpoints and published tables; non-zero exit names
+    the first bad position. Opened read-only (never writes); exit 3 on any integrity failure,
+    a damaged file included."""
+    from projections.replaycheck import verify_read_side
 
-    report = verify_log(rt.ledger, rt.db.conn)
+    with Progress().stage("verify", rt.ledger.head(), "event") as tick:
+        report = verify_read_side(rt.ledger, rt.db.conn, on_row=tick)
+    if report.checked == 0:
+        raise InvalidInput("the database holds no events: nothing to verify", field="CITYLEDGER_DB")
     print(report.summary)
     if not report.ok:
-        raise SystemExit(3)
+        raise SystemExit(VERIFY_FAILED)
 
 
 def cmd_prove(rt: Runtime, a: argparse.Namespace) -> None:
@@ -357,16 +355,16 @@ def cmd_explain(rt: Runtime, a: argparse.Namespace) -> None:
 def add_explain_commands(sub: Any) -> None:
     """The `explain` and `robustness` subcommands."""
     explain = sub.add_parser("explain", help="why a city moved between two cuts of the log")
-    explain.add_argument("--edition", required=True)
-    explain.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    explain.add_argument("--city", required=True)
+    explain.add_argument("--edition", required=True, help="edition id")
+    explain.add_argument("--table", required=True, choices=TABLE_CHOICES, help="which table")
+    explain.add_argument("--city", required=True, help="city id")
     explain.add_argument("--from", dest="start", help="a position, an instant or publication:N")
     explain.add_argument("--to", dest="end", help="a position, an instant or publication:N (now)")
-    explain.add_argument("--format", default="text", choices=["text", "json"])
+    explain.add_argument("--format", default="text", choices=["text", "json"], help="output format")
     explain.add_argument(
         "--next-band", action="store_true", help="the smallest rung changes up or down a band"
     )
-    explain.set_defaults(func=cmd_explain)
+    explain.set_defaults(func=cmd_explain, reads=True)
 
 
 def bounded(low: int, high: int) -> Callable[[str], int]:
@@ -394,95 +392,146 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     p = OneLineParser(prog="cityledger", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    sub = p.add_subparsers(
+        dest="command", required=True, parser_class=OneLineParser, metavar="COMMAND",
+        title="commands",
+    )  # fmt: skip
+    edition_help = "edition id (see `cityledger editions`)"
+    table_help = "which table"
+    as_of_help = "a ledger position or an ISO-8601 time with a UTC offset (default: now)"
 
     rank = sub.add_parser("rank", help="print a table")
-    rank.add_argument("--edition", required=True)
-    rank.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    rank.add_argument("--as-of", help="a ledger position or an ISO-8601 time")
-    rank.add_argument("--format", default="table", choices=["table", "json", "csv", "report"])
-    rank.add_argument("--lang", default="en", choices=["en", "zh"])
-    rank.set_defaults(func=cmd_rank)
+    rank.add_argument("--edition", required=True, help=edition_help)
+    rank.add_argument("--table", required=True, choices=TABLE_CHOICES, help=table_help)
+    rank.add_argument("--as-of", help=as_of_help)
+    rank.add_argument(
+        "--format", default="table", choices=["table", "json", "csv", "report"],
+        help="table (ranks and exact scores), json, csv, or report (the report's layout)",
+    )  # fmt: skip
+    rank.add_argument(
+        "--lang", default="en", choices=["en", "zh"],
+        help="names in the report layout: en alphabetical, zh in pinyin order",
+    )  # fmt: skip
+    rank.set_defaults(func=cmd_rank, reads=True)
 
     changes = sub.add_parser("changes", help="band moves between two points, with their causes")
-    changes.add_argument("--edition", required=True)
-    changes.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    changes.add_argument("--before", required=True)
-    changes.add_argument("--after")
-    changes.set_defaults(func=cmd_changes)
+    changes.add_argument("--edition", required=True, help=edition_help)
+    changes.add_argument("--table", required=True, choices=TABLE_CHOICES, help=table_help)
+    changes.add_argument("--before", required=True, help="the earlier point (position or time)")
+    changes.add_argument("--after", help="the later point (default: now)")
+    changes.add_argument(
+        "--format", default="text", choices=["text", "json", "csv"], help="output format"
+    )
+    changes.set_defaults(func=cmd_changes, reads=True)
 
     compare = sub.add_parser("compare", help="two editions compared: moves and what changed")
     compare.add_argument("--a", required=True, help="first (earlier) edition")
     compare.add_argument("--b", required=True, help="second edition")
-    compare.add_argument("--table", required=True, choices=TABLE_CHOICES)
-    compare.add_argument("--at", default="publication", choices=["publication", "now"])
-    compare.add_argument("--format", default="text", choices=["text", "json", "csv"])
-    compare.set_defaults(func=cmd_compare)
+    compare.add_argument("--table", required=True, choices=TABLE_CHOICES, help=table_help)
+    compare.add_argument(
+        "--at", default="publication", choices=["publication", "now"],
+        help="compare the latest publications, or the live standings",
+    )  # fmt: skip
+    compare.add_argument(
+        "--format", default="text", choices=["text", "json", "csv"], help="output format"
+    )
+    compare.set_defaults(func=cmd_compare, reads=True)
     history = sub.add_parser("history", help="a city in every edition and publication")
-    history.add_argument("--city", required=True)
-    history.add_argument("--format", default="text", choices=["text", "json"])
-    history.set_defaults(func=cmd_history)
+    history.add_argument("--city", required=True, help="city id")
+    history.add_argument("--format", default="text", choices=["text", "json"], help="output format")
+    history.set_defaults(func=cmd_history, reads=True)
+
+    cli_more.add_parsers(sub, TABLE_CHOICES)
 
     events = sub.add_parser("events", help="print the log as JSON lines")
-    events.add_argument("--after", type=bounded(0, MAX_POSITION), default=0)
-    events.add_argument("--format", default="jsonl", choices=["jsonl"])
-    events.set_defaults(func=cmd_events)
+    events.add_argument(
+        "--after", type=bounded(0, MAX_POSITION), default=0, help="start after this position"
+    )
+    events.add_argument("--format", default="jsonl", choices=["jsonl"], help="JSON lines")
+    events.set_defaults(func=cmd_events, reads=True)
 
     imp = sub.add_parser("import", help="import a JSON-lines file of commands")
-    imp.add_argument("--file", required=True, type=Path)
+    imp.add_argument("--file", required=True, type=Path, help="one command per line (see README)")
     imp.set_defaults(func=cmd_import)
 
-    load = sub.add_parser("load-reference", help="load the illustrative 2023 reference ledger")
-    load.set_defaults(func=cmd_load_reference)
+    load = sub.add_parser(
+        "load-reference", help="load the illustrative 2023 reference ledger (once; resumable)"
+    )
+    load.set_defaults(func=cmd_load_reference, no_db=True)
 
     rebuild = sub.add_parser("rebuild", help="drop and replay the read models")
     rebuild.add_argument("--force", action="store_true", help="rebuild even if verify fails")
-    rebuild.set_defaults(func=cmd_rebuild)
-    sub.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_verify)
+    rebuild.set_defaults(func=cmd_rebuild, reads=True)
+    verify = sub.add_parser("verify", help="check the hash chain")
+    verify.set_defaults(func=cmd_verify, reads=True)
 
     prove = sub.add_parser("prove", help="RFC 9162 Merkle proofs over the log")
     kinds = prove.add_subparsers(dest="kind", required=True, parser_class=OneLineParser)
     inclusion = kinds.add_parser("inclusion", help="the event at a position is in a prefix")
-    inclusion.add_argument("--position", type=POSITION, required=True)
+    inclusion.add_argument("--position", type=POSITION, required=True, help="the event's position")
     inclusion.add_argument("--size", type=POSITION, help="prefix length (default: the head)")
-    inclusion.set_defaults(func=cmd_prove)
+    inclusion.set_defaults(func=cmd_prove, reads=True)
     consistency = kinds.add_parser("consistency", help="a shorter prefix is a prefix of a longer")
-    consistency.add_argument("--first", type=POSITION, required=True)
+    consistency.add_argument("--first", type=POSITION, required=True, help="shorter prefix")
     consistency.add_argument("--second", type=POSITION, help="longer prefix (default: the head)")
-    consistency.set_defaults(func=cmd_prove)
+    consistency.set_defaults(func=cmd_prove, reads=True)
 
-    serve = sub.add_parser("serve", help="serve the GraphQL API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=bounded(1, 65535), default=8000)
+    serve = sub.add_parser("serve", help="serve the web page, GraphQL API and GraphiQL")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    serve.add_argument("--port", type=bounded(1, 65535), default=8000, help="TCP port")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="manage API tokens")
     token_sub = token.add_subparsers(dest="action", required=True, parser_class=OneLineParser)
     create = token_sub.add_parser("create", help="create a bearer token")
-    create.add_argument("--role", required=True)
-    create.add_argument("--name", required=True)
-    create.add_argument("--languages")
-    create.add_argument("--city")
-    create.add_argument("--weight-set")
-    create.add_argument("--panelist")
+    create.add_argument(
+        "--role", required=True,
+        help="anonymous, researcher, verifier, panelist, city, auditor or editor",
+    )  # fmt: skip
+    create.add_argument("--name", required=True, help="the holder's name or acting id")
+    create.add_argument("--languages", help="verifier: languages read, comma-separated")
+    create.add_argument("--city", help="city role: the city id the token acts for")
+    create.add_argument("--weight-set", help="panelist: the weight set")
+    create.add_argument("--panelist", help="panelist: the panelist id")
     create.set_defaults(func=cmd_token)
 
     add_explain_commands(sub)
     sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema, no_db=True)
+    add_db_option(p)
     return p
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """`--db PATH` on every (sub)command that has no subcommands of its own."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in subs:
+        for child in set(action.choices.values()):
+            add_db_option(child)
+    if not subs and parser.prog != "cityledger":
+        parser.add_argument(
+            "--db", type=Path, help="the SQLite database (default: $CITYLEDGER_DB or var/)"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     args = build_parser().parse_args(argv)
-    func: Callable[[Runtime | None, argparse.Namespace], None] = args.func
-    runtime: Runtime | None = None
+    func: Callable[[Any, argparse.Namespace], None] = args.func
+    runtime: Runtime | Reader | None = None
+    db = getattr(args, "db", None)
     try:
-        if not getattr(args, "no_db", False):
-            from cityledger.bootstrap import open_runtime
-
-            runtime = open_runtime()
+        if getattr(args, "reads", False):
+            require_database(db)
+        if getattr(args, "no_db", False):
+            runtime = None
+        elif func is cmd_verify:
+            runtime = open_reader(db)  # verify never writes, not even a read model
+        else:
+            runtime = open_runtime(db)
         func(runtime, args)
+    except CorruptDatabase as error:
+        print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
+        return VERIFY_FAILED if func is cmd_verify else 2
     except LedgerError as error:
         print(f"cityledger: {error.code}: {error.message}", file=sys.stderr)
         return 2

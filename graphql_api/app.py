@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (HTTP, GraphiQL, WebSockets) and /healthz."""
+"""The Starlette application: /graphql (HTTP, GraphiQL, WebSockets), /healthz and the page at /."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from graphql_api.http import LedgerGraphQL, error_response
 from graphql_api.published_cache import PublishedTableCache
 from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
+from graphql_api.web.routes import web_routes
 from projections import queries as reads
 
 logger = logging.getLogger("graphql_api.app")
@@ -69,6 +70,7 @@ def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
             # Anonymous published tables are answered from memory (graphql_api/published_cache).
             Route("/graphql", published_cache),
             WebSocketRoute("/graphql", graphql),
+            *web_routes(),
         ],
         lifespan=lifespan,
         exception_handlers={Exception: internal_error},

@@ -33,6 +33,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from cityledger.bootstrap import Runtime
 from graphql_api.context import ApiContext, SubscriptionCounter, build_context
 from graphql_api.errors import INTERNAL_MESSAGE
+from graphql_api.web.routes import graphiql_page
 from graphql_api.wire import INVALID_UNICODE, has_invalid_unicode, message_problem
 
 logger = logging.getLogger("graphql_api.http")
@@ -181,6 +182,10 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         )
         self.runtime = runtime
         self.subscriptions = subscriptions
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL served with this app's own copies of its scripts (works offline)."""
+        return graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -92,16 +92,32 @@ class EventFilter:
     until: datetime | None = strawberry.field(default=None, description="At or before (aware).")
 
 
+@strawberry.enum(description="A sub-table a pillar counts in (every pillar counts in the total).")
+class SubTable(Enum):
+    """The sub-tables of an edition."""
+
+    DIGITAL_TRADITIONAL = "digital_traditional"
+    INSTITUTIONAL = "institutional"
+
+
 @strawberry.input(description="A pillar of a framework.")
 class PillarInput:
     """A pillar."""
 
     pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
     name: str = strawberry.field(description="Pillar name.")
+    table: SubTable | None = strawberry.field(
+        default=None,
+        description="The sub-table this pillar counts in (DIGITAL_TRADITIONAL or INSTITUTIONAL); "
+        "required except for the report's digital, traditional and institutional pillars.",
+    )
 
     def plain(self) -> dict[str, Any]:
         """As the Ledger takes it."""
-        return {"id": self.pillar_id, "name": self.name}
+        plain: dict[str, Any] = {"id": self.pillar_id, "name": self.name}
+        if self.table is not None:
+            plain["table"] = self.table.value
+        return plain
 
 
 @strawberry.input(description="A rung of a ladder.")
@@ -331,7 +347,9 @@ class SubmitClaimInput:
     rung: int = strawberry.field(description="Rung claimed.")
     sources: list[SourceInput] = strawberry.field(description="1..20 sources.")
     claim_id: str | None = strawberry.field(default=None, description="Id (default: new UUID).")
-    supersedes: str | None = strawberry.field(default=None, description="Claim replaced.")
+    supersedes: str | None = strawberry.field(
+        default=None, description="Claim replaced once this one is accepted."
+    )
 
 
 @strawberry.input(description="A verifier's vote.")

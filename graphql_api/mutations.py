@@ -53,7 +53,6 @@ from graphql_api.permissions import (
     IsCity,
     IsEditor,
     IsPanelist,
-    IsResearcher,
     IsResearcherOrEditor,
     IsVerifier,
 )
@@ -267,7 +266,12 @@ class Mutation:
         )  # fmt: skip
         return PublicationPayload.after(c, input.edition_id, int(result["publication_no"]))
 
-    @command("Submit evidence that a city stands on a rung (submitter: the token).", IsResearcher)
+    @command(
+        "Submit evidence that a city stands on a rung (submitter: the token). A claim that "
+        "supersedes another (the token's own, or anyone's for an editor) replaces it once "
+        "accepted.",
+        IsResearcherOrEditor,
+    )
     def submit_claim(
         self, info: Info, input: SubmitClaimInput, idempotency_key: Key = None
     ) -> ClaimResult:
@@ -277,6 +281,7 @@ class Mutation:
             input.edition_id, input.city_id, input.indicator_id, input.rung,
             [s.plain() for s in input.sources], c.acting(c.viewer.name, "name"),
             claim_id=input.claim_id, supersedes=input.supersedes,
+            as_editor=c.viewer.role == "editor",
             idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return ClaimPayload.after(c, claim_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.exports import ExportFile, ExportFormat, Lang, export_table
 from graphql_api.fields import field as query
 from graphql_api.inputs import AsOf, ClaimFilter, EventFilter, as_of_value, aware
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
@@ -57,6 +58,7 @@ from projections.compare import compare
 from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
+from projections.published import published_rankings
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -83,7 +85,10 @@ def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> Rankin
                 field="asOf",
             )
         publication = _published(info, edition, table)
-        view = ranking.rankings(info.context.db, edition, table, publication.position)
+        # Checked against the publication's event as the log (not the read models) holds it.
+        found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
+        recorded = found[0] if found and found[0].position == publication.event_position else None
+        view = published_rankings(info.context.db, publication, table, recorded)
     return RankingTable(
         edition_id=view.edition_id,
         table=RankingTableName(view.table),
@@ -354,3 +359,24 @@ class Query:
     def verifiers(self, info: Info) -> list[Verifier]:
         """Verifiers."""
         return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]
+
+    @query(
+        "A table rendered as a file, with a header naming its cut and digest. Editors and "
+        "auditors export any cut with ranks and exact scores; everyone else any publication "
+        "(default: the latest), bands only.",
+        Public,
+    )
+    def export(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        format: Annotated[ExportFormat, strawberry.argument(description="File format.")],
+        lang: Annotated[Lang, strawberry.argument(description="Names and order.")] = Lang.EN,
+        publication: Annotated[
+            int | None, strawberry.argument(description="Publication number.")
+        ] = None,
+        as_of: Annotated[AsOf | None, strawberry.argument(description="A point (scores).")] = None,
+    ) -> ExportFile:
+        """An export."""
+        return export_table(info, edition, table, format, lang, publication, as_of)

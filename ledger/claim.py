@@ -74,7 +74,11 @@ class Claim(Aggregate):
             aggregate.open_round = None
 
     class ClaimSuperseded(Aggregate.Event):
-        """A newer claim replaced this one, which no longer counts."""
+        """A newer claim replaced this one, which no longer counts.
+
+        Recorded when the newer claim is accepted, in the same save as its closing round
+        (logs written before that rule recorded it when the newer claim was submitted).
+        """
 
         superseded_by: str
 
@@ -201,9 +205,31 @@ class Claim(Aggregate):
             )
         self.trigger_event(self.ClaimWithdrawn, reason=reason, by=by, timestamp=at)
 
-    def supersede(self, by_claim: str, at: datetime | None) -> None:
-        """Mark the claim replaced by a newer one."""
+    def require_correctable_by(self, by: str, as_editor: bool) -> None:
+        """Refuse a correction (a claim superseding this one) by anyone but its submitter
+        or an editor, or of a claim that no longer counts."""
+        if not as_editor and by != self.submitted_by:
+            raise PermissionDenied(
+                f"{by} may not supersede claim {self.claim_id}: only its submitter "
+                f"({self.submitted_by}) or an editor may",
+                field="supersedes",
+                value=self.claim_id,
+            )
         if self.status in (WITHDRAWN, SUPERSEDED):
+            raise ClaimNotOpen(
+                f"claim {self.claim_id} is {self.status} and cannot be superseded",
+                field="supersedes",
+                value=self.claim_id,
+            )
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the claim is neither withdrawn nor superseded."""
+        return self.status not in (WITHDRAWN, SUPERSEDED)
+
+    def supersede(self, by_claim: str, at: datetime | None) -> None:
+        """Mark the claim replaced by a newer one, now accepted."""
+        if not self.in_force:
             raise ClaimNotOpen(
                 f"claim {self.claim_id} is {self.status} and cannot be superseded",
                 field="supersedes",

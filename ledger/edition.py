@@ -59,6 +59,9 @@ class Edition(Aggregate):
         by: str
         #: Added later, with a default: publications recorded before it decode with None.
         tree_head: str | None = None
+        #: Table name → ledger.published.table_digest of its bands at `position` (added later:
+        #: None for publications recorded before).
+        table_digests: dict[str, str] | None = None
 
         def apply(self, aggregate: Edition) -> None:
             """Count the publication."""
@@ -166,6 +169,7 @@ class Edition(Aggregate):
         tables: list[str],
         by: str,
         at: datetime | None,
+        table_digests: dict[str, str] | None = None,
     ) -> int:
         """Record a publication of tables at a ledger position; return its number."""
         unknown = sorted(set(tables) - set(TABLES))
@@ -195,6 +199,7 @@ class Edition(Aggregate):
             tree_head=tree_head,
             tables=list(tables),
             by=by,
+            table_digests=table_digests,
             timestamp=at,
         )
         return number

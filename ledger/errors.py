@@ -98,3 +98,22 @@ class Unauthenticated(LedgerError):
     """The bearer token is missing, malformed or unknown."""
 
     code = "UNAUTHENTICATED"
+
+
+class NoWeightsInForce(LedgerError):
+    """A table was asked for before its edition's weight set had any weights in force."""
+
+    code = "NO_WEIGHTS_IN_FORCE"
+
+
+class CorruptDatabase(LedgerError):
+    """The database file cannot be read as a ledger: not SQLite, or damaged."""
+
+    code = "CORRUPT_DATABASE"
+
+
+class UnverifiedPublication(LedgerError):
+    """A published table computed from the read models does not match the digest its
+    publication recorded in the log, so it is not served."""
+
+    code = "PUBLICATION_UNVERIFIED"

@@ -14,22 +14,78 @@ from ledger.ids import aggregate_id
 from ledger.lineage import check_lineage
 
 PILLARS = ("digital", "traditional", "institutional")
+#: The sub-tables a pillar may belong to (the total sums every pillar).
+SUB_TABLES = ("digital_traditional", "institutional")
+#: Where the report's pillars belong; frameworks recorded before pillars named their
+#: sub-table are read with this mapping (a pillar not in it is in the total only).
+DEFAULT_SUB_TABLE = {
+    "digital": "digital_traditional",
+    "traditional": "digital_traditional",
+    "institutional": "institutional",
+}
+
+
+def sub_table(pillar: dict[str, Any]) -> str | None:
+    """The sub-table a recorded pillar belongs to (the default mapping for older events)."""
+    table = pillar.get("table")
+    return str(table) if table is not None else DEFAULT_SUB_TABLE.get(str(pillar["id"]))
+
+
+def check_pillar(p: Any) -> dict[str, Any]:
+    """Validate one pillar; it says its sub-table unless the report's mapping gives it."""
+    if not isinstance(p, dict):
+        raise InvalidInput(f"pillar {p!r} must be an object", field="pillars", value=p)
+    pillar_id = validate.ident("pillar.id", p.get("id"))
+    table = p.get("table", DEFAULT_SUB_TABLE.get(pillar_id))
+    if table not in SUB_TABLES:
+        raise InvalidInput(
+            f"pillar {pillar_id} must say which sub-table it belongs to "
+            f"({' or '.join(SUB_TABLES)}), not {table!r}",
+            field="pillar.table",
+            value=table,
+        )
+    return {"id": pillar_id, "name": validate.text("pillar.name", p.get("name")), "table": table}
+
+
+def check_ladder(ind_id: str, ladder: Any) -> list[dict[str, Any]]:
+    """Validate a ladder: rungs 1..k without gaps, each worth strictly more than the one below."""
+    if not isinstance(ladder, list) or not ladder:
+        raise InvalidInput(f"indicator {ind_id} needs a non-empty ladder", field="indicator.ladder")
+    rungs: list[dict[str, Any]] = []
+    for r in ladder:
+        if not isinstance(r, dict):
+            raise InvalidInput(f"rung {r!r} of {ind_id} must be an object", field="ladder")
+        rungs.append(
+            {
+                "rung": validate.integer(f"{ind_id} rung", r.get("rung"), low=1, high=20),
+                "points": validate.integer(f"{ind_id} points", r.get("points"), low=0, high=100),
+                "description": validate.text(f"{ind_id} rung description", r.get("description")),
+            }
+        )
+    for n, r in enumerate(rungs, start=1):
+        if r["rung"] != n:
+            raise InvalidInput(
+                f"rungs of {ind_id} must be numbered 1..{len(rungs)} in order without gaps: "
+                f"rung {r['rung']} stands where rung {n} should",
+                field="ladder",
+                value=r["rung"],
+            )
+        if n > 1 and r["points"] <= rungs[n - 2]["points"]:
+            raise InvalidInput(
+                f"rung {n} of {ind_id} is worth {r['points']} points, not more than "
+                f"rung {n - 1} ({rungs[n - 2]['points']}): points must rise with the rungs",
+                field="ladder",
+                value=n,
+            )
+    return rungs
 
 
 def check_structure(pillars: Any, indicators: Any) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Validate pillars and indicators with their ladders; return them normalised."""
+    """Validate pillars (with their sub-tables) and indicators with their ladders; return them
+    normalised."""
     if not isinstance(pillars, list) or not pillars:
         raise InvalidInput("pillars must be a non-empty list", field="pillars")
-    clean_pillars = []
-    for p in pillars:
-        if not isinstance(p, dict):
-            raise InvalidInput(f"pillar {p!r} must be an object", field="pillars", value=p)
-        clean_pillars.append(
-            {
-                "id": validate.ident("pillar.id", p.get("id")),
-                "name": validate.text("pillar.name", p.get("name")),
-            }
-        )
+    clean_pillars = [check_pillar(p) for p in pillars]
     pillar_ids = [p["id"] for p in clean_pillars]
     validate.string_list("pillars", pillar_ids, check=validate.ident)
     if not isinstance(indicators, list) or not indicators:
@@ -46,31 +102,7 @@ def check_structure(pillars: Any, indicators: Any) -> tuple[list[dict[str, Any]]
                 field="indicator.pillar",
                 value=pillar,
             )
-        ladder = ind.get("ladder")
-        if not isinstance(ladder, list) or not ladder:
-            raise InvalidInput(
-                f"indicator {ind_id} needs a non-empty ladder", field="indicator.ladder"
-            )
-        rungs = []
-        for r in ladder:
-            if not isinstance(r, dict):
-                raise InvalidInput(f"rung {r!r} of {ind_id} must be an object", field="ladder")
-            rungs.append(
-                {
-                    "rung": validate.integer(f"{ind_id} rung", r.get("rung"), low=1, high=20),
-                    "points": validate.integer(
-                        f"{ind_id} points", r.get("points"), low=0, high=100
-                    ),
-                    "description": validate.text(
-                        f"{ind_id} rung description", r.get("description")
-                    ),
-                }
-            )
-        numbers = [int(str(r["rung"])) for r in rungs]
-        if numbers != sorted(set(numbers)):
-            raise InvalidInput(
-                f"rungs of {ind_id} must be distinct and ascending: {numbers}", field="ladder"
-            )
+        rungs = check_ladder(ind_id, ind.get("ladder"))
         clean.append(
             {
                 "id": ind_id,
@@ -92,6 +124,7 @@ class Framework(Aggregate):
 
         framework_id: str
         title: str
+        #: Each {"id", "name", "table"}; pillars recorded without "table" use DEFAULT_SUB_TABLE.
         pillars: list[dict[str, Any]]
         indicators: list[dict[str, Any]]
 

@@ -9,18 +9,46 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ledger.chain import GENESIS, link
-from ledger.records import ENVELOPE, plain_topic, type_name
+from ledger.chain import GENESIS, canonical, link, link_canonical
+from ledger.errors import CorruptDatabase
+from ledger.proofs import leaf_hash, tree_head
+from ledger.records import ENVELOPE, EventRecord, plain_topic, type_name
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
+
+#: A check's verdict on one position: (position, why it is bad).
+Failure = tuple[int, str]
+#: A publication as the log records it: (its position, the edition's originator id, its data).
+RecordedPublication = tuple[int, str, dict[str, Any]]
+
+
+class ReadSideCheck(Protocol):
+    """Compares the read models with the log as verify walks it (projections.replaycheck
+    implements it: the write side imports no read model)."""
+
+    def see(self, record: EventRecord) -> list[Failure]:
+        """Take the next event of the log; report where the read side differs."""
+        ...
+
+    def finish(self, head: int) -> list[Failure]:
+        """Report what only the end of the log can tell."""
+        ...
+
+    def summary(self) -> str:
+        """What was found equal, for the ok line."""
+        ...
+
+
+#: Builds a ReadSideCheck from the read models' snapshot and the log's publications.
+ReadSideFactory = Callable[[sqlite3.Connection, list[RecordedPublication]], ReadSideCheck]
 
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
@@ -84,9 +112,13 @@ class _Witness:
 class _Audit:
     """Walks the log once, in position order, and keeps the earliest failure of any check."""
 
-    def __init__(self, witnesses: list[_Witness], decode: Decoder) -> None:
+    def __init__(
+        self, witnesses: list[_Witness], decode: Decoder, replay: ReadSideCheck | None = None
+    ) -> None:
         self.witnesses = witnesses
         self.decode = decode
+        self.replay = replay
+        self.leaves: list[bytes] = []  # RFC 9162 leaf hashes, for the tree head over the log
         self.failure: tuple[int, str] | None = None
         self.head = 0  # last position of the contiguous, checked prefix
         self.vouched = 0  # last position of the prefix whose every hash a witness confirmed
@@ -133,22 +165,23 @@ class _Audit:
             )
         try:
             attrs = self.decode(raw)
+            decoded = True
         except Exception as error:  # any decoding error means the row is not a valid event
             self.fail(event.position, f"position {event.position} does not decode: {error}")
-            attrs = {}
+            attrs, decoded = {}, False
         self.versions[event.originator_id] = event.version
-        self.digest = link(
-            self.digest,
-            event.position,
-            event.originator_id,
-            event.version,
-            event.topic,
-            event.stored,
+        data = canonical(
+            event.position, event.originator_id, event.version, event.topic, event.stored
         )
+        self.digest = link_canonical(self.digest, data)
+        self.leaves.append(leaf_hash(data))
         self.digests += bytes.fromhex(self.digest)
         self.head = event.position
         self._compare(event.position)
         self._pin(event, attrs)
+        if decoded and self.replay is not None:
+            for position, reason in self.replay.see(_record(event, attrs)):
+                self.fail(position, reason)
 
     def _shape(self, raw: RawRow) -> _Event | None:
         """The row's fields with their proper types, or a failure."""
@@ -229,6 +262,9 @@ class _Audit:
 
     def finish(self) -> IntegrityReport:
         """Check what only the end can tell: truncation, publications; then write the verdict."""
+        if self.replay is not None:
+            for position, reason in self.replay.finish(self.head):
+                self.fail(position, reason)
         for w in self.witnesses:
             if w.current is not None:
                 self.fail(
@@ -273,12 +309,29 @@ class _Audit:
             )
         witness = self.witnesses[0] if self.witnesses else None
         seen = witness.last if witness is not None else 0
+        replayed = f"; {self.replay.summary()}" if self.replay is not None else ""
         reason = (
             f"{self.head} events, positions 1..{self.head} contiguous; {seen} witnessed, "
-            f"{self.head - seen} not yet; {matched} publication digest(s) match; "
-            f"chain head {self.digest[:16]}…"
+            f"{self.head - seen} not yet; {matched} publication digest(s) match{replayed}; "
+            f"chain head {self.digest}; tree head {tree_head(self.leaves).hex()} "
+            f"over 1..{self.head}"
         )
         return IntegrityReport(True, self.checked, None, reason, f"ok: {reason}")
+
+
+def _record(event: _Event, attrs: Mapping[str, Any]) -> EventRecord:
+    """The event as the follower hands it to the read models (data made plain by JSON)."""
+    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
+    return EventRecord(
+        position=event.position,
+        type=type_name(event.topic),
+        originator_id=event.originator_id,
+        originator_version=event.version,
+        time=attrs["timestamp"],
+        data=json.loads(json.dumps(data, default=str)),
+        topic=event.topic,
+        stored=event.stored,
+    )
 
 
 def json_decoder(row: RawRow) -> Mapping[str, Any]:
@@ -323,17 +376,45 @@ def audit(
     rows: Iterable[RawRow],
     witnesses: Mapping[str, Iterable[tuple[int, str]]] | None = None,
     decode: Decoder = json_decoder,
+    replay: ReadSideCheck | None = None,
 ) -> IntegrityReport:
-    """Check raw rows (in position order) against witnesses (each sorted by position)."""
-    checker = _Audit([_Witness(name, pairs) for name, pairs in (witnesses or {}).items()], decode)
+    """Check raw rows (in position order) against witnesses (each sorted by position) and,
+    with `replay`, the read models against a replay of the rows."""
+    checker = _Audit(
+        [_Witness(name, pairs) for name, pairs in (witnesses or {}).items()], decode, replay
+    )
     for raw in rows:
         checker.row(raw)
     return checker.finish()
 
 
-def verify_log(ledger: Ledger, read_models: sqlite3.Connection) -> IntegrityReport:
+def verify_log(
+    ledger: Ledger,
+    read_models: sqlite3.Connection,
+    read_side: ReadSideFactory | None = None,
+    on_row: Callable[[int], None] | None = None,
+) -> IntegrityReport:
     """Recompute the chain from the stored rows; compare with the read side's witnesses,
-    publications and positions (`read_models`: the database the event index writes)."""
+    publications and positions (`read_models`: the database the event index writes), and with
+    `read_side` the read models' copy of the log against a replay. `on_row` is called with 1
+    for each row read (progress reports).
+
+    Reads only. A file SQLite cannot read (not a database, damaged pages) is CorruptDatabase.
+    """
+    try:
+        return _verify(ledger, read_models, read_side, on_row)
+    except sqlite3.DatabaseError as error:
+        raise CorruptDatabase(
+            f"the database file is damaged or not a ledger: {error}", field="CITYLEDGER_DB"
+        ) from None
+
+
+def _verify(
+    ledger: Ledger,
+    read_models: sqlite3.Connection,
+    read_side: ReadSideFactory | None,
+    on_row: Callable[[int], None] | None,
+) -> IntegrityReport:
     with ExitStack() as stack:
         witness_file = _main_file(read_models)
         witness_conn = read_models
@@ -348,13 +429,26 @@ def verify_log(ledger: Ledger, read_models: sqlite3.Connection) -> IntegrityRepo
         log = _ledger_file(ledger)
         if log is None:
             rows = _recorder_rows(ledger)
+            published = list(_publications(_recorder_rows(ledger)))
         else:
             log_file, table = log
             same = witness_file is not None and _same_file(log_file, witness_file)
             log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
             rows = _sqlite_rows(log_conn, table)
-        report = audit(rows, witnesses, mapper_decoder(ledger))
+            published = list(
+                _publications(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
+            )
+        if on_row is not None:
+            rows = _counted(rows, on_row)
+        check = read_side(witness_conn, published) if read_side is not None else None
+        report = audit(rows, witnesses, mapper_decoder(ledger), check)
     return report
+
+
+def _counted(rows: Iterable[RawRow], on_row: Callable[[int], None]) -> Iterator[RawRow]:
+    for row in rows:
+        yield row
+        on_row(1)
 
 
 def digest_of_export(lines: Iterable[str], upto: int) -> str:
@@ -461,13 +555,31 @@ def _pairs(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str]]:
     return ((int(p), str(h)) for p, h in cursor)
 
 
-def _sqlite_rows(conn: sqlite3.Connection, table: str) -> Iterator[RawRow]:
-    """Every stored event by rowid, as stored, read with sqlite3 directly."""
+def _sqlite_rows(
+    conn: sqlite3.Connection, table: str, topic_like: str | None = None
+) -> Iterator[RawRow]:
+    """Every stored event by rowid (or those of a topic), as stored, read with sqlite3 directly
+    (none: no table)."""
+    if not _table_exists(conn, table):
+        return iter(())
+    where, params = ("WHERE topic LIKE ?", [topic_like]) if topic_like else ("", [])
     cursor = conn.execute(
         f"SELECT rowid, originator_id, originator_version, topic, state FROM [{table}] "
-        "ORDER BY rowid"
+        f"{where} ORDER BY rowid",
+        params,
     )
     return (RawRow(*row) for row in cursor)
+
+
+def _publications(rows: Iterable[RawRow]) -> Iterator[RecordedPublication]:
+    """The publications among the rows, as recorded (malformed rows: verify's walk names them)."""
+    for raw in rows:
+        if not isinstance(raw.topic, str) or type_name(raw.topic) != PUBLISHED:
+            continue
+        try:
+            yield int(raw.position), str(UUID(str(raw.originator_id))), dict(json_decoder(raw))
+        except (TypeError, ValueError):
+            continue
 
 
 def _recorder_rows(ledger: Ledger) -> Iterator[RawRow]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from projections.ranking import TABLE_PILLARS, indicator_support, pillar_of
+from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 
@@ -40,12 +40,6 @@ class Cause:
     originator_version: int
     edition_id: str | None
     data: str
-
-
-def table_indicators(state: RankingState, edition_id: str, table: str) -> list[str]:
-    """The indicators a table sums, in framework order."""
-    pillars = TABLE_PILLARS[table]
-    return [i for i, p in pillar_of(state, edition_id).items() if p in pillars]
 
 
 @dataclass(frozen=True)

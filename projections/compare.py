@@ -12,7 +12,7 @@ from ledger.errors import InvalidInput, UnknownId
 from projections import queries
 from projections.bands import BAND_LABELS
 from projections.lineage import FrameworkDiff, framework_diff
-from projections.ranking import TABLE_PILLARS, TABLES
+from projections.ranking import TABLES
 from projections.rankings import indicator_scores, rankings
 from projections.views import EditionView, RankingEntry
 
@@ -154,7 +154,7 @@ def verdict(db: Database, a: Cut, b: Cut) -> Verdict:
         reasons.append(
             f"frameworks differ: {a.edition.framework_id} v{a.edition.framework_version} "
             f"against {b.edition.framework_id} v{b.edition.framework_version}"
-            + (f" ({len(diff.entries)} indicator changes)" if diff.linked else f"; {diff.reason}")
+            + (f" ({len(diff.entries)} indicator change(s))" if diff.linked else f"; {diff.reason}")
         )
     if changes:
         reasons.append(
@@ -189,7 +189,9 @@ def rescore(
     None, with the indicators that have no lineage map, when some indicator of the table
     cannot be derived from the evidence rather than guessed.
     """
-    pillars = TABLE_PILLARS[table]
+    # The pillars the target framework sums in this table (every pillar for the total).
+    framework = queries.framework(db, *_version(target))
+    pillars = {p for p, _, sub in framework.pillars if table == "total" or sub == table}
     ladder = {
         i.indicator_id: {r.rung: r.points for r in i.ladder}
         for i in queries.indicators(db, *_version(target))

@@ -11,10 +11,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from projections.bands import BANDS, band
-from projections.causes import table_indicators
 from projections.explain import Cut, require_city, resolve_cut
 from projections.pointintime import state_at
-from projections.ranking import indicator_support, table_scores
+from projections.ranking import indicator_support, table_indicators, table_scores
 from projections.ranking import weights as weights_in_force
 
 UP, DOWN = "up", "down"

@@ -14,9 +14,9 @@ from sqlite_utils import Database
 from ledger.errors import InvalidInput, UnknownId
 from projections import queries
 from projections.bands import BANDS, band
-from projections.causes import Cause, score_path, table_indicators
+from projections.causes import Cause, score_path
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, ranking
+from projections.ranking import TABLES, indicator_support, ranking, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState

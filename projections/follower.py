@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from sqlite_utils import Database
 
@@ -40,6 +41,8 @@ class Follower:
         self.db = db
         self.models = models if models is not None else default_models()
         self._lock = threading.Lock()
+        #: Called with each applied batch's size (progress reports of long replays).
+        self.on_batch: Callable[[int], None] | None = None
         #: Models dropped on start because their stored schema version was not the code's.
         self.upgrading: list[str] = []
         with write_transaction(self.db):
@@ -144,6 +147,8 @@ class Follower:
                 "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
                 [model.name, mine[-1].position],
             )
+        if self.on_batch is not None and records:
+            self.on_batch(len(records))
         return len(records)
 
     def rebuild(self) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
+from ledger.framework import sub_table
 from projections.event_index import instant_text
 from projections.views import (
     AppealView,
@@ -112,8 +113,11 @@ def edition(db: Database, edition_id: str) -> EditionView:
     """One edition, or UnknownId."""
     rows = _rows(db, EDITION_SQL + " WHERE edition_id = ?", [edition_id])
     if not rows:
+        known = ", ".join(sorted(e.edition_id for e in editions(db))) or "none yet"
         raise UnknownId(
-            f"edition {edition_id!r} does not exist", field="edition_id", value=edition_id
+            f"edition {edition_id!r} does not exist (known: {known})",
+            field="edition_id",
+            value=edition_id,
         )
     return _edition(rows[0])
 
@@ -126,7 +130,7 @@ def frameworks(db: Database, framework_id: str | None = None) -> list[FrameworkV
             r["framework_id"],
             r["version"],
             r["title"],
-            tuple((p["id"], p["name"]) for p in json.loads(r["pillars"])),
+            tuple((p["id"], p["name"], sub_table(p)) for p in json.loads(r["pillars"])),
             r["note"],
             r["defined_at"],
             r["position"],

@@ -6,16 +6,14 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ledger.errors import NoWeightsInForce
+from ledger.framework import SUB_TABLES, sub_table
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 from projections.views import RankingEntry
 
-TABLE_PILLARS: dict[str, tuple[str, ...]] = {
-    "total": ("digital", "traditional", "institutional"),
-    "digital_traditional": ("digital", "traditional"),
-    "institutional": ("institutional",),
-}
-TABLES = tuple(TABLE_PILLARS)
+#: The total sums every pillar; each sub-table the pillars its framework assigns to it.
+TABLES = ("total", *SUB_TABLES)
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,22 @@ def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[st
     return best
 
 
+def has_weights(state: RankingState, edition_id: str) -> bool:
+    """Whether the edition's weight set has had weights aggregated or set."""
+    weight_set_id = state.editions[edition_id]["weight_set_id"]
+    return int(state.weight_sets.get(weight_set_id, {}).get("revision", 0)) > 0
+
+
+def no_weights(edition_id: str, weight_set_id: str, table: str, position: int) -> NoWeightsInForce:
+    """The answer for a table asked for before its edition had weights in force."""
+    return NoWeightsInForce(
+        f"edition {edition_id} has no weights in force at position {position} (weight set "
+        f"{weight_set_id} has not been aggregated or set yet), so table {table} has no ranking",
+        field="edition",
+        value=edition_id,
+    )
+
+
 def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
     """The exact weights in force for an edition (all zero before any revision)."""
     edition = state.editions[edition_id]
@@ -52,9 +66,14 @@ def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
     return {i["id"]: Fraction(in_force.get(i["id"], 0)) for i in state.indicators(edition_id)}
 
 
-def pillar_of(state: RankingState, edition_id: str) -> dict[str, str]:
-    """Indicator id → pillar id for an edition's framework."""
-    return {i["id"]: i["pillar"] for i in state.indicators(edition_id)}
+def table_indicators(state: RankingState, edition_id: str, table: str) -> list[str]:
+    """The indicators a table sums, in framework order: all of them for the total, else those
+    of the pillars the framework assigns to it."""
+    indicators = state.indicators(edition_id)
+    if table == "total":
+        return [i["id"] for i in indicators]
+    pillars = {p["id"] for p in state.pillars(edition_id) if sub_table(p) == table}
+    return [i["id"] for i in indicators if i["pillar"] in pillars]
 
 
 def integer_scores(
@@ -64,14 +83,11 @@ def integer_scores(
     support: dict[str, dict[str, Support]] | None = None,
 ) -> tuple[dict[str, int], int]:
     """Table scores as integer numerators over one common denominator (exact, and fast)."""
-    pillars = TABLE_PILLARS[table]
-    pillar = pillar_of(state, edition_id)
+    summed = set(table_indicators(state, edition_id, table))
     weight = weights(state, edition_id)
     denominator = math.lcm(*(w.denominator for w in weight.values())) if weight else 1
     scaled = {
-        i: w.numerator * (denominator // w.denominator)
-        for i, w in weight.items()
-        if pillar[i] in pillars
+        i: w.numerator * (denominator // w.denominator) for i, w in weight.items() if i in summed
     }
     if support is None:
         support = indicator_support(state, edition_id)
@@ -87,7 +103,7 @@ def table_scores(
     table: str,
     support: dict[str, dict[str, Support]] | None = None,
 ) -> dict[str, Fraction]:
-    """Σ indicator points × weight over the table's pillars, per city, exactly."""
+    """Σ indicator points × weight over the table's indicators, per city, exactly."""
     numerators, denominator = integer_scores(state, edition_id, table, support)
     return {city: Fraction(n, denominator) for city, n in numerators.items()}
 
@@ -98,7 +114,14 @@ def ranking(
     table: str,
     support: dict[str, dict[str, Support]] | None = None,
 ) -> list[RankingEntry]:
-    """A table's rows, best first; ties in English alphabetical order (pass `support` to reuse)."""
+    """A table's rows, best first; ties in English alphabetical order (pass `support` to reuse).
+
+    NoWeightsInForce before the edition's weight set has weights: without weights every city
+    would tie at zero, which is no ranking.
+    """
+    if not has_weights(state, edition_id):
+        weight_set_id = str(state.editions[edition_id]["weight_set_id"])
+        raise no_weights(edition_id, weight_set_id, table, state.position)
     numerators, denominator = integer_scores(state, edition_id, table, support)
     # Same denominator: the integer numerators order the cities exactly as the scores do.
     rank_of = ranks(numerators)

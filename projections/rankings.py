@@ -8,11 +8,11 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
-from ledger.errors import InvalidInput, UnknownId
+from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
 from projections import queries
 from projections.causes import score_path
 from projections.pointintime import position_at, state_at
-from projections.ranking import TABLES, indicator_support, ranking
+from projections.ranking import TABLES, indicator_support, no_weights, ranking
 from projections.state import RankingState
 from projections.views import (
     BandChange,
@@ -50,8 +50,9 @@ def _check(state: RankingState, edition_id: str, table: str, position: int) -> N
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
     if edition_id not in state.editions:
+        known = ", ".join(sorted(state.editions)) or "none"
         raise UnknownId(
-            f"edition {edition_id!r} does not exist at position {position}",
+            f"edition {edition_id!r} does not exist at position {position} (known: {known})",
             field="edition",
             value=edition_id,
         )
@@ -84,7 +85,12 @@ def _current(db: Database, edition_id: str, table: str, position: int) -> Rankin
         raise InvalidInput(
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
-    queries.edition(db, edition_id)
+    edition = queries.edition(db, edition_id)
+    revision = db.execute(
+        "SELECT revision FROM weight_sets WHERE weight_set_id = ?", [edition.weight_set_id]
+    ).fetchone()
+    if not revision or not revision[0]:
+        raise no_weights(edition_id, edition.weight_set_id, table, position)
     rows = db.execute(
         "SELECT s.city_id, c.name_en, c.name_zh, s.score, s.rank, s.band FROM standings s "
         "JOIN cities c ON c.city_id = s.city_id WHERE s.edition_id = ? AND s.table_name = ? "
@@ -178,7 +184,10 @@ def band_changes(
     """
     start, end = sorted((resolve(db, before), resolve(db, after)))
     state = state_at(db, start)
-    old = {r.city_id: r for r in rankings_from_state(state, edition_id, table, None).rows}
+    try:
+        old = {r.city_id: r for r in rankings_from_state(state, edition_id, table, None).rows}
+    except NoWeightsInForce:
+        old = {}  # No table yet at the start: no city had a band to move from.
     new = {r.city_id: r for r in rankings(db, edition_id, table, end).rows}
     moved = [c for c in new if c in old and old[c].band != new[c].band]
     crossed: dict[str, list[str]] = {}

@@ -7,7 +7,7 @@ from sqlite_utils import Database
 from ledger.records import EventRecord
 from projections.model import ReadModel, insert_row, insert_rows
 from projections.pointintime import CHECKPOINT_EVERY, state_at
-from projections.ranking import TABLES, indicator_support, ranking
+from projections.ranking import TABLES, has_weights, indicator_support, ranking
 from projections.state import HANDLERS, IGNORED, RankingState
 
 SCHEMA = (
@@ -90,6 +90,8 @@ class Standings(ReadModel):
                         "band": row.band,
                     }
                     for table in TABLES
+                    # No weights in force: no table yet (queries answer NoWeightsInForce).
+                    if has_weights(state, edition_id)
                     for row in ranking(state, edition_id, table, support)
                 ],
             )

@@ -88,6 +88,13 @@ class RankingState:
         data = json.loads(zlib.decompress(blob).decode("utf-8"))
         return cls(**data)
 
+    def pillars(self, edition_id: str) -> list[dict[str, Any]]:
+        """The pillars of the framework version an edition pins."""
+        edition = self.editions[edition_id]
+        versions = self.frameworks.get(edition["framework_id"], [])
+        number = int(edition["framework_version"])
+        return list(versions[number - 1]["pillars"]) if len(versions) >= number else []
+
     def indicators(self, edition_id: str) -> list[dict[str, Any]]:
         """The indicators of the framework version an edition pins."""
         edition = self.editions[edition_id]

@@ -68,7 +68,8 @@ class FrameworkView:
     framework_id: str
     version: int
     title: str
-    pillars: tuple[tuple[str, str], ...]
+    #: (pillar id, name, sub-table it belongs to, or None for the total only)
+    pillars: tuple[tuple[str, str, str | None], ...]
     note: str
     defined_at: str
     position: int

@@ -33,6 +33,7 @@ class ClaimState:
     indicator_id: str
     rung: int
     status: str = "pending"  # pending | accepted | rejected | withdrawn
+    supersedes: str | None = None
     superseded: bool = False
     accepts: int = 0
     rejects: int = 0
@@ -70,10 +71,9 @@ class LedgerState:
         """Claim lifecycle: submission, supersession, rounds, votes, withdrawal."""
         if command == "submit_claim":
             self.claims[args["claim_id"]] = ClaimState(
-                args["edition_id"], args["city_id"], args["indicator_id"], args["rung"]
-            )
-            if args.get("supersedes"):
-                self.claims[args["supersedes"]].superseded = True
+                args["edition_id"], args["city_id"], args["indicator_id"], args["rung"],
+                supersedes=args.get("supersedes"),
+            )  # fmt: skip
             return
         claim = self.claims.get(args.get("claim_id", ""))
         if claim is None:
@@ -93,6 +93,10 @@ class LedgerState:
             )
             if outcome in ("accepted", "rejected"):
                 claim.status = outcome
+            # A correction replaces the claim it supersedes when it is accepted, not before.
+            old = self.claims.get(claim.supersedes or "")
+            if outcome == "accepted" and old is not None and old.status != "withdrawn":
+                old.superseded = True
 
 
 def load_commands(path: Path) -> list[dict[str, Any]]:

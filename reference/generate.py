@@ -12,10 +12,13 @@ from reference.g20 import build_g20
 from reference.inputs import DATA_DIR, INDICATOR_IDS, load_framework
 from reference.rungs import TIE_MEMBERS, tie_group
 from reference.timeline import Command
+from reference.years import build_2022, build_2024
 
 SEED = 2023
 ASIA_FILE = "asia-2023.commands.jsonl"
 G20_FILE = "g20-2023.commands.jsonl"
+YEAR2022_FILE = "asia-2022.commands.jsonl"
+YEAR2024_FILE = "asia-2024.commands.jsonl"
 NOTE_FILE = "ILLUSTRATIVE.md"
 
 
@@ -51,6 +54,24 @@ def note(asia: Asia, counts: dict[str, Counter[str]]) -> str:
         f"- `{ASIA_FILE}`: {sum(counts['asia'].values())} commands, January-July 2023.",
         f"- `{G20_FILE}`: {sum(counts['g20'].values())} commands, August-September 2023,"
         " loaded after the Asian log; it reuses `asia-2023-weights`.",
+        f"- `{YEAR2022_FILE}`: {sum(counts['asia-2022'].values())} commands. **No 2022 table is",
+        "  published in our sources**: the 2022 framework (`asia-smart-city-2022`, 15",
+        "  indicators: D2 and I6 ladders one rung shorter, blockchain and digital twins one",
+        "  indicator, rail transit on a two-rung ladder, street lighting instead of unmanned",
+        "  vehicles, I5 under its old name), its panel, ballots, evidence and therefore its",
+        "  bands are made up. Its city list differs a little from 2023's (Sapporo and George",
+        "  Town leave; Dili, Thimphu, Male, Aqaba and Chiang Rai enter in 2023). Evidence is",
+        "  dated before the 1 June 2022 cut-off. The ledger began with the 2023 edition, so the",
+        "  2022 records are a *retrospective record*: they are recorded in October-December",
+        "  2023, after the 2023 editions (the ledger's clock never runs backwards), and carry",
+        "  their original dates as data (source dates, vote notes, the publication's `by`). The",
+        "  file ends with the lineage of the 2023 framework from the 2022 one (`state_lineage`).",
+        f"- `{YEAR2024_FILE}`: {sum(counts['asia-2024'].values())} commands, January-November",
+        "  2024: framework version 2 (D1's ladder takes in city or industry AGI as rung 5; its",
+        "  lineage is recorded with the revision), a re-weighting by the panel",
+        "  (`asia-2024-weights`), Ashgabat leaving and Sapporo and Fukuoka entering, evidence",
+        "  through the year, quarterly publications in April, July and October, and no final",
+        "  publication yet. Illustrative throughout.",
         "",
         "## Calibration",
         "",
@@ -80,10 +101,17 @@ def generate(out_dir: Path = DATA_DIR) -> dict[str, Counter[str]]:
     """Write both logs and the note into out_dir; returns command counts per log."""
     framework = load_framework()
     asia = build_asia(framework, SEED)
-    logs = {"asia": asia.timeline.ordered(), "g20": build_g20(framework, asia, SEED).ordered()}
+    logs = {
+        "asia": asia.timeline.ordered(),
+        "g20": build_g20(framework, asia, SEED).ordered(),
+        "asia-2022": build_2022(asia, framework, SEED),
+        "asia-2024": build_2024(asia, framework, SEED),
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(out_dir / ASIA_FILE, logs["asia"])
     write_jsonl(out_dir / G20_FILE, logs["g20"])
+    write_jsonl(out_dir / YEAR2022_FILE, logs["asia-2022"])
+    write_jsonl(out_dir / YEAR2024_FILE, logs["asia-2024"])
     counts = {name: Counter(c.command for c in log) for name, log in logs.items()}
     (out_dir / NOTE_FILE).write_text(note(asia, counts), encoding="utf-8", newline="\n")
     return counts

@@ -36,9 +36,10 @@ from graphql_api.types.rankings import (
     RankingRow,
     RankingTable,
 )
-from graphql_api.types.scalars import MAX_PLACES, Exact, RankingTableName, display_decimal
+from graphql_api.types.scalars import Exact, RankingTableName
 from graphql_api.types.viewer import Me
 from graphql_api.types.weights import Allocation, Ballot, Weight, WeightRevision, Weights
+from projections.exact import MAX_PLACES, display_decimal
 
 __all__ = [
     "MAX_PLACES",

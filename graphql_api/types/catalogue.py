@@ -8,11 +8,14 @@ import strawberry
 
 from graphql_api.context import Info
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import AsOf, as_of_value
+from graphql_api.inputs import AsOf, SubTable, as_of_value
 from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.evidence import CityScores, load_scores
+from graphql_api.types.years import FrameworkLineage
 from projections import queries as reads
+from projections.lineage import lineage_step
 from projections.rankings import resolve
+from projections.report import pinyin_key
 from projections.views import (
     CityView,
     EditionView,
@@ -29,6 +32,10 @@ class Pillar:
 
     pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
     name: str = strawberry.field(description="Pillar name.")
+    table: SubTable | None = strawberry.field(
+        description="The sub-table whose score sums this pillar (every pillar counts in the "
+        "total); null for a pillar recorded without one outside the report's three."
+    )
 
 
 @strawberry.type(description="One rung of an indicator's ladder.")
@@ -81,6 +88,12 @@ class FrameworkVersion:
         views = reads.indicators(info.context.db, self.framework_id, self.version)
         return [Indicator.from_view(v) for v in views]
 
+    @resolver("How this version relates to its predecessor, indicator by indicator (or null).")
+    def lineage(self, info: Info) -> FrameworkLineage | None:
+        """The stated lineage."""
+        step = lineage_step(info.context.db, self.framework_id, self.version)
+        return None if step is None else FrameworkLineage.from_view(step)
+
     @classmethod
     def from_view(cls, v: FrameworkView) -> FrameworkVersion:
         """From the read view."""
@@ -88,7 +101,10 @@ class FrameworkVersion:
             framework_id=v.framework_id,
             version=v.version,
             title=v.title,
-            pillars=[Pillar(pillar_id=p, name=n) for p, n in v.pillars],
+            pillars=[
+                Pillar(pillar_id=p, name=n, table=SubTable(t) if t else None)
+                for p, n, t in v.pillars
+            ],
             note=v.note,
             defined_at=v.defined_at,
             position=v.position,
@@ -137,6 +153,14 @@ class City:
     name_zh: str = strawberry.field(description="Chinese name.")
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
     aliases_zh: list[str] = strawberry.field(description="Other Chinese names.")
+
+    @resolver(
+        "The Chinese name in pinyin with tone numbers (like 'bei3 jing1'); sorting by it "
+        "without the digits, then with them, then by the characters gives the report's order."
+    )
+    def pinyin(self) -> str:
+        """Pinyin of the Chinese name."""
+        return pinyin_key(self.name_zh)[1]
 
     @resolver(
         "The city's points per indicator in an edition, with the claims behind them.",

@@ -8,30 +8,14 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.fields import field as resolver
-from ledger.errors import InvalidInput
 from ledger.vocabulary import RankingTable
-
-MAX_PLACES = 10
-
+from projections.exact import MAX_PLACES, display_decimal
 
 # The ledger's enum, shown in GraphQL under its SDL name (strawberry.enum marks the class).
 strawberry.enum(
     RankingTable, name="RankingTableName", description="The three tables of an edition."
 )
 RankingTableName = RankingTable
-
-
-def display_decimal(value: Fraction, places: int) -> str:
-    """A fraction as a decimal string rounded half-even to `places` digits."""
-    if not 0 <= places <= MAX_PLACES:
-        raise InvalidInput(
-            f"places {places} is out of range 0..{MAX_PLACES}", field="places", value=places
-        )
-    scaled = round(value * 10**places)
-    sign, digits = ("-" if scaled < 0 else ""), str(abs(scaled)).rjust(places + 1, "0")
-    if places == 0:
-        return sign + digits
-    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 @strawberry.type(description="An exact rational number, as a fraction and as a rounded decimal.")

@@ -14,7 +14,7 @@ from graphql_api.permissions import CanSeeCityScores, CanSeeScores
 from graphql_api.types.scalars import Exact, RankingTableName
 from projections.compare import ComparedCity, Comparison, OneSided, comparison_json
 from projections.history import CityHistory, HistoryEntry, TableStanding
-from projections.lineage import DiffEntry
+from projections.lineage import DiffEntry, LineageStep
 
 
 @strawberry.enum(description="Where an edition is read for a comparison.")
@@ -150,6 +150,53 @@ class FrameworkChange:
             old=list(e.old),
             new=list(e.new),
             detail=e.detail,
+        )
+
+
+@strawberry.type(description="How indicators of a version relate to its predecessor's.")
+class LineageRelation:
+    """One lineage relation."""
+
+    kind: str = strawberry.field(
+        description="unchanged, ladder_extended, rescaled, renamed, split, merged, added or "
+        "dropped."
+    )
+    old: list[str] = strawberry.field(description="Indicators of the predecessor version.")
+    new: list[str] = strawberry.field(description="Indicators of this version.")
+    rung_map: list[list[int]] | None = strawberry.field(
+        description="Old rung → new rung pairs (null where evidence does not carry over)."
+    )
+    note: str = strawberry.field(description="Why, in words.")
+
+
+@strawberry.type(description="A framework version's stated relation to its predecessor.")
+class FrameworkLineage:
+    """A version's lineage."""
+
+    predecessor_framework_id: str = strawberry.field(description="Predecessor framework.")
+    predecessor_version: int = strawberry.field(description="Predecessor version.")
+    relations: list[LineageRelation] = strawberry.field(
+        description="Every indicator of both versions, accounted for once."
+    )
+    position: int = strawberry.field(description="Ledger position of the stating event.")
+
+    @classmethod
+    def from_view(cls, step: LineageStep) -> FrameworkLineage:
+        """From the read view."""
+        return cls(
+            predecessor_framework_id=step.predecessor_framework_id,
+            predecessor_version=step.predecessor_version,
+            relations=[
+                LineageRelation(
+                    kind=r.kind,
+                    old=list(r.old),
+                    new=list(r.new),
+                    note=r.note,
+                    rung_map=None if r.rung_map is None else [list(p) for p in r.rung_map],
+                )
+                for r in step.relations
+            ],
+            position=step.position,
         )
 
 

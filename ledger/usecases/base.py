@@ -33,6 +33,7 @@ from ledger.errors import (
 )
 from ledger.framework import Framework
 from ledger.proofs import leaf_hash, tree_head
+from ledger.published import Tabulator
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 
@@ -151,8 +152,15 @@ class LedgerBase(Application[UUID]):
 
     name = "cityledger"
 
-    def __init__(self, db_path: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path | None = None,
+        env: dict[str, str] | None = None,
+        tabulator: Tabulator | None = None,
+    ) -> None:
         super().__init__(env={**ledger_env(db_path), **(env or {})})
+        # Computes the digests a publication records of its tables (None: it records none).
+        self.tabulator = tabulator
         # Recorded framework versions are immutable, so a read-only copy may be reused.
         self._frameworks: dict[str, Framework] = {}
         self._batch: _Batch | None = None
@@ -367,8 +375,14 @@ class LedgerBase(Application[UUID]):
         """The chain hash of the log's prefix up to a position."""
         return self.prefix(position).digest
 
-    def prefix(self, position: int | None = None, watch: UUID | None = None) -> Prefix:
-        """One pass over events 1..position (default: all): chain hash, leaf hashes, `watch`."""
+    def prefix(
+        self,
+        position: int | None = None,
+        watch: UUID | None = None,
+        each: Callable[[EventRecord], None] | None = None,
+    ) -> Prefix:
+        """One pass over events 1..position (default: all): chain hash, leaf hashes, `watch`;
+        `each` is handed every event, decoded, in order."""
         previous, after, version = GENESIS, 0, 0
         leaves: list[bytes] = []
         while position is None or after < position:
@@ -387,5 +401,7 @@ class LedgerBase(Application[UUID]):
                 leaves.append(leaf_hash(data))
                 if n.originator_id == watch:
                     version = int(n.originator_version)
+                if each is not None:
+                    each(from_notification(self.mapper, n))
                 after = int(n.id)
         return Prefix(previous, leaves, version)

@@ -9,7 +9,7 @@ from uuid import uuid4
 from eventsourcing.domain import Aggregate
 
 from ledger import validate
-from ledger.claim import Claim
+from ledger.claim import ACCEPTED, Claim
 from ledger.edition import Edition
 from ledger.errors import (
     InvalidInput,
@@ -34,11 +34,16 @@ class ClaimUseCases(LedgerBase):
         submitted_by: str,
         claim_id: str | None = None,
         supersedes: str | None = None,
+        as_editor: bool = False,
         *,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
-        """Submit evidence that a city stands on a rung; return the claim id."""
+        """Submit evidence that a city stands on a rung; return the claim id.
+
+        A claim that supersedes another (its submitter's, or anyone's as an editor) replaces
+        it only once accepted (see close_round); until then the old claim keeps counting.
+        """
         new_id = validate.ident("claim_id", claim_id) if claim_id is not None else str(uuid4())
         submitted_by = validate.text("submitted_by", submitted_by, max_len=120)
         validate.integer("rung", rung, low=0, high=1000)
@@ -51,7 +56,6 @@ class ClaimUseCases(LedgerBase):
             edition.require_evidence_by_cutoff(clean_sources)
             framework = self._framework(edition.framework_id, edition.framework_version)
             points = framework.points(edition.framework_version, indicator_id, rung)
-            changed: list[Aggregate] = []
             if supersedes is not None:
                 old = self._get(Claim, Claim.key(supersedes), "claim", supersedes)
                 if (old.edition_id, old.city_id, old.indicator_id) != (
@@ -65,13 +69,12 @@ class ClaimUseCases(LedgerBase):
                         field="supersedes",
                         value=supersedes,
                     )
-                old.supersede(new_id, when)
-                changed.append(old)
+                old.require_correctable_by(submitted_by, as_editor is True)
             claim = Claim.submit(
                 new_id, edition_id, city_id, indicator_id, rung, points,
                 clean_sources, submitted_by, supersedes, when,
             )  # fmt: skip
-            return Outcome(new_id, [claim, *changed])
+            return Outcome(new_id, [claim])
 
         return str(self._run("submit_claim", idempotency_key, at, body))
 
@@ -135,12 +138,24 @@ class ClaimUseCases(LedgerBase):
     def close_round(
         self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
     ) -> str:
-        """Close a claim's open round under its edition's quorum; return the outcome."""
+        """Close a claim's open round under its edition's quorum; return the outcome.
+
+        Accepting a claim that supersedes another supersedes it in the same save (after the
+        round's closing, so the city's score never dips between the two events).
+        """
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
-            return Outcome(claim.close_round(edition.quorum, when), [claim])
+            outcome = claim.close_round(edition.quorum, when)
+            changed: list[Aggregate] = [claim]
+            if outcome == ACCEPTED and claim.supersedes is not None:
+                old = self._get(Claim, Claim.key(claim.supersedes), "claim", claim.supersedes)
+                # Withdrawn (or replaced by another correction) meanwhile: nothing left to replace.
+                if old.in_force:
+                    old.supersede(claim_id, when)
+                    changed.append(old)
+            return Outcome(outcome, changed)
 
         return str(self._run("close_round", idempotency_key, at, body))
 

@@ -130,7 +130,10 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            prefix = self.prefix(cut, watch=edition.id)
+            # The same pass folds the tables, so their digests are computed from the log itself.
+            tabulation = self.tabulator() if self.tabulator is not None else None
+            each = tabulation.apply if tabulation is not None else None
+            prefix = self.prefix(cut, watch=edition.id, each=each)
             version = prefix.watched_version
             # The tables must exist at the cut: the edition and its cities were recorded by then.
             then = self.repository.get(edition.id, version=version) if version else None
@@ -141,13 +144,19 @@ class EditionUseCases(LedgerBase):
                     value=cut,
                 )
             digest, tree_head = prefix.digest, prefix.tree_head()
-            number = edition.publish(cut, digest, tree_head, chosen, by, when)
+            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
+            known = [table for table in chosen if table in TABLES]
+            table_digests = (
+                tabulation.table_digests(edition_id, known) if tabulation is not None else None
+            )
+            number = edition.publish(cut, digest, tree_head, chosen, by, when, table_digests)
             result = {
                 "edition_id": edition_id,
                 "publication_no": number,
                 "position": cut,
                 "digest": digest,
                 "tree_head": tree_head,
+                "table_digests": table_digests,
             }
             return Outcome(result, [edition])
 

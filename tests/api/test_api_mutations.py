@@ -505,3 +505,23 @@ def test_researcher_withdraws_own_claim(gql: Gql, tokens: Tokens) -> None:
         gql, tokens.researcher, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-own", reason="typo"
     )
     assert withdrawn["claim"]["status"] == "withdrawn"
+
+
+def test_only_the_submitter_or_an_editor_may_supersede_a_claim(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    call(gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"))
+    other = create_token(api_runtime.db, "researcher", "researcher-bob")
+    head = api_runtime.ledger.head()
+    bogus = {**claim_input("c-bob"), "rung": 1, "supersedes": "c-ann"}
+    refused = call(gql, other, "submitClaim", SUBMIT, CLAIM, input=bogus)
+    assert refused["__typename"] == "LedgerError"
+    assert (refused["code"], refused["field"], refused["value"]) == (
+        "PERMISSION_DENIED", "supersedes", "c-ann",
+    )  # fmt: skip
+    assert api_runtime.ledger.head() == head
+    fix = {**claim_input("c-fix"), "rung": 1, "supersedes": "c-ann"}
+    pending = call(gql, tokens.editor, "submitClaim", SUBMIT, CLAIM, input=fix)
+    # Proposed, not yet accepted: the corrected claim is untouched.
+    assert pending["claim"]["status"] == "pending"
+    assert api_runtime.ledger.head() == head + 1

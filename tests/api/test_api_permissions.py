@@ -159,7 +159,7 @@ TABLE: list[tuple[str, str, set[Role]]] = [
     ("includeCities", m("includeCities", 'editionId: "asia-2023", cityIds: ["no"]'), {"editor"}),
     ("changeQuorum", m("changeQuorum", 'editionId: "no", quorum: 1'), {"editor"}),
     ("publish", m("publish", 'input: {editionId: "no"}'), {"editor"}),
-    ("submitClaim", m("submitClaim", f"input: {{{CLAIM_INPUT}}}"), {"researcher"}),
+    ("submitClaim", m("submitClaim", f"input: {{{CLAIM_INPUT}}}"), {"researcher", "editor"}),
     (
         "withdrawClaim",
         m("withdrawClaim", 'claimId: "no", reason: "r"'),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from cityledger.bootstrap import open_runtime
+from cityledger.bootstrap import Runtime, open_runtime
 from graphql_api.app import create_app
 from graphql_api.tokens import create_token
 from projections import rankings as projected
@@ -261,3 +261,22 @@ def test_one_city_outside_the_edition_does_not_fail_the_others(gql: Gql, tokens:
     )
     assert codes(body) == ["UNKNOWN_ID"] and body["errors"][0]["path"][0] == "b"
     assert len(body["data"]["a"]["scores"]["indicators"]) == len(INDICATORS)
+
+
+def test_a_table_before_weights_are_in_force_is_an_error_saying_so(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    led = api_runtime.ledger
+    led.create_weight_set("unweighted", "Not yet weighted", FRAMEWORK, 1)
+    led.create_edition("asia-2025", 2025, "R", "Asia", FRAMEWORK, 1, "unweighted", "2025-06-30")
+    led.include_cities("asia-2025", ["tokyo", "seoul"])
+    api_runtime.catch_up()
+
+    body = gql(
+        '{ rankings(edition: "asia-2025", table: TOTAL) { rows { cityId rank band } } }',
+        token=tokens.auditor,
+    )
+
+    assert codes(body) == ["NO_WEIGHTS_IN_FORCE"]
+    assert "has no weights in force" in body["errors"][0]["message"]
+    assert body["data"] is None

@@ -41,7 +41,7 @@ FILES = {
     "commands.jsonl": json.dumps(
         {
             "command": "register_city",
-            "at": "2024-01-01T00:00:00+00:00",
+            "at": "2025-01-01T00:00:00+00:00",  # after the reference ledger's last record
             "args": {
                 "city_id": "readme-city",
                 "name_en": "Readme",

@@ -7,8 +7,11 @@ import sqlite3
 from pathlib import Path
 
 from cityledger.bootstrap import Runtime, open_runtime
-from projections.queries import publications
-from tests.support.builders import EDITION
+from ledger.claim import Claim
+from projections.published import published_rankings
+from projections.queries import claim, publications
+from projections.rankings import indicator_scores, rankings
+from tests.support.builders import EDITION, source, verified_claim
 
 
 def strip_field(path: Path, topic_suffix: str, field: str) -> None:
@@ -53,5 +56,53 @@ def test_a_receipt_recorded_before_fingerprints_still_answers_its_retry(
         head = rt.ledger.head()
         assert rt.ledger.register_city("hue", "Hue", "顺化", "VN", idempotency_key="k1") == "hue"
         assert rt.ledger.head() == head
+    finally:
+        rt.close()
+
+
+def test_a_log_that_superseded_at_submission_replays_as_it_was_recorded(world: Runtime) -> None:
+    """Earlier releases recorded ClaimSuperseded when the correction was submitted."""
+    ledger = world.ledger
+    old = verified_claim(ledger, "taizhou-js", "T1", 4)
+    # Record what the earlier release recorded: the correction and the supersession together.
+    old_claim: Claim = ledger.repository.get(Claim.key(old))
+    new = Claim.submit(
+        "fix", EDITION, "taizhou-js", "T1", 1, 1, [source("zh")], "R1", old, ledger.head_time()
+    )
+    old_claim.supersede("fix", ledger.head_time())
+    ledger.save(new, old_claim)
+    submitted_at = ledger.head()
+    world.catch_up()
+    scores = indicator_scores(world.db, EDITION, ["taizhou-js"], submitted_at)["taizhou-js"]
+    assert next(s.points for s in scores if s.indicator_id == "T1") == 0
+    # Accepting it later records no second supersession, and replay gives the same rows.
+    ledger.open_round("fix")
+    ledger.cast_vote("fix", "V1", "accept")
+    ledger.cast_vote("fix", "V2", "accept")
+    head = ledger.head()
+    assert ledger.close_round("fix") == "accepted"
+    assert [r.type for r in ledger.records(after=head)] == ["RoundClosed"]
+    world.catch_up()
+    current = rankings(world.db, EDITION, "total")
+    world.follower.rebuild()
+    assert rankings(world.db, EDITION, "total") == current
+    assert claim(world.db, old).status == "superseded"
+
+
+def test_a_publication_recorded_before_table_digests_is_still_served(
+    world: Runtime, tmp_path: Path
+) -> None:
+    world.ledger.publish(EDITION)
+    world.close()
+    path = tmp_path / "ledger.sqlite"
+    strip_field(path, "Edition.RankingPublished", "table_digests")
+    rt = open_runtime(path)
+    try:
+        rt.follower.rebuild()
+        (publication,) = publications(rt.db, EDITION)
+        (recorded,) = [r for r in rt.ledger.records(limit=10_000) if r.type == "RankingPublished"]
+        assert recorded.data.get("table_digests") is None
+        view = published_rankings(rt.db, publication, "total", recorded)
+        assert view.position == publication.position and len(view.rows) == 6
     finally:
         rt.close()

@@ -7,6 +7,8 @@ from fractions import Fraction
 import pytest
 
 from cityledger.bootstrap import Runtime
+from ledger.application import Ledger
+from ledger.errors import PermissionDenied
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, source, verified_claim
 
@@ -83,6 +85,59 @@ def test_superseding_claim_replaces_a_rejected_one(world: Runtime) -> None:
     ledger.cast_vote(again, "V2", "accept")
     ledger.close_round(again)
     assert points(world, "taizhou-js", "I6") == 3
+
+
+def decide(ledger: Ledger, claim_id: str, decision: str) -> str:
+    """One round of two Chinese readers voting alike."""
+    ledger.open_round(claim_id)
+    ledger.cast_vote(claim_id, "V1", decision)
+    ledger.cast_vote(claim_id, "V2", decision)
+    return ledger.close_round(claim_id)
+
+
+def total_of(rt: Runtime, city_id: str) -> Fraction:
+    """The city's current total score."""
+    rt.catch_up()
+    return next(r.score for r in rankings(rt.db, EDITION, "total").rows if r.city_id == city_id)
+
+
+@pytest.mark.parametrize("end", ["reject", "withdraw"])
+def test_a_proposed_correction_never_lowers_the_score(world: Runtime, end: str) -> None:
+    ledger = world.ledger
+    old = verified_claim(ledger, "taizhou-js", "T1", 4)
+    before = total_of(world, "taizhou-js")
+    lower = ledger.submit_claim(
+        EDITION, "taizhou-js", "T1", 1, [source("zh", "correction")], "R1", supersedes=old
+    )
+    assert total_of(world, "taizhou-js") == before
+    if end == "reject":
+        decide(ledger, lower, "reject")
+    else:
+        ledger.withdraw_claim(lower, "withdrawn", "R1")
+    assert total_of(world, "taizhou-js") == before
+    assert points(world, "taizhou-js", "T1") == 4
+
+
+def test_an_accepted_correction_replaces_the_old_score(world: Runtime) -> None:
+    ledger = world.ledger
+    old = verified_claim(ledger, "taizhou-js", "T1", 4)
+    lower = ledger.submit_claim(
+        EDITION, "taizhou-js", "T1", 1, [source("zh", "correction")], "R1", supersedes=old
+    )
+    decide(ledger, lower, "accept")
+    assert points(world, "taizhou-js", "T1") == 1
+
+
+def test_a_stranger_cannot_supersede_a_claim(world: Runtime) -> None:
+    ledger = world.ledger
+    old = verified_claim(ledger, "taizhou-js", "T1", 4)
+    head = ledger.head()
+    with pytest.raises(PermissionDenied):
+        ledger.submit_claim(
+            EDITION, "taizhou-js", "T1", 1, [source("zh", "bogus")], "R2", supersedes=old
+        )
+    assert ledger.head() == head
+    assert points(world, "taizhou-js", "T1") == 4
 
 
 def test_total_is_sum_of_points_times_exact_mean_weights(runtime: Runtime) -> None:

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from reference import calibration
-from reference.generate import ASIA_FILE, G20_FILE, NOTE_FILE, generate
+from reference.generate import (
+    ASIA_FILE,
+    G20_FILE,
+    NOTE_FILE,
+    YEAR2022_FILE,
+    YEAR2024_FILE,
+    generate,
+)
 from reference.inputs import BANDS, DATA_DIR, INDICATOR_IDS, TABLES, load_cities
 
 Commands = list[dict[str, Any]]
@@ -47,7 +54,7 @@ def test_generation_is_deterministic_and_matches_committed_files(tmp_path: Path)
     """Two runs give byte-identical files, equal to the committed ones."""
     generate(tmp_path / "a")
     generate(tmp_path / "b")
-    for name in (ASIA_FILE, G20_FILE, NOTE_FILE):
+    for name in (ASIA_FILE, G20_FILE, NOTE_FILE, YEAR2022_FILE, YEAR2024_FILE):
         first = (tmp_path / "a" / name).read_bytes()
         assert first == (tmp_path / "b" / name).read_bytes(), name
         assert first == (DATA_DIR / name).read_bytes(), name

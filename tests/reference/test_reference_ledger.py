@@ -93,6 +93,7 @@ def test_loading_twice_adds_no_events(loaded: Runtime) -> None:
     head = loaded.ledger.head()
     said = reference.load(loaded)
     assert "asia-2023: already loaded" in said and "g20-2023: already loaded" in said
+    assert "asia-2022: already loaded" in said and "asia-2024: already loaded" in said
     assert loaded.ledger.head() == head
 
 

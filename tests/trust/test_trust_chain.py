@@ -14,6 +14,7 @@ from ledger.application import Ledger
 from ledger.ids import NAMESPACE
 from ledger.integrity import RawRow, audit, verify_log
 from projections.follower import Follower
+from projections.replaycheck import verify_read_side
 from projections.store import open_db
 from tests.trust.trust_world import Cli, build_base, raw
 
@@ -153,12 +154,15 @@ def test_the_world_has_the_layout_the_tampers_assume(world: Runtime) -> None:
 
 
 def test_verify_passes_on_a_healthy_ledger(world: Runtime, world_db: Path, cli: Cli) -> None:
-    report = verify_log(world.ledger, world.db.conn)
+    report = verify_read_side(world.ledger, world.db.conn)
     result = cli(world_db, "verify")
 
     assert report.ok, report.summary
     assert (report.checked, report.first_bad) == (HEAD, None)
     assert f"{HEAD} witnessed, 0 not yet; 2 publication digest(s) match" in report.summary
+    assert f"read models: {HEAD} event copies" in report.summary
+    assert "6 published table(s) match their digests" in report.summary
+    assert f"tree head {world.ledger.tree_head_at(HEAD)} over 1..{HEAD}" in report.summary
     assert "\n" not in report.summary
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: ")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime
-from ledger.integrity import digest_of_export
+from ledger.integrity import digest_of_export, verify_log
 from tests.support.databases import copy_db
 from tests.trust.trust_world import REPO, run_cli
 
@@ -46,14 +46,16 @@ def export(world_template: Path, tmp_path_factory: pytest.TempPathFactory) -> li
     return result.stdout.splitlines()
 
 
-def run_script(tmp_path: Path, lines: list[str], upto: int, digest: str) -> tuple[int, str]:
+def run_script(
+    tmp_path: Path, lines: list[str], upto: int, digest: str, *seal: str
+) -> tuple[int, str]:
     """Run the documented script on an export; return its exit status and its output."""
     script = tmp_path / "check_digest.py"
     script.write_text(documented_script(), encoding="utf-8")
     data = tmp_path / "export.jsonl"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-I", str(script), str(data), str(upto), digest],
+        [sys.executable, "-I", str(script), str(data), str(upto), digest, *seal],
         capture_output=True,
         text=True,
         timeout=60,
@@ -64,9 +66,9 @@ def run_script(tmp_path: Path, lines: list[str], upto: int, digest: str) -> tupl
 def test_the_documented_script_is_short_and_uses_only_the_standard_library() -> None:
     code = documented_script()
 
-    assert len(code.strip().splitlines()) == 15
+    assert len(code.strip().splitlines()) == 21
     imports = re.findall(r"^import (.+?)(?:\s+#.*)?$", code, re.M)
-    assert imports == ["hashlib, itertools, json, sys"]
+    assert imports == ["hashlib, json, sys"]
     assert "from " not in code
 
 
@@ -85,13 +87,21 @@ def test_the_documented_script_agrees_with_digest_of_export(
     export: list[str], tmp_path: Path
 ) -> None:
     (position, digest), _ = publications(export)
+    at = 1 + next(n for n, line in enumerate(export) if f'"digest": "{digest}"' in line)
 
     status, output = run_script(tmp_path, export, position, digest)
     others = {upto: run_script(tmp_path, export, upto, "0" * 64) for upto in (1, 5, len(export))}
 
-    assert (status, output) == (0, digest)
+    assert status == 0, output
+    assert output.splitlines() == [
+        digest,
+        f"publication recorded at position {at}; chain digest at {len(export)}: "
+        f"{digest_of_export(export, len(export))}",
+    ]
     for upto, (other_status, other) in others.items():
-        assert (other_status, other) == (1, digest_of_export(export, upto))
+        assert other_status == 1
+        assert other.splitlines()[0] == digest_of_export(export, upto)
+        assert "no publication in the export pins" in other
 
 
 def test_the_export_is_checked_up_to_the_position_only(export: list[str]) -> None:
@@ -158,3 +168,44 @@ def test_a_damaged_export_is_refused(damage: str, export: list[str], tmp_path: P
     assert status != 0
     with pytest.raises(ValueError, match=r"position 10 is missing|ends at position"):
         digest_of_export(lines, position)
+
+
+def test_a_missing_latest_publication_fails_the_check(export: list[str], tmp_path: Path) -> None:
+    _, (position, digest) = publications(export)
+    assert json.loads(export[-1])["type"] == "RankingPublished"
+
+    status, output = run_script(tmp_path, export[:-1], position, digest)
+
+    assert status != 0
+    assert f"no publication in the export pins position {position}" in output
+
+
+def forge_publication(lines: list[str], change: dict[str, object]) -> list[str]:
+    """The export with its last line (the latest publication) rewritten consistently: its
+    `stored` text and `data` both carry the change, as a careful forger would."""
+    entry = json.loads(lines[-1])
+    stored = json.loads(entry["stored"])
+    stored.update(change)
+    entry["data"].update(change)
+    entry["stored"] = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
+    return [*lines[:-1], json.dumps(entry, ensure_ascii=False, sort_keys=True)]
+
+
+def test_the_chain_head_verify_reports_covers_the_latest_publication(
+    export: list[str], world: Runtime, tmp_path: Path
+) -> None:
+    _, (position, digest) = publications(export)
+    head = len(export)
+    # What `cityledger verify` printed after the publication: the chain head over 1..head.
+    report = verify_log(world.ledger, world.db.conn)
+    chain_head = world.ledger.digest_at(head)
+    assert f"chain head {chain_head}" in report.summary
+    seal = f"{head}:{chain_head}"
+    forged = forge_publication(export, {"table_digests": {"total": "0" * 64}})
+    repinned = forge_publication(export, {"digest": "f" * 64})
+
+    assert run_script(tmp_path, export, position, digest, seal)[0] == 0
+    assert run_script(tmp_path, forged, position, digest, seal)[0] == 1
+    assert run_script(tmp_path, repinned, position, digest, seal)[0] != 0
+    # A head from before the publication does not cover it.
+    assert run_script(tmp_path, export, position, digest, f"{position}:{digest}")[0] == 1

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
-from ledger.framework import Framework
+from ledger.framework import Framework, sub_table
 
 
 def test_defining_a_framework_records_normalised_version_1(
@@ -21,7 +21,9 @@ def test_defining_a_framework_records_normalised_version_1(
     assert [type(e) for e in events] == [Framework.FrameworkDefined]
     event = events[0]
     assert isinstance(event, Framework.FrameworkDefined)
-    assert (event.framework_id, event.title, event.pillars) == ("asc", "Title", pillars)
+    # Each pillar records its sub-table (the report's mapping when the caller left it out).
+    assert (event.framework_id, event.title) == ("asc", "Title")
+    assert event.pillars == [{**p, "table": "digital_traditional"} for p in pillars]
     assert [i["id"] for i in event.indicators] == ["broadband", "metro"]
     assert all(i["proposed"] is False for i in event.indicators)
     assert event.indicators[1]["ladder"] == indicators[1]["ladder"]
@@ -101,6 +103,76 @@ def test_defining_with_a_bad_ladder_is_refused(
         Framework.define("asc", "Title", pillars, indicators, None)
 
     assert info.value.field == field
+
+
+def rungs(*points: int, numbers: list[int] | None = None) -> list[dict[str, Any]]:
+    """A ladder with these points on rungs 1..k (or on the given rung numbers)."""
+    numbers = numbers or list(range(1, len(points) + 1))
+    return [
+        {"rung": n, "points": p, "description": f"rung {n}"}
+        for n, p in zip(numbers, points, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ladder", "named", "says"),
+    [
+        (rungs(4, 3, 2, 1), 2, "rung 2 of metro is worth 3 points, not more than rung 1 (4)"),
+        (rungs(1, 3, 3), 3, "rung 3 of metro is worth 3 points, not more than rung 2 (3)"),
+        (rungs(1, 2, numbers=[1, 3]), 3, "rung 3 stands where rung 2 should"),
+        (rungs(1, 2, numbers=[2, 3]), 2, "rung 2 stands where rung 1 should"),
+    ],
+)
+def test_a_ladder_must_number_rungs_from_1_and_rise_in_points(
+    framework: Framework,
+    pillars: list[dict[str, Any]],
+    indicators: list[dict[str, Any]],
+    ladder: list[dict[str, Any]],
+    named: int,
+    says: str,
+) -> None:
+    indicators[1]["ladder"] = ladder
+
+    with pytest.raises(InvalidInput) as defined:
+        Framework.define("asc", "Title", pillars, indicators, None)
+    with pytest.raises(InvalidInput) as revised:
+        framework.revise(pillars, indicators, "bad ladder", None)
+
+    for info in (defined, revised):
+        assert (info.value.field, info.value.value) == ("ladder", named)
+        assert says in info.value.message
+    assert framework.collect_events() == []
+
+
+def test_a_new_pillar_must_say_which_sub_table_it_belongs_to(
+    framework: Framework, pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]
+) -> None:
+    ai = {"id": "ai", "name": "Artificial intelligence"}
+    indicators.append({"id": "A1", "pillar": "ai", "name": "City AGI", "ladder": rungs(1, 2)})
+
+    with pytest.raises(InvalidInput) as info:
+        framework.revise([*pillars, ai], indicators, "add AI", None)
+    assert (info.value.field, info.value.value) == ("pillar.table", None)
+    assert "pillar ai must say which sub-table" in info.value.message
+    with pytest.raises(InvalidInput):
+        framework.revise([*pillars, {**ai, "table": "total"}], indicators, "add AI", None)
+    assert framework.collect_events() == []
+
+    framework.revise([*pillars, {**ai, "table": "digital_traditional"}], indicators, "AI", None)
+
+    [event] = framework.collect_events()
+    assert isinstance(event, Framework.FrameworkRevised)
+    assert event.pillars[-1] == {**ai, "table": "digital_traditional"}
+
+
+def test_pillars_recorded_without_a_sub_table_read_with_the_reports_mapping() -> None:
+    assert [sub_table({"id": p}) for p in ("digital", "traditional", "institutional", "ai")] == [
+        "digital_traditional",
+        "digital_traditional",
+        "institutional",
+        None,
+    ]
+    assert sub_table({"id": "digital", "table": "institutional"}) == "institutional"
 
 
 def test_defining_with_a_repeated_indicator_is_refused(

@@ -9,7 +9,14 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.claim import ACCEPTED, PENDING, SUPERSEDED, Claim
-from ledger.errors import ClaimNotOpen, InvalidInput, InvalidState, LanguageNotRead, RungNotOnLadder
+from ledger.errors import (
+    ClaimNotOpen,
+    InvalidInput,
+    InvalidState,
+    LanguageNotRead,
+    PermissionDenied,
+    RungNotOnLadder,
+)
 from ledger.weights import WeightSet
 
 pytestmark = pytest.mark.both_backends
@@ -59,23 +66,105 @@ def test_a_claim_without_an_id_gets_a_fresh_one(ledger: Ledger, zh_source: dict[
     assert get_claim(ledger, first).status == PENDING
 
 
-def test_superseding_marks_the_old_claim_superseded_in_the_same_save(
+def decide_claim(led: Ledger, claim_id: str, decision: str = "accept") -> str:
+    """One round on a Chinese-language claim, both zh readers voting alike; the outcome."""
+    led.open_round(claim_id)
+    led.cast_vote(claim_id, "v-zh-en", decision)
+    led.cast_vote(claim_id, "v-en-zh", decision)
+    return led.close_round(claim_id)
+
+
+def test_a_pending_correction_leaves_the_old_claim_counting(
     ledger: Ledger, zh_source: dict[str, Any]
 ) -> None:
     submit(ledger, "c1", [zh_source])
+    decide_claim(ledger, "c1")
     head = ledger.head()
 
     submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
 
+    assert [r.type for r in ledger.records(after=head)] == ["ClaimSubmitted"]
+    assert get_claim(ledger, "c1").status == ACCEPTED
+    assert get_claim(ledger, "c2").supersedes == "c1"
+
+
+def test_accepting_a_correction_supersedes_the_old_claim_in_the_same_save(
+    ledger: Ledger, zh_source: dict[str, Any]
+) -> None:
+    submit(ledger, "c1", [zh_source])
+    decide_claim(ledger, "c1")
+    submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
+    ledger.open_round("c2")
+    ledger.cast_vote("c2", "v-zh-en", "accept")
+    ledger.cast_vote("c2", "v-en-zh", "accept")
+    head = ledger.head()
+
+    assert ledger.close_round("c2") == ACCEPTED
+
     records = ledger.records(after=head)
-    assert ledger.head() == head + 2
+    # The round closes first, so no position shows the city without either claim.
     assert [(r.type, r.originator_id) for r in records] == [
-        ("ClaimSubmitted", str(Claim.key("c2"))),
+        ("RoundClosed", str(Claim.key("c2"))),
         ("ClaimSuperseded", str(Claim.key("c1"))),
     ]
     assert records[1].data["superseded_by"] == "c2"
     assert get_claim(ledger, "c1").status == SUPERSEDED
-    assert get_claim(ledger, "c2").supersedes == "c1"
+
+
+@pytest.mark.parametrize("end", ["reject", "withdraw"])
+def test_a_rejected_or_withdrawn_correction_changes_nothing(
+    ledger: Ledger, zh_source: dict[str, Any], end: str
+) -> None:
+    submit(ledger, "c1", [zh_source])
+    decide_claim(ledger, "c1")
+    submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
+
+    if end == "reject":
+        assert decide_claim(ledger, "c2", "reject") == "rejected"
+    else:
+        ledger.withdraw_claim("c2", "second thoughts", "researcher")
+
+    assert get_claim(ledger, "c1").status == ACCEPTED
+    assert "ClaimSuperseded" not in [r.type for r in ledger.records()]
+
+
+def test_superseding_another_researchers_claim_is_refused_and_writes_nothing(
+    ledger: Ledger, zh_source: dict[str, Any]
+) -> None:
+    submit(ledger, "c1", [zh_source])
+    decide_claim(ledger, "c1")
+    head = ledger.head()
+
+    with pytest.raises(PermissionDenied) as info:
+        submit(ledger, "c2", [zh_source], submitted_by="stranger", supersedes="c1")
+
+    assert (info.value.field, info.value.value) == ("supersedes", "c1")
+    assert "only its submitter (researcher) or an editor" in info.value.message
+    assert ledger.head() == head
+    assert get_claim(ledger, "c1").status == ACCEPTED
+
+
+def test_an_editor_may_supersede_anyones_claim(ledger: Ledger, zh_source: dict[str, Any]) -> None:
+    submit(ledger, "c1", [zh_source])
+    decide_claim(ledger, "c1")
+
+    submit(ledger, "c2", [zh_source], submitted_by="E01", supersedes="c1", as_editor=True)
+    decide_claim(ledger, "c2")
+
+    assert get_claim(ledger, "c1").status == SUPERSEDED
+
+
+def test_a_correction_of_a_claim_withdrawn_meanwhile_is_accepted_without_superseding(
+    ledger: Ledger, zh_source: dict[str, Any]
+) -> None:
+    submit(ledger, "c1", [zh_source])
+    submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
+    ledger.withdraw_claim("c1", "wrong", "researcher")
+
+    assert decide_claim(ledger, "c2") == ACCEPTED
+
+    assert get_claim(ledger, "c1").status == "withdrawn"
+    assert "ClaimSuperseded" not in [r.type for r in ledger.records()]
 
 
 def test_superseding_a_claim_about_another_indicator_is_refused(
@@ -97,6 +186,7 @@ def test_superseding_a_superseded_claim_is_refused(
 ) -> None:
     submit(ledger, "c1", [zh_source])
     submit(ledger, "c2", [zh_source], supersedes="c1")
+    decide_claim(ledger, "c2")
     head = ledger.head()
 
     with pytest.raises(ClaimNotOpen):
@@ -239,12 +329,14 @@ def test_a_publication_records_the_digest_of_its_position(ledger: Ledger) -> Non
     first = ledger.publish(E)
     second = ledger.publish(E, tables=["total"], position=head)
 
+    # A Ledger opened without the read side's tabulator records no table digests.
     assert first == {
         "edition_id": E,
         "publication_no": 1,
         "position": head,
         "digest": ledger.digest_at(head),
         "tree_head": ledger.tree_head_at(head),
+        "table_digests": None,
     }
     assert (second["publication_no"], second["digest"]) == (2, ledger.digest_at(head))
     assert second["tree_head"] == first["tree_head"] != ledger.tree_head_at(head - 1)

@@ -157,3 +157,16 @@ def test_cli_history_and_one_line_errors(cli: Runtime, capsys: pytest.CaptureFix
     assert code == 2 and "'atlantis'" in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "compare", "--a", EDITION, "--b", "nope", "--table", "total")
     assert code == 2 and "'nope'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_frameworks_show_each_version_lineage(post: Any) -> None:
+    body = post(
+        "{ frameworks { version lineage { predecessorVersion "
+        "relations { kind old new rungMap } } } }",
+        {},
+    )
+    versions = {f["version"]: f["lineage"] for f in body["data"]["frameworks"]}
+    assert versions[1] is None
+    relations = {r["kind"]: r for r in versions[2]["relations"]}
+    assert relations["rescaled"]["rungMap"] == [[1, 1], [2, 1], [3, 2], [4, 3]]
+    assert relations["renamed"]["new"] == ["I9"] and versions[2]["predecessorVersion"] == 1

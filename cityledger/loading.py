@@ -1,0 +1,152 @@
+"""`load-reference` that an interruption cannot break: it loads into a copy, then swaps it in.
+
+A load killed half-way used to leave a database holding part of the reference log, on which a
+rerun failed (BACKDATED_EVENT) and `make run` then failed on every start. Now the load runs on
+`<db>.loading` (a copy of the database, or a new file) and only a finished load replaces the
+database, in one rename; a rerun discards an interrupted copy, says so, and starts again.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from cityledger import reference
+from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.importer import Command
+from cityledger.progress import Progress
+from ledger.config import database_path, prepare, uses_postgres
+from ledger.errors import InvalidState
+from projections import queries
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def load_reference(db_path: Path | None, progress: Progress, data: Path = reference.DATA) -> str:
+    """Load the reference editions that are missing; atomically for a SQLite file."""
+    if db_path is None and uses_postgres():
+        rt = open_runtime()
+        try:
+            return _load(rt, progress, data)
+        finally:
+            rt.close()
+    target = prepare(db_path or database_path())
+    staging = target.with_name(target.name + ".loading")
+    if staging.exists():
+        progress.say(f"discarding {staging}, left by an interrupted load-reference; loading again")
+        _remove(staging)
+    head = 0
+    if target.exists():
+        rt = open_runtime(target)
+        try:
+            rt.catch_up()
+            if not _missing(rt, data):
+                return _load(rt, progress, data)  # says "already loaded"; writes nothing
+            head = rt.ledger.head()
+            _check_resumable(rt, target, head)
+        finally:
+            rt.close()
+        _in_use(target)
+        _copy(target, staging)
+    rt = open_runtime(staging)
+    try:
+        said = _load(rt, progress, data)
+    finally:
+        rt.close()
+    _settle(staging)
+    if target.exists():
+        _in_use(target)
+        if _head(target) != head:
+            raise InvalidState(
+                f"{target} changed while the reference was loading into a copy; "
+                "run load-reference again",
+                field="CITYLEDGER_DB",
+            )
+    os.replace(staging, target)
+    return said
+
+
+def _load(rt: Runtime, progress: Progress, data: Path) -> str:
+    """The reference loader with a progress bar per edition and one for the read models."""
+
+    def track(commands: list[Command], name: str) -> Iterable[Command]:
+        return progress.track(commands, name, "command")
+
+    said = reference.load(rt, data, track=track)
+    with progress.stage("read models", rt.ledger.head() - rt.follower.position(), "event") as tick:
+        rt.follower.on_batch = tick
+        try:
+            rt.catch_up()
+        finally:
+            rt.follower.on_batch = None
+    return said
+
+
+def _missing(rt: Runtime, data: Path) -> list[str]:
+    """Reference editions not yet (completely) in the ledger."""
+    present = {e.edition_id for e in queries.editions(rt.db)}
+    return [
+        edition
+        for edition, name, publications in reference.FILES
+        if (data / name).exists()
+        and (edition not in present or len(queries.publications(rt.db, edition)) < publications)
+    ]
+
+
+def _check_resumable(rt: Runtime, target: Path, head: int) -> None:
+    """Refuse a database holding events but no reference edition (loading would be backdated)."""
+    present = {e.edition_id for e in queries.editions(rt.db)}
+    if head and not present & {edition for edition, *_ in reference.FILES}:
+        raise InvalidState(
+            f"{target} holds {head} events but no reference edition (an interrupted load by "
+            "an older cityledger, or data of your own); the reference loads only into an empty "
+            f"database: move {target} aside (with any {target.name}-wal and -shm) and run "
+            "load-reference again",
+            field="CITYLEDGER_DB",
+        )
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database (the backup API, not a file copy)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _settle(path: Path) -> None:
+    """Fold the write-ahead log into the file, so that the file alone is the database."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
+
+
+def _head(path: Path) -> int:
+    rt = open_runtime(path)
+    try:
+        return rt.ledger.head()
+    finally:
+        rt.close()
+
+
+def _in_use(path: Path) -> None:
+    """Refuse to replace a database another process has open (its write-ahead log is there)."""
+    wal = Path(str(path) + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise InvalidState(
+            f"{path} is in use by another process ({wal.name} is not empty); stop it "
+            "(e.g. a running `cityledger serve`) and run load-reference again",
+            field="CITYLEDGER_DB",
+        )
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", *SIDE_FILES):
+        Path(str(path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,78 @@
+"""The `export` query: a table rendered as a file (the web page's downloads, the CLI's export)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from cityledger.export import ExportFile as FileView
+from cityledger.export import build_export
+from graphql_api.context import Info
+from graphql_api.inputs import AsOf, as_of_value
+from graphql_api.types.scalars import RankingTableName
+from ledger.errors import PermissionDenied, UnknownId
+from projections import queries as reads
+
+
+@strawberry.enum(description="What an export is rendered as.")
+class ExportFormat(Enum):
+    """File formats of an export."""
+
+    CSV = "csv"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SVG = "svg"
+    HTML = "html"
+
+
+@strawberry.enum(description="Language of city names and their order.")
+class Lang(Enum):
+    """en: English names alphabetically; zh: Chinese names in pinyin order."""
+
+    EN = "en"
+    ZH = "zh"
+
+
+@strawberry.type(description="A rendered export, ready to save as a file.")
+class ExportFile:
+    """An export file."""
+
+    filename: str = strawberry.field(description="A file name for it.")
+    media_type: str = strawberry.field(description="Its media type, like text/csv.")
+    content: str = strawberry.field(description="The file's text.")
+
+    @classmethod
+    def from_view(cls, v: FileView) -> ExportFile:
+        """From the rendered export."""
+        return cls(filename=v.filename, media_type=v.media_type, content=v.content)
+
+
+def export_table(
+    info: Info,
+    edition: str,
+    table: RankingTableName,
+    fmt: ExportFormat,
+    lang: Lang,
+    publication: int | None,
+    as_of: AsOf | None,
+) -> ExportFile:
+    """Score viewers export any cut with ranks and scores; others any publication, bands only."""
+    db, scores = info.context.db, info.context.viewer.sees_scores
+    if not scores and as_of is not None:
+        raise PermissionDenied(
+            "asOf needs an editor or auditor token; others export publications", field="asOf"
+        )
+    if not scores and publication is None:
+        published = [p for p in reads.publications(db, edition) if table.value in p.tables]
+        if not published:
+            reads.edition(db, edition)
+            raise UnknownId(
+                f"edition {edition!r} has no published {table.value} table", field="edition"
+            )
+        publication = published[-1].publication_no
+    made = build_export(
+        db, edition, table.value, fmt.value, publication=publication,
+        as_of=as_of_value(as_of), lang=lang.value, scores=scores,
+    )  # fmt: skip
+    return ExportFile.from_view(made)

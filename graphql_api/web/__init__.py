@@ -1,0 +1,1 @@
+"""The web page at `/` and the self-hosted GraphiQL page: static files served by the app."""

@@ -1,0 +1,141 @@
+"""Read commands never create a database, and `verify` never writes, refuses what is not a
+ledger, and reports a damaged file with its documented exit code (3)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cityledger.bootstrap import Runtime
+from cityledger.cli import VERIFY_FAILED, main
+from tests.support.builders import EDITION
+
+READS = [
+    ("rank", "--edition", EDITION, "--table", "total"),
+    ("changes", "--edition", EDITION, "--table", "total", "--before", "1"),
+    ("compare", "--a", EDITION, "--b", EDITION, "--table", "total"),
+    ("events",),
+    ("verify",),
+    ("rebuild",),
+    ("prove", "consistency", "--first", "1"),
+    ("prove", "inclusion", "--position", "1"),
+]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("args", READS, ids=lambda a: " ".join(a[:2]))
+def test_a_read_command_on_a_mistyped_path_creates_nothing(
+    args: tuple[str, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    typo = tmp_path / "cityledgr.sqlite"
+    monkeypatch.setenv("CITYLEDGER_DB", str(typo))
+
+    code, out, err = run(capsys, *args)
+
+    assert code == 2 and out == ""
+    assert "does not exist" in err and str(typo) in err
+    assert len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_verify_writes_nothing_to_a_healthy_ledger(
+    world: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "ledger.sqlite"
+    world.catch_up()
+    world.close()
+    # Fold the write-ahead log into the file, so that any write would change the file itself.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    code, out, _ = run(capsys, "verify")
+
+    assert code == 0 and out.startswith("ok:")
+    after = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
+    assert after["ledger.sqlite"] == before["ledger.sqlite"]
+    # Nothing was appended to the write-ahead log either (only SQLite's -shm index may appear).
+    wal = tmp_path / "ledger.sqlite-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "is empty"), (None, "holds no events")],
+    ids=["zero bytes", "sqlite without a log"],
+)
+def test_verify_refuses_an_empty_database(
+    content: bytes | None,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "empty.sqlite"
+    if content is None:
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE notes (x TEXT)")
+    else:
+        path.write_bytes(content)
+    before = digest(path)
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    code, out, err = run(capsys, "verify")
+
+    assert code == 2 and out == "" and message in err
+    assert digest(path) == before
+
+
+def test_verify_reports_a_damaged_file_with_exit_code_3(
+    world: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "ledger.sqlite"
+    world.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    # Overwrite every page after the first with noise: the schema survives, the rows do not.
+    for i in range(4096, len(data)):
+        data[i] = (i * 7919) % 251
+    path.write_bytes(bytes(data))
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    code, _, err = run(capsys, "verify")
+
+    assert code == VERIFY_FAILED == 3
+    assert "CORRUPT_DATABASE" in err and len(err.strip().splitlines()) == 1
+
+
+def test_verify_reports_a_file_that_is_not_a_database_with_exit_code_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("hello, not a database", encoding="utf-8")
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    code, _, err = run(capsys, "verify")
+
+    assert code == 3 and "CORRUPT_DATABASE" in err
+    assert path.read_text(encoding="utf-8") == "hello, not a database"

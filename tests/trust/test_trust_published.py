@@ -1,0 +1,165 @@
+"""What anonymous users are shown is verifiable: each publication records a digest of every
+table it publishes; the API serves a table only when it matches, and `verify` recomputes every
+published table, the read models' copy of the log and the checkpoints from the log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from audit.recompute import recompute, table_digest_of
+from cityledger.bootstrap import Runtime
+from graphql_api.app import create_app
+from ledger.errors import NoWeightsInForce
+from ledger.published import table_digest
+from projections.catalogue import Catalogue
+from projections.event_index import EventIndex
+from projections.evidence import Evidence
+from projections.follower import Follower
+from projections.published import TableFold
+from projections.replaycheck import verify_read_side
+from projections.standings import Standings
+from projections.state import RankingState
+from tests.trust.trust_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Cli, raw
+
+BANDS = '{ rankings(edition: "asia-2023", table: TOTAL) { publicationNo rows { cityId band } } }'
+
+
+def anonymous_bands(rt: Runtime) -> dict[str, Any]:
+    """The published total table as an anonymous reader gets it over HTTP."""
+    with TestClient(create_app(rt, follow=False)) as client:
+        body: dict[str, Any] = client.post("/graphql", json={"query": BANDS}).json()
+    return body
+
+
+def round_closed_positions(db: Path) -> list[int]:
+    with raw(db) as conn:
+        rows = conn.execute(
+            "SELECT position FROM events WHERE type = 'RoundClosed' ORDER BY position"
+        ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def test_each_publication_records_the_digest_of_each_table_it_publishes(world: Runtime) -> None:
+    export = [json.dumps(r.to_json()) for r in world.ledger.records(limit=10_000)]
+    published = [r for r in world.ledger.records(limit=10_000) if r.type == "RankingPublished"]
+
+    assert len(published) == 2
+    for record in published:
+        digests = record.data["table_digests"]
+        assert set(digests) == {"total", "digital_traditional", "institutional"}
+        for table, digest in digests.items():
+            # The stdlib-only recomputation gives the same digest from the export alone.
+            rows = recompute(export, EDITION, table, record.data["position"])
+            assert table_digest_of(rows) == digest
+            assert table_digest((r[0], r[3]) for r in rows) == digest
+
+
+def test_editing_round_outcomes_in_the_read_models_is_caught_and_not_served(
+    world: Runtime, world_db: Path, cli: Cli
+) -> None:
+    before = anonymous_bands(world)
+    assert "errors" not in before
+    first_round = round_closed_positions(world_db)[0]
+    # The attack: the read models' copy of the log says the accepted claims were rejected.
+    with raw(world_db) as conn:
+        conn.execute(
+            "UPDATE events SET data = replace(data, '\"accepted\"', '\"rejected\"') "
+            "WHERE type = 'RoundClosed'"
+        )
+
+    report = verify_read_side(world.ledger, world.db.conn)
+    shown = anonymous_bands(world)
+    result = cli(world_db, "verify")
+
+    assert (report.ok, report.first_bad) == (False, first_round), report.summary
+    assert f"the event index's copy of position {first_round} differs from the log (data)" in (
+        report.reason
+    )
+    assert result.returncode == 3 and result.stdout.startswith(f"FAILED at position {first_round}")
+    assert [e["extensions"]["code"] for e in shown["errors"]] == ["PUBLICATION_UNVERIFIED"]
+    assert shown["data"] is None
+    # The log itself is intact, so a rebuild restores the read models and the table.
+    assert cli(world_db, "rebuild").returncode == 0
+    assert cli(world_db, "verify").returncode == 0
+    assert anonymous_bands(world) == before
+
+
+def test_an_edited_publication_in_the_read_models_is_not_served(
+    world: Runtime, world_db: Path
+) -> None:
+    with raw(world_db) as conn:
+        conn.execute("UPDATE publications SET position = position - 3 WHERE publication_no = 2")
+
+    shown = anonymous_bands(world)
+
+    assert [e["extensions"]["code"] for e in shown["errors"]] == ["PUBLICATION_UNVERIFIED"]
+    assert "does not match the log" in shown["errors"][0]["message"]
+
+
+class SkewedFold(TableFold):
+    """A ranking engine that disagrees with the log: every digest it reports is wrong."""
+
+    def table_digests(self, edition_id: str, tables: Sequence[str]) -> dict[str, str]:
+        return {table: "0" * 64 for table in tables}
+
+
+def test_a_publication_whose_digests_are_not_the_logs_tables_fails_verify_and_is_not_served(
+    world: Runtime,
+) -> None:
+    world.ledger.tabulator = SkewedFold
+    world.ledger.publish(EDITION)
+    world.catch_up()
+    at = world.ledger.head()
+
+    report = verify_read_side(world.ledger, world.db.conn)
+    shown = anonymous_bands(world)
+
+    assert (report.ok, report.first_bad) == (False, at), report.summary
+    assert f"publication 3 recorded at position {at} records a digital_traditional table" in (
+        report.reason
+    )
+    assert [e["extensions"]["code"] for e in shown["errors"]] == ["PUBLICATION_UNVERIFIED"]
+
+
+def test_a_checkpoint_that_is_not_a_replay_fails_verify(world: Runtime) -> None:
+    # Checkpoint every 5 positions, so that the small world has some.
+    models = [EventIndex(), Catalogue(), Evidence(), Standings(checkpoint_every=5)]
+    world.follower = Follower(world.ledger, world.follower.db, models)
+    world.follower.rebuild()
+    assert verify_read_side(world.ledger, world.db.conn).ok
+    (position, blob), *_ = world.db.execute(
+        "SELECT position, state FROM checkpoints ORDER BY position"
+    ).fetchall()
+    forged = RankingState.from_blob(blob)
+    forged.weight_sets[WEIGHTS] = {"weights": {"D1": "100"}, "revision": 9}
+    with sqlite3.connect(world.db.conn.execute("PRAGMA database_list").fetchone()[2]) as conn:
+        conn.execute(
+            "UPDATE checkpoints SET state = ? WHERE position = ?", [forged.to_blob(), position]
+        )
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert (report.ok, report.first_bad) == (False, position), report.summary
+    assert f"the ranking checkpoint at position {position} differs from a replay" in report.reason
+
+
+def test_publishing_before_weights_are_in_force_is_refused(runtime: Runtime) -> None:
+    led = runtime.ledger
+    led.define_framework("f", "F", PILLARS, INDICATORS)
+    led.create_weight_set("w", "W", "f", 1)
+    led.register_city("hue", "Hue", "顺化", "VN")
+    led.create_edition("e", 2023, "E", "Asia", "f", 1, "w", "2023-06-30")
+    led.include_cities("e", ["hue"])
+    head = led.head()
+
+    with pytest.raises(NoWeightsInForce):
+        led.publish("e")
+
+    assert led.head() == head
