@@ -21,6 +21,7 @@ MODULES: list[str] = [
     "benchmarks.auditor_table",
     "benchmarks.cli_start",
     "benchmarks.explore",
+    "benchmarks.postgres_engine",
 ]
 
 
@@ -47,6 +48,8 @@ def main(argv: list[str]) -> int:
             for figure in run(bench):
                 print(show(figure), flush=True)
                 failed += not figure.ok
+        for note in bench.notes:
+            print(f"note: {note}")
     return 1 if failed else 0
 
 
