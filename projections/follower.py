@@ -171,13 +171,33 @@ class Follower:
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:
-        """Poll until `stop` is set (SQLite has no subscriptions, so poll committed positions)."""
-        while not stop.is_set():
-            try:
-                caught_up = self.catch_up(limit=5 * BATCH) == self.ledger.head()
-            except Exception:
-                # The failed batch rolled back; say so and try again rather than die silently.
-                LOG.exception("follower could not apply the next batch; retrying")
-                caught_up = True
-            if caught_up:
-                stop.wait(interval)
+        """Follow the log until `stop` is set: woken by the engine's notifications where it has
+        them (PostgreSQL LISTEN/NOTIFY, so other processes' writes arrive at once), and polling
+        committed positions every `interval` in any case (SQLite has no notifications)."""
+        wake = threading.Event()
+        listen = getattr(self.ledger, "listen", None)
+        try:
+            stop_listening = listen(wake) if listen is not None else None
+        except Exception:
+            LOG.exception("cannot listen for new events; polling only")
+            stop_listening = None
+
+        def stop_wakes_too() -> None:
+            stop.wait()
+            wake.set()
+
+        threading.Thread(target=stop_wakes_too, daemon=True).start()
+        try:
+            while not stop.is_set():
+                try:
+                    caught_up = self.catch_up(limit=5 * BATCH) == self.ledger.head()
+                except Exception:
+                    # The failed batch rolled back; say so and try again rather than die.
+                    LOG.exception("follower could not apply the next batch; retrying")
+                    caught_up = True
+                if caught_up:
+                    wake.wait(interval)
+                    wake.clear()
+        finally:
+            if stop_listening is not None:
+                stop_listening()

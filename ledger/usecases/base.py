@@ -6,7 +6,9 @@ import functools
 import hashlib
 import inspect
 import json
+import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -38,6 +40,7 @@ from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 
 A = TypeVar("A", bound=Aggregate)
+LOGGER = logging.getLogger("cityledger.ledger")
 ATTEMPTS = 8
 
 
@@ -347,6 +350,29 @@ class LedgerBase(Application[UUID]):
         return outcome.result
 
     # ---- reading the log ---------------------------------------------------------------
+
+    def listen(self, wake: threading.Event) -> Callable[[], None] | None:
+        """On PostgreSQL, set `wake` whenever anyone commits events (eventsourcing's
+        LISTEN/NOTIFY subscription); return a function that stops. None on SQLite (poll)."""
+        if type(self.recorder).__module__ != "eventsourcing.postgres":
+            return None
+        subscription = self.recorder.subscribe(gt=self.head())
+
+        def pump() -> None:
+            try:
+                for _ in subscription:
+                    wake.set()
+            except Exception:  # the follower still polls; say why it is only polling
+                LOGGER.exception("PostgreSQL notifications stopped; polling only")
+
+        thread = threading.Thread(target=pump, name="cityledger-listen", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            subscription.stop()
+            thread.join(timeout=5)
+
+        return stop
 
     def head(self) -> int:
         """The position of the last recorded event (0 when empty)."""
