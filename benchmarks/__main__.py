@@ -21,6 +21,7 @@ MODULES: list[str] = [
     "benchmarks.auditor_table",
     "benchmarks.cli_start",
     "benchmarks.explore",
+    "benchmarks.robustness",
     "benchmarks.postgres_engine",
 ]
 

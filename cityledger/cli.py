@@ -19,13 +19,14 @@ from cityledger.cli_more import parse_as_of
 from cityledger.importer import parse, run
 from cityledger.progress import Progress
 from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
+from ledger.vocabulary import RankingTable
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 from projections.rankings import band_changes
 from projections.rankings import rankings as rankings_query
 from projections.views import RankingView
 
-TABLE_CHOICES = ["total", "digital_traditional", "institutional"]
+TABLE_CHOICES = [t.value for t in RankingTable]
 MAX_POSITION = 2**62
 #: Exit code of `verify` (and `rebuild`) when the log fails verification or the file is damaged.
 VERIFY_FAILED = 3
@@ -352,6 +353,30 @@ def cmd_explain(rt: Runtime, a: argparse.Namespace) -> None:
         sys.stdout.write(render_explanation(explanation))
 
 
+def cmd_robustness(rt: Runtime, a: argparse.Namespace) -> None:
+    """Resample the panel's ballots and report each city's band probabilities and rank range."""
+    from projections.robustness import band_robustness, robustness_json
+
+    rt.catch_up()
+    found = band_robustness(rt.db, a.edition, a.table, a.draws, a.seed)
+    if a.format == "json":
+        print(json.dumps(robustness_json(found), ensure_ascii=False, indent=2))
+        return
+    print(
+        f"# {found.edition_id} {found.table} at position {found.position}: {found.draws} "
+        f"bootstrap draws of {found.ballots} ballots of {found.weight_set_id}, seed {found.seed}"
+    )
+    if found.note is not None:
+        print(found.note)
+    for c in found.cities:
+        shares = ", ".join(f"{p.band} {float(p.probability):.1%}" for p in c.probabilities)
+        drivers = ", ".join(f"{d.indicator_id} {d.correlation:+.2f}" for d in c.drivers)
+        print(
+            f"{c.rank:>4} {c.city_id:<22} {c.band:<9} ranks {c.rank_low}-{c.rank_high:<4} "
+            f"{shares}" + (f"  (weights: {drivers})" if drivers else "")
+        )
+
+
 def add_explain_commands(sub: Any) -> None:
     """The `explain` and `robustness` subcommands."""
     explain = sub.add_parser("explain", help="why a city moved between two cuts of the log")
@@ -365,6 +390,18 @@ def add_explain_commands(sub: Any) -> None:
         "--next-band", action="store_true", help="the smallest rung changes up or down a band"
     )
     explain.set_defaults(func=cmd_explain, reads=True)
+
+    robust = sub.add_parser("robustness", help="band probabilities under resampled ballots")
+    robust.add_argument("--edition", required=True, help="edition id")
+    robust.add_argument("--table", required=True, choices=TABLE_CHOICES, help="which table")
+    robust.add_argument(
+        "--draws", type=bounded(1, 10_000), default=1000, help="bootstrap draws (1000)"
+    )
+    robust.add_argument(
+        "--seed", type=bounded(0, 2**63 - 1), default=0, help="seed: same seed, same answer"
+    )
+    robust.add_argument("--format", default="text", choices=["text", "json"], help="output format")
+    robust.set_defaults(func=cmd_robustness, reads=True)
 
 
 def bounded(low: int, high: int) -> Callable[[str], int]:

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from graphql_api.tokens import enrolled_languages, find_token
 from ledger.errors import Unauthenticated
+from ledger.vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,11 @@ class Viewer:
     @property
     def sees_scores(self) -> bool:
         """Editors and auditors see exact scores, votes and who cast them."""
-        return self.has_role("editor", "auditor")
+        return self.has_role(Role.EDITOR, Role.AUDITOR)
 
     def sees_city_scores(self, city_id: str) -> bool:
         """Score viewers see every city's scores; a city sees its own."""
-        return self.sees_scores or (self.role == "city" and self.city_id == city_id)
+        return self.sees_scores or (self.role == Role.CITY and self.city_id == city_id)
 
 
 ANONYMOUS = Viewer()
@@ -57,7 +58,7 @@ def authenticate(db: Database, header: str | None) -> Viewer:
         return ANONYMOUS
     record = find_token(db, token)
     languages: tuple[str, ...] = ()
-    if record.role == "verifier":
+    if record.role == Role.VERIFIER:
         # From the enrolment, as it stands now; a languages value stored on an old token
         # is ignored, and a verifier who is not enrolled reads nothing.
         languages = enrolled_languages(db, record.name) or ()

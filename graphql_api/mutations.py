@@ -72,11 +72,10 @@ class Mutation:
     def register_city(
         self, info: Info, input: RegisterCityInput, idempotency_key: Key = None
     ) -> CityResult:
-        """registerCity."""
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return CityPayload.after(c, city_id)
 
@@ -84,11 +83,11 @@ class Mutation:
     def define_framework(
         self, info: Info, input: DefineFrameworkInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """defineFramework."""
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
-            [i.plain() for i in input.indicators], idempotency_key=c.scoped_key(idempotency_key),
+            [i.plain() for i in input.indicators], by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -96,13 +95,12 @@ class Mutation:
     def revise_framework(
         self, info: Info, input: ReviseFrameworkInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """reviseFramework."""
         c = info.context
         version = c.ledger.revise_framework(
             input.framework_id, [p.plain() for p in input.pillars],
             [i.plain() for i in input.indicators], input.note,
             None if input.lineage is None else [x.plain() for x in input.lineage],
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -110,12 +108,11 @@ class Mutation:
     def state_lineage(
         self, info: Info, input: StateLineageInput, idempotency_key: Key = None
     ) -> FrameworkResult:
-        """stateLineage."""
         c = info.context
         version = c.ledger.state_lineage(
             input.framework_id, input.version, input.predecessor_framework_id,
             input.predecessor_version, [x.plain() for x in input.lineage],
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -123,10 +120,12 @@ class Mutation:
     def enrol_verifier(
         self, info: Info, input: VerifierInput, idempotency_key: Key = None
     ) -> VerifierResult:
-        """enrolVerifier."""
         c = info.context
         c.ledger.enrol_verifier(
-            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+            input.verifier_id,
+            input.languages,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -134,10 +133,12 @@ class Mutation:
     def change_verifier_languages(
         self, info: Info, input: VerifierInput, idempotency_key: Key = None
     ) -> VerifierResult:
-        """changeVerifierLanguages."""
         c = info.context
         c.ledger.change_verifier_languages(
-            input.verifier_id, input.languages, idempotency_key=c.scoped_key(idempotency_key)
+            input.verifier_id,
+            input.languages,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -145,11 +146,10 @@ class Mutation:
     def create_weight_set(
         self, info: Info, input: CreateWeightSetInput, idempotency_key: Key = None
     ) -> WeightSetResult:
-        """createWeightSet."""
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return WeightSetPayload.after(c, input.weight_set_id)
 
@@ -157,12 +157,12 @@ class Mutation:
     def enrol_panelist(
         self, info: Info, input: EnrolPanelistInput, idempotency_key: Key = None
     ) -> WeightSetResult:
-        """enrolPanelist."""
         c = info.context
         c.ledger.enrol_panelist(
             input.weight_set_id,
             input.panelist_id,
             input.field,
+            by=c.acting(c.viewer.name, "name"),
             idempotency_key=c.scoped_key(idempotency_key),
         )
         return WeightSetPayload.after(c, input.weight_set_id, input.panelist_id)
@@ -171,7 +171,6 @@ class Mutation:
     def cast_ballot(
         self, info: Info, allocations: list[AllocationInput], idempotency_key: Key = None
     ) -> BallotResult:
-        """castBallot."""
         c = info.context
         ws, panelist = (
             c.acting(c.viewer.weight_set_id, "panel"),
@@ -186,7 +185,6 @@ class Mutation:
     def revise_ballot(
         self, info: Info, input: ReviseBallotInput, idempotency_key: Key = None
     ) -> BallotResult:
-        """reviseBallot."""
         c = info.context
         ws, panelist = (
             c.acting(c.viewer.weight_set_id, "panel"),
@@ -202,7 +200,6 @@ class Mutation:
     def aggregate_weights(
         self, info: Info, weight_set_id: str, idempotency_key: Key = None
     ) -> WeightRevisionResult:
-        """aggregateWeights."""
         c = info.context
         revision = c.ledger.aggregate_weights(
             weight_set_id,
@@ -215,7 +212,6 @@ class Mutation:
     def set_weights(
         self, info: Info, input: SetWeightsInput, idempotency_key: Key = None
     ) -> WeightRevisionResult:
-        """setWeights."""
         c = info.context
         revision = c.ledger.set_weights(
             input.weight_set_id, input.plain(), input.reason, by=c.acting(c.viewer.name, "name"),
@@ -227,12 +223,11 @@ class Mutation:
     def create_edition(
         self, info: Info, input: CreateEditionInput, idempotency_key: Key = None
     ) -> EditionResult:
-        """createEdition."""
         c = info.context
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
             input.framework_version, input.weight_set_id, input.evidence_cutoff, input.quorum,
-            idempotency_key=c.scoped_key(idempotency_key),
+            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return EditionPayload.after(c, input.edition_id)
 
@@ -240,25 +235,32 @@ class Mutation:
     def include_cities(
         self, info: Info, edition_id: str, city_ids: list[str], idempotency_key: Key = None
     ) -> EditionResult:
-        """includeCities."""
         c = info.context
-        c.ledger.include_cities(edition_id, city_ids, idempotency_key=c.scoped_key(idempotency_key))
+        c.ledger.include_cities(
+            edition_id,
+            city_ids,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return EditionPayload.after(c, edition_id)
 
     @command("Set how many accepting votes a claim of the edition needs.", IsEditor)
     def change_quorum(
         self, info: Info, edition_id: str, quorum: int, idempotency_key: Key = None
     ) -> EditionResult:
-        """changeQuorum."""
         c = info.context
-        c.ledger.change_quorum(edition_id, quorum, idempotency_key=c.scoped_key(idempotency_key))
+        c.ledger.change_quorum(
+            edition_id,
+            quorum,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return EditionPayload.after(c, edition_id)
 
     @command("Publish the edition's tables as computed at a position (default: head).", IsEditor)
     def publish(
         self, info: Info, input: PublishInput, idempotency_key: Key = None
     ) -> PublicationResult:
-        """publish."""
         c = info.context
         result = c.ledger.publish(
             input.edition_id, by=c.acting(c.viewer.name, "name"), tables=input.tables,
@@ -275,7 +277,6 @@ class Mutation:
     def submit_claim(
         self, info: Info, input: SubmitClaimInput, idempotency_key: Key = None
     ) -> ClaimResult:
-        """submitClaim."""
         c = info.context
         claim_id = c.ledger.submit_claim(
             input.edition_id, input.city_id, input.indicator_id, input.rung,
@@ -290,7 +291,6 @@ class Mutation:
     def withdraw_claim(
         self, info: Info, claim_id: ClaimId, reason: str, idempotency_key: Key = None
     ) -> ClaimResult:
-        """withdrawClaim."""
         c = info.context
         c.ledger.withdraw_claim(
             claim_id, reason, c.acting(c.viewer.name, "name"), c.viewer.role == "editor",
@@ -300,16 +300,18 @@ class Mutation:
 
     @command("Open the next verification round of a claim.", IsEditor)
     def open_round(self, info: Info, claim_id: ClaimId, idempotency_key: Key = None) -> ClaimResult:
-        """openRound."""
         c = info.context
-        round_no = c.ledger.open_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
+        round_no = c.ledger.open_round(
+            claim_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return ClaimPayload.after(c, claim_id, round_no=round_no)
 
     @command("Vote in a claim's open round as the token's verifier.", IsVerifier)
     def cast_vote(
         self, info: Info, input: CastVoteInput, idempotency_key: Key = None
     ) -> ClaimResult:
-        """castVote."""
         c = info.context
         round_no = c.ledger.cast_vote(
             input.claim_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
@@ -321,16 +323,18 @@ class Mutation:
     def close_round(
         self, info: Info, claim_id: ClaimId, idempotency_key: Key = None
     ) -> ClaimResult:
-        """closeRound."""
         c = info.context
-        outcome = c.ledger.close_round(claim_id, idempotency_key=c.scoped_key(idempotency_key))
+        outcome = c.ledger.close_round(
+            claim_id,
+            by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
     @command("File an appeal for the token's city.", IsCity)
     def file_appeal(
         self, info: Info, input: FileAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """fileAppeal."""
         c = info.context
         appeal_id = c.ledger.file_appeal(
             input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
@@ -343,7 +347,6 @@ class Mutation:
     def answer_appeal(
         self, info: Info, input: AnswerAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """answerAppeal."""
         c = info.context
         c.ledger.answer_appeal(
             input.appeal_id, input.decision.value, input.response,

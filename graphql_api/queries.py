@@ -48,9 +48,16 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
-from graphql_api.types.movement import Cut, MoveExplanationType, NextBandType, cut_value
+from graphql_api.types.movement import (
+    BandRobustnessType,
+    Cut,
+    MoveExplanationType,
+    NextBandType,
+    cut_value,
+)
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
 from ledger.errors import PermissionDenied, UnknownId
+from ledger.vocabulary import Role
 from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
@@ -59,6 +66,7 @@ from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
 from projections.published import published_rankings
+from projections.robustness import band_robustness
 from projections.views import PublicationView, RankingEntry, RankingView
 
 
@@ -129,7 +137,6 @@ class Query:
 
     @query("Who the bearer token identifies.", Public)
     def viewer(self, info: Info) -> Me:
-        """The viewer."""
         v = info.context.viewer
         return Me(
             role=v.role,
@@ -142,27 +149,22 @@ class Query:
 
     @query("Every edition, newest year first.", Public)
     def editions(self, info: Info) -> list[Edition]:
-        """Editions."""
         return [Edition.from_view(e) for e in reads.editions(info.context.db)]
 
     @query("One edition.", Public)
     def edition(self, info: Info, id: Id) -> Edition:
-        """An edition."""
         return Edition.from_view(reads.edition(info.context.db, id))
 
     @query("Every version of every framework, with indicators and ladders.", Public)
     def frameworks(self, info: Info) -> list[FrameworkVersion]:
-        """Frameworks."""
         return [FrameworkVersion.from_view(f) for f in reads.frameworks(info.context.db)]
 
     @query("Cities in English alphabetical order, optionally those of one edition.", Public)
     def cities(self, info: Info, edition: str | None = None) -> list[City]:
-        """Cities."""
         return [City.from_view(c) for c in reads.cities(info.context.db, edition)]
 
     @query("One city; its scores need a score-viewing token (or the city's own).", Public)
     def city(self, info: Info, id: Id) -> City:
-        """A city."""
         return City.from_view(reads.city(info.context.db, id))
 
     @query(
@@ -173,7 +175,6 @@ class Query:
     def rankings(
         self, info: Info, edition: Id, table: RankingTableName, as_of: AsOf | None = None
     ) -> RankingTable:
-        """Rankings."""
         return _ranking(info, edition, table.value, as_of)
 
     @query("Claims, filtered; verifiers see their languages, cities their own.", CanReadClaims)
@@ -195,17 +196,36 @@ class Query:
             ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
             for i, c in enumerate(found[:size])
         ]
+        total = reads.claim_count(
+            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
+            status=f.status, languages=languages,
+        )  # fmt: skip
         return ClaimConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
             ),
+            total_count=total,
             position=reads.tracking_position(info.context.db),
         )
 
+    @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
+    def claim(self, info: Info, id: Id) -> Claim:
+        """A claim."""
+        languages, city_ids = claim_scope(info.context.viewer, None)
+        found = reads.claims(
+            info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
+        )
+        if not found:
+            raise UnknownId(
+                f"claim {id!r} does not exist or is not readable with this token",
+                field="id",
+                value=id,
+            )
+        return Claim.from_view(found[0])
+
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
-        """Publications."""
         return [Publication.from_view(p) for p in reads.publications(info.context.db, edition)]
 
     @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
@@ -225,11 +245,17 @@ class Query:
             until=None if f.until is None else aware(f.until, "until"),
         )  # fmt: skip
         edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
+        total = reads.event_count(
+            info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
+            since=None if f.since is None else aware(f.since, "since"),
+            until=None if f.until is None else aware(f.until, "until"),
+        )  # fmt: skip
         return EventConnection(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
+            total_count=total,
             position=reads.tracking_position(info.context.db),
         )
 
@@ -242,7 +268,6 @@ class Query:
         from_: Annotated[AsOf, strawberry.argument(name="from", description="Earlier point.")],
         to: Annotated[AsOf | None, strawberry.argument(description="Later point (now).")] = None,
     ) -> BandChanges:
-        """Band changes."""
         db = info.context.db
         start, end = ranking.resolve(db, as_of_value(from_)), ranking.resolve(db, as_of_value(to))
         changes = ranking.band_changes(db, edition, table.value, start, end)
@@ -273,7 +298,7 @@ class Query:
         found = explain_move(
             info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
         )
-        return MoveExplanationType.from_view(found)
+        return MoveExplanationType.from_view(found, info.context.viewer.sees_scores)
 
     @query(
         "What it would take: with other cities and weights held as at a cut, the fewest ladder "
@@ -290,7 +315,25 @@ class Query:
     ) -> NextBandType:
         """A counterfactual."""
         found = next_band(info.context.db, edition, table.value, city, cut_value(at))
-        return NextBandType.from_view(found)
+        return NextBandType.from_view(found, info.context.viewer.sees_scores)
+
+    @query(
+        "How robust the bands are: the panel's ballots resampled with replacement (bootstrap), "
+        "the table recomputed per draw; per city the share of draws in each band, the 5-95% "
+        "rank interval and the weights that drive it. Same seed, same answer.",
+        CanSeeScores,
+    )
+    def band_robustness(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        draws: Annotated[int, strawberry.argument(description="Draws, 1..10000.")] = 1000,
+        seed: Annotated[int, strawberry.argument(description="Seed of the draws.")] = 0,
+    ) -> BandRobustnessType:
+        """Band robustness."""
+        found = band_robustness(info.context.db, edition, table.value, draws, seed)
+        return BandRobustnessType.from_view(found)
 
     @query(
         "Two editions compared: common cities with band, rank, N, percentile and the move; "
@@ -329,9 +372,8 @@ class Query:
 
     @query("A weight set's revisions and ballots (a panelist sees only their own).", CanSeeWeights)
     def weights(self, info: Info, weight_set_id: Id) -> Weights:
-        """Weights."""
         v, db = info.context.viewer, info.context.db
-        own = v.panelist_id if v.role == "panelist" else None
+        own = v.panelist_id if v.role == Role.PANELIST else None
         if own is not None and v.weight_set_id != weight_set_id:
             raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
         return Weights(
@@ -345,9 +387,8 @@ class Query:
 
     @query("Appeals, oldest first; a city sees its own.", CanSeeAppeals)
     def appeals(self, info: Info, edition: str | None = None) -> Appeals:
-        """Appeals."""
         v, db = info.context.viewer, info.context.db
-        city_id = v.city_id if v.role == "city" else None
+        city_id = v.city_id if v.role == Role.CITY else None
         return Appeals(
             position=reads.tracking_position(db),
             items=[
@@ -357,7 +398,6 @@ class Query:
 
     @query("Every verifier and the languages they read.", CanSeeVotes)
     def verifiers(self, info: Info) -> list[Verifier]:
-        """Verifiers."""
         return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]
 
     @query(

@@ -21,6 +21,8 @@ class City(Aggregate):
         name_zh: str
         country: str
         aliases_zh: list[str]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
     def __init__(
         self, city_id: str, name_en: str, name_zh: str, country: str, aliases_zh: list[str]
@@ -45,6 +47,7 @@ class City(Aggregate):
         country: str,
         aliases_zh: list[str],
         at: datetime | None,
+        by: str | None = None,
     ) -> City:
         """Record a new city."""
         return cls._create(
@@ -55,5 +58,6 @@ class City(Aggregate):
             name_zh=name_zh,
             country=country,
             aliases_zh=aliases_zh,
+            by=by,
             timestamp=at,
         )

@@ -81,6 +81,8 @@ class Claim(Aggregate):
         """
 
         superseded_by: str
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Mark superseded and close any open round."""
@@ -91,6 +93,8 @@ class Claim(Aggregate):
         """A verification round began."""
 
         round_no: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Open the round."""
@@ -117,6 +121,8 @@ class Claim(Aggregate):
         accepts: int
         rejects: int
         quorum: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Close the round and set the status its outcome decides."""
@@ -227,7 +233,7 @@ class Claim(Aggregate):
         """Whether the claim is neither withdrawn nor superseded."""
         return self.status not in (WITHDRAWN, SUPERSEDED)
 
-    def supersede(self, by_claim: str, at: datetime | None) -> None:
+    def supersede(self, by_claim: str, at: datetime | None, by: str | None = None) -> None:
         """Mark the claim replaced by a newer one, now accepted."""
         if not self.in_force:
             raise ClaimNotOpen(
@@ -235,9 +241,9 @@ class Claim(Aggregate):
                 field="supersedes",
                 value=self.claim_id,
             )
-        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, timestamp=at)
+        self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, by=by, timestamp=at)
 
-    def open_next_round(self, at: datetime | None) -> int:
+    def open_next_round(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round; return its number."""
         self._require_pending()
         if self.open_round is not None:
@@ -247,7 +253,7 @@ class Claim(Aggregate):
                 value=self.claim_id,
             )
         number = len(self.rounds) + 1
-        self.trigger_event(self.RoundOpened, round_no=number, timestamp=at)
+        self.trigger_event(self.RoundOpened, round_no=number, by=by, timestamp=at)
         return number
 
     def cast_vote(
@@ -289,7 +295,7 @@ class Claim(Aggregate):
             timestamp=at,
         )
 
-    def close_round(self, quorum: int, at: datetime | None) -> str:
+    def close_round(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open round under the quorum; return its outcome."""
         self._require_pending()
         round_no = self._require_open_round()
@@ -303,6 +309,7 @@ class Claim(Aggregate):
             accepts=accepts,
             rejects=rejects,
             quorum=quorum,
+            by=by,
             timestamp=at,
         )
         return outcome

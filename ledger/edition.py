@@ -30,11 +30,15 @@ class Edition(Aggregate):
         weight_set_id: str
         evidence_cutoff: str
         quorum: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
     class CitiesIncluded(Aggregate.Event):
         """Cities were added to the edition's list."""
 
         city_ids: list[str]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Edition) -> None:
             """Extend the city list."""
@@ -44,6 +48,8 @@ class Edition(Aggregate):
         """The number of accepting votes a claim needs changed."""
 
         quorum: int
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Edition) -> None:
             """Set the quorum."""
@@ -109,6 +115,7 @@ class Edition(Aggregate):
         evidence_cutoff: str,
         quorum: int,
         at: datetime | None,
+        by: str | None = None,
     ) -> Edition:
         """Record a new edition."""
         return cls._create(
@@ -123,10 +130,13 @@ class Edition(Aggregate):
             weight_set_id=weight_set_id,
             evidence_cutoff=evidence_cutoff,
             quorum=quorum,
+            by=by,
             timestamp=at,
         )
 
-    def include_cities(self, city_ids: list[str], at: datetime | None) -> None:
+    def include_cities(
+        self, city_ids: list[str], at: datetime | None, by: str | None = None
+    ) -> None:
         """Add cities that are not yet in the edition."""
         present = sorted(set(city_ids) & set(self.city_ids))
         if present:
@@ -135,11 +145,11 @@ class Edition(Aggregate):
                 field="city_ids",
                 value=present[0],
             )
-        self.trigger_event(self.CitiesIncluded, city_ids=list(city_ids), timestamp=at)
+        self.trigger_event(self.CitiesIncluded, city_ids=list(city_ids), by=by, timestamp=at)
 
-    def change_quorum(self, quorum: int, at: datetime | None) -> None:
+    def change_quorum(self, quorum: int, at: datetime | None, by: str | None = None) -> None:
         """Set the accepting votes a claim needs."""
-        self.trigger_event(self.QuorumChanged, quorum=quorum, timestamp=at)
+        self.trigger_event(self.QuorumChanged, quorum=quorum, by=by, timestamp=at)
 
     def require_city(self, city_id: str) -> None:
         """UnknownId unless the city is in this edition."""

@@ -127,6 +127,8 @@ class Framework(Aggregate):
         #: Each {"id", "name", "table"}; pillars recorded without "table" use DEFAULT_SUB_TABLE.
         pillars: list[dict[str, Any]]
         indicators: list[dict[str, Any]]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
     class FrameworkRevised(Aggregate.Event):
         """A new version of the framework was defined; older versions stay as they were."""
@@ -137,6 +139,8 @@ class Framework(Aggregate):
         note: str
         #: Added later, with a default: revisions recorded before it decode with no lineage.
         lineage: list[dict[str, Any]] | None = None
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Framework) -> None:
             """Append the version (and its lineage from the version before, if stated)."""
@@ -154,6 +158,8 @@ class Framework(Aggregate):
         predecessor_framework_id: str
         predecessor_version: int
         lineage: list[dict[str, Any]]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Framework) -> None:
             """Remember the predecessor."""
@@ -186,6 +192,7 @@ class Framework(Aggregate):
         pillars: list[dict[str, Any]],
         indicators: list[dict[str, Any]],
         at: datetime | None,
+        by: str | None = None,
     ) -> Framework:
         """Record version 1 of a framework."""
         pillars, indicators = check_structure(pillars, indicators)
@@ -196,6 +203,7 @@ class Framework(Aggregate):
             title=title,
             pillars=pillars,
             indicators=indicators,
+            by=by,
             timestamp=at,
         )
 
@@ -206,6 +214,7 @@ class Framework(Aggregate):
         note: str,
         at: datetime | None,
         lineage: list[dict[str, Any]] | None = None,
+        by: str | None = None,
     ) -> int:
         """Record the next version, with its lineage from the current one if given."""
         pillars, indicators = check_structure(pillars, indicators)
@@ -224,6 +233,7 @@ class Framework(Aggregate):
             indicators=indicators,
             note=note,
             lineage=lineage,
+            by=by,
             timestamp=at,
         )
         return version_no
@@ -275,6 +285,7 @@ class Framework(Aggregate):
         predecessor_version: int,
         lineage: list[dict[str, Any]],
         at: datetime | None,
+        by: str | None = None,
     ) -> None:
         """State how a version relates to a predecessor version, once, checked indicator by one."""
         new = self.indicators_of(version_no)
@@ -305,5 +316,6 @@ class Framework(Aggregate):
             predecessor_framework_id=predecessor.framework_id,
             predecessor_version=predecessor_version,
             lineage=clean,
+            by=by,
             timestamp=at,
         )

@@ -14,6 +14,11 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
+def actor(value: Any) -> str | None:
+    """Who records a command (a caller's name, at most 120 characters), or None: unnamed."""
+    return None if value is None else text("by", value, max_len=120)
+
+
 def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = False) -> str:
     """A non-empty string of at most max_len characters."""
     if value is None and optional:

@@ -18,11 +18,15 @@ class Verifier(Aggregate):
 
         verifier_id: str
         languages: list[str]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
     class VerifierLanguagesChanged(Aggregate.Event):
         """The languages a verifier reads were restated."""
 
         languages: list[str]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: Verifier) -> None:
             """Set the languages."""
@@ -38,16 +42,23 @@ class Verifier(Aggregate):
         return aggregate_id("verifier", verifier_id)
 
     @classmethod
-    def enrol(cls, verifier_id: str, languages: list[str], at: datetime | None) -> Verifier:
+    def enrol(
+        cls, verifier_id: str, languages: list[str], at: datetime | None, by: str | None = None
+    ) -> Verifier:
         """Record a new verifier."""
         return cls._create(
             cls.VerifierEnrolled,
             id=cls.key(verifier_id),
             verifier_id=verifier_id,
             languages=sorted(languages),
+            by=by,
             timestamp=at,
         )
 
-    def change_languages(self, languages: list[str], at: datetime | None) -> None:
+    def change_languages(
+        self, languages: list[str], at: datetime | None, by: str | None = None
+    ) -> None:
         """Restate the languages this verifier reads."""
-        self.trigger_event(self.VerifierLanguagesChanged, languages=sorted(languages), timestamp=at)
+        self.trigger_event(
+            self.VerifierLanguagesChanged, languages=sorted(languages), by=by, timestamp=at
+        )

@@ -63,12 +63,16 @@ class WeightSet(Aggregate):
         framework_id: str
         framework_version: int
         indicator_ids: list[str]
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
     class PanelistEnrolled(Aggregate.Event):
         """An anonymous panelist joined the panel."""
 
         panelist_id: str
         field: str
+        #: Added later, with a default: events recorded before it decode with None.
+        by: str | None = None
 
         def apply(self, aggregate: WeightSet) -> None:
             """Add the panelist."""
@@ -153,6 +157,7 @@ class WeightSet(Aggregate):
         framework_version: int,
         indicator_ids: list[str],
         at: datetime | None,
+        by: str | None = None,
     ) -> WeightSet:
         """Record a new weight set for a framework version."""
         return cls._create(
@@ -163,10 +168,13 @@ class WeightSet(Aggregate):
             framework_id=framework_id,
             framework_version=framework_version,
             indicator_ids=indicator_ids,
+            by=by,
             timestamp=at,
         )
 
-    def enrol_panelist(self, panelist_id: str, field: str, at: datetime | None) -> None:
+    def enrol_panelist(
+        self, panelist_id: str, field: str, at: datetime | None, by: str | None = None
+    ) -> None:
         """Add an anonymous panelist from one of the four fields."""
         if field not in FIELDS:
             raise InvalidInput(
@@ -179,7 +187,7 @@ class WeightSet(Aggregate):
                 value=panelist_id,
             )
         self.trigger_event(
-            self.PanelistEnrolled, panelist_id=panelist_id, field=field, timestamp=at
+            self.PanelistEnrolled, panelist_id=panelist_id, field=field, by=by, timestamp=at
         )
 
     def cast_ballot(self, panelist_id: str, allocations: Any, at: datetime | None) -> None:

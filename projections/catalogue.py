@@ -8,11 +8,17 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ledger.appeal import Appeal
+from ledger.city import City
 from ledger.claim import Claim
+from ledger.edition import Edition
+from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, insert_row, insert_rows
+from projections.model import ReadModel, by_name, insert_row, insert_rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -348,26 +354,26 @@ def _appeal_answered(db: Database, r: EventRecord) -> None:
     )
 
 
-HANDLERS: dict[str, Handler] = {
-    "CityRegistered": _city,
-    "FrameworkDefined": _framework,
-    "FrameworkRevised": _framework_revised,
-    "LineageStated": _lineage_stated,
-    "WeightSetCreated": _weight_set,
-    "PanelistEnrolled": _panelist,
-    "BallotCast": _ballot,
-    "BallotRevised": _ballot,
-    "WeightsAggregated": _weights,
-    "WeightsSet": _weights,
-    "VerifierEnrolled": _verifier,
-    "VerifierLanguagesChanged": _verifier_languages,
-    "EditionCreated": _edition,
-    "CitiesIncluded": _cities_included,
-    "QuorumChanged": _quorum,
-    "RankingPublished": _published,
-    "AppealFiled": _appeal,
-    "AppealAnswered": _appeal_answered,
-}
+HANDLERS: dict[str, Handler] = by_name({
+    City.CityRegistered: _city,
+    Framework.FrameworkDefined: _framework,
+    Framework.FrameworkRevised: _framework_revised,
+    Framework.LineageStated: _lineage_stated,
+    WeightSet.WeightSetCreated: _weight_set,
+    WeightSet.PanelistEnrolled: _panelist,
+    WeightSet.BallotCast: _ballot,
+    WeightSet.BallotRevised: _ballot,
+    WeightSet.WeightsAggregated: _weights,
+    WeightSet.WeightsSet: _weights,
+    Verifier.VerifierEnrolled: _verifier,
+    Verifier.VerifierLanguagesChanged: _verifier_languages,
+    Edition.EditionCreated: _edition,
+    Edition.CitiesIncluded: _cities_included,
+    Edition.QuorumChanged: _quorum,
+    Edition.RankingPublished: _published,
+    Appeal.AppealFiled: _appeal,
+    Appeal.AppealAnswered: _appeal_answered,
+})  # fmt: skip
 
 
 class Catalogue(ReadModel):

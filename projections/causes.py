@@ -11,12 +11,26 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ledger.claim import Claim, status_after_round
+from ledger.vocabulary import ClaimStatus
 from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
-from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.state import (
+    CITY,
+    EDITION,
+    INDICATOR,
+    POINTS,
+    STATUS,
+    WEIGHT_CHANGES,
+    RankingState,
+)
 
-CLAIM_EVENTS = ("ClaimSubmitted", "ClaimWithdrawn", "ClaimSuperseded", "RoundClosed")
-WEIGHT_EVENTS = ("WeightsAggregated", "WeightsSet")
+#: The claim events this module folds (each has a branch below).
+CLAIM_EVENTS = tuple(
+    e.__name__
+    for e in (Claim.ClaimSubmitted, Claim.ClaimWithdrawn, Claim.ClaimSuperseded, Claim.RoundClosed)
+)
+WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,7 @@ class _Event:
 
 def _actor(event_type: str, data: dict[str, Any]) -> str | None:
     actor = data.get("by")
-    if actor is None and event_type == "ClaimSubmitted":
+    if actor is None and event_type == Claim.ClaimSubmitted.__name__:
         actor = data.get("submitted_by")
     return None if actor is None else str(actor)
 
@@ -138,24 +152,27 @@ def score_path(
             weights = new
             continue
         claim_id = str(owner)
-        if type_ == "ClaimSubmitted":
+        if type_ == Claim.ClaimSubmitted.__name__:
             if data["indicator_id"] in in_table:
-                rows[claim_id] = [city, data["indicator_id"], data["points"], "pending"]
+                rows[claim_id] = [city, data["indicator_id"], data["points"], ClaimStatus.PENDING]
             continue
         row = rows.get(claim_id)
         if row is None:
             continue  # an indicator outside this table
-        if type_ == "RoundClosed":
-            if data["outcome"] not in ("accepted", "rejected"):
+        if type_ == Claim.RoundClosed.__name__:
+            status = status_after_round(data["outcome"])
+            if status is None:
                 continue
-            row[3] = data["outcome"]
+            row[3] = status
+        elif type_ == Claim.ClaimWithdrawn.__name__:
+            row[3] = ClaimStatus.WITHDRAWN
         else:
-            row[3] = "withdrawn" if type_ == "ClaimWithdrawn" else "superseded"
+            row[3] = ClaimStatus.SUPERSEDED
         city_id, indicator_id = str(row[0]), str(row[1])
         before = points.setdefault(city_id, {}).get(indicator_id, 0)
         after = max(
             (int(r[2]) for r in rows.values() if r[0] == city_id and r[1] == indicator_id
-             and r[3] == "accepted"),
+             and r[3] == ClaimStatus.ACCEPTED),
             default=0,
         )  # fmt: skip
         if after != before:

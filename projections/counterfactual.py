@@ -77,8 +77,11 @@ def ladder_levels(indicator: dict[str, Any]) -> list[Level]:
     return [Level(None, 0), *(Level(int(r["rung"]), int(r["points"])) for r in rungs)]
 
 
-def current_level(levels: Sequence[Level], points: int) -> int:
-    """The ladder place that gives these points (the highest rung when several do)."""
+def current_level(levels: Sequence[Level], points: int, held: bool) -> int:
+    """The ladder place of a city: no rung without a counting claim, else the rung that gives
+    its points (the highest when several do)."""
+    if not held:
+        return 0
     matching = [i for i, level in enumerate(levels) if level.points == points]
     return matching[-1] if matching else 0
 
@@ -125,7 +128,12 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
     ids = table_indicators(state, edition_id, table)
     by_id = {i["id"]: i for i in state.indicators(edition_id)}
     levels = {i: ladder_levels(by_id[i]) for i in ids}
-    at = {i: current_level(levels[i], support[city_id][i].points) for i in ids}
+    at = {
+        i: current_level(
+            levels[i], support[city_id][i].points, support[city_id][i].claim_id is not None
+        )
+        for i in ids
+    }
 
     def options(direction: str) -> list[list[tuple[int, Fraction, int]]]:
         out = []

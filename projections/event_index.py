@@ -7,22 +7,30 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from ledger.appeal import Appeal
 from ledger.chain import GENESIS, link
+from ledger.city import City
+from ledger.claim import Claim
+from ledger.edition import Edition
+from ledger.framework import Framework
+from ledger.receipt import Receipt
 from ledger.records import EventRecord
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel
+from projections.model import EVERY_EVENT, ReadModel, by_name
 
 # Which data keys name the owner of each creating event's aggregate.
-OWNER_KEYS = {
-    "CityRegistered": ("city", "city_id"),
-    "FrameworkDefined": ("framework", "framework_id"),
-    "WeightSetCreated": ("weight_set", "weight_set_id"),
-    "VerifierEnrolled": ("verifier", "verifier_id"),
-    "EditionCreated": ("edition", "edition_id"),
-    "ClaimSubmitted": ("claim", "claim_id"),
-    "AppealFiled": ("appeal", "appeal_id"),
-    "ReceiptIssued": ("receipt", "key"),
-}
+OWNER_KEYS = by_name({
+    City.CityRegistered: ("city", "city_id"),
+    Framework.FrameworkDefined: ("framework", "framework_id"),
+    WeightSet.WeightSetCreated: ("weight_set", "weight_set_id"),
+    Verifier.VerifierEnrolled: ("verifier", "verifier_id"),
+    Edition.EditionCreated: ("edition", "edition_id"),
+    Claim.ClaimSubmitted: ("claim", "claim_id"),
+    Appeal.AppealFiled: ("appeal", "appeal_id"),
+    Receipt.ReceiptIssued: ("receipt", "key"),
+})  # fmt: skip
 
 #: (kind, owner key, edition id, city id) of an aggregate.
 Owner = tuple[str | None, str | None, str | None, str | None]

@@ -197,19 +197,15 @@ def _claim(r: dict[str, Any]) -> ClaimView:
     )  # fmt: skip
 
 
-def claims(
-    db: Database,
-    *,
-    edition_id: str | None = None,
-    city_ids: Sequence[str] | None = None,
-    indicator_id: str | None = None,
-    status: str | None = None,
-    languages: Sequence[str] | None = None,
-    claim_ids: Sequence[str] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[ClaimView]:
-    """Claims matching every filter given; `languages` keeps claims readable in those languages."""
+def _claim_filter(
+    edition_id: str | None,
+    city_ids: Sequence[str] | None,
+    indicator_id: str | None,
+    status: str | None,
+    languages: Sequence[str] | None,
+    claim_ids: Sequence[str] | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of a claim filter."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
     for column, value in (
@@ -233,11 +229,42 @@ def claims(
             f"WHERE j.value NOT IN ({_marks(languages)}))"
         )
         params.extend(languages)
-    sql = f"SELECT * FROM claims WHERE {' AND '.join(where)} ORDER BY submitted_position"
+    return " AND ".join(where), params
+
+
+def claims(
+    db: Database,
+    *,
+    edition_id: str | None = None,
+    city_ids: Sequence[str] | None = None,
+    indicator_id: str | None = None,
+    status: str | None = None,
+    languages: Sequence[str] | None = None,
+    claim_ids: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ClaimView]:
+    """Claims matching every filter given; `languages` keeps claims readable in those languages."""
+    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, claim_ids)
+    sql = f"SELECT * FROM claims WHERE {where} ORDER BY submitted_position"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params.extend([limit, offset])
     return [_claim(r) for r in _rows(db, sql, params)]
+
+
+def claim_count(
+    db: Database,
+    *,
+    edition_id: str | None = None,
+    city_ids: Sequence[str] | None = None,
+    indicator_id: str | None = None,
+    status: str | None = None,
+    languages: Sequence[str] | None = None,
+) -> int:
+    """How many claims match the filters (as `claims` takes them)."""
+    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, None)
+    return int(db.execute(f"SELECT COUNT(*) FROM claims WHERE {where}", params).fetchone()[0])
 
 
 def claim(db: Database, claim_id: str) -> ClaimView:
@@ -292,6 +319,33 @@ def publications(db: Database, edition_id: str | None = None) -> list[Publicatio
     ]
 
 
+def _event_filter(
+    after: int,
+    types: Sequence[str] | None,
+    edition_id: str | None,
+    city_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of an event filter."""
+    where: list[str] = ["position > ?"]
+    params: list[Any] = [after]
+    if types:
+        where.append(f"type IN ({_marks(types)})")
+        params.extend(types)
+    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since is not None:
+        where.append("time >= ?")
+        params.append(instant_text(since))
+    if until is not None:
+        where.append("time <= ?")
+        params.append(instant_text(until))
+    return " AND ".join(where), params
+
+
 def events(
     db: Database,
     *,
@@ -308,28 +362,28 @@ def events(
         raise InvalidInput(
             f"first {first} is out of range 1..{MAX_PAGE}", field="first", value=first
         )
-    where: list[str] = ["position > ?"]
-    params: list[Any] = [after]
-    if types:
-        where.append(f"type IN ({_marks(types)})")
-        params.extend(types)
-    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if since is not None:
-        where.append("time >= ?")
-        params.append(instant_text(since))
-    if until is not None:
-        where.append("time <= ?")
-        params.append(instant_text(until))
+    where, params = _event_filter(after, types, edition_id, city_id, since, until)
     sql = (
         "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
-        f"data, hash FROM events WHERE {' AND '.join(where)} ORDER BY position LIMIT ?"
+        f"data, hash FROM events WHERE {where} ORDER BY position LIMIT ?"
     )
     rows = _rows(db, sql, [*params, first + 1])
     page = tuple(EventView(**r) for r in rows[:first])
     return EventPage(page, len(rows) > first)
+
+
+def event_count(
+    db: Database,
+    *,
+    types: Sequence[str] | None = None,
+    edition_id: str | None = None,
+    city_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """How many events of the whole log match the filters (as `events` takes them)."""
+    where, params = _event_filter(0, types, edition_id, city_id, since, until)
+    return int(db.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])
 
 
 def weight_revisions(db: Database, weight_set_id: str) -> list[WeightRevisionView]:

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledger.vocabulary import RankingTable
 from projections.bands import BAND_LABELS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CITIES_CSV = DATA_DIR / "asia-2023-cities.csv"
 FRAMEWORK_JSON = DATA_DIR / "framework-2023.json"
 
-TABLES = ("total", "digital_traditional", "institutional")
+TABLES: tuple[str, ...] = tuple(RankingTable)
 BANDS = BAND_LABELS
 DT_IDS = ("D1", "D2", "D3", "D4", "T1", "T2", "T3", "T4")
 I_IDS = ("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8")

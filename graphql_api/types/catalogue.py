@@ -217,7 +217,6 @@ class Edition:
 
     @resolver("The edition's publications, oldest first.")
     def publications(self, info: Info) -> list[Publication]:
-        """Publications."""
         views = reads.publications(info.context.db, self.edition_id)
         return [Publication.from_view(p) for p in views]
 

@@ -65,6 +65,9 @@ class EventConnection:
 
     edges: list[EventEdge] = strawberry.field(description="Events in ledger order.")
     page_info: PageInfo = strawberry.field(description="Paging.")
+    total_count: int = strawberry.field(
+        description="How many events of the whole log match the filter, over all pages."
+    )
     position: int = strawberry.field(description="Read-model position the page was read at.")
 
 
@@ -82,4 +85,7 @@ class ClaimConnection:
 
     edges: list[ClaimEdge] = strawberry.field(description="Claims in submission order.")
     page_info: PageInfo = strawberry.field(description="Paging.")
+    total_count: int = strawberry.field(
+        description="How many claims the viewer may read match the filter, over all pages."
+    )
     position: int = strawberry.field(description="Read-model position the page was read at.")

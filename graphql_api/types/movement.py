@@ -23,6 +23,10 @@ from projections.explain import (
     Standing,
 )
 from projections.explain import Cut as CutValue
+from projections.robustness import Robustness
+
+#: Why a city's own token sees no rival's score, rank or causes (the report publishes none).
+RIVALS = " Null for a city's own token: rivals' numbers are not published."
 
 
 @strawberry.input(
@@ -159,17 +163,18 @@ class BandBoundary:
     band: str = strawberry.field(description="Band.")
     rank_limit: int = strawberry.field(description="The largest rank in the band: ⌊share × N⌋.")
     score: Exact | None = strawberry.field(
-        description="Score of the last city inside the band (null: the band is empty)."
+        description="Score of the last city inside the band (null: the band is empty, or the "
+        "token is a city's own: rivals' scores are not published)."
     )
 
     @classmethod
-    def many(cls, items: tuple[Boundary, ...]) -> list[BandBoundary]:
+    def many(cls, items: tuple[Boundary, ...], rivals: bool) -> list[BandBoundary]:
         """From the read views."""
         return [
             cls(
                 band=b.band,
                 rank_limit=b.rank_limit,
-                score=None if b.score is None else Exact(value=b.score),
+                score=None if b.score is None or not rivals else Exact(value=b.score),
             )
             for b in items
         ]
@@ -189,30 +194,34 @@ class CrossingCity:
 
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
-    score_from: Exact = strawberry.field(description="Its score at the earlier cut.")
-    score_to: Exact = strawberry.field(description="Its score at the later cut.")
-    delta: Exact = strawberry.field(description="Its own score change.")
-    rank_from: int = strawberry.field(description="Its rank at the earlier cut.")
-    rank_to: int = strawberry.field(description="Its rank at the later cut.")
+    score_from: Exact | None = strawberry.field(
+        description="Its score at the earlier cut." + RIVALS
+    )
+    score_to: Exact | None = strawberry.field(description="Its score at the later cut." + RIVALS)
+    delta: Exact | None = strawberry.field(description="Its own score change." + RIVALS)
+    rank_from: int | None = strawberry.field(description="Its rank at the earlier cut." + RIVALS)
+    rank_to: int | None = strawberry.field(description="Its rank at the later cut." + RIVALS)
     band_from: str = strawberry.field(description="Its band at the earlier cut.")
     band_to: str = strawberry.field(description="Its band at the later cut.")
-    causes: list[ScoreCause] = strawberry.field(description="The events that changed its score.")
+    causes: list[ScoreCause] | None = strawberry.field(
+        description="The events that changed its score." + RIVALS
+    )
 
     @classmethod
-    def many(cls, items: tuple[Crossing, ...]) -> list[CrossingCity]:
+    def many(cls, items: tuple[Crossing, ...], rivals: bool) -> list[CrossingCity]:
         """From the read views."""
         return [
             cls(
                 city_id=c.city_id,
                 name_en=c.name_en,
-                score_from=Exact(value=c.score_from),
-                score_to=Exact(value=c.score_to),
-                delta=Exact(value=c.delta),
-                rank_from=c.rank_from,
-                rank_to=c.rank_to,
+                score_from=Exact(value=c.score_from) if rivals else None,
+                score_to=Exact(value=c.score_to) if rivals else None,
+                delta=Exact(value=c.delta) if rivals else None,
+                rank_from=c.rank_from if rivals else None,
+                rank_to=c.rank_to if rivals else None,
                 band_from=c.band_from,
                 band_to=c.band_to,
-                causes=causes(c.causes),
+                causes=causes(c.causes) if rivals else None,
             )
             for c in items
         ]
@@ -243,15 +252,17 @@ class BandTargetType:
     steps: int = strawberry.field(description="Fewest ladder steps that do it.")
     changes: list[RungChange] = strawberry.field(description="The rung changes.")
     threshold: Exact | None = strawberry.field(
-        description="The score line: up needs at least it, down needs below it."
+        description="The score line: up needs at least it, down needs below it." + RIVALS
     )
     score: Exact | None = strawberry.field(description="The city's score after the changes.")
-    margin: Exact | None = strawberry.field(description="How far past the line (the largest).")
+    margin: Exact | None = strawberry.field(
+        description="How far past the line, the largest of the fewest steps." + RIVALS
+    )
     rank: int | None = strawberry.field(description="Rank after the changes.")
     band: str | None = strawberry.field(description="Band after the changes.")
 
     @classmethod
-    def from_view(cls, t: BandTarget) -> BandTargetType:
+    def from_view(cls, t: BandTarget, rivals: bool) -> BandTargetType:
         """From the read view."""
 
         def ex(value: Fraction | None) -> Exact | None:
@@ -267,7 +278,8 @@ class BandTargetType:
                 )
                 for c in t.changes
             ],
-            threshold=ex(t.threshold), score=ex(t.score), margin=ex(t.margin), rank=t.rank,
+            threshold=ex(t.threshold) if rivals else None, score=ex(t.score),
+            margin=ex(t.margin) if rivals else None, rank=t.rank,
             band=t.band,
         )  # fmt: skip
 
@@ -289,12 +301,12 @@ class NextBandType:
     down: BandTargetType = strawberry.field(description="Down one band.")
 
     @classmethod
-    def from_view(cls, nb: NextBand) -> NextBandType:
+    def from_view(cls, nb: NextBand, rivals: bool) -> NextBandType:
         """From the read view."""
         return cls(
             city_id=nb.city_id, position=nb.position, band=nb.band, rank=nb.rank,
-            score=Exact(value=nb.score), up=BandTargetType.from_view(nb.up),
-            down=BandTargetType.from_view(nb.down),
+            score=Exact(value=nb.score), up=BandTargetType.from_view(nb.up, rivals),
+            down=BandTargetType.from_view(nb.down, rivals),
         )  # fmt: skip
 
 
@@ -325,6 +337,7 @@ class MoveExplanationType:
     tie_rule_matters: bool = strawberry.field(
         description="Whether a tie straddling a band line decides the band at either cut."
     )
+    rivals: strawberry.Private[bool]
 
     @resolver("What it would take to move one band up or down, as at the later cut.")
     def next_band(self, info: Info) -> NextBandType:
@@ -332,10 +345,11 @@ class MoveExplanationType:
         found = next_band(
             info.context.db, self.edition_id, self.table.value, self.city_id, self.end.position
         )
-        return NextBandType.from_view(found)
+        return NextBandType.from_view(found, self.rivals)
 
     @classmethod
-    def from_view(cls, e: MoveExplanation) -> MoveExplanationType:
+    def from_view(cls, e: MoveExplanation, rivals: bool) -> MoveExplanationType:
+        """From the read view; without `rivals`, other cities' numbers are left out."""
         """From the read view."""
         return cls(
             edition_id=e.edition_id, table=RankingTableName(e.table), city_id=e.city_id,
@@ -343,8 +357,92 @@ class MoveExplanationType:
             end=MoveStanding.from_view(e.end), delta=Exact(value=e.delta),
             indicators=[IndicatorMoveType.from_view(m) for m in e.indicators],
             boundaries=Boundaries(
-                start=BandBoundary.many(e.boundaries_from), end=BandBoundary.many(e.boundaries_to)
+                start=BandBoundary.many(e.boundaries_from, rivals),
+                end=BandBoundary.many(e.boundaries_to, rivals),
             ),
-            overtaken_by=CrossingCity.many(e.overtaken_by), overtook=CrossingCity.many(e.overtook),
-            tie_rule_matters=e.tie_rule_matters,
+            overtaken_by=CrossingCity.many(e.overtaken_by, rivals),
+            overtook=CrossingCity.many(e.overtook, rivals),
+            tie_rule_matters=e.tie_rule_matters, rivals=rivals,
+        )  # fmt: skip
+
+
+@strawberry.type(description="The share of bootstrap draws that put a city in a band.")
+class BandProbabilityType:
+    """A band probability."""
+
+    band: str = strawberry.field(description="Band.")
+    probability: Exact = strawberry.field(description="Exact share of draws, like 937/1000.")
+
+
+@strawberry.type(description="An indicator whose drawn weight moves a city's rank.")
+class WeightDriverType:
+    """A weight driver."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    correlation: float = strawberry.field(
+        description="Pearson r between the drawn weight and the city's rank over the draws "
+        "(positive: a heavier weight pushes the city down). A statistic, never a tie-breaker."
+    )
+
+
+@strawberry.type(description="One city's band probabilities and 5-95% rank interval.")
+class CityRobustnessType:
+    """A city's robustness."""
+
+    city_id: str = strawberry.field(description="City id.")
+    name_en: str = strawberry.field(description="English name.")
+    band: str = strawberry.field(description="Band with the weights in force.")
+    rank: int = strawberry.field(description="Rank with the weights in force.")
+    probabilities: list[BandProbabilityType] = strawberry.field(
+        description="Bands reached in at least one draw, with their shares."
+    )
+    rank_low: int = strawberry.field(description="5th percentile of the rank over the draws.")
+    rank_high: int = strawberry.field(description="95th percentile of the rank over the draws.")
+    drivers: list[WeightDriverType] = strawberry.field(
+        description="The indicators whose weights drive the city's rank most (none if fixed)."
+    )
+
+
+@strawberry.type(
+    name="BandRobustness",
+    description="Bands under bootstrap resampling of the panel's ballots (current standings).",
+)
+class BandRobustnessType:
+    """Band robustness of a table."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    table: RankingTableName = strawberry.field(description="Which table.")
+    position: int = strawberry.field(description="Ledger position of the standings.")
+    weight_set_id: str = strawberry.field(description="The weight set resampled.")
+    method: str = strawberry.field(description="How the weights in force were decided.")
+    ballots: int = strawberry.field(description="Ballots in the panel.")
+    draws: int = strawberry.field(description="Bootstrap draws.")
+    seed: int = strawberry.field(description="Seed of the draws (same seed, same answer).")
+    note: str | None = strawberry.field(
+        description="Why there is nothing to resample (weights set by an editor), if so."
+    )
+    cities: list[CityRobustnessType] = strawberry.field(description="Every city, by rank.")
+
+    @classmethod
+    def from_view(cls, r: Robustness) -> BandRobustnessType:
+        """From the read view."""
+        return cls(
+            edition_id=r.edition_id, table=RankingTableName(r.table), position=r.position,
+            weight_set_id=r.weight_set_id, method=r.method, ballots=r.ballots, draws=r.draws,
+            seed=r.seed, note=r.note,
+            cities=[
+                CityRobustnessType(
+                    city_id=c.city_id, name_en=c.name_en, band=c.band, rank=c.rank,
+                    probabilities=[
+                        BandProbabilityType(band=p.band, probability=Exact(value=p.probability))
+                        for p in c.probabilities
+                    ],
+                    rank_low=c.rank_low, rank_high=c.rank_high,
+                    drivers=[
+                        WeightDriverType(indicator_id=d.indicator_id, correlation=d.correlation)
+                        for d in c.drivers
+                    ],
+                )
+                for c in r.cities
+            ],
         )  # fmt: skip

@@ -47,12 +47,10 @@ class RankingRow:
         CanSeeCityScores,
     )
     def rank(self) -> int | None:
-        """The rank."""
         return self.exact_rank
 
     @resolver("The exact weighted score.", CanSeeCityScores)
     def score(self) -> Exact | None:
-        """The score."""
         return Exact(value=self.exact_score)
 
     @resolver(

@@ -75,7 +75,6 @@ class ComparedCityRow:
         CanSeeCityScores,
     )
     def method_part(self) -> Exact | None:
-        """Method part."""
         return _exact(self.row.method_part)
 
     @resolver(
@@ -84,7 +83,6 @@ class ComparedCityRow:
         CanSeeCityScores,
     )
     def performance_part(self) -> Exact | None:
-        """Performance part."""
         return _exact(self.row.performance_part)
 
 
@@ -104,12 +102,10 @@ class OneSidedCity:
 
     @resolver("Rank in the edition it is in.", CanSeeCityScores)
     def rank(self) -> int | None:
-        """Rank."""
         return self.row.rank
 
     @resolver("Exact score in the edition it is in.", CanSeeCityScores)
     def score(self) -> Exact | None:
-        """Score."""
         return Exact(value=self.row.score)
 
 
@@ -243,7 +239,6 @@ class EditionComparison:
 
     @resolver("Weights that differ, indicator by indicator.", CanSeeScores)
     def weight_diff(self) -> list[WeightDiff] | None:
-        """Weight diff."""
         return [
             WeightDiff(
                 indicator_id=w.indicator_id,
@@ -322,12 +317,10 @@ class Standing:
 
     @resolver("Rank.", CanSeeCityScores)
     def rank(self) -> int | None:
-        """Rank."""
         return self.standing.rank
 
     @resolver("Exact score.", CanSeeCityScores)
     def score(self) -> Exact | None:
-        """Score."""
         return Exact(value=self.standing.score)
 
 

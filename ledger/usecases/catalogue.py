@@ -27,10 +27,12 @@ class CatalogueUseCases(LedgerBase):
         country: str,
         aliases_zh: list[str] | None = None,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Register a city under a stable id; return the id."""
+        by = validate.actor(by)
         validate.ident("city_id", city_id)
         name_en = validate.text("name_en", name_en, max_len=200)
         name_zh = validate.text("name_zh", name_zh, max_len=200)
@@ -52,7 +54,7 @@ class CatalogueUseCases(LedgerBase):
         def body(when: datetime) -> Outcome:
             self._absent(City, City.key(city_id), "city", city_id)
             return Outcome(
-                city_id, [City.register(city_id, name_en, name_zh, country, aliases, when)]
+                city_id, [City.register(city_id, name_en, name_zh, country, aliases, when, by)]
             )
 
         return str(self._run("register_city", idempotency_key, at, body))
@@ -65,16 +67,20 @@ class CatalogueUseCases(LedgerBase):
         pillars: list[dict[str, Any]],
         indicators: list[dict[str, Any]],
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
         """Define version 1 of an indicator framework; return the version number."""
+        by = validate.actor(by)
         validate.ident("framework_id", framework_id)
         title = validate.text("title", title, max_len=300)
 
         def body(when: datetime) -> Outcome:
             self._absent(Framework, Framework.key(framework_id), "framework", framework_id)
-            return Outcome(1, [Framework.define(framework_id, title, pillars, indicators, when)])
+            return Outcome(
+                1, [Framework.define(framework_id, title, pillars, indicators, when, by)]
+            )
 
         return int(self._run("define_framework", idempotency_key, at, body))
 
@@ -87,6 +93,7 @@ class CatalogueUseCases(LedgerBase):
         note: str,
         lineage: list[dict[str, Any]] | None = None,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
@@ -94,11 +101,12 @@ class CatalogueUseCases(LedgerBase):
 
         Editions keep the version they pinned.
         """
+        by = validate.actor(by)
         note = validate.text("note", note)
 
         def body(when: datetime) -> Outcome:
             framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
-            version_no = framework.revise(pillars, indicators, note, when, lineage)
+            version_no = framework.revise(pillars, indicators, note, when, lineage, by)
             return Outcome(version_no, [framework])
 
         return int(self._run("revise_framework", idempotency_key, at, body))
@@ -112,6 +120,7 @@ class CatalogueUseCases(LedgerBase):
         predecessor_version: int,
         lineage: list[dict[str, Any]],
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
@@ -120,6 +129,7 @@ class CatalogueUseCases(LedgerBase):
         For a version defined without lineage, e.g. the first version of a framework that
         succeeds another one. Returns the version number.
         """
+        by = validate.actor(by)
         validate.integer("version", version, low=1, high=10_000)
         validate.integer("predecessor_version", predecessor_version, low=1, high=10_000)
 
@@ -131,7 +141,7 @@ class CatalogueUseCases(LedgerBase):
                 "framework",
                 predecessor_framework_id,
             )
-            framework.state_lineage(version, predecessor, predecessor_version, lineage, when)
+            framework.state_lineage(version, predecessor, predecessor_version, lineage, when, by)
             return Outcome(version, [framework])
 
         return int(self._run("state_lineage", idempotency_key, at, body))
@@ -142,16 +152,18 @@ class CatalogueUseCases(LedgerBase):
         verifier_id: str,
         languages: list[str],
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Enrol an anonymous verifier with the languages they read; return the id."""
+        by = validate.actor(by)
         validate.ident("verifier_id", verifier_id)
         langs = validate.languages("languages", languages)
 
         def body(when: datetime) -> Outcome:
             self._absent(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            return Outcome(verifier_id, [Verifier.enrol(verifier_id, langs, when)])
+            return Outcome(verifier_id, [Verifier.enrol(verifier_id, langs, when, by)])
 
         return str(self._run("enrol_verifier", idempotency_key, at, body))
 
@@ -161,15 +173,17 @@ class CatalogueUseCases(LedgerBase):
         verifier_id: str,
         languages: list[str],
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Restate the languages a verifier reads."""
+        by = validate.actor(by)
         langs = validate.languages("languages", languages)
 
         def body(when: datetime) -> Outcome:
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            verifier.change_languages(langs, when)
+            verifier.change_languages(langs, when, by)
             return Outcome(verifier_id, [verifier])
 
         return str(self._run("change_verifier_languages", idempotency_key, at, body))

@@ -102,13 +102,19 @@ class ClaimUseCases(LedgerBase):
 
     @use_case
     def open_round(
-        self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+        self,
+        claim_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> int:
         """Open the next verification round of a claim; return its number."""
+        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            return Outcome(claim.open_next_round(when), [claim])
+            return Outcome(claim.open_next_round(when, by), [claim])
 
         return int(self._run("open_round", idempotency_key, at, body))
 
@@ -136,24 +142,30 @@ class ClaimUseCases(LedgerBase):
 
     @use_case
     def close_round(
-        self, claim_id: str, *, at: datetime | None = None, idempotency_key: str | None = None
+        self,
+        claim_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> str:
         """Close a claim's open round under its edition's quorum; return the outcome.
 
         Accepting a claim that supersedes another supersedes it in the same save (after the
         round's closing, so the city's score never dips between the two events).
         """
+        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
-            outcome = claim.close_round(edition.quorum, when)
+            outcome = claim.close_round(edition.quorum, when, by)
             changed: list[Aggregate] = [claim]
             if outcome == ACCEPTED and claim.supersedes is not None:
                 old = self._get(Claim, Claim.key(claim.supersedes), "claim", claim.supersedes)
                 # Withdrawn (or replaced by another correction) meanwhile: nothing left to replace.
                 if old.in_force:
-                    old.supersede(claim_id, when)
+                    old.supersede(claim_id, when, by)
                     changed.append(old)
             return Outcome(outcome, changed)
 

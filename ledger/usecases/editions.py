@@ -31,10 +31,12 @@ class EditionUseCases(LedgerBase):
         evidence_cutoff: str,
         quorum: int = 2,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Open an edition pinning a framework version and a (possibly shared) weight set."""
+        by = validate.actor(by)
         validate.ident("edition_id", edition_id)
         validate.integer("year", year, low=2000, high=2200)
         title = validate.text("title", title, max_len=300)
@@ -61,7 +63,7 @@ class EditionUseCases(LedgerBase):
                 )
             edition = Edition.create(
                 edition_id, year, title, region, framework_id, framework_version,
-                weight_set_id, cutoff, quorum, when,
+                weight_set_id, cutoff, quorum, when, by,
             )  # fmt: skip
             return Outcome(edition_id, [edition])
 
@@ -73,17 +75,19 @@ class EditionUseCases(LedgerBase):
         edition_id: str,
         city_ids: list[str],
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
         """Add registered cities to an edition; return how many it now has."""
+        by = validate.actor(by)
         ids = validate.string_list("city_ids", city_ids, check=validate.ident, max_items=1000)
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             for city_id in ids:
                 self._get(City, City.key(city_id), "city", city_id)
-            edition.include_cities(ids, when)
+            edition.include_cities(ids, when, by)
             return Outcome(len(edition.city_ids), [edition])
 
         return int(self._run("include_cities", idempotency_key, at, body))
@@ -94,15 +98,17 @@ class EditionUseCases(LedgerBase):
         edition_id: str,
         quorum: int,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> int:
         """Set how many accepting votes a claim of this edition needs."""
+        by = validate.actor(by)
         validate.integer("quorum", quorum, low=1, high=100)
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.change_quorum(quorum, when)
+            edition.change_quorum(quorum, when, by)
             return Outcome(quorum, [edition])
 
         return int(self._run("change_quorum", idempotency_key, at, body))

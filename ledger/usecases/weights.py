@@ -20,10 +20,12 @@ class WeightUseCases(LedgerBase):
         framework_id: str,
         framework_version: int,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Create a weight set (and its empty panel) for a framework version."""
+        by = validate.actor(by)
         validate.ident("weight_set_id", weight_set_id)
         title = validate.text("title", title, max_len=300)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
@@ -33,7 +35,7 @@ class WeightUseCases(LedgerBase):
             framework = self._framework(framework_id, framework_version)
             indicator_ids = [i["id"] for i in framework.indicators_of(framework_version)]
             weight_set = WeightSet.create(
-                weight_set_id, title, framework_id, framework_version, indicator_ids, when
+                weight_set_id, title, framework_id, framework_version, indicator_ids, when, by
             )
             return Outcome(weight_set_id, [weight_set])
 
@@ -46,17 +48,19 @@ class WeightUseCases(LedgerBase):
         panelist_id: str,
         field: str,
         *,
+        by: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
         """Add an anonymous panelist from one of the four fields."""
+        by = validate.actor(by)
         validate.ident("panelist_id", panelist_id)
 
         def body(when: datetime) -> Outcome:
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
-            weight_set.enrol_panelist(panelist_id, field, when)
+            weight_set.enrol_panelist(panelist_id, field, when, by)
             return Outcome(panelist_id, [weight_set])
 
         return str(self._run("enrol_panelist", idempotency_key, at, body))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from tests.api.api_world import Gql, Tokens, codes
+from cityledger.bootstrap import Runtime
+from tests.api.api_world import Gql, Tokens, codes, verified
 
 EXPLAIN = """query($city: String!, $from: Cut!, $to: Cut) {
   explainMove(edition: "asia-2023", table: TOTAL, city: $city, from: $from, to: $to) {
@@ -98,3 +99,52 @@ def test_band_change_causes_name_city_indicator_claim_and_score_change(
         ("taizhou", "metro", "c-tz-metro")
     }
     assert all(Fraction(c["scoreChange"]["fraction"]) != 0 for c in changes[0]["causes"])
+
+
+def test_band_robustness_is_seeded_and_for_score_viewers(gql: Gql, tokens: Tokens) -> None:
+    query = """{ bandRobustness(edition: "asia-2023", table: TOTAL, draws: 50, seed: 4) {
+        method ballots draws seed note cities { cityId band rank rankLow rankHigh
+        probabilities { band probability { fraction } } drivers { indicatorId correlation } } } }"""
+    first = gql(query, token=tokens.auditor)["data"]["bandRobustness"]
+    assert first == gql(query, token=tokens.editor)["data"]["bandRobustness"]
+    assert (first["method"], first["ballots"], first["draws"]) == ("mean-of-ballots", 2, 50)
+    for city in first["cities"]:
+        shares = [Fraction(p["probability"]["fraction"]) for p in city["probabilities"]]
+        assert sum(shares) == 1 and city["rankLow"] <= city["rankHigh"]
+    denied = gql(query, token=tokens.city)
+    assert codes(denied) == ["PERMISSION_DENIED"]
+    too_many = gql(query.replace("draws: 50", "draws: 20000"), token=tokens.auditor)
+    assert codes(too_many) == ["INVALID_INPUT"]
+
+
+def test_a_city_sees_its_own_numbers_but_not_its_rivals(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    # Shanghai's e-government rung lifts it past Beijing after the publication.
+    votes = {"v-zh": "accept", "v-zh-en": "accept"}
+    verified(api_runtime.ledger, "c-sh-egov", "shanghai", "egov", 2, "zh", votes)
+    api_runtime.catch_up()
+    query = """{ explainMove(edition: "asia-2023", table: TOTAL, city: "beijing",
+        from: {publication: 1}) { delta { fraction } from { rank score { fraction } }
+        boundaries { to { rankLimit score { fraction } } }
+        overtakenBy { cityId bandTo scoreTo { fraction } rankTo causes { claimId } }
+        nextBand { up { score { fraction } threshold { fraction } margin { fraction } }
+                   down { threshold { fraction } } } } }"""
+    city = gql(query, token=tokens.city)["data"]["explainMove"]
+    auditor = gql(query, token=tokens.auditor)["data"]["explainMove"]
+    assert city["delta"] == auditor["delta"] and city["from"] == auditor["from"]
+    assert [b["rankLimit"] for b in city["boundaries"]["to"]] == [
+        b["rankLimit"] for b in auditor["boundaries"]["to"]
+    ]
+    assert all(b["score"] is None for b in city["boundaries"]["to"])
+    assert any(b["score"] is not None for b in auditor["boundaries"]["to"])
+    assert [c["cityId"] for c in city["overtakenBy"]] == [
+        c["cityId"] for c in auditor["overtakenBy"]
+    ]
+    assert [c["cityId"] for c in city["overtakenBy"]] == ["shanghai"]
+    assert all(
+        (c["scoreTo"], c["rankTo"], c["causes"]) == (None, None, None) for c in city["overtakenBy"]
+    )
+    assert all(c["scoreTo"] is not None and c["causes"] for c in auditor["overtakenBy"])
+    for direction in ("up", "down"):
+        assert city["nextBand"][direction]["threshold"] is None

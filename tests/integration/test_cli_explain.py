@@ -84,3 +84,14 @@ def test_bad_explain_arguments_are_one_line_errors(
 ) -> None:
     code, out, err = run(capsys, *explain(*args))
     assert code == 2 and out == "" and message in err and len(err.splitlines()) == 1
+
+
+def test_robustness_json_is_seeded(moved: int, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["robustness", "--edition", EDITION, "--table", "total", "--draws", "40", "--seed", "9"]
+    code, out, _ = run(capsys, *args, "--format", "json")
+    again = run(capsys, *args, "--format", "json")[1]
+    j = json.loads(out)
+    assert code == 0 and out == again and j["draws"] == 40 and j["seed"] == 9
+    assert all(sum(Fraction(p) for p in c["probabilities"].values()) == 1 for c in j["cities"])
+    code, text, _ = run(capsys, *args)
+    assert code == 0 and text.startswith(f"# {EDITION} total") and "ranks" in text

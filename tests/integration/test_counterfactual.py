@@ -10,7 +10,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from projections.bands import band
-from projections.counterfactual import BandTarget, cheapest, next_band
+from projections.counterfactual import BandTarget, Level, cheapest, current_level, next_band
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, INDICATORS, build_frame, verified_claim
 
@@ -126,3 +126,10 @@ def test_no_choice_of_rungs_reaching_the_line_is_none_possible() -> None:
     assert cheapest(options, lambda g: g >= 9, lambda a, b: a > b) is None
     assert cheapest(options, lambda g: g >= 8, lambda a, b: a > b) == (3, Fraction(8), [1, 2])
     assert cheapest(options, lambda g: g >= 4, lambda a, b: a > b) == (1, Fraction(5), [1, 0])
+
+
+def test_a_city_without_a_counting_claim_stands_below_a_zero_point_rung() -> None:
+    levels = [Level(None, 0), Level(1, 0), Level(2, 5)]
+    assert current_level(levels, 0, held=False) == 0
+    assert current_level(levels, 0, held=True) == 1
+    assert current_level(levels, 5, held=True) == 2

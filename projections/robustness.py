@@ -1,0 +1,200 @@
+"""How robust a band is: bootstrap the panel's ballots, recompute the table per draw, and give
+each city's band probabilities, its 5-95% rank interval and the weights that drive it."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from operator import mul
+from typing import Any
+
+from sqlite_utils import Database
+
+from ledger.errors import InvalidInput
+from projections import queries
+from projections.bands import BANDS
+from projections.pointintime import state_at
+from projections.ranking import TABLES, indicator_support, ranking, table_indicators
+from projections.rankings import resolve
+
+MAX_DRAWS = 10_000
+DRIVERS = 3
+
+
+@dataclass(frozen=True)
+class BandProbability:
+    """The share of draws that put a city in a band."""
+
+    band: str
+    probability: Fraction
+
+
+@dataclass(frozen=True)
+class WeightDriver:
+    """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
+    positive: a heavier weight pushes the city down)."""
+
+    indicator_id: str
+    correlation: float
+
+
+@dataclass(frozen=True)
+class CityRobustness:
+    """One city's band probabilities and rank interval over the draws."""
+
+    city_id: str
+    name_en: str
+    band: str
+    rank: int
+    probabilities: tuple[BandProbability, ...]
+    rank_low: int
+    rank_high: int
+    drivers: tuple[WeightDriver, ...]
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Band robustness of one table under resampling of the panel's ballots."""
+
+    edition_id: str
+    table: str
+    position: int
+    weight_set_id: str
+    method: str
+    ballots: int
+    draws: int
+    seed: int
+    note: str | None
+    cities: tuple[CityRobustness, ...]
+
+
+def percentile(ordered: Sequence[int], share: Fraction) -> int:
+    """The nearest-rank percentile of sorted values (the smallest value with ≥ share below)."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def band_robustness(
+    db: Database, edition_id: str, table: str, draws: int = 1000, seed: int = 0
+) -> Robustness:
+    """Resample the ballots with replacement `draws` times and recompute the table each time.
+
+    Weights are means of ballots, so with B ballots a draw's weight is (Σ drawn allocations)/B:
+    every score of every draw shares the denominator B, and integer arithmetic ranks exactly.
+    """
+    if table not in TABLES:
+        raise InvalidInput(
+            f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
+        )
+    if isinstance(draws, bool) or not 1 <= draws <= MAX_DRAWS:
+        raise InvalidInput(
+            f"draws {draws} is out of range 1..{MAX_DRAWS}", field="draws", value=draws
+        )
+    edition = queries.edition(db, edition_id)
+    position = resolve(db, None)
+    state = state_at(db, position)
+    ids = table_indicators(state, edition_id, table)
+    revisions = queries.weight_revisions(db, edition.weight_set_id)
+    ballots = queries.ballots(db, edition.weight_set_id)
+    method = revisions[-1].method if revisions else "none"
+
+    def answer(note: str | None, cities: tuple[CityRobustness, ...]) -> Robustness:
+        return Robustness(
+            edition_id, table, position, edition.weight_set_id, method, len(ballots), draws,
+            seed, note, cities,
+        )  # fmt: skip
+
+    if method != "mean-of-ballots" or not ballots:
+        why = "were set by an editor" if method == "set-by-editor" else "are not yet decided"
+        return answer(f"the weights in force {why}: there are no ballots to resample", ())
+    support = indicator_support(state, edition_id)
+    cities = list(support)
+    points = [[support[c][i].points for i in ids] for c in cities]
+    allocations = [[dict(b.allocations).get(i, 0) for i in ids] for b in ballots]
+    rng = random.Random(seed)
+    n, count = len(cities), len(allocations)
+    limits = [int(share * n) for share, _ in BANDS]
+    labels = [label for _, label in BANDS]
+    ranks: list[list[int]] = [[] for _ in cities]
+    band_hits = [[0] * len(BANDS) for _ in cities]
+    sums: list[list[int]] = [[] for _ in ids]  # per indicator, the drawn Σ allocations
+    for _ in range(draws):
+        drawn = Counter(rng.choices(range(count), k=count))
+        totals = [sum(k * allocations[b][j] for b, k in drawn.items()) for j in range(len(ids))]
+        for j, total in enumerate(totals):
+            sums[j].append(total)
+        scores = [sum(map(mul, row, totals)) for row in points]
+        first: dict[int, int] = {}
+        for place, score in enumerate(sorted(scores, reverse=True)):
+            first.setdefault(score, place + 1)
+        for c, score in enumerate(scores):
+            rank = first[score]
+            ranks[c].append(rank)
+            band_hits[c][next(k for k, limit in enumerate(limits) if rank <= limit)] += 1
+    now = {r.city_id: r for r in ranking(state, edition_id, table, support)}
+    out = []
+    for c, city_id in enumerate(cities):
+        ordered = sorted(ranks[c])
+        out.append(
+            CityRobustness(
+                city_id,
+                now[city_id].name_en,
+                now[city_id].band,
+                now[city_id].rank,
+                tuple(
+                    BandProbability(labels[k], Fraction(hits, draws))
+                    for k, hits in enumerate(band_hits[c])
+                    if hits
+                ),
+                percentile(ordered, Fraction(5, 100)),
+                percentile(ordered, Fraction(95, 100)),
+                drivers(ids, sums, ranks[c]),
+            )
+        )
+    out.sort(key=lambda r: (r.rank, r.name_en.casefold(), r.city_id))
+    return answer(None, tuple(out))
+
+
+def drivers(
+    ids: Sequence[str], sums: Sequence[Sequence[int]], ranks: Sequence[int]
+) -> tuple[WeightDriver, ...]:
+    """The indicators whose drawn weight correlates most with the city's rank (none if fixed)."""
+    mean_rank = sum(ranks) / len(ranks)
+    centred = [r - mean_rank for r in ranks]
+    spread = math.sqrt(sum(x * x for x in centred))
+    if spread == 0:
+        return ()
+    found = []
+    for indicator_id, values in zip(ids, sums, strict=True):
+        mean = sum(values) / len(values)
+        dev = [v - mean for v in values]
+        norm = math.sqrt(sum(x * x for x in dev))
+        if norm:
+            found.append(WeightDriver(indicator_id, sum(map(mul, dev, centred)) / (norm * spread)))
+    found.sort(key=lambda d: (-abs(d.correlation), d.indicator_id))
+    return tuple(round_driver(d) for d in found[:DRIVERS])
+
+
+def round_driver(d: WeightDriver) -> WeightDriver:
+    """Three decimals: a statistic for reading, never a tie-breaker."""
+    return WeightDriver(d.indicator_id, round(d.correlation, 3))
+
+
+def robustness_json(r: Robustness) -> dict[str, Any]:
+    """Robustness in JSON; probabilities exact "p/q" strings."""
+    return {
+        "edition_id": r.edition_id, "table": r.table, "position": r.position,
+        "weight_set_id": r.weight_set_id, "method": r.method, "ballots": r.ballots,
+        "draws": r.draws, "seed": r.seed, "note": r.note,
+        "cities": [
+            {"city_id": c.city_id, "name_en": c.name_en, "band": c.band, "rank": c.rank,
+             "probabilities": {p.band: str(p.probability) for p in c.probabilities},
+             "rank_interval": [c.rank_low, c.rank_high],
+             "drivers": [{"indicator_id": d.indicator_id, "correlation": d.correlation}
+                         for d in c.drivers]}
+            for c in r.cities
+        ],
+    }  # fmt: skip
