@@ -1,15 +1,18 @@
 """`make bench`: every registered benchmark module, each figure beside its limit.
 
-To add a benchmark, write a module with `run(bench: Bench) -> Iterable[Figure]` and add its
-name to MODULES. `python -m benchmarks NAME …` runs only the named modules.
+To add a benchmark, write a module with `run(bench: Bench) -> Iterable[Figure]` (or, simpler,
+`TARGETS = {name: ("min" | "max", target)}` and `measure(rt) -> {name: value}`, run on a
+copy of the reference ledger) and add its name to MODULES. `python -m benchmarks NAME …` runs
+only the named modules.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 from benchmarks.core import Bench, Figure, new_tmp
 
@@ -22,6 +25,7 @@ MODULES: list[str] = [
     "benchmarks.cli_start",
     "benchmarks.explore",
     "benchmarks.robustness",
+    "benchmarks.healthz",
     "benchmarks.postgres_engine",
 ]
 
@@ -37,6 +41,22 @@ def show(figure: Figure) -> str:
     return line
 
 
+def measured(module: ModuleType) -> Callable[[Bench], Iterator[Figure]]:
+    """A module's `measure(rt)` on a copy of the reference ledger, judged by its `TARGETS`."""
+
+    def run(bench: Bench) -> Iterator[Figure]:
+        rt = bench.open_reference(module.__name__.rsplit(".", 1)[-1])
+        try:
+            results: dict[str, float] = module.measure(rt)
+        finally:
+            rt.close()
+        for name, value in results.items():
+            kind, target = module.TARGETS[name]
+            yield Figure(name, value, "", target=target, kind="min" if kind == "min" else "max")
+
+    return run
+
+
 def main(argv: list[str]) -> int:
     """Run the modules; exit 1 if any figure misses its target."""
     chosen = [m for m in MODULES if not argv or m.rsplit(".", 1)[-1] in argv]
@@ -44,7 +64,10 @@ def main(argv: list[str]) -> int:
     with new_tmp() as tmp:
         bench = Bench(Path(tmp))
         for name in chosen:
-            run: Callable[[Bench], Iterable[Figure]] = importlib.import_module(name).run
+            module = importlib.import_module(name)
+            run: Callable[[Bench], Iterable[Figure]] = getattr(module, "run", None) or measured(
+                module
+            )
             print(f"== {name.rsplit('.', 1)[-1]}", flush=True)
             for figure in run(bench):
                 print(show(figure), flush=True)

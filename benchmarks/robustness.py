@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from fractions import Fraction
 
-from benchmarks.core import Bench, Figure
 from cityledger.bootstrap import Runtime
 from projections.pointintime import state_at
 from projections.queries import ballots, edition, tracking_position
@@ -47,14 +45,3 @@ def measure(rt: Runtime) -> dict[str, float]:
         "robustness: 1,000 draws of 144 cities (s)": draws,
         "robustness: 1,000 draws / as many exact Fraction tables": draws / limit,
     }
-
-
-def run(bench: Bench) -> Iterator[Figure]:
-    """The robustness figures on the reference ledger, for `make bench`."""
-    rt = bench.open_reference("robustness")
-    try:
-        for name, value in measure(rt).items():
-            kind, target = TARGETS[name]
-            yield Figure(name, value, "", target=target, kind="min" if kind == "min" else "max")
-    finally:
-        rt.close()

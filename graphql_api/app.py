@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,12 +15,13 @@ from starlette.routing import Route, WebSocketRoute
 from cityledger.bootstrap import Runtime
 from graphql_api.context import SubscriptionCounter
 from graphql_api.errors import INTERNAL_MESSAGE
-from graphql_api.http import LedgerGraphQL, error_response
+from graphql_api.http import BODY_TIMEOUT, BodyDeadline, LedgerGraphQL, error_response
+from graphql_api.offload import blocking
 from graphql_api.published_cache import PublishedTableCache
 from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
+from graphql_api.watcher import Watcher
 from graphql_api.web.routes import web_routes
-from projections import queries as reads
 
 logger = logging.getLogger("graphql_api.app")
 
@@ -31,36 +32,48 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     return error_response(500, INTERNAL_MESSAGE, "INTERNAL")
 
 
-def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
-    """The API over a runtime; with follow=True a background thread keeps read models current."""
+def database_file(runtime: Runtime) -> Path:
+    """The file of the read-model database (where the tokens table lives)."""
+    rows = runtime.db.execute("PRAGMA database_list").fetchall()
+    return Path(next(str(row[2]) for row in rows if row[1] == "main"))
+
+
+def create_app(
+    runtime: Runtime, *, follow: bool = True, body_timeout: float = BODY_TIMEOUT
+) -> Starlette:
+    """The API over a runtime; with follow=True a background thread keeps read models current.
+
+    Nothing blocking runs on the event loop: operations run in worker threads (offload),
+    and one watcher thread follows the ledger for every subscriber and for /healthz.
+    """
     ensure_table(runtime.db)
     subscriptions = SubscriptionCounter()
-    graphql = LedgerGraphQL(schema, runtime, subscriptions)
+    watcher = Watcher(runtime, database_file(runtime), follow=follow)
+    graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher)
     published_cache = PublishedTableCache(graphql, runtime.db)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        stop = threading.Event()
-        thread = threading.Thread(
-            target=runtime.follower.follow, args=(stop,), name="cityledger-follower", daemon=True
-        )
-        if follow:
-            thread.start()
+        await blocking(watcher.start)
         try:
             yield
         finally:
-            stop.set()
-            if follow:
-                thread.join(timeout=10)
+            await blocking(watcher.stop)
 
     async def healthz(request: Request) -> Response:
-        """Liveness, with positions and the number of live subscriptions."""
+        """Liveness, with positions and the number of live subscriptions.
+
+        Answered from the watcher's latest look (at most one tick old) without touching the
+        database, so it stays fast while another process holds the write lock.
+        """
+        seen = watcher.snapshot
         return JSONResponse(
             {
                 "status": "ok",
-                "position": reads.tracking_position(runtime.db),
-                "head": runtime.ledger.head(),
+                "position": seen.position,
+                "head": seen.head,
                 "subscriptions": subscriptions.active,
+                "problem": seen.problem,
             }
         )
 
@@ -68,7 +81,8 @@ def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             # Anonymous published tables are answered from memory (graphql_api/published_cache).
-            Route("/graphql", published_cache),
+            # A slow body is cut off with 408 whichever layer reads it (graphql_api/http).
+            Route("/graphql", BodyDeadline(published_cache, body_timeout)),
             WebSocketRoute("/graphql", graphql),
             *web_routes(),
         ],
@@ -76,5 +90,6 @@ def create_app(runtime: Runtime, *, follow: bool = True) -> Starlette:
         exception_handlers={Exception: internal_error},
     )
     app.state.subscriptions = subscriptions
+    app.state.watcher = watcher
     app.state.published_cache = published_cache
     return app

@@ -21,6 +21,8 @@ class Viewer:
     city_id: str | None = None
     weight_set_id: str | None = None
     panelist_id: str | None = None
+    #: The presented token's id: what idempotency keys are scoped to (None: anonymous).
+    token_id: str | None = None
 
     def has_role(self, *roles: str) -> bool:
         """Whether the viewer holds one of the roles."""
@@ -69,4 +71,5 @@ def authenticate(db: Database, header: str | None) -> Viewer:
         city_id=record.city_id,
         weight_set_id=record.weight_set_id,
         panelist_id=record.panelist_id,
+        token_id=record.token_id,
     )

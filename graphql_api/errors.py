@@ -18,16 +18,30 @@ from ledger.errors import LedgerError
 logger = logging.getLogger("graphql_api")
 
 INTERNAL_MESSAGE = "Internal error; it has been logged."
+#: The longest offending value, and the longest message, an error carries back (chars).
+MAX_VALUE_TEXT = 200
+MAX_MESSAGE = 1000
+
+
+def bounded(text: str, limit: int) -> str:
+    """A text cut to `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 def value_text(value: object) -> str | None:
-    """The offending value as text (JSON when it is not a string); None when absent."""
-    if value is None or isinstance(value, str):
-        return value
+    """The offending value as text (JSON when it is not a string), cut to MAX_VALUE_TEXT
+    characters so an error never echoes a huge value; None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return bounded(value, MAX_VALUE_TEXT)
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
+        text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
-        return repr(value)
+        text = repr(value)
+    return bounded(text, MAX_VALUE_TEXT)
 
 
 @strawberry.type(
@@ -51,7 +65,10 @@ class LedgerErrorType:
     def from_error(cls, error: LedgerError) -> LedgerErrorType:
         """The data form of a LedgerError."""
         return cls(
-            code=error.code, message=error.message, field=error.field, value=value_text(error.value)
+            code=error.code,
+            message=bounded(error.message, MAX_MESSAGE),
+            field=error.field,
+            value=value_text(error.value),
         )
 
 
@@ -73,6 +90,7 @@ def error_extensions(error: LedgerError) -> dict[str, Any]:
 def classify(error: GraphQLError) -> GraphQLError:
     """Give every error a code; hide the details of unexpected failures."""
     original = error.original_error
+    error.message = bounded(error.message, MAX_MESSAGE)
     if isinstance(original, LedgerError):
         error.extensions = error_extensions(original)
         return error

@@ -14,6 +14,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     ValidationContext,
     ValidationRule,
 )
@@ -32,12 +33,24 @@ MAX_SELECTIONS = 2000
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
-#: Root fields that each compute whole tables (a fold of the log for an as-of answer).
-HEAVY_ROOT_FIELDS = frozenset(
-    {"rankings", "bandChanges", "compareEditions", "cityHistory", "explainMove", "nextBand",
-     "bandRobustness"}
-)  # fmt: skip
+#: Fields whose cost grows with the data: each computes whole tables (a fold of the log),
+#: as (parent type, field). Every selection counts, at any depth, aliases and fragments
+#: included, for every role; a new field of that kind belongs here.
+COSTLY_FIELDS = frozenset(
+    {
+        ("Query", "rankings"),
+        ("Query", "bandChanges"),
+        ("Query", "compareEditions"),
+        ("Query", "cityHistory"),
+        ("Query", "explainMove"),
+        ("Query", "nextBand"),
+        ("Query", "bandRobustness"),
+        ("City", "scores"),
+    }
+)
 MAX_HEAVY = 4
+#: The longest string literal in a document, and the longest string in variables (chars).
+MAX_STRING = 16 * 1024
 DEFAULT_PAGE = 20
 MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."
 __all__ = [
@@ -47,6 +60,7 @@ __all__ = [
     "MAX_HEAVY",
     "MAX_PAGE",
     "MAX_SELECTIONS",
+    "MAX_STRING",
     "MAX_TOKENS",
 ]
 
@@ -169,44 +183,82 @@ class SelectionLimiter(AddValidationRules):
         yield
 
 
-def heavy_root_fields(document: DocumentNode) -> list[tuple[str, int]]:
-    """(operation name, root fields that compute whole tables) per operation, aliases and
-    root-level fragments included."""
-    fragments = fragments_of(document)
-
-    def count(selections: SelectionSetNode, seen: frozenset[str]) -> int:
-        total = 0
-        for node in selections.selections:
-            if isinstance(node, FieldNode):
-                total += node.name.value in HEAVY_ROOT_FIELDS
-            elif isinstance(node, InlineFragmentNode):
-                total += count(node.selection_set, seen)
-            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-                fragment = fragments.get(node.name.value)
-                if fragment is not None:
-                    total += count(fragment.selection_set, seen | {node.name.value})
-        return total
-
-    return [
-        (d.name.value if d.name else "anonymous", count(d.selection_set, frozenset()))
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
-    ]
-
-
-class MaxHeavyFieldsRule(ValidationRule):
-    """Refuses operations computing more than MAX_HEAVY tables: each is a fold of the log."""
+class MaxCostRule(ValidationRule):
+    """Refuses operations selecting more than MAX_HEAVY costly fields (COSTLY_FIELDS), counted
+    at any depth with fragment spreads expanded: each is a fold of the log."""
 
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
-        for name, heavy in heavy_root_fields(context.document):
-            if heavy > MAX_HEAVY:
-                context.report_error(
+        self.current = ""
+        self.operations: list[str] = []
+        self.direct: dict[str, int] = {}
+        self.spreads: dict[str, list[str]] = {}
+
+    def _enter(self, key: str) -> None:
+        self.current = key
+        self.direct.setdefault(key, 0)
+        self.spreads.setdefault(key, [])
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
+        """Count into this operation."""
+        key = "operation:" + (node.name.value if node.name else "anonymous")
+        self.operations.append(key)
+        self._enter(key)
+
+    def enter_fragment_definition(self, node: FragmentDefinitionNode, *_: object) -> None:
+        """Count into this fragment."""
+        self._enter("fragment:" + node.name.value)
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        """A costly field adds one."""
+        parent = self.context.get_parent_type()
+        if parent is not None and (parent.name, node.name.value) in COSTLY_FIELDS:
+            self.direct[self.current] = self.direct.get(self.current, 0) + 1
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+        """A spread adds its fragment's cost."""
+        self.spreads.setdefault(self.current, []).append("fragment:" + node.name.value)
+
+    def leave_document(self, *_: object) -> None:
+        """Total each operation; refuse those over the limit."""
+        memo: dict[str, int] = {}
+
+        def cost(key: str, open_: frozenset[str]) -> int:
+            if key in memo:
+                return memo[key]
+            if key in open_ or key not in self.direct:
+                return 0  # a cycle (refused by validation) or an unknown fragment
+            total = self.direct[key]
+            for spread in self.spreads[key]:
+                total += cost(spread, open_ | {key})
+            memo[key] = total
+            return total
+
+        for key in self.operations:
+            total = cost(key, frozenset())
+            if total > MAX_HEAVY:
+                fields = ", ".join(sorted(f"{p}.{f}" for p, f in COSTLY_FIELDS))
+                self.report_error(
                     GraphQLError(
-                        f"operation '{name}' asks for {heavy} tables "
-                        f"({', '.join(sorted(HEAVY_ROOT_FIELDS))}); the limit is {MAX_HEAVY}"
+                        f"operation '{key.split(':', 1)[1]}' asks for {total} tables "
+                        f"({fields}; aliases and fragments count); the limit is {MAX_HEAVY}"
                     )
                 )
+
+
+class MaxStringRule(ValidationRule):
+    """Refuses a string literal longer than MAX_STRING (without echoing it back)."""
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        """Check one literal."""
+        if len(node.value) > MAX_STRING:
+            self.report_error(
+                GraphQLError(
+                    f"a string literal is {len(node.value)} characters long; "
+                    f"the limit is {MAX_STRING}",
+                    node,
+                )
+            )
 
 
 def _provided_operation_name(context: object) -> str | None:
@@ -220,7 +272,7 @@ def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories of the limiting schema extensions (a fresh instance per request)."""
     return [
         lambda: SelectionLimiter(max_selections=MAX_SELECTIONS),
-        lambda: AddValidationRules([MaxHeavyFieldsRule]),
+        lambda: AddValidationRules([MaxCostRule, MaxStringRule]),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

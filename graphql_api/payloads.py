@@ -8,6 +8,7 @@ import strawberry
 
 from graphql_api.context import ApiContext
 from graphql_api.errors import LedgerErrorType
+from graphql_api.recorded import Recorded
 from graphql_api.types import (
     Appeal,
     Ballot,
@@ -178,18 +179,28 @@ class AppealPayload:
 
 
 def _result(name: str) -> object:
-    return strawberry.union(name, description=f"{name}: the success payload or a LedgerError.")
+    return strawberry.union(
+        name,
+        description=f"{name}: the success payload, Recorded (a success the read models have "
+        "not caught up with yet) or a LedgerError.",
+    )
 
 
-CityResult = Annotated[CityPayload | LedgerErrorType, _result("CityResult")]
-FrameworkResult = Annotated[FrameworkPayload | LedgerErrorType, _result("FrameworkResult")]
-VerifierResult = Annotated[VerifierPayload | LedgerErrorType, _result("VerifierResult")]
-WeightSetResult = Annotated[WeightSetPayload | LedgerErrorType, _result("WeightSetResult")]
-BallotResult = Annotated[BallotPayload | LedgerErrorType, _result("BallotResult")]
-WeightRevisionResult = Annotated[
-    WeightRevisionPayload | LedgerErrorType, _result("WeightRevisionResult")
+CityResult = Annotated[CityPayload | Recorded | LedgerErrorType, _result("CityResult")]
+FrameworkResult = Annotated[
+    FrameworkPayload | Recorded | LedgerErrorType, _result("FrameworkResult")
 ]
-EditionResult = Annotated[EditionPayload | LedgerErrorType, _result("EditionResult")]
-PublicationResult = Annotated[PublicationPayload | LedgerErrorType, _result("PublicationResult")]
-ClaimResult = Annotated[ClaimPayload | LedgerErrorType, _result("ClaimResult")]
-AppealResult = Annotated[AppealPayload | LedgerErrorType, _result("AppealResult")]
+VerifierResult = Annotated[VerifierPayload | Recorded | LedgerErrorType, _result("VerifierResult")]
+WeightSetResult = Annotated[
+    WeightSetPayload | Recorded | LedgerErrorType, _result("WeightSetResult")
+]
+BallotResult = Annotated[BallotPayload | Recorded | LedgerErrorType, _result("BallotResult")]
+WeightRevisionResult = Annotated[
+    WeightRevisionPayload | Recorded | LedgerErrorType, _result("WeightRevisionResult")
+]
+EditionResult = Annotated[EditionPayload | Recorded | LedgerErrorType, _result("EditionResult")]
+PublicationResult = Annotated[
+    PublicationPayload | Recorded | LedgerErrorType, _result("PublicationResult")
+]
+ClaimResult = Annotated[ClaimPayload | Recorded | LedgerErrorType, _result("ClaimResult")]
+AppealResult = Annotated[AppealPayload | Recorded | LedgerErrorType, _result("AppealResult")]

@@ -18,7 +18,10 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from sqlite_utils import Database
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphql_api.offload import blocking
 
 #: Root fields whose anonymous answer depends only on the publications (and immutable rows).
 PUBLICATION_PINNED = frozenset({"rankings", "__typename"})
@@ -114,7 +117,8 @@ class PublishedTableCache:
             scope.get("query_string", b""),
             headers.get(b"accept", b""),
         )
-        generation = self.publications_generation()
+        # A read of the database: off the event loop, like every other.
+        generation = await blocking(self.publications_generation)
         if generation != self.generation:
             self.entries.clear()
             self.generation = generation
@@ -143,7 +147,8 @@ async def _read(receive: Receive) -> tuple[bytes, bool]:
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return b"".join(chunks), True
+            # The client went away mid-upload: what arrived is not the request.
+            raise ClientDisconnect()
         chunk = message.get("body", b"")
         chunks.append(chunk)
         size += len(chunk)

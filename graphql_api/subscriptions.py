@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Annotated
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import stream
+from graphql_api.offload import blocking
 from graphql_api.permissions import CanReadLog
 from graphql_api.types import Event
 from projections import queries as reads
 from projections.views import EventView
 
-#: How often a stream looks for new events when it has none to send.
-POLL_SECONDS = 0.05
+#: Close code of a socket whose token was revoked or expired while it was open.
+FORBIDDEN = 4403
 
 
 async def follow_events(context: ApiContext, after: int | None) -> AsyncGenerator[EventView, None]:
-    """Every event after a position (default: now), as it reaches the read models."""
-    cursor = reads.tracking_position(context.db) if after is None else max(after, 0)
-    with context.subscriptions.track():
+    """Every event after a position (default: now), as it reaches the read models.
+
+    An idle stream costs nothing: it waits for the server's one watcher to report new
+    events. Reads run off the event loop; the token is checked again before each batch.
+    """
+    cursor = await blocking(reads.tracking_position, context.db) if after is None else after
+    cursor = max(cursor, 0)
+    with context.subscriptions.track(), context.watcher.listening():
         while True:
-            context.caught_up()
-            page = reads.events(context.db, after=cursor, first=reads.MAX_PAGE)
+            page = await blocking(reads.events, context.db, after=cursor, first=reads.MAX_PAGE)
+            if page.events and not await blocking(context.reauthenticate):
+                await close_forbidden(context)
+                return
             for view in page.events:
                 cursor = view.position
                 yield view
             if not page.has_next:
-                await asyncio.sleep(POLL_SECONDS)
+                await context.watcher.wait_past(cursor)
+
+
+async def close_forbidden(context: ApiContext) -> None:
+    """Close the stream's socket with 4403: its token no longer admits it."""
+    socket = context.request
+    if isinstance(socket, WebSocket):
+        await socket.close(FORBIDDEN, "Forbidden: the token was revoked or has expired")
 
 
 @strawberry.type(description="Live streams.")

@@ -1,4 +1,9 @@
-"""API tokens: one bearer token per person with a role; only a SHA-256 hash is stored."""
+"""API tokens: one bearer token per person with a role; only a SHA-256 hash is stored.
+
+A token can expire and be revoked; either takes effect on the next request or WebSocket
+operation that presents it. When a token was last used is noted in memory and written in
+the background (TokenUsage), so authenticating never waits for the database's write lock.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ import hashlib
 import json
 import re
 import secrets
+import sqlite3
+import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -18,6 +26,10 @@ ROLES = ("editor", "researcher", "verifier", "panelist", "city", "auditor")
 PREFIX = "clt_"
 TOKEN_PATTERN = re.compile(r"^clt_[A-Za-z0-9_\-]{43}$")
 TABLE = "api_tokens"
+#: Characters of the stored hash that name a token in listings and idempotency scopes.
+ID_LENGTH = 16
+#: Columns added after the first release, created on first use of an older table.
+LATER_COLUMNS = (("expires_at", "TEXT"), ("revoked_at", "TEXT"), ("last_used_at", "TEXT"))
 
 
 @dataclass(frozen=True)
@@ -30,15 +42,50 @@ class TokenRecord:
     city_id: str | None
     weight_set_id: str | None
     panelist_id: str | None
+    #: A short, stable, non-secret id of the token (a prefix of its hash).
+    token_id: str = ""
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TokenListing:
+    """A token as `token list` shows it: never the secret, nor its hash."""
+
+    token_id: str
+    role: str
+    name: str
+    binding: str | None
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+
+    @property
+    def status(self) -> str:
+        """active, expired or revoked (as of now)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and datetime.fromisoformat(self.expires_at) <= now():
+            return "expired"
+        return "active"
+
+
+def now() -> datetime:
+    """The current time (UTC)."""
+    return datetime.now(UTC)
 
 
 def ensure_table(db: Database) -> None:
-    """Create the `api_tokens` table if it is missing."""
+    """Create the `api_tokens` table if it is missing, and add columns an older one lacks."""
     db.execute(
         f"CREATE TABLE IF NOT EXISTS {TABLE} (token_hash TEXT PRIMARY KEY, role TEXT NOT NULL, "
         "name TEXT NOT NULL, languages TEXT, city_id TEXT, weight_set_id TEXT, panelist_id TEXT, "
-        "created_at TEXT NOT NULL)"
+        "created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT, last_used_at TEXT)"
     )
+    have = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})").fetchall()}
+    for column, kind in LATER_COLUMNS:
+        if column not in have:
+            db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} {kind}")
 
 
 def hash_token(token: str) -> str:
@@ -122,6 +169,7 @@ def create_token(
     languages: list[str] | None = None,
     city_id: str | None = None,
     panelist: tuple[str, str] | None = None,
+    expires: datetime | None = None,
 ) -> str:
     """Issue a token for one person; return it (shown once) and store only its hash.
 
@@ -140,11 +188,17 @@ def create_token(
         else validate.string_list("languages", languages, check=validate.language, max_items=30)
     )
     _check_binding(db, role, name, langs, city_id, panelist)
+    if expires is not None and (expires.tzinfo is None or expires <= now()):
+        raise InvalidInput(
+            f"expiry {expires.isoformat()} must be a future instant with a UTC offset",
+            field="expires",
+            value=expires.isoformat(),
+        )
     ensure_table(db)
     token = PREFIX + secrets.token_urlsafe(32)
     db.execute(
         f"INSERT INTO {TABLE} (token_hash, role, name, languages, city_id, weight_set_id, "
-        "panelist_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "panelist_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             hash_token(token),
             role,
@@ -153,7 +207,8 @@ def create_token(
             city_id,
             panelist[0] if panelist else None,
             panelist[1] if panelist else None,
-            datetime.now(UTC).isoformat(),
+            now().isoformat(),
+            None if expires is None else expires.astimezone(UTC).isoformat(),
         ],
     )
     db.conn.commit()
@@ -161,17 +216,22 @@ def create_token(
 
 
 def find_token(db: Database, token: str) -> TokenRecord:
-    """The record of a presented token, or Unauthenticated when malformed or unknown."""
+    """The record of a presented token, or Unauthenticated when malformed, unknown, revoked
+    or expired."""
     if not TOKEN_PATTERN.match(token):
         raise Unauthenticated("the bearer token is malformed", field="authorization")
+    digest = hash_token(token)
     row = db.execute(
-        f"SELECT role, name, languages, city_id, weight_set_id, panelist_id FROM {TABLE} "
-        "WHERE token_hash = ?",
-        [hash_token(token)],
+        f"SELECT role, name, languages, city_id, weight_set_id, panelist_id, expires_at, "
+        f"revoked_at FROM {TABLE} WHERE token_hash = ?",
+        [digest],
     ).fetchone()
-    if row is None:
+    if row is None or row[7] is not None:
         raise Unauthenticated("the bearer token is unknown or revoked", field="authorization")
-    role, name, languages, city_id, weight_set_id, panelist_id = row
+    role, name, languages, city_id, weight_set_id, panelist_id, expires_at, _ = row
+    expiry = None if expires_at is None else datetime.fromisoformat(expires_at)
+    if expiry is not None and expiry <= now():
+        raise Unauthenticated("the bearer token has expired", field="authorization")
     return TokenRecord(
         str(role),
         str(name),
@@ -179,4 +239,99 @@ def find_token(db: Database, token: str) -> TokenRecord:
         city_id,
         weight_set_id,
         panelist_id,
+        digest[:ID_LENGTH],
+        expiry,
     )
+
+
+def list_tokens(db: Database) -> list[TokenListing]:
+    """Every token issued, oldest first, without secrets or hashes."""
+    ensure_table(db)
+    rows = db.execute(
+        f"SELECT token_hash, role, name, city_id, weight_set_id, panelist_id, created_at, "
+        f"expires_at, revoked_at, last_used_at FROM {TABLE} ORDER BY created_at, token_hash"
+    ).fetchall()
+    return [
+        TokenListing(
+            token_id=str(h)[:ID_LENGTH],
+            role=str(role),
+            name=str(name),
+            binding=city or (f"{ws}/{panelist}" if panelist else None),
+            created_at=str(created),
+            expires_at=expires,
+            revoked_at=revoked,
+            last_used_at=used,
+        )
+        for h, role, name, city, ws, panelist, created, expires, revoked, used in rows
+    ]
+
+
+def revoke_tokens(db: Database, name: str, token_id: str | None = None) -> list[str]:
+    """Revoke every live token of a name (or only the one with `token_id`); return their ids.
+
+    Nothing is deleted: a revoked token stays listed, with when it was revoked.
+    """
+    ensure_table(db)
+    live = [
+        t
+        for t in list_tokens(db)
+        if t.name == name and t.revoked_at is None and token_id in (None, t.token_id)
+    ]
+    if not live:
+        which = f"{name!r}" + (f" with id {token_id!r}" if token_id else "")
+        raise InvalidInput(f"no live token is named {which}", field="name", value=name)
+    stamp = now().isoformat()
+    with db.conn:
+        for t in live:
+            db.execute(
+                f"UPDATE {TABLE} SET revoked_at = ? WHERE substr(token_hash, 1, ?) = ? "
+                "AND revoked_at IS NULL",
+                [stamp, ID_LENGTH, t.token_id],
+            )
+    return [t.token_id for t in live]
+
+
+class TokenUsage:
+    """When each token was last used, noted in memory and written in the background.
+
+    Writing on every request would make authentication wait for the write lock; here a
+    request only notes the time, and `flush` writes what changed with a short lock timeout,
+    keeping it for the next flush when the database is busy. Times are kept to the minute.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._pending: dict[str, str] = {}
+        self._written: dict[str, str] = {}
+
+    def note(self, token_id: str) -> None:
+        """Note that a token was used now."""
+        minute = now().replace(second=0, microsecond=0).isoformat()
+        with self._lock:
+            if self._written.get(token_id) != minute:
+                self._pending[token_id] = minute
+
+    def flush(self, timeout: timedelta = timedelta(milliseconds=50)) -> bool:
+        """Write the noted times; False (and kept for later) when the database is busy."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return True
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=timeout.total_seconds())
+            try:
+                with conn:
+                    conn.executemany(
+                        f"UPDATE {TABLE} SET last_used_at = ? WHERE substr(token_hash, 1, ?) = ?",
+                        [(used, ID_LENGTH, token_id) for token_id, used in pending.items()],
+                    )
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            with self._lock:
+                self._pending = {**pending, **self._pending}
+            return False
+        with self._lock:
+            self._written.update(pending)
+        return True

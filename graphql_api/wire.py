@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+
+from graphql_api.limits import MAX_TOKENS
+
 INVALID_UNICODE = (
     "the request contains invalid Unicode (a lone surrogate such as \\ud800 in the query, "
     "operation name, variables or extensions)"
@@ -74,3 +78,38 @@ def message_problem(message: object) -> str | None:
     if kind == "complete" and not isinstance(message.get("id"), str):
         return "complete needs a string id"
     return None
+
+
+def long_string(value: object, limit: int) -> str | None:
+    """Where a decoded JSON value holds a string (or key) over `limit` characters, as a path
+    such as `$.input.text` (None: there is none). The string itself is never echoed."""
+    pending: list[tuple[str, object]] = [("$", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if len(item) > limit:
+                return path
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if isinstance(key, str) and len(key) > limit:
+                    return f"{path} (a key)"
+                pending.append((f"{path}.{str(key)[:40]}", child))
+        elif isinstance(item, list | tuple):
+            pending.extend((f"{path}[{i}]", child) for i, child in enumerate(item))
+    return None
+
+
+def is_subscription(query: str, operation_name: str | None) -> bool:
+    """Whether a document's selected operation is a subscription (False when it does not
+    parse or names no such operation: executing it then reports why)."""
+    try:
+        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        d
+        for d in operations
+        if operation_name is None or (d.name is not None and d.name.value == operation_name)
+    ]
+    return bool(chosen) and chosen[0].operation == OperationType.SUBSCRIPTION

@@ -100,6 +100,36 @@ class Unauthenticated(LedgerError):
     code = "UNAUTHENTICATED"
 
 
+class StorageError(LedgerError):
+    """The database cannot record or read the command; nothing was recorded."""
+
+    code = "STORAGE_ERROR"
+
+
+class StorageFull(StorageError):
+    """The disk, or the database's size limit, is full."""
+
+    code = "STORAGE_FULL"
+
+
+class ReadOnly(StorageError):
+    """The database file or its directory is read-only."""
+
+    code = "READ_ONLY"
+
+
+class Locked(StorageError):
+    """Another process held the database's write lock for longer than the lock timeout."""
+
+    code = "LOCKED"
+
+
+class Corrupt(StorageError):
+    """The database file is damaged or is not a cityledger database."""
+
+    code = "CORRUPT"
+
+
 class NoWeightsInForce(LedgerError):
     """A table was asked for before its edition's weight set had any weights in force."""
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from ledger.storage import storage_error
 from projections.catalogue import Catalogue
 from projections.event_index import EventIndex
 from projections.evidence import Evidence
@@ -29,6 +30,43 @@ VERSIONS_TABLE = "projection_versions"
 def default_models() -> list[ReadModel]:
     """The read models, in the order they apply each batch (the event index first)."""
     return [EventIndex(), Catalogue(), Evidence(), Standings()]
+
+
+class ProblemLog:
+    """A repeating failure logged once, in one line, and its recovery once.
+
+    A storage failure (full disk, held lock…) is logged with its name and no traceback; an
+    unexpected error gets one traceback, the first time. Repeats of the same failure are
+    silent, so a loop retrying every few milliseconds does not flood the log.
+    """
+
+    def __init__(self, logger: logging.Logger, doing: str) -> None:
+        self.logger = logger
+        self.doing = doing
+        self.current: str | None = None
+
+    def failed(self, error: BaseException) -> str:
+        """Note a failure; log it if it differs from the one already logged. Return its text."""
+        named = storage_error(error, self.doing)
+        text = (
+            f"{named.code}: {named.message}"
+            if named is not None
+            else f"{self.doing} failed: {type(error).__name__}: {error}"
+        )
+        if text != self.current:
+            self.current = text
+            self.logger.error(
+                "%s; retrying quietly until it succeeds",
+                text,
+                exc_info=error if named is None else None,
+            )
+        return text
+
+    def recovered(self) -> None:
+        """Note a success; log the recovery if a failure was logged."""
+        if self.current is not None:
+            self.current = None
+            self.logger.warning("%s works again", self.doing)
 
 
 class Follower:
@@ -174,6 +212,7 @@ class Follower:
         """Follow the log until `stop` is set: woken by the engine's notifications where it has
         them (PostgreSQL LISTEN/NOTIFY, so other processes' writes arrive at once), and polling
         committed positions every `interval` in any case (SQLite has no notifications)."""
+        problems = ProblemLog(LOG, "catching up the read models")
         wake = threading.Event()
         listen = getattr(self.ledger, "listen", None)
         try:
@@ -191,9 +230,10 @@ class Follower:
             while not stop.is_set():
                 try:
                     caught_up = self.catch_up(limit=5 * BATCH) == self.ledger.head()
-                except Exception:
-                    # The failed batch rolled back; say so and try again rather than die.
-                    LOG.exception("follower could not apply the next batch; retrying")
+                    problems.recovered()
+                except Exception as error:
+                    # The failed batch rolled back; say so once and try again rather than die.
+                    problems.failed(error)
                     caught_up = True
                 if caught_up:
                     wake.wait(interval)

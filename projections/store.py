@@ -28,6 +28,9 @@ def write_transaction(db: Database) -> Iterator[Database]:
     try:
         yield db
     except BaseException:
-        db.conn.execute("ROLLBACK")
+        # SQLite has already rolled back after some errors (a full disk, for one); a second
+        # ROLLBACK would fail and hide the error that matters.
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")

@@ -38,6 +38,7 @@ from ledger.proofs import leaf_hash, tree_head
 from ledger.published import Tabulator
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
+from ledger.storage import STORAGE_ERRORS, storage_error
 
 A = TypeVar("A", bound=Aggregate)
 LOGGER = logging.getLogger("cityledger.ledger")
@@ -48,6 +49,13 @@ ATTEMPTS = 8
 _REQUEST: ContextVar[str] = ContextVar("cityledger_request", default="")
 P = ParamSpec("P")
 R = TypeVar("R")
+#: What the last use case run in this context returned (JSON), once its events were saved.
+_RECORDED: ContextVar[str | None] = ContextVar("cityledger_recorded", default=None)
+
+
+def last_recorded() -> str | None:
+    """The result (JSON) of the last use case recorded in this context (None: none)."""
+    return _RECORDED.get()
 
 
 def use_case(method: Callable[P, R]) -> Callable[P, R]:
@@ -188,36 +196,54 @@ class LedgerBase(Application[UUID]):
         if key is not None:
             validate.text("idempotency_key", key, max_len=200)
         for attempt in range(ATTEMPTS):
-            if key is not None:
-                receipt = self._find(Receipt, Receipt.key_id(key))
-                if receipt is not None:
-                    # A retry: answer as the first time did, before any other check.
-                    if not receipt.answers(command, fingerprint):
-                        raise InvalidInput(
-                            "this idempotency key was already used for a different "
-                            f"request ({receipt.command})",
-                            field="idempotency_key",
-                            value=key,
-                        )
-                    return json.loads(receipt.result)
-            when = self._check_time(at)
-            outcome = body(when)
-            aggregates = list(outcome.aggregates)
-            if key is not None:
-                result = json.dumps(outcome.result)
-                aggregates.append(Receipt.issue(key, command, result, fingerprint, when))
             try:
-                self.save(*aggregates)
-            except (IntegrityError, OperationalError) as error:
-                # Another writer got there first: reload and decide again.
+                result = self._attempt(command, key, fingerprint, at, body)
+                _RECORDED.set(json.dumps(result, default=str))
+                return result
+            except STORAGE_ERRORS as error:
+                # Translated once, here: a full disk, a read-only or locked or damaged file
+                # is named as such at once; only a conflict with another writer is retried.
+                named = storage_error(error, command)
+                if named is not None:
+                    raise named from None
+                if not isinstance(error, IntegrityError | OperationalError):
+                    raise
                 if attempt == ATTEMPTS - 1:
                     raise ConcurrentWrite(
                         f"{command} kept conflicting with other writers: {error}"
                     ) from None
                 time.sleep(random.uniform(0.001, 0.02) * (attempt + 1))
-                continue
-            return outcome.result
         raise ConcurrentWrite(f"{command} could not be recorded")  # pragma: no cover
+
+    def _attempt(
+        self,
+        command: str,
+        key: str | None,
+        fingerprint: str,
+        at: datetime | None,
+        body: Callable[[datetime], Outcome],
+    ) -> Any:
+        """One try: answer a keyed retry as the first time, or decide and save atomically."""
+        if key is not None:
+            receipt = self._find(Receipt, Receipt.key_id(key))
+            if receipt is not None:
+                # A retry: answer as the first time did, before any other check.
+                if not receipt.answers(command, fingerprint):
+                    raise InvalidInput(
+                        "this idempotency key was already used for a different "
+                        f"request ({receipt.command})",
+                        field="idempotency_key",
+                        value=key,
+                    )
+                return json.loads(receipt.result)
+        when = self._check_time(at)
+        outcome = body(when)
+        aggregates = list(outcome.aggregates)
+        if key is not None:
+            result = json.dumps(outcome.result)
+            aggregates.append(Receipt.issue(key, command, result, fingerprint, when))
+        self.save(*aggregates)
+        return outcome.result
 
     def _check_time(self, at: datetime | None) -> datetime:
         """The event time: now, or an import's, which must be aware, past, not before the head."""

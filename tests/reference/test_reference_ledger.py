@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from cityledger import reference
 from cityledger.bootstrap import Runtime
+from ledger.errors import NoWeightsInForce
+from ledger.published import table_digest
 from projections.ranking import TABLES
 from projections.rankings import rankings
 
@@ -104,3 +108,28 @@ def test_the_g20_edition_reuses_the_asian_weight_set(loaded: Runtime) -> None:
     assert edition(loaded.db, "asia-2023").weight_set_id == "asia-2023-weights"
     view = rankings(loaded.db, "g20-2023", "total")
     assert {r.city_id for r in view.rows} >= {"beijing", "paris"}
+
+
+def test_before_the_weights_are_in_force_there_is_no_table(loaded: Runtime) -> None:
+    (weighted,) = loaded.db.execute(
+        "SELECT MIN(position) FROM events WHERE type IN ('WeightsAggregated', 'WeightsSet')"
+    ).fetchone()
+    (created,) = loaded.db.execute(
+        "SELECT position FROM events WHERE type = 'CitiesIncluded' AND edition_id = 'asia-2023'"
+    ).fetchone()
+    # Once the cities were in, and until the weights: no "every city rank 1, top 10%".
+    for position in (created, (created + weighted) // 2, weighted - 1):
+        with pytest.raises(NoWeightsInForce):
+            rankings(loaded.db, "asia-2023", "total", as_of=position)
+    assert len(rankings(loaded.db, "asia-2023", "total", as_of=weighted).rows) == 144
+
+
+def test_the_publication_records_the_digest_of_each_published_table(loaded: Runtime) -> None:
+    from projections.queries import publications
+
+    (publication,) = publications(loaded.db, "asia-2023")
+    (recorded,) = loaded.ledger.records(after=publication.event_position - 1, limit=1)
+    for table in TABLES:
+        view = rankings(loaded.db, "asia-2023", table, as_of=publication.position)
+        bands = ((r.city_id, r.band) for r in view.rows)
+        assert recorded.data["table_digests"][table] == table_digest(bands)

@@ -1,0 +1,146 @@
+"""One thread per server that follows the ledger: read models, positions, subscribers' wake-ups.
+
+Every subscriber used to poll the database itself; now this one thread does, however many
+subscribers there are, and each idle subscriber only waits on an asyncio event. /healthz
+answers from the latest snapshot, so it never touches the database on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from cityledger.bootstrap import Runtime
+from graphql_api.tokens import TokenUsage
+from projections import queries as reads
+from projections.follower import BATCH, ProblemLog
+from projections.store import open_db
+
+LOG = logging.getLogger("graphql_api.watcher")
+#: How often the watcher looks for new events.
+INTERVAL = 0.05
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the watcher last saw."""
+
+    #: The read models' position.
+    position: int
+    #: The ledger's head.
+    head: int
+    #: Why the read models lag, when catching up fails (None: no problem).
+    problem: str | None = None
+
+
+class Watcher:
+    """Follows the ledger in one thread and wakes waiting subscribers when new events land.
+
+    With `follow`, it keeps the read models current; without, it catches up only while a
+    subscriber listens (tests drive the read models themselves otherwise).
+    """
+
+    def __init__(
+        self, runtime: Runtime, path: Path, *, follow: bool, interval: float = INTERVAL
+    ) -> None:
+        self.runtime = runtime
+        #: The watcher's own connection to the read models (so that its reads never wait
+        #: behind a request's on the shared one), and where token usage is written.
+        self.path = path
+        self.db: Database | None = None
+        self.usage = TokenUsage(path)
+        self.follow = follow
+        self.interval = interval
+        self.snapshot = Snapshot(0, 0)
+        self.problems = ProblemLog(LOG, "following the ledger")
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._listeners = 0
+        #: Ticks taken so far (tests and benchmarks wait on it).
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Take a first snapshot, then start the thread."""
+        self.db = open_db(self.path)
+        self.tick()
+        self._thread = threading.Thread(target=self._run, name="cityledger-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread (waiting for its current tick) and write pending token usage."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.usage.flush()
+        if self.db is not None:
+            self.db.close()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.tick()
+
+    def tick(self) -> None:
+        """Catch up if needed, note the positions, wake subscribers if the position moved."""
+        try:
+            head = self.runtime.ledger.head()
+            if head > self.snapshot.position and (self.follow or self._listeners):
+                self.runtime.follower.catch_up(limit=5 * BATCH)
+            position = reads.tracking_position(self.db or self.runtime.db)
+            self.problems.recovered()
+            problem = None
+        except Exception as error:  # a full disk or a held lock: say so once, keep going
+            problem = self.problems.failed(error)
+            head, position = self.snapshot.head, self.snapshot.position
+        moved = position != self.snapshot.position
+        self.snapshot = Snapshot(position, head, problem)
+        if moved:
+            self._wake()
+        self.usage.flush()
+        self.ticks += 1
+
+    @property
+    def waiting(self) -> int:
+        """Subscribers idle, waiting for new events."""
+        with self._lock:
+            return len(self._waiters)
+
+    def _wake(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(event.set)
+
+    @contextmanager
+    def listening(self) -> Iterator[None]:
+        """Count a subscriber while the block runs (so the watcher catches up for it)."""
+        with self._lock:
+            self._listeners += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._listeners -= 1
+
+    async def wait_past(self, position: int) -> None:
+        """Return once the read models have passed `position`."""
+        event = asyncio.Event()
+        waiter = (asyncio.get_running_loop(), event)
+        with self._lock:
+            self._waiters.add(waiter)
+        try:
+            while self.snapshot.position <= position:
+                await event.wait()
+                event.clear()
+        finally:
+            with self._lock:
+                self._waiters.discard(waiter)

@@ -1,0 +1,36 @@
+"""Storage failures named once: a library's database error becomes a StorageError subclass."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from eventsourcing.persistence import PersistenceError
+
+from ledger.errors import Corrupt, Locked, ReadOnly, StorageError, StorageFull
+
+#: SQLite's messages (lower case) and the error each stands for, most specific first.
+_MESSAGES: tuple[tuple[str, type[StorageError], str], ...] = (
+    ("database or disk is full", StorageFull, "the disk or the database's size limit is full"),
+    ("disk i/o error", StorageFull, "the disk refused a write (I/O error; is it full?)"),
+    ("readonly database", ReadOnly, "the database is read-only"),
+    ("read-only", ReadOnly, "the database is read-only"),
+    ("database is locked", Locked, "another process held the write lock too long"),
+    ("database table is locked", Locked, "another process held the write lock too long"),
+    ("database is busy", Locked, "another process held the write lock too long"),
+    ("malformed", Corrupt, "the database file is damaged"),
+    ("file is not a database", Corrupt, "the file is not a cityledger database"),
+    ("file is encrypted", Corrupt, "the file is not a cityledger database"),
+)
+
+STORAGE_ERRORS = (PersistenceError, sqlite3.Error)
+
+
+def storage_error(error: BaseException, doing: str = "the command") -> StorageError | None:
+    """The StorageError a database failure stands for (None: not a storage failure)."""
+    if not isinstance(error, STORAGE_ERRORS):
+        return None
+    text = str(error).lower()
+    for needle, kind, what in _MESSAGES:
+        if needle in text:
+            return kind(f"{doing} could not be completed: {what} ({error})", field="database")
+    return None

@@ -1,0 +1,184 @@
+"""Storage failures: each named once with its own code; what was recorded is acknowledged."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from cityledger.bootstrap import Runtime, open_runtime
+from graphql_api.app import create_app
+from graphql_api.tokens import create_token
+from graphql_api.watcher import Watcher
+from ledger.application import Ledger
+from ledger.errors import Corrupt, Locked, ReadOnly, StorageFull
+from ledger.storage import storage_error
+from projections.follower import ProblemLog
+
+REGISTER = (
+    'mutation { registerCity(input: {cityId: "kobe", nameEn: "Kobe", nameZh: "神户", '
+    'country: "JP"}) { __typename ... on Recorded { position result warning } '
+    "... on LedgerError { code message } ... on CityPayload { city { cityId } } } }"
+)
+
+
+def page_count(path: Path) -> int:
+    """Pages in the database file right now (WAL included, as SQLite counts them)."""
+    conn = sqlite3.connect(str(path))
+    try:
+        return int(conn.execute("PRAGMA page_count").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def behind_a_full_read_side(runtime: Runtime, path: Path) -> None:
+    """The read models' writer sees a full file (max_page_count at today's size), while the
+    ledger records more events than fit in that size."""
+    runtime.follower.db.execute(f"PRAGMA max_page_count = {page_count(path)}")
+    for i in range(40):
+        runtime.ledger.register_city(f"c{i}", "N" * 150, "名", "JP")
+
+
+def uncap(runtime: Runtime) -> None:
+    """Lift the read side's size limit (the disk was cleared)."""
+    runtime.follower.db.execute("PRAGMA max_page_count = 1073741823")
+
+
+def cap_ledger_file(ledger: Ledger, pages: int) -> None:
+    """Make the ledger's connections see a full file: SQLite's max_page_count, the size limit
+    SQLite itself enforces, applied to every pooled connection and to new ones."""
+    pool: Any = ledger.recorder.datastore.pool  # type: ignore[attr-defined]
+    create = pool._create_connection
+
+    def capped() -> Any:
+        conn = create()
+        conn._sqlite_conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    pool._create_connection = capped
+    for conn in list(pool._pool):
+        conn._sqlite_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[tuple[Runtime, Path]]:
+    """A ledger with a few events, caught up."""
+    path = tmp_path / "small.sqlite"
+    runtime = open_runtime(path)
+    runtime.ledger.register_city("nara", "Nara", "奈良", "JP")
+    runtime.catch_up()
+    yield runtime, path
+    runtime.close()
+
+
+def test_full_file_is_storage_full_at_once_and_records_nothing(
+    small: tuple[Runtime, Path],
+) -> None:
+    runtime, path = small
+    head = runtime.ledger.head()
+    cap_ledger_file(runtime.ledger, page_count(path))
+    with pytest.raises(StorageFull) as refused:
+        for i in range(200):  # fill what is left of the last page, then hit the cap
+            runtime.ledger.register_city(f"c{i}", "N" * 150, "名", "JP")
+    assert refused.value.code == "STORAGE_FULL" and "register_city" in refused.value.message
+    assert "conflicting" not in refused.value.message
+    assert runtime.ledger.head() >= head  # whatever was acknowledged stays; nothing half-written
+
+
+def test_read_only_database_is_read_only(small: tuple[Runtime, Path]) -> None:
+    _, path = small
+    ledger = Ledger(env={"SQLITE_DBNAME": f"file:{path}?mode=ro"})
+    try:
+        with pytest.raises(ReadOnly) as refused:
+            ledger.register_city("kobe", "Kobe", "神户", "JP")
+        assert refused.value.code == "READ_ONLY"
+    finally:
+        ledger.close()
+
+
+def test_lock_held_past_the_timeout_is_locked_not_a_conflict(small: tuple[Runtime, Path]) -> None:
+    _, path = small
+    ledger = Ledger(path, env={"SQLITE_LOCK_TIMEOUT": "1"})
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Locked) as refused:
+            ledger.register_city("kobe", "Kobe", "神户", "JP")
+        assert refused.value.code == "LOCKED" and "conflicting" not in refused.value.message
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        ledger.close()
+
+
+def test_damaged_file_is_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite"
+    conn = sqlite3.connect(str(path))
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 50)
+    conn.commit()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)  # overwrite table pages, keep the header
+    path.write_bytes(bytes(data))
+    conn = sqlite3.connect(str(path))
+    with pytest.raises(sqlite3.DatabaseError) as failure:
+        conn.execute("SELECT count(*), max(length(x)) FROM t").fetchall()
+    conn.close()
+    named = storage_error(failure.value, "reading")
+    assert isinstance(named, Corrupt) and named.code == "CORRUPT"
+
+
+def test_command_recorded_while_catch_up_fails_is_answered_as_recorded(
+    small: tuple[Runtime, Path],
+) -> None:
+    runtime, path = small
+    token = create_token(runtime.db, "editor", "ed")
+    with TestClient(create_app(runtime, follow=False)) as client:
+        behind_a_full_read_side(runtime, path)
+        head = runtime.ledger.head()
+        answer = client.post(
+            "/graphql", json={"query": REGISTER}, headers={"Authorization": f"Bearer {token}"}
+        ).json()["data"]["registerCity"]
+    assert answer["__typename"] == "Recorded", answer
+    assert answer["position"] == head + 1 and answer["result"] == '"kobe"'
+    assert answer["warning"].startswith("STORAGE_FULL")
+    assert runtime.ledger.head() == head + 1  # recorded, as acknowledged
+    uncap(runtime)
+    assert runtime.catch_up() == head + 1  # and the read models catch up later
+
+
+def test_failing_follower_logs_one_line_not_a_traceback_per_retry(
+    small: tuple[Runtime, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, path = small
+    behind_a_full_read_side(runtime, path)
+    watcher = Watcher(runtime, path, follow=True)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(10):
+            watcher.tick()
+        assert watcher.snapshot.problem is not None
+        assert watcher.snapshot.problem.startswith("STORAGE_FULL")
+        uncap(runtime)
+        watcher.tick()
+    assert watcher.snapshot.problem is None
+    assert watcher.snapshot.position == runtime.ledger.head()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0].exc_info is None
+    assert "STORAGE_FULL" in errors[0].getMessage()
+    assert any("works again" in r.getMessage() for r in caplog.records)
+
+
+def test_problem_log_gives_an_unexpected_error_one_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    problems = ProblemLog(logging.getLogger("test.problems"), "testing")
+    with caplog.at_level(logging.ERROR):
+        for _ in range(3):
+            problems.failed(RuntimeError("bug"))
+    assert len(caplog.records) == 1 and caplog.records[0].exc_info is not None
