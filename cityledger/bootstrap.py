@@ -16,6 +16,7 @@ from ledger.errors import CorruptDatabase, InvalidInput
 from projections.follower import Follower
 from projections.published import TableFold
 from projections.store import open_db
+from projections.whatif import check_publication
 
 
 @dataclass
@@ -133,6 +134,8 @@ def _open(db_path: Path | None) -> Runtime:
     else:
         ledger = Ledger(tabulator=TableFold)
         path = read_model_path()
+    # publish asks the ranking engine which undecided evidence could move a band.
+    ledger.publication_check = check_publication
     follower = Follower(ledger, open_db(path))
     # A read model whose schema version changed was dropped just now: rebuild it before use.
     follower.replay_upgraded()

@@ -21,6 +21,7 @@ from cityledger.importer import parse, run
 from cityledger.progress import Progress
 from ledger.errors import CorruptDatabase, InvalidInput, LedgerError
 from ledger.vocabulary import RankingTable
+from projections import publications as published
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
 from projections.rankings import band_changes
@@ -75,10 +76,48 @@ def render(view: RankingView, fmt: str, lang: str) -> str:
 
 
 def cmd_rank(rt: Runtime, a: argparse.Namespace) -> None:
-    """Print a table of an edition, now or as of a position or instant."""
+    """Print a table of an edition, now, as of a position or instant, or as a publication
+    published it (`--publication N`, `--publication` for the latest, `--published-at T`)."""
     rt.catch_up()
-    view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
+    if a.publication is None and a.published_at is None:
+        view = rankings_query(rt.db, a.edition, a.table, parse_as_of(a.as_of))
+    else:
+        if a.as_of is not None:
+            raise InvalidInput("give --as-of or a publication, not both", field="as-of")
+        number = None if a.publication in (None, "latest") else int(a.publication)
+        at = parse_as_of(a.published_at) if a.published_at is not None else None
+        if isinstance(at, int):
+            raise InvalidInput("--published-at takes an ISO-8601 time", field="published-at")
+        _, view = published.published_rankings(rt.db, rt.ledger, a.edition, a.table, number, at)
     sys.stdout.write(render(view, a.format, a.lang))
+
+
+def cmd_publications(rt: Runtime, a: argparse.Namespace) -> None:
+    """List an edition's publications and what changed between them (or between --a and --b)."""
+    rt.catch_up()
+    found = published.publications(rt.db, a.edition)
+    if (a.a is None) != (a.b is None):
+        raise InvalidInput("give both --a and --b, or neither", field="a" if a.a is None else "b")
+    pairs = [(a.a, a.b)] if a.a is not None else [
+        (p.publication_no - 1, p.publication_no) for p in found[1:]
+    ]  # fmt: skip
+    diffs = [published.publication_diff(rt.db, a.edition, x, y) for x, y in pairs]
+    if a.format == "json":
+        data = {"publications": [asdict(p) for p in found], "diffs": [asdict(d) for d in diffs]}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for p in found if a.a is None else []:
+        extra = f" corrects #{p.corrects}" if p.corrects else ""
+        extra += f" forced: {p.forced_reason}" if p.forced_reason else ""
+        print(f"#{p.publication_no} {p.time} position {p.position} digest {p.digest}{extra}")
+    for d in diffs:
+        print(f"## #{d.a} -> #{d.b}: {len(d.changes)} band change(s)")
+        for c in d.changes:
+            why = ", ".join(
+                f"appeal {x.appeal_id}" if x.appeal_id else f"{x.type} #{x.position}"
+                for x in c.causes
+            )
+            print(f"{c.table} {c.city_id}: {c.before} -> {c.after}" + (f" ({why})" if why else ""))
 
 
 def cmd_changes(rt: Runtime, a: argparse.Namespace) -> None:
@@ -470,6 +509,11 @@ def bounded(low: int, high: int) -> Callable[[str], int]:
 POSITION = bounded(1, MAX_POSITION)
 
 
+def publication_number(text: str) -> str:
+    """An argparse type: 'latest' or a publication number."""
+    return text if text == "latest" else str(bounded(1, MAX_POSITION)(text))
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr, like every other error."""
 
@@ -501,7 +545,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", default="en", choices=["en", "zh"],
         help="names in the report layout: en alphabetical, zh in pinyin order",
     )  # fmt: skip
+    rank.add_argument(
+        "--publication", nargs="?", const="latest", type=publication_number,
+        help="a publication's number (alone: the latest), as it was published",
+    )  # fmt: skip
+    rank.add_argument("--published-at", help="the publication in force at an ISO-8601 time")
     rank.set_defaults(func=cmd_rank, reads=True)
+
+    pubs = sub.add_parser("publications", help="an edition's publications and their changes")
+    pubs.add_argument("--edition", required=True, help=edition_help)
+    pubs.add_argument("--a", type=bounded(1, MAX_POSITION), help="first publication to diff")
+    pubs.add_argument("--b", type=bounded(1, MAX_POSITION), help="second publication to diff")
+    pubs.add_argument("--format", default="text", choices=["text", "json"], help="output format")
+    pubs.set_defaults(func=cmd_publications, reads=True)
 
     changes = sub.add_parser("changes", help="band moves between two points, with their causes")
     changes.add_argument("--edition", required=True, help=edition_help)

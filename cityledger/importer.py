@@ -19,7 +19,8 @@ COMMANDS = frozenset(
         "change_verifier_languages", "create_weight_set", "enrol_panelist", "cast_ballot",
         "revise_ballot", "aggregate_weights", "set_weights", "create_edition", "include_cities",
         "change_quorum", "publish", "submit_claim", "withdraw_claim", "open_round", "cast_vote",
-        "close_round", "file_appeal", "answer_appeal",
+        "close_round", "file_appeal", "answer_appeal", "withdraw_appeal", "open_appeal_review",
+        "cast_appeal_vote", "close_appeal_review", "give_feedback", "set_appeal_window",
     }
 )  # fmt: skip
 

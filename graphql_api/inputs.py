@@ -335,6 +335,17 @@ class PublishInput:
     edition_id: str = strawberry.field(description="Edition id.")
     tables: list[str] | None = strawberry.field(default=None, description="Default: all.")
     position: int | None = strawberry.field(default=None, description="Default: the head.")
+    corrects: int | None = strawberry.field(
+        default=None,
+        description="The number of the publication this one corrects: a correction publication "
+        "lists each band change since it, with the appeals and decisions that caused it.",
+    )
+    force: bool = strawberry.field(
+        default=False,
+        description="Publish although pending claims or open appeals could change a band "
+        "(needs a reason, recorded).",
+    )
+    reason: str | None = strawberry.field(default=None, description="Why publish with force.")
 
 
 @strawberry.input(description="Submit evidence that a city stands on a rung.")
@@ -361,14 +372,67 @@ class CastVoteInput:
     note: str = strawberry.field(default="", description="Optional note.")
 
 
-@strawberry.input(description="A city's appeal.")
+@strawberry.input(description="A city's appeal against one of its indicator scores.")
 class FileAppealInput:
     """fileAppeal arguments (the city comes from the token)."""
 
     edition_id: str = strawberry.field(description="Edition id.")
-    text: str = strawberry.field(description="The appeal.")
-    indicator_id: str | None = strawberry.field(default=None, description="Indicator, if any.")
+    text: str = strawberry.field(description="The city's statement.")
+    indicator_id: str = strawberry.field(description="Indicator whose score is disputed.")
+    rung: int = strawberry.field(description="The rung the city believes right.")
+    sources: list[SourceInput] = strawberry.field(description="New evidence, 1..20 sources.")
+    claim_id: str | None = strawberry.field(
+        default=None, description="The claim disputed (omit: no claim was counted)."
+    )
+    city_id: str | None = strawberry.field(
+        default=None, description="The city (default: the token's; another city is refused)."
+    )
     appeal_id: str | None = strawberry.field(default=None, description="Id (default: UUID).")
+
+
+@strawberry.enum(description="Where an appeal stands.")
+class AppealStatus(Enum):
+    """An appeal's state."""
+
+    FILED = "filed"
+    UNDER_REVIEW = "under_review"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+
+
+@strawberry.input(description="A verifier's vote on an appeal's evidence.")
+class CastAppealVoteInput:
+    """castAppealVote arguments."""
+
+    appeal_id: str = strawberry.field(description="Appeal id.")
+    decision: Decision = strawberry.field(description="accept or reject.")
+    note: str = strawberry.field(default="", description="Optional note (the city sees it).")
+
+
+@strawberry.input(description="A city withdraws its appeal.")
+class WithdrawAppealInput:
+    """withdrawAppeal arguments."""
+
+    appeal_id: str = strawberry.field(description="Appeal id.")
+    reason: str = strawberry.field(description="Why.")
+
+
+@strawberry.input(description="A city's plain feedback on an edition.")
+class FeedbackInput:
+    """giveFeedback arguments (the city comes from the token)."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    text: str = strawberry.field(description="The feedback.")
+    feedback_id: str | None = strawberry.field(default=None, description="Id (default: UUID).")
+
+
+@strawberry.input(description="How many days after a publication an edition accepts appeals.")
+class AppealWindowInput:
+    """setAppealWindow arguments."""
+
+    edition_id: str = strawberry.field(description="Edition id.")
+    days: int = strawberry.field(description="Days, 1..3660.")
 
 
 @strawberry.input(description="An editor's answer to an appeal.")
@@ -377,4 +441,4 @@ class AnswerAppealInput:
 
     appeal_id: str = strawberry.field(description="Appeal id.")
     decision: AppealDecision = strawberry.field(description="upheld or dismissed.")
-    response: str = strawberry.field(description="The response.")
+    response: str = strawberry.field(description="The reasons for the decision.")

@@ -45,6 +45,8 @@ COSTLY_FIELDS = frozenset(
         ("Query", "explainMove"),
         ("Query", "nextBand"),
         ("Query", "bandRobustness"),
+        ("Query", "publicationDiff"),
+        ("Query", "appealWhatIf"),
         ("City", "scores"),
     }
 )

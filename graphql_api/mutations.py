@@ -11,11 +11,14 @@ from graphql_api.fields import command
 from graphql_api.inputs import (
     AllocationInput,
     AnswerAppealInput,
+    AppealWindowInput,
+    CastAppealVoteInput,
     CastVoteInput,
     CreateEditionInput,
     CreateWeightSetInput,
     DefineFrameworkInput,
     EnrolPanelistInput,
+    FeedbackInput,
     FileAppealInput,
     PublishInput,
     RegisterCityInput,
@@ -25,6 +28,7 @@ from graphql_api.inputs import (
     StateLineageInput,
     SubmitClaimInput,
     VerifierInput,
+    WithdrawAppealInput,
 )
 from graphql_api.inputs import allocations as ballot_of
 from graphql_api.payloads import (
@@ -38,6 +42,8 @@ from graphql_api.payloads import (
     ClaimResult,
     EditionPayload,
     EditionResult,
+    FeedbackPayload,
+    FeedbackResult,
     FrameworkPayload,
     FrameworkResult,
     PublicationPayload,
@@ -56,12 +62,14 @@ from graphql_api.permissions import (
     IsResearcherOrEditor,
     IsVerifier,
 )
+from projections.appeals import appeal as reads_appeal
 
 Key = Annotated[
     str | None,
     strawberry.argument(description="Retrying with the same key records the command once."),
 ]
 ClaimId = Annotated[str, strawberry.argument(description="Claim id.")]
+AppealId = Annotated[str, strawberry.argument(description="Appeal id.")]
 
 
 @strawberry.type(description="Record commands in the ledger; each returns a payload or an error.")
@@ -264,7 +272,8 @@ class Mutation:
         c = info.context
         result = c.ledger.publish(
             input.edition_id, by=c.acting(c.viewer.name, "name"), tables=input.tables,
-            position=input.position, idempotency_key=c.scoped_key(idempotency_key),
+            position=input.position, corrects=input.corrects, force=input.force,
+            reason=input.reason, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return PublicationPayload.after(c, input.edition_id, int(result["publication_no"]))
 
@@ -331,19 +340,105 @@ class Mutation:
         )
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
-    @command("File an appeal for the token's city.", IsCity)
+    @command(
+        "File an appeal against one of the token's city's indicator scores, with new evidence, "
+        "within the edition's appeal window.",
+        IsCity,
+    )
     def file_appeal(
         self, info: Info, input: FileAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
         c = info.context
+        own = c.acting(c.viewer.city_id, "city")
         appeal_id = c.ledger.file_appeal(
-            input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
-            c.acting(c.viewer.name, "name"), indicator_id=input.indicator_id,
-            appeal_id=input.appeal_id, idempotency_key=c.scoped_key(idempotency_key),
+            input.edition_id, input.city_id or own, input.text, c.acting(c.viewer.name, "name"),
+            indicator_id=input.indicator_id, appeal_id=input.appeal_id, rung=input.rung,
+            sources=[s.plain() for s in input.sources], claim_id=input.claim_id,
+            representing=own, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, appeal_id)
 
-    @command("Uphold or dismiss an appeal with a response.", IsEditor)
+    @command("Withdraw the token's city's open appeal.", IsCity)
+    def withdraw_appeal(
+        self, info: Info, input: WithdrawAppealInput, idempotency_key: Key = None
+    ) -> AppealResult:
+        """withdrawAppeal."""
+        c = info.context
+        own = c.acting(c.viewer.city_id, "city")
+        reads_appeal(c.db, input.appeal_id, own)  # another city's appeal is unknown to it
+        c.ledger.withdraw_appeal(
+            input.appeal_id, own, input.reason, c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, input.appeal_id)
+
+    @command("Open the next verification round on an appeal's evidence.", IsEditor)
+    def open_appeal_review(
+        self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
+    ) -> AppealResult:
+        """openAppealReview."""
+        c = info.context
+        c.ledger.open_appeal_review(
+            appeal_id, by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, appeal_id)
+
+    @command("Vote on an appeal's evidence as the token's verifier.", IsVerifier)
+    def cast_appeal_vote(
+        self, info: Info, input: CastAppealVoteInput, idempotency_key: Key = None
+    ) -> AppealResult:
+        """castAppealVote."""
+        c = info.context
+        c.ledger.cast_appeal_vote(
+            input.appeal_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
+            input.note, idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, input.appeal_id)
+
+    @command("Close an appeal's review round under the edition's quorum.", IsEditor)
+    def close_appeal_review(
+        self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
+    ) -> AppealResult:
+        """closeAppealReview."""
+        c = info.context
+        c.ledger.close_appeal_review(
+            appeal_id, by=c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return AppealPayload.after(c, appeal_id)
+
+    @command("Record the token's city's plain feedback on an edition.", IsCity)
+    def give_feedback(
+        self, info: Info, input: FeedbackInput, idempotency_key: Key = None
+    ) -> FeedbackResult:
+        """giveFeedback."""
+        c = info.context
+        feedback_id = c.ledger.give_feedback(
+            input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
+            c.acting(c.viewer.name, "name"), input.feedback_id,
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return FeedbackPayload.after(c, feedback_id)
+
+    @command("Set how many days after a publication an edition accepts appeals.", IsEditor)
+    def set_appeal_window(
+        self, info: Info, input: AppealWindowInput, idempotency_key: Key = None
+    ) -> EditionResult:
+        """setAppealWindow."""
+        c = info.context
+        c.ledger.set_appeal_window(
+            input.edition_id, input.days, c.acting(c.viewer.name, "name"),
+            idempotency_key=c.scoped_key(idempotency_key),
+        )  # fmt: skip
+        return EditionPayload.after(c, input.edition_id)
+
+    @command(
+        "Uphold or dismiss an appeal with reasons. Upholding needs a review round that accepted "
+        "the evidence, and records the correction in the same transaction: an accepted claim "
+        "carrying the appeal's evidence supersedes the disputed claim.",
+        IsEditor,
+    )
     def answer_appeal(
         self, info: Info, input: AnswerAppealInput, idempotency_key: Key = None
     ) -> AppealResult:

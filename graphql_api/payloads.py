@@ -15,11 +15,13 @@ from graphql_api.types import (
     City,
     Claim,
     Edition,
+    Feedback,
     FrameworkVersion,
     Publication,
     Verifier,
     WeightRevision,
 )
+from projections import appeals as docket
 from projections import queries as reads
 
 
@@ -178,6 +180,21 @@ class AppealPayload:
         return cls(position=position, appeal=Appeal.from_view(reads.appeal(ctx.db, appeal_id)))
 
 
+@strawberry.type(description="A city's feedback was recorded.")
+class FeedbackPayload:
+    """giveFeedback succeeded."""
+
+    position: int = strawberry.field(description="Read-model position after the write.")
+    feedback: Feedback = strawberry.field(description="The feedback.")
+
+    @classmethod
+    def after(cls, ctx: ApiContext, feedback_id: str) -> FeedbackPayload:
+        """Catch up, then read back."""
+        position = ctx.caught_up()
+        found = [f for f in docket.feedback(ctx.db) if f.feedback_id == feedback_id]
+        return cls(position=position, feedback=Feedback.from_view(found[0]))
+
+
 def _result(name: str) -> object:
     return strawberry.union(
         name,
@@ -204,3 +221,4 @@ PublicationResult = Annotated[
 ]
 ClaimResult = Annotated[ClaimPayload | Recorded | LedgerErrorType, _result("ClaimResult")]
 AppealResult = Annotated[AppealPayload | Recorded | LedgerErrorType, _result("AppealResult")]
+FeedbackResult = Annotated[FeedbackPayload | Recorded | LedgerErrorType, _result("FeedbackResult")]

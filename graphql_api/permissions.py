@@ -157,6 +157,20 @@ class CanSeeAppeals(LedgerPermission):
     who = "editors, auditors and cities"
 
 
+class CanSeeDocket(LedgerPermission):
+    """The appeal docket (open appeals by age and deadline): editors and auditors."""
+
+    roles = (Role.EDITOR, Role.AUDITOR)
+    who = "editors and auditors"
+
+
+class CanAskWhatIf(LedgerPermission):
+    """What upholding an open appeal would do: editors, and the city (its own appeals)."""
+
+    roles = (Role.EDITOR, Role.CITY)
+    who = "editors and the appealing city"
+
+
 def guard(*permissions: type[LedgerPermission]) -> list[FieldExtension]:
     """The field extensions that enforce permissions (as GraphQL errors or typed payloads)."""
     return [PermissionExtension(permissions=[p() for p in permissions], use_directives=False)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -10,13 +11,15 @@ import strawberry
 from graphql_api.context import Info
 from graphql_api.exports import ExportFile, ExportFormat, Lang, export_table
 from graphql_api.fields import field as query
-from graphql_api.inputs import AsOf, ClaimFilter, EventFilter, as_of_value, aware
+from graphql_api.inputs import AppealStatus, AsOf, ClaimFilter, EventFilter, as_of_value, aware
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.permissions import (
+    CanAskWhatIf,
     CanExplainCity,
     CanReadClaims,
     CanReadLog,
     CanSeeAppeals,
+    CanSeeDocket,
     CanSeeScores,
     CanSeeVotes,
     CanSeeWeights,
@@ -26,6 +29,7 @@ from graphql_api.permissions import (
 from graphql_api.types import (
     Appeal,
     Appeals,
+    AppealWhatIf,
     Ballot,
     BandChanges,
     BandMove,
@@ -33,14 +37,17 @@ from graphql_api.types import (
     Claim,
     ClaimConnection,
     ClaimEdge,
+    DocketItem,
     Edition,
     Event,
     EventConnection,
     EventEdge,
+    Feedback,
     FrameworkVersion,
     Me,
     PageInfo,
     Publication,
+    PublicationDiffResult,
     RankingRow,
     RankingTable,
     RankingTableName,
@@ -48,6 +55,7 @@ from graphql_api.types import (
     WeightRevision,
     Weights,
 )
+from graphql_api.types.appeals import AppealWindowInfo
 from graphql_api.types.movement import (
     BandRobustnessType,
     Cut,
@@ -56,8 +64,10 @@ from graphql_api.types.movement import (
     cut_value,
 )
 from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
-from ledger.errors import PermissionDenied, UnknownId
+from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from ledger.vocabulary import Role
+from projections import appeals as docket
+from projections import publications as published
 from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
@@ -81,9 +91,49 @@ def _published(info: Info, edition: str, table: str) -> PublicationView:
     return found[-1]
 
 
-def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> RankingTable:
-    """Live rankings for score viewers; the latest publication's for everyone else."""
+def _verified(info: Info, publication: PublicationView, table: str) -> RankingView:
+    """A publication's table, checked against its event as the log (not the read models)
+    holds it."""
+    found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
+    recorded = found[0] if found and found[0].position == publication.event_position else None
+    return published_rankings(info.context.db, publication, table, recorded)
+
+
+def _publication_ranking(
+    info: Info, edition: str, table: str, number: int | None, at: datetime | None
+) -> RankingTable:
+    """A table exactly as a publication (by number, or in force at an instant) published it,
+    checked against the digests the publication recorded."""
+    chosen, view = published.published_rankings(
+        info.context.db, info.context.ledger, edition, table, number,
+        None if at is None else aware(at, "publishedAt"),
+    )  # fmt: skip
+    rows = view.rows if info.context.viewer.sees_scores else published_order(view.rows)
+    return RankingTable(
+        edition_id=view.edition_id,
+        table=RankingTableName(view.table),
+        position=view.position,
+        time=view.time,
+        publication_no=chosen.publication_no,
+        rows=[RankingRow.from_entry(e, view.edition_id, view.position) for e in rows],
+    )
+
+
+def _ranking(
+    info: Info,
+    edition: str,
+    table: str,
+    as_of: AsOf | None,
+    number: int | None = None,
+    at: datetime | None = None,
+) -> RankingTable:
+    """Live rankings for score viewers; the latest publication's for everyone else; or the
+    publication asked for."""
     publication: PublicationView | None = None
+    if number is not None or at is not None:
+        if as_of is not None:
+            raise InvalidInput("give asOf or a publication, not both", field="asOf")
+        return _publication_ranking(info, edition, table, number, at)
     if info.context.viewer.sees_scores:
         view: RankingView = ranking.rankings(info.context.db, edition, table, as_of_value(as_of))
     else:
@@ -93,10 +143,7 @@ def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> Rankin
                 field="asOf",
             )
         publication = _published(info, edition, table)
-        # Checked against the publication's event as the log (not the read models) holds it.
-        found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
-        recorded = found[0] if found and found[0].position == publication.event_position else None
-        view = published_rankings(info.context.db, publication, table, recorded)
+        view = _verified(info, publication, table)
     return RankingTable(
         edition_id=view.edition_id,
         table=RankingTableName(view.table),
@@ -108,6 +155,12 @@ def _ranking(info: Info, edition: str, table: str, as_of: AsOf | None) -> Rankin
             for e in (view.rows if publication is None else published_order(view.rows))
         ],
     )
+
+
+def _own_city(info: Info) -> str | None:
+    """The city a city token confines reads to (None for other roles)."""
+    v = info.context.viewer
+    return (v.city_id or "") if v.role == "city" else None
 
 
 def published_order(rows: Sequence[RankingEntry]) -> list[RankingEntry]:
@@ -173,9 +226,37 @@ class Query:
         Public,
     )
     def rankings(
-        self, info: Info, edition: Id, table: RankingTableName, as_of: AsOf | None = None
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        as_of: AsOf | None = None,
+        publication: Annotated[
+            int | None,
+            strawberry.argument(
+                description="A publication's number: the table exactly as it published it "
+                "(default: the latest). Anyone may ask for any publication."
+            ),
+        ] = None,
+        published_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="An instant: the table of the publication in force then."
+            ),
+        ] = None,
     ) -> RankingTable:
-        return _ranking(info, edition, table.value, as_of)
+        return _ranking(info, edition, table.value, as_of, publication, published_at)
+
+    @query(
+        "Every band change between two publications of an edition, with the appeals and "
+        "decisions the corrections between them recorded as causes.",
+        Public,
+    )
+    def publication_diff(self, info: Info, edition: Id, a: int, b: int) -> PublicationDiffResult:
+        """Publication diff."""
+        return PublicationDiffResult.from_view(
+            published.publication_diff(info.context.db, edition, a, b)
+        )
 
     @query("Claims, filtered; verifiers see their languages, cities their own.", CanReadClaims)
     def claims(
@@ -385,16 +466,58 @@ class Query:
             ballots=[Ballot.from_view(b) for b in reads.ballots(db, weight_set_id, own)],
         )
 
-    @query("Appeals, oldest first; a city sees its own.", CanSeeAppeals)
-    def appeals(self, info: Info, edition: str | None = None) -> Appeals:
-        v, db = info.context.viewer, info.context.db
-        city_id = v.city_id if v.role == Role.CITY else None
+    @query("Appeals, oldest first, optionally by status; a city sees its own.", CanSeeAppeals)
+    def appeals(
+        self, info: Info, edition: str | None = None, status: AppealStatus | None = None
+    ) -> Appeals:
+        """Appeals."""
+        db = info.context.db
+        found = docket.appeals(
+            db, edition_id=edition, city_id=_own_city(info),
+            statuses=None if status is None else [status.value],
+        )  # fmt: skip
         return Appeals(
-            position=reads.tracking_position(db),
-            items=[
-                Appeal.from_view(a) for a in reads.appeals(db, edition_id=edition, city_id=city_id)
-            ],
+            position=reads.tracking_position(db), items=[Appeal.from_view(a) for a in found]
         )
+
+    @query(
+        "One appeal with its review and the verifiers' notes (anonymised); another city's "
+        "appeal is answered like an unknown id.",
+        CanSeeAppeals,
+    )
+    def appeal(self, info: Info, id: Id) -> Appeal:
+        """An appeal."""
+        return Appeal.from_view(docket.appeal(info.context.db, id, _own_city(info)))
+
+    @query("An edition's appeal window and when the current one closes.", Public)
+    def appeal_window(self, info: Info, edition: Id) -> AppealWindowInfo:
+        """The appeal window."""
+        return AppealWindowInfo.from_view(docket.appeal_window(info.context.db, edition))
+
+    @query("The docket: open appeals, nearest deadline first, then oldest.", CanSeeDocket)
+    def appeal_docket(self, info: Info, edition: str | None = None) -> list[DocketItem]:
+        """The docket."""
+        return [DocketItem.from_view(d) for d in docket.docket(info.context.db, edition)]
+
+    @query(
+        "The band, rank and score the appeal's city would have in each table if the open "
+        "appeal were upheld, computed on a copy of the current state and not recorded.",
+        CanAskWhatIf,
+    )
+    def appeal_what_if(self, info: Info, id: Id) -> AppealWhatIf:
+        """What-if."""
+        return AppealWhatIf.from_view(docket.what_if(info.context.db, id, _own_city(info)))
+
+    @query("Cities' plain feedback, oldest first; a city sees its own.", CanSeeAppeals)
+    def feedback(
+        self, info: Info, edition: str | None = None, city: str | None = None
+    ) -> list[Feedback]:
+        """Feedback."""
+        own = _own_city(info)
+        if own is not None and city not in (None, own):
+            raise PermissionDenied("a city sees only its own feedback", field="city", value=city)
+        found = docket.feedback(info.context.db, edition, own or city)
+        return [Feedback.from_view(f) for f in found]
 
     @query("Every verifier and the languages they read.", CanSeeVotes)
     def verifiers(self, info: Info) -> list[Verifier]:

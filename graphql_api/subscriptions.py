@@ -12,9 +12,11 @@ from starlette.websockets import WebSocket
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import stream
 from graphql_api.offload import blocking
-from graphql_api.permissions import CanReadLog
-from graphql_api.types import Event
+from graphql_api.permissions import CanReadLog, CanSeeAppeals
+from graphql_api.types import Appeal, AppealUpdate, Event
+from projections import appeals as docket
 from projections import queries as reads
+from projections.appeals import AppealChange
 from projections.views import EventView
 
 #: Close code of a socket whose token was revoked or expired while it was open.
@@ -49,6 +51,34 @@ async def close_forbidden(context: ApiContext) -> None:
         await socket.close(FORBIDDEN, "Forbidden: the token was revoked or has expired")
 
 
+async def follow_appeals(
+    context: ApiContext, city_id: str | None, after: int | None
+) -> AsyncGenerator[AppealChange, None]:
+    """Every change to appeals (of one city) after a position (default: now), as recorded.
+
+    Like follow_events: idle until the server's watcher reports new events, reads off the
+    event loop, the token checked again before each batch.
+    """
+    cursor = await blocking(reads.tracking_position, context.db) if after is None else after
+    cursor = max(cursor, 0)
+    with context.subscriptions.track(), context.watcher.listening():
+        while True:
+            # Read up to a known position, so that a short page moves the cursor there.
+            upto = await blocking(reads.tracking_position, context.db)
+            changes = await blocking(
+                docket.appeal_changes, context.db, cursor, city_id, reads.MAX_PAGE, upto
+            )
+            if changes and not await blocking(context.reauthenticate):
+                await close_forbidden(context)
+                return
+            for change in changes:
+                cursor = change.position
+                yield change
+            if len(changes) < reads.MAX_PAGE:
+                cursor = max(cursor, upto)
+                await context.watcher.wait_past(cursor)
+
+
 @strawberry.type(description="Live streams.")
 class Subscription:
     """The subscription root."""
@@ -65,3 +95,25 @@ class Subscription:
         async with aclosing(follow_events(info.context, after)) as views:
             async for view in views:
                 yield Event.from_view(view)
+
+    @stream(
+        "Changes to appeals as they are recorded: a city gets its own appeals only, editors "
+        "and auditors every appeal.",
+        CanSeeAppeals,
+    )
+    async def appeal_updates(
+        self,
+        info: Info,
+        after: Annotated[
+            int | None, strawberry.argument(description="Start after this position (default: now).")
+        ] = None,
+    ) -> AsyncGenerator[AppealUpdate, None]:
+        """Stream appeal changes."""
+        v = info.context.viewer
+        own = (v.city_id or "") if v.role == "city" else None
+        async with aclosing(follow_appeals(info.context, own, after)) as changes:
+            async for change in changes:
+                yield AppealUpdate(
+                    position=change.position, type=change.type,
+                    appeal=Appeal.from_view(change.appeal),
+                )  # fmt: skip

@@ -89,6 +89,16 @@ class Claim(Aggregate):
             aggregate.status = SUPERSEDED
             aggregate.open_round = None
 
+    class ClaimAcceptedOnAppeal(Aggregate.Event):
+        """An upheld appeal's evidence became this accepted claim (its review was the appeal's)."""
+
+        appeal_id: str
+
+        def apply(self, aggregate: Claim) -> None:
+            """Mark accepted."""
+            aggregate.status = ACCEPTED
+            aggregate.open_round = None
+
     class RoundOpened(Aggregate.Event):
         """A verification round began."""
 
@@ -242,6 +252,11 @@ class Claim(Aggregate):
                 value=self.claim_id,
             )
         self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, by=by, timestamp=at)
+
+    def accept_on_appeal(self, appeal_id: str, at: datetime | None) -> None:
+        """Accept a correcting claim whose evidence an upheld appeal's review accepted."""
+        self._require_pending()
+        self.trigger_event(self.ClaimAcceptedOnAppeal, appeal_id=appeal_id, timestamp=at)
 
     def open_next_round(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round; return its number."""

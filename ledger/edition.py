@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.errors import AlreadyExists, InvalidInput, UnknownId
+from ledger.errors import AlreadyExists, InvalidInput, InvalidState, UnknownId
 from ledger.ids import aggregate_id
 from ledger.vocabulary import RankingTable
 
 TABLES = tuple(RankingTable)
+#: Days after its latest publication during which an edition accepts appeals, unless set.
+DEFAULT_APPEAL_WINDOW_DAYS = 30
 
 
 class Edition(Aggregate):
@@ -68,10 +70,27 @@ class Edition(Aggregate):
         #: Table name → ledger.published.table_digest of its bands at `position` (added later:
         #: None for publications recorded before).
         table_digests: dict[str, str] | None = None
+        #: The number of the publication this one corrects (None: not a correction).
+        corrects: int | None = None
+        #: A correction's band changes: {table, city_id, before, after, causes}.
+        changes: list[dict[str, Any]] | None = None
+        #: Why the editor published despite undecided evidence (None: nothing undecided).
+        forced_reason: str | None = None
 
         def apply(self, aggregate: Edition) -> None:
-            """Count the publication."""
+            """Count the publication and remember when it was made."""
             aggregate.publications.append(self.position)
+            aggregate.published_at.append(self.timestamp)
+
+    class AppealWindowSet(Aggregate.Event):
+        """The days after a publication during which cities may appeal were set."""
+
+        days: int
+        by: str
+
+        def apply(self, aggregate: Edition) -> None:
+            """Set the window."""
+            aggregate.appeal_window_days = self.days
 
     def __init__(
         self,
@@ -96,6 +115,8 @@ class Edition(Aggregate):
         self.quorum = quorum
         self.city_ids: list[str] = []
         self.publications: list[int] = []
+        self.published_at: list[datetime] = []
+        self.appeal_window_days = DEFAULT_APPEAL_WINDOW_DAYS
 
     @staticmethod
     def key(edition_id: str) -> UUID:
@@ -151,6 +172,45 @@ class Edition(Aggregate):
         """Set the accepting votes a claim needs."""
         self.trigger_event(self.QuorumChanged, quorum=quorum, by=by, timestamp=at)
 
+    def set_appeal_window(self, days: int, by: str, at: datetime | None) -> None:
+        """Set how many days after a publication cities may appeal."""
+        self.trigger_event(self.AppealWindowSet, days=days, by=by, timestamp=at)
+
+    def appeal_deadline(self) -> datetime | None:
+        """The end of the current appeal window (None before the first publication)."""
+        if not self.published_at:
+            return None
+        return self.published_at[-1] + timedelta(days=self.appeal_window_days)
+
+    def require_appeal_window(self, when: datetime) -> datetime:
+        """InvalidState unless `when` falls in the appeal window; return its deadline."""
+        deadline = self.appeal_deadline()
+        if deadline is None:
+            raise InvalidState(
+                f"edition {self.edition_id} has no publication to appeal against yet",
+                field="edition_id",
+                value=self.edition_id,
+            )
+        if when > deadline:
+            raise InvalidState(
+                f"the appeal window of edition {self.edition_id} closed at "
+                f"{deadline.isoformat()} ({self.appeal_window_days} days after its latest "
+                "publication)",
+                field="deadline",
+                value=deadline.isoformat(),
+            )
+        return deadline
+
+    def require_publication(self, number: int) -> int:
+        """UnknownId unless the edition has a publication of this number; return its position."""
+        if not 1 <= number <= len(self.publications):
+            raise UnknownId(
+                f"edition {self.edition_id} has no publication {number}",
+                field="corrects",
+                value=number,
+            )
+        return self.publications[number - 1]
+
     def require_city(self, city_id: str) -> None:
         """UnknownId unless the city is in this edition."""
         if city_id not in self.city_ids:
@@ -180,6 +240,10 @@ class Edition(Aggregate):
         by: str,
         at: datetime | None,
         table_digests: dict[str, str] | None = None,
+        *,
+        corrects: int | None = None,
+        changes: list[dict[str, Any]] | None = None,
+        forced_reason: str | None = None,
     ) -> int:
         """Record a publication of tables at a ledger position; return its number."""
         unknown = sorted(set(tables) - set(TABLES))
@@ -200,6 +264,8 @@ class Edition(Aggregate):
                 field="position",
                 value=position,
             )
+        if corrects is not None:
+            self.require_publication(corrects)
         number = len(self.publications) + 1
         self.trigger_event(
             self.RankingPublished,
@@ -210,6 +276,9 @@ class Edition(Aggregate):
             tables=list(tables),
             by=by,
             table_digests=table_digests,
+            corrects=corrects,
+            changes=changes,
+            forced_reason=forced_reason,
             timestamp=at,
         )
         return number

@@ -1,4 +1,4 @@
-"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications, appeals."""
+"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
 from ledger.edition import Edition
+from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -53,9 +54,6 @@ SCHEMA = (
     "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
     "event_position INTEGER, "
     "PRIMARY KEY (edition_id, publication_no))",
-    "CREATE TABLE IF NOT EXISTS appeals (appeal_id TEXT PRIMARY KEY, originator_id TEXT, "
-    "edition_id TEXT, city_id TEXT, indicator_id TEXT, text TEXT, filed_by TEXT, status TEXT, "
-    "response TEXT, answered_by TEXT, filed_at TEXT, answered_at TEXT, position INTEGER)",
 )
 
 Handler = Callable[[Database, EventRecord], None]
@@ -317,43 +315,6 @@ def _published(db: Database, r: EventRecord) -> None:
     )
 
 
-def _appeal(db: Database, r: EventRecord) -> None:
-    d = r.data
-    insert_row(
-        db,
-        "appeals",
-        {
-            "appeal_id": d["appeal_id"],
-            "originator_id": r.originator_id,
-            "edition_id": d["edition_id"],
-            "city_id": d["city_id"],
-            "indicator_id": d["indicator_id"],
-            "text": d["text"],
-            "filed_by": d["filed_by"],
-            "status": "open",
-            "response": None,
-            "answered_by": None,
-            "filed_at": instant_text(r.time),
-            "answered_at": None,
-            "position": r.position,
-        },
-    )
-
-
-def _appeal_answered(db: Database, r: EventRecord) -> None:
-    db.execute(
-        "UPDATE appeals SET status = ?, response = ?, answered_by = ?, answered_at = ? "
-        "WHERE originator_id = ?",
-        [
-            r.data["decision"],
-            r.data["response"],
-            r.data["by"],
-            instant_text(r.time),
-            r.originator_id,
-        ],
-    )
-
-
 HANDLERS: dict[str, Handler] = by_name({
     City.CityRegistered: _city,
     Framework.FrameworkDefined: _framework,
@@ -371,8 +332,6 @@ HANDLERS: dict[str, Handler] = by_name({
     Edition.CitiesIncluded: _cities_included,
     Edition.QuorumChanged: _quorum,
     Edition.RankingPublished: _published,
-    Appeal.AppealFiled: _appeal,
-    Appeal.AppealAnswered: _appeal_answered,
 })  # fmt: skip
 
 
@@ -383,12 +342,12 @@ class Catalogue(ReadModel):
     tables = (
         "cities", "editions", "edition_cities", "frameworks", "indicators", "framework_lineage",
         "weight_sets",
-        "weight_revisions", "panelists", "ballots", "verifiers", "publications", "appeals",
+        "weight_revisions", "panelists", "ballots", "verifiers", "publications",
     )  # fmt: skip
     handles = frozenset(HANDLERS)
-    ignores = events_of(Claim, Receipt)
+    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {Edition.AppealWindowSet.__name__}
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 2  # 2: framework_lineage
+    version = 3  # 2: framework_lineage; 3: appeals moved to their own model
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""

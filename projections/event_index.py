@@ -12,6 +12,7 @@ from ledger.chain import GENESIS, link
 from ledger.city import City
 from ledger.claim import Claim
 from ledger.edition import Edition
+from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord
@@ -29,6 +30,7 @@ OWNER_KEYS = by_name({
     Edition.EditionCreated: ("edition", "edition_id"),
     Claim.ClaimSubmitted: ("claim", "claim_id"),
     Appeal.AppealFiled: ("appeal", "appeal_id"),
+    Feedback.FeedbackGiven: ("feedback", "feedback_id"),
     Receipt.ReceiptIssued: ("receipt", "key"),
 })  # fmt: skip
 

@@ -11,6 +11,7 @@ from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim, status_after_round
 from ledger.edition import Edition
+from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -162,7 +163,12 @@ def _round_closed(db: Database, r: EventRecord, claim_id: str) -> None:
         _decided(db, r, claim_id, status)
 
 
+def _accepted_on_appeal(db: Database, r: EventRecord, claim_id: str) -> None:
+    _decided(db, r, claim_id, "accepted")
+
+
 HANDLERS: dict[str, Handler] = by_name({
+    Claim.ClaimAcceptedOnAppeal: _accepted_on_appeal,
     Claim.ClaimWithdrawn: _withdrawn,
     Claim.ClaimSuperseded: _superseded,
     Claim.RoundOpened: _round_opened,
@@ -177,7 +183,7 @@ class Evidence(ReadModel):
     name = "evidence"
     tables = ("claims", "rounds", "votes")
     handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
-    ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Receipt)
+    ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     version = 1
 

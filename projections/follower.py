@@ -9,10 +9,12 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from ledger.storage import storage_error
+from projections.appeals import AppealCases
 from projections.catalogue import Catalogue
 from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.model import ReadModel
+from projections.publications import PublicationRecords
 from projections.source import EventSource
 from projections.standings import Standings
 from projections.store import write_transaction
@@ -29,7 +31,7 @@ VERSIONS_TABLE = "projection_versions"
 
 def default_models() -> list[ReadModel]:
     """The read models, in the order they apply each batch (the event index first)."""
-    return [EventIndex(), Catalogue(), Evidence(), Standings()]
+    return [EventIndex(), Catalogue(), Evidence(), Standings(), AppealCases(), PublicationRecords()]
 
 
 class ProblemLog:

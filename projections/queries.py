@@ -7,15 +7,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
 from ledger.framework import sub_table
 from projections.event_index import instant_text
+
+if TYPE_CHECKING:
+    from projections.appeals import AppealCase
 from projections.views import (
-    AppealView,
     BallotView,
     CityView,
     ClaimView,
@@ -458,37 +460,15 @@ def appeals(
     edition_id: str | None = None,
     city_id: str | None = None,
     appeal_id: str | None = None,
-) -> list[AppealView]:
-    """Appeals, oldest first, filtered by edition, city and id."""
-    where: list[str] = ["1 = 1"]
-    params: list[Any] = []
-    filters = (("edition_id", edition_id), ("city_id", city_id), ("appeal_id", appeal_id))
-    for column, value in filters:
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    rows = _rows(db, f"SELECT * FROM appeals WHERE {' AND '.join(where)} ORDER BY position", params)
-    return [
-        AppealView(
-            r["appeal_id"],
-            r["edition_id"],
-            r["city_id"],
-            r["indicator_id"],
-            r["text"],
-            r["filed_by"],
-            r["status"],
-            r["response"],
-            r["answered_by"],
-            r["filed_at"],
-            r["answered_at"],
-        )
-        for r in rows
-    ]
+) -> list[AppealCase]:
+    """Appeals, oldest first, filtered by edition, city and id (see projections.appeals)."""
+    from projections import appeals as docket
+
+    return docket.appeals(db, edition_id=edition_id, city_id=city_id, appeal_id=appeal_id)
 
 
-def appeal(db: Database, appeal_id: str) -> AppealView:
+def appeal(db: Database, appeal_id: str) -> AppealCase:
     """One appeal, or UnknownId."""
-    found = appeals(db, appeal_id=appeal_id)
-    if not found:
-        raise UnknownId(f"appeal {appeal_id!r} does not exist", field="appeal_id", value=appeal_id)
-    return found[0]
+    from projections import appeals as docket
+
+    return docket.appeal(db, appeal_id)

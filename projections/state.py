@@ -12,6 +12,7 @@ from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim, status_after_round
 from ledger.edition import Edition
+from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -25,8 +26,11 @@ EDITION, CITY, INDICATOR, POINTS, STATUS = range(5)
 # The events that can change an edition's standings (votes, panel and ballots cannot).
 CLAIM_CHANGES = frozenset(
     e.__name__
-    for e in (Claim.ClaimSubmitted, Claim.ClaimWithdrawn, Claim.ClaimSuperseded, Claim.RoundClosed)
-)
+    for e in (
+        Claim.ClaimSubmitted, Claim.ClaimWithdrawn, Claim.ClaimSuperseded, Claim.RoundClosed,
+        Claim.ClaimAcceptedOnAppeal,
+    )
+)  # fmt: skip
 WEIGHT_CHANGES = frozenset(e.__name__ for e in (WeightSet.WeightsAggregated, WeightSet.WeightsSet))
 EDITION_CHANGES = frozenset(e.__name__ for e in (Edition.EditionCreated, Edition.CitiesIncluded))
 
@@ -179,15 +183,17 @@ HANDLERS: dict[str, Handler] = by_name({
     Claim.ClaimSubmitted: _claim,
     Claim.ClaimWithdrawn: _status(ClaimStatus.WITHDRAWN),
     Claim.ClaimSuperseded: _status(ClaimStatus.SUPERSEDED),
+    Claim.ClaimAcceptedOnAppeal: _status(ClaimStatus.ACCEPTED),
     Claim.RoundClosed: _round_closed,
 })  # fmt: skip
 #: Events that cannot change a ranking.
-IGNORED = events_of(Verifier, Appeal, Receipt) | {
+IGNORED = events_of(Verifier, Appeal, Feedback, Receipt) | {
     e.__name__
     for e in (
         Claim.RoundOpened,
         Claim.VoteCast,
         Framework.LineageStated,
+        Edition.AppealWindowSet,
         WeightSet.PanelistEnrolled,
         WeightSet.BallotCast,
         WeightSet.BallotRevised,

@@ -248,23 +248,6 @@ class VerifierView:
 
 
 @dataclass(frozen=True)
-class AppealView:
-    """A city's appeal and its answer."""
-
-    appeal_id: str
-    edition_id: str
-    city_id: str
-    indicator_id: str | None
-    text: str
-    filed_by: str
-    status: str
-    response: str | None
-    answered_by: str | None
-    filed_at: str
-    answered_at: str | None
-
-
-@dataclass(frozen=True)
 class BandChange:
     """A city whose band differs between two points, with the events that moved it between."""
 

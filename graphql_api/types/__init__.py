@@ -1,5 +1,14 @@
 """GraphQL output types, one per read view; nested data comes through per-request loaders."""
 
+from graphql_api.types.appeals import (
+    Appeal,
+    Appeals,
+    AppealUpdate,
+    AppealWhatIf,
+    DocketItem,
+    Feedback,
+    PublicationDiffResult,
+)
 from graphql_api.types.catalogue import (
     City,
     Edition,
@@ -11,8 +20,6 @@ from graphql_api.types.catalogue import (
     Verifier,
 )
 from graphql_api.types.evidence import (
-    Appeal,
-    Appeals,
     CityScores,
     Claim,
     IndicatorScore,
@@ -45,6 +52,8 @@ __all__ = [
     "MAX_PLACES",
     "Allocation",
     "Appeal",
+    "AppealUpdate",
+    "AppealWhatIf",
     "Appeals",
     "Ballot",
     "BandChanges",
@@ -54,11 +63,13 @@ __all__ = [
     "Claim",
     "ClaimConnection",
     "ClaimEdge",
+    "DocketItem",
     "Edition",
     "Event",
     "EventConnection",
     "EventEdge",
     "Exact",
+    "Feedback",
     "FrameworkVersion",
     "Indicator",
     "IndicatorScore",
@@ -66,6 +77,7 @@ __all__ = [
     "PageInfo",
     "Pillar",
     "Publication",
+    "PublicationDiffResult",
     "RankingRow",
     "RankingTable",
     "RankingTableName",

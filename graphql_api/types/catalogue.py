@@ -10,10 +10,13 @@ from graphql_api.context import Info
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, SubTable, as_of_value
 from graphql_api.permissions import CanSeeCityScores
+from graphql_api.types.appeals import PublicationChange
 from graphql_api.types.evidence import CityScores, load_scores
 from graphql_api.types.years import FrameworkLineage
+from projections import publications as published
 from projections import queries as reads
 from projections.lineage import lineage_step
+from projections.publications import Publication as PublicationRecord
 from projections.rankings import resolve
 from projections.report import pinyin_key
 from projections.views import (
@@ -127,6 +130,24 @@ class Publication:
     by: str = strawberry.field(description="Who published.")
     time: str = strawberry.field(description="When it was published (ISO 8601).")
     event_position: int = strawberry.field(description="Ledger position of the publish event.")
+
+    @resolver("The number of the publication this one corrects (null: not a correction).")
+    def corrects(self, info: Info) -> int | None:
+        """The corrected publication."""
+        return self._record(info).corrects
+
+    @resolver("A correction's band changes, each with the appeals and decisions that caused it.")
+    def changes(self, info: Info) -> list[PublicationChange]:
+        """The corrections listed."""
+        return [PublicationChange.from_view(c) for c in self._record(info).changes]
+
+    @resolver("Why the editor published despite undecided evidence (null: nothing undecided).")
+    def forced_reason(self, info: Info) -> str | None:
+        """The recorded reason for forcing."""
+        return self._record(info).forced_reason
+
+    def _record(self, info: Info) -> PublicationRecord:
+        return published.publication(info.context.db, self.edition_id, self.publication_no)
 
     @classmethod
     def from_view(cls, v: PublicationView) -> Publication:

@@ -1,4 +1,4 @@
-"""Evidence output types: claims, sources, rounds, votes, indicator scores, appeals."""
+"""Evidence output types: claims, sources, rounds, votes, indicator scores."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from graphql_api.context import Info
 from graphql_api.fields import field as resolver
 from graphql_api.permissions import CanSeeVotes
 from projections.views import (
-    AppealView,
     ClaimView,
     RoundView,
     ScoreView,
@@ -209,45 +208,3 @@ class CityScores:
     async def indicators(self, info: Info) -> list[IndicatorScore]:
         """Per-indicator scores."""
         return await load_scores(info, self.edition_id, self.position, self.city_id)
-
-
-@strawberry.type(description="A city's appeal and its answer.")
-class Appeal:
-    """An appeal."""
-
-    appeal_id: str = strawberry.field(description="Appeal id.")
-    edition_id: str = strawberry.field(description="Edition id.")
-    city_id: str = strawberry.field(description="City id.")
-    indicator_id: str | None = strawberry.field(description="Indicator appealed, if any.")
-    text: str = strawberry.field(description="The appeal.")
-    filed_by: str = strawberry.field(description="Who filed it.")
-    status: str = strawberry.field(description="open, upheld or dismissed.")
-    response: str | None = strawberry.field(description="The editors' response.")
-    answered_by: str | None = strawberry.field(description="Who answered.")
-    filed_at: str = strawberry.field(description="When filed (ISO 8601).")
-    answered_at: str | None = strawberry.field(description="When answered.")
-
-    @classmethod
-    def from_view(cls, v: AppealView) -> Appeal:
-        """From the read view."""
-        return cls(
-            appeal_id=v.appeal_id,
-            edition_id=v.edition_id,
-            city_id=v.city_id,
-            indicator_id=v.indicator_id,
-            text=v.text,
-            filed_by=v.filed_by,
-            status=v.status,
-            response=v.response,
-            answered_by=v.answered_by,
-            filed_at=v.filed_at,
-            answered_at=v.answered_at,
-        )
-
-
-@strawberry.type(description="Appeals and the position they were read at.")
-class Appeals:
-    """A list of appeals."""
-
-    position: int = strawberry.field(description="Read-model position of the answer.")
-    items: list[Appeal] = strawberry.field(description="Appeals, oldest first.")

@@ -1,18 +1,26 @@
-"""Appeals: a city objects to its score, an editor answers."""
+"""Appeals: a city files with new evidence, verifiers review it, an editor decides; feedback."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
+from eventsourcing.domain import Aggregate
+
 from ledger import validate
-from ledger.appeal import Appeal
+from ledger.appeal import UPHELD, Appeal, correction_claim_id
+from ledger.claim import PENDING, Claim
 from ledger.edition import Edition
+from ledger.errors import InvalidInput, InvalidState, PermissionDenied
+from ledger.feedback import Feedback
 from ledger.usecases.base import LedgerBase, Outcome, use_case
+from ledger.usecases.claims import check_sources
+from ledger.verifier import Verifier
 
 
 class AppealUseCases(LedgerBase):
-    """Appeals: a city objects to its score, an editor answers."""
+    """Appeals: a city files with new evidence, verifiers review it, an editor decides."""
 
     @use_case
     def file_appeal(
@@ -24,25 +32,159 @@ class AppealUseCases(LedgerBase):
         indicator_id: str | None = None,
         appeal_id: str | None = None,
         *,
+        rung: int | None = None,
+        sources: list[dict[str, Any]] | None = None,
+        claim_id: str | None = None,
+        representing: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
-        """File a city's appeal against its score (or feedback on the edition); return its id."""
+        """File a city's appeal against one of its indicator scores, with new evidence.
+
+        `claim_id` names the disputed claim (None: no claim counted); `rung` is the rung the
+        city believes right; `representing` is the city the filer speaks for, when known.
+        """
         new_id = validate.ident("appeal_id", appeal_id) if appeal_id is not None else str(uuid4())
         text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
         filed_by = validate.text("filed_by", filed_by, max_len=120)
+        if representing is not None and representing != city_id:
+            raise PermissionDenied(
+                f"{filed_by} represents {representing} and may not file for {city_id}",
+                field="city_id",
+                value=city_id,
+            )
+        if indicator_id is None:
+            raise InvalidInput(
+                "an appeal names the indicator score it disputes (feedback is giveFeedback)",
+                field="indicator_id",
+            )
+        if rung is None:
+            raise InvalidInput("an appeal names the rung it believes right", field="rung")
+        validate.integer("rung", rung, low=0, high=1000)
+        clean_sources = check_sources(sources)
 
         def body(when: datetime) -> Outcome:
             self._absent(Appeal, Appeal.key(new_id), "appeal", new_id)
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
-            if indicator_id is not None:
-                framework = self._framework(edition.framework_id, edition.framework_version)
-                framework.indicator(edition.framework_version, indicator_id)
-            appeal = Appeal.file(new_id, edition_id, city_id, indicator_id, text, filed_by, when)
+            framework = self._framework(edition.framework_id, edition.framework_version)
+            points = framework.points(edition.framework_version, indicator_id, rung)
+            edition.require_evidence_by_cutoff(clean_sources)
+            if claim_id is not None:
+                self._disputable(claim_id, edition_id, city_id, indicator_id)
+            deadline = edition.require_appeal_window(when)
+            appeal = Appeal.file(
+                new_id, edition_id, city_id, indicator_id, text, filed_by, when,
+                claim_id=claim_id, rung=rung, points=points, sources=clean_sources,
+                deadline=deadline.isoformat(),
+            )  # fmt: skip
             return Outcome(new_id, [appeal])
 
         return str(self._run("file_appeal", idempotency_key, at, body))
+
+    def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
+        claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
+        if (claim.edition_id, claim.city_id, claim.indicator_id) != (
+            edition_id,
+            city_id,
+            indicator,
+        ):
+            raise InvalidInput(
+                f"claim {claim_id} is about {claim.city_id}/{claim.indicator_id} in "
+                f"{claim.edition_id}, not {city_id}/{indicator} in {edition_id}",
+                field="claim_id",
+                value=claim_id,
+            )
+        if claim.status in ("withdrawn", "superseded"):
+            raise InvalidState(
+                f"claim {claim_id} is {claim.status} and no longer counts",
+                field="claim_id",
+                value=claim_id,
+            )
+        return claim
+
+    @use_case
+    def withdraw_appeal(
+        self,
+        appeal_id: str,
+        city_id: str,
+        reason: str,
+        by: str,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """The city withdraws its open appeal."""
+        reason = validate.text("reason", reason)
+        by = validate.text("by", by, max_len=120)
+
+        def body(when: datetime) -> Outcome:
+            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
+            appeal.withdraw(reason, by, city_id, when)
+            return Outcome(appeal_id, [appeal])
+
+        return str(self._run("withdraw_appeal", idempotency_key, at, body))
+
+    @use_case
+    def open_appeal_review(
+        self,
+        appeal_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Open the next verification round on an appeal's evidence; return its number."""
+        by = validate.actor(by)
+
+        def body(when: datetime) -> Outcome:
+            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
+            return Outcome(appeal.open_review(when, by), [appeal])
+
+        return int(self._run("open_appeal_review", idempotency_key, at, body))
+
+    @use_case
+    def cast_appeal_vote(
+        self,
+        appeal_id: str,
+        verifier_id: str,
+        decision: str,
+        note: str = "",
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """A verifier who reads the evidence's languages votes on it; return the round number."""
+        note = validate.text("note", note, optional=True)
+
+        def body(when: datetime) -> Outcome:
+            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
+            verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
+            round_no = appeal.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
+            return Outcome(round_no, [appeal])
+
+        return int(self._run("cast_appeal_vote", idempotency_key, at, body))
+
+    @use_case
+    def close_appeal_review(
+        self,
+        appeal_id: str,
+        *,
+        by: str | None = None,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Close an appeal's review round under its edition's quorum; return the outcome."""
+        by = validate.actor(by)
+
+        def body(when: datetime) -> Outcome:
+            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
+            edition = self._get(
+                Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id
+            )
+            return Outcome(appeal.close_review(edition.quorum, when, by), [appeal])
+
+        return str(self._run("close_appeal_review", idempotency_key, at, body))
 
     @use_case
     def answer_appeal(
@@ -55,13 +197,73 @@ class AppealUseCases(LedgerBase):
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> str:
-        """Uphold or dismiss an appeal with a response."""
+        """Uphold or dismiss an appeal with reasons; return its id.
+
+        Upholding records the correction in the same save: a claim carrying the appeal's
+        evidence, accepted on the appeal's review, superseding the disputed claim.
+        """
         response = validate.text("response", response, max_len=validate.MAX_EXCERPT)
         by = validate.text("by", by, max_len=120)
 
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            appeal.answer(decision, response, by, when)
-            return Outcome(appeal_id, [appeal])
+            appeal.require_decidable(decision)
+            if decision != UPHELD:
+                appeal.decide(decision, response, by, None, when)
+                return Outcome(appeal_id, [appeal])
+            changed: list[Aggregate] = self._correction(appeal, when, by)
+            appeal.decide(decision, response, by, correction_claim_id(appeal_id), when)
+            return Outcome(appeal_id, [appeal, *changed])
 
         return str(self._run("answer_appeal", idempotency_key, at, body))
+
+    def _correction(self, appeal: Appeal, when: datetime, by: str) -> list[Aggregate]:
+        """The correcting claim (accepted) and the disputed claim (superseded by it)."""
+        assert appeal.indicator_id is not None and appeal.rung is not None  # require_decidable
+        new_id = correction_claim_id(appeal.appeal_id)
+        self._absent(Claim, Claim.key(new_id), "claim", new_id)
+        edition = self._get(Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id)
+        framework = self._framework(edition.framework_id, edition.framework_version)
+        points = framework.points(edition.framework_version, appeal.indicator_id, appeal.rung)
+        changed: list[Aggregate] = []
+        if appeal.claim_id is not None:
+            old = self._disputable(
+                appeal.claim_id, appeal.edition_id, appeal.city_id, appeal.indicator_id
+            )
+            old.supersede(new_id, when, by)
+            changed.append(old)
+        claim = Claim.submit(
+            new_id, appeal.edition_id, appeal.city_id, appeal.indicator_id, appeal.rung,
+            points, list(appeal.sources or []), f"appeal {appeal.appeal_id}",
+            appeal.claim_id, when,
+        )  # fmt: skip
+        assert claim.status == PENDING
+        claim.accept_on_appeal(appeal.appeal_id, when)
+        return [claim, *changed]
+
+    @use_case
+    def give_feedback(
+        self,
+        edition_id: str,
+        city_id: str,
+        text: str,
+        given_by: str,
+        feedback_id: str | None = None,
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Record a city's plain feedback on an edition (not an appeal); return its id."""
+        new_id = validate.ident("feedback_id", feedback_id) if feedback_id else str(uuid4())
+        text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
+        given_by = validate.text("given_by", given_by, max_len=120)
+
+        def body(when: datetime) -> Outcome:
+            self._absent(Feedback, Feedback.key(new_id), "feedback", new_id)
+            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+            edition.require_city(city_id)
+            return Outcome(
+                new_id, [Feedback.give(new_id, edition_id, city_id, text, given_by, when)]
+            )
+
+        return str(self._run("give_feedback", idempotency_key, at, body))

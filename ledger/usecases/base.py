@@ -419,6 +419,13 @@ class LedgerBase(Application[UUID]):
         notifications = self.recorder.select_notifications(start=after + 1, limit=limit, stop=upto)
         return [from_notification(self.mapper, n) for n in notifications]
 
+    def all_records(self) -> Iterator[EventRecord]:
+        """Every recorded event, in ledger order, read a page at a time."""
+        after = 0
+        while batch := self.records(after=after, limit=1000):
+            yield from batch
+            after = batch[-1].position
+
     def tree_head_at(self, position: int) -> str:
         """The RFC 9162 Merkle tree head (hex) over the events 1..position."""
         return self.prefix(position).tree_head()

@@ -8,15 +8,17 @@ from typing import Any
 from ledger import validate
 from ledger.city import City
 from ledger.edition import TABLES, Edition
-from ledger.errors import (
-    InvalidInput,
-)
+from ledger.errors import InvalidInput, InvalidState
+from ledger.publishing import PublicationCheck, PublicationFacts
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.weights import WeightSet
 
 
 class EditionUseCases(LedgerBase):
     """Editions: creation, their cities, quorum and publications."""
+
+    #: The ranking engine's answers for publish (wired by the runtime; see ledger.publishing).
+    publication_check: PublicationCheck | None = None
 
     @use_case
     def create_edition(
@@ -121,12 +123,25 @@ class EditionUseCases(LedgerBase):
         tables: list[str] | None = None,
         position: int | None = None,
         *,
+        corrects: int | None = None,
+        force: bool = False,
+        reason: str | None = None,
         at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Publish the edition's tables as computed at a ledger position (default: the head)."""
+        """Publish the edition's tables as computed at a ledger position (default: the head).
+
+        Refused while a pending claim or an open appeal could still change a band, unless
+        `force` with a `reason` (recorded). With `corrects`, a correction publication: it
+        names the publication it corrects and lists each band change since, with causes.
+        """
         by = validate.text("by", by, max_len=120)
         chosen = list(TABLES) if tables is None else validate.string_list("tables", tables)
+        if force is not True and force is not False:
+            raise InvalidInput(f"force {force!r} is not true or false", field="force")
+        forced_reason = validate.text("reason", reason, max_len=2000) if force else None
+        if corrects is not None:
+            validate.integer("corrects", corrects, low=1, high=1_000_000)
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
@@ -149,13 +164,29 @@ class EditionUseCases(LedgerBase):
                     field="position",
                     value=cut,
                 )
+            corrected_at = None if corrects is None else edition.require_publication(corrects)
+            facts = self._publication_facts(edition_id, cut, corrected_at, chosen)
+            if not force:
+                blockers = facts.blockers
+                if blockers:
+                    raise InvalidState(
+                        f"edition {edition_id} has undecided evidence that could change a band "
+                        f"({', '.join(blockers[:5])}{', …' if len(blockers) > 5 else ''}); "
+                        "decide it first, or publish with force and a reason",
+                        field="edition_id",
+                        value=edition_id,
+                    )
+            changes = facts.changes if corrects is not None else None
             digest, tree_head = prefix.digest, prefix.tree_head()
             # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
             known = [table for table in chosen if table in TABLES]
             table_digests = (
                 tabulation.table_digests(edition_id, known) if tabulation is not None else None
             )
-            number = edition.publish(cut, digest, tree_head, chosen, by, when, table_digests)
+            number = edition.publish(
+                cut, digest, tree_head, chosen, by, when, table_digests,
+                corrects=corrects, changes=changes, forced_reason=forced_reason,
+            )  # fmt: skip
             result = {
                 "edition_id": edition_id,
                 "publication_no": number,
@@ -167,3 +198,38 @@ class EditionUseCases(LedgerBase):
             return Outcome(result, [edition])
 
         return dict(self._run("publish", idempotency_key, at, body))
+
+    def _publication_facts(
+        self, edition_id: str, cut: int, corrected_at: int | None, tables: list[str]
+    ) -> PublicationFacts:
+        """The ranking engine's answers, from one pass over the whole log."""
+        if self.publication_check is None:
+            if corrected_at is not None:
+                raise InvalidState(
+                    "a correction publication needs the ranking engine; open the ledger "
+                    "through the runtime",
+                    field="corrects",
+                )
+            return PublicationFacts([], None)
+        return self.publication_check(self.all_records(), edition_id, cut, corrected_at, tables)
+
+    @use_case
+    def set_appeal_window(
+        self,
+        edition_id: str,
+        days: int,
+        by: str = "editor",
+        *,
+        at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Set how many days after its latest publication an edition accepts appeals."""
+        validate.integer("days", days, low=1, high=3660)
+        by = validate.text("by", by, max_len=120)
+
+        def body(when: datetime) -> Outcome:
+            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+            edition.set_appeal_window(days, by, when)
+            return Outcome(days, [edition])
+
+        return int(self._run("set_appeal_window", idempotency_key, at, body))

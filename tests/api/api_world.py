@@ -115,16 +115,18 @@ def build_world(ledger: Ledger) -> None:
         {"v-en": "reject", "v-zh-en": "reject"},
     )
     verified(ledger, "c-se-egov", "seoul", "egov", 2, "en", {"v-en": "accept"}, close=False)
-    ledger.publish(EDITION)
+    ledger.publish(EDITION, force=True, reason="c-se-egov is still under review")
     verified(
         ledger, "c-tz-metro", "taizhou", "metro", 2, "zh", {"v-zh": "accept", "v-zh-en": "accept"}
     )
     ledger.file_appeal(
-        EDITION, "taizhou", "Our metro opened in 2022.", "taizhou-office", "metro", "a-tz"
-    )
+        EDITION, "taizhou", "Our metro opened in 2022.", "taizhou-office", "metro", "a-tz",
+        rung=2, sources=[source("zh")],
+    )  # fmt: skip
     ledger.file_appeal(
-        EDITION, "beijing", "Please recheck broadband.", "beijing-office", None, "a-bj"
-    )
+        EDITION, "beijing", "Please recheck broadband.", "beijing-office", "broadband", "a-bj",
+        rung=3, sources=[source("zh")], claim_id="c-bj-bb",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -194,13 +194,13 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         ed,
         "answerAppeal",
         "input:AnswerAppealInput!",
-        "AppealPayload { appeal { status response answeredBy } }",
-        input={"appealId": "a-tz", "decision": "UPHELD", "response": "Corrected."},
+        "AppealPayload { appeal { status reasons decidedBy } }",
+        input={"appealId": "a-tz", "decision": "DISMISSED", "response": "Not new."},
     )
     assert answered["appeal"] == {
-        "status": "upheld",
-        "response": "Corrected.",
-        "answeredBy": "editor-eve",
+        "status": "dismissed",
+        "reasons": "Not new.",
+        "decidedBy": "editor-eve",
     }
 
 
@@ -299,6 +299,16 @@ def test_city_files_appeal_for_itself(gql: Gql, tokens: Tokens) -> None:
             "editionId": EDITION,
             "text": "Recheck metro.",
             "indicatorId": "metro",
+            "rung": 2,
+            "sources": [
+                {
+                    "title": "t",
+                    "language": "zh",
+                    "date": "2023-03-01",
+                    "excerpt": "x",
+                    "url": "https://example.org/a",
+                }
+            ],
             "appealId": "a-new",
         },
     )
@@ -306,7 +316,7 @@ def test_city_files_appeal_for_itself(gql: Gql, tokens: Tokens) -> None:
         "appealId": "a-new",
         "cityId": "beijing",
         "filedBy": "beijing-office",
-        "status": "open",
+        "status": "filed",
         "indicatorId": "metro",
     }
 

@@ -66,6 +66,12 @@ def test_mutations_cover_every_ledger_command() -> None:
         "closeRound",
         "fileAppeal",
         "answerAppeal",
+        "withdrawAppeal",
+        "openAppealReview",
+        "castAppealVote",
+        "closeAppealReview",
+        "giveFeedback",
+        "setAppealWindow",
     }
     assert set(schema.mutation_type.fields) == expected
     for name, field in schema.mutation_type.fields.items():

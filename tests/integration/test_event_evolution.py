@@ -6,8 +6,13 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.claim import Claim
+from ledger.errors import InvalidState
+from projections import publications as published
+from projections.appeals import appeal
 from projections.published import published_rankings
 from projections.queries import claim, publications
 from projections.rankings import indicator_scores, rankings
@@ -104,5 +109,54 @@ def test_a_publication_recorded_before_table_digests_is_still_served(
         assert recorded.data.get("table_digests") is None
         view = published_rankings(rt.db, publication, "total", recorded)
         assert view.position == publication.position and len(view.rows) == 6
+    finally:
+        rt.close()
+
+
+def test_a_publication_recorded_before_corrections_decodes_as_no_correction(
+    world: Runtime, tmp_path: Path
+) -> None:
+    world.ledger.publish(EDITION)
+    world.close()
+    path = tmp_path / "ledger.sqlite"
+    for field in ("corrects", "changes", "forced_reason"):
+        strip_field(path, "Edition.RankingPublished", field)
+    rt = open_runtime(path)
+    try:
+        rt.follower.rebuild()
+        (publication,) = published.publications(rt.db, EDITION)
+        assert (publication.corrects, publication.changes, publication.forced_reason) == (
+            None,
+            (),
+            None,
+        )
+        # The edition replays too: a second publication numbers on from it.
+        assert rt.ledger.publish(EDITION)["publication_no"] == 2
+    finally:
+        rt.close()
+
+
+def test_an_appeal_recorded_before_evidence_decodes_and_can_still_be_answered(
+    world: Runtime, tmp_path: Path
+) -> None:
+    world.ledger.publish(EDITION)
+    world.ledger.file_appeal(
+        EDITION, "seoul", "Please look again.", "seoul-office", "T1", "old", rung=2,
+        sources=[source("ko")],
+    )  # fmt: skip
+    world.close()
+    path = tmp_path / "ledger.sqlite"
+    for field in ("claim_id", "rung", "points", "sources", "deadline"):
+        strip_field(path, "Appeal.AppealFiled", field)
+    rt = open_runtime(path)
+    try:
+        rt.follower.rebuild()
+        case = appeal(rt.db, "old")
+        assert (case.status, case.rung, case.sources, case.deadline) == ("filed", None, (), None)
+        with pytest.raises(InvalidState):
+            rt.ledger.open_appeal_review("old")  # nothing to review
+        rt.ledger.answer_appeal("old", "dismissed", "Answered as before.")
+        rt.catch_up()
+        assert appeal(rt.db, "old").status == "dismissed"
     finally:
         rt.close()

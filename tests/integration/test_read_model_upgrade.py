@@ -23,6 +23,8 @@ from tests.trust.trust_world import EDITION, run_cli, source
 
 OLD = Path(__file__).parent / "data" / "before-schema-versions.sqlite"
 OLD_HEAD = 34
+#: The read models of that release (appeals and publications came later: they simply catch up).
+PREVIOUS = ("event_index", "catalogue", "evidence", "standings")
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def test_the_fixture_is_a_database_of_the_previous_layout() -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         positions = dict(conn.execute("SELECT model, position FROM projection_tracking"))
     assert VERSIONS_TABLE not in tables
-    assert positions == {m.name: OLD_HEAD for m in default_models()}
+    assert positions == {m: OLD_HEAD for m in PREVIOUS}
 
 
 def test_an_old_database_upgrades_every_read_model_on_open(
@@ -65,9 +67,9 @@ def test_an_old_database_upgrades_every_read_model_on_open(
     with caplog.at_level(logging.WARNING, logger="cityledger.follower"):
         rt = _open(old_db, opened)
     said = caplog.text
-    for model in default_models():
-        assert f"read model {model.name} was built at schema version (none)" in said
-    assert f"replaying {OLD_HEAD} events into event_index, catalogue, evidence, standings" in said
+    for name in PREVIOUS:
+        assert f"read model {name} was built at schema version (none)" in said
+    assert f"replaying {OLD_HEAD} events into {', '.join(PREVIOUS)}" in said
     assert f"to position {OLD_HEAD} of {OLD_HEAD}" in said
     assert _stored_versions(old_db) == {m.name: m.version for m in default_models()}
     assert set(rt.follower.positions().values()) == {OLD_HEAD}

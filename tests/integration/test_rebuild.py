@@ -24,8 +24,12 @@ def test_dropping_and_replaying_gives_identical_rows(world: Runtime) -> None:
     ledger = world.ledger
     claim = ledger.submit_claim(EDITION, "seoul", "I6", 3, [source("ko")], "R1")
     ledger.withdraw_claim(claim, "duplicate", "R1")
-    ledger.file_appeal(EDITION, "taizhou-js", "Our rail network is missing", "city", "T1")
     ledger.publish(EDITION)
+    ledger.file_appeal(
+        EDITION, "taizhou-js", "Our rail network is missing", "city", "T1",
+        rung=2, sources=[source("zh")],
+    )  # fmt: skip
+    ledger.give_feedback(EDITION, "taizhou-js", "Thanks", "city")
     world.catch_up()
     before = dump(world.db)
     assert world.follower.rebuild() == ledger.head()
@@ -35,7 +39,14 @@ def test_dropping_and_replaying_gives_identical_rows(world: Runtime) -> None:
 def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
     positions = world.follower.positions()
     assert set(positions.values()) == {world.ledger.head()}
-    assert set(positions) == {"event_index", "catalogue", "evidence", "standings"}
+    assert set(positions) == {
+        "event_index",
+        "catalogue",
+        "evidence",
+        "standings",
+        "appeals",
+        "publications",
+    }
 
 
 def test_catching_up_in_small_steps_equals_one_pass(world: Runtime) -> None:

@@ -58,7 +58,7 @@ VALID: dict[str, dict[str, Any]] = {
                        "weight_set_id": WEIGHTS, "evidence_cutoff": "2024-06-30"},
     "include_cities": {"edition_id": EDITION, "city_ids": ["osaka"]},
     "change_quorum": {"edition_id": EDITION, "quorum": 3},
-    "publish": {"edition_id": EDITION},
+    "publish": {"edition_id": EDITION, "force": True, "reason": "on schedule"},
     "submit_claim": {"edition_id": EDITION, "city_id": "seoul", "indicator_id": "D1", "rung": 1,
                      "sources": [source("en")], "submitted_by": "researcher", "claim_id": "c5"},
     "withdraw_claim": {"claim_id": "c4", "reason": "wrong city", "by": "researcher"},
@@ -66,8 +66,18 @@ VALID: dict[str, dict[str, Any]] = {
     "cast_vote": {"claim_id": "c4", "verifier_id": "v-zh-en", "decision": "accept"},
     "close_round": {"claim_id": "c4"},
     "file_appeal": {"edition_id": EDITION, "city_id": "seoul", "text": "We have fibre.",
-                    "filed_by": "seoul-office"},
-    "answer_appeal": {"appeal_id": "a2", "decision": "upheld", "response": "Agreed."},
+                    "filed_by": "seoul-office", "indicator_id": "D1", "rung": 2,
+                    "sources": [source("en")]},
+    "answer_appeal": {"appeal_id": "a2", "decision": "dismissed", "response": "No new facts."},
+    "withdraw_appeal": {"appeal_id": "a2", "city_id": "seoul", "reason": "Found it.",
+                        "by": "seoul-office"},
+    "open_appeal_review": {"appeal_id": "a2"},
+    "cast_appeal_vote": {"appeal_id": "a3", "verifier_id": "v-zh-en", "decision": "accept",
+                         "note": "The gazette says so."},
+    "close_appeal_review": {"appeal_id": "a3"},
+    "give_feedback": {"edition_id": EDITION, "city_id": "seoul", "text": "Thanks.",
+                      "given_by": "seoul-office"},
+    "set_appeal_window": {"edition_id": EDITION, "days": 60, "by": "editor"},
 }  # fmt: skip
 
 
@@ -213,6 +223,38 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("answer_appeal", {"appeal_id": "ghost"}, "'ghost' does not exist"),
     ("answer_appeal", {"appeal_id": "a1"}, "a1 is already dismissed"),
     ("answer_appeal", {"response": ""}, "response must not be empty"),
+    ("answer_appeal", {"decision": "upheld"}, "only after a review round accepted"),
+    ("file_appeal", {"rung": 9}, "9"),
+    ("file_appeal", {"rung": None}, "rung"),
+    ("file_appeal", {"sources": []}, "sources must be a non-empty list"),
+    ("file_appeal", {"claim_id": "c1"}, "c1"),
+    ("file_appeal", {"claim_id": "c3", "indicator_id": "I1"}, "c3 is withdrawn"),
+    ("file_appeal", {"representing": "tokyo"}, "may not file for seoul"),
+    ("withdraw_appeal", {"appeal_id": "ghost"}, "'ghost' does not exist"),
+    ("withdraw_appeal", {"city_id": "tokyo"}, "tokyo may not withdraw"),
+    ("withdraw_appeal", {"appeal_id": "a1", "city_id": "tokyo"}, "a1 is dismissed"),
+    ("withdraw_appeal", {"reason": ""}, "reason must not be empty"),
+    ("open_appeal_review", {"appeal_id": "ghost"}, "'ghost' does not exist"),
+    ("open_appeal_review", {"appeal_id": "a3"}, "a3 already has review round 1 open"),
+    ("open_appeal_review", {"appeal_id": "a1"}, "a1 is dismissed"),
+    ("cast_appeal_vote", {"decision": "maybe"}, "'maybe'"),
+    ("cast_appeal_vote", {"verifier_id": "ghost"}, "'ghost' does not exist"),
+    ("cast_appeal_vote", {"verifier_id": "v-zh"}, "v-zh does not read 'en'"),
+    ("cast_appeal_vote", {"verifier_id": "v-en"}, "v-en already voted"),
+    ("cast_appeal_vote", {"appeal_id": "a2"}, "a2 has no open review round"),
+    ("cast_appeal_vote", {"note": LONG}, "note is 5000 characters long"),
+    ("close_appeal_review", {"appeal_id": "ghost"}, "'ghost' does not exist"),
+    ("close_appeal_review", {"appeal_id": "a2"}, "a2 has no open review round"),
+    ("give_feedback", {"edition_id": "ghost"}, "'ghost' does not exist"),
+    ("give_feedback", {"city_id": "atlantis"}, "'atlantis'"),
+    ("give_feedback", {"text": ""}, "text must not be empty"),
+    ("give_feedback", {"feedback_id": "bad id!"}, "'bad id!'"),
+    ("set_appeal_window", {"days": 0}, "0"),
+    ("set_appeal_window", {"days": "30"}, "'30'"),
+    ("set_appeal_window", {"edition_id": "ghost"}, "'ghost' does not exist"),
+    ("publish", {"force": True, "reason": None}, "reason"),
+    ("publish", {"force": False, "reason": None}, "undecided evidence that could change a band"),
+    ("publish", {"corrects": 7}, "has no publication 7"),
     # The keywords every command takes.
     ("register_city", {"at": datetime(2023, 1, 1)}, "UTC offset"),
     ("register_city", {"at": "2023-01-01T00:00:00+00:00"}, "'2023-01-01T00:00:00+00:00'"),
@@ -227,8 +269,17 @@ def prepare(ledger: Any) -> None:
     """What VALID needs beyond the world: a second panelist, a city and an open appeal."""
     ledger.enrol_panelist(WEIGHTS, "p2", "public-administration")
     ledger.register_city("osaka", "Osaka", "大阪", "JP")
-    ledger.file_appeal(EDITION, "seoul", "Please look again.", "seoul-office", None, "a2")
+    ledger.file_appeal(
+        EDITION, "seoul", "Please look again.", "seoul-office", "D1", "a2", rung=2,
+        sources=[source("en")],
+    )  # fmt: skip
     ledger.define_framework("asc-next", "Next framework", PILLARS, INDICATORS)
+    ledger.file_appeal(
+        EDITION, "seoul", "Our portal opened.", "seoul-office", "I1", "a3", rung=2,
+        sources=[source("en")],
+    )  # fmt: skip
+    ledger.open_appeal_review("a3")
+    ledger.cast_appeal_vote("a3", "v-en", "accept", "Read the gazette.")
 
 
 @pytest.fixture(scope="module")

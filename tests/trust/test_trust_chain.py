@@ -28,7 +28,7 @@ LAYOUT = {
     24: "VoteCast",
     27: "ClaimWithdrawn",
     28: "RankingPublished",
-    33: "AppealAnswered",
+    33: "AppealDecided",
     34: "RankingPublished",
 }
 HEAD = 34

@@ -98,13 +98,16 @@ def build_world(ledger: Ledger) -> None:
     ledger.close_round("c2")
     ledger.submit_claim(EDITION, "seoul", "I1", 2, [source("en")], "researcher", "c3")
     ledger.withdraw_claim("c3", "duplicate", "researcher")
-    ledger.publish(EDITION)
+    ledger.publish(EDITION, force=True, reason="c2 needs another round; publish on schedule")
     ledger.submit_claim(EDITION, "taizhou-zj", "D1", 2, [source("zh", 2)], "researcher", "c4")
     ledger.open_round("c4")
     ledger.cast_vote("c4", "v-zh", "accept")
-    ledger.file_appeal(EDITION, "tokyo", "Our metro opened in March.", "tokyo-office", "T1", "a1")
+    ledger.file_appeal(
+        EDITION, "tokyo", "Our metro opened in March.", "tokyo-office", "T1", "a1", rung=2,
+        sources=[source("en")],
+    )  # fmt: skip
     ledger.answer_appeal("a1", "dismissed", "The claim is still under review.")
-    ledger.publish(EDITION)
+    ledger.publish(EDITION, force=True, reason="c4 is still under review; publish on schedule")
 
 
 @pytest.fixture(scope="session")

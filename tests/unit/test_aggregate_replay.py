@@ -105,8 +105,14 @@ def build_withdrawn_claim() -> Claim:
 
 
 def build_appeal() -> Appeal:
-    appeal = Appeal.file("ap", "e", "a", None, "text", "city", None)
-    appeal.answer("dismissed", "no", "editor", None)
+    appeal = Appeal.file(
+        "ap", "e", "a", "I1", "text", "city", None, rung=2, points=2,
+        sources=[{"language": "zh", "title": "t", "date": "2023-01-01", "excerpt": "x"}],
+    )  # fmt: skip
+    appeal.open_review(None)
+    appeal.cast_vote("V1", {"zh"}, "accept", "fine", None)
+    appeal.close_review(1, None)
+    appeal.decide("dismissed", "no", "editor", None, None)
     return appeal
 
 

@@ -1,82 +1,151 @@
-"""Appeal: filed once, answered once (upheld or dismissed)."""
+"""Appeal: filed with evidence, reviewed in rounds under the claims' rule, decided once."""
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 
-from ledger.appeal import DISMISSED, OPEN, UPHELD, Appeal
-from ledger.errors import InvalidInput, InvalidState
+from ledger.appeal import (
+    DISMISSED,
+    FILED,
+    UNDER_REVIEW,
+    UPHELD,
+    WITHDRAWN,
+    Appeal,
+)
+from ledger.errors import (
+    AlreadyVoted,
+    InvalidInput,
+    InvalidState,
+    LanguageNotRead,
+    PermissionDenied,
+)
+
+SOURCES: list[dict[str, Any]] = [
+    {"url": None, "citation": "Yearbook", "title": "t", "language": "zh", "date": "2023-01-01",
+     "excerpt": "x"},
+]  # fmt: skip
 
 
 def filed() -> Appeal:
     appeal = Appeal.file(
-        "ap-1", "asia-2023", "taizhou-zj", "broadband", "Score too low", "city", None
-    )
+        "ap-1", "asia-2023", "taizhou-zj", "broadband", "Score too low", "city", None,
+        claim_id="c-1", rung=3, points=10, sources=SOURCES,
+    )  # fmt: skip
     appeal.collect_events()
     return appeal
 
 
-def test_filing_an_appeal_records_appeal_filed_and_is_open() -> None:
-    appeal = Appeal.file("ap-1", "asia-2023", "taizhou-zj", None, "Feedback", "city", None)
-
-    events = appeal.collect_events()
-
-    assert [type(e) for e in events] == [Appeal.AppealFiled]
-    event = events[0]
-    assert isinstance(event, Appeal.AppealFiled)
-    assert (event.appeal_id, event.edition_id, event.city_id, event.indicator_id) == (
-        "ap-1",
-        "asia-2023",
-        "taizhou-zj",
-        None,
-    )
-    assert (event.text, event.filed_by) == ("Feedback", "city")
-    assert appeal.status == OPEN
-
-
-@pytest.mark.parametrize("decision", [UPHELD, DISMISSED])
-def test_answering_an_open_appeal_records_appeal_answered(decision: str) -> None:
+def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
     appeal = filed()
-
-    appeal.answer(decision, "Checked the yearbook", "editor", None)
-
-    events = appeal.collect_events()
-    assert [type(e) for e in events] == [Appeal.AppealAnswered]
-    event = events[0]
-    assert isinstance(event, Appeal.AppealAnswered)
-    assert (event.decision, event.response, event.by) == (
-        decision,
-        "Checked the yearbook",
-        "editor",
-    )
-    assert appeal.status == decision
-
-
-def test_answering_an_appeal_twice_is_refused_with_invalid_state() -> None:
-    appeal = filed()
-    appeal.answer(UPHELD, "Yes", "editor", None)
+    appeal.open_review(None)
+    for n, decision in enumerate(outcome_votes):
+        appeal.cast_vote(f"v{n}", {"zh", "en"}, decision, "read it", None)
+    appeal.close_review(quorum, None)
     appeal.collect_events()
+    return appeal
+
+
+def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
+    appeal = Appeal.file(
+        "ap-1", "asia-2023", "taizhou-zj", "broadband", "Too low", "city", None,
+        rung=3, points=10, sources=SOURCES, deadline="2023-08-14T09:00:00+00:00",
+    )  # fmt: skip
+
+    (event,) = appeal.collect_events()
+
+    assert isinstance(event, Appeal.AppealFiled)
+    assert (event.claim_id, event.rung, event.points) == (None, 3, 10)
+    assert event.sources == SOURCES
+    assert appeal.status == FILED
+    assert appeal.languages == {"zh"}
+
+
+def test_a_review_round_puts_the_appeal_under_review_and_uses_the_claims_rule() -> None:
+    appeal = filed()
+    assert appeal.open_review(None) == 1
+    assert appeal.status == UNDER_REVIEW
+    appeal.cast_vote("v1", {"zh"}, "accept", "ok", None)
+
+    assert appeal.close_review(2, None) == "undecided"  # one accept short of the quorum
+    assert appeal.open_review(None) == 2
+    appeal.cast_vote("v1", {"zh"}, "accept", "ok", None)
+    appeal.cast_vote("v2", {"zh"}, "accept", "ok", None)
+    assert appeal.close_review(2, None) == "accepted"
+
+
+def test_a_verifier_must_read_the_evidence_and_vote_once() -> None:
+    appeal = filed()
+    appeal.open_review(None)
+    with pytest.raises(LanguageNotRead):
+        appeal.cast_vote("v-en", {"en"}, "accept", "", None)
+    appeal.cast_vote("v1", {"zh"}, "accept", "", None)
+    with pytest.raises(AlreadyVoted):
+        appeal.cast_vote("v1", {"zh"}, "reject", "", None)
+
+
+def test_upholding_needs_a_review_that_accepted_the_evidence() -> None:
+    appeal = filed()
     before = copy.deepcopy(appeal.__dict__)
-
     with pytest.raises(InvalidState) as info:
-        appeal.answer(DISMISSED, "No", "editor", None)
-
-    assert info.value.value == "ap-1"
-    assert "already upheld" in info.value.message
+        appeal.decide(UPHELD, "Agreed", "editor", "ap-1/correction", None)
+    assert "review" in info.value.message
     assert appeal.collect_events() == []
     assert appeal.__dict__ == before
 
+    rejected = reviewed(["reject", "reject"])
+    with pytest.raises(InvalidState):
+        rejected.decide(UPHELD, "Agreed", "editor", "ap-1/correction", None)
 
-@pytest.mark.parametrize("decision", ["accepted", "", "UPHELD", OPEN])
-def test_answering_with_an_unknown_decision_is_refused(decision: str) -> None:
+
+def test_an_accepted_review_lets_the_editor_uphold_naming_the_correction() -> None:
+    appeal = reviewed(["accept", "accept"])
+
+    appeal.decide(UPHELD, "Yearbook confirms", "editor", "ap-1/correction", None)
+
+    (event,) = appeal.collect_events()
+    assert isinstance(event, Appeal.AppealDecided)
+    assert (event.decision, event.reasons, event.correction_claim_id) == (
+        UPHELD,
+        "Yearbook confirms",
+        "ap-1/correction",
+    )
+    assert appeal.status == UPHELD
+
+
+def test_deciding_twice_is_refused_with_invalid_state() -> None:
+    appeal = filed()
+    appeal.decide(DISMISSED, "No new facts", "editor", None, None)
+    appeal.collect_events()
+
+    with pytest.raises(InvalidState) as info:
+        appeal.decide(DISMISSED, "No", "editor", None, None)
+
+    assert "already dismissed" in info.value.message
+
+
+@pytest.mark.parametrize("decision", ["accepted", "", "UPHELD", FILED])
+def test_deciding_with_an_unknown_decision_is_refused(decision: str) -> None:
     appeal = filed()
     before = copy.deepcopy(appeal.__dict__)
 
     with pytest.raises(InvalidInput) as info:
-        appeal.answer(decision, "Hmm", "editor", None)
+        appeal.decide(decision, "Hmm", "editor", None, None)
 
     assert info.value.value == decision
     assert appeal.collect_events() == []
     assert appeal.__dict__ == before
+
+
+def test_only_its_city_withdraws_an_open_appeal() -> None:
+    appeal = filed()
+    with pytest.raises(PermissionDenied):
+        appeal.withdraw("changed our mind", "other", "taizhou-js", None)
+
+    appeal.withdraw("changed our mind", "city", "taizhou-zj", None)
+
+    assert appeal.status == WITHDRAWN
+    with pytest.raises(InvalidState):
+        appeal.open_review(None)

@@ -313,8 +313,13 @@ def test_weights_aggregate_to_the_exact_mean_of_the_ballots(ledger: Ledger) -> N
 
 
 def test_an_appeal_is_answered_once(ledger: Ledger) -> None:
-    appeal_id = ledger.file_appeal(E, CITY, "Broadband is higher", "city", "broadband")
-    ledger.answer_appeal(appeal_id, "upheld", "Corrected")
+    ledger.publish(E)
+    appeal_id = ledger.file_appeal(
+        E, CITY, "Broadband is higher", "city", "broadband", rung=3,
+        sources=[{"url": "https://example.org/a", "title": "t", "language": "en",
+                  "date": "2023-03-01", "excerpt": "x"}],
+    )  # fmt: skip
+    ledger.answer_appeal(appeal_id, "dismissed", "Not new")
     head = ledger.head()
 
     with pytest.raises(InvalidState):

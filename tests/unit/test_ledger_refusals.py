@@ -68,6 +68,16 @@ def claim(led: Ledger, **changes: Any) -> str:
     return led.submit_claim(**args)
 
 
+def appeal(led: Ledger, *args: Any, **changes: Any) -> str:
+    """File an appeal on broadband rung 3 with new zh evidence, with arguments changed."""
+    keys = ("edition_id", "city_id", "text", "filed_by")
+    values: dict[str, Any] = {"edition_id": E, "city_id": CITY, "text": "t", "filed_by": "c",
+                              "indicator_id": "broadband", "rung": 3, "sources": src()}  # fmt: skip
+    values.update(dict(zip(keys, args, strict=False)))
+    values.update(changes)
+    return led.file_appeal(**values)
+
+
 @pytest.fixture
 def world(ledger: Ledger) -> Ledger:
     """The seeded ledger plus claims c-zh (open round, one vote), c-gone (withdrawn),
@@ -79,7 +89,8 @@ def world(ledger: Ledger) -> Ledger:
     ledger.withdraw_claim("c-gone", "duplicate", "researcher")
     ledger.enrol_panelist(WS, "p1", "public-administration")
     ledger.cast_ballot(WS, "p1", {"broadband": 50, "metro": 50})
-    ledger.file_appeal(E, CITY, "Too low", "city", appeal_id="ap-1")
+    ledger.publish(E)
+    appeal(ledger, E, CITY, "Too low", "city", appeal_id="ap-1")
     ledger.answer_appeal("ap-1", "dismissed", "Checked")
     return ledger
 
@@ -134,12 +145,12 @@ CASES: list[tuple[str, Call, type[LedgerError], object]] = [
      lambda led: led.change_verifier_languages("v-ghost", ["en"]), UnknownId, "v-ghost"),
     ("quorum of unknown edition", lambda led: led.change_quorum("nope", 3), UnknownId, "nope"),
     ("publish unknown edition", lambda led: led.publish("nope"), UnknownId, "nope"),
-    ("appeal in unknown edition", lambda led: led.file_appeal("nope", CITY, "t", "c"), UnknownId,
+    ("appeal in unknown edition", lambda led: appeal(led, "nope", CITY, "t", "c"), UnknownId,
      "nope"),
-    ("appeal by city not in edition", lambda led: led.file_appeal(E, "beijing", "t", "c"),
+    ("appeal by city not in edition", lambda led: appeal(led, E, "beijing", "t", "c"),
      UnknownId, "beijing"),
     ("appeal on unknown indicator",
-     lambda led: led.file_appeal(E, CITY, "t", "c", indicator_id="parks"), UnknownId, "parks"),
+     lambda led: appeal(led, E, CITY, "t", "c", indicator_id="parks"), UnknownId, "parks"),
     ("answer unknown appeal", lambda led: led.answer_appeal("ap-nope", "upheld", "r"), UnknownId,
      "ap-nope"),
     # ---- already exists ---------------------------------------------------------------
@@ -154,7 +165,7 @@ CASES: list[tuple[str, Call, type[LedgerError], object]] = [
      lambda led: led.create_edition(E, 2023, "T", "Asia", "asc", 1, WS, "2023-01-01"),
      AlreadyExists, E),
     ("duplicate claim", lambda led: claim(led, claim_id="c-zh"), AlreadyExists, "c-zh"),
-    ("duplicate appeal", lambda led: led.file_appeal(E, CITY, "t", "c", appeal_id="ap-1"),
+    ("duplicate appeal", lambda led: appeal(led, E, CITY, "t", "c", appeal_id="ap-1"),
      AlreadyExists, "ap-1"),
     ("duplicate panelist",
      lambda led: led.enrol_panelist(WS, "p1", "public-administration"), AlreadyExists, "p1"),
@@ -253,8 +264,8 @@ CASES: list[tuple[str, Call, type[LedgerError], object]] = [
      "Chinese"),
     ("unknown panel field", lambda led: led.enrol_panelist(WS, "p2", "astrology"), InvalidInput,
      "astrology"),
-    ("empty appeal text", lambda led: led.file_appeal(E, CITY, "", "city"), InvalidInput, ""),
-    ("oversized appeal text", lambda led: led.file_appeal(E, CITY, "x" * 4001, "city"),
+    ("empty appeal text", lambda led: appeal(led, E, CITY, "", "city"), InvalidInput, ""),
+    ("oversized appeal text", lambda led: appeal(led, E, CITY, "x" * 4001, "city"),
      InvalidInput, None),
     ("empty idempotency key", lambda led: led.open_round("c-gone", idempotency_key=""),
      InvalidInput, ""),

@@ -672,7 +672,7 @@ async function explainSection(view, city, edition, table) {
 async function appealsSection(view, city, edition) {
   const mine = app.viewer.role === "city" && app.viewer.cityId === city.cityId;
   if (!(mine || seesScores()) || !has("appeals")) return;
-  const data = await gql(`query A($e: String) { appeals(edition: $e) { items { appealId cityId indicatorId text status response filedAt answeredAt } } }`, { e: edition.editionId });
+  const data = await gql(`query A($e: String) { appeals(edition: $e) { items { appealId cityId indicatorId text status reasons filedAt decidedAt } } }`, { e: edition.editionId });
   const items = data.appeals.items.filter((a) => a.cityId === city.cityId);
   view.append(h("h2", {}, "Appeals"));
   if (!items.length) {
@@ -683,8 +683,8 @@ async function appealsSection(view, city, edition) {
     h(
       "table",
       { class: "data", id: "appeals" },
-      h("thead", {}, h("tr", {}, ["Appeal", "Indicator", "Filed", "Status", "Text", "Response"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, items.map((a) => h("tr", {}, h("td", {}, a.appealId), h("td", {}, a.indicatorId || "—"), h("td", {}, a.filedAt.slice(0, 10)), h("td", {}, a.status), h("td", {}, a.text), h("td", {}, a.response || "—")))),
+      h("thead", {}, h("tr", {}, ["Appeal", "Indicator", "Filed", "Status", "Text", "Reasons"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, items.map((a) => h("tr", {}, h("td", {}, a.appealId), h("td", {}, a.indicatorId || "—"), h("td", {}, a.filedAt.slice(0, 10)), h("td", {}, a.status), h("td", {}, a.text), h("td", {}, a.reasons || "—")))),
     ),
   );
 }

@@ -1,0 +1,510 @@
+"""Appeals read side: each appeal with its evidence, review rounds and anonymised notes; feedback.
+
+The model owns its tables; the queries return frozen views and never load aggregates. What-if
+answers fold an appeal's would-be correction onto a copy of the current ranking state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlite_utils import Database
+
+from ledger.appeal import OPEN_STATES, Appeal
+from ledger.city import City
+from ledger.claim import Claim
+from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
+from ledger.errors import InvalidState, UnknownId
+from ledger.feedback import Feedback
+from ledger.framework import Framework
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
+from projections import queries
+from projections.event_index import instant_text
+from projections.model import ReadModel, insert_row
+from projections.pointintime import state_at
+from projections.ranking import TABLES
+from projections.views import SourceView
+from projections.whatif import AppealFacts, bands, bands_if
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "
+    "UNIQUE, edition_id TEXT, city_id TEXT, indicator_id TEXT, claim_id TEXT, rung INTEGER, "
+    "points INTEGER, text TEXT, sources TEXT, languages TEXT, filed_by TEXT, status TEXT, "
+    "reasons TEXT, decided_by TEXT, filed_at TEXT, filed_position INTEGER, decided_at TEXT, "
+    "decided_position INTEGER, deadline TEXT, correction_claim_id TEXT, withdrawn_reason TEXT, "
+    "updated_position INTEGER)",
+    "CREATE INDEX IF NOT EXISTS idx_appeal_cases_city ON appeal_cases (edition_id, city_id)",
+    "CREATE TABLE IF NOT EXISTS appeal_rounds (appeal_id TEXT, round_no INTEGER, opened_at TEXT, "
+    "closed_at TEXT, outcome TEXT, accepts INTEGER, rejects INTEGER, quorum INTEGER, "
+    "PRIMARY KEY (appeal_id, round_no))",
+    "CREATE TABLE IF NOT EXISTS appeal_votes (appeal_id TEXT, round_no INTEGER, verifier_id TEXT, "
+    "decision TEXT, note TEXT, time TEXT, position INTEGER, "
+    "PRIMARY KEY (appeal_id, round_no, verifier_id))",
+    "CREATE TABLE IF NOT EXISTS feedback (feedback_id TEXT PRIMARY KEY, edition_id TEXT, "
+    "city_id TEXT, text TEXT, given_by TEXT, time TEXT, position INTEGER)",
+)
+#: Event types that change an appeal (what appealUpdates streams).
+APPEAL_EVENTS = (
+    "AppealFiled", "AppealReviewOpened", "AppealVoteCast", "AppealReviewClosed",
+    "AppealDecided", "AppealAnswered", "AppealWithdrawn",
+)  # fmt: skip
+
+Handler = Callable[[Database, EventRecord, str], None]
+
+
+def _appeal_id(db: Database, originator_id: str) -> str:
+    row = db.execute(
+        "SELECT appeal_id FROM appeal_cases WHERE originator_id = ?", [originator_id]
+    ).fetchone()
+    return str(row[0])
+
+
+def _filed(db: Database, r: EventRecord) -> None:
+    d = r.data
+    sources = d.get("sources") or []
+    insert_row(
+        db,
+        "appeal_cases",
+        {
+            "appeal_id": d["appeal_id"], "originator_id": r.originator_id,
+            "edition_id": d["edition_id"], "city_id": d["city_id"],
+            "indicator_id": d["indicator_id"], "claim_id": d.get("claim_id"),
+            "rung": d.get("rung"), "points": d.get("points"), "text": d["text"],
+            "sources": json.dumps(sources, ensure_ascii=False),
+            "languages": json.dumps(sorted({s["language"] for s in sources})),
+            "filed_by": d["filed_by"], "status": "filed", "reasons": None, "decided_by": None,
+            "filed_at": instant_text(r.time), "filed_position": r.position,
+            "decided_at": None, "decided_position": None, "deadline": d.get("deadline"),
+            "correction_claim_id": None, "withdrawn_reason": None,
+            "updated_position": r.position,
+        },
+    )  # fmt: skip
+
+
+def _update(db: Database, r: EventRecord, appeal_id: str, **values: Any) -> None:
+    values["updated_position"] = r.position
+    sets = ", ".join(f"{k} = ?" for k in values)
+    db.execute(f"UPDATE appeal_cases SET {sets} WHERE appeal_id = ?", [*values.values(), appeal_id])
+
+
+def _decided(db: Database, r: EventRecord, appeal_id: str) -> None:
+    d = r.data
+    _update(
+        db, r, appeal_id, status=d["decision"], reasons=d.get("reasons", d.get("response")),
+        decided_by=d["by"], decided_at=instant_text(r.time), decided_position=r.position,
+        correction_claim_id=d.get("correction_claim_id"),
+    )  # fmt: skip
+
+
+def _withdrawn(db: Database, r: EventRecord, appeal_id: str) -> None:
+    _update(
+        db, r, appeal_id, status="withdrawn", withdrawn_reason=r.data["reason"],
+        decided_by=r.data["by"], decided_at=instant_text(r.time), decided_position=r.position,
+    )  # fmt: skip
+
+
+def _round_opened(db: Database, r: EventRecord, appeal_id: str) -> None:
+    insert_row(
+        db,
+        "appeal_rounds",
+        {"appeal_id": appeal_id, "round_no": r.data["round_no"], "opened_at": instant_text(r.time),
+         "closed_at": None, "outcome": None, "accepts": 0, "rejects": 0, "quorum": None},
+    )  # fmt: skip
+    _update(db, r, appeal_id, status="under_review")
+
+
+def _vote(db: Database, r: EventRecord, appeal_id: str) -> None:
+    d = r.data
+    insert_row(
+        db,
+        "appeal_votes",
+        {"appeal_id": appeal_id, "round_no": d["round_no"], "verifier_id": d["verifier_id"],
+         "decision": d["decision"], "note": d["note"], "time": instant_text(r.time),
+         "position": r.position},
+    )  # fmt: skip
+    db.execute(
+        "UPDATE appeal_rounds SET accepts = accepts + ?, rejects = rejects + ? "
+        "WHERE appeal_id = ? AND round_no = ?",
+        [int(d["decision"] == "accept"), int(d["decision"] == "reject"), appeal_id, d["round_no"]],
+    )
+    _update(db, r, appeal_id)
+
+
+def _round_closed(db: Database, r: EventRecord, appeal_id: str) -> None:
+    d = r.data
+    db.execute(
+        "UPDATE appeal_rounds SET closed_at = ?, outcome = ?, accepts = ?, rejects = ?, "
+        "quorum = ? WHERE appeal_id = ? AND round_no = ?",
+        [instant_text(r.time), d["outcome"], d["accepts"], d["rejects"], d["quorum"], appeal_id,
+         d["round_no"]],
+    )  # fmt: skip
+    _update(db, r, appeal_id)
+
+
+HANDLERS: dict[str, Handler] = {
+    "AppealAnswered": _decided,
+    "AppealDecided": _decided,
+    "AppealWithdrawn": _withdrawn,
+    "AppealReviewOpened": _round_opened,
+    "AppealVoteCast": _vote,
+    "AppealReviewClosed": _round_closed,
+}
+
+
+class AppealCases(ReadModel):
+    """Appeals with their evidence, review rounds and votes; cities' feedback."""
+
+    name = "appeals"
+    tables = ("appeal_cases", "appeal_rounds", "appeal_votes", "feedback")
+    handles = events_of(Appeal, Feedback)
+    ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Claim, Receipt)
+
+    def create(self, db: Database) -> None:
+        """Create the appeal tables."""
+        for statement in SCHEMA:
+            db.execute(statement)
+
+    def apply(self, db: Database, records: list[EventRecord]) -> None:
+        """Dispatch each appeal or feedback event to its handler."""
+        for r in records:
+            if r.type == "AppealFiled":
+                _filed(db, r)
+            elif r.type == "FeedbackGiven":
+                d = r.data
+                insert_row(
+                    db,
+                    "feedback",
+                    {"feedback_id": d["feedback_id"], "edition_id": d["edition_id"],
+                     "city_id": d["city_id"], "text": d["text"], "given_by": d["given_by"],
+                     "time": instant_text(r.time), "position": r.position},
+                )  # fmt: skip
+            elif r.type in HANDLERS:
+                HANDLERS[r.type](db, r, _appeal_id(db, r.originator_id))
+
+
+# ---- views -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealNote:
+    """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
+
+    round_no: int
+    verifier: str
+    decision: str
+    note: str
+    time: str
+
+
+@dataclass(frozen=True)
+class AppealRound:
+    """A review round of an appeal's evidence."""
+
+    round_no: int
+    opened_at: str
+    closed_at: str | None
+    outcome: str | None
+    accepts: int
+    rejects: int
+    quorum: int | None
+    notes: tuple[AppealNote, ...]
+
+
+@dataclass(frozen=True)
+class AppealCase:
+    """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
+
+    appeal_id: str
+    edition_id: str
+    city_id: str
+    indicator_id: str | None
+    claim_id: str | None
+    rung: int | None
+    points: int | None
+    text: str
+    sources: tuple[SourceView, ...]
+    languages: tuple[str, ...]
+    filed_by: str
+    status: str
+    reasons: str | None
+    decided_by: str | None
+    filed_at: str
+    filed_position: int
+    decided_at: str | None
+    deadline: str | None
+    correction_claim_id: str | None
+    withdrawn_reason: str | None
+    updated_position: int
+    rounds: tuple[AppealRound, ...]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the appeal awaits a decision."""
+        return self.status in OPEN_STATES
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """A city's feedback on an edition."""
+
+    feedback_id: str
+    edition_id: str
+    city_id: str
+    text: str
+    given_by: str
+    time: str
+    position: int
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    """A city's row in one table now and if the appeal were upheld."""
+
+    table: str
+    band_now: str
+    band_if_upheld: str
+    rank_now: int
+    rank_if_upheld: int
+    score_now: Fraction
+    score_if_upheld: Fraction
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What upholding an open appeal would do to its city, computed and not recorded."""
+
+    appeal_id: str
+    city_id: str
+    position: int
+    rows: tuple[WhatIfRow, ...]
+
+
+@dataclass(frozen=True)
+class DocketEntry:
+    """An open appeal on the editors' docket."""
+
+    appeal: AppealCase
+    age_days: int
+
+
+# ---- queries -----------------------------------------------------------------------------
+
+
+def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, list(params))
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _rounds(db: Database, appeal_ids: Sequence[str]) -> dict[str, list[AppealRound]]:
+    out: dict[str, list[AppealRound]] = {a: [] for a in appeal_ids}
+    if not appeal_ids:
+        return out
+    marks = ",".join("?" * len(appeal_ids))
+    votes = _rows(
+        db, f"SELECT * FROM appeal_votes WHERE appeal_id IN ({marks}) ORDER BY position", appeal_ids
+    )
+    labels: dict[tuple[str, str], str] = {}
+    notes: dict[tuple[str, int], list[AppealNote]] = {}
+    for v in votes:
+        # Verifiers are named by the order they first voted on this appeal, never by id.
+        key = (v["appeal_id"], v["verifier_id"])
+        label = labels.setdefault(
+            key, f"verifier {sum(1 for a, _ in labels if a == v['appeal_id']) + 1}"
+        )
+        notes.setdefault((v["appeal_id"], v["round_no"]), []).append(
+            AppealNote(v["round_no"], label, v["decision"], v["note"], v["time"])
+        )
+    for r in _rows(
+        db,
+        f"SELECT * FROM appeal_rounds WHERE appeal_id IN ({marks}) ORDER BY appeal_id, round_no",
+        appeal_ids,
+    ):
+        out[r["appeal_id"]].append(
+            AppealRound(
+                r["round_no"],
+                r["opened_at"],
+                r["closed_at"],
+                r["outcome"],
+                r["accepts"],
+                r["rejects"],
+                r["quorum"],
+                tuple(notes.get((r["appeal_id"], r["round_no"]), [])),
+            )
+        )
+    return out
+
+
+def _case(r: dict[str, Any], rounds: list[AppealRound]) -> AppealCase:
+    sources = tuple(
+        SourceView(
+            s.get("url"), s.get("citation"), s["title"], s["language"], s["date"], s["excerpt"]
+        )
+        for s in json.loads(r["sources"])
+    )
+    return AppealCase(
+        r["appeal_id"], r["edition_id"], r["city_id"], r["indicator_id"], r["claim_id"],
+        r["rung"], r["points"], r["text"], sources, tuple(json.loads(r["languages"])),
+        r["filed_by"], r["status"], r["reasons"], r["decided_by"], r["filed_at"],
+        r["filed_position"], r["decided_at"], r["deadline"], r["correction_claim_id"],
+        r["withdrawn_reason"], r["updated_position"], tuple(rounds),
+    )  # fmt: skip
+
+
+def appeals(
+    db: Database,
+    *,
+    edition_id: str | None = None,
+    city_id: str | None = None,
+    appeal_id: str | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[AppealCase]:
+    """Appeals, oldest first, filtered by edition, city, id and status."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    filters = (("edition_id", edition_id), ("city_id", city_id), ("appeal_id", appeal_id))
+    for column, value in filters:
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if statuses is not None:
+        where.append(f"status IN ({','.join('?' * len(statuses)) or 'NULL'})")
+        params.extend(statuses)
+    rows = _rows(
+        db,
+        f"SELECT * FROM appeal_cases WHERE {' AND '.join(where)} ORDER BY filed_position",
+        params,
+    )
+    rounds = _rounds(db, [r["appeal_id"] for r in rows])
+    return [_case(r, rounds[r["appeal_id"]]) for r in rows]
+
+
+def appeal(db: Database, appeal_id: str, city_id: str | None = None) -> AppealCase:
+    """One appeal, or UnknownId; with `city_id`, another city's appeal is answered as unknown."""
+    found = appeals(db, appeal_id=appeal_id, city_id=city_id)
+    if not found:
+        raise UnknownId(f"appeal {appeal_id!r} does not exist", field="appeal_id", value=appeal_id)
+    return found[0]
+
+
+def docket(
+    db: Database, edition_id: str | None = None, now: datetime | None = None
+) -> list[DocketEntry]:
+    """Open appeals, nearest deadline first, then oldest first, with their age in days."""
+    moment = now or datetime.now(UTC)
+    found = appeals(db, edition_id=edition_id, statuses=OPEN_STATES)
+    found.sort(key=lambda a: (a.deadline or "", a.filed_position))
+    return [
+        DocketEntry(a, max(0, (moment - datetime.fromisoformat(a.filed_at)).days)) for a in found
+    ]
+
+
+def feedback(
+    db: Database, edition_id: str | None = None, city_id: str | None = None
+) -> list[FeedbackView]:
+    """Feedback, oldest first, optionally of one edition and one city."""
+    where, params = ["1 = 1"], list[Any]()
+    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return [
+        FeedbackView(**r)
+        for r in _rows(
+            db, f"SELECT * FROM feedback WHERE {' AND '.join(where)} ORDER BY position", params
+        )
+    ]
+
+
+def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
+    """The city's rows now and if the open appeal were upheld, on a copy of the current state."""
+    case = appeal(db, appeal_id, city_id)
+    if not case.is_open or case.indicator_id is None or case.points is None:
+        raise InvalidState(
+            f"appeal {appeal_id} is {case.status}; a what-if needs an open appeal with evidence",
+            field="appeal_id",
+            value=appeal_id,
+        )
+    position = queries.tracking_position(db)
+    state = state_at(db, position)
+    facts = AppealFacts(
+        case.appeal_id, case.edition_id, case.city_id, case.indicator_id, case.points,
+        case.claim_id,
+    )  # fmt: skip
+    now, then = bands(state, case.edition_id), bands_if(state, case.edition_id, facts.records())
+    rows = []
+    for table in TABLES:
+        a, b = now[(table, case.city_id)], then[(table, case.city_id)]
+        rows.append(WhatIfRow(table, a.band, b.band, a.rank, b.rank, a.score, b.score))
+    return WhatIf(appeal_id, case.city_id, position, tuple(rows))
+
+
+@dataclass(frozen=True)
+class AppealChange:
+    """An event that changed an appeal, with the appeal as it stands now."""
+
+    position: int
+    type: str
+    appeal: AppealCase
+
+
+def appeal_changes(
+    db: Database,
+    after: int,
+    city_id: str | None = None,
+    limit: int = 100,
+    upto: int | None = None,
+) -> list[AppealChange]:
+    """Changes to appeals in (after, upto], in ledger order (of one city, if given)."""
+    marks = ",".join("?" * len(APPEAL_EVENTS))
+    sql = (
+        "SELECT e.position, e.type, c.appeal_id FROM events e JOIN appeal_cases c "
+        f"ON c.originator_id = e.originator_id WHERE e.position > ? AND e.type IN ({marks})"
+    )
+    params: list[Any] = [after, *APPEAL_EVENTS]
+    if upto is not None:
+        sql += " AND e.position <= ?"
+        params.append(upto)
+    if city_id is not None:
+        sql += " AND c.city_id = ?"
+        params.append(city_id)
+    rows = db.execute(sql + " ORDER BY e.position LIMIT ?", [*params, limit]).fetchall()
+    cases = {a.appeal_id: a for a in appeals(db, city_id=city_id)} if rows else {}
+    return [AppealChange(int(p), str(t), cases[str(a)]) for p, t, a in rows]
+
+
+@dataclass(frozen=True)
+class AppealWindow:
+    """An edition's appeal window: its length and when the current one closes."""
+
+    edition_id: str
+    days: int
+    deadline: str | None
+
+
+def appeal_window(db: Database, edition_id: str) -> AppealWindow:
+    """The window in force: days after the latest publication (None before any publication)."""
+    queries.edition(db, edition_id)
+    row = db.execute(
+        "SELECT data FROM events WHERE type = 'AppealWindowSet' AND edition_id = ? "
+        "ORDER BY position DESC LIMIT 1",
+        [edition_id],
+    ).fetchone()
+    days = int(json.loads(row[0])["days"]) if row else DEFAULT_APPEAL_WINDOW_DAYS
+    last = db.execute(
+        "SELECT time FROM publication_records WHERE edition_id = ? "
+        "ORDER BY publication_no DESC LIMIT 1",
+        [edition_id],
+    ).fetchone()
+    if last is None:
+        return AppealWindow(edition_id, days, None)
+    deadline = datetime.fromisoformat(str(last[0])) + timedelta(days=days)
+    return AppealWindow(edition_id, days, deadline.isoformat())

@@ -1,0 +1,261 @@
+"""Publications read side: every publication kept as published, corrections linked to what they
+correct, the tables of any publication (by number or in force at an instant) and their diffs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from ledger.appeal import Appeal
+from ledger.city import City
+from ledger.claim import Claim
+from ledger.edition import Edition
+from ledger.errors import InvalidInput, UnknownId
+from ledger.feedback import Feedback
+from ledger.framework import Framework
+from ledger.receipt import Receipt
+from ledger.records import EventRecord, events_of
+from ledger.verifier import Verifier
+from ledger.weights import WeightSet
+from projections import queries
+from projections import rankings as tables
+from projections.event_index import instant_text
+from projections.model import ReadModel, insert_row
+from projections.published import published_rankings as checked_rankings
+from projections.ranking import TABLES
+from projections.source import EventSource
+from projections.views import RankingView
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS publication_records (edition_id TEXT, publication_no INTEGER, "
+    "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
+    "event_position INTEGER, corrects INTEGER, changes TEXT, forced_reason TEXT, "
+    "PRIMARY KEY (edition_id, publication_no))",
+)
+
+
+class PublicationRecords(ReadModel):
+    """Each publication with what a correction changed and why a forced one was forced."""
+
+    name = "publications"
+    tables = ("publication_records",)
+    handles = frozenset({Edition.RankingPublished.__name__})
+    ignores = (
+        events_of(City, Framework, WeightSet, Verifier, Claim, Appeal, Feedback, Receipt)
+        | events_of(Edition)
+    ) - handles
+
+    def create(self, db: Database) -> None:
+        """Create the table."""
+        for statement in SCHEMA:
+            db.execute(statement)
+
+    def apply(self, db: Database, records: list[EventRecord]) -> None:
+        """Record each publication."""
+        for r in records:
+            if r.type != "RankingPublished":
+                continue
+            d = r.data
+            row = db.execute(
+                "SELECT edition_id FROM editions WHERE originator_id = ?", [r.originator_id]
+            ).fetchone()
+            insert_row(
+                db,
+                "publication_records",
+                {
+                    "edition_id": row[0], "publication_no": d["publication_no"],
+                    "position": d["position"], "digest": d["digest"],
+                    "tree_head": d.get("tree_head"), "tables": json.dumps(d["tables"]),
+                    "by": d["by"], "time": instant_text(r.time), "event_position": r.position,
+                    "corrects": d.get("corrects"),
+                    "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
+                    "forced_reason": d.get("forced_reason"),
+                },
+            )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
+
+    position: int
+    type: str
+    claim_id: str | None
+    appeal_id: str | None
+
+
+@dataclass(frozen=True)
+class PublishedChange:
+    """A city whose band in a table differs between two publications."""
+
+    table: str
+    city_id: str
+    name_en: str
+    before: str
+    after: str
+    causes: tuple[Cause, ...]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A publication as it was made; a correction names the one it corrects and its changes."""
+
+    edition_id: str
+    publication_no: int
+    position: int
+    digest: str
+    tree_head: str | None
+    tables: tuple[str, ...]
+    by: str
+    time: str
+    event_position: int
+    corrects: int | None
+    changes: tuple[PublishedChange, ...]
+    forced_reason: str | None
+
+
+@dataclass(frozen=True)
+class PublicationDiff:
+    """What changed between two publications of an edition."""
+
+    edition_id: str
+    a: int
+    b: int
+    changes: tuple[PublishedChange, ...]
+
+
+def _causes(items: list[dict[str, Any]]) -> tuple[Cause, ...]:
+    return tuple(
+        Cause(int(c["position"]), str(c["type"]), c.get("claim_id"), c.get("appeal_id"))
+        for c in items
+    )
+
+
+def _publication(r: dict[str, Any], names: dict[str, str]) -> Publication:
+    changes = tuple(
+        PublishedChange(
+            c["table"],
+            c["city_id"],
+            names.get(c["city_id"], c["city_id"]),
+            c["before"],
+            c["after"],
+            _causes(c.get("causes", [])),
+        )
+        for c in json.loads(r["changes"])
+    )
+    return Publication(
+        r["edition_id"], r["publication_no"], r["position"], r["digest"], r["tree_head"],
+        tuple(json.loads(r["tables"])), r["by"], r["time"], r["event_position"], r["corrects"],
+        changes, r["forced_reason"],
+    )  # fmt: skip
+
+
+def _names(db: Database) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in db.execute("SELECT city_id, name_en FROM cities")}
+
+
+def publications(db: Database, edition_id: str) -> list[Publication]:
+    """An edition's publications, oldest first (UnknownId for an unknown edition)."""
+    queries.edition(db, edition_id)
+    cursor = db.execute(
+        "SELECT * FROM publication_records WHERE edition_id = ? ORDER BY publication_no",
+        [edition_id],
+    )
+    names = [c[0] for c in cursor.description]
+    city_names = _names(db)
+    return [_publication(dict(zip(names, row, strict=True)), city_names) for row in cursor]
+
+
+def publication(
+    db: Database,
+    edition_id: str,
+    number: int | None = None,
+    at: datetime | None = None,
+    table: str | None = None,
+) -> Publication:
+    """The latest publication (of a table), publication `number`, or the one in force at `at`."""
+    if number is not None and at is not None:
+        raise InvalidInput("give a publication number or an instant, not both", field="publication")
+    found = [p for p in publications(db, edition_id) if table is None or table in p.tables]
+    if number is not None:
+        chosen = [p for p in found if p.publication_no == number]
+        if not chosen:
+            raise UnknownId(
+                f"edition {edition_id!r} has no publication {number}"
+                + (f" of the {table} table" if table else ""),
+                field="publication",
+                value=number,
+            )
+        return chosen[0]
+    if at is not None:
+        if at.tzinfo is None:
+            raise InvalidInput(
+                f"publishedAt {at.isoformat()} needs a UTC offset", field="publishedAt"
+            )
+        moment = instant_text(at)
+        found = [p for p in found if p.time <= moment]
+        if not found:
+            raise UnknownId(
+                f"edition {edition_id!r} had no publication in force at {at.isoformat()}",
+                field="publishedAt",
+                value=at.isoformat(),
+            )
+    if not found:
+        raise UnknownId(
+            f"edition {edition_id!r} has no published {table or 'table'}",
+            field="edition",
+            value=edition_id,
+        )
+    return found[-1]
+
+
+def published_rankings(
+    db: Database,
+    log: EventSource,
+    edition_id: str,
+    table: str,
+    number: int | None = None,
+    at: datetime | None = None,
+) -> tuple[Publication, RankingView]:
+    """A publication (by number, in force at an instant, or the latest) and its table as it
+    was published, checked against the digests its event in the log recorded."""
+    if table not in TABLES:
+        raise InvalidInput(
+            f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
+        )
+    chosen = publication(db, edition_id, number, at, table)
+    (view,) = [
+        p for p in queries.publications(db, edition_id) if p.publication_no == chosen.publication_no
+    ]
+    found = log.records(after=view.event_position - 1, limit=1)
+    recorded = found[0] if found and found[0].position == view.event_position else None
+    return chosen, checked_rankings(db, view, table, recorded)
+
+
+def publication_diff(db: Database, edition_id: str, a: int, b: int) -> PublicationDiff:
+    """Every band change between publications a and b, in the tables both published, with the
+    causes the corrections between them recorded."""
+    first, second = publication(db, edition_id, a), publication(db, edition_id, b)
+    recorded: dict[tuple[str, str], list[Cause]] = {}
+    low, high = sorted((first.publication_no, second.publication_no))
+    for p in publications(db, edition_id):
+        if low < p.publication_no <= high:
+            for c in p.changes:
+                recorded.setdefault((c.table, c.city_id), []).extend(c.causes)
+    changes = []
+    for table in [t for t in TABLES if t in first.tables and t in second.tables]:
+        before = {r.city_id: r for r in tables.rankings(db, edition_id, table, first.position).rows}
+        after = tables.rankings(db, edition_id, table, second.position).rows
+        for row in sorted(after, key=lambda r: r.city_id):
+            old = before.get(row.city_id)
+            if old is not None and old.band != row.band:
+                causes = recorded.get((table, row.city_id), [])
+                changes.append(
+                    PublishedChange(table, row.city_id, row.name_en, old.band, row.band,
+                                    tuple(sorted(set(causes), key=lambda c: c.position)))
+                )  # fmt: skip
+    return PublicationDiff(edition_id, a, b, tuple(changes))
