@@ -239,7 +239,7 @@ def _catch_up(rt: Runtime, progress: Progress) -> int:
 
 
 def cmd_load_reference(rt: Runtime | None, a: argparse.Namespace) -> None:
-    """Load the illustrative 2023 reference ledger unless it is already there (resumable)."""
+    """Load the illustrative reference ledger (2022-2024), each file unless there (resumable)."""
     from cityledger.loading import load_reference
 
     print(load_reference(a.db, Progress()))
@@ -600,7 +600,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     load = sub.add_parser(
-        "load-reference", help="load the illustrative 2023 reference ledger (once; resumable)"
+        "load-reference", help="the illustrative reference ledger, 2022-2024 (once; resumable)"
     )
     load.set_defaults(func=cmd_load_reference, no_db=True)
 

@@ -185,9 +185,9 @@ def claim_scope(
     viewer: Viewer, city_ids: list[str] | None
 ) -> tuple[list[str] | None, list[str] | None]:
     """(languages, city ids) a viewer's claim reads are confined to (None: unconfined)."""
-    if viewer.role == "verifier":
+    if viewer.role == Role.VERIFIER:
         return list(viewer.languages), city_ids
-    if viewer.role == "city":
+    if viewer.role == Role.CITY:
         own = [viewer.city_id or ""]
         return None, own if city_ids is None else [c for c in city_ids if c in own]
     return None, city_ids

@@ -63,7 +63,12 @@ from graphql_api.types.movement import (
     NextBandType,
     cut_value,
 )
-from graphql_api.types.years import CityTimeline, ComparisonPoint, EditionComparison
+from graphql_api.types.years import (
+    CityTimeline,
+    ComparisonPoint,
+    EditionComparison,
+    FrameworkComparison,
+)
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from ledger.vocabulary import Role
 from projections import appeals as docket
@@ -75,6 +80,7 @@ from projections.compare import compare
 from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
+from projections.lineage import framework_diff
 from projections.published import published_rankings
 from projections.robustness import band_robustness
 from projections.views import PublicationView, RankingEntry, RankingView
@@ -440,6 +446,21 @@ class Query:
                 field="at",
             )
         return EditionComparison.from_view(compare(info.context.db, a, b, table.value, at.value))
+
+    @query("The changes between two framework versions, following the lineage chain.", Public)
+    def framework_diff(
+        self,
+        info: Info,
+        from_framework: Id,
+        from_version: int,
+        to_framework: Id,
+        to_version: int,
+    ) -> FrameworkComparison:
+        """Framework diff."""
+        diff = framework_diff(
+            info.context.db, (from_framework, from_version), (to_framework, to_version)
+        )
+        return FrameworkComparison.from_view(diff)
 
     @query(
         "A city in every edition and publication, oldest first (editors and auditors also "

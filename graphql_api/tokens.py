@@ -21,8 +21,9 @@ from sqlite_utils import Database
 
 from ledger import validate
 from ledger.errors import InvalidInput, Unauthenticated
+from ledger.vocabulary import Role
 
-ROLES = ("editor", "researcher", "verifier", "panelist", "city", "auditor")
+ROLES: tuple[str, ...] = tuple(Role)
 PREFIX = "clt_"
 TOKEN_PATTERN = re.compile(r"^clt_[A-Za-z0-9_\-]{43}$")
 TABLE = "api_tokens"
@@ -114,7 +115,7 @@ def _check_binding(
     panelist: tuple[str, str] | None,
 ) -> None:
     """Each role is bound to exactly the identity it needs, and that identity must exist."""
-    if role == "city":
+    if role == Role.CITY:
         if city_id is None or not _exists(db, "SELECT 1 FROM cities WHERE city_id = ?", [city_id]):
             raise InvalidInput(
                 f"a city token needs a registered city; {city_id!r} is not one",
@@ -123,7 +124,7 @@ def _check_binding(
             )
     elif city_id is not None:
         raise InvalidInput(f"only city tokens name a city, not {role}", field="city_id")
-    if role == "panelist":
+    if role == Role.PANELIST:
         if panelist is None or not _exists(
             db,
             "SELECT 1 FROM panelists WHERE weight_set_id = ? AND panelist_id = ?",
@@ -136,9 +137,9 @@ def _check_binding(
             )
     elif panelist is not None:
         raise InvalidInput(f"only panelist tokens name a panelist, not {role}", field="panelist")
-    if languages is not None and role != "verifier":
+    if languages is not None and role != Role.VERIFIER:
         raise InvalidInput(f"only verifier tokens list languages, not {role}", field="languages")
-    if role == "verifier":
+    if role == Role.VERIFIER:
         _check_verifier(db, name, languages)
 
 

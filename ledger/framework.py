@@ -12,16 +12,16 @@ from ledger import validate
 from ledger.errors import AlreadyExists, InvalidInput, RungNotOnLadder, UnknownId
 from ledger.ids import aggregate_id
 from ledger.lineage import check_lineage
+from ledger.vocabulary import RankingTable
 
-PILLARS = ("digital", "traditional", "institutional")
 #: The sub-tables a pillar may belong to (the total sums every pillar).
-SUB_TABLES = ("digital_traditional", "institutional")
+SUB_TABLES: tuple[str, ...] = (RankingTable.DIGITAL_TRADITIONAL, RankingTable.INSTITUTIONAL)
 #: Where the report's pillars belong; frameworks recorded before pillars named their
 #: sub-table are read with this mapping (a pillar not in it is in the total only).
-DEFAULT_SUB_TABLE = {
-    "digital": "digital_traditional",
-    "traditional": "digital_traditional",
-    "institutional": "institutional",
+DEFAULT_SUB_TABLE: dict[str, str] = {
+    "digital": RankingTable.DIGITAL_TRADITIONAL,
+    "traditional": RankingTable.DIGITAL_TRADITIONAL,
+    "institutional": RankingTable.INSTITUTIONAL,
 }
 
 

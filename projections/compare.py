@@ -9,6 +9,7 @@ from fractions import Fraction
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
+from ledger.vocabulary import RankingTable
 from projections import queries
 from projections.bands import BAND_LABELS
 from projections.lineage import FrameworkDiff, framework_diff
@@ -164,7 +165,7 @@ def verdict(db: Database, a: Cut, b: Cut) -> Verdict:
     return Verdict(not reasons, tuple(reasons), diff, changes)
 
 
-def _rungs(
+def evidence_rungs(
     db: Database, edition_id: str, city_ids: Sequence[str], position: int
 ) -> dict[str, dict[str, int]]:
     """Per city and indicator, the rung of the claim that supports its score (0: none)."""
@@ -191,31 +192,30 @@ def rescore(
     """
     # The pillars the target framework sums in this table (every pillar for the total).
     framework = queries.framework(db, *_version(target))
-    pillars = {p for p, _, sub in framework.pillars if table == "total" or sub == table}
+    pillars = {p for p, _, sub in framework.pillars if table == RankingTable.TOTAL or sub == table}
     ladder = {
         i.indicator_id: {r.rung: r.points for r in i.ladder}
         for i in queries.indicators(db, *_version(target))
         if i.pillar in pillars
     }
-    missing = tuple(i for i in ladder if diff.derivation(i).rung_map is None and not _same(diff))
+    missing = tuple(i for i in ladder if diff.derivation(i).rung_map is None)
     if missing:
         return None, missing
     weight = weights_at(db, target.edition.weight_set_id, target.position)
+    maps = {
+        i: (diff.derivation(i).source or "", dict(diff.derivation(i).rung_map or ()))
+        for i in ladder
+    }
     out = {}
     for city, per in rungs.items():
         total = Fraction(0)
         for i, points in ladder.items():
-            d = diff.derivation(i)
-            source = i if _same(diff) else d.source
-            rung = per.get(source or "", 0)
-            mapped = rung if _same(diff) else dict(d.rung_map or ()).get(rung, 0)
+            source, rung_map = maps[i]
+            # No supporting claim (rung 0) carries over as no claim.
+            mapped = rung_map.get(per.get(source, 0), 0)
             total += (points[mapped] if mapped else 0) * weight.get(i, Fraction(0))
         out[city] = total
     return out, ()
-
-
-def _same(diff: FrameworkDiff) -> bool:
-    return diff.a == diff.b
 
 
 def compare(
@@ -234,7 +234,7 @@ def compare(
     method: dict[str, Fraction] | None = None
     missing: tuple[str, ...] = ()
     if common:
-        rungs = _rungs(db, edition_a, common, a.position)
+        rungs = evidence_rungs(db, edition_a, common, a.position)
         method, missing = rescore(db, rungs, b, table, v.diff)
     rows = tuple(_row(ra[c], rb[c], len(ra), len(rb), method) for c in _by_name(common, rb))
     entered = tuple(_one(rb[c], len(rb)) for c in _by_name([c for c in rb if c not in ra], rb))

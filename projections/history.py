@@ -8,6 +8,7 @@ from itertools import pairwise
 
 from sqlite_utils import Database
 
+from ledger.errors import NoWeightsInForce
 from projections import queries
 from projections.compare import Cut, Verdict, verdict
 from projections.ranking import TABLES
@@ -100,7 +101,10 @@ def _entry(db: Database, c: Cut, city_id: str) -> HistoryEntry:
     tables = []
     time = None
     for table in TABLES:
-        view = rankings(db, c.edition.edition_id, table, c.position)
+        try:
+            view = rankings(db, c.edition.edition_id, table, c.position)
+        except NoWeightsInForce:
+            continue  # an edition opened but not yet weighted has no table to stand in
         time = view.time
         row = next((r for r in view.rows if r.city_id == city_id), None)
         if row is not None:

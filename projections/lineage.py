@@ -160,10 +160,16 @@ def _detail(r: Relation, old: dict[str, IndicatorView], new: dict[str, Indicator
 
 def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     """What changed from version a to version b, and how b's indicators derive from a's."""
-    b_ids = [i.indicator_id for i in queries.indicators(db, *b)]
+    b_indicators = queries.indicators(db, *b)
+    b_ids = [i.indicator_id for i in b_indicators]
     queries.indicators(db, *a)  # UnknownId for a version that does not exist
     if a == b:
-        same = tuple(Derivation(i, i, None, "same framework version") for i in b_ids)
+        same = tuple(
+            Derivation(
+                i.indicator_id, i.indicator_id, tuple((r.rung, r.rung) for r in i.ladder), ""
+            )
+            for i in b_indicators
+        )
         return FrameworkDiff(a, b, True, True, (), same, "same framework version")
     forward = _path(db, a, b)
     backward = None if forward is not None else _path(db, b, a)

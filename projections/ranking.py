@@ -7,12 +7,13 @@ from fractions import Fraction
 
 from ledger.errors import NoWeightsInForce
 from ledger.framework import SUB_TABLES, sub_table
+from ledger.vocabulary import RankingTable
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 from projections.views import RankingEntry
 
 #: The total sums every pillar; each sub-table the pillars its framework assigns to it.
-TABLES = ("total", *SUB_TABLES)
+TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def table_indicators(state: RankingState, edition_id: str, table: str) -> list[s
     """The indicators a table sums, in framework order: all of them for the total, else those
     of the pillars the framework assigns to it."""
     indicators = state.indicators(edition_id)
-    if table == "total":
+    if table == RankingTable.TOTAL:
         return [i["id"] for i in indicators]
     pillars = {p["id"] for p in state.pillars(edition_id) if sub_table(p) == table}
     return [i["id"] for i in indicators if i["pillar"] in pillars]

@@ -13,16 +13,12 @@ from projections.views import (
 
 @strawberry.type(description="An indicator's weight.")
 class Weight:
-    """A weight."""
-
     indicator_id: str = strawberry.field(description="Indicator id.")
     weight: Exact = strawberry.field(description="Exact weight.")
 
 
 @strawberry.type(description="A revision of the weights in force.")
 class WeightRevision:
-    """A weight revision."""
-
     weight_set_id: str = strawberry.field(description="Weight set id.")
     revision: int = strawberry.field(description="Revision number.")
     method: str = strawberry.field(
@@ -53,16 +49,12 @@ class WeightRevision:
 
 @strawberry.type(description="Points a ballot gives one indicator.")
 class Allocation:
-    """An allocation."""
-
     indicator_id: str = strawberry.field(description="Indicator id.")
     points: int = strawberry.field(description="Points of the 100.")
 
 
 @strawberry.type(description="A panelist's current ballot.")
 class Ballot:
-    """A ballot."""
-
     weight_set_id: str = strawberry.field(description="Weight set id.")
     panelist_id: str = strawberry.field(description="Anonymous panelist id.")
     field: str = strawberry.field(description="The panelist's field.")

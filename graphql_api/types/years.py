@@ -14,7 +14,7 @@ from graphql_api.permissions import CanSeeCityScores, CanSeeScores
 from graphql_api.types.scalars import Exact, RankingTableName
 from projections.compare import ComparedCity, Comparison, OneSided, comparison_json
 from projections.history import CityHistory, HistoryEntry, TableStanding
-from projections.lineage import DiffEntry, LineageStep
+from projections.lineage import DiffEntry, FrameworkDiff, LineageStep
 
 
 @strawberry.enum(description="Where an edition is read for a comparison.")
@@ -193,6 +193,52 @@ class FrameworkLineage:
                 for r in step.relations
             ],
             position=step.position,
+        )
+
+
+@strawberry.type(
+    description="How an indicator of the later version is scored from earlier evidence."
+)
+class IndicatorDerivation:
+    """A derivation."""
+
+    indicator_id: str = strawberry.field(description="Indicator of the later version.")
+    source: str | None = strawberry.field(description="Indicator of the earlier version (or null).")
+    rung_map: list[list[int]] | None = strawberry.field(
+        description="Composed old rung → new rung pairs (null: not comparable)."
+    )
+    reason: str = strawberry.field(description="Why there is no map (empty if there is).")
+
+
+@strawberry.type(description="What changed between two framework versions, along the lineage.")
+class FrameworkComparison:
+    """A framework diff."""
+
+    linked: bool = strawberry.field(description="A chain of stated lineages links the two.")
+    forward: bool = strawberry.field(description="The first version precedes the second.")
+    reason: str = strawberry.field(description="Why not linked or not forward (else empty).")
+    changes: list[FrameworkChange] = strawberry.field(description="Changes, oldest first.")
+    derivations: list[IndicatorDerivation] = strawberry.field(
+        description="For each indicator of the second version, how earlier evidence scores it."
+    )
+
+    @classmethod
+    def from_view(cls, d: FrameworkDiff) -> FrameworkComparison:
+        """From the read view."""
+        return cls(
+            linked=d.linked,
+            forward=d.forward,
+            reason=d.reason,
+            changes=[FrameworkChange.from_view(e) for e in d.entries],
+            derivations=[
+                IndicatorDerivation(
+                    indicator_id=x.indicator_id,
+                    source=x.source,
+                    reason=x.reason,
+                    rung_map=None if x.rung_map is None else [list(p) for p in x.rung_map],
+                )
+                for x in d.derivations
+            ],
         )
 
 

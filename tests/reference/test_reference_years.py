@@ -117,3 +117,18 @@ def test_a_city_history_spans_three_years_oldest_first(loaded: Runtime) -> None:
     assert [s.verdict.comparable for s in h.steps] == [False, True, False]
     assert all(len(e.tables) == 3 for e in h.entries)
     json.dumps([str(e) for e in h.entries])
+
+
+def test_no_two_reference_editions_on_different_frameworks_are_called_comparable(
+    loaded: Runtime,
+) -> None:
+    editions = queries.editions(loaded.db)
+    assert len(editions) == 4
+    for a in editions:
+        for b in editions:
+            c = compare(loaded.db, a.edition_id, b.edition_id, "total")
+            same = (a.framework_id, a.framework_version) == (b.framework_id, b.framework_version)
+            if not same:
+                assert not c.comparable and "frameworks differ" in c.verdict.reasons[0]
+            if a.edition_id == b.edition_id:
+                assert c.comparable and all(r.method_part == 0 for r in c.rows)

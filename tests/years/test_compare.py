@@ -13,10 +13,10 @@ from cityledger.bootstrap import Runtime
 from ledger.errors import InvalidInput, UnknownId
 from projections.compare import (
     Comparison,
-    _rungs,
     compare,
     comparison_json,
     cut,
+    evidence_rungs,
     rescore,
     verdict,
 )
@@ -68,7 +68,7 @@ def test_method_plus_performance_is_the_score_change_exactly(years: Runtime, tab
 def test_rescoring_b_evidence_under_b_method_gives_b_scores(years: Runtime, table: str) -> None:
     b = cut(years.db, NEXT, table, "publication")
     scores = {r.city_id: r.score_b for r in compare(years.db, EDITION, NEXT, table).rows}
-    rungs = _rungs(years.db, NEXT, list(scores), b.position)
+    rungs = evidence_rungs(years.db, NEXT, list(scores), b.position)
     same, missing = rescore(years.db, rungs, b, table, verdict(years.db, b, b).diff)
     assert missing == () and same is not None
     assert same == scores
@@ -201,7 +201,7 @@ def test_method_plus_performance_is_exact_across_generated_revisions(
                 assert r.method_part + r.performance_part == r.score_b - r.score_a
     # Re-scoring through the chain equals re-scoring step by step where maps compose.
     first = cut(runtime.db, editions[0], "total", "now")
-    rungs = _rungs(runtime.db, editions[0], cities, first.position)
+    rungs = evidence_rungs(runtime.db, editions[0], cities, first.position)
     last = cut(runtime.db, editions[2], "total", "now")
     direct, _ = rescore(runtime.db, rungs, last, "total", verdict(runtime.db, first, last).diff)
     middle = cut(runtime.db, editions[1], "total", "now")

@@ -170,3 +170,26 @@ def test_frameworks_show_each_version_lineage(post: Any) -> None:
     relations = {r["kind"]: r for r in versions[2]["relations"]}
     assert relations["rescaled"]["rungMap"] == [[1, 1], [2, 1], [3, 2], [4, 3]]
     assert relations["renamed"]["new"] == ["I9"] and versions[2]["predecessorVersion"] == 1
+
+
+def test_framework_diff_query_follows_the_chain(post: Any) -> None:
+    query = """{ frameworkDiff(fromFramework: "test-framework", fromVersion: 1,
+      toFramework: "test-framework", toVersion: 2) { linked forward
+      changes { kind detail } derivations { indicatorId source rungMap } } }"""
+    d = post(query, {})["data"]["frameworkDiff"]
+    assert d["linked"] and d["forward"] and len(d["changes"]) == 3
+    i9 = next(x for x in d["derivations"] if x["indicatorId"] == "I9")
+    assert i9["source"] == "I6" and i9["rungMap"] == [[1, 1], [2, 2], [3, 3]]
+    unknown = post(query.replace("toVersion: 2", "toVersion: 9"), {})
+    assert unknown["errors"][0]["extensions"]["code"] == "UNKNOWN_ID"
+
+
+def test_history_skips_tables_of_an_edition_without_weights_yet(years: Runtime) -> None:
+    years.ledger.create_weight_set("w-late", "not yet aggregated", "test-framework", 2)
+    years.ledger.create_edition("test-2025", 2025, "Test 2025", "Asia", "test-framework", 2,
+                                "w-late", "2025-06-01", 2)  # fmt: skip
+    years.ledger.include_cities("test-2025", ["tokyo"])
+    years.catch_up()
+    h = city_history(years.db, "tokyo", live=True)
+    late = [e for e in h.entries if e.edition_id == "test-2025"]
+    assert len(late) == 1 and late[0].tables == ()
