@@ -100,18 +100,23 @@ def _parse_line(number: int, text: str) -> Command:
 def run(ledger: Ledger, commands: Iterable[Command]) -> int:
     """Record the commands in order; return how many were recorded."""
     count = 0
-    for command in commands:
-        try:
-            getattr(ledger, command.name)(**command.args, at=command.at)
-        except LedgerError as error:
-            raise type(error)(
-                f"line {command.line} ({command.name}): {error.message}",
-                field=error.field,
-                value=error.value,
-            ) from None
-        except TypeError as error:
-            raise InvalidInput(
-                f"line {command.line} ({command.name}): {error}", field="args"
-            ) from None
-        count += 1
+    # Many commands per transaction, in order; each still checked against its predecessors.
+    with ledger.batch():
+        for command in commands:
+            run_one(ledger, command)
+            count += 1
     return count
+
+
+def run_one(ledger: Ledger, command: Command) -> None:
+    """One command, its errors named with the line."""
+    try:
+        getattr(ledger, command.name)(**command.args, at=command.at)
+    except LedgerError as error:
+        raise type(error)(
+            f"line {command.line} ({command.name}): {error.message}",
+            field=error.field,
+            value=error.value,
+        ) from None
+    except TypeError as error:
+        raise InvalidInput(f"line {command.line} ({command.name}): {error}", field="args") from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import TypeVar
 
 from ledger.vocabulary import Band
 
@@ -17,6 +19,7 @@ BANDS: tuple[tuple[Fraction, Band], ...] = (
 BAND_LABELS: tuple[str, ...] = tuple(Band)
 
 
+@functools.lru_cache(maxsize=65536)
 def band(rank: int, n: int) -> Band:
     """The band of a rank among n cities: the first whose share p satisfies rank <= p × n."""
     for share, label in BANDS:
@@ -25,10 +28,13 @@ def band(rank: int, n: int) -> Band:
     return BANDS[-1][1]
 
 
-def ranks(scores: Mapping[str, Fraction]) -> dict[str, int]:
+S = TypeVar("S", Fraction, int)
+
+
+def ranks(scores: Mapping[str, S]) -> dict[str, int]:
     """Rank = 1 + the number of cities with a strictly higher score (ties share a rank)."""
     ordered = sorted(scores.values(), reverse=True)
-    first_index: dict[Fraction, int] = {}
+    first_index: dict[S, int] = {}
     for i, score in enumerate(ordered):
         first_index.setdefault(score, i)
     return {city: first_index[score] + 1 for city, score in scores.items()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -20,7 +19,7 @@ from ledger.records import EventRecord
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel, by_name, insert_row, insert_rows
+from projections.model import EVERY_EVENT, ReadModel, by_name
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = by_name({
@@ -35,6 +34,10 @@ OWNER_KEYS = by_name({
     Receipt.ReceiptIssued: ("receipt", "key"),
 })  # fmt: skip
 
+#: (kind, owner key, edition id, city id) of an aggregate.
+Owner = tuple[str | None, str | None, str | None, str | None]
+_NO_OWNER: Owner = (None, None, None, None)
+
 #: The append-only record of each position's chain hash when first seen; never dropped.
 
 
@@ -45,7 +48,10 @@ def instant_text(moment: datetime) -> str:
     except OverflowError:
         # Within a day of year 1 or 9999: earlier or later than any event can be.
         return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
-    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%f+00:00")
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond:06d}+00:00"
+    )
 
 
 class EventIndex(ReadModel):
@@ -95,61 +101,71 @@ class EventIndex(ReadModel):
             )
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Append the records, chaining each hash to the one before it."""
+        """Append the records, chaining each hash to the one before it (no per-event query)."""
         last = db.execute(
             "SELECT hash, max_time FROM events ORDER BY position DESC LIMIT 1"
         ).fetchone()
         previous, max_time = (last[0], last[1]) if last else (GENESIS, "")
+        owners = self._owners(db, records)
         rows = []
         for r in records:
-            owner = self._owner(db, r)
+            kind, owner_key, edition_id, city_id = owners.get(r.originator_id, _NO_OWNER)
             previous = link(
                 previous, r.position, r.originator_id, r.originator_version, r.topic, r.stored
             )
-            max_time = max(max_time, instant_text(r.time))
+            time = instant_text(r.time)
+            max_time = max(max_time, time)
             rows.append(
-                {
-                    "position": r.position,
-                    "type": r.type,
-                    "time": instant_text(r.time),
-                    "max_time": max_time,
-                    "originator_id": r.originator_id,
-                    "originator_version": r.originator_version,
-                    "kind": owner.get("kind"),
-                    "owner_key": owner.get("owner_key"),
-                    "edition_id": owner.get("edition_id"),
-                    "city_id": owner.get("city_id"),
-                    "data": json.dumps(r.data, ensure_ascii=False, sort_keys=True),
-                    "topic": r.topic,
-                    "stored": r.stored,
-                    "hash": previous,
-                }
-            )
-        insert_rows(db, "events", rows)
+                (
+                    r.position, r.type, time, max_time, r.originator_id, r.originator_version,
+                    kind, owner_key, edition_id, city_id,
+                    json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+                    r.topic, r.stored, previous,
+                )
+            )  # fmt: skip
+        db.conn.executemany(
+            "INSERT INTO events (position, type, time, max_time, originator_id, "
+            "originator_version, kind, owner_key, edition_id, city_id, data, topic, stored, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
         with db.atomic():
             db.conn.executemany(
                 f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
-                [(row["position"], row["hash"]) for row in rows],
+                [(row[0], row[-1]) for row in rows],
             )
 
-    def _owner(self, db: Database, r: EventRecord) -> dict[str, Any]:
-        spec = OWNER_KEYS.get(r.type)
-        if spec is not None:
-            kind, key_field = spec
-            owner = {
-                "originator_id": r.originator_id,
-                "kind": kind,
-                "owner_key": str(r.data[key_field]),
-                "edition_id": r.data.get("edition_id"),
-                "city_id": r.data.get("city_id"),
-            }
-            insert_row(db, "event_owners", owner, replace=True)
-            return owner
-        row = db.execute(
-            "SELECT kind, owner_key, edition_id, city_id FROM event_owners WHERE originator_id = ?",
-            [r.originator_id],
-        ).fetchone()
-        if row is None:
-            return {}
-        return {"kind": row[0], "owner_key": row[1], "edition_id": row[2], "city_id": row[3]}
+    def _owners(self, db: Database, records: list[EventRecord]) -> dict[str, Owner]:
+        """Each record's aggregate owner: created in the batch, or one query for the rest."""
+        owners: dict[str, Owner] = {}
+        created = []
+        for r in records:
+            spec = OWNER_KEYS.get(r.type)
+            if spec is not None:
+                kind, key_field = spec
+                owner = (
+                    kind,
+                    str(r.data[key_field]),
+                    r.data.get("edition_id"),
+                    r.data.get("city_id"),
+                )
+                owners[r.originator_id] = owner
+                created.append((r.originator_id, *owner))
+        if created:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO event_owners "
+                "(originator_id, kind, owner_key, edition_id, city_id) VALUES (?, ?, ?, ?, ?)",
+                created,
+            )
+        wanted = sorted({r.originator_id for r in records} - set(owners))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            found = db.execute(
+                "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
+                f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for oid, *owner in found:
+                owners[str(oid)] = (owner[0], owner[1], owner[2], owner[3])
+        return owners

@@ -39,11 +39,19 @@ SCHEMA = (
 Handler = Callable[[Database, EventRecord, str], None]
 
 
-def _claim_id(db: Database, originator_id: str) -> str:
-    row = db.execute(
-        "SELECT claim_id FROM claims WHERE originator_id = ?", [originator_id]
-    ).fetchone()
-    return str(row[0])
+def _claim_ids(db: Database, records: list[EventRecord]) -> dict[str, str]:
+    """Claim ids of the batch's claims submitted earlier (one query per 500, not one per event)."""
+    wanted = sorted({r.originator_id for r in records if r.type in HANDLERS})
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        rows = db.execute(
+            "SELECT originator_id, claim_id FROM claims "
+            f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        out.update((str(o), str(c)) for o, c in rows)
+    return out
 
 
 def _submitted(db: Database, r: EventRecord, _: str) -> None:
@@ -186,10 +194,12 @@ class Evidence(ReadModel):
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Dispatch each claim event to its handler."""
+        claim_ids = _claim_ids(db, records)
         for r in records:
             if r.type == Claim.ClaimSubmitted.__name__:
                 _submitted(db, r, "")
+                claim_ids[r.originator_id] = str(r.data["claim_id"])
                 continue
             handler = HANDLERS.get(r.type)
             if handler is not None:
-                handler(db, r, _claim_id(db, r.originator_id))
+                handler(db, r, claim_ids[r.originator_id])

@@ -20,6 +20,8 @@ from projections.standings import Standings
 from projections.store import write_transaction
 
 BATCH = 500
+#: A rebuild applies bigger batches: fewer standings rewrites, and nobody reads meanwhile.
+REBUILD_BATCH = 5000
 #: Events between two progress lines while replaying an upgraded read model.
 PROGRESS_EVERY = 10 * BATCH
 LOG = logging.getLogger("cityledger.follower")
@@ -200,7 +202,7 @@ class Follower:
                         model.create(self.db)
                         self._record_version(model)
                     self.db.execute("DELETE FROM projection_tracking")
-                    while self._apply_batch(BATCH):
+                    while self._apply_batch(REBUILD_BATCH):
                         pass
             finally:
                 # A failed replay rolled back; cached states may reflect the discarded rows.
@@ -209,15 +211,35 @@ class Follower:
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:
-        """Poll until `stop` is set (SQLite has no subscriptions, so poll committed positions)."""
+        """Follow the log until `stop` is set: woken by the engine's notifications where it has
+        them (PostgreSQL LISTEN/NOTIFY, so other processes' writes arrive at once), and polling
+        committed positions every `interval` in any case (SQLite has no notifications)."""
         problems = ProblemLog(LOG, "catching up the read models")
-        while not stop.is_set():
-            try:
-                caught_up = self.catch_up(limit=5 * BATCH) == self.ledger.head()
-                problems.recovered()
-            except Exception as error:
-                # The failed batch rolled back; say so once and try again rather than die.
-                problems.failed(error)
-                caught_up = True
-            if caught_up:
-                stop.wait(interval)
+        wake = threading.Event()
+        listen = getattr(self.ledger, "listen", None)
+        try:
+            stop_listening = listen(wake) if listen is not None else None
+        except Exception:
+            LOG.exception("cannot listen for new events; polling only")
+            stop_listening = None
+
+        def stop_wakes_too() -> None:
+            stop.wait()
+            wake.set()
+
+        threading.Thread(target=stop_wakes_too, daemon=True).start()
+        try:
+            while not stop.is_set():
+                try:
+                    caught_up = self.catch_up(limit=5 * BATCH) == self.ledger.head()
+                    problems.recovered()
+                except Exception as error:
+                    # The failed batch rolled back; say so once and try again rather than die.
+                    problems.failed(error)
+                    caught_up = True
+                if caught_up:
+                    wake.wait(interval)
+                    wake.clear()
+        finally:
+            if stop_listening is not None:
+                stop_listening()

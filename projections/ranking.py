@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -76,6 +77,27 @@ def table_indicators(state: RankingState, edition_id: str, table: str) -> list[s
     return [i["id"] for i in indicators if i["pillar"] in pillars]
 
 
+def integer_scores(
+    state: RankingState,
+    edition_id: str,
+    table: str,
+    support: dict[str, dict[str, Support]] | None = None,
+) -> tuple[dict[str, int], int]:
+    """Table scores as integer numerators over one common denominator (exact, and fast)."""
+    summed = set(table_indicators(state, edition_id, table))
+    weight = weights(state, edition_id)
+    denominator = math.lcm(*(w.denominator for w in weight.values())) if weight else 1
+    scaled = {
+        i: w.numerator * (denominator // w.denominator) for i, w in weight.items() if i in summed
+    }
+    if support is None:
+        support = indicator_support(state, edition_id)
+    return {
+        city: sum(s.points * scaled[i] for i, s in per.items() if i in scaled)
+        for city, per in support.items()
+    }, denominator
+
+
 def table_scores(
     state: RankingState,
     edition_id: str,
@@ -83,17 +105,8 @@ def table_scores(
     support: dict[str, dict[str, Support]] | None = None,
 ) -> dict[str, Fraction]:
     """Σ indicator points × weight over the table's indicators, per city, exactly."""
-    summed = set(table_indicators(state, edition_id, table))
-    weight = weights(state, edition_id)
-    if support is None:
-        support = indicator_support(state, edition_id)
-    return {
-        city: sum(
-            (s.points * weight[i] for i, s in per.items() if i in summed),
-            Fraction(0),
-        )
-        for city, per in support.items()
-    }
+    numerators, denominator = integer_scores(state, edition_id, table, support)
+    return {city: Fraction(n, denominator) for city, n in numerators.items()}
 
 
 def ranking(
@@ -110,18 +123,19 @@ def ranking(
     if not has_weights(state, edition_id):
         weight_set_id = str(state.editions[edition_id]["weight_set_id"])
         raise no_weights(edition_id, weight_set_id, table, state.position)
-    scores = table_scores(state, edition_id, table, support)
-    rank_of = ranks(scores)
-    n = len(scores)
+    numerators, denominator = integer_scores(state, edition_id, table, support)
+    # Same denominator: the integer numerators order the cities exactly as the scores do.
+    rank_of = ranks(numerators)
+    n = len(numerators)
     rows = []
-    for city_id, score in scores.items():
+    for city_id, numerator in numerators.items():
         city = state.cities.get(city_id, {})
         rows.append(
             RankingEntry(
                 city_id=city_id,
                 name_en=str(city.get("name_en", city_id)),
                 name_zh=str(city.get("name_zh", "")),
-                score=score,
+                score=Fraction(numerator, denominator),
                 rank=rank_of[city_id],
                 band=band(rank_of[city_id], n),
             )

@@ -118,18 +118,49 @@ def indicator_scores(
     batch answers the others).
     """
     position = resolve(db, as_of)
-    state = state_at(db, position)
-    if edition_id not in state.editions:
-        raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
-    support = indicator_support(state, edition_id)
-    outside = [c for c in city_ids if c not in support]
+    stored = _stored_scores(db, edition_id, position)
+    if stored is None:
+        state = state_at(db, position)
+        if edition_id not in state.editions:
+            raise UnknownId(
+                f"edition {edition_id!r} does not exist", field="edition", value=edition_id
+            )
+        stored = {
+            c: [ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in per.items()]
+            for c, per in indicator_support(state, edition_id).items()
+        }
+    outside = [c for c in city_ids if c not in stored]
     if outside and strict:
         raise not_in_edition(outside[0], edition_id, position)
-    return {
-        c: [ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in support[c].items()]
-        for c in city_ids
-        if c in support
-    }
+    return {c: stored[c] for c in city_ids if c in stored}
+
+
+def _stored_scores(
+    db: Database, edition_id: str, position: int
+) -> dict[str, list[ScoreView]] | None:
+    """The `scores` rows when the standings model is exactly at `position` (None otherwise).
+
+    The standings hold every city's points at their own position, so the current table's
+    scores need no fold; any other position is folded from a checkpoint.
+    """
+    row = db.execute(
+        "SELECT position FROM projection_tracking WHERE model = 'standings'"
+    ).fetchone()
+    if row is None or int(row[0]) != position:
+        return None
+    if db.execute("SELECT 1 FROM editions WHERE edition_id = ?", [edition_id]).fetchone() is None:
+        raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
+    out: dict[str, list[ScoreView]] = {}
+    for city_id, indicator_id, points, claim_id in db.execute(
+        # Rows were written in the fold's order (cities, then the framework's indicators).
+        "SELECT city_id, indicator_id, points, claim_id FROM scores WHERE edition_id = ? "
+        "ORDER BY rowid",
+        [edition_id],
+    ).fetchall():
+        out.setdefault(str(city_id), []).append(
+            ScoreView(edition_id, str(city_id), str(indicator_id), int(points), claim_id)
+        )
+    return out
 
 
 def not_in_edition(city_id: str, edition_id: str, position: int) -> UnknownId:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from ledger.records import EventRecord
@@ -18,4 +20,9 @@ class EventSource(Protocol):
         self, after: int = 0, limit: int = 1000, upto: int | None = None
     ) -> list[EventRecord]:
         """Recorded events after a position, in ledger order."""
+        ...
+
+    def listen(self, wake: threading.Event) -> Callable[[], None] | None:
+        """Set `wake` whenever new events are committed, by anyone (PostgreSQL LISTEN/NOTIFY);
+        return a function that stops listening, or None where the engine cannot notify."""
         ...

@@ -83,7 +83,8 @@ class RankingState:
             "owners": self.owners,
         }
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return zlib.compress(text.encode("utf-8"), 6)
+        # Level 1: a third of level 6's time for a few percent more bytes.
+        return zlib.compress(text.encode("utf-8"), 1)
 
     @classmethod
     def from_blob(cls, blob: bytes) -> RankingState:

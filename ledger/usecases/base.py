@@ -6,9 +6,12 @@ import functools
 import hashlib
 import inspect
 import json
+import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +41,7 @@ from ledger.records import EventRecord, from_notification
 from ledger.storage import STORAGE_ERRORS, storage_error
 
 A = TypeVar("A", bound=Aggregate)
+LOGGER = logging.getLogger("cityledger.ledger")
 ATTEMPTS = 8
 
 
@@ -97,6 +101,63 @@ class Outcome:
     aggregates: list[Aggregate] = field(default_factory=list)
 
 
+#: Use cases that read the recorded log itself (a publication pins its digest): never batched.
+LOG_READERS = frozenset({"publish"})
+
+
+@dataclass
+class _Batch:
+    """Commands decided but not yet saved: their events, aggregates and how to replay them."""
+
+    size: int
+    events: list[Any] = field(default_factory=list)
+    identity: dict[UUID, Aggregate] = field(default_factory=dict)
+    replays: list[tuple[str, datetime | None, Callable[[datetime], Outcome]]] = field(
+        default_factory=list
+    )
+    head_time: datetime | None = None
+
+
+def _sqlite_pool(app: Application[UUID]) -> Any:
+    """eventsourcing's SQLite connection pool, or None on another engine."""
+    datastore = getattr(app.recorder, "datastore", None)
+    pool = getattr(datastore, "pool", None)
+    return pool if pool is not None and hasattr(pool, "_create_connection") else None
+
+
+def _set_sync(app: Application[UUID], mode: str) -> bool:
+    """Set PRAGMA synchronous on every present and future SQLite connection of the ledger."""
+    pool = _sqlite_pool(app)
+    if pool is None:
+        return False
+    create = getattr(pool, "_original_create_connection", pool._create_connection)
+    pool._original_create_connection = create
+
+    def create_with_mode() -> Any:
+        conn = create()
+        conn._sqlite_conn.execute(f"PRAGMA synchronous={mode}")
+        return conn
+
+    pool._create_connection = create_with_mode
+    for conn in list(getattr(pool, "_pool", ())):
+        conn._sqlite_conn.execute(f"PRAGMA synchronous={mode}")
+    return True
+
+
+def _relax_sync(app: Application[UUID]) -> bool:
+    """synchronous=NORMAL for a batch (WAL: durable against process crashes, not power loss)."""
+    return _set_sync(app, "NORMAL")
+
+
+def _restore_sync(app: Application[UUID]) -> None:
+    """Back to synchronous=FULL, and a checkpoint that syncs what the batch wrote."""
+    _set_sync(app, "FULL")
+    pool = _sqlite_pool(app)
+    for conn in list(getattr(pool, "_pool", ())):
+        conn._sqlite_conn.execute("PRAGMA wal_checkpoint(FULL)")
+        break
+
+
 class LedgerBase(Application[UUID]):
     """Running a use case: check time, replay keyed retries, save atomically, retry conflicts."""
 
@@ -113,6 +174,7 @@ class LedgerBase(Application[UUID]):
         self.tabulator = tabulator
         # Recorded framework versions are immutable, so a read-only copy may be reused.
         self._frameworks: dict[str, Framework] = {}
+        self._batch: _Batch | None = None
 
     # ---- infrastructure -------------------------------------------------------------
 
@@ -124,6 +186,12 @@ class LedgerBase(Application[UUID]):
         body: Callable[[datetime], Outcome],
     ) -> Any:
         """Run a use case: check time, replay a keyed retry, save atomically, retry conflicts."""
+        batch = self._batch
+        if batch is not None:
+            if key is None and command not in LOG_READERS:
+                return self._run_batched(batch, command, at, body)
+            # A keyed command or one that reads the log itself runs alone, after the batch.
+            self.flush()
         fingerprint = _REQUEST.get()
         if key is not None:
             validate.text("idempotency_key", key, max_len=200)
@@ -180,7 +248,7 @@ class LedgerBase(Application[UUID]):
     def _check_time(self, at: datetime | None) -> datetime:
         """The event time: now, or an import's, which must be aware, past, not before the head."""
         now = datetime.now(UTC)
-        head = self.head_time()
+        head = self._batch.head_time if self._batch and self._batch.head_time else self.head_time()
         if at is None:
             # The ledger's clock never runs backwards, whatever the host clock does.
             return max(now, head) if head is not None else now
@@ -202,10 +270,16 @@ class LedgerBase(Application[UUID]):
         return at
 
     def _find(self, cls: type[A], key: UUID) -> A | None:
+        if self._batch is not None and key in self._batch.identity:
+            return self._batch.identity[key]  # type: ignore[return-value]
         try:
-            return self.repository.get(key)  # type: ignore[no-any-return]
+            found: A = self.repository.get(key)
         except AggregateNotFoundError:
             return None
+        if self._batch is not None:
+            # Within a batch each aggregate is read once (verifiers and editions on every vote).
+            self._batch.identity[key] = found
+        return found  # type: ignore[no-any-return]
 
     def _get(self, cls: type[A], key: UUID, what: str, value: str) -> A:
         found = self._find(cls, key)
@@ -229,7 +303,102 @@ class LedgerBase(Application[UUID]):
                 f"{what} {value!r} already exists", field=what.replace(" ", "_"), value=value
             )
 
+    # ---- batches: many commands, one transaction ------------------------------------
+
+    @contextmanager
+    def batch(self, size: int = 250) -> Iterator[None]:
+        """Record the commands run inside in transactions of up to `size` commands, in order.
+
+        Every command's checks still run, against the state its predecessors left (unsaved
+        aggregates are read from the batch). A command that fails records nothing, and the
+        commands before it are recorded before the error propagates. A conflict with another
+        writer replays the batch's commands one by one. On SQLite the batch commits with
+        synchronous=NORMAL (WAL): a process crash loses nothing committed; a power loss may
+        lose the latest batches until the batch ends, which syncs everything to disk.
+        """
+        if self._batch is not None:
+            yield
+            return
+        self._batch = _Batch(size)
+        relaxed = _relax_sync(self)
+        try:
+            yield
+            self.flush()
+        except BaseException:
+            # What succeeded before the failure stays recorded, as it would one by one.
+            with suppress(Exception):
+                self.flush()
+            raise
+        finally:
+            self._batch = None
+            if relaxed:
+                _restore_sync(self)
+
+    def flush(self) -> None:
+        """Save the events of the batch so far in one transaction (replayed singly on conflict)."""
+        batch = self._batch
+        if batch is None or not batch.events:
+            return
+        events, replays = batch.events, batch.replays
+        batch.events, batch.replays, batch.head_time = [], [], None
+        try:
+            self.save(*events)
+        except (IntegrityError, OperationalError):
+            # Another writer got there first: forget the batch's view and decide again.
+            batch.identity.clear()
+            self._batch = None
+            try:
+                for command, at, body in replays:
+                    self._run(command, None, at, body)
+            finally:
+                self._batch = batch
+
+    def _run_batched(
+        self, batch: _Batch, command: str, at: datetime | None, body: Callable[[datetime], Outcome]
+    ) -> Any:
+        """One command inside a batch: check, decide, collect its events (saved by flush)."""
+        try:
+            when = self._check_time(at)
+            outcome = body(when)
+        except BaseException:
+            # The body may have changed a batch aggregate before refusing: forget them all.
+            self.flush()
+            batch.identity.clear()
+            raise
+        for aggregate in outcome.aggregates:
+            batch.events.extend(aggregate.collect_events())
+            batch.identity[aggregate.id] = aggregate
+        batch.replays.append((command, at, body))
+        if outcome.aggregates:
+            batch.head_time = when if batch.head_time is None else max(batch.head_time, when)
+        if len(batch.replays) >= batch.size:
+            self.flush()
+        return outcome.result
+
     # ---- reading the log ---------------------------------------------------------------
+
+    def listen(self, wake: threading.Event) -> Callable[[], None] | None:
+        """On PostgreSQL, set `wake` whenever anyone commits events (eventsourcing's
+        LISTEN/NOTIFY subscription); return a function that stops. None on SQLite (poll)."""
+        if type(self.recorder).__module__ != "eventsourcing.postgres":
+            return None
+        subscription = self.recorder.subscribe(gt=self.head())
+
+        def pump() -> None:
+            try:
+                for _ in subscription:
+                    wake.set()
+            except Exception:  # the follower still polls; say why it is only polling
+                LOGGER.exception("PostgreSQL notifications stopped; polling only")
+
+        thread = threading.Thread(target=pump, name="cityledger-listen", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            subscription.stop()
+            thread.join(timeout=5)
+
+        return stop
 
     def head(self) -> int:
         """The position of the last recorded event (0 when empty)."""

@@ -6,12 +6,14 @@ the server binaries it is skipped on a developer's machine and fails under CI.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
+from ledger.application import Ledger
 from ledger.integrity import verify_log
 from projections.ranking import TABLES
 from projections.rankings import rankings
@@ -64,3 +66,23 @@ def test_a_missing_server_fails_under_ci_and_is_skipped_elsewhere(
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="not installed"):
         postgres.require_server()
+
+
+def test_a_commit_by_another_process_wakes_a_listening_follower_on_postgresql(
+    pg_runtime: Runtime,
+) -> None:
+    wake = threading.Event()
+    stop = pg_runtime.ledger.listen(wake)
+    assert stop is not None
+    other = Ledger()  # the same database, as another process would open it
+    try:
+        other.register_city("hangzhou", "Hangzhou", "杭州", "CN")
+        # Bounded: LISTEN/NOTIFY delivers at once; the bound only keeps a broken build finite.
+        assert wake.wait(timeout=30)
+    finally:
+        stop()
+        other.close()
+
+
+def test_sqlite_has_no_notifications_so_its_follower_polls(runtime: Runtime) -> None:
+    assert runtime.ledger.listen(threading.Event()) is None

@@ -85,6 +85,9 @@ def test_the_bands_shown_equal_the_apis_and_each_band_is_in_report_order(
     open_table(page, site)
     assert shown_bands(page) == api_bands(site)
     assert page.locator("#ranking .score").count() == 0  # anonymous: bands only
+    published = gql(site, "{ publications { editionId publicationNo } }")["publications"]
+    overview = page.locator("#editions").text_content()
+    assert len(published) == 2 and all(f"No. {p['publicationNo']}" in overview for p in published)
     # English: each band's two columns read alphabetically down the left, then the right.
     for band in page.eval_on_selector_all("#ranking tbody", "bs => bs.map(b => b.dataset.band)"):
         left = page.eval_on_selector_all(
@@ -271,6 +274,11 @@ def test_a_city_page_explains_why_the_city_moved_since_the_last_publication(
     summary = page.locator("#explain-summary").inner_text()
     assert why["from"]["band"] in summary and why["to"]["band"] in summary
     shot(page, "city-explain")
+    # Any ledger position can be the earlier point.
+    page.fill("#explain-from-position", "20")
+    page.press("#explain-from-position", "Enter")
+    page.wait_for_selector("#explain-summary:has-text('From position 20:')")
+    assert page.locator("#explain-from").input_value() == "20"
 
 
 def test_a_city_signed_in_sees_its_own_points_explanation_and_appeals(
@@ -289,3 +297,17 @@ def test_a_city_signed_in_sees_its_own_points_explanation_and_appeals(
     assert page.locator("#indicators tr[data-indicator]").count() == 4
     assert page.locator("#explain-parts").count() == 1
     shot(page, "city-own-role")
+
+
+def test_anyone_can_open_an_earlier_publication_and_sees_its_bands(page: Any, site: Site) -> None:
+    open_table(page, site)
+    page.select_option("#publication", "1")
+    page.wait_for_selector("#cut:has-text('Publication 1 ')")
+    first = gql(
+        site, f'{{ rankings(edition: "{EDITION}", table: TOTAL, publication: 1) '
+        "{ position rows { cityId band } } }",
+    )["rankings"]  # fmt: skip
+    assert shown_bands(page) == {r["cityId"]: r["band"] for r in first["rows"]}
+    assert shown_bands(page) != api_bands(site)  # the later publication differs
+    assert page.locator("#ranking").get_attribute("data-position") == str(first["position"])
+    shot(page, "table-publication-1")

@@ -206,6 +206,7 @@ const START = `{
   editions { editionId title year region frameworkId frameworkVersion weightSetId cityCount
     publications { publicationNo position time digest tables } }
   __schema { queryType { fields { name args { name } } } }
+  appeal: __type(name: "Appeal") { fields { name } }
 }`;
 
 async function start() {
@@ -214,6 +215,7 @@ async function start() {
   app.head = data.position;
   app.editions = data.editions;
   app.queries = new Map(data.__schema.queryType.fields.map((f) => [f.name, new Set(f.args.map((a) => a.name))]));
+  app.appealFields = new Set(data.appeal ? data.appeal.fields.map((f) => f.name) : []);
   const who = document.getElementById("who");
   who.textContent = app.viewer.role ? "signed in as " + app.viewer.name + " (" + app.viewer.role + ")" : "anonymous";
   document.getElementById("signout").hidden = !sessionStorage.getItem(TOKEN_KEY);
@@ -356,8 +358,42 @@ async function renderTable(view, params) {
     reportTable(ranking, lang, live, edition, table),
     downloads(edition.editionId, table, lang, live ? (position !== null ? { position: position } : null) : null, live ? null : shownPub),
   );
+  view.append(editionsOverview());
   setStatus("Table shown in " + Math.round(performance.now() - started) + " ms.");
   document.body.dataset.ready = "table";
+}
+
+// Every edition and its publications, each a link to its table.
+function editionsOverview() {
+  const rows = [];
+  for (const e of app.editions) {
+    const pubs = e.publications.length ? e.publications : [null];
+    pubs.forEach((p, i) =>
+      rows.push(
+        h(
+          "tr",
+          {},
+          i === 0 ? h("th", { scope: "rowgroup", rowspan: String(pubs.length) }, e.title + " (" + e.editionId + ", " + e.cityCount + " cities)") : null,
+          p ? h("td", {}, h("a", { href: "#/?edition=" + e.editionId + "&pub=" + p.publicationNo }, "No. " + p.publicationNo)) : h("td", {}, "not published"),
+          h("td", {}, p ? p.time.slice(0, 16).replace("T", " ") : ""),
+          h("td", { class: "num" }, p ? p.position : ""),
+          h("td", {}, p ? p.tables.join(", ") : ""),
+          h("td", { class: "digest" }, p ? p.digest.slice(0, 16) + "…" : ""),
+        ),
+      ),
+    );
+  }
+  return h(
+    "details",
+    { id: "editions" },
+    h("summary", {}, "Editions and their publications"),
+    h(
+      "table",
+      { class: "data" },
+      h("thead", {}, h("tr", {}, ["Edition", "Publication", "Published", "Position", "Tables", "Digest"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows),
+    ),
+  );
 }
 
 function rankingQuery(scores, variables) {
@@ -383,7 +419,7 @@ function reportTable(ranking, lang, scores, edition, table) {
   for (const band of BANDS) {
     const members = reportOrder(ranking.rows.filter((r) => r.band === band), lang);
     const body = h("tbody", { "data-band": band });
-    body.append(h("tr", {}, h("th", { class: "band", colspan: "2", scope: "colgroup" }, bandLabel(band, lang) + " (" + members.length + ")")));
+    body.append(h("tr", {}, h("th", { class: "band", colspan: "2", scope: "rowgroup", id: "band-" + BANDS.indexOf(band) }, bandLabel(band, lang) + " (" + members.length + ")")));
     for (const pair of twoColumns(members)) {
       body.append(h("tr", {}, pair.map((r) => cityCell(r, lang, scores, edition, table))));
     }
@@ -397,7 +433,7 @@ function cityCell(row, lang, scores, edition, table) {
   const link = h("a", { href: "#/city/" + encodeURIComponent(row.cityId) + "?edition=" + edition.editionId + "&table=" + table }, cityName(row, lang));
   return h(
     "td",
-    { "data-city": row.cityId, "data-band": row.band },
+    { "data-city": row.cityId, "data-band": row.band, headers: "band-" + BANDS.indexOf(row.band) },
     link,
     scores && row.rank ? h("span", { class: "rank" }, "#" + row.rank) : null,
     scores && row.score ? scoreNode(row.score) : null,
@@ -422,7 +458,7 @@ function slider(state, pubs, nav) {
   const marks = h("div", { class: "marks" });
   for (const p of pubs) {
     const left = ((p.position - 1) / Math.max(1, app.head - 1)) * 100;
-    marks.append(h("button", { type: "button", style: null, "data-left": left.toFixed(2), onclick: () => nav({ pub: String(p.publicationNo), at: "" }), title: "publication " + p.publicationNo + " at position " + p.position }, "P" + p.publicationNo));
+    marks.append(h("button", { type: "button", "data-left": left.toFixed(2), onclick: () => nav({ pub: String(p.publicationNo), at: "" }), title: "publication " + p.publicationNo + " at position " + p.position }, "P" + p.publicationNo));
   }
   // Inline styles are not allowed by the page's policy: place the marks through the CSSOM.
   for (const b of marks.children) b.style.left = b.dataset.left + "%";
@@ -672,19 +708,31 @@ async function explainSection(view, city, edition, table) {
 async function appealsSection(view, city, edition) {
   const mine = app.viewer.role === "city" && app.viewer.cityId === city.cityId;
   if (!(mine || seesScores()) || !has("appeals")) return;
-  const data = await gql(`query A($e: String) { appeals(edition: $e) { items { appealId cityId indicatorId text status reasons filedAt decidedAt } } }`, { e: edition.editionId });
+  // Fields differ between API versions (answers became decisions with reasons): ask for what exists.
+  const pick = (...names) => names.find((n) => app.appealFields.has(n));
+  const answer = pick("reasons", "response");
+  const decided = pick("decidedAt", "answeredAt");
+  const extra = [answer, decided, pick("deadline")].filter(Boolean).join(" ");
+  const data = await gql(`query A($e: String) { appeals(edition: $e) { items { appealId cityId indicatorId text status filedAt ${extra} } } }`, { e: edition.editionId });
   const items = data.appeals.items.filter((a) => a.cityId === city.cityId);
   view.append(h("h2", {}, "Appeals"));
   if (!items.length) {
     view.append(h("p", {}, "No appeal in this edition."));
     return;
   }
+  const date = (text) => (text ? text.slice(0, 10) : "—");
   view.append(
     h(
       "table",
       { class: "data", id: "appeals" },
-      h("thead", {}, h("tr", {}, ["Appeal", "Indicator", "Filed", "Status", "Text", "Reasons"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, items.map((a) => h("tr", {}, h("td", {}, a.appealId), h("td", {}, a.indicatorId || "—"), h("td", {}, a.filedAt.slice(0, 10)), h("td", {}, a.status), h("td", {}, a.text), h("td", {}, a.reasons || "—")))),
+      h("thead", {}, h("tr", {}, ["Appeal", "Indicator", "Filed", "Status", "Text", "Decided", "Reasons"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        items.map((a) =>
+          h("tr", {}, h("td", {}, a.appealId), h("td", {}, a.indicatorId || "—"), h("td", {}, date(a.filedAt)), h("td", {}, a.status), h("td", {}, a.text), h("td", {}, date(decided && a[decided])), h("td", {}, (answer && a[answer]) || "—")),
+        ),
+      ),
     ),
   );
 }
@@ -702,16 +750,27 @@ async function renderExplain(view, city, edition, table) {
   cuts.push(["now", "Now"]);
   const from = params.get("from") || (pubs.length ? "p" + pubs[pubs.length - 1].publicationNo : "now");
   const to = params.get("to") || "now";
+  // A cut that is a plain number is a ledger position.
+  for (const value of [from, to]) if (/^[0-9]+$/.test(value)) cuts.push([value, "Position " + value]);
+  const position = (id, label, key) =>
+    h(
+      "label",
+      { for: id },
+      label,
+      h("input", { id: id, type: "number", min: "0", max: String(app.head), inputmode: "numeric", onchange: (e) => e.target.value && here({ [key]: String(e.target.value) }) }),
+    );
   const here = (changes) => go("/city/" + encodeURIComponent(city.cityId), Object.assign({ edition: edition.editionId, table: table, from: from, to: to }, changes));
   view.append(
     h(
       "form",
       { class: "controls", "aria-label": "Explain the move between two points", onsubmit: (e) => e.preventDefault() },
       select("explain-from", "From", cuts, from, (e) => here({ from: e.target.value })),
+      position("explain-from-position", "or from position", "from"),
       select("explain-to", "To", cuts, to, (e) => here({ to: e.target.value })),
+      position("explain-to-position", "or to position", "to"),
     ),
   );
-  const cut = (value) => (value === "now" ? null : { publication: Number(value.slice(1)) });
+  const cut = (value) => (value === "now" ? null : value.startsWith("p") ? { publication: Number(value.slice(1)) } : { position: Number(value) });
   const exact = "{ fraction decimal }";
   const data = await gql(
     `query X($e: String!, $t: RankingTableName!, $c: String!, $from: Cut!, $to: Cut) {

@@ -1,0 +1,126 @@
+"""The live auditor table (exact scores and per-indicator points) over HTTP, against the same
+JSON built straight from SQL by a minimal Starlette endpoint, at 1 and 4 clients."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks.core import Bench, Figure
+from benchmarks.published_tables import free_port, post, start, throughput
+
+QUERY = (
+    '{ rankings(edition: "asia-2023", table: TOTAL) { position rows { cityId band '
+    "score { fraction } indicatorScores { indicatorId points claimId } } } }"
+)
+
+
+def table_from_sql(conn: sqlite3.Connection) -> bytes:
+    """The same response body, from the standings and scores rows."""
+    position = conn.execute("SELECT MIN(position) FROM projection_tracking").fetchone()[0]
+    points: dict[str, list[dict[str, object]]] = {}
+    for city, indicator, value, claim in conn.execute(
+        "SELECT city_id, indicator_id, points, claim_id FROM scores WHERE edition_id = ? "
+        "ORDER BY rowid",
+        ["asia-2023"],
+    ):
+        points.setdefault(city, []).append(
+            {"indicatorId": indicator, "points": value, "claimId": claim}
+        )
+    rows = [
+        {
+            "cityId": city,
+            "band": band,
+            "score": {"fraction": score},
+            "indicatorScores": points[city],
+        }
+        for city, band, score in conn.execute(
+            "SELECT s.city_id, s.band, s.score FROM standings s JOIN cities c USING (city_id) "
+            "WHERE s.edition_id = ? AND s.table_name = 'total' "
+            "ORDER BY s.rank, c.name_en COLLATE NOCASE, s.city_id",
+            ["asia-2023"],
+        )
+    ]
+    body = {"data": {"rankings": {"position": position, "rows": rows}}}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def serve_sql(db: str, port: int) -> None:
+    """A Starlette endpoint that answers with table_from_sql()."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    conn = sqlite3.connect(db, check_same_thread=False)
+
+    async def endpoint(request: Request) -> Response:
+        await request.body()
+        return Response(table_from_sql(conn), media_type="application/json")
+
+    app = Starlette(routes=[Route("/graphql", endpoint, methods=["POST"])])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_app(db: str, port: int, token_file: str) -> None:
+    """The real API, with an auditor token written to token_file."""
+    import uvicorn
+
+    from cityledger.bootstrap import open_runtime
+    from graphql_api.app import create_app
+    from graphql_api.tokens import create_token
+
+    rt = open_runtime(Path(db))
+    Path(token_file).write_text(create_token(rt.db, "auditor", "bench-auditor"))
+    uvicorn.run(create_app(rt, follow=False), host="127.0.0.1", port=port, log_level="warning")
+
+
+def run(bench: Bench) -> Iterator[Figure]:
+    """Auditor table throughput beside the SQL-built JSON, at 1 and 4 clients."""
+    import http.client
+
+    db = str(bench.copy_of_reference("auditor"))
+    token_file = bench.tmp / "auditor-token"
+    app_port, sql_port = free_port(), free_port()
+    here = "benchmarks.auditor_table"
+    app = start(["auditor", db, str(app_port), str(token_file)], app_port, here)
+    sql = start(["sql", db, str(sql_port)], sql_port, here)
+    try:
+        token = token_file.read_text()
+        payload = json.dumps({"query": QUERY}).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", app_port)
+        conn.request(
+            "POST", "/graphql", payload,
+            {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+        via_api = json.loads(conn.getresponse().read())
+        conn.close()
+        via_sql = json.loads(post(http.client.HTTPConnection("127.0.0.1", sql_port), payload))
+        assert via_api == via_sql, "the SQL-built JSON must equal the API's"
+        headers = {"Authorization": f"Bearer {token}"}
+        for clients in (1, 4):
+            limit = throughput(sql_port, payload, clients)
+            value = throughput(app_port, payload, clients, headers=headers)
+            yield Figure(
+                f"auditor table with per-indicator points, {clients} client(s)",
+                value,
+                "requests/s",
+                limit=limit,
+                limit_name="same JSON from SQL",
+                target=0.5,
+            )
+    finally:
+        for process in (app, sql):
+            process.terminate()
+            process.wait()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "auditor":
+        serve_app(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    else:
+        serve_sql(sys.argv[2], int(sys.argv[3]))

@@ -1,0 +1,150 @@
+"""The reference ledger: load, rebuild, current and as-of tables, scores, memory."""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Iterator
+
+from benchmarks.core import Bench, Figure, best_rate, timed
+from cityledger.bootstrap import Runtime
+from projections.rankings import indicator_scores, rankings
+
+
+def decode_limit(rt: Runtime) -> int:
+    """eventsourcing's own read of the whole log: select_notifications + decode every event."""
+    recorder, mapper = rt.ledger.recorder, rt.ledger.mapper
+    count, after = 0, 0
+    while True:
+        batch = recorder.select_notifications(start=after + 1, limit=5000)
+        if not batch:
+            return count
+        for notification in batch:
+            mapper.to_domain_event(notification)
+        count += len(batch)
+        after = int(batch[-1].id)
+
+
+def weights_from(rt: Runtime) -> int:
+    """The position of asia-2023's first weights (before it the edition has no table)."""
+    row = rt.db.execute(
+        "SELECT MIN(position) FROM events WHERE type IN ('WeightsAggregated', 'WeightsSet') "
+        "AND owner_key = (SELECT weight_set_id FROM editions WHERE edition_id = 'asia-2023')"
+    ).fetchone()
+    return int(row[0])
+
+
+def as_of_ms(rt: Runtime, position: int) -> float:
+    """Median time of the total table as of a position."""
+    return timed(lambda: rankings(rt.db, "asia-2023", "total", position))
+
+
+def api_table(rt: Runtime) -> float:
+    """Median time of the API's heaviest common read, over HTTP in-process."""
+    from starlette.testclient import TestClient
+
+    from graphql_api.app import create_app
+    from graphql_api.tokens import create_token
+
+    token = create_token(rt.db, "auditor", "bench")
+    query = (
+        '{ rankings(edition: "asia-2023", table: TOTAL) { position rows { cityId band '
+        "score { fraction } indicatorScores { indicatorId points claimId } } } }"
+    )
+    with TestClient(create_app(rt, follow=False)) as client:
+
+        def run() -> None:
+            response = client.post(
+                "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert len(response.json()["data"]["rankings"]["rows"]) == 144
+
+        return timed(run)
+
+
+def run(bench: Bench) -> Iterator[Figure]:
+    """Every figure on the reference ledger (17,241 events)."""
+    bench.reference_db()
+    yield Figure(
+        "load the reference ledger (import, then read models)",
+        bench.commands / bench.load_seconds,
+        "commands/s",
+        target=400.0,
+    )
+    rt = bench.open_reference("reference-ledger")
+    try:
+        head = rt.ledger.head()
+        limit = best_rate(lambda: decode_limit(rt))
+        rebuilt = best_rate(lambda: (rt.follower.rebuild(), head)[1], repeat=2)
+        yield Figure(
+            "rebuild every read model",
+            rebuilt,
+            "events/s",
+            limit=limit,
+            limit_name="select_notifications + decode",
+            target=0.5,
+        )
+        yield Figure(
+            "current table",
+            timed(lambda: rankings(rt.db, "asia-2023", "total")),
+            "ms",
+            target=50.0,
+            kind="max",
+        )
+        # From the first weights of asia-2023 on, the table exists at every position.
+        first = weights_from(rt)
+        # Worst case: just before a checkpoint, the longest replay from the previous one.
+        worst = max(as_of_ms(rt, p) for p in range(first + 999 - first % 1000, head, 5000))
+        yield Figure("as-of table, worst case", worst, "ms", target=400.0, kind="max")
+        early, late = as_of_ms(rt, first + 500), as_of_ms(rt, head - 500)
+        yield Figure(
+            f"as-of table late in the log ({head - 500})",
+            late,
+            "ms",
+            limit=early,
+            limit_name=f"early ({first + 500})",
+            target=2.0,
+            kind="max",
+        )
+        cities = [r.city_id for r in rankings(rt.db, "asia-2023", "total").rows]
+        middle = (first + head) // 2
+        yield Figure(
+            f"scores for 144 cities as of {middle}",
+            timed(lambda: indicator_scores(rt.db, "asia-2023", cities, middle)),
+            "ms",
+            target=400.0,
+            kind="max",
+        )
+        yield Figure(
+            "GraphQL table of 144 cities with per-indicator scores",
+            api_table(rt),
+            "ms",
+            target=1000.0,
+            kind="max",
+        )
+        yield storage_figure(rt)
+    finally:
+        rt.close()
+    yield Figure(
+        "peak memory",
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "MiB",
+        target=600.0,
+        kind="max",
+    )
+
+
+def storage_figure(rt: Runtime) -> Figure:
+    """Read models + checkpoints against the stored events, in bytes (SQLite's dbstat)."""
+    rows = dict(rt.db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
+    events = sum(v for k, v in rows.items() if "stored_events" in str(k))
+    read = sum(v for k, v in rows.items() if "stored_events" not in str(k))
+    mib = 1024 * 1024
+    return Figure(
+        "storage: read models + checkpoints",
+        read / mib,
+        "MiB",
+        limit=events / mib,
+        limit_name="stored events (MiB)",
+        target=2.0,
+        kind="max",
+    )
