@@ -18,13 +18,14 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.ids import aggregate_id
+from ledger.vocabulary import AppealStatus
 
 FILED, UNDER_REVIEW, UPHELD, DISMISSED, WITHDRAWN = (
-    "filed",
-    "under_review",
-    "upheld",
-    "dismissed",
-    "withdrawn",
+    AppealStatus.FILED,
+    AppealStatus.UNDER_REVIEW,
+    AppealStatus.UPHELD,
+    AppealStatus.DISMISSED,
+    AppealStatus.WITHDRAWN,
 )
 #: An appeal in one of these states may still change the record.
 OPEN_STATES = (FILED, UNDER_REVIEW)
@@ -67,7 +68,7 @@ class Appeal(Aggregate):
 
         def apply(self, aggregate: Appeal) -> None:
             """Record the decision."""
-            aggregate.status = self.decision
+            aggregate.status = AppealStatus(self.decision)
             aggregate.open_round = None
 
     class AppealWithdrawn(Aggregate.Event):
@@ -132,7 +133,7 @@ class Appeal(Aggregate):
 
         def apply(self, aggregate: Appeal) -> None:
             """Record the decision."""
-            aggregate.status = self.decision
+            aggregate.status = AppealStatus(self.decision)
             aggregate.open_round = None
             aggregate.correction_claim_id = self.correction_claim_id
 

@@ -93,6 +93,8 @@ class Claim(Aggregate):
         """An upheld appeal's evidence became this accepted claim (its review was the appeal's)."""
 
         appeal_id: str
+        #: The editor who upheld the appeal.
+        by: str | None = None
 
         def apply(self, aggregate: Claim) -> None:
             """Mark accepted."""
@@ -253,10 +255,10 @@ class Claim(Aggregate):
             )
         self.trigger_event(self.ClaimSuperseded, superseded_by=by_claim, by=by, timestamp=at)
 
-    def accept_on_appeal(self, appeal_id: str, at: datetime | None) -> None:
+    def accept_on_appeal(self, appeal_id: str, by: str, at: datetime | None) -> None:
         """Accept a correcting claim whose evidence an upheld appeal's review accepted."""
         self._require_pending()
-        self.trigger_event(self.ClaimAcceptedOnAppeal, appeal_id=appeal_id, timestamp=at)
+        self.trigger_event(self.ClaimAcceptedOnAppeal, appeal_id=appeal_id, by=by, timestamp=at)
 
     def open_next_round(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round; return its number."""

@@ -60,3 +60,13 @@ class Band(StrEnum):
     FROM_10_TO_30 = "10%-30%"
     FROM_30_TO_60 = "30%-60%"
     FROM_60_TO_100 = "60%-100%"
+
+
+class AppealStatus(StrEnum):
+    """Where an appeal stands: filed, under review, then decided, or withdrawn by the city."""
+
+    FILED = "filed"
+    UNDER_REVIEW = "under_review"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"

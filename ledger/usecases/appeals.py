@@ -238,7 +238,7 @@ class AppealUseCases(LedgerBase):
             appeal.claim_id, when,
         )  # fmt: skip
         assert claim.status == PENDING
-        claim.accept_on_appeal(appeal.appeal_id, when)
+        claim.accept_on_appeal(appeal.appeal_id, by, when)
         return [claim, *changed]
 
     @use_case

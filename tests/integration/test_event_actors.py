@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.explain import explain_move
@@ -17,6 +18,8 @@ ACTOR_KEYS = {
     "BallotCast": "panelist_id",
     "BallotRevised": "panelist_id",
     "AppealFiled": "filed_by",
+    "AppealVoteCast": "verifier_id",
+    "FeedbackGiven": "given_by",
 }
 ADDED = (
     "CityRegistered", "FrameworkDefined", "FrameworkRevised", "WeightSetCreated",
@@ -53,6 +56,20 @@ def play_every_command(rt: Runtime) -> str:
     lg.close_round(newer, by="E3")  # accepting the correction supersedes the first claim
     lg.withdraw_claim(newer, "mistake", "R1")
     lg.publish(EDITION, by="E1")
+    lg.set_appeal_window(EDITION, 45, by="E1")
+    evidence: dict[str, Any] = {"rung": 3, "sources": [source("zh")]}
+    lg.file_appeal(EDITION, "beijing", "Please look again.", "beijing-office", "D2", "a1",
+                   **evidence)  # fmt: skip
+    lg.open_appeal_review("a1", by="E1")
+    lg.cast_appeal_vote("a1", "V1", "accept", "confirmed")
+    lg.close_appeal_review("a1", by="E1")
+    lg.answer_appeal("a1", "upheld", "Looked again.", by="E1")
+    lg.file_appeal(EDITION, "beijing", "And this.", "beijing-office", "T1", "a2", **evidence)
+    lg.withdraw_appeal("a2", "beijing", "Never mind.", "beijing-office")
+    lg.file_appeal(EDITION, "beijing", "And that.", "beijing-office", "I1", "a3", **evidence)
+    lg.answer_appeal("a3", "dismissed", "No.", by="E1")
+    lg.give_feedback(EDITION, "beijing", "Thanks.", "beijing-office")
+    lg.publish(EDITION, by="E1", corrects=1)
     rt.catch_up()
     return newer
 
