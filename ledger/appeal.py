@@ -8,14 +8,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.claim import ACCEPTED, DECISIONS, REJECTED, decide
+from ledger import rounds
+from ledger.claim import ACCEPTED, REJECTED, decide
 from ledger.errors import (
-    AlreadyVoted,
     InvalidInput,
     InvalidState,
-    LanguageNotRead,
     PermissionDenied,
-    RoundNotOpen,
 )
 from ledger.ids import aggregate_id
 from ledger.vocabulary import AppealStatus
@@ -238,13 +236,7 @@ class Appeal(Aggregate):
                 field="appeal_id",
                 value=self.appeal_id,
             )
-        if self.open_round is not None:
-            raise RoundNotOpen(
-                f"appeal {self.appeal_id} already has review round {self.open_round} open",
-                field="appeal_id",
-                value=self.appeal_id,
-            )
-        number = len(self.rounds) + 1
+        number = rounds.next_round(self._reviewed, self.open_round, self.rounds)
         self.trigger_event(self.AppealReviewOpened, round_no=number, by=by, timestamp=at)
         return number
 
@@ -257,27 +249,17 @@ class Appeal(Aggregate):
         at: datetime | None,
     ) -> int:
         """Record one verifier's vote in the open review round; return the round number."""
-        if decision not in DECISIONS:
-            raise InvalidInput(
-                f"decision {decision!r} is not accept or reject", field="decision", value=decision
-            )
+        rounds.check_decision(decision)
         self._require_open()
-        round_no = self._require_open_round()
-        missing = sorted(self.languages - verifier_languages)
-        if missing:
-            raise LanguageNotRead(
-                f"verifier {verifier_id} does not read {missing[0]!r}, "
-                f"a language of appeal {self.appeal_id}",
-                field="verifier_id",
-                value=verifier_id,
-            )
-        if verifier_id in self.rounds[round_no - 1]:
-            raise AlreadyVoted(
-                f"verifier {verifier_id} already voted in review round {round_no} "
-                f"of appeal {self.appeal_id}",
-                field="verifier_id",
-                value=verifier_id,
-            )
+        round_no = rounds.open_round_no(self._reviewed, self.open_round)
+        rounds.check_voter(
+            self._reviewed,
+            self.rounds[round_no - 1],
+            round_no,
+            self.languages,
+            verifier_id,
+            verifier_languages,
+        )
         self.trigger_event(
             self.AppealVoteCast,
             round_no=round_no,
@@ -291,9 +273,8 @@ class Appeal(Aggregate):
     def close_review(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open review round under the quorum (the claims' rule); return its outcome."""
         self._require_open()
-        round_no = self._require_open_round()
-        votes = list(self.rounds[round_no - 1].values())
-        accepts, rejects = votes.count("accept"), votes.count("reject")
+        round_no = rounds.open_round_no(self._reviewed, self.open_round)
+        accepts, rejects = rounds.tally(self.rounds[round_no - 1])
         outcome = decide(accepts, rejects, quorum)
         self.trigger_event(
             self.AppealReviewClosed,
@@ -369,11 +350,6 @@ class Appeal(Aggregate):
                 value=self.appeal_id,
             )
 
-    def _require_open_round(self) -> int:
-        if self.open_round is None:
-            raise RoundNotOpen(
-                f"appeal {self.appeal_id} has no open review round",
-                field="appeal_id",
-                value=self.appeal_id,
-            )
-        return self.open_round
+    @property
+    def _reviewed(self) -> rounds.Reviewed:
+        return rounds.Reviewed("appeal", self.appeal_id, "review round")

@@ -8,19 +8,15 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger import rounds
 from ledger.errors import (
-    AlreadyVoted,
     ClaimNotOpen,
-    InvalidInput,
-    LanguageNotRead,
     PermissionDenied,
-    RoundNotOpen,
 )
 from ledger.ids import aggregate_id
-from ledger.vocabulary import ClaimStatus, Decision, RoundOutcome
+from ledger.vocabulary import ClaimStatus, RoundOutcome
 
 PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = ClaimStatus
-DECISIONS = tuple(Decision)
 
 
 def decide(accepts: int, rejects: int, quorum: int) -> RoundOutcome:
@@ -263,13 +259,7 @@ class Claim(Aggregate):
     def open_next_round(self, at: datetime | None, by: str | None = None) -> int:
         """Open the next verification round; return its number."""
         self._require_pending()
-        if self.open_round is not None:
-            raise RoundNotOpen(
-                f"claim {self.claim_id} already has round {self.open_round} open",
-                field="claim_id",
-                value=self.claim_id,
-            )
-        number = len(self.rounds) + 1
+        number = rounds.next_round(self._reviewed, self.open_round, self.rounds)
         self.trigger_event(self.RoundOpened, round_no=number, by=by, timestamp=at)
         return number
 
@@ -282,27 +272,17 @@ class Claim(Aggregate):
         at: datetime | None,
     ) -> None:
         """Record one verifier's vote in the open round."""
-        if decision not in DECISIONS:
-            raise InvalidInput(
-                f"decision {decision!r} is not accept or reject", field="decision", value=decision
-            )
+        rounds.check_decision(decision)
         self._require_pending()
-        round_no = self._require_open_round()
-        missing = sorted(self.languages - verifier_languages)
-        if missing:
-            raise LanguageNotRead(
-                f"verifier {verifier_id} does not read {missing[0]!r}, "
-                f"a language of claim {self.claim_id}",
-                field="verifier_id",
-                value=verifier_id,
-            )
-        if verifier_id in self.rounds[round_no - 1]:
-            raise AlreadyVoted(
-                f"verifier {verifier_id} already voted in round {round_no} "
-                f"of claim {self.claim_id}",
-                field="verifier_id",
-                value=verifier_id,
-            )
+        round_no = rounds.open_round_no(self._reviewed, self.open_round)
+        rounds.check_voter(
+            self._reviewed,
+            self.rounds[round_no - 1],
+            round_no,
+            self.languages,
+            verifier_id,
+            verifier_languages,
+        )
         self.trigger_event(
             self.VoteCast,
             round_no=round_no,
@@ -315,9 +295,8 @@ class Claim(Aggregate):
     def close_round(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open round under the quorum; return its outcome."""
         self._require_pending()
-        round_no = self._require_open_round()
-        votes = list(self.rounds[round_no - 1].values())
-        accepts, rejects = votes.count(Decision.ACCEPT), votes.count(Decision.REJECT)
+        round_no = rounds.open_round_no(self._reviewed, self.open_round)
+        accepts, rejects = rounds.tally(self.rounds[round_no - 1])
         outcome = decide(accepts, rejects, quorum)
         self.trigger_event(
             self.RoundClosed,
@@ -339,9 +318,6 @@ class Claim(Aggregate):
                 value=self.claim_id,
             )
 
-    def _require_open_round(self) -> int:
-        if self.open_round is None:
-            raise RoundNotOpen(
-                f"claim {self.claim_id} has no open round", field="claim_id", value=self.claim_id
-            )
-        return self.open_round
+    @property
+    def _reviewed(self) -> rounds.Reviewed:
+        return rounds.Reviewed("claim", self.claim_id, "round")
