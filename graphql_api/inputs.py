@@ -387,7 +387,11 @@ class FileAppealInput:
     city_id: str | None = strawberry.field(
         default=None, description="The city (default: the token's; another city is refused)."
     )
-    appeal_id: str | None = strawberry.field(default=None, description="Id (default: UUID).")
+    appeal_id: str | None = strawberry.field(
+        default=None,
+        description="Id within the city's own namespace, recorded as `<cityId>/<id>` "
+        "(default: a UUID).",
+    )
 
 
 @strawberry.enum(description="Where an appeal stands.")

@@ -19,6 +19,26 @@ from ledger.usecases.claims import check_sources
 from ledger.verifier import Verifier
 
 
+def own_appeal_id(appeal_id: str | None, representing: str | None) -> str:
+    """The id to record: a UUID by default; a city's own choice lives in its namespace.
+
+    A city's chosen id is recorded as `<city>/<id>`, so no choice of one city can collide with
+    another's appeal: filing never answers "already exists" about an appeal it may not see.
+    """
+    if appeal_id is None:
+        return str(uuid4())
+    chosen = validate.ident("appeal_id", appeal_id)
+    if representing is None:
+        return chosen
+    if "/" in chosen:
+        raise InvalidInput(
+            f"appeal_id {chosen!r} may not contain '/': it is recorded as {representing}/<id>",
+            field="appeal_id",
+            value=chosen,
+        )
+    return f"{representing}/{chosen}"
+
+
 class AppealUseCases(LedgerBase):
     """Appeals: a city files with new evidence, verifiers review it, an editor decides."""
 
@@ -44,7 +64,7 @@ class AppealUseCases(LedgerBase):
         `claim_id` names the disputed claim (None: no claim counted); `rung` is the rung the
         city believes right; `representing` is the city the filer speaks for, when known.
         """
-        new_id = validate.ident("appeal_id", appeal_id) if appeal_id is not None else str(uuid4())
+        new_id = own_appeal_id(appeal_id, representing)
         text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
         filed_by = validate.text("filed_by", filed_by, max_len=120)
         if representing is not None and representing != city_id:

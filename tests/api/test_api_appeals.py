@@ -167,3 +167,39 @@ def test_appeal_updates_reach_only_the_citys_own_subscription(
             "appeal": {"appealId": "a-bj", "status": "under_review"},
         }
         ws.send_json({"id": "1", "type": "complete"})
+
+
+def test_a_city_choosing_another_citys_appeal_id_learns_nothing(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    taizhou = create_token(api_runtime.db, "city", "taizhou-office", city_id="taizhou")
+    sources = (
+        'sources: [{title: "t", language: "zh", date: "2023-03-01", excerpt: "x", '
+        'url: "https://example.org/a"}]'
+    )
+
+    def file(token: str, city: str, indicator: str, appeal_id: str) -> dict[str, Any]:
+        body = gql(
+            f'mutation {{ r: fileAppeal(input: {{editionId: "{EDITION}", cityId: "{city}", '
+            f'text: "t", indicatorId: "{indicator}", rung: 2, appealId: "{appeal_id}", '
+            f"{sources}}}) {{ __typename ... on AppealPayload {{ appeal {{ appealId }} }} "
+            "... on LedgerError { code message } } }",
+            token=token,
+        )
+        result: dict[str, Any] = body["data"]["r"]
+        return result
+
+    # "a-tz" is Taizhou's appeal: Beijing choosing that id files its own, in its namespace.
+    assert file(tokens.city, "beijing", "broadband", "a-tz") == {
+        "__typename": "AppealPayload",
+        "appeal": {"appealId": "beijing/a-tz"},
+    }
+    assert file(taizhou, "taizhou", "metro", "ours")["appeal"] == {"appealId": "taizhou/ours"}
+    assert file(tokens.city, "beijing", "broadband", "ours")["appeal"] == {
+        "appealId": "beijing/ours"
+    }
+    # A second choice of the same id within one's own namespace is refused as usual.
+    again = file(taizhou, "taizhou", "metro", "ours")
+    assert again["code"] == "ALREADY_EXISTS" and "taizhou/ours" in again["message"]
+    refused = file(taizhou, "taizhou", "metro", "beijing/x")
+    assert refused["code"] == "INVALID_INPUT" and "'/'" in refused["message"]
