@@ -266,6 +266,17 @@ class LedgerWebSocketAdapter(ASGIWebSocketAdapter):
         except WebSocketDisconnect:
             pass
 
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        """Send a message encoded in a worker thread: a large result never stalls the loop."""
+        encoded = await blocking(self.view.encode_json, message)
+        try:
+            if isinstance(encoded, bytes):
+                await self.ws.send_bytes(encoded)
+            else:
+                await self.ws.send_text(encoded)
+        except WebSocketDisconnect as exc:
+            raise StrawberryDisconnected from exc
+
     async def close(self, code: int, reason: str) -> None:
         """Close with the reason cut to 123 bytes."""
         await super().close(code, close_reason(reason))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 
 from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app, database_file
+from graphql_api.http import LedgerGraphQL
 from graphql_api.watcher import Watcher
 from tests.api.api_world import Tokens
 
@@ -171,6 +173,34 @@ def test_websocket_operations_see_fresh_data_on_a_long_lived_socket(
         api_runtime.catch_up()
         # The socket's second operation reads the new vote (loaders are per operation).
         assert votes("2") == 2
+
+
+def test_websocket_results_are_encoded_off_the_event_loop(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_loop: list[bool] = []
+    encode = LedgerGraphQL.encode_json
+
+    def recording(view: LedgerGraphQL, data: object) -> str | bytes:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return encode(view, data)
+
+    monkeypatch.setattr(LedgerGraphQL, "encode_json", recording)
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        auth = {"Authorization": f"Bearer {tokens.auditor}"}
+        ws.send_json({"type": "connection_init", "payload": auth})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        query = '{ rankings(edition: "asia-2023", table: TOTAL) { rows { cityId band } } }'
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+        assert ws.receive_json()["payload"]["data"]["rankings"]["rows"]
+        assert ws.receive_json() == {"id": "1", "type": "complete"}
+    # Every message sent after the handshake (the result and "complete") was encoded in a
+    # worker thread, where no event loop runs.
+    assert on_loop[-2:] == [False, False], on_loop
 
 
 def test_the_watcher_thread_is_the_only_poller(client: TestClient) -> None:
