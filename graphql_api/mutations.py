@@ -62,6 +62,7 @@ from graphql_api.permissions import (
     IsResearcherOrEditor,
     IsVerifier,
 )
+from ledger.usecases.appeals import city_appeal_id
 from projections.appeals import appeal as reads_appeal
 
 Key = Annotated[
@@ -352,7 +353,8 @@ class Mutation:
         own = c.acting(c.viewer.city_id, "city")
         appeal_id = c.ledger.file_appeal(
             input.edition_id, input.city_id or own, input.text, c.acting(c.viewer.name, "name"),
-            indicator_id=input.indicator_id, appeal_id=input.appeal_id, rung=input.rung,
+            indicator_id=input.indicator_id, appeal_id=city_appeal_id(own, input.appeal_id),
+            rung=input.rung,
             sources=[s.plain() for s in input.sources], claim_id=input.claim_id,
             representing=own, idempotency_key=c.scoped_key(idempotency_key),
         )  # fmt: skip

@@ -19,24 +19,21 @@ from ledger.usecases.claims import check_sources
 from ledger.verifier import Verifier
 
 
-def own_appeal_id(appeal_id: str | None, representing: str | None) -> str:
-    """The id to record: a UUID by default; a city's own choice lives in its namespace.
+def city_appeal_id(city_id: str, chosen: str | None) -> str | None:
+    """A city's own choice of appeal id, in its namespace: `<city>/<id>` (None: a UUID).
 
-    A city's chosen id is recorded as `<city>/<id>`, so no choice of one city can collide with
-    another's appeal: filing never answers "already exists" about an appeal it may not see.
+    Cities choose ids in their own namespace, so no choice can collide with another city's
+    appeal: filing never answers "already exists" about an appeal the city may not see.
     """
-    if appeal_id is None:
-        return str(uuid4())
-    chosen = validate.ident("appeal_id", appeal_id)
-    if representing is None:
-        return chosen
+    if chosen is None:
+        return None
     if "/" in chosen:
         raise InvalidInput(
-            f"appeal_id {chosen!r} may not contain '/': it is recorded as {representing}/<id>",
+            f"appeal_id {chosen!r} may not contain '/': it is recorded as {city_id}/<id>",
             field="appeal_id",
             value=chosen,
         )
-    return f"{representing}/{chosen}"
+    return f"{city_id}/{chosen}"
 
 
 class AppealUseCases(LedgerBase):
@@ -64,7 +61,7 @@ class AppealUseCases(LedgerBase):
         `claim_id` names the disputed claim (None: no claim counted); `rung` is the rung the
         city believes right; `representing` is the city the filer speaks for, when known.
         """
-        new_id = own_appeal_id(appeal_id, representing)
+        new_id = validate.ident("appeal_id", appeal_id) if appeal_id is not None else str(uuid4())
         text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
         filed_by = validate.text("filed_by", filed_by, max_len=120)
         if representing is not None and representing != city_id:

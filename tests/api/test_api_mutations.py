@@ -313,7 +313,7 @@ def test_city_files_appeal_for_itself(gql: Gql, tokens: Tokens) -> None:
         },
     )
     assert filed["appeal"] == {
-        "appealId": "a-new",
+        "appealId": "beijing/a-new",
         "cityId": "beijing",
         "filedBy": "beijing-office",
         "status": "filed",
