@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
-from benchmarks.core import Bench, Figure
+from benchmarks.core import Bench, Figure, timed
 
 CLI = [sys.executable, "-m", "cityledger.cli"]
 
 
 def wall(args: list[str], env: dict[str, str], repeat: int = 5) -> float:
     """Median wall time of a process, in seconds."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(args, env=env, check=True, capture_output=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return (
+        timed(lambda: subprocess.run(args, env=env, check=True, capture_output=True), repeat) / 1000
+    )
 
 
 def run(bench: Bench) -> Iterator[Figure]:
