@@ -364,7 +364,6 @@ class Mutation:
     def withdraw_appeal(
         self, info: Info, input: WithdrawAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """withdrawAppeal."""
         c = info.context
         own = c.acting(c.viewer.city_id, "city")
         reads_appeal(c.db, input.appeal_id, own)  # another city's appeal is unknown to it
@@ -378,7 +377,6 @@ class Mutation:
     def open_appeal_review(
         self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
     ) -> AppealResult:
-        """openAppealReview."""
         c = info.context
         c.ledger.open_appeal_review(
             appeal_id, by=c.acting(c.viewer.name, "name"),
@@ -390,7 +388,6 @@ class Mutation:
     def cast_appeal_vote(
         self, info: Info, input: CastAppealVoteInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """castAppealVote."""
         c = info.context
         c.ledger.cast_appeal_vote(
             input.appeal_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
@@ -402,7 +399,6 @@ class Mutation:
     def close_appeal_review(
         self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
     ) -> AppealResult:
-        """closeAppealReview."""
         c = info.context
         c.ledger.close_appeal_review(
             appeal_id, by=c.acting(c.viewer.name, "name"),
@@ -414,7 +410,6 @@ class Mutation:
     def give_feedback(
         self, info: Info, input: FeedbackInput, idempotency_key: Key = None
     ) -> FeedbackResult:
-        """giveFeedback."""
         c = info.context
         feedback_id = c.ledger.give_feedback(
             input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
@@ -427,7 +422,6 @@ class Mutation:
     def set_appeal_window(
         self, info: Info, input: AppealWindowInput, idempotency_key: Key = None
     ) -> EditionResult:
-        """setAppealWindow."""
         c = info.context
         c.ledger.set_appeal_window(
             input.edition_id, input.days, c.acting(c.viewer.name, "name"),
