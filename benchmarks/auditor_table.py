@@ -9,8 +9,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.core import Bench, Figure
-from benchmarks.published_tables import free_port, post, start, throughput
+from benchmarks.core import Bench, Figure, free_port
+from benchmarks.published_tables import post, start, throughput
 
 QUERY = (
     '{ rankings(edition: "asia-2023", table: TOTAL) { position rows { cityId band '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
 import tempfile
 import time
@@ -120,3 +121,10 @@ def best_rate(fn: Callable[[], int], repeat: int = 3) -> float:
 def new_tmp() -> tempfile.TemporaryDirectory[str]:
     """A temporary directory for one run."""
     return tempfile.TemporaryDirectory(prefix="cityledger-bench-")
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -9,7 +9,6 @@ real client's would: decoding their large answers is the client's work, not the 
 from __future__ import annotations
 
 import contextlib
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from benchmarks.core import free_port
 from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app, database_file
 from graphql_api.limits import MAX_HEAVY
@@ -64,13 +64,6 @@ def heaviest_query(head: int) -> str:
         for i in range(MAX_HEAVY)
     )
     return "{ " + tables + " }"
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

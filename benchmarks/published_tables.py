@@ -13,20 +13,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.core import Bench, Figure
+from benchmarks.core import Bench, Figure, free_port
 
 QUERY = (
     '{ rankings(edition: "asia-2023", table: TOTAL) '
     "{ publicationNo position rows { cityId nameEn nameZh band } } }"
 )
 SECONDS = 3.0
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve_app(db: str, port: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import statistics
 import subprocess
 import sys
@@ -11,24 +10,15 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.core import free_port
 from cityledger.bootstrap import Runtime
+from graphql_api.app import database_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-def _database_file(rt: Runtime) -> Path:
-    row = rt.db.execute("PRAGMA database_list").fetchone()
-    return Path(str(row[2]))
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def first_table(rt: Runtime, repeat: int = 5) -> tuple[float, float] | None:
@@ -38,9 +28,9 @@ def first_table(rt: Runtime, repeat: int = 5) -> tuple[float, float] | None:
         return None
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "cityledger.cli", "serve", "--db", str(_database_file(rt)),
+        [sys.executable, "-m", "cityledger.cli", "serve", "--db", str(database_file(rt)),
          "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

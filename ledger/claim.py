@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 from ledger import rounds
 from ledger.errors import (
     ClaimNotOpen,
+    InvalidInput,
     PermissionDenied,
 )
 from ledger.ids import aggregate_id
@@ -218,6 +219,20 @@ class Claim(Aggregate):
                 value=self.claim_id,
             )
         self.trigger_event(self.ClaimWithdrawn, reason=reason, by=by, timestamp=at)
+
+    def require_about(self, edition_id: str, city_id: str, indicator_id: str, field: str) -> None:
+        """Refuse to treat this claim as one about another edition, city or indicator."""
+        if (self.edition_id, self.city_id, self.indicator_id) != (
+            edition_id,
+            city_id,
+            indicator_id,
+        ):
+            raise InvalidInput(
+                f"claim {self.claim_id} is about {self.city_id}/{self.indicator_id} in "
+                f"{self.edition_id}, not {city_id}/{indicator_id} in {edition_id}",
+                field=field,
+                value=self.claim_id,
+            )
 
     def require_correctable_by(self, by: str, as_editor: bool) -> None:
         """Refuse a correction (a claim superseding this one) by anyone but its submitter

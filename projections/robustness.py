@@ -16,7 +16,8 @@ from sqlite_utils import Database
 
 from ledger.errors import InvalidInput
 from projections import queries
-from projections.bands import BANDS
+from projections.bands import BANDS, band
+from projections.bands import ranks as rank_of
 from projections.pointintime import state_at
 from projections.ranking import TABLES, indicator_support, ranking, table_indicators
 from projections.rankings import resolve
@@ -116,7 +117,6 @@ def band_robustness(
     allocations = [[dict(b.allocations).get(i, 0) for i in ids] for b in ballots]
     rng = random.Random(seed)
     n, count = len(cities), len(allocations)
-    limits = [int(share * n) for share, _ in BANDS]
     labels = [label for _, label in BANDS]
     ranks: list[list[int]] = [[] for _ in cities]
     band_hits = [[0] * len(BANDS) for _ in cities]
@@ -126,14 +126,13 @@ def band_robustness(
         totals = [sum(k * allocations[b][j] for b, k in drawn.items()) for j in range(len(ids))]
         for j, total in enumerate(totals):
             sums[j].append(total)
-        scores = [sum(map(mul, row, totals)) for row in points]
-        first: dict[int, int] = {}
-        for place, score in enumerate(sorted(scores, reverse=True)):
-            first.setdefault(score, place + 1)
-        for c, score in enumerate(scores):
-            rank = first[score]
+        drawn_ranks = rank_of(
+            {c: sum(map(mul, row, totals)) for c, row in zip(cities, points, strict=True)}
+        )
+        for c, city_id in enumerate(cities):
+            rank = drawn_ranks[city_id]
             ranks[c].append(rank)
-            band_hits[c][next(k for k, limit in enumerate(limits) if rank <= limit)] += 1
+            band_hits[c][labels.index(band(rank, n))] += 1
     now = {r.city_id: r for r in ranking(state, edition_id, table, support)}
     out = []
     for c, city_id in enumerate(cities):

@@ -101,17 +101,7 @@ class AppealUseCases(LedgerBase):
 
     def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
         claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-        if (claim.edition_id, claim.city_id, claim.indicator_id) != (
-            edition_id,
-            city_id,
-            indicator,
-        ):
-            raise InvalidInput(
-                f"claim {claim_id} is about {claim.city_id}/{claim.indicator_id} in "
-                f"{claim.edition_id}, not {city_id}/{indicator} in {edition_id}",
-                field="claim_id",
-                value=claim_id,
-            )
+        claim.require_about(edition_id, city_id, indicator, "claim_id")
         if claim.status in ("withdrawn", "superseded"):
             raise InvalidState(
                 f"claim {claim_id} is {claim.status} and no longer counts",

@@ -49,13 +49,15 @@ ATTEMPTS = 8
 _REQUEST: ContextVar[str] = ContextVar("cityledger_request", default="")
 P = ParamSpec("P")
 R = TypeVar("R")
-#: What the last use case run in this context returned (JSON), once its events were saved.
-_RECORDED: ContextVar[str | None] = ContextVar("cityledger_recorded", default=None)
+#: What the last use case run in this context returned, once its events were saved (a tuple,
+#: so "none yet" differs from a None result); encoded only when asked, never per command.
+_RECORDED: ContextVar[tuple[Any] | None] = ContextVar("cityledger_recorded", default=None)
 
 
 def last_recorded() -> str | None:
     """The result (JSON) of the last use case recorded in this context (None: none)."""
-    return _RECORDED.get()
+    recorded = _RECORDED.get()
+    return None if recorded is None else json.dumps(recorded[0], default=str)
 
 
 def use_case(method: Callable[P, R]) -> Callable[P, R]:
@@ -152,10 +154,10 @@ def _relax_sync(app: Application[UUID]) -> bool:
 def _restore_sync(app: Application[UUID]) -> None:
     """Back to synchronous=FULL, and a checkpoint that syncs what the batch wrote."""
     _set_sync(app, "FULL")
-    pool = _sqlite_pool(app)
-    for conn in list(getattr(pool, "_pool", ())):
+    # One connection's checkpoint syncs the whole WAL file.
+    conn = next(iter(list(getattr(_sqlite_pool(app), "_pool", ()))), None)
+    if conn is not None:
         conn._sqlite_conn.execute("PRAGMA wal_checkpoint(FULL)")
-        break
 
 
 class LedgerBase(Application[UUID]):
@@ -198,7 +200,7 @@ class LedgerBase(Application[UUID]):
         for attempt in range(ATTEMPTS):
             try:
                 result = self._attempt(command, key, fingerprint, at, body)
-                _RECORDED.set(json.dumps(result, default=str))
+                _RECORDED.set((result,))
                 return result
             except STORAGE_ERRORS as error:
                 # Translated once, here: a full disk, a read-only or locked or damaged file

@@ -58,17 +58,7 @@ class ClaimUseCases(LedgerBase):
             points = framework.points(edition.framework_version, indicator_id, rung)
             if supersedes is not None:
                 old = self._get(Claim, Claim.key(supersedes), "claim", supersedes)
-                if (old.edition_id, old.city_id, old.indicator_id) != (
-                    edition_id,
-                    city_id,
-                    indicator_id,
-                ):
-                    raise InvalidInput(
-                        f"claim {supersedes} is about {old.city_id}/{old.indicator_id} in "
-                        f"{old.edition_id}, not {city_id}/{indicator_id} in {edition_id}",
-                        field="supersedes",
-                        value=supersedes,
-                    )
+                old.require_about(edition_id, city_id, indicator_id, "supersedes")
                 old.require_correctable_by(submitted_by, as_editor is True)
             claim = Claim.submit(
                 new_id, edition_id, city_id, indicator_id, rung, points,
