@@ -221,6 +221,8 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
+    from cityledger.loading import catch_up
+
     try:
         with open(a.file, encoding="utf-8") as handle:
             commands = parse(handle)
@@ -228,14 +230,7 @@ def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
     progress = Progress()
     count = run(rt.ledger, progress.track(commands, "import", "command"))
-    print(f"imported {count} commands; ledger head is at position {_catch_up(rt, progress)}")
-
-
-def _catch_up(rt: Runtime, progress: Progress) -> int:
-    """Bring the read models up to the head with a progress bar."""
-    with progress.stage("read models", rt.ledger.head() - rt.follower.position(), "event") as tick:
-        rt.follower.on_batch = tick
-        return rt.catch_up()
+    print(f"imported {count} commands; ledger head is at position {catch_up(rt, progress)}")
 
 
 def cmd_load_reference(rt: Runtime | None, a: argparse.Namespace) -> None:

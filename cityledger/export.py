@@ -9,14 +9,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
 from projections import queries
-from projections.bands import BAND_LABELS
+from projections.bands import BAND_LABELS, ZH_BANDS
 from projections.exact import display_decimal
 from projections.rankings import AsOf, rankings
 from projections.views import RankingEntry, RankingView
@@ -30,7 +29,6 @@ MEDIA_TYPES = {
     "html": "text/html",
 }
 EXTENSIONS = {"csv": "csv", "json": "json", "markdown": "md", "svg": "svg", "html": "html"}
-ZH_BANDS = {"top 10%": "前10%", "10%-30%": "10%-30%", "30%-60%": "30%-60%", "60%-100%": "60%-100%"}
 ILLUSTRATIVE_NOTE = (
     "The bands of the published tables are the report's; the claims, votes and scores behind "
     "them are illustrative."
@@ -61,11 +59,6 @@ class ExportFile:
     filename: str
     media_type: str
     content: str
-
-
-def score_decimal(value: Fraction, places: int = 2) -> str:
-    """A fraction as a decimal rounded half-even (the API's display rule)."""
-    return display_decimal(value, places)
 
 
 def is_illustrative(db: Database, edition_id: str) -> bool:
@@ -199,7 +192,7 @@ def _records(bands_: list[tuple[str, list[RankingEntry]]], scores: bool) -> list
             if scores:
                 record |= {
                     "rank": r.rank,
-                    "score": score_decimal(r.score),
+                    "score": display_decimal(r.score, 2),
                     "score_exact": str(r.score),
                 }
             out.append(record)
@@ -230,7 +223,7 @@ def _cell(r: RankingEntry | None, lang: str, scores: bool) -> str:
     if r is None:
         return ""
     text = _name(r, lang)
-    return f"{text} (#{r.rank}, {score_decimal(r.score)} = {r.score})" if scores else text
+    return f"{text} (#{r.rank}, {display_decimal(r.score, 2)} = {r.score})" if scores else text
 
 
 def render_markdown(

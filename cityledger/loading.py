@@ -75,13 +75,18 @@ def _load(rt: Runtime, progress: Progress, data: Path) -> str:
         return progress.track(commands, name, "command")
 
     said = reference.load(rt, data, track=track)
+    catch_up(rt, progress)
+    return said
+
+
+def catch_up(rt: Runtime, progress: Progress) -> int:
+    """Bring the read models up to the head with a progress bar; return the position reached."""
     with progress.stage("read models", rt.ledger.head() - rt.follower.position(), "event") as tick:
         rt.follower.on_batch = tick
         try:
-            rt.catch_up()
+            return rt.catch_up()
         finally:
             rt.follower.on_batch = None
-    return said
 
 
 def _missing(rt: Runtime, data: Path) -> list[str]:

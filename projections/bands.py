@@ -17,6 +17,8 @@ BANDS: tuple[tuple[Fraction, Band], ...] = (
     (Fraction(1), Band.FROM_60_TO_100),
 )
 BAND_LABELS: tuple[str, ...] = tuple(Band)
+#: The report's Chinese band titles.
+ZH_BANDS = {"top 10%": "前10%", "10%-30%": "10%-30%", "30%-60%": "30%-60%", "60%-100%": "60%-100%"}
 
 
 @functools.lru_cache(maxsize=65536)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from projections.bands import BANDS, band
+from projections.bands import BANDS, band, ranks
 from projections.explain import Cut, require_city, resolve_cut
 from projections.pointintime import state_at
 from projections.ranking import indicator_support, table_indicators, table_scores
@@ -122,7 +122,7 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
     mine = scores[city_id]
     others = sorted((s for c, s in scores.items() if c != city_id), reverse=True)
     n = len(scores)
-    rank = 1 + sum(1 for s in others if s > mine)
+    rank = ranks(scores)[city_id]
     labels = [label for _, label in BANDS]
     index = labels.index(band(rank, n))
     ids = table_indicators(state, edition_id, table)

@@ -12,7 +12,7 @@ from ledger.errors import NoWeightsInForce
 from projections import queries
 from projections.compare import Cut, Verdict, verdict
 from projections.ranking import TABLES
-from projections.rankings import indicator_scores, rankings
+from projections.rankings import indicator_scores, tables_at
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,16 @@ def city_history(db: Database, city_id: str, *, live: bool = False) -> CityHisto
 
 
 def _entry(db: Database, c: Cut, city_id: str) -> HistoryEntry:
+    try:
+        views = tables_at(db, c.edition.edition_id, TABLES, c.position)
+    except NoWeightsInForce:
+        views = []  # an edition opened but not yet weighted has no table to stand in
+    time = views[-1].time if views else None
     tables = []
-    time = None
-    for table in TABLES:
-        try:
-            view = rankings(db, c.edition.edition_id, table, c.position)
-        except NoWeightsInForce:
-            continue  # an edition opened but not yet weighted has no table to stand in
-        time = view.time
+    for view in views:
         row = next((r for r in view.rows if r.city_id == city_id), None)
         if row is not None:
-            tables.append(TableStanding(table, row.band, row.rank, len(view.rows), row.score))
+            tables.append(TableStanding(view.table, row.band, row.rank, len(view.rows), row.score))
     scores = indicator_scores(db, c.edition.edition_id, [city_id], c.position, strict=False)
     points = tuple((s.indicator_id, s.points) for s in scores.get(city_id, []))
     return HistoryEntry(

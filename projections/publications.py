@@ -247,10 +247,15 @@ def publication_diff(db: Database, edition_id: str, a: int, b: int) -> Publicati
             for c in p.changes:
                 recorded.setdefault((c.table, c.city_id), []).extend(c.causes)
     changes = []
-    for table in [t for t in TABLES if t in first.tables and t in second.tables]:
-        before = {r.city_id: r for r in tables.rankings(db, edition_id, table, first.position).rows}
-        after = tables.rankings(db, edition_id, table, second.position).rows
-        for row in sorted(after, key=lambda r: r.city_id):
+    both = [t for t in TABLES if t in first.tables and t in second.tables]
+    views = zip(
+        tables.tables_at(db, edition_id, both, first.position),
+        tables.tables_at(db, edition_id, both, second.position),
+        strict=True,
+    )
+    for table, (earlier, later) in zip(both, views, strict=True):
+        before = {r.city_id: r for r in earlier.rows}
+        for row in sorted(later.rows, key=lambda r: r.city_id):
             old = before.get(row.city_id)
             if old is not None and old.band != row.band:
                 causes = recorded.get((table, row.city_id), [])

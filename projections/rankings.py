@@ -74,10 +74,19 @@ def rankings_from_state(
 
 def rankings(db: Database, edition_id: str, table: str, as_of: AsOf = None) -> RankingView:
     """A table as of a point in time; the current one comes straight from the standings rows."""
+    (view,) = tables_at(db, edition_id, [table], as_of)
+    return view
+
+
+def tables_at(
+    db: Database, edition_id: str, tables: Sequence[str], as_of: AsOf = None
+) -> list[RankingView]:
+    """Several tables of an edition at one point in time, from a single fold of the state."""
     position = resolve(db, as_of)
     if position == queries.tracking_position(db):
-        return _current(db, edition_id, table, position)
-    return rankings_from_state(state_at(db, position), edition_id, table, _time_at(db, position))
+        return [_current(db, edition_id, table, position) for table in tables]
+    state, time = state_at(db, position), _time_at(db, position)
+    return [rankings_from_state(state, edition_id, table, time) for table in tables]
 
 
 def _current(db: Database, edition_id: str, table: str, position: int) -> RankingView:

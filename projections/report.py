@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from pypinyin import Style, lazy_pinyin
 
-from projections.bands import BAND_LABELS
+from projections.bands import BAND_LABELS, ZH_BANDS
 from projections.views import RankingEntry
-
-ZH_BANDS = {"top 10%": "前10%", "10%-30%": "10%-30%", "30%-60%": "30%-60%", "60%-100%": "60%-100%"}
 
 
 def pinyin_key(name_zh: str) -> tuple[str, str, str]:

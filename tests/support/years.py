@@ -6,14 +6,12 @@ from typing import Any
 
 from ledger.application import Ledger
 from tests.support.builders import (
-    CITIES,
     EDITION,
-    LANGUAGE,
     PILLARS,
     build_small_world,
     indicators,
     ladder,
-    source,
+    verified_claim,
 )
 
 NEXT = "test-2024"
@@ -58,16 +56,7 @@ def indicators_v2() -> list[dict[str, Any]]:
 
 def claim(ledger: Ledger, edition: str, city: str, indicator: str, rung: int) -> str:
     """A claim in the city's language, accepted in one round by two readers."""
-    country = dict((c[0], c[3]) for c in CITIES).get(city, "JP")
-    language = LANGUAGE[country]
-    claim_id = ledger.submit_claim(edition, city, indicator, rung, [source(language)], "R1")
-    ledger.open_round(claim_id)
-    readers = [v for v, langs in (("V1", "zh en"), ("V2", "zh ja en"), ("V3", "ko ja zh"))
-               if language in langs.split()]  # fmt: skip
-    for verifier in readers[:2]:
-        ledger.cast_vote(claim_id, verifier, "accept", "checked")
-    ledger.close_round(claim_id)
-    return claim_id
+    return verified_claim(ledger, city, indicator, rung, edition=edition)
 
 
 def build_two_years(ledger: Ledger) -> None:
