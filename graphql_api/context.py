@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TypedDict
 
 import strawberry
 from sqlite_utils import Database
@@ -28,6 +29,13 @@ from ledger.storage import storage_error
 from ledger.usecases.base import last_recorded
 
 LOG = logging.getLogger("graphql_api.context")
+
+
+class Signed(TypedDict):
+    """Keywords a ledger command takes from the caller's token."""
+
+    by: str
+    idempotency_key: str | None
 
 
 class SubscriptionCounter:
@@ -120,6 +128,12 @@ class ApiContext:
         validate.text("idempotency_key", key, max_len=200)
         caller = json.dumps(["token", self.viewer.token_id, key], ensure_ascii=False)
         return "api:" + hashlib.sha256(caller.encode("utf-8")).hexdigest()
+
+    def signed(self, key: str | None) -> Signed:
+        """The keywords every named command takes: who records it and its scoped key."""
+        return Signed(
+            by=self.acting(self.viewer.name, "name"), idempotency_key=self.scoped_key(key)
+        )
 
     def authenticate(self, header: str | None) -> None:
         """Identify the viewer from an Authorization value; remember a bad token's error."""

@@ -214,18 +214,23 @@ def client_of(scope: Scope) -> str:
     return f"{client[0]}:{client[1]}" if client else "a client"
 
 
-def replaying(request: Request, body: bytes) -> Request:
-    """A request that yields an already read body (then defers to the real channel)."""
+def replayed(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that yields an already read body, then defers to the real one."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return await request.receive()
+        return await receive()
 
-    return Request(request.scope, receive)
+    return replay
+
+
+def replaying(request: Request, body: bytes) -> Request:
+    """A request that yields an already read body (then defers to the real channel)."""
+    return Request(request.scope, replayed(body, request.receive))
 
 
 def close_reason(reason: str) -> str:

@@ -84,7 +84,7 @@ class Mutation:
         c = info.context
         city_id = c.ledger.register_city(
             input.city_id, input.name_en, input.name_zh, input.country, input.aliases_zh,
-            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )  # fmt: skip
         return CityPayload.after(c, city_id)
 
@@ -95,8 +95,7 @@ class Mutation:
         c = info.context
         version = c.ledger.define_framework(
             input.framework_id, input.title, [p.plain() for p in input.pillars],
-            [i.plain() for i in input.indicators], by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            [i.plain() for i in input.indicators], **c.signed(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -109,7 +108,7 @@ class Mutation:
             input.framework_id, [p.plain() for p in input.pillars],
             [i.plain() for i in input.indicators], input.note,
             None if input.lineage is None else [x.plain() for x in input.lineage],
-            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -121,7 +120,7 @@ class Mutation:
         version = c.ledger.state_lineage(
             input.framework_id, input.version, input.predecessor_framework_id,
             input.predecessor_version, [x.plain() for x in input.lineage],
-            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )  # fmt: skip
         return FrameworkPayload.after(c, input.framework_id, version)
 
@@ -133,8 +132,7 @@ class Mutation:
         c.ledger.enrol_verifier(
             input.verifier_id,
             input.languages,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -146,8 +144,7 @@ class Mutation:
         c.ledger.change_verifier_languages(
             input.verifier_id,
             input.languages,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return VerifierPayload.after(c, input.verifier_id)
 
@@ -158,7 +155,7 @@ class Mutation:
         c = info.context
         c.ledger.create_weight_set(
             input.weight_set_id, input.title, input.framework_id, input.framework_version,
-            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )  # fmt: skip
         return WeightSetPayload.after(c, input.weight_set_id)
 
@@ -171,8 +168,7 @@ class Mutation:
             input.weight_set_id,
             input.panelist_id,
             input.field,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return WeightSetPayload.after(c, input.weight_set_id, input.panelist_id)
 
@@ -212,8 +208,7 @@ class Mutation:
         c = info.context
         revision = c.ledger.aggregate_weights(
             weight_set_id,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return WeightRevisionPayload.after(c, weight_set_id, revision)
 
@@ -223,8 +218,7 @@ class Mutation:
     ) -> WeightRevisionResult:
         c = info.context
         revision = c.ledger.set_weights(
-            input.weight_set_id, input.plain(), input.reason, by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            input.weight_set_id, input.plain(), input.reason, **c.signed(idempotency_key),
         )  # fmt: skip
         return WeightRevisionPayload.after(c, input.weight_set_id, revision)
 
@@ -236,7 +230,7 @@ class Mutation:
         c.ledger.create_edition(
             input.edition_id, input.year, input.title, input.region, input.framework_id,
             input.framework_version, input.weight_set_id, input.evidence_cutoff, input.quorum,
-            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )  # fmt: skip
         return EditionPayload.after(c, input.edition_id)
 
@@ -248,8 +242,7 @@ class Mutation:
         c.ledger.include_cities(
             edition_id,
             city_ids,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return EditionPayload.after(c, edition_id)
 
@@ -261,8 +254,7 @@ class Mutation:
         c.ledger.change_quorum(
             edition_id,
             quorum,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return EditionPayload.after(c, edition_id)
 
@@ -313,8 +305,7 @@ class Mutation:
         c = info.context
         round_no = c.ledger.open_round(
             claim_id,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return ClaimPayload.after(c, claim_id, round_no=round_no)
 
@@ -336,8 +327,7 @@ class Mutation:
         c = info.context
         outcome = c.ledger.close_round(
             claim_id,
-            by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )
         return ClaimPayload.after(c, claim_id, outcome=outcome)
 
@@ -364,7 +354,6 @@ class Mutation:
     def withdraw_appeal(
         self, info: Info, input: WithdrawAppealInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """withdrawAppeal."""
         c = info.context
         own = c.acting(c.viewer.city_id, "city")
         reads_appeal(c.db, input.appeal_id, own)  # another city's appeal is unknown to it
@@ -378,11 +367,9 @@ class Mutation:
     def open_appeal_review(
         self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
     ) -> AppealResult:
-        """openAppealReview."""
         c = info.context
         c.ledger.open_appeal_review(
-            appeal_id, by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            appeal_id, **c.signed(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, appeal_id)
 
@@ -390,7 +377,6 @@ class Mutation:
     def cast_appeal_vote(
         self, info: Info, input: CastAppealVoteInput, idempotency_key: Key = None
     ) -> AppealResult:
-        """castAppealVote."""
         c = info.context
         c.ledger.cast_appeal_vote(
             input.appeal_id, c.acting(c.viewer.name, "verifier"), input.decision.value,
@@ -402,11 +388,9 @@ class Mutation:
     def close_appeal_review(
         self, info: Info, appeal_id: AppealId, idempotency_key: Key = None
     ) -> AppealResult:
-        """closeAppealReview."""
         c = info.context
         c.ledger.close_appeal_review(
-            appeal_id, by=c.acting(c.viewer.name, "name"),
-            idempotency_key=c.scoped_key(idempotency_key),
+            appeal_id, **c.signed(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, appeal_id)
 
@@ -414,7 +398,6 @@ class Mutation:
     def give_feedback(
         self, info: Info, input: FeedbackInput, idempotency_key: Key = None
     ) -> FeedbackResult:
-        """giveFeedback."""
         c = info.context
         feedback_id = c.ledger.give_feedback(
             input.edition_id, c.acting(c.viewer.city_id, "city"), input.text,
@@ -427,7 +410,6 @@ class Mutation:
     def set_appeal_window(
         self, info: Info, input: AppealWindowInput, idempotency_key: Key = None
     ) -> EditionResult:
-        """setAppealWindow."""
         c = info.context
         c.ledger.set_appeal_window(
             input.edition_id, input.days, c.acting(c.viewer.name, "name"),
@@ -447,6 +429,6 @@ class Mutation:
         c = info.context
         c.ledger.answer_appeal(
             input.appeal_id, input.decision.value, input.response,
-            by=c.acting(c.viewer.name, "name"), idempotency_key=c.scoped_key(idempotency_key),
+            **c.signed(idempotency_key),
         )  # fmt: skip
         return AppealPayload.after(c, input.appeal_id)

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphql_api.http import replayed
 from graphql_api.offload import blocking
 
 #: Root fields whose anonymous answer depends only on the publications (and immutable rows).
@@ -109,7 +110,7 @@ class PublishedTableCache:
             return
         body, more = await _read(receive)
         if more:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replayed(body, receive), send)
             return
         key = (
             scope["method"].encode(),
@@ -130,9 +131,9 @@ class PublishedTableCache:
             return
         query, name = request_document(scope["method"], body, key[2])
         if not query or not publication_pinned(query, name):
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replayed(body, receive), send)
             return
-        captured = await _capture(self.app, scope, _replay(body, receive), send)
+        captured = await _capture(self.app, scope, replayed(body, receive), send)
         # Only a clean answer is stored: an error may depend on more than the publications.
         if captured is not None and captured.status == 200 and b'"errors"' not in captured.body:
             self.entries[key] = captured
@@ -156,20 +157,6 @@ async def _read(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), True
         if not message.get("more_body", False):
             return b"".join(chunks), False
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A receive channel that yields the body already read, then defers to the real one."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _send(send: Send, cached: Cached) -> None:

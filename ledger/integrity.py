@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
@@ -18,7 +17,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from ledger.chain import GENESIS, canonical, link, link_canonical
 from ledger.errors import CorruptDatabase
 from ledger.proofs import leaf_hash, tree_head
-from ledger.records import ENVELOPE, EventRecord, plain_topic, type_name
+from ledger.records import ENVELOPE, EventRecord, plain_state, type_name
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
 if TYPE_CHECKING:
@@ -346,21 +345,13 @@ def json_decoder(row: RawRow) -> Mapping[str, Any]:
 def mapper_decoder(ledger: Ledger) -> Decoder:
     """Decode rows with the ledger's own mapper, so that the topic must resolve too."""
 
-    mapper = ledger.mapper
-    plain = mapper.cipher is None and mapper.compressor is None
-
     def decode(row: RawRow) -> Mapping[str, Any]:
         state = row.state.encode("utf-8") if isinstance(row.state, str) else bytes(row.state)
-        if plain and state.count(b'"_type_"') == 1 and plain_topic(str(row.topic)):
-            # What the mapper would do for plain JSON with one transcoded timestamp, in one pass.
-            attrs = json.loads(state)
-            stamp = attrs.get("timestamp") if isinstance(attrs, dict) else None
-            if isinstance(stamp, dict) and stamp.get("_type_") == "datetime_iso":
-                attrs["timestamp"] = datetime.fromisoformat(stamp["_data_"])
-                attrs.pop("class_version", None)
-                attrs["originator_id"] = UUID(str(row.originator_id))
-                attrs["originator_version"] = int(row.originator_version)
-                return dict(attrs)
+        attrs = plain_state(ledger.mapper, state, str(row.topic))
+        if attrs is not None:
+            attrs["originator_id"] = UUID(str(row.originator_id))
+            attrs["originator_version"] = int(row.originator_version)
+            return attrs
         stored = StoredEvent(
             originator_id=UUID(str(row.originator_id)),
             originator_version=int(row.originator_version),

@@ -80,37 +80,47 @@ def plain_topic(topic: str) -> bool:
     return getattr(resolve_topic(topic), "class_version", 1) == 1
 
 
-def from_notification(mapper: Mapper[Any], notification: Notification) -> EventRecord:
-    """Decode a stored notification into an EventRecord.
-
-    The stored state is JSON whose only transcoded value is the envelope's timestamp; such a
-    state is read with one json.loads (the data is then already plain). Anything else
-    (another transcoded type, an upcast class, a cipher or compressor) goes through the mapper.
-    """
-    text = bytes(notification.state).decode("utf-8")
+def plain_state(mapper: Mapper[Any], state: bytes, topic: str) -> dict[str, Any] | None:
+    """A stored state's attributes read with one json.loads, timestamp decoded, when that is
+    what the mapper would give: plain JSON whose only transcoded value is the envelope's
+    timestamp. None when it must go through the mapper (another transcoded type, an upcast
+    class, a cipher or compressor)."""
     if (
-        mapper.cipher is None
-        and mapper.compressor is None
-        and text.count('"_type_"') == 1
-        and plain_topic(notification.topic)
+        mapper.cipher is not None
+        or mapper.compressor is not None
+        or state.count(b'"_type_"') != 1
+        or not plain_topic(topic)
     ):
-        data = json.loads(text)
-        stamp = data.get("timestamp")
-        if isinstance(stamp, dict) and stamp.get("_type_") == "datetime_iso":
-            for key in ENVELOPE:
-                data.pop(key, None)
-            data.pop("class_version", None)
-            return EventRecord(
-                position=int(notification.id),
-                type=type_name(notification.topic),
-                originator_id=str(notification.originator_id),
-                originator_version=int(notification.originator_version),
-                time=datetime.fromisoformat(stamp["_data_"]),
-                data=data,
-                topic=notification.topic,
-                stored=text,
-            )
-    return decoded_record(mapper, notification)
+        return None
+    attrs = json.loads(state)
+    stamp = attrs.get("timestamp") if isinstance(attrs, dict) else None
+    if not isinstance(stamp, dict) or stamp.get("_type_") != "datetime_iso":
+        return None
+    attrs["timestamp"] = datetime.fromisoformat(stamp["_data_"])
+    attrs.pop("class_version", None)
+    return dict(attrs)
+
+
+def from_notification(mapper: Mapper[Any], notification: Notification) -> EventRecord:
+    """Decode a stored notification into an EventRecord (plain_state's one json.loads when
+    it can, so the data is already plain; else the mapper)."""
+    state = bytes(notification.state)
+    data = plain_state(mapper, state, notification.topic)
+    if data is None:
+        return decoded_record(mapper, notification)
+    time = data["timestamp"]
+    for key in ENVELOPE:
+        data.pop(key, None)
+    return EventRecord(
+        position=int(notification.id),
+        type=type_name(notification.topic),
+        originator_id=str(notification.originator_id),
+        originator_version=int(notification.originator_version),
+        time=time,
+        data=data,
+        topic=notification.topic,
+        stored=state.decode("utf-8"),
+    )
 
 
 def decoded_record(mapper: Mapper[Any], notification: Notification) -> EventRecord:
