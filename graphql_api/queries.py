@@ -72,8 +72,8 @@ from graphql_api.types.years import (
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from ledger.vocabulary import Role
 from projections import appeals as docket
+from projections import catalogue, event_index, evidence
 from projections import publications as published
-from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
 from projections.compare import compare
@@ -81,23 +81,26 @@ from projections.counterfactual import next_band
 from projections.explain import explain_move
 from projections.history import city_history
 from projections.lineage import framework_diff
+from projections.model import tracking_position
+from projections.publications import Publication as PublicationRecord
 from projections.published import published_rankings
+from projections.ranking import RankingEntry
+from projections.rankings import RankingView
 from projections.robustness import band_robustness
-from projections.views import PublicationView, RankingEntry, RankingView
 
 
-def _published(info: Info, edition: str, table: str) -> PublicationView:
+def _published(info: Info, edition: str, table: str) -> PublicationRecord:
     """The latest publication of an edition that includes the table."""
-    found = [p for p in reads.publications(info.context.db, edition) if table in p.tables]
+    found = [p for p in published.publications(info.context.db, edition) if table in p.tables]
     if not found:
-        reads.edition(info.context.db, edition)
+        catalogue.edition(info.context.db, edition)
         raise UnknownId(
             f"edition {edition!r} has no published {table} table", field="edition", value=edition
         )
     return found[-1]
 
 
-def _verified(info: Info, publication: PublicationView, table: str) -> RankingView:
+def _verified(info: Info, publication: PublicationRecord, table: str) -> RankingView:
     """A publication's table, checked against its event as the log (not the read models)
     holds it."""
     found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
@@ -135,7 +138,7 @@ def _ranking(
 ) -> RankingTable:
     """Live rankings for score viewers; the latest publication's for everyone else; or the
     publication asked for."""
-    publication: PublicationView | None = None
+    publication: PublicationRecord | None = None
     if number is not None or at is not None:
         if as_of is not None:
             raise InvalidInput("give asOf or a publication, not both", field="asOf")
@@ -192,7 +195,7 @@ class Query:
     @query("The read-model position answers are computed at.", Public)
     def position(self, info: Info) -> int:
         """Tracking position."""
-        return reads.tracking_position(info.context.db)
+        return tracking_position(info.context.db)
 
     @query("Who the bearer token identifies.", Public)
     def viewer(self, info: Info) -> Me:
@@ -208,23 +211,23 @@ class Query:
 
     @query("Every edition, newest year first.", Public)
     def editions(self, info: Info) -> list[Edition]:
-        return [Edition.from_view(e) for e in reads.editions(info.context.db)]
+        return [Edition.from_view(e) for e in catalogue.editions(info.context.db)]
 
     @query("One edition.", Public)
     def edition(self, info: Info, id: Id) -> Edition:
-        return Edition.from_view(reads.edition(info.context.db, id))
+        return Edition.from_view(catalogue.edition(info.context.db, id))
 
     @query("Every version of every framework, with indicators and ladders.", Public)
     def frameworks(self, info: Info) -> list[FrameworkVersion]:
-        return [FrameworkVersion.from_view(f) for f in reads.frameworks(info.context.db)]
+        return [FrameworkVersion.from_view(f) for f in catalogue.frameworks(info.context.db)]
 
     @query("Cities in English alphabetical order, optionally those of one edition.", Public)
     def cities(self, info: Info, edition: str | None = None) -> list[City]:
-        return [City.from_view(c) for c in reads.cities(info.context.db, edition)]
+        return [City.from_view(c) for c in catalogue.cities(info.context.db, edition)]
 
     @query("One city; its scores need a score-viewing token (or the city's own).", Public)
     def city(self, info: Info, id: Id) -> City:
-        return City.from_view(reads.city(info.context.db, id))
+        return City.from_view(catalogue.city(info.context.db, id))
 
     @query(
         "A ranking table. Editors and auditors get live scores as of any point; everyone "
@@ -275,7 +278,7 @@ class Query:
         """A page of claims (cursor = offset)."""
         f, offset, size = filter or ClaimFilter(), cursor_value(after), page_size(first)
         languages, city_ids = claim_scope(info.context.viewer, f.city_ids)
-        found = reads.claims(
+        found = evidence.claims(
             info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
             status=f.status, languages=languages, limit=size + 1, offset=offset,
         )  # fmt: skip
@@ -283,7 +286,7 @@ class Query:
             ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
             for i, c in enumerate(found[:size])
         ]
-        total = reads.claim_count(
+        total = evidence.claim_count(
             info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
             status=f.status, languages=languages,
         )  # fmt: skip
@@ -293,14 +296,14 @@ class Query:
                 has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
             ),
             total_count=total,
-            position=reads.tracking_position(info.context.db),
+            position=tracking_position(info.context.db),
         )
 
     @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
     def claim(self, info: Info, id: Id) -> Claim:
         """A claim."""
         languages, city_ids = claim_scope(info.context.viewer, None)
-        found = reads.claims(
+        found = evidence.claims(
             info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
         )
         if not found:
@@ -313,7 +316,7 @@ class Query:
 
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
-        return [Publication.from_view(p) for p in reads.publications(info.context.db, edition)]
+        return [Publication.from_view(p) for p in published.publications(info.context.db, edition)]
 
     @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
     def events(
@@ -325,14 +328,14 @@ class Query:
     ) -> EventConnection:
         """A page of events."""
         f = filter or EventFilter()
-        page = reads.events(
+        page = event_index.events(
             info.context.db, after=cursor_value(after), first=page_size(first), types=f.types,
             edition_id=f.edition, city_id=f.city,
             since=None if f.since is None else aware(f.since, "since"),
             until=None if f.until is None else aware(f.until, "until"),
         )  # fmt: skip
         edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
-        total = reads.event_count(
+        total = event_index.event_count(
             info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
             since=None if f.since is None else aware(f.since, "since"),
             until=None if f.until is None else aware(f.until, "until"),
@@ -343,7 +346,7 @@ class Query:
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
             total_count=total,
-            position=reads.tracking_position(info.context.db),
+            position=tracking_position(info.context.db),
         )
 
     @query("Cities whose band changed between two points, with the causes.", CanSeeScores)
@@ -480,11 +483,11 @@ class Query:
             raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
         return Weights(
             weight_set_id=weight_set_id,
-            position=reads.tracking_position(db),
+            position=tracking_position(db),
             revisions=[
-                WeightRevision.from_view(r) for r in reads.weight_revisions(db, weight_set_id)
+                WeightRevision.from_view(r) for r in catalogue.weight_revisions(db, weight_set_id)
             ],
-            ballots=[Ballot.from_view(b) for b in reads.ballots(db, weight_set_id, own)],
+            ballots=[Ballot.from_view(b) for b in catalogue.ballots(db, weight_set_id, own)],
         )
 
     @query("Appeals, oldest first, optionally by status; a city sees its own.", CanSeeAppeals)
@@ -497,9 +500,7 @@ class Query:
             db, edition_id=edition, city_id=_own_city(info),
             statuses=None if status is None else [status.value],
         )  # fmt: skip
-        return Appeals(
-            position=reads.tracking_position(db), items=[Appeal.from_view(a) for a in found]
-        )
+        return Appeals(position=tracking_position(db), items=[Appeal.from_view(a) for a in found])
 
     @query(
         "One appeal with its review and the verifiers' notes (anonymised); another city's "
@@ -542,7 +543,7 @@ class Query:
 
     @query("Every verifier and the languages they read.", CanSeeVotes)
     def verifiers(self, info: Info) -> list[Verifier]:
-        return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]
+        return [Verifier.from_view(v) for v in catalogue.verifiers(info.context.db)]
 
     @query(
         "A table rendered as a file, with a header naming its cut and digest. Editors and "

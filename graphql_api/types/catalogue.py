@@ -13,20 +13,13 @@ from graphql_api.permissions import CanSeeCityScores
 from graphql_api.types.appeals import PublicationChange
 from graphql_api.types.evidence import CityScores, load_scores
 from graphql_api.types.years import FrameworkLineage
+from projections import catalogue
 from projections import publications as published
-from projections import queries as reads
+from projections.catalogue import CityView, EditionView, FrameworkView, IndicatorView, VerifierView
 from projections.lineage import lineage_step
 from projections.publications import Publication as PublicationRecord
 from projections.rankings import resolve
 from projections.report import pinyin_key
-from projections.views import (
-    CityView,
-    EditionView,
-    FrameworkView,
-    IndicatorView,
-    PublicationView,
-    VerifierView,
-)
 
 
 @strawberry.type(description="A pillar of a framework.")
@@ -88,7 +81,7 @@ class FrameworkVersion:
     @resolver("The indicators of this version, in framework order.")
     def indicators(self, info: Info) -> list[Indicator]:
         """Indicators with ladders."""
-        views = reads.indicators(info.context.db, self.framework_id, self.version)
+        views = catalogue.indicators(info.context.db, self.framework_id, self.version)
         return [Indicator.from_view(v) for v in views]
 
     @resolver("How this version relates to its predecessor, indicator by indicator (or null).")
@@ -150,7 +143,7 @@ class Publication:
         return published.publication(info.context.db, self.edition_id, self.publication_no)
 
     @classmethod
-    def from_view(cls, v: PublicationView) -> Publication:
+    def from_view(cls, v: PublicationRecord) -> Publication:
         """From the read view."""
         return cls(
             edition_id=v.edition_id,
@@ -234,11 +227,11 @@ class Edition:
     @resolver("The edition's cities, in English alphabetical order.")
     def cities(self, info: Info) -> list[City]:
         """Included cities."""
-        return [City.from_view(c) for c in reads.cities(info.context.db, self.edition_id)]
+        return [City.from_view(c) for c in catalogue.cities(info.context.db, self.edition_id)]
 
     @resolver("The edition's publications, oldest first.")
     def publications(self, info: Info) -> list[Publication]:
-        views = reads.publications(info.context.db, self.edition_id)
+        views = published.publications(info.context.db, self.edition_id)
         return [Publication.from_view(p) for p in views]
 
     @classmethod

@@ -7,13 +7,8 @@ import strawberry
 from graphql_api.context import Info
 from graphql_api.fields import field as resolver
 from graphql_api.permissions import CanSeeVotes
-from projections.views import (
-    ClaimView,
-    RoundView,
-    ScoreView,
-    SourceView,
-    VoteView,
-)
+from projections.evidence import ClaimView, RoundView, SourceView, VoteView
+from projections.rankings import ScoreView
 
 
 @strawberry.type(description="A verifier's vote in a round.")

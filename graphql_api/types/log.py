@@ -8,9 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graphql_api.types.evidence import Claim
-from projections.views import (
-    EventView,
-)
+from projections.event_index import EventView
 
 
 @strawberry.type(description="One event of the ledger, decoded.")

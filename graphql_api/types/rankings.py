@@ -14,10 +14,8 @@ from graphql_api.types.evidence import IndicatorScore, load_scores
 from graphql_api.types.movement import ScoreCause
 from graphql_api.types.scalars import Exact, RankingTableName
 from ledger.errors import UnknownId
-from projections.views import (
-    BandChange,
-    RankingEntry,
-)
+from projections.ranking import RankingEntry
+from projections.rankings import BandChange
 
 
 @strawberry.type(description="A city's row in a ranking table.")

@@ -5,10 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graphql_api.types.scalars import Exact
-from projections.views import (
-    BallotView,
-    WeightRevisionView,
-)
+from projections.catalogue import BallotView, WeightRevisionView
 
 
 @strawberry.type(description="An indicator's weight.")
