@@ -8,21 +8,15 @@ import strawberry
 
 from graphql_api.context import ApiContext
 from graphql_api.errors import LedgerErrorType
+from graphql_api.features.appeals import Appeal, Feedback
+from graphql_api.features.catalogue import City, FrameworkVersion, Verifier
+from graphql_api.features.claims import Claim
+from graphql_api.features.editions import Edition, Publication
+from graphql_api.features.weights import Ballot, WeightRevision
 from graphql_api.recorded import Recorded
-from graphql_api.types import (
-    Appeal,
-    Ballot,
-    City,
-    Claim,
-    Edition,
-    Feedback,
-    FrameworkVersion,
-    Publication,
-    Verifier,
-    WeightRevision,
-)
-from projections import appeals, catalogue, evidence, publications
+from projections import appeals, catalogue, evidence
 from projections import appeals as docket
+from projections import publications as published
 
 
 @strawberry.type(description="A city was registered.")
@@ -144,7 +138,7 @@ class PublicationPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
         found = [
-            p for p in publications.publications(ctx.db, edition_id) if p.publication_no == number
+            p for p in published.publications(ctx.db, edition_id) if p.publication_no == number
         ]
         return cls(position=position, publication=Publication.from_view(found[0]))
 
