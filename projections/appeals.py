@@ -193,7 +193,7 @@ class AppealCases(ReadModel):
 # ---- views -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealNote:
     """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
 
@@ -204,7 +204,7 @@ class AppealNote:
     time: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealRound:
     """A review round of an appeal's evidence."""
 
@@ -218,7 +218,7 @@ class AppealRound:
     notes: tuple[AppealNote, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealCase:
     """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
 
@@ -251,7 +251,7 @@ class AppealCase:
         return self.status in OPEN_STATES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FeedbackView:
     """A city's feedback on an edition."""
 
@@ -264,7 +264,7 @@ class FeedbackView:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
@@ -277,7 +277,7 @@ class WhatIfRow:
     score_if_upheld: Fraction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WhatIf:
     """What upholding an open appeal would do to its city, computed and not recorded."""
 
@@ -287,7 +287,7 @@ class WhatIf:
     rows: tuple[WhatIfRow, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DocketEntry:
     """An open appeal on the editors' docket."""
 
@@ -384,7 +384,8 @@ def docket(
     found = appeals(db, edition_id=edition_id, statuses=OPEN_STATES)
     found.sort(key=lambda a: (a.deadline or "", a.filed_position))
     return [
-        DocketEntry(a, max(0, (moment - datetime.fromisoformat(a.filed_at)).days)) for a in found
+        DocketEntry(appeal=a, age_days=max(0, (moment - datetime.fromisoformat(a.filed_at)).days))
+        for a in found
     ]
 
 
@@ -424,11 +425,21 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
     rows = []
     for table in TABLES:
         a, b = now[(table, case.city_id)], then[(table, case.city_id)]
-        rows.append(WhatIfRow(table, a.band, b.band, a.rank, b.rank, a.score, b.score))
-    return WhatIf(appeal_id, case.city_id, position, tuple(rows))
+        rows.append(
+            WhatIfRow(
+                table=table,
+                band_now=a.band,
+                band_if_upheld=b.band,
+                rank_now=a.rank,
+                rank_if_upheld=b.rank,
+                score_now=a.score,
+                score_if_upheld=b.score,
+            )
+        )
+    return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(rows))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealChange:
     """An event that changed an appeal, with the appeal as it stands now."""
 
@@ -459,10 +470,10 @@ def appeal_changes(
         params.append(city_id)
     rows = db.execute(sql + " ORDER BY e.position LIMIT ?", [*params, limit]).fetchall()
     cases = {a.appeal_id: a for a in appeals(db, city_id=city_id)} if rows else {}
-    return [AppealChange(int(p), str(t), cases[str(a)]) for p, t, a in rows]
+    return [AppealChange(position=int(p), type=str(t), appeal=cases[str(a)]) for p, t, a in rows]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealWindow:
     """An edition's appeal window: its length and when the current one closes."""
 
@@ -485,6 +496,6 @@ def appeal_window(db: Database, edition_id: str) -> AppealWindow:
         [edition_id],
     ).fetchone()
     if last is None:
-        return AppealWindow(edition_id, days, None)
+        return AppealWindow(edition_id=edition_id, days=days, deadline=None)
     deadline = datetime.fromisoformat(str(last[0])) + timedelta(days=days)
-    return AppealWindow(edition_id, days, deadline.isoformat())
+    return AppealWindow(edition_id=edition_id, days=days, deadline=deadline.isoformat())

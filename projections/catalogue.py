@@ -353,7 +353,7 @@ class Catalogue(ReadModel):
                 handler(db, r)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CityView:
     """A city and its names."""
 
@@ -364,7 +364,7 @@ class CityView:
     aliases_zh: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EditionView:
     """An edition and what it pins."""
 
@@ -382,7 +382,7 @@ class EditionView:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RungView:
     """One rung of a ladder."""
 
@@ -391,7 +391,7 @@ class RungView:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IndicatorView:
     """An indicator of one framework version, with its ladder."""
 
@@ -404,7 +404,7 @@ class IndicatorView:
     ladder: tuple[RungView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FrameworkView:
     """One version of an indicator framework."""
 
@@ -418,7 +418,7 @@ class FrameworkView:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WeightRevisionView:
     """A revision of the weights in force."""
 
@@ -433,7 +433,7 @@ class WeightRevisionView:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BallotView:
     """A panelist's current ballot."""
 
@@ -446,7 +446,7 @@ class BallotView:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VerifierView:
     """An anonymous verifier and the languages they read."""
 

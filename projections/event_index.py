@@ -180,7 +180,7 @@ class EventIndex(ReadModel):
 MAX_PAGE = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventView:
     """One event of the log, decoded."""
 
@@ -195,7 +195,7 @@ class EventView:
     hash: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventPage:
     """A page of events and whether more follow."""
 

@@ -13,13 +13,14 @@ from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
-from ledger.claim import Claim, status_after_round
+from ledger.claim import Claim
 from ledger.edition import Edition
 from ledger.errors import UnknownId
 from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
+from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
@@ -169,7 +170,7 @@ def _round_closed(db: Database, r: EventRecord, claim_id: str) -> None:
 
 
 def _accepted_on_appeal(db: Database, r: EventRecord, claim_id: str) -> None:
-    _decided(db, r, claim_id, "accepted")
+    _decided(db, r, claim_id, ClaimStatus.ACCEPTED)
 
 
 HANDLERS: dict[str, Handler] = by_name({
@@ -210,7 +211,7 @@ class Evidence(ReadModel):
                 handler(db, r, claim_ids[r.originator_id])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SourceView:
     """One source cited by a claim."""
 
@@ -222,7 +223,7 @@ class SourceView:
     excerpt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClaimView:
     """An evidence claim as it stands now."""
 
@@ -245,7 +246,7 @@ class ClaimView:
     decided_position: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RoundView:
     """A verification round of a claim."""
 
@@ -261,7 +262,7 @@ class RoundView:
     quorum: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VoteView:
     """A verifier's vote."""
 

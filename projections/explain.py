@@ -22,7 +22,7 @@ from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublicationCut:
     """A cut named by a publication of the edition: the position its tables were cut from."""
 
@@ -32,7 +32,7 @@ class PublicationCut:
 Cut = int | datetime | PublicationCut | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Standing:
     """A city's place at one cut."""
 
@@ -44,7 +44,7 @@ class Standing:
     tie_rule_matters: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IndicatorMove:
     """One indicator's share of the score change: rung part + weight part."""
 
@@ -60,7 +60,7 @@ class IndicatorMove:
     causes: tuple[Cause, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Boundary:
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
@@ -69,7 +69,7 @@ class Boundary:
     score: Fraction | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Crossing:
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
@@ -85,7 +85,7 @@ class Crossing:
     causes: tuple[Cause, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
@@ -111,7 +111,7 @@ def parse_cut(text: str, field: str) -> Cut:
     if text.startswith("publication:"):
         number = text.removeprefix("publication:")
         if number.isascii() and number.isdigit() and int(number) >= 1:
-            return PublicationCut(int(number))
+            return PublicationCut(number=int(number))
         raise InvalidInput(f"{field} {text!r}: publication:N needs N >= 1", field=field, value=text)
     try:
         moment = datetime.fromisoformat(text)
@@ -182,7 +182,7 @@ def boundaries(rows: Sequence[RankingEntry]) -> tuple[Boundary, ...]:
     for share, label in BANDS:
         limit = int(share * n)  # floor: a rank r is in the band when r <= share × n
         inside = [r.score for r in rows if lower < r.rank <= limit]
-        out.append(Boundary(label, limit, min(inside) if inside else None))
+        out.append(Boundary(band=label, rank_limit=limit, score=min(inside) if inside else None))
         lower = limit
     return tuple(out)
 
@@ -196,7 +196,14 @@ def tie_straddles(rows: Sequence[RankingEntry], city_id: str) -> bool:
 
 def _standing(rows: Sequence[RankingEntry], city_id: str, position: int) -> Standing:
     me = next(r for r in rows if r.city_id == city_id)
-    return Standing(position, me.band, me.rank, me.score, len(rows), tie_straddles(rows, city_id))
+    return Standing(
+        position=position,
+        band=me.band,
+        rank=me.rank,
+        score=me.score,
+        n=len(rows),
+        tie_rule_matters=tie_straddles(rows, city_id),
+    )
 
 
 def explain_move(
@@ -244,11 +251,11 @@ def explain_states(
         x_a, x_b = support_a[city_id][i].points, support_b[city_id][i].points
         moves.append(
             IndicatorMove(
-                i,
-                x_a,
-                x_b,
-                w_a[i],
-                w_b[i],
+                indicator_id=i,
+                points_from=x_a,
+                points_to=x_b,
+                weight_from=w_a[i],
+                weight_to=w_b[i],
                 rung_part=(w_a[i] + w_b[i]) / 2 * (x_b - x_a),
                 weight_part=Fraction(x_a + x_b, 2) * (w_b[i] - w_a[i]),
                 claims_from=holding_claims(state_a, edition_id, city_id, i, x_a),
@@ -259,16 +266,29 @@ def explain_states(
 
     def crossing(c: str) -> Crossing:
         return Crossing(
-            c, b[c].name_en, a[c].score, b[c].score, b[c].score - a[c].score,
-            a[c].rank, b[c].rank, a[c].band, b[c].band, tuple(paths[c]),
-        )  # fmt: skip
+            city_id=c,
+            name_en=b[c].name_en,
+            score_from=a[c].score,
+            score_to=b[c].score,
+            delta=b[c].score - a[c].score,
+            rank_from=a[c].rank,
+            rank_to=b[c].rank,
+            band_from=a[c].band,
+            band_to=b[c].band,
+            causes=tuple(paths[c]),
+        )
 
     start_standing, end_standing = (
         _standing(rows_a, city_id, start),
         _standing(rows_b, city_id, end),
     )
     return MoveExplanation(
-        edition_id, table, city_id, me_b.name_en, start_standing, end_standing,
+        edition_id=edition_id,
+        table=table,
+        city_id=city_id,
+        name_en=me_b.name_en,
+        start=start_standing,
+        end=end_standing,
         delta=me_b.score - me_a.score,
         indicators=tuple(moves),
         boundaries_from=boundaries(rows_a),
@@ -276,7 +296,7 @@ def explain_states(
         overtaken_by=tuple(crossing(c) for c in passed_me),
         overtook=tuple(crossing(c) for c in fell_behind),
         tie_rule_matters=start_standing.tie_rule_matters or end_standing.tie_rule_matters,
-    )  # fmt: skip
+    )
 
 
 def exact(value: Fraction | int | None) -> str | None:
@@ -287,10 +307,16 @@ def exact(value: Fraction | int | None) -> str | None:
 def cause_json(c: Cause) -> dict[str, Any]:
     """A cause in the stable JSON shape."""
     return {
-        "position": c.position, "type": c.type, "time": c.time, "hash": c.hash,
-        "actor": c.actor, "claim_id": c.claim_id, "city_id": c.city_id,
-        "indicator_id": c.indicator_id, "score_change": exact(c.score_change),
-    }  # fmt: skip
+        "position": c.position,
+        "type": c.type,
+        "time": c.time,
+        "hash": c.hash,
+        "actor": c.actor,
+        "claim_id": c.claim_id,
+        "city_id": c.city_id,
+        "indicator_id": c.indicator_id,
+        "score_change": exact(c.score_change),
+    }
 
 
 def explanation_json(e: MoveExplanation) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class PublicationRecords(ReadModel):
             )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cause:
     """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
 
@@ -92,7 +92,7 @@ class Cause:
     appeal_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublishedChange:
     """A city whose band in a table differs between two publications."""
 
@@ -104,7 +104,7 @@ class PublishedChange:
     causes: tuple[Cause, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Publication:
     """A publication as it was made; a correction names the one it corrects and its changes."""
 
@@ -122,7 +122,7 @@ class Publication:
     forced_reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublicationDiff:
     """What changed between two publications of an edition."""
 

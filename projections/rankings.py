@@ -20,7 +20,7 @@ from projections.state import RankingState
 AsOf = int | datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RankingView:
     """A table of an edition as computed at a ledger position."""
 
@@ -31,7 +31,7 @@ class RankingView:
     rows: tuple[RankingEntry, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ScoreView:
     """A city's points on one indicator and the claim that supports them."""
 
@@ -42,7 +42,7 @@ class ScoreView:
     claim_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BandChange:
     """A city whose band differs between two points, with the events that moved it between."""
 

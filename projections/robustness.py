@@ -26,7 +26,7 @@ MAX_DRAWS = 10_000
 DRIVERS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BandProbability:
     """The share of draws that put a city in a band."""
 
@@ -34,7 +34,7 @@ class BandProbability:
     probability: Fraction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WeightDriver:
     """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
     positive: a heavier weight pushes the city down)."""
@@ -43,7 +43,7 @@ class WeightDriver:
     correlation: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CityRobustness:
     """One city's band probabilities and rank interval over the draws."""
 
@@ -57,7 +57,7 @@ class CityRobustness:
     drivers: tuple[WeightDriver, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
@@ -104,9 +104,17 @@ def band_robustness(
 
     def answer(note: str | None, cities: tuple[CityRobustness, ...]) -> Robustness:
         return Robustness(
-            edition_id, table, position, edition.weight_set_id, method, len(ballots), draws,
-            seed, note, cities,
-        )  # fmt: skip
+            edition_id=edition_id,
+            table=table,
+            position=position,
+            weight_set_id=edition.weight_set_id,
+            method=method,
+            ballots=len(ballots),
+            draws=draws,
+            seed=seed,
+            note=note,
+            cities=cities,
+        )
 
     if method != "mean-of-ballots" or not ballots:
         why = "were set by an editor" if method == "set-by-editor" else "are not yet decided"
@@ -139,18 +147,18 @@ def band_robustness(
         ordered = sorted(ranks[c])
         out.append(
             CityRobustness(
-                city_id,
-                now[city_id].name_en,
-                now[city_id].band,
-                now[city_id].rank,
-                tuple(
-                    BandProbability(labels[k], Fraction(hits, draws))
+                city_id=city_id,
+                name_en=now[city_id].name_en,
+                band=now[city_id].band,
+                rank=now[city_id].rank,
+                probabilities=tuple(
+                    BandProbability(band=labels[k], probability=Fraction(hits, draws))
                     for k, hits in enumerate(band_hits[c])
                     if hits
                 ),
-                percentile(ordered, Fraction(5, 100)),
-                percentile(ordered, Fraction(95, 100)),
-                drivers(ids, sums, ranks[c]),
+                rank_low=percentile(ordered, Fraction(5, 100)),
+                rank_high=percentile(ordered, Fraction(95, 100)),
+                drivers=drivers(ids, sums, ranks[c]),
             )
         )
     out.sort(key=lambda r: (r.rank, r.name_en.casefold(), r.city_id))
@@ -172,14 +180,19 @@ def drivers(
         dev = [v - mean for v in values]
         norm = math.sqrt(sum(x * x for x in dev))
         if norm:
-            found.append(WeightDriver(indicator_id, sum(map(mul, dev, centred)) / (norm * spread)))
+            found.append(
+                WeightDriver(
+                    indicator_id=indicator_id,
+                    correlation=sum(map(mul, dev, centred)) / (norm * spread),
+                )
+            )
     found.sort(key=lambda d: (-abs(d.correlation), d.indicator_id))
     return tuple(round_driver(d) for d in found[:DRIVERS])
 
 
 def round_driver(d: WeightDriver) -> WeightDriver:
     """Three decimals: a statistic for reading, never a tie-breaker."""
-    return WeightDriver(d.indicator_id, round(d.correlation, 3))
+    return WeightDriver(indicator_id=d.indicator_id, correlation=round(d.correlation, 3))
 
 
 def robustness_json(r: Robustness) -> dict[str, Any]:
