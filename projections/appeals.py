@@ -32,7 +32,8 @@ from projections.evidence import SourceView, source_view
 from projections.model import ReadModel, from_row, insert_row, marks, rows, tracking_position
 from projections.pointintime import state_at
 from projections.ranking import TABLES
-from projections.whatif import AppealFacts, bands, bands_if
+from projections.rankings import tables_at
+from projections.whatif import AppealFacts, bands_if
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "
@@ -416,16 +417,26 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
             value=appeal_id,
         )
     position = tracking_position(db)
-    state = state_at(db, position)
     facts = AppealFacts(
-        case.appeal_id, case.edition_id, case.city_id, case.indicator_id, case.points,
-        case.claim_id,
-    )  # fmt: skip
-    now, then = bands(state, case.edition_id), bands_if(state, case.edition_id, facts.records())
-    rows = []
+        appeal_id=case.appeal_id,
+        edition_id=case.edition_id,
+        city_id=case.city_id,
+        indicator_id=case.indicator_id,
+        points=case.points,
+        claim_id=case.claim_id,
+    )
+    # The rows now are the standings' own; only the upheld case is folded, on a copy.
+    now = {
+        view.table: row
+        for view in tables_at(db, case.edition_id, TABLES, position)
+        for row in view.rows
+        if row.city_id == case.city_id
+    }
+    then = bands_if(state_at(db, position), case.edition_id, facts.records())
+    found = []
     for table in TABLES:
-        a, b = now[(table, case.city_id)], then[(table, case.city_id)]
-        rows.append(
+        a, b = now[table], then[(table, case.city_id)]
+        found.append(
             WhatIfRow(
                 table=table,
                 band_now=a.band,
@@ -436,7 +447,7 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
                 score_if_upheld=b.score,
             )
         )
-    return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(rows))
+    return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(found))
 
 
 @dataclass(frozen=True, kw_only=True)

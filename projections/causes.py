@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from ledger.claim import Claim
 from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
+from projections.model import from_row
 from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.state import (
@@ -81,12 +82,9 @@ class _Event:
     ) -> Cause:
         """The cause this event is for one city's indicator; score change = x'w' - xw."""
         change = points[1] * weight[1] - points[0] * weight[0]
-        return Cause(
-            position=self.position,
-            type=self.type,
-            time=self.time,
-            hash=self.hash,
-            actor=self.actor,
+        return from_row(
+            Cause,
+            vars(self),
             claim_id=claim_id,
             city_id=city_id,
             indicator_id=indicator_id,
@@ -95,10 +93,6 @@ class _Event:
             weight_before=weight[0],
             weight_after=weight[1],
             score_change=change,
-            originator_id=self.originator_id,
-            originator_version=self.originator_version,
-            edition_id=self.edition_id,
-            data=self.data,
         )
 
 

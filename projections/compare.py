@@ -14,7 +14,7 @@ from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
 from projections.catalogue import EditionView
 from projections.lineage import FrameworkDiff, framework_diff
-from projections.model import tracking_position
+from projections.model import from_row, tracking_position
 from projections.ranking import TABLES, RankingEntry
 from projections.rankings import indicator_scores, rankings
 
@@ -295,15 +295,7 @@ def _row(
 
 
 def _one(r: RankingEntry, n: int) -> OneSided:
-    return OneSided(
-        city_id=r.city_id,
-        name_en=r.name_en,
-        name_zh=r.name_zh,
-        band=r.band,
-        rank=r.rank,
-        n=n,
-        score=r.score,
-    )
+    return from_row(OneSided, vars(r), n=n)
 
 
 def _matrix(

@@ -24,7 +24,7 @@ from ledger.records import EventRecord
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows
+from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows, rows_in
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = by_name({
@@ -163,16 +163,14 @@ class EventIndex(ReadModel):
                 "(originator_id, kind, owner_key, edition_id, city_id) VALUES (?, ?, ?, ?, ?)",
                 created,
             )
-        wanted = sorted({r.originator_id for r in records} - set(owners))
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            found = db.execute(
-                "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
-                f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for oid, *owner in found:
-                owners[str(oid)] = (owner[0], owner[1], owner[2], owner[3])
+        found = rows_in(
+            db,
+            "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
+            "WHERE originator_id IN ({})",
+            {r.originator_id for r in records} - set(owners),
+        )
+        for oid, kind, key, edition_id, city_id in found:
+            owners[str(oid)] = (kind, key, edition_id, city_id)
         return owners
 
 

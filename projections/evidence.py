@@ -4,7 +4,6 @@ queries."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,16 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, from_row, insert_row, marks, rows
+from projections.model import (
+    ReadModel,
+    by_name,
+    from_row,
+    grouped,
+    insert_row,
+    marks,
+    rows,
+    rows_in,
+)
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -46,18 +54,13 @@ Handler = Callable[[Database, EventRecord, str], None]
 
 
 def _claim_ids(db: Database, records: list[EventRecord]) -> dict[str, str]:
-    """Claim ids of the batch's claims submitted earlier (one query per 500, not one per event)."""
-    wanted = sorted({r.originator_id for r in records if r.type in HANDLERS})
-    out: dict[str, str] = {}
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        rows = db.execute(
-            "SELECT originator_id, claim_id FROM claims "
-            f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ).fetchall()
-        out.update((str(o), str(c)) for o, c in rows)
-    return out
+    """Claim ids of the batch's claims submitted earlier (one query per CHUNK, not per event)."""
+    found = rows_in(
+        db,
+        "SELECT originator_id, claim_id FROM claims WHERE originator_id IN ({})",
+        (r.originator_id for r in records if r.type in HANDLERS),
+    )
+    return {str(o): str(c) for o, c in found}
 
 
 def _submitted(db: Database, r: EventRecord, _: str) -> None:
@@ -369,21 +372,15 @@ def claim(db: Database, claim_id: str) -> ClaimView:
 
 def rounds_for(db: Database, claim_ids: Sequence[str]) -> dict[str, list[RoundView]]:
     """Rounds per claim, in one statement."""
-    out: dict[str, list[RoundView]] = defaultdict(list)
     ids = list(dict.fromkeys(claim_ids))
-    if ids:
-        sql = f"SELECT * FROM rounds WHERE claim_id IN ({marks(ids)}) ORDER BY claim_id, round_no"
-        for r in rows(db, sql, ids):
-            out[r["claim_id"]].append(from_row(RoundView, r))
-    return out
+    sql = f"SELECT * FROM rounds WHERE claim_id IN ({marks(ids)}) ORDER BY claim_id, round_no"
+    found = [from_row(RoundView, r) for r in rows(db, sql, ids)] if ids else []
+    return grouped(found, lambda v: v.claim_id)
 
 
 def votes_for(db: Database, claim_ids: Sequence[str]) -> dict[tuple[str, int], list[VoteView]]:
     """Votes per (claim, round), in one statement."""
-    out: dict[tuple[str, int], list[VoteView]] = defaultdict(list)
     ids = list(dict.fromkeys(claim_ids))
-    if ids:
-        sql = f"SELECT * FROM votes WHERE claim_id IN ({marks(ids)}) ORDER BY position"
-        for r in rows(db, sql, ids):
-            out[(r["claim_id"], r["round_no"])].append(from_row(VoteView, r))
-    return out
+    sql = f"SELECT * FROM votes WHERE claim_id IN ({marks(ids)}) ORDER BY position"
+    found = [from_row(VoteView, r) for r in rows(db, sql, ids)] if ids else []
+    return grouped(found, lambda v: (v.claim_id, v.round_no))

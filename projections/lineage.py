@@ -195,12 +195,7 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     steps = forward if forward is not None else backward
     if steps is None:
         reason = f"no stated lineage links {_label(a)} and {_label(b)}"
-        none = tuple(
-            Derivation(indicator_id=i, source=None, rung_map=None, reason=reason) for i in b_ids
-        )
-        return FrameworkDiff(
-            a=a, b=b, linked=False, forward=True, entries=(), derivations=none, reason=reason
-        )
+        return _underived(a, b, b_ids, reason, linked=False, entries=())
     entries: list[DiffEntry] = []
     for step in steps:
         pre = (step.predecessor_framework_id, step.predecessor_version)
@@ -225,18 +220,7 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
             f"{_label(b)} precedes {_label(a)}: evidence is re-scored forward along the "
             "lineage only (compare the older edition as a)"
         )
-        none = tuple(
-            Derivation(indicator_id=i, source=None, rung_map=None, reason=reason) for i in b_ids
-        )
-        return FrameworkDiff(
-            a=a,
-            b=b,
-            linked=True,
-            forward=False,
-            entries=tuple(entries),
-            derivations=none,
-            reason=reason,
-        )
+        return _underived(a, b, b_ids, reason, linked=True, entries=tuple(entries))
     return FrameworkDiff(
         a=a,
         b=b,
@@ -245,6 +229,31 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
         entries=tuple(entries),
         derivations=_compose(steps, b_ids),
         reason="",
+    )
+
+
+def _underived(
+    a: Version,
+    b: Version,
+    b_ids: list[str],
+    reason: str,
+    *,
+    linked: bool,
+    entries: tuple[DiffEntry, ...],
+) -> FrameworkDiff:
+    """A diff that derives no indicator of b from a (a backward diff states the steps between;
+    an unlinked one, none), each with the same reason."""
+    none = tuple(
+        Derivation(indicator_id=i, source=None, rung_map=None, reason=reason) for i in b_ids
+    )
+    return FrameworkDiff(
+        a=a,
+        b=b,
+        linked=linked,
+        forward=not linked,
+        entries=entries,
+        derivations=none,
+        reason=reason,
     )
 
 

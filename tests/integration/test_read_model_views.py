@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import pkgutil
 import sqlite3
 from collections.abc import Callable
@@ -128,3 +129,24 @@ def test_a_publication_is_stored_in_one_table_only(world: Runtime) -> None:
     rows = published.publications(world.db, EDITION)
     assert len(rows) == recorded == 2
     assert rows[0].forced_reason and rows[0].tables  # what both former copies held, in one row
+
+
+def test_publications_kept_twice_by_the_previous_release_are_kept_once_after_upgrade(
+    world_db: Path, open_rt: Callable[[Path], Runtime], caplog: pytest.LogCaptureFixture
+) -> None:
+    before = published.publications(open_rt(world_db).db)
+    # The previous release's layout: the catalogue's copy beside the publications model's.
+    with sqlite3.connect(world_db) as conn:
+        conn.execute("ALTER TABLE publications RENAME TO publication_records")
+        conn.execute(
+            "CREATE TABLE publications AS SELECT edition_id, publication_no, position, digest, "
+            "tree_head, tables, by, time, event_position FROM publication_records"
+        )
+        conn.execute("UPDATE projection_versions SET version = 3 WHERE model = 'catalogue'")
+        conn.execute("UPDATE projection_versions SET version = 1 WHERE model = 'publications'")
+    with caplog.at_level(logging.WARNING, logger="cityledger.follower"):
+        rt = open_rt(world_db)
+    assert " events into catalogue, publications\n" in caplog.text
+    assert not rt.db["publication_records"].exists()
+    assert "forced_reason" in {c.name for c in rt.db["publications"].columns}
+    assert published.publications(rt.db) == before
