@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlite_utils import Database
 
@@ -201,50 +201,47 @@ class EventPage:
     has_next: bool
 
 
-def _event_filter(
-    after: int,
-    types: Sequence[str] | None,
-    edition_id: str | None,
-    city_id: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> tuple[str, list[Any]]:
+class EventFilter(TypedDict, total=False):
+    """What `events` and `event_count` filter on; every filter given must match."""
+
+    types: Sequence[str] | None
+    edition_id: str | None
+    city_id: str | None
+    #: Events that occurred at or after / at or before these instants.
+    since: datetime | None
+    until: datetime | None
+
+
+def _event_filter(after: int, f: EventFilter) -> tuple[str, list[Any]]:
     """The WHERE clause and parameters of an event filter."""
     where: list[str] = ["position > ?"]
     params: list[Any] = [after]
+    types = f.get("types")
     if types:
         where.append(f"type IN ({marks(types)})")
         params.extend(types)
-    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+    for column in ("edition_id", "city_id"):
+        value = f.get(column)
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if since is not None:
-        where.append("time >= ?")
-        params.append(instant_text(since))
-    if until is not None:
-        where.append("time <= ?")
-        params.append(instant_text(until))
+    for column, bound in (("since", ">="), ("until", "<=")):
+        moment = f.get(column)
+        if isinstance(moment, datetime):
+            where.append(f"time {bound} ?")
+            params.append(instant_text(moment))
     return " AND ".join(where), params
 
 
 def events(
-    db: Database,
-    *,
-    after: int = 0,
-    first: int = MAX_PAGE,
-    types: Sequence[str] | None = None,
-    edition_id: str | None = None,
-    city_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    db: Database, *, after: int = 0, first: int = MAX_PAGE, **filters: Unpack[EventFilter]
 ) -> EventPage:
     """A page of the log after a position, filtered by type, edition, city and time range."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInput(
             f"first {first} is out of range 1..{MAX_PAGE}", field="first", value=first
         )
-    where, params = _event_filter(after, types, edition_id, city_id, since, until)
+    where, params = _event_filter(after, filters)
     sql = (
         "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
         f"data, hash FROM events WHERE {where} ORDER BY position LIMIT ?"
@@ -254,15 +251,7 @@ def events(
     return EventPage(events=page, has_next=len(found) > first)
 
 
-def event_count(
-    db: Database,
-    *,
-    types: Sequence[str] | None = None,
-    edition_id: str | None = None,
-    city_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> int:
+def event_count(db: Database, **filters: Unpack[EventFilter]) -> int:
     """How many events of the whole log match the filters (as `events` takes them)."""
-    where, params = _event_filter(0, types, edition_id, city_id, since, until)
+    where, params = _event_filter(0, filters)
     return int(db.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])

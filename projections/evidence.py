@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlite_utils import Database
 
@@ -292,29 +292,32 @@ def _claim_view(r: dict[str, Any]) -> ClaimView:
     )
 
 
-def _claim_filter(
-    edition_id: str | None,
-    city_ids: Sequence[str] | None,
-    indicator_id: str | None,
-    status: str | None,
-    languages: Sequence[str] | None,
-    claim_ids: Sequence[str] | None,
-) -> tuple[str, list[Any]]:
+class ClaimFilter(TypedDict, total=False):
+    """What `claims` and `claim_count` filter on; every filter given must match."""
+
+    edition_id: str | None
+    city_ids: Sequence[str] | None
+    indicator_id: str | None
+    status: str | None
+    #: Claims readable in these languages (every source's language among them).
+    languages: Sequence[str] | None
+    claim_ids: Sequence[str] | None
+
+
+def _claim_filter(f: ClaimFilter) -> tuple[str, list[Any]]:
     """The WHERE clause and parameters of a claim filter."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
-    for column, value in (
-        ("edition_id", edition_id),
-        ("indicator_id", indicator_id),
-        ("status", status),
-    ):
+    for column in ("edition_id", "indicator_id", "status"):
+        value = f.get(column)
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    for column, values in (("city_id", city_ids), ("claim_id", claim_ids)):
+    for column, values in (("city_id", f.get("city_ids")), ("claim_id", f.get("claim_ids"))):
         if values is not None:
             where.append(f"{column} IN ({marks(values) or 'NULL'})")
             params.extend(values)
+    languages = f.get("languages")
     if languages is not None and not languages:
         where.append("0 = 1")  # a reader of no language can read no claim
     elif languages is not None:
@@ -328,19 +331,10 @@ def _claim_filter(
 
 
 def claims(
-    db: Database,
-    *,
-    edition_id: str | None = None,
-    city_ids: Sequence[str] | None = None,
-    indicator_id: str | None = None,
-    status: str | None = None,
-    languages: Sequence[str] | None = None,
-    claim_ids: Sequence[str] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
+    db: Database, *, limit: int | None = None, offset: int = 0, **filters: Unpack[ClaimFilter]
 ) -> list[ClaimView]:
-    """Claims matching every filter given; `languages` keeps claims readable in those languages."""
-    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, claim_ids)
+    """Claims matching every filter given, in submission order (a page with `limit`)."""
+    where, params = _claim_filter(filters)
     sql = f"SELECT * FROM claims WHERE {where} ORDER BY submitted_position"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -348,17 +342,9 @@ def claims(
     return [_claim_view(r) for r in rows(db, sql, params)]
 
 
-def claim_count(
-    db: Database,
-    *,
-    edition_id: str | None = None,
-    city_ids: Sequence[str] | None = None,
-    indicator_id: str | None = None,
-    status: str | None = None,
-    languages: Sequence[str] | None = None,
-) -> int:
+def claim_count(db: Database, **filters: Unpack[ClaimFilter]) -> int:
     """How many claims match the filters (as `claims` takes them)."""
-    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, None)
+    where, params = _claim_filter(filters)
     return int(db.execute(f"SELECT COUNT(*) FROM claims WHERE {where}", params).fetchone()[0])
 
 

@@ -19,8 +19,8 @@ from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, ranking, table_indicators
-from projections.rankings import resolve
+from projections.ranking import TABLES, indicator_support, table_indicators
+from projections.rankings import rankings, resolve
 
 MAX_DRAWS = 10_000
 DRIVERS = 3
@@ -141,7 +141,8 @@ def band_robustness(
             rank = drawn_ranks[city_id]
             ranks[c].append(rank)
             band_hits[c][labels.index(band(rank, n))] += 1
-    now = {r.city_id: r for r in ranking(state, edition_id, table, support)}
+    # The table as it stands is the standings' own: no need to rank the state again.
+    now = {r.city_id: r for r in rankings(db, edition_id, table, position).rows}
     out = []
     for c, city_id in enumerate(cities):
         ordered = sorted(ranks[c])
