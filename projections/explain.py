@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
-from projections import catalogue, publications
+from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
 from projections.pointintime import state_at
@@ -129,15 +129,7 @@ def parse_cut(text: str, field: str) -> Cut:
 def resolve_cut(db: Database, edition_id: str, cut: Cut) -> int:
     """The ledger position a cut means (a publication's cut position, or as `resolve`)."""
     if isinstance(cut, PublicationCut):
-        for p in publications.publications(db, edition_id):
-            if p.publication_no == cut.number:
-                return p.position
-        catalogue.edition(db, edition_id)
-        raise UnknownId(
-            f"edition {edition_id!r} has no publication {cut.number}",
-            field="publication",
-            value=cut.number,
-        )
+        return publications.publication(db, edition_id, cut.number).position
     return resolve(db, cut)
 
 
