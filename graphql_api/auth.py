@@ -15,7 +15,7 @@ from ledger.vocabulary import Role
 class Viewer:
     """The acting identity of a request; role None means anonymous."""
 
-    role: str | None = None
+    role: Role | None = None
     name: str | None = None
     languages: tuple[str, ...] = ()
     city_id: str | None = None
@@ -24,7 +24,7 @@ class Viewer:
     #: The presented token's id: what idempotency keys are scoped to (None: anonymous).
     token_id: str | None = None
 
-    def has_role(self, *roles: str) -> bool:
+    def has_role(self, *roles: Role) -> bool:
         """Whether the viewer holds one of the roles."""
         return self.role is not None and self.role in roles
 

@@ -37,13 +37,14 @@ from graphql_api.scalars import Exact
 from ledger.doc import doc_of, strip_doc
 
 V = TypeVar("V")
+T = TypeVar("T")
 Out = TypeVar("Out", bound="FromView[Any]")
 
 #: Turns a view's value into the value of the GraphQL field.
 Convert = Callable[[Any], Any]
 
 #: The output type generated for each view, so that a view nested in another maps to it.
-_OUTPUTS: dict[type, type[FromView[Any]]] = {}
+_OUTPUTS: dict[type, Any] = {}
 
 
 class FromView(Generic[V]):
@@ -77,10 +78,6 @@ def output(
     conversions = dict(convert or {})
 
     def decorate(cls: type[Out]) -> type[Out]:
-        if view in _OUTPUTS:
-            raise TypeError(
-                f"{view.__name__} already has the output type {_OUTPUTS[view].__name__}"
-            )
         hints = get_type_hints(view, include_extras=True)
         own = dict(inspect.get_annotations(cls))
         annotations: dict[str, Any] = {}
@@ -113,10 +110,27 @@ def output(
         cls.__view_fields__ = converters
         text = description or inspect.getdoc(view)
         made = strawberry.type(cls, description=text)
-        _OUTPUTS[view] = made
+        _remember(view, made)
         return made
 
     return decorate
+
+
+def shown_by(view: type[Any]) -> Callable[[type[T]], type[T]]:
+    """Register a hand-written output type (with its own `from_view`) as `view`'s, so that
+    generated types nesting the view use it."""
+
+    def register(cls: type[T]) -> type[T]:
+        _remember(view, cls)
+        return cls
+
+    return register
+
+
+def _remember(view: type[Any], made: Any) -> None:
+    if view in _OUTPUTS:
+        raise TypeError(f"{view.__name__} already has the output type {_OUTPUTS[view].__name__}")
+    _OUTPUTS[view] = made
 
 
 def _same(value: Any) -> Any:

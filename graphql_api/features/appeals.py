@@ -20,6 +20,7 @@ from graphql_api.permissions import (
 )
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
+from ledger.vocabulary import Role
 from projections import appeals as docket
 from projections import queries as reads
 from projections.appeals import (
@@ -235,7 +236,7 @@ class AppealUpdate:
 def _own_city(info: Info) -> str | None:
     """The city a city token confines reads to (None for other roles)."""
     v = info.context.viewer
-    return (v.city_id or "") if v.role == "city" else None
+    return (v.city_id or "") if v.role == Role.CITY else None
 
 
 @strawberry.type

@@ -15,6 +15,7 @@ from graphql_api.inputs import (
     aware,
 )
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
+from graphql_api.outputs import FromView, output
 from graphql_api.permissions import (
     CanReadLog,
     Public,
@@ -25,34 +26,9 @@ from projections.views import (
 )
 
 
-@strawberry.type(description="One event of the ledger, decoded.")
-class Event:
-    """An event."""
-
-    position: int = strawberry.field(description="Ledger position.")
-    type: str = strawberry.field(description="Event type, like ClaimSubmitted.")
-    time: str = strawberry.field(description="When it occurred (ISO 8601, UTC).")
-    originator_id: str = strawberry.field(description="Aggregate UUID.")
-    originator_version: int = strawberry.field(description="Aggregate version.")
-    edition_id: str | None = strawberry.field(description="Edition it concerns, if any.")
-    city_id: str | None = strawberry.field(description="City it concerns, if any.")
-    data: JSON = strawberry.field(description="The event's own data.")
-    hash: str = strawberry.field(description="Chain hash up to and including this event.")
-
-    @classmethod
-    def from_view(cls, v: EventView) -> Event:
-        """From the read view."""
-        return cls(
-            position=v.position,
-            type=v.type,
-            time=v.time,
-            originator_id=v.originator_id,
-            originator_version=v.originator_version,
-            edition_id=v.edition_id,
-            city_id=v.city_id,
-            data=json.loads(v.data),
-            hash=v.hash,
-        )
+@output(EventView, description="One event of the ledger, decoded.", convert={"data": json.loads})
+class Event(FromView[EventView]):
+    data: JSON
 
 
 @strawberry.type(description="Relay page information.")
