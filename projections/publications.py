@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput, UnknownId
 from ledger.feedback import Feedback
@@ -82,10 +83,10 @@ class PublicationRecords(ReadModel):
 class Cause:
     """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
 
-    position: int
-    type: str
-    claim_id: str | None
-    appeal_id: str | None
+    position: Annotated[int, Doc("Ledger position of the decision.")]
+    type: Annotated[str, Doc("Event type, like ClaimAcceptedOnAppeal.")]
+    claim_id: Annotated[str | None, Doc("The claim decided, if any.")]
+    appeal_id: Annotated[str | None, Doc("The appeal upheld, if any.")]
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,10 @@ class Publication:
 class PublicationDiff:
     """What changed between two publications of an edition."""
 
-    edition_id: str
-    a: int
-    b: int
-    changes: tuple[PublishedChange, ...]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    a: Annotated[int, Doc("The first publication's number.")]
+    b: Annotated[int, Doc("The second publication's number.")]
+    changes: Annotated[tuple[PublishedChange, ...], Doc("Every band change.")]
 
 
 def _causes(items: list[dict[str, Any]]) -> tuple[Cause, ...]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+from ledger.doc import Doc
 
 if TYPE_CHECKING:
     from projections.causes import Cause
@@ -14,38 +16,38 @@ if TYPE_CHECKING:
 class CityView:
     """A city and its names."""
 
-    city_id: str
-    name_en: str
-    name_zh: str
-    country: str
-    aliases_zh: tuple[str, ...]
+    city_id: Annotated[str, Doc("Stable city id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    name_zh: Annotated[str, Doc("Chinese name.")]
+    country: Annotated[str, Doc("ISO 3166-1 alpha-2 country code.")]
+    aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
 
 @dataclass(frozen=True)
 class EditionView:
     """An edition and what it pins."""
 
-    edition_id: str
-    year: int
-    title: str
-    region: str
-    framework_id: str
-    framework_version: int
-    weight_set_id: str
-    evidence_cutoff: str
-    quorum: int
-    city_count: int
-    created_at: str
-    position: int
+    edition_id: Annotated[str, Doc("Edition id.")]
+    year: Annotated[int, Doc("Year.")]
+    title: Annotated[str, Doc("Title.")]
+    region: Annotated[str, Doc("Region covered.")]
+    framework_id: Annotated[str, Doc("Framework pinned.")]
+    framework_version: Annotated[int, Doc("Framework version pinned.")]
+    weight_set_id: Annotated[str, Doc("Weight set used.")]
+    evidence_cutoff: Annotated[str, Doc("Last date of admissible evidence.")]
+    quorum: Annotated[int, Doc("Accepting votes a claim needs.")]
+    city_count: Annotated[int, Doc("Cities included.")]
+    created_at: Annotated[str, Doc("When the edition was created (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the creating event.")]
 
 
 @dataclass(frozen=True)
 class RungView:
     """One rung of a ladder."""
 
-    rung: int
-    points: int
-    description: str
+    rung: Annotated[int, Doc("Rung number, ascending.")]
+    points: Annotated[int, Doc("Points a city on this rung scores.")]
+    description: Annotated[str, Doc("What a city must show to stand here.")]
 
 
 @dataclass(frozen=True)
@@ -54,25 +56,25 @@ class IndicatorView:
 
     framework_id: str
     version: int
-    indicator_id: str
-    pillar: str
-    name: str
-    proposed: bool
-    ladder: tuple[RungView, ...]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    pillar: Annotated[str, Doc("Pillar id the indicator belongs to.")]
+    name: Annotated[str, Doc("Indicator name.")]
+    proposed: Annotated[bool, Doc("Proposed (not yet scored) indicator.")]
+    ladder: Annotated[tuple[RungView, ...], Doc("The rungs, lowest first.")]
 
 
 @dataclass(frozen=True)
 class FrameworkView:
     """One version of an indicator framework."""
 
-    framework_id: str
-    version: int
-    title: str
+    framework_id: Annotated[str, Doc("Framework id.")]
+    version: Annotated[int, Doc("Version number, from 1.")]
+    title: Annotated[str, Doc("Title.")]
     #: (pillar id, name, sub-table it belongs to, or None for the total only)
-    pillars: tuple[tuple[str, str, str | None], ...]
-    note: str
-    defined_at: str
-    position: int
+    pillars: Annotated[tuple[tuple[str, str, str | None], ...], Doc("Pillars, in order.")]
+    note: Annotated[str, Doc("Revision note (empty for version 1).")]
+    defined_at: Annotated[str, Doc("When the version was defined (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the defining event.")]
 
 
 @dataclass(frozen=True)
@@ -102,62 +104,62 @@ class RankingView:
 class ScoreView:
     """A city's points on one indicator and the claim that supports them."""
 
-    edition_id: str
-    city_id: str
-    indicator_id: str
-    points: int
-    claim_id: str | None
+    edition_id: Annotated[str, Doc("Edition id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    points: Annotated[int, Doc("Points (0 without an accepted claim).")]
+    claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
 
 @dataclass(frozen=True)
 class SourceView:
     """One source cited by a claim."""
 
-    url: str | None
-    citation: str | None
-    title: str
-    language: str
-    date: str
-    excerpt: str
+    url: Annotated[str | None, Doc("URL, if online.")]
+    citation: Annotated[str | None, Doc("Bibliographic citation, if offline.")]
+    title: Annotated[str, Doc("Title.")]
+    language: Annotated[str, Doc("ISO 639 language code.")]
+    date: Annotated[str, Doc("Publication date (YYYY-MM-DD).")]
+    excerpt: Annotated[str, Doc("The supporting excerpt.")]
 
 
 @dataclass(frozen=True)
 class ClaimView:
     """An evidence claim as it stands now."""
 
-    claim_id: str
-    edition_id: str
-    city_id: str
-    indicator_id: str
-    rung: int
-    points: int
-    status: str
-    sources: tuple[SourceView, ...]
-    languages: tuple[str, ...]
-    submitted_by: str
-    supersedes: str | None
-    superseded_by: str | None
-    withdrawn_reason: str | None
-    submitted_at: str
-    submitted_position: int
-    decided_at: str | None
-    decided_position: int | None
+    claim_id: Annotated[str, Doc("Claim id.")]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    rung: Annotated[int, Doc("Rung claimed.")]
+    points: Annotated[int, Doc("Points of that rung.")]
+    status: Annotated[str, Doc("pending, accepted, rejected, withdrawn or superseded.")]
+    sources: Annotated[tuple[SourceView, ...], Doc("The sources cited.")]
+    languages: Annotated[tuple[str, ...], Doc("Languages of the sources.")]
+    submitted_by: Annotated[str, Doc("Who submitted the claim.")]
+    supersedes: Annotated[str | None, Doc("Claim this one replaces.")]
+    superseded_by: Annotated[str | None, Doc("Claim that replaced this one.")]
+    withdrawn_reason: Annotated[str | None, Doc("Why it was withdrawn.")]
+    submitted_at: Annotated[str, Doc("When it was submitted (ISO 8601).")]
+    submitted_position: Annotated[int, Doc("Ledger position of submission.")]
+    decided_at: Annotated[str | None, Doc("When it was decided.")]
+    decided_position: Annotated[int | None, Doc("Ledger position of decision.")]
 
 
 @dataclass(frozen=True)
 class RoundView:
     """A verification round of a claim."""
 
-    claim_id: str
-    round_no: int
-    opened_at: str
-    opened_position: int
-    closed_at: str | None
-    closed_position: int | None
-    outcome: str | None
-    accepts: int
-    rejects: int
-    quorum: int | None
+    claim_id: Annotated[str, Doc("Claim id.")]
+    round_no: Annotated[int, Doc("Round number, from 1.")]
+    opened_at: Annotated[str, Doc("When the round opened (ISO 8601).")]
+    opened_position: Annotated[int, Doc("Ledger position it opened at.")]
+    closed_at: Annotated[str | None, Doc("When it closed, if it has.")]
+    closed_position: Annotated[int | None, Doc("Ledger position it closed at.")]
+    outcome: Annotated[str | None, Doc("accepted, rejected or undecided.")]
+    accepts: Annotated[int, Doc("Accepting votes so far.")]
+    rejects: Annotated[int, Doc("Rejecting votes so far.")]
+    quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
 
 
 @dataclass(frozen=True)
@@ -166,41 +168,46 @@ class VoteView:
 
     claim_id: str
     round_no: int
-    verifier_id: str
-    decision: str
-    note: str
-    time: str
-    position: int
+    verifier_id: Annotated[str, Doc("Anonymous verifier id.")]
+    decision: Annotated[str, Doc("accept or reject.")]
+    note: Annotated[str, Doc("The verifier's note.")]
+    time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the vote.")]
 
 
 @dataclass(frozen=True)
 class PublicationView:
     """A publication of an edition's tables at a ledger position."""
 
-    edition_id: str
-    publication_no: int
-    position: int
-    digest: str
-    tree_head: str | None
-    tables: tuple[str, ...]
-    by: str
-    time: str
-    event_position: int
+    edition_id: Annotated[str, Doc("Edition id.")]
+    publication_no: Annotated[int, Doc("Publication number within the edition.")]
+    position: Annotated[int, Doc("Ledger position the tables were computed at.")]
+    digest: Annotated[str, Doc("Chain hash of the log up to that position.")]
+    tree_head: Annotated[
+        str | None,
+        Doc(
+            "RFC 9162 Merkle tree head over the events up to that position (null for publications recorded before tree heads were pinned)."
+        ),
+    ]
+    tables: Annotated[tuple[str, ...], Doc("Tables published.")]
+    by: Annotated[str, Doc("Who published.")]
+    time: Annotated[str, Doc("When it was published (ISO 8601).")]
+    event_position: Annotated[int, Doc("Ledger position of the publish event.")]
 
 
 @dataclass(frozen=True)
 class EventView:
     """One event of the log, decoded."""
 
-    position: int
-    type: str
-    time: str
-    originator_id: str
-    originator_version: int
-    edition_id: str | None
-    city_id: str | None
-    data: str
-    hash: str
+    position: Annotated[int, Doc("Ledger position.")]
+    type: Annotated[str, Doc("Event type, like ClaimSubmitted.")]
+    time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
+    originator_id: Annotated[str, Doc("Aggregate UUID.")]
+    originator_version: Annotated[int, Doc("Aggregate version.")]
+    edition_id: Annotated[str | None, Doc("Edition it concerns, if any.")]
+    city_id: Annotated[str | None, Doc("City it concerns, if any.")]
+    data: Annotated[str, Doc("The event's own data.")]
+    hash: Annotated[str, Doc("Chain hash up to and including this event.")]
 
 
 @dataclass(frozen=True)
@@ -215,36 +222,38 @@ class EventPage:
 class WeightRevisionView:
     """A revision of the weights in force."""
 
-    weight_set_id: str
-    revision: int
-    method: str
-    weights: tuple[tuple[str, Fraction], ...]
-    ballot_count: int | None
-    reason: str
-    by: str
-    time: str
-    position: int
+    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    revision: Annotated[int, Doc("Revision number.")]
+    method: Annotated[
+        str, Doc("How the weights were set, e.g. set-by-editor or a mean of ballots.")
+    ]
+    weights: Annotated[tuple[tuple[str, Fraction], ...], Doc("The weights.")]
+    ballot_count: Annotated[int | None, Doc("Ballots averaged, if aggregated.")]
+    reason: Annotated[str, Doc("Why.")]
+    by: Annotated[str, Doc("Who.")]
+    time: Annotated[str, Doc("When (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position.")]
 
 
 @dataclass(frozen=True)
 class BallotView:
     """A panelist's current ballot."""
 
-    weight_set_id: str
-    panelist_id: str
-    field: str
-    allocations: tuple[tuple[str, int], ...]
-    revisions: int
-    time: str
-    position: int
+    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    panelist_id: Annotated[str, Doc("Anonymous panelist id.")]
+    field: Annotated[str, Doc("The panelist's field.")]
+    allocations: Annotated[tuple[tuple[str, int], ...], Doc("Points per indicator.")]
+    revisions: Annotated[int, Doc("Times the ballot was revised.")]
+    time: Annotated[str, Doc("When last cast (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the last cast.")]
 
 
 @dataclass(frozen=True)
 class VerifierView:
     """An anonymous verifier and the languages they read."""
 
-    verifier_id: str
-    languages: tuple[str, ...]
+    verifier_id: Annotated[str, Doc("Verifier id.")]
+    languages: Annotated[tuple[str, ...], Doc("Languages read.")]
 
 
 @dataclass(frozen=True)
