@@ -89,7 +89,11 @@ def output(
             doc = doc_of(hints[field.name])
             if field.name in own:
                 annotations[field.name] = own.pop(field.name)
-                converters[field.name] = conversions.pop(field.name, _same)
+                converters[field.name] = (
+                    conversions.pop(field.name)
+                    if field.name in conversions
+                    else _graphql(strip_doc(hints[field.name]), where)[1]
+                )
                 described = isinstance(
                     cls.__dict__.get(field.name), strawberry.types.field.StrawberryField
                 )
@@ -165,5 +169,8 @@ def _graphql(hint: Any, where: str) -> tuple[Any, Convert]:
             return str, str
     if dataclasses.is_dataclass(hint):
         name = getattr(hint, "__name__", hint)
-        raise TypeError(f"{where}: {name} has no output type yet; decorate one with @output first")
+        raise TypeError(
+            f"{where}: {name} has no output type yet: declare the field with the type that "
+            f"shows {name} (importing it), or give it one with @output first"
+        )
     raise TypeError(f"{where}: no GraphQL type for {hint}")

@@ -186,7 +186,8 @@ class PublicationView:
     tree_head: Annotated[
         str | None,
         Doc(
-            "RFC 9162 Merkle tree head over the events up to that position (null for publications recorded before tree heads were pinned)."
+            "RFC 9162 Merkle tree head over the events up to that position (null for "
+            "publications recorded before tree heads were pinned)."
         ),
     ]
     tables: Annotated[tuple[str, ...], Doc("Tables published.")]
