@@ -32,7 +32,9 @@ from typing import (
 
 import strawberry
 from strawberry.types.enum import has_enum_definition
+from strawberry.types.field import StrawberryField
 
+from graphql_api.permissions import LedgerPermission, guard, requires
 from graphql_api.scalars import Exact
 from ledger.doc import doc_of, strip_doc
 
@@ -51,69 +53,68 @@ class FromView(Generic[V]):
     """Base of a generated output type: its view, typed, and `from_view`."""
 
     view: V
-    __view_fields__: ClassVar[dict[str, Convert]]
+    #: Each stored field: the view field it comes from and how its value converts.
+    __view_fields__: ClassVar[dict[str, tuple[str, Convert]]]
 
     @classmethod
     def from_view(cls, view: V, **extra: Any) -> Self:
-        """The output of one view; `extra` gives the fields the class adds without a resolver."""
+        """The output of one view; `extra` gives the fields the class adds without a resolver,
+        or replaces converted ones (like a number withheld from this viewer)."""
         fields = {
-            name: convert(getattr(view, name)) for name, convert in cls.__view_fields__.items()
+            api: each(getattr(view, name)) for api, (name, each) in cls.__view_fields__.items()
         }
-        return cast(Self, cast(Any, cls)(view=view, **fields, **extra))
+        return cast(Self, cast(Any, cls)(view=view, **(fields | extra)))
 
 
 def output(
     view: type[Any],
     *,
     description: str | None = None,
+    name: str | None = None,
     exclude: Iterable[str] = (),
+    renamed: Mapping[str, str] | None = None,
     convert: Mapping[str, Convert] | None = None,
+    guarded: Mapping[str, type[LedgerPermission]] | None = None,
 ) -> Callable[[type[Out]], type[Out]]:
     """Make the decorated `FromView` subclass the Strawberry type of `view`'s fields.
 
-    The type's description defaults to the view's docstring; `exclude` names view fields the
-    API does not show.
+    The type's description defaults to the view's docstring, its GraphQL name to the class's.
+    By view field name: `exclude` those the API does not show, `renamed` those it shows under
+    another name, `convert` how the value of a field the class declares is made, `guarded`
+    those only a permission shows (nullable, resolved from the view when asked for).
     """
-    skipped = set(exclude)
-    conversions = dict(convert or {})
+    skipped, names = set(exclude), dict(renamed or {})
+    conversions, permissions = dict(convert or {}), dict(guarded or {})
 
     def decorate(cls: type[Out]) -> type[Out]:
         hints = get_type_hints(view, include_extras=True)
         own = dict(inspect.get_annotations(cls))
         annotations: dict[str, Any] = {}
-        converters: dict[str, Convert] = {}
-        for field in dataclasses.fields(view):
-            if field.name in skipped:
+        stored: dict[str, tuple[str, Convert]] = {}
+        for field in (f for f in dataclasses.fields(view) if f.name not in skipped):
+            api, where = names.pop(field.name, field.name), f"{view.__name__}.{field.name}"
+            hint, doc = strip_doc(hints[field.name]), doc_of(hints[field.name])
+            if field.name in permissions:
+                shown, each = _graphql(hint, where)
+                annotations[api] = shown | None
+                rule = permissions.pop(field.name)
+                setattr(cls, api, _guarded(field.name, each, shown | None, _doc(doc, where), rule))
                 continue
-            where = f"{view.__name__}.{field.name}"
-            doc = doc_of(hints[field.name])
-            if field.name in own:
-                annotations[field.name] = own.pop(field.name)
-                converters[field.name] = (
-                    conversions.pop(field.name)
-                    if field.name in conversions
-                    else _graphql(strip_doc(hints[field.name]), where)[1]
-                )
-                described = isinstance(
-                    cls.__dict__.get(field.name), strawberry.types.field.StrawberryField
-                )
+            if api in own:
+                annotations[api] = own.pop(api)
+                made = conversions.pop(field.name, None)
+                each = made if made is not None else _graphql(hint, where)[1]
             else:
-                annotations[field.name], converters[field.name] = _graphql(
-                    strip_doc(hints[field.name]), where
-                )
-                described = False
-            if not described:
-                if doc is None:
-                    raise TypeError(f"{where} has no description: annotate it with Doc")
-                setattr(cls, field.name, strawberry.field(description=doc))
-        if conversions:
-            raise TypeError(
-                f"convert names fields {view.__name__} does not show: {sorted(conversions)}"
-            )
+                annotations[api], each = _graphql(hint, where)
+            stored[api] = (field.name, each)
+            if not isinstance(cls.__dict__.get(api), StrawberryField):
+                setattr(cls, api, strawberry.field(description=_doc(doc, where)))
+        unknown = sorted(conversions.keys() | permissions.keys() | names.keys())
+        if unknown:
+            raise TypeError(f"{view.__name__} has no fields {unknown} to show")
         cls.__annotations__ = {**annotations, **own, "view": cast(Any, strawberry.Private)[view]}
-        cls.__view_fields__ = converters
-        text = description or inspect.getdoc(view)
-        made = strawberry.type(cls, description=text)
+        cls.__view_fields__ = stored
+        made = strawberry.type(cls, name=name, description=description or inspect.getdoc(view))
         _remember(view, made)
         return made
 
@@ -137,6 +138,27 @@ def _remember(view: type[Any], made: Any) -> None:
     _OUTPUTS[view] = made
 
 
+def _doc(doc: str | None, where: str) -> str:
+    if doc is None:
+        raise TypeError(f"{where} has no description: annotate it with Doc")
+    return doc
+
+
+def _guarded(
+    name: str, each: Convert, shown: Any, doc: str, permission: type[LedgerPermission]
+) -> Any:
+    """A field resolved from the view, for those the permission admits."""
+
+    def resolve(self: FromView[Any]) -> Any:
+        return each(getattr(self.view, name))
+
+    # Strawberry reads the field's GraphQL type from the resolver's return annotation.
+    resolve.__annotations__["return"] = shown
+    return strawberry.field(
+        resolver=resolve, description=requires(doc, [permission]), extensions=guard(permission)
+    )
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -151,8 +173,8 @@ def _graphql(hint: Any, where: str) -> tuple[Any, Convert]:
         inner, each = _graphql(present[0], where)
         return inner | None, lambda value: None if value is None else each(value)
     if origin in (tuple, list):
-        if origin is tuple and (len(args) != 2 or args[1] is not Ellipsis):
-            raise TypeError(f"{where}: a fixed-size {hint} has no GraphQL form; declare it")
+        if origin is tuple and args[-1] is not Ellipsis and len(set(args)) != 1:
+            raise TypeError(f"{where}: {hint} mixes types, so it is no list; declare the field")
         inner, each = _graphql(args[0], where)
         return list[inner], lambda values: [each(v) for v in values]  # type: ignore[valid-type]
     if hint in _OUTPUTS:

@@ -246,7 +246,10 @@ class AppealCase:
     correction_claim_id: Annotated[str | None, Doc("The accepted claim an upheld appeal recorded.")]
     withdrawn_reason: Annotated[str | None, Doc("Why the city withdrew it.")]
     updated_position: int
-    rounds: tuple[AppealRound, ...]
+    rounds: Annotated[
+        tuple[AppealRound, ...],
+        Doc("Review rounds with the verifiers' notes (verifiers anonymised)."),
+    ]
 
     @property
     def is_open(self) -> bool:

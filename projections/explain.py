@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
 from projections import queries
 from projections.bands import BANDS, band
@@ -37,28 +38,31 @@ Cut = int | datetime | PublicationCut | None
 class Standing:
     """A city's place at one cut."""
 
-    position: int
-    band: str
-    rank: int
-    score: Fraction
-    n: int
-    tie_rule_matters: bool
+    position: Annotated[int, Doc("Ledger position of the cut.")]
+    band: Annotated[str, Doc("Band.")]
+    rank: Annotated[int, Doc("Rank (ties share a rank).")]
+    score: Annotated[Fraction, Doc("Exact score.")]
+    n: Annotated[int, Doc("Cities in the table.")]
+    tie_rule_matters: Annotated[
+        bool,
+        Doc("Whether the city's tie group straddles a band line (the tie rule decides)."),
+    ]
 
 
 @dataclass(frozen=True)
 class IndicatorMove:
     """One indicator's share of the score change: rung part + weight part."""
 
-    indicator_id: str
-    points_from: int
-    points_to: int
-    weight_from: Fraction
-    weight_to: Fraction
-    rung_part: Fraction
-    weight_part: Fraction
-    claims_from: tuple[str, ...]
-    claims_to: tuple[str, ...]
-    causes: tuple[Cause, ...]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    points_from: Annotated[int, Doc("Points at the earlier cut.")]
+    points_to: Annotated[int, Doc("Points at the later cut.")]
+    weight_from: Annotated[Fraction, Doc("Weight at the earlier cut.")]
+    weight_to: Annotated[Fraction, Doc("Weight at the later cut.")]
+    rung_part: Annotated[Fraction, Doc("Mean weight × change in points.")]
+    weight_part: Annotated[Fraction, Doc("Mean points × change in weight.")]
+    claims_from: Annotated[tuple[str, ...], Doc("Claims holding the points before.")]
+    claims_to: Annotated[tuple[str, ...], Doc("Claims holding the points after.")]
+    causes: Annotated[tuple[Cause, ...], Doc("The deciding events, in order.")]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
+from typing import Annotated
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
 from projections import queries
 from projections.compare import Cut, Verdict, verdict
@@ -19,11 +21,11 @@ from projections.rankings import indicator_scores, tables_at
 class TableStanding:
     """The city's place in one table at one cut."""
 
-    table: str
-    band: str
-    rank: int
-    n: int
-    score: Fraction
+    table: Annotated[str, Doc("Which table.")]
+    band: Annotated[str, Doc("Band.")]
+    rank: Annotated[int, Doc("Rank.")]
+    n: Annotated[int, Doc("Cities in the table.")]
+    score: Annotated[Fraction, Doc("Exact score.")]
 
 
 @dataclass(frozen=True)

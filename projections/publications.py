@@ -93,12 +93,14 @@ class Cause:
 class PublishedChange:
     """A city whose band in a table differs between two publications."""
 
-    table: str
-    city_id: str
-    name_en: str
-    before: str
-    after: str
-    causes: tuple[Cause, ...]
+    table: Annotated[str, Doc("Which table.")]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    before: Annotated[str, Doc("Band in the earlier publication.")]
+    after: Annotated[str, Doc("Band in the later publication.")]
+    causes: Annotated[
+        tuple[Cause, ...], Doc("The appeals and decisions a correction recorded as causing it.")
+    ]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.features.claims import Source
 from graphql_api.fields import field as query
-from graphql_api.fields import field as resolver
 from graphql_api.inputs import (
     AppealStatus,
 )
@@ -51,14 +50,11 @@ class AppealReviewRound(FromView[AppealRound]):
 @output(
     AppealCase,
     description="A city's appeal against an indicator score, its review and decision.",
-    exclude=["filed_position", "updated_position", "rounds"],
+    exclude=["filed_position", "updated_position"],
+    renamed={"rounds": "review"},
 )
 class Appeal(FromView[AppealCase]):
     sources: list[Source]
-
-    @resolver("Review rounds with the verifiers' notes (verifiers anonymised).")
-    def review(self) -> list[AppealReviewRound]:
-        return [AppealReviewRound.from_view(r) for r in self.view.rounds]
 
 
 @strawberry.type(description="Appeals and the position they were read at.")

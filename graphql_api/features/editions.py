@@ -10,7 +10,7 @@ from graphql_api.context import Info
 from graphql_api.features.catalogue import City
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output, shown_by
+from graphql_api.outputs import FromView, output
 from graphql_api.permissions import (
     Public,
 )
@@ -63,26 +63,13 @@ class ChangeCause(FromView[Cause]):
     pass
 
 
-@shown_by(PublishedChange)
-@strawberry.type(description="A city whose band in a table differs between two publications.")
-class PublicationChange:
-    table: RankingTableName = strawberry.field(description="Which table.")
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    band_before: str = strawberry.field(description="Band in the earlier publication.")
-    band_after: str = strawberry.field(description="Band in the later publication.")
-    causes: list[ChangeCause] = strawberry.field(
-        description="The appeals and decisions a correction recorded as causing it."
-    )
-
-    @classmethod
-    def from_view(cls, v: PublishedChange) -> PublicationChange:
-        """The view names the bands `before` and `after`; the API, `bandBefore`/`bandAfter`."""
-        return cls(
-            table=RankingTableName(v.table), city_id=v.city_id, name_en=v.name_en,
-            band_before=v.before, band_after=v.after,
-            causes=[ChangeCause.from_view(c) for c in v.causes],
-        )  # fmt: skip
+@output(
+    PublishedChange,
+    renamed={"before": "band_before", "after": "band_after"},
+    convert={"table": RankingTableName},
+)
+class PublicationChange(FromView[PublishedChange]):
+    table: RankingTableName
 
 
 @output(PublicationDiff)
