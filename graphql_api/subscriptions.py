@@ -82,8 +82,6 @@ async def follow_appeals(
 
 @strawberry.type(description="Live streams.")
 class Subscription:
-    """The subscription root."""
-
     @stream("Every new ledger event, in order, as it is recorded.", CanReadLog)
     async def ledger_events(
         self,
@@ -92,7 +90,6 @@ class Subscription:
             int | None, strawberry.argument(description="Start after this position (default: now).")
         ] = None,
     ) -> AsyncGenerator[Event, None]:
-        """Stream events."""
         async with aclosing(follow_events(info.context, after)) as views:
             async for view in views:
                 yield Event.from_view(view)
@@ -109,7 +106,6 @@ class Subscription:
             int | None, strawberry.argument(description="Start after this position (default: now).")
         ] = None,
     ) -> AsyncGenerator[AppealUpdate, None]:
-        """Stream appeal changes."""
         async with aclosing(follow_appeals(info.context, own_city(info), after)) as changes:
             async for change in changes:
                 yield AppealUpdate.from_view(change)

@@ -115,7 +115,6 @@ class AppealsQuery:
     def appeals(
         self, info: Info, edition: str | None = None, status: AppealStatus | None = None
     ) -> Appeals:
-        """Appeals."""
         db = info.context.db
         found = docket.appeals(
             db, edition_id=edition, city_id=own_city(info),
@@ -131,17 +130,14 @@ class AppealsQuery:
         CanSeeAppeals,
     )
     def appeal(self, info: Info, id: Id) -> Appeal:
-        """An appeal."""
         return Appeal.from_view(docket.appeal(info.context.db, id, own_city(info)))
 
     @query("An edition's appeal window and when the current one closes.", Public)
     def appeal_window(self, info: Info, edition: Id) -> AppealWindowInfo:
-        """The appeal window."""
         return AppealWindowInfo.from_view(docket.appeal_window(info.context.db, edition))
 
     @query("The docket: open appeals, nearest deadline first, then oldest.", CanSeeDocket)
     def appeal_docket(self, info: Info, edition: str | None = None) -> list[DocketItem]:
-        """The docket."""
         return [DocketItem.from_view(d) for d in docket.docket(info.context.db, edition)]
 
     @query(
@@ -150,14 +146,12 @@ class AppealsQuery:
         CanAskWhatIf,
     )
     def appeal_what_if(self, info: Info, id: Id) -> AppealWhatIf:
-        """What-if."""
         return AppealWhatIf.from_view(docket.what_if(info.context.db, id, own_city(info)))
 
     @query("Cities' plain feedback, oldest first; a city sees its own.", CanSeeAppeals)
     def feedback(
         self, info: Info, edition: str | None = None, city: str | None = None
     ) -> list[Feedback]:
-        """Feedback."""
         own = own_city(info)
         if own is not None and city not in (None, own):
             raise PermissionDenied("a city sees only its own feedback", field="city", value=city)

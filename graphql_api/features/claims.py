@@ -100,16 +100,12 @@ class CityScores:
 
 @strawberry.type(description="A claim and its cursor.")
 class ClaimEdge:
-    """A claim edge."""
-
     cursor: str = strawberry.field(description="Pass as `after` to continue after this claim.")
     node: Claim = strawberry.field(description="The claim.")
 
 
 @strawberry.type(description="A page of claims.")
 class ClaimConnection:
-    """A page of claims."""
-
     edges: list[ClaimEdge] = strawberry.field(description="Claims in submission order.")
     page_info: PageInfo = strawberry.field(description="Paging.")
     total_count: int = strawberry.field(
@@ -156,7 +152,6 @@ class ClaimsQuery:
 
     @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
     def claim(self, info: Info, id: Id) -> Claim:
-        """A claim."""
         languages, city_ids = claim_scope(info.context.viewer, None)
         found = reads.claims(
             info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids

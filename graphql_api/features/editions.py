@@ -99,7 +99,6 @@ class EditionsQuery:
         Public,
     )
     def publication_diff(self, info: Info, edition: Id, a: int, b: int) -> PublicationDiffResult:
-        """Publication diff."""
         return PublicationDiffResult.from_view(
             published.publication_diff(info.context.db, edition, a, b)
         )

@@ -33,24 +33,18 @@ class Event(FromView[EventView]):
 
 @strawberry.type(description="Relay page information.")
 class PageInfo:
-    """Page information."""
-
     has_next_page: bool = strawberry.field(description="Whether more items follow.")
     end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
 
 
 @strawberry.type(description="An event and its cursor (its ledger position).")
 class EventEdge:
-    """An event edge."""
-
     cursor: str = strawberry.field(description="Pass as `after` to continue after this event.")
     node: Event = strawberry.field(description="The event.")
 
 
 @strawberry.type(description="A page of the event log.")
 class EventConnection:
-    """A page of events."""
-
     edges: list[EventEdge] = strawberry.field(description="Events in ledger order.")
     page_info: PageInfo = strawberry.field(description="Paging.")
     total_count: int = strawberry.field(
@@ -65,7 +59,6 @@ class LogQuery:
 
     @query("The read-model position answers are computed at.", Public)
     def position(self, info: Info) -> int:
-        """Tracking position."""
         return reads.tracking_position(info.context.db)
 
     @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
@@ -76,7 +69,6 @@ class LogQuery:
         first: First = DEFAULT_PAGE,
         after: After = None,
     ) -> EventConnection:
-        """A page of events."""
         f = filter or EventFilter()
         page = reads.events(
             info.context.db, after=cursor_value(after), first=page_size(first), types=f.types,

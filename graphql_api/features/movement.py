@@ -108,8 +108,6 @@ def withheld(rivals: bool, *names: str) -> dict[str, None]:
 
 @strawberry.type(description="A band's rank limit and the score of the last city inside it.")
 class BandBoundary:
-    """A band boundary."""
-
     band: str = strawberry.field(description="Band.")
     rank_limit: int = strawberry.field(description="The largest rank in the band: ⌊share × N⌋.")
     score: Exact | None = strawberry.field(
@@ -119,7 +117,6 @@ class BandBoundary:
 
     @classmethod
     def many(cls, items: tuple[Boundary, ...], rivals: bool) -> list[BandBoundary]:
-        """From the read views."""
         return [
             cls(
                 band=b.band,
@@ -132,16 +129,12 @@ class BandBoundary:
 
 @strawberry.type(description="The band boundaries at both cuts.")
 class Boundaries:
-    """Boundaries at both cuts."""
-
     start: list[BandBoundary] = strawberry.field(name="from", description="At the earlier cut.")
     end: list[BandBoundary] = strawberry.field(name="to", description="At the later cut.")
 
 
 @strawberry.type(description="A city that overtook the explained one or fell behind it.")
 class CrossingCity:
-    """A crossing."""
-
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
     score_from: Exact | None = strawberry.field(
@@ -159,7 +152,6 @@ class CrossingCity:
 
     @classmethod
     def many(cls, items: tuple[Crossing, ...], rivals: bool) -> list[CrossingCity]:
-        """From the read views."""
         return [
             cls(
                 city_id=c.city_id,
@@ -224,8 +216,6 @@ class NextBandType(FromView[NextBand]):
     description="Why a city's score, rank and band differ between two cuts.",
 )
 class MoveExplanationType:
-    """A movement explanation."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     city_id: str = strawberry.field(description="City id.")
@@ -250,7 +240,6 @@ class MoveExplanationType:
 
     @resolver("What it would take to move one band up or down, as at the later cut.")
     def next_band(self, info: Info) -> NextBandType:
-        """The counterfactual at the later cut."""
         found = next_band(
             info.context.db, self.edition_id, self.table.value, self.city_id, self.end.view.position
         )
@@ -259,7 +248,6 @@ class MoveExplanationType:
     @classmethod
     def from_view(cls, e: MoveExplanation, rivals: bool) -> MoveExplanationType:
         """From the read view; without `rivals`, other cities' numbers are left out."""
-        """From the read view."""
         return cls(
             edition_id=e.edition_id, table=RankingTableName(e.table), city_id=e.city_id,
             name_en=e.name_en, start=MoveStanding.from_view(e.start),
@@ -319,7 +307,6 @@ class MovementQuery:
         from_: Annotated[Cut, strawberry.argument(name="from", description="Earlier cut.")],
         to: Annotated[Cut | None, strawberry.argument(description="Later cut (now).")] = None,
     ) -> MoveExplanationType:
-        """A movement explanation."""
         found = explain_move(
             info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
         )
@@ -338,7 +325,6 @@ class MovementQuery:
         city: Id,
         at: Annotated[Cut | None, strawberry.argument(description="The cut (now).")] = None,
     ) -> NextBandType:
-        """A counterfactual."""
         found = next_band(info.context.db, edition, table.value, city, cut_value(at))
         return NextBandType.seen(found, info.context.viewer.sees_scores)
 
@@ -356,6 +342,5 @@ class MovementQuery:
         draws: Annotated[int, strawberry.argument(description="Draws, 1..10000.")] = 1000,
         seed: Annotated[int, strawberry.argument(description="Seed of the draws.")] = 0,
     ) -> BandRobustnessType:
-        """Band robustness."""
         found = band_robustness(info.context.db, edition, table.value, draws, seed)
         return BandRobustnessType.from_view(found)

@@ -99,8 +99,6 @@ class RankingRow:
 
 @strawberry.type(description="A table of an edition as computed at a ledger position.")
 class RankingTable:
-    """A ranking table."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     position: int = strawberry.field(description="Ledger position it was computed at.")
@@ -117,8 +115,6 @@ class RankingTable:
 
 @strawberry.type(description="A city whose band differs between two points, and why.")
 class BandMove:
-    """A band change."""
-
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
     before_band: str = strawberry.field(description="Band at the earlier point.")
@@ -134,7 +130,6 @@ class BandMove:
 
     @classmethod
     def from_view(cls, v: BandChange) -> BandMove:
-        """From the read view."""
         return cls(
             city_id=v.city_id,
             name_en=v.name_en,
@@ -150,8 +145,6 @@ class BandMove:
 
 @strawberry.type(description="Band changes of a table between two ledger positions.")
 class BandChanges:
-    """Band changes."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     from_position: int = strawberry.field(description="The earlier position.")
@@ -316,5 +309,4 @@ class RankingsQuery:
         ] = None,
         as_of: Annotated[AsOf | None, strawberry.argument(description="A point (scores).")] = None,
     ) -> ExportFile:
-        """An export."""
         return export_table(info, edition, table, format, lang, publication, as_of)

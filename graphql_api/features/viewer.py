@@ -13,8 +13,6 @@ from graphql_api.permissions import (
 
 @strawberry.type(description="Who the request's token identifies.")
 class Me:
-    """The viewer."""
-
     role: str | None = strawberry.field(description="Role (null when anonymous).")
     name: str | None = strawberry.field(description="Token holder's name / acting id.")
     city_id: str | None = strawberry.field(description="City a city token is bound to.")

@@ -55,8 +55,6 @@ class Ballot(FromView[BallotView]):
 
 @strawberry.type(description="A weight set's revisions and the ballots the viewer may see.")
 class Weights:
-    """Weights of a set."""
-
     weight_set_id: str = strawberry.field(description="Weight set id.")
     position: int = strawberry.field(description="Read-model position of the answer.")
     revisions: list[WeightRevision] = strawberry.field(description="Revisions, oldest first.")

@@ -41,8 +41,6 @@ from projections.lineage import (
 
 @strawberry.enum(description="Where an edition is read for a comparison.")
 class ComparisonPoint(Enum):
-    """Publication or now."""
-
     PUBLICATION = "publication"
     NOW = "now"
 
@@ -77,16 +75,12 @@ class OneSidedCity(FromView[OneSided]):
 
 @strawberry.type(description="One cell of the band transition matrix.")
 class TransitionCell:
-    """A cell."""
-
     to_band: str = strawberry.field(description="Band in b, or 'left'.")
     count: int = strawberry.field(description="Cities.")
 
 
 @strawberry.type(description="One row of the band transition matrix.")
 class TransitionRow:
-    """A matrix row."""
-
     from_band: str = strawberry.field(description="Band in a, or 'entered'.")
     cells: list[TransitionCell] = strawberry.field(description="Counts per band in b.")
 
@@ -103,7 +97,6 @@ class FrameworkChange:
 
     @classmethod
     def from_view(cls, e: DiffEntry) -> FrameworkChange:
-        """The API names a version with its framework, like "scr v2"."""
         return cls(
             from_version=f"{e.from_framework} v{e.from_version}",
             to_version=f"{e.to_framework} v{e.to_version}",
@@ -153,8 +146,6 @@ class WeightDiff(FromView[WeightChange]):
 
 @strawberry.type(description="Two editions compared: moves, band transitions, what changed.")
 class EditionComparison:
-    """An edition comparison."""
-
     a: str = strawberry.field(description="Edition a.")
     b: str = strawberry.field(description="Edition b.")
     table: RankingTableName = strawberry.field(description="Which table.")
@@ -192,13 +183,11 @@ class EditionComparison:
         "only for those who see scores)."
     )
     def json(self, info: Info) -> str:
-        """As JSON."""
         scores = info.context.viewer.sees_scores
         return json.dumps(comparison_json(self.result, scores=scores), ensure_ascii=False)
 
     @classmethod
     def from_view(cls, c: Comparison) -> EditionComparison:
-        """From the read view."""
         return cls(
             a=c.a.edition.edition_id,
             b=c.b.edition.edition_id,
@@ -241,16 +230,12 @@ class Standing(FromView[TableStanding]):
 
 @strawberry.type(description="A city's points on one indicator.")
 class IndicatorPoints:
-    """Indicator points."""
-
     indicator_id: str = strawberry.field(description="Indicator id.")
     points: int = strawberry.field(description="Points of the highest accepted rung (0: none).")
 
 
 @strawberry.type(description="The city in one edition at one publication (or now).")
 class HistoryPoint:
-    """A history entry."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     year: int = strawberry.field(description="Edition year.")
     framework: str = strawberry.field(description="Framework version the edition pins.")
@@ -265,14 +250,11 @@ class HistoryPoint:
 
     @resolver("Points per indicator.", CanSeeCityScores)
     def points(self) -> list[IndicatorPoints] | None:
-        """Per-indicator points."""
         return [IndicatorPoints(indicator_id=i, points=p) for i, p in self.entry.points]
 
 
 @strawberry.type(description="Whether two consecutive editions of a city's history compare.")
 class HistoryStep:
-    """A comparability verdict."""
-
     from_edition: str = strawberry.field(description="Earlier edition.")
     to_edition: str = strawberry.field(description="Later edition.")
     comparable: bool = strawberry.field(description="Same framework version and weights.")
@@ -281,8 +263,6 @@ class HistoryStep:
 
 @strawberry.type(description="A city in every edition and publication, oldest first.")
 class CityTimeline:
-    """A city's history."""
-
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
     entries: list[HistoryPoint] = strawberry.field(description="Oldest first.")
@@ -292,7 +272,6 @@ class CityTimeline:
 
     @classmethod
     def from_view(cls, h: CityHistory) -> CityTimeline:
-        """From the read view."""
         return cls(
             city_id=h.city_id,
             name_en=h.name_en,
@@ -343,7 +322,6 @@ class YearsQuery:
             ComparisonPoint, strawberry.argument(description="Latest publications, or now.")
         ] = ComparisonPoint.PUBLICATION,
     ) -> EditionComparison:
-        """Edition comparison."""
         if at is ComparisonPoint.NOW and not info.context.viewer.sees_scores:
             raise PermissionDenied(
                 "at NOW needs an editor or auditor token; others compare publications",
@@ -360,7 +338,6 @@ class YearsQuery:
         to_framework: Id,
         to_version: int,
     ) -> FrameworkComparison:
-        """Framework diff."""
         diff = framework_diff(
             info.context.db, (from_framework, from_version), (to_framework, to_version)
         )
@@ -372,6 +349,5 @@ class YearsQuery:
         Public,
     )
     def city_history(self, info: Info, city: Id) -> CityTimeline:
-        """A city's history."""
         live = info.context.viewer.sees_scores
         return CityTimeline.from_view(city_history(info.context.db, city, live=live))
