@@ -3,11 +3,12 @@ scores they give."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from graphql_api.arguments import After, First, Id
 from graphql_api.context import Info
-from graphql_api.features.log import PageInfo
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import (
@@ -15,6 +16,7 @@ from graphql_api.inputs import (
 )
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
+from graphql_api.paging import Connection
 from graphql_api.permissions import (
     CanReadClaims,
     CanSeeVotes,
@@ -98,22 +100,6 @@ class CityScores:
         return await load_scores(info, self.edition_id, self.position, self.city_id)
 
 
-@strawberry.type(description="A claim and its cursor.")
-class ClaimEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this claim.")
-    node: Claim = strawberry.field(description="The claim.")
-
-
-@strawberry.type(description="A page of claims.")
-class ClaimConnection:
-    edges: list[ClaimEdge] = strawberry.field(description="Claims in submission order.")
-    page_info: PageInfo = strawberry.field(description="Paging.")
-    total_count: int = strawberry.field(
-        description="How many claims the viewer may read match the filter, over all pages."
-    )
-    position: int = strawberry.field(description="Read-model position the page was read at.")
-
-
 @strawberry.type
 class ClaimsQuery:
     """The claims fields of the Query root."""
@@ -125,29 +111,21 @@ class ClaimsQuery:
         filter: ClaimFilter | None = None,
         first: First = DEFAULT_PAGE,
         after: After = None,
-    ) -> ClaimConnection:
-        """A page of claims (cursor = offset)."""
+    ) -> Connection[Claim]:
+        """A page of claims; a claim's cursor is its offset in the filtered list, plus one."""
         f, offset, size = filter or ClaimFilter(), cursor_value(after), page_size(first)
         languages, city_ids = claim_scope(info.context.viewer, f.city_ids)
-        found = reads.claims(
-            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
-            status=f.status, languages=languages, limit=size + 1, offset=offset,
-        )  # fmt: skip
-        edges = [
-            ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
-            for i, c in enumerate(found[:size])
-        ]
-        total = reads.claim_count(
-            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
-            status=f.status, languages=languages,
-        )  # fmt: skip
-        return ClaimConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=total,
-            position=reads.tracking_position(info.context.db),
+        chosen: dict[str, Any] = {
+            "edition_id": f.edition, "city_ids": city_ids, "indicator_id": f.indicator,
+            "status": f.status, "languages": languages,
+        }  # fmt: skip
+        db = info.context.db
+        found = reads.claims(db, limit=size + 1, offset=offset, **chosen)
+        return Connection.page(
+            ((str(offset + i + 1), Claim.from_view(c)) for i, c in enumerate(found[:size])),
+            more=len(found) > size,
+            total=reads.claim_count(db, **chosen),
+            position=reads.tracking_position(db),
         )
 
     @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)

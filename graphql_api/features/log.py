@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +17,7 @@ from graphql_api.inputs import (
 )
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
+from graphql_api.paging import Connection
 from graphql_api.permissions import (
     CanReadLog,
     Public,
@@ -29,28 +31,6 @@ from projections.views import (
 @output(EventView, description="One event of the ledger, decoded.", convert={"data": json.loads})
 class Event(FromView[EventView]):
     data: JSON
-
-
-@strawberry.type(description="Relay page information.")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more items follow.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
-
-
-@strawberry.type(description="An event and its cursor (its ledger position).")
-class EventEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this event.")
-    node: Event = strawberry.field(description="The event.")
-
-
-@strawberry.type(description="A page of the event log.")
-class EventConnection:
-    edges: list[EventEdge] = strawberry.field(description="Events in ledger order.")
-    page_info: PageInfo = strawberry.field(description="Paging.")
-    total_count: int = strawberry.field(
-        description="How many events of the whole log match the filter, over all pages."
-    )
-    position: int = strawberry.field(description="Read-model position the page was read at.")
 
 
 @strawberry.type
@@ -68,25 +48,19 @@ class LogQuery:
         filter: EventFilter | None = None,
         first: First = DEFAULT_PAGE,
         after: After = None,
-    ) -> EventConnection:
+    ) -> Connection[Event]:
         f = filter or EventFilter()
+        since = None if f.since is None else aware(f.since, "since")
+        until = None if f.until is None else aware(f.until, "until")
+        chosen: dict[str, Any] = {"types": f.types, "edition_id": f.edition, "city_id": f.city}
+        db = info.context.db
         page = reads.events(
-            info.context.db, after=cursor_value(after), first=page_size(first), types=f.types,
-            edition_id=f.edition, city_id=f.city,
-            since=None if f.since is None else aware(f.since, "since"),
-            until=None if f.until is None else aware(f.until, "until"),
+            db, after=cursor_value(after), first=page_size(first), since=since, until=until,
+            **chosen,
         )  # fmt: skip
-        edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
-        total = reads.event_count(
-            info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
-            since=None if f.since is None else aware(f.since, "since"),
-            until=None if f.until is None else aware(f.until, "until"),
-        )  # fmt: skip
-        return EventConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=total,
-            position=reads.tracking_position(info.context.db),
+        return Connection.page(
+            ((str(e.position), Event.from_view(e)) for e in page.events),
+            more=page.has_next,
+            total=reads.event_count(db, since=since, until=until, **chosen),
+            position=reads.tracking_position(db),
         )
