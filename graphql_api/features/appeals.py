@@ -9,16 +9,9 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.features.claims import Source
 from graphql_api.fields import field as query
-from graphql_api.inputs import (
-    AppealStatus,
-)
+from graphql_api.inputs import AppealStatus
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import (
-    CanAskWhatIf,
-    CanSeeAppeals,
-    CanSeeDocket,
-    Public,
-)
+from graphql_api.permissions import CanAskWhatIf, CanSeeAppeals, CanSeeDocket, Public
 from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role

@@ -12,28 +12,14 @@ from graphql_api.features.claims import CityScores, load_scores
 from graphql_api.features.years import FrameworkLineage
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import (
-    AsOf,
-    SubTable,
-    as_of_value,
-)
+from graphql_api.inputs import AsOf, SubTable, as_of_value
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import (
-    CanSeeCityScores,
-    CanSeeVotes,
-    Public,
-)
+from graphql_api.permissions import CanSeeCityScores, CanSeeVotes, Public
 from projections import queries as reads
 from projections.lineage import lineage_step
 from projections.rankings import resolve
 from projections.report import pinyin_key
-from projections.views import (
-    CityView,
-    FrameworkView,
-    IndicatorView,
-    RungView,
-    VerifierView,
-)
+from projections.views import CityView, FrameworkView, IndicatorView, RungView, VerifierView
 
 
 @strawberry.type(description="A pillar of a framework.")

@@ -11,26 +11,14 @@ from graphql_api.arguments import After, First, Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import (
-    ClaimFilter,
-)
+from graphql_api.inputs import ClaimFilter
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
-from graphql_api.permissions import (
-    CanReadClaims,
-    CanSeeVotes,
-    claim_scope,
-)
+from graphql_api.permissions import CanReadClaims, CanSeeVotes, claim_scope
 from ledger.errors import UnknownId
 from projections import queries as reads
-from projections.views import (
-    ClaimView,
-    RoundView,
-    ScoreView,
-    SourceView,
-    VoteView,
-)
+from projections.views import ClaimView, RoundView, ScoreView, SourceView, VoteView
 
 
 @output(VoteView, description="A verifier's vote in a round.", exclude=["claim_id", "round_no"])

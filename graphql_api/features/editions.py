@@ -11,18 +11,13 @@ from graphql_api.features.catalogue import City
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import (
-    Public,
-)
+from graphql_api.permissions import Public
 from graphql_api.scalars import RankingTableName
 from projections import publications as published
 from projections import queries as reads
 from projections.publications import Cause, PublicationDiff, PublishedChange
 from projections.publications import Publication as PublicationRecord
-from projections.views import (
-    EditionView,
-    PublicationView,
-)
+from projections.views import EditionView, PublicationView
 
 
 @output(PublicationView)

@@ -11,21 +11,13 @@ from strawberry.scalars import JSON
 from graphql_api.arguments import After, First
 from graphql_api.context import Info
 from graphql_api.fields import field as query
-from graphql_api.inputs import (
-    EventFilter,
-    aware,
-)
+from graphql_api.inputs import EventFilter, aware
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
-from graphql_api.permissions import (
-    CanReadLog,
-    Public,
-)
+from graphql_api.permissions import CanReadLog, Public
 from projections import queries as reads
-from projections.views import (
-    EventView,
-)
+from projections.views import EventView
 
 
 @output(EventView, description="One event of the ledger, decoded.", convert={"data": json.loads})

@@ -14,10 +14,7 @@ from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import (
-    CanExplainCity,
-    CanSeeScores,
-)
+from graphql_api.permissions import CanExplainCity, CanSeeScores
 from graphql_api.scalars import Exact, RankingTableName
 from projections import counterfactual
 from projections.causes import Cause

@@ -17,16 +17,8 @@ from graphql_api.features.claims import IndicatorScore, load_scores
 from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import (
-    AsOf,
-    as_of_value,
-    aware,
-)
-from graphql_api.permissions import (
-    CanSeeCityScores,
-    CanSeeScores,
-    Public,
-)
+from graphql_api.inputs import AsOf, as_of_value, aware
+from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from projections import publications as published
@@ -34,12 +26,7 @@ from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
 from projections.published import published_rankings
-from projections.views import (
-    BandChange,
-    PublicationView,
-    RankingEntry,
-    RankingView,
-)
+from projections.views import BandChange, PublicationView, RankingEntry, RankingView
 
 
 @strawberry.type(description="A city's row in a ranking table.")

@@ -6,9 +6,7 @@ import strawberry
 
 from graphql_api.context import Info
 from graphql_api.fields import field as query
-from graphql_api.permissions import (
-    Public,
-)
+from graphql_api.permissions import Public
 
 
 @strawberry.type(description="Who the request's token identifies.")

@@ -10,17 +10,12 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import (
-    CanSeeWeights,
-)
+from graphql_api.permissions import CanSeeWeights
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role
 from projections import queries as reads
-from projections.views import (
-    BallotView,
-    WeightRevisionView,
-)
+from projections.views import BallotView, WeightRevisionView
 
 
 @strawberry.type(description="An indicator's weight.")

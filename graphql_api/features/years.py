@@ -13,11 +13,7 @@ from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output, shown_by
-from graphql_api.permissions import (
-    CanSeeCityScores,
-    CanSeeScores,
-    Public,
-)
+from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
 from projections.compare import (
