@@ -30,22 +30,17 @@ from projections.appeals import (
 )
 
 
-@output(AppealNote, description="A verifier's vote and note on an appeal's evidence (anonymised).")
+@output(AppealNote)
 class AppealVerifierNote(FromView[AppealNote]):
     pass
 
 
-@output(AppealRound, description="A verification round on an appeal's evidence.")
+@output(AppealRound)
 class AppealReviewRound(FromView[AppealRound]):
     pass
 
 
-@output(
-    AppealCase,
-    description="A city's appeal against an indicator score, its review and decision.",
-    exclude=["filed_position", "updated_position"],
-    renamed={"rounds": "review"},
-)
+@output(AppealCase, exclude=["filed_position", "updated_position"], renamed={"rounds": "review"})
 class Appeal(FromView[AppealCase]):
     sources: list[Source]
 
@@ -61,35 +56,27 @@ class DocketItem(FromView[DocketEntry]):
     pass
 
 
-@output(
-    WhatIfRow,
-    description="A city's row in one table now and if its appeal were upheld.",
-    convert={"table": RankingTableName},
-)
+@output(WhatIfRow, convert={"table": RankingTableName})
 class WhatIfTableRow(FromView[WhatIfRow]):
     table: RankingTableName
 
 
-@output(WhatIf, description="What upholding an open appeal would do, computed and not recorded.")
+@output(WhatIf)
 class AppealWhatIf(FromView[WhatIf]):
     pass
 
 
-@output(
-    FeedbackView,
-    description="A city's plain feedback on an edition (not an appeal).",
-    exclude=["position"],
-)
+@output(FeedbackView, exclude=["position"])
 class Feedback(FromView[FeedbackView]):
     pass
 
 
-@output(AppealWindow, description="An edition's appeal window.")
+@output(AppealWindow)
 class AppealWindowInfo(FromView[AppealWindow]):
     pass
 
 
-@output(AppealChange, description="A change to an appeal, streamed to its city and to editors.")
+@output(AppealChange)
 class AppealUpdate(FromView[AppealChange]):
     pass
 

@@ -32,7 +32,7 @@ class Pillar:
     )
 
 
-@output(RungView, description="One rung of an indicator's ladder.")
+@output(RungView)
 class Rung(FromView[RungView]):
     pass
 

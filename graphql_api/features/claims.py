@@ -21,7 +21,7 @@ from projections import queries as reads
 from projections.views import ClaimView, RoundView, ScoreView, SourceView, VoteView
 
 
-@output(VoteView, description="A verifier's vote in a round.", exclude=["claim_id", "round_no"])
+@output(VoteView, exclude=["claim_id", "round_no"])
 class Vote(FromView[VoteView]):
     pass
 
@@ -35,15 +35,12 @@ class Round(FromView[RoundView]):
         return [Vote.from_view(v) for v in views]
 
 
-@output(SourceView, description="A source cited by a claim.")
+@output(SourceView)
 class Source(FromView[SourceView]):
     pass
 
 
-@output(
-    ClaimView,
-    description="An evidence claim that a city stands on a rung of an indicator.",
-)
+@output(ClaimView)
 class Claim(FromView[ClaimView]):
     @resolver("Verification rounds, oldest first.")
     async def rounds(self, info: Info) -> list[Round]:
@@ -59,10 +56,7 @@ async def load_claim(info: Info, claim_id: str | None) -> Claim | None:
     return None if view is None else Claim.from_view(view)
 
 
-@output(
-    ScoreView,
-    description="A city's points on one indicator and the claim that gives them.",
-)
+@output(ScoreView)
 class IndicatorScore(FromView[ScoreView]):
     @resolver("The supporting claim, with its rounds and votes.")
     async def claim(self, info: Info) -> Claim | None:

@@ -53,7 +53,7 @@ class Edition(FromView[EditionView]):
         return [Publication.from_view(p) for p in views]
 
 
-@output(Cause, description="A decision that moved a band between two publications.")
+@output(Cause)
 class ChangeCause(FromView[Cause]):
     pass
 

@@ -20,7 +20,7 @@ from projections import queries as reads
 from projections.views import EventView
 
 
-@output(EventView, description="One event of the ledger, decoded.", convert={"data": json.loads})
+@output(EventView, convert={"data": json.loads})
 class Event(FromView[EventView]):
     data: JSON
 

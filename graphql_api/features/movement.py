@@ -75,25 +75,17 @@ def cut_value(cut: Cut | None) -> CutValue:
     return None
 
 
-@output(
-    Cause,
-    description="An event that changed a city's score on one indicator, exactly.",
-    convert={"data": json.loads},
-)
+@output(Cause, convert={"data": json.loads})
 class ScoreCause(FromView[Cause]):
     data: JSON
 
 
-@output(Standing, description="A city's place in a table at one cut.")
+@output(Standing)
 class MoveStanding(FromView[Standing]):
     pass
 
 
-@output(
-    IndicatorMove,
-    name="IndicatorMove",
-    description="One indicator's exact share of a score change (Shapley split).",
-)
+@output(IndicatorMove, name="IndicatorMove")
 class IndicatorMoveType(FromView[IndicatorMove]):
     pass
 
@@ -166,16 +158,12 @@ class CrossingCity:
         ]
 
 
-@output(counterfactual.RungChange, description="One indicator moved along its ladder.")
+@output(counterfactual.RungChange)
 class RungChange(FromView[counterfactual.RungChange]):
     pass
 
 
-@output(
-    BandTarget,
-    name="BandTarget",
-    description="The smallest rung changes that move the city one band.",
-)
+@output(BandTarget, name="BandTarget")
 class BandTargetType(FromView[BandTarget]):
     threshold: Exact | None = strawberry.field(
         description="The score line: up needs at least it, down needs below it." + RIVALS
@@ -190,13 +178,7 @@ class BandTargetType(FromView[BandTarget]):
         return cls.from_view(target, **withheld(rivals, "threshold", "margin"))
 
 
-@output(
-    NextBand,
-    name="NextBand",
-    description="What it would take: others and weights held, the fewest ladder steps "
-    "(then the largest margin) up one band and down one band.",
-    exclude=["edition_id", "table"],
-)
+@output(NextBand, name="NextBand", exclude=["edition_id", "table"])
 class NextBandType(FromView[NextBand]):
     up: BandTargetType
     down: BandTargetType
@@ -260,27 +242,22 @@ class MoveExplanationType:
         )  # fmt: skip
 
 
-@output(BandProbability, description="The share of bootstrap draws that put a city in a band.")
+@output(BandProbability)
 class BandProbabilityType(FromView[BandProbability]):
     pass
 
 
-@output(WeightDriver, description="An indicator whose drawn weight moves a city's rank.")
+@output(WeightDriver)
 class WeightDriverType(FromView[WeightDriver]):
     pass
 
 
-@output(CityRobustness, description="One city's band probabilities and 5-95% rank interval.")
+@output(CityRobustness)
 class CityRobustnessType(FromView[CityRobustness]):
     pass
 
 
-@output(
-    Robustness,
-    name="BandRobustness",
-    description="Bands under bootstrap resampling of the panel's ballots (current standings).",
-    convert={"table": RankingTableName},
-)
+@output(Robustness, name="BandRobustness", convert={"table": RankingTableName})
 class BandRobustnessType(FromView[Robustness]):
     table: RankingTableName
 

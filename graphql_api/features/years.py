@@ -43,7 +43,6 @@ class ComparisonPoint(Enum):
 
 @output(
     ComparedCity,
-    description="A city present in both editions.",
     guarded=dict.fromkeys(
         ["rank_a", "rank_b", "score_a", "score_b", "method_part", "performance_part"],
         CanSeeCityScores,
@@ -59,12 +58,7 @@ class ComparedCityRow(FromView[ComparedCity]):
         return Exact(value=self.view.percentile_b)
 
 
-@output(
-    OneSided,
-    description="A city in only one of the two editions.",
-    exclude=["name_zh"],
-    guarded=dict.fromkeys(["rank", "score"], CanSeeCityScores),
-)
+@output(OneSided, exclude=["name_zh"], guarded=dict.fromkeys(["rank", "score"], CanSeeCityScores))
 class OneSidedCity(FromView[OneSided]):
     pass
 
@@ -103,34 +97,22 @@ class FrameworkChange:
         )
 
 
-@output(Relation, description="How indicators of a version relate to its predecessor's.")
+@output(Relation)
 class LineageRelation(FromView[Relation]):
     pass
 
 
-@output(
-    LineageStep,
-    description="A framework version's stated relation to its predecessor.",
-    exclude=["framework_id", "version", "stated_at"],
-)
+@output(LineageStep, exclude=["framework_id", "version", "stated_at"])
 class FrameworkLineage(FromView[LineageStep]):
     pass
 
 
-@output(
-    Derivation,
-    description="How an indicator of the later version is scored from earlier evidence.",
-)
+@output(Derivation)
 class IndicatorDerivation(FromView[Derivation]):
     pass
 
 
-@output(
-    FrameworkDiff,
-    description="What changed between two framework versions, along the lineage.",
-    exclude=["a", "b"],
-    renamed={"entries": "changes"},
-)
+@output(FrameworkDiff, exclude=["a", "b"], renamed={"entries": "changes"})
 class FrameworkComparison(FromView[FrameworkDiff]):
     pass
 
@@ -214,7 +196,6 @@ class EditionComparison:
 
 @output(
     TableStanding,
-    description="A city's place in one table at one point.",
     convert={"table": RankingTableName},
     guarded=dict.fromkeys(["rank", "score"], CanSeeCityScores),
 )
