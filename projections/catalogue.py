@@ -1,25 +1,37 @@
-"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications."""
+"""Catalogue: cities, editions, frameworks, weights, panel and verifiers: tables, views, queries."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
+from ledger.errors import UnknownId
 from ledger.feedback import Feedback
-from ledger.framework import Framework
+from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, insert_row, insert_rows
+from projections.model import (
+    ReadModel,
+    by_name,
+    from_row,
+    insert_row,
+    insert_rows,
+    marks,
+    rows,
+)
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -50,10 +62,6 @@ SCHEMA = (
     "PRIMARY KEY (weight_set_id, panelist_id))",
     "CREATE TABLE IF NOT EXISTS verifiers (verifier_id TEXT PRIMARY KEY, originator_id TEXT, "
     "languages TEXT, enrolled_at TEXT)",
-    "CREATE TABLE IF NOT EXISTS publications (edition_id TEXT, publication_no INTEGER, "
-    "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
-    "event_position INTEGER, "
-    "PRIMARY KEY (edition_id, publication_no))",
 )
 
 Handler = Callable[[Database, EventRecord], None]
@@ -296,25 +304,6 @@ def _quorum(db: Database, r: EventRecord) -> None:
     )
 
 
-def _published(db: Database, r: EventRecord) -> None:
-    d = r.data
-    insert_row(
-        db,
-        "publications",
-        {
-            "edition_id": _key(db, "editions", "edition_id", r.originator_id),
-            "publication_no": d["publication_no"],
-            "position": d["position"],
-            "digest": d["digest"],
-            "tree_head": d.get("tree_head"),
-            "tables": json.dumps(d["tables"]),
-            "by": d["by"],
-            "time": instant_text(r.time),
-            "event_position": r.position,
-        },
-    )
-
-
 HANDLERS: dict[str, Handler] = by_name({
     City.CityRegistered: _city,
     Framework.FrameworkDefined: _framework,
@@ -331,7 +320,6 @@ HANDLERS: dict[str, Handler] = by_name({
     Edition.EditionCreated: _edition,
     Edition.CitiesIncluded: _cities_included,
     Edition.QuorumChanged: _quorum,
-    Edition.RankingPublished: _published,
 })  # fmt: skip
 
 
@@ -342,12 +330,16 @@ class Catalogue(ReadModel):
     tables = (
         "cities", "editions", "edition_cities", "frameworks", "indicators", "framework_lineage",
         "weight_sets",
-        "weight_revisions", "panelists", "ballots", "verifiers", "publications",
+        "weight_revisions", "panelists", "ballots", "verifiers",
     )  # fmt: skip
     handles = frozenset(HANDLERS)
-    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {Edition.AppealWindowSet.__name__}
+    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {
+        Edition.AppealWindowSet.__name__,
+        Edition.RankingPublished.__name__,
+    }
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 3  # 2: framework_lineage; 3: appeals moved to their own model
+    #: 2: framework_lineage; 3: appeals moved to their own model; 4: publications moved to theirs
+    version = 4
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""
@@ -360,3 +352,272 @@ class Catalogue(ReadModel):
             handler = HANDLERS.get(r.type)
             if handler is not None:
                 handler(db, r)
+
+
+@dataclass(frozen=True)
+class CityView:
+    """A city and its names."""
+
+    city_id: Annotated[str, Doc("Stable city id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    name_zh: Annotated[str, Doc("Chinese name.")]
+    country: Annotated[str, Doc("ISO 3166-1 alpha-2 country code.")]
+    aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """An edition and what it pins."""
+
+    edition_id: Annotated[str, Doc("Edition id.")]
+    year: Annotated[int, Doc("Year.")]
+    title: Annotated[str, Doc("Title.")]
+    region: Annotated[str, Doc("Region covered.")]
+    framework_id: Annotated[str, Doc("Framework pinned.")]
+    framework_version: Annotated[int, Doc("Framework version pinned.")]
+    weight_set_id: Annotated[str, Doc("Weight set used.")]
+    evidence_cutoff: Annotated[str, Doc("Last date of admissible evidence.")]
+    quorum: Annotated[int, Doc("Accepting votes a claim needs.")]
+    city_count: Annotated[int, Doc("Cities included.")]
+    created_at: Annotated[str, Doc("When the edition was created (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the creating event.")]
+
+
+@dataclass(frozen=True)
+class RungView:
+    """One rung of a ladder."""
+
+    rung: Annotated[int, Doc("Rung number, ascending.")]
+    points: Annotated[int, Doc("Points a city on this rung scores.")]
+    description: Annotated[str, Doc("What a city must show to stand here.")]
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator of one framework version, with its ladder."""
+
+    framework_id: str
+    version: int
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    pillar: Annotated[str, Doc("Pillar id the indicator belongs to.")]
+    name: Annotated[str, Doc("Indicator name.")]
+    proposed: Annotated[bool, Doc("Proposed (not yet scored) indicator.")]
+    ladder: Annotated[tuple[RungView, ...], Doc("The rungs, lowest first.")]
+
+
+@dataclass(frozen=True)
+class FrameworkView:
+    """One version of an indicator framework."""
+
+    framework_id: Annotated[str, Doc("Framework id.")]
+    version: Annotated[int, Doc("Version number, from 1.")]
+    title: Annotated[str, Doc("Title.")]
+    #: (pillar id, name, sub-table it belongs to, or None for the total only)
+    pillars: Annotated[tuple[tuple[str, str, str | None], ...], Doc("Pillars, in order.")]
+    note: Annotated[str, Doc("Revision note (empty for version 1).")]
+    defined_at: Annotated[str, Doc("When the version was defined (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the defining event.")]
+
+
+@dataclass(frozen=True)
+class WeightRevisionView:
+    """A revision of the weights in force."""
+
+    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    revision: Annotated[int, Doc("Revision number.")]
+    method: Annotated[
+        str,
+        Doc("How the weights were set, e.g. set-by-editor or a mean of ballots."),
+    ]
+    weights: Annotated[tuple[tuple[str, Fraction], ...], Doc("The weights.")]
+    ballot_count: Annotated[int | None, Doc("Ballots averaged, if aggregated.")]
+    reason: Annotated[str, Doc("Why.")]
+    by: Annotated[str, Doc("Who.")]
+    time: Annotated[str, Doc("When (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position.")]
+
+
+@dataclass(frozen=True)
+class BallotView:
+    """A panelist's current ballot."""
+
+    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    panelist_id: Annotated[str, Doc("Anonymous panelist id.")]
+    field: Annotated[str, Doc("The panelist's field.")]
+    allocations: Annotated[tuple[tuple[str, int], ...], Doc("Points per indicator.")]
+    revisions: Annotated[int, Doc("Times the ballot was revised.")]
+    time: Annotated[str, Doc("When last cast (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the last cast.")]
+
+
+@dataclass(frozen=True)
+class VerifierView:
+    """An anonymous verifier and the languages they read."""
+
+    verifier_id: Annotated[str, Doc("Verifier id.")]
+    languages: Annotated[tuple[str, ...], Doc("Languages read.")]
+
+
+def _city_view(r: dict[str, Any]) -> CityView:
+    return from_row(CityView, r, aliases_zh=tuple(json.loads(r["aliases_zh"])))
+
+
+def cities(db: Database, edition_id: str | None = None) -> list[CityView]:
+    """Cities in English alphabetical order, optionally those of one edition."""
+    if edition_id is None:
+        found = rows(db, "SELECT * FROM cities ORDER BY name_en COLLATE NOCASE, city_id")
+    else:
+        edition(db, edition_id)
+        found = rows(
+            db,
+            "SELECT c.* FROM cities c JOIN edition_cities e ON e.city_id = c.city_id "
+            "WHERE e.edition_id = ? ORDER BY c.name_en COLLATE NOCASE, c.city_id",
+            [edition_id],
+        )
+    return [_city_view(r) for r in found]
+
+
+def cities_by_id(db: Database, city_ids: Sequence[str]) -> dict[str, CityView]:
+    """Cities keyed by id, in one statement (for DataLoaders)."""
+    ids = list(dict.fromkeys(city_ids))
+    if not ids:
+        return {}
+    found = rows(db, f"SELECT * FROM cities WHERE city_id IN ({marks(ids)})", ids)
+    return {r["city_id"]: _city_view(r) for r in found}
+
+
+def city(db: Database, city_id: str) -> CityView:
+    """One city, or UnknownId."""
+    found = cities_by_id(db, [city_id]).get(city_id)
+    if found is None:
+        raise UnknownId(f"city {city_id!r} does not exist", field="city_id", value=city_id)
+    return found
+
+
+EDITION_SQL = (
+    "SELECT e.*, (SELECT COUNT(*) FROM edition_cities c WHERE c.edition_id = e.edition_id) "
+    "AS city_count FROM editions e"
+)
+
+
+def editions(db: Database) -> list[EditionView]:
+    """Every edition, newest year first."""
+    return [
+        from_row(EditionView, r) for r in rows(db, EDITION_SQL + " ORDER BY year DESC, edition_id")
+    ]
+
+
+def edition(db: Database, edition_id: str) -> EditionView:
+    """One edition, or UnknownId."""
+    found = rows(db, EDITION_SQL + " WHERE edition_id = ?", [edition_id])
+    if not found:
+        known = ", ".join(sorted(e.edition_id for e in editions(db))) or "none yet"
+        raise UnknownId(
+            f"edition {edition_id!r} does not exist (known: {known})",
+            field="edition_id",
+            value=edition_id,
+        )
+    return from_row(EditionView, found[0])
+
+
+def frameworks(db: Database, framework_id: str | None = None) -> list[FrameworkView]:
+    """Every version of every framework (or of one)."""
+    where, params = ("WHERE framework_id = ?", [framework_id]) if framework_id else ("", [])
+    return [
+        from_row(
+            FrameworkView,
+            r,
+            pillars=tuple((p["id"], p["name"], sub_table(p)) for p in json.loads(r["pillars"])),
+        )
+        for r in rows(
+            db, f"SELECT * FROM frameworks {where} ORDER BY framework_id, version", params
+        )
+    ]
+
+
+def framework(db: Database, framework_id: str, version: int) -> FrameworkView:
+    """One framework version, or UnknownId."""
+    for found in frameworks(db, framework_id):
+        if found.version == version:
+            return found
+    raise UnknownId(
+        f"framework {framework_id!r} has no version {version}",
+        field="framework_id",
+        value=framework_id,
+    )
+
+
+def indicators(db: Database, framework_id: str, version: int) -> list[IndicatorView]:
+    """The indicators of one framework version, in framework order, with ladders."""
+    found = rows(
+        db,
+        "SELECT * FROM indicators WHERE framework_id = ? AND version = ? ORDER BY ordinal",
+        [framework_id, version],
+    )
+    if not found:
+        raise UnknownId(
+            f"framework {framework_id!r} has no version {version}",
+            field="framework_id",
+            value=framework_id,
+        )
+    return [
+        from_row(
+            IndicatorView,
+            r,
+            proposed=bool(r["proposed"]),
+            ladder=tuple(from_row(RungView, x) for x in json.loads(r["ladder"])),
+        )
+        for r in found
+    ]
+
+
+def weight_revisions(db: Database, weight_set_id: str) -> list[WeightRevisionView]:
+    """Every revision of a weight set's weights, oldest first."""
+    found = rows(
+        db,
+        "SELECT * FROM weight_revisions WHERE weight_set_id = ? ORDER BY revision",
+        [weight_set_id],
+    )
+    return [
+        from_row(
+            WeightRevisionView,
+            r,
+            weights=tuple((k, Fraction(v)) for k, v in json.loads(r["weights"]).items()),
+        )
+        for r in found
+    ]
+
+
+def ballots(db: Database, weight_set_id: str, panelist_id: str | None = None) -> list[BallotView]:
+    """Current ballots of a panel (or of one panelist)."""
+    sql = (
+        "SELECT b.*, p.field FROM ballots b JOIN panelists p ON p.weight_set_id = b.weight_set_id "
+        "AND p.panelist_id = b.panelist_id WHERE b.weight_set_id = ?"
+    )
+    params = [weight_set_id]
+    if panelist_id is not None:
+        sql += " AND b.panelist_id = ?"
+        params.append(panelist_id)
+    return [
+        from_row(BallotView, r, allocations=tuple(json.loads(r["allocations"]).items()))
+        for r in rows(db, sql + " ORDER BY b.panelist_id", params)
+    ]
+
+
+def verifiers(db: Database, verifier_id: str | None = None) -> list[VerifierView]:
+    """Every verifier (or one) and the languages they read."""
+    where, params = ("WHERE verifier_id = ?", [verifier_id]) if verifier_id else ("", [])
+    return [
+        from_row(VerifierView, r, languages=tuple(json.loads(r["languages"])))
+        for r in rows(db, f"SELECT * FROM verifiers {where} ORDER BY verifier_id", params)
+    ]
+
+
+def verifier(db: Database, verifier_id: str) -> VerifierView:
+    """One verifier, or UnknownId."""
+    found = verifiers(db, verifier_id)
+    if not found:
+        raise UnknownId(
+            f"verifier {verifier_id!r} does not exist", field="verifier_id", value=verifier_id
+        )
+    return found[0]

@@ -13,15 +13,14 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from projections import queries
+from projections import catalogue, publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, ranking, table_indicators
+from projections.ranking import TABLES, RankingEntry, indicator_support, ranking, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
-from projections.views import RankingEntry
 
 
 @dataclass(frozen=True)
@@ -69,44 +68,62 @@ class IndicatorMove:
 class Boundary:
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
-    band: str
-    rank_limit: int
-    score: Fraction | None
+    band: Annotated[str, Doc("Band.")]
+    rank_limit: Annotated[int, Doc("The largest rank in the band: ⌊share × N⌋.")]
+    score: Annotated[
+        Fraction | None,
+        Doc(
+            "Score of the last city inside the band (null: the band is empty, or "
+            "the token is a city's own: rivals' scores are not published)."
+        ),
+    ]
 
 
 @dataclass(frozen=True)
 class Crossing:
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
-    city_id: str
-    name_en: str
-    score_from: Fraction
-    score_to: Fraction
-    delta: Fraction
-    rank_from: int
-    rank_to: int
-    band_from: str
-    band_to: str
-    causes: tuple[Cause, ...]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    score_from: Annotated[Fraction, Doc("Its score at the earlier cut.")]
+    score_to: Annotated[Fraction, Doc("Its score at the later cut.")]
+    delta: Annotated[Fraction, Doc("Its own score change.")]
+    rank_from: Annotated[int, Doc("Its rank at the earlier cut.")]
+    rank_to: Annotated[int, Doc("Its rank at the later cut.")]
+    band_from: Annotated[str, Doc("Its band at the earlier cut.")]
+    band_to: Annotated[str, Doc("Its band at the later cut.")]
+    causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
 @dataclass(frozen=True)
 class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
-    edition_id: str
-    table: str
-    city_id: str
-    name_en: str
-    start: Standing
-    end: Standing
-    delta: Fraction
-    indicators: tuple[IndicatorMove, ...]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    table: Annotated[str, Doc("Which table.")]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    start: Annotated[Standing, Doc("At the earlier cut.")]
+    end: Annotated[Standing, Doc("At the later cut.")]
+    delta: Annotated[Fraction, Doc("The exact score change.")]
+    indicators: Annotated[
+        tuple[IndicatorMove, ...],
+        Doc("One part per indicator of the table; the parts sum exactly to delta."),
+    ]
     boundaries_from: tuple[Boundary, ...]
     boundaries_to: tuple[Boundary, ...]
-    overtaken_by: tuple[Crossing, ...]
-    overtook: tuple[Crossing, ...]
-    tie_rule_matters: bool
+    overtaken_by: Annotated[
+        tuple[Crossing, ...],
+        Doc("Cities not ahead at the earlier cut and ahead at the later one."),
+    ]
+    overtook: Annotated[
+        tuple[Crossing, ...],
+        Doc("Cities ahead at the earlier cut and not ahead at the later one."),
+    ]
+    tie_rule_matters: Annotated[
+        bool,
+        Doc("Whether a tie straddling a band line decides the band at either cut."),
+    ]
 
 
 def parse_cut(text: str, field: str) -> Cut:
@@ -134,10 +151,10 @@ def parse_cut(text: str, field: str) -> Cut:
 def resolve_cut(db: Database, edition_id: str, cut: Cut) -> int:
     """The ledger position a cut means (a publication's cut position, or as `resolve`)."""
     if isinstance(cut, PublicationCut):
-        for p in queries.publications(db, edition_id):
+        for p in publications.publications(db, edition_id):
             if p.publication_no == cut.number:
                 return p.position
-        queries.edition(db, edition_id)
+        catalogue.edition(db, edition_id)
         raise UnknownId(
             f"edition {edition_id!r} has no publication {cut.number}",
             field="publication",

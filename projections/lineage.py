@@ -9,8 +9,8 @@ from typing import Annotated
 from sqlite_utils import Database
 
 from ledger.doc import Doc
-from projections import queries
-from projections.views import IndicatorView
+from projections import catalogue
+from projections.catalogue import IndicatorView
 
 Version = tuple[str, int]
 
@@ -53,13 +53,13 @@ class DiffEntry:
     """One change on the way from one framework version to another."""
 
     from_framework: str
-    from_version: int
+    from_version: Annotated[int, Doc("Earlier framework version.")]
     to_framework: str
-    to_version: int
-    kind: str
-    old: tuple[str, ...]
-    new: tuple[str, ...]
-    detail: str
+    to_version: Annotated[int, Doc("Later framework version.")]
+    kind: Annotated[str, Doc("ladder_extended, rescaled, renamed, split, ….")]
+    old: Annotated[tuple[str, ...], Doc("Indicators of the earlier version.")]
+    new: Annotated[tuple[str, ...], Doc("Indicators of the later version.")]
+    detail: Annotated[str, Doc("What changed, in words.")]
 
 
 @dataclass(frozen=True)
@@ -177,9 +177,9 @@ def _detail(r: Relation, old: dict[str, IndicatorView], new: dict[str, Indicator
 
 def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     """What changed from version a to version b, and how b's indicators derive from a's."""
-    b_indicators = queries.indicators(db, *b)
+    b_indicators = catalogue.indicators(db, *b)
     b_ids = [i.indicator_id for i in b_indicators]
-    queries.indicators(db, *a)  # UnknownId for a version that does not exist
+    catalogue.indicators(db, *a)  # UnknownId for a version that does not exist
     if a == b:
         same = tuple(
             Derivation(
@@ -198,8 +198,8 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     entries: list[DiffEntry] = []
     for step in steps:
         pre = (step.predecessor_framework_id, step.predecessor_version)
-        old = {i.indicator_id: i for i in queries.indicators(db, *pre)}
-        new = {i.indicator_id: i for i in queries.indicators(db, step.framework_id, step.version)}
+        old = {i.indicator_id: i for i in catalogue.indicators(db, *pre)}
+        new = {i.indicator_id: i for i in catalogue.indicators(db, step.framework_id, step.version)}
         entries.extend(
             DiffEntry(*pre, step.framework_id, step.version, r.kind, r.old, r.new,
                       _detail(r, old, new))

@@ -5,16 +5,29 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Annotated
 
+from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
 from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import RankingTable
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
-from projections.views import RankingEntry
 
 #: The total sums every pillar; each sub-table the pillars its framework assigns to it.
 TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
+
+
+@dataclass(frozen=True)
+class RankingEntry:
+    """A city's row in a table."""
+
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    name_zh: Annotated[str, Doc("Chinese name.")]
+    score: Fraction
+    rank: int
+    band: Annotated[str, Doc("Percentile band, like 'top 10%'.")]
 
 
 @dataclass(frozen=True)

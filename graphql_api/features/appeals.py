@@ -16,7 +16,6 @@ from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role
 from projections import appeals as docket
-from projections import queries as reads
 from projections.appeals import (
     AppealCase,
     AppealChange,
@@ -28,6 +27,7 @@ from projections.appeals import (
     WhatIf,
     WhatIfRow,
 )
+from projections.model import tracking_position
 
 
 @output(AppealNote)
@@ -100,9 +100,7 @@ class AppealsQuery:
             db, edition_id=edition, city_id=own_city(info),
             statuses=None if status is None else [status.value],
         )  # fmt: skip
-        return Appeals(
-            position=reads.tracking_position(db), items=[Appeal.from_view(a) for a in found]
-        )
+        return Appeals(position=tracking_position(db), items=[Appeal.from_view(a) for a in found])
 
     @query(
         "One appeal with its review and the verifiers' notes (anonymised); another city's "

@@ -17,8 +17,10 @@ from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
 from graphql_api.permissions import CanReadClaims, CanSeeVotes, claim_scope
 from ledger.errors import UnknownId
-from projections import queries as reads
-from projections.views import ClaimView, RoundView, ScoreView, SourceView, VoteView
+from projections import evidence
+from projections.evidence import ClaimView, RoundView, SourceView, VoteView
+from projections.model import tracking_position
+from projections.rankings import ScoreView
 
 
 @output(VoteView, exclude=["claim_id", "round_no"])
@@ -102,18 +104,18 @@ class ClaimsQuery:
             "status": f.status, "languages": languages,
         }  # fmt: skip
         db = info.context.db
-        found = reads.claims(db, limit=size + 1, offset=offset, **chosen)
+        found = evidence.claims(db, limit=size + 1, offset=offset, **chosen)
         return Connection.page(
             ((str(offset + i + 1), Claim.from_view(c)) for i, c in enumerate(found[:size])),
             more=len(found) > size,
-            total=reads.claim_count(db, **chosen),
-            position=reads.tracking_position(db),
+            total=evidence.claim_count(db, **chosen),
+            position=tracking_position(db),
         )
 
     @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
     def claim(self, info: Info, id: Id) -> Claim:
         languages, city_ids = claim_scope(info.context.viewer, None)
-        found = reads.claims(
+        found = evidence.claims(
             info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
         )
         if not found:

@@ -13,44 +13,11 @@ from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output
 from graphql_api.permissions import Public
 from graphql_api.scalars import RankingTableName
+from projections import catalogue
 from projections import publications as published
-from projections import queries as reads
+from projections.catalogue import EditionView
 from projections.publications import Cause, PublicationDiff, PublishedChange
 from projections.publications import Publication as PublicationRecord
-from projections.views import EditionView, PublicationView
-
-
-@output(PublicationView)
-class Publication(FromView[PublicationView]):
-    @resolver("The number of the publication this one corrects (null: not a correction).")
-    def corrects(self, info: Info) -> int | None:
-        return self._record(info).corrects
-
-    @resolver("A correction's band changes, each with the appeals and decisions that caused it.")
-    def changes(self, info: Info) -> list[PublicationChange]:
-        return [PublicationChange.from_view(c) for c in self._record(info).changes]
-
-    @resolver("Why the editor published despite undecided evidence (null: nothing undecided).")
-    def forced_reason(self, info: Info) -> str | None:
-        return self._record(info).forced_reason
-
-    def _record(self, info: Info) -> PublicationRecord:
-        """The publication as recorded, with what only a correction or a forced one has."""
-        return published.publication(
-            info.context.db, self.view.edition_id, self.view.publication_no
-        )
-
-
-@output(EditionView)
-class Edition(FromView[EditionView]):
-    @resolver("The edition's cities, in English alphabetical order.")
-    def cities(self, info: Info) -> list[City]:
-        return [City.from_view(c) for c in reads.cities(info.context.db, self.view.edition_id)]
-
-    @resolver("The edition's publications, oldest first.")
-    def publications(self, info: Info) -> list[Publication]:
-        views = reads.publications(info.context.db, self.view.edition_id)
-        return [Publication.from_view(p) for p in views]
 
 
 @output(Cause)
@@ -67,6 +34,23 @@ class PublicationChange(FromView[PublishedChange]):
     table: RankingTableName
 
 
+@output(PublicationRecord)
+class Publication(FromView[PublicationRecord]):
+    pass
+
+
+@output(EditionView)
+class Edition(FromView[EditionView]):
+    @resolver("The edition's cities, in English alphabetical order.")
+    def cities(self, info: Info) -> list[City]:
+        return [City.from_view(c) for c in catalogue.cities(info.context.db, self.view.edition_id)]
+
+    @resolver("The edition's publications, oldest first.")
+    def publications(self, info: Info) -> list[Publication]:
+        views = published.publications(info.context.db, self.view.edition_id)
+        return [Publication.from_view(p) for p in views]
+
+
 @output(PublicationDiff)
 class PublicationDiffResult(FromView[PublicationDiff]):
     pass
@@ -78,15 +62,15 @@ class EditionsQuery:
 
     @query("Every edition, newest year first.", Public)
     def editions(self, info: Info) -> list[Edition]:
-        return [Edition.from_view(e) for e in reads.editions(info.context.db)]
+        return [Edition.from_view(e) for e in catalogue.editions(info.context.db)]
 
     @query("One edition.", Public)
     def edition(self, info: Info, id: Id) -> Edition:
-        return Edition.from_view(reads.edition(info.context.db, id))
+        return Edition.from_view(catalogue.edition(info.context.db, id))
 
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
-        return [Publication.from_view(p) for p in reads.publications(info.context.db, edition)]
+        return [Publication.from_view(p) for p in published.publications(info.context.db, edition)]
 
     @query(
         "Every band change between two publications of an edition, with the appeals and "

@@ -16,8 +16,9 @@ from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
 from graphql_api.permissions import CanReadLog, Public
-from projections import queries as reads
-from projections.views import EventView
+from projections import event_index
+from projections.event_index import EventView
+from projections.model import tracking_position
 
 
 @output(EventView, convert={"data": json.loads})
@@ -31,7 +32,7 @@ class LogQuery:
 
     @query("The read-model position answers are computed at.", Public)
     def position(self, info: Info) -> int:
-        return reads.tracking_position(info.context.db)
+        return tracking_position(info.context.db)
 
     @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
     def events(
@@ -46,13 +47,13 @@ class LogQuery:
         until = None if f.until is None else aware(f.until, "until")
         chosen: dict[str, Any] = {"types": f.types, "edition_id": f.edition, "city_id": f.city}
         db = info.context.db
-        page = reads.events(
+        page = event_index.events(
             db, after=cursor_value(after), first=page_size(first), since=since, until=until,
             **chosen,
         )  # fmt: skip
         return Connection.page(
             ((str(e.position), Event.from_view(e)) for e in page.events),
             more=page.has_next,
-            total=reads.event_count(db, since=since, until=until, **chosen),
-            position=reads.tracking_position(db),
+            total=event_index.event_count(db, since=since, until=until, **chosen),
+            position=tracking_position(db),
         )

@@ -18,15 +18,18 @@ from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, as_of_value, aware
+from graphql_api.outputs import FromView, output
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
+from projections import catalogue
 from projections import publications as published
-from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
+from projections.publications import Publication as PublicationRecord
 from projections.published import published_rankings
-from projections.views import BandChange, PublicationView, RankingEntry, RankingView
+from projections.ranking import RankingEntry
+from projections.rankings import BandChange, RankingView
 
 
 @strawberry.type(description="A city's row in a ranking table.")
@@ -100,34 +103,9 @@ class RankingTable:
     )
 
 
-@strawberry.type(description="A city whose band differs between two points, and why.")
-class BandMove:
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    before_band: str = strawberry.field(description="Band at the earlier point.")
-    after_band: str = strawberry.field(description="Band at the later point.")
-    before_rank: int = strawberry.field(description="Rank at the earlier point.")
-    after_rank: int = strawberry.field(description="Rank at the later point.")
-    before_score: Exact = strawberry.field(description="Score at the earlier point.")
-    after_score: Exact = strawberry.field(description="Score at the later point.")
-    causes: list[ScoreCause] = strawberry.field(
-        description="The events between that changed this city's score or that of a city that "
-        "crossed it, each naming its city, indicator, claim and exact score change."
-    )
-
-    @classmethod
-    def from_view(cls, v: BandChange) -> BandMove:
-        return cls(
-            city_id=v.city_id,
-            name_en=v.name_en,
-            before_band=v.before_band,
-            after_band=v.after_band,
-            before_rank=v.before_rank,
-            after_rank=v.after_rank,
-            before_score=Exact(value=v.before_score),
-            after_score=Exact(value=v.after_score),
-            causes=[ScoreCause.from_view(e) for e in v.causes],
-        )
+@output(BandChange)
+class BandMove(FromView[BandChange]):
+    causes: list[ScoreCause]
 
 
 @strawberry.type(description="Band changes of a table between two ledger positions.")
@@ -139,18 +117,18 @@ class BandChanges:
     changes: list[BandMove] = strawberry.field(description="Cities that changed band.")
 
 
-def _published(info: Info, edition: str, table: str) -> PublicationView:
+def _published(info: Info, edition: str, table: str) -> PublicationRecord:
     """The latest publication of an edition that includes the table."""
-    found = [p for p in reads.publications(info.context.db, edition) if table in p.tables]
+    found = [p for p in published.publications(info.context.db, edition) if table in p.tables]
     if not found:
-        reads.edition(info.context.db, edition)
+        catalogue.edition(info.context.db, edition)
         raise UnknownId(
             f"edition {edition!r} has no published {table} table", field="edition", value=edition
         )
     return found[-1]
 
 
-def _verified(info: Info, publication: PublicationView, table: str) -> RankingView:
+def _verified(info: Info, publication: PublicationRecord, table: str) -> RankingView:
     """A publication's table, checked against its event as the log (not the read models)
     holds it."""
     found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
@@ -188,7 +166,7 @@ def _ranking(
 ) -> RankingTable:
     """Live rankings for score viewers; the latest publication's for everyone else; or the
     publication asked for."""
-    publication: PublicationView | None = None
+    publication: PublicationRecord | None = None
     if number is not None or at is not None:
         if as_of is not None:
             raise InvalidInput("give asOf or a publication, not both", field="asOf")
