@@ -30,7 +30,15 @@ from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
 from projections.event_index import instant_text
 from projections.evidence import SourceView, source_view
-from projections.model import ReadModel, from_row, insert_row, marks, rows, tracking_position
+from projections.model import (
+    ReadModel,
+    by_name,
+    from_row,
+    insert_row,
+    marks,
+    rows,
+    tracking_position,
+)
 from projections.pointintime import state_at
 from projections.ranking import TABLES
 from projections.rankings import tables_at
@@ -54,10 +62,7 @@ SCHEMA = (
     "city_id TEXT, text TEXT, given_by TEXT, time TEXT, position INTEGER)",
 )
 #: Event types that change an appeal (what appealUpdates streams).
-APPEAL_EVENTS = (
-    "AppealFiled", "AppealReviewOpened", "AppealVoteCast", "AppealReviewClosed",
-    "AppealDecided", "AppealAnswered", "AppealWithdrawn",
-)  # fmt: skip
+APPEAL_EVENTS = tuple(sorted(events_of(Appeal)))
 
 Handler = Callable[[Database, EventRecord, str], None]
 
@@ -151,14 +156,14 @@ def _round_closed(db: Database, r: EventRecord, appeal_id: str) -> None:
     _update(db, r, appeal_id)
 
 
-HANDLERS: dict[str, Handler] = {
-    "AppealAnswered": _decided,
-    "AppealDecided": _decided,
-    "AppealWithdrawn": _withdrawn,
-    "AppealReviewOpened": _round_opened,
-    "AppealVoteCast": _vote,
-    "AppealReviewClosed": _round_closed,
-}
+HANDLERS: dict[str, Handler] = by_name({
+    Appeal.AppealAnswered: _decided,
+    Appeal.AppealDecided: _decided,
+    Appeal.AppealWithdrawn: _withdrawn,
+    Appeal.AppealReviewOpened: _round_opened,
+    Appeal.AppealVoteCast: _vote,
+    Appeal.AppealReviewClosed: _round_closed,
+})  # fmt: skip
 
 
 class AppealCases(ReadModel):
@@ -177,9 +182,9 @@ class AppealCases(ReadModel):
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Dispatch each appeal or feedback event to its handler."""
         for r in records:
-            if r.type == "AppealFiled":
+            if r.type == Appeal.AppealFiled.__name__:
                 _filed(db, r)
-            elif r.type == "FeedbackGiven":
+            elif r.type == Feedback.FeedbackGiven.__name__:
                 d = r.data
                 insert_row(
                     db,

@@ -232,7 +232,9 @@ def _weights(db: Database, r: EventRecord) -> None:
         {
             "weight_set_id": ws,
             "revision": d["revision"],
-            "method": "mean-of-ballots" if r.type == "WeightsAggregated" else "set-by-editor",
+            "method": "mean-of-ballots"
+            if r.type == WeightSet.WeightsAggregated.__name__
+            else "set-by-editor",
             "weights": json.dumps(d["weights"], sort_keys=True),
             "ballot_count": d.get("ballot_count"),
             "reason": d.get("reason", ""),

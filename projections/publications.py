@@ -62,7 +62,7 @@ class PublicationRecords(ReadModel):
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Record each publication."""
         for r in records:
-            if r.type != "RankingPublished":
+            if r.type != Edition.RankingPublished.__name__:
                 continue
             d = r.data
             row = db.execute(
