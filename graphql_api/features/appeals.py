@@ -29,7 +29,6 @@ from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
 from ledger.usecases.appeals import city_appeal_id
 from projections import appeals as docket
-from projections import queries as reads
 from projections.appeals import (
     AppealCase,
     AppealNote,
@@ -40,6 +39,7 @@ from projections.appeals import (
     WhatIf,
     WhatIfRow,
 )
+from projections.model import tracking_position
 
 
 @strawberry.type(description="A verifier's vote and note on an appeal's evidence (anonymised).")
@@ -260,9 +260,7 @@ class AppealsQuery:
             db, edition_id=edition, city_id=_own_city(info),
             statuses=None if status is None else [status.value],
         )  # fmt: skip
-        return Appeals(
-            position=reads.tracking_position(db), items=[Appeal.from_view(a) for a in found]
-        )
+        return Appeals(position=tracking_position(db), items=[Appeal.from_view(a) for a in found])
 
     @query(
         "One appeal with its review and the verifiers' notes (anonymised); another city's "
@@ -326,7 +324,7 @@ FeedbackPayload = payload(
 
 
 def _appeal(c: ApiContext, appeal_id: str) -> dict[str, Any]:
-    return {"appeal": Appeal.from_view(reads.appeal(c.db, appeal_id))}
+    return {"appeal": Appeal.from_view(docket.appeal(c.db, appeal_id))}
 
 
 def _same_appeal(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, Any]:
