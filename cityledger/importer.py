@@ -78,12 +78,12 @@ def _parse_line(number: int, text: str) -> Command:
         raise InvalidInput(f"line {number}: time {at!r} has no UTC offset", field="at", value=at)
     if "at" in args:
         raise InvalidInput(f"line {number}: the time goes on the line, not in args", field="args")
-    signature = inspect.signature(USE_CASES[name].function)
-    unknown = sorted(set(args) - set(signature.parameters) - {"self"})
+    case = USE_CASES[name]
+    unknown = sorted(a for a in args if a == "self" or not case.accepts(a))
     if unknown:
         raise InvalidInput(f"line {number}: {name} takes no argument {unknown[0]!r}", field="args")
     try:
-        signature.bind(None, **args)
+        inspect.signature(case.function).bind(None, **args)
     except TypeError as error:
         raise InvalidInput(f"line {number}: {name}: {error}", field="args") from None
     return Command(number, name, moment, args)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Unpack
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
@@ -20,11 +20,10 @@ from ledger.usecases.claims import check_sources
 from ledger.usecases.params import (
     Actor,
     AppealId,
-    At,
     EditionId,
     Editor,
-    Key,
     Reason,
+    Run,
     Supplied,
     Vote,
 )
@@ -73,8 +72,7 @@ class AppealUseCases(LedgerBase):
         representing: Annotated[
             str | None, Doc("The city the filer speaks for, when known."), Supplied.CITY
         ] = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """File a city's appeal against one of its indicator scores, with new evidence.
 
@@ -119,7 +117,7 @@ class AppealUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(new_id, [appeal])
 
-        return self._run("file_appeal", idempotency_key, at, body)
+        return self._run(run, body)
 
     def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
         claim = self._get(Claim, claim_id)
@@ -139,9 +137,7 @@ class AppealUseCases(LedgerBase):
         city_id: Annotated[str, Doc("The city withdrawing its appeal."), Supplied.CITY],
         reason: Reason,
         by: Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR],
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """The city withdraws its open appeal."""
         reason = validate.text("reason", reason)
@@ -150,23 +146,16 @@ class AppealUseCases(LedgerBase):
         def withdraw(appeal: Appeal, when: datetime) -> None:
             appeal.withdraw(reason=reason, by=by, city_id=city_id, at=when)
 
-        return self._run(
-            "withdraw_appeal",
-            idempotency_key,
-            at,
-            self._update(Appeal, appeal_id, withdraw, appeal_id),
-        )
+        return self._run(run, self._update(Appeal, appeal_id, withdraw, appeal_id))
 
     @use_case
     def open_appeal_review(
-        self, appeal_id: AppealId, *, by: Actor = None, at: At = None, idempotency_key: Key = None
+        self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> int:
         """Open the next verification round on an appeal's evidence; return its number."""
         by = validate.actor(by)
         return self._run(
-            "open_appeal_review",
-            idempotency_key,
-            at,
+            run,
             self._step(Appeal, appeal_id, lambda appeal, when: appeal.open_review(at=when, by=by)),
         )
 
@@ -177,21 +166,14 @@ class AppealUseCases(LedgerBase):
         verifier_id: Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER],
         decision: Vote,
         note: Annotated[str, Doc("Optional note (the city sees it).")] = "",
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """A verifier who reads the evidence's languages votes on it; return the round number."""
-        return self._run(
-            "cast_appeal_vote",
-            idempotency_key,
-            at,
-            self._vote(Appeal, appeal_id, verifier_id, decision, note),
-        )
+        return self._run(run, self._vote(Appeal, appeal_id, verifier_id, decision, note))
 
     @use_case
     def close_appeal_review(
-        self, appeal_id: AppealId, *, by: Actor = None, at: At = None, idempotency_key: Key = None
+        self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> str:
         """Close an appeal's review round under its edition's quorum; return the outcome."""
         by = validate.actor(by)
@@ -200,9 +182,7 @@ class AppealUseCases(LedgerBase):
             quorum = self._get(Edition, appeal.edition_id).quorum
             return str(appeal.close_review(quorum=quorum, at=when, by=by))
 
-        return self._run(
-            "close_appeal_review", idempotency_key, at, self._step(Appeal, appeal_id, close)
-        )
+        return self._run(run, self._step(Appeal, appeal_id, close))
 
     @use_case
     def answer_appeal(
@@ -211,9 +191,7 @@ class AppealUseCases(LedgerBase):
         decision: Annotated[str, Doc("upheld or dismissed.")],
         response: Annotated[str, Doc("The reasons for the decision.")],
         by: Editor = "editor",
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Uphold or dismiss an appeal with reasons; return its id.
 
@@ -238,7 +216,7 @@ class AppealUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(appeal_id, [appeal, *changed])
 
-        return self._run("answer_appeal", idempotency_key, at, body)
+        return self._run(run, body)
 
     def _correction(self, appeal: Appeal, when: datetime, by: str) -> list[Aggregate]:
         """The correcting claim (accepted) and the disputed claim (superseded by it)."""
@@ -273,9 +251,7 @@ class AppealUseCases(LedgerBase):
         text: Annotated[str, Doc("The feedback.")],
         given_by: Annotated[str, Doc("Who gives it."), Supplied.ACTOR],
         feedback_id: Annotated[str | None, Doc("Id (default: UUID).")] = None,
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Record a city's plain feedback on an edition (not an appeal); return its id."""
         new_id = validate.ident("feedback_id", feedback_id) if feedback_id else str(uuid4())
@@ -291,4 +267,4 @@ class AppealUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(new_id, [feedback])
 
-        return self._run("give_feedback", idempotency_key, at, body)
+        return self._run(run, body)

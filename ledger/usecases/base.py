@@ -39,7 +39,7 @@ from ledger.published import Tabulator
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 from ledger.storage import STORAGE_ERRORS, storage_error
-from ledger.usecases.registry import current_request, use_case
+from ledger.usecases.registry import Run, current_request, use_case
 from ledger.verifier import Verifier
 
 __all__ = ["LedgerBase", "Outcome", "last_recorded", "use_case"]
@@ -140,21 +140,28 @@ class LedgerBase(Application[UUID]):
 
     # ---- infrastructure -------------------------------------------------------------
 
-    def _run(
+    def _run(self, run: Run, body: Callable[[datetime], Outcome[T]]) -> T:
+        """Run the use case being called (its name from @use_case) with its run keywords."""
+        request = current_request()
+        assert request is not None, "_run is called by @use_case methods"
+        key, at = run.get("idempotency_key"), run.get("at")
+        return self._execute(request.name, key, at, body, request.fingerprint)
+
+    def _execute(
         self,
         command: str,
         key: str | None,
         at: datetime | None,
         body: Callable[[datetime], Outcome[T]],
+        fingerprint: str = "",
     ) -> T:
-        """Run a use case: check time, replay a keyed retry, save atomically, retry conflicts."""
+        """Run a command: check time, replay a keyed retry, save atomically, retry conflicts."""
         batch = self._batch
         if batch is not None:
             if key is None and command not in LOG_READERS:
                 return self._run_batched(batch, command, at, body)
             # A keyed command or one that reads the log itself runs alone, after the batch.
             self.flush()
-        fingerprint = current_request()
         if key is not None:
             validate.text("idempotency_key", key, max_len=200)
         for attempt in range(ATTEMPTS):
@@ -353,7 +360,7 @@ class LedgerBase(Application[UUID]):
             self._batch = None
             try:
                 for command, at, body in replays:
-                    self._run(command, None, at, body)
+                    self._execute(command, None, at, body)
             finally:
                 self._batch = batch
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Unpack
 
 from ledger import validate
 from ledger.city import City
@@ -13,12 +13,11 @@ from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     Actor,
-    At,
     FrameworkId,
     Indicators,
-    Key,
     Languages,
     Pillars,
+    Run,
     Title,
     VerifierId,
 )
@@ -40,8 +39,7 @@ class CatalogueUseCases(LedgerBase):
         aliases_zh: Annotated[list[str] | None, Doc("Other names.")] = None,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Register a city under a stable id; return the id."""
         by = validate.actor(by)
@@ -71,7 +69,7 @@ class CatalogueUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(city_id, [city])
 
-        return self._run("register_city", idempotency_key, at, body)
+        return self._run(run, body)
 
     @use_case
     def define_framework(
@@ -82,8 +80,7 @@ class CatalogueUseCases(LedgerBase):
         indicators: Indicators,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Define version 1 of an indicator framework; return the version number."""
         by = validate.actor(by)
@@ -98,7 +95,7 @@ class CatalogueUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(1, [framework])
 
-        return self._run("define_framework", idempotency_key, at, body)
+        return self._run(run, body)
 
     @use_case
     def revise_framework(
@@ -116,8 +113,7 @@ class CatalogueUseCases(LedgerBase):
         ] = None,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Define the next version of a framework (with its lineage from the current version).
 
@@ -131,9 +127,7 @@ class CatalogueUseCases(LedgerBase):
                 pillars=pillars, indicators=indicators, note=note, at=when, lineage=lineage, by=by
             )
 
-        return self._run(
-            "revise_framework", idempotency_key, at, self._step(Framework, framework_id, revise)
-        )
+        return self._run(run, self._step(Framework, framework_id, revise))
 
     @use_case
     def state_lineage(
@@ -145,8 +139,7 @@ class CatalogueUseCases(LedgerBase):
         lineage: Lineage,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """State how a framework version relates, indicator by indicator, to a predecessor.
 
@@ -167,12 +160,7 @@ class CatalogueUseCases(LedgerBase):
                 by=by,
             )
 
-        return self._run(
-            "state_lineage",
-            idempotency_key,
-            at,
-            self._update(Framework, framework_id, state, version),
-        )
+        return self._run(run, self._update(Framework, framework_id, state, version))
 
     @use_case
     def enrol_verifier(
@@ -181,8 +169,7 @@ class CatalogueUseCases(LedgerBase):
         languages: Languages,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Enrol an anonymous verifier with the languages they read; return the id."""
         by = validate.actor(by)
@@ -194,7 +181,7 @@ class CatalogueUseCases(LedgerBase):
             verifier = Verifier.enrol(verifier_id=verifier_id, languages=langs, at=when, by=by)
             return Outcome(verifier_id, [verifier])
 
-        return self._run("enrol_verifier", idempotency_key, at, body)
+        return self._run(run, body)
 
     @use_case
     def change_verifier_languages(
@@ -203,8 +190,7 @@ class CatalogueUseCases(LedgerBase):
         languages: Languages,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Restate the languages a verifier reads."""
         by = validate.actor(by)
@@ -213,12 +199,7 @@ class CatalogueUseCases(LedgerBase):
         def change(verifier: Verifier, when: datetime) -> None:
             verifier.change_languages(languages=langs, at=when, by=by)
 
-        return self._run(
-            "change_verifier_languages",
-            idempotency_key,
-            at,
-            self._update(Verifier, verifier_id, change, verifier_id),
-        )
+        return self._run(run, self._update(Verifier, verifier_id, change, verifier_id))
 
     def verifier_languages(self, verifier_id: str) -> list[str]:
         """The languages a verifier reads (UnknownId if not enrolled)."""

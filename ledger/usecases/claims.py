@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Unpack
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
@@ -17,12 +17,11 @@ from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     Actor,
     AsEditor,
-    At,
     CityId,
     ClaimId,
     EditionId,
-    Key,
     Reason,
+    Run,
     Sources,
     Supplied,
     Vote,
@@ -46,9 +45,7 @@ class ClaimUseCases(LedgerBase):
         claim_id: Annotated[str | None, Doc("Id (default: new UUID).")] = None,
         supersedes: Annotated[str | None, Doc("Claim replaced once this one is accepted.")] = None,
         as_editor: AsEditor = False,
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Submit evidence that a city stands on a rung; return the claim id.
 
@@ -78,7 +75,7 @@ class ClaimUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(new_id, [claim])
 
-        return self._run("submit_claim", idempotency_key, at, body)
+        return self._run(run, body)
 
     @use_case
     def withdraw_claim(
@@ -87,9 +84,7 @@ class ClaimUseCases(LedgerBase):
         reason: Reason,
         by: Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR],
         as_editor: AsEditor = False,
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Withdraw a claim so that it no longer counts: by its submitter, or as an editor."""
         reason = validate.text("reason", reason)
@@ -98,20 +93,14 @@ class ClaimUseCases(LedgerBase):
         def withdraw(claim: Claim, when: datetime) -> None:
             claim.withdraw(reason=reason, by=by, as_editor=as_editor is True, at=when)
 
-        return self._run(
-            "withdraw_claim", idempotency_key, at, self._update(Claim, claim_id, withdraw, claim_id)
-        )
+        return self._run(run, self._update(Claim, claim_id, withdraw, claim_id))
 
     @use_case
-    def open_round(
-        self, claim_id: ClaimId, *, by: Actor = None, at: At = None, idempotency_key: Key = None
-    ) -> int:
+    def open_round(self, claim_id: ClaimId, *, by: Actor = None, **run: Unpack[Run]) -> int:
         """Open the next verification round of a claim; return its number."""
         by = validate.actor(by)
         return self._run(
-            "open_round",
-            idempotency_key,
-            at,
+            run,
             self._step(Claim, claim_id, lambda claim, when: claim.open_next_round(at=when, by=by)),
         )
 
@@ -122,22 +111,13 @@ class ClaimUseCases(LedgerBase):
         verifier_id: Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER],
         decision: Vote,
         note: Annotated[str, Doc("Optional note.")] = "",
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Record a verifier's vote in the claim's open round; return the round number."""
-        return self._run(
-            "cast_vote",
-            idempotency_key,
-            at,
-            self._vote(Claim, claim_id, verifier_id, decision, note),
-        )
+        return self._run(run, self._vote(Claim, claim_id, verifier_id, decision, note))
 
     @use_case
-    def close_round(
-        self, claim_id: ClaimId, *, by: Actor = None, at: At = None, idempotency_key: Key = None
-    ) -> str:
+    def close_round(self, claim_id: ClaimId, *, by: Actor = None, **run: Unpack[Run]) -> str:
         """Close a claim's open round under its edition's quorum; return the outcome.
 
         Accepting a claim that supersedes another supersedes it in the same save (after the
@@ -158,7 +138,7 @@ class ClaimUseCases(LedgerBase):
                     changed.append(old)
             return Outcome(str(outcome), changed)
 
-        return self._run("close_round", idempotency_key, at, body)
+        return self._run(run, body)
 
 
 def check_sources(sources: Any) -> list[dict[str, Any]]:

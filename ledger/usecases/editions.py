@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Unpack
 
 from ledger import validate
 from ledger.city import City
@@ -14,12 +14,11 @@ from ledger.publishing import PublicationCheck, PublicationFacts
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     Actor,
-    At,
     EditionId,
     Editor,
     FrameworkId,
     FrameworkVersion,
-    Key,
+    Run,
     Title,
     WeightSetId,
 )
@@ -46,8 +45,7 @@ class EditionUseCases(LedgerBase):
         quorum: Annotated[int, Doc("Accepting votes a claim needs.")] = 2,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Open an edition pinning a framework version and a (possibly shared) weight set."""
         by = validate.actor(by)
@@ -79,7 +77,7 @@ class EditionUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(edition_id, [edition])
 
-        return self._run("create_edition", idempotency_key, at, body)
+        return self._run(run, body)
 
     @use_case
     def include_cities(
@@ -88,8 +86,7 @@ class EditionUseCases(LedgerBase):
         city_ids: Annotated[list[str], Doc("Registered cities to add.")],
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Add registered cities to an edition; return how many it now has."""
         by = validate.actor(by)
@@ -101,9 +98,7 @@ class EditionUseCases(LedgerBase):
             edition.include_cities(city_ids=ids, at=when, by=by)
             return len(edition.city_ids)
 
-        return self._run(
-            "include_cities", idempotency_key, at, self._step(Edition, edition_id, include)
-        )
+        return self._run(run, self._step(Edition, edition_id, include))
 
     @use_case
     def change_quorum(
@@ -112,8 +107,7 @@ class EditionUseCases(LedgerBase):
         quorum: Annotated[int, Doc("Accepting votes a claim needs.")],
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Set how many accepting votes a claim of this edition needs."""
         by = validate.actor(by)
@@ -122,9 +116,7 @@ class EditionUseCases(LedgerBase):
         def change(edition: Edition, when: datetime) -> None:
             edition.change_quorum(quorum=quorum, at=when, by=by)
 
-        return self._run(
-            "change_quorum", idempotency_key, at, self._update(Edition, edition_id, change, quorum)
-        )
+        return self._run(run, self._update(Edition, edition_id, change, quorum))
 
     @use_case
     def publish(
@@ -149,8 +141,7 @@ class EditionUseCases(LedgerBase):
             ),
         ] = False,
         reason: Annotated[str | None, Doc("Why publish with force.")] = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> dict[str, Any]:
         """Publish the edition's tables as computed at a ledger position (default: the head).
 
@@ -221,7 +212,7 @@ class EditionUseCases(LedgerBase):
             }
             return Outcome(result, [edition])
 
-        return self._run("publish", idempotency_key, at, body)
+        return self._run(run, body)
 
     def _publication_facts(
         self, edition_id: str, cut: int, corrected_at: int | None, tables: list[str]
@@ -243,9 +234,7 @@ class EditionUseCases(LedgerBase):
         edition_id: EditionId,
         days: Annotated[int, Doc("Days, 1..3660.")],
         by: Editor = "editor",
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Set how many days after its latest publication an edition accepts appeals."""
         validate.integer("days", days, low=1, high=3660)
@@ -254,9 +243,4 @@ class EditionUseCases(LedgerBase):
         def change(edition: Edition, when: datetime) -> None:
             edition.set_appeal_window(days=days, by=by, at=when)
 
-        return self._run(
-            "set_appeal_window",
-            idempotency_key,
-            at,
-            self._update(Edition, edition_id, change, days),
-        )
+        return self._run(run, self._update(Edition, edition_id, change, days))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ledger.doc import Doc
-from ledger.usecases.registry import Actor, At, Key, Supplied
+from ledger.usecases.registry import Actor, Run, Supplied
 
-__all__ = ["Actor", "At", "Key", "Supplied"]
+__all__ = ["Actor", "Run", "Supplied"]
 
 EditionId = Annotated[str, Doc("Edition id.")]
 CityId = Annotated[str, Doc("City id.")]

@@ -16,7 +16,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ParamSpec, TypeVar, get_args, get_origin, get_type_hints
+from typing import (
+    Annotated,
+    Any,
+    ParamSpec,
+    TypedDict,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from ledger.doc import Doc, doc_of
 
@@ -41,11 +50,15 @@ class Supplied(StrEnum):
     AS_EDITOR = "as_editor"
 
 
-#: Parameters of every use case that say how to run it, not what to do: never an input.
-RUN_PARAMETERS = frozenset({"self", "at", "idempotency_key"})
+class Run(TypedDict, total=False):
+    """How to run any use case (its `**run` keywords), never what to do: no input of a request."""
 
-At = Annotated[datetime | None, Doc("When it happened: an import's original time (default: now).")]
-Key = Annotated[str | None, Doc("Retrying with the same key records the command once.")]
+    #: When it happened: an import's original time (default: now).
+    at: datetime | None
+    #: Retrying with the same key records the command once.
+    idempotency_key: str | None
+
+
 Actor = Annotated[str | None, Doc("Who records the command."), Supplied.ACTOR]
 
 
@@ -76,13 +89,17 @@ class UseCase:
     name: str
     function: Callable[..., Any]
 
+    def accepts(self, name: str) -> bool:
+        """Whether a call may give this keyword (a parameter, or one of Run's)."""
+        return name in Run.__annotations__ or any(p.name == name for p in self.parameters)
+
     @functools.cached_property
     def parameters(self) -> tuple[Parameter, ...]:
-        """Its parameters (without the run parameters `at` and `idempotency_key`), in order."""
+        """Its parameters (without `**run`), in order."""
         hints = get_type_hints(self.function, include_extras=True)
         found = []
         for p in inspect.signature(self.function).parameters.values():
-            if p.name in RUN_PARAMETERS:
+            if p.name == "self" or p.kind is inspect.Parameter.VAR_KEYWORD:
                 continue
             hint = hints.get(p.name, Any)
             extras = get_args(hint)[1:] if get_origin(hint) is Annotated else ()
@@ -108,12 +125,21 @@ class UseCase:
 #: Every use case of the Ledger, by name, in definition order.
 USE_CASES: dict[str, UseCase] = {}
 
-#: The fingerprint of the use case being run (its name and arguments), set by @use_case.
-_REQUEST: ContextVar[str] = ContextVar("cityledger_request", default="")
+
+@dataclass(frozen=True)
+class Request:
+    """The use case being run: its name, and the fingerprint of its arguments."""
+
+    name: str
+    fingerprint: str
 
 
-def current_request() -> str:
-    """The fingerprint of the use case being run in this context ("" outside one)."""
+#: The use case being run in this context, set by @use_case.
+_REQUEST: ContextVar[Request | None] = ContextVar("cityledger_request", default=None)
+
+
+def current_request() -> Request | None:
+    """The use case being run in this context (None outside one)."""
     return _REQUEST.get()
 
 
@@ -125,9 +151,13 @@ def use_case(method: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        request = {k: v for k, v in bound.arguments.items() if k not in ("self", "idempotency_key")}
+        run = bound.arguments.pop("run", {})
+        # Fingerprinted as when `at` was a parameter of its own (stored receipts compare it).
+        request = {k: v for k, v in bound.arguments.items() if k != "self"}
+        request["at"] = run.get("at")
         text = json.dumps([method.__name__, request], sort_keys=True, default=str)
-        token = _REQUEST.set(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
+        digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        token = _REQUEST.set(Request(method.__name__, digest))
         try:
             return method(*args, **kwargs)
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Unpack
 
 from ledger import validate
 from ledger.doc import Doc
@@ -11,12 +11,11 @@ from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     Actor,
     Allocations,
-    At,
     Editor,
     FrameworkId,
     FrameworkVersion,
-    Key,
     Reason,
+    Run,
     Supplied,
     Title,
     WeightSetId,
@@ -40,8 +39,7 @@ class WeightUseCases(LedgerBase):
         framework_version: FrameworkVersion,
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Create a weight set (and its empty panel) for a framework version."""
         by = validate.actor(by)
@@ -60,7 +58,7 @@ class WeightUseCases(LedgerBase):
             )  # fmt: skip
             return Outcome(weight_set_id, [weight_set])
 
-        return self._run("create_weight_set", idempotency_key, at, body)
+        return self._run(run, body)
 
     @use_case
     def enrol_panelist(
@@ -70,8 +68,7 @@ class WeightUseCases(LedgerBase):
         field: Annotated[str, Doc("One of the four panel fields.")],
         *,
         by: Actor = None,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Add an anonymous panelist from one of the four fields."""
         by = validate.actor(by)
@@ -80,12 +77,7 @@ class WeightUseCases(LedgerBase):
         def enrol(weight_set: WeightSet, when: datetime) -> None:
             weight_set.enrol_panelist(panelist_id=panelist_id, field=field, at=when, by=by)
 
-        return self._run(
-            "enrol_panelist",
-            idempotency_key,
-            at,
-            self._update(WeightSet, weight_set_id, enrol, panelist_id),
-        )
+        return self._run(run, self._update(WeightSet, weight_set_id, enrol, panelist_id))
 
     @use_case
     def cast_ballot(
@@ -93,21 +85,14 @@ class WeightUseCases(LedgerBase):
         weight_set_id: Panel,
         panelist_id: Panelist,
         allocations: Allocations,
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Record a panelist's ballot of 100 points over the indicators."""
 
         def cast(weight_set: WeightSet, when: datetime) -> None:
             weight_set.cast_ballot(panelist_id=panelist_id, allocations=allocations, at=when)
 
-        return self._run(
-            "cast_ballot",
-            idempotency_key,
-            at,
-            self._update(WeightSet, weight_set_id, cast, panelist_id),
-        )
+        return self._run(run, self._update(WeightSet, weight_set_id, cast, panelist_id))
 
     @use_case
     def revise_ballot(
@@ -116,9 +101,7 @@ class WeightUseCases(LedgerBase):
         panelist_id: Panelist,
         allocations: Allocations,
         reason: Reason,
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> str:
         """Replace a panelist's ballot."""
         reason = validate.text("reason", reason)
@@ -128,29 +111,19 @@ class WeightUseCases(LedgerBase):
                 panelist_id=panelist_id, allocations=allocations, reason=reason, at=when
             )
 
-        return self._run(
-            "revise_ballot",
-            idempotency_key,
-            at,
-            self._update(WeightSet, weight_set_id, revise, panelist_id),
-        )
+        return self._run(run, self._update(WeightSet, weight_set_id, revise, panelist_id))
 
     @use_case
     def aggregate_weights(
         self,
         weight_set_id: WeightSetId,
         by: Editor = "editor",
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Make the mean of the current ballots the weights in force; return the revision."""
         by = validate.text("by", by, max_len=120)
         return self._run(
-            "aggregate_weights",
-            idempotency_key,
-            at,
-            self._step(WeightSet, weight_set_id, lambda ws, when: ws.aggregate(by=by, at=when)),
+            run, self._step(WeightSet, weight_set_id, lambda ws, when: ws.aggregate(by=by, at=when))
         )
 
     @use_case
@@ -160,9 +133,7 @@ class WeightUseCases(LedgerBase):
         weights: Annotated[dict[str, str], Doc("Weights summing to 100.")],
         reason: Reason,
         by: Editor = "editor",
-        *,
-        at: At = None,
-        idempotency_key: Key = None,
+        **run: Unpack[Run],
     ) -> int:
         """Set the weights in force directly, with a reason; return the revision."""
         reason = validate.text("reason", reason)
@@ -171,6 +142,4 @@ class WeightUseCases(LedgerBase):
         def change(weight_set: WeightSet, when: datetime) -> int:
             return weight_set.set_weights(weights=weights, reason=reason, by=by, at=when)
 
-        return self._run(
-            "set_weights", idempotency_key, at, self._step(WeightSet, weight_set_id, change)
-        )
+        return self._run(run, self._step(WeightSet, weight_set_id, change))
