@@ -40,7 +40,7 @@ class Query(
     WeightsQuery,
     AppealsQuery,
 ):
-    """The query root."""
+    pass
 
 
 # Each feature contributes its commands, generated from the Ledger's use cases.
@@ -62,7 +62,6 @@ class LedgerSchema(strawberry.Schema):
 
 
 def build_schema() -> LedgerSchema:
-    """The API schema."""
     return LedgerSchema(
         query=Query,
         mutation=Mutation,
