@@ -99,6 +99,14 @@ def test_events_jsonl_lets_anyone_recompute_the_chain(
             ("rank", "--edition", EDITION, "--table", "total", "--as-of", "2023-06-01T00:00"),
             "UTC offset",
         ),
+        (
+            ("rank", "--edition", EDITION, "--table", "total", "--published-at", "yesterday"),
+            "--published-at 'yesterday' is not an ISO-8601 time",
+        ),
+        (
+            ("rank", "--edition", EDITION, "--table", "total", "--published-at", "2023-06-01"),
+            "--published-at '2023-06-01' needs a UTC offset",
+        ),
     ],
 )
 def test_errors_are_one_line_on_stderr_with_a_non_zero_exit(
