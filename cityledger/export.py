@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cityledger.export_formats import EXTENSIONS, FORMATS, MEDIA_TYPES
 from ledger.errors import InvalidInput, UnknownId
 from projections import queries
 from projections.bands import BAND_LABELS, ZH_BANDS
@@ -20,15 +21,6 @@ from projections.exact import display_decimal
 from projections.rankings import AsOf, rankings
 from projections.views import RankingEntry, RankingView
 
-FORMATS = ("csv", "json", "markdown", "svg", "html")
-MEDIA_TYPES = {
-    "csv": "text/csv",
-    "json": "application/json",
-    "markdown": "text/markdown",
-    "svg": "image/svg+xml",
-    "html": "text/html",
-}
-EXTENSIONS = {"csv": "csv", "json": "json", "markdown": "md", "svg": "svg", "html": "html"}
 ILLUSTRATIVE_NOTE = (
     "The bands of the published tables are the report's; the claims, votes and scores behind "
     "them are illustrative."
