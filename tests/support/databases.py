@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from cityledger.bootstrap import Runtime, open_runtime
 
@@ -27,3 +29,30 @@ def copy_db(source_file: Path, target: Path) -> Path:
         if src.exists():
             shutil.copyfile(src, str(target) + suffix)
     return target
+
+
+class Closable(Protocol):
+    """Anything opened on a file that must be closed: a runtime, a read-model database."""
+
+    def close(self) -> None:
+        """Release the file."""
+
+
+C = TypeVar("C", bound=Closable)
+
+
+@contextmanager
+def closing_all(open_one: Callable[[Path], C]) -> Iterator[Callable[[Path], C]]:
+    """An opener that remembers what it opened and closes each of them when the block ends."""
+    opened: list[C] = []
+
+    def opener(path: Path) -> C:
+        thing = open_one(path)
+        opened.append(thing)
+        return thing
+
+    try:
+        yield opener
+    finally:
+        for thing in opened:
+            thing.close()
