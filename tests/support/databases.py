@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+import pytest
+
 from cityledger.bootstrap import Runtime, open_runtime
+from tests.support.postgres import Cluster, postgres_env
 
 
 def build_template(path: Path, build: Callable[[Runtime], object]) -> Path:
@@ -56,3 +59,22 @@ def closing_all(open_one: Callable[[Path], C]) -> Iterator[Callable[[Path], C]]:
     finally:
         for thing in opened:
             thing.close()
+
+
+@contextmanager
+def opened_on(
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    open_one: Callable[[Path | None], C],
+) -> Iterator[C]:
+    """Open a ledger (or a runtime) on a fresh SQLite file, or on a fresh schema of the session's
+    PostgreSQL cluster when the backend is postgres; close it when the block ends."""
+    with ExitStack() as stack:
+        path: Path | None = tmp_path / "ledger.sqlite"
+        if backend == "postgres":
+            cluster: Cluster = request.getfixturevalue("pg_cluster")
+            schema = cluster.env(schema=cluster.new_schema())
+            stack.enter_context(postgres_env(schema, tmp_path / "read.sqlite"))
+            path = None
+        yield stack.enter_context(closing(open_one(path)))
