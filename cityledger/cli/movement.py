@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cityledger.bootstrap import Runtime
     from projections.causes import Cause
     from projections.explain import MoveExplanation
-    from projections.views import BandChange
+    from projections.rankings import BandChange
 
 
 def _num(value: Fraction) -> str:

@@ -25,7 +25,7 @@ from ledger.errors import InvalidInput
 
 if TYPE_CHECKING:
     from cityledger.bootstrap import Runtime
-    from projections.views import RankingView
+    from projections.rankings import RankingView
 
 
 def render(view: RankingView, fmt: str, lang: str) -> str:
@@ -44,7 +44,6 @@ def render(view: RankingView, fmt: str, lang: str) -> str:
         writer.writerows(records)
         return out.getvalue()
     if fmt == "report":
-        # Imported here: pypinyin's dictionaries take a fifth of a second to load.
         from projections.report import layout
 
         return layout(view.rows, lang)
@@ -96,12 +95,12 @@ def cmd_export(rt: Runtime, a: argparse.Namespace) -> None:
 
 def cmd_editions(rt: Runtime, a: argparse.Namespace) -> None:
     """List every edition with its cities, framework, weights and publications."""
-    from projections import queries
+    from projections import catalogue, publications
 
     rt.catch_up()
     rows = []
-    for e in queries.editions(rt.db):
-        pubs = queries.publications(rt.db, e.edition_id)
+    for e in catalogue.editions(rt.db):
+        pubs = publications.publications(rt.db, e.edition_id)
         latest = pubs[-1] if pubs else None
         rows.append(
             {
