@@ -81,11 +81,11 @@ def test_graphiql_loads_every_asset_from_its_own_host_and_shows_the_editor(
 
 def band_columns(page: Any, band: str) -> tuple[list[str], list[str]]:
     """The names in a band's left and right columns of the table, top to bottom."""
-    cells = f'#ranking tbody[data-band="{band}"] tr td:%s a'
+    rows = f'#ranking tbody[data-band="{band}"] tr'
     text = "as => as.map(a => a.textContent)"
     return (
-        page.eval_on_selector_all(cells % "first-child", text),
-        page.eval_on_selector_all(cells % "nth-child(2)", text),
+        page.eval_on_selector_all(f"{rows} td:first-child a", text),
+        page.eval_on_selector_all(f"{rows} td:nth-child(2) a", text),
     )
 
 
