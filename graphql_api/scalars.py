@@ -38,5 +38,4 @@ class Exact:
             int, strawberry.argument(description=f"Digits after the point, 0..{MAX_PLACES}.")
         ] = 2,
     ) -> str:
-        """The rounded decimal."""
         return display_decimal(self.value, places)
