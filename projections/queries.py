@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
 from ledger.framework import sub_table
-from projections.event_index import instant_text
+from projections.event_index import data_text, instant_text
 
 if TYPE_CHECKING:
     from projections.appeals import AppealCase
@@ -366,11 +366,15 @@ def events(
         )
     where, params = _event_filter(after, types, edition_id, city_id, since, until)
     sql = (
-        "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
-        f"data, hash FROM events WHERE {where} ORDER BY position LIMIT ?"
+        "SELECT e.position, e.type, e.time, e.originator_id, e.originator_version, e.edition_id, "
+        "e.city_id, e.data, e.hash, b.stored FROM (SELECT * FROM events "
+        f"WHERE {where} ORDER BY position LIMIT ?) e "
+        "JOIN event_bodies b ON b.position = e.position ORDER BY e.position"
     )
     rows = _rows(db, sql, [*params, first + 1])
-    page = tuple(EventView(**r) for r in rows[:first])
+    page = tuple(
+        EventView(**(r | {"data": data_text(r.pop("stored"), r["data"])})) for r in rows[:first]
+    )
     return EventPage(page, len(rows) > first)
 
 
