@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
+from projections.event_index import events
 from projections.pointintime import edition_at, state_at
-from projections.queries import events
 from projections.ranking import TABLES, indicator_support, ranking
 from projections.rankings import rankings
 from projections.state import RankingState
