@@ -1,5 +1,5 @@
 """What `verify` checks of the read models: a replay of the log, compared as it goes with the
-event index's copy of each event, the ranking checkpoints, and every published table."""
+event index's row of each event, the ranking timeline, and every published table."""
 
 from __future__ import annotations
 
@@ -33,10 +33,11 @@ def verify_read_side(
     ledger: Ledger,
     read_models: sqlite3.Connection,
     on_row: Callable[[int], None] | None = None,
+    fast: bool = True,
 ) -> IntegrityReport:
-    """verify_log, plus the read models' copy of the log, the checkpoints and every published
-    table compared with a replay of the log (what `cityledger verify` runs)."""
-    return verify_log(ledger, read_models, ReplayCheck.over, on_row)
+    """verify_log, plus the read models' index of the log, the ranking timeline and every
+    published table compared with a replay of the log (what `cityledger verify` runs)."""
+    return verify_log(ledger, read_models, ReplayCheck.over, on_row, fast)
 
 
 @dataclass(frozen=True)

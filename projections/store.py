@@ -21,7 +21,8 @@ def open_db(path: Path | None = None) -> Database:
     # Read models are derived: in WAL a commit need not wait for fsync (a power cut may lose
     # the latest batches, never half of one; the follower re-applies them from the log).
     conn.execute("PRAGMA synchronous=NORMAL")
-    return Database(conn)
+    # No sqlite-utils plugins are used: skip its scan of every installed package's entry points.
+    return Database(conn, execute_plugins=False)
 
 
 @contextmanager
