@@ -116,7 +116,8 @@ def _reverse_columns(db: sqlite3.Connection, table: str) -> None:
 def test_queries_read_rows_by_column_name_whatever_the_column_order(world: Runtime) -> None:
     before = _reads(world)
     assert all(before), "every query answers something in this world"
-    tables = [t for model in default_models() for t in model.tables if t != "events"]
+    real = {n for (n,) in world.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = [t for model in default_models() for t in model.tables if t in real]
     with world.db.conn:
         for table in tables:
             _reverse_columns(world.db.conn, table)
