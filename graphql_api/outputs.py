@@ -121,6 +121,25 @@ def output(
     return decorate
 
 
+def rows(make: Callable[..., T], **convert: Convert) -> Callable[[Iterable[Any]], list[T]]:
+    """A view's plain tuples as output objects: each tuple's items are the fields of `make` (a
+    Strawberry type), in order; `convert` turns an item into its field's value, by name."""
+    names = [f.name for f in dataclasses.fields(cast(Any, make))]
+
+    def each(values: Iterable[Any]) -> list[T]:
+        return [
+            make(**{n: convert.get(n, _same)(v) for n, v in zip(names, row, strict=True)})
+            for row in values
+        ]
+
+    return each
+
+
+def exact(value: Fraction) -> Exact:
+    """An exact number as the API shows it."""
+    return Exact(value=value)
+
+
 def shown_by(view: type[Any]) -> Callable[[type[T]], type[T]]:
     """Register a hand-written output type (with its own `from_view`) as `view`'s, so that
     generated types nesting the view use it."""
@@ -181,7 +200,7 @@ def _graphql(hint: Any, where: str) -> tuple[Any, Convert]:
         made = _OUTPUTS[hint]
         return made, made.from_view
     if hint is Fraction:
-        return Exact, lambda value: Exact(value=value)
+        return Exact, exact
     if hint in (str, int, bool, float):
         return hint, _same
     if isinstance(hint, type) and issubclass(hint, Enum):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import strawberry
 
 from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, exact, output, rows
 from graphql_api.permissions import CanSeeWeights
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
@@ -25,11 +23,7 @@ class Weight:
     weight: Exact = strawberry.field(description="Exact weight.")
 
 
-def _weights(pairs: tuple[tuple[str, Fraction], ...]) -> list[Weight]:
-    return [Weight(indicator_id=i, weight=Exact(value=w)) for i, w in pairs]
-
-
-@output(WeightRevisionView, convert={"weights": _weights})
+@output(WeightRevisionView, convert={"weights": rows(Weight, weight=exact)})
 class WeightRevision(FromView[WeightRevisionView]):
     weights: list[Weight]
 
@@ -40,11 +34,7 @@ class Allocation:
     points: int = strawberry.field(description="Points of the 100.")
 
 
-def _allocations(pairs: tuple[tuple[str, int], ...]) -> list[Allocation]:
-    return [Allocation(indicator_id=i, points=p) for i, p in pairs]
-
-
-@output(BallotView, convert={"allocations": _allocations})
+@output(BallotView, convert={"allocations": rows(Allocation)})
 class Ballot(FromView[BallotView]):
     allocations: list[Allocation]
 

@@ -12,7 +12,7 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output, shown_by
+from graphql_api.outputs import FromView, output, rows, shown_by
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
@@ -178,13 +178,7 @@ class EditionComparison:
             comparable=c.comparable,
             reasons=list(c.verdict.reasons),
             notes=list(c.notes),
-            matrix=[
-                TransitionRow(
-                    from_band=row,
-                    cells=[TransitionCell(to_band=col, count=n) for col, n in cells],
-                )
-                for row, cells in c.matrix
-            ],
+            matrix=rows(TransitionRow, cells=rows(TransitionCell))(c.matrix),
             rows=[ComparedCityRow.from_view(r) for r in c.rows],
             entered=[OneSidedCity.from_view(r) for r in c.entered],
             left=[OneSidedCity.from_view(r) for r in c.left],
@@ -227,7 +221,7 @@ class HistoryPoint:
 
     @resolver("Points per indicator.", CanSeeCityScores)
     def points(self) -> list[IndicatorPoints] | None:
-        return [IndicatorPoints(indicator_id=i, points=p) for i, p in self.entry.points]
+        return rows(IndicatorPoints)(self.entry.points)
 
 
 @strawberry.type(description="Whether two consecutive editions of a city's history compare.")
