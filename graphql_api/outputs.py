@@ -1,12 +1,13 @@
 """GraphQL output types generated from the read side's frozen views.
 
 A view's fields, their types and their descriptions (`Annotated[T, Doc("...")]`) are written
-once, on the view. `@output(SomeView)` makes a class the Strawberry type with those fields:
-a nested view becomes its own output type, a tuple a list, `X | None` a nullable field, an
-exact `Fraction` an `Exact`, a `StrEnum` its text. The class adds resolver fields, and may
-declare a view field itself where the API shows it differently (its annotation and
-description win; `convert` says how its value is made). `from_view` builds one from a view,
-which resolvers reach, typed, as `self.view`.
+once, on the view. `@output(SomeView)` makes a `FromView` subclass the Strawberry type with
+those fields: a nested view becomes its own output type, a tuple a list, `X | None` a
+nullable field, an exact `Fraction` an `Exact`, a `StrEnum` its text. The class adds
+resolver fields (reading its view, typed, as `self.view`) and says only where the API differs:
+fields it excludes, renames or declares itself (`convert` makes their values; `rows` turns
+plain tuples into objects), and fields only a permission shows (`guarded`). `from_view` builds
+one from a view; `shown_by` lets a hand-written type stand for a view that others nest.
 """
 
 from __future__ import annotations
