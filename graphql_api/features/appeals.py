@@ -12,7 +12,6 @@ from graphql_api.fields import field as query
 from graphql_api.inputs import AppealStatus
 from graphql_api.outputs import FromView, output
 from graphql_api.permissions import CanAskWhatIf, CanSeeAppeals, CanSeeDocket, Public
-from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role
 from projections import appeals as docket
@@ -56,9 +55,9 @@ class DocketItem(FromView[DocketEntry]):
     pass
 
 
-@output(WhatIfRow, convert={"table": RankingTableName})
+@output(WhatIfRow)
 class WhatIfTableRow(FromView[WhatIfRow]):
-    table: RankingTableName
+    pass
 
 
 @output(WhatIf)

@@ -169,10 +169,8 @@ class NextBandType(FromView[NextBand]):
     name="MoveExplanation",
     description="Why a city's score, rank and band differ between two cuts.",
     exclude=["boundaries_from", "boundaries_to"],
-    convert={"table": RankingTableName},
 )
 class MoveExplanationType(FromView[MoveExplanation]):
-    table: RankingTableName
     start: MoveStanding = strawberry.field(name="from", description="At the earlier cut.")
     end: MoveStanding = strawberry.field(name="to", description="At the later cut.")
     overtaken_by: list[CrossingCity]
@@ -215,9 +213,9 @@ class CityRobustnessType(FromView[CityRobustness]):
     pass
 
 
-@output(Robustness, name="BandRobustness", convert={"table": RankingTableName})
+@output(Robustness, name="BandRobustness")
 class BandRobustnessType(FromView[Robustness]):
-    table: RankingTableName
+    pass
 
 
 @strawberry.type

@@ -190,11 +190,9 @@ class EditionComparison:
 
 @output(
     TableStanding,
-    convert={"table": RankingTableName},
     guarded=dict.fromkeys(["rank", "score"], CanSeeCityScores),
 )
 class Standing(FromView[TableStanding]):
-    table: RankingTableName
     # Whose standing it is: what CanSeeCityScores checks.
     city_id: str = strawberry.field(description="City id.")
 
