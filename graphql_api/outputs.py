@@ -62,9 +62,11 @@ class FromView(Generic[V]):
         """The output of one view; `extra` gives the fields the class adds without a resolver,
         or replaces converted ones (like a number withheld from this viewer)."""
         fields = {
-            api: each(getattr(view, name)) for api, (name, each) in cls.__view_fields__.items()
+            api: each(getattr(view, name))
+            for api, (name, each) in cls.__view_fields__.items()
+            if api not in extra
         }
-        return cast(Self, cast(Any, cls)(view=view, **(fields | extra)))
+        return cast(Self, cast(Any, cls)(view=view, **fields, **extra))
 
 
 def output(

@@ -34,14 +34,14 @@ class TableStanding:
 class HistoryEntry:
     """The city in one edition at one publication (publication_no None: now, unpublished)."""
 
-    edition_id: str
-    year: int
+    edition_id: Annotated[str, Doc("Edition id.")]
+    year: Annotated[int, Doc("Edition year.")]
     framework_id: str
     framework_version: int
-    publication_no: int | None
-    position: int
-    time: str | None
-    tables: tuple[TableStanding, ...]
+    publication_no: Annotated[int | None, Doc("Publication number (null: the live standing now).")]
+    position: Annotated[int, Doc("Ledger position.")]
+    time: Annotated[str | None, Doc("Time of the event at that position.")]
+    tables: Annotated[tuple[TableStanding, ...], Doc("Band (and more) in each table.")]
     points: tuple[tuple[str, int], ...]
 
 
@@ -49,8 +49,8 @@ class HistoryEntry:
 class EditionStep:
     """The comparability verdict between two consecutive editions of the city's history."""
 
-    from_edition: str
-    to_edition: str
+    from_edition: Annotated[str, Doc("Earlier edition.")]
+    to_edition: Annotated[str, Doc("Later edition.")]
     verdict: Verdict
 
 
