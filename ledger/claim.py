@@ -15,32 +15,12 @@ from ledger.errors import (
     PermissionDenied,
 )
 from ledger.ids import aggregate_id
-from ledger.vocabulary import ClaimStatus, RoundOutcome
+from ledger.rounds import decide, status_after_round
+from ledger.vocabulary import ClaimStatus
 
 PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = ClaimStatus
-
-
-def decide(accepts: int, rejects: int, quorum: int) -> RoundOutcome:
-    """The round's outcome: accepted, rejected or undecided (another round)."""
-    if accepts >= quorum and accepts > rejects:
-        return RoundOutcome.ACCEPTED
-    if rejects > accepts:
-        return RoundOutcome.REJECTED
-    return RoundOutcome.UNDECIDED
-
-
-def status_after_round(outcome: str) -> ClaimStatus | None:
-    """The status a closed round's outcome gives its claim (None: it stays pending).
-
-    The one statement of this rule: the aggregate and every read model apply it.
-    """
-    return _DECIDED.get(outcome)
-
-
-_DECIDED: dict[str, ClaimStatus] = {
-    RoundOutcome.ACCEPTED: ClaimStatus.ACCEPTED,
-    RoundOutcome.REJECTED: ClaimStatus.REJECTED,
-}
+#: Re-exported: the round rules live in ledger.rounds.
+__all__ = ["Claim", "decide", "status_after_round"]
 
 
 class Claim(Aggregate):

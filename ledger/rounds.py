@@ -5,7 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.errors import AlreadyVoted, InvalidInput, LanguageNotRead, RoundNotOpen
-from ledger.vocabulary import Decision
+from ledger.vocabulary import ClaimStatus, Decision, RoundOutcome
+
+
+def decide(accepts: int, rejects: int, quorum: int) -> RoundOutcome:
+    """The round's outcome: accepted, rejected or undecided (another round)."""
+    if accepts >= quorum and accepts > rejects:
+        return RoundOutcome.ACCEPTED
+    if rejects > accepts:
+        return RoundOutcome.REJECTED
+    return RoundOutcome.UNDECIDED
+
+
+def status_after_round(outcome: str) -> ClaimStatus | None:
+    """The status a closed round's outcome gives its claim (None: it stays pending).
+
+    The one statement of this rule: the Claim aggregate and every read model apply it.
+    """
+    return _DECIDED.get(outcome)
+
+
+_DECIDED: dict[str, ClaimStatus] = {
+    RoundOutcome.ACCEPTED: ClaimStatus.ACCEPTED,
+    RoundOutcome.REJECTED: ClaimStatus.REJECTED,
+}
 
 
 @dataclass(frozen=True)
