@@ -23,11 +23,13 @@ class Exact:
     """An exact Fraction; never a float."""
 
     value: strawberry.Private[Fraction]
+    # A plain field set from `value` (no resolver to run per number in a long table).
+    fraction: str = strawberry.field(
+        default="", description='The exact value in lowest terms, like "2525/32" or "79".'
+    )
 
-    @resolver('The exact value in lowest terms, like "2525/32" or "79".')
-    def fraction(self) -> str:
-        """The exact fraction."""
-        return str(self.value)
+    def __post_init__(self) -> None:
+        self.fraction = str(self.value)
 
     @resolver("The value rounded half-even for display, like 78.91.")
     def decimal(
@@ -36,5 +38,4 @@ class Exact:
             int, strawberry.argument(description=f"Digits after the point, 0..{MAX_PLACES}.")
         ] = 2,
     ) -> str:
-        """The rounded decimal."""
         return display_decimal(self.value, places)

@@ -5,28 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from sqlite_utils import Database
+from strawberry.scalars import JSON
 
 from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.exports import ExportFile, ExportFormat, Lang, export_table
 from graphql_api.features.catalogue import City
-from graphql_api.features.claims import IndicatorScore, load_scores
+from graphql_api.features.claims import IndicatorScore
 from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import (
-    AsOf,
-    as_of_value,
-    aware,
-)
-from graphql_api.permissions import (
-    CanSeeCityScores,
-    CanSeeScores,
-    Public,
-)
+from graphql_api.inputs import AsOf, as_of_value, aware
+from graphql_api.outputs import FromView, output
+from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from projections import catalogue
@@ -36,7 +31,28 @@ from projections.bands import BAND_LABELS
 from projections.publications import Publication as PublicationRecord
 from projections.published import published_rankings
 from projections.ranking import RankingEntry
-from projections.rankings import BandChange, RankingView
+from projections.rankings import BandChange, RankingView, ScoreView
+
+
+class TableScores:
+    """Every row's per-indicator scores of one table, read in one batch when a row first asks
+    (so that a table of N rows costs one read, and its rows resolve without awaiting)."""
+
+    def __init__(self, db: Database, edition_id: str, position: int, city_ids: list[str]) -> None:
+        self.db, self.edition_id, self.position, self.city_ids = db, edition_id, position, city_ids
+        self._found: dict[str, list[ScoreView]] | None = None
+
+    def of(self, city_id: str) -> list[ScoreView]:
+        """A city's scores (the batch is read on the first call)."""
+        if self._found is None:
+            # strict=False: a city outside the edition fails its own row, not the table.
+            self._found = ranking.indicator_scores(
+                self.db, self.edition_id, self.city_ids, self.position, strict=False
+            )
+        found = self._found.get(city_id)
+        if found is None:
+            raise ranking.not_in_edition(city_id, self.edition_id, self.position)
+        return found
 
 
 @strawberry.type(description="A city's row in a ranking table.")
@@ -51,6 +67,7 @@ class RankingRow:
     edition_id: strawberry.Private[str]
     position: strawberry.Private[int]
     exact_score: strawberry.Private[Fraction]
+    scores: strawberry.Private[TableScores]
 
     @resolver("The city, with its names.")
     async def city(self, info: Info) -> City:
@@ -75,12 +92,30 @@ class RankingRow:
     @resolver(
         "Points per indicator with the supporting claims (one batch per page).", CanSeeCityScores
     )
-    async def indicator_scores(self, info: Info) -> list[IndicatorScore] | None:
+    def indicator_scores(self) -> list[IndicatorScore] | None:
         """Per-indicator scores."""
-        return await load_scores(info, self.edition_id, self.position, self.city_id)
+        return [IndicatorScore.from_view(v) for v in self.scores.of(self.city_id)]
+
+    @resolver(
+        "The same points as indicatorScores, in the same order, as one JSON list of "
+        '{"indicatorId", "points", "claimId"} objects: a whole table of them without a '
+        "GraphQL object per score.",
+        CanSeeCityScores,
+    )
+    def indicator_points(self) -> JSON | None:
+        """Per-indicator points as plain data."""
+        return cast(
+            JSON,
+            [
+                {"indicatorId": v.indicator_id, "points": v.points, "claimId": v.claim_id}
+                for v in self.scores.of(self.city_id)
+            ],
+        )
 
     @classmethod
-    def from_entry(cls, e: RankingEntry, edition_id: str, position: int) -> RankingRow:
+    def from_entry(
+        cls, e: RankingEntry, edition_id: str, position: int, scores: TableScores
+    ) -> RankingRow:
         """From a ranking entry."""
         return cls(
             city_id=e.city_id,
@@ -91,13 +126,20 @@ class RankingRow:
             edition_id=edition_id,
             position=position,
             exact_score=e.score,
+            scores=scores,
         )
+
+
+def table_rows(info: Info, view: RankingView, entries: Sequence[RankingEntry]) -> list[RankingRow]:
+    """The rows of a table, sharing one batch of per-indicator scores."""
+    scores = TableScores(
+        info.context.db, view.edition_id, view.position, [e.city_id for e in entries]
+    )
+    return [RankingRow.from_entry(e, view.edition_id, view.position, scores) for e in entries]
 
 
 @strawberry.type(description="A table of an edition as computed at a ledger position.")
 class RankingTable:
-    """A ranking table."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     position: int = strawberry.field(description="Ledger position it was computed at.")
@@ -112,43 +154,13 @@ class RankingTable:
     )
 
 
-@strawberry.type(description="A city whose band differs between two points, and why.")
-class BandMove:
-    """A band change."""
-
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    before_band: str = strawberry.field(description="Band at the earlier point.")
-    after_band: str = strawberry.field(description="Band at the later point.")
-    before_rank: int = strawberry.field(description="Rank at the earlier point.")
-    after_rank: int = strawberry.field(description="Rank at the later point.")
-    before_score: Exact = strawberry.field(description="Score at the earlier point.")
-    after_score: Exact = strawberry.field(description="Score at the later point.")
-    causes: list[ScoreCause] = strawberry.field(
-        description="The events between that changed this city's score or that of a city that "
-        "crossed it, each naming its city, indicator, claim and exact score change."
-    )
-
-    @classmethod
-    def from_view(cls, v: BandChange) -> BandMove:
-        """From the read view."""
-        return cls(
-            city_id=v.city_id,
-            name_en=v.name_en,
-            before_band=v.before_band,
-            after_band=v.after_band,
-            before_rank=v.before_rank,
-            after_rank=v.after_rank,
-            before_score=Exact(value=v.before_score),
-            after_score=Exact(value=v.after_score),
-            causes=[ScoreCause.from_view(e) for e in v.causes],
-        )
+@output(BandChange)
+class BandMove(FromView[BandChange]):
+    causes: list[ScoreCause]
 
 
 @strawberry.type(description="Band changes of a table between two ledger positions.")
 class BandChanges:
-    """Band changes."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     from_position: int = strawberry.field(description="The earlier position.")
@@ -191,7 +203,7 @@ def _publication_ranking(
         position=view.position,
         time=view.time,
         publication_no=chosen.publication_no,
-        rows=[RankingRow.from_entry(e, view.edition_id, view.position) for e in rows],
+        rows=table_rows(info, view, rows),
     )
 
 
@@ -226,10 +238,9 @@ def _ranking(
         position=view.position,
         time=view.time,
         publication_no=publication.publication_no if publication else None,
-        rows=[
-            RankingRow.from_entry(e, view.edition_id, view.position)
-            for e in (view.rows if publication is None else published_order(view.rows))
-        ],
+        rows=table_rows(
+            info, view, view.rows if publication is None else published_order(view.rows)
+        ),
     )
 
 
@@ -313,5 +324,4 @@ class RankingsQuery:
         ] = None,
         as_of: Annotated[AsOf | None, strawberry.argument(description="A point (scores).")] = None,
     ) -> ExportFile:
-        """An export."""
         return export_table(info, edition, table, format, lang, publication, as_of)
