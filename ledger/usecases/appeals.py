@@ -85,15 +85,18 @@ class AppealUseCases(LedgerBase):
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
             framework = self._framework(edition.framework_id, edition.framework_version)
-            points = framework.points(edition.framework_version, indicator_id, rung)
+            points = framework.points(
+                version_no=edition.framework_version, indicator_id=indicator_id, rung=rung
+            )
             edition.require_evidence_by_cutoff(clean_sources)
             if claim_id is not None:
                 self._disputable(claim_id, edition_id, city_id, indicator_id)
-            deadline = edition.require_appeal_window(when)
+            deadline = edition.require_appeal_window(when=when)
             appeal = Appeal.file(
-                new_id, edition_id, city_id, indicator_id, text, filed_by, when,
-                claim_id=claim_id, rung=rung, points=points, sources=clean_sources,
-                deadline=deadline.isoformat(),
+                appeal_id=new_id, edition_id=edition_id, city_id=city_id,
+                indicator_id=indicator_id, text=text, filed_by=filed_by, claim_id=claim_id,
+                rung=rung, points=points, sources=clean_sources, deadline=deadline.isoformat(),
+                at=when,
             )  # fmt: skip
             return Outcome(new_id, [appeal])
 
@@ -101,7 +104,9 @@ class AppealUseCases(LedgerBase):
 
     def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
         claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-        claim.require_about(edition_id, city_id, indicator, "claim_id")
+        claim.require_about(
+            edition_id=edition_id, city_id=city_id, indicator_id=indicator, field="claim_id"
+        )
         if claim.status in ("withdrawn", "superseded"):
             raise InvalidState(
                 f"claim {claim_id} is {claim.status} and no longer counts",
@@ -127,7 +132,7 @@ class AppealUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            appeal.withdraw(reason, by, city_id, when)
+            appeal.withdraw(reason=reason, by=by, city_id=city_id, at=when)
             return Outcome(appeal_id, [appeal])
 
         return str(self._run("withdraw_appeal", idempotency_key, at, body))
@@ -146,7 +151,7 @@ class AppealUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            return Outcome(appeal.open_review(when, by), [appeal])
+            return Outcome(appeal.open_review(at=when, by=by), [appeal])
 
         return int(self._run("open_appeal_review", idempotency_key, at, body))
 
@@ -167,7 +172,13 @@ class AppealUseCases(LedgerBase):
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            round_no = appeal.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
+            round_no = appeal.cast_vote(
+                verifier_id=verifier_id,
+                verifier_languages=set(verifier.languages),
+                decision=decision,
+                note=note,
+                at=when,
+            )
             return Outcome(round_no, [appeal])
 
         return int(self._run("cast_appeal_vote", idempotency_key, at, body))
@@ -189,7 +200,7 @@ class AppealUseCases(LedgerBase):
             edition = self._get(
                 Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id
             )
-            return Outcome(appeal.close_review(edition.quorum, when, by), [appeal])
+            return Outcome(appeal.close_review(quorum=edition.quorum, at=when, by=by), [appeal])
 
         return str(self._run("close_appeal_review", idempotency_key, at, body))
 
@@ -216,10 +227,18 @@ class AppealUseCases(LedgerBase):
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
             appeal.require_decidable(decision)
             if decision != UPHELD:
-                appeal.decide(decision, response, by, None, when)
+                appeal.decide(
+                    decision=decision, reasons=response, by=by, correction_claim_id=None, at=when
+                )
                 return Outcome(appeal_id, [appeal])
             changed: list[Aggregate] = self._correction(appeal, when, by)
-            appeal.decide(decision, response, by, correction_claim_id(appeal_id), when)
+            appeal.decide(
+                decision=decision,
+                reasons=response,
+                by=by,
+                correction_claim_id=correction_claim_id(appeal_id),
+                at=when,
+            )
             return Outcome(appeal_id, [appeal, *changed])
 
         return str(self._run("answer_appeal", idempotency_key, at, body))
@@ -231,21 +250,24 @@ class AppealUseCases(LedgerBase):
         self._absent(Claim, Claim.key(new_id), "claim", new_id)
         edition = self._get(Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id)
         framework = self._framework(edition.framework_id, edition.framework_version)
-        points = framework.points(edition.framework_version, appeal.indicator_id, appeal.rung)
+        points = framework.points(
+            version_no=edition.framework_version, indicator_id=appeal.indicator_id, rung=appeal.rung
+        )
         changed: list[Aggregate] = []
         if appeal.claim_id is not None:
             old = self._disputable(
                 appeal.claim_id, appeal.edition_id, appeal.city_id, appeal.indicator_id
             )
-            old.supersede(new_id, when, by)
+            old.supersede(by_claim=new_id, at=when, by=by)
             changed.append(old)
         claim = Claim.submit(
-            new_id, appeal.edition_id, appeal.city_id, appeal.indicator_id, appeal.rung,
-            points, list(appeal.sources or []), f"appeal {appeal.appeal_id}",
-            appeal.claim_id, when,
+            claim_id=new_id, edition_id=appeal.edition_id, city_id=appeal.city_id,
+            indicator_id=appeal.indicator_id, rung=appeal.rung, points=points,
+            sources=list(appeal.sources or []), submitted_by=f"appeal {appeal.appeal_id}",
+            supersedes=appeal.claim_id, at=when,
         )  # fmt: skip
         assert claim.status == PENDING
-        claim.accept_on_appeal(appeal.appeal_id, by, when)
+        claim.accept_on_appeal(appeal_id=appeal.appeal_id, by=by, at=when)
         return [claim, *changed]
 
     @use_case
@@ -269,8 +291,10 @@ class AppealUseCases(LedgerBase):
             self._absent(Feedback, Feedback.key(new_id), "feedback", new_id)
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             edition.require_city(city_id)
-            return Outcome(
-                new_id, [Feedback.give(new_id, edition_id, city_id, text, given_by, when)]
-            )
+            feedback = Feedback.give(
+                feedback_id=new_id, edition_id=edition_id, city_id=city_id, text=text,
+                given_by=given_by, at=when,
+            )  # fmt: skip
+            return Outcome(new_id, [feedback])
 
         return str(self._run("give_feedback", idempotency_key, at, body))

@@ -53,9 +53,11 @@ class CatalogueUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             self._absent(City, City.key(city_id), "city", city_id)
-            return Outcome(
-                city_id, [City.register(city_id, name_en, name_zh, country, aliases, when, by)]
-            )
+            city = City.register(
+                city_id=city_id, name_en=name_en, name_zh=name_zh, country=country,
+                aliases_zh=aliases, by=by, at=when,
+            )  # fmt: skip
+            return Outcome(city_id, [city])
 
         return str(self._run("register_city", idempotency_key, at, body))
 
@@ -78,9 +80,11 @@ class CatalogueUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             self._absent(Framework, Framework.key(framework_id), "framework", framework_id)
-            return Outcome(
-                1, [Framework.define(framework_id, title, pillars, indicators, when, by)]
-            )
+            framework = Framework.define(
+                framework_id=framework_id, title=title, pillars=pillars, indicators=indicators,
+                by=by, at=when,
+            )  # fmt: skip
+            return Outcome(1, [framework])
 
         return int(self._run("define_framework", idempotency_key, at, body))
 
@@ -106,7 +110,9 @@ class CatalogueUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
-            version_no = framework.revise(pillars, indicators, note, when, lineage, by)
+            version_no = framework.revise(
+                pillars=pillars, indicators=indicators, note=note, lineage=lineage, by=by, at=when
+            )
             return Outcome(version_no, [framework])
 
         return int(self._run("revise_framework", idempotency_key, at, body))
@@ -141,7 +147,10 @@ class CatalogueUseCases(LedgerBase):
                 "framework",
                 predecessor_framework_id,
             )
-            framework.state_lineage(version, predecessor, predecessor_version, lineage, when, by)
+            framework.state_lineage(
+                version_no=version, predecessor=predecessor,
+                predecessor_version=predecessor_version, lineage=lineage, by=by, at=when,
+            )  # fmt: skip
             return Outcome(version, [framework])
 
         return int(self._run("state_lineage", idempotency_key, at, body))
@@ -163,7 +172,10 @@ class CatalogueUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             self._absent(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            return Outcome(verifier_id, [Verifier.enrol(verifier_id, langs, when, by)])
+            return Outcome(
+                verifier_id,
+                [Verifier.enrol(verifier_id=verifier_id, languages=langs, by=by, at=when)],
+            )
 
         return str(self._run("enrol_verifier", idempotency_key, at, body))
 
@@ -183,7 +195,7 @@ class CatalogueUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            verifier.change_languages(langs, when, by)
+            verifier.change_languages(languages=langs, at=when, by=by)
             return Outcome(verifier_id, [verifier])
 
         return str(self._run("change_verifier_languages", idempotency_key, at, body))

@@ -55,14 +55,22 @@ class ClaimUseCases(LedgerBase):
             edition.require_city(city_id)
             edition.require_evidence_by_cutoff(clean_sources)
             framework = self._framework(edition.framework_id, edition.framework_version)
-            points = framework.points(edition.framework_version, indicator_id, rung)
+            points = framework.points(
+                version_no=edition.framework_version, indicator_id=indicator_id, rung=rung
+            )
             if supersedes is not None:
                 old = self._get(Claim, Claim.key(supersedes), "claim", supersedes)
-                old.require_about(edition_id, city_id, indicator_id, "supersedes")
-                old.require_correctable_by(submitted_by, as_editor is True)
+                old.require_about(
+                    edition_id=edition_id,
+                    city_id=city_id,
+                    indicator_id=indicator_id,
+                    field="supersedes",
+                )
+                old.require_correctable_by(by=submitted_by, as_editor=as_editor is True)
             claim = Claim.submit(
-                new_id, edition_id, city_id, indicator_id, rung, points,
-                clean_sources, submitted_by, supersedes, when,
+                claim_id=new_id, edition_id=edition_id, city_id=city_id,
+                indicator_id=indicator_id, rung=rung, points=points, sources=clean_sources,
+                submitted_by=submitted_by, supersedes=supersedes, at=when,
             )  # fmt: skip
             return Outcome(new_id, [claim])
 
@@ -85,7 +93,7 @@ class ClaimUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            claim.withdraw(reason, by, as_editor is True, when)
+            claim.withdraw(reason=reason, by=by, as_editor=as_editor is True, at=when)
             return Outcome(claim_id, [claim])
 
         return str(self._run("withdraw_claim", idempotency_key, at, body))
@@ -104,7 +112,7 @@ class ClaimUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            return Outcome(claim.open_next_round(when, by), [claim])
+            return Outcome(claim.open_next_round(at=when, by=by), [claim])
 
         return int(self._run("open_round", idempotency_key, at, body))
 
@@ -125,7 +133,13 @@ class ClaimUseCases(LedgerBase):
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            claim.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
+            claim.cast_vote(
+                verifier_id=verifier_id,
+                verifier_languages=set(verifier.languages),
+                decision=decision,
+                note=note,
+                at=when,
+            )
             return Outcome(claim.open_round, [claim])
 
         return int(self._run("cast_vote", idempotency_key, at, body))
@@ -149,13 +163,13 @@ class ClaimUseCases(LedgerBase):
         def body(when: datetime) -> Outcome:
             claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
             edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
-            outcome = claim.close_round(edition.quorum, when, by)
+            outcome = claim.close_round(quorum=edition.quorum, at=when, by=by)
             changed: list[Aggregate] = [claim]
             if outcome == ACCEPTED and claim.supersedes is not None:
                 old = self._get(Claim, Claim.key(claim.supersedes), "claim", claim.supersedes)
                 # Withdrawn (or replaced by another correction) meanwhile: nothing left to replace.
                 if old.in_force:
-                    old.supersede(claim_id, when, by)
+                    old.supersede(by_claim=claim_id, at=when, by=by)
                     changed.append(old)
             return Outcome(outcome, changed)
 

@@ -64,8 +64,9 @@ class EditionUseCases(LedgerBase):
                     value=weight_set_id,
                 )
             edition = Edition.create(
-                edition_id, year, title, region, framework_id, framework_version,
-                weight_set_id, cutoff, quorum, when, by,
+                edition_id=edition_id, year=year, title=title, region=region,
+                framework_id=framework_id, framework_version=framework_version,
+                weight_set_id=weight_set_id, evidence_cutoff=cutoff, quorum=quorum, by=by, at=when,
             )  # fmt: skip
             return Outcome(edition_id, [edition])
 
@@ -89,7 +90,7 @@ class EditionUseCases(LedgerBase):
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
             for city_id in ids:
                 self._get(City, City.key(city_id), "city", city_id)
-            edition.include_cities(ids, when, by)
+            edition.include_cities(city_ids=ids, at=when, by=by)
             return Outcome(len(edition.city_ids), [edition])
 
         return int(self._run("include_cities", idempotency_key, at, body))
@@ -110,7 +111,7 @@ class EditionUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.change_quorum(quorum, when, by)
+            edition.change_quorum(quorum=quorum, at=when, by=by)
             return Outcome(quorum, [edition])
 
         return int(self._run("change_quorum", idempotency_key, at, body))
@@ -184,8 +185,9 @@ class EditionUseCases(LedgerBase):
                 tabulation.table_digests(edition_id, known) if tabulation is not None else None
             )
             number = edition.publish(
-                cut, digest, tree_head, chosen, by, when, table_digests,
-                corrects=corrects, changes=changes, forced_reason=forced_reason,
+                position=cut, digest=digest, tree_head=tree_head, tables=chosen, by=by, at=when,
+                table_digests=table_digests, corrects=corrects, changes=changes,
+                forced_reason=forced_reason,
             )  # fmt: skip
             result = {
                 "edition_id": edition_id,
@@ -229,7 +231,7 @@ class EditionUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.set_appeal_window(days, by, when)
+            edition.set_appeal_window(days=days, by=by, at=when)
             return Outcome(days, [edition])
 
         return int(self._run("set_appeal_window", idempotency_key, at, body))

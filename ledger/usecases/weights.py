@@ -35,8 +35,9 @@ class WeightUseCases(LedgerBase):
             framework = self._framework(framework_id, framework_version)
             indicator_ids = [i["id"] for i in framework.indicators_of(framework_version)]
             weight_set = WeightSet.create(
-                weight_set_id, title, framework_id, framework_version, indicator_ids, when, by
-            )
+                weight_set_id=weight_set_id, title=title, framework_id=framework_id,
+                framework_version=framework_version, indicator_ids=indicator_ids, by=by, at=when,
+            )  # fmt: skip
             return Outcome(weight_set_id, [weight_set])
 
         return str(self._run("create_weight_set", idempotency_key, at, body))
@@ -60,7 +61,7 @@ class WeightUseCases(LedgerBase):
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
-            weight_set.enrol_panelist(panelist_id, field, when, by)
+            weight_set.enrol_panelist(panelist_id=panelist_id, field=field, at=when, by=by)
             return Outcome(panelist_id, [weight_set])
 
         return str(self._run("enrol_panelist", idempotency_key, at, body))
@@ -81,7 +82,7 @@ class WeightUseCases(LedgerBase):
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
-            weight_set.cast_ballot(panelist_id, allocations, when)
+            weight_set.cast_ballot(panelist_id=panelist_id, allocations=allocations, at=when)
             return Outcome(panelist_id, [weight_set])
 
         return str(self._run("cast_ballot", idempotency_key, at, body))
@@ -104,7 +105,9 @@ class WeightUseCases(LedgerBase):
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
-            weight_set.revise_ballot(panelist_id, allocations, reason, when)
+            weight_set.revise_ballot(
+                panelist_id=panelist_id, allocations=allocations, reason=reason, at=when
+            )
             return Outcome(panelist_id, [weight_set])
 
         return str(self._run("revise_ballot", idempotency_key, at, body))
@@ -125,7 +128,7 @@ class WeightUseCases(LedgerBase):
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
-            return Outcome(weight_set.aggregate(by, when), [weight_set])
+            return Outcome(weight_set.aggregate(by=by, at=when), [weight_set])
 
         return int(self._run("aggregate_weights", idempotency_key, at, body))
 
@@ -148,6 +151,8 @@ class WeightUseCases(LedgerBase):
             weight_set = self._get(
                 WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
             )
-            return Outcome(weight_set.set_weights(weights, reason, by, when), [weight_set])
+            return Outcome(
+                weight_set.set_weights(weights=weights, reason=reason, by=by, at=when), [weight_set]
+            )
 
         return int(self._run("set_weights", idempotency_key, at, body))
