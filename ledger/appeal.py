@@ -157,39 +157,15 @@ class Appeal(rounds.Reviewable):
         self.require_reviewable()
         self.trigger_event(self.AppealWithdrawn, reason=reason, by=by, timestamp=at)
 
-    def open_review(self, *, at: datetime | None, by: str | None = None) -> int:
-        """Open the next verification round on the appeal's evidence; return its number."""
-        self.require_reviewable()
-        if not self.sources:
+    def open_next_round(self, *, at: datetime | None, by: str | None = None) -> int:
+        """Open the next review round on the appeal's evidence; return its number."""
+        if self.is_open and not self.sources:
             raise InvalidState(
                 f"appeal {self.appeal_id} carries no evidence to review",
                 field="appeal_id",
                 value=self.appeal_id,
             )
-        return self._open_round(self.AppealReviewOpened, at=at, by=by)
-
-    def cast_vote(
-        self,
-        *,
-        verifier_id: str,
-        verifier_languages: set[str],
-        decision: str,
-        note: str,
-        at: datetime | None,
-    ) -> int:
-        """Record one verifier's vote in the open review round; return the round number."""
-        return self._cast_vote(
-            self.AppealVoteCast,
-            verifier_id=verifier_id,
-            verifier_languages=verifier_languages,
-            decision=decision,
-            note=note,
-            at=at,
-        )
-
-    def close_review(self, *, quorum: int, at: datetime | None, by: str | None = None) -> str:
-        """Close the open review round under the quorum (the claims' rule); return its outcome."""
-        return self._close_round(self.AppealReviewClosed, quorum=quorum, at=at, by=by)
+        return super().open_next_round(at=at, by=by)
 
     def require_decidable(self, decision: str) -> None:
         """Refuse a decision that is not upheld/dismissed, or that the review does not allow."""
@@ -259,3 +235,11 @@ class Appeal(rounds.Reviewable):
     def reviewed(self) -> rounds.Reviewed:
         """An appeal, reviewed in review rounds."""
         return rounds.Reviewed("appeal", self.appeal_id, "review round")
+
+    @property
+    def round_events(self) -> rounds.RoundEvents:
+        """An appeal's review rounds record AppealReviewOpened, AppealVoteCast and
+        AppealReviewClosed."""
+        return rounds.RoundEvents(
+            self.AppealReviewOpened, self.AppealVoteCast, self.AppealReviewClosed
+        )

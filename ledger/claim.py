@@ -179,33 +179,6 @@ class Claim(rounds.Reviewable):
         self.require_reviewable()
         self.trigger_event(self.ClaimAcceptedOnAppeal, appeal_id=appeal_id, by=by, timestamp=at)
 
-    def open_next_round(self, *, at: datetime | None, by: str | None = None) -> int:
-        """Open the next verification round; return its number."""
-        return self._open_round(self.RoundOpened, at=at, by=by)
-
-    def cast_vote(
-        self,
-        *,
-        verifier_id: str,
-        verifier_languages: set[str],
-        decision: str,
-        note: str,
-        at: datetime | None,
-    ) -> int:
-        """Record one verifier's vote in the open round; return the round number."""
-        return self._cast_vote(
-            self.VoteCast,
-            verifier_id=verifier_id,
-            verifier_languages=verifier_languages,
-            decision=decision,
-            note=note,
-            at=at,
-        )
-
-    def close_round(self, *, quorum: int, at: datetime | None, by: str | None = None) -> str:
-        """Close the open round under the quorum; return its outcome."""
-        return self._close_round(self.RoundClosed, quorum=quorum, at=at, by=by)
-
     def require_reviewable(self) -> None:
         """A claim's rounds open, take votes and close only while it is pending."""
         if self.status != PENDING:
@@ -227,3 +200,8 @@ class Claim(rounds.Reviewable):
     def reviewed(self) -> rounds.Reviewed:
         """A claim, reviewed in rounds."""
         return rounds.Reviewed("claim", self.claim_id, "round")
+
+    @property
+    def round_events(self) -> rounds.RoundEvents:
+        """A claim's rounds record RoundOpened, VoteCast and RoundClosed."""
+        return rounds.RoundEvents(self.RoundOpened, self.VoteCast, self.RoundClosed)

@@ -147,11 +147,20 @@ class Closed:
     by: str | None = None
 
 
+@dataclass(frozen=True)
+class RoundEvents:
+    """A reviewed aggregate's own event classes for a round's opening, votes and closing."""
+
+    opened: type[Aggregate.Event]
+    voted: type[Aggregate.Event]
+    closed: type[Aggregate.Event]
+
+
 class Reviewable(LedgerAggregate):
     """An aggregate whose evidence verifiers review in numbered rounds of votes.
 
-    The open/vote/close commands live here once; each subclass names its own event classes
-    (their topics are its own) and says when it may be reviewed.
+    The round commands live here once; each subclass names its own event classes (their
+    topics are its own) and says when it may be reviewed.
     """
 
     #: The number of the round open now (None: no round is open).
@@ -169,21 +178,24 @@ class Reviewable(LedgerAggregate):
         """What is reviewed, as errors name it."""
         raise NotImplementedError
 
+    @property
+    def round_events(self) -> RoundEvents:
+        """The subclass's event classes for its rounds."""
+        raise NotImplementedError
+
     def require_reviewable(self) -> None:
         """Refuse a round's change while the subject may not be reviewed."""
         raise NotImplementedError
 
-    def _open_round(
-        self, event: type[Aggregate.Event], *, at: datetime | None, by: str | None
-    ) -> int:
+    def open_next_round(self, *, at: datetime | None, by: str | None = None) -> int:
+        """Open the next round; return its number."""
         self.require_reviewable()
         number = next_round(self.reviewed, self.open_round, self.rounds)
-        self.trigger_event(event, round_no=number, by=by, timestamp=at)
+        self.trigger_event(self.round_events.opened, round_no=number, by=by, timestamp=at)
         return number
 
-    def _cast_vote(
+    def cast_vote(
         self,
-        event: type[Aggregate.Event],
         *,
         verifier_id: str,
         verifier_languages: set[str],
@@ -191,13 +203,14 @@ class Reviewable(LedgerAggregate):
         note: str,
         at: datetime | None,
     ) -> int:
+        """Record one verifier's vote in the open round; return the round number."""
         check_decision(decision)
         self.require_reviewable()
         round_no = open_round_no(self.reviewed, self.open_round)
         votes = self.rounds[round_no - 1]
         check_voter(self.reviewed, votes, round_no, self.languages, verifier_id, verifier_languages)
         self.trigger_event(
-            event,
+            self.round_events.voted,
             round_no=round_no,
             verifier_id=verifier_id,
             decision=decision,
@@ -206,15 +219,14 @@ class Reviewable(LedgerAggregate):
         )
         return round_no
 
-    def _close_round(
-        self, event: type[Aggregate.Event], *, quorum: int, at: datetime | None, by: str | None
-    ) -> str:
+    def close_round(self, *, quorum: int, at: datetime | None, by: str | None = None) -> str:
+        """Close the open round under the quorum; return its outcome."""
         self.require_reviewable()
         round_no = open_round_no(self.reviewed, self.open_round)
         accepts, rejects = tally(self.rounds[round_no - 1])
         outcome = decide(accepts, rejects, quorum)
         self.trigger_event(
-            event,
+            self.round_events.closed,
             round_no=round_no,
             outcome=outcome,
             accepts=accepts,

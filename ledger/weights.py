@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -52,6 +52,31 @@ def parse_weight(indicator: str, value: Any) -> Fraction:
     return weight
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """The facts of a panelist's ballot, first cast or revised."""
+
+    panelist_id: str
+    allocations: dict[str, int]
+
+    def apply(self, aggregate: WeightSet) -> None:
+        """Record the ballot, replacing any before it."""
+        aggregate.ballots[self.panelist_id] = self.allocations
+
+
+@dataclass(frozen=True)
+class WeightsInForce:
+    """The facts of new weights in force, aggregated from ballots or set directly."""
+
+    revision: int
+    weights: dict[str, str]
+
+    def apply(self, aggregate: WeightSet) -> None:
+        """Set the weights in force."""
+        aggregate.weights = self.weights
+        aggregate.revision = self.revision
+
+
 class WeightSet(LedgerAggregate):
     """Weights for one framework version; several editions may share one weight set."""
 
@@ -81,52 +106,25 @@ class WeightSet(LedgerAggregate):
             """Add the panelist."""
             aggregate.panelists[self.panelist_id] = self.field
 
-    class BallotCast(Aggregate.Event):
+    class BallotCast(Ballot, Aggregate.Event):
         """A panelist allocated 100 points over the indicators."""
 
-        panelist_id: str
-        allocations: dict[str, int]
-
-        def apply(self, aggregate: WeightSet) -> None:
-            """Record the ballot."""
-            aggregate.ballots[self.panelist_id] = self.allocations
-
-    class BallotRevised(Aggregate.Event):
+    class BallotRevised(Ballot, Aggregate.Event):
         """A panelist replaced their ballot."""
 
-        panelist_id: str
-        allocations: dict[str, int]
         reason: str
 
-        def apply(self, aggregate: WeightSet) -> None:
-            """Replace the ballot."""
-            aggregate.ballots[self.panelist_id] = self.allocations
-
-    class WeightsAggregated(Aggregate.Event):
+    class WeightsAggregated(WeightsInForce, Aggregate.Event):
         """The weights in force became the mean of the current ballots."""
 
-        revision: int
-        weights: dict[str, str]
         ballot_count: int
         by: str
 
-        def apply(self, aggregate: WeightSet) -> None:
-            """Set the weights in force."""
-            aggregate.weights = self.weights
-            aggregate.revision = self.revision
-
-    class WeightsSet(Aggregate.Event):
+    class WeightsSet(WeightsInForce, Aggregate.Event):
         """An editor set the weights in force directly, with a reason."""
 
-        revision: int
-        weights: dict[str, str]
         reason: str
         by: str
-
-        def apply(self, aggregate: WeightSet) -> None:
-            """Set the weights in force."""
-            aggregate.weights = self.weights
-            aggregate.revision = self.revision
 
     # The state the commands decide on, initialised from the created event (ledger.aggregate).
     weight_set_id: str

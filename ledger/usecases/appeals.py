@@ -151,7 +151,7 @@ class AppealUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome:
             appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            return Outcome(appeal.open_review(at=when, by=by), [appeal])
+            return Outcome(appeal.open_next_round(at=when, by=by), [appeal])
 
         return int(self._run("open_appeal_review", idempotency_key, at, body))
 
@@ -200,7 +200,7 @@ class AppealUseCases(LedgerBase):
             edition = self._get(
                 Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id
             )
-            return Outcome(appeal.close_review(quorum=edition.quorum, at=when, by=by), [appeal])
+            return Outcome(appeal.close_round(quorum=edition.quorum, at=when, by=by), [appeal])
 
         return str(self._run("close_appeal_review", idempotency_key, at, body))
 

@@ -181,11 +181,11 @@ def build_appeal() -> Appeal:
         points=2,
         sources=[{"language": "zh", "title": "t", "date": "2023-01-01", "excerpt": "x"}],
     )
-    appeal.open_review(at=None)
+    appeal.open_next_round(at=None)
     appeal.cast_vote(
         verifier_id="V1", verifier_languages={"zh"}, decision="accept", note="fine", at=None
     )
-    appeal.close_review(quorum=1, at=None)
+    appeal.close_round(quorum=1, at=None)
     appeal.decide(
         decision="dismissed", reasons="no", by="editor", correction_claim_id=None, at=None
     )

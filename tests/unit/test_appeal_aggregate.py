@@ -49,7 +49,7 @@ def filed() -> Appeal:
 
 def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
     appeal = filed()
-    appeal.open_review(at=None)
+    appeal.open_next_round(at=None)
     for n, decision in enumerate(outcome_votes):
         appeal.cast_vote(
             verifier_id=f"v{n}",
@@ -58,7 +58,7 @@ def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
             note="read it",
             at=None,
         )
-    appeal.close_review(quorum=quorum, at=None)
+    appeal.close_round(quorum=quorum, at=None)
     appeal.collect_events()
     return appeal
 
@@ -89,26 +89,26 @@ def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
 
 def test_a_review_round_puts_the_appeal_under_review_and_uses_the_claims_rule() -> None:
     appeal = filed()
-    assert appeal.open_review(at=None) == 1
+    assert appeal.open_next_round(at=None) == 1
     assert appeal.status == UNDER_REVIEW
     appeal.cast_vote(
         verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="ok", at=None
     )
 
-    assert appeal.close_review(quorum=2, at=None) == "undecided"  # one accept short of the quorum
-    assert appeal.open_review(at=None) == 2
+    assert appeal.close_round(quorum=2, at=None) == "undecided"  # one accept short of the quorum
+    assert appeal.open_next_round(at=None) == 2
     appeal.cast_vote(
         verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="ok", at=None
     )
     appeal.cast_vote(
         verifier_id="v2", verifier_languages={"zh"}, decision="accept", note="ok", at=None
     )
-    assert appeal.close_review(quorum=2, at=None) == "accepted"
+    assert appeal.close_round(quorum=2, at=None) == "accepted"
 
 
 def test_a_verifier_must_read_the_evidence_and_vote_once() -> None:
     appeal = filed()
-    appeal.open_review(at=None)
+    appeal.open_next_round(at=None)
     with pytest.raises(LanguageNotRead):
         appeal.cast_vote(
             verifier_id="v-en", verifier_languages={"en"}, decision="accept", note="", at=None
@@ -208,4 +208,4 @@ def test_only_its_city_withdraws_an_open_appeal() -> None:
 
     assert appeal.status == WITHDRAWN
     with pytest.raises(InvalidState):
-        appeal.open_review(at=None)
+        appeal.open_next_round(at=None)
