@@ -26,6 +26,12 @@ class LedgerAggregate(Aggregate):
     #: The created event's field holding the stable id ("claim_id").
     ID_FIELD: ClassVar[str]
 
+    def __init_subclass__(cls, *, kind: str = "", id_field: str = "", **kwargs: Any) -> None:
+        """`class Claim(LedgerAggregate, kind="claim", id_field="claim_id")` names both."""
+        super().__init_subclass__(**kwargs)
+        if kind:
+            cls.KIND, cls.ID_FIELD = kind, id_field
+
     @classmethod
     def key(cls, ident: str) -> UUID:
         """Aggregate id of the one of this kind with this stable id."""

@@ -36,11 +36,8 @@ def correction_claim_id(appeal_id: str) -> str:
     return f"{appeal_id}/correction"
 
 
-class Appeal(rounds.Reviewable):
+class Appeal(rounds.Reviewable, kind="appeal", id_field="appeal_id"):
     """A city's appeal against an indicator score, with new evidence and its review."""
-
-    KIND = "appeal"
-    ID_FIELD = "appeal_id"
 
     class AppealFiled(Aggregate.Created):
         """A city filed an appeal (the evidence fields were added later, with defaults)."""

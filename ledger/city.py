@@ -10,11 +10,8 @@ from eventsourcing.domain import Aggregate
 from ledger.aggregate import LedgerAggregate
 
 
-class City(LedgerAggregate):
+class City(LedgerAggregate, kind="city", id_field="city_id"):
     """A city with its English and Chinese names and ISO 3166-1 country code."""
-
-    KIND = "city"
-    ID_FIELD = "city_id"
 
     class CityRegistered(Aggregate.Created):
         """A city entered the ledger."""

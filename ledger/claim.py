@@ -22,11 +22,8 @@ PENDING, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED = ClaimStatus
 __all__ = ["Claim", "decide", "status_after_round"]
 
 
-class Claim(rounds.Reviewable):
+class Claim(rounds.Reviewable, kind="claim", id_field="claim_id"):
     """A claim that a city stands on a rung of an indicator, with its sources and verification."""
-
-    KIND = "claim"
-    ID_FIELD = "claim_id"
 
     class ClaimSubmitted(Aggregate.Created):
         """A researcher submitted evidence for a rung."""

@@ -17,11 +17,8 @@ TABLES = tuple(RankingTable)
 DEFAULT_APPEAL_WINDOW_DAYS = 30
 
 
-class Edition(LedgerAggregate):
+class Edition(LedgerAggregate, kind="edition", id_field="edition_id"):
     """A ranking edition such as asia-2023; it may reuse another edition's weight set."""
-
-    KIND = "edition"
-    ID_FIELD = "edition_id"
 
     class EditionCreated(Aggregate.Created):
         """An edition was opened."""

@@ -10,11 +10,8 @@ from eventsourcing.domain import Aggregate
 from ledger.aggregate import LedgerAggregate
 
 
-class Feedback(LedgerAggregate):
+class Feedback(LedgerAggregate, kind="feedback", id_field="feedback_id"):
     """A city's feedback on an edition, recorded and listed per city."""
-
-    KIND = "feedback"
-    ID_FIELD = "feedback_id"
 
     class FeedbackGiven(Aggregate.Created):
         """A city gave feedback."""

@@ -116,11 +116,8 @@ def check_structure(pillars: Any, indicators: Any) -> tuple[list[dict[str, Any]]
     return clean_pillars, clean
 
 
-class Framework(LedgerAggregate):
+class Framework(LedgerAggregate, kind="framework", id_field="framework_id"):
     """An indicator system; each revision is a new version, and editions pin one version."""
-
-    KIND = "framework"
-    ID_FIELD = "framework_id"
 
     class FrameworkDefined(Aggregate.Created):
         """Version 1 of a framework was defined."""

@@ -10,11 +10,8 @@ from eventsourcing.domain import Aggregate
 from ledger.aggregate import LedgerAggregate
 
 
-class Verifier(LedgerAggregate):
+class Verifier(LedgerAggregate, kind="verifier", id_field="verifier_id"):
     """An expert identified only by an anonymous id, with the languages they read."""
-
-    KIND = "verifier"
-    ID_FIELD = "verifier_id"
 
     class VerifierEnrolled(Aggregate.Created):
         """A verifier joined the pool."""

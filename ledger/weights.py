@@ -77,11 +77,8 @@ class WeightsInForce:
         aggregate.revision = self.revision
 
 
-class WeightSet(LedgerAggregate):
+class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
     """Weights for one framework version; several editions may share one weight set."""
-
-    KIND = "weight-set"
-    ID_FIELD = "weight_set_id"
 
     class WeightSetCreated(Aggregate.Created):
         """A weight set and its (empty) panel were created."""

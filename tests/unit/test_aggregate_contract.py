@@ -12,12 +12,14 @@ import pytest
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import get_topic
 
+from ledger.aggregate import LedgerAggregate
 from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
 from ledger.edition import Edition
 from ledger.feedback import Feedback
 from ledger.framework import Framework
+from ledger.ids import aggregate_id
 from ledger.receipt import Receipt
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
@@ -321,3 +323,22 @@ def test_a_created_event_recorded_before_its_later_fields_still_builds_its_aggre
 
     assert isinstance(aggregate, aggregate_cls)
     assert aggregate.version == 1
+
+
+#: The kind that namespaces each aggregate's ids: stored logs hold these ids, never edit one.
+KINDS = {
+    Appeal: "appeal",
+    City: "city",
+    Claim: "claim",
+    Edition: "edition",
+    Feedback: "feedback",
+    Framework: "framework",
+    Verifier: "verifier",
+    WeightSet: "weight-set",
+}
+
+
+@pytest.mark.parametrize("aggregate", list(KINDS), ids=lambda a: a.__name__)
+def test_an_aggregate_id_stays_namespaced_by_its_kind(aggregate: type[LedgerAggregate]) -> None:
+    assert aggregate.key("x1") == aggregate_id(KINDS[aggregate], "x1")
+    assert Receipt.key_id("x1") == aggregate_id("receipt", "x1")
