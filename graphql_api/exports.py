@@ -10,7 +10,7 @@ from cityledger.export import ExportFile as FileView
 from cityledger.export import build_export
 from graphql_api.context import Info
 from graphql_api.inputs import AsOf, as_of_value
-from graphql_api.types.scalars import RankingTableName
+from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied, UnknownId
 from projections import queries as reads
 

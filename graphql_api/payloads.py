@@ -8,19 +8,12 @@ import strawberry
 
 from graphql_api.context import ApiContext
 from graphql_api.errors import LedgerErrorType
+from graphql_api.features.appeals import Appeal, Feedback
+from graphql_api.features.catalogue import City, FrameworkVersion, Verifier
+from graphql_api.features.claims import Claim
+from graphql_api.features.editions import Edition, Publication
+from graphql_api.features.weights import Ballot, WeightRevision
 from graphql_api.recorded import Recorded
-from graphql_api.types import (
-    Appeal,
-    Ballot,
-    City,
-    Claim,
-    Edition,
-    Feedback,
-    FrameworkVersion,
-    Publication,
-    Verifier,
-    WeightRevision,
-)
 from projections import appeals as docket
 from projections import queries as reads
 

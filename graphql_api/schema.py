@@ -1,4 +1,5 @@
-"""The schema: roots, error handling, limits; and its SDL, committed as schema.graphql."""
+"""The schema: the roots composed from the feature modules, error handling, limits; and its
+SDL, committed as schema.graphql."""
 
 from __future__ import annotations
 
@@ -9,12 +10,38 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphql_api.errors import ErrorCodes, LedgerErrorHandler, unexpected
+from graphql_api.features.appeals import AppealsQuery
+from graphql_api.features.catalogue import CatalogueQuery
+from graphql_api.features.claims import ClaimsQuery
+from graphql_api.features.editions import EditionsQuery
+from graphql_api.features.log import LogQuery
+from graphql_api.features.movement import MovementQuery
+from graphql_api.features.rankings import RankingsQuery
+from graphql_api.features.viewer import ViewerQuery
+from graphql_api.features.weights import WeightsQuery
+from graphql_api.features.years import YearsQuery
 from graphql_api.limits import limit_extensions
 from graphql_api.mutations import Mutation
-from graphql_api.queries import Query
 from graphql_api.subscriptions import Subscription
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+# Each feature contributes its fields; the SDL lists them in the order of these bases.
+@strawberry.type(description="Read the ledger's projections; every answer names its position.")
+class Query(
+    LogQuery,
+    ViewerQuery,
+    CatalogueQuery,
+    EditionsQuery,
+    RankingsQuery,
+    ClaimsQuery,
+    MovementQuery,
+    YearsQuery,
+    WeightsQuery,
+    AppealsQuery,
+):
+    """The query root."""
 
 
 class LedgerSchema(strawberry.Schema):

@@ -10,10 +10,11 @@ import strawberry
 from starlette.websockets import WebSocket
 
 from graphql_api.context import ApiContext, Info
+from graphql_api.features.appeals import Appeal, AppealUpdate
+from graphql_api.features.log import Event
 from graphql_api.fields import stream
 from graphql_api.offload import blocking
 from graphql_api.permissions import CanReadLog, CanSeeAppeals
-from graphql_api.types import Appeal, AppealUpdate, Event
 from projections import appeals as docket
 from projections import queries as reads
 from projections.appeals import AppealChange

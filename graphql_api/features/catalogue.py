@@ -1,4 +1,4 @@
-"""Catalogue output types: cities, editions, frameworks, publications, verifiers."""
+"""Catalogue: cities, frameworks with their pillars, indicators and ladders, verifiers."""
 
 from __future__ import annotations
 
@@ -6,25 +6,30 @@ from typing import Annotated
 
 import strawberry
 
+from graphql_api.arguments import Id
 from graphql_api.context import Info
+from graphql_api.features.claims import CityScores, load_scores
+from graphql_api.features.years import FrameworkLineage
+from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import AsOf, SubTable, as_of_value
-from graphql_api.permissions import CanSeeCityScores
-from graphql_api.types.appeals import PublicationChange
-from graphql_api.types.evidence import CityScores, load_scores
-from graphql_api.types.years import FrameworkLineage
-from projections import publications as published
+from graphql_api.inputs import (
+    AsOf,
+    SubTable,
+    as_of_value,
+)
+from graphql_api.permissions import (
+    CanSeeCityScores,
+    CanSeeVotes,
+    Public,
+)
 from projections import queries as reads
 from projections.lineage import lineage_step
-from projections.publications import Publication as PublicationRecord
 from projections.rankings import resolve
 from projections.report import pinyin_key
 from projections.views import (
     CityView,
-    EditionView,
     FrameworkView,
     IndicatorView,
-    PublicationView,
     VerifierView,
 )
 
@@ -114,57 +119,6 @@ class FrameworkVersion:
         )
 
 
-@strawberry.type(description="A publication of an edition's tables at a ledger position.")
-class Publication:
-    """A publication."""
-
-    edition_id: str = strawberry.field(description="Edition id.")
-    publication_no: int = strawberry.field(description="Publication number within the edition.")
-    position: int = strawberry.field(description="Ledger position the tables were computed at.")
-    digest: str = strawberry.field(description="Chain hash of the log up to that position.")
-    tree_head: str | None = strawberry.field(
-        description="RFC 9162 Merkle tree head over the events up to that position (null for "
-        "publications recorded before tree heads were pinned)."
-    )
-    tables: list[str] = strawberry.field(description="Tables published.")
-    by: str = strawberry.field(description="Who published.")
-    time: str = strawberry.field(description="When it was published (ISO 8601).")
-    event_position: int = strawberry.field(description="Ledger position of the publish event.")
-
-    @resolver("The number of the publication this one corrects (null: not a correction).")
-    def corrects(self, info: Info) -> int | None:
-        """The corrected publication."""
-        return self._record(info).corrects
-
-    @resolver("A correction's band changes, each with the appeals and decisions that caused it.")
-    def changes(self, info: Info) -> list[PublicationChange]:
-        """The corrections listed."""
-        return [PublicationChange.from_view(c) for c in self._record(info).changes]
-
-    @resolver("Why the editor published despite undecided evidence (null: nothing undecided).")
-    def forced_reason(self, info: Info) -> str | None:
-        """The recorded reason for forcing."""
-        return self._record(info).forced_reason
-
-    def _record(self, info: Info) -> PublicationRecord:
-        return published.publication(info.context.db, self.edition_id, self.publication_no)
-
-    @classmethod
-    def from_view(cls, v: PublicationView) -> Publication:
-        """From the read view."""
-        return cls(
-            edition_id=v.edition_id,
-            publication_no=v.publication_no,
-            position=v.position,
-            digest=v.digest,
-            tree_head=v.tree_head,
-            tables=list(v.tables),
-            by=v.by,
-            time=v.time,
-            event_position=v.event_position,
-        )
-
-
 @strawberry.type(description="A city and its names.")
 class City:
     """A city."""
@@ -214,52 +168,6 @@ class City:
         )
 
 
-@strawberry.type(description="An edition and what it pins.")
-class Edition:
-    """An edition."""
-
-    edition_id: str = strawberry.field(description="Edition id.")
-    year: int = strawberry.field(description="Year.")
-    title: str = strawberry.field(description="Title.")
-    region: str = strawberry.field(description="Region covered.")
-    framework_id: str = strawberry.field(description="Framework pinned.")
-    framework_version: int = strawberry.field(description="Framework version pinned.")
-    weight_set_id: str = strawberry.field(description="Weight set used.")
-    evidence_cutoff: str = strawberry.field(description="Last date of admissible evidence.")
-    quorum: int = strawberry.field(description="Accepting votes a claim needs.")
-    city_count: int = strawberry.field(description="Cities included.")
-    created_at: str = strawberry.field(description="When the edition was created (ISO 8601).")
-    position: int = strawberry.field(description="Ledger position of the creating event.")
-
-    @resolver("The edition's cities, in English alphabetical order.")
-    def cities(self, info: Info) -> list[City]:
-        """Included cities."""
-        return [City.from_view(c) for c in reads.cities(info.context.db, self.edition_id)]
-
-    @resolver("The edition's publications, oldest first.")
-    def publications(self, info: Info) -> list[Publication]:
-        views = reads.publications(info.context.db, self.edition_id)
-        return [Publication.from_view(p) for p in views]
-
-    @classmethod
-    def from_view(cls, v: EditionView) -> Edition:
-        """From the read view."""
-        return cls(
-            edition_id=v.edition_id,
-            year=v.year,
-            title=v.title,
-            region=v.region,
-            framework_id=v.framework_id,
-            framework_version=v.framework_version,
-            weight_set_id=v.weight_set_id,
-            evidence_cutoff=v.evidence_cutoff,
-            quorum=v.quorum,
-            city_count=v.city_count,
-            created_at=v.created_at,
-            position=v.position,
-        )
-
-
 @strawberry.type(description="An anonymous verifier and the languages they read.")
 class Verifier:
     """A verifier."""
@@ -271,3 +179,24 @@ class Verifier:
     def from_view(cls, v: VerifierView) -> Verifier:
         """From the read view."""
         return cls(verifier_id=v.verifier_id, languages=list(v.languages))
+
+
+@strawberry.type
+class CatalogueQuery:
+    """The catalogue fields of the Query root."""
+
+    @query("Every version of every framework, with indicators and ladders.", Public)
+    def frameworks(self, info: Info) -> list[FrameworkVersion]:
+        return [FrameworkVersion.from_view(f) for f in reads.frameworks(info.context.db)]
+
+    @query("Cities in English alphabetical order, optionally those of one edition.", Public)
+    def cities(self, info: Info, edition: str | None = None) -> list[City]:
+        return [City.from_view(c) for c in reads.cities(info.context.db, edition)]
+
+    @query("One city; its scores need a score-viewing token (or the city's own).", Public)
+    def city(self, info: Info, id: Id) -> City:
+        return City.from_view(reads.city(info.context.db, id))
+
+    @query("Every verifier and the languages they read.", CanSeeVotes)
+    def verifiers(self, info: Info) -> list[Verifier]:
+        return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]

@@ -1,20 +1,28 @@
-"""Year-over-year output types: edition comparisons and a city's history."""
+"""Years: framework lineage, edition comparisons and a city's history."""
 
 from __future__ import annotations
 
 import json
 from enum import Enum
 from fractions import Fraction
+from typing import Annotated
 
 import strawberry
 
+from graphql_api.arguments import Id
 from graphql_api.context import Info
+from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.permissions import CanSeeCityScores, CanSeeScores
-from graphql_api.types.scalars import Exact, RankingTableName
-from projections.compare import ComparedCity, Comparison, OneSided, comparison_json
-from projections.history import CityHistory, HistoryEntry, TableStanding
-from projections.lineage import DiffEntry, FrameworkDiff, LineageStep
+from graphql_api.permissions import (
+    CanSeeCityScores,
+    CanSeeScores,
+    Public,
+)
+from graphql_api.scalars import Exact, RankingTableName
+from ledger.errors import PermissionDenied
+from projections.compare import ComparedCity, Comparison, OneSided, compare, comparison_json
+from projections.history import CityHistory, HistoryEntry, TableStanding, city_history
+from projections.lineage import DiffEntry, FrameworkDiff, LineageStep, framework_diff
 
 
 @strawberry.enum(description="Where an edition is read for a comparison.")
@@ -460,3 +468,58 @@ class CityTimeline:
                 for s in h.steps
             ],
         )
+
+
+@strawberry.type
+class YearsQuery:
+    """The years fields of the Query root."""
+
+    @query(
+        "Two editions compared: common cities with band, rank, N, percentile and the move; "
+        "entering and leaving cities; the band transition matrix; the framework and weight "
+        "diffs; a comparability verdict; the method/performance split of score changes. "
+        "Everyone may compare published bands; at NOW needs an editor or auditor token.",
+        Public,
+    )
+    def compare_editions(
+        self,
+        info: Info,
+        a: Id,
+        b: Id,
+        table: RankingTableName,
+        at: Annotated[
+            ComparisonPoint, strawberry.argument(description="Latest publications, or now.")
+        ] = ComparisonPoint.PUBLICATION,
+    ) -> EditionComparison:
+        """Edition comparison."""
+        if at is ComparisonPoint.NOW and not info.context.viewer.sees_scores:
+            raise PermissionDenied(
+                "at NOW needs an editor or auditor token; others compare publications",
+                field="at",
+            )
+        return EditionComparison.from_view(compare(info.context.db, a, b, table.value, at.value))
+
+    @query("The changes between two framework versions, following the lineage chain.", Public)
+    def framework_diff(
+        self,
+        info: Info,
+        from_framework: Id,
+        from_version: int,
+        to_framework: Id,
+        to_version: int,
+    ) -> FrameworkComparison:
+        """Framework diff."""
+        diff = framework_diff(
+            info.context.db, (from_framework, from_version), (to_framework, to_version)
+        )
+        return FrameworkComparison.from_view(diff)
+
+    @query(
+        "A city in every edition and publication, oldest first (editors and auditors also "
+        "get each edition's live standing), with comparability verdicts between editions.",
+        Public,
+    )
+    def city_history(self, info: Info, city: Id) -> CityTimeline:
+        """A city's history."""
+        live = info.context.viewer.sees_scores
+        return CityTimeline.from_view(city_history(info.context.db, city, live=live))

@@ -1,4 +1,4 @@
-"""The event log and the Relay connections over events and claims."""
+"""The log: decoded events as a Relay connection and the read-model position."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ import json
 import strawberry
 from strawberry.scalars import JSON
 
-from graphql_api.types.evidence import Claim
+from graphql_api.arguments import After, First
+from graphql_api.context import Info
+from graphql_api.fields import field as query
+from graphql_api.inputs import (
+    EventFilter,
+    aware,
+)
+from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
+from graphql_api.permissions import (
+    CanReadLog,
+    Public,
+)
+from projections import queries as reads
 from projections.views import (
     EventView,
 )
@@ -71,21 +83,42 @@ class EventConnection:
     position: int = strawberry.field(description="Read-model position the page was read at.")
 
 
-@strawberry.type(description="A claim and its cursor.")
-class ClaimEdge:
-    """A claim edge."""
+@strawberry.type
+class LogQuery:
+    """The log fields of the Query root."""
 
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this claim.")
-    node: Claim = strawberry.field(description="The claim.")
+    @query("The read-model position answers are computed at.", Public)
+    def position(self, info: Info) -> int:
+        """Tracking position."""
+        return reads.tracking_position(info.context.db)
 
-
-@strawberry.type(description="A page of claims.")
-class ClaimConnection:
-    """A page of claims."""
-
-    edges: list[ClaimEdge] = strawberry.field(description="Claims in submission order.")
-    page_info: PageInfo = strawberry.field(description="Paging.")
-    total_count: int = strawberry.field(
-        description="How many claims the viewer may read match the filter, over all pages."
-    )
-    position: int = strawberry.field(description="Read-model position the page was read at.")
+    @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
+    def events(
+        self,
+        info: Info,
+        filter: EventFilter | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> EventConnection:
+        """A page of events."""
+        f = filter or EventFilter()
+        page = reads.events(
+            info.context.db, after=cursor_value(after), first=page_size(first), types=f.types,
+            edition_id=f.edition, city_id=f.city,
+            since=None if f.since is None else aware(f.since, "since"),
+            until=None if f.until is None else aware(f.until, "until"),
+        )  # fmt: skip
+        edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
+        total = reads.event_count(
+            info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
+            since=None if f.since is None else aware(f.since, "since"),
+            until=None if f.until is None else aware(f.until, "until"),
+        )  # fmt: skip
+        return EventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=total,
+            position=reads.tracking_position(info.context.db),
+        )

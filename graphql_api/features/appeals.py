@@ -1,12 +1,27 @@
-"""Appeal and publication output types: appeals with their review, what-ifs, the docket,
-feedback, and publications with their corrections and diffs."""
+"""Appeals and feedback: a city's appeals with their review, the docket, what-ifs and the
+appeal window."""
 
 from __future__ import annotations
 
 import strawberry
 
-from graphql_api.types.evidence import Source
-from graphql_api.types.scalars import Exact, RankingTableName
+from graphql_api.arguments import Id
+from graphql_api.context import Info
+from graphql_api.features.claims import Source
+from graphql_api.fields import field as query
+from graphql_api.inputs import (
+    AppealStatus,
+)
+from graphql_api.permissions import (
+    CanAskWhatIf,
+    CanSeeAppeals,
+    CanSeeDocket,
+    Public,
+)
+from graphql_api.scalars import Exact, RankingTableName
+from ledger.errors import PermissionDenied
+from projections import appeals as docket
+from projections import queries as reads
 from projections.appeals import (
     AppealCase,
     AppealNote,
@@ -17,7 +32,6 @@ from projections.appeals import (
     WhatIf,
     WhatIfRow,
 )
-from projections.publications import Cause, PublicationDiff, PublishedChange
 
 
 @strawberry.type(description="A verifier's vote and note on an appeal's evidence (anonymised).")
@@ -218,57 +232,65 @@ class AppealUpdate:
     appeal: Appeal = strawberry.field(description="The appeal as it stands now.")
 
 
-@strawberry.type(description="A decision that moved a band between two publications.")
-class ChangeCause:
-    """A cause."""
-
-    position: int = strawberry.field(description="Ledger position of the decision.")
-    type: str = strawberry.field(description="Event type, like ClaimAcceptedOnAppeal.")
-    claim_id: str | None = strawberry.field(description="The claim decided, if any.")
-    appeal_id: str | None = strawberry.field(description="The appeal upheld, if any.")
-
-    @classmethod
-    def from_view(cls, v: Cause) -> ChangeCause:
-        """From the read view."""
-        return cls(position=v.position, type=v.type, claim_id=v.claim_id, appeal_id=v.appeal_id)
+def _own_city(info: Info) -> str | None:
+    """The city a city token confines reads to (None for other roles)."""
+    v = info.context.viewer
+    return (v.city_id or "") if v.role == "city" else None
 
 
-@strawberry.type(description="A city whose band in a table differs between two publications.")
-class PublicationChange:
-    """A band change between publications."""
+@strawberry.type
+class AppealsQuery:
+    """The appeals fields of the Query root."""
 
-    table: RankingTableName = strawberry.field(description="Which table.")
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    band_before: str = strawberry.field(description="Band in the earlier publication.")
-    band_after: str = strawberry.field(description="Band in the later publication.")
-    causes: list[ChangeCause] = strawberry.field(
-        description="The appeals and decisions a correction recorded as causing it."
+    @query("Appeals, oldest first, optionally by status; a city sees its own.", CanSeeAppeals)
+    def appeals(
+        self, info: Info, edition: str | None = None, status: AppealStatus | None = None
+    ) -> Appeals:
+        """Appeals."""
+        db = info.context.db
+        found = docket.appeals(
+            db, edition_id=edition, city_id=_own_city(info),
+            statuses=None if status is None else [status.value],
+        )  # fmt: skip
+        return Appeals(
+            position=reads.tracking_position(db), items=[Appeal.from_view(a) for a in found]
+        )
+
+    @query(
+        "One appeal with its review and the verifiers' notes (anonymised); another city's "
+        "appeal is answered like an unknown id.",
+        CanSeeAppeals,
     )
+    def appeal(self, info: Info, id: Id) -> Appeal:
+        """An appeal."""
+        return Appeal.from_view(docket.appeal(info.context.db, id, _own_city(info)))
 
-    @classmethod
-    def from_view(cls, v: PublishedChange) -> PublicationChange:
-        """From the read view."""
-        return cls(
-            table=RankingTableName(v.table), city_id=v.city_id, name_en=v.name_en,
-            band_before=v.before, band_after=v.after,
-            causes=[ChangeCause.from_view(c) for c in v.causes],
-        )  # fmt: skip
+    @query("An edition's appeal window and when the current one closes.", Public)
+    def appeal_window(self, info: Info, edition: Id) -> AppealWindowInfo:
+        """The appeal window."""
+        return AppealWindowInfo.from_view(docket.appeal_window(info.context.db, edition))
 
+    @query("The docket: open appeals, nearest deadline first, then oldest.", CanSeeDocket)
+    def appeal_docket(self, info: Info, edition: str | None = None) -> list[DocketItem]:
+        """The docket."""
+        return [DocketItem.from_view(d) for d in docket.docket(info.context.db, edition)]
 
-@strawberry.type(description="What changed between two publications of an edition.")
-class PublicationDiffResult:
-    """A publication diff."""
+    @query(
+        "The band, rank and score the appeal's city would have in each table if the open "
+        "appeal were upheld, computed on a copy of the current state and not recorded.",
+        CanAskWhatIf,
+    )
+    def appeal_what_if(self, info: Info, id: Id) -> AppealWhatIf:
+        """What-if."""
+        return AppealWhatIf.from_view(docket.what_if(info.context.db, id, _own_city(info)))
 
-    edition_id: str = strawberry.field(description="Edition id.")
-    a: int = strawberry.field(description="The first publication's number.")
-    b: int = strawberry.field(description="The second publication's number.")
-    changes: list[PublicationChange] = strawberry.field(description="Every band change.")
-
-    @classmethod
-    def from_view(cls, v: PublicationDiff) -> PublicationDiffResult:
-        """From the read view."""
-        return cls(
-            edition_id=v.edition_id, a=v.a, b=v.b,
-            changes=[PublicationChange.from_view(c) for c in v.changes],
-        )  # fmt: skip
+    @query("Cities' plain feedback, oldest first; a city sees its own.", CanSeeAppeals)
+    def feedback(
+        self, info: Info, edition: str | None = None, city: str | None = None
+    ) -> list[Feedback]:
+        """Feedback."""
+        own = _own_city(info)
+        if own is not None and city not in (None, own):
+            raise PermissionDenied("a city sees only its own feedback", field="city", value=city)
+        found = docket.feedback(info.context.db, edition, own or city)
+        return [Feedback.from_view(f) for f in found]

@@ -1,10 +1,19 @@
-"""Weight output types: revisions of the weights in force and panel ballots."""
+"""Weights: a weight set's revisions and the panel's ballots."""
 
 from __future__ import annotations
 
 import strawberry
 
-from graphql_api.types.scalars import Exact
+from graphql_api.arguments import Id
+from graphql_api.context import Info
+from graphql_api.fields import field as query
+from graphql_api.permissions import (
+    CanSeeWeights,
+)
+from graphql_api.scalars import Exact
+from ledger.errors import PermissionDenied
+from ledger.vocabulary import Role
+from projections import queries as reads
 from projections.views import (
     BallotView,
     WeightRevisionView,
@@ -87,3 +96,23 @@ class Weights:
     ballots: list[Ballot] = strawberry.field(
         description="Current ballots (a panelist sees only their own)."
     )
+
+
+@strawberry.type
+class WeightsQuery:
+    """The weights fields of the Query root."""
+
+    @query("A weight set's revisions and ballots (a panelist sees only their own).", CanSeeWeights)
+    def weights(self, info: Info, weight_set_id: Id) -> Weights:
+        v, db = info.context.viewer, info.context.db
+        own = v.panelist_id if v.role == Role.PANELIST else None
+        if own is not None and v.weight_set_id != weight_set_id:
+            raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
+        return Weights(
+            weight_set_id=weight_set_id,
+            position=reads.tracking_position(db),
+            revisions=[
+                WeightRevision.from_view(r) for r in reads.weight_revisions(db, weight_set_id)
+            ],
+            ballots=[Ballot.from_view(b) for b in reads.ballots(db, weight_set_id, own)],
+        )

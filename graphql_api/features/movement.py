@@ -1,17 +1,24 @@
-"""Why a city moved, what it would take to move a band, and how robust the bands are."""
+"""Movement: why a city moved, what it would take to move a band, how robust the bands are."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 from fractions import Fraction
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
+from graphql_api.arguments import Id
 from graphql_api.context import Info
+from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.types.scalars import Exact, RankingTableName
+from graphql_api.permissions import (
+    CanExplainCity,
+    CanSeeScores,
+)
+from graphql_api.scalars import Exact, RankingTableName
 from projections.causes import Cause
 from projections.counterfactual import BandTarget, NextBand, next_band
 from projections.explain import (
@@ -21,9 +28,10 @@ from projections.explain import (
     MoveExplanation,
     PublicationCut,
     Standing,
+    explain_move,
 )
 from projections.explain import Cut as CutValue
-from projections.robustness import Robustness
+from projections.robustness import Robustness, band_robustness
 
 #: Why a city's own token sees no rival's score, rank or causes (the report publishes none).
 RIVALS = " Null for a city's own token: rivals' numbers are not published."
@@ -446,3 +454,64 @@ class BandRobustnessType:
                 for c in r.cities
             ],
         )  # fmt: skip
+
+
+@strawberry.type
+class MovementQuery:
+    """The movement fields of the Query root."""
+
+    @query(
+        "Why a city moved between two cuts: the exact Shapley split of its score change per "
+        "indicator (rung and weight parts), the deciding events, band lines at both cuts, the "
+        "cities that overtook it or fell behind it, and whether the tie rule decides.",
+        CanExplainCity,
+    )
+    def explain_move(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        city: Id,
+        from_: Annotated[Cut, strawberry.argument(name="from", description="Earlier cut.")],
+        to: Annotated[Cut | None, strawberry.argument(description="Later cut (now).")] = None,
+    ) -> MoveExplanationType:
+        """A movement explanation."""
+        found = explain_move(
+            info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
+        )
+        return MoveExplanationType.from_view(found, info.context.viewer.sees_scores)
+
+    @query(
+        "What it would take: with other cities and weights held as at a cut, the fewest ladder "
+        "steps (then the largest margin) that move the city up one band, and down one band.",
+        CanExplainCity,
+    )
+    def next_band(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        city: Id,
+        at: Annotated[Cut | None, strawberry.argument(description="The cut (now).")] = None,
+    ) -> NextBandType:
+        """A counterfactual."""
+        found = next_band(info.context.db, edition, table.value, city, cut_value(at))
+        return NextBandType.from_view(found, info.context.viewer.sees_scores)
+
+    @query(
+        "How robust the bands are: the panel's ballots resampled with replacement (bootstrap), "
+        "the table recomputed per draw; per city the share of draws in each band, the 5-95% "
+        "rank interval and the weights that drive it. Same seed, same answer.",
+        CanSeeScores,
+    )
+    def band_robustness(
+        self,
+        info: Info,
+        edition: Id,
+        table: RankingTableName,
+        draws: Annotated[int, strawberry.argument(description="Draws, 1..10000.")] = 1000,
+        seed: Annotated[int, strawberry.argument(description="Seed of the draws.")] = 0,
+    ) -> BandRobustnessType:
+        """Band robustness."""
+        found = band_robustness(info.context.db, edition, table.value, draws, seed)
+        return BandRobustnessType.from_view(found)

@@ -1,12 +1,26 @@
-"""Evidence output types: claims, sources, rounds, votes, indicator scores."""
+"""Claims: evidence claims, their sources, verification rounds and votes, and the indicator
+scores they give."""
 
 from __future__ import annotations
 
 import strawberry
 
+from graphql_api.arguments import After, First, Id
 from graphql_api.context import Info
+from graphql_api.features.log import PageInfo
+from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.permissions import CanSeeVotes
+from graphql_api.inputs import (
+    ClaimFilter,
+)
+from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
+from graphql_api.permissions import (
+    CanReadClaims,
+    CanSeeVotes,
+    claim_scope,
+)
+from ledger.errors import UnknownId
+from projections import queries as reads
 from projections.views import (
     ClaimView,
     RoundView,
@@ -208,3 +222,75 @@ class CityScores:
     async def indicators(self, info: Info) -> list[IndicatorScore]:
         """Per-indicator scores."""
         return await load_scores(info, self.edition_id, self.position, self.city_id)
+
+
+@strawberry.type(description="A claim and its cursor.")
+class ClaimEdge:
+    """A claim edge."""
+
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this claim.")
+    node: Claim = strawberry.field(description="The claim.")
+
+
+@strawberry.type(description="A page of claims.")
+class ClaimConnection:
+    """A page of claims."""
+
+    edges: list[ClaimEdge] = strawberry.field(description="Claims in submission order.")
+    page_info: PageInfo = strawberry.field(description="Paging.")
+    total_count: int = strawberry.field(
+        description="How many claims the viewer may read match the filter, over all pages."
+    )
+    position: int = strawberry.field(description="Read-model position the page was read at.")
+
+
+@strawberry.type
+class ClaimsQuery:
+    """The claims fields of the Query root."""
+
+    @query("Claims, filtered; verifiers see their languages, cities their own.", CanReadClaims)
+    def claims(
+        self,
+        info: Info,
+        filter: ClaimFilter | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> ClaimConnection:
+        """A page of claims (cursor = offset)."""
+        f, offset, size = filter or ClaimFilter(), cursor_value(after), page_size(first)
+        languages, city_ids = claim_scope(info.context.viewer, f.city_ids)
+        found = reads.claims(
+            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
+            status=f.status, languages=languages, limit=size + 1, offset=offset,
+        )  # fmt: skip
+        edges = [
+            ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
+            for i, c in enumerate(found[:size])
+        ]
+        total = reads.claim_count(
+            info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
+            status=f.status, languages=languages,
+        )  # fmt: skip
+        return ClaimConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=total,
+            position=reads.tracking_position(info.context.db),
+        )
+
+    @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
+    def claim(self, info: Info, id: Id) -> Claim:
+        """A claim."""
+        languages, city_ids = claim_scope(info.context.viewer, None)
+        found = reads.claims(
+            info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
+        )
+        if not found:
+            raise UnknownId(
+                f"claim {id!r} does not exist or is not readable with this token",
+                field="id",
+                value=id,
+            )
+        return Claim.from_view(found[0])

@@ -1,8 +1,14 @@
-"""Who is asking: the viewer type."""
+"""The viewer: who the request's bearer token identifies."""
 
 from __future__ import annotations
 
 import strawberry
+
+from graphql_api.context import Info
+from graphql_api.fields import field as query
+from graphql_api.permissions import (
+    Public,
+)
 
 
 @strawberry.type(description="Who the request's token identifies.")
@@ -15,3 +21,20 @@ class Me:
     languages: list[str] = strawberry.field(description="Languages a verifier reads.")
     weight_set_id: str | None = strawberry.field(description="Panel a panelist token is bound to.")
     panelist_id: str | None = strawberry.field(description="Panelist a token is bound to.")
+
+
+@strawberry.type
+class ViewerQuery:
+    """The viewer fields of the Query root."""
+
+    @query("Who the bearer token identifies.", Public)
+    def viewer(self, info: Info) -> Me:
+        v = info.context.viewer
+        return Me(
+            role=v.role,
+            name=v.name,
+            city_id=v.city_id,
+            languages=list(v.languages),
+            weight_set_id=v.weight_set_id,
+            panelist_id=v.panelist_id,
+        )
