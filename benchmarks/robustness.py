@@ -7,8 +7,9 @@ import time
 from fractions import Fraction
 
 from cityledger.bootstrap import Runtime
+from projections.catalogue import ballots, edition
+from projections.model import tracking_position
 from projections.pointintime import state_at
-from projections.queries import ballots, edition, tracking_position
 from projections.ranking import ranking
 from projections.robustness import band_robustness
 

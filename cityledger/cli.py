@@ -24,9 +24,8 @@ from ledger.vocabulary import RankingTable
 from projections import publications as published
 from projections.causes import Cause
 from projections.explain import MoveExplanation, explain_move, explanation_json, parse_cut
-from projections.rankings import band_changes
+from projections.rankings import RankingView, band_changes
 from projections.rankings import rankings as rankings_query
-from projections.views import RankingView
 
 TABLE_CHOICES = [t.value for t in RankingTable]
 MAX_POSITION = 2**62

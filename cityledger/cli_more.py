@@ -14,9 +14,8 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from cityledger.export import FORMATS, build_export
 from ledger.errors import InvalidInput
-from projections import queries
-from projections.rankings import AsOf
-from projections.views import BandChange
+from projections import catalogue, publications
+from projections.rankings import AsOf, BandChange
 
 
 def parse_as_of(text: str | None) -> AsOf:
@@ -42,8 +41,8 @@ def cmd_editions(rt: Runtime, a: argparse.Namespace) -> None:
     """List every edition with its cities, framework, weights and publications."""
     rt.catch_up()
     rows = []
-    for e in queries.editions(rt.db):
-        pubs = queries.publications(rt.db, e.edition_id)
+    for e in catalogue.editions(rt.db):
+        pubs = publications.publications(rt.db, e.edition_id)
         latest = pubs[-1] if pubs else None
         rows.append(
             {

@@ -14,11 +14,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
-from projections import queries
+from projections import catalogue, publications
 from projections.bands import BAND_LABELS, ZH_BANDS
 from projections.exact import display_decimal
-from projections.rankings import AsOf, rankings
-from projections.views import RankingEntry, RankingView
+from projections.ranking import RankingEntry
+from projections.rankings import AsOf, RankingView, rankings
 
 FORMATS = ("csv", "json", "markdown", "svg", "html")
 MEDIA_TYPES = {
@@ -85,10 +85,10 @@ def cut_table(
     if publication is None:
         view = rankings(db, edition, table, as_of)
         return view, None, digest_at(db, view.position)
-    found = [p for p in queries.publications(db, edition) if p.publication_no == publication]
+    found = [p for p in publications.publications(db, edition) if p.publication_no == publication]
     if not found:
-        queries.edition(db, edition)
-        known = [str(p.publication_no) for p in queries.publications(db, edition)]
+        catalogue.edition(db, edition)
+        known = [str(p.publication_no) for p in publications.publications(db, edition)]
         raise UnknownId(
             f"edition {edition!r} has no publication {publication} "
             f"(known: {', '.join(known) or 'none'})",
@@ -125,7 +125,7 @@ def build_export(
     view, pub_no, digest = cut_table(db, edition, table, publication, as_of)
     header = ExportHeader(
         edition=edition,
-        edition_title=queries.edition(db, edition).title,
+        edition_title=catalogue.edition(db, edition).title,
         table=table,
         publication=pub_no,
         position=view.position,

@@ -19,7 +19,8 @@ from cityledger.importer import Command
 from cityledger.progress import Progress
 from ledger.config import database_path, prepare, uses_postgres
 from ledger.errors import InvalidState
-from projections import queries
+from projections import catalogue
+from projections import publications as published
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -91,18 +92,18 @@ def catch_up(rt: Runtime, progress: Progress) -> int:
 
 def _missing(rt: Runtime, data: Path) -> list[str]:
     """Reference editions not yet (completely) in the ledger."""
-    present = {e.edition_id for e in queries.editions(rt.db)}
+    present = {e.edition_id for e in catalogue.editions(rt.db)}
     return [
         edition
         for edition, name, publications in reference.FILES
         if (data / name).exists()
-        and (edition not in present or len(queries.publications(rt.db, edition)) < publications)
+        and (edition not in present or len(published.publications(rt.db, edition)) < publications)
     ]
 
 
 def _check_resumable(rt: Runtime, target: Path, head: int) -> None:
     """Refuse a database holding events but no reference edition (loading would be backdated)."""
-    present = {e.edition_id for e in queries.editions(rt.db)}
+    present = {e.edition_id for e in catalogue.editions(rt.db)}
     if head and not present & {edition for edition, *_ in reference.FILES}:
         raise InvalidState(
             f"{target} holds {head} events but no reference edition (an interrupted load by "

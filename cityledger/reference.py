@@ -14,7 +14,8 @@ from pathlib import Path
 from cityledger.bootstrap import Runtime
 from cityledger.importer import Command, parse, run
 from ledger.errors import InvalidState
-from projections import queries
+from projections import catalogue
+from projections import publications as published
 
 DATA = Path(__file__).resolve().parent.parent / "reference" / "data"
 #: Reference files in load order: the edition each creates and its publications when complete.
@@ -42,8 +43,8 @@ def load(
     said = []
     for edition_id, name, publications in FILES:
         rt.catch_up()
-        if any(e.edition_id == edition_id for e in queries.editions(rt.db)):
-            if len(queries.publications(rt.db, edition_id)) < publications:
+        if any(e.edition_id == edition_id for e in catalogue.editions(rt.db)):
+            if len(published.publications(rt.db, edition_id)) < publications:
                 raise InvalidState(
                     f"reference edition {edition_id} is only partly loaded (an interrupted load?); "
                     "start again from an empty database",

@@ -12,7 +12,7 @@ from graphql_api.context import Info
 from graphql_api.inputs import AsOf, as_of_value
 from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied, UnknownId
-from projections import queries as reads
+from projections import catalogue, publications
 
 
 @strawberry.enum(description="What an export is rendered as.")
@@ -64,9 +64,9 @@ def export_table(
             "asOf needs an editor or auditor token; others export publications", field="asOf"
         )
     if not scores and publication is None:
-        published = [p for p in reads.publications(db, edition) if table.value in p.tables]
+        published = [p for p in publications.publications(db, edition) if table.value in p.tables]
         if not published:
-            reads.edition(db, edition)
+            catalogue.edition(db, edition)
             raise UnknownId(
                 f"edition {edition!r} has no published {table.value} table", field="edition"
             )

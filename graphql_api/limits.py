@@ -27,7 +27,7 @@ from strawberry.extensions import (
 )
 
 from ledger.errors import InvalidInput
-from projections.queries import MAX_PAGE
+from projections.event_index import MAX_PAGE
 
 MAX_SELECTIONS = 2000
 MAX_DEPTH = 12

@@ -10,9 +10,11 @@ from sqlite_utils import Database
 from strawberry.dataloader import DataLoader
 
 from ledger.errors import LedgerError
-from projections import queries as reads
+from projections import catalogue, evidence
 from projections import rankings as ranking
-from projections.views import CityView, ClaimView, RoundView, ScoreView, VoteView
+from projections.catalogue import CityView
+from projections.evidence import ClaimView, RoundView, VoteView
+from projections.rankings import ScoreView
 
 #: (edition id, ledger position, city id): whose indicator scores, as of when.
 ScoreKey = tuple[str, int, str]
@@ -35,19 +37,19 @@ def build_loaders(db: Database) -> Loaders:
     """Fresh loaders over the read-model database."""
 
     async def load_cities(ids: list[str]) -> Sequence[CityView | None]:
-        found = reads.cities_by_id(db, ids)
+        found = catalogue.cities_by_id(db, ids)
         return [found.get(i) for i in ids]
 
     async def load_claims(ids: list[str]) -> Sequence[ClaimView | None]:
-        found = {c.claim_id: c for c in reads.claims(db, claim_ids=ids)}
+        found = {c.claim_id: c for c in evidence.claims(db, claim_ids=ids)}
         return [found.get(i) for i in ids]
 
     async def load_rounds(ids: list[str]) -> Sequence[list[RoundView]]:
-        found = reads.rounds_for(db, ids)
+        found = evidence.rounds_for(db, ids)
         return [found.get(i, []) for i in ids]
 
     async def load_votes(keys: list[RoundKey]) -> Sequence[list[VoteView]]:
-        found = reads.votes_for(db, [claim_id for claim_id, _ in keys])
+        found = evidence.votes_for(db, [claim_id for claim_id, _ in keys])
         return [found.get(k, []) for k in keys]
 
     async def load_scores(keys: list[ScoreKey]) -> Sequence[list[ScoreView] | LedgerError]:

@@ -14,8 +14,9 @@ from graphql_api.features.claims import Claim
 from graphql_api.features.editions import Edition, Publication
 from graphql_api.features.weights import Ballot, WeightRevision
 from graphql_api.recorded import Recorded
+from projections import appeals, catalogue, evidence
 from projections import appeals as docket
-from projections import queries as reads
+from projections import publications as published
 
 
 @strawberry.type(description="A city was registered.")
@@ -28,7 +29,7 @@ class CityPayload:
     @classmethod
     def after(cls, ctx: ApiContext, city_id: str) -> CityPayload:
         """Catch up, then read back."""
-        return cls(position=ctx.caught_up(), city=City.from_view(reads.city(ctx.db, city_id)))
+        return cls(position=ctx.caught_up(), city=City.from_view(catalogue.city(ctx.db, city_id)))
 
 
 @strawberry.type(description="A framework version was defined.")
@@ -42,7 +43,7 @@ class FrameworkPayload:
     def after(cls, ctx: ApiContext, framework_id: str, version: int) -> FrameworkPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = reads.framework(ctx.db, framework_id, version)
+        found = catalogue.framework(ctx.db, framework_id, version)
         return cls(position=position, framework=FrameworkVersion.from_view(found))
 
 
@@ -57,7 +58,7 @@ class VerifierPayload:
     def after(cls, ctx: ApiContext, verifier_id: str) -> VerifierPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = reads.verifier(ctx.db, verifier_id)
+        found = catalogue.verifier(ctx.db, verifier_id)
         return cls(position=position, verifier=Verifier.from_view(found))
 
 
@@ -88,7 +89,7 @@ class BallotPayload:
     def after(cls, ctx: ApiContext, weight_set_id: str, panelist_id: str) -> BallotPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        view = reads.ballots(ctx.db, weight_set_id, panelist_id)[0]
+        view = catalogue.ballots(ctx.db, weight_set_id, panelist_id)[0]
         return cls(position=position, ballot=Ballot.from_view(view))
 
 
@@ -103,7 +104,9 @@ class WeightRevisionPayload:
     def after(cls, ctx: ApiContext, weight_set_id: str, revision: int) -> WeightRevisionPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = [r for r in reads.weight_revisions(ctx.db, weight_set_id) if r.revision == revision]
+        found = [
+            r for r in catalogue.weight_revisions(ctx.db, weight_set_id) if r.revision == revision
+        ]
         return cls(position=position, revision=WeightRevision.from_view(found[0]))
 
 
@@ -118,7 +121,9 @@ class EditionPayload:
     def after(cls, ctx: ApiContext, edition_id: str) -> EditionPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        return cls(position=position, edition=Edition.from_view(reads.edition(ctx.db, edition_id)))
+        return cls(
+            position=position, edition=Edition.from_view(catalogue.edition(ctx.db, edition_id))
+        )
 
 
 @strawberry.type(description="An edition's tables were published.")
@@ -132,7 +137,9 @@ class PublicationPayload:
     def after(cls, ctx: ApiContext, edition_id: str, number: int) -> PublicationPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        found = [p for p in reads.publications(ctx.db, edition_id) if p.publication_no == number]
+        found = [
+            p for p in published.publications(ctx.db, edition_id) if p.publication_no == number
+        ]
         return cls(position=position, publication=Publication.from_view(found[0]))
 
 
@@ -155,7 +162,7 @@ class ClaimPayload:
     ) -> ClaimPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        claim = Claim.from_view(reads.claim(ctx.db, claim_id))
+        claim = Claim.from_view(evidence.claim(ctx.db, claim_id))
         return cls(position=position, claim=claim, round_no=round_no, outcome=outcome)
 
 
@@ -170,7 +177,7 @@ class AppealPayload:
     def after(cls, ctx: ApiContext, appeal_id: str) -> AppealPayload:
         """Catch up, then read back."""
         position = ctx.caught_up()
-        return cls(position=position, appeal=Appeal.from_view(reads.appeal(ctx.db, appeal_id)))
+        return cls(position=position, appeal=Appeal.from_view(appeals.appeal(ctx.db, appeal_id)))
 
 
 @strawberry.type(description="A city's feedback was recorded.")

@@ -16,9 +16,10 @@ from graphql_api.fields import stream
 from graphql_api.offload import blocking
 from graphql_api.permissions import CanReadLog, CanSeeAppeals
 from projections import appeals as docket
-from projections import queries as reads
+from projections import event_index
 from projections.appeals import AppealChange
-from projections.views import EventView
+from projections.event_index import EventView
+from projections.model import tracking_position
 
 #: Close code of a socket whose token was revoked or expired while it was open.
 FORBIDDEN = 4403
@@ -30,11 +31,13 @@ async def follow_events(context: ApiContext, after: int | None) -> AsyncGenerato
     An idle stream costs nothing: it waits for the server's one watcher to report new
     events. Reads run off the event loop; the token is checked again before each batch.
     """
-    cursor = await blocking(reads.tracking_position, context.db) if after is None else after
+    cursor = await blocking(tracking_position, context.db) if after is None else after
     cursor = max(cursor, 0)
     with context.subscriptions.track(), context.watcher.listening():
         while True:
-            page = await blocking(reads.events, context.db, after=cursor, first=reads.MAX_PAGE)
+            page = await blocking(
+                event_index.events, context.db, after=cursor, first=event_index.MAX_PAGE
+            )
             if page.events and not await blocking(context.reauthenticate):
                 await close_forbidden(context)
                 return
@@ -60,14 +63,14 @@ async def follow_appeals(
     Like follow_events: idle until the server's watcher reports new events, reads off the
     event loop, the token checked again before each batch.
     """
-    cursor = await blocking(reads.tracking_position, context.db) if after is None else after
+    cursor = await blocking(tracking_position, context.db) if after is None else after
     cursor = max(cursor, 0)
     with context.subscriptions.track(), context.watcher.listening():
         while True:
             # Read up to a known position, so that a short page moves the cursor there.
-            upto = await blocking(reads.tracking_position, context.db)
+            upto = await blocking(tracking_position, context.db)
             changes = await blocking(
-                docket.appeal_changes, context.db, cursor, city_id, reads.MAX_PAGE, upto
+                docket.appeal_changes, context.db, cursor, city_id, event_index.MAX_PAGE, upto
             )
             if changes and not await blocking(context.reauthenticate):
                 await close_forbidden(context)
@@ -75,7 +78,7 @@ async def follow_appeals(
             for change in changes:
                 cursor = change.position
                 yield change
-            if len(changes) < reads.MAX_PAGE:
+            if len(changes) < event_index.MAX_PAGE:
                 cursor = max(cursor, upto)
                 await context.watcher.wait_past(cursor)
 

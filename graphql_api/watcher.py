@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import TokenUsage
-from projections import queries as reads
 from projections.follower import BATCH, ProblemLog
+from projections.model import tracking_position
 from projections.store import open_db
 
 LOG = logging.getLogger("graphql_api.watcher")
@@ -94,7 +94,7 @@ class Watcher:
             head = self.runtime.ledger.head()
             if head > self.snapshot.position and (self.follow or self._listeners):
                 self.runtime.follower.catch_up(limit=5 * BATCH)
-            position = reads.tracking_position(self.db or self.runtime.db)
+            position = tracking_position(self.db or self.runtime.db)
             self.problems.recovered()
             problem = None
         except Exception as error:  # a full disk or a held lock: say so once, keep going

@@ -26,12 +26,12 @@ from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
-from projections import queries
+from projections.catalogue import edition as edition_view
 from projections.event_index import instant_text
-from projections.model import ReadModel, insert_row
+from projections.evidence import SourceView, source_view
+from projections.model import ReadModel, from_row, insert_row, marks, rows, tracking_position
 from projections.pointintime import state_at
 from projections.ranking import TABLES
-from projections.views import SourceView
 from projections.whatif import AppealFacts, bands, bands_if
 
 SCHEMA = (
@@ -298,19 +298,14 @@ class DocketEntry:
 # ---- queries -----------------------------------------------------------------------------
 
 
-def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, list(params))
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _rounds(db: Database, appeal_ids: Sequence[str]) -> dict[str, list[AppealRound]]:
     out: dict[str, list[AppealRound]] = {a: [] for a in appeal_ids}
     if not appeal_ids:
         return out
-    marks = ",".join("?" * len(appeal_ids))
-    votes = _rows(
-        db, f"SELECT * FROM appeal_votes WHERE appeal_id IN ({marks}) ORDER BY position", appeal_ids
+    votes = rows(
+        db,
+        f"SELECT * FROM appeal_votes WHERE appeal_id IN ({marks(appeal_ids)}) ORDER BY position",
+        appeal_ids,
     )
     labels: dict[tuple[str, str], str] = {}
     notes: dict[tuple[str, int], list[AppealNote]] = {}
@@ -321,42 +316,28 @@ def _rounds(db: Database, appeal_ids: Sequence[str]) -> dict[str, list[AppealRou
             key, f"verifier {sum(1 for a, _ in labels if a == v['appeal_id']) + 1}"
         )
         notes.setdefault((v["appeal_id"], v["round_no"]), []).append(
-            AppealNote(v["round_no"], label, v["decision"], v["note"], v["time"])
+            from_row(AppealNote, v, verifier=label)
         )
-    for r in _rows(
+    for r in rows(
         db,
-        f"SELECT * FROM appeal_rounds WHERE appeal_id IN ({marks}) ORDER BY appeal_id, round_no",
+        f"SELECT * FROM appeal_rounds WHERE appeal_id IN ({marks(appeal_ids)}) "
+        "ORDER BY appeal_id, round_no",
         appeal_ids,
     ):
         out[r["appeal_id"]].append(
-            AppealRound(
-                r["round_no"],
-                r["opened_at"],
-                r["closed_at"],
-                r["outcome"],
-                r["accepts"],
-                r["rejects"],
-                r["quorum"],
-                tuple(notes.get((r["appeal_id"], r["round_no"]), [])),
-            )
+            from_row(AppealRound, r, notes=tuple(notes.get((r["appeal_id"], r["round_no"]), [])))
         )
     return out
 
 
 def _case(r: dict[str, Any], rounds: list[AppealRound]) -> AppealCase:
-    sources = tuple(
-        SourceView(
-            s.get("url"), s.get("citation"), s["title"], s["language"], s["date"], s["excerpt"]
-        )
-        for s in json.loads(r["sources"])
+    return from_row(
+        AppealCase,
+        r,
+        sources=tuple(source_view(s) for s in json.loads(r["sources"])),
+        languages=tuple(json.loads(r["languages"])),
+        rounds=tuple(rounds),
     )
-    return AppealCase(
-        r["appeal_id"], r["edition_id"], r["city_id"], r["indicator_id"], r["claim_id"],
-        r["rung"], r["points"], r["text"], sources, tuple(json.loads(r["languages"])),
-        r["filed_by"], r["status"], r["reasons"], r["decided_by"], r["filed_at"],
-        r["filed_position"], r["decided_at"], r["deadline"], r["correction_claim_id"],
-        r["withdrawn_reason"], r["updated_position"], tuple(rounds),
-    )  # fmt: skip
 
 
 def appeals(
@@ -376,15 +357,15 @@ def appeals(
             where.append(f"{column} = ?")
             params.append(value)
     if statuses is not None:
-        where.append(f"status IN ({','.join('?' * len(statuses)) or 'NULL'})")
+        where.append(f"status IN ({marks(statuses) or 'NULL'})")
         params.extend(statuses)
-    rows = _rows(
+    found = rows(
         db,
         f"SELECT * FROM appeal_cases WHERE {' AND '.join(where)} ORDER BY filed_position",
         params,
     )
-    rounds = _rounds(db, [r["appeal_id"] for r in rows])
-    return [_case(r, rounds[r["appeal_id"]]) for r in rows]
+    rounds = _rounds(db, [r["appeal_id"] for r in found])
+    return [_case(r, rounds[r["appeal_id"]]) for r in found]
 
 
 def appeal(db: Database, appeal_id: str, city_id: str | None = None) -> AppealCase:
@@ -418,7 +399,7 @@ def feedback(
             params.append(value)
     return [
         FeedbackView(**r)
-        for r in _rows(
+        for r in rows(
             db, f"SELECT * FROM feedback WHERE {' AND '.join(where)} ORDER BY position", params
         )
     ]
@@ -433,7 +414,7 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
             field="appeal_id",
             value=appeal_id,
         )
-    position = queries.tracking_position(db)
+    position = tracking_position(db)
     state = state_at(db, position)
     facts = AppealFacts(
         case.appeal_id, case.edition_id, case.city_id, case.indicator_id, case.points,
@@ -464,10 +445,10 @@ def appeal_changes(
     upto: int | None = None,
 ) -> list[AppealChange]:
     """Changes to appeals in (after, upto], in ledger order (of one city, if given)."""
-    marks = ",".join("?" * len(APPEAL_EVENTS))
     sql = (
         "SELECT e.position, e.type, c.appeal_id FROM events e JOIN appeal_cases c "
-        f"ON c.originator_id = e.originator_id WHERE e.position > ? AND e.type IN ({marks})"
+        "ON c.originator_id = e.originator_id WHERE e.position > ? "
+        f"AND e.type IN ({marks(APPEAL_EVENTS)})"
     )
     params: list[Any] = [after, *APPEAL_EVENTS]
     if upto is not None:
@@ -492,7 +473,7 @@ class AppealWindow:
 
 def appeal_window(db: Database, edition_id: str) -> AppealWindow:
     """The window in force: days after the latest publication (None before any publication)."""
-    queries.edition(db, edition_id)
+    edition_view(db, edition_id)
     row = db.execute(
         "SELECT data FROM events WHERE type = 'AppealWindowSet' AND edition_id = ? "
         "ORDER BY position DESC LIMIT 1",
@@ -500,8 +481,7 @@ def appeal_window(db: Database, edition_id: str) -> AppealWindow:
     ).fetchone()
     days = int(json.loads(row[0])["days"]) if row else DEFAULT_APPEAL_WINDOW_DAYS
     last = db.execute(
-        "SELECT time FROM publication_records WHERE edition_id = ? "
-        "ORDER BY publication_no DESC LIMIT 1",
+        "SELECT time FROM publications WHERE edition_id = ? ORDER BY publication_no DESC LIMIT 1",
         [edition_id],
     ).fetchone()
     if last is None:

@@ -1,9 +1,11 @@
-"""Catalogue: cities, editions, frameworks, weights, panel, verifiers, publications."""
+"""Catalogue: cities, editions, frameworks, weights, panel and verifiers: tables, views, queries."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,14 +14,23 @@ from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
 from ledger.edition import Edition
+from ledger.errors import UnknownId
 from ledger.feedback import Feedback
-from ledger.framework import Framework
+from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, insert_row, insert_rows
+from projections.model import (
+    ReadModel,
+    by_name,
+    from_row,
+    insert_row,
+    insert_rows,
+    marks,
+    rows,
+)
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -50,10 +61,6 @@ SCHEMA = (
     "PRIMARY KEY (weight_set_id, panelist_id))",
     "CREATE TABLE IF NOT EXISTS verifiers (verifier_id TEXT PRIMARY KEY, originator_id TEXT, "
     "languages TEXT, enrolled_at TEXT)",
-    "CREATE TABLE IF NOT EXISTS publications (edition_id TEXT, publication_no INTEGER, "
-    "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
-    "event_position INTEGER, "
-    "PRIMARY KEY (edition_id, publication_no))",
 )
 
 Handler = Callable[[Database, EventRecord], None]
@@ -296,25 +303,6 @@ def _quorum(db: Database, r: EventRecord) -> None:
     )
 
 
-def _published(db: Database, r: EventRecord) -> None:
-    d = r.data
-    insert_row(
-        db,
-        "publications",
-        {
-            "edition_id": _key(db, "editions", "edition_id", r.originator_id),
-            "publication_no": d["publication_no"],
-            "position": d["position"],
-            "digest": d["digest"],
-            "tree_head": d.get("tree_head"),
-            "tables": json.dumps(d["tables"]),
-            "by": d["by"],
-            "time": instant_text(r.time),
-            "event_position": r.position,
-        },
-    )
-
-
 HANDLERS: dict[str, Handler] = by_name({
     City.CityRegistered: _city,
     Framework.FrameworkDefined: _framework,
@@ -331,7 +319,6 @@ HANDLERS: dict[str, Handler] = by_name({
     Edition.EditionCreated: _edition,
     Edition.CitiesIncluded: _cities_included,
     Edition.QuorumChanged: _quorum,
-    Edition.RankingPublished: _published,
 })  # fmt: skip
 
 
@@ -342,12 +329,16 @@ class Catalogue(ReadModel):
     tables = (
         "cities", "editions", "edition_cities", "frameworks", "indicators", "framework_lineage",
         "weight_sets",
-        "weight_revisions", "panelists", "ballots", "verifiers", "publications",
+        "weight_revisions", "panelists", "ballots", "verifiers",
     )  # fmt: skip
     handles = frozenset(HANDLERS)
-    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {Edition.AppealWindowSet.__name__}
+    ignores = events_of(Claim, Receipt, Appeal, Feedback) | {
+        Edition.AppealWindowSet.__name__,
+        Edition.RankingPublished.__name__,
+    }
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 3  # 2: framework_lineage; 3: appeals moved to their own model
+    #: 2: framework_lineage; 3: appeals moved to their own model; 4: publications moved to theirs
+    version = 4
 
     def create(self, db: Database) -> None:
         """Create the catalogue tables."""
@@ -360,3 +351,269 @@ class Catalogue(ReadModel):
             handler = HANDLERS.get(r.type)
             if handler is not None:
                 handler(db, r)
+
+
+@dataclass(frozen=True)
+class CityView:
+    """A city and its names."""
+
+    city_id: str
+    name_en: str
+    name_zh: str
+    country: str
+    aliases_zh: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """An edition and what it pins."""
+
+    edition_id: str
+    year: int
+    title: str
+    region: str
+    framework_id: str
+    framework_version: int
+    weight_set_id: str
+    evidence_cutoff: str
+    quorum: int
+    city_count: int
+    created_at: str
+    position: int
+
+
+@dataclass(frozen=True)
+class RungView:
+    """One rung of a ladder."""
+
+    rung: int
+    points: int
+    description: str
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """An indicator of one framework version, with its ladder."""
+
+    framework_id: str
+    version: int
+    indicator_id: str
+    pillar: str
+    name: str
+    proposed: bool
+    ladder: tuple[RungView, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkView:
+    """One version of an indicator framework."""
+
+    framework_id: str
+    version: int
+    title: str
+    #: (pillar id, name, sub-table it belongs to, or None for the total only)
+    pillars: tuple[tuple[str, str, str | None], ...]
+    note: str
+    defined_at: str
+    position: int
+
+
+@dataclass(frozen=True)
+class WeightRevisionView:
+    """A revision of the weights in force."""
+
+    weight_set_id: str
+    revision: int
+    method: str
+    weights: tuple[tuple[str, Fraction], ...]
+    ballot_count: int | None
+    reason: str
+    by: str
+    time: str
+    position: int
+
+
+@dataclass(frozen=True)
+class BallotView:
+    """A panelist's current ballot."""
+
+    weight_set_id: str
+    panelist_id: str
+    field: str
+    allocations: tuple[tuple[str, int], ...]
+    revisions: int
+    time: str
+    position: int
+
+
+@dataclass(frozen=True)
+class VerifierView:
+    """An anonymous verifier and the languages they read."""
+
+    verifier_id: str
+    languages: tuple[str, ...]
+
+
+def _city_view(r: dict[str, Any]) -> CityView:
+    return from_row(CityView, r, aliases_zh=tuple(json.loads(r["aliases_zh"])))
+
+
+def cities(db: Database, edition_id: str | None = None) -> list[CityView]:
+    """Cities in English alphabetical order, optionally those of one edition."""
+    if edition_id is None:
+        found = rows(db, "SELECT * FROM cities ORDER BY name_en COLLATE NOCASE, city_id")
+    else:
+        edition(db, edition_id)
+        found = rows(
+            db,
+            "SELECT c.* FROM cities c JOIN edition_cities e ON e.city_id = c.city_id "
+            "WHERE e.edition_id = ? ORDER BY c.name_en COLLATE NOCASE, c.city_id",
+            [edition_id],
+        )
+    return [_city_view(r) for r in found]
+
+
+def cities_by_id(db: Database, city_ids: Sequence[str]) -> dict[str, CityView]:
+    """Cities keyed by id, in one statement (for DataLoaders)."""
+    ids = list(dict.fromkeys(city_ids))
+    if not ids:
+        return {}
+    found = rows(db, f"SELECT * FROM cities WHERE city_id IN ({marks(ids)})", ids)
+    return {r["city_id"]: _city_view(r) for r in found}
+
+
+def city(db: Database, city_id: str) -> CityView:
+    """One city, or UnknownId."""
+    found = cities_by_id(db, [city_id]).get(city_id)
+    if found is None:
+        raise UnknownId(f"city {city_id!r} does not exist", field="city_id", value=city_id)
+    return found
+
+
+EDITION_SQL = (
+    "SELECT e.*, (SELECT COUNT(*) FROM edition_cities c WHERE c.edition_id = e.edition_id) "
+    "AS city_count FROM editions e"
+)
+
+
+def editions(db: Database) -> list[EditionView]:
+    """Every edition, newest year first."""
+    return [
+        from_row(EditionView, r) for r in rows(db, EDITION_SQL + " ORDER BY year DESC, edition_id")
+    ]
+
+
+def edition(db: Database, edition_id: str) -> EditionView:
+    """One edition, or UnknownId."""
+    found = rows(db, EDITION_SQL + " WHERE edition_id = ?", [edition_id])
+    if not found:
+        known = ", ".join(sorted(e.edition_id for e in editions(db))) or "none yet"
+        raise UnknownId(
+            f"edition {edition_id!r} does not exist (known: {known})",
+            field="edition_id",
+            value=edition_id,
+        )
+    return from_row(EditionView, found[0])
+
+
+def frameworks(db: Database, framework_id: str | None = None) -> list[FrameworkView]:
+    """Every version of every framework (or of one)."""
+    where, params = ("WHERE framework_id = ?", [framework_id]) if framework_id else ("", [])
+    return [
+        from_row(
+            FrameworkView,
+            r,
+            pillars=tuple((p["id"], p["name"], sub_table(p)) for p in json.loads(r["pillars"])),
+        )
+        for r in rows(
+            db, f"SELECT * FROM frameworks {where} ORDER BY framework_id, version", params
+        )
+    ]
+
+
+def framework(db: Database, framework_id: str, version: int) -> FrameworkView:
+    """One framework version, or UnknownId."""
+    for found in frameworks(db, framework_id):
+        if found.version == version:
+            return found
+    raise UnknownId(
+        f"framework {framework_id!r} has no version {version}",
+        field="framework_id",
+        value=framework_id,
+    )
+
+
+def indicators(db: Database, framework_id: str, version: int) -> list[IndicatorView]:
+    """The indicators of one framework version, in framework order, with ladders."""
+    found = rows(
+        db,
+        "SELECT * FROM indicators WHERE framework_id = ? AND version = ? ORDER BY ordinal",
+        [framework_id, version],
+    )
+    if not found:
+        raise UnknownId(
+            f"framework {framework_id!r} has no version {version}",
+            field="framework_id",
+            value=framework_id,
+        )
+    return [
+        from_row(
+            IndicatorView,
+            r,
+            proposed=bool(r["proposed"]),
+            ladder=tuple(from_row(RungView, x) for x in json.loads(r["ladder"])),
+        )
+        for r in found
+    ]
+
+
+def weight_revisions(db: Database, weight_set_id: str) -> list[WeightRevisionView]:
+    """Every revision of a weight set's weights, oldest first."""
+    found = rows(
+        db,
+        "SELECT * FROM weight_revisions WHERE weight_set_id = ? ORDER BY revision",
+        [weight_set_id],
+    )
+    return [
+        from_row(
+            WeightRevisionView,
+            r,
+            weights=tuple((k, Fraction(v)) for k, v in json.loads(r["weights"]).items()),
+        )
+        for r in found
+    ]
+
+
+def ballots(db: Database, weight_set_id: str, panelist_id: str | None = None) -> list[BallotView]:
+    """Current ballots of a panel (or of one panelist)."""
+    sql = (
+        "SELECT b.*, p.field FROM ballots b JOIN panelists p ON p.weight_set_id = b.weight_set_id "
+        "AND p.panelist_id = b.panelist_id WHERE b.weight_set_id = ?"
+    )
+    params = [weight_set_id]
+    if panelist_id is not None:
+        sql += " AND b.panelist_id = ?"
+        params.append(panelist_id)
+    return [
+        from_row(BallotView, r, allocations=tuple(json.loads(r["allocations"]).items()))
+        for r in rows(db, sql + " ORDER BY b.panelist_id", params)
+    ]
+
+
+def verifiers(db: Database, verifier_id: str | None = None) -> list[VerifierView]:
+    """Every verifier (or one) and the languages they read."""
+    where, params = ("WHERE verifier_id = ?", [verifier_id]) if verifier_id else ("", [])
+    return [
+        from_row(VerifierView, r, languages=tuple(json.loads(r["languages"])))
+        for r in rows(db, f"SELECT * FROM verifiers {where} ORDER BY verifier_id", params)
+    ]
+
+
+def verifier(db: Database, verifier_id: str) -> VerifierView:
+    """One verifier, or UnknownId."""
+    found = verifiers(db, verifier_id)
+    if not found:
+        raise UnknownId(
+            f"verifier {verifier_id!r} does not exist", field="verifier_id", value=verifier_id
+        )
+    return found[0]

@@ -10,12 +10,13 @@ from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
 from ledger.vocabulary import RankingTable
-from projections import queries
+from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
+from projections.catalogue import EditionView
 from projections.lineage import FrameworkDiff, framework_diff
-from projections.ranking import TABLES
+from projections.model import tracking_position
+from projections.ranking import TABLES, RankingEntry
 from projections.rankings import indicator_scores, rankings
-from projections.views import EditionView, RankingEntry
 
 POINTS = ("publication", "now")
 
@@ -117,10 +118,10 @@ def cut(db: Database, edition_id: str, table: str, at: str) -> Cut:
     """The edition's latest publication of the table, or the current head."""
     if at not in POINTS:
         raise InvalidInput(f"at {at!r} is not one of {', '.join(POINTS)}", field="at", value=at)
-    edition = queries.edition(db, edition_id)
+    edition = catalogue.edition(db, edition_id)
     if at == "now":
-        return Cut(edition, queries.tracking_position(db), None)
-    found = [p for p in queries.publications(db, edition_id) if table in p.tables]
+        return Cut(edition, tracking_position(db), None)
+    found = [p for p in publications.publications(db, edition_id) if table in p.tables]
     if not found:
         raise UnknownId(
             f"edition {edition_id!r} has no published {table} table; compare it at now",
@@ -132,7 +133,7 @@ def cut(db: Database, edition_id: str, table: str, at: str) -> Cut:
 
 def weights_at(db: Database, weight_set_id: str, position: int) -> dict[str, Fraction]:
     """The weights in force at a position (empty before the first revision)."""
-    revisions = [r for r in queries.weight_revisions(db, weight_set_id) if r.position <= position]
+    revisions = [r for r in catalogue.weight_revisions(db, weight_set_id) if r.position <= position]
     return dict(revisions[-1].weights) if revisions else {}
 
 
@@ -171,7 +172,7 @@ def evidence_rungs(
     """Per city and indicator, the rung of the claim that supports its score (0: none)."""
     scores = indicator_scores(db, edition_id, city_ids, position)
     claim_ids = [s.claim_id for per in scores.values() for s in per if s.claim_id is not None]
-    rung_of = {c.claim_id: c.rung for c in queries.claims(db, claim_ids=claim_ids)}
+    rung_of = {c.claim_id: c.rung for c in evidence.claims(db, claim_ids=claim_ids)}
     return {
         city: {s.indicator_id: rung_of[s.claim_id] if s.claim_id else 0 for s in per}
         for city, per in scores.items()
@@ -191,11 +192,11 @@ def rescore(
     cannot be derived from the evidence rather than guessed.
     """
     # The pillars the target framework sums in this table (every pillar for the total).
-    framework = queries.framework(db, *_version(target))
+    framework = catalogue.framework(db, *_version(target))
     pillars = {p for p, _, sub in framework.pillars if table == RankingTable.TOTAL or sub == table}
     ladder = {
         i.indicator_id: {r.rung: r.points for r in i.ladder}
-        for i in queries.indicators(db, *_version(target))
+        for i in catalogue.indicators(db, *_version(target))
         if i.pillar in pillars
     }
     missing = tuple(i for i in ladder if diff.derivation(i).rung_map is None)

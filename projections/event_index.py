@@ -1,9 +1,13 @@
-"""EventIndex: every event with its owner ids, its chain hash and a monotone time for as-of."""
+"""EventIndex: every event with its owner ids, its chain hash and a monotone time for as-of;
+the page-of-events query over it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -12,6 +16,7 @@ from ledger.chain import GENESIS, link
 from ledger.city import City
 from ledger.claim import Claim
 from ledger.edition import Edition
+from ledger.errors import InvalidInput
 from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
@@ -19,7 +24,7 @@ from ledger.records import EventRecord
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel, by_name
+from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = by_name({
@@ -169,3 +174,97 @@ class EventIndex(ReadModel):
             for oid, *owner in found:
                 owners[str(oid)] = (owner[0], owner[1], owner[2], owner[3])
         return owners
+
+
+#: The most events one page holds.
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event of the log, decoded."""
+
+    position: int
+    type: str
+    time: str
+    originator_id: str
+    originator_version: int
+    edition_id: str | None
+    city_id: str | None
+    data: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """A page of events and whether more follow."""
+
+    events: tuple[EventView, ...]
+    has_next: bool
+
+
+def _event_filter(
+    after: int,
+    types: Sequence[str] | None,
+    edition_id: str | None,
+    city_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of an event filter."""
+    where: list[str] = ["position > ?"]
+    params: list[Any] = [after]
+    if types:
+        where.append(f"type IN ({marks(types)})")
+        params.extend(types)
+    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since is not None:
+        where.append("time >= ?")
+        params.append(instant_text(since))
+    if until is not None:
+        where.append("time <= ?")
+        params.append(instant_text(until))
+    return " AND ".join(where), params
+
+
+def events(
+    db: Database,
+    *,
+    after: int = 0,
+    first: int = MAX_PAGE,
+    types: Sequence[str] | None = None,
+    edition_id: str | None = None,
+    city_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> EventPage:
+    """A page of the log after a position, filtered by type, edition, city and time range."""
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput(
+            f"first {first} is out of range 1..{MAX_PAGE}", field="first", value=first
+        )
+    where, params = _event_filter(after, types, edition_id, city_id, since, until)
+    sql = (
+        "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
+        f"data, hash FROM events WHERE {where} ORDER BY position LIMIT ?"
+    )
+    found = rows(db, sql, [*params, first + 1])
+    page = tuple(from_row(EventView, r) for r in found[:first])
+    return EventPage(events=page, has_next=len(found) > first)
+
+
+def event_count(
+    db: Database,
+    *,
+    types: Sequence[str] | None = None,
+    edition_id: str | None = None,
+    city_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """How many events of the whole log match the filters (as `events` takes them)."""
+    where, params = _event_filter(0, types, edition_id, city_id, since, until)
+    return int(db.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])

@@ -1,9 +1,13 @@
-"""Evidence: claims with their sources, rounds and votes, as they stand now."""
+"""Evidence: claims with their sources, rounds and votes as they stand now: tables, views and
+queries."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -11,6 +15,7 @@ from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim, status_after_round
 from ledger.edition import Edition
+from ledger.errors import UnknownId
 from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
@@ -19,7 +24,7 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, insert_row
+from projections.model import ReadModel, by_name, from_row, insert_row, marks, rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -203,3 +208,181 @@ class Evidence(ReadModel):
             handler = HANDLERS.get(r.type)
             if handler is not None:
                 handler(db, r, claim_ids[r.originator_id])
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """One source cited by a claim."""
+
+    url: str | None
+    citation: str | None
+    title: str
+    language: str
+    date: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """An evidence claim as it stands now."""
+
+    claim_id: str
+    edition_id: str
+    city_id: str
+    indicator_id: str
+    rung: int
+    points: int
+    status: str
+    sources: tuple[SourceView, ...]
+    languages: tuple[str, ...]
+    submitted_by: str
+    supersedes: str | None
+    superseded_by: str | None
+    withdrawn_reason: str | None
+    submitted_at: str
+    submitted_position: int
+    decided_at: str | None
+    decided_position: int | None
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A verification round of a claim."""
+
+    claim_id: str
+    round_no: int
+    opened_at: str
+    opened_position: int
+    closed_at: str | None
+    closed_position: int | None
+    outcome: str | None
+    accepts: int
+    rejects: int
+    quorum: int | None
+
+
+@dataclass(frozen=True)
+class VoteView:
+    """A verifier's vote."""
+
+    claim_id: str
+    round_no: int
+    verifier_id: str
+    decision: str
+    note: str
+    time: str
+    position: int
+
+
+def source_view(source: dict[str, Any]) -> SourceView:
+    """A source as a claim event (or the claims table) stores it; url and citation optional."""
+    return from_row(SourceView, {"url": None, "citation": None} | source)
+
+
+def _claim_view(r: dict[str, Any]) -> ClaimView:
+    return from_row(
+        ClaimView,
+        r,
+        sources=tuple(source_view(s) for s in json.loads(r["sources"])),
+        languages=tuple(json.loads(r["languages"])),
+    )
+
+
+def _claim_filter(
+    edition_id: str | None,
+    city_ids: Sequence[str] | None,
+    indicator_id: str | None,
+    status: str | None,
+    languages: Sequence[str] | None,
+    claim_ids: Sequence[str] | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of a claim filter."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    for column, value in (
+        ("edition_id", edition_id),
+        ("indicator_id", indicator_id),
+        ("status", status),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    for column, values in (("city_id", city_ids), ("claim_id", claim_ids)):
+        if values is not None:
+            where.append(f"{column} IN ({marks(values) or 'NULL'})")
+            params.extend(values)
+    if languages is not None and not languages:
+        where.append("0 = 1")  # a reader of no language can read no claim
+    elif languages is not None:
+        # A claim is readable when every language of its sources is among the reader's.
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM json_each(claims.languages) j "
+            f"WHERE j.value NOT IN ({marks(languages)}))"
+        )
+        params.extend(languages)
+    return " AND ".join(where), params
+
+
+def claims(
+    db: Database,
+    *,
+    edition_id: str | None = None,
+    city_ids: Sequence[str] | None = None,
+    indicator_id: str | None = None,
+    status: str | None = None,
+    languages: Sequence[str] | None = None,
+    claim_ids: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ClaimView]:
+    """Claims matching every filter given; `languages` keeps claims readable in those languages."""
+    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, claim_ids)
+    sql = f"SELECT * FROM claims WHERE {where} ORDER BY submitted_position"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend([limit, offset])
+    return [_claim_view(r) for r in rows(db, sql, params)]
+
+
+def claim_count(
+    db: Database,
+    *,
+    edition_id: str | None = None,
+    city_ids: Sequence[str] | None = None,
+    indicator_id: str | None = None,
+    status: str | None = None,
+    languages: Sequence[str] | None = None,
+) -> int:
+    """How many claims match the filters (as `claims` takes them)."""
+    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, None)
+    return int(db.execute(f"SELECT COUNT(*) FROM claims WHERE {where}", params).fetchone()[0])
+
+
+def claim(db: Database, claim_id: str) -> ClaimView:
+    """One claim, or UnknownId."""
+    found = claims(db, claim_ids=[claim_id])
+    if not found:
+        raise UnknownId(f"claim {claim_id!r} does not exist", field="claim_id", value=claim_id)
+    return found[0]
+
+
+def rounds_for(db: Database, claim_ids: Sequence[str]) -> dict[str, list[RoundView]]:
+    """Rounds per claim, in one statement."""
+    out: dict[str, list[RoundView]] = defaultdict(list)
+    ids = list(dict.fromkeys(claim_ids))
+    if ids:
+        sql = f"SELECT * FROM rounds WHERE claim_id IN ({marks(ids)}) ORDER BY claim_id, round_no"
+        for r in rows(db, sql, ids):
+            out[r["claim_id"]].append(from_row(RoundView, r))
+    return out
+
+
+def votes_for(db: Database, claim_ids: Sequence[str]) -> dict[tuple[str, int], list[VoteView]]:
+    """Votes per (claim, round), in one statement."""
+    out: dict[tuple[str, int], list[VoteView]] = defaultdict(list)
+    ids = list(dict.fromkeys(claim_ids))
+    if ids:
+        sql = f"SELECT * FROM votes WHERE claim_id IN ({marks(ids)}) ORDER BY position"
+        for r in rows(db, sql, ids):
+            out[(r["claim_id"], r["round_no"])].append(from_row(VoteView, r))
+    return out

@@ -12,15 +12,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, UnknownId
-from projections import queries
+from projections import catalogue, publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, ranking, table_indicators
+from projections.ranking import TABLES, RankingEntry, indicator_support, ranking, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
-from projections.views import RankingEntry
 
 
 @dataclass(frozen=True)
@@ -130,10 +129,10 @@ def parse_cut(text: str, field: str) -> Cut:
 def resolve_cut(db: Database, edition_id: str, cut: Cut) -> int:
     """The ledger position a cut means (a publication's cut position, or as `resolve`)."""
     if isinstance(cut, PublicationCut):
-        for p in queries.publications(db, edition_id):
+        for p in publications.publications(db, edition_id):
             if p.publication_no == cut.number:
                 return p.position
-        queries.edition(db, edition_id)
+        catalogue.edition(db, edition_id)
         raise UnknownId(
             f"edition {edition_id!r} has no publication {cut.number}",
             field="publication",

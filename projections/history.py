@@ -9,8 +9,9 @@ from itertools import pairwise
 from sqlite_utils import Database
 
 from ledger.errors import NoWeightsInForce
-from projections import queries
+from projections import catalogue, publications
 from projections.compare import Cut, Verdict, verdict
+from projections.model import tracking_position
 from projections.ranking import TABLES
 from projections.rankings import indicator_scores, tables_at
 
@@ -66,21 +67,22 @@ def city_history(db: Database, city_id: str, *, live: bool = False) -> CityHisto
     With `live`, editions also get an entry for now (for those who may see unpublished
     standings).
     """
-    city = queries.city(db, city_id)
+    city = catalogue.city(db, city_id)
     editions = sorted(
         (
             e
-            for e in queries.editions(db)
-            if city_id in {c.city_id for c in queries.cities(db, e.edition_id)}
+            for e in catalogue.editions(db)
+            if city_id in {c.city_id for c in catalogue.cities(db, e.edition_id)}
         ),
         key=lambda e: (e.year, e.position),
     )
-    now = queries.tracking_position(db)
+    now = tracking_position(db)
     entries: list[HistoryEntry] = []
     last_cut: dict[str, Cut] = {}
     for e in editions:
         cuts = [
-            Cut(e, p.position, p.publication_no) for p in queries.publications(db, e.edition_id)
+            Cut(e, p.position, p.publication_no)
+            for p in publications.publications(db, e.edition_id)
         ]
         if live or not cuts:
             cuts.append(Cut(e, now, None))

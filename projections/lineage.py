@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from projections import queries
-from projections.views import IndicatorView
+from projections import catalogue
+from projections.catalogue import IndicatorView
 
 Version = tuple[str, int]
 
@@ -160,9 +160,9 @@ def _detail(r: Relation, old: dict[str, IndicatorView], new: dict[str, Indicator
 
 def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     """What changed from version a to version b, and how b's indicators derive from a's."""
-    b_indicators = queries.indicators(db, *b)
+    b_indicators = catalogue.indicators(db, *b)
     b_ids = [i.indicator_id for i in b_indicators]
-    queries.indicators(db, *a)  # UnknownId for a version that does not exist
+    catalogue.indicators(db, *a)  # UnknownId for a version that does not exist
     if a == b:
         same = tuple(
             Derivation(
@@ -181,8 +181,8 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     entries: list[DiffEntry] = []
     for step in steps:
         pre = (step.predecessor_framework_id, step.predecessor_version)
-        old = {i.indicator_id: i for i in queries.indicators(db, *pre)}
-        new = {i.indicator_id: i for i in queries.indicators(db, step.framework_id, step.version)}
+        old = {i.indicator_id: i for i in catalogue.indicators(db, *pre)}
+        new = {i.indicator_id: i for i in catalogue.indicators(db, step.framework_id, step.version)}
         entries.extend(
             DiffEntry(*pre, step.framework_id, step.version, r.kind, r.old, r.new,
                       _detail(r, old, new))

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 H = TypeVar("H")
+V = TypeVar("V", bound="DataclassInstance")
 #: `handles` of a model that records every event whatever its type.
 EVERY_EVENT = frozenset({"*"})
 
@@ -43,6 +48,31 @@ def insert_rows(db: Database, table: str, rows: Iterable[dict[str, Any]]) -> Non
     )
 
 
+def rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a query as dicts keyed by column name."""
+    cursor = db.execute(sql, list(params))
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def marks(values: Sequence[Any]) -> str:
+    """As many `?` placeholders as values, comma-separated."""
+    return ",".join("?" * len(values))
+
+
+def from_row(view: type[V], row: Mapping[str, Any], **decoded: Any) -> V:
+    """A view built by name: its fields picked from the row, `decoded` values taking precedence
+    (for columns stored as JSON or text that the view holds as tuples or Fractions)."""
+    values = {**row, **decoded}
+    return view(**{f.name: values[f.name] for f in fields(view)})
+
+
+def tracking_position(db: Database) -> int:
+    """The position every read model has reached (0 before the first event)."""
+    row = db.execute("SELECT MIN(position), COUNT(*) FROM projection_tracking").fetchone()
+    return int(row[0] or 0) if row and row[1] else 0
+
+
 class ReadModel(ABC):
     """Tables derived from the log; applying the same events always yields the same rows."""
 
@@ -50,6 +80,8 @@ class ReadModel(ABC):
     name: str
     #: Tables this model owns, dropped on rebuild.
     tables: tuple[str, ...]
+    #: Tables an earlier version of this model owned: dropped with it, never created again.
+    retired: tuple[str, ...] = ()
     #: Schema version of the tables and of what their rows mean. Bump it (one line, in the
     #: model) whenever a table, column, index or handler changes: on the next start the
     #: follower drops this model's tables and replays the log into them, on its own.
@@ -69,7 +101,7 @@ class ReadModel(ABC):
 
     def drop(self, db: Database) -> None:
         """Drop the model's tables."""
-        for table in self.tables:
+        for table in (*self.tables, *self.retired):
             db.execute(f"DROP TABLE IF EXISTS [{table}]")
 
     def reset(self) -> None:

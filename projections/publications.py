@@ -21,17 +21,17 @@ from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
-from projections import queries
 from projections import rankings as tables
+from projections.catalogue import edition as edition_view
 from projections.event_index import instant_text
-from projections.model import ReadModel, insert_row
+from projections.model import ReadModel, from_row, insert_row, rows
 from projections.published import published_rankings as checked_rankings
 from projections.ranking import TABLES
+from projections.rankings import RankingView
 from projections.source import EventSource
-from projections.views import RankingView
 
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS publication_records (edition_id TEXT, publication_no INTEGER, "
+    "CREATE TABLE IF NOT EXISTS publications (edition_id TEXT, publication_no INTEGER, "
     "position INTEGER, digest TEXT, tree_head TEXT, tables TEXT, by TEXT, time TEXT, "
     "event_position INTEGER, corrects INTEGER, changes TEXT, forced_reason TEXT, "
     "PRIMARY KEY (edition_id, publication_no))",
@@ -42,7 +42,11 @@ class PublicationRecords(ReadModel):
     """Each publication with what a correction changed and why a forced one was forced."""
 
     name = "publications"
-    tables = ("publication_records",)
+    tables = ("publications",)
+    #: Version 1 kept these rows in `publication_records`, beside a second copy in the
+    #: catalogue's `publications` table; version 2 keeps them once, here.
+    retired = ("publication_records",)
+    version = 2
     handles = frozenset({Edition.RankingPublished.__name__})
     ignores = (
         events_of(City, Framework, WeightSet, Verifier, Claim, Appeal, Feedback, Receipt)
@@ -65,7 +69,7 @@ class PublicationRecords(ReadModel):
             ).fetchone()
             insert_row(
                 db,
-                "publication_records",
+                "publications",
                 {
                     "edition_id": row[0], "publication_no": d["publication_no"],
                     "position": d["position"], "digest": d["digest"],
@@ -128,46 +132,42 @@ class PublicationDiff:
     changes: tuple[PublishedChange, ...]
 
 
-def _causes(items: list[dict[str, Any]]) -> tuple[Cause, ...]:
-    return tuple(
-        Cause(int(c["position"]), str(c["type"]), c.get("claim_id"), c.get("appeal_id"))
-        for c in items
+def _change(c: dict[str, Any], names: dict[str, str]) -> PublishedChange:
+    causes = tuple(
+        from_row(Cause, {"claim_id": None, "appeal_id": None} | x) for x in c.get("causes", [])
+    )
+    return from_row(
+        PublishedChange, c, name_en=names.get(c["city_id"], c["city_id"]), causes=causes
     )
 
 
 def _publication(r: dict[str, Any], names: dict[str, str]) -> Publication:
-    changes = tuple(
-        PublishedChange(
-            c["table"],
-            c["city_id"],
-            names.get(c["city_id"], c["city_id"]),
-            c["before"],
-            c["after"],
-            _causes(c.get("causes", [])),
-        )
-        for c in json.loads(r["changes"])
+    return from_row(
+        Publication,
+        r,
+        tables=tuple(json.loads(r["tables"])),
+        changes=tuple(_change(c, names) for c in json.loads(r["changes"])),
     )
-    return Publication(
-        r["edition_id"], r["publication_no"], r["position"], r["digest"], r["tree_head"],
-        tuple(json.loads(r["tables"])), r["by"], r["time"], r["event_position"], r["corrects"],
-        changes, r["forced_reason"],
-    )  # fmt: skip
 
 
-def _names(db: Database) -> dict[str, str]:
+def _names(db: Database, found: list[dict[str, Any]]) -> dict[str, str]:
+    """English names of the cities the rows' changes name (no query when none changed)."""
+    if all(r["changes"] in (None, "[]") for r in found):
+        return {}
     return {str(r[0]): str(r[1]) for r in db.execute("SELECT city_id, name_en FROM cities")}
 
 
-def publications(db: Database, edition_id: str) -> list[Publication]:
-    """An edition's publications, oldest first (UnknownId for an unknown edition)."""
-    queries.edition(db, edition_id)
-    cursor = db.execute(
-        "SELECT * FROM publication_records WHERE edition_id = ? ORDER BY publication_no",
-        [edition_id],
-    )
-    names = [c[0] for c in cursor.description]
-    city_names = _names(db)
-    return [_publication(dict(zip(names, row, strict=True)), city_names) for row in cursor]
+def publications(db: Database, edition_id: str | None = None) -> list[Publication]:
+    """Publications, oldest first, of every edition or of one (UnknownId for an unknown one)."""
+    sql, params = "SELECT * FROM publications", list[Any]()
+    if edition_id is not None:
+        sql += " WHERE edition_id = ?"
+        params.append(edition_id)
+    found = rows(db, sql + " ORDER BY event_position", params)
+    if edition_id is not None and not found:
+        edition_view(db, edition_id)
+    names = _names(db, found)
+    return [_publication(r, names) for r in found]
 
 
 def publication(
@@ -228,12 +228,9 @@ def published_rankings(
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
     chosen = publication(db, edition_id, number, at, table)
-    (view,) = [
-        p for p in queries.publications(db, edition_id) if p.publication_no == chosen.publication_no
-    ]
-    found = log.records(after=view.event_position - 1, limit=1)
-    recorded = found[0] if found and found[0].position == view.event_position else None
-    return chosen, checked_rankings(db, view, table, recorded)
+    found = log.records(after=chosen.event_position - 1, limit=1)
+    recorded = found[0] if found and found[0].position == chosen.event_position else None
+    return chosen, checked_rankings(db, chosen, table, recorded)
 
 
 def publication_diff(db: Database, edition_id: str, a: int, b: int) -> PublicationDiff:
@@ -260,7 +257,13 @@ def publication_diff(db: Database, edition_id: str, a: int, b: int) -> Publicati
             if old is not None and old.band != row.band:
                 causes = recorded.get((table, row.city_id), [])
                 changes.append(
-                    PublishedChange(table, row.city_id, row.name_en, old.band, row.band,
-                                    tuple(sorted(set(causes), key=lambda c: c.position)))
-                )  # fmt: skip
-    return PublicationDiff(edition_id, a, b, tuple(changes))
+                    PublishedChange(
+                        table=table,
+                        city_id=row.city_id,
+                        name_en=row.name_en,
+                        before=old.band,
+                        after=row.band,
+                        causes=tuple(sorted(set(causes), key=lambda c: c.position)),
+                    )
+                )
+    return PublicationDiff(edition_id=edition_id, a=a, b=b, changes=tuple(changes))

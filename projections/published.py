@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -11,13 +12,15 @@ from ledger.errors import UnverifiedPublication
 from ledger.published import table_digest
 from ledger.records import EventRecord
 from projections.ranking import ranking
-from projections.rankings import rankings
+from projections.rankings import RankingView, rankings
 from projections.state import RankingState
-from projections.views import PublicationView, RankingView
+
+if TYPE_CHECKING:
+    from projections.publications import Publication
 
 
 def published_rankings(
-    db: Database, publication: PublicationView, table: str, recorded: EventRecord | None
+    db: Database, publication: Publication, table: str, recorded: EventRecord | None
 ) -> RankingView:
     """A publication's table, checked against its `RankingPublished` event as the log holds it.
 

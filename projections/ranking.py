@@ -11,10 +11,21 @@ from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import RankingTable
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
-from projections.views import RankingEntry
 
 #: The total sums every pillar; each sub-table the pillars its framework assigns to it.
 TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
+
+
+@dataclass(frozen=True)
+class RankingEntry:
+    """A city's row in a table."""
+
+    city_id: str
+    name_en: str
+    name_zh: str
+    score: Fraction
+    rank: int
+    band: str
 
 
 @dataclass(frozen=True)

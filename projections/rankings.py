@@ -3,30 +3,63 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
-from projections import queries
-from projections.causes import score_path
+from projections.catalogue import edition as edition_view
+from projections.causes import Cause, score_path
+from projections.model import from_row, rows, tracking_position
 from projections.pointintime import position_at, state_at
-from projections.ranking import TABLES, indicator_support, no_weights, ranking
+from projections.ranking import TABLES, RankingEntry, indicator_support, no_weights, ranking
 from projections.state import RankingState
-from projections.views import (
-    BandChange,
-    RankingEntry,
-    RankingView,
-    ScoreView,
-)
 
 AsOf = int | datetime | None
 
 
+@dataclass(frozen=True)
+class RankingView:
+    """A table of an edition as computed at a ledger position."""
+
+    edition_id: str
+    table: str
+    position: int
+    time: str | None
+    rows: tuple[RankingEntry, ...]
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """A city's points on one indicator and the claim that supports them."""
+
+    edition_id: str
+    city_id: str
+    indicator_id: str
+    points: int
+    claim_id: str | None
+
+
+@dataclass(frozen=True)
+class BandChange:
+    """A city whose band differs between two points, with the events that moved it between."""
+
+    city_id: str
+    name_en: str
+    before_band: str
+    after_band: str
+    before_rank: int
+    after_rank: int
+    before_score: Fraction
+    after_score: Fraction
+    causes: tuple[Cause, ...]
+
+
 def resolve(db: Database, as_of: AsOf) -> int:
     """The ledger position an as-of means: now, a position up to now, or an instant."""
-    now = queries.tracking_position(db)
+    now = tracking_position(db)
     if as_of is None:
         return now
     if isinstance(as_of, datetime):
@@ -68,8 +101,10 @@ def rankings_from_state(
 ) -> RankingView:
     """A table computed from a folded state."""
     _check(state, edition_id, table, state.position)
-    rows = tuple(ranking(state, edition_id, table))
-    return RankingView(edition_id, table, state.position, time, rows)
+    entries = tuple(ranking(state, edition_id, table))
+    return RankingView(
+        edition_id=edition_id, table=table, position=state.position, time=time, rows=entries
+    )
 
 
 def rankings(db: Database, edition_id: str, table: str, as_of: AsOf = None) -> RankingView:
@@ -83,7 +118,7 @@ def tables_at(
 ) -> list[RankingView]:
     """Several tables of an edition at one point in time, from a single fold of the state."""
     position = resolve(db, as_of)
-    if position == queries.tracking_position(db):
+    if position == tracking_position(db):
         return [_current(db, edition_id, table, position) for table in tables]
     state, time = state_at(db, position), _time_at(db, position)
     return [rankings_from_state(state, edition_id, table, time) for table in tables]
@@ -94,23 +129,27 @@ def _current(db: Database, edition_id: str, table: str, position: int) -> Rankin
         raise InvalidInput(
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
-    edition = queries.edition(db, edition_id)
+    edition = edition_view(db, edition_id)
     revision = db.execute(
         "SELECT revision FROM weight_sets WHERE weight_set_id = ?", [edition.weight_set_id]
     ).fetchone()
     if not revision or not revision[0]:
         raise no_weights(edition_id, edition.weight_set_id, table, position)
-    rows = db.execute(
+    found = rows(
+        db,
         "SELECT s.city_id, c.name_en, c.name_zh, s.score, s.rank, s.band FROM standings s "
         "JOIN cities c ON c.city_id = s.city_id WHERE s.edition_id = ? AND s.table_name = ? "
         "ORDER BY s.rank, c.name_en COLLATE NOCASE, s.city_id",
         [edition_id, table],
-    ).fetchall()
-    entries = tuple(
-        RankingEntry(str(r[0]), str(r[1]), str(r[2]), Fraction(r[3]), int(r[4]), str(r[5]))
-        for r in rows
     )
-    return RankingView(edition_id, table, position, _time_at(db, position), entries)
+    entries = tuple(from_row(RankingEntry, r, score=Fraction(r["score"])) for r in found)
+    return RankingView(
+        edition_id=edition_id,
+        table=table,
+        position=position,
+        time=_time_at(db, position),
+        rows=entries,
+    )
 
 
 def indicator_scores(
@@ -135,7 +174,16 @@ def indicator_scores(
                 f"edition {edition_id!r} does not exist", field="edition", value=edition_id
             )
         stored = {
-            c: [ScoreView(edition_id, c, i, s.points, s.claim_id) for i, s in per.items()]
+            c: [
+                ScoreView(
+                    edition_id=edition_id,
+                    city_id=c,
+                    indicator_id=i,
+                    points=s.points,
+                    claim_id=s.claim_id,
+                )
+                for i, s in per.items()
+            ]
             for c, per in indicator_support(state, edition_id).items()
         }
     outside = [c for c in city_ids if c not in stored]
@@ -160,15 +208,14 @@ def _stored_scores(
     if db.execute("SELECT 1 FROM editions WHERE edition_id = ?", [edition_id]).fetchone() is None:
         raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
     out: dict[str, list[ScoreView]] = {}
-    for city_id, indicator_id, points, claim_id in db.execute(
+    for r in rows(
+        db,
         # Rows were written in the fold's order (cities, then the framework's indicators).
-        "SELECT city_id, indicator_id, points, claim_id FROM scores WHERE edition_id = ? "
-        "ORDER BY rowid",
+        "SELECT edition_id, city_id, indicator_id, points, claim_id FROM scores "
+        "WHERE edition_id = ? ORDER BY rowid",
         [edition_id],
-    ).fetchall():
-        out.setdefault(str(city_id), []).append(
-            ScoreView(edition_id, str(city_id), str(indicator_id), int(points), claim_id)
-        )
+    ):
+        out.setdefault(r["city_id"], []).append(from_row(ScoreView, r))
     return out
 
 
@@ -219,7 +266,15 @@ def band_changes(
         )
         changes.append(
             BandChange(
-                city_id, n.name_en, o.band, n.band, o.rank, n.rank, o.score, n.score, tuple(causes)
+                city_id=city_id,
+                name_en=n.name_en,
+                before_band=o.band,
+                after_band=n.band,
+                before_rank=o.rank,
+                after_rank=n.rank,
+                before_score=o.score,
+                after_score=n.score,
+                causes=tuple(causes),
             )
         )
     return changes

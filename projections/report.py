@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pypinyin import Style, lazy_pinyin
 
 from projections.bands import BAND_LABELS, ZH_BANDS
-from projections.views import RankingEntry
+from projections.ranking import RankingEntry
 
 
 def pinyin_key(name_zh: str) -> tuple[str, str, str]:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger.errors import InvalidInput
-from projections import queries
+from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
 from projections.pointintime import state_at
@@ -94,12 +94,12 @@ def band_robustness(
         raise InvalidInput(
             f"draws {draws} is out of range 1..{MAX_DRAWS}", field="draws", value=draws
         )
-    edition = queries.edition(db, edition_id)
+    edition = catalogue.edition(db, edition_id)
     position = resolve(db, None)
     state = state_at(db, position)
     ids = table_indicators(state, edition_id, table)
-    revisions = queries.weight_revisions(db, edition.weight_set_id)
-    ballots = queries.ballots(db, edition.weight_set_id)
+    revisions = catalogue.weight_revisions(db, edition.weight_set_id)
+    ballots = catalogue.ballots(db, edition.weight_set_id)
     method = revisions[-1].method if revisions else "none"
 
     def answer(note: str | None, cities: tuple[CityRobustness, ...]) -> Robustness:

@@ -17,9 +17,8 @@ from ledger.appeal import correction_claim_id
 from ledger.claim import Claim
 from ledger.publishing import PublicationFacts
 from ledger.records import EventRecord
-from projections.ranking import TABLES, indicator_support, ranking
+from projections.ranking import TABLES, RankingEntry, indicator_support, ranking
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
-from projections.views import RankingEntry
 
 Bands = dict[tuple[str, str], RankingEntry]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -21,7 +21,6 @@ from graphql_api.permissions import (
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
 from projections import appeals as docket
-from projections import queries as reads
 from projections.appeals import (
     AppealCase,
     AppealNote,
@@ -32,6 +31,7 @@ from projections.appeals import (
     WhatIf,
     WhatIfRow,
 )
+from projections.model import tracking_position
 
 
 @strawberry.type(description="A verifier's vote and note on an appeal's evidence (anonymised).")
@@ -252,9 +252,7 @@ class AppealsQuery:
             db, edition_id=edition, city_id=_own_city(info),
             statuses=None if status is None else [status.value],
         )  # fmt: skip
-        return Appeals(
-            position=reads.tracking_position(db), items=[Appeal.from_view(a) for a in found]
-        )
+        return Appeals(position=tracking_position(db), items=[Appeal.from_view(a) for a in found])
 
     @query(
         "One appeal with its review and the verifiers' notes (anonymised); another city's "

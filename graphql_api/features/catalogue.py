@@ -22,16 +22,11 @@ from graphql_api.permissions import (
     CanSeeVotes,
     Public,
 )
-from projections import queries as reads
+from projections import catalogue
+from projections.catalogue import CityView, FrameworkView, IndicatorView, VerifierView
 from projections.lineage import lineage_step
 from projections.rankings import resolve
 from projections.report import pinyin_key
-from projections.views import (
-    CityView,
-    FrameworkView,
-    IndicatorView,
-    VerifierView,
-)
 
 
 @strawberry.type(description="A pillar of a framework.")
@@ -93,7 +88,7 @@ class FrameworkVersion:
     @resolver("The indicators of this version, in framework order.")
     def indicators(self, info: Info) -> list[Indicator]:
         """Indicators with ladders."""
-        views = reads.indicators(info.context.db, self.framework_id, self.version)
+        views = catalogue.indicators(info.context.db, self.framework_id, self.version)
         return [Indicator.from_view(v) for v in views]
 
     @resolver("How this version relates to its predecessor, indicator by indicator (or null).")
@@ -187,16 +182,16 @@ class CatalogueQuery:
 
     @query("Every version of every framework, with indicators and ladders.", Public)
     def frameworks(self, info: Info) -> list[FrameworkVersion]:
-        return [FrameworkVersion.from_view(f) for f in reads.frameworks(info.context.db)]
+        return [FrameworkVersion.from_view(f) for f in catalogue.frameworks(info.context.db)]
 
     @query("Cities in English alphabetical order, optionally those of one edition.", Public)
     def cities(self, info: Info, edition: str | None = None) -> list[City]:
-        return [City.from_view(c) for c in reads.cities(info.context.db, edition)]
+        return [City.from_view(c) for c in catalogue.cities(info.context.db, edition)]
 
     @query("One city; its scores need a score-viewing token (or the city's own).", Public)
     def city(self, info: Info, id: Id) -> City:
-        return City.from_view(reads.city(info.context.db, id))
+        return City.from_view(catalogue.city(info.context.db, id))
 
     @query("Every verifier and the languages they read.", CanSeeVotes)
     def verifiers(self, info: Info) -> list[Verifier]:
-        return [Verifier.from_view(v) for v in reads.verifiers(info.context.db)]
+        return [Verifier.from_view(v) for v in catalogue.verifiers(info.context.db)]

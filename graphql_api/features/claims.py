@@ -20,14 +20,10 @@ from graphql_api.permissions import (
     claim_scope,
 )
 from ledger.errors import UnknownId
-from projections import queries as reads
-from projections.views import (
-    ClaimView,
-    RoundView,
-    ScoreView,
-    SourceView,
-    VoteView,
-)
+from projections import evidence
+from projections.evidence import ClaimView, RoundView, SourceView, VoteView
+from projections.model import tracking_position
+from projections.rankings import ScoreView
 
 
 @strawberry.type(description="A verifier's vote in a round.")
@@ -259,7 +255,7 @@ class ClaimsQuery:
         """A page of claims (cursor = offset)."""
         f, offset, size = filter or ClaimFilter(), cursor_value(after), page_size(first)
         languages, city_ids = claim_scope(info.context.viewer, f.city_ids)
-        found = reads.claims(
+        found = evidence.claims(
             info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
             status=f.status, languages=languages, limit=size + 1, offset=offset,
         )  # fmt: skip
@@ -267,7 +263,7 @@ class ClaimsQuery:
             ClaimEdge(cursor=str(offset + i + 1), node=Claim.from_view(c))
             for i, c in enumerate(found[:size])
         ]
-        total = reads.claim_count(
+        total = evidence.claim_count(
             info.context.db, edition_id=f.edition, city_ids=city_ids, indicator_id=f.indicator,
             status=f.status, languages=languages,
         )  # fmt: skip
@@ -277,14 +273,14 @@ class ClaimsQuery:
                 has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None
             ),
             total_count=total,
-            position=reads.tracking_position(info.context.db),
+            position=tracking_position(info.context.db),
         )
 
     @query("One claim; verifiers see those in their languages, cities their own.", CanReadClaims)
     def claim(self, info: Info, id: Id) -> Claim:
         """A claim."""
         languages, city_ids = claim_scope(info.context.viewer, None)
-        found = reads.claims(
+        found = evidence.claims(
             info.context.db, claim_ids=[id], languages=languages, city_ids=city_ids
         )
         if not found:

@@ -14,14 +14,11 @@ from graphql_api.permissions import (
     Public,
 )
 from graphql_api.scalars import RankingTableName
+from projections import catalogue
 from projections import publications as published
-from projections import queries as reads
+from projections.catalogue import EditionView
 from projections.publications import Cause, PublicationDiff, PublishedChange
 from projections.publications import Publication as PublicationRecord
-from projections.views import (
-    EditionView,
-    PublicationView,
-)
 
 
 @strawberry.type(description="A publication of an edition's tables at a ledger position.")
@@ -60,7 +57,7 @@ class Publication:
         return published.publication(info.context.db, self.edition_id, self.publication_no)
 
     @classmethod
-    def from_view(cls, v: PublicationView) -> Publication:
+    def from_view(cls, v: PublicationRecord) -> Publication:
         """From the read view."""
         return cls(
             edition_id=v.edition_id,
@@ -95,11 +92,11 @@ class Edition:
     @resolver("The edition's cities, in English alphabetical order.")
     def cities(self, info: Info) -> list[City]:
         """Included cities."""
-        return [City.from_view(c) for c in reads.cities(info.context.db, self.edition_id)]
+        return [City.from_view(c) for c in catalogue.cities(info.context.db, self.edition_id)]
 
     @resolver("The edition's publications, oldest first.")
     def publications(self, info: Info) -> list[Publication]:
-        views = reads.publications(info.context.db, self.edition_id)
+        views = published.publications(info.context.db, self.edition_id)
         return [Publication.from_view(p) for p in views]
 
     @classmethod
@@ -183,15 +180,15 @@ class EditionsQuery:
 
     @query("Every edition, newest year first.", Public)
     def editions(self, info: Info) -> list[Edition]:
-        return [Edition.from_view(e) for e in reads.editions(info.context.db)]
+        return [Edition.from_view(e) for e in catalogue.editions(info.context.db)]
 
     @query("One edition.", Public)
     def edition(self, info: Info, id: Id) -> Edition:
-        return Edition.from_view(reads.edition(info.context.db, id))
+        return Edition.from_view(catalogue.edition(info.context.db, id))
 
     @query("Publications of every edition, oldest first.", Public)
     def publications(self, info: Info, edition: str | None = None) -> list[Publication]:
-        return [Publication.from_view(p) for p in reads.publications(info.context.db, edition)]
+        return [Publication.from_view(p) for p in published.publications(info.context.db, edition)]
 
     @query(
         "Every band change between two publications of an edition, with the appeals and "

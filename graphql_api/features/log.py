@@ -19,10 +19,9 @@ from graphql_api.permissions import (
     CanReadLog,
     Public,
 )
-from projections import queries as reads
-from projections.views import (
-    EventView,
-)
+from projections import event_index
+from projections.event_index import EventView
+from projections.model import tracking_position
 
 
 @strawberry.type(description="One event of the ledger, decoded.")
@@ -90,7 +89,7 @@ class LogQuery:
     @query("The read-model position answers are computed at.", Public)
     def position(self, info: Info) -> int:
         """Tracking position."""
-        return reads.tracking_position(info.context.db)
+        return tracking_position(info.context.db)
 
     @query("The event log as a Relay connection (cursor = ledger position).", CanReadLog)
     def events(
@@ -102,14 +101,14 @@ class LogQuery:
     ) -> EventConnection:
         """A page of events."""
         f = filter or EventFilter()
-        page = reads.events(
+        page = event_index.events(
             info.context.db, after=cursor_value(after), first=page_size(first), types=f.types,
             edition_id=f.edition, city_id=f.city,
             since=None if f.since is None else aware(f.since, "since"),
             until=None if f.until is None else aware(f.until, "until"),
         )  # fmt: skip
         edges = [EventEdge(cursor=str(e.position), node=Event.from_view(e)) for e in page.events]
-        total = reads.event_count(
+        total = event_index.event_count(
             info.context.db, types=f.types, edition_id=f.edition, city_id=f.city,
             since=None if f.since is None else aware(f.since, "since"),
             until=None if f.until is None else aware(f.until, "until"),
@@ -120,5 +119,5 @@ class LogQuery:
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
             total_count=total,
-            position=reads.tracking_position(info.context.db),
+            position=tracking_position(info.context.db),
         )

@@ -29,17 +29,14 @@ from graphql_api.permissions import (
 )
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
+from projections import catalogue
 from projections import publications as published
-from projections import queries as reads
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
+from projections.publications import Publication as PublicationRecord
 from projections.published import published_rankings
-from projections.views import (
-    BandChange,
-    PublicationView,
-    RankingEntry,
-    RankingView,
-)
+from projections.ranking import RankingEntry
+from projections.rankings import BandChange, RankingView
 
 
 @strawberry.type(description="A city's row in a ranking table.")
@@ -159,18 +156,18 @@ class BandChanges:
     changes: list[BandMove] = strawberry.field(description="Cities that changed band.")
 
 
-def _published(info: Info, edition: str, table: str) -> PublicationView:
+def _published(info: Info, edition: str, table: str) -> PublicationRecord:
     """The latest publication of an edition that includes the table."""
-    found = [p for p in reads.publications(info.context.db, edition) if table in p.tables]
+    found = [p for p in published.publications(info.context.db, edition) if table in p.tables]
     if not found:
-        reads.edition(info.context.db, edition)
+        catalogue.edition(info.context.db, edition)
         raise UnknownId(
             f"edition {edition!r} has no published {table} table", field="edition", value=edition
         )
     return found[-1]
 
 
-def _verified(info: Info, publication: PublicationView, table: str) -> RankingView:
+def _verified(info: Info, publication: PublicationRecord, table: str) -> RankingView:
     """A publication's table, checked against its event as the log (not the read models)
     holds it."""
     found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
@@ -208,7 +205,7 @@ def _ranking(
 ) -> RankingTable:
     """Live rankings for score viewers; the latest publication's for everyone else; or the
     publication asked for."""
-    publication: PublicationView | None = None
+    publication: PublicationRecord | None = None
     if number is not None or at is not None:
         if as_of is not None:
             raise InvalidInput("give asOf or a publication, not both", field="asOf")

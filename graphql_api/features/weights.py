@@ -13,11 +13,9 @@ from graphql_api.permissions import (
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role
-from projections import queries as reads
-from projections.views import (
-    BallotView,
-    WeightRevisionView,
-)
+from projections import catalogue
+from projections.catalogue import BallotView, WeightRevisionView
+from projections.model import tracking_position
 
 
 @strawberry.type(description="An indicator's weight.")
@@ -110,9 +108,9 @@ class WeightsQuery:
             raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
         return Weights(
             weight_set_id=weight_set_id,
-            position=reads.tracking_position(db),
+            position=tracking_position(db),
             revisions=[
-                WeightRevision.from_view(r) for r in reads.weight_revisions(db, weight_set_id)
+                WeightRevision.from_view(r) for r in catalogue.weight_revisions(db, weight_set_id)
             ],
-            ballots=[Ballot.from_view(b) for b in reads.ballots(db, weight_set_id, own)],
+            ballots=[Ballot.from_view(b) for b in catalogue.ballots(db, weight_set_id, own)],
         )

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from graphql_api.http import MAX_BODY_BYTES
 from graphql_api.schema import export_sdl
-from projections import queries as reads
+from projections import catalogue
 from tests.api.api_world import Tokens
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -113,7 +113,7 @@ def test_unexpected_resolver_failure_is_masked(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(reads, "editions", boom)
+    monkeypatch.setattr(catalogue, "editions", boom)
     response = client.post("/graphql", json={"query": "{ editions { year } }"})
     assert response.status_code == 200
     assert error_codes(response.json()) == ["INTERNAL"]

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from starlette.testclient import TestClient
 
+from projections.ranking import RankingEntry
 from projections.report import ordered
-from projections.views import RankingEntry
 from tests.api.api_world import EDITION, Gql, Tokens, codes
 
 EXPORT = """query E($f: ExportFormat!, $p: Int, $a: AsOf, $l: Lang! = EN) {

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cityledger.bootstrap import Runtime, open_runtime
 from projections import appeals as docket
-from projections import queries
+from projections import evidence
 from projections.rankings import rankings
 from tests.support.builders import (
     CITIES,
@@ -71,7 +71,7 @@ def play(rt: Runtime, s: dict[str, Any]) -> None:
     rt.catch_up()
     counted = [
         c.claim_id
-        for c in queries.claims(
+        for c in evidence.claims(
             rt.db, edition_id=EDITION, city_ids=[s["city"]], indicator_id=s["indicator"]
         )
         if c.status == "accepted"

@@ -15,8 +15,9 @@ from cityledger.cli import main
 from ledger.errors import InvalidState, PermissionDenied
 from ledger.proofs import prove_consistency, prove_inclusion
 from projections import appeals as docket
+from projections import evidence
 from projections import publications as published
-from projections import queries
+from projections.model import tracking_position
 from projections.rankings import rankings
 from tests.support.builders import EDITION, build_small_world, source
 
@@ -57,7 +58,7 @@ def timed(tmp_path: Any) -> Iterator[Timed]:
 
 
 def claim_of(rt: Runtime, city: str, indicator: str) -> str:
-    (found,) = queries.claims(rt.db, edition_id=EDITION, city_ids=[city], indicator_id=indicator)
+    (found,) = evidence.claims(rt.db, edition_id=EDITION, city_ids=[city], indicator_id=indicator)
     return found.claim_id
 
 
@@ -103,7 +104,7 @@ def test_an_upheld_appeal_changes_the_ranking_after_the_decision_and_not_before(
     # Filed and reviewed: nothing counts yet, and the score never dipped.
     assert (band_of(rt, "taizhou-zj"), score_of(rt, "taizhou-zj")) == (band, score)
     assert docket.appeal(rt.db, "ap-1").status == "under_review"
-    before_decision = queries.tracking_position(rt.db)
+    before_decision = tracking_position(rt.db)
 
     timed.answer_appeal("ap-1", "upheld", "The gazette confirms the portal.", "E01")
     rt.catch_up()
@@ -112,13 +113,13 @@ def test_an_upheld_appeal_changes_the_ranking_after_the_decision_and_not_before(
     assert score_of(rt, "taizhou-zj") > score
     case = docket.appeal(rt.db, "ap-1")
     assert (case.status, case.correction_claim_id) == ("upheld", "ap-1/correction")
-    correction = queries.claim(rt.db, "ap-1/correction")
+    correction = evidence.claim(rt.db, "ap-1/correction")
     assert (correction.status, correction.supersedes, correction.rung) == (
         "accepted",
         case.claim_id,
         4,
     )
-    assert queries.claim(rt.db, str(case.claim_id)).status == "superseded"
+    assert evidence.claim(rt.db, str(case.claim_id)).status == "superseded"
     # As of the position just before the decision, the ranking is as it was.
     earlier = rankings(rt.db, EDITION, "institutional", before_decision).rows
     assert next(r.band for r in earlier if r.city_id == "taizhou-zj") == band
@@ -165,7 +166,7 @@ def test_a_dismissed_appeal_changes_nothing(timed: Timed) -> None:
         (r.city_id, r.band, r.score) for r in rankings(rt.db, EDITION, "institutional").rows
     ] == [(r.city_id, r.band, r.score) for r in rows]
     assert docket.appeal(rt.db, "ap-1").status == "dismissed"
-    assert queries.claims(rt.db, claim_ids=["ap-1/correction"]) == []
+    assert evidence.claims(rt.db, claim_ids=["ap-1/correction"]) == []
 
 
 def test_a_late_appeal_is_refused_naming_the_deadline(timed: Timed) -> None:

@@ -13,8 +13,9 @@ from ledger.claim import Claim
 from ledger.errors import InvalidState
 from projections import publications as published
 from projections.appeals import appeal
+from projections.evidence import claim
+from projections.publications import publications
 from projections.published import published_rankings
-from projections.queries import claim, publications
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, source, verified_claim
 

@@ -8,7 +8,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from ledger.errors import UnknownId
-from projections import queries
+from projections import evidence
 from projections.event_index import instant_text
 from projections.pointintime import position_at
 from projections.rankings import indicator_scores
@@ -34,9 +34,9 @@ def test_as_of_an_ancient_instant_is_before_every_event(world: Runtime) -> None:
 
 
 def test_a_reader_of_no_language_reads_no_claim(world: Runtime) -> None:
-    assert queries.claims(world.db, languages=[]) == []
-    assert queries.claims(world.db, languages=["ko"])
-    assert all(c.languages == ("ko",) for c in queries.claims(world.db, languages=["ko"]))
+    assert evidence.claims(world.db, languages=[]) == []
+    assert evidence.claims(world.db, languages=["ko"])
+    assert all(c.languages == ("ko",) for c in evidence.claims(world.db, languages=["ko"]))
 
 
 def test_an_open_round_counts_its_votes_so_far(world: Runtime) -> None:
@@ -45,11 +45,11 @@ def test_an_open_round_counts_its_votes_so_far(world: Runtime) -> None:
     world.ledger.cast_vote(claim, "V1", "accept")
     world.ledger.cast_vote(claim, "V2", "reject")
     world.catch_up()
-    (open_round,) = queries.rounds_for(world.db, [claim])[claim]
+    (open_round,) = evidence.rounds_for(world.db, [claim])[claim]
     assert (open_round.accepts, open_round.rejects, open_round.outcome) == (1, 1, None)
     world.ledger.close_round(claim)
     world.catch_up()
-    (closed,) = queries.rounds_for(world.db, [claim])[claim]
+    (closed,) = evidence.rounds_for(world.db, [claim])[claim]
     assert (closed.accepts, closed.rejects, closed.outcome) == (1, 1, "undecided")
 
 

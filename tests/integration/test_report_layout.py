@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from projections.ranking import RankingEntry
 from projections.report import columns, layout, ordered
-from projections.views import RankingEntry
 
 
 def entry(city_id: str, name_en: str, name_zh: str, band: str = "top 10%") -> RankingEntry:

@@ -10,8 +10,9 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from ledger.errors import InvalidInput
+from projections.catalogue import ballots
+from projections.model import tracking_position
 from projections.pointintime import state_at
-from projections.queries import ballots, tracking_position
 from projections.ranking import ranking
 from projections.robustness import band_robustness
 from tests.support.builders import EDITION, WEIGHT_SET, build_frame, verified_claim

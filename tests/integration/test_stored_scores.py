@@ -7,8 +7,7 @@ import pytest
 from cityledger.bootstrap import Runtime
 from projections.pointintime import state_at
 from projections.ranking import indicator_support
-from projections.rankings import indicator_scores
-from projections.views import ScoreView
+from projections.rankings import ScoreView, indicator_scores
 from tests.support.builders import EDITION
 
 pytestmark = pytest.mark.both_backends

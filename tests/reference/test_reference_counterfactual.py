@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
+from projections.catalogue import edition
 from projections.counterfactual import BandTarget, next_band
-from projections.queries import edition
 from projections.rankings import rankings
 from tests.support.databases import copy_db
 

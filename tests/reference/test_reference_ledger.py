@@ -36,7 +36,7 @@ def test_all_432_city_band_assignments_match_the_report(loaded: Runtime) -> None
 
 
 def test_the_publication_pins_the_position_the_tables_were_cut_from(loaded: Runtime) -> None:
-    from projections.queries import publications
+    from projections.publications import publications
 
     (publication,) = publications(loaded.db, "asia-2023")
     assert publication.time.startswith("2023-07")
@@ -102,7 +102,7 @@ def test_loading_twice_adds_no_events(loaded: Runtime) -> None:
 
 
 def test_the_g20_edition_reuses_the_asian_weight_set(loaded: Runtime) -> None:
-    from projections.queries import edition
+    from projections.catalogue import edition
 
     assert edition(loaded.db, "g20-2023").weight_set_id == "asia-2023-weights"
     assert edition(loaded.db, "asia-2023").weight_set_id == "asia-2023-weights"
@@ -125,7 +125,7 @@ def test_before_the_weights_are_in_force_there_is_no_table(loaded: Runtime) -> N
 
 
 def test_the_publication_records_the_digest_of_each_published_table(loaded: Runtime) -> None:
-    from projections.queries import publications
+    from projections.publications import publications
 
     (publication,) = publications(loaded.db, "asia-2023")
     (recorded,) = loaded.ledger.records(after=publication.event_position - 1, limit=1)

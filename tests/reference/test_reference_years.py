@@ -10,7 +10,7 @@ import pytest
 from cityledger import reference
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.errors import InvalidState
-from projections import queries
+from projections import catalogue, evidence, publications
 from projections.compare import compare
 from projections.history import city_history
 from projections.lineage import framework_diff
@@ -41,22 +41,22 @@ def test_a_ledger_whose_head_is_later_is_refused_not_backdated(tmp_path: Path) -
 def test_the_2022_edition_is_labelled_illustrative_and_dated_before_its_cutoff(
     loaded: Runtime,
 ) -> None:
-    e = queries.edition(loaded.db, "asia-2022")
+    e = catalogue.edition(loaded.db, "asia-2022")
     assert "illustrative" in e.title and e.framework_id == "asia-smart-city-2022"
-    claims = queries.claims(loaded.db, edition_id="asia-2022", limit=400)
+    claims = evidence.claims(loaded.db, edition_id="asia-2022", limit=400)
     assert claims and all(s.date <= e.evidence_cutoff for c in claims for s in c.sources)
     assert all(s.title.startswith("[illustrative]") for c in claims for s in c.sources)
-    (publication,) = queries.publications(loaded.db, "asia-2022")
+    (publication,) = publications.publications(loaded.db, "asia-2022")
     assert "retrospective" in publication.by
 
 
 def test_asia_2024_has_quarterly_publications_and_no_final_one(loaded: Runtime) -> None:
-    found = queries.publications(loaded.db, "asia-2024")
+    found = publications.publications(loaded.db, "asia-2024")
     assert [p.time[:7] for p in found] == ["2024-04", "2024-07", "2024-10"]
-    e = queries.edition(loaded.db, "asia-2024")
+    e = catalogue.edition(loaded.db, "asia-2024")
     assert (e.framework_id, e.framework_version) == ("asia-smart-city", 2)
     d1 = next(
-        i for i in queries.indicators(loaded.db, "asia-smart-city", 2) if i.indicator_id == "D1"
+        i for i in catalogue.indicators(loaded.db, "asia-smart-city", 2) if i.indicator_id == "D1"
     )
     assert d1.ladder[-1].rung == 5 and "AGI" in d1.ladder[-1].description
 
@@ -122,7 +122,7 @@ def test_a_city_history_spans_three_years_oldest_first(loaded: Runtime) -> None:
 def test_no_two_reference_editions_on_different_frameworks_are_called_comparable(
     loaded: Runtime,
 ) -> None:
-    editions = queries.editions(loaded.db)
+    editions = catalogue.editions(loaded.db)
     assert len(editions) == 4
     for a in editions:
         for b in editions:

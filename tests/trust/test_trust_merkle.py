@@ -265,7 +265,7 @@ def test_raw_sqlite_and_the_ledger_agree_on_the_leaves(world: Runtime, world_db:
 
 def test_a_publication_pins_the_merkle_tree_head_of_its_prefix(world: Runtime) -> None:
     from ledger.proofs import ledger_tree_head
-    from projections.queries import publications
+    from projections.publications import publications
 
     world.catch_up()
     for publication in publications(world.db):
@@ -277,7 +277,7 @@ def test_cli_proves_an_older_publication_is_a_prefix_of_the_head(
 ) -> None:
     import json
 
-    from projections.queries import publications
+    from projections.publications import publications
 
     world.catch_up()
     first = publications(world.db)[0]

@@ -104,8 +104,8 @@ def test_the_bands_shown_equal_the_apis_and_each_band_is_in_report_order(
 
 
 def test_chinese_names_follow_pinyin_order_as_the_report_prints_them(page: Any, site: Site) -> None:
+    from projections.ranking import RankingEntry
     from projections.report import ordered
-    from projections.views import RankingEntry
 
     open_table(page, site, "?lang=zh")
     rows = gql(

@@ -157,7 +157,7 @@ def test_method_plus_performance_is_exact_across_generated_revisions(
     ledger = runtime.ledger
     build_small_world(ledger)
     runtime.catch_up()
-    from projections.queries import indicators as read_indicators
+    from projections.catalogue import indicators as read_indicators
 
     current = [
         {"id": i.indicator_id, "pillar": i.pillar, "name": i.name,
