@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from sqlite_utils import Database
 
 from graphql_api.tokens import enrolled_languages, find_token
+from ledger.doc import Doc
 from ledger.errors import Unauthenticated
 from ledger.vocabulary import Role
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """The acting identity of a request; role None means anonymous."""
+    """Who the request's token identifies."""
 
-    role: str | None = None
-    name: str | None = None
-    languages: tuple[str, ...] = ()
-    city_id: str | None = None
-    weight_set_id: str | None = None
-    panelist_id: str | None = None
+    role: Annotated[Role | None, Doc("Role (null when anonymous).")] = None
+    name: Annotated[str | None, Doc("Token holder's name / acting id.")] = None
+    languages: Annotated[tuple[str, ...], Doc("Languages a verifier reads.")] = ()
+    city_id: Annotated[str | None, Doc("City a city token is bound to.")] = None
+    weight_set_id: Annotated[str | None, Doc("Panel a panelist token is bound to.")] = None
+    panelist_id: Annotated[str | None, Doc("Panelist a token is bound to.")] = None
     #: The presented token's id: what idempotency keys are scoped to (None: anonymous).
     token_id: str | None = None
 
-    def has_role(self, *roles: str) -> bool:
+    def has_role(self, *roles: Role) -> bool:
         """Whether the viewer holds one of the roles."""
         return self.role is not None and self.role in roles
 

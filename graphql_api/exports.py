@@ -36,15 +36,12 @@ class Lang(Enum):
 
 @strawberry.type(description="A rendered export, ready to save as a file.")
 class ExportFile:
-    """An export file."""
-
     filename: str = strawberry.field(description="A file name for it.")
     media_type: str = strawberry.field(description="Its media type, like text/csv.")
     content: str = strawberry.field(description="The file's text.")
 
     @classmethod
     def from_view(cls, v: FileView) -> ExportFile:
-        """From the rendered export."""
         return cls(filename=v.filename, media_type=v.media_type, content=v.content)
 
 

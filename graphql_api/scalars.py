@@ -26,7 +26,6 @@ class Exact:
 
     @resolver('The exact value in lowest terms, like "2525/32" or "79".')
     def fraction(self) -> str:
-        """The exact fraction."""
         return str(self.value)
 
     @resolver("The value rounded half-even for display, like 78.91.")
@@ -36,5 +35,4 @@ class Exact:
             int, strawberry.argument(description=f"Digits after the point, 0..{MAX_PLACES}.")
         ] = 2,
     ) -> str:
-        """The rounded decimal."""
         return display_decimal(self.value, places)

@@ -41,7 +41,7 @@ class Query(
     WeightsQuery,
     AppealsQuery,
 ):
-    """The query root."""
+    pass
 
 
 class LedgerSchema(strawberry.Schema):
@@ -55,7 +55,6 @@ class LedgerSchema(strawberry.Schema):
 
 
 def build_schema() -> LedgerSchema:
-    """The API schema."""
     return LedgerSchema(
         query=Query,
         mutation=Mutation,

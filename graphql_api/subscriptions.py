@@ -10,7 +10,7 @@ import strawberry
 from starlette.websockets import WebSocket
 
 from graphql_api.context import ApiContext, Info
-from graphql_api.features.appeals import Appeal, AppealUpdate
+from graphql_api.features.appeals import AppealUpdate, own_city
 from graphql_api.features.log import Event
 from graphql_api.fields import stream
 from graphql_api.offload import blocking
@@ -85,8 +85,6 @@ async def follow_appeals(
 
 @strawberry.type(description="Live streams.")
 class Subscription:
-    """The subscription root."""
-
     @stream("Every new ledger event, in order, as it is recorded.", CanReadLog)
     async def ledger_events(
         self,
@@ -95,7 +93,6 @@ class Subscription:
             int | None, strawberry.argument(description="Start after this position (default: now).")
         ] = None,
     ) -> AsyncGenerator[Event, None]:
-        """Stream events."""
         async with aclosing(follow_events(info.context, after)) as views:
             async for view in views:
                 yield Event.from_view(view)
@@ -112,12 +109,6 @@ class Subscription:
             int | None, strawberry.argument(description="Start after this position (default: now).")
         ] = None,
     ) -> AsyncGenerator[AppealUpdate, None]:
-        """Stream appeal changes."""
-        v = info.context.viewer
-        own = (v.city_id or "") if v.role == "city" else None
-        async with aclosing(follow_appeals(info.context, own, after)) as changes:
+        async with aclosing(follow_appeals(info.context, own_city(info), after)) as changes:
             async for change in changes:
-                yield AppealUpdate(
-                    position=change.position, type=change.type,
-                    appeal=Appeal.from_view(change.appeal),
-                )  # fmt: skip
+                yield AppealUpdate.from_view(change)

@@ -23,7 +23,7 @@ from ledger import validate
 from ledger.errors import InvalidInput, Unauthenticated
 from ledger.vocabulary import Role
 
-ROLES: tuple[str, ...] = tuple(Role)
+ROLES: tuple[Role, ...] = tuple(Role)
 PREFIX = "clt_"
 TOKEN_PATTERN = re.compile(r"^clt_[A-Za-z0-9_\-]{43}$")
 TABLE = "api_tokens"
@@ -37,7 +37,7 @@ LATER_COLUMNS = (("expires_at", "TEXT"), ("revoked_at", "TEXT"), ("last_used_at"
 class TokenRecord:
     """What a stored token grants: a role, a name and the identity it is bound to."""
 
-    role: str
+    role: Role
     name: str
     languages: tuple[str, ...] | None
     city_id: str | None
@@ -234,7 +234,7 @@ def find_token(db: Database, token: str) -> TokenRecord:
     if expiry is not None and expiry <= now():
         raise Unauthenticated("the bearer token has expired", field="authorization")
     return TokenRecord(
-        str(role),
+        Role(role),
         str(name),
         None if languages is None else tuple(json.loads(languages)),
         city_id,

@@ -11,13 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import OPEN_STATES, Appeal
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
@@ -197,53 +198,58 @@ class AppealCases(ReadModel):
 class AppealNote:
     """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
 
-    round_no: int
-    verifier: str
-    decision: str
-    note: str
-    time: str
+    round_no: Annotated[int, Doc("Review round.")]
+    verifier: Annotated[
+        str, Doc("The verifier, anonymised as 'verifier N' by the order they first voted.")
+    ]
+    decision: Annotated[str, Doc("accept or reject.")]
+    note: Annotated[str, Doc("The verifier's note.")]
+    time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
 
 
 @dataclass(frozen=True)
 class AppealRound:
     """A review round of an appeal's evidence."""
 
-    round_no: int
-    opened_at: str
-    closed_at: str | None
-    outcome: str | None
-    accepts: int
-    rejects: int
-    quorum: int | None
-    notes: tuple[AppealNote, ...]
+    round_no: Annotated[int, Doc("Round number, from 1.")]
+    opened_at: Annotated[str, Doc("When it opened (ISO 8601).")]
+    closed_at: Annotated[str | None, Doc("When it closed, if it has.")]
+    outcome: Annotated[str | None, Doc("accepted, rejected or undecided.")]
+    accepts: Annotated[int, Doc("Accepting votes.")]
+    rejects: Annotated[int, Doc("Rejecting votes.")]
+    quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
+    notes: Annotated[tuple[AppealNote, ...], Doc("Votes and notes, in order.")]
 
 
 @dataclass(frozen=True)
 class AppealCase:
     """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
 
-    appeal_id: str
-    edition_id: str
-    city_id: str
-    indicator_id: str | None
-    claim_id: str | None
-    rung: int | None
-    points: int | None
-    text: str
-    sources: tuple[SourceView, ...]
-    languages: tuple[str, ...]
-    filed_by: str
-    status: str
-    reasons: str | None
-    decided_by: str | None
-    filed_at: str
+    appeal_id: Annotated[str, Doc("Appeal id.")]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    indicator_id: Annotated[str | None, Doc("Indicator whose score is disputed.")]
+    claim_id: Annotated[str | None, Doc("The claim disputed (null: no claim was counted).")]
+    rung: Annotated[int | None, Doc("The rung the city believes right.")]
+    points: Annotated[int | None, Doc("Points of that rung.")]
+    text: Annotated[str, Doc("The city's statement.")]
+    sources: Annotated[tuple[SourceView, ...], Doc("The new evidence.")]
+    languages: Annotated[tuple[str, ...], Doc("Languages of the evidence.")]
+    filed_by: Annotated[str, Doc("Who filed it.")]
+    status: Annotated[str, Doc("filed, under_review, upheld, dismissed or withdrawn.")]
+    reasons: Annotated[str | None, Doc("The editor's reasons for the decision.")]
+    decided_by: Annotated[str | None, Doc("Who decided (or withdrew).")]
+    filed_at: Annotated[str, Doc("When filed (ISO 8601).")]
     filed_position: int
-    decided_at: str | None
-    deadline: str | None
-    correction_claim_id: str | None
-    withdrawn_reason: str | None
+    decided_at: Annotated[str | None, Doc("When decided or withdrawn.")]
+    deadline: Annotated[str | None, Doc("End of the window it was filed in.")]
+    correction_claim_id: Annotated[str | None, Doc("The accepted claim an upheld appeal recorded.")]
+    withdrawn_reason: Annotated[str | None, Doc("Why the city withdrew it.")]
     updated_position: int
-    rounds: tuple[AppealRound, ...]
+    rounds: Annotated[
+        tuple[AppealRound, ...],
+        Doc("Review rounds with the verifiers' notes (verifiers anonymised)."),
+    ]
 
     @property
     def is_open(self) -> bool:
@@ -255,12 +261,12 @@ class AppealCase:
 class FeedbackView:
     """A city's feedback on an edition."""
 
-    feedback_id: str
-    edition_id: str
-    city_id: str
-    text: str
-    given_by: str
-    time: str
+    feedback_id: Annotated[str, Doc("Feedback id.")]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    text: Annotated[str, Doc("The feedback.")]
+    given_by: Annotated[str, Doc("Who gave it.")]
+    time: Annotated[str, Doc("When (ISO 8601).")]
     position: int
 
 
@@ -268,31 +274,31 @@ class FeedbackView:
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
-    table: str
-    band_now: str
-    band_if_upheld: str
-    rank_now: int
-    rank_if_upheld: int
-    score_now: Fraction
-    score_if_upheld: Fraction
+    table: Annotated[str, Doc("Which table.")]
+    band_now: Annotated[str, Doc("The city's band now.")]
+    band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
+    rank_now: Annotated[int, Doc("Its rank now.")]
+    rank_if_upheld: Annotated[int, Doc("Its rank if upheld.")]
+    score_now: Annotated[Fraction, Doc("Its exact score now.")]
+    score_if_upheld: Annotated[Fraction, Doc("Its exact score if upheld.")]
 
 
 @dataclass(frozen=True)
 class WhatIf:
     """What upholding an open appeal would do to its city, computed and not recorded."""
 
-    appeal_id: str
-    city_id: str
-    position: int
-    rows: tuple[WhatIfRow, ...]
+    appeal_id: Annotated[str, Doc("Appeal id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    position: Annotated[int, Doc("Ledger position of the current state used.")]
+    rows: Annotated[tuple[WhatIfRow, ...], Doc("One row per table.")]
 
 
 @dataclass(frozen=True)
 class DocketEntry:
     """An open appeal on the editors' docket."""
 
-    appeal: AppealCase
-    age_days: int
+    appeal: Annotated[AppealCase, Doc("The appeal.")]
+    age_days: Annotated[int, Doc("Whole days since it was filed.")]
 
 
 # ---- queries -----------------------------------------------------------------------------
@@ -432,9 +438,9 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
 class AppealChange:
     """An event that changed an appeal, with the appeal as it stands now."""
 
-    position: int
-    type: str
-    appeal: AppealCase
+    position: Annotated[int, Doc("Ledger position of the change.")]
+    type: Annotated[str, Doc("Event type, like AppealReviewClosed.")]
+    appeal: Annotated[AppealCase, Doc("The appeal as it stands now.")]
 
 
 def appeal_changes(
@@ -466,9 +472,11 @@ def appeal_changes(
 class AppealWindow:
     """An edition's appeal window: its length and when the current one closes."""
 
-    edition_id: str
-    days: int
-    deadline: str | None
+    edition_id: Annotated[str, Doc("Edition id.")]
+    days: Annotated[int, Doc("Days after a publication that appeals are taken.")]
+    deadline: Annotated[
+        str | None, Doc("When the current window closes (null: nothing published yet).")
+    ]
 
 
 def appeal_window(db: Database, edition_id: str) -> AppealWindow:

@@ -6,13 +6,14 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import UnknownId
 from ledger.feedback import Feedback
@@ -357,38 +358,38 @@ class Catalogue(ReadModel):
 class CityView:
     """A city and its names."""
 
-    city_id: str
-    name_en: str
-    name_zh: str
-    country: str
-    aliases_zh: tuple[str, ...]
+    city_id: Annotated[str, Doc("Stable city id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    name_zh: Annotated[str, Doc("Chinese name.")]
+    country: Annotated[str, Doc("ISO 3166-1 alpha-2 country code.")]
+    aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
 
 @dataclass(frozen=True)
 class EditionView:
     """An edition and what it pins."""
 
-    edition_id: str
-    year: int
-    title: str
-    region: str
-    framework_id: str
-    framework_version: int
-    weight_set_id: str
-    evidence_cutoff: str
-    quorum: int
-    city_count: int
-    created_at: str
-    position: int
+    edition_id: Annotated[str, Doc("Edition id.")]
+    year: Annotated[int, Doc("Year.")]
+    title: Annotated[str, Doc("Title.")]
+    region: Annotated[str, Doc("Region covered.")]
+    framework_id: Annotated[str, Doc("Framework pinned.")]
+    framework_version: Annotated[int, Doc("Framework version pinned.")]
+    weight_set_id: Annotated[str, Doc("Weight set used.")]
+    evidence_cutoff: Annotated[str, Doc("Last date of admissible evidence.")]
+    quorum: Annotated[int, Doc("Accepting votes a claim needs.")]
+    city_count: Annotated[int, Doc("Cities included.")]
+    created_at: Annotated[str, Doc("When the edition was created (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the creating event.")]
 
 
 @dataclass(frozen=True)
 class RungView:
     """One rung of a ladder."""
 
-    rung: int
-    points: int
-    description: str
+    rung: Annotated[int, Doc("Rung number, ascending.")]
+    points: Annotated[int, Doc("Points a city on this rung scores.")]
+    description: Annotated[str, Doc("What a city must show to stand here.")]
 
 
 @dataclass(frozen=True)
@@ -397,61 +398,64 @@ class IndicatorView:
 
     framework_id: str
     version: int
-    indicator_id: str
-    pillar: str
-    name: str
-    proposed: bool
-    ladder: tuple[RungView, ...]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    pillar: Annotated[str, Doc("Pillar id the indicator belongs to.")]
+    name: Annotated[str, Doc("Indicator name.")]
+    proposed: Annotated[bool, Doc("Proposed (not yet scored) indicator.")]
+    ladder: Annotated[tuple[RungView, ...], Doc("The rungs, lowest first.")]
 
 
 @dataclass(frozen=True)
 class FrameworkView:
     """One version of an indicator framework."""
 
-    framework_id: str
-    version: int
-    title: str
+    framework_id: Annotated[str, Doc("Framework id.")]
+    version: Annotated[int, Doc("Version number, from 1.")]
+    title: Annotated[str, Doc("Title.")]
     #: (pillar id, name, sub-table it belongs to, or None for the total only)
-    pillars: tuple[tuple[str, str, str | None], ...]
-    note: str
-    defined_at: str
-    position: int
+    pillars: Annotated[tuple[tuple[str, str, str | None], ...], Doc("Pillars, in order.")]
+    note: Annotated[str, Doc("Revision note (empty for version 1).")]
+    defined_at: Annotated[str, Doc("When the version was defined (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the defining event.")]
 
 
 @dataclass(frozen=True)
 class WeightRevisionView:
     """A revision of the weights in force."""
 
-    weight_set_id: str
-    revision: int
-    method: str
-    weights: tuple[tuple[str, Fraction], ...]
-    ballot_count: int | None
-    reason: str
-    by: str
-    time: str
-    position: int
+    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    revision: Annotated[int, Doc("Revision number.")]
+    method: Annotated[
+        str,
+        Doc("How the weights were set, e.g. set-by-editor or a mean of ballots."),
+    ]
+    weights: Annotated[tuple[tuple[str, Fraction], ...], Doc("The weights.")]
+    ballot_count: Annotated[int | None, Doc("Ballots averaged, if aggregated.")]
+    reason: Annotated[str, Doc("Why.")]
+    by: Annotated[str, Doc("Who.")]
+    time: Annotated[str, Doc("When (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position.")]
 
 
 @dataclass(frozen=True)
 class BallotView:
     """A panelist's current ballot."""
 
-    weight_set_id: str
-    panelist_id: str
-    field: str
-    allocations: tuple[tuple[str, int], ...]
-    revisions: int
-    time: str
-    position: int
+    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    panelist_id: Annotated[str, Doc("Anonymous panelist id.")]
+    field: Annotated[str, Doc("The panelist's field.")]
+    allocations: Annotated[tuple[tuple[str, int], ...], Doc("Points per indicator.")]
+    revisions: Annotated[int, Doc("Times the ballot was revised.")]
+    time: Annotated[str, Doc("When last cast (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the last cast.")]
 
 
 @dataclass(frozen=True)
 class VerifierView:
     """An anonymous verifier and the languages they read."""
 
-    verifier_id: str
-    languages: tuple[str, ...]
+    verifier_id: Annotated[str, Doc("Verifier id.")]
+    languages: Annotated[tuple[str, ...], Doc("Languages read.")]
 
 
 def _city_view(r: dict[str, Any]) -> CityView:

@@ -7,11 +7,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.claim import Claim, status_after_round
+from ledger.doc import Doc
 from ledger.vocabulary import ClaimStatus
 from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
@@ -37,23 +38,23 @@ WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 class Cause:
     """One event that changed a city's score on one indicator, and by how much (exactly)."""
 
-    position: int
-    type: str
-    time: str
-    hash: str
-    actor: str | None
-    claim_id: str | None
-    city_id: str
-    indicator_id: str
-    points_before: int
-    points_after: int
-    weight_before: Fraction
-    weight_after: Fraction
-    score_change: Fraction
-    originator_id: str
-    originator_version: int
-    edition_id: str | None
-    data: str
+    position: Annotated[int, Doc("Ledger position of the event.")]
+    type: Annotated[str, Doc("Event type, like RoundClosed.")]
+    time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
+    hash: Annotated[str, Doc("Chain hash up to and including this event.")]
+    actor: Annotated[str | None, Doc("Who recorded it (null for older events).")]
+    claim_id: Annotated[str | None, Doc("The claim decided (null: a weight).")]
+    city_id: Annotated[str, Doc("The city whose score it changed.")]
+    indicator_id: Annotated[str, Doc("The indicator whose points or weight moved.")]
+    points_before: Annotated[int, Doc("The city's points just before.")]
+    points_after: Annotated[int, Doc("The city's points just after.")]
+    weight_before: Annotated[Fraction, Doc("The indicator's weight just before.")]
+    weight_after: Annotated[Fraction, Doc("The indicator's weight just after.")]
+    score_change: Annotated[Fraction, Doc("The exact change in the table score.")]
+    originator_id: Annotated[str, Doc("Aggregate UUID.")]
+    originator_version: Annotated[int, Doc("Aggregate version.")]
+    edition_id: Annotated[str | None, Doc("Edition it concerns.")]
+    data: Annotated[str, Doc("The event's own data.")]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Annotated
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
 from ledger.vocabulary import RankingTable
 from projections import catalogue, evidence, publications
@@ -34,20 +36,32 @@ class Cut:
 class ComparedCity:
     """A city in both editions: band, rank, N, percentile in each, the move, the split."""
 
-    city_id: str
-    name_en: str
-    name_zh: str
-    band_a: str
-    band_b: str
-    rank_a: int
-    rank_b: int
-    n_a: int
-    n_b: int
-    score_a: Fraction
-    score_b: Fraction
-    band_move: int
-    method_part: Fraction | None
-    performance_part: Fraction | None
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    name_zh: Annotated[str, Doc("Chinese name.")]
+    band_a: Annotated[str, Doc("Band in edition a.")]
+    band_b: Annotated[str, Doc("Band in edition b.")]
+    rank_a: Annotated[int, Doc("Rank in a.")]
+    rank_b: Annotated[int, Doc("Rank in b.")]
+    n_a: Annotated[int, Doc("Cities in edition a's table.")]
+    n_b: Annotated[int, Doc("Cities in edition b's table.")]
+    score_a: Annotated[Fraction, Doc("Exact score in a.")]
+    score_b: Annotated[Fraction, Doc("Exact score in b.")]
+    band_move: Annotated[int, Doc("Bands moved up (negative: down).")]
+    method_part: Annotated[
+        Fraction | None,
+        Doc(
+            "Score change from re-scoring a's evidence under b's framework and "
+            "weights (null where an indicator has no lineage map)."
+        ),
+    ]
+    performance_part: Annotated[
+        Fraction | None,
+        Doc(
+            "Score change from a's evidence to b's, both under b's method; method +"
+            " performance = score_b - score_a exactly."
+        ),
+    ]
 
     @property
     def percentile_a(self) -> Fraction:
@@ -64,22 +78,22 @@ class ComparedCity:
 class OneSided:
     """A city in only one of the two editions."""
 
-    city_id: str
-    name_en: str
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
     name_zh: str
-    band: str
-    rank: int
-    n: int
-    score: Fraction
+    band: Annotated[str, Doc("Band in the edition it is in.")]
+    rank: Annotated[int, Doc("Rank in the edition it is in.")]
+    n: Annotated[int, Doc("Cities in that edition's table.")]
+    score: Annotated[Fraction, Doc("Exact score in the edition it is in.")]
 
 
 @dataclass(frozen=True)
 class WeightChange:
     """An indicator whose weight differs (None where the indicator is absent)."""
 
-    indicator_id: str
-    weight_a: Fraction | None
-    weight_b: Fraction | None
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    weight_a: Annotated[Fraction | None, Doc("Weight in a (null: absent).")]
+    weight_b: Annotated[Fraction | None, Doc("Weight in b (null: absent).")]
 
 
 @dataclass(frozen=True)
@@ -96,17 +110,26 @@ class Verdict:
 class Comparison:
     """Two editions' tables compared: common cities, entering and leaving ones, what changed."""
 
-    a: Cut
-    b: Cut
-    table: str
-    at: str
+    a: Annotated[Cut, Doc("Edition a.")]
+    b: Annotated[Cut, Doc("Edition b.")]
+    table: Annotated[str, Doc("Which table.")]
+    at: Annotated[str, Doc("Latest publications, or now.")]
     verdict: Verdict
-    rows: tuple[ComparedCity, ...]
-    entered: tuple[OneSided, ...]
-    left: tuple[OneSided, ...]
-    matrix: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
-    not_comparable_indicators: tuple[str, ...]
-    notes: tuple[str, ...]
+    rows: Annotated[tuple[ComparedCity, ...], Doc("Common cities, by English name.")]
+    entered: Annotated[tuple[OneSided, ...], Doc("Cities only in b.")]
+    left: Annotated[tuple[OneSided, ...], Doc("Cities only in a.")]
+    matrix: Annotated[
+        tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
+        Doc(
+            "Band in a (plus 'entered') by band in b (plus 'left'); the 4×4 part "
+            "sums to the common cities."
+        ),
+    ]
+    not_comparable_indicators: Annotated[
+        tuple[str, ...],
+        Doc("Indicators of b's table that a's evidence cannot be re-scored into."),
+    ]
+    notes: Annotated[tuple[str, ...], Doc("Other things to keep in mind.")]
 
     @property
     def comparable(self) -> bool:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from projections.bands import BANDS, band, ranks
 from projections.explain import Cut, require_city, resolve_cut
 from projections.pointintime import state_at
@@ -31,29 +32,35 @@ class Level:
 class RungChange:
     """One indicator moved from one ladder place to another, `steps` rungs apart."""
 
-    indicator_id: str
-    rung_from: int | None
-    rung_to: int | None
-    points_from: int
-    points_to: int
-    steps: int
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    rung_from: Annotated[int | None, Doc("Rung now (null: no rung).")]
+    rung_to: Annotated[int | None, Doc("Rung needed (null: no rung).")]
+    points_from: Annotated[int, Doc("Points now.")]
+    points_to: Annotated[int, Doc("Points then.")]
+    steps: Annotated[int, Doc("Ladder steps between.")]
 
 
 @dataclass(frozen=True)
 class BandTarget:
     """The smallest change that moves the city into the next band up (or down), if any."""
 
-    direction: str
-    target_band: str | None
-    possible: bool
-    reason: str | None
-    steps: int
-    changes: tuple[RungChange, ...]
-    threshold: Fraction | None
-    score: Fraction | None
-    margin: Fraction | None
-    rank: int | None
-    band: str | None
+    direction: Annotated[str, Doc("up or down.")]
+    target_band: Annotated[str | None, Doc("The band aimed at (null: none).")]
+    possible: Annotated[bool, Doc("Whether the ladders can reach it.")]
+    reason: Annotated[str | None, Doc("Why not ('none possible: …').")]
+    steps: Annotated[int, Doc("Fewest ladder steps that do it.")]
+    changes: Annotated[tuple[RungChange, ...], Doc("The rung changes.")]
+    threshold: Annotated[
+        Fraction | None,
+        Doc("The score line: up needs at least it, down needs below it."),
+    ]
+    score: Annotated[Fraction | None, Doc("The city's score after the changes.")]
+    margin: Annotated[
+        Fraction | None,
+        Doc("How far past the line, the largest of the fewest steps."),
+    ]
+    rank: Annotated[int | None, Doc("Rank after the changes.")]
+    band: Annotated[str | None, Doc("Band after the changes.")]
 
 
 @dataclass(frozen=True)
@@ -62,13 +69,13 @@ class NextBand:
 
     edition_id: str
     table: str
-    city_id: str
-    position: int
-    band: str
-    rank: int
-    score: Fraction
-    up: BandTarget
-    down: BandTarget
+    city_id: Annotated[str, Doc("City id.")]
+    position: Annotated[int, Doc("The cut it holds others and weights at.")]
+    band: Annotated[str, Doc("Band at the cut.")]
+    rank: Annotated[int, Doc("Rank at the cut.")]
+    score: Annotated[Fraction, Doc("Score at the cut.")]
+    up: Annotated[BandTarget, Doc("Into the next band up.")]
+    down: Annotated[BandTarget, Doc("Down one band.")]
 
 
 def ladder_levels(indicator: dict[str, Any]) -> list[Level]:

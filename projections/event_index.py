@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
@@ -15,6 +15,7 @@ from ledger.appeal import Appeal
 from ledger.chain import GENESIS, link
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput
 from ledger.feedback import Feedback
@@ -184,15 +185,15 @@ MAX_PAGE = 100
 class EventView:
     """One event of the log, decoded."""
 
-    position: int
-    type: str
-    time: str
-    originator_id: str
-    originator_version: int
-    edition_id: str | None
-    city_id: str | None
-    data: str
-    hash: str
+    position: Annotated[int, Doc("Ledger position.")]
+    type: Annotated[str, Doc("Event type, like ClaimSubmitted.")]
+    time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
+    originator_id: Annotated[str, Doc("Aggregate UUID.")]
+    originator_version: Annotated[int, Doc("Aggregate version.")]
+    edition_id: Annotated[str | None, Doc("Edition it concerns, if any.")]
+    city_id: Annotated[str | None, Doc("City it concerns, if any.")]
+    data: Annotated[str, Doc("The event's own data.")]
+    hash: Annotated[str, Doc("Chain hash up to and including this event.")]
 
 
 @dataclass(frozen=True)

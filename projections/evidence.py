@@ -7,13 +7,14 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim, status_after_round
+from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import UnknownId
 from ledger.feedback import Feedback
@@ -214,51 +215,51 @@ class Evidence(ReadModel):
 class SourceView:
     """One source cited by a claim."""
 
-    url: str | None
-    citation: str | None
-    title: str
-    language: str
-    date: str
-    excerpt: str
+    url: Annotated[str | None, Doc("URL, if online.")]
+    citation: Annotated[str | None, Doc("Bibliographic citation, if offline.")]
+    title: Annotated[str, Doc("Title.")]
+    language: Annotated[str, Doc("ISO 639 language code.")]
+    date: Annotated[str, Doc("Publication date (YYYY-MM-DD).")]
+    excerpt: Annotated[str, Doc("The supporting excerpt.")]
 
 
 @dataclass(frozen=True)
 class ClaimView:
     """An evidence claim as it stands now."""
 
-    claim_id: str
-    edition_id: str
-    city_id: str
-    indicator_id: str
-    rung: int
-    points: int
-    status: str
-    sources: tuple[SourceView, ...]
-    languages: tuple[str, ...]
-    submitted_by: str
-    supersedes: str | None
-    superseded_by: str | None
-    withdrawn_reason: str | None
-    submitted_at: str
-    submitted_position: int
-    decided_at: str | None
-    decided_position: int | None
+    claim_id: Annotated[str, Doc("Claim id.")]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    rung: Annotated[int, Doc("Rung claimed.")]
+    points: Annotated[int, Doc("Points of that rung.")]
+    status: Annotated[str, Doc("pending, accepted, rejected, withdrawn or superseded.")]
+    sources: Annotated[tuple[SourceView, ...], Doc("The sources cited.")]
+    languages: Annotated[tuple[str, ...], Doc("Languages of the sources.")]
+    submitted_by: Annotated[str, Doc("Who submitted the claim.")]
+    supersedes: Annotated[str | None, Doc("Claim this one replaces.")]
+    superseded_by: Annotated[str | None, Doc("Claim that replaced this one.")]
+    withdrawn_reason: Annotated[str | None, Doc("Why it was withdrawn.")]
+    submitted_at: Annotated[str, Doc("When it was submitted (ISO 8601).")]
+    submitted_position: Annotated[int, Doc("Ledger position of submission.")]
+    decided_at: Annotated[str | None, Doc("When it was decided.")]
+    decided_position: Annotated[int | None, Doc("Ledger position of decision.")]
 
 
 @dataclass(frozen=True)
 class RoundView:
     """A verification round of a claim."""
 
-    claim_id: str
-    round_no: int
-    opened_at: str
-    opened_position: int
-    closed_at: str | None
-    closed_position: int | None
-    outcome: str | None
-    accepts: int
-    rejects: int
-    quorum: int | None
+    claim_id: Annotated[str, Doc("Claim id.")]
+    round_no: Annotated[int, Doc("Round number, from 1.")]
+    opened_at: Annotated[str, Doc("When the round opened (ISO 8601).")]
+    opened_position: Annotated[int, Doc("Ledger position it opened at.")]
+    closed_at: Annotated[str | None, Doc("When it closed, if it has.")]
+    closed_position: Annotated[int | None, Doc("Ledger position it closed at.")]
+    outcome: Annotated[str | None, Doc("accepted, rejected or undecided.")]
+    accepts: Annotated[int, Doc("Accepting votes so far.")]
+    rejects: Annotated[int, Doc("Rejecting votes so far.")]
+    quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
 
 
 @dataclass(frozen=True)
@@ -267,11 +268,11 @@ class VoteView:
 
     claim_id: str
     round_no: int
-    verifier_id: str
-    decision: str
-    note: str
-    time: str
-    position: int
+    verifier_id: Annotated[str, Doc("Anonymous verifier id.")]
+    decision: Annotated[str, Doc("accept or reject.")]
+    note: Annotated[str, Doc("The verifier's note.")]
+    time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
+    position: Annotated[int, Doc("Ledger position of the vote.")]
 
 
 def source_view(source: dict[str, Any]) -> SourceView:

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
 from projections import catalogue, publications
 from projections.bands import BANDS, band
@@ -36,72 +37,93 @@ Cut = int | datetime | PublicationCut | None
 class Standing:
     """A city's place at one cut."""
 
-    position: int
-    band: str
-    rank: int
-    score: Fraction
-    n: int
-    tie_rule_matters: bool
+    position: Annotated[int, Doc("Ledger position of the cut.")]
+    band: Annotated[str, Doc("Band.")]
+    rank: Annotated[int, Doc("Rank (ties share a rank).")]
+    score: Annotated[Fraction, Doc("Exact score.")]
+    n: Annotated[int, Doc("Cities in the table.")]
+    tie_rule_matters: Annotated[
+        bool,
+        Doc("Whether the city's tie group straddles a band line (the tie rule decides)."),
+    ]
 
 
 @dataclass(frozen=True)
 class IndicatorMove:
     """One indicator's share of the score change: rung part + weight part."""
 
-    indicator_id: str
-    points_from: int
-    points_to: int
-    weight_from: Fraction
-    weight_to: Fraction
-    rung_part: Fraction
-    weight_part: Fraction
-    claims_from: tuple[str, ...]
-    claims_to: tuple[str, ...]
-    causes: tuple[Cause, ...]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    points_from: Annotated[int, Doc("Points at the earlier cut.")]
+    points_to: Annotated[int, Doc("Points at the later cut.")]
+    weight_from: Annotated[Fraction, Doc("Weight at the earlier cut.")]
+    weight_to: Annotated[Fraction, Doc("Weight at the later cut.")]
+    rung_part: Annotated[Fraction, Doc("Mean weight × change in points.")]
+    weight_part: Annotated[Fraction, Doc("Mean points × change in weight.")]
+    claims_from: Annotated[tuple[str, ...], Doc("Claims holding the points before.")]
+    claims_to: Annotated[tuple[str, ...], Doc("Claims holding the points after.")]
+    causes: Annotated[tuple[Cause, ...], Doc("The deciding events, in order.")]
 
 
 @dataclass(frozen=True)
 class Boundary:
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
-    band: str
-    rank_limit: int
-    score: Fraction | None
+    band: Annotated[str, Doc("Band.")]
+    rank_limit: Annotated[int, Doc("The largest rank in the band: ⌊share × N⌋.")]
+    score: Annotated[
+        Fraction | None,
+        Doc(
+            "Score of the last city inside the band (null: the band is empty, or "
+            "the token is a city's own: rivals' scores are not published)."
+        ),
+    ]
 
 
 @dataclass(frozen=True)
 class Crossing:
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
-    city_id: str
-    name_en: str
-    score_from: Fraction
-    score_to: Fraction
-    delta: Fraction
-    rank_from: int
-    rank_to: int
-    band_from: str
-    band_to: str
-    causes: tuple[Cause, ...]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    score_from: Annotated[Fraction, Doc("Its score at the earlier cut.")]
+    score_to: Annotated[Fraction, Doc("Its score at the later cut.")]
+    delta: Annotated[Fraction, Doc("Its own score change.")]
+    rank_from: Annotated[int, Doc("Its rank at the earlier cut.")]
+    rank_to: Annotated[int, Doc("Its rank at the later cut.")]
+    band_from: Annotated[str, Doc("Its band at the earlier cut.")]
+    band_to: Annotated[str, Doc("Its band at the later cut.")]
+    causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
 @dataclass(frozen=True)
 class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
-    edition_id: str
-    table: str
-    city_id: str
-    name_en: str
-    start: Standing
-    end: Standing
-    delta: Fraction
-    indicators: tuple[IndicatorMove, ...]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    table: Annotated[str, Doc("Which table.")]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    start: Annotated[Standing, Doc("At the earlier cut.")]
+    end: Annotated[Standing, Doc("At the later cut.")]
+    delta: Annotated[Fraction, Doc("The exact score change.")]
+    indicators: Annotated[
+        tuple[IndicatorMove, ...],
+        Doc("One part per indicator of the table; the parts sum exactly to delta."),
+    ]
     boundaries_from: tuple[Boundary, ...]
     boundaries_to: tuple[Boundary, ...]
-    overtaken_by: tuple[Crossing, ...]
-    overtook: tuple[Crossing, ...]
-    tie_rule_matters: bool
+    overtaken_by: Annotated[
+        tuple[Crossing, ...],
+        Doc("Cities not ahead at the earlier cut and ahead at the later one."),
+    ]
+    overtook: Annotated[
+        tuple[Crossing, ...],
+        Doc("Cities ahead at the earlier cut and not ahead at the later one."),
+    ]
+    tie_rule_matters: Annotated[
+        bool,
+        Doc("Whether a tie straddling a band line decides the band at either cut."),
+    ]
 
 
 def parse_cut(text: str, field: str) -> Cut:

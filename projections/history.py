@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
+from typing import Annotated
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
 from projections import catalogue, publications
 from projections.compare import Cut, Verdict, verdict
@@ -20,11 +22,11 @@ from projections.rankings import indicator_scores, tables_at
 class TableStanding:
     """The city's place in one table at one cut."""
 
-    table: str
-    band: str
-    rank: int
-    n: int
-    score: Fraction
+    table: Annotated[str, Doc("Which table.")]
+    band: Annotated[str, Doc("Band.")]
+    rank: Annotated[int, Doc("Rank.")]
+    n: Annotated[int, Doc("Cities in the table.")]
+    score: Annotated[Fraction, Doc("Exact score.")]
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,13 @@ class EditionStep:
 class CityHistory:
     """Every edition and publication the city appears in, oldest first."""
 
-    city_id: str
-    name_en: str
-    entries: tuple[HistoryEntry, ...]
-    steps: tuple[EditionStep, ...]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    entries: Annotated[tuple[HistoryEntry, ...], Doc("Oldest first.")]
+    steps: Annotated[
+        tuple[EditionStep, ...],
+        Doc("Comparability verdicts between consecutive editions."),
+    ]
 
 
 def city_history(db: Database, city_id: str, *, live: bool = False) -> CityHistory:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Annotated
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from projections import catalogue
 from projections.catalogue import IndicatorView
 
@@ -17,11 +19,17 @@ Version = tuple[str, int]
 class Relation:
     """How indicators of one version relate to indicators of its predecessor."""
 
-    kind: str
-    old: tuple[str, ...]
-    new: tuple[str, ...]
-    rung_map: tuple[tuple[int, int], ...] | None
-    note: str
+    kind: Annotated[
+        str,
+        Doc("unchanged, ladder_extended, rescaled, renamed, split, merged, added or dropped."),
+    ]
+    old: Annotated[tuple[str, ...], Doc("Indicators of the predecessor version.")]
+    new: Annotated[tuple[str, ...], Doc("Indicators of this version.")]
+    rung_map: Annotated[
+        tuple[tuple[int, int], ...] | None,
+        Doc("Old rung → new rung pairs (null where evidence does not carry over)."),
+    ]
+    note: Annotated[str, Doc("Why, in words.")]
 
 
 @dataclass(frozen=True)
@@ -30,11 +38,14 @@ class LineageStep:
 
     framework_id: str
     version: int
-    predecessor_framework_id: str
-    predecessor_version: int
-    relations: tuple[Relation, ...]
+    predecessor_framework_id: Annotated[str, Doc("Predecessor framework.")]
+    predecessor_version: Annotated[int, Doc("Predecessor version.")]
+    relations: Annotated[
+        tuple[Relation, ...],
+        Doc("Every indicator of both versions, accounted for once."),
+    ]
     stated_at: str
-    position: int
+    position: Annotated[int, Doc("Ledger position of the stating event.")]
 
 
 @dataclass(frozen=True)
@@ -42,23 +53,26 @@ class DiffEntry:
     """One change on the way from one framework version to another."""
 
     from_framework: str
-    from_version: int
+    from_version: Annotated[int, Doc("Earlier framework version.")]
     to_framework: str
-    to_version: int
-    kind: str
-    old: tuple[str, ...]
-    new: tuple[str, ...]
-    detail: str
+    to_version: Annotated[int, Doc("Later framework version.")]
+    kind: Annotated[str, Doc("ladder_extended, rescaled, renamed, split, ….")]
+    old: Annotated[tuple[str, ...], Doc("Indicators of the earlier version.")]
+    new: Annotated[tuple[str, ...], Doc("Indicators of the later version.")]
+    detail: Annotated[str, Doc("What changed, in words.")]
 
 
 @dataclass(frozen=True)
 class Derivation:
     """How an indicator of the later version is scored from evidence of the earlier one."""
 
-    indicator_id: str
-    source: str | None
-    rung_map: tuple[tuple[int, int], ...] | None
-    reason: str
+    indicator_id: Annotated[str, Doc("Indicator of the later version.")]
+    source: Annotated[str | None, Doc("Indicator of the earlier version (or null).")]
+    rung_map: Annotated[
+        tuple[tuple[int, int], ...] | None,
+        Doc("Composed old rung → new rung pairs (null: not comparable)."),
+    ]
+    reason: Annotated[str, Doc("Why there is no map (empty if there is).")]
 
 
 @dataclass(frozen=True)
@@ -67,11 +81,14 @@ class FrameworkDiff:
 
     a: Version
     b: Version
-    linked: bool
-    forward: bool
-    entries: tuple[DiffEntry, ...]
-    derivations: tuple[Derivation, ...]
-    reason: str
+    linked: Annotated[bool, Doc("A chain of stated lineages links the two.")]
+    forward: Annotated[bool, Doc("The first version precedes the second.")]
+    entries: Annotated[tuple[DiffEntry, ...], Doc("Changes, oldest first.")]
+    derivations: Annotated[
+        tuple[Derivation, ...],
+        Doc("For each indicator of the second version, how earlier evidence scores it."),
+    ]
+    reason: Annotated[str, Doc("Why not linked or not forward (else empty).")]
 
     def derivation(self, indicator_id: str) -> Derivation:
         """The derivation of one indicator of b."""

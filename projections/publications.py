@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput, UnknownId
 from ledger.feedback import Feedback
@@ -86,50 +87,67 @@ class PublicationRecords(ReadModel):
 class Cause:
     """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
 
-    position: int
-    type: str
-    claim_id: str | None
-    appeal_id: str | None
+    position: Annotated[int, Doc("Ledger position of the decision.")]
+    type: Annotated[str, Doc("Event type, like ClaimAcceptedOnAppeal.")]
+    claim_id: Annotated[str | None, Doc("The claim decided, if any.")]
+    appeal_id: Annotated[str | None, Doc("The appeal upheld, if any.")]
 
 
 @dataclass(frozen=True)
 class PublishedChange:
     """A city whose band in a table differs between two publications."""
 
-    table: str
-    city_id: str
-    name_en: str
-    before: str
-    after: str
-    causes: tuple[Cause, ...]
+    table: Annotated[str, Doc("Which table.")]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    before: Annotated[str, Doc("Band in the earlier publication.")]
+    after: Annotated[str, Doc("Band in the later publication.")]
+    causes: Annotated[
+        tuple[Cause, ...], Doc("The appeals and decisions a correction recorded as causing it.")
+    ]
 
 
 @dataclass(frozen=True)
 class Publication:
     """A publication as it was made; a correction names the one it corrects and its changes."""
 
-    edition_id: str
-    publication_no: int
-    position: int
-    digest: str
-    tree_head: str | None
-    tables: tuple[str, ...]
-    by: str
-    time: str
-    event_position: int
-    corrects: int | None
-    changes: tuple[PublishedChange, ...]
-    forced_reason: str | None
+    edition_id: Annotated[str, Doc("Edition id.")]
+    publication_no: Annotated[int, Doc("Publication number within the edition.")]
+    position: Annotated[int, Doc("Ledger position the tables were computed at.")]
+    digest: Annotated[str, Doc("Chain hash of the log up to that position.")]
+    tree_head: Annotated[
+        str | None,
+        Doc(
+            "RFC 9162 Merkle tree head over the events up to that position (null "
+            "for publications recorded before tree heads were pinned)."
+        ),
+    ]
+    tables: Annotated[tuple[str, ...], Doc("Tables published.")]
+    by: Annotated[str, Doc("Who published.")]
+    time: Annotated[str, Doc("When it was published (ISO 8601).")]
+    event_position: Annotated[int, Doc("Ledger position of the publish event.")]
+    corrects: Annotated[
+        int | None,
+        Doc("The number of the publication this one corrects (null: not a correction)."),
+    ]
+    changes: Annotated[
+        tuple[PublishedChange, ...],
+        Doc("A correction's band changes, each with the appeals and decisions that caused it."),
+    ]
+    forced_reason: Annotated[
+        str | None,
+        Doc("Why the editor published despite undecided evidence (null: nothing undecided)."),
+    ]
 
 
 @dataclass(frozen=True)
 class PublicationDiff:
     """What changed between two publications of an edition."""
 
-    edition_id: str
-    a: int
-    b: int
-    changes: tuple[PublishedChange, ...]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    a: Annotated[int, Doc("The first publication's number.")]
+    b: Annotated[int, Doc("The second publication's number.")]
+    changes: Annotated[tuple[PublishedChange, ...], Doc("Every band change.")]
 
 
 def _change(c: dict[str, Any], names: dict[str, str]) -> PublishedChange:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Annotated
 
+from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
 from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import RankingTable
@@ -20,12 +22,12 @@ TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 class RankingEntry:
     """A city's row in a table."""
 
-    city_id: str
-    name_en: str
-    name_zh: str
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    name_zh: Annotated[str, Doc("Chinese name.")]
     score: Fraction
     rank: int
-    band: str
+    band: Annotated[str, Doc("Percentile band, like 'top 10%'.")]
 
 
 @dataclass(frozen=True)

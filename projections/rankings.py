@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Annotated
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
@@ -35,26 +37,33 @@ class RankingView:
 class ScoreView:
     """A city's points on one indicator and the claim that supports them."""
 
-    edition_id: str
-    city_id: str
-    indicator_id: str
-    points: int
-    claim_id: str | None
+    edition_id: Annotated[str, Doc("Edition id.")]
+    city_id: Annotated[str, Doc("City id.")]
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    points: Annotated[int, Doc("Points (0 without an accepted claim).")]
+    claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
 
 @dataclass(frozen=True)
 class BandChange:
     """A city whose band differs between two points, with the events that moved it between."""
 
-    city_id: str
-    name_en: str
-    before_band: str
-    after_band: str
-    before_rank: int
-    after_rank: int
-    before_score: Fraction
-    after_score: Fraction
-    causes: tuple[Cause, ...]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    before_band: Annotated[str, Doc("Band at the earlier point.")]
+    after_band: Annotated[str, Doc("Band at the later point.")]
+    before_rank: Annotated[int, Doc("Rank at the earlier point.")]
+    after_rank: Annotated[int, Doc("Rank at the later point.")]
+    before_score: Annotated[Fraction, Doc("Score at the earlier point.")]
+    after_score: Annotated[Fraction, Doc("Score at the later point.")]
+    causes: Annotated[
+        tuple[Cause, ...],
+        Doc(
+            "The events between that changed this city's score or that of a city "
+            "that crossed it, each naming its city, indicator, claim and exact "
+            "score change."
+        ),
+    ]
 
 
 def resolve(db: Database, as_of: AsOf) -> int:

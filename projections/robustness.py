@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
+from ledger.doc import Doc
 from ledger.errors import InvalidInput
 from projections import catalogue
 from projections.bands import BANDS, band
@@ -30,8 +31,8 @@ DRIVERS = 3
 class BandProbability:
     """The share of draws that put a city in a band."""
 
-    band: str
-    probability: Fraction
+    band: Annotated[str, Doc("Band.")]
+    probability: Annotated[Fraction, Doc("Exact share of draws, like 937/1000.")]
 
 
 @dataclass(frozen=True)
@@ -39,38 +40,54 @@ class WeightDriver:
     """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
     positive: a heavier weight pushes the city down)."""
 
-    indicator_id: str
-    correlation: float
+    indicator_id: Annotated[str, Doc("Indicator id.")]
+    correlation: Annotated[
+        float,
+        Doc(
+            "Pearson r between the drawn weight and the city's rank over the draws "
+            "(positive: a heavier weight pushes the city down). A statistic, never "
+            "a tie-breaker."
+        ),
+    ]
 
 
 @dataclass(frozen=True)
 class CityRobustness:
     """One city's band probabilities and rank interval over the draws."""
 
-    city_id: str
-    name_en: str
-    band: str
-    rank: int
-    probabilities: tuple[BandProbability, ...]
-    rank_low: int
-    rank_high: int
-    drivers: tuple[WeightDriver, ...]
+    city_id: Annotated[str, Doc("City id.")]
+    name_en: Annotated[str, Doc("English name.")]
+    band: Annotated[str, Doc("Band with the weights in force.")]
+    rank: Annotated[int, Doc("Rank with the weights in force.")]
+    probabilities: Annotated[
+        tuple[BandProbability, ...],
+        Doc("Bands reached in at least one draw, with their shares."),
+    ]
+    rank_low: Annotated[int, Doc("5th percentile of the rank over the draws.")]
+    rank_high: Annotated[int, Doc("95th percentile of the rank over the draws.")]
+    drivers: Annotated[
+        tuple[WeightDriver, ...],
+        Doc("The indicators whose weights drive the city's rank most (none if fixed)."),
+    ]
 
 
 @dataclass(frozen=True)
 class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
-    edition_id: str
-    table: str
-    position: int
-    weight_set_id: str
-    method: str
-    ballots: int
-    draws: int
-    seed: int
-    note: str | None
-    cities: tuple[CityRobustness, ...]
+    edition_id: Annotated[str, Doc("Edition id.")]
+    table: Annotated[str, Doc("Which table.")]
+    position: Annotated[int, Doc("Ledger position of the standings.")]
+    weight_set_id: Annotated[str, Doc("The weight set resampled.")]
+    method: Annotated[str, Doc("How the weights in force were decided.")]
+    ballots: Annotated[int, Doc("Ballots in the panel.")]
+    draws: Annotated[int, Doc("Bootstrap draws.")]
+    seed: Annotated[int, Doc("Seed of the draws (same seed, same answer).")]
+    note: Annotated[
+        str | None,
+        Doc("Why there is nothing to resample (weights set by an editor), if so."),
+    ]
+    cities: Annotated[tuple[CityRobustness, ...], Doc("Every city, by rank.")]
 
 
 def percentile(ordered: Sequence[int], share: Fraction) -> int:

@@ -17,16 +17,9 @@ from graphql_api.features.claims import IndicatorScore, load_scores
 from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import (
-    AsOf,
-    as_of_value,
-    aware,
-)
-from graphql_api.permissions import (
-    CanSeeCityScores,
-    CanSeeScores,
-    Public,
-)
+from graphql_api.inputs import AsOf, as_of_value, aware
+from graphql_api.outputs import FromView, output
+from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
 from projections import catalogue
@@ -96,8 +89,6 @@ class RankingRow:
 
 @strawberry.type(description="A table of an edition as computed at a ledger position.")
 class RankingTable:
-    """A ranking table."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     position: int = strawberry.field(description="Ledger position it was computed at.")
@@ -112,43 +103,13 @@ class RankingTable:
     )
 
 
-@strawberry.type(description="A city whose band differs between two points, and why.")
-class BandMove:
-    """A band change."""
-
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    before_band: str = strawberry.field(description="Band at the earlier point.")
-    after_band: str = strawberry.field(description="Band at the later point.")
-    before_rank: int = strawberry.field(description="Rank at the earlier point.")
-    after_rank: int = strawberry.field(description="Rank at the later point.")
-    before_score: Exact = strawberry.field(description="Score at the earlier point.")
-    after_score: Exact = strawberry.field(description="Score at the later point.")
-    causes: list[ScoreCause] = strawberry.field(
-        description="The events between that changed this city's score or that of a city that "
-        "crossed it, each naming its city, indicator, claim and exact score change."
-    )
-
-    @classmethod
-    def from_view(cls, v: BandChange) -> BandMove:
-        """From the read view."""
-        return cls(
-            city_id=v.city_id,
-            name_en=v.name_en,
-            before_band=v.before_band,
-            after_band=v.after_band,
-            before_rank=v.before_rank,
-            after_rank=v.after_rank,
-            before_score=Exact(value=v.before_score),
-            after_score=Exact(value=v.after_score),
-            causes=[ScoreCause.from_view(e) for e in v.causes],
-        )
+@output(BandChange)
+class BandMove(FromView[BandChange]):
+    causes: list[ScoreCause]
 
 
 @strawberry.type(description="Band changes of a table between two ledger positions.")
 class BandChanges:
-    """Band changes."""
-
     edition_id: str = strawberry.field(description="Edition id.")
     table: RankingTableName = strawberry.field(description="Which table.")
     from_position: int = strawberry.field(description="The earlier position.")
@@ -313,5 +274,4 @@ class RankingsQuery:
         ] = None,
         as_of: Annotated[AsOf | None, strawberry.argument(description="A point (scores).")] = None,
     ) -> ExportFile:
-        """An export."""
         return export_table(info, edition, table, format, lang, publication, as_of)

@@ -1,26 +1,19 @@
-"""The viewer: who the request's bearer token identifies."""
+"""The viewer: who the request's bearer token identifies (anonymous without one)."""
 
 from __future__ import annotations
 
 import strawberry
 
+from graphql_api.auth import Viewer
 from graphql_api.context import Info
 from graphql_api.fields import field as query
-from graphql_api.permissions import (
-    Public,
-)
+from graphql_api.outputs import FromView, output
+from graphql_api.permissions import Public
 
 
-@strawberry.type(description="Who the request's token identifies.")
-class Me:
-    """The viewer."""
-
-    role: str | None = strawberry.field(description="Role (null when anonymous).")
-    name: str | None = strawberry.field(description="Token holder's name / acting id.")
-    city_id: str | None = strawberry.field(description="City a city token is bound to.")
-    languages: list[str] = strawberry.field(description="Languages a verifier reads.")
-    weight_set_id: str | None = strawberry.field(description="Panel a panelist token is bound to.")
-    panelist_id: str | None = strawberry.field(description="Panelist a token is bound to.")
+@output(Viewer, exclude=["token_id"])
+class Me(FromView[Viewer]):
+    pass
 
 
 @strawberry.type
@@ -29,12 +22,4 @@ class ViewerQuery:
 
     @query("Who the bearer token identifies.", Public)
     def viewer(self, info: Info) -> Me:
-        v = info.context.viewer
-        return Me(
-            role=v.role,
-            name=v.name,
-            city_id=v.city_id,
-            languages=list(v.languages),
-            weight_set_id=v.weight_set_id,
-            panelist_id=v.panelist_id,
-        )
+        return Me.from_view(info.context.viewer)

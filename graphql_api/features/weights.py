@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import strawberry
 
 from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
-from graphql_api.permissions import (
-    CanSeeWeights,
-)
+from graphql_api.outputs import FromView, output
+from graphql_api.permissions import CanSeeWeights
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role
@@ -24,34 +25,13 @@ class Weight:
     weight: Exact = strawberry.field(description="Exact weight.")
 
 
-@strawberry.type(description="A revision of the weights in force.")
-class WeightRevision:
-    weight_set_id: str = strawberry.field(description="Weight set id.")
-    revision: int = strawberry.field(description="Revision number.")
-    method: str = strawberry.field(
-        description="How the weights were set, e.g. set-by-editor or a mean of ballots."
-    )
-    weights: list[Weight] = strawberry.field(description="The weights.")
-    ballot_count: int | None = strawberry.field(description="Ballots averaged, if aggregated.")
-    reason: str = strawberry.field(description="Why.")
-    by: str = strawberry.field(description="Who.")
-    time: str = strawberry.field(description="When (ISO 8601).")
-    position: int = strawberry.field(description="Ledger position.")
+def _weights(pairs: tuple[tuple[str, Fraction], ...]) -> list[Weight]:
+    return [Weight(indicator_id=i, weight=Exact(value=w)) for i, w in pairs]
 
-    @classmethod
-    def from_view(cls, v: WeightRevisionView) -> WeightRevision:
-        """From the read view."""
-        return cls(
-            weight_set_id=v.weight_set_id,
-            revision=v.revision,
-            method=v.method,
-            weights=[Weight(indicator_id=i, weight=Exact(value=w)) for i, w in v.weights],
-            ballot_count=v.ballot_count,
-            reason=v.reason,
-            by=v.by,
-            time=v.time,
-            position=v.position,
-        )
+
+@output(WeightRevisionView, convert={"weights": _weights})
+class WeightRevision(FromView[WeightRevisionView]):
+    weights: list[Weight]
 
 
 @strawberry.type(description="Points a ballot gives one indicator.")
@@ -60,34 +40,17 @@ class Allocation:
     points: int = strawberry.field(description="Points of the 100.")
 
 
-@strawberry.type(description="A panelist's current ballot.")
-class Ballot:
-    weight_set_id: str = strawberry.field(description="Weight set id.")
-    panelist_id: str = strawberry.field(description="Anonymous panelist id.")
-    field: str = strawberry.field(description="The panelist's field.")
-    allocations: list[Allocation] = strawberry.field(description="Points per indicator.")
-    revisions: int = strawberry.field(description="Times the ballot was revised.")
-    time: str = strawberry.field(description="When last cast (ISO 8601).")
-    position: int = strawberry.field(description="Ledger position of the last cast.")
+def _allocations(pairs: tuple[tuple[str, int], ...]) -> list[Allocation]:
+    return [Allocation(indicator_id=i, points=p) for i, p in pairs]
 
-    @classmethod
-    def from_view(cls, v: BallotView) -> Ballot:
-        """From the read view."""
-        return cls(
-            weight_set_id=v.weight_set_id,
-            panelist_id=v.panelist_id,
-            field=v.field,
-            allocations=[Allocation(indicator_id=i, points=p) for i, p in v.allocations],
-            revisions=v.revisions,
-            time=v.time,
-            position=v.position,
-        )
+
+@output(BallotView, convert={"allocations": _allocations})
+class Ballot(FromView[BallotView]):
+    allocations: list[Allocation]
 
 
 @strawberry.type(description="A weight set's revisions and the ballots the viewer may see.")
 class Weights:
-    """Weights of a set."""
-
     weight_set_id: str = strawberry.field(description="Weight set id.")
     position: int = strawberry.field(description="Read-model position of the answer.")
     revisions: list[WeightRevision] = strawberry.field(description="Revisions, oldest first.")

@@ -1,0 +1,198 @@
+"""GraphQL output types generated from the read side's frozen views.
+
+A view's fields, their types and their descriptions (`Annotated[T, Doc("...")]`) are written
+once, on the view. `@output(SomeView)` makes a class the Strawberry type with those fields:
+a nested view becomes its own output type, a tuple a list, `X | None` a nullable field, an
+exact `Fraction` an `Exact`, a `StrEnum` its text. The class adds resolver fields, and may
+declare a view field itself where the API shows it differently (its annotation and
+description win; `convert` says how its value is made). `from_view` builds one from a view,
+which resolvers reach, typed, as `self.view`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import types
+from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
+from fractions import Fraction
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    Self,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+import strawberry
+from strawberry.types.enum import has_enum_definition
+from strawberry.types.field import StrawberryField
+
+from graphql_api.permissions import LedgerPermission, guard, requires
+from graphql_api.scalars import Exact
+from ledger.doc import doc_of, strip_doc
+
+V = TypeVar("V")
+T = TypeVar("T")
+Out = TypeVar("Out", bound="FromView[Any]")
+
+#: Turns a view's value into the value of the GraphQL field.
+Convert = Callable[[Any], Any]
+
+#: The output type generated for each view, so that a view nested in another maps to it.
+_OUTPUTS: dict[type, Any] = {}
+
+
+class FromView(Generic[V]):
+    """Base of a generated output type: its view, typed, and `from_view`."""
+
+    view: V
+    #: Each stored field: the view field it comes from and how its value converts.
+    __view_fields__: ClassVar[dict[str, tuple[str, Convert]]]
+
+    @classmethod
+    def from_view(cls, view: V, **extra: Any) -> Self:
+        """The output of one view; `extra` gives the fields the class adds without a resolver,
+        or replaces converted ones (like a number withheld from this viewer)."""
+        fields = {
+            api: each(getattr(view, name)) for api, (name, each) in cls.__view_fields__.items()
+        }
+        return cast(Self, cast(Any, cls)(view=view, **(fields | extra)))
+
+
+def output(
+    view: type[Any],
+    *,
+    description: str | None = None,
+    name: str | None = None,
+    exclude: Iterable[str] = (),
+    renamed: Mapping[str, str] | None = None,
+    convert: Mapping[str, Convert] | None = None,
+    guarded: Mapping[str, type[LedgerPermission]] | None = None,
+) -> Callable[[type[Out]], type[Out]]:
+    """Make the decorated `FromView` subclass the Strawberry type of `view`'s fields.
+
+    The type's description defaults to the view's docstring, its GraphQL name to the class's.
+    By view field name: `exclude` those the API does not show, `renamed` those it shows under
+    another name, `convert` how the value of a field the class declares is made, `guarded`
+    those only a permission shows (nullable, resolved from the view when asked for).
+    """
+    skipped, names = set(exclude), dict(renamed or {})
+    conversions, permissions = dict(convert or {}), dict(guarded or {})
+
+    def decorate(cls: type[Out]) -> type[Out]:
+        hints = get_type_hints(view, include_extras=True)
+        own = dict(inspect.get_annotations(cls))
+        annotations: dict[str, Any] = {}
+        stored: dict[str, tuple[str, Convert]] = {}
+        for field in (f for f in dataclasses.fields(view) if f.name not in skipped):
+            api, where = names.pop(field.name, field.name), f"{view.__name__}.{field.name}"
+            hint, doc = strip_doc(hints[field.name]), doc_of(hints[field.name])
+            if field.name in permissions:
+                shown, each = _graphql(hint, where)
+                annotations[api] = shown | None
+                rule = permissions.pop(field.name)
+                setattr(cls, api, _guarded(field.name, each, shown | None, _doc(doc, where), rule))
+                continue
+            if api in own:
+                annotations[api] = own.pop(api)
+                made = conversions.pop(field.name, None)
+                each = made if made is not None else _graphql(hint, where)[1]
+            else:
+                annotations[api], each = _graphql(hint, where)
+            stored[api] = (field.name, each)
+            if not isinstance(cls.__dict__.get(api), StrawberryField):
+                setattr(cls, api, strawberry.field(description=_doc(doc, where)))
+        unknown = sorted(conversions.keys() | permissions.keys() | names.keys())
+        if unknown:
+            raise TypeError(f"{view.__name__} has no fields {unknown} to show")
+        cls.__annotations__ = {**annotations, **own, "view": cast(Any, strawberry.Private)[view]}
+        cls.__view_fields__ = stored
+        made = strawberry.type(cls, name=name, description=description or inspect.getdoc(view))
+        _remember(view, made)
+        return made
+
+    return decorate
+
+
+def shown_by(view: type[Any]) -> Callable[[type[T]], type[T]]:
+    """Register a hand-written output type (with its own `from_view`) as `view`'s, so that
+    generated types nesting the view use it."""
+
+    def register(cls: type[T]) -> type[T]:
+        _remember(view, cls)
+        return cls
+
+    return register
+
+
+def _remember(view: type[Any], made: Any) -> None:
+    if view in _OUTPUTS:
+        raise TypeError(f"{view.__name__} already has the output type {_OUTPUTS[view].__name__}")
+    _OUTPUTS[view] = made
+
+
+def _doc(doc: str | None, where: str) -> str:
+    if doc is None:
+        raise TypeError(f"{where} has no description: annotate it with Doc")
+    return doc
+
+
+def _guarded(
+    name: str, each: Convert, shown: Any, doc: str, permission: type[LedgerPermission]
+) -> Any:
+    """A field resolved from the view, for those the permission admits."""
+
+    def resolve(self: FromView[Any]) -> Any:
+        return each(getattr(self.view, name))
+
+    # Strawberry reads the field's GraphQL type from the resolver's return annotation.
+    resolve.__annotations__["return"] = shown
+    return strawberry.field(
+        resolver=resolve, description=requires(doc, [permission]), extensions=guard(permission)
+    )
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _graphql(hint: Any, where: str) -> tuple[Any, Convert]:
+    """The GraphQL annotation of a view field's type, and how its value converts."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        present = [a for a in args if a is not type(None)]
+        if len(present) != 1:
+            raise TypeError(f"{where}: {hint} is not X | None; declare the field on the class")
+        inner, each = _graphql(present[0], where)
+        return inner | None, lambda value: None if value is None else each(value)
+    if origin in (tuple, list):
+        if origin is tuple and args[-1] is not Ellipsis and len(set(args)) != 1:
+            raise TypeError(f"{where}: {hint} mixes types, so it is no list; declare the field")
+        inner, each = _graphql(args[0], where)
+        return list[inner], lambda values: [each(v) for v in values]  # type: ignore[valid-type]
+    if hint in _OUTPUTS:
+        made = _OUTPUTS[hint]
+        return made, made.from_view
+    if hint is Fraction:
+        return Exact, lambda value: Exact(value=value)
+    if hint in (str, int, bool, float):
+        return hint, _same
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        if has_enum_definition(hint):
+            return hint, hint
+        if issubclass(hint, str):
+            return str, str
+    if dataclasses.is_dataclass(hint):
+        name = getattr(hint, "__name__", hint)
+        raise TypeError(
+            f"{where}: {name} has no output type yet: declare the field with the type that "
+            f"shows {name} (importing it), or give it one with @output first"
+        )
+    raise TypeError(f"{where}: no GraphQL type for {hint}")

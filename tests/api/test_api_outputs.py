@@ -1,0 +1,171 @@
+"""Output types generated from frozen views: fields, types and descriptions come from the view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from textwrap import dedent
+from typing import Annotated
+
+import pytest
+import strawberry
+
+from graphql_api.fields import field as resolver
+from graphql_api.outputs import FromView, output
+from ledger.doc import Doc
+from ledger.vocabulary import ClaimStatus
+
+
+@dataclass(frozen=True)
+class LeafView:
+    """A leaf of the tree."""
+
+    label: Annotated[str, Doc("The leaf's label.")]
+    weight: Annotated[Fraction, Doc("Its exact weight.")]
+
+
+@dataclass(frozen=True)
+class TreeView:
+    """A tree and its leaves."""
+
+    tree_id: Annotated[str, Doc("Tree id.")]
+    status: Annotated[ClaimStatus, Doc("A word from the vocabulary, shown as its text.")]
+    height: Annotated[int | None, Doc("Height, when measured.")]
+    leaves: Annotated[tuple[LeafView, ...], Doc("The leaves, lowest first.")]
+    crown: Annotated[LeafView | None, Doc("The top leaf, if any.")]
+    tags: Annotated[tuple[str, ...], Doc("Free tags.")]
+    internal: int
+
+
+@output(LeafView)
+class Leaf(FromView[LeafView]):
+    """Generated entirely from the view."""
+
+
+@output(TreeView, description="A tree, as the API shows it.", exclude=["internal"])
+class Tree(FromView[TreeView]):
+    """Generated from the view, plus one resolver field reading the view."""
+
+    @resolver("How many leaves the tree has.")
+    def leaf_count(self) -> int:
+        return len(self.view.leaves)
+
+
+TREE = TreeView(
+    tree_id="t1",
+    status=ClaimStatus.ACCEPTED,
+    height=None,
+    leaves=(LeafView("a", Fraction(1, 3)), LeafView("b", Fraction(2))),
+    crown=LeafView("b", Fraction(2)),
+    tags=("old", "oak"),
+    internal=7,
+)
+
+
+@strawberry.type(description="Test root.")
+class Query:
+    @resolver("The tree.")
+    def tree(self) -> Tree:
+        return Tree.from_view(TREE)
+
+
+SCHEMA = strawberry.Schema(query=Query)
+
+
+def test_a_view_with_nested_optional_and_list_fields_becomes_the_described_type() -> None:
+    sdl = SCHEMA.as_str()
+    leaf = dedent('''
+        """A leaf of the tree."""
+        type Leaf {
+          """The leaf's label."""
+          label: String!
+
+          """Its exact weight."""
+          weight: Exact!
+        }
+        ''')
+    tree = dedent('''
+        """A tree, as the API shows it."""
+        type Tree {
+          """Tree id."""
+          treeId: String!
+
+          """A word from the vocabulary, shown as its text."""
+          status: String!
+
+          """Height, when measured."""
+          height: Int
+
+          """The leaves, lowest first."""
+          leaves: [Leaf!]!
+
+          """The top leaf, if any."""
+          crown: Leaf
+
+          """Free tags."""
+          tags: [String!]!
+
+          """How many leaves the tree has."""
+          leafCount: Int!
+        }
+        ''')
+    assert leaf.strip() in sdl
+    assert tree.strip() in sdl
+
+
+def test_from_view_converts_nested_views_tuples_and_exact_numbers() -> None:
+    result = SCHEMA.execute_sync(
+        "{ tree { treeId status height tags leafCount crown { label }"
+        " leaves { label weight { fraction } } } }"
+    )
+    assert result.errors is None
+    assert result.data == {
+        "tree": {
+            "treeId": "t1",
+            "status": "accepted",
+            "height": None,
+            "tags": ["old", "oak"],
+            "leafCount": 2,
+            "crown": {"label": "b"},
+            "leaves": [
+                {"label": "a", "weight": {"fraction": "1/3"}},
+                {"label": "b", "weight": {"fraction": "2"}},
+            ],
+        }
+    }
+
+
+def test_a_view_field_without_a_description_is_refused() -> None:
+    @dataclass(frozen=True)
+    class Bare:
+        """Undescribed."""
+
+        name: str
+
+    with pytest.raises(TypeError, match=r"Bare\.name has no description"):
+
+        @output(Bare)
+        class BareType(FromView[Bare]):
+            """Never made."""
+
+
+@dataclass(frozen=True)
+class Inner:
+    """A view no output type was made for."""
+
+    x: Annotated[int, Doc("x.")]
+
+
+@dataclass(frozen=True)
+class Outer:
+    """A view nesting it."""
+
+    inner: Annotated[Inner, Doc("The inner view.")]
+
+
+def test_a_nested_view_needs_its_output_type_first() -> None:
+    with pytest.raises(TypeError, match="Inner has no output type yet"):
+
+        @output(Outer)
+        class OuterType(FromView[Outer]):
+            """Never made."""
