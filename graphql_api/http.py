@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing, suppress
 from typing import Any, cast
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -452,6 +453,15 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         except ValueError as error:
             # Python refuses to convert an integer of more than 4300 digits (sys.int_info).
             raise NumberTooLong(NUMBER_TOO_LONG, "", 0) from error
+
+    def encode_json(self, data: object) -> str:
+        """A result as compact JSON text, by orjson: the same JSON value as json.dumps gives,
+        several times faster on a large table (a value orjson does not take, such as an
+        integer past 64 bits, goes to json.dumps)."""
+        try:
+            return orjson.dumps(data).decode("utf-8")
+        except TypeError:
+            return str(super().encode_json(data))
 
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         """A request body (or variables/extensions) must be a JSON object in UTF-8."""

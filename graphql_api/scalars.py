@@ -23,10 +23,13 @@ class Exact:
     """An exact Fraction; never a float."""
 
     value: strawberry.Private[Fraction]
+    # A plain field set from `value` (no resolver to run per number in a long table).
+    fraction: str = strawberry.field(
+        default="", description='The exact value in lowest terms, like "2525/32" or "79".'
+    )
 
-    @resolver('The exact value in lowest terms, like "2525/32" or "79".')
-    def fraction(self) -> str:
-        return str(self.value)
+    def __post_init__(self) -> None:
+        self.fraction = str(self.value)
 
     @resolver("The value rounded half-even for display, like 78.91.")
     def decimal(

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import encode_basestring
 
 GENESIS = "0" * 64
+
+#: The canonical encoder for values other than exact ints and strs (json.dumps's settings).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical(position: int, originator_id: str, version: int, topic: str, stored: str) -> bytes:
     """The canonical encoding of one stored event (UTF-8 JSON array, no spaces)."""
-    return json.dumps(
-        [position, originator_id, version, topic, stored], ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    if (
+        type(position) is int
+        and type(version) is int
+        and type(originator_id) is str
+        and type(topic) is str
+        and type(stored) is str
+    ):
+        # Exactly what json.dumps writes for these types, without building an encoder per call.
+        return (
+            f"[{position},{encode_basestring(originator_id)},{version},"
+            f"{encode_basestring(topic)},{encode_basestring(stored)}]"
+        ).encode()
+    return _ENCODER.encode([position, originator_id, version, topic, stored]).encode("utf-8")
 
 
 def link(
@@ -24,8 +38,4 @@ def link(
 
 def link_canonical(previous: str, data: bytes) -> str:
     """The chain hash from the previous hash and an event's canonical bytes."""
-    digest = hashlib.sha256()
-    digest.update(previous.encode("ascii"))
-    digest.update(b"\n")
-    digest.update(data)
-    return digest.hexdigest()
+    return hashlib.sha256(previous.encode("ascii") + b"\n" + data).hexdigest()

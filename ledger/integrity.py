@@ -16,6 +16,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import GENESIS, canonical, link, link_canonical
 from ledger.errors import CorruptDatabase
+from ledger.fastaudit import Row, fast_audit, plain_data
 from ledger.proofs import leaf_hash, tree_head
 from ledger.records import ENVELOPE, EventRecord, plain_state, type_name
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
@@ -49,6 +50,8 @@ class ReadSideCheck(Protocol):
 #: Builds a ReadSideCheck from the read models' snapshot and the log's publications.
 ReadSideFactory = Callable[[sqlite3.Connection, list[RecordedPublication]], ReadSideCheck]
 
+#: The witnesses of the chain, by the name verify reports them under.
+WITNESSES = {WITNESS_TABLE: WITNESS_TABLE, "the event index": INDEX_TABLE}
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
 #: Batch size when reading the log through the recorder (PostgreSQL, in-memory SQLite).
@@ -307,27 +310,46 @@ class _Audit:
                 summary=f"FAILED at position {position}: {reason} ({self.checked} rows read)",
             )
         witness = self.witnesses[0] if self.witnesses else None
-        seen = witness.last if witness is not None else 0
-        replayed = f"; {self.replay.summary()}" if self.replay is not None else ""
-        reason = (
-            f"{self.head} events, positions 1..{self.head} contiguous; {seen} witnessed, "
-            f"{self.head - seen} not yet; {matched} publication digest(s) match{replayed}; "
-            f"chain head {self.digest}; tree head {tree_head(self.leaves).hex()} "
-            f"over 1..{self.head}"
+        return ok_report(
+            head=self.head,
+            checked=self.checked,
+            seen=witness.last if witness is not None else 0,
+            matched=matched,
+            replayed=self.replay.summary() if self.replay is not None else None,
+            chain_head=self.digest,
+            tree=tree_head(self.leaves).hex(),
         )
-        return IntegrityReport(True, self.checked, None, reason, f"ok: {reason}")
+
+
+def ok_report(
+    *,
+    head: int,
+    checked: int,
+    seen: int,
+    matched: int,
+    replayed: str | None,
+    chain_head: str,
+    tree: str,
+) -> IntegrityReport:
+    """The verdict on a log that passed every check (the audit's and the fast walk's words)."""
+    also = f"; {replayed}" if replayed is not None else ""
+    reason = (
+        f"{head} events, positions 1..{head} contiguous; {seen} witnessed, "
+        f"{head - seen} not yet; {matched} publication digest(s) match{also}; "
+        f"chain head {chain_head}; tree head {tree} over 1..{head}"
+    )
+    return IntegrityReport(True, checked, None, reason, f"ok: {reason}")
 
 
 def _record(event: _Event, attrs: Mapping[str, Any]) -> EventRecord:
     """The event as the follower hands it to the read models (data made plain by JSON)."""
-    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
     return EventRecord(
         position=event.position,
         type=type_name(event.topic),
         originator_id=event.originator_id,
         originator_version=event.version,
         time=attrs["timestamp"],
-        data=json.loads(json.dumps(data, default=str)),
+        data=plain_data(attrs),
         topic=event.topic,
         stored=event.stored,
     )
@@ -384,16 +406,18 @@ def verify_log(
     read_models: sqlite3.Connection,
     read_side: ReadSideFactory | None = None,
     on_row: Callable[[int], None] | None = None,
+    fast: bool = True,
 ) -> IntegrityReport:
     """Recompute the chain from the stored rows; compare with the read side's witnesses,
     publications and positions (`read_models`: the database the event index writes), and with
     `read_side` the read models' copy of the log against a replay. `on_row` is called with 1
-    for each row read (progress reports).
+    for each row read (progress reports). `fast=False` skips the fast walk: the audit alone,
+    the reference the fast walk is tested against.
 
     Reads only. A file SQLite cannot read (not a database, damaged pages) is CorruptDatabase.
     """
     try:
-        return _verify(ledger, read_models, read_side, on_row)
+        return _verify(ledger, read_models, read_side, on_row, fast)
     except sqlite3.DatabaseError as error:
         raise CorruptDatabase(
             f"the database file is damaged or not a ledger: {error}", field="CITYLEDGER_DB"
@@ -405,34 +429,46 @@ def _verify(
     read_models: sqlite3.Connection,
     read_side: ReadSideFactory | None,
     on_row: Callable[[int], None] | None,
+    fast: bool,
 ) -> IntegrityReport:
     with ExitStack() as stack:
         witness_file = _main_file(read_models)
         witness_conn = read_models
         if witness_file is not None:
             witness_conn = stack.enter_context(_Snapshot(witness_file))
-        # The witness is read first, so every position it names is already in the log we read.
-        witnesses = {
-            WITNESS_TABLE: _pairs(witness_conn, WITNESS_TABLE),
-            "the event index": _pairs(witness_conn, INDEX_TABLE),
-        }
-        rows: Iterable[RawRow]
+        log_conn: sqlite3.Connection | None = None
+        table = ""
         log = _ledger_file(ledger)
-        if log is None:
-            rows = _recorder_rows(ledger)
-            published = list(_publications(_recorder_rows(ledger)))
-        else:
+        if log is not None:
             log_file, table = log
             same = witness_file is not None and _same_file(log_file, witness_file)
             log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
-            rows = _sqlite_rows(log_conn, table)
-            published = list(
-                _publications(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
-            )
-        if on_row is not None:
-            rows = _counted(rows, on_row)
-        check = read_side(witness_conn, published) if read_side is not None else None
-        report = audit(rows, witnesses, mapper_decoder(ledger), check)
+
+        def walk(fast: bool) -> IntegrityReport | None:
+            # The witness is read first, so every position it names is already in the log read.
+            witnesses = {name: _pairs(witness_conn, table) for name, table in WITNESSES.items()}
+            rows: Iterable[Row]
+            if log_conn is None:
+                rows = _recorder_rows(ledger)
+                published = list(_publications(_recorder_rows(ledger)))
+            else:
+                rows = _sqlite_rows(log_conn, table)
+                published = list(
+                    _publications(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
+                )
+            check = read_side(witness_conn, published) if read_side is not None else None
+            if fast:
+                listed = [(name, _pair_list(witness_conn, name)) for name in witnesses]
+                return fast_audit(rows, listed, ledger.mapper, check, on_row)
+            raws: Iterable[RawRow] = (RawRow(*row) for row in rows)
+            if on_row is not None:
+                raws = _counted(raws, on_row)
+            return audit(raws, witnesses, mapper_decoder(ledger), check)
+
+        # The fast walk vouches for a healthy log; anything else is walked again by the audit,
+        # which names the first bad position (so both give the same verdict, word for word).
+        report = (walk(fast=True) if fast else None) or walk(fast=False)
+    assert report is not None  # the audit always gives a verdict
     return report
 
 
@@ -546,9 +582,17 @@ def _pairs(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str]]:
     return ((int(p), str(h)) for p, h in cursor)
 
 
+def _pair_list(conn: sqlite3.Connection, name: str) -> list[tuple[int, str]]:
+    """A witness's (position, hash) pairs as stored, for the fast walk (which checks types)."""
+    table = WITNESSES[name]
+    if not _table_exists(conn, table):
+        return []
+    return conn.execute(f"SELECT position, hash FROM [{table}] ORDER BY position").fetchall()
+
+
 def _sqlite_rows(
     conn: sqlite3.Connection, table: str, topic_like: str | None = None
-) -> Iterator[RawRow]:
+) -> Iterator[Row]:
     """Every stored event by rowid (or those of a topic), as stored, read with sqlite3 directly
     (none: no table)."""
     if not _table_exists(conn, table):
@@ -559,12 +603,13 @@ def _sqlite_rows(
         f"{where} ORDER BY rowid",
         params,
     )
-    return (RawRow(*row) for row in cursor)
+    return iter(cursor)
 
 
-def _publications(rows: Iterable[RawRow]) -> Iterator[RecordedPublication]:
+def _publications(rows: Iterable[Row]) -> Iterator[RecordedPublication]:
     """The publications among the rows, as recorded (malformed rows: verify's walk names them)."""
-    for raw in rows:
+    for row in rows:
+        raw = RawRow(*row)
         if not isinstance(raw.topic, str) or type_name(raw.topic) != PUBLISHED:
             continue
         try:
@@ -573,7 +618,7 @@ def _publications(rows: Iterable[RawRow]) -> Iterator[RecordedPublication]:
             continue
 
 
-def _recorder_rows(ledger: Ledger) -> Iterator[RawRow]:
+def _recorder_rows(ledger: Ledger) -> Iterator[Row]:
     """Every stored event through the recorder (for stores sqlite3 cannot open)."""
     after = 0
     while True:
@@ -581,5 +626,5 @@ def _recorder_rows(ledger: Ledger) -> Iterator[RawRow]:
         if not batch:
             return
         for n in batch:
-            yield RawRow(int(n.id), n.originator_id, n.originator_version, n.topic, n.state)
+            yield int(n.id), n.originator_id, n.originator_version, n.topic, bytes(n.state)
         after = int(batch[-1].id)

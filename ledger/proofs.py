@@ -48,7 +48,21 @@ def _size(leaves: Sequence[bytes], size: int | None) -> int:
 
 def tree_head(leaves: Sequence[bytes], size: int | None = None) -> bytes:
     """The Merkle tree hash of the first `size` leaf hashes (all of them by default)."""
-    return _mth(leaves, 0, _size(leaves, size))
+    n = _size(leaves, size)
+    if n == 0:
+        return EMPTY_ROOT
+    # Level by level: hash neighbours in pairs, carry an odd last node up as it is. This is the
+    # same tree as MTH's split at the largest power of two below n, without the recursion.
+    level = list(leaves[:n])
+    sha256 = hashlib.sha256
+    while len(level) > 1:
+        paired = [
+            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:

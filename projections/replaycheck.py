@@ -34,10 +34,11 @@ def verify_read_side(
     ledger: Ledger,
     read_models: sqlite3.Connection,
     on_row: Callable[[int], None] | None = None,
+    fast: bool = True,
 ) -> IntegrityReport:
     """verify_log, plus the read models' copy of the log, the checkpoints and every published
     table compared with a replay of the log (what `cityledger verify` runs)."""
-    return verify_log(ledger, read_models, ReplayCheck.over, on_row)
+    return verify_log(ledger, read_models, ReplayCheck.over, on_row, fast)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ def open_db(path: Path | None = None) -> Database:
     # Autocommit: a read never holds a transaction open; writes use write_transaction().
     conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    return Database(conn)
+    # No sqlite-utils plugins are used: skip its scan of every installed package's entry points.
+    return Database(conn, execute_plugins=False)
 
 
 @contextmanager

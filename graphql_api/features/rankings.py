@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from sqlite_utils import Database
+from strawberry.scalars import JSON
 
 from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.exports import ExportFile, ExportFormat, Lang, export_table
 from graphql_api.features.catalogue import City
-from graphql_api.features.claims import IndicatorScore, load_scores
+from graphql_api.features.claims import IndicatorScore
 from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
@@ -29,7 +31,28 @@ from projections.bands import BAND_LABELS
 from projections.publications import Publication as PublicationRecord
 from projections.published import published_rankings
 from projections.ranking import RankingEntry
-from projections.rankings import BandChange, RankingView
+from projections.rankings import BandChange, RankingView, ScoreView
+
+
+class TableScores:
+    """Every row's per-indicator scores of one table, read in one batch when a row first asks
+    (so that a table of N rows costs one read, and its rows resolve without awaiting)."""
+
+    def __init__(self, db: Database, edition_id: str, position: int, city_ids: list[str]) -> None:
+        self.db, self.edition_id, self.position, self.city_ids = db, edition_id, position, city_ids
+        self._found: dict[str, list[ScoreView]] | None = None
+
+    def of(self, city_id: str) -> list[ScoreView]:
+        """A city's scores (the batch is read on the first call)."""
+        if self._found is None:
+            # strict=False: a city outside the edition fails its own row, not the table.
+            self._found = ranking.indicator_scores(
+                self.db, self.edition_id, self.city_ids, self.position, strict=False
+            )
+        found = self._found.get(city_id)
+        if found is None:
+            raise ranking.not_in_edition(city_id, self.edition_id, self.position)
+        return found
 
 
 @strawberry.type(description="A city's row in a ranking table.")
@@ -44,6 +67,7 @@ class RankingRow:
     edition_id: strawberry.Private[str]
     position: strawberry.Private[int]
     exact_score: strawberry.Private[Fraction]
+    scores: strawberry.Private[TableScores]
 
     @resolver("The city, with its names.")
     async def city(self, info: Info) -> City:
@@ -68,12 +92,30 @@ class RankingRow:
     @resolver(
         "Points per indicator with the supporting claims (one batch per page).", CanSeeCityScores
     )
-    async def indicator_scores(self, info: Info) -> list[IndicatorScore] | None:
+    def indicator_scores(self) -> list[IndicatorScore] | None:
         """Per-indicator scores."""
-        return await load_scores(info, self.edition_id, self.position, self.city_id)
+        return [IndicatorScore.from_view(v) for v in self.scores.of(self.city_id)]
+
+    @resolver(
+        "The same points as indicatorScores, in the same order, as one JSON list of "
+        '{"indicatorId", "points", "claimId"} objects: a whole table of them without a '
+        "GraphQL object per score.",
+        CanSeeCityScores,
+    )
+    def indicator_points(self) -> JSON | None:
+        """Per-indicator points as plain data."""
+        return cast(
+            JSON,
+            [
+                {"indicatorId": v.indicator_id, "points": v.points, "claimId": v.claim_id}
+                for v in self.scores.of(self.city_id)
+            ],
+        )
 
     @classmethod
-    def from_entry(cls, e: RankingEntry, edition_id: str, position: int) -> RankingRow:
+    def from_entry(
+        cls, e: RankingEntry, edition_id: str, position: int, scores: TableScores
+    ) -> RankingRow:
         """From a ranking entry."""
         return cls(
             city_id=e.city_id,
@@ -84,7 +126,16 @@ class RankingRow:
             edition_id=edition_id,
             position=position,
             exact_score=e.score,
+            scores=scores,
         )
+
+
+def table_rows(info: Info, view: RankingView, entries: Sequence[RankingEntry]) -> list[RankingRow]:
+    """The rows of a table, sharing one batch of per-indicator scores."""
+    scores = TableScores(
+        info.context.db, view.edition_id, view.position, [e.city_id for e in entries]
+    )
+    return [RankingRow.from_entry(e, view.edition_id, view.position, scores) for e in entries]
 
 
 @strawberry.type(description="A table of an edition as computed at a ledger position.")
@@ -152,7 +203,7 @@ def _publication_ranking(
         position=view.position,
         time=view.time,
         publication_no=chosen.publication_no,
-        rows=[RankingRow.from_entry(e, view.edition_id, view.position) for e in rows],
+        rows=table_rows(info, view, rows),
     )
 
 
@@ -187,10 +238,9 @@ def _ranking(
         position=view.position,
         time=view.time,
         publication_no=publication.publication_no if publication else None,
-        rows=[
-            RankingRow.from_entry(e, view.edition_id, view.position)
-            for e in (view.rows if publication is None else published_order(view.rows))
-        ],
+        rows=table_rows(
+            info, view, view.rows if publication is None else published_order(view.rows)
+        ),
     )
 
 

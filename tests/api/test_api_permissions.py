@@ -50,6 +50,7 @@ TABLE: list[tuple[str, str, set[Role]]] = [
         f"{{ {RANK}) {{ rows {{ indicatorScores {{ points }} }} }} }}",
         SCORERS,
     ),
+    ("rankings.indicatorPoints", f"{{ {RANK}) {{ rows {{ indicatorPoints }} }} }}", SCORERS),
     ("rankings.asOf", f"{{ {RANK}, asOf: {{position: 5}}) {{ position }} }}", SCORERS),
     ("city.scores", f'{{ city(id: "tokyo") {{ scores({E23}) {{ position }} }} }}', SCORERS),
     (

@@ -280,3 +280,55 @@ def test_a_table_before_weights_are_in_force_is_an_error_saying_so(
     assert codes(body) == ["NO_WEIGHTS_IN_FORCE"]
     assert "has no weights in force" in body["errors"][0]["message"]
     assert body["data"] is None
+
+
+BOTH_SHAPES = """
+query($asOf: AsOf) { rankings(edition: "asia-2023", table: TOTAL, asOf: $asOf) { position
+  rows { cityId indicatorScores { indicatorId points claimId } indicatorPoints } } }
+"""
+
+
+@pytest.mark.parametrize("as_of", [None, {"position": 30}])
+def test_indicator_points_are_the_indicator_scores_as_one_json_value(
+    gql: Gql, tokens: Tokens, as_of: dict[str, int] | None
+) -> None:
+    body = gql(BOTH_SHAPES, {"asOf": as_of}, tokens.auditor)
+    assert "errors" not in body, body
+    rows = body["data"]["rankings"]["rows"]
+
+    assert len(rows) == 6
+    for row in rows:
+        assert row["indicatorPoints"] == row["indicatorScores"], row["cityId"]
+    tokyo = next(r for r in rows if r["cityId"] == "tokyo")
+    assert {"indicatorId": "metro", "points": 0, "claimId": None} in tokyo["indicatorPoints"]
+
+
+def test_indicator_points_of_a_publication_are_its_cut(gql: Gql, tokens: Tokens) -> None:
+    query = (
+        '{ rankings(edition: "asia-2023", table: TOTAL, publication: 1) { position '
+        "rows { cityId indicatorPoints } } }"
+    )
+    published = gql(query, token=tokens.editor)["data"]["rankings"]
+    at_cut = gql(BOTH_SHAPES, {"asOf": {"position": published["position"]}}, tokens.editor)
+
+    points = {r["cityId"]: r["indicatorPoints"] for r in published["rows"]}
+    assert points == {r["cityId"]: r["indicatorScores"] for r in at_cut["data"]["rankings"]["rows"]}
+
+
+def test_a_table_reads_its_indicator_points_once_for_all_rows(
+    gql: Gql, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+    real = projected.indicator_scores
+
+    def counting(
+        db: object, edition: str, city_ids: list[str], as_of: object, *, strict: bool = True
+    ) -> object:
+        calls.append(list(city_ids))
+        return real(db, edition, city_ids, as_of, strict=strict)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(projected, "indicator_scores", counting)
+    body = gql(BOTH_SHAPES, {"asOf": None}, tokens.editor)
+
+    assert len(body["data"]["rankings"]["rows"]) == 6
+    assert len(calls) == 1 and len(calls[0]) == 6

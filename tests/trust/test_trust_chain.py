@@ -318,3 +318,29 @@ def test_verify_reads_through_the_recorder_when_sqlite3_cannot_open_the_log(
     assert healthy.ok and healthy.checked == 15, healthy.summary
     assert "15 witnessed, 0 not yet" in healthy.summary
     assert (disagreeing.ok, disagreeing.first_bad) == (False, 9), disagreeing.summary
+
+
+@pytest.mark.parametrize("kind", list(TAMPERS))
+def test_the_fast_walk_never_vouches_for_a_tampered_log(
+    kind: str, world: Runtime, world_db: Path
+) -> None:
+    tamper, first_bad = TAMPERS[kind]
+    with raw(world_db) as conn:
+        tamper(conn)
+
+    verdicts = [
+        (verify(world.ledger, world.db.conn), verify(world.ledger, world.db.conn, fast=False))
+        for verify in (verify_log, verify_read_side)
+    ]
+
+    for fast, audited in verdicts:
+        assert (fast.ok, fast.first_bad) == (False, first_bad), fast.summary
+        assert fast == audited  # the audit's words: the first bad position and why
+
+
+def test_the_fast_walk_and_the_audit_agree_on_a_healthy_log(world: Runtime) -> None:
+    for verify in (verify_log, verify_read_side):
+        fast = verify(world.ledger, world.db.conn)
+
+        assert fast.ok, fast.summary
+        assert fast == verify(world.ledger, world.db.conn, fast=False)

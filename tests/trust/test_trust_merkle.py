@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -292,3 +293,43 @@ def test_cli_proves_an_older_publication_is_a_prefix_of_the_head(
     assert inclusion["verified"] is True and inclusion["root"] == first.tree_head
     refused = cli(world_db, "prove", "inclusion", "--position", str(10**6))
     assert refused.returncode == 2 and "outside the log" in refused.stderr
+
+
+def recursive_tree_head(leaves: list[bytes]) -> bytes:
+    """MTH exactly as RFC 9162 §2.1.1 defines it: split at the largest power of two below n."""
+    if not leaves:
+        return EMPTY_ROOT
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return node_hash(recursive_tree_head(leaves[:k]), recursive_tree_head(leaves[k:]))
+
+
+def test_the_level_by_level_tree_head_is_rfc_9162s_for_every_size_up_to_130() -> None:
+    leaves = [leaf_hash(str(i).encode()) for i in range(130)]
+
+    for size in range(131):
+        assert tree_head(leaves, size) == recursive_tree_head(leaves[:size]), size
+
+
+@given(
+    st.integers(min_value=0, max_value=2**70),
+    st.text(),
+    st.integers(min_value=0, max_value=2**40),
+    st.text(),
+    st.text(),
+)
+@settings(max_examples=300, deadline=None)
+def test_canonical_bytes_are_json_dumps_of_the_event_array(
+    position: int, originator: str, version: int, topic: str, stored: str
+) -> None:
+    values = [position, originator, version, topic, stored]
+    expected = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+    try:
+        expected_bytes = expected.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate cannot be stored either way
+        with pytest.raises(UnicodeEncodeError):
+            canonical(position, originator, version, topic, stored)
+        return
+    assert canonical(position, originator, version, topic, stored) == expected_bytes
