@@ -26,6 +26,7 @@ from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
+from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
 from projections.event_index import event_data, instant_text
@@ -280,7 +281,7 @@ class FeedbackView:
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     band_now: Annotated[str, Doc("The city's band now.")]
     band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
     rank_now: Annotated[int, Doc("Its rank now.")]
@@ -449,7 +450,7 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
         a, b = now[table], then[(table, case.city_id)]
         found.append(
             WhatIfRow(
-                table=table,
+                table=RankingTable(table),
                 band_now=a.band,
                 band_if_upheld=b.band,
                 rank_now=a.rank,

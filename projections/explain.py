@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
+from ledger.vocabulary import RankingTable
 from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
@@ -100,7 +101,7 @@ class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
     edition_id: Annotated[str, Doc("Edition id.")]
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     city_id: Annotated[str, Doc("City id.")]
     name_en: Annotated[str, Doc("English name.")]
     start: Annotated[Standing, Doc("At the earlier cut.")]
@@ -276,7 +277,7 @@ def explain_states(
     )
     return MoveExplanation(
         edition_id=edition_id,
-        table=table,
+        table=RankingTable(table),
         city_id=city_id,
         name_en=me_b.name_en,
         start=start_standing,
