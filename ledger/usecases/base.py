@@ -271,6 +271,18 @@ class LedgerBase(Application[UUID]):
 
         return body
 
+    def _new(
+        self, cls: type[A], ident: str, make: Callable[[datetime], A], result: T
+    ) -> Callable[[datetime], Outcome[T]]:
+        """The body of a use case that records a new aggregate under an id not yet taken
+        (checked first), answering `result`."""
+
+        def body(when: datetime) -> Outcome[T]:
+            self._absent(cls, ident)
+            return Outcome(result, [make(when)])
+
+        return body
+
     def _update(
         self, cls: type[A], ident: str, change: Callable[[A, datetime], None], result: T
     ) -> Callable[[datetime], Outcome[T]]:

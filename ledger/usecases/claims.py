@@ -57,8 +57,7 @@ class ClaimUseCases(LedgerBase):
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(Claim, new_id)
+        def make(when: datetime) -> Claim:
             edition = self._get(Edition, edition_id)
             edition.require_city(city_id)
             edition.require_evidence_by_cutoff(clean_sources)
@@ -68,14 +67,13 @@ class ClaimUseCases(LedgerBase):
                 old = self._get(Claim, supersedes)
                 old.require_about(edition_id, city_id, indicator_id, "supersedes")
                 old.require_correctable_by(submitted_by, as_editor is True)
-            claim = Claim.submit(
+            return Claim.submit(
                 claim_id=new_id, edition_id=edition_id, city_id=city_id,
                 indicator_id=indicator_id, rung=rung, points=points, sources=clean_sources,
                 submitted_by=submitted_by, supersedes=supersedes, at=when,
             )  # fmt: skip
-            return Outcome(new_id, [claim])
 
-        return self._run(run, body)
+        return self._run(run, self._new(Claim, new_id, make, new_id))
 
     @use_case
     def withdraw_claim(
