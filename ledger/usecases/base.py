@@ -26,6 +26,7 @@ from ledger.appeal import Appeal
 from ledger.chain import GENESIS, canonical, link_canonical
 from ledger.claim import Claim
 from ledger.config import ledger_env
+from ledger.edition import Edition
 from ledger.errors import (
     AlreadyExists,
     BackdatedEvent,
@@ -197,7 +198,7 @@ class LedgerBase(Application[UUID]):
             receipt = self._find(Receipt, Receipt.key_id(key))
             if receipt is not None:
                 # A retry: answer as the first time did, before any other check.
-                if not receipt.answers(command, fingerprint):
+                if not receipt.answers(command=command, fingerprint=fingerprint):
                     raise InvalidInput(
                         "this idempotency key was already used for a different "
                         f"request ({receipt.command})",
@@ -210,7 +211,10 @@ class LedgerBase(Application[UUID]):
         aggregates = list(outcome.aggregates)
         if key is not None:
             result = json.dumps(outcome.result)
-            aggregates.append(Receipt.issue(key, command, result, fingerprint, when))
+            receipt = Receipt.issue(
+                key=key, command=command, result=result, fingerprint=fingerprint, at=when
+            )
+            aggregates.append(receipt)
         self.save(*aggregates)
         return outcome.result
 
@@ -294,6 +298,17 @@ class LedgerBase(Application[UUID]):
             return Outcome(result, [found])
 
         return body
+
+    def _open_round(
+        self, cls: type[Claim | Appeal], ident: str, by: str | None
+    ) -> Callable[[datetime], Outcome[int]]:
+        """The body that opens the next round on a claim or an appeal's review alike."""
+        return self._step(cls, ident, lambda subject, when: subject.open_next_round(at=when, by=by))
+
+    def _close_round(self, subject: Claim | Appeal, when: datetime, by: str | None) -> str:
+        """Close the subject's open round under its edition's quorum; the outcome."""
+        quorum = self._get(Edition, subject.edition_id).quorum
+        return str(subject.close_round(quorum=quorum, at=when, by=by))
 
     def _vote(
         self, cls: type[Claim | Appeal], ident: str, verifier_id: str, decision: str, note: str
