@@ -29,20 +29,20 @@ SOURCES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+def file(**changes: Any) -> Appeal:
+    """Appeal ap-1 of taizhou-zj on broadband (claim c-1, rung 3) just filed, with any field
+    changed (its AppealFiled event not yet collected)."""
+    fields: dict[str, Any] = {
+        "appeal_id": "ap-1", "edition_id": "asia-2023", "city_id": "taizhou-zj",
+        "indicator_id": "broadband", "text": "Score too low", "filed_by": "city", "at": None,
+        "claim_id": "c-1", "rung": 3, "points": 10, "sources": SOURCES,
+    }  # fmt: skip
+    return Appeal.file(**(fields | changes))
+
+
 def filed() -> Appeal:
-    appeal = Appeal.file(
-        appeal_id="ap-1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        text="Score too low",
-        filed_by="city",
-        at=None,
-        claim_id="c-1",
-        rung=3,
-        points=10,
-        sources=SOURCES,
-    )
+    """Appeal ap-1 filed, its events collected."""
+    appeal = file()
     appeal.collect_events()
     return appeal
 
@@ -64,19 +64,7 @@ def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
 
 
 def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
-    appeal = Appeal.file(
-        appeal_id="ap-1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        text="Too low",
-        filed_by="city",
-        at=None,
-        rung=3,
-        points=10,
-        sources=SOURCES,
-        deadline="2023-08-14T09:00:00+00:00",
-    )
+    appeal = file(text="Too low", claim_id=None, deadline="2023-08-14T09:00:00+00:00")
 
     (event,) = appeal.collect_events()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,37 +15,14 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.vocabulary import RoundOutcome
-from tests.support.aggregates import refused
+from tests.support.aggregates import refused, source, submitted_claim
 
 ZH_EN = {"zh", "en"}
 
 
-def source(language: str) -> dict[str, Any]:
-    return {
-        "url": "https://example.org/doc",
-        "citation": None,
-        "title": "Doc",
-        "language": language,
-        "date": "2023-01-01",
-        "excerpt": "…",
-    }
-
-
 def claim(*languages: str, open_round: bool = False) -> Claim:
     """A pending claim with sources in these languages (zh by default)."""
-    sources = [source(lang) for lang in (languages or ("zh",))]
-    agg = Claim.submit(
-        claim_id="c1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        rung=2,
-        points=5,
-        sources=sources,
-        submitted_by="researcher",
-        supersedes=None,
-        at=None,
-    )
+    agg = submitted_claim(sources=[source(lang) for lang in (languages or ("zh",))])
     if open_round:
         agg.open_next_round(at=None)
     agg.collect_events()
@@ -58,18 +33,7 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
 
 
 def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
-    agg = Claim.submit(
-        claim_id="c1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        rung=2,
-        points=5,
-        sources=[source("zh")],
-        submitted_by="r",
-        supersedes="c0",
-        at=None,
-    )
+    agg = submitted_claim(submitted_by="r", supersedes="c0")
 
     events = agg.collect_events()
 

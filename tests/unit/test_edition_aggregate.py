@@ -9,8 +9,9 @@ from ledger.errors import AlreadyExists, InvalidInput, UnknownId
 from tests.support.aggregates import refused
 
 
-def edition(*city_ids: str) -> Edition:
-    agg = Edition.create(
+def created() -> Edition:
+    """asia-2023 just created (its EditionCreated event not yet collected)."""
+    return Edition.create(
         edition_id="asia-2023",
         year=2023,
         title="Ranking 2023",
@@ -22,6 +23,11 @@ def edition(*city_ids: str) -> Edition:
         quorum=2,
         at=None,
     )
+
+
+def edition(*city_ids: str) -> Edition:
+    """asia-2023 with the given cities included, its events collected."""
+    agg = created()
     if city_ids:
         agg.include_cities(city_ids=list(city_ids), at=None)
     agg.collect_events()
@@ -29,18 +35,7 @@ def edition(*city_ids: str) -> Edition:
 
 
 def test_creating_an_edition_records_edition_created() -> None:
-    agg = Edition.create(
-        edition_id="asia-2023",
-        year=2023,
-        title="Ranking 2023",
-        region="Asia",
-        framework_id="asc",
-        framework_version=1,
-        weight_set_id="ws",
-        evidence_cutoff="2023-06-30",
-        quorum=2,
-        at=None,
-    )
+    agg = created()
 
     events = agg.collect_events()
 

@@ -16,8 +16,9 @@ def bad(value: object) -> Any:
     return value
 
 
-def weight_set(*panelists: str) -> WeightSet:
-    agg = WeightSet.create(
+def created() -> WeightSet:
+    """The weight set ws just created (its WeightSetCreated event not yet collected)."""
+    return WeightSet.create(
         weight_set_id="ws",
         title="Weights",
         framework_id="asc",
@@ -25,6 +26,11 @@ def weight_set(*panelists: str) -> WeightSet:
         indicator_ids=["broadband", "metro"],
         at=None,
     )
+
+
+def weight_set(*panelists: str) -> WeightSet:
+    """ws with the given panelists enrolled, its events collected."""
+    agg = created()
     for p in panelists:
         agg.enrol_panelist(panelist_id=p, field="digital-infrastructure", at=None)
     agg.collect_events()
@@ -32,14 +38,7 @@ def weight_set(*panelists: str) -> WeightSet:
 
 
 def test_creating_a_weight_set_records_weight_set_created() -> None:
-    agg = WeightSet.create(
-        weight_set_id="ws",
-        title="Weights",
-        framework_id="asc",
-        framework_version=1,
-        indicator_ids=["broadband", "metro"],
-        at=None,
-    )
+    agg = created()
 
     events = agg.collect_events()
 
