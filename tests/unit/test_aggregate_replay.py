@@ -20,7 +20,7 @@ from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
-from tests.support.aggregates import submitted_claim
+from tests.support.aggregates import created_edition, created_weight_set, submitted_claim
 
 
 def replay(events: Sequence[Any]) -> Any:
@@ -62,20 +62,8 @@ def build_framework() -> Framework:
     return framework
 
 
-def new_weight_set() -> WeightSet:
-    """Weight set ws over indicators a and b, just created."""
-    return WeightSet.create(
-        weight_set_id="ws",
-        title="W",
-        framework_id="f",
-        framework_version=1,
-        indicator_ids=["a", "b"],
-        at=None,
-    )
-
-
 def build_weight_set() -> WeightSet:
-    ws = new_weight_set()
+    ws = created_weight_set(indicator_ids=["a", "b"])
     ws.enrol_panelist(panelist_id="p1", field="public-administration", at=None)
     ws.enrol_panelist(panelist_id="p2", field="digital-infrastructure", at=None)
     ws.cast_ballot(panelist_id="p1", allocations={"a": 33, "b": 67}, at=None)
@@ -93,18 +81,7 @@ def build_verifier() -> Verifier:
 
 
 def build_edition() -> Edition:
-    edition = Edition.create(
-        edition_id="e",
-        year=2023,
-        title="T",
-        region="Asia",
-        framework_id="f",
-        framework_version=1,
-        weight_set_id="ws",
-        evidence_cutoff="2023-06-30",
-        quorum=2,
-        at=None,
-    )
+    edition = created_edition()
     edition.include_cities(city_ids=["a", "b"], at=None)
     edition.change_quorum(quorum=3, at=None)
     edition.publish(
@@ -271,7 +248,7 @@ BALLOTS = st.integers(min_value=0, max_value=100).map(lambda a: {"a": a, "b": 10
 def test_any_sequence_of_weight_set_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, dict[str, int]]],
 ) -> None:
-    ws = new_weight_set()
+    ws = created_weight_set(indicator_ids=["a", "b"])
     for kind, panelist, ballot in commands:
         try:
             if kind == "enrol":

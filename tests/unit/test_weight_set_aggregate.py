@@ -8,7 +8,7 @@ import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 from ledger.weights import WeightSet
-from tests.support.aggregates import refused
+from tests.support.aggregates import created_weight_set, refused
 
 
 def bad(value: object) -> Any:
@@ -16,21 +16,9 @@ def bad(value: object) -> Any:
     return value
 
 
-def created() -> WeightSet:
-    """The weight set ws just created (its WeightSetCreated event not yet collected)."""
-    return WeightSet.create(
-        weight_set_id="ws",
-        title="Weights",
-        framework_id="asc",
-        framework_version=1,
-        indicator_ids=["broadband", "metro"],
-        at=None,
-    )
-
-
 def weight_set(*panelists: str) -> WeightSet:
     """ws with the given panelists enrolled, its events collected."""
-    agg = created()
+    agg = created_weight_set()
     for p in panelists:
         agg.enrol_panelist(panelist_id=p, field="digital-infrastructure", at=None)
     agg.collect_events()
@@ -38,7 +26,7 @@ def weight_set(*panelists: str) -> WeightSet:
 
 
 def test_creating_a_weight_set_records_weight_set_created() -> None:
-    agg = created()
+    agg = created_weight_set()
 
     events = agg.collect_events()
 
