@@ -69,3 +69,14 @@ def created_weight_set(**changes: Any) -> WeightSet:
     """Weight set ws over broadband and metro (framework asc v1) just created, with any field
     changed (its event not yet collected)."""
     return WeightSet.create(**(WEIGHT_SET_FIELDS | {"at": None} | changes))
+
+
+def vote(agg: Any, verifier_id: str, decision: str, languages: set[str], note: str = "") -> Any:
+    """A verifier reading `languages` votes in the open round of a claim or an appeal."""
+    return agg.cast_vote(
+        verifier_id=verifier_id,
+        verifier_languages=languages,
+        decision=decision,
+        note=note,
+        at=None,
+    )
