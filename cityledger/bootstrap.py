@@ -5,18 +5,19 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from eventsourcing.persistence import PersistenceError
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from sqlite_utils import Database
-
-from ledger.application import Ledger
 from ledger.config import database_path, read_model_path, uses_postgres
 from ledger.errors import CorruptDatabase, InvalidInput
-from projections.follower import Follower
-from projections.published import TableFold
-from projections.store import open_db
-from projections.whatif import check_publication
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from ledger.application import Ledger
+    from projections.follower import Follower
+
+# The write side, the read models and sqlite-utils are imported by the functions that open
+# them: a command that fails on its arguments, or never opens the ledger, starts without them.
 
 
 @dataclass
@@ -57,6 +58,12 @@ class Reader:
 
 def open_reader(db_path: Path | None = None) -> Reader:
     """Open an existing ledger and its read models without creating or writing anything."""
+    from eventsourcing.persistence import PersistenceError
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+    from sqlite_utils import Database
+
+    from ledger.application import Ledger
+
     require_database(db_path)
     path = None if db_path is None and uses_postgres() else db_path or database_path()
     read_path = path if path is not None else read_model_path()
@@ -90,11 +97,13 @@ def open_reader(db_path: Path | None = None) -> Reader:
             field="CITYLEDGER_DB",
             value=str(path),
         )
-    return Reader(ledger, Database(conn))
+    return Reader(ledger, Database(conn, execute_plugins=False))
 
 
 def open_runtime(db_path: Path | None = None) -> Runtime:
     """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
+    from eventsourcing.persistence import PersistenceError
+
     try:
         return _open(db_path)
     except (sqlite3.DatabaseError, PersistenceError) as error:
@@ -127,6 +136,12 @@ def require_database(db_path: Path | None) -> None:
 
 
 def _open(db_path: Path | None) -> Runtime:
+    from ledger.application import Ledger
+    from projections.follower import Follower
+    from projections.published import TableFold
+    from projections.store import open_db
+    from projections.whatif import check_publication
+
     # Publications record their tables' digests, computed by the read side's ranking engine.
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()

@@ -13,22 +13,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cityledger.export_formats import EXTENSIONS, FORMATS, MEDIA_TYPES
 from ledger.errors import InvalidInput, UnknownId
 from projections import catalogue, publications
 from projections.bands import BAND_LABELS, ZH_BANDS
 from projections.exact import display_decimal
 from projections.ranking import RankingEntry
 from projections.rankings import AsOf, RankingView, rankings
+from projections.report import columns, ordered
 
-FORMATS = ("csv", "json", "markdown", "svg", "html")
-MEDIA_TYPES = {
-    "csv": "text/csv",
-    "json": "application/json",
-    "markdown": "text/markdown",
-    "svg": "image/svg+xml",
-    "html": "text/html",
-}
-EXTENSIONS = {"csv": "csv", "json": "json", "markdown": "md", "svg": "svg", "html": "html"}
 ILLUSTRATIVE_NOTE = (
     "The bands of the published tables are the report's; the claims, votes and scores behind "
     "them are illustrative."
@@ -145,17 +138,7 @@ def build_export(
 
 def bands(rows: Sequence[RankingEntry], lang: str) -> list[tuple[str, list[RankingEntry]]]:
     """Each band's cities in the report's order for the language, top band first."""
-    # Imported here: pypinyin's dictionaries take a fifth of a second to load.
-    from projections.report import ordered
-
     return [(label, ordered([r for r in rows if r.band == label], lang)) for label in BAND_LABELS]
-
-
-def columns(members: Sequence[RankingEntry]) -> list[tuple[RankingEntry, RankingEntry | None]]:
-    """Two columns filled column by column; the left one takes the odd city (as the report)."""
-    half = (len(members) + 1) // 2
-    left, right = members[:half], members[half:]
-    return [(left[i], right[i] if i < len(right) else None) for i in range(half)]
 
 
 def _label(band: str, lang: str) -> str:
@@ -234,7 +217,7 @@ def render_markdown(
     lines += [f"- **{key}**: {value}" for key, value in _header_lines(h)]
     for band, members in bands_:
         lines += ["", f"## {_label(band, h.lang)} ({len(members)})", "", "| | |", "| --- | --- |"]
-        for left, right in columns(members):
+        for left, right in columns(members, None):
             cells = (_cell(left, h.lang, scores), _cell(right, h.lang, scores))
             lines.append(f"| {cells[0]} | {cells[1]} |")
     return "\n".join(lines) + "\n"
@@ -274,7 +257,7 @@ def render_svg(h: ExportHeader, bands_: list[tuple[str, list[RankingEntry]]], sc
             f"{esc(label)}</text>"
         )
         y += 24
-        for left, right in columns(members):
+        for left, right in columns(members, None):
             y += row_h
             for i, r in enumerate((left, right)):
                 if r is not None:
@@ -310,7 +293,7 @@ def render_html(h: ExportHeader, bands_: list[tuple[str, list[RankingEntry]]], s
     for band, members in bands_:
         label = f"{_label(band, h.lang)} ({len(members)})"
         parts.append(f'<table data-band="{esc(band)}">\n<caption>{esc(label)}</caption>')
-        for left, right in columns(members):
+        for left, right in columns(members, None):
             cells = "".join(f"<td>{esc(_cell(r, h.lang, scores))}</td>" for r in (left, right))
             parts.append(f"<tr>{cells}</tr>")
         parts.append("</table>")

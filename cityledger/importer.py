@@ -11,18 +11,10 @@ from typing import Any
 
 from ledger.application import Ledger
 from ledger.errors import InvalidInput, LedgerError
+from ledger.usecases.registry import USE_CASES
 
-#: The Ledger use cases an import may call (every command, none of the queries).
-COMMANDS = frozenset(
-    {
-        "register_city", "define_framework", "revise_framework", "state_lineage", "enrol_verifier",
-        "change_verifier_languages", "create_weight_set", "enrol_panelist", "cast_ballot",
-        "revise_ballot", "aggregate_weights", "set_weights", "create_edition", "include_cities",
-        "change_quorum", "publish", "submit_claim", "withdraw_claim", "open_round", "cast_vote",
-        "close_round", "file_appeal", "answer_appeal", "withdraw_appeal", "open_appeal_review",
-        "cast_appeal_vote", "close_appeal_review", "give_feedback", "set_appeal_window",
-    }
-)  # fmt: skip
+#: The Ledger use cases an import may call: every registered command, none of the queries.
+COMMANDS = frozenset(USE_CASES)
 
 
 @dataclass(frozen=True)
@@ -86,12 +78,12 @@ def _parse_line(number: int, text: str) -> Command:
         raise InvalidInput(f"line {number}: time {at!r} has no UTC offset", field="at", value=at)
     if "at" in args:
         raise InvalidInput(f"line {number}: the time goes on the line, not in args", field="args")
-    signature = inspect.signature(getattr(Ledger, name))
-    unknown = sorted(set(args) - set(signature.parameters) - {"self"})
+    case = USE_CASES[name]
+    unknown = sorted(a for a in args if a == "self" or not case.accepts(a))
     if unknown:
         raise InvalidInput(f"line {number}: {name} takes no argument {unknown[0]!r}", field="args")
     try:
-        signature.bind(None, **args)
+        inspect.signature(case.function).bind(None, **args)
     except TypeError as error:
         raise InvalidInput(f"line {number}: {name}: {error}", field="args") from None
     return Command(number, name, moment, args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 from cityledger import reference
@@ -135,11 +136,8 @@ def _settle(path: Path) -> None:
 
 
 def _head(path: Path) -> int:
-    rt = open_runtime(path)
-    try:
+    with closing(open_runtime(path)) as rt:
         return rt.ledger.head()
-    finally:
-        rt.close()
 
 
 def _in_use(path: Path) -> None:

@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
-from tqdm import tqdm
-
 T = TypeVar("T")
 Tick = Callable[[int], None]
 
@@ -36,6 +34,9 @@ class Progress:
     def stage(self, name: str, total: int | None, unit: str) -> Iterator[Tick]:
         """A stage of `total` units; the block calls the yielded function with each step's count."""
         if self.bar:
+            # Imported here: tqdm takes a noticeable part of a short command's start.
+            from tqdm import tqdm
+
             with tqdm(total=total, desc=name, unit=unit, file=self.stream, dynamic_ncols=True) as b:
                 yield b.update
             return

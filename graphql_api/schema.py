@@ -10,18 +10,17 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphql_api.errors import ErrorCodes, LedgerErrorHandler, unexpected
-from graphql_api.features.appeals import AppealsQuery
-from graphql_api.features.catalogue import CatalogueQuery
-from graphql_api.features.claims import ClaimsQuery
-from graphql_api.features.editions import EditionsQuery
+from graphql_api.features.appeals import AppealsMutation, AppealsQuery
+from graphql_api.features.catalogue import CatalogueMutation, CatalogueQuery
+from graphql_api.features.claims import ClaimsMutation, ClaimsQuery
+from graphql_api.features.editions import EditionsMutation, EditionsQuery
 from graphql_api.features.log import LogQuery
 from graphql_api.features.movement import MovementQuery
 from graphql_api.features.rankings import RankingsQuery
 from graphql_api.features.viewer import ViewerQuery
-from graphql_api.features.weights import WeightsQuery
+from graphql_api.features.weights import WeightsMutation, WeightsQuery
 from graphql_api.features.years import YearsQuery
 from graphql_api.limits import limit_extensions
-from graphql_api.mutations import Mutation
 from graphql_api.subscriptions import Subscription
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -42,6 +41,14 @@ class Query(
     AppealsQuery,
 ):
     pass
+
+
+# Each feature contributes its commands, generated from the Ledger's use cases.
+@strawberry.type(description="Record commands in the ledger; each returns a payload or an error.")
+class Mutation(
+    CatalogueMutation, WeightsMutation, EditionsMutation, ClaimsMutation, AppealsMutation
+):
+    """The mutation root."""
 
 
 class LedgerSchema(strawberry.Schema):

@@ -28,7 +28,7 @@ from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
-from projections.event_index import instant_text
+from projections.event_index import event_data, instant_text
 from projections.evidence import SourceView, source_view
 from projections.model import ReadModel, from_row, insert_row, marks, rows, tracking_position
 from projections.pointintime import state_at
@@ -483,11 +483,11 @@ def appeal_window(db: Database, edition_id: str) -> AppealWindow:
     """The window in force: days after the latest publication (None before any publication)."""
     edition_view(db, edition_id)
     row = db.execute(
-        "SELECT data FROM events WHERE type = 'AppealWindowSet' AND edition_id = ? "
-        "ORDER BY position DESC LIMIT 1",
+        "SELECT b.stored, e.data FROM events e JOIN event_bodies b ON b.position = e.position "
+        "WHERE e.type = 'AppealWindowSet' AND e.edition_id = ? ORDER BY e.position DESC LIMIT 1",
         [edition_id],
     ).fetchone()
-    days = int(json.loads(row[0])["days"]) if row else DEFAULT_APPEAL_WINDOW_DAYS
+    days = int(event_data(row[0], row[1])["days"]) if row else DEFAULT_APPEAL_WINDOW_DAYS
     last = db.execute(
         "SELECT time FROM publications WHERE edition_id = ? ORDER BY publication_no DESC LIMIT 1",
         [edition_id],

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from ledger.claim import Claim, status_after_round
 from ledger.doc import Doc
 from ledger.vocabulary import ClaimStatus
+from projections.event_index import event_data
 from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.state import (
@@ -128,15 +129,19 @@ def score_path(
     weight_set = state.editions[edition_id]["weight_set_id"]
     marks = ",".join("?" * len(cities))
     found = db.execute(
-        "SELECT position, type, time, hash, owner_key, city_id, data, originator_id, "
-        "originator_version, edition_id FROM events WHERE position > ? AND position <= ? AND ("
-        f"(edition_id = ? AND city_id IN ({marks}) AND type IN "
+        "SELECT e.position, e.type, e.time, e.hash, e.owner_key, e.city_id, e.data, b.stored, "
+        "e.originator_id, e.originator_version, e.edition_id FROM events e "
+        "JOIN event_bodies b ON b.position = e.position "
+        "WHERE e.position > ? AND e.position <= ? AND ("
+        f"(e.edition_id = ? AND e.city_id IN ({marks}) AND e.type IN "
         f"({','.join('?' * len(CLAIM_EVENTS))})) OR "
-        f"(owner_key = ? AND type IN ({','.join('?' * len(WEIGHT_EVENTS))}))) ORDER BY position",
+        f"(e.owner_key = ? AND e.type IN ({','.join('?' * len(WEIGHT_EVENTS))}))) "
+        "ORDER BY e.position",
         [start, end, edition_id, *cities, *CLAIM_EVENTS, weight_set, *WEIGHT_EVENTS],
     ).fetchall()
-    for position, type_, time, hash_, owner, city, text, oid, version, edition in found:
-        data = json.loads(text)
+    for position, type_, time, hash_, owner, city, held, stored, oid, version, edition in found:
+        data = event_data(stored, held)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         event = _Event(
             int(position), str(type_), str(time), str(hash_), _actor(str(type_), data),
             str(oid), int(version), edition, str(text),

@@ -21,7 +21,7 @@ from ledger.errors import InvalidInput
 from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
-from ledger.records import EventRecord
+from ledger.records import ENVELOPE, EventRecord, plain_topic
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
@@ -50,34 +50,79 @@ _NO_OWNER: Owner = (None, None, None, None)
 def instant_text(moment: datetime) -> str:
     """Fixed-width UTC text, so that string order is time order (years zero-padded)."""
     try:
-        utc = moment.astimezone(UTC)
+        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
     except OverflowError:
         # Within a day of year 1 or 9999: earlier or later than any event can be.
         return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
-    return (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
-        f"{utc.second:02d}.{utc.microsecond:06d}+00:00"
-    )
+    # isoformat pads the year to four digits and, with microseconds, is fixed-width.
+    return utc.isoformat(timespec="microseconds")
+
+
+#: Where the event index reads an event's stored body: the log's own table when the read
+#: models share its SQLite file (no copy), else a copy the index keeps.
+BODIES = "event_bodies"
+LOG_TABLE = "stored_events"
+
+
+def event_data(stored: str | bytes, data: str | None) -> dict[str, Any]:
+    """An event's data from its stored body (or from the index's `data` where it keeps it:
+    events that do not decode as their stored JSON)."""
+    if data is not None:
+        return dict(json.loads(data))
+    attrs = json.loads(stored)
+    for key in (*ENVELOPE, "class_version"):
+        attrs.pop(key, None)
+    return dict(attrs)
+
+
+def data_text(stored: str | bytes, data: str | None) -> str:
+    """An event's data as canonical JSON text (sorted keys), as the API shows it."""
+    return json.dumps(event_data(stored, data), ensure_ascii=False, sort_keys=True)
+
+
+def plain(record: EventRecord) -> bool:
+    """Whether the record's data is its stored JSON minus the envelope (no upcast)."""
+    return plain_topic(record.topic) and record.stored.count('"_type_"') == 1
 
 
 class EventIndex(ReadModel):
-    """The `events` table: the log, decoded, with edition/city ids and the hash chain."""
+    """The `events` table: each event's position, type, time, owner ids and chain hash.
+
+    The index holds no copy of an event's body where the log's own table is in the same
+    SQLite file: `event_bodies` is then a view of it. Only on another engine (PostgreSQL) does
+    it keep the stored bodies, once, as they were read (never re-encoded). `data` is kept
+    only for an event whose data is not its stored JSON (an upcast class).
+    """
 
     name = "event_index"
-    tables = (INDEX_TABLE, "event_owners")
+    tables = (INDEX_TABLE, "event_owners", BODIES)
     handles = EVERY_EVENT
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 1
+    version = 2
+
+    def __init__(self) -> None:
+        #: Whether `event_bodies` is a table this model fills (no log in the same file).
+        self.copies_bodies = False
 
     def create(self, db: Database) -> None:
-        """Create `events` and `event_owners`."""
+        """Create `events`, `event_owners` and `event_bodies`."""
         db.execute(
             "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, type TEXT NOT NULL, "
             "time TEXT NOT NULL, max_time TEXT NOT NULL, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, kind TEXT, owner_key TEXT, edition_id TEXT, "
-            "city_id TEXT, data TEXT NOT NULL, topic TEXT NOT NULL, stored TEXT NOT NULL, "
-            "hash TEXT NOT NULL)"
+            "city_id TEXT, data TEXT, hash TEXT NOT NULL)"
         )
+        self.copies_bodies = not db.table(LOG_TABLE).exists()
+        if self.copies_bodies:
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {BODIES} (position INTEGER PRIMARY KEY, "
+                "topic TEXT NOT NULL, stored TEXT NOT NULL)"
+            )
+        else:
+            db.execute(
+                f"CREATE VIEW IF NOT EXISTS {BODIES} AS SELECT rowid AS position, topic, "
+                f"CAST(state AS TEXT) AS stored FROM {LOG_TABLE}"
+            )
         db.execute(
             "CREATE TABLE IF NOT EXISTS event_owners (originator_id TEXT PRIMARY KEY, "
             "kind TEXT NOT NULL, owner_key TEXT NOT NULL, edition_id TEXT, city_id TEXT)"
@@ -125,22 +170,37 @@ class EventIndex(ReadModel):
                 (
                     r.position, r.type, time, max_time, r.originator_id, r.originator_version,
                     kind, owner_key, edition_id, city_id,
-                    json.dumps(r.data, ensure_ascii=False, sort_keys=True),
-                    r.topic, r.stored, previous,
+                    None if plain(r) else json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+                    previous,
                 )
             )  # fmt: skip
         db.conn.executemany(
             "INSERT INTO events (position, type, time, max_time, originator_id, "
-            "originator_version, kind, owner_key, edition_id, city_id, data, topic, stored, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "originator_version, kind, owner_key, edition_id, city_id, data, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        if self.copies_bodies:
+            db.conn.executemany(
+                f"INSERT INTO {BODIES} (position, topic, stored) VALUES (?, ?, ?)",
+                [(r.position, r.topic, r.stored) for r in records],
+            )
         # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
         with db.atomic():
             db.conn.executemany(
                 f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
                 [(row[0], row[-1]) for row in rows],
             )
+
+    def drop(self, db: Database) -> None:
+        """Drop the index's tables (and the view of the log's bodies)."""
+        kinds = dict(
+            db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
+        )
+        for name in self.tables:
+            kind = kinds.get(name)
+            if kind is not None:
+                db.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} [{name}]")
 
     def _owners(self, db: Database, records: list[EventRecord]) -> dict[str, Owner]:
         """Each record's aggregate owner: created in the batch, or one query for the rest."""
@@ -249,11 +309,17 @@ def events(
         )
     where, params = _event_filter(after, types, edition_id, city_id, since, until)
     sql = (
-        "SELECT position, type, time, originator_id, originator_version, edition_id, city_id, "
-        f"data, hash FROM events WHERE {where} ORDER BY position LIMIT ?"
+        "SELECT e.position, e.type, e.time, e.originator_id, e.originator_version, e.edition_id, "
+        "e.city_id, e.data, e.hash, b.stored FROM (SELECT * FROM events "
+        f"WHERE {where} ORDER BY position LIMIT ?) e "
+        "JOIN event_bodies b ON b.position = e.position ORDER BY e.position"
     )
     found = rows(db, sql, [*params, first + 1])
-    page = tuple(from_row(EventView, r) for r in found[:first])
+    # The data is decoded from the stored body now, for this page only.
+    page = tuple(
+        from_row(EventView, r | {"data": data_text(r.pop("stored"), r["data"])})
+        for r in found[:first]
+    )
     return EventPage(events=page, has_next=len(found) > first)
 
 

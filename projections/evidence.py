@@ -25,7 +25,7 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, from_row, insert_row, marks, rows
+from projections.model import ReadModel, by_name, from_row, marks, rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -42,29 +42,132 @@ SCHEMA = (
     "PRIMARY KEY (claim_id, round_no, verifier_id))",
 )
 
-Handler = Callable[[Database, EventRecord, str], None]
+Row = dict[str, Any]
+Handler = Callable[["_Batch", EventRecord, str], None]
+CLAIM_COLUMNS = (
+    "claim_id", "originator_id", "edition_id", "city_id", "indicator_id", "rung", "points",
+    "status", "sources", "languages", "submitted_by", "supersedes", "superseded_by",
+    "withdrawn_reason", "submitted_at", "submitted_position", "decided_at", "decided_position",
+)  # fmt: skip
+#: What a later event can change in a claim row, and in a round row.
+CLAIM_CHANGES = ("status", "superseded_by", "withdrawn_reason", "decided_at", "decided_position")
+ROUND_COLUMNS = (
+    "claim_id", "round_no", "opened_at", "opened_position", "closed_at", "closed_position",
+    "outcome", "accepts", "rejects", "quorum",
+)  # fmt: skip
+ROUND_CHANGES = ("closed_at", "closed_position", "outcome", "accepts", "rejects", "quorum")
+VOTE_COLUMNS = ("claim_id", "round_no", "verifier_id", "decision", "note", "time", "position")
 
 
-def _claim_ids(db: Database, records: list[EventRecord]) -> dict[str, str]:
-    """Claim ids of the batch's claims submitted earlier (one query per 500, not one per event)."""
-    wanted = sorted({r.originator_id for r in records if r.type in HANDLERS})
-    out: dict[str, str] = {}
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        rows = db.execute(
-            "SELECT originator_id, claim_id FROM claims "
-            f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ).fetchall()
-        out.update((str(o), str(c)) for o, c in rows)
-    return out
+class _Batch:
+    """A batch's claims and rounds held in memory, written once at the end (no per-event query).
+
+    Rows created in the batch are inserted in the order they were created; rows of earlier
+    batches are read once (one query per 500) and updated once.
+    """
+
+    def __init__(self, db: Database, records: list[EventRecord]) -> None:
+        self.claims: dict[str, Row] = {}
+        self.rounds: dict[tuple[str, int], Row] = {}
+        self.votes: list[tuple[Any, ...]] = []
+        self.ids: dict[str, str] = {}
+        self.new_claims: list[str] = []
+        self.new_rounds: list[tuple[str, int]] = []
+        self.changed_claims: set[str] = set()
+        self.changed_rounds: set[tuple[str, int]] = set()
+        self._load(db, sorted({r.originator_id for r in records if r.type in HANDLERS}))
+
+    def _load(self, db: Database, originators: list[str]) -> None:
+        names = ", ".join(CLAIM_COLUMNS)
+        for i in range(0, len(originators), 500):
+            chunk = originators[i : i + 500]
+            for row in db.execute(
+                f"SELECT {names} FROM claims WHERE originator_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall():
+                claim = dict(zip(CLAIM_COLUMNS, row, strict=True))
+                self.claims[str(claim["claim_id"])] = claim
+                self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
+        loaded = sorted(self.claims)
+        names = ", ".join(ROUND_COLUMNS)
+        for i in range(0, len(loaded), 500):
+            chunk = loaded[i : i + 500]
+            for row in db.execute(
+                f"SELECT {names} FROM rounds WHERE claim_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall():
+                held = dict(zip(ROUND_COLUMNS, row, strict=True))
+                self.rounds[(str(held["claim_id"]), int(held["round_no"]))] = held
+
+    def add_claim(self, claim: Row) -> None:
+        """A claim submitted in this batch."""
+        claim_id = str(claim["claim_id"])
+        self.claims[claim_id] = claim
+        self.ids[str(claim["originator_id"])] = claim_id
+        self.new_claims.append(claim_id)
+
+    def claim(self, claim_id: str) -> Row:
+        """A claim row to change."""
+        self.changed_claims.add(claim_id)
+        return self.claims[claim_id]
+
+    def add_round(self, held: Row) -> None:
+        """A round opened in this batch."""
+        key = (str(held["claim_id"]), int(held["round_no"]))
+        self.rounds[key] = held
+        self.new_rounds.append(key)
+
+    def round(self, claim_id: str, round_no: int) -> Row:
+        """A round row to change."""
+        key = (claim_id, int(round_no))
+        self.changed_rounds.add(key)
+        return self.rounds[key]
+
+    def write(self, db: Database) -> None:
+        """Insert the new rows and update the changed ones, one executemany per statement."""
+        conn, fresh = db.conn, set(self.new_claims)
+        _insert(conn, "claims", CLAIM_COLUMNS, [self.claims[c] for c in self.new_claims])
+        _update(
+            conn, "claims", CLAIM_CHANGES, ("claim_id",),
+            [self.claims[c] for c in sorted(self.changed_claims - fresh)],
+        )  # fmt: skip
+        opened = set(self.new_rounds)
+        _insert(conn, "rounds", ROUND_COLUMNS, [self.rounds[k] for k in self.new_rounds])
+        _update(
+            conn, "rounds", ROUND_CHANGES, ("claim_id", "round_no"),
+            [self.rounds[k] for k in sorted(self.changed_rounds - opened)],
+        )  # fmt: skip
+        if self.votes:
+            conn.executemany(
+                f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(VOTE_COLUMNS))})",
+                self.votes,
+            )
 
 
-def _submitted(db: Database, r: EventRecord, _: str) -> None:
+def _insert(conn: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
+    if rows:
+        conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [[r[c] for c in columns] for r in rows],
+        )
+
+
+def _update(
+    conn: Any, table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[Row]
+) -> None:
+    if rows:
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        where = " AND ".join(f"{c} = ?" for c in key)
+        conn.executemany(
+            f"UPDATE {table} SET {sets} WHERE {where}",
+            [[r[c] for c in (*columns, *key)] for r in rows],
+        )
+
+
+def _submitted(batch: _Batch, r: EventRecord) -> None:
     d = r.data
-    insert_row(
-        db,
-        "claims",
+    batch.add_claim(
         {
             "claim_id": d["claim_id"],
             "originator_id": r.originator_id,
@@ -84,36 +187,27 @@ def _submitted(db: Database, r: EventRecord, _: str) -> None:
             "submitted_position": r.position,
             "decided_at": None,
             "decided_position": None,
-        },
+        }
     )
 
 
-def _decided(db: Database, r: EventRecord, claim_id: str, status: str) -> None:
-    db.execute(
-        "UPDATE claims SET status = ?, decided_at = ?, decided_position = ? WHERE claim_id = ?",
-        [status, instant_text(r.time), r.position, claim_id],
-    )
+def _decided(batch: _Batch, r: EventRecord, claim_id: str, status: str) -> Row:
+    claim = batch.claim(claim_id)
+    claim.update(status=status, decided_at=instant_text(r.time), decided_position=r.position)
+    return claim
 
 
-def _withdrawn(db: Database, r: EventRecord, claim_id: str) -> None:
-    _decided(db, r, claim_id, ClaimStatus.WITHDRAWN)
-    db.execute(
-        "UPDATE claims SET withdrawn_reason = ? WHERE claim_id = ?", [r.data["reason"], claim_id]
-    )
+def _withdrawn(batch: _Batch, r: EventRecord, claim_id: str) -> None:
+    _decided(batch, r, claim_id, ClaimStatus.WITHDRAWN)["withdrawn_reason"] = r.data["reason"]
 
 
-def _superseded(db: Database, r: EventRecord, claim_id: str) -> None:
-    _decided(db, r, claim_id, ClaimStatus.SUPERSEDED)
-    db.execute(
-        "UPDATE claims SET superseded_by = ? WHERE claim_id = ?",
-        [r.data["superseded_by"], claim_id],
-    )
+def _superseded(batch: _Batch, r: EventRecord, claim_id: str) -> None:
+    claim = _decided(batch, r, claim_id, ClaimStatus.SUPERSEDED)
+    claim["superseded_by"] = r.data["superseded_by"]
 
 
-def _round_opened(db: Database, r: EventRecord, claim_id: str) -> None:
-    insert_row(
-        db,
-        "rounds",
+def _round_opened(batch: _Batch, r: EventRecord, claim_id: str) -> None:
+    batch.add_round(
         {
             "claim_id": claim_id,
             "round_no": r.data["round_no"],
@@ -125,52 +219,34 @@ def _round_opened(db: Database, r: EventRecord, claim_id: str) -> None:
             "accepts": 0,
             "rejects": 0,
             "quorum": None,
-        },
+        }
     )
 
 
-def _vote(db: Database, r: EventRecord, claim_id: str) -> None:
+def _vote(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     d = r.data
-    db.execute(
-        "UPDATE rounds SET accepts = accepts + ?, rejects = rejects + ? "
-        "WHERE claim_id = ? AND round_no = ?",
-        [
-            int(d["decision"] == Decision.ACCEPT),
-            int(d["decision"] == Decision.REJECT),
-            claim_id,
-            d["round_no"],
-        ],
-    )
-    insert_row(
-        db,
-        "votes",
-        {
-            "claim_id": claim_id,
-            "round_no": d["round_no"],
-            "verifier_id": d["verifier_id"],
-            "decision": d["decision"],
-            "note": d["note"],
-            "time": instant_text(r.time),
-            "position": r.position,
-        },
-    )
+    held = batch.round(claim_id, d["round_no"])
+    held["accepts"] += int(d["decision"] == Decision.ACCEPT)
+    held["rejects"] += int(d["decision"] == Decision.REJECT)
+    batch.votes.append(
+        (claim_id, d["round_no"], d["verifier_id"], d["decision"], d["note"],
+         instant_text(r.time), r.position)
+    )  # fmt: skip
 
 
-def _round_closed(db: Database, r: EventRecord, claim_id: str) -> None:
+def _round_closed(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     d = r.data
-    db.execute(
-        "UPDATE rounds SET closed_at = ?, closed_position = ?, outcome = ?, accepts = ?, "
-        "rejects = ?, quorum = ? WHERE claim_id = ? AND round_no = ?",
-        [instant_text(r.time), r.position, d["outcome"], d["accepts"], d["rejects"], d["quorum"],
-         claim_id, d["round_no"]],
+    batch.round(claim_id, d["round_no"]).update(
+        closed_at=instant_text(r.time), closed_position=r.position, outcome=d["outcome"],
+        accepts=d["accepts"], rejects=d["rejects"], quorum=d["quorum"],
     )  # fmt: skip
     status = status_after_round(d["outcome"])
     if status is not None:
-        _decided(db, r, claim_id, status)
+        _decided(batch, r, claim_id, status)
 
 
-def _accepted_on_appeal(db: Database, r: EventRecord, claim_id: str) -> None:
-    _decided(db, r, claim_id, "accepted")
+def _accepted_on_appeal(batch: _Batch, r: EventRecord, claim_id: str) -> None:
+    _decided(batch, r, claim_id, "accepted")
 
 
 HANDLERS: dict[str, Handler] = by_name({
@@ -199,16 +275,17 @@ class Evidence(ReadModel):
             db.execute(statement)
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Dispatch each claim event to its handler."""
-        claim_ids = _claim_ids(db, records)
+        """Fold the batch's claim events in memory, then write each table once."""
+        batch = _Batch(db, records)
+        ids = batch.ids
         for r in records:
-            if r.type == Claim.ClaimSubmitted.__name__:
-                _submitted(db, r, "")
-                claim_ids[r.originator_id] = str(r.data["claim_id"])
+            if r.type == "ClaimSubmitted":
+                _submitted(batch, r)
                 continue
             handler = HANDLERS.get(r.type)
             if handler is not None:
-                handler(db, r, claim_ids[r.originator_id])
+                handler(batch, r, ids[r.originator_id])
+        batch.write(db)
 
 
 @dataclass(frozen=True)

@@ -126,28 +126,6 @@ class MoveExplanation:
     ]
 
 
-def parse_cut(text: str, field: str) -> Cut:
-    """A cut written as a position, an ISO-8601 instant with offset, or `publication:N`."""
-    if text.isascii() and text.isdigit():
-        return int(text)
-    if text.startswith("publication:"):
-        number = text.removeprefix("publication:")
-        if number.isascii() and number.isdigit() and int(number) >= 1:
-            return PublicationCut(int(number))
-        raise InvalidInput(f"{field} {text!r}: publication:N needs N >= 1", field=field, value=text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{field} {text!r} is not a position, an ISO-8601 instant or publication:N",
-            field=field,
-            value=text,
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"{field} {text!r} needs a UTC offset", field=field, value=text)
-    return moment
-
-
 def resolve_cut(db: Database, edition_id: str, cut: Cut) -> int:
     """The ledger position a cut means (a publication's cut position, or as `resolve`)."""
     if isinstance(cut, PublicationCut):

@@ -170,7 +170,13 @@ class Follower:
     def _step(self, batch: int) -> int:
         """One batch in one transaction; re-reads positions inside it so followers never clash."""
         with write_transaction(self.db):
-            return self._apply_batch(batch)
+            count = self._apply_batch(batch)
+            self._flush()
+            return count
+
+    def _flush(self) -> None:
+        for model in self.models:
+            model.flush(self.db)
 
     def _apply_batch(self, batch: int) -> int:
         """Apply the next batch to each model that has not seen it (inside a transaction)."""
@@ -178,7 +184,9 @@ class Follower:
         start = min(positions.values(), default=0)
         records = self.ledger.records(after=start, limit=batch)
         for model in self.models:
-            mine = [r for r in records if r.position > positions[model.name]]
+            seen = positions[model.name]
+            # Usually every model is at `start`: the whole batch, without a copy.
+            mine = records if seen <= start else [r for r in records if r.position > seen]
             if not mine:
                 continue
             model.apply(self.db, mine)
@@ -204,6 +212,7 @@ class Follower:
                     self.db.execute("DELETE FROM projection_tracking")
                     while self._apply_batch(REBUILD_BATCH):
                         pass
+                    self._flush()
             finally:
                 # A failed replay rolled back; cached states may reflect the discarded rows.
                 for model in self.models:

@@ -106,6 +106,11 @@ class ReadModel(ABC):
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Apply events in ledger order (inside the follower's transaction)."""
 
+    def flush(self, db: Database) -> None:
+        """Write what `apply` deferred, before the follower's transaction commits (a rebuild
+        is one transaction: rows that every batch would rewrite are written once)."""
+        return None
+
     def drop(self, db: Database) -> None:
         """Drop the model's tables."""
         for table in (*self.tables, *self.retired):

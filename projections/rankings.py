@@ -15,8 +15,8 @@ from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
 from projections.model import from_row, rows, tracking_position
-from projections.pointintime import position_at, state_at
-from projections.ranking import TABLES, RankingEntry, indicator_support, no_weights, ranking
+from projections.pointintime import EditionAt, edition_at, editions_at, position_at, state_at
+from projections.ranking import TABLES, RankingEntry, no_weights, ranking
 from projections.state import RankingState
 
 AsOf = int | datetime | None
@@ -88,18 +88,34 @@ def resolve(db: Database, as_of: AsOf) -> int:
     return as_of
 
 
-def _check(state: RankingState, edition_id: str, table: str, position: int) -> None:
+def _check_table(table: str) -> None:
     if table not in TABLES:
         raise InvalidInput(
             f"table {table!r} is not one of {', '.join(TABLES)}", field="table", value=table
         )
+
+
+def _unknown_edition(edition_id: str, position: int, known: list[str]) -> UnknownId:
+    return UnknownId(
+        f"edition {edition_id!r} does not exist at position {position} "
+        f"(known: {', '.join(known) or 'none'})",
+        field="edition",
+        value=edition_id,
+    )
+
+
+def _check(state: RankingState, edition_id: str, table: str, position: int) -> None:
+    _check_table(table)
     if edition_id not in state.editions:
-        known = ", ".join(sorted(state.editions)) or "none"
-        raise UnknownId(
-            f"edition {edition_id!r} does not exist at position {position} (known: {known})",
-            field="edition",
-            value=edition_id,
-        )
+        raise _unknown_edition(edition_id, position, sorted(state.editions))
+
+
+def _edition_at(db: Database, edition_id: str, position: int) -> EditionAt:
+    """An edition's ranking inputs at a position, or UnknownId naming those that exist."""
+    found = edition_at(db, edition_id, position)
+    if found is None:
+        raise _unknown_edition(edition_id, position, editions_at(db, position))
+    return found
 
 
 def _time_at(db: Database, position: int) -> str | None:
@@ -131,8 +147,17 @@ def tables_at(
     position = resolve(db, as_of)
     if position == tracking_position(db):
         return [_current(db, edition_id, table, position) for table in tables]
-    state, time = state_at(db, position), _time_at(db, position)
-    return [rankings_from_state(state, edition_id, table, time) for table in tables]
+    for table in tables:
+        _check_table(table)
+    # Only this edition's timeline rows up to the position: no replay, no other edition.
+    found, time = _edition_at(db, edition_id, position), _time_at(db, position)
+    return [
+        RankingView(
+            edition_id, table, position, time,
+            tuple(ranking(found.state, edition_id, table, found.support)),
+        )
+        for table in tables
+    ]  # fmt: skip
 
 
 def _current(db: Database, edition_id: str, table: str, position: int) -> RankingView:
@@ -179,8 +204,8 @@ def indicator_scores(
     position = resolve(db, as_of)
     stored = _stored_scores(db, edition_id, position)
     if stored is None:
-        state = state_at(db, position)
-        if edition_id not in state.editions:
+        found = edition_at(db, edition_id, position)
+        if found is None:
             raise UnknownId(
                 f"edition {edition_id!r} does not exist", field="edition", value=edition_id
             )
@@ -195,7 +220,7 @@ def indicator_scores(
                 )
                 for i, s in per.items()
             ]
-            for c, per in indicator_support(state, edition_id).items()
+            for c, per in found.support.items()
         }
     outside = [c for c in city_ids if c not in stored]
     if outside and strict:
@@ -236,7 +261,7 @@ def _stored_points(db: Database, edition_id: str, position: int) -> dict[str, li
     otherwise).
 
     The standings hold every city's points at their own position, so the current table's
-    scores need no fold; any other position is folded from a checkpoint.
+    scores need no lookup; any other position reads the edition's score history.
     """
     row = db.execute(
         "SELECT position FROM projection_tracking WHERE model = 'standings'"

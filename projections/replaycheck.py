@@ -1,11 +1,9 @@
 """What `verify` checks of the read models: a replay of the log, compared as it goes with the
-event index's copy of each event, the ranking checkpoints, and every published table."""
+event index's row of each event, the ranking timeline, and every published table."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,19 +13,20 @@ from ledger.integrity import Failure, IntegrityReport, RecordedPublication, veri
 from ledger.published import table_digest
 from ledger.records import EventRecord
 from ledger.witnesses import INDEX_TABLE
-from projections.event_index import instant_text
+from projections.event_index import BODIES, instant_text
 from projections.ranking import ranking
 from projections.state import RankingState
+from projections.timeline import Timeline, TimelineRows, as_rows, stored_rows
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
 
-#: The table of ranking checkpoints (projections.standings).
-CHECKPOINTS = "checkpoints"
+#: One stored row of the ranking timeline (projections.timeline): position, table, row.
+TimelineRow = tuple[int, str, tuple[Any, ...]]
 
-#: One copy of an event in the event index: position, type, time, originator id, version,
-#: topic, stored text, data (JSON text).
-IndexRow = tuple[int, str, str, str, int, str, str, str]
+#: One event in the event index: position, type, time, originator id, version, and the topic
+#: and stored text of the index's copy of its body (None where the body is the log's own row).
+IndexRow = tuple[int, str, str, str, int, str | None, str | None]
 
 
 def verify_read_side(
@@ -36,8 +35,8 @@ def verify_read_side(
     on_row: Callable[[int], None] | None = None,
     fast: bool = True,
 ) -> IntegrityReport:
-    """verify_log, plus the read models' copy of the log, the checkpoints and every published
-    table compared with a replay of the log (what `cityledger verify` runs)."""
+    """verify_log, plus the read models' index of the log, the ranking timeline and every
+    published table compared with a replay of the log (what `cityledger verify` runs)."""
     return verify_log(ledger, read_models, ReplayCheck.over, on_row, fast)
 
 
@@ -57,14 +56,14 @@ class ReplayCheck:
     def __init__(
         self,
         index: Iterable[IndexRow],
-        checkpoints: Iterable[tuple[int, bytes]],
+        timeline: Iterable[TimelineRow],
         pins: Iterable[tuple[int, Pin]],
     ) -> None:
-        self.state = RankingState()
+        self.timeline = Timeline()
         self._index: Iterator[IndexRow] = iter(index)
         self._row = next(self._index, None)
-        self._checkpoints: Iterator[tuple[int, bytes]] = iter(checkpoints)
-        self._checkpoint = next(self._checkpoints, None)
+        self._timeline: Iterator[TimelineRow] = iter(timeline)
+        self._held = next(self._timeline, None)
         self.pins: dict[int, list[Pin]] = {}
         for position, pin in pins:
             self.pins.setdefault(position, []).append(pin)
@@ -74,35 +73,44 @@ class ReplayCheck:
     def over(cls, conn: sqlite3.Connection, published: list[RecordedPublication]) -> ReplayCheck:
         """A check of the read models in `conn` (verify's snapshot) and of the publications."""
         pins = [p for p in (pin_of(*recorded) for recorded in published) if p is not None]
-        return cls(_index_rows(conn), _checkpoints(conn), pins)
+        return cls(_index_rows(conn), stored_rows(conn), pins)
+
+    @property
+    def state(self) -> RankingState:
+        """The ranking state replayed so far."""
+        return self.timeline.state
 
     def summary(self) -> str:
         """What was found equal to the replay."""
         return (
-            f"read models: {self.copies} event copies and {self.checkpointed} checkpoint(s) "
+            f"read models: {self.copies} indexed events and {self.checkpointed} timeline row(s) "
             f"equal a replay, {self.tables} published table(s) match their digests"
         )
 
     def see(self, record: EventRecord) -> list[Failure]:
         """Apply one event of the log (in order) and compare what the read models hold there."""
         failures = self._compare_copy(record)
-        self.state.apply(record)
-        failures += self._compare_checkpoint(record.position)
+        rows = TimelineRows()
+        self.timeline.apply(record, rows)
+        failures += self._compare_timeline(record.position, rows)
         failures += self._compare_tables(record.position)
         return failures
 
     def finish(self, head: int) -> list[Failure]:
-        """Checkpoints beyond the log's end (the event index's are the witnesses' business)."""
+        """Timeline rows beyond the log's end (the event index's are the witnesses' business)."""
         failures: list[Failure] = []
-        while self._checkpoint is not None:
-            failures.append(
-                (
-                    head + 1,
-                    f"the read models hold a checkpoint at position {self._checkpoint[0]}, "
-                    f"beyond the log's end at {head}",
-                )
+        beyond = set()
+        while self._held is not None:
+            beyond.add(self._held[0])
+            self._held = next(self._timeline, None)
+        failures += [
+            (
+                head + 1,
+                f"the read models hold ranking timeline rows at position {position}, "
+                f"beyond the log's end at {head}",
             )
-            self._checkpoint = next(self._checkpoints, None)
+            for position in sorted(beyond)
+        ]
         for position, pins in self.pins.items():
             if position > head:
                 failures += [
@@ -118,15 +126,16 @@ class ReplayCheck:
         row, self._row = self._row, next(self._index, None)
         expected: tuple[Any, ...] = (
             record.type, instant_text(record.time), record.originator_id,
-            record.originator_version, record.topic, record.stored,
+            record.originator_version,
         )  # fmt: skip
-        names = ("type", "time", "originator_id", "originator_version", "topic", "stored")
-        differ = [n for n, a, b in zip(names, row[1:7], expected, strict=True) if a != b]
-        try:
-            if json.loads(row[7]) != record.data:
-                differ.append("data")
-        except (TypeError, ValueError):
-            differ.append("data")
+        names = ("type", "time", "originator_id", "originator_version")
+        differ = [n for n, a, b in zip(names, row[1:5], expected, strict=True) if a != b]
+        if row[6] is not None or row[5] is not None:
+            differ += [
+                n
+                for n, a, b in (("topic", row[5], record.topic), ("stored", row[6], record.stored))
+                if a != b
+            ]
         if differ:
             return [
                 (
@@ -138,20 +147,18 @@ class ReplayCheck:
         self.copies += 1
         return []
 
-    def _compare_checkpoint(self, position: int) -> list[Failure]:
-        if self._checkpoint is None or self._checkpoint[0] != position:
-            return []
-        blob, self._checkpoint = self._checkpoint[1], next(self._checkpoints, None)
-        replayed = json.loads(zlib.decompress(self.state.to_blob()))
-        try:
-            held = json.loads(zlib.decompress(blob))
-        except (zlib.error, TypeError, ValueError):
-            held = None
-        if held != replayed:
+    def _compare_timeline(self, position: int, rows: TimelineRows) -> list[Failure]:
+        held: list[tuple[str, tuple[Any, ...]]] = []
+        while self._held is not None and self._held[0] <= position:
+            if self._held[0] == position:
+                held.append((self._held[1], self._held[2]))
+            self._held = next(self._timeline, None)
+        expected = as_rows(rows)
+        if sorted(held, key=repr) != expected:
             return [
-                (position, f"the ranking checkpoint at position {position} differs from a replay")
+                (position, f"the ranking timeline at position {position} differs from a replay")
             ]
-        self.checkpointed += 1
+        self.checkpointed += len(expected)
         return []
 
     def _compare_tables(self, position: int) -> list[Failure]:
@@ -197,16 +204,17 @@ def _index_rows(conn: sqlite3.Connection) -> Iterator[IndexRow]:
     """The event index's copy of the log, in position order (the query runs now)."""
     if not _exists(conn, INDEX_TABLE):
         return iter(())
+    # A copy of the bodies (read models in their own file) is compared; a view of the log's
+    # own rows (the same SQLite file) is the log.
+    copied = _exists(conn, BODIES)
     cursor = conn.execute(
-        "SELECT position, type, time, originator_id, originator_version, topic, stored, data "
-        f"FROM [{INDEX_TABLE}] ORDER BY position"
+        "SELECT e.position, e.type, e.time, e.originator_id, e.originator_version, "
+        + (
+            f"b.topic, b.stored FROM [{INDEX_TABLE}] e LEFT JOIN [{BODIES}] b "
+            "ON b.position = e.position "
+            if copied
+            else f"NULL, NULL FROM [{INDEX_TABLE}] e "
+        )
+        + "ORDER BY e.position"
     )
     return (tuple(row) for row in cursor)  # type: ignore[misc]
-
-
-def _checkpoints(conn: sqlite3.Connection) -> Iterator[tuple[int, bytes]]:
-    """The ranking checkpoints, in position order (the query runs now)."""
-    if not _exists(conn, CHECKPOINTS):
-        return iter(())
-    cursor = conn.execute(f"SELECT position, state FROM [{CHECKPOINTS}] ORDER BY position")
-    return ((int(p), bytes(s)) for p, s in cursor)

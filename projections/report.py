@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from pypinyin import Style, lazy_pinyin
+from typing import TypeVar
 
 from projections.bands import BAND_LABELS, ZH_BANDS
 from projections.ranking import RankingEntry
 
+T = TypeVar("T")
+E = TypeVar("E")
+
 
 def pinyin_key(name_zh: str) -> tuple[str, str, str]:
     """Order by toneless pinyin, then tone numbers, then the characters themselves."""
+    # Imported on first use: pypinyin's dictionaries take a fifth of a second to load.
+    from pypinyin import Style, lazy_pinyin
+
     plain = " ".join(lazy_pinyin(name_zh, style=Style.NORMAL))
     toned = " ".join(lazy_pinyin(name_zh, style=Style.TONE3))
     return plain, toned, name_zh
@@ -24,11 +29,12 @@ def ordered(rows: Sequence[RankingEntry], lang: str) -> list[RankingEntry]:
     return sorted(rows, key=lambda r: (r.name_en.casefold(), r.city_id))
 
 
-def columns(names: Sequence[str]) -> list[tuple[str, str]]:
-    """Two columns filled column by column; the left one takes the odd city."""
-    half = (len(names) + 1) // 2
-    left, right = names[:half], names[half:]
-    return [(left[i], right[i] if i < len(right) else "") for i in range(half)]
+def columns(items: Sequence[T], empty: E) -> list[tuple[T, T | E]]:
+    """Two columns filled column by column; the left one takes the odd city (its row's right
+    cell is `empty`)."""
+    half = (len(items) + 1) // 2
+    left, right = items[:half], items[half:]
+    return [(left[i], right[i] if i < len(right) else empty) for i in range(half)]
 
 
 def layout(rows: Sequence[RankingEntry], lang: str) -> str:
@@ -40,7 +46,7 @@ def layout(rows: Sequence[RankingEntry], lang: str) -> str:
         lines.append(f"{title} ({len(members)})")
         names = [r.name_zh if lang == "zh" else r.name_en for r in members]
         width = max((_width(n) for n in names), default=0) + 4
-        for left, right in columns(names):
+        for left, right in columns(names, ""):
             lines.append(("  " + left + " " * (width - _width(left)) + right).rstrip())
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

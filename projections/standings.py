@@ -1,82 +1,93 @@
-"""Standings: current rankings and indicator scores per edition, with periodic checkpoints."""
+"""Standings: current rankings and indicator scores per edition, and the ranking timeline."""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
-from projections.model import ReadModel, insert_row, insert_rows
-from projections.pointintime import CHECKPOINT_EVERY, state_at
-from projections.ranking import TABLES, has_weights, indicator_support, ranking
-from projections.state import HANDLERS, IGNORED, RankingState
+from projections.model import ReadModel, insert_rows
+from projections.pointintime import timeline_at
+from projections.ranking import TABLES, has_weights, ranking
+from projections.state import HANDLERS, IGNORED
+from projections.timeline import SCHEMA as TIMELINE_SCHEMA
+from projections.timeline import TABLES as TIMELINE_TABLES
+from projections.timeline import Timeline, TimelineRows
 
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS checkpoints (position INTEGER PRIMARY KEY, state BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS standings (edition_id TEXT, table_name TEXT, city_id TEXT, "
     "score TEXT, rank INTEGER, band TEXT, PRIMARY KEY (edition_id, table_name, city_id))",
     "CREATE TABLE IF NOT EXISTS scores (edition_id TEXT, city_id TEXT, indicator_id TEXT, "
     "points INTEGER, claim_id TEXT, PRIMARY KEY (edition_id, city_id, indicator_id))",
+    *TIMELINE_SCHEMA,
 )
 
 
 class Standings(ReadModel):
-    """The rankings as of the model's position; checkpoints make any earlier position cheap."""
+    """The rankings as of the model's position; the timeline answers any earlier position."""
 
     name = "standings"
-    tables = ("checkpoints", "standings", "scores")
+    tables = ("standings", "scores", *TIMELINE_TABLES)
     handles = frozenset(HANDLERS)
     ignores = IGNORED
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 1
+    version = 2
 
-    def __init__(self, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
-        self.checkpoint_every = checkpoint_every
-        self._state: RankingState | None = None
+    def __init__(self) -> None:
+        self._timeline: Timeline | None = None
+        #: Editions whose standings rows wait for the next flush.
+        self._touched: set[str] = set()
 
     def create(self, db: Database) -> None:
-        """Create the standings tables."""
+        """Create the standings and timeline tables."""
         for statement in SCHEMA:
             db.execute(statement)
 
+    def drop(self, db: Database) -> None:
+        """Drop the tables, and version 1's full-state `checkpoints` where an old file has it."""
+        super().drop(db)
+        db.execute("DROP TABLE IF EXISTS checkpoints")
+
     def reset(self) -> None:
-        """Forget the cached state."""
-        self._state = None
+        """Forget the cached fold."""
+        self._timeline = None
+        self._touched = set()
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Fold the records in, checkpoint at each multiple, and rewrite the standings."""
+        """Fold the records in, append their timeline rows and rewrite the touched standings."""
         if not records:
             return
-        state = self._state_before(db, records[0].position)
+        timeline = self._timeline_before(db, records[0].position)
+        rows = TimelineRows()
         touched: set[str] = set()
         for record in records:
-            previous = state.position
-            state.apply(record)
-            touched |= state.touched(record)
-            if record.position // self.checkpoint_every > previous // self.checkpoint_every:
-                insert_row(
-                    db,
-                    "checkpoints",
-                    {"position": state.position, "state": state.to_blob()},
-                    replace=True,
-                )
-        self._state = state
-        self._write(db, state, touched)
+            timeline.apply(record, rows)
+            touched |= timeline.touched(record)
+        rows.write(db)
+        self._timeline = timeline
+        self._touched |= touched
 
-    def _state_before(self, db: Database, first: int) -> RankingState:
-        """The state just before `first`: the cache if it is exactly there, else rebuilt."""
+    def flush(self, db: Database) -> None:
+        """Rewrite the standings of the editions touched since the last flush."""
+        if self._touched and self._timeline is not None:
+            self._write(db, self._timeline, self._touched)
+        self._touched = set()
+
+    def _timeline_before(self, db: Database, first: int) -> Timeline:
+        """The fold just before `first`: the cache if it is exactly there, else read back."""
         row = db.execute("SELECT MAX(position) FROM events WHERE position < ?", [first]).fetchone()
         expected = int(row[0] or 0)
-        if self._state is not None and self._state.position == expected:
-            return self._state
-        return state_at(db, expected)
+        if self._timeline is not None and self._timeline.position == expected:
+            return self._timeline
+        return timeline_at(db, expected)
 
-    def _write(self, db: Database, state: RankingState, editions: set[str]) -> None:
+    def _write(self, db: Database, timeline: Timeline, editions: set[str]) -> None:
         """Rewrite the rows of the editions the batch touched (a vote touches none)."""
+        state = timeline.state
         for edition_id in sorted(editions):
             db.execute("DELETE FROM standings WHERE edition_id = ?", [edition_id])
             db.execute("DELETE FROM scores WHERE edition_id = ?", [edition_id])
-            # One support computation serves the three tables and the scores rows.
-            support = indicator_support(state, edition_id)
+            # One support lookup serves the three tables and the scores rows.
+            support = timeline.support(edition_id)
             insert_rows(
                 db,
                 "standings",

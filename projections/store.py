@@ -18,7 +18,11 @@ def open_db(path: Path | None = None) -> Database:
     # Autocommit: a read never holds a transaction open; writes use write_transaction().
     conn = sqlite3.connect(str(target), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    return Database(conn)
+    # Read models are derived: in WAL a commit need not wait for fsync (a power cut may lose
+    # the latest batches, never half of one; the follower re-applies them from the log).
+    conn.execute("PRAGMA synchronous=NORMAL")
+    # No sqlite-utils plugins are used: skip its scan of every installed package's entry points.
+    return Database(conn, execute_plugins=False)
 
 
 @contextmanager

@@ -13,7 +13,8 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from tests.support.builders import build_small_world
-from tests.support.postgres import BACKENDS, Cluster, postgres_env, start_cluster
+from tests.support.databases import opened_on
+from tests.support.postgres import BACKENDS, Cluster, start_cluster
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,16 +48,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def runtime(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Runtime]:
     """An empty ledger with its read models, on a fresh SQLite file or PostgreSQL schema."""
-    if backend == "postgres":
-        cluster: Cluster = request.getfixturevalue("pg_cluster")
-        with postgres_env(cluster.env(schema=cluster.new_schema()), tmp_path / "read.sqlite"):
-            rt = open_runtime()
-            yield rt
-            rt.close()
-        return
-    rt = open_runtime(tmp_path / "ledger.sqlite")
-    yield rt
-    rt.close()
+    with opened_on(backend, tmp_path, request, open_runtime) as rt:
+        yield rt
 
 
 @pytest.fixture

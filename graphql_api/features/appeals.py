@@ -3,17 +3,30 @@ appeal window."""
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Any
+
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.context import Info
-from graphql_api.features.claims import Source
+from graphql_api.commands import Nested, mutation, payload
+from graphql_api.context import ApiContext, Info
+from graphql_api.features.claims import DECISION, SOURCES, Source
 from graphql_api.fields import field as query
 from graphql_api.inputs import AppealStatus
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import CanAskWhatIf, CanSeeAppeals, CanSeeDocket, Public
+from graphql_api.permissions import (
+    CanAskWhatIf,
+    CanSeeAppeals,
+    CanSeeDocket,
+    IsCity,
+    IsEditor,
+    IsVerifier,
+    Public,
+)
 from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied
+from ledger.usecases.appeals import city_appeal_id
 from ledger.vocabulary import Role
 from projections import appeals as docket
 from projections.appeals import (
@@ -135,3 +148,97 @@ class AppealsQuery:
             raise PermissionDenied("a city sees only its own feedback", field="city", value=city)
         found = docket.feedback(info.context.db, edition, own or city)
         return [Feedback.from_view(f) for f in found]
+
+
+# ---- commands: appeals and feedback -------------------------------------------------------
+
+
+@strawberry.enum(description="An editor's answer to an appeal.")
+class AppealDecision(Enum):
+    """upheld or dismissed."""
+
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+AppealPayload = payload(
+    "AppealPayload",
+    "An appeal was filed or answered.",
+    appeal=(Appeal, "The appeal as it now stands."),
+)
+FeedbackPayload = payload(
+    "FeedbackPayload", "A city's feedback was recorded.", feedback=(Feedback, "The feedback.")
+)
+
+
+def _appeal(c: ApiContext, appeal_id: str) -> dict[str, Any]:
+    return {"appeal": Appeal.from_view(docket.appeal(c.db, appeal_id))}
+
+
+def _same_appeal(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, Any]:
+    return _appeal(c, args["appeal_id"])
+
+
+def _feedback(c: ApiContext, args: dict[str, Any], feedback_id: str) -> dict[str, Any]:
+    found = [f for f in docket.feedback(c.db) if f.feedback_id == feedback_id]
+    return {"feedback": Feedback.from_view(found[0])}
+
+
+def _in_own_namespace(c: ApiContext, args: dict[str, Any]) -> None:
+    """A city files for itself (by default), under an appeal id in its own namespace."""
+    own = args["representing"]
+    args["city_id"] = args["city_id"] or own
+    args["appeal_id"] = city_appeal_id(own, args["appeal_id"])
+
+
+def _own_appeal(c: ApiContext, args: dict[str, Any]) -> None:
+    """Another city's appeal is unknown to the caller (read scoped to its city)."""
+    docket.appeal(c.db, args["appeal_id"], args["city_id"])
+
+
+@strawberry.type
+class AppealsMutation:
+    """Commands on appeals (filing, review, answer) and cities' feedback."""
+
+    file_appeal = mutation(
+        "file_appeal", IsCity,
+        "File an appeal against one of the token's city's indicator scores, with new evidence, "
+        "within the edition's appeal window.",
+        AppealPayload, lambda c, args, appeal_id: _appeal(c, appeal_id),
+        nested={
+            "sources": SOURCES,
+            "city_id": Nested(
+                str | None, doc="The city (default: the token's; another city is refused).",
+                default=None,
+            ),
+        },
+        prepare=_in_own_namespace,
+    )  # fmt: skip
+    withdraw_appeal = mutation(
+        "withdraw_appeal", IsCity, "Withdraw the token's city's open appeal.",
+        AppealPayload, _same_appeal, prepare=_own_appeal,
+    )  # fmt: skip
+    open_appeal_review = mutation(
+        "open_appeal_review", IsEditor, "Open the next verification round on an appeal's evidence.",
+        AppealPayload, _same_appeal, flat=True,
+    )  # fmt: skip
+    cast_appeal_vote = mutation(
+        "cast_appeal_vote", IsVerifier, "Vote on an appeal's evidence as the token's verifier.",
+        AppealPayload, _same_appeal, nested={"decision": DECISION},
+    )  # fmt: skip
+    close_appeal_review = mutation(
+        "close_appeal_review", IsEditor,
+        "Close an appeal's review round under the edition's quorum.",
+        AppealPayload, _same_appeal, flat=True,
+    )  # fmt: skip
+    give_feedback = mutation(
+        "give_feedback", IsCity, "Record the token's city's plain feedback on an edition.",
+        FeedbackPayload, _feedback, input_name="FeedbackInput",
+    )  # fmt: skip
+    answer_appeal = mutation(
+        "answer_appeal", IsEditor,
+        "Uphold or dismiss an appeal with reasons. Upholding needs a review round that accepted "
+        "the evidence, and records the correction in the same transaction: an accepted claim "
+        "carrying the appeal's evidence supersedes the disputed claim.",
+        AppealPayload, _same_appeal, nested={"decision": Nested(AppealDecision)},
+    )  # fmt: skip

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.context import Info
+from graphql_api.commands import Nested, mutation, payload, plains
+from graphql_api.context import ApiContext, Info
 from graphql_api.features.claims import CityScores, load_scores
 from graphql_api.features.years import FrameworkLineage
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, SubTable, as_of_value
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import CanSeeCityScores, CanSeeVotes, Public
+from graphql_api.permissions import CanSeeCityScores, CanSeeVotes, IsEditor, Public
 from projections import catalogue
 from projections.catalogue import CityView, FrameworkView, IndicatorView, RungView, VerifierView
 from projections.lineage import lineage_step
@@ -114,3 +115,143 @@ class CatalogueQuery:
     @query("Every verifier and the languages they read.", CanSeeVotes)
     def verifiers(self, info: Info) -> list[Verifier]:
         return [Verifier.from_view(v) for v in catalogue.verifiers(info.context.db)]
+
+
+# ---- commands: cities, frameworks, verifiers ---------------------------------------------
+
+
+@strawberry.input(description="A pillar of a framework.")
+class PillarInput:
+    """A pillar."""
+
+    pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
+    name: str = strawberry.field(description="Pillar name.")
+    table: SubTable | None = strawberry.field(
+        default=None,
+        description="The sub-table this pillar counts in (DIGITAL_TRADITIONAL or INSTITUTIONAL); "
+        "required except for the report's digital, traditional and institutional pillars.",
+    )
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        plain: dict[str, Any] = {"id": self.pillar_id, "name": self.name}
+        if self.table is not None:
+            plain["table"] = self.table.value
+        return plain
+
+
+@strawberry.input(description="A rung of a ladder.")
+class RungInput:
+    """A rung."""
+
+    rung: int = strawberry.field(description="Rung number (1..20), ascending.")
+    points: int = strawberry.field(description="Points (0..100).")
+    description: str = strawberry.field(description="What a city must show.")
+
+
+@strawberry.input(description="An indicator with its ladder.")
+class IndicatorInput:
+    """An indicator."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    pillar: str = strawberry.field(description="Pillar id.")
+    name: str = strawberry.field(description="Indicator name.")
+    ladder: list[RungInput] = strawberry.field(description="Rungs, lowest first.")
+    proposed: bool = strawberry.field(default=False, description="Proposed, not yet scored.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {
+            "id": self.indicator_id,
+            "pillar": self.pillar,
+            "name": self.name,
+            "proposed": self.proposed,
+            "ladder": [
+                {"rung": r.rung, "points": r.points, "description": r.description}
+                for r in self.ladder
+            ],
+        }
+
+
+@strawberry.input(description="How indicators of a version relate to its predecessor's.")
+class LineageInput:
+    """One lineage relation."""
+
+    kind: str = strawberry.field(
+        description="unchanged, ladder_extended, rescaled, renamed, split, merged, added or "
+        "dropped."
+    )
+    old: list[str] = strawberry.field(description="Indicators of the predecessor version.")
+    new: list[str] = strawberry.field(description="Indicators of this version.")
+    rung_map: list[list[int]] | None = strawberry.field(
+        default=None, description="For rescaled: [old rung, new rung] pairs covering every rung."
+    )
+    note: str = strawberry.field(default="", description="Why, in words.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {"kind": self.kind, "from": self.old, "to": self.new,
+                "rung_map": self.rung_map, "note": self.note}  # fmt: skip
+
+
+#: A framework's structure as GraphQL input objects.
+STRUCTURE = {
+    "pillars": Nested(list[PillarInput], plains),
+    "indicators": Nested(list[IndicatorInput], plains),
+    "lineage": Nested(list[LineageInput], plains),
+}
+
+CityPayload = payload("CityPayload", "A city was registered.", city=(City, "The city as recorded."))
+FrameworkPayload = payload(
+    "FrameworkPayload",
+    "A framework version was defined.",
+    framework=(FrameworkVersion, "The version defined."),
+)
+VerifierPayload = payload(
+    "VerifierPayload",
+    "A verifier was enrolled or their languages restated.",
+    verifier=(Verifier, "The verifier as recorded."),
+)
+
+
+def _city(c: ApiContext, args: dict[str, Any], city_id: str) -> dict[str, Any]:
+    return {"city": City.from_view(catalogue.city(c.db, city_id))}
+
+
+def _framework(c: ApiContext, args: dict[str, Any], version: int) -> dict[str, Any]:
+    found = catalogue.framework(c.db, args["framework_id"], version)
+    return {"framework": FrameworkVersion.from_view(found)}
+
+
+def _verifier(c: ApiContext, args: dict[str, Any], _: str) -> dict[str, Any]:
+    return {"verifier": Verifier.from_view(catalogue.verifier(c.db, args["verifier_id"]))}
+
+
+@strawberry.type
+class CatalogueMutation:
+    """Commands on cities, frameworks and verifiers."""
+
+    register_city = mutation(
+        "register_city", IsEditor, "Register a city under a stable id.", CityPayload, _city
+    )
+    define_framework = mutation(
+        "define_framework", IsEditor, "Define version 1 of an indicator framework.",
+        FrameworkPayload, _framework, nested=STRUCTURE,
+    )  # fmt: skip
+    revise_framework = mutation(
+        "revise_framework", IsEditor, "Define the next version of a framework.",
+        FrameworkPayload, _framework, nested=STRUCTURE,
+    )  # fmt: skip
+    state_lineage = mutation(
+        "state_lineage", IsEditor,
+        "State how a framework version relates to a predecessor version.",
+        FrameworkPayload, _framework, nested=STRUCTURE,
+    )  # fmt: skip
+    enrol_verifier = mutation(
+        "enrol_verifier", IsEditor, "Enrol an anonymous verifier with the languages they read.",
+        VerifierPayload, _verifier, input_name="VerifierInput",
+    )  # fmt: skip
+    change_verifier_languages = mutation(
+        "change_verifier_languages", IsEditor, "Restate the languages a verifier reads.",
+        VerifierPayload, _verifier, input_name="VerifierInput",
+    )  # fmt: skip

@@ -8,14 +8,22 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import After, First, Id
-from graphql_api.context import Info
+from graphql_api.commands import Nested, mutation, payload, plains
+from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.inputs import ClaimFilter
+from graphql_api.inputs import ClaimFilter, Decision
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
-from graphql_api.permissions import CanReadClaims, CanSeeVotes, claim_scope
+from graphql_api.permissions import (
+    CanReadClaims,
+    CanSeeVotes,
+    IsEditor,
+    IsResearcherOrEditor,
+    IsVerifier,
+    claim_scope,
+)
 from ledger.errors import UnknownId
 from projections import evidence
 from projections.evidence import ClaimView, RoundView, SourceView, VoteView
@@ -125,3 +133,81 @@ class ClaimsQuery:
                 value=id,
             )
         return Claim.from_view(found[0])
+
+
+# ---- commands: claims, rounds and votes ---------------------------------------------------
+
+
+@strawberry.input(description="A source cited by a claim: a URL or a citation, or both.")
+class SourceInput:
+    """A source."""
+
+    title: str = strawberry.field(description="Title.")
+    language: str = strawberry.field(description="ISO 639 language code, like zh or en.")
+    date: str = strawberry.field(description="Publication date, YYYY-MM-DD.")
+    excerpt: str = strawberry.field(description="The supporting excerpt.")
+    url: str | None = strawberry.field(default=None, description="http(s) URL.")
+    citation: str | None = strawberry.field(default=None, description="Citation.")
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it."""
+        return {
+            "url": self.url,
+            "citation": self.citation,
+            "title": self.title,
+            "language": self.language,
+            "date": self.date,
+            "excerpt": self.excerpt,
+        }
+
+
+#: Evidence as GraphQL input objects.
+SOURCES = Nested(list[SourceInput], plains)
+#: A verifier's vote, as the Decision enum.
+DECISION = Nested(Decision)
+
+ClaimPayload = payload(
+    "ClaimPayload",
+    "A claim was submitted, withdrawn, voted on or a round changed.",
+    claim=(Claim, "The claim as it now stands."),
+    round_no=(int | None, "The round opened or voted in, if any."),
+    outcome=(str | None, "A closed round's outcome, if any."),
+)
+
+
+def _claim(c: ApiContext, claim_id: str, **extra: object) -> dict[str, Any]:
+    """The claim read back, with the round opened or voted in, or the outcome, if any."""
+    found = Claim.from_view(evidence.claim(c.db, claim_id))
+    return {"claim": found, "round_no": None, "outcome": None, **extra}
+
+
+@strawberry.type
+class ClaimsMutation:
+    """Commands on claims: submission, withdrawal, rounds and votes."""
+
+    submit_claim = mutation(
+        "submit_claim", IsResearcherOrEditor,
+        "Submit evidence that a city stands on a rung (submitter: the token). A claim that "
+        "supersedes another (the token's own, or anyone's for an editor) replaces it once "
+        "accepted.",
+        ClaimPayload, lambda c, args, claim_id: _claim(c, claim_id),
+        nested={"sources": SOURCES},
+    )  # fmt: skip
+    withdraw_claim = mutation(
+        "withdraw_claim", IsResearcherOrEditor, "Withdraw a claim so that it no longer counts.",
+        ClaimPayload, lambda c, args, _: _claim(c, args["claim_id"]), flat=True,
+    )  # fmt: skip
+    open_round = mutation(
+        "open_round", IsEditor, "Open the next verification round of a claim.",
+        ClaimPayload, lambda c, args, n: _claim(c, args["claim_id"], round_no=n), flat=True,
+    )  # fmt: skip
+    cast_vote = mutation(
+        "cast_vote", IsVerifier, "Vote in a claim's open round as the token's verifier.",
+        ClaimPayload, lambda c, args, n: _claim(c, args["claim_id"], round_no=n),
+        nested={"decision": DECISION},
+    )  # fmt: skip
+    close_round = mutation(
+        "close_round", IsEditor, "Close a claim's open round under its edition's quorum.",
+        ClaimPayload, lambda c, args, outcome: _claim(c, args["claim_id"], outcome=outcome),
+        flat=True,
+    )  # fmt: skip

@@ -3,15 +3,18 @@ differ."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.context import Info
+from graphql_api.commands import mutation, payload
+from graphql_api.context import ApiContext, Info
 from graphql_api.features.catalogue import City
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import Public
+from graphql_api.permissions import IsEditor, Public
 from graphql_api.scalars import RankingTableName
 from projections import catalogue
 from projections import publications as published
@@ -81,3 +84,57 @@ class EditionsQuery:
         return PublicationDiffResult.from_view(
             published.publication_diff(info.context.db, edition, a, b)
         )
+
+
+# ---- commands: editions and publications --------------------------------------------------
+
+EditionPayload = payload(
+    "EditionPayload",
+    "An edition was created or changed.",
+    edition=(Edition, "The edition as it now stands."),
+)
+PublicationPayload = payload(
+    "PublicationPayload",
+    "An edition's tables were published.",
+    publication=(Publication, "The publication."),
+)
+
+
+def _edition(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, Any]:
+    return {"edition": Edition.from_view(catalogue.edition(c.db, args["edition_id"]))}
+
+
+def _publication(c: ApiContext, args: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
+    number = int(done["publication_no"])
+    found = [
+        p for p in published.publications(c.db, args["edition_id"]) if p.publication_no == number
+    ]
+    return {"publication": Publication.from_view(found[0])}
+
+
+@strawberry.type
+class EditionsMutation:
+    """Commands on editions: their cities, quorum, appeal window and publications."""
+
+    create_edition = mutation(
+        "create_edition", IsEditor, "Open an edition pinning a framework version and a weight set.",
+        EditionPayload, _edition,
+    )  # fmt: skip
+    include_cities = mutation(
+        "include_cities", IsEditor, "Add registered cities to an edition.",
+        EditionPayload, _edition, flat=True,
+    )  # fmt: skip
+    change_quorum = mutation(
+        "change_quorum", IsEditor, "Set how many accepting votes a claim of the edition needs.",
+        EditionPayload, _edition, flat=True,
+    )  # fmt: skip
+    publish = mutation(
+        "publish", IsEditor,
+        "Publish the edition's tables as computed at a position (default: head).",
+        PublicationPayload, _publication,
+    )  # fmt: skip
+    set_appeal_window = mutation(
+        "set_appeal_window", IsEditor,
+        "Set how many days after a publication an edition accepts appeals.",
+        EditionPayload, _edition, input_name="AppealWindowInput",
+    )  # fmt: skip

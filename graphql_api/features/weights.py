@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.context import Info
+from graphql_api.commands import Nested, mutation, payload
+from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
+from graphql_api.inputs import keyed
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import CanSeeWeights
+from graphql_api.permissions import CanSeeWeights, IsEditor, IsPanelist
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
 from ledger.vocabulary import Role
@@ -77,3 +80,95 @@ class WeightsQuery:
             ],
             ballots=[Ballot.from_view(b) for b in catalogue.ballots(db, weight_set_id, own)],
         )
+
+
+# ---- commands: weight sets, panels, ballots -----------------------------------------------
+
+
+@strawberry.input(description="Points a ballot gives one indicator.")
+class AllocationInput:
+    """An allocation."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    points: int = strawberry.field(description="Points (the ballot sums to 100).")
+
+
+@strawberry.input(description="An exact weight for one indicator.")
+class WeightInput:
+    """A weight."""
+
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    weight: str = strawberry.field(description="Exact weight as text, like 25/8 or 3.125.")
+
+
+#: A ballot: one allocation per indicator, none repeated.
+ALLOCATIONS = Nested(
+    list[AllocationInput],
+    lambda items: keyed([(a.indicator_id, a.points) for a in items], "allocations"),
+)
+#: Weights: one per indicator, none repeated.
+WEIGHTS = Nested(
+    list[WeightInput], lambda items: keyed([(w.indicator_id, w.weight) for w in items], "weights")
+)
+
+WeightSetPayload = payload(
+    "WeightSetPayload",
+    "A weight set or its panel changed.",
+    weight_set_id=(str, "The weight set."),
+    panelist_id=(str | None, "The panelist enrolled, if any."),
+)
+BallotPayload = payload(
+    "BallotPayload", "A ballot was cast or revised.", ballot=(Ballot, "The ballot as recorded.")
+)
+WeightRevisionPayload = payload(
+    "WeightRevisionPayload",
+    "New weights are in force.",
+    revision=(WeightRevision, "The revision now in force."),
+)
+
+
+def _weight_set(c: ApiContext, args: dict[str, Any], _: str) -> dict[str, Any]:
+    return {"weight_set_id": args["weight_set_id"], "panelist_id": args.get("panelist_id")}
+
+
+def _ballot(c: ApiContext, args: dict[str, Any], _: str) -> dict[str, Any]:
+    view = catalogue.ballots(c.db, args["weight_set_id"], args["panelist_id"])[0]
+    return {"ballot": Ballot.from_view(view)}
+
+
+def _revision(c: ApiContext, args: dict[str, Any], revision: int) -> dict[str, Any]:
+    found = [
+        r for r in catalogue.weight_revisions(c.db, args["weight_set_id"]) if r.revision == revision
+    ]
+    return {"revision": WeightRevision.from_view(found[0])}
+
+
+@strawberry.type
+class WeightsMutation:
+    """Commands on weight sets, their panels and ballots."""
+
+    create_weight_set = mutation(
+        "create_weight_set", IsEditor,
+        "Create a weight set (and its empty panel) for a framework version.",
+        WeightSetPayload, _weight_set,
+    )  # fmt: skip
+    enrol_panelist = mutation(
+        "enrol_panelist", IsEditor, "Add an anonymous panelist from one of the four fields.",
+        WeightSetPayload, _weight_set,
+    )  # fmt: skip
+    cast_ballot = mutation(
+        "cast_ballot", IsPanelist, "Cast the token's panelist's ballot of 100 points.",
+        BallotPayload, _ballot, flat=True, nested={"allocations": ALLOCATIONS},
+    )  # fmt: skip
+    revise_ballot = mutation(
+        "revise_ballot", IsPanelist, "Replace the token's panelist's ballot.",
+        BallotPayload, _ballot, nested={"allocations": ALLOCATIONS},
+    )  # fmt: skip
+    aggregate_weights = mutation(
+        "aggregate_weights", IsEditor, "Make the mean of the current ballots the weights in force.",
+        WeightRevisionPayload, _revision, flat=True,
+    )  # fmt: skip
+    set_weights = mutation(
+        "set_weights", IsEditor, "Set the weights in force directly, with a reason.",
+        WeightRevisionPayload, _revision, nested={"weights": WEIGHTS},
+    )  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Unpack
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
@@ -11,12 +11,22 @@ from eventsourcing.domain import Aggregate
 from ledger import validate
 from ledger.appeal import UPHELD, Appeal, correction_claim_id
 from ledger.claim import PENDING, Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput, InvalidState, PermissionDenied
 from ledger.feedback import Feedback
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.claims import check_sources
-from ledger.verifier import Verifier
+from ledger.usecases.params import (
+    Actor,
+    AppealId,
+    EditionId,
+    Editor,
+    Reason,
+    Run,
+    Supplied,
+    Vote,
+)
 
 
 def city_appeal_id(city_id: str, chosen: str | None) -> str | None:
@@ -42,19 +52,27 @@ class AppealUseCases(LedgerBase):
     @use_case
     def file_appeal(
         self,
-        edition_id: str,
-        city_id: str,
-        text: str,
-        filed_by: str,
-        indicator_id: str | None = None,
-        appeal_id: str | None = None,
+        edition_id: EditionId,
+        city_id: Annotated[str, Doc("The city (the API defaults it to the caller's).")],
+        text: Annotated[str, Doc("The city's statement.")],
+        filed_by: Annotated[str, Doc("Who files it."), Supplied.ACTOR],
+        indicator_id: Annotated[str, Doc("Indicator whose score is disputed.")],
+        appeal_id: Annotated[
+            str | None,
+            Doc(
+                "Id within the city's own namespace, recorded as `<cityId>/<id>` (default: a UUID)."
+            ),
+        ] = None,
         *,
-        rung: int | None = None,
-        sources: list[dict[str, Any]] | None = None,
-        claim_id: str | None = None,
-        representing: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        rung: Annotated[int, Doc("The rung the city believes right.")],
+        sources: Annotated[list[dict[str, Any]], Doc("New evidence, 1..20 sources.")],
+        claim_id: Annotated[
+            str | None, Doc("The claim disputed (omit: no claim was counted).")
+        ] = None,
+        representing: Annotated[
+            str | None, Doc("The city the filer speaks for, when known."), Supplied.CITY
+        ] = None,
+        **run: Unpack[Run],
     ) -> str:
         """File a city's appeal against one of its indicator scores, with new evidence.
 
@@ -70,6 +88,7 @@ class AppealUseCases(LedgerBase):
                 field="city_id",
                 value=city_id,
             )
+        # An import line may still give them as null.
         if indicator_id is None:
             raise InvalidInput(
                 "an appeal names the indicator score it disputes (feedback is giveFeedback)",
@@ -80,9 +99,9 @@ class AppealUseCases(LedgerBase):
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(Appeal, Appeal.key(new_id), "appeal", new_id)
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(Appeal, new_id)
+            edition = self._get(Edition, edition_id)
             edition.require_city(city_id)
             framework = self._framework(edition.framework_id, edition.framework_version)
             points = framework.points(edition.framework_version, indicator_id, rung)
@@ -91,16 +110,17 @@ class AppealUseCases(LedgerBase):
                 self._disputable(claim_id, edition_id, city_id, indicator_id)
             deadline = edition.require_appeal_window(when)
             appeal = Appeal.file(
-                new_id, edition_id, city_id, indicator_id, text, filed_by, when,
+                appeal_id=new_id, edition_id=edition_id, city_id=city_id,
+                indicator_id=indicator_id, text=text, filed_by=filed_by, at=when,
                 claim_id=claim_id, rung=rung, points=points, sources=clean_sources,
                 deadline=deadline.isoformat(),
             )  # fmt: skip
             return Outcome(new_id, [appeal])
 
-        return str(self._run("file_appeal", idempotency_key, at, body))
+        return self._run(run, body)
 
     def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
-        claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
+        claim = self._get(Claim, claim_id)
         claim.require_about(edition_id, city_id, indicator, "claim_id")
         if claim.status in ("withdrawn", "superseded"):
             raise InvalidState(
@@ -113,96 +133,65 @@ class AppealUseCases(LedgerBase):
     @use_case
     def withdraw_appeal(
         self,
-        appeal_id: str,
-        city_id: str,
-        reason: str,
-        by: str,
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        appeal_id: AppealId,
+        city_id: Annotated[str, Doc("The city withdrawing its appeal."), Supplied.CITY],
+        reason: Reason,
+        by: Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR],
+        **run: Unpack[Run],
     ) -> str:
         """The city withdraws its open appeal."""
         reason = validate.text("reason", reason)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime) -> Outcome:
-            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            appeal.withdraw(reason, by, city_id, when)
-            return Outcome(appeal_id, [appeal])
+        def withdraw(appeal: Appeal, when: datetime) -> None:
+            appeal.withdraw(reason=reason, by=by, city_id=city_id, at=when)
 
-        return str(self._run("withdraw_appeal", idempotency_key, at, body))
+        return self._run(run, self._update(Appeal, appeal_id, withdraw, appeal_id))
 
     @use_case
     def open_appeal_review(
-        self,
-        appeal_id: str,
-        *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> int:
         """Open the next verification round on an appeal's evidence; return its number."""
         by = validate.actor(by)
-
-        def body(when: datetime) -> Outcome:
-            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            return Outcome(appeal.open_review(when, by), [appeal])
-
-        return int(self._run("open_appeal_review", idempotency_key, at, body))
+        return self._run(
+            run,
+            self._step(Appeal, appeal_id, lambda appeal, when: appeal.open_review(at=when, by=by)),
+        )
 
     @use_case
     def cast_appeal_vote(
         self,
-        appeal_id: str,
-        verifier_id: str,
-        decision: str,
-        note: str = "",
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        appeal_id: AppealId,
+        verifier_id: Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER],
+        decision: Vote,
+        note: Annotated[str, Doc("Optional note (the city sees it).")] = "",
+        **run: Unpack[Run],
     ) -> int:
         """A verifier who reads the evidence's languages votes on it; return the round number."""
-        note = validate.text("note", note, optional=True)
-
-        def body(when: datetime) -> Outcome:
-            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            round_no = appeal.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
-            return Outcome(round_no, [appeal])
-
-        return int(self._run("cast_appeal_vote", idempotency_key, at, body))
+        return self._run(run, self._vote(Appeal, appeal_id, verifier_id, decision, note))
 
     @use_case
     def close_appeal_review(
-        self,
-        appeal_id: str,
-        *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> str:
         """Close an appeal's review round under its edition's quorum; return the outcome."""
         by = validate.actor(by)
 
-        def body(when: datetime) -> Outcome:
-            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
-            edition = self._get(
-                Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id
-            )
-            return Outcome(appeal.close_review(edition.quorum, when, by), [appeal])
+        def close(appeal: Appeal, when: datetime) -> str:
+            quorum = self._get(Edition, appeal.edition_id).quorum
+            return str(appeal.close_review(quorum=quorum, at=when, by=by))
 
-        return str(self._run("close_appeal_review", idempotency_key, at, body))
+        return self._run(run, self._step(Appeal, appeal_id, close))
 
     @use_case
     def answer_appeal(
         self,
-        appeal_id: str,
-        decision: str,
-        response: str,
-        by: str = "editor",
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        appeal_id: AppealId,
+        decision: Annotated[str, Doc("upheld or dismissed.")],
+        response: Annotated[str, Doc("The reasons for the decision.")],
+        by: Editor = "editor",
+        **run: Unpack[Run],
     ) -> str:
         """Uphold or dismiss an appeal with reasons; return its id.
 
@@ -212,24 +201,29 @@ class AppealUseCases(LedgerBase):
         response = validate.text("response", response, max_len=validate.MAX_EXCERPT)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime) -> Outcome:
-            appeal = self._get(Appeal, Appeal.key(appeal_id), "appeal", appeal_id)
+        def body(when: datetime) -> Outcome[str]:
+            appeal = self._get(Appeal, appeal_id)
             appeal.require_decidable(decision)
             if decision != UPHELD:
-                appeal.decide(decision, response, by, None, when)
+                appeal.decide(
+                    decision=decision, reasons=response, by=by, correction_claim_id=None, at=when
+                )
                 return Outcome(appeal_id, [appeal])
             changed: list[Aggregate] = self._correction(appeal, when, by)
-            appeal.decide(decision, response, by, correction_claim_id(appeal_id), when)
+            appeal.decide(
+                decision=decision, reasons=response, by=by,
+                correction_claim_id=correction_claim_id(appeal_id), at=when,
+            )  # fmt: skip
             return Outcome(appeal_id, [appeal, *changed])
 
-        return str(self._run("answer_appeal", idempotency_key, at, body))
+        return self._run(run, body)
 
     def _correction(self, appeal: Appeal, when: datetime, by: str) -> list[Aggregate]:
         """The correcting claim (accepted) and the disputed claim (superseded by it)."""
         assert appeal.indicator_id is not None and appeal.rung is not None  # require_decidable
         new_id = correction_claim_id(appeal.appeal_id)
-        self._absent(Claim, Claim.key(new_id), "claim", new_id)
-        edition = self._get(Edition, Edition.key(appeal.edition_id), "edition", appeal.edition_id)
+        self._absent(Claim, new_id)
+        edition = self._get(Edition, appeal.edition_id)
         framework = self._framework(edition.framework_id, edition.framework_version)
         points = framework.points(edition.framework_version, appeal.indicator_id, appeal.rung)
         changed: list[Aggregate] = []
@@ -237,12 +231,13 @@ class AppealUseCases(LedgerBase):
             old = self._disputable(
                 appeal.claim_id, appeal.edition_id, appeal.city_id, appeal.indicator_id
             )
-            old.supersede(new_id, when, by)
+            old.supersede(by_claim=new_id, at=when, by=by)
             changed.append(old)
         claim = Claim.submit(
-            new_id, appeal.edition_id, appeal.city_id, appeal.indicator_id, appeal.rung,
-            points, list(appeal.sources or []), f"appeal {appeal.appeal_id}",
-            appeal.claim_id, when,
+            claim_id=new_id, edition_id=appeal.edition_id, city_id=appeal.city_id,
+            indicator_id=appeal.indicator_id, rung=appeal.rung, points=points,
+            sources=list(appeal.sources or []), submitted_by=f"appeal {appeal.appeal_id}",
+            supersedes=appeal.claim_id, at=when,
         )  # fmt: skip
         assert claim.status == PENDING
         claim.accept_on_appeal(appeal.appeal_id, by, when)
@@ -251,26 +246,25 @@ class AppealUseCases(LedgerBase):
     @use_case
     def give_feedback(
         self,
-        edition_id: str,
-        city_id: str,
-        text: str,
-        given_by: str,
-        feedback_id: str | None = None,
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        edition_id: EditionId,
+        city_id: Annotated[str, Doc("The city giving feedback."), Supplied.CITY],
+        text: Annotated[str, Doc("The feedback.")],
+        given_by: Annotated[str, Doc("Who gives it."), Supplied.ACTOR],
+        feedback_id: Annotated[str | None, Doc("Id (default: UUID).")] = None,
+        **run: Unpack[Run],
     ) -> str:
         """Record a city's plain feedback on an edition (not an appeal); return its id."""
         new_id = validate.ident("feedback_id", feedback_id) if feedback_id else str(uuid4())
         text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
         given_by = validate.text("given_by", given_by, max_len=120)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(Feedback, Feedback.key(new_id), "feedback", new_id)
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.require_city(city_id)
-            return Outcome(
-                new_id, [Feedback.give(new_id, edition_id, city_id, text, given_by, when)]
-            )
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(Feedback, new_id)
+            self._get(Edition, edition_id).require_city(city_id)
+            feedback = Feedback.give(
+                feedback_id=new_id, edition_id=edition_id, city_id=city_id, text=text,
+                given_by=given_by, at=when,
+            )  # fmt: skip
+            return Outcome(new_id, [feedback])
 
-        return str(self._run("give_feedback", idempotency_key, at, body))
+        return self._run(run, body)

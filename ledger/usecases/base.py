@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import inspect
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -24,7 +22,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger import validate
+from ledger.appeal import Appeal
 from ledger.chain import GENESIS, canonical, link_canonical
+from ledger.claim import Claim
 from ledger.config import ledger_env
 from ledger.errors import (
     AlreadyExists,
@@ -39,16 +39,17 @@ from ledger.published import Tabulator
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 from ledger.storage import STORAGE_ERRORS, storage_error
+from ledger.usecases.registry import Run, current_request, use_case
+from ledger.verifier import Verifier
+
+__all__ = ["LedgerBase", "Outcome", "last_recorded", "use_case"]
 
 A = TypeVar("A", bound=Aggregate)
 LOGGER = logging.getLogger("cityledger.ledger")
 ATTEMPTS = 8
 
 
-#: The fingerprint of the use case being run (its name and arguments), set by @use_case.
-_REQUEST: ContextVar[str] = ContextVar("cityledger_request", default="")
-P = ParamSpec("P")
-R = TypeVar("R")
+T = TypeVar("T")
 #: What the last use case run in this context returned, once its events were saved (a tuple,
 #: so "none yet" differs from a None result); encoded only when asked, never per command.
 _RECORDED: ContextVar[tuple[Any] | None] = ContextVar("cityledger_recorded", default=None)
@@ -58,25 +59,6 @@ def last_recorded() -> str | None:
     """The result (JSON) of the last use case recorded in this context (None: none)."""
     recorded = _RECORDED.get()
     return None if recorded is None else json.dumps(recorded[0], default=str)
-
-
-def use_case(method: Callable[P, R]) -> Callable[P, R]:
-    """Mark a Ledger use case: its arguments fingerprint the request for idempotency keys."""
-    signature = inspect.signature(method)
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        request = {k: v for k, v in bound.arguments.items() if k not in ("self", "idempotency_key")}
-        text = json.dumps([method.__name__, request], sort_keys=True, default=str)
-        token = _REQUEST.set(hashlib.sha256(text.encode("utf-8", "replace")).hexdigest())
-        try:
-            return method(*args, **kwargs)
-        finally:
-            _REQUEST.reset(token)
-
-    return wrapper
 
 
 @dataclass(frozen=True)
@@ -96,10 +78,10 @@ class Prefix:
 
 
 @dataclass
-class Outcome:
+class Outcome(Generic[T]):
     """What a use case decided: its result and the aggregates to save together."""
 
-    result: Any
+    result: T
     aggregates: list[Aggregate] = field(default_factory=list)
 
 
@@ -114,50 +96,28 @@ class _Batch:
     size: int
     events: list[Any] = field(default_factory=list)
     identity: dict[UUID, Aggregate] = field(default_factory=dict)
-    replays: list[tuple[str, datetime | None, Callable[[datetime], Outcome]]] = field(
+    replays: list[tuple[str, datetime | None, Callable[[datetime], Outcome[Any]]]] = field(
         default_factory=list
     )
     head_time: datetime | None = None
 
 
-def _sqlite_pool(app: Application[UUID]) -> Any:
-    """eventsourcing's SQLite connection pool, or None on another engine."""
-    datastore = getattr(app.recorder, "datastore", None)
-    pool = getattr(datastore, "pool", None)
-    return pool if pool is not None and hasattr(pool, "_create_connection") else None
+class _Keyed(Protocol):
+    """An aggregate class: its aggregates' ids are derived from their own ids."""
+
+    @staticmethod
+    def key(ident: str) -> UUID:
+        """The aggregate id of the one with this id."""
 
 
-def _set_sync(app: Application[UUID], mode: str) -> bool:
-    """Set PRAGMA synchronous on every present and future SQLite connection of the ledger."""
-    pool = _sqlite_pool(app)
-    if pool is None:
-        return False
-    create = getattr(pool, "_original_create_connection", pool._create_connection)
-    pool._original_create_connection = create
-
-    def create_with_mode() -> Any:
-        conn = create()
-        conn._sqlite_conn.execute(f"PRAGMA synchronous={mode}")
-        return conn
-
-    pool._create_connection = create_with_mode
-    for conn in list(getattr(pool, "_pool", ())):
-        conn._sqlite_conn.execute(f"PRAGMA synchronous={mode}")
-    return True
+def _key(cls: type[Aggregate], ident: str) -> UUID:
+    """The aggregate id of the one of `cls` with this id (every aggregate has `key(id)`)."""
+    return cast(_Keyed, cls).key(ident)
 
 
-def _relax_sync(app: Application[UUID]) -> bool:
-    """synchronous=NORMAL for a batch (WAL: durable against process crashes, not power loss)."""
-    return _set_sync(app, "NORMAL")
-
-
-def _restore_sync(app: Application[UUID]) -> None:
-    """Back to synchronous=FULL, and a checkpoint that syncs what the batch wrote."""
-    _set_sync(app, "FULL")
-    # One connection's checkpoint syncs the whole WAL file.
-    conn = next(iter(list(getattr(_sqlite_pool(app), "_pool", ()))), None)
-    if conn is not None:
-        conn._sqlite_conn.execute("PRAGMA wal_checkpoint(FULL)")
+def _what(cls: type[Aggregate]) -> str:
+    """How errors name an aggregate class: WeightSet -> "weight set"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
 
 
 class LedgerBase(Application[UUID]):
@@ -180,21 +140,28 @@ class LedgerBase(Application[UUID]):
 
     # ---- infrastructure -------------------------------------------------------------
 
-    def _run(
+    def _run(self, run: Run, body: Callable[[datetime], Outcome[T]]) -> T:
+        """Run the use case being called (its name from @use_case) with its run keywords."""
+        request = current_request()
+        assert request is not None, "_run is called by @use_case methods"
+        key, at = run.get("idempotency_key"), run.get("at")
+        return self._execute(request.name, key, at, body, request.fingerprint)
+
+    def _execute(
         self,
         command: str,
         key: str | None,
         at: datetime | None,
-        body: Callable[[datetime], Outcome],
-    ) -> Any:
-        """Run a use case: check time, replay a keyed retry, save atomically, retry conflicts."""
+        body: Callable[[datetime], Outcome[T]],
+        fingerprint: str = "",
+    ) -> T:
+        """Run a command: check time, replay a keyed retry, save atomically, retry conflicts."""
         batch = self._batch
         if batch is not None:
             if key is None and command not in LOG_READERS:
                 return self._run_batched(batch, command, at, body)
             # A keyed command or one that reads the log itself runs alone, after the batch.
             self.flush()
-        fingerprint = _REQUEST.get()
         if key is not None:
             validate.text("idempotency_key", key, max_len=200)
         for attempt in range(ATTEMPTS):
@@ -223,8 +190,8 @@ class LedgerBase(Application[UUID]):
         key: str | None,
         fingerprint: str,
         at: datetime | None,
-        body: Callable[[datetime], Outcome],
-    ) -> Any:
+        body: Callable[[datetime], Outcome[T]],
+    ) -> T:
         """One try: answer a keyed retry as the first time, or decide and save atomically."""
         if key is not None:
             receipt = self._find(Receipt, Receipt.key_id(key))
@@ -237,7 +204,7 @@ class LedgerBase(Application[UUID]):
                         field="idempotency_key",
                         value=key,
                     )
-                return json.loads(receipt.result)
+                return cast(T, json.loads(receipt.result))
         when = self._check_time(at)
         outcome = body(when)
         aggregates = list(outcome.aggregates)
@@ -283,26 +250,72 @@ class LedgerBase(Application[UUID]):
             self._batch.identity[key] = found
         return found  # type: ignore[no-any-return]
 
-    def _get(self, cls: type[A], key: UUID, what: str, value: str) -> A:
-        found = self._find(cls, key)
+    def _get(self, cls: type[A], ident: str) -> A:
+        """The aggregate of a class with an id (UnknownId, naming it, when there is none)."""
+        found = self._find(cls, _key(cls, ident))
         if found is None or not isinstance(found, cls):
+            what = _what(cls)
             raise UnknownId(
-                f"{what} {value!r} does not exist", field=what.replace(" ", "_"), value=value
+                f"{what} {ident!r} does not exist", field=what.replace(" ", "_"), value=ident
             )
         return found
+
+    def _step(
+        self, cls: type[A], ident: str, change: Callable[[A, datetime], T]
+    ) -> Callable[[datetime], Outcome[T]]:
+        """The body of a use case that changes one aggregate: the change's result, saved."""
+
+        def body(when: datetime) -> Outcome[T]:
+            found = self._get(cls, ident)
+            return Outcome(change(found, when), [found])
+
+        return body
+
+    def _update(
+        self, cls: type[A], ident: str, change: Callable[[A, datetime], None], result: T
+    ) -> Callable[[datetime], Outcome[T]]:
+        """The body of a use case that changes one aggregate and answers `result`."""
+
+        def body(when: datetime) -> Outcome[T]:
+            found = self._get(cls, ident)
+            change(found, when)
+            return Outcome(result, [found])
+
+        return body
+
+    def _vote(
+        self, cls: type[Claim | Appeal], ident: str, verifier_id: str, decision: str, note: str
+    ) -> Callable[[datetime], Outcome[int]]:
+        """The body of a verifier's vote, on a claim's round or an appeal's review alike:
+        the vote is checked against the languages the verifier reads; answers the round."""
+        note = validate.text("note", note, optional=True)
+
+        def body(when: datetime) -> Outcome[int]:
+            subject = self._get(cls, ident)
+            languages = set(self._get(Verifier, verifier_id).languages)
+            subject.cast_vote(
+                verifier_id=verifier_id, verifier_languages=languages, decision=decision,
+                note=note, at=when,
+            )  # fmt: skip
+            assert subject.open_round is not None  # the vote was cast in it
+            return Outcome(subject.open_round, [subject])
+
+        return body
 
     def _framework(self, framework_id: str, version: int) -> Framework:
         """A framework holding `version`, for reading only (cached: versions never change)."""
         cached = self._frameworks.get(framework_id)
         if cached is None or len(cached.versions) < version:
-            cached = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
+            cached = self._get(Framework, framework_id)
             self._frameworks[framework_id] = cached
         return cached
 
-    def _absent(self, cls: type[Aggregate], key: UUID, what: str, value: str) -> None:
-        if self._find(cls, key) is not None:
+    def _absent(self, cls: type[Aggregate], ident: str) -> None:
+        """Refuse (AlreadyExists) when an aggregate of the class has this id already."""
+        if self._find(cls, _key(cls, ident)) is not None:
+            what = _what(cls)
             raise AlreadyExists(
-                f"{what} {value!r} already exists", field=what.replace(" ", "_"), value=value
+                f"{what} {ident!r} already exists", field=what.replace(" ", "_"), value=ident
             )
 
     # ---- batches: many commands, one transaction ------------------------------------
@@ -314,15 +327,13 @@ class LedgerBase(Application[UUID]):
         Every command's checks still run, against the state its predecessors left (unsaved
         aggregates are read from the batch). A command that fails records nothing, and the
         commands before it are recorded before the error propagates. A conflict with another
-        writer replays the batch's commands one by one. On SQLite the batch commits with
-        synchronous=NORMAL (WAL): a process crash loses nothing committed; a power loss may
-        lose the latest batches until the batch ends, which syncs everything to disk.
+        writer replays the batch's commands one by one. Each transaction commits with the
+        store's full durability: the one sync per transaction is what batching shares out.
         """
         if self._batch is not None:
             yield
             return
         self._batch = _Batch(size)
-        relaxed = _relax_sync(self)
         try:
             yield
             self.flush()
@@ -333,8 +344,6 @@ class LedgerBase(Application[UUID]):
             raise
         finally:
             self._batch = None
-            if relaxed:
-                _restore_sync(self)
 
     def flush(self) -> None:
         """Save the events of the batch so far in one transaction (replayed singly on conflict)."""
@@ -351,13 +360,17 @@ class LedgerBase(Application[UUID]):
             self._batch = None
             try:
                 for command, at, body in replays:
-                    self._run(command, None, at, body)
+                    self._execute(command, None, at, body)
             finally:
                 self._batch = batch
 
     def _run_batched(
-        self, batch: _Batch, command: str, at: datetime | None, body: Callable[[datetime], Outcome]
-    ) -> Any:
+        self,
+        batch: _Batch,
+        command: str,
+        at: datetime | None,
+        body: Callable[[datetime], Outcome[T]],
+    ) -> T:
         """One command inside a batch: check, decide, collect its events (saved by flush)."""
         try:
             when = self._check_time(at)

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Unpack
 
 from ledger import validate
 from ledger.city import City
-from ledger.errors import (
-    InvalidInput,
-)
+from ledger.doc import Doc
+from ledger.errors import InvalidInput
 from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, Outcome, use_case
+from ledger.usecases.params import (
+    Actor,
+    FrameworkId,
+    Indicators,
+    Languages,
+    Pillars,
+    Run,
+    Title,
+    VerifierId,
+)
 from ledger.verifier import Verifier
+
+Lineage = Annotated[list[dict[str, Any]], Doc("Every indicator's relation.")]
 
 
 class CatalogueUseCases(LedgerBase):
@@ -21,15 +32,14 @@ class CatalogueUseCases(LedgerBase):
     @use_case
     def register_city(
         self,
-        city_id: str,
-        name_en: str,
-        name_zh: str,
-        country: str,
-        aliases_zh: list[str] | None = None,
+        city_id: Annotated[str, Doc("Stable id.")],
+        name_en: Annotated[str, Doc("English name.")],
+        name_zh: Annotated[str, Doc("Chinese name.")],
+        country: Annotated[str, Doc("ISO 3166-1 alpha-2 code.")],
+        aliases_zh: Annotated[list[str] | None, Doc("Other names.")] = None,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> str:
         """Register a city under a stable id; return the id."""
         by = validate.actor(by)
@@ -51,51 +61,59 @@ class CatalogueUseCases(LedgerBase):
             raise InvalidInput(f"aliases_zh must be a list, got {aliases_zh!r}", field="aliases_zh")
         aliases = [validate.text("aliases_zh", a, max_len=200) for a in (aliases_zh or [])]
 
-        def body(when: datetime) -> Outcome:
-            self._absent(City, City.key(city_id), "city", city_id)
-            return Outcome(
-                city_id, [City.register(city_id, name_en, name_zh, country, aliases, when, by)]
-            )
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(City, city_id)
+            city = City.register(
+                city_id=city_id, name_en=name_en, name_zh=name_zh, country=country,
+                aliases_zh=aliases, at=when, by=by,
+            )  # fmt: skip
+            return Outcome(city_id, [city])
 
-        return str(self._run("register_city", idempotency_key, at, body))
+        return self._run(run, body)
 
     @use_case
     def define_framework(
         self,
-        framework_id: str,
-        title: str,
-        pillars: list[dict[str, Any]],
-        indicators: list[dict[str, Any]],
+        framework_id: FrameworkId,
+        title: Title,
+        pillars: Pillars,
+        indicators: Indicators,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> int:
         """Define version 1 of an indicator framework; return the version number."""
         by = validate.actor(by)
         validate.ident("framework_id", framework_id)
         title = validate.text("title", title, max_len=300)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(Framework, Framework.key(framework_id), "framework", framework_id)
-            return Outcome(
-                1, [Framework.define(framework_id, title, pillars, indicators, when, by)]
-            )
+        def body(when: datetime) -> Outcome[int]:
+            self._absent(Framework, framework_id)
+            framework = Framework.define(
+                framework_id=framework_id, title=title, pillars=pillars, indicators=indicators,
+                at=when, by=by,
+            )  # fmt: skip
+            return Outcome(1, [framework])
 
-        return int(self._run("define_framework", idempotency_key, at, body))
+        return self._run(run, body)
 
     @use_case
     def revise_framework(
         self,
-        framework_id: str,
-        pillars: list[dict[str, Any]],
-        indicators: list[dict[str, Any]],
-        note: str,
-        lineage: list[dict[str, Any]] | None = None,
+        framework_id: FrameworkId,
+        pillars: Pillars,
+        indicators: Indicators,
+        note: Annotated[str, Doc("What changed and why.")],
+        lineage: Annotated[
+            list[dict[str, Any]] | None,
+            Doc(
+                "Every indicator's relation to the current version "
+                "(validated: none may be forgotten)."
+            ),
+        ] = None,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> int:
         """Define the next version of a framework (with its lineage from the current version).
 
@@ -104,25 +122,24 @@ class CatalogueUseCases(LedgerBase):
         by = validate.actor(by)
         note = validate.text("note", note)
 
-        def body(when: datetime) -> Outcome:
-            framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
-            version_no = framework.revise(pillars, indicators, note, when, lineage, by)
-            return Outcome(version_no, [framework])
+        def revise(framework: Framework, when: datetime) -> int:
+            return framework.revise(
+                pillars=pillars, indicators=indicators, note=note, at=when, lineage=lineage, by=by
+            )
 
-        return int(self._run("revise_framework", idempotency_key, at, body))
+        return self._run(run, self._step(Framework, framework_id, revise))
 
     @use_case
     def state_lineage(
         self,
-        framework_id: str,
-        version: int,
-        predecessor_framework_id: str,
-        predecessor_version: int,
-        lineage: list[dict[str, Any]],
+        framework_id: FrameworkId,
+        version: Annotated[int, Doc("Its version.")],
+        predecessor_framework_id: Annotated[str, Doc("The predecessor framework.")],
+        predecessor_version: Annotated[int, Doc("The predecessor's version.")],
+        lineage: Lineage,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> int:
         """State how a framework version relates, indicator by indicator, to a predecessor.
 
@@ -133,63 +150,57 @@ class CatalogueUseCases(LedgerBase):
         validate.integer("version", version, low=1, high=10_000)
         validate.integer("predecessor_version", predecessor_version, low=1, high=10_000)
 
-        def body(when: datetime) -> Outcome:
-            framework = self._get(Framework, Framework.key(framework_id), "framework", framework_id)
-            predecessor = self._get(
-                Framework,
-                Framework.key(predecessor_framework_id),
-                "framework",
-                predecessor_framework_id,
+        def state(framework: Framework, when: datetime) -> None:
+            framework.state_lineage(
+                version_no=version,
+                predecessor=self._get(Framework, predecessor_framework_id),
+                predecessor_version=predecessor_version,
+                lineage=lineage,
+                at=when,
+                by=by,
             )
-            framework.state_lineage(version, predecessor, predecessor_version, lineage, when, by)
-            return Outcome(version, [framework])
 
-        return int(self._run("state_lineage", idempotency_key, at, body))
+        return self._run(run, self._update(Framework, framework_id, state, version))
 
     @use_case
     def enrol_verifier(
         self,
-        verifier_id: str,
-        languages: list[str],
+        verifier_id: VerifierId,
+        languages: Languages,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> str:
         """Enrol an anonymous verifier with the languages they read; return the id."""
         by = validate.actor(by)
         validate.ident("verifier_id", verifier_id)
         langs = validate.languages("languages", languages)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            return Outcome(verifier_id, [Verifier.enrol(verifier_id, langs, when, by)])
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(Verifier, verifier_id)
+            verifier = Verifier.enrol(verifier_id=verifier_id, languages=langs, at=when, by=by)
+            return Outcome(verifier_id, [verifier])
 
-        return str(self._run("enrol_verifier", idempotency_key, at, body))
+        return self._run(run, body)
 
     @use_case
     def change_verifier_languages(
         self,
-        verifier_id: str,
-        languages: list[str],
+        verifier_id: VerifierId,
+        languages: Languages,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> str:
         """Restate the languages a verifier reads."""
         by = validate.actor(by)
         langs = validate.languages("languages", languages)
 
-        def body(when: datetime) -> Outcome:
-            verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            verifier.change_languages(langs, when, by)
-            return Outcome(verifier_id, [verifier])
+        def change(verifier: Verifier, when: datetime) -> None:
+            verifier.change_languages(languages=langs, at=when, by=by)
 
-        return str(self._run("change_verifier_languages", idempotency_key, at, body))
+        return self._run(run, self._update(Verifier, verifier_id, change, verifier_id))
 
     def verifier_languages(self, verifier_id: str) -> list[str]:
         """The languages a verifier reads (UnknownId if not enrolled)."""
-        return list(
-            self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id).languages
-        )
+        return list(self._get(Verifier, verifier_id).languages)

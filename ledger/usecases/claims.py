@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Unpack
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
 from ledger import validate
 from ledger.claim import ACCEPTED, Claim
+from ledger.doc import Doc
 from ledger.edition import Edition
-from ledger.errors import (
-    InvalidInput,
-)
+from ledger.errors import InvalidInput
 from ledger.usecases.base import LedgerBase, Outcome, use_case
-from ledger.verifier import Verifier
+from ledger.usecases.params import (
+    Actor,
+    AsEditor,
+    CityId,
+    ClaimId,
+    EditionId,
+    Reason,
+    Run,
+    Sources,
+    Supplied,
+    Vote,
+)
 
 MAX_SOURCES = 20
 
@@ -26,18 +36,16 @@ class ClaimUseCases(LedgerBase):
     @use_case
     def submit_claim(
         self,
-        edition_id: str,
-        city_id: str,
-        indicator_id: str,
-        rung: int,
-        sources: list[dict[str, Any]],
-        submitted_by: str,
-        claim_id: str | None = None,
-        supersedes: str | None = None,
-        as_editor: bool = False,
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        edition_id: EditionId,
+        city_id: CityId,
+        indicator_id: Annotated[str, Doc("Indicator id.")],
+        rung: Annotated[int, Doc("Rung claimed.")],
+        sources: Sources,
+        submitted_by: Annotated[str, Doc("Who submits the claim."), Supplied.ACTOR],
+        claim_id: Annotated[str | None, Doc("Id (default: new UUID).")] = None,
+        supersedes: Annotated[str | None, Doc("Claim replaced once this one is accepted.")] = None,
+        as_editor: AsEditor = False,
+        **run: Unpack[Run],
     ) -> str:
         """Submit evidence that a city stands on a rung; return the claim id.
 
@@ -49,96 +57,67 @@ class ClaimUseCases(LedgerBase):
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(Claim, Claim.key(new_id), "claim", new_id)
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(Claim, new_id)
+            edition = self._get(Edition, edition_id)
             edition.require_city(city_id)
             edition.require_evidence_by_cutoff(clean_sources)
             framework = self._framework(edition.framework_id, edition.framework_version)
             points = framework.points(edition.framework_version, indicator_id, rung)
             if supersedes is not None:
-                old = self._get(Claim, Claim.key(supersedes), "claim", supersedes)
+                old = self._get(Claim, supersedes)
                 old.require_about(edition_id, city_id, indicator_id, "supersedes")
                 old.require_correctable_by(submitted_by, as_editor is True)
             claim = Claim.submit(
-                new_id, edition_id, city_id, indicator_id, rung, points,
-                clean_sources, submitted_by, supersedes, when,
+                claim_id=new_id, edition_id=edition_id, city_id=city_id,
+                indicator_id=indicator_id, rung=rung, points=points, sources=clean_sources,
+                submitted_by=submitted_by, supersedes=supersedes, at=when,
             )  # fmt: skip
             return Outcome(new_id, [claim])
 
-        return str(self._run("submit_claim", idempotency_key, at, body))
+        return self._run(run, body)
 
     @use_case
     def withdraw_claim(
         self,
-        claim_id: str,
-        reason: str,
-        by: str,
-        as_editor: bool = False,
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        claim_id: ClaimId,
+        reason: Reason,
+        by: Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR],
+        as_editor: AsEditor = False,
+        **run: Unpack[Run],
     ) -> str:
         """Withdraw a claim so that it no longer counts: by its submitter, or as an editor."""
         reason = validate.text("reason", reason)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime) -> Outcome:
-            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            claim.withdraw(reason, by, as_editor is True, when)
-            return Outcome(claim_id, [claim])
+        def withdraw(claim: Claim, when: datetime) -> None:
+            claim.withdraw(reason=reason, by=by, as_editor=as_editor is True, at=when)
 
-        return str(self._run("withdraw_claim", idempotency_key, at, body))
+        return self._run(run, self._update(Claim, claim_id, withdraw, claim_id))
 
     @use_case
-    def open_round(
-        self,
-        claim_id: str,
-        *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
-    ) -> int:
+    def open_round(self, claim_id: ClaimId, *, by: Actor = None, **run: Unpack[Run]) -> int:
         """Open the next verification round of a claim; return its number."""
         by = validate.actor(by)
-
-        def body(when: datetime) -> Outcome:
-            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            return Outcome(claim.open_next_round(when, by), [claim])
-
-        return int(self._run("open_round", idempotency_key, at, body))
+        return self._run(
+            run,
+            self._step(Claim, claim_id, lambda claim, when: claim.open_next_round(at=when, by=by)),
+        )
 
     @use_case
     def cast_vote(
         self,
-        claim_id: str,
-        verifier_id: str,
-        decision: str,
-        note: str = "",
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        claim_id: ClaimId,
+        verifier_id: Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER],
+        decision: Vote,
+        note: Annotated[str, Doc("Optional note.")] = "",
+        **run: Unpack[Run],
     ) -> int:
         """Record a verifier's vote in the claim's open round; return the round number."""
-        note = validate.text("note", note, optional=True)
-
-        def body(when: datetime) -> Outcome:
-            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            verifier = self._get(Verifier, Verifier.key(verifier_id), "verifier", verifier_id)
-            claim.cast_vote(verifier_id, set(verifier.languages), decision, note, when)
-            return Outcome(claim.open_round, [claim])
-
-        return int(self._run("cast_vote", idempotency_key, at, body))
+        return self._run(run, self._vote(Claim, claim_id, verifier_id, decision, note))
 
     @use_case
-    def close_round(
-        self,
-        claim_id: str,
-        *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
-    ) -> str:
+    def close_round(self, claim_id: ClaimId, *, by: Actor = None, **run: Unpack[Run]) -> str:
         """Close a claim's open round under its edition's quorum; return the outcome.
 
         Accepting a claim that supersedes another supersedes it in the same save (after the
@@ -146,20 +125,20 @@ class ClaimUseCases(LedgerBase):
         """
         by = validate.actor(by)
 
-        def body(when: datetime) -> Outcome:
-            claim = self._get(Claim, Claim.key(claim_id), "claim", claim_id)
-            edition = self._get(Edition, Edition.key(claim.edition_id), "edition", claim.edition_id)
-            outcome = claim.close_round(edition.quorum, when, by)
+        def body(when: datetime) -> Outcome[str]:
+            claim = self._get(Claim, claim_id)
+            quorum = self._get(Edition, claim.edition_id).quorum
+            outcome = claim.close_round(quorum=quorum, at=when, by=by)
             changed: list[Aggregate] = [claim]
             if outcome == ACCEPTED and claim.supersedes is not None:
-                old = self._get(Claim, Claim.key(claim.supersedes), "claim", claim.supersedes)
+                old = self._get(Claim, claim.supersedes)
                 # Withdrawn (or replaced by another correction) meanwhile: nothing left to replace.
                 if old.in_force:
-                    old.supersede(claim_id, when, by)
+                    old.supersede(by_claim=claim_id, at=when, by=by)
                     changed.append(old)
-            return Outcome(outcome, changed)
+            return Outcome(str(outcome), changed)
 
-        return str(self._run("close_round", idempotency_key, at, body))
+        return self._run(run, body)
 
 
 def check_sources(sources: Any) -> list[dict[str, Any]]:

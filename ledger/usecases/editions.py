@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Unpack
 
 from ledger import validate
 from ledger.city import City
+from ledger.doc import Doc
 from ledger.edition import TABLES, Edition
 from ledger.errors import InvalidInput, InvalidState
 from ledger.publishing import PublicationCheck, PublicationFacts
 from ledger.usecases.base import LedgerBase, Outcome, use_case
+from ledger.usecases.params import (
+    Actor,
+    EditionId,
+    Editor,
+    FrameworkId,
+    FrameworkVersion,
+    Run,
+    Title,
+    WeightSetId,
+)
 from ledger.weights import WeightSet
 
 
@@ -23,19 +34,18 @@ class EditionUseCases(LedgerBase):
     @use_case
     def create_edition(
         self,
-        edition_id: str,
-        year: int,
-        title: str,
-        region: str,
-        framework_id: str,
-        framework_version: int,
-        weight_set_id: str,
-        evidence_cutoff: str,
-        quorum: int = 2,
+        edition_id: EditionId,
+        year: Annotated[int, Doc("Year.")],
+        title: Title,
+        region: Annotated[str, Doc("Region.")],
+        framework_id: FrameworkId,
+        framework_version: FrameworkVersion,
+        weight_set_id: WeightSetId,
+        evidence_cutoff: Annotated[str, Doc("YYYY-MM-DD.")],
+        quorum: Annotated[int, Doc("Accepting votes a claim needs.")] = 2,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> str:
         """Open an edition pinning a framework version and a (possibly shared) weight set."""
         by = validate.actor(by)
@@ -47,16 +57,12 @@ class EditionUseCases(LedgerBase):
         validate.integer("quorum", quorum, low=1, high=100)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(Edition, Edition.key(edition_id), "edition", edition_id)
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(Edition, edition_id)
             self._framework(framework_id, framework_version).indicators_of(framework_version)
-            weight_set = self._get(
-                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
-            )
-            if (weight_set.framework_id, weight_set.framework_version) != (
-                framework_id,
-                framework_version,
-            ):
+            weight_set = self._get(WeightSet, weight_set_id)
+            pinned = (weight_set.framework_id, weight_set.framework_version)
+            if pinned != (framework_id, framework_version):
                 raise InvalidInput(
                     f"weight set {weight_set_id} weighs {weight_set.framework_id} "
                     f"v{weight_set.framework_version}, not {framework_id} v{framework_version}",
@@ -64,70 +70,78 @@ class EditionUseCases(LedgerBase):
                     value=weight_set_id,
                 )
             edition = Edition.create(
-                edition_id, year, title, region, framework_id, framework_version,
-                weight_set_id, cutoff, quorum, when, by,
+                edition_id=edition_id, year=year, title=title, region=region,
+                framework_id=framework_id, framework_version=framework_version,
+                weight_set_id=weight_set_id, evidence_cutoff=cutoff, quorum=quorum, at=when,
+                by=by,
             )  # fmt: skip
             return Outcome(edition_id, [edition])
 
-        return str(self._run("create_edition", idempotency_key, at, body))
+        return self._run(run, body)
 
     @use_case
     def include_cities(
         self,
-        edition_id: str,
-        city_ids: list[str],
+        edition_id: EditionId,
+        city_ids: Annotated[list[str], Doc("Registered cities to add.")],
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> int:
         """Add registered cities to an edition; return how many it now has."""
         by = validate.actor(by)
         ids = validate.string_list("city_ids", city_ids, check=validate.ident, max_items=1000)
 
-        def body(when: datetime) -> Outcome:
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+        def include(edition: Edition, when: datetime) -> int:
             for city_id in ids:
-                self._get(City, City.key(city_id), "city", city_id)
-            edition.include_cities(ids, when, by)
-            return Outcome(len(edition.city_ids), [edition])
+                self._get(City, city_id)
+            edition.include_cities(city_ids=ids, at=when, by=by)
+            return len(edition.city_ids)
 
-        return int(self._run("include_cities", idempotency_key, at, body))
+        return self._run(run, self._step(Edition, edition_id, include))
 
     @use_case
     def change_quorum(
         self,
-        edition_id: str,
-        quorum: int,
+        edition_id: EditionId,
+        quorum: Annotated[int, Doc("Accepting votes a claim needs.")],
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> int:
         """Set how many accepting votes a claim of this edition needs."""
         by = validate.actor(by)
         validate.integer("quorum", quorum, low=1, high=100)
 
-        def body(when: datetime) -> Outcome:
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.change_quorum(quorum, when, by)
-            return Outcome(quorum, [edition])
+        def change(edition: Edition, when: datetime) -> None:
+            edition.change_quorum(quorum=quorum, at=when, by=by)
 
-        return int(self._run("change_quorum", idempotency_key, at, body))
+        return self._run(run, self._update(Edition, edition_id, change, quorum))
 
     @use_case
     def publish(
         self,
-        edition_id: str,
-        by: str = "editor",
-        tables: list[str] | None = None,
-        position: int | None = None,
+        edition_id: EditionId,
+        by: Editor = "editor",
+        tables: Annotated[list[str] | None, Doc("Default: all.")] = None,
+        position: Annotated[int | None, Doc("Default: the head.")] = None,
         *,
-        corrects: int | None = None,
-        force: bool = False,
-        reason: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        corrects: Annotated[
+            int | None,
+            Doc(
+                "The number of the publication this one corrects: a correction publication "
+                "lists each band change since it, with the appeals and decisions that caused it."
+            ),
+        ] = None,
+        force: Annotated[
+            bool,
+            Doc(
+                "Publish although pending claims or open appeals could change a band "
+                "(needs a reason, recorded)."
+            ),
+        ] = False,
+        reason: Annotated[str | None, Doc("Why publish with force.")] = None,
+        **run: Unpack[Run],
     ) -> dict[str, Any]:
         """Publish the edition's tables as computed at a ledger position (default: the head).
 
@@ -143,8 +157,8 @@ class EditionUseCases(LedgerBase):
         if corrects is not None:
             validate.integer("corrects", corrects, low=1, high=1_000_000)
 
-        def body(when: datetime) -> Outcome:
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
+        def body(when: datetime) -> Outcome[dict[str, Any]]:
+            edition = self._get(Edition, edition_id)
             head = self.head()
             cut = (
                 head
@@ -184,8 +198,9 @@ class EditionUseCases(LedgerBase):
                 tabulation.table_digests(edition_id, known) if tabulation is not None else None
             )
             number = edition.publish(
-                cut, digest, tree_head, chosen, by, when, table_digests,
-                corrects=corrects, changes=changes, forced_reason=forced_reason,
+                position=cut, digest=digest, tree_head=tree_head, tables=chosen, by=by, at=when,
+                table_digests=table_digests, corrects=corrects, changes=changes,
+                forced_reason=forced_reason,
             )  # fmt: skip
             result = {
                 "edition_id": edition_id,
@@ -197,7 +212,7 @@ class EditionUseCases(LedgerBase):
             }
             return Outcome(result, [edition])
 
-        return dict(self._run("publish", idempotency_key, at, body))
+        return self._run(run, body)
 
     def _publication_facts(
         self, edition_id: str, cut: int, corrected_at: int | None, tables: list[str]
@@ -216,20 +231,16 @@ class EditionUseCases(LedgerBase):
     @use_case
     def set_appeal_window(
         self,
-        edition_id: str,
-        days: int,
-        by: str = "editor",
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        edition_id: EditionId,
+        days: Annotated[int, Doc("Days, 1..3660.")],
+        by: Editor = "editor",
+        **run: Unpack[Run],
     ) -> int:
         """Set how many days after its latest publication an edition accepts appeals."""
         validate.integer("days", days, low=1, high=3660)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime) -> Outcome:
-            edition = self._get(Edition, Edition.key(edition_id), "edition", edition_id)
-            edition.set_appeal_window(days, by, when)
-            return Outcome(days, [edition])
+        def change(edition: Edition, when: datetime) -> None:
+            edition.set_appeal_window(days=days, by=by, at=when)
 
-        return int(self._run("set_appeal_window", idempotency_key, at, body))
+        return self._run(run, self._update(Edition, edition_id, change, days))

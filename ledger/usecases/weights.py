@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Unpack
 
 from ledger import validate
+from ledger.doc import Doc
 from ledger.usecases.base import LedgerBase, Outcome, use_case
+from ledger.usecases.params import (
+    Actor,
+    Allocations,
+    Editor,
+    FrameworkId,
+    FrameworkVersion,
+    Reason,
+    Run,
+    Supplied,
+    Title,
+    WeightSetId,
+)
 from ledger.weights import WeightSet
+
+PanelistId = Annotated[str, Doc("Anonymous panelist id.")]
+Panel = Annotated[str, Doc("The weight set whose panel votes."), Supplied.PANEL]
+Panelist = Annotated[str, Doc("The panelist voting."), Supplied.PANELIST]
 
 
 class WeightUseCases(LedgerBase):
@@ -15,14 +33,13 @@ class WeightUseCases(LedgerBase):
     @use_case
     def create_weight_set(
         self,
-        weight_set_id: str,
-        title: str,
-        framework_id: str,
-        framework_version: int,
+        weight_set_id: WeightSetId,
+        title: Title,
+        framework_id: FrameworkId,
+        framework_version: FrameworkVersion,
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> str:
         """Create a weight set (and its empty panel) for a framework version."""
         by = validate.actor(by)
@@ -30,124 +47,99 @@ class WeightUseCases(LedgerBase):
         title = validate.text("title", title, max_len=300)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
 
-        def body(when: datetime) -> Outcome:
-            self._absent(WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id)
+        def body(when: datetime) -> Outcome[str]:
+            self._absent(WeightSet, weight_set_id)
             framework = self._framework(framework_id, framework_version)
-            indicator_ids = [i["id"] for i in framework.indicators_of(framework_version)]
             weight_set = WeightSet.create(
-                weight_set_id, title, framework_id, framework_version, indicator_ids, when, by
-            )
+                weight_set_id=weight_set_id, title=title, framework_id=framework_id,
+                framework_version=framework_version,
+                indicator_ids=[i["id"] for i in framework.indicators_of(framework_version)],
+                at=when, by=by,
+            )  # fmt: skip
             return Outcome(weight_set_id, [weight_set])
 
-        return str(self._run("create_weight_set", idempotency_key, at, body))
+        return self._run(run, body)
 
     @use_case
     def enrol_panelist(
         self,
-        weight_set_id: str,
-        panelist_id: str,
-        field: str,
+        weight_set_id: WeightSetId,
+        panelist_id: PanelistId,
+        field: Annotated[str, Doc("One of the four panel fields.")],
         *,
-        by: str | None = None,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        by: Actor = None,
+        **run: Unpack[Run],
     ) -> str:
         """Add an anonymous panelist from one of the four fields."""
         by = validate.actor(by)
         validate.ident("panelist_id", panelist_id)
 
-        def body(when: datetime) -> Outcome:
-            weight_set = self._get(
-                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
-            )
-            weight_set.enrol_panelist(panelist_id, field, when, by)
-            return Outcome(panelist_id, [weight_set])
+        def enrol(weight_set: WeightSet, when: datetime) -> None:
+            weight_set.enrol_panelist(panelist_id=panelist_id, field=field, at=when, by=by)
 
-        return str(self._run("enrol_panelist", idempotency_key, at, body))
+        return self._run(run, self._update(WeightSet, weight_set_id, enrol, panelist_id))
 
     @use_case
     def cast_ballot(
         self,
-        weight_set_id: str,
-        panelist_id: str,
-        allocations: dict[str, int],
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        weight_set_id: Panel,
+        panelist_id: Panelist,
+        allocations: Allocations,
+        **run: Unpack[Run],
     ) -> str:
         """Record a panelist's ballot of 100 points over the indicators."""
 
-        def body(when: datetime) -> Outcome:
-            weight_set = self._get(
-                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
-            )
-            weight_set.cast_ballot(panelist_id, allocations, when)
-            return Outcome(panelist_id, [weight_set])
+        def cast(weight_set: WeightSet, when: datetime) -> None:
+            weight_set.cast_ballot(panelist_id=panelist_id, allocations=allocations, at=when)
 
-        return str(self._run("cast_ballot", idempotency_key, at, body))
+        return self._run(run, self._update(WeightSet, weight_set_id, cast, panelist_id))
 
     @use_case
     def revise_ballot(
         self,
-        weight_set_id: str,
-        panelist_id: str,
-        allocations: dict[str, int],
-        reason: str,
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        weight_set_id: Panel,
+        panelist_id: Panelist,
+        allocations: Allocations,
+        reason: Reason,
+        **run: Unpack[Run],
     ) -> str:
         """Replace a panelist's ballot."""
         reason = validate.text("reason", reason)
 
-        def body(when: datetime) -> Outcome:
-            weight_set = self._get(
-                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
+        def revise(weight_set: WeightSet, when: datetime) -> None:
+            weight_set.revise_ballot(
+                panelist_id=panelist_id, allocations=allocations, reason=reason, at=when
             )
-            weight_set.revise_ballot(panelist_id, allocations, reason, when)
-            return Outcome(panelist_id, [weight_set])
 
-        return str(self._run("revise_ballot", idempotency_key, at, body))
+        return self._run(run, self._update(WeightSet, weight_set_id, revise, panelist_id))
 
     @use_case
     def aggregate_weights(
         self,
-        weight_set_id: str,
-        by: str = "editor",
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        weight_set_id: WeightSetId,
+        by: Editor = "editor",
+        **run: Unpack[Run],
     ) -> int:
         """Make the mean of the current ballots the weights in force; return the revision."""
         by = validate.text("by", by, max_len=120)
-
-        def body(when: datetime) -> Outcome:
-            weight_set = self._get(
-                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
-            )
-            return Outcome(weight_set.aggregate(by, when), [weight_set])
-
-        return int(self._run("aggregate_weights", idempotency_key, at, body))
+        return self._run(
+            run, self._step(WeightSet, weight_set_id, lambda ws, when: ws.aggregate(by=by, at=when))
+        )
 
     @use_case
     def set_weights(
         self,
-        weight_set_id: str,
-        weights: dict[str, str],
-        reason: str,
-        by: str = "editor",
-        *,
-        at: datetime | None = None,
-        idempotency_key: str | None = None,
+        weight_set_id: WeightSetId,
+        weights: Annotated[dict[str, str], Doc("Weights summing to 100.")],
+        reason: Reason,
+        by: Editor = "editor",
+        **run: Unpack[Run],
     ) -> int:
         """Set the weights in force directly, with a reason; return the revision."""
         reason = validate.text("reason", reason)
         by = validate.text("by", by, max_len=120)
 
-        def body(when: datetime) -> Outcome:
-            weight_set = self._get(
-                WeightSet, WeightSet.key(weight_set_id), "weight set", weight_set_id
-            )
-            return Outcome(weight_set.set_weights(weights, reason, by, when), [weight_set])
+        def change(weight_set: WeightSet, when: datetime) -> int:
+            return weight_set.set_weights(weights=weights, reason=reason, by=by, at=when)
 
-        return int(self._run("set_weights", idempotency_key, at, body))
+        return self._run(run, self._step(WeightSet, weight_set_id, change))

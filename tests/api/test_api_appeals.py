@@ -11,12 +11,12 @@ from starlette.testclient import TestClient
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import create_token
 from tests.api.api_world import EDITION, Gql, Tokens, codes
+from tests.support.graphql_ws import session
 
 APPEAL = (
     "query($id: String!) { appeal(id: $id) { appealId cityId status reasons claimId rung "
     "correctionClaimId review { roundNo outcome notes { verifier decision note } } } }"
 )
-PROTOCOL = ["graphql-transport-ws"]
 
 
 def mutate(gql: Gql, token: str, text: str) -> dict[str, Any]:
@@ -143,10 +143,7 @@ def test_appeal_updates_reach_only_the_citys_own_subscription(
     client: TestClient, tokens: Tokens, api_runtime: Runtime
 ) -> None:
     head = api_runtime.ledger.head()
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        ws.send_json({"type": "connection_init",
-                      "payload": {"Authorization": f"Bearer {tokens.city}"}})  # fmt: skip
-        assert ws.receive_json() == {"type": "connection_ack"}
+    with session(client, tokens.city) as ws:
         ws.send_json({"id": "1", "type": "subscribe", "payload": {
             "query": "subscription($after: Int) { appealUpdates(after: $after) "
                      "{ type appeal { appealId status } } }",

@@ -17,8 +17,8 @@ from graphql_api.app import create_app, database_file
 from graphql_api.http import LedgerGraphQL
 from graphql_api.watcher import Watcher
 from tests.api.api_world import Tokens
+from tests.support.graphql_ws import PROTOCOL, init, session, subscribe
 
-PROTOCOL = ["graphql-transport-ws"]
 #: A failure guard only: every wait below normally ends as soon as its event happens.
 GUARD = 20.0
 
@@ -71,12 +71,8 @@ def test_healthz_and_queries_answer_while_another_process_holds_the_write_lock(
     released = threading.Event()
     try:
         # A subscriber and a mutation, each of which used to wait for the lock on the loop.
-        with following.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-            auth = {"Authorization": f"Bearer {tokens.auditor}"}
-            ws.send_json({"type": "connection_init", "payload": auth})
-            assert ws.receive_json() == {"type": "connection_ack"}
-            query = "subscription { ledgerEvents { position } }"
-            ws.send_json({"id": "s", "type": "subscribe", "payload": {"query": query}})
+        with session(following, tokens.auditor) as ws:
+            subscribe(ws, "s", "subscription { ledgerEvents { position } }")
             assert waiting.wait(GUARD), "the watcher never reached the held lock"
             mutation, _ = in_thread(
                 lambda: following.post(
@@ -121,15 +117,8 @@ def test_idle_subscribers_cost_no_database_work(
     ]
     try:
         for i, ws in enumerate(sockets):
-            ws.send_json(
-                {
-                    "type": "connection_init",
-                    "payload": {"Authorization": f"Bearer {tokens.auditor}"},
-                }
-            )
-            assert ws.receive_json() == {"type": "connection_ack"}
-            query = "subscription { ledgerEvents { position } }"
-            ws.send_json({"id": str(i), "type": "subscribe", "payload": {"query": query}})
+            init(ws, tokens.auditor)
+            subscribe(ws, str(i), "subscription { ledgerEvents { position } }")
         wait_for(lambda: watcher.waiting == 5, "five idle subscribers")
         statements: list[str] = []
         api_runtime.db.conn.set_trace_callback(statements.append)
@@ -156,13 +145,10 @@ def test_websocket_operations_see_fresh_data_on_a_long_lived_socket(
         '{ claims(filter: {cityIds: ["seoul"]}) { edges { node { claimId '
         "rounds { roundNo votes { decision } } } } } }"
     )
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        auth = {"Authorization": f"Bearer {tokens.editor}"}
-        ws.send_json({"type": "connection_init", "payload": auth})
-        assert ws.receive_json() == {"type": "connection_ack"}
+    with session(client, tokens.editor) as ws:
 
         def votes(op: str) -> int:
-            ws.send_json({"id": op, "type": "subscribe", "payload": {"query": query}})
+            subscribe(ws, op, query)
             message = ws.receive_json()
             assert ws.receive_json() == {"id": op, "type": "complete"}
             (edge,) = message["payload"]["data"]["claims"]["edges"]
@@ -190,12 +176,9 @@ def test_websocket_results_are_encoded_off_the_event_loop(
         return encode(view, data)
 
     monkeypatch.setattr(LedgerGraphQL, "encode_json", recording)
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        auth = {"Authorization": f"Bearer {tokens.auditor}"}
-        ws.send_json({"type": "connection_init", "payload": auth})
-        assert ws.receive_json() == {"type": "connection_ack"}
-        query = '{ rankings(edition: "asia-2023", table: TOTAL) { rows { cityId band } } }'
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+    query = '{ rankings(edition: "asia-2023", table: TOTAL) { rows { cityId band } } }'
+    with session(client, tokens.auditor) as ws:
+        subscribe(ws, "1", query)
         assert ws.receive_json()["payload"]["data"]["rankings"]["rows"]
         assert ws.receive_json() == {"id": "1", "type": "complete"}
     # Every message sent after the handshake (the result and "complete") was encoded in a

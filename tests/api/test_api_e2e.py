@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,37 +15,16 @@ from websockets.asyncio.client import connect
 
 from tests.api.api_world import Template, Tokens
 from tests.support.databases import copy_db
+from tests.support.servers import serving, wait_until
 
-REPO = Path(__file__).resolve().parents[2]
 SERVER = """
 import sys, uvicorn
 from pathlib import Path
 from cityledger.bootstrap import open_runtime
 from graphql_api.app import create_app
 uvicorn.run(create_app(open_runtime(Path(sys.argv[1]))), host="127.0.0.1",
-            port=int(sys.argv[2]), log_level="warning")
+            port=int(sys.argv[3]), log_level="warning")
 """
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (bind to port 0 and let the OS choose)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(check: object, what: str, seconds: float = 15.0) -> None:
-    """Poll a condition in a bounded loop."""
-    assert callable(check)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -56,21 +32,8 @@ def server(api_template: Template, tmp_path: Path) -> Iterator[str]:
     """A uvicorn process serving a copy of the world; yields its base URL."""
     path = tmp_path / "served.sqlite"
     copy_db(api_template.path, path)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(path), str(port)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: httpx.get(f"{base}/healthz", timeout=1).status_code == 200, "/healthz")
+    with serving([sys.executable, "-c", SERVER, str(path)]) as base:
         yield base
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=15)
-        assert b"Traceback" not in stderr, stderr.decode()
 
 
 def health(base: str) -> dict[str, int]:

@@ -28,6 +28,13 @@ def call(gql: Gql, token: str, field: str, args: str, payload: str, **variables:
     return body["data"]["r"]
 
 
+def mutate(gql: Gql, token: str, field: str, payload: str, data: dict[str, Any]) -> Any:
+    """Run a mutation that takes one `input: <Field>Input!`; return its result object."""
+    return call(
+        gql, token, field, f"input:{field[0].upper()}{field[1:]}Input!", payload, input=data
+    )
+
+
 def _types(args: str) -> dict[str, str]:
     return dict(a.split(":") for a in args.split()) if args else {}
 
@@ -50,33 +57,30 @@ def gql_framework(indicators: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
     ed = tokens.editor
-    city = call(
+    city = mutate(
         gql,
         ed,
         "registerCity",
-        "input:RegisterCityInput!",
         "CityPayload { city { cityId nameZh } }",
-        input={"cityId": "hangzhou", "nameEn": "Hangzhou", "nameZh": "杭州", "country": "CN"},
+        {"cityId": "hangzhou", "nameEn": "Hangzhou", "nameZh": "杭州", "country": "CN"},
     )
     assert city["city"] == {"cityId": "hangzhou", "nameZh": "杭州"}
     fw = {"frameworkId": "fw2", "title": "Second", **gql_framework(INDICATORS)}
-    defined = call(
+    defined = mutate(
         gql,
         ed,
         "defineFramework",
-        "input:DefineFrameworkInput!",
         "FrameworkPayload { framework { version indicators { indicatorId } } }",
-        input=fw,
+        fw,
     )
     assert defined["framework"]["version"] == 1 and len(defined["framework"]["indicators"]) == 4
     revised_input = {"frameworkId": "fw2", "note": "drop openness", **gql_framework(INDICATORS[:3])}
-    revised = call(
+    revised = mutate(
         gql,
         ed,
         "reviseFramework",
-        "input:ReviseFrameworkInput!",
         "FrameworkPayload { framework { version note indicators { indicatorId } } }",
-        input=revised_input,
+        revised_input,
     )
     assert revised["framework"]["version"] == 2 and len(revised["framework"]["indicators"]) == 3
     enrolled = call(
@@ -97,35 +101,32 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         input={"verifierId": "v-ja", "languages": ["ja", "en"]},
     )
     assert sorted(changed["verifier"]["languages"]) == ["en", "ja"]
-    ws = call(
+    ws = mutate(
         gql,
         ed,
         "createWeightSet",
-        "input:CreateWeightSetInput!",
         "WeightSetPayload { weightSetId }",
-        input={"weightSetId": "w2", "title": "W2", "frameworkId": "fw2", "frameworkVersion": 2},
+        {"weightSetId": "w2", "title": "W2", "frameworkId": "fw2", "frameworkVersion": 2},
     )
     assert ws["weightSetId"] == "w2"
-    panelist = call(
+    panelist = mutate(
         gql,
         ed,
         "enrolPanelist",
-        "input:EnrolPanelistInput!",
         "WeightSetPayload { panelistId }",
-        input={"weightSetId": "w2", "panelistId": "q1", "field": "public-administration"},
+        {"weightSetId": "w2", "panelistId": "q1", "field": "public-administration"},
     )
     assert panelist["panelistId"] == "q1"
     weights = [
         {"indicatorId": i, "weight": w}
         for i, w in (("broadband", "100/3"), ("egov", "33.5"), ("metro", "199/6"))
     ]
-    revision = call(
+    revision = mutate(
         gql,
         ed,
         "setWeights",
-        "input:SetWeightsInput!",
         "WeightRevisionPayload { revision { revision method weights { weight { fraction } } } }",
-        input={"weightSetId": "w2", "weights": weights, "reason": "start"},
+        {"weightSetId": "w2", "weights": weights, "reason": "start"},
     )
     assert revision["revision"]["method"] == "set-by-editor"
     assert [w["weight"]["fraction"] for w in revision["revision"]["weights"]] == [
@@ -171,13 +172,12 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         quorum=1,
     )
     assert quorum["edition"]["quorum"] == 1
-    published = call(
+    published = mutate(
         gql,
         ed,
         "publish",
-        "input:PublishInput!",
         "PublicationPayload { position publication { publicationNo by tables } }",
-        input={"editionId": "e2", "tables": ["total"]},
+        {"editionId": "e2", "tables": ["total"]},
     )
     assert published["publication"] == {"publicationNo": 1, "by": "editor-eve", "tables": ["total"]}
     aggregated = call(
@@ -189,13 +189,12 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         weightSetId=WEIGHTS,
     )
     assert aggregated["revision"] == {"revision": 2, "by": "editor-eve", "ballotCount": 2}
-    answered = call(
+    answered = mutate(
         gql,
         ed,
         "answerAppeal",
-        "input:AnswerAppealInput!",
         "AppealPayload { appeal { status reasons decidedBy } }",
-        input={"appealId": "a-tz", "decision": "DISMISSED", "response": "Not new."},
+        {"appealId": "a-tz", "decision": "DISMISSED", "response": "Not new."},
     )
     assert answered["appeal"] == {
         "status": "dismissed",
@@ -208,33 +207,30 @@ CLAIM = "ClaimPayload { position roundNo outcome claim { claimId status submitte
 VOTES = "ClaimPayload { outcome claim { rounds { roundNo votes { verifierId } } } }"
 
 
+def claim_input(claim_id: str | None, rung: int = 2) -> dict[str, Any]:
+    """A claim for seoul's metro indicator (valid at rung 2), with an id unless None."""
+    claim = {"editionId": EDITION, "cityId": "seoul", "indicatorId": "metro", "rung": rung}
+    return claim | {"sources": [source("zh")]} | ({"claimId": claim_id} if claim_id else {})
+
+
 def test_claim_lifecycle_with_acting_identities(gql: Gql, tokens: Tokens) -> None:
-    submitted = call(
+    submitted = mutate(
         gql,
         tokens.researcher,
         "submitClaim",
-        "input:SubmitClaimInput!",
         CLAIM,
-        input={
-            "editionId": EDITION,
-            "cityId": "seoul",
-            "indicatorId": "metro",
-            "rung": 2,
-            "claimId": "c-new",
-            "sources": [source("zh")],
-        },
+        claim_input("c-new"),
     )
     assert submitted["claim"]["status"] == "pending"
     assert submitted["claim"]["submittedBy"] == "researcher-ann"
     opened = call(gql, tokens.editor, "openRound", "claimId:String!", CLAIM, claimId="c-new")
     assert opened["roundNo"] == 1
-    voted = call(
+    voted = mutate(
         gql,
         tokens.verifier,
         "castVote",
-        "input:CastVoteInput!",
         CLAIM,
-        input={"claimId": "c-new", "decision": "ACCEPT", "note": "ok"},
+        {"claimId": "c-new", "decision": "ACCEPT", "note": "ok"},
     )
     assert voted["roundNo"] == 1
     closed = call(gql, tokens.editor, "closeRound", "claimId:String!", VOTES, claimId="c-new")
@@ -255,13 +251,12 @@ def test_claim_lifecycle_with_acting_identities(gql: Gql, tokens: Tokens) -> Non
 def test_panelist_casts_and_revises_own_ballot(
     gql: Gql, tokens: Tokens, api_runtime: Runtime
 ) -> None:
-    call(
+    mutate(
         gql,
         tokens.editor,
         "enrolPanelist",
-        "input:EnrolPanelistInput!",
         "WeightSetPayload { panelistId }",
-        input={"weightSetId": WEIGHTS, "panelistId": "p3", "field": "digital-infrastructure"},
+        {"weightSetId": WEIGHTS, "panelistId": "p3", "field": "digital-infrastructure"},
     )
     p3 = create_token(api_runtime.db, "panelist", "panelist-three", panelist=(WEIGHTS, "p3"))
     points = {"broadband": 25, "egov": 25, "metro": 25, "openness": 25}
@@ -276,13 +271,12 @@ def test_panelist_casts_and_revises_own_ballot(
     )
     assert cast["ballot"]["panelistId"] == "p3" and cast["ballot"]["revisions"] == 0
     allocations[0]["points"], allocations[1]["points"] = 50, 0
-    revised = call(
+    revised = mutate(
         gql,
         p3,
         "reviseBallot",
-        "input:ReviseBallotInput!",
         "BallotPayload { ballot { revisions allocations { points } } }",
-        input={"allocations": allocations, "reason": "rethought"},
+        {"allocations": allocations, "reason": "rethought"},
     )
     assert revised["ballot"]["revisions"] == 1
     assert [a["points"] for a in revised["ballot"]["allocations"]] == [50, 0, 25, 25]
@@ -327,44 +321,34 @@ def test_refusal_is_data_and_records_nothing(
     head = api_runtime.ledger.head()
     bad_ballot = [{"indicatorId": "broadband", "points": 60}, {"indicatorId": "egov", "points": 60}]
     refused = [
-        call(
+        mutate(
             gql,
             tokens.researcher,
             "submitClaim",
-            "input:SubmitClaimInput!",
             CLAIM,
-            input={
-                "editionId": EDITION,
-                "cityId": "seoul",
-                "indicatorId": "metro",
-                "rung": 9,
-                "sources": [source("zh")],
-            },
+            claim_input(None, rung=9),
         ),
         call(gql, tokens.editor, "openRound", "claimId:String!", CLAIM, claimId="no-such-claim"),
-        call(
+        mutate(
             gql,
             tokens.panelist,
             "reviseBallot",
-            "input:ReviseBallotInput!",
             "BallotPayload { position }",
-            input={"allocations": bad_ballot, "reason": "x"},
+            {"allocations": bad_ballot, "reason": "x"},
         ),
-        call(
+        mutate(
             gql,
             tokens.panelist,
             "reviseBallot",
-            "input:ReviseBallotInput!",
             "BallotPayload { position }",
-            input={"allocations": [bad_ballot[0], bad_ballot[0]], "reason": "x"},
+            {"allocations": [bad_ballot[0], bad_ballot[0]], "reason": "x"},
         ),
-        call(
+        mutate(
             gql,
             tokens.editor,
             "registerCity",
-            "input:RegisterCityInput!",
             "CityPayload { position }",
-            input={"cityId": "beijing", "nameEn": "B", "nameZh": "北", "country": "CN"},
+            {"cityId": "beijing", "nameEn": "B", "nameZh": "北", "country": "CN"},
         ),
     ]
     assert [r["code"] for r in refused] == [
@@ -386,24 +370,11 @@ def test_idempotency_key_records_a_retry_once(
     head = api_runtime.ledger.head()
     args = "input:RegisterCityInput! idempotencyKey:String"
     city = {"cityId": "osaka", "nameEn": "Osaka", "nameZh": "大阪", "country": "JP"}
-    first = call(
-        gql,
-        tokens.editor,
-        "registerCity",
-        args,
-        "CityPayload { city { cityId } }",
-        input=city,
-        idempotencyKey="k-1",
-    )
-    again = call(
-        gql,
-        tokens.editor,
-        "registerCity",
-        args,
-        "CityPayload { city { cityId } }",
-        input=city,
-        idempotencyKey="k-1",
-    )
+    first, again = (
+        call(gql, tokens.editor, "registerCity", args, "CityPayload { city { cityId } }",
+             input=city, idempotencyKey="k-1")
+        for _ in range(2)
+    )  # fmt: skip
     assert first == again == {"__typename": "CityPayload", "city": {"cityId": "osaka"}}
     assert api_runtime.ledger.head() == head + 2  # the city and its receipt, once
     reused = call(
@@ -434,18 +405,6 @@ def test_reads_see_the_write_immediately(gql: Gql, tokens: Tokens) -> None:
 
 
 SUBMIT = "input:SubmitClaimInput! idempotencyKey:String"
-
-
-def claim_input(claim_id: str) -> dict[str, Any]:
-    """A valid claim for seoul's metro indicator."""
-    return {
-        "editionId": EDITION,
-        "cityId": "seoul",
-        "indicatorId": "metro",
-        "rung": 2,
-        "claimId": claim_id,
-        "sources": [source("zh")],
-    }
 
 
 def test_idempotency_keys_are_scoped_per_caller(

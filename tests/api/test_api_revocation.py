@@ -16,8 +16,8 @@ from cityledger.cli import main
 from graphql_api.tokens import create_token, find_token, list_tokens, revoke_tokens
 from ledger.errors import InvalidInput, Unauthenticated
 from tests.api.api_world import EDITION, Tokens, source
+from tests.support.graphql_ws import session
 
-PROTOCOL = ["graphql-transport-ws"]
 VIEWER = "{ viewer { role name } }"
 EVENTS = "subscription { ledgerEvents(after: 0) { position } }"
 
@@ -80,9 +80,7 @@ def test_open_websocket_is_closed_with_4403_on_its_next_operation_after_revocati
     client: TestClient, api_runtime: Runtime
 ) -> None:
     token = create_token(api_runtime.db, "auditor", "auditor-ws")
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        assert ws.receive_json() == {"type": "connection_ack"}
+    with session(client, token) as ws:
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": VIEWER}})
         assert ws.receive_json()["payload"]["data"]["viewer"]["name"] == "auditor-ws"
         assert ws.receive_json() == {"id": "1", "type": "complete"}
@@ -97,9 +95,7 @@ def test_running_subscription_stops_with_4403_once_its_token_is_revoked(
     client: TestClient, api_runtime: Runtime
 ) -> None:
     token = create_token(api_runtime.db, "auditor", "auditor-stream")
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        assert ws.receive_json() == {"type": "connection_ack"}
+    with session(client, token) as ws:
         head = api_runtime.ledger.head()
         query = f"subscription {{ ledgerEvents(after: {head}) {{ position }} }}"
         ws.send_json({"id": "s", "type": "subscribe", "payload": {"query": query}})

@@ -10,12 +10,11 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.api.api_world import Template
-from tests.api.test_api_e2e import REPO, free_port, wait_until
 from tests.support.databases import copy_db
+from tests.support.servers import REPO, free_port, healthy, wait_until
 
 #: A failure guard only: the server acts after its 1 s timeouts.
 GUARD = 20.0
@@ -43,7 +42,7 @@ class Served:
 
     def healthy(self) -> bool:
         """Whether /healthz answers."""
-        return httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).status_code == 200
+        return healthy(f"http://127.0.0.1:{self.port}")
 
 
 @pytest.fixture

@@ -11,20 +11,13 @@ from starlette.websockets import WebSocketDisconnect
 
 from cityledger.bootstrap import Runtime
 from tests.api.api_world import Tokens
+from tests.support.graphql_ws import PROTOCOL, init, session
 
-PROTOCOL = ["graphql-transport-ws"]
 EVENTS = "subscription($after: Int) { ledgerEvents(after: $after) { position type cityId } }"
 REGISTER = (
     'mutation { registerCity(input: {cityId: "osaka", nameEn: "Osaka", nameZh: "大阪", '
     'country: "JP"}) { __typename } }'
 )
-
-
-def connect(ws: Any, token: str | None) -> None:
-    """Initialise the connection, with the token in the connection_init payload."""
-    payload = {"Authorization": f"Bearer {token}"} if token else {}
-    ws.send_json({"type": "connection_init", "payload": payload})
-    assert ws.receive_json() == {"type": "connection_ack"}
 
 
 def subscribe(ws: Any, after: int | None) -> None:
@@ -42,8 +35,7 @@ def test_new_event_arrives_then_abrupt_close_leaks_nothing(
     client: TestClient, tokens: Tokens, api_runtime: Runtime
 ) -> None:
     head = api_runtime.ledger.head()
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        connect(ws, tokens.auditor)
+    with session(client, tokens.auditor) as ws:
         subscribe(ws, head)
         posted = client.post(
             "/graphql",
@@ -63,7 +55,7 @@ def test_replays_after_a_position_in_order(client: TestClient, tokens: Tokens) -
     with client.websocket_connect(
         "/graphql", subprotocols=PROTOCOL, headers={"Authorization": f"Bearer {tokens.editor}"}
     ) as ws:
-        connect(ws, None)
+        init(ws, None)
         subscribe(ws, 40)
         positions = [
             ws.receive_json()["payload"]["data"]["ledgerEvents"]["position"] for _ in range(3)
@@ -74,8 +66,7 @@ def test_replays_after_a_position_in_order(client: TestClient, tokens: Tokens) -
 
 
 def test_subscription_needs_a_log_reader(client: TestClient, tokens: Tokens) -> None:
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        connect(ws, tokens.researcher)
+    with session(client, tokens.researcher) as ws:
         subscribe(ws, 0)
         message = ws.receive_json()
         assert message["type"] in ("next", "error")
@@ -113,8 +104,7 @@ def test_bad_token_in_connection_init_is_refused(client: TestClient) -> None:
 def test_malformed_message_closes_with_4400_without_a_traceback(
     client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture, message: object
 ) -> None:
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        connect(ws, tokens.auditor)
+    with session(client, tokens.auditor) as ws:
         ws.send_text(json.dumps(message))
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
@@ -142,8 +132,7 @@ def test_malformed_message_before_connection_init_closes_with_4400(client: TestC
 def test_invalid_unicode_in_subscribe_payload_is_that_operations_error(
     client: TestClient, tokens: Tokens, payload: dict[str, object]
 ) -> None:
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        connect(ws, tokens.auditor)
+    with session(client, tokens.auditor) as ws:
         ws.send_text(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         message = ws.receive_json()
         assert message["type"] == "error" and message["id"] == "1"
@@ -157,8 +146,7 @@ def test_invalid_unicode_in_subscribe_payload_is_that_operations_error(
 
 
 def test_close_reasons_fit_a_close_frame(client: TestClient, tokens: Tokens) -> None:
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        connect(ws, tokens.auditor)
+    with session(client, tokens.auditor) as ws:
         ws.send_json({"type": "x" * 300})
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
@@ -169,8 +157,7 @@ def test_duplicate_long_id_closes_4409_without_logging_a_traceback(
     client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture
 ) -> None:
     long_id = "y" * 300
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        connect(ws, tokens.auditor)
+    with session(client, tokens.auditor) as ws:
         message = {"id": long_id, "type": "subscribe", "payload": {"query": EVENTS}}
         ws.send_json(message)
         ws.send_json(message)

@@ -12,8 +12,8 @@ from starlette.websockets import WebSocketDisconnect
 from graphql_api.http import MAX_BODY_BYTES, MESSAGE_TOO_BIG
 from graphql_api.limits import MAX_HEAVY, MAX_STRING
 from tests.api.api_world import EDITION, Tokens
+from tests.support.graphql_ws import PROTOCOL, init, session
 
-PROTOCOL = ["graphql-transport-ws"]
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 #: No error body may be much larger than this, whatever the request held.
 SMALL = 4096
@@ -30,11 +30,9 @@ def post_raw(client: TestClient, body: bytes, **headers: str) -> tuple[int, byte
 def ws_connected(client: TestClient, token: str | None = None) -> Any:
     """An initialised graphql-transport-ws session (a context manager)."""
     ws = client.websocket_connect("/graphql", subprotocols=PROTOCOL)
-    session = ws.__enter__()
-    payload = {"Authorization": f"Bearer {token}"} if token else {}
-    session.send_json({"type": "connection_init", "payload": payload})
-    assert session.receive_json() == {"type": "connection_ack"}
-    return ws, session
+    opened = ws.__enter__()
+    init(opened, token)
+    return ws, opened
 
 
 @pytest.mark.parametrize(
@@ -68,9 +66,7 @@ def test_unparsable_or_invalid_document_has_no_data_entry_under_graphql_response
 def test_huge_websocket_message_closes_the_socket_without_reading_or_echoing_it(
     client: TestClient,
 ) -> None:
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        ws.send_json({"type": "connection_init", "payload": {}})
-        assert ws.receive_json() == {"type": "connection_ack"}
+    with session(client) as ws:
         huge = json.dumps(
             {
                 "id": "1",
@@ -86,9 +82,7 @@ def test_huge_websocket_message_closes_the_socket_without_reading_or_echoing_it(
 
 
 def test_websocket_message_just_under_the_limit_is_served(client: TestClient) -> None:
-    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
-        ws.send_json({"type": "connection_init", "payload": {}})
-        assert ws.receive_json() == {"type": "connection_ack"}
+    with session(client) as ws:
         padding = " " * (MAX_BODY_BYTES - 200)
         ws.send_json(
             {"id": "1", "type": "subscribe", "payload": {"query": "{ position }" + padding}}

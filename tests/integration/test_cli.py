@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime
-from cityledger.cli import main
 from ledger.chain import GENESIS, link
 from tests.support.builders import EDITION
+from tests.support.cli import run
 
 
 @pytest.fixture
@@ -20,13 +20,6 @@ def cli_world(world: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     """The small world, with CITYLEDGER_DB pointing at its file."""
     monkeypatch.setenv("CITYLEDGER_DB", str(tmp_path / "ledger.sqlite"))
     return world
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout, stderr."""
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_rank_json_lists_cities_with_score_rank_and_band(
@@ -98,6 +91,14 @@ def test_events_jsonl_lets_anyone_recompute_the_chain(
         (
             ("rank", "--edition", EDITION, "--table", "total", "--as-of", "2023-06-01T00:00"),
             "UTC offset",
+        ),
+        (
+            ("rank", "--edition", EDITION, "--table", "total", "--published-at", "yesterday"),
+            "--published-at 'yesterday' is not an ISO-8601 time",
+        ),
+        (
+            ("rank", "--edition", EDITION, "--table", "total", "--published-at", "2023-06-01"),
+            "--published-at '2023-06-01' needs a UTC offset",
         ),
     ],
 )

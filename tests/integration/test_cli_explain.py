@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime
-from cityledger.cli import main
 from tests.support.builders import EDITION, verified_claim
+from tests.support.cli import run
 
 
 @pytest.fixture
@@ -22,13 +22,6 @@ def moved(world: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> in
         verified_claim(world.ledger, "taizhou-zj", indicator, 4)
     world.catch_up()
     return start
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout, stderr."""
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def explain(*more: str) -> list[str]:

@@ -16,6 +16,7 @@ from cityledger.bootstrap import Runtime
 from cityledger.cli import build_parser, main
 from cityledger.progress import Progress
 from tests.support.builders import EDITION
+from tests.support.cli import run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,13 +27,6 @@ def db(world: Runtime, tmp_path: Path) -> Path:
     world.ledger.publish(EDITION)
     world.catch_up()
     return tmp_path / "ledger.sqlite"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout, stderr."""
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def leaf_parsers() -> list[tuple[str, argparse.ArgumentParser]]:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime
-from cityledger.cli import VERIFY_FAILED, main
+from cityledger.cli import VERIFY_FAILED
 from tests.support.builders import EDITION
+from tests.support.cli import run
 
 READS = [
     ("rank", "--edition", EDITION, "--table", "total"),
@@ -23,12 +24,6 @@ READS = [
     ("prove", "consistency", "--first", "1"),
     ("prove", "inclusion", "--position", "1"),
 ]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.parametrize("args", READS, ids=lambda a: " ".join(a[:2]))
@@ -53,20 +48,23 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_verify_writes_nothing_to_a_healthy_ledger(
-    world: Runtime,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def ledger_file(world: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small world's file, closed, named by CITYLEDGER_DB, its write-ahead log folded into
+    it, so that any write would change the file itself."""
     path = tmp_path / "ledger.sqlite"
     world.catch_up()
     world.close()
-    # Fold the write-ahead log into the file, so that any write would change the file itself.
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
     monkeypatch.setenv("CITYLEDGER_DB", str(path))
+    return path
+
+
+def test_verify_writes_nothing_to_a_healthy_ledger(
+    ledger_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
 
     code, out, _ = run(capsys, "verify")
 
@@ -106,21 +104,13 @@ def test_verify_refuses_an_empty_database(
 
 
 def test_verify_reports_a_damaged_file_with_exit_code_3(
-    world: Runtime,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    ledger_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "ledger.sqlite"
-    world.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = bytearray(path.read_bytes())
+    data = bytearray(ledger_file.read_bytes())
     # Overwrite every page after the first with noise: the schema survives, the rows do not.
     for i in range(4096, len(data)):
         data[i] = (i * 7919) % 251
-    path.write_bytes(bytes(data))
-    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+    ledger_file.write_bytes(bytes(data))
 
     code, _, err = run(capsys, "verify")
 

@@ -12,7 +12,13 @@ from cityledger.bootstrap import Runtime
 from projections.bands import band
 from projections.counterfactual import BandTarget, Level, cheapest, current_level, next_band
 from projections.rankings import indicator_scores, rankings
-from tests.support.builders import EDITION, INDICATORS, build_frame, verified_claim
+from tests.support.builders import (
+    EDITION,
+    INDICATORS,
+    build_frame,
+    verified_claim,
+    withdraw_accepted,
+)
 
 TABLE = "total"
 LADDER_TOP = {"D2": 4, "T1": 4, "I1": 4, "I6": 3}
@@ -26,12 +32,7 @@ def apply_as_claims(rt: Runtime, city_id: str, target: BandTarget) -> None:
             verified_claim(rt.ledger, city_id, change.indicator_id, change.rung_to)
             continue
         # Going down: every accepted claim on the indicator stops counting, then the lower rung.
-        for (claim_id,) in rt.db.execute(
-            "SELECT claim_id FROM claims WHERE edition_id = ? AND city_id = ? AND "
-            "indicator_id = ? AND status = 'accepted'",
-            [EDITION, city_id, change.indicator_id],
-        ).fetchall():
-            rt.ledger.withdraw_claim(claim_id, "counterfactual", "E1", as_editor=True)
+        withdraw_accepted(rt, EDITION, city_id, change.indicator_id)
         assert held[change.indicator_id].points == change.points_from
         if change.rung_to is not None:
             verified_claim(rt.ledger, city_id, change.indicator_id, change.rung_to)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,37 +35,37 @@ def strip_field(path: Path, topic_suffix: str, field: str) -> None:
             conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", [compact, rowid])
 
 
+@contextmanager
+def recorded_without(rt: Runtime, folder: Path, topic: str, *fields: str) -> Iterator[Runtime]:
+    """Close the ledger (ledger.sqlite in `folder`), rewrite its events of one type as an earlier
+    release stored them (without the fields), and reopen it with its read models rebuilt."""
+    rt.close()
+    path = folder / "ledger.sqlite"
+    for field in fields:
+        strip_field(path, topic, field)
+    with closing(open_runtime(path)) as reopened:
+        reopened.follower.rebuild()
+        yield reopened
+
+
 def test_a_publication_recorded_before_tree_heads_decodes_with_none(
     world: Runtime, tmp_path: Path
 ) -> None:
     world.ledger.publish(EDITION)
-    world.close()
-    path = tmp_path / "ledger.sqlite"
-    strip_field(path, "Edition.RankingPublished", "tree_head")
-    rt = open_runtime(path)
-    try:
-        rt.follower.rebuild()
+    with recorded_without(world, tmp_path, "Edition.RankingPublished", "tree_head") as rt:
         (publication,) = publications(rt.db, EDITION)
         assert publication.tree_head is None
         assert publication.digest == rt.ledger.digest_at(publication.position)
-    finally:
-        rt.close()
 
 
 def test_a_receipt_recorded_before_fingerprints_still_answers_its_retry(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     runtime.ledger.register_city("hue", "Hue", "顺化", "VN", idempotency_key="k1")
-    runtime.close()
-    path = tmp_path / "ledger.sqlite"
-    strip_field(path, "Receipt.ReceiptIssued", "fingerprint")
-    rt = open_runtime(path)
-    try:
+    with recorded_without(runtime, tmp_path, "Receipt.ReceiptIssued", "fingerprint") as rt:
         head = rt.ledger.head()
         assert rt.ledger.register_city("hue", "Hue", "顺化", "VN", idempotency_key="k1") == "hue"
         assert rt.ledger.head() == head
-    finally:
-        rt.close()
 
 
 def test_a_log_that_superseded_at_submission_replays_as_it_was_recorded(world: Runtime) -> None:
@@ -99,32 +101,21 @@ def test_a_publication_recorded_before_table_digests_is_still_served(
     world: Runtime, tmp_path: Path
 ) -> None:
     world.ledger.publish(EDITION)
-    world.close()
-    path = tmp_path / "ledger.sqlite"
-    strip_field(path, "Edition.RankingPublished", "table_digests")
-    rt = open_runtime(path)
-    try:
-        rt.follower.rebuild()
+    with recorded_without(world, tmp_path, "Edition.RankingPublished", "table_digests") as rt:
         (publication,) = publications(rt.db, EDITION)
         (recorded,) = [r for r in rt.ledger.records(limit=10_000) if r.type == "RankingPublished"]
         assert recorded.data.get("table_digests") is None
         view = published_rankings(rt.db, publication, "total", recorded)
         assert view.position == publication.position and len(view.rows) == 6
-    finally:
-        rt.close()
 
 
 def test_a_publication_recorded_before_corrections_decodes_as_no_correction(
     world: Runtime, tmp_path: Path
 ) -> None:
     world.ledger.publish(EDITION)
-    world.close()
-    path = tmp_path / "ledger.sqlite"
-    for field in ("corrects", "changes", "forced_reason"):
-        strip_field(path, "Edition.RankingPublished", field)
-    rt = open_runtime(path)
-    try:
-        rt.follower.rebuild()
+    with recorded_without(
+        world, tmp_path, "Edition.RankingPublished", "corrects", "changes", "forced_reason"
+    ) as rt:
         (publication,) = published.publications(rt.db, EDITION)
         assert (publication.corrects, publication.changes, publication.forced_reason) == (
             None,
@@ -133,8 +124,6 @@ def test_a_publication_recorded_before_corrections_decodes_as_no_correction(
         )
         # The edition replays too: a second publication numbers on from it.
         assert rt.ledger.publish(EDITION)["publication_no"] == 2
-    finally:
-        rt.close()
 
 
 def test_an_appeal_recorded_before_evidence_decodes_and_can_still_be_answered(
@@ -145,13 +134,9 @@ def test_an_appeal_recorded_before_evidence_decodes_and_can_still_be_answered(
         EDITION, "seoul", "Please look again.", "seoul-office", "T1", "old", rung=2,
         sources=[source("ko")],
     )  # fmt: skip
-    world.close()
-    path = tmp_path / "ledger.sqlite"
-    for field in ("claim_id", "rung", "points", "sources", "deadline"):
-        strip_field(path, "Appeal.AppealFiled", field)
-    rt = open_runtime(path)
-    try:
-        rt.follower.rebuild()
+    with recorded_without(
+        world, tmp_path, "Appeal.AppealFiled", "claim_id", "rung", "points", "sources", "deadline"
+    ) as rt:
         case = appeal(rt.db, "old")
         assert (case.status, case.rung, case.sources, case.deadline) == ("filed", None, (), None)
         with pytest.raises(InvalidState):
@@ -159,5 +144,3 @@ def test_an_appeal_recorded_before_evidence_decodes_and_can_still_be_answered(
         rt.ledger.answer_appeal("old", "dismissed", "Answered as before.")
         rt.catch_up()
         assert appeal(rt.db, "old").status == "dismissed"
-    finally:
-        rt.close()

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.cli.arguments import parse_cut
 from ledger.errors import InvalidInput, UnknownId
 from projections.explain import (
     MoveExplanation,
     PublicationCut,
     explain_move,
     explanation_json,
-    parse_cut,
 )
 from projections.rankings import rankings
 from tests.integration.test_point_in_time import Episode, episodes, play

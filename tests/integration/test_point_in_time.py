@@ -1,4 +1,4 @@
-"""Point-in-time rankings: checkpoints plus a short replay equal a replay from scratch."""
+"""Point-in-time rankings: the ranking timeline at a position equals a replay from scratch."""
 
 from __future__ import annotations
 
@@ -107,8 +107,7 @@ def test_rankings_as_of_k_equal_a_replay_of_the_first_k_events(plan: list[Episod
     with tempfile.TemporaryDirectory() as tmp:
         rt = open_runtime(Path(tmp) / "prop.sqlite")
         try:
-            # Checkpoint every 7 positions so that most as-of answers start from a checkpoint.
-            models = [EventIndex(), Catalogue(), Evidence(), Standings(checkpoint_every=7)]
+            models = [EventIndex(), Catalogue(), Evidence(), Standings()]
             rt.follower = Follower(rt.ledger, rt.db, models)
             build_frame(rt.ledger)
             play(rt.ledger, plan)

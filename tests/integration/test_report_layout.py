@@ -14,8 +14,9 @@ def entry(city_id: str, name_en: str, name_zh: str, band: str = "top 10%") -> Ra
 
 
 def test_left_column_takes_the_odd_city_and_fills_first() -> None:
-    assert columns(["a", "b", "c", "d", "e"]) == [("a", "d"), ("b", "e"), ("c", "")]
-    assert columns(["a", "b", "c", "d"]) == [("a", "c"), ("b", "d")]
+    assert columns(["a", "b", "c", "d", "e"], "") == [("a", "d"), ("b", "e"), ("c", "")]
+    assert columns(["a", "b", "c", "d"], "") == [("a", "c"), ("b", "d")]
+    assert columns([1, 2, 3], None) == [(1, 3), (2, None)]
 
 
 def test_chinese_order_is_pinyin_with_polyphones_right() -> None:

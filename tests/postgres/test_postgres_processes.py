@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.test_api_e2e import free_port, wait_until
 from tests.support.postgres import Cluster
+from tests.support.servers import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 

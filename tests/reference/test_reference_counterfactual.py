@@ -10,6 +10,7 @@ from cityledger.bootstrap import Runtime, open_runtime
 from projections.catalogue import edition
 from projections.counterfactual import BandTarget, next_band
 from projections.rankings import rankings
+from tests.support.builders import withdraw_accepted
 from tests.support.databases import copy_db
 
 EDITION = "asia-2023"
@@ -22,12 +23,7 @@ def apply_as_claims(rt: Runtime, city_id: str, target: BandTarget) -> None:
                 "language": "en", "date": cutoff, "excerpt": "what it would take"}  # fmt: skip
     for change in target.changes:
         if change.points_to < change.points_from:
-            for (claim_id,) in rt.db.execute(
-                "SELECT claim_id FROM claims WHERE edition_id = ? AND city_id = ? AND "
-                "indicator_id = ? AND status = 'accepted'",
-                [EDITION, city_id, change.indicator_id],
-            ).fetchall():
-                rt.ledger.withdraw_claim(claim_id, "counterfactual", "E1", as_editor=True)
+            withdraw_accepted(rt, EDITION, city_id, change.indicator_id)
         if change.rung_to is not None:
             claim_id = rt.ledger.submit_claim(
                 EDITION, city_id, change.indicator_id, change.rung_to, [evidence], "R1"

@@ -26,7 +26,7 @@ def test_cityledger_verify_says_word_for_word_what_the_audit_alone_says(loaded: 
 
     assert fast.ok, fast.summary
     assert fast == reference
-    assert "event copies" in fast.summary and "published table(s) match" in fast.summary
+    assert "indexed events" in fast.summary and "published table(s) match" in fast.summary
 
 
 def test_verify_log_says_word_for_word_what_the_audit_alone_says(loaded: Runtime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 
 PILLARS = [
@@ -115,3 +116,13 @@ def build_small_world(ledger: Ledger) -> dict[str, str]:
                 ledger, city_id, indicator_id, rung
             )
     return claims
+
+
+def withdraw_accepted(rt: Runtime, edition: str, city_id: str, indicator_id: str) -> None:
+    """Withdraw (as the editor) every accepted claim on a city's indicator: none counts then."""
+    for (claim_id,) in rt.db.execute(
+        "SELECT claim_id FROM claims WHERE edition_id = ? AND city_id = ? AND "
+        "indicator_id = ? AND status = 'accepted'",
+        [edition, city_id, indicator_id],
+    ).fetchall():
+        rt.ledger.withdraw_claim(claim_id, "counterfactual", "E1", as_editor=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.servers import free_port
 
 BACKENDS = ("sqlite", "postgres")
 
@@ -38,13 +39,6 @@ def require_server() -> Path:
             pytest.fail(f"{reason}; CI must run the PostgreSQL suites", pytrace=False)
         pytest.skip(reason)
     return bin_dir
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def as_postgres(args: list[str]) -> None:

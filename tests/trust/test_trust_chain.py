@@ -160,7 +160,7 @@ def test_verify_passes_on_a_healthy_ledger(world: Runtime, world_db: Path, cli: 
     assert report.ok, report.summary
     assert (report.checked, report.first_bad) == (HEAD, None)
     assert f"{HEAD} witnessed, 0 not yet; 2 publication digest(s) match" in report.summary
-    assert f"read models: {HEAD} event copies" in report.summary
+    assert f"read models: {HEAD} indexed events and " in report.summary
     assert "6 published table(s) match their digests" in report.summary
     assert f"tree head {world.ledger.tree_head_at(HEAD)} over 1..{HEAD}" in report.summary
     assert "\n" not in report.summary

@@ -15,26 +15,20 @@ from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 from projections.follower import Follower
 from projections.store import open_db
+from tests.support.databases import closing_all
 
 Opener = Callable[[Path], Database]
+Rows = dict[str, list[tuple[Any, ...]]]
 
 
 @pytest.fixture
 def open_read_db() -> Iterator[Opener]:
     """Opens separate read-model databases (closed after the test)."""
-    opened: list[Database] = []
-
-    def opener(path: Path) -> Database:
-        db = open_db(path)
-        opened.append(db)
-        return db
-
-    yield opener
-    for db in opened:
-        db.close()
+    with closing_all(open_db) as opener:
+        yield opener
 
 
-def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+def dump(db: Database) -> Rows:
     """Every row of every table, sorted."""
     tables = [
         row[0]
@@ -50,18 +44,23 @@ def positions(db: Database) -> list[int]:
     return [row[0] for row in db.execute("SELECT position FROM events ORDER BY position")]
 
 
-def one_shot(ledger: Ledger, path: Path, opener: Opener) -> dict[str, list[tuple[Any, ...]]]:
+def one_shot(ledger: Ledger, path: Path, opener: Opener) -> Rows:
     """The read models from a single rebuild."""
     db = opener(path)
     Follower(ledger, db).rebuild()
     return dump(db)
 
 
+@pytest.fixture
+def rebuilt(world: Runtime, tmp_path: Path, open_read_db: Opener) -> Rows:
+    """The world's read models from a single rebuild: what any way of following must give."""
+    return one_shot(world.ledger, tmp_path / "once.sqlite", open_read_db)
+
+
 def test_restarting_at_the_tracking_position_never_skips_or_repeats(
-    world: Runtime, tmp_path: Path, open_read_db: Opener
+    world: Runtime, tmp_path: Path, open_read_db: Opener, rebuilt: Rows
 ) -> None:
     head = world.ledger.head()
-    expected = one_shot(world.ledger, tmp_path / "once.sqlite", open_read_db)
     path = tmp_path / "steps.sqlite"
     rng = random.Random(7)
     reached, steps = 0, 0
@@ -76,14 +75,13 @@ def test_restarting_at_the_tracking_position_never_skips_or_repeats(
         follower.db.close()
 
     assert steps > 5
-    assert dump(open_read_db(path)) == expected
+    assert dump(open_read_db(path)) == rebuilt
 
 
 def test_two_followers_interleaved_on_one_database_agree_with_a_rebuild(
-    world: Runtime, tmp_path: Path, open_read_db: Opener
+    world: Runtime, tmp_path: Path, open_read_db: Opener, rebuilt: Rows
 ) -> None:
     head = world.ledger.head()
-    expected = one_shot(world.ledger, tmp_path / "once.sqlite", open_read_db)
     path = tmp_path / "two.sqlite"
     followers = [Follower(world.ledger, open_read_db(path)) for _ in range(2)]
     rng = random.Random(11)
@@ -93,7 +91,7 @@ def test_two_followers_interleaved_on_one_database_agree_with_a_rebuild(
         follower.catch_up(limit=rng.randint(1, 5))
         assert positions(follower.db) == list(range(1, follower.position() + 1))
 
-    assert dump(followers[0].db) == dump(followers[1].db) == expected
+    assert dump(followers[0].db) == dump(followers[1].db) == rebuilt
 
 
 def test_two_followers_in_threads_while_the_ledger_grows(

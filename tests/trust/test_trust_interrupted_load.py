@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -173,18 +174,12 @@ def test_a_database_an_old_version_half_loaded_is_refused_saying_what_to_do(
 
 def chain_digest(path: Path, position: int) -> str:
     """The chain hash at a position."""
-    rt = open_runtime(path)
-    try:
+    with closing(open_runtime(path)) as rt:
         rt.catch_up()
         return digest_at(rt.db, position)
-    finally:
-        rt.close()
 
 
 def fingerprint_head(path: Path) -> int:
     """The ledger head of a database."""
-    rt = open_runtime(path)
-    try:
+    with closing(open_runtime(path)) as rt:
         return rt.ledger.head()
-    finally:
-        rt.close()

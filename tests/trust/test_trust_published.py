@@ -1,6 +1,6 @@
 """What anonymous users are shown is verifiable: each publication records a digest of every
 table it publishes; the API serves a table only when it matches, and `verify` recomputes every
-published table, the read models' copy of the log and the checkpoints from the log."""
+published table, the read models' index of the log and the ranking timeline from the log."""
 
 from __future__ import annotations
 
@@ -18,14 +18,8 @@ from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app
 from ledger.errors import NoWeightsInForce
 from ledger.published import table_digest
-from projections.catalogue import Catalogue
-from projections.event_index import EventIndex
-from projections.evidence import Evidence
-from projections.follower import Follower
 from projections.published import TableFold
 from projections.replaycheck import verify_read_side
-from projections.standings import Standings
-from projections.state import RankingState
 from tests.trust.trust_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Cli, raw
 
 BANDS = '{ rankings(edition: "asia-2023", table: TOTAL) { publicationNo rows { cityId band } } }'
@@ -61,28 +55,24 @@ def test_each_publication_records_the_digest_of_each_table_it_publishes(world: R
             assert table_digest((r[0], r[3]) for r in rows) == digest
 
 
-def test_editing_round_outcomes_in_the_read_models_is_caught_and_not_served(
+def test_editing_accepted_scores_in_the_read_models_is_caught_and_not_served(
     world: Runtime, world_db: Path, cli: Cli
 ) -> None:
     before = anonymous_bands(world)
     assert "errors" not in before
-    first_round = round_closed_positions(world_db)[0]
-    # The attack: the read models' copy of the log says the accepted claims were rejected.
+    # The attack: the read models' score history says no accepted claim ever supported a score.
     with raw(world_db) as conn:
-        conn.execute(
-            "UPDATE events SET data = replace(data, '\"accepted\"', '\"rejected\"') "
-            "WHERE type = 'RoundClosed'"
-        )
+        first = int(conn.execute("SELECT MIN(position) FROM score_history").fetchone()[0])
+        conn.execute("UPDATE score_history SET points = 0, claim_id = NULL")
 
     report = verify_read_side(world.ledger, world.db.conn)
     shown = anonymous_bands(world)
     result = cli(world_db, "verify")
 
-    assert (report.ok, report.first_bad) == (False, first_round), report.summary
-    assert f"the event index's copy of position {first_round} differs from the log (data)" in (
-        report.reason
-    )
-    assert result.returncode == 3 and result.stdout.startswith(f"FAILED at position {first_round}")
+    assert first in round_closed_positions(world_db)
+    assert (report.ok, report.first_bad) == (False, first), report.summary
+    assert f"the ranking timeline at position {first} differs from a replay" in report.reason
+    assert result.returncode == 3 and result.stdout.startswith(f"FAILED at position {first}")
     assert [e["extensions"]["code"] for e in shown["errors"]] == ["PUBLICATION_UNVERIFIED"]
     assert shown["data"] is None
     # The log itself is intact, so a rebuild restores the read models and the table.
@@ -128,26 +118,23 @@ def test_a_publication_whose_digests_are_not_the_logs_tables_fails_verify_and_is
     assert [e["extensions"]["code"] for e in shown["errors"]] == ["PUBLICATION_UNVERIFIED"]
 
 
-def test_a_checkpoint_that_is_not_a_replay_fails_verify(world: Runtime) -> None:
-    # Checkpoint every 5 positions, so that the small world has some.
-    models = [EventIndex(), Catalogue(), Evidence(), Standings(checkpoint_every=5)]
-    world.follower = Follower(world.ledger, world.follower.db, models)
-    world.follower.rebuild()
+def test_a_timeline_row_that_is_not_a_replay_fails_verify(world: Runtime) -> None:
     assert verify_read_side(world.ledger, world.db.conn).ok
-    (position, blob), *_ = world.db.execute(
-        "SELECT position, state FROM checkpoints ORDER BY position"
-    ).fetchall()
-    forged = RankingState.from_blob(blob)
-    forged.weight_sets[WEIGHTS] = {"weights": {"D1": "100"}, "revision": 9}
+    (position,) = world.db.execute(
+        "SELECT MIN(position) FROM ranking_entities WHERE kind = 'weight_set' AND key = ?",
+        [WEIGHTS],
+    ).fetchone()
+    forged = json.dumps({"weights": {"D1": "100"}, "revision": 9})
     with sqlite3.connect(world.db.conn.execute("PRAGMA database_list").fetchone()[2]) as conn:
         conn.execute(
-            "UPDATE checkpoints SET state = ? WHERE position = ?", [forged.to_blob(), position]
+            "UPDATE ranking_entities SET value = ? WHERE kind = 'weight_set' AND position = ?",
+            [forged, position],
         )
 
     report = verify_read_side(world.ledger, world.db.conn)
 
     assert (report.ok, report.first_bad) == (False, position), report.summary
-    assert f"the ranking checkpoint at position {position} differs from a replay" in report.reason
+    assert f"the ranking timeline at position {position} differs from a replay" in report.reason
 
 
 def test_publishing_before_weights_are_in_force_is_refused(runtime: Runtime) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.application import Ledger
-from tests.support.databases import build_template, copy_db
+from tests.support.databases import build_template, closing_all, copy_db
 
 REPO = Path(__file__).resolve().parents[2]
 EDITION = "asia-2023"
@@ -126,16 +126,8 @@ def world_db(world_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def open_rt() -> Iterator[Callable[[Path], Runtime]]:
     """Opens runtimes on files, closing every one of them after the test."""
-    opened: list[Runtime] = []
-
-    def opener(path: Path) -> Runtime:
-        rt = open_runtime(path)
-        opened.append(rt)
-        return rt
-
-    yield opener
-    for rt in opened:
-        rt.close()
+    with closing_all(open_runtime) as opener:
+        yield opener
 
 
 @pytest.fixture

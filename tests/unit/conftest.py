@@ -11,7 +11,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.framework import Framework
-from tests.support.postgres import Cluster, postgres_env
+from tests.support.databases import opened_on
 
 FRAMEWORK_ID = "asc"
 WEIGHT_SET_ID = "asc-weights"
@@ -100,20 +100,8 @@ def en_source() -> dict[str, Any]:
 @pytest.fixture
 def empty_ledger(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Ledger]:
     """A ledger on a fresh SQLite file (or PostgreSQL schema, for both_backends modules)."""
-    if backend == "postgres":
-        cluster: Cluster = request.getfixturevalue("pg_cluster")
-        with postgres_env(cluster.env(schema=cluster.new_schema()), tmp_path / "read.sqlite"):
-            ledger = Ledger()
-            try:
-                yield ledger
-            finally:
-                ledger.close()
-        return
-    ledger = Ledger(tmp_path / "ledger.sqlite")
-    try:
+    with opened_on(backend, tmp_path, request, Ledger) as ledger:
         yield ledger
-    finally:
-        ledger.close()
 
 
 @pytest.fixture

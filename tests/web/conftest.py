@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from cityledger.bootstrap import Runtime
 from tests.api.api_world import EDITION, Tokens, build_world, issue_tokens, verified
 from tests.support.databases import build_template, copy_db
+from tests.support.servers import REPO, serving
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 #: Screenshots, kept for a person to look at (var/ is not committed).
 ARTIFACTS = REPO / "var" / "artifacts" / "web"
@@ -65,28 +62,6 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Tokens
     return path, made[0]
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, seconds: float = 30.0) -> None:
-    """Poll a URL in a bounded loop until it answers 200."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def site(
     web_template: tuple[Path, Tokens], tmp_path_factory: pytest.TempPathFactory
@@ -94,21 +69,8 @@ def site(
     """`cityledger serve` (a real uvicorn) on a free port over a copy of the world."""
     template, tokens = web_template
     path = copy_db(template, tmp_path_factory.mktemp("web") / "served.sqlite")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cityledger.cli", "serve", "--db", str(path), "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/healthz")
+    with serving([sys.executable, "-m", "cityledger.cli", "serve", "--db", str(path)]) as base:
         yield Site(base, path, tokens)
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=15)
-        assert b"Traceback" not in stderr, stderr.decode()
 
 
 @pytest.fixture(scope="module")

@@ -79,6 +79,16 @@ def test_graphiql_loads_every_asset_from_its_own_host_and_shows_the_editor(
     assert any(u.endswith("/static/vendor/graphiql.min.js") for u in requested)
 
 
+def band_columns(page: Any, band: str) -> tuple[list[str], list[str]]:
+    """The names in a band's left and right columns of the table, top to bottom."""
+    rows = f'#ranking tbody[data-band="{band}"] tr'
+    text = "as => as.map(a => a.textContent)"
+    return (
+        page.eval_on_selector_all(f"{rows} td:first-child a", text),
+        page.eval_on_selector_all(f"{rows} td:nth-child(2) a", text),
+    )
+
+
 def test_the_bands_shown_equal_the_apis_and_each_band_is_in_report_order(
     page: Any, site: Site
 ) -> None:
@@ -90,14 +100,7 @@ def test_the_bands_shown_equal_the_apis_and_each_band_is_in_report_order(
     assert len(published) == 2 and all(f"No. {p['publicationNo']}" in overview for p in published)
     # English: each band's two columns read alphabetically down the left, then the right.
     for band in page.eval_on_selector_all("#ranking tbody", "bs => bs.map(b => b.dataset.band)"):
-        left = page.eval_on_selector_all(
-            f'#ranking tbody[data-band="{band}"] tr td:first-child a',
-            "as => as.map(a => a.textContent)",
-        )
-        right = page.eval_on_selector_all(
-            f'#ranking tbody[data-band="{band}"] tr td:nth-child(2) a',
-            "as => as.map(a => a.textContent)",
-        )
+        left, right = band_columns(page, band)
         names = left + right
         assert names == sorted(names, key=str.casefold) and len(left) - len(right) in (0, 1)
     shot(page, "table-anonymous")
@@ -119,14 +122,7 @@ def test_chinese_names_follow_pinyin_order_as_the_report_prints_them(page: Any, 
     for band in {e.band for e in entries}:
         expected = [e.name_zh for e in ordered([e for e in entries if e.band == band], "zh")]
         half = (len(expected) + 1) // 2
-        left = page.eval_on_selector_all(
-            f'#ranking tbody[data-band="{band}"] tr td:first-child a',
-            "as => as.map(a => a.textContent)",
-        )
-        right = page.eval_on_selector_all(
-            f'#ranking tbody[data-band="{band}"] tr td:nth-child(2) a',
-            "as => as.map(a => a.textContent)",
-        )
+        left, right = band_columns(page, band)
         assert (left, right) == (expected[:half], expected[half:])
     shot(page, "table-zh")
 

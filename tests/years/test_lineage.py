@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.bootstrap import Runtime
 from ledger.errors import AlreadyExists, InvalidInput
 from projections.lineage import framework_diff, lineage_step, lineage_steps
-from tests.integration.test_event_evolution import strip_field
+from tests.integration.test_event_evolution import recorded_without
 from tests.support.builders import PILLARS, build_frame, indicators, ladder
 from tests.support.years import FRAMEWORK, LINEAGE_V2, indicators_v2
 
@@ -148,16 +148,9 @@ def test_a_revision_recorded_before_lineage_decodes_without_one(
     framed: Runtime, tmp_path: Path
 ) -> None:
     framed.ledger.revise_framework(FRAMEWORK, PILLARS, indicators_v2(), "v2", LINEAGE_V2)
-    framed.close()
-    path = tmp_path / "ledger.sqlite"
-    strip_field(path, "Framework.FrameworkRevised", "lineage")
-    rt = open_runtime(path)
-    try:
-        rt.follower.rebuild()
+    with recorded_without(framed, tmp_path, "Framework.FrameworkRevised", "lineage") as rt:
         assert lineage_step(rt.db, FRAMEWORK, 2) is None
         diff = framework_diff(rt.db, (FRAMEWORK, 1), (FRAMEWORK, 2))
         assert not diff.linked and "no stated lineage" in diff.reason
         # The aggregate replays too, and takes the lineage it lacked.
         rt.ledger.state_lineage(FRAMEWORK, 2, FRAMEWORK, 1, LINEAGE_V2)
-    finally:
-        rt.close()

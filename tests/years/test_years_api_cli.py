@@ -13,11 +13,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from cityledger.bootstrap import Runtime
-from cityledger.cli import main
 from graphql_api.app import create_app
 from graphql_api.tokens import create_token
 from projections.history import city_history
 from tests.support.builders import EDITION
+from tests.support.cli import run
 from tests.support.years import NEXT
 
 COMPARE = """
@@ -121,13 +121,6 @@ def test_state_lineage_mutation_refuses_a_forgotten_indicator(post: Any, years: 
     )
     result = body["data"]["stateLineage"]
     assert result["code"] == "ALREADY_EXISTS"  # v2 stated its lineage with the revision
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """The CLI in-process."""
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

@@ -1,0 +1,5 @@
+"""`python -m cityledger.cli`: the command line."""
+
+from cityledger.cli import main
+
+raise SystemExit(main())

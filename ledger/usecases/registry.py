@@ -1,0 +1,167 @@
+"""The registry of use cases: every Ledger command by name, with its described parameters.
+
+Entry points read it instead of listing commands again: the importer takes its command table
+from it, and the API generates its mutation inputs from the parameters (names, types, `Doc`
+descriptions) and fills the parameters marked `Supplied` from the caller's credentials.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import (
+    Annotated,
+    Any,
+    ParamSpec,
+    TypedDict,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+from ledger.doc import Doc, doc_of
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Supplied(StrEnum):
+    """A parameter the API fills from the caller's credentials, never from the request."""
+
+    #: The caller's name: who records the command.
+    ACTOR = "actor"
+    #: The verifier the caller is.
+    VERIFIER = "verifier"
+    #: The city the caller represents.
+    CITY = "city"
+    #: The weight set whose panel the caller sits on.
+    PANEL = "panel"
+    #: The panelist the caller is.
+    PANELIST = "panelist"
+    #: Whether the caller is an editor (who may act on anyone's claims).
+    AS_EDITOR = "as_editor"
+
+
+class Run(TypedDict, total=False):
+    """How to run any use case (its `**run` keywords), never what to do: no input of a request."""
+
+    #: When it happened: an import's original time (default: now).
+    at: datetime | None
+    #: Retrying with the same key records the command once.
+    idempotency_key: str | None
+
+
+Actor = Annotated[str | None, Doc("Who records the command."), Supplied.ACTOR]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a use case, as an entry point needs it."""
+
+    name: str
+    #: The type, without its description and markers.
+    hint: Any
+    #: Its description (the `Doc`), if any.
+    doc: str | None
+    #: Its default (`inspect.Parameter.empty`: required).
+    default: Any
+    #: Who supplies it at the API edge (None: the request).
+    supplied: Supplied | None
+
+    @property
+    def required(self) -> bool:
+        """Whether a call must give it."""
+        return self.default is inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """A registered Ledger command: its name and the method that runs it."""
+
+    name: str
+    function: Callable[..., Any]
+
+    def accepts(self, name: str) -> bool:
+        """Whether a call may give this keyword (a parameter, or one of Run's)."""
+        return name in Run.__annotations__ or any(p.name == name for p in self.parameters)
+
+    @functools.cached_property
+    def parameters(self) -> tuple[Parameter, ...]:
+        """Its parameters (without `**run`), in order."""
+        hints = get_type_hints(self.function, include_extras=True)
+        found = []
+        for p in inspect.signature(self.function).parameters.values():
+            if p.name == "self" or p.kind is inspect.Parameter.VAR_KEYWORD:
+                continue
+            hint = hints.get(p.name, Any)
+            extras = get_args(hint)[1:] if get_origin(hint) is Annotated else ()
+            supplied = next((e for e in extras if isinstance(e, Supplied)), None)
+            base = get_args(hint)[0] if extras else hint
+            found.append(Parameter(p.name, base, doc_of(hint), p.default, supplied))
+        return tuple(found)
+
+    @property
+    def summary(self) -> str:
+        """The first line of its docstring: what it does."""
+        return (self.function.__doc__ or self.name).strip().splitlines()[0]
+
+    def inputs(self) -> tuple[Parameter, ...]:
+        """The parameters a request gives (every one the edge does not supply)."""
+        return tuple(p for p in self.parameters if p.supplied is None)
+
+    def supplied(self) -> tuple[Parameter, ...]:
+        """The parameters the edge supplies from the caller's credentials."""
+        return tuple(p for p in self.parameters if p.supplied is not None)
+
+
+#: Every use case of the Ledger, by name, in definition order.
+USE_CASES: dict[str, UseCase] = {}
+
+
+@dataclass(frozen=True)
+class Request:
+    """The use case being run: its name, and the fingerprint of its arguments."""
+
+    name: str
+    fingerprint: str
+
+
+#: The use case being run in this context, set by @use_case.
+_REQUEST: ContextVar[Request | None] = ContextVar("cityledger_request", default=None)
+
+
+def current_request() -> Request | None:
+    """The use case being run in this context (None outside one)."""
+    return _REQUEST.get()
+
+
+def use_case(method: Callable[P, R]) -> Callable[P, R]:
+    """Register a Ledger use case; its arguments fingerprint the request for idempotency keys."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        run = bound.arguments.pop("run", {})
+        # Fingerprinted as when `at` was a parameter of its own (stored receipts compare it).
+        request = {k: v for k, v in bound.arguments.items() if k != "self"}
+        request["at"] = run.get("at")
+        text = json.dumps([method.__name__, request], sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        token = _REQUEST.set(Request(method.__name__, digest))
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _REQUEST.reset(token)
+
+    USE_CASES[method.__name__] = UseCase(method.__name__, method)
+    return wrapper

@@ -1,0 +1,273 @@
+"""The ranking timeline: what changed at which position, as rows, so any position is a lookup.
+
+Instead of checkpoints of the whole ranking state, the standings model records each change
+once, at its position: an entity's new value (a city, a framework's versions, a weight set, an
+edition), a claim's submission and each of its status changes, and each change of the claim
+that supports an (edition, city, indicator) score. The state at a position is then the latest
+row of each at or before it (projections.pointintime), and an as-of table needs only its own
+edition's rows: its cost follows the edition's size, not the log's length.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.records import EventRecord
+from projections.ranking import Support
+from projections.state import (
+    CITY,
+    CLAIM_CHANGES,
+    EDITION,
+    INDICATOR,
+    POINTS,
+    STATUS,
+    RankingState,
+)
+
+SCHEMA = (
+    # An entity's whole value after each change; `created` orders entities as a replay does.
+    "CREATE TABLE IF NOT EXISTS ranking_entities (kind TEXT NOT NULL, key TEXT NOT NULL, "
+    "position INTEGER NOT NULL, created INTEGER NOT NULL, originator_id TEXT, "
+    "value TEXT NOT NULL, PRIMARY KEY (kind, key, position)) WITHOUT ROWID",
+    # A claim as submitted, keyed by its submission position (its status starts pending).
+    "CREATE TABLE IF NOT EXISTS ranking_claims (position INTEGER PRIMARY KEY, "
+    "claim_id TEXT NOT NULL, originator_id TEXT NOT NULL, edition_id TEXT NOT NULL, "
+    "city_id TEXT NOT NULL, indicator_id TEXT NOT NULL, points INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS claim_statuses (claim_position INTEGER NOT NULL, "
+    "position INTEGER NOT NULL, status TEXT NOT NULL, PRIMARY KEY (claim_position, position)) "
+    "WITHOUT ROWID",
+    # The supporting claim of a score from the position it took over (points 0, claim NULL:
+    # no accepted claim supports it any more).
+    "CREATE TABLE IF NOT EXISTS score_history (edition_id TEXT NOT NULL, city_id TEXT NOT NULL, "
+    "indicator_id TEXT NOT NULL, position INTEGER NOT NULL, points INTEGER NOT NULL, "
+    "claim_id TEXT, PRIMARY KEY (edition_id, city_id, indicator_id, position)) WITHOUT ROWID",
+)
+TABLES = ("ranking_entities", "ranking_claims", "claim_statuses", "score_history")
+
+CITY_EVENTS = frozenset({"CityRegistered"})
+FRAMEWORK_EVENTS = frozenset({"FrameworkDefined", "FrameworkRevised"})
+WEIGHT_SET_EVENTS = frozenset({"WeightSetCreated", "WeightsAggregated", "WeightsSet"})
+EDITION_EVENTS = frozenset(
+    {"EditionCreated", "CitiesIncluded", "QuorumChanged", "RankingPublished"}
+)
+
+#: (edition, city, indicator): the key of one indicator score.
+ScoreKey = tuple[str, str, str]
+NO_SUPPORT = Support(0, None)
+
+
+def best_of(accepted: dict[str, int]) -> Support:
+    """The supporting claim among accepted ones: most points, then the smallest claim id; a
+    claim of 0 points supports nothing (as projections.ranking.indicator_support decides)."""
+    best = NO_SUPPORT
+    for claim_id, points in accepted.items():
+        if points > best.points or (
+            points == best.points and best.claim_id is not None and claim_id < best.claim_id
+        ):
+            best = Support(points, claim_id)
+    return best
+
+
+@dataclass
+class TimelineRows:
+    """The rows one batch of events adds to the timeline tables, in position order."""
+
+    entities: list[tuple[str, str, int, int, str | None, str]] = field(default_factory=list)
+    claims: list[tuple[int, str, str, str, str, str, int]] = field(default_factory=list)
+    statuses: list[tuple[int, int, str]] = field(default_factory=list)
+    scores: list[tuple[str, str, str, int, int, str | None]] = field(default_factory=list)
+
+    def write(self, db: Any) -> None:
+        """Append the rows, one executemany per table."""
+        conn = db.conn
+        if self.entities:
+            conn.executemany(
+                "INSERT INTO ranking_entities (kind, key, position, created, originator_id, "
+                "value) VALUES (?, ?, ?, ?, ?, ?)",
+                self.entities,
+            )
+        if self.claims:
+            conn.executemany(
+                "INSERT INTO ranking_claims (position, claim_id, originator_id, edition_id, "
+                "city_id, indicator_id, points) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self.claims,
+            )
+        if self.statuses:
+            conn.executemany(
+                "INSERT INTO claim_statuses (claim_position, position, status) VALUES (?, ?, ?)",
+                self.statuses,
+            )
+        if self.scores:
+            conn.executemany(
+                "INSERT INTO score_history (edition_id, city_id, indicator_id, position, points, "
+                "claim_id) VALUES (?, ?, ?, ?, ?, ?)",
+                self.scores,
+            )
+
+
+class Timeline:
+    """The ranking state folded event by event, saying which timeline rows each event adds.
+
+    Besides the state it keeps, per score, the accepted claims and the supporting one, so that
+    a claim decision updates one score without looking at any other claim.
+    """
+
+    def __init__(
+        self, state: RankingState | None = None, claim_positions: dict[str, int] | None = None
+    ) -> None:
+        self.state = state if state is not None else RankingState()
+        #: Each claim's submission position (the key of its status rows).
+        self.claim_positions: dict[str, int] = dict(claim_positions or {})
+        #: Accepted claims per score: claim id → points.
+        self.accepted: dict[ScoreKey, dict[str, int]] = {}
+        #: The supporting claim per score (absent: none).
+        self.best: dict[ScoreKey, Support] = {}
+        #: When each entity first appeared: (kind, key) → position.
+        self.created: dict[tuple[str, str], int] = {}
+        for claim_id, row in self.state.claims.items():
+            if row[STATUS] == "accepted":
+                key = (str(row[EDITION]), str(row[CITY]), str(row[INDICATOR]))
+                self.accepted.setdefault(key, {})[claim_id] = int(row[POINTS])
+        for key, accepted in self.accepted.items():
+            self.best[key] = best_of(accepted)
+
+    @property
+    def position(self) -> int:
+        """The position folded so far."""
+        return self.state.position
+
+    def apply(self, record: EventRecord, rows: TimelineRows) -> None:
+        """Fold one event in and add the rows it changes to `rows`."""
+        state = self.state
+        kind = record.type
+        before = None
+        if kind in CLAIM_CHANGES and kind != "ClaimSubmitted":
+            claim_id = state.owners.get(record.originator_id)
+            if claim_id is not None and claim_id in state.claims:
+                before = (claim_id, state.claims[claim_id][STATUS])
+        state.apply(record)
+        position = record.position
+        if kind == "ClaimSubmitted":
+            d = record.data
+            claim_id = str(d["claim_id"])
+            self.claim_positions[claim_id] = position
+            rows.claims.append(
+                (
+                    position, claim_id, record.originator_id, str(d["edition_id"]),
+                    str(d["city_id"]), str(d["indicator_id"]), int(d["points"]),
+                )
+            )  # fmt: skip
+        elif before is not None:
+            self._status_changed(before[0], before[1], position, rows)
+        elif kind in CITY_EVENTS:
+            key = str(record.data["city_id"])
+            self._entity(rows, "city", key, None, state.cities[key], position)
+        elif kind in FRAMEWORK_EVENTS:
+            key = state.owners[record.originator_id]
+            self._entity(
+                rows, "framework", key, record.originator_id, state.frameworks[key], position
+            )
+        elif kind in WEIGHT_SET_EVENTS:
+            key = state.owners[record.originator_id]
+            self._entity(
+                rows, "weight_set", key, record.originator_id, state.weight_sets[key], position
+            )
+        elif kind in EDITION_EVENTS:
+            key = state.owners[record.originator_id]
+            self._entity(rows, "edition", key, record.originator_id, state.editions[key], position)
+
+    def _entity(
+        self, rows: TimelineRows, kind: str, key: str, oid: str | None, value: Any, position: int
+    ) -> None:
+        created = self.created.setdefault((kind, key), position)
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        rows.entities.append((kind, key, position, created, oid, text))
+
+    def _status_changed(self, claim_id: str, old: str, position: int, rows: TimelineRows) -> None:
+        row = self.state.claims[claim_id]
+        new = str(row[STATUS])
+        if new == old:
+            return
+        rows.statuses.append((self.claim_positions[claim_id], position, new))
+        if "accepted" not in (old, new):
+            return
+        key = (str(row[EDITION]), str(row[CITY]), str(row[INDICATOR]))
+        accepted = self.accepted.setdefault(key, {})
+        if new == "accepted":
+            accepted[claim_id] = int(row[POINTS])
+        else:
+            accepted.pop(claim_id, None)
+        best = best_of(accepted)
+        if best != self.best.get(key, NO_SUPPORT):
+            self.best[key] = best
+            rows.scores.append((*key, position, best.points, best.claim_id))
+
+    def support(self, edition_id: str) -> dict[str, dict[str, Support]]:
+        """Per city of the edition and indicator of its framework, the supporting claim
+        (what projections.ranking.indicator_support gives, without looking at every claim)."""
+        state = self.state
+        indicator_ids = [i["id"] for i in state.indicators(edition_id)]
+        best = self.best
+        return {
+            c: {i: best.get((edition_id, c, i), NO_SUPPORT) for i in indicator_ids}
+            for c in state.editions[edition_id]["city_ids"]
+        }
+
+    def touched(self, record: EventRecord) -> set[str]:
+        """Editions whose standings an event (already applied) may change."""
+        return self.state.touched(record)
+
+    def apply_all(self, records: Iterable[EventRecord]) -> TimelineRows:
+        """Fold events in order; return the rows they add."""
+        rows = TimelineRows()
+        for record in records:
+            self.apply(record, rows)
+        return rows
+
+
+#: Each timeline table's columns in TimelineRows order, and the index of its position column.
+COLUMNS = {
+    "ranking_entities": ("kind, key, position, created, originator_id, value", 2),
+    "ranking_claims": (
+        "position, claim_id, originator_id, edition_id, city_id, indicator_id, points",
+        0,
+    ),
+    "claim_statuses": ("claim_position, position, status", 1),
+    "score_history": ("edition_id, city_id, indicator_id, position, points, claim_id", 3),
+}
+
+
+def as_rows(rows: TimelineRows) -> list[tuple[str, tuple[Any, ...]]]:
+    """A batch's rows as (table, row) pairs, sorted, to compare with stored ones."""
+    return sorted(
+        [("ranking_entities", r) for r in rows.entities]
+        + [("ranking_claims", r) for r in rows.claims]
+        + [("claim_statuses", r) for r in rows.statuses]
+        + [("score_history", r) for r in rows.scores],
+        key=repr,
+    )
+
+
+def stored_rows(conn: Any) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
+    """Every stored timeline row as (position, table, row), in position order (for verify)."""
+    exists = {
+        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    streams = []
+    for table, (columns, at) in COLUMNS.items():
+        if table not in exists:
+            continue
+        position = columns.split(", ")[at]
+        cursor = conn.execute(f"SELECT {columns} FROM [{table}] ORDER BY {position}")
+        streams.append(_tagged(cursor, table, at))
+    return heapq.merge(*streams, key=lambda item: item[0])
+
+
+def _tagged(
+    rows: Iterable[tuple[Any, ...]], table: str, at: int
+) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
+    return ((int(row[at]), table, tuple(row)) for row in rows)
