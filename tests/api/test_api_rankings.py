@@ -217,10 +217,9 @@ def test_rankings_run_a_bounded_number_of_statements(tmp_path: Path) -> None:
     assert counts[10] == counts[40] <= 15, counts
 
 
-@pytest.mark.parametrize("as_of", [None, {"position": 30}])
-def test_indicator_scores_are_read_once_per_page(
-    gql: Gql, tokens: Tokens, monkeypatch: pytest.MonkeyPatch, as_of: dict[str, int] | None
-) -> None:
+@pytest.fixture
+def score_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The city ids of each read of per-indicator points the API makes (recorded, then done)."""
     calls: list[list[str]] = []
     real = projected.indicator_points
 
@@ -229,13 +228,20 @@ def test_indicator_scores_are_read_once_per_page(
         return real(db, edition, city_ids, as_of)  # type: ignore[arg-type]
 
     monkeypatch.setattr(projected, "indicator_points", counting)
+    return calls
+
+
+@pytest.mark.parametrize("as_of", [None, {"position": 30}])
+def test_indicator_scores_are_read_once_per_page(
+    gql: Gql, tokens: Tokens, score_reads: list[list[str]], as_of: dict[str, int] | None
+) -> None:
     query = (
         'query($asOf: AsOf) { rankings(edition: "asia-2023", table: TOTAL, asOf: $asOf) '
         "{ rows { indicatorScores { points } indicatorPoints } } }"
     )
     body = gql(query, {"asOf": as_of}, tokens.editor)
     assert len(body["data"]["rankings"]["rows"]) == 6
-    assert len(calls) == 1 and len(calls[0]) == 6
+    assert len(score_reads) == 1 and len(score_reads[0]) == 6
 
 
 def test_city_scores_outside_the_edition_are_unknown_id(gql: Gql, tokens: Tokens) -> None:

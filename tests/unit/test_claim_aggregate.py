@@ -37,10 +37,19 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
     """A pending claim with sources in these languages (zh by default)."""
     sources = [source(lang) for lang in (languages or ("zh",))]
     agg = Claim.submit(
-        "c1", "asia-2023", "taizhou-zj", "broadband", 2, 5, sources, "researcher", None, None
+        claim_id="c1",
+        edition_id="asia-2023",
+        city_id="taizhou-zj",
+        indicator_id="broadband",
+        rung=2,
+        points=5,
+        sources=sources,
+        submitted_by="researcher",
+        supersedes=None,
+        at=None,
     )
     if open_round:
-        agg.open_next_round(None)
+        agg.open_next_round(at=None)
     agg.collect_events()
     return agg
 
@@ -50,7 +59,16 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
 
 def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
     agg = Claim.submit(
-        "c1", "asia-2023", "taizhou-zj", "broadband", 2, 5, [source("zh")], "r", "c0", None
+        claim_id="c1",
+        edition_id="asia-2023",
+        city_id="taizhou-zj",
+        indicator_id="broadband",
+        rung=2,
+        points=5,
+        sources=[source("zh")],
+        submitted_by="r",
+        supersedes="c0",
+        at=None,
     )
 
     events = agg.collect_events()
@@ -73,7 +91,7 @@ def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
 def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None:
     agg = claim(open_round=True)
 
-    agg.withdraw("duplicate", "researcher", True, None)
+    agg.withdraw(reason="duplicate", by="researcher", as_editor=True, at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.ClaimWithdrawn]
@@ -85,10 +103,14 @@ def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None
 
 def test_withdrawing_twice_is_refused_with_claim_not_open() -> None:
     agg = claim()
-    agg.withdraw("duplicate", "researcher", True, None)
+    agg.withdraw(reason="duplicate", by="researcher", as_editor=True, at=None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.withdraw("again", "editor", True, None), ClaimNotOpen)
+    error = refused(
+        agg,
+        lambda: agg.withdraw(reason="again", by="editor", as_editor=True, at=None),
+        ClaimNotOpen,
+    )
 
     assert error.value == "c1"
     assert "already withdrawn" in error.message
@@ -97,7 +119,7 @@ def test_withdrawing_twice_is_refused_with_claim_not_open() -> None:
 def test_superseding_records_claim_superseded() -> None:
     agg = claim(open_round=True)
 
-    agg.supersede("c2", None)
+    agg.supersede(by_claim="c2", at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.ClaimSuperseded]
@@ -111,22 +133,26 @@ def test_superseding_records_claim_superseded() -> None:
 def test_superseding_a_withdrawn_or_superseded_claim_is_refused(first: str) -> None:
     agg = claim()
     if first == "withdraw":
-        agg.withdraw("gone", "researcher", True, None)
+        agg.withdraw(reason="gone", by="researcher", as_editor=True, at=None)
     else:
-        agg.supersede("c2", None)
+        agg.supersede(by_claim="c2", at=None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.supersede("c3", None), ClaimNotOpen)
+    error = refused(agg, lambda: agg.supersede(by_claim="c3", at=None), ClaimNotOpen)
 
     assert error.value == "c1"
 
 
 def test_withdrawing_a_superseded_claim_is_refused() -> None:
     agg = claim()
-    agg.supersede("c2", None)
+    agg.supersede(by_claim="c2", at=None)
     agg.collect_events()
 
-    refused(agg, lambda: agg.withdraw("late", "researcher", True, None), ClaimNotOpen)
+    refused(
+        agg,
+        lambda: agg.withdraw(reason="late", by="researcher", as_editor=True, at=None),
+        ClaimNotOpen,
+    )
 
 
 # ---- rounds --------------------------------------------------------------------------
@@ -135,7 +161,7 @@ def test_withdrawing_a_superseded_claim_is_refused() -> None:
 def test_opening_a_round_records_round_opened_with_number_1() -> None:
     agg = claim()
 
-    number = agg.open_next_round(None)
+    number = agg.open_next_round(at=None)
 
     events = agg.collect_events()
     assert number == 1
@@ -149,25 +175,27 @@ def test_opening_a_round_records_round_opened_with_number_1() -> None:
 def test_opening_a_round_while_one_is_open_is_refused() -> None:
     agg = claim(open_round=True)
 
-    refused(agg, lambda: agg.open_next_round(None), RoundNotOpen)
+    refused(agg, lambda: agg.open_next_round(at=None), RoundNotOpen)
 
 
 @pytest.mark.parametrize("end", ["withdraw", "supersede"])
 def test_opening_a_round_on_a_closed_claim_is_refused(end: str) -> None:
     agg = claim()
     if end == "withdraw":
-        agg.withdraw("gone", "r", True, None)
+        agg.withdraw(reason="gone", by="r", as_editor=True, at=None)
     else:
-        agg.supersede("c2", None)
+        agg.supersede(by_claim="c2", at=None)
     agg.collect_events()
 
-    refused(agg, lambda: agg.open_next_round(None), ClaimNotOpen)
+    refused(agg, lambda: agg.open_next_round(at=None), ClaimNotOpen)
 
 
 def test_a_vote_records_vote_cast_in_the_open_round() -> None:
     agg = claim("zh", "en", open_round=True)
 
-    agg.cast_vote("v1", ZH_EN, "accept", "fine", None)
+    agg.cast_vote(
+        verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="fine", at=None
+    )
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.VoteCast]
@@ -185,24 +213,42 @@ def test_a_vote_records_vote_cast_in_the_open_round() -> None:
 def test_a_vote_without_an_open_round_is_refused_with_round_not_open() -> None:
     agg = claim()
 
-    error = refused(agg, lambda: agg.cast_vote("v1", ZH_EN, "accept", "", None), RoundNotOpen)
+    error = refused(
+        agg,
+        lambda: agg.cast_vote(
+            verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None
+        ),
+        RoundNotOpen,
+    )
 
     assert error.value == "c1"
 
 
 def test_a_vote_on_a_closed_round_is_refused_with_round_not_open() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    assert agg.close_round(2, None) == "undecided"
+    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    assert agg.close_round(quorum=2, at=None) == "undecided"
     agg.collect_events()
 
-    refused(agg, lambda: agg.cast_vote("v2", ZH_EN, "accept", "", None), RoundNotOpen)
+    refused(
+        agg,
+        lambda: agg.cast_vote(
+            verifier_id="v2", verifier_languages=ZH_EN, decision="accept", note="", at=None
+        ),
+        RoundNotOpen,
+    )
 
 
 def test_a_vote_by_a_verifier_not_reading_the_language_is_refused_naming_it() -> None:
     agg = claim("zh", "en", open_round=True)
 
-    error = refused(agg, lambda: agg.cast_vote("v1", {"en"}, "accept", "", None), LanguageNotRead)
+    error = refused(
+        agg,
+        lambda: agg.cast_vote(
+            verifier_id="v1", verifier_languages={"en"}, decision="accept", note="", at=None
+        ),
+        LanguageNotRead,
+    )
 
     assert "'zh'" in error.message
     assert error.value == "v1"
@@ -211,17 +257,25 @@ def test_a_vote_by_a_verifier_not_reading_the_language_is_refused_naming_it() ->
 def test_a_verifier_reading_more_languages_may_vote() -> None:
     agg = claim("en", open_round=True)
 
-    agg.cast_vote("v1", {"en", "zh", "ja"}, "reject", "", None)
+    agg.cast_vote(
+        verifier_id="v1", verifier_languages={"en", "zh", "ja"}, decision="reject", note="", at=None
+    )
 
     assert [type(e) for e in agg.collect_events()] == [Claim.VoteCast]
 
 
 def test_a_second_vote_in_a_round_is_refused_with_already_voted() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
+    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.cast_vote("v1", ZH_EN, "reject", "", None), AlreadyVoted)
+    error = refused(
+        agg,
+        lambda: agg.cast_vote(
+            verifier_id="v1", verifier_languages=ZH_EN, decision="reject", note="", at=None
+        ),
+        AlreadyVoted,
+    )
 
     assert error.value == "v1"
 
@@ -230,29 +284,41 @@ def test_a_second_vote_in_a_round_is_refused_with_already_voted() -> None:
 def test_a_vote_with_an_unknown_decision_is_refused(decision: str) -> None:
     agg = claim(open_round=True)
 
-    error = refused(agg, lambda: agg.cast_vote("v1", ZH_EN, decision, "", None), InvalidInput)
+    error = refused(
+        agg,
+        lambda: agg.cast_vote(
+            verifier_id="v1", verifier_languages=ZH_EN, decision=decision, note="", at=None
+        ),
+        InvalidInput,
+    )
 
     assert error.value == decision
 
 
 def test_a_vote_after_the_claim_is_decided_is_refused_with_claim_not_open() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    agg.cast_vote("v2", ZH_EN, "accept", "", None)
-    assert agg.close_round(2, None) == ACCEPTED
+    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    agg.cast_vote(verifier_id="v2", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    assert agg.close_round(quorum=2, at=None) == ACCEPTED
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.cast_vote("v3", ZH_EN, "accept", "", None), ClaimNotOpen)
+    error = refused(
+        agg,
+        lambda: agg.cast_vote(
+            verifier_id="v3", verifier_languages=ZH_EN, decision="accept", note="", at=None
+        ),
+        ClaimNotOpen,
+    )
 
     assert "accepted" in error.message
-    refused(agg, lambda: agg.open_next_round(None), ClaimNotOpen)
-    refused(agg, lambda: agg.close_round(2, None), ClaimNotOpen)
+    refused(agg, lambda: agg.open_next_round(at=None), ClaimNotOpen)
+    refused(agg, lambda: agg.close_round(quorum=2, at=None), ClaimNotOpen)
 
 
 def test_closing_without_an_open_round_is_refused() -> None:
     agg = claim()
 
-    refused(agg, lambda: agg.close_round(2, None), RoundNotOpen)
+    refused(agg, lambda: agg.close_round(quorum=2, at=None), RoundNotOpen)
 
 
 @pytest.mark.parametrize(
@@ -273,10 +339,12 @@ def test_closing_a_round_records_its_outcome(
 ) -> None:
     agg = claim(open_round=True)
     for n, decision in enumerate(votes):
-        agg.cast_vote(f"v{n}", ZH_EN, decision, "", None)
+        agg.cast_vote(
+            verifier_id=f"v{n}", verifier_languages=ZH_EN, decision=decision, note="", at=None
+        )
     agg.collect_events()
 
-    result = agg.close_round(quorum, None)
+    result = agg.close_round(quorum=quorum, at=None)
 
     events = agg.collect_events()
     assert result == outcome
@@ -290,15 +358,15 @@ def test_closing_a_round_records_its_outcome(
 
 def test_an_undecided_round_allows_another_round_where_the_same_verifier_votes_again() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    agg.close_round(2, None)
+    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    agg.close_round(quorum=2, at=None)
     agg.collect_events()
 
-    assert agg.open_next_round(None) == 2
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    agg.cast_vote("v2", ZH_EN, "accept", "", None)
+    assert agg.open_next_round(at=None) == 2
+    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    agg.cast_vote(verifier_id="v2", verifier_languages=ZH_EN, decision="accept", note="", at=None)
 
-    assert agg.close_round(2, None) == ACCEPTED
+    assert agg.close_round(quorum=2, at=None) == ACCEPTED
     events = agg.collect_events()
     assert [type(e) for e in events] == [
         Claim.RoundOpened,
