@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from ledger import rounds
-from ledger.claim import ACCEPTED, REJECTED, decide
+from ledger.claim import ACCEPTED, REJECTED
 from ledger.errors import (
     InvalidInput,
     InvalidState,
     PermissionDenied,
 )
-from ledger.ids import aggregate_id
 from ledger.vocabulary import AppealStatus
 
 FILED, UNDER_REVIEW, UPHELD, DISMISSED, WITHDRAWN = (
@@ -37,7 +36,7 @@ def correction_claim_id(appeal_id: str) -> str:
     return f"{appeal_id}/correction"
 
 
-class Appeal(Aggregate):
+class Appeal(rounds.Reviewable, kind="appeal", id_field="appeal_id"):
     """A city's appeal against an indicator score, with new evidence and its review."""
 
     class AppealFiled(Aggregate.Created):
@@ -80,12 +79,8 @@ class Appeal(Aggregate):
             aggregate.status = WITHDRAWN
             aggregate.open_round = None
 
-    class AppealReviewOpened(Aggregate.Event):
+    class AppealReviewOpened(rounds.Opened, Aggregate.Event):
         """A verification round on the appeal's evidence began."""
-
-        round_no: int
-        #: Who opened it (None: unnamed).
-        by: str | None = None
 
         def apply(self, aggregate: Appeal) -> None:
             """Open the round; the appeal is under review."""
@@ -93,28 +88,11 @@ class Appeal(Aggregate):
             aggregate.open_round = self.round_no
             aggregate.rounds.append({})
 
-    class AppealVoteCast(Aggregate.Event):
+    class AppealVoteCast(rounds.Vote, Aggregate.Event):
         """A verifier accepted or rejected the appeal's evidence in the open round."""
 
-        round_no: int
-        verifier_id: str
-        decision: str
-        note: str
-
-        def apply(self, aggregate: Appeal) -> None:
-            """Record the vote."""
-            aggregate.rounds[self.round_no - 1][self.verifier_id] = self.decision
-
-    class AppealReviewClosed(Aggregate.Event):
+    class AppealReviewClosed(rounds.Closed, Aggregate.Event):
         """A review round ended with an outcome under the edition's quorum."""
-
-        round_no: int
-        outcome: str
-        accepts: int
-        rejects: int
-        quorum: int
-        #: Who closed it (None: unnamed).
-        by: str | None = None
 
         def apply(self, aggregate: Appeal) -> None:
             """Close the round and remember its outcome."""
@@ -135,76 +113,25 @@ class Appeal(Aggregate):
             aggregate.open_round = None
             aggregate.correction_claim_id = self.correction_claim_id
 
-    def __init__(
-        self,
-        appeal_id: str,
-        edition_id: str,
-        city_id: str,
-        indicator_id: str | None,
-        text: str,
-        filed_by: str,
-        claim_id: str | None = None,
-        rung: int | None = None,
-        points: int | None = None,
-        sources: list[dict[str, Any]] | None = None,
-        deadline: str | None = None,
-    ) -> None:
-        self.appeal_id = appeal_id
-        self.edition_id = edition_id
-        self.city_id = city_id
-        self.indicator_id = indicator_id
-        self.text = text
-        self.filed_by = filed_by
-        self.claim_id = claim_id
-        self.rung = rung
-        self.points = points
-        self.sources = sources
-        self.deadline = deadline
-        self.status = FILED
-        self.open_round: int | None = None
-        self.rounds: list[dict[str, str]] = []
-        self.review_outcome: str | None = None
-        self.correction_claim_id: str | None = None
-
-    @staticmethod
-    def key(appeal_id: str) -> UUID:
-        """Aggregate id of the appeal with this id."""
-        return aggregate_id("appeal", appeal_id)
+    # The state the commands decide on, initialised from the created event (ledger.aggregate).
+    appeal_id: str
+    edition_id: str
+    city_id: str
+    indicator_id: str | None
+    #: The claim disputed (None: no claim counted for the indicator).
+    claim_id: str | None = None
+    rung: int | None = None
+    sources: list[dict[str, Any]] | None = None
+    status: AppealStatus = field(init=False, default=FILED)
+    #: The outcome of the latest closed review round (None: none closed yet).
+    review_outcome: str | None = field(init=False, default=None)
+    #: The claim an upheld appeal recorded (None: not upheld).
+    correction_claim_id: str | None = field(init=False, default=None)
 
     @classmethod
-    def file(
-        cls,
-        appeal_id: str,
-        edition_id: str,
-        city_id: str,
-        indicator_id: str | None,
-        text: str,
-        filed_by: str,
-        at: datetime | None,
-        *,
-        claim_id: str | None = None,
-        rung: int | None = None,
-        points: int | None = None,
-        sources: list[dict[str, Any]] | None = None,
-        deadline: str | None = None,
-    ) -> Appeal:
-        """Record a new appeal (its arguments are validated by the caller's checks)."""
-        return cls._create(
-            cls.AppealFiled,
-            id=cls.key(appeal_id),
-            appeal_id=appeal_id,
-            edition_id=edition_id,
-            city_id=city_id,
-            indicator_id=indicator_id,
-            text=text,
-            filed_by=filed_by,
-            claim_id=claim_id,
-            rung=rung,
-            points=points,
-            sources=sources,
-            deadline=deadline,
-            timestamp=at,
-        )
+    def file(cls, *, at: datetime | None = None, **fields: Any) -> Appeal:
+        """Record a new appeal: AppealFiled's fields, validated by the caller's checks."""
+        return cls._record(cls.AppealFiled, at, fields)
 
     @property
     def languages(self) -> set[str]:
@@ -216,7 +143,7 @@ class Appeal(Aggregate):
         """Whether the appeal awaits a decision."""
         return self.status in OPEN_STATES
 
-    def withdraw(self, reason: str, by: str, city_id: str, at: datetime | None) -> None:
+    def withdraw(self, *, reason: str, by: str, city_id: str, at: datetime | None) -> None:
         """The city withdraws its open appeal."""
         if city_id != self.city_id:
             raise PermissionDenied(
@@ -224,69 +151,18 @@ class Appeal(Aggregate):
                 field="city_id",
                 value=city_id,
             )
-        self._require_open()
+        self.require_reviewable()
         self.trigger_event(self.AppealWithdrawn, reason=reason, by=by, timestamp=at)
 
-    def open_review(self, at: datetime | None, by: str | None = None) -> int:
-        """Open the next verification round on the appeal's evidence; return its number."""
-        self._require_open()
-        if not self.sources:
+    def open_next_round(self, *, at: datetime | None, by: str | None = None) -> int:
+        """Open the next review round on the appeal's evidence; return its number."""
+        if self.is_open and not self.sources:
             raise InvalidState(
                 f"appeal {self.appeal_id} carries no evidence to review",
                 field="appeal_id",
                 value=self.appeal_id,
             )
-        number = rounds.next_round(self._reviewed, self.open_round, self.rounds)
-        self.trigger_event(self.AppealReviewOpened, round_no=number, by=by, timestamp=at)
-        return number
-
-    def cast_vote(
-        self,
-        verifier_id: str,
-        verifier_languages: set[str],
-        decision: str,
-        note: str,
-        at: datetime | None,
-    ) -> int:
-        """Record one verifier's vote in the open review round; return the round number."""
-        rounds.check_decision(decision)
-        self._require_open()
-        round_no = rounds.open_round_no(self._reviewed, self.open_round)
-        rounds.check_voter(
-            self._reviewed,
-            self.rounds[round_no - 1],
-            round_no,
-            self.languages,
-            verifier_id,
-            verifier_languages,
-        )
-        self.trigger_event(
-            self.AppealVoteCast,
-            round_no=round_no,
-            verifier_id=verifier_id,
-            decision=decision,
-            note=note,
-            timestamp=at,
-        )
-        return round_no
-
-    def close_review(self, quorum: int, at: datetime | None, by: str | None = None) -> str:
-        """Close the open review round under the quorum (the claims' rule); return its outcome."""
-        self._require_open()
-        round_no = rounds.open_round_no(self._reviewed, self.open_round)
-        accepts, rejects = rounds.tally(self.rounds[round_no - 1])
-        outcome = decide(accepts, rejects, quorum)
-        self.trigger_event(
-            self.AppealReviewClosed,
-            round_no=round_no,
-            outcome=outcome,
-            accepts=accepts,
-            rejects=rejects,
-            quorum=quorum,
-            by=by,
-            timestamp=at,
-        )
-        return outcome
+        return super().open_next_round(at=at, by=by)
 
     def require_decidable(self, decision: str) -> None:
         """Refuse a decision that is not upheld/dismissed, or that the review does not allow."""
@@ -320,6 +196,7 @@ class Appeal(Aggregate):
 
     def decide(
         self,
+        *,
         decision: str,
         reasons: str,
         by: str,
@@ -342,7 +219,8 @@ class Appeal(Aggregate):
         """Whether the last review round rejected the evidence."""
         return self.review_outcome == REJECTED
 
-    def _require_open(self) -> None:
+    def require_reviewable(self) -> None:
+        """An appeal changes only while it is open (filed or under review)."""
         if not self.is_open:
             raise InvalidState(
                 f"appeal {self.appeal_id} is {self.status}, not open",
@@ -351,5 +229,14 @@ class Appeal(Aggregate):
             )
 
     @property
-    def _reviewed(self) -> rounds.Reviewed:
+    def reviewed(self) -> rounds.Reviewed:
+        """An appeal, reviewed in review rounds."""
         return rounds.Reviewed("appeal", self.appeal_id, "review round")
+
+    @property
+    def round_events(self) -> rounds.RoundEvents:
+        """An appeal's review rounds record AppealReviewOpened, AppealVoteCast and
+        AppealReviewClosed."""
+        return rounds.RoundEvents(
+            self.AppealReviewOpened, self.AppealVoteCast, self.AppealReviewClosed
+        )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyExists, InvalidInput, InvalidState, UnknownId
-from ledger.ids import aggregate_id
 from ledger.vocabulary import RankingTable
 
 TABLES = tuple(RankingTable)
@@ -17,7 +17,7 @@ TABLES = tuple(RankingTable)
 DEFAULT_APPEAL_WINDOW_DAYS = 30
 
 
-class Edition(Aggregate):
+class Edition(LedgerAggregate, kind="edition", id_field="edition_id"):
     """A ranking edition such as asia-2023; it may reuse another edition's weight set."""
 
     class EditionCreated(Aggregate.Created):
@@ -92,71 +92,27 @@ class Edition(Aggregate):
             """Set the window."""
             aggregate.appeal_window_days = self.days
 
-    def __init__(
-        self,
-        edition_id: str,
-        year: int,
-        title: str,
-        region: str,
-        framework_id: str,
-        framework_version: int,
-        weight_set_id: str,
-        evidence_cutoff: str,
-        quorum: int,
-    ) -> None:
-        self.edition_id = edition_id
-        self.year = year
-        self.title = title
-        self.region = region
-        self.framework_id = framework_id
-        self.framework_version = framework_version
-        self.weight_set_id = weight_set_id
-        self.evidence_cutoff = evidence_cutoff
-        self.quorum = quorum
-        self.city_ids: list[str] = []
-        self.publications: list[int] = []
-        self.published_at: list[datetime] = []
-        self.appeal_window_days = DEFAULT_APPEAL_WINDOW_DAYS
-
-    @staticmethod
-    def key(edition_id: str) -> UUID:
-        """Aggregate id of the edition with this id."""
-        return aggregate_id("edition", edition_id)
+    # The state the commands decide on, initialised from the created event (ledger.aggregate).
+    edition_id: str
+    framework_id: str
+    framework_version: int
+    weight_set_id: str
+    evidence_cutoff: str
+    quorum: int
+    city_ids: list[str] = field(init=False, default_factory=list)
+    #: The ledger position of each publication, first first.
+    publications: list[int] = field(init=False, default_factory=list)
+    #: When each publication was made, first first.
+    published_at: list[datetime] = field(init=False, default_factory=list)
+    appeal_window_days: int = field(init=False, default=DEFAULT_APPEAL_WINDOW_DAYS)
 
     @classmethod
-    def create(
-        cls,
-        edition_id: str,
-        year: int,
-        title: str,
-        region: str,
-        framework_id: str,
-        framework_version: int,
-        weight_set_id: str,
-        evidence_cutoff: str,
-        quorum: int,
-        at: datetime | None,
-        by: str | None = None,
-    ) -> Edition:
-        """Record a new edition."""
-        return cls._create(
-            cls.EditionCreated,
-            id=cls.key(edition_id),
-            edition_id=edition_id,
-            year=year,
-            title=title,
-            region=region,
-            framework_id=framework_id,
-            framework_version=framework_version,
-            weight_set_id=weight_set_id,
-            evidence_cutoff=evidence_cutoff,
-            quorum=quorum,
-            by=by,
-            timestamp=at,
-        )
+    def create(cls, *, at: datetime | None = None, **fields: Any) -> Edition:
+        """Record a new edition: EditionCreated's fields, validated by the caller's checks."""
+        return cls._record(cls.EditionCreated, at, fields)
 
     def include_cities(
-        self, city_ids: list[str], at: datetime | None, by: str | None = None
+        self, *, city_ids: list[str], at: datetime | None, by: str | None = None
     ) -> None:
         """Add cities that are not yet in the edition."""
         present = sorted(set(city_ids) & set(self.city_ids))
@@ -168,11 +124,11 @@ class Edition(Aggregate):
             )
         self.trigger_event(self.CitiesIncluded, city_ids=list(city_ids), by=by, timestamp=at)
 
-    def change_quorum(self, quorum: int, at: datetime | None, by: str | None = None) -> None:
+    def change_quorum(self, *, quorum: int, at: datetime | None, by: str | None = None) -> None:
         """Set the accepting votes a claim needs."""
         self.trigger_event(self.QuorumChanged, quorum=quorum, by=by, timestamp=at)
 
-    def set_appeal_window(self, days: int, by: str, at: datetime | None) -> None:
+    def set_appeal_window(self, *, days: int, by: str, at: datetime | None) -> None:
         """Set how many days after a publication cities may appeal."""
         self.trigger_event(self.AppealWindowSet, days=days, by=by, timestamp=at)
 
@@ -182,7 +138,7 @@ class Edition(Aggregate):
             return None
         return self.published_at[-1] + timedelta(days=self.appeal_window_days)
 
-    def require_appeal_window(self, when: datetime) -> datetime:
+    def require_appeal_window(self, *, when: datetime) -> datetime:
         """InvalidState unless `when` falls in the appeal window; return its deadline."""
         deadline = self.appeal_deadline()
         if deadline is None:
@@ -233,6 +189,7 @@ class Edition(Aggregate):
 
     def publish(
         self,
+        *,
         position: int,
         digest: str,
         tree_head: str,
@@ -240,7 +197,6 @@ class Edition(Aggregate):
         by: str,
         at: datetime | None,
         table_digests: dict[str, str] | None = None,
-        *,
         corrects: int | None = None,
         changes: list[dict[str, Any]] | None = None,
         forced_reason: str | None = None,

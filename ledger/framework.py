@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import InitVar, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from ledger import validate
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyExists, InvalidInput, RungNotOnLadder, UnknownId
-from ledger.ids import aggregate_id
 from ledger.lineage import check_lineage
 from ledger.vocabulary import RankingTable
 
@@ -116,7 +116,7 @@ def check_structure(pillars: Any, indicators: Any) -> tuple[list[dict[str, Any]]
     return clean_pillars, clean
 
 
-class Framework(Aggregate):
+class Framework(LedgerAggregate, kind="framework", id_field="framework_id"):
     """An indicator system; each revision is a new version, and editions pin one version."""
 
     class FrameworkDefined(Aggregate.Created):
@@ -168,47 +168,38 @@ class Framework(Aggregate):
                 "version": self.predecessor_version,
             }
 
-    def __init__(
-        self,
-        framework_id: str,
-        title: str,
-        pillars: list[dict[str, Any]],
-        indicators: list[dict[str, Any]],
-    ) -> None:
-        self.framework_id = framework_id
-        self.title = title
-        self.versions: list[dict[str, Any]] = [{"pillars": pillars, "indicators": indicators}]
+    # The state the commands decide on, initialised from the created event (ledger.aggregate):
+    # its pillars and indicators become version 1.
+    framework_id: str
+    title: str
+    pillars: InitVar[list[dict[str, Any]]]
+    indicators: InitVar[list[dict[str, Any]]]
+    #: Each version's {"pillars", "indicators"}, version 1 first.
+    versions: list[dict[str, Any]] = field(init=False)
 
-    @staticmethod
-    def key(framework_id: str) -> UUID:
-        """Aggregate id of the framework with this id."""
-        return aggregate_id("framework", framework_id)
+    def __post_init__(
+        self, pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]
+    ) -> None:
+        self.versions = [{"pillars": pillars, "indicators": indicators}]
 
     @classmethod
     def define(
         cls,
-        framework_id: str,
-        title: str,
+        *,
         pillars: list[dict[str, Any]],
         indicators: list[dict[str, Any]],
-        at: datetime | None,
-        by: str | None = None,
+        at: datetime | None = None,
+        **fields: Any,
     ) -> Framework:
-        """Record version 1 of a framework."""
+        """Record version 1 of a framework: FrameworkDefined's fields, its structure checked."""
         pillars, indicators = check_structure(pillars, indicators)
-        return cls._create(
-            cls.FrameworkDefined,
-            id=cls.key(framework_id),
-            framework_id=framework_id,
-            title=title,
-            pillars=pillars,
-            indicators=indicators,
-            by=by,
-            timestamp=at,
+        return cls._record(
+            cls.FrameworkDefined, at, {**fields, "pillars": pillars, "indicators": indicators}
         )
 
     def revise(
         self,
+        *,
         pillars: list[dict[str, Any]],
         indicators: list[dict[str, Any]],
         note: str,
@@ -248,7 +239,7 @@ class Framework(Aggregate):
             )
         return list(self.versions[version_no - 1]["indicators"])
 
-    def indicator(self, version_no: int, indicator_id: str) -> dict[str, Any]:
+    def indicator(self, *, version_no: int, indicator_id: str) -> dict[str, Any]:
         """One indicator of one version, or UnknownId naming it."""
         for ind in self.indicators_of(version_no):
             if ind["id"] == indicator_id:
@@ -259,9 +250,9 @@ class Framework(Aggregate):
             value=indicator_id,
         )
 
-    def points(self, version_no: int, indicator_id: str, rung: int) -> int:
+    def points(self, *, version_no: int, indicator_id: str, rung: int) -> int:
         """Points of a rung, or RungNotOnLadder naming it."""
-        ladder = self.indicator(version_no, indicator_id)["ladder"]
+        ladder = self.indicator(version_no=version_no, indicator_id=indicator_id)["ladder"]
         for r in ladder:
             if r["rung"] == rung:
                 return int(r["points"])
@@ -280,6 +271,7 @@ class Framework(Aggregate):
 
     def state_lineage(
         self,
+        *,
         version_no: int,
         predecessor: Framework,
         predecessor_version: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -22,11 +23,11 @@ class Receipt(Aggregate):
         #: Added later, with a default: receipts recorded before it decode with "".
         fingerprint: str = ""
 
-    def __init__(self, key: str, command: str, result: str, fingerprint: str = "") -> None:
-        self.key = key
-        self.command = command
-        self.result = result
-        self.fingerprint = fingerprint
+    # The state the commands decide on, initialised from the created event (ledger.aggregate).
+    key: str
+    command: str
+    result: str
+    fingerprint: str = ""
 
     @staticmethod
     def key_id(key: str) -> UUID:
@@ -34,21 +35,11 @@ class Receipt(Aggregate):
         return aggregate_id("receipt", key)
 
     @classmethod
-    def issue(
-        cls, key: str, command: str, result: str, fingerprint: str, at: datetime | None
-    ) -> Receipt:
-        """Record a new receipt."""
-        return cls._create(
-            cls.ReceiptIssued,
-            id=cls.key_id(key),
-            key=key,
-            command=command,
-            result=result,
-            fingerprint=fingerprint,
-            timestamp=at,
-        )
+    def issue(cls, *, key: str, at: datetime | None = None, **fields: Any) -> Receipt:
+        """Record a new receipt: ReceiptIssued's fields."""
+        return cls._create(cls.ReceiptIssued, id=cls.key_id(key), key=key, timestamp=at, **fields)
 
-    def answers(self, command: str, fingerprint: str) -> bool:
+    def answers(self, *, command: str, fingerprint: str) -> bool:
         """Whether a retry is the same request as the one this receipt recorded."""
         # A receipt from before fingerprints (empty) can only be matched by its command.
         return self.command == command and self.fingerprint in ("", fingerprint)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from eventsourcing.domain import Aggregate
+
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyVoted, InvalidInput, LanguageNotRead, RoundNotOpen
 from ledger.vocabulary import ClaimStatus, Decision, RoundOutcome
 
@@ -105,3 +109,130 @@ def tally(votes: dict[str, str]) -> tuple[int, int]:
     """Accepts and rejects among a round's votes."""
     decisions = list(votes.values())
     return decisions.count(Decision.ACCEPT), decisions.count(Decision.REJECT)
+
+
+@dataclass(frozen=True)
+class Vote:
+    """The facts of a vote cast in an open round (claims' and appeals' vote events)."""
+
+    round_no: int
+    verifier_id: str
+    decision: str
+    note: str
+
+    def apply(self, aggregate: Reviewable) -> None:
+        """Record the vote."""
+        aggregate.rounds[self.round_no - 1][self.verifier_id] = self.decision
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The facts of a round's opening (claims' and appeals' round-opened events)."""
+
+    round_no: int
+    #: Who opened it; added later, with a default: events recorded before decode with None.
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The facts of a round's closing under a quorum (claims' and appeals' round-closed events)."""
+
+    round_no: int
+    outcome: str
+    accepts: int
+    rejects: int
+    quorum: int
+    #: Who closed it; added later, with a default: events recorded before decode with None.
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class RoundEvents:
+    """A reviewed aggregate's own event classes for a round's opening, votes and closing."""
+
+    opened: type[Aggregate.Event]
+    voted: type[Aggregate.Event]
+    closed: type[Aggregate.Event]
+
+
+class Reviewable(LedgerAggregate):
+    """An aggregate whose evidence verifiers review in numbered rounds of votes.
+
+    The round commands live here once; each subclass names its own event classes (their
+    topics are its own) and says when it may be reviewed.
+    """
+
+    #: The number of the round open now (None: no round is open).
+    open_round: int | None = field(init=False, default=None)
+    #: Each round's votes (verifier id -> decision), first round first.
+    rounds: list[dict[str, str]] = field(init=False, default_factory=list)
+
+    @property
+    def languages(self) -> set[str]:
+        """Languages of the evidence under review; a voter must read every one."""
+        raise NotImplementedError
+
+    @property
+    def reviewed(self) -> Reviewed:
+        """What is reviewed, as errors name it."""
+        raise NotImplementedError
+
+    @property
+    def round_events(self) -> RoundEvents:
+        """The subclass's event classes for its rounds."""
+        raise NotImplementedError
+
+    def require_reviewable(self) -> None:
+        """Refuse a round's change while the subject may not be reviewed."""
+        raise NotImplementedError
+
+    def open_next_round(self, *, at: datetime | None, by: str | None = None) -> int:
+        """Open the next round; return its number."""
+        self.require_reviewable()
+        number = next_round(self.reviewed, self.open_round, self.rounds)
+        self.trigger_event(self.round_events.opened, round_no=number, by=by, timestamp=at)
+        return number
+
+    def cast_vote(
+        self,
+        *,
+        verifier_id: str,
+        verifier_languages: set[str],
+        decision: str,
+        note: str,
+        at: datetime | None,
+    ) -> int:
+        """Record one verifier's vote in the open round; return the round number."""
+        check_decision(decision)
+        self.require_reviewable()
+        round_no = open_round_no(self.reviewed, self.open_round)
+        votes = self.rounds[round_no - 1]
+        check_voter(self.reviewed, votes, round_no, self.languages, verifier_id, verifier_languages)
+        self.trigger_event(
+            self.round_events.voted,
+            round_no=round_no,
+            verifier_id=verifier_id,
+            decision=decision,
+            note=note,
+            timestamp=at,
+        )
+        return round_no
+
+    def close_round(self, *, quorum: int, at: datetime | None, by: str | None = None) -> str:
+        """Close the open round under the quorum; return its outcome."""
+        self.require_reviewable()
+        round_no = open_round_no(self.reviewed, self.open_round)
+        accepts, rejects = tally(self.rounds[round_no - 1])
+        outcome = decide(accepts, rejects, quorum)
+        self.trigger_event(
+            self.round_events.closed,
+            round_no=round_no,
+            outcome=outcome,
+            accepts=accepts,
+            rejects=rejects,
+            quorum=quorum,
+            by=by,
+            timestamp=at,
+        )
+        return outcome

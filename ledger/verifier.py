@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from ledger.ids import aggregate_id
+from ledger.aggregate import LedgerAggregate
 
 
-class Verifier(Aggregate):
+class Verifier(LedgerAggregate, kind="verifier", id_field="verifier_id"):
     """An expert identified only by an anonymous id, with the languages they read."""
 
     class VerifierEnrolled(Aggregate.Created):
@@ -32,31 +32,17 @@ class Verifier(Aggregate):
             """Set the languages."""
             aggregate.languages = self.languages
 
-    def __init__(self, verifier_id: str, languages: list[str]) -> None:
-        self.verifier_id = verifier_id
-        self.languages = languages
-
-    @staticmethod
-    def key(verifier_id: str) -> UUID:
-        """Aggregate id of the verifier with this anonymous id."""
-        return aggregate_id("verifier", verifier_id)
+    # The state the commands decide on, initialised from the created event (ledger.aggregate).
+    verifier_id: str
+    languages: list[str]
 
     @classmethod
-    def enrol(
-        cls, verifier_id: str, languages: list[str], at: datetime | None, by: str | None = None
-    ) -> Verifier:
-        """Record a new verifier."""
-        return cls._create(
-            cls.VerifierEnrolled,
-            id=cls.key(verifier_id),
-            verifier_id=verifier_id,
-            languages=sorted(languages),
-            by=by,
-            timestamp=at,
-        )
+    def enrol(cls, *, languages: list[str], at: datetime | None = None, **fields: Any) -> Verifier:
+        """Record a new verifier: VerifierEnrolled's fields (its languages sorted)."""
+        return cls._record(cls.VerifierEnrolled, at, {**fields, "languages": sorted(languages)})
 
     def change_languages(
-        self, languages: list[str], at: datetime | None, by: str | None = None
+        self, *, languages: list[str], at: datetime | None, by: str | None = None
     ) -> None:
         """Restate the languages this verifier reads."""
         self.trigger_event(

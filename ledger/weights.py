@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
-from ledger.ids import aggregate_id
 
 FIELDS = (
     "public-administration",
@@ -52,7 +52,32 @@ def parse_weight(indicator: str, value: Any) -> Fraction:
     return weight
 
 
-class WeightSet(Aggregate):
+@dataclass(frozen=True)
+class Ballot:
+    """The facts of a panelist's ballot, first cast or revised."""
+
+    panelist_id: str
+    allocations: dict[str, int]
+
+    def apply(self, aggregate: WeightSet) -> None:
+        """Record the ballot, replacing any before it."""
+        aggregate.ballots[self.panelist_id] = self.allocations
+
+
+@dataclass(frozen=True)
+class WeightsInForce:
+    """The facts of new weights in force, aggregated from ballots or set directly."""
+
+    revision: int
+    weights: dict[str, str]
+
+    def apply(self, aggregate: WeightSet) -> None:
+        """Set the weights in force."""
+        aggregate.weights = self.weights
+        aggregate.revision = self.revision
+
+
+class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
     """Weights for one framework version; several editions may share one weight set."""
 
     class WeightSetCreated(Aggregate.Created):
@@ -78,102 +103,47 @@ class WeightSet(Aggregate):
             """Add the panelist."""
             aggregate.panelists[self.panelist_id] = self.field
 
-    class BallotCast(Aggregate.Event):
+    class BallotCast(Ballot, Aggregate.Event):
         """A panelist allocated 100 points over the indicators."""
 
-        panelist_id: str
-        allocations: dict[str, int]
-
-        def apply(self, aggregate: WeightSet) -> None:
-            """Record the ballot."""
-            aggregate.ballots[self.panelist_id] = self.allocations
-
-    class BallotRevised(Aggregate.Event):
+    class BallotRevised(Ballot, Aggregate.Event):
         """A panelist replaced their ballot."""
 
-        panelist_id: str
-        allocations: dict[str, int]
         reason: str
 
-        def apply(self, aggregate: WeightSet) -> None:
-            """Replace the ballot."""
-            aggregate.ballots[self.panelist_id] = self.allocations
-
-    class WeightsAggregated(Aggregate.Event):
+    class WeightsAggregated(WeightsInForce, Aggregate.Event):
         """The weights in force became the mean of the current ballots."""
 
-        revision: int
-        weights: dict[str, str]
         ballot_count: int
         by: str
 
-        def apply(self, aggregate: WeightSet) -> None:
-            """Set the weights in force."""
-            aggregate.weights = self.weights
-            aggregate.revision = self.revision
-
-    class WeightsSet(Aggregate.Event):
+    class WeightsSet(WeightsInForce, Aggregate.Event):
         """An editor set the weights in force directly, with a reason."""
 
-        revision: int
-        weights: dict[str, str]
         reason: str
         by: str
 
-        def apply(self, aggregate: WeightSet) -> None:
-            """Set the weights in force."""
-            aggregate.weights = self.weights
-            aggregate.revision = self.revision
-
-    def __init__(
-        self,
-        weight_set_id: str,
-        title: str,
-        framework_id: str,
-        framework_version: int,
-        indicator_ids: list[str],
-    ) -> None:
-        self.weight_set_id = weight_set_id
-        self.title = title
-        self.framework_id = framework_id
-        self.framework_version = framework_version
-        self.indicator_ids = indicator_ids
-        self.panelists: dict[str, str] = {}
-        self.ballots: dict[str, dict[str, int]] = {}
-        self.weights: dict[str, str] = {}
-        self.revision = 0
-
-    @staticmethod
-    def key(weight_set_id: str) -> UUID:
-        """Aggregate id of the weight set with this id."""
-        return aggregate_id("weight-set", weight_set_id)
+    # The state the commands decide on, initialised from the created event (ledger.aggregate).
+    weight_set_id: str
+    title: str
+    framework_id: str
+    framework_version: int
+    indicator_ids: list[str]
+    #: Panelist id -> the field they come from.
+    panelists: dict[str, str] = field(init=False, default_factory=dict)
+    #: Panelist id -> their current ballot (indicator id -> points).
+    ballots: dict[str, dict[str, int]] = field(init=False, default_factory=dict)
+    #: The weights in force (indicator id -> exact weight as text) and their revision.
+    weights: dict[str, str] = field(init=False, default_factory=dict)
+    revision: int = field(init=False, default=0)
 
     @classmethod
-    def create(
-        cls,
-        weight_set_id: str,
-        title: str,
-        framework_id: str,
-        framework_version: int,
-        indicator_ids: list[str],
-        at: datetime | None,
-        by: str | None = None,
-    ) -> WeightSet:
-        """Record a new weight set for a framework version."""
-        return cls._create(
-            cls.WeightSetCreated,
-            id=cls.key(weight_set_id),
-            weight_set_id=weight_set_id,
-            title=title,
-            framework_id=framework_id,
-            framework_version=framework_version,
-            indicator_ids=indicator_ids,
-            by=by,
-            timestamp=at,
-        )
+    def create(cls, *, at: datetime | None = None, **fields: Any) -> WeightSet:
+        """Record a new weight set: WeightSetCreated's fields, validated by the caller's checks."""
+        return cls._record(cls.WeightSetCreated, at, fields)
 
     def enrol_panelist(
-        self, panelist_id: str, field: str, at: datetime | None, by: str | None = None
+        self, *, panelist_id: str, field: str, at: datetime | None, by: str | None = None
     ) -> None:
         """Add an anonymous panelist from one of the four fields."""
         if field not in FIELDS:
@@ -190,7 +160,7 @@ class WeightSet(Aggregate):
             self.PanelistEnrolled, panelist_id=panelist_id, field=field, by=by, timestamp=at
         )
 
-    def cast_ballot(self, panelist_id: str, allocations: Any, at: datetime | None) -> None:
+    def cast_ballot(self, *, panelist_id: str, allocations: Any, at: datetime | None) -> None:
         """Record a panelist's first ballot."""
         self._require_panelist(panelist_id)
         if panelist_id in self.ballots:
@@ -205,7 +175,7 @@ class WeightSet(Aggregate):
         )
 
     def revise_ballot(
-        self, panelist_id: str, allocations: Any, reason: str, at: datetime | None
+        self, *, panelist_id: str, allocations: Any, reason: str, at: datetime | None
     ) -> None:
         """Replace a panelist's ballot."""
         self._require_panelist(panelist_id)
@@ -224,7 +194,7 @@ class WeightSet(Aggregate):
             timestamp=at,
         )
 
-    def aggregate(self, by: str, at: datetime | None) -> int:
+    def aggregate(self, *, by: str, at: datetime | None) -> int:
         """Make the mean of the current ballots the weights in force; return the revision."""
         if not self.ballots:
             raise InvalidState(
@@ -247,7 +217,7 @@ class WeightSet(Aggregate):
         )
         return revision
 
-    def set_weights(self, weights: Any, reason: str, by: str, at: datetime | None) -> int:
+    def set_weights(self, *, weights: Any, reason: str, by: str, at: datetime | None) -> int:
         """Set the weights in force directly; they must cover the indicators and sum to 100."""
         if not isinstance(weights, dict):
             raise InvalidInput(f"weights must be an object, got {weights!r}", field="weights")

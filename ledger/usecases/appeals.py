@@ -104,11 +104,13 @@ class AppealUseCases(LedgerBase):
             edition = self._get(Edition, edition_id)
             edition.require_city(city_id)
             framework = self._framework(edition.framework_id, edition.framework_version)
-            points = framework.points(edition.framework_version, indicator_id, rung)
+            points = framework.points(
+                version_no=edition.framework_version, indicator_id=indicator_id, rung=rung
+            )
             edition.require_evidence_by_cutoff(clean_sources)
             if claim_id is not None:
                 self._disputable(claim_id, edition_id, city_id, indicator_id)
-            deadline = edition.require_appeal_window(when)
+            deadline = edition.require_appeal_window(when=when)
             appeal = Appeal.file(
                 appeal_id=new_id, edition_id=edition_id, city_id=city_id,
                 indicator_id=indicator_id, text=text, filed_by=filed_by, at=when,
@@ -121,7 +123,9 @@ class AppealUseCases(LedgerBase):
 
     def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
         claim = self._get(Claim, claim_id)
-        claim.require_about(edition_id, city_id, indicator, "claim_id")
+        claim.require_about(
+            edition_id=edition_id, city_id=city_id, indicator_id=indicator, field="claim_id"
+        )
         if claim.status in ("withdrawn", "superseded"):
             raise InvalidState(
                 f"claim {claim_id} is {claim.status} and no longer counts",
@@ -156,7 +160,9 @@ class AppealUseCases(LedgerBase):
         by = validate.actor(by)
         return self._run(
             run,
-            self._step(Appeal, appeal_id, lambda appeal, when: appeal.open_review(at=when, by=by)),
+            self._step(
+                Appeal, appeal_id, lambda appeal, when: appeal.open_next_round(at=when, by=by)
+            ),
         )
 
     @use_case
@@ -180,7 +186,7 @@ class AppealUseCases(LedgerBase):
 
         def close(appeal: Appeal, when: datetime) -> str:
             quorum = self._get(Edition, appeal.edition_id).quorum
-            return str(appeal.close_review(quorum=quorum, at=when, by=by))
+            return str(appeal.close_round(quorum=quorum, at=when, by=by))
 
         return self._run(run, self._step(Appeal, appeal_id, close))
 
@@ -225,7 +231,9 @@ class AppealUseCases(LedgerBase):
         self._absent(Claim, new_id)
         edition = self._get(Edition, appeal.edition_id)
         framework = self._framework(edition.framework_id, edition.framework_version)
-        points = framework.points(edition.framework_version, appeal.indicator_id, appeal.rung)
+        points = framework.points(
+            version_no=edition.framework_version, indicator_id=appeal.indicator_id, rung=appeal.rung
+        )
         changed: list[Aggregate] = []
         if appeal.claim_id is not None:
             old = self._disputable(
@@ -240,7 +248,7 @@ class AppealUseCases(LedgerBase):
             supersedes=appeal.claim_id, at=when,
         )  # fmt: skip
         assert claim.status == PENDING
-        claim.accept_on_appeal(appeal.appeal_id, by, when)
+        claim.accept_on_appeal(appeal_id=appeal.appeal_id, by=by, at=when)
         return [claim, *changed]
 
     @use_case

@@ -197,7 +197,7 @@ class LedgerBase(Application[UUID]):
             receipt = self._find(Receipt, Receipt.key_id(key))
             if receipt is not None:
                 # A retry: answer as the first time did, before any other check.
-                if not receipt.answers(command, fingerprint):
+                if not receipt.answers(command=command, fingerprint=fingerprint):
                     raise InvalidInput(
                         "this idempotency key was already used for a different "
                         f"request ({receipt.command})",
@@ -210,7 +210,10 @@ class LedgerBase(Application[UUID]):
         aggregates = list(outcome.aggregates)
         if key is not None:
             result = json.dumps(outcome.result)
-            aggregates.append(Receipt.issue(key, command, result, fingerprint, when))
+            receipt = Receipt.issue(
+                key=key, command=command, result=result, fingerprint=fingerprint, at=when
+            )
+            aggregates.append(receipt)
         self.save(*aggregates)
         return outcome.result
 

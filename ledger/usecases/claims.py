@@ -63,11 +63,18 @@ class ClaimUseCases(LedgerBase):
             edition.require_city(city_id)
             edition.require_evidence_by_cutoff(clean_sources)
             framework = self._framework(edition.framework_id, edition.framework_version)
-            points = framework.points(edition.framework_version, indicator_id, rung)
+            points = framework.points(
+                version_no=edition.framework_version, indicator_id=indicator_id, rung=rung
+            )
             if supersedes is not None:
                 old = self._get(Claim, supersedes)
-                old.require_about(edition_id, city_id, indicator_id, "supersedes")
-                old.require_correctable_by(submitted_by, as_editor is True)
+                old.require_about(
+                    edition_id=edition_id,
+                    city_id=city_id,
+                    indicator_id=indicator_id,
+                    field="supersedes",
+                )
+                old.require_correctable_by(by=submitted_by, as_editor=as_editor is True)
             claim = Claim.submit(
                 claim_id=new_id, edition_id=edition_id, city_id=city_id,
                 indicator_id=indicator_id, rung=rung, points=points, sources=clean_sources,

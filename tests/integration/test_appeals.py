@@ -293,7 +293,12 @@ def test_an_older_appeal_event_without_evidence_still_replays(runtime: Runtime) 
     led.publish(EDITION)
     # Written as the first release wrote it: no evidence fields.
     appeal = __import__("ledger.appeal", fromlist=["Appeal"]).Appeal.file(
-        "old", EDITION, "seoul", None, "Feedback-like appeal", "seoul-office", None
+        appeal_id="old",
+        edition_id=EDITION,
+        city_id="seoul",
+        indicator_id=None,
+        text="Feedback-like appeal",
+        filed_by="seoul-office",
     )
     led.save(appeal)
     runtime.catch_up()

@@ -75,9 +75,18 @@ def test_a_log_that_superseded_at_submission_replays_as_it_was_recorded(world: R
     # Record what the earlier release recorded: the correction and the supersession together.
     old_claim: Claim = ledger.repository.get(Claim.key(old))
     new = Claim.submit(
-        "fix", EDITION, "taizhou-js", "T1", 1, 1, [source("zh")], "R1", old, ledger.head_time()
+        claim_id="fix",
+        edition_id=EDITION,
+        city_id="taizhou-js",
+        indicator_id="T1",
+        rung=1,
+        points=1,
+        sources=[source("zh")],
+        submitted_by="R1",
+        supersedes=old,
+        at=ledger.head_time(),
     )
-    old_claim.supersede("fix", ledger.head_time())
+    old_claim.supersede(by_claim="fix", at=ledger.head_time())
     ledger.save(new, old_claim)
     submitted_at = ledger.head()
     world.catch_up()
@@ -131,7 +140,13 @@ def test_an_appeal_recorded_before_evidence_decodes_and_can_still_be_answered(
 ) -> None:
     world.ledger.publish(EDITION)
     world.ledger.file_appeal(
-        EDITION, "seoul", "Please look again.", "seoul-office", "T1", "old", rung=2,
+        EDITION,
+        "seoul",
+        "Please look again.",
+        "seoul-office",
+        "T1",
+        "old",
+        rung=2,
         sources=[source("ko")],
     )  # fmt: skip
     with recorded_without(

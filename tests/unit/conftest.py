@@ -68,7 +68,13 @@ def indicators() -> list[dict[str, Any]]:
 @pytest.fixture
 def framework(pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]) -> Framework:
     """Version 1 of the two-indicator framework, with its events already collected."""
-    agg = Framework.define(FRAMEWORK_ID, "Asian Smart City framework", pillars, indicators, None)
+    agg = Framework.define(
+        framework_id=FRAMEWORK_ID,
+        title="Asian Smart City framework",
+        pillars=pillars,
+        indicators=indicators,
+        at=None,
+    )
     agg.collect_events()
     return agg
 
@@ -114,9 +120,16 @@ def ledger(
     led.define_framework(FRAMEWORK_ID, "Asian Smart City framework", pillars, indicators)
     led.create_weight_set(WEIGHT_SET_ID, "Panel weights", FRAMEWORK_ID, 1)
     led.create_edition(
-        EDITION_ID, 2023, "Asian Smart City Ranking 2023", "Asia",
-        FRAMEWORK_ID, 1, WEIGHT_SET_ID, "2023-06-30", quorum=2,
-    )  # fmt: skip
+        EDITION_ID,
+        2023,
+        "Asian Smart City Ranking 2023",
+        "Asia",
+        FRAMEWORK_ID,
+        1,
+        WEIGHT_SET_ID,
+        "2023-06-30",
+        quorum=2,
+    )
     led.register_city(CITY_A, "Taizhou", "台州", "CN")
     led.register_city(CITY_B, "Taizhou", "泰州", "CN")
     led.include_cities(EDITION_ID, [CITY_A, CITY_B])

@@ -20,6 +20,7 @@ from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
+from tests.support.aggregates import created_edition, created_weight_set, submitted_claim
 
 
 def replay(events: Sequence[Any]) -> Any:
@@ -30,94 +31,121 @@ def replay(events: Sequence[Any]) -> Any:
     return aggregate
 
 
-def source(language: str) -> dict[str, Any]:
-    return {
-        "url": None,
-        "citation": "Yearbook",
-        "title": "Doc",
-        "language": language,
-        "date": "2023-01-01",
-        "excerpt": "…",
-    }
-
-
 def build_city() -> City:
-    return City.register("taizhou-js", "Taizhou", "泰州", "CN", ["泰州市"], None)
+    return City.register(
+        city_id="taizhou-js",
+        name_en="Taizhou",
+        name_zh="泰州",
+        country="CN",
+        aliases_zh=["泰州市"],
+        at=None,
+    )
 
 
 def build_framework() -> Framework:
     pillars = [{"id": "digital", "name": "Digital"}]
     ladder = [{"rung": 1, "points": 0, "description": "a"}]
     framework = Framework.define(
-        "f", "F", pillars, [{"id": "i1", "pillar": "digital", "name": "I1", "ladder": ladder}], None
+        framework_id="f",
+        title="F",
+        pillars=pillars,
+        indicators=[{"id": "i1", "pillar": "digital", "name": "I1", "ladder": ladder}],
+        at=None,
     )
     ladder2 = [*ladder, {"rung": 2, "points": 9, "description": "b"}]
     framework.revise(
-        pillars, [{"id": "i1", "pillar": "digital", "name": "I1", "ladder": ladder2}], "v2", None
+        pillars=pillars,
+        indicators=[{"id": "i1", "pillar": "digital", "name": "I1", "ladder": ladder2}],
+        note="v2",
+        at=None,
     )
     return framework
 
 
 def build_weight_set() -> WeightSet:
-    ws = WeightSet.create("ws", "W", "f", 1, ["a", "b"], None)
-    ws.enrol_panelist("p1", "public-administration", None)
-    ws.enrol_panelist("p2", "digital-infrastructure", None)
-    ws.cast_ballot("p1", {"a": 33, "b": 67}, None)
-    ws.cast_ballot("p2", {"a": 34, "b": 66}, None)
-    ws.aggregate("editor", None)
-    ws.revise_ballot("p2", {"a": 100}, "r", None)
-    ws.set_weights({"a": "12.5", "b": "175/2"}, "override", "editor", None)
+    ws = created_weight_set(indicator_ids=["a", "b"])
+    ws.enrol_panelist(panelist_id="p1", field="public-administration", at=None)
+    ws.enrol_panelist(panelist_id="p2", field="digital-infrastructure", at=None)
+    ws.cast_ballot(panelist_id="p1", allocations={"a": 33, "b": 67}, at=None)
+    ws.cast_ballot(panelist_id="p2", allocations={"a": 34, "b": 66}, at=None)
+    ws.aggregate(by="editor", at=None)
+    ws.revise_ballot(panelist_id="p2", allocations={"a": 100}, reason="r", at=None)
+    ws.set_weights(weights={"a": "12.5", "b": "175/2"}, reason="override", by="editor", at=None)
     return ws
 
 
 def build_verifier() -> Verifier:
-    verifier = Verifier.enrol("v1", ["zh"], None)
-    verifier.change_languages(["zh", "en"], None)
+    verifier = Verifier.enrol(verifier_id="v1", languages=["zh"], at=None)
+    verifier.change_languages(languages=["zh", "en"], at=None)
     return verifier
 
 
 def build_edition() -> Edition:
-    edition = Edition.create("e", 2023, "T", "Asia", "f", 1, "ws", "2023-06-30", 2, None)
-    edition.include_cities(["a", "b"], None)
-    edition.change_quorum(3, None)
-    edition.publish(5, "0" * 64, "f" * 64, ["total"], "editor", None)
+    edition = created_edition()
+    edition.include_cities(city_ids=["a", "b"], at=None)
+    edition.change_quorum(quorum=3, at=None)
+    edition.publish(
+        position=5, digest="0" * 64, tree_head="f" * 64, tables=["total"], by="editor", at=None
+    )
     return edition
 
 
 def build_claim() -> Claim:
-    claim = Claim.submit("c", "e", "a", "i1", 1, 0, [source("zh")], "r", None, None)
-    claim.open_next_round(None)
-    claim.cast_vote("v1", {"zh"}, "accept", "", None)
-    claim.close_round(2, None)
-    claim.open_next_round(None)
-    claim.cast_vote("v1", {"zh"}, "accept", "", None)
-    claim.cast_vote("v2", {"zh"}, "reject", "", None)
-    claim.cast_vote("v3", {"zh"}, "reject", "", None)
-    claim.close_round(2, None)
+    claim = submitted_claim()
+    claim.open_next_round(at=None)
+    claim.cast_vote(
+        verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="", at=None
+    )
+    claim.close_round(quorum=2, at=None)
+    claim.open_next_round(at=None)
+    claim.cast_vote(
+        verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="", at=None
+    )
+    claim.cast_vote(
+        verifier_id="v2", verifier_languages={"zh"}, decision="reject", note="", at=None
+    )
+    claim.cast_vote(
+        verifier_id="v3", verifier_languages={"zh"}, decision="reject", note="", at=None
+    )
+    claim.close_round(quorum=2, at=None)
     return claim
 
 
 def build_withdrawn_claim() -> Claim:
-    claim = Claim.submit("c", "e", "a", "i1", 1, 0, [source("zh")], "r", None, None)
-    claim.open_next_round(None)
-    claim.withdraw("oops", "r", True, None)
+    claim = submitted_claim()
+    claim.open_next_round(at=None)
+    claim.withdraw(reason="oops", by="r", as_editor=True, at=None)
     return claim
 
 
 def build_appeal() -> Appeal:
     appeal = Appeal.file(
-        "ap", "e", "a", "I1", "text", "city", None, rung=2, points=2,
+        appeal_id="ap",
+        edition_id="e",
+        city_id="a",
+        indicator_id="I1",
+        text="text",
+        filed_by="city",
+        at=None,
+        rung=2,
+        points=2,
         sources=[{"language": "zh", "title": "t", "date": "2023-01-01", "excerpt": "x"}],
-    )  # fmt: skip
-    appeal.open_review(None)
-    appeal.cast_vote("V1", {"zh"}, "accept", "fine", None)
-    appeal.close_review(1, None)
-    appeal.decide("dismissed", "no", "editor", None, None)
+    )
+    appeal.open_next_round(at=None)
+    appeal.cast_vote(
+        verifier_id="V1", verifier_languages={"zh"}, decision="accept", note="fine", at=None
+    )
+    appeal.close_round(quorum=1, at=None)
+    appeal.decide(
+        decision="dismissed", reasons="no", by="editor", correction_claim_id=None, at=None
+    )
     return appeal
 
 
 def build_receipt() -> Receipt:
-    return Receipt.issue("k", "register_city", '"a"', "f" * 64, None)
+    return Receipt.issue(
+        key="k", command="register_city", result='"a"', fingerprint="f" * 64, at=None
+    )
 
 
 BUILDERS: dict[str, Callable[[], Any]] = {
@@ -178,19 +206,25 @@ CLAIM_COMMANDS = st.lists(
 def test_any_sequence_of_claim_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, str, set[str], int]],
 ) -> None:
-    claim = Claim.submit("c", "e", "a", "i1", 1, 0, [source("zh")], "r", None, None)
+    claim = submitted_claim()
     for kind, verifier, decision, languages, quorum in commands:
         try:
             if kind == "open":
-                claim.open_next_round(None)
+                claim.open_next_round(at=None)
             elif kind == "vote":
-                claim.cast_vote(verifier, languages, decision, "", None)
+                claim.cast_vote(
+                    verifier_id=verifier,
+                    verifier_languages=languages,
+                    decision=decision,
+                    note="",
+                    at=None,
+                )
             elif kind == "close":
-                claim.close_round(quorum, None)
+                claim.close_round(quorum=quorum, at=None)
             elif kind == "withdraw":
-                claim.withdraw("r", "r", True, None)
+                claim.withdraw(reason="r", by="r", as_editor=True, at=None)
             else:
-                claim.supersede("c2", None)
+                claim.supersede(by_claim="c2", at=None)
         except LedgerError:
             pass
 
@@ -214,19 +248,21 @@ BALLOTS = st.integers(min_value=0, max_value=100).map(lambda a: {"a": a, "b": 10
 def test_any_sequence_of_weight_set_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, dict[str, int]]],
 ) -> None:
-    ws = WeightSet.create("ws", "W", "f", 1, ["a", "b"], None)
+    ws = created_weight_set(indicator_ids=["a", "b"])
     for kind, panelist, ballot in commands:
         try:
             if kind == "enrol":
-                ws.enrol_panelist(panelist, "digital-infrastructure", None)
+                ws.enrol_panelist(panelist_id=panelist, field="digital-infrastructure", at=None)
             elif kind == "cast":
-                ws.cast_ballot(panelist, ballot, None)
+                ws.cast_ballot(panelist_id=panelist, allocations=ballot, at=None)
             elif kind == "revise":
-                ws.revise_ballot(panelist, ballot, "r", None)
+                ws.revise_ballot(panelist_id=panelist, allocations=ballot, reason="r", at=None)
             elif kind == "aggregate":
-                ws.aggregate("editor", None)
+                ws.aggregate(by="editor", at=None)
             else:
-                ws.set_weights({k: str(v) for k, v in ballot.items()}, "r", "editor", None)
+                ws.set_weights(
+                    weights={k: str(v) for k, v in ballot.items()}, reason="r", by="editor", at=None
+                )
         except LedgerError:
             pass
 

@@ -22,6 +22,7 @@ from ledger.errors import (
     LanguageNotRead,
     PermissionDenied,
 )
+from tests.support.aggregates import vote
 
 SOURCES: list[dict[str, Any]] = [
     {"url": None, "citation": "Yearbook", "title": "t", "language": "zh", "date": "2023-01-01",
@@ -29,30 +30,36 @@ SOURCES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+def file(**changes: Any) -> Appeal:
+    """Appeal ap-1 of taizhou-zj on broadband (claim c-1, rung 3) just filed, with any field
+    changed (its AppealFiled event not yet collected)."""
+    fields: dict[str, Any] = {
+        "appeal_id": "ap-1", "edition_id": "asia-2023", "city_id": "taizhou-zj",
+        "indicator_id": "broadband", "text": "Score too low", "filed_by": "city", "at": None,
+        "claim_id": "c-1", "rung": 3, "points": 10, "sources": SOURCES,
+    }  # fmt: skip
+    return Appeal.file(**(fields | changes))
+
+
 def filed() -> Appeal:
-    appeal = Appeal.file(
-        "ap-1", "asia-2023", "taizhou-zj", "broadband", "Score too low", "city", None,
-        claim_id="c-1", rung=3, points=10, sources=SOURCES,
-    )  # fmt: skip
+    """Appeal ap-1 filed, its events collected."""
+    appeal = file()
     appeal.collect_events()
     return appeal
 
 
 def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
     appeal = filed()
-    appeal.open_review(None)
+    appeal.open_next_round(at=None)
     for n, decision in enumerate(outcome_votes):
-        appeal.cast_vote(f"v{n}", {"zh", "en"}, decision, "read it", None)
-    appeal.close_review(quorum, None)
+        vote(appeal, f"v{n}", decision, {"zh", "en"}, note="read it")
+    appeal.close_round(quorum=quorum, at=None)
     appeal.collect_events()
     return appeal
 
 
 def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
-    appeal = Appeal.file(
-        "ap-1", "asia-2023", "taizhou-zj", "broadband", "Too low", "city", None,
-        rung=3, points=10, sources=SOURCES, deadline="2023-08-14T09:00:00+00:00",
-    )  # fmt: skip
+    appeal = file(text="Too low", claim_id=None, deadline="2023-08-14T09:00:00+00:00")
 
     (event,) = appeal.collect_events()
 
@@ -65,45 +72,63 @@ def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
 
 def test_a_review_round_puts_the_appeal_under_review_and_uses_the_claims_rule() -> None:
     appeal = filed()
-    assert appeal.open_review(None) == 1
+    assert appeal.open_next_round(at=None) == 1
     assert appeal.status == UNDER_REVIEW
-    appeal.cast_vote("v1", {"zh"}, "accept", "ok", None)
+    vote(appeal, "v1", "accept", {"zh"}, note="ok")
 
-    assert appeal.close_review(2, None) == "undecided"  # one accept short of the quorum
-    assert appeal.open_review(None) == 2
-    appeal.cast_vote("v1", {"zh"}, "accept", "ok", None)
-    appeal.cast_vote("v2", {"zh"}, "accept", "ok", None)
-    assert appeal.close_review(2, None) == "accepted"
+    assert appeal.close_round(quorum=2, at=None) == "undecided"  # one accept short of the quorum
+    assert appeal.open_next_round(at=None) == 2
+    vote(appeal, "v1", "accept", {"zh"}, note="ok")
+    vote(appeal, "v2", "accept", {"zh"}, note="ok")
+    assert appeal.close_round(quorum=2, at=None) == "accepted"
 
 
 def test_a_verifier_must_read_the_evidence_and_vote_once() -> None:
     appeal = filed()
-    appeal.open_review(None)
+    appeal.open_next_round(at=None)
     with pytest.raises(LanguageNotRead):
-        appeal.cast_vote("v-en", {"en"}, "accept", "", None)
-    appeal.cast_vote("v1", {"zh"}, "accept", "", None)
+        vote(appeal, "v-en", "accept", {"en"})
+    vote(appeal, "v1", "accept", {"zh"})
     with pytest.raises(AlreadyVoted):
-        appeal.cast_vote("v1", {"zh"}, "reject", "", None)
+        vote(appeal, "v1", "reject", {"zh"})
 
 
 def test_upholding_needs_a_review_that_accepted_the_evidence() -> None:
     appeal = filed()
     before = copy.deepcopy(appeal.__dict__)
     with pytest.raises(InvalidState) as info:
-        appeal.decide(UPHELD, "Agreed", "editor", "ap-1/correction", None)
+        appeal.decide(
+            decision=UPHELD,
+            reasons="Agreed",
+            by="editor",
+            correction_claim_id="ap-1/correction",
+            at=None,
+        )
     assert "review" in info.value.message
     assert appeal.collect_events() == []
     assert appeal.__dict__ == before
 
     rejected = reviewed(["reject", "reject"])
     with pytest.raises(InvalidState):
-        rejected.decide(UPHELD, "Agreed", "editor", "ap-1/correction", None)
+        rejected.decide(
+            decision=UPHELD,
+            reasons="Agreed",
+            by="editor",
+            correction_claim_id="ap-1/correction",
+            at=None,
+        )
 
 
 def test_an_accepted_review_lets_the_editor_uphold_naming_the_correction() -> None:
     appeal = reviewed(["accept", "accept"])
 
-    appeal.decide(UPHELD, "Yearbook confirms", "editor", "ap-1/correction", None)
+    appeal.decide(
+        decision=UPHELD,
+        reasons="Yearbook confirms",
+        by="editor",
+        correction_claim_id="ap-1/correction",
+        at=None,
+    )
 
     (event,) = appeal.collect_events()
     assert isinstance(event, Appeal.AppealDecided)
@@ -117,11 +142,15 @@ def test_an_accepted_review_lets_the_editor_uphold_naming_the_correction() -> No
 
 def test_deciding_twice_is_refused_with_invalid_state() -> None:
     appeal = filed()
-    appeal.decide(DISMISSED, "No new facts", "editor", None, None)
+    appeal.decide(
+        decision=DISMISSED, reasons="No new facts", by="editor", correction_claim_id=None, at=None
+    )
     appeal.collect_events()
 
     with pytest.raises(InvalidState) as info:
-        appeal.decide(DISMISSED, "No", "editor", None, None)
+        appeal.decide(
+            decision=DISMISSED, reasons="No", by="editor", correction_claim_id=None, at=None
+        )
 
     assert "already dismissed" in info.value.message
 
@@ -132,7 +161,9 @@ def test_deciding_with_an_unknown_decision_is_refused(decision: str) -> None:
     before = copy.deepcopy(appeal.__dict__)
 
     with pytest.raises(InvalidInput) as info:
-        appeal.decide(decision, "Hmm", "editor", None, None)
+        appeal.decide(
+            decision=decision, reasons="Hmm", by="editor", correction_claim_id=None, at=None
+        )
 
     assert info.value.value == decision
     assert appeal.collect_events() == []
@@ -142,10 +173,10 @@ def test_deciding_with_an_unknown_decision_is_refused(decision: str) -> None:
 def test_only_its_city_withdraws_an_open_appeal() -> None:
     appeal = filed()
     with pytest.raises(PermissionDenied):
-        appeal.withdraw("changed our mind", "other", "taizhou-js", None)
+        appeal.withdraw(reason="changed our mind", by="other", city_id="taizhou-js", at=None)
 
-    appeal.withdraw("changed our mind", "city", "taizhou-zj", None)
+    appeal.withdraw(reason="changed our mind", by="city", city_id="taizhou-zj", at=None)
 
     assert appeal.status == WITHDRAWN
     with pytest.raises(InvalidState):
-        appeal.open_review(None)
+        appeal.open_next_round(at=None)

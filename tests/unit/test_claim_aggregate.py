@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,30 +15,16 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.vocabulary import RoundOutcome
-from tests.support.aggregates import refused
+from tests.support.aggregates import refused, source, submitted_claim, vote
 
 ZH_EN = {"zh", "en"}
 
 
-def source(language: str) -> dict[str, Any]:
-    return {
-        "url": "https://example.org/doc",
-        "citation": None,
-        "title": "Doc",
-        "language": language,
-        "date": "2023-01-01",
-        "excerpt": "…",
-    }
-
-
 def claim(*languages: str, open_round: bool = False) -> Claim:
     """A pending claim with sources in these languages (zh by default)."""
-    sources = [source(lang) for lang in (languages or ("zh",))]
-    agg = Claim.submit(
-        "c1", "asia-2023", "taizhou-zj", "broadband", 2, 5, sources, "researcher", None, None
-    )
+    agg = submitted_claim(sources=[source(lang) for lang in (languages or ("zh",))])
     if open_round:
-        agg.open_next_round(None)
+        agg.open_next_round(at=None)
     agg.collect_events()
     return agg
 
@@ -49,9 +33,7 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
 
 
 def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
-    agg = Claim.submit(
-        "c1", "asia-2023", "taizhou-zj", "broadband", 2, 5, [source("zh")], "r", "c0", None
-    )
+    agg = submitted_claim(submitted_by="r", supersedes="c0")
 
     events = agg.collect_events()
 
@@ -73,7 +55,7 @@ def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
 def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None:
     agg = claim(open_round=True)
 
-    agg.withdraw("duplicate", "researcher", True, None)
+    agg.withdraw(reason="duplicate", by="researcher", as_editor=True, at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.ClaimWithdrawn]
@@ -85,10 +67,14 @@ def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None
 
 def test_withdrawing_twice_is_refused_with_claim_not_open() -> None:
     agg = claim()
-    agg.withdraw("duplicate", "researcher", True, None)
+    agg.withdraw(reason="duplicate", by="researcher", as_editor=True, at=None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.withdraw("again", "editor", True, None), ClaimNotOpen)
+    error = refused(
+        agg,
+        lambda: agg.withdraw(reason="again", by="editor", as_editor=True, at=None),
+        ClaimNotOpen,
+    )
 
     assert error.value == "c1"
     assert "already withdrawn" in error.message
@@ -97,7 +83,7 @@ def test_withdrawing_twice_is_refused_with_claim_not_open() -> None:
 def test_superseding_records_claim_superseded() -> None:
     agg = claim(open_round=True)
 
-    agg.supersede("c2", None)
+    agg.supersede(by_claim="c2", at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.ClaimSuperseded]
@@ -111,22 +97,26 @@ def test_superseding_records_claim_superseded() -> None:
 def test_superseding_a_withdrawn_or_superseded_claim_is_refused(first: str) -> None:
     agg = claim()
     if first == "withdraw":
-        agg.withdraw("gone", "researcher", True, None)
+        agg.withdraw(reason="gone", by="researcher", as_editor=True, at=None)
     else:
-        agg.supersede("c2", None)
+        agg.supersede(by_claim="c2", at=None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.supersede("c3", None), ClaimNotOpen)
+    error = refused(agg, lambda: agg.supersede(by_claim="c3", at=None), ClaimNotOpen)
 
     assert error.value == "c1"
 
 
 def test_withdrawing_a_superseded_claim_is_refused() -> None:
     agg = claim()
-    agg.supersede("c2", None)
+    agg.supersede(by_claim="c2", at=None)
     agg.collect_events()
 
-    refused(agg, lambda: agg.withdraw("late", "researcher", True, None), ClaimNotOpen)
+    refused(
+        agg,
+        lambda: agg.withdraw(reason="late", by="researcher", as_editor=True, at=None),
+        ClaimNotOpen,
+    )
 
 
 # ---- rounds --------------------------------------------------------------------------
@@ -135,7 +125,7 @@ def test_withdrawing_a_superseded_claim_is_refused() -> None:
 def test_opening_a_round_records_round_opened_with_number_1() -> None:
     agg = claim()
 
-    number = agg.open_next_round(None)
+    number = agg.open_next_round(at=None)
 
     events = agg.collect_events()
     assert number == 1
@@ -149,25 +139,25 @@ def test_opening_a_round_records_round_opened_with_number_1() -> None:
 def test_opening_a_round_while_one_is_open_is_refused() -> None:
     agg = claim(open_round=True)
 
-    refused(agg, lambda: agg.open_next_round(None), RoundNotOpen)
+    refused(agg, lambda: agg.open_next_round(at=None), RoundNotOpen)
 
 
 @pytest.mark.parametrize("end", ["withdraw", "supersede"])
 def test_opening_a_round_on_a_closed_claim_is_refused(end: str) -> None:
     agg = claim()
     if end == "withdraw":
-        agg.withdraw("gone", "r", True, None)
+        agg.withdraw(reason="gone", by="r", as_editor=True, at=None)
     else:
-        agg.supersede("c2", None)
+        agg.supersede(by_claim="c2", at=None)
     agg.collect_events()
 
-    refused(agg, lambda: agg.open_next_round(None), ClaimNotOpen)
+    refused(agg, lambda: agg.open_next_round(at=None), ClaimNotOpen)
 
 
 def test_a_vote_records_vote_cast_in_the_open_round() -> None:
     agg = claim("zh", "en", open_round=True)
 
-    agg.cast_vote("v1", ZH_EN, "accept", "fine", None)
+    vote(agg, "v1", "accept", ZH_EN, note="fine")
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.VoteCast]
@@ -185,24 +175,36 @@ def test_a_vote_records_vote_cast_in_the_open_round() -> None:
 def test_a_vote_without_an_open_round_is_refused_with_round_not_open() -> None:
     agg = claim()
 
-    error = refused(agg, lambda: agg.cast_vote("v1", ZH_EN, "accept", "", None), RoundNotOpen)
+    error = refused(
+        agg,
+        lambda: vote(agg, "v1", "accept", ZH_EN),
+        RoundNotOpen,
+    )
 
     assert error.value == "c1"
 
 
 def test_a_vote_on_a_closed_round_is_refused_with_round_not_open() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    assert agg.close_round(2, None) == "undecided"
+    vote(agg, "v1", "accept", ZH_EN)
+    assert agg.close_round(quorum=2, at=None) == "undecided"
     agg.collect_events()
 
-    refused(agg, lambda: agg.cast_vote("v2", ZH_EN, "accept", "", None), RoundNotOpen)
+    refused(
+        agg,
+        lambda: vote(agg, "v2", "accept", ZH_EN),
+        RoundNotOpen,
+    )
 
 
 def test_a_vote_by_a_verifier_not_reading_the_language_is_refused_naming_it() -> None:
     agg = claim("zh", "en", open_round=True)
 
-    error = refused(agg, lambda: agg.cast_vote("v1", {"en"}, "accept", "", None), LanguageNotRead)
+    error = refused(
+        agg,
+        lambda: vote(agg, "v1", "accept", {"en"}),
+        LanguageNotRead,
+    )
 
     assert "'zh'" in error.message
     assert error.value == "v1"
@@ -211,17 +213,21 @@ def test_a_vote_by_a_verifier_not_reading_the_language_is_refused_naming_it() ->
 def test_a_verifier_reading_more_languages_may_vote() -> None:
     agg = claim("en", open_round=True)
 
-    agg.cast_vote("v1", {"en", "zh", "ja"}, "reject", "", None)
+    vote(agg, "v1", "reject", {"en", "zh", "ja"})
 
     assert [type(e) for e in agg.collect_events()] == [Claim.VoteCast]
 
 
 def test_a_second_vote_in_a_round_is_refused_with_already_voted() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
+    vote(agg, "v1", "accept", ZH_EN)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.cast_vote("v1", ZH_EN, "reject", "", None), AlreadyVoted)
+    error = refused(
+        agg,
+        lambda: vote(agg, "v1", "reject", ZH_EN),
+        AlreadyVoted,
+    )
 
     assert error.value == "v1"
 
@@ -230,29 +236,37 @@ def test_a_second_vote_in_a_round_is_refused_with_already_voted() -> None:
 def test_a_vote_with_an_unknown_decision_is_refused(decision: str) -> None:
     agg = claim(open_round=True)
 
-    error = refused(agg, lambda: agg.cast_vote("v1", ZH_EN, decision, "", None), InvalidInput)
+    error = refused(
+        agg,
+        lambda: vote(agg, "v1", decision, ZH_EN),
+        InvalidInput,
+    )
 
     assert error.value == decision
 
 
 def test_a_vote_after_the_claim_is_decided_is_refused_with_claim_not_open() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    agg.cast_vote("v2", ZH_EN, "accept", "", None)
-    assert agg.close_round(2, None) == ACCEPTED
+    vote(agg, "v1", "accept", ZH_EN)
+    vote(agg, "v2", "accept", ZH_EN)
+    assert agg.close_round(quorum=2, at=None) == ACCEPTED
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.cast_vote("v3", ZH_EN, "accept", "", None), ClaimNotOpen)
+    error = refused(
+        agg,
+        lambda: vote(agg, "v3", "accept", ZH_EN),
+        ClaimNotOpen,
+    )
 
     assert "accepted" in error.message
-    refused(agg, lambda: agg.open_next_round(None), ClaimNotOpen)
-    refused(agg, lambda: agg.close_round(2, None), ClaimNotOpen)
+    refused(agg, lambda: agg.open_next_round(at=None), ClaimNotOpen)
+    refused(agg, lambda: agg.close_round(quorum=2, at=None), ClaimNotOpen)
 
 
 def test_closing_without_an_open_round_is_refused() -> None:
     agg = claim()
 
-    refused(agg, lambda: agg.close_round(2, None), RoundNotOpen)
+    refused(agg, lambda: agg.close_round(quorum=2, at=None), RoundNotOpen)
 
 
 @pytest.mark.parametrize(
@@ -273,10 +287,10 @@ def test_closing_a_round_records_its_outcome(
 ) -> None:
     agg = claim(open_round=True)
     for n, decision in enumerate(votes):
-        agg.cast_vote(f"v{n}", ZH_EN, decision, "", None)
+        vote(agg, f"v{n}", decision, ZH_EN)
     agg.collect_events()
 
-    result = agg.close_round(quorum, None)
+    result = agg.close_round(quorum=quorum, at=None)
 
     events = agg.collect_events()
     assert result == outcome
@@ -290,15 +304,15 @@ def test_closing_a_round_records_its_outcome(
 
 def test_an_undecided_round_allows_another_round_where_the_same_verifier_votes_again() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    agg.close_round(2, None)
+    vote(agg, "v1", "accept", ZH_EN)
+    agg.close_round(quorum=2, at=None)
     agg.collect_events()
 
-    assert agg.open_next_round(None) == 2
-    agg.cast_vote("v1", ZH_EN, "accept", "", None)
-    agg.cast_vote("v2", ZH_EN, "accept", "", None)
+    assert agg.open_next_round(at=None) == 2
+    vote(agg, "v1", "accept", ZH_EN)
+    vote(agg, "v2", "accept", ZH_EN)
 
-    assert agg.close_round(2, None) == ACCEPTED
+    assert agg.close_round(quorum=2, at=None) == ACCEPTED
     events = agg.collect_events()
     assert [type(e) for e in events] == [
         Claim.RoundOpened,

@@ -6,23 +6,20 @@ import pytest
 
 from ledger.edition import TABLES, Edition
 from ledger.errors import AlreadyExists, InvalidInput, UnknownId
-from tests.support.aggregates import refused
+from tests.support.aggregates import created_edition, refused
 
 
 def edition(*city_ids: str) -> Edition:
-    agg = Edition.create(
-        "asia-2023", 2023, "Ranking 2023", "Asia", "asc", 1, "ws", "2023-06-30", 2, None
-    )
+    """asia-2023 with the given cities included, its events collected."""
+    agg = created_edition()
     if city_ids:
-        agg.include_cities(list(city_ids), None)
+        agg.include_cities(city_ids=list(city_ids), at=None)
     agg.collect_events()
     return agg
 
 
 def test_creating_an_edition_records_edition_created() -> None:
-    agg = Edition.create(
-        "asia-2023", 2023, "Ranking 2023", "Asia", "asc", 1, "ws", "2023-06-30", 2, None
-    )
+    agg = created_edition()
 
     events = agg.collect_events()
 
@@ -42,7 +39,7 @@ def test_creating_an_edition_records_edition_created() -> None:
 def test_including_cities_records_cities_included() -> None:
     agg = edition("a")
 
-    agg.include_cities(["b", "c"], None)
+    agg.include_cities(city_ids=["b", "c"], at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Edition.CitiesIncluded]
@@ -55,7 +52,7 @@ def test_including_cities_records_cities_included() -> None:
 def test_including_an_already_included_city_is_refused_naming_it() -> None:
     agg = edition("a", "b")
 
-    error = refused(agg, lambda: agg.include_cities(["c", "b"], None), AlreadyExists)
+    error = refused(agg, lambda: agg.include_cities(city_ids=["c", "b"], at=None), AlreadyExists)
 
     assert error.value == "b"
     assert "'b'" in error.message
@@ -64,7 +61,7 @@ def test_including_an_already_included_city_is_refused_naming_it() -> None:
 def test_changing_the_quorum_records_quorum_changed() -> None:
     agg = edition()
 
-    agg.change_quorum(3, None)
+    agg.change_quorum(quorum=3, at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Edition.QuorumChanged]
@@ -86,8 +83,12 @@ def test_require_city_names_a_city_not_in_the_edition() -> None:
 def test_publishing_records_numbered_ranking_published_events() -> None:
     agg = edition("a")
 
-    first = agg.publish(7, "d" * 64, "f" * 64, list(TABLES), "editor", None)
-    second = agg.publish(9, "e" * 64, "f" * 64, ["total"], "editor", None)
+    first = agg.publish(
+        position=7, digest="d" * 64, tree_head="f" * 64, tables=list(TABLES), by="editor", at=None
+    )
+    second = agg.publish(
+        position=9, digest="e" * 64, tree_head="f" * 64, tables=["total"], by="editor", at=None
+    )
 
     events = agg.collect_events()
     assert (first, second) == (1, 2)
@@ -108,7 +109,14 @@ def test_publishing_an_unknown_table_is_refused_naming_it() -> None:
 
     error = refused(
         agg,
-        lambda: agg.publish(1, "d" * 64, "f" * 64, ["total", "vibes"], "editor", None),
+        lambda: agg.publish(
+            position=1,
+            digest="d" * 64,
+            tree_head="f" * 64,
+            tables=["total", "vibes"],
+            by="editor",
+            at=None,
+        ),
         InvalidInput,
     )
 
@@ -119,12 +127,22 @@ def test_publishing_an_unknown_table_is_refused_naming_it() -> None:
 def test_publishing_no_tables_is_refused() -> None:
     agg = edition("a")
 
-    refused(agg, lambda: agg.publish(1, "d" * 64, "f" * 64, [], "editor", None), InvalidInput)
+    refused(
+        agg,
+        lambda: agg.publish(
+            position=1, digest="d" * 64, tree_head="f" * 64, tables=[], by="editor", at=None
+        ),
+        InvalidInput,
+    )
 
 
 def test_publishing_an_edition_without_cities_is_refused() -> None:
     agg = edition()
 
     refused(
-        agg, lambda: agg.publish(1, "d" * 64, "f" * 64, ["total"], "editor", None), InvalidInput
+        agg,
+        lambda: agg.publish(
+            position=1, digest="d" * 64, tree_head="f" * 64, tables=["total"], by="editor", at=None
+        ),
+        InvalidInput,
     )

@@ -14,7 +14,9 @@ from ledger.framework import Framework, sub_table
 def test_defining_a_framework_records_normalised_version_1(
     pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]
 ) -> None:
-    framework = Framework.define("asc", "Title", pillars, indicators, None)
+    framework = Framework.define(
+        framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
+    )
 
     events = framework.collect_events()
 
@@ -37,7 +39,7 @@ def test_revising_creates_version_2_and_leaves_version_1_intact(
     revised = copy.deepcopy(indicators)
     revised[0]["ladder"].append({"rung": 4, "points": 15, "description": "Gigabit"})
 
-    number = framework.revise(pillars, revised, "add gigabit rung", None)
+    number = framework.revise(pillars=pillars, indicators=revised, note="add gigabit rung", at=None)
 
     events = framework.collect_events()
     assert number == 2
@@ -46,16 +48,16 @@ def test_revising_creates_version_2_and_leaves_version_1_intact(
     assert isinstance(event, Framework.FrameworkRevised)
     assert (event.version_no, event.note, event.originator_version) == (2, "add gigabit rung", 2)
     assert framework.indicators_of(1) == version_1
-    assert framework.points(2, "broadband", 4) == 15
+    assert framework.points(version_no=2, indicator_id="broadband", rung=4) == 15
     with pytest.raises(RungNotOnLadder):
-        framework.points(1, "broadband", 4)
+        framework.points(version_no=1, indicator_id="broadband", rung=4)
 
 
 def test_a_second_revision_is_version_3(
     framework: Framework, pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]
 ) -> None:
-    framework.revise(pillars, indicators, "v2", None)
-    assert framework.revise(pillars, indicators, "v3", None) == 3
+    framework.revise(pillars=pillars, indicators=indicators, note="v2", at=None)
+    assert framework.revise(pillars=pillars, indicators=indicators, note="v3", at=None) == 3
     assert [e.originator_version for e in framework.collect_events()] == [2, 3]
 
 
@@ -66,7 +68,7 @@ def test_revising_with_a_broken_structure_is_refused_and_records_nothing(
     before = copy.deepcopy(framework.__dict__)
 
     with pytest.raises(InvalidInput) as info:
-        framework.revise(pillars, indicators, "bad", None)
+        framework.revise(pillars=pillars, indicators=indicators, note="bad", at=None)
 
     assert info.value.value == "spiritual"
     assert framework.collect_events() == []
@@ -100,7 +102,9 @@ def test_defining_with_a_bad_ladder_is_refused(
     indicators[1]["ladder"] = ladder
 
     with pytest.raises(InvalidInput) as info:
-        Framework.define("asc", "Title", pillars, indicators, None)
+        Framework.define(
+            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
+        )
 
     assert info.value.field == field
 
@@ -134,9 +138,11 @@ def test_a_ladder_must_number_rungs_from_1_and_rise_in_points(
     indicators[1]["ladder"] = ladder
 
     with pytest.raises(InvalidInput) as defined:
-        Framework.define("asc", "Title", pillars, indicators, None)
+        Framework.define(
+            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
+        )
     with pytest.raises(InvalidInput) as revised:
-        framework.revise(pillars, indicators, "bad ladder", None)
+        framework.revise(pillars=pillars, indicators=indicators, note="bad ladder", at=None)
 
     for info in (defined, revised):
         assert (info.value.field, info.value.value) == ("ladder", named)
@@ -151,14 +157,24 @@ def test_a_new_pillar_must_say_which_sub_table_it_belongs_to(
     indicators.append({"id": "A1", "pillar": "ai", "name": "City AGI", "ladder": rungs(1, 2)})
 
     with pytest.raises(InvalidInput) as info:
-        framework.revise([*pillars, ai], indicators, "add AI", None)
+        framework.revise(pillars=[*pillars, ai], indicators=indicators, note="add AI", at=None)
     assert (info.value.field, info.value.value) == ("pillar.table", None)
     assert "pillar ai must say which sub-table" in info.value.message
     with pytest.raises(InvalidInput):
-        framework.revise([*pillars, {**ai, "table": "total"}], indicators, "add AI", None)
+        framework.revise(
+            pillars=[*pillars, {**ai, "table": "total"}],
+            indicators=indicators,
+            note="add AI",
+            at=None,
+        )
     assert framework.collect_events() == []
 
-    framework.revise([*pillars, {**ai, "table": "digital_traditional"}], indicators, "AI", None)
+    framework.revise(
+        pillars=[*pillars, {**ai, "table": "digital_traditional"}],
+        indicators=indicators,
+        note="AI",
+        at=None,
+    )
 
     [event] = framework.collect_events()
     assert isinstance(event, Framework.FrameworkRevised)
@@ -181,14 +197,16 @@ def test_defining_with_a_repeated_indicator_is_refused(
     indicators[1]["id"] = "broadband"
 
     with pytest.raises(InvalidInput) as info:
-        Framework.define("asc", "Title", pillars, indicators, None)
+        Framework.define(
+            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
+        )
 
     assert info.value.value == "broadband"
 
 
 def test_points_of_a_rung_on_the_ladder(framework: Framework) -> None:
-    assert framework.points(1, "broadband", 2) == 5
-    assert framework.points(1, "metro", 1) == 0
+    assert framework.points(version_no=1, indicator_id="broadband", rung=2) == 5
+    assert framework.points(version_no=1, indicator_id="metro", rung=1) == 0
 
 
 @pytest.mark.parametrize("rung", [0, 4, 99, -1])
@@ -196,7 +214,7 @@ def test_a_rung_not_on_the_ladder_is_refused_naming_the_rung(
     framework: Framework, rung: int
 ) -> None:
     with pytest.raises(RungNotOnLadder) as info:
-        framework.points(1, "broadband", rung)
+        framework.points(version_no=1, indicator_id="broadband", rung=rung)
 
     assert info.value.value == rung
     assert f"rung {rung}" in info.value.message
@@ -205,7 +223,7 @@ def test_a_rung_not_on_the_ladder_is_refused_naming_the_rung(
 
 def test_an_unknown_indicator_or_version_is_unknown_id(framework: Framework) -> None:
     with pytest.raises(UnknownId) as info:
-        framework.points(1, "parks", 1)
+        framework.points(version_no=1, indicator_id="parks", rung=1)
     assert info.value.value == "parks"
     with pytest.raises(UnknownId) as info:
         framework.indicators_of(2)

@@ -6,7 +6,9 @@ from ledger.receipt import Receipt
 
 
 def test_issuing_a_receipt_records_receipt_issued_with_command_and_result() -> None:
-    receipt = Receipt.issue("key-1", "register_city", '"taizhou-zj"', "f" * 64, None)
+    receipt = Receipt.issue(
+        key="key-1", command="register_city", result='"taizhou-zj"', fingerprint="f" * 64, at=None
+    )
 
     events = receipt.collect_events()
 

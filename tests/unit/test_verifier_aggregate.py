@@ -6,7 +6,7 @@ from ledger.verifier import Verifier
 
 
 def test_enrolling_a_verifier_records_sorted_languages() -> None:
-    verifier = Verifier.enrol("v-1", ["zh", "en"], None)
+    verifier = Verifier.enrol(verifier_id="v-1", languages=["zh", "en"], at=None)
 
     events = verifier.collect_events()
 
@@ -18,10 +18,10 @@ def test_enrolling_a_verifier_records_sorted_languages() -> None:
 
 
 def test_changing_languages_records_verifier_languages_changed() -> None:
-    verifier = Verifier.enrol("v-1", ["en"], None)
+    verifier = Verifier.enrol(verifier_id="v-1", languages=["en"], at=None)
     verifier.collect_events()
 
-    verifier.change_languages(["ja", "en", "zh"], None)
+    verifier.change_languages(languages=["ja", "en", "zh"], at=None)
 
     events = verifier.collect_events()
     assert [type(e) for e in events] == [Verifier.VerifierLanguagesChanged]

@@ -8,7 +8,7 @@ import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 from ledger.weights import WeightSet
-from tests.support.aggregates import refused
+from tests.support.aggregates import created_weight_set, refused
 
 
 def bad(value: object) -> Any:
@@ -17,15 +17,16 @@ def bad(value: object) -> Any:
 
 
 def weight_set(*panelists: str) -> WeightSet:
-    agg = WeightSet.create("ws", "Weights", "asc", 1, ["broadband", "metro"], None)
+    """ws with the given panelists enrolled, its events collected."""
+    agg = created_weight_set()
     for p in panelists:
-        agg.enrol_panelist(p, "digital-infrastructure", None)
+        agg.enrol_panelist(panelist_id=p, field="digital-infrastructure", at=None)
     agg.collect_events()
     return agg
 
 
 def test_creating_a_weight_set_records_weight_set_created() -> None:
-    agg = WeightSet.create("ws", "Weights", "asc", 1, ["broadband", "metro"], None)
+    agg = created_weight_set()
 
     events = agg.collect_events()
 
@@ -40,7 +41,7 @@ def test_creating_a_weight_set_records_weight_set_created() -> None:
 def test_enrolling_a_panelist_records_panelist_enrolled() -> None:
     agg = weight_set()
 
-    agg.enrol_panelist("p1", "public-administration", None)
+    agg.enrol_panelist(panelist_id="p1", field="public-administration", at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [WeightSet.PanelistEnrolled]
@@ -54,7 +55,9 @@ def test_enrolling_a_duplicate_panelist_is_refused() -> None:
     agg = weight_set("p1")
 
     error = refused(
-        agg, lambda: agg.enrol_panelist("p1", "public-administration", None), AlreadyExists
+        agg,
+        lambda: agg.enrol_panelist(panelist_id="p1", field="public-administration", at=None),
+        AlreadyExists,
     )
 
     assert error.value == "p1"
@@ -63,7 +66,9 @@ def test_enrolling_a_duplicate_panelist_is_refused() -> None:
 def test_enrolling_a_panelist_from_an_unknown_field_is_refused() -> None:
     agg = weight_set()
 
-    error = refused(agg, lambda: agg.enrol_panelist("p1", "astrology", None), InvalidInput)
+    error = refused(
+        agg, lambda: agg.enrol_panelist(panelist_id="p1", field="astrology", at=None), InvalidInput
+    )
 
     assert error.value == "astrology"
 
@@ -71,7 +76,7 @@ def test_enrolling_a_panelist_from_an_unknown_field_is_refused() -> None:
 def test_casting_a_ballot_records_ballot_cast_with_every_indicator() -> None:
     agg = weight_set("p1")
 
-    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [WeightSet.BallotCast]
@@ -89,7 +94,11 @@ def test_a_ballot_not_summing_to_100_is_refused_naming_the_total(
 ) -> None:
     agg = weight_set("p1")
 
-    error = refused(agg, lambda: agg.cast_ballot("p1", allocations, None), BallotInvalid)
+    error = refused(
+        agg,
+        lambda: agg.cast_ballot(panelist_id="p1", allocations=allocations, at=None),
+        BallotInvalid,
+    )
 
     assert error.value == total
     assert f"allocates {total} points" in error.message
@@ -100,7 +109,9 @@ def test_a_ballot_naming_an_unknown_indicator_is_refused_naming_it() -> None:
 
     error = refused(
         agg,
-        lambda: agg.cast_ballot("p1", {"broadband": 50, "parks": 50}, None),
+        lambda: agg.cast_ballot(
+            panelist_id="p1", allocations={"broadband": 50, "parks": 50}, at=None
+        ),
         UnknownId,
     )
 
@@ -113,7 +124,11 @@ def test_a_ballot_with_a_bad_allocation_is_refused(value: object) -> None:
     agg = weight_set("p1")
     allocations = {"broadband": 50, "metro": value}
 
-    error = refused(agg, lambda: agg.cast_ballot("p1", allocations, None), BallotInvalid)
+    error = refused(
+        agg,
+        lambda: agg.cast_ballot(panelist_id="p1", allocations=allocations, at=None),
+        BallotInvalid,
+    )
 
     assert error.value == value
 
@@ -121,23 +136,35 @@ def test_a_ballot_with_a_bad_allocation_is_refused(value: object) -> None:
 def test_a_ballot_that_is_not_an_object_is_refused() -> None:
     agg = weight_set("p1")
 
-    refused(agg, lambda: agg.cast_ballot("p1", bad([50, 50]), None), BallotInvalid)
+    refused(
+        agg,
+        lambda: agg.cast_ballot(panelist_id="p1", allocations=bad([50, 50]), at=None),
+        BallotInvalid,
+    )
 
 
 def test_a_ballot_from_someone_not_on_the_panel_is_refused() -> None:
     agg = weight_set("p1")
 
-    error = refused(agg, lambda: agg.cast_ballot("p9", {"broadband": 100}, None), UnknownId)
+    error = refused(
+        agg,
+        lambda: agg.cast_ballot(panelist_id="p9", allocations={"broadband": 100}, at=None),
+        UnknownId,
+    )
 
     assert error.value == "p9"
 
 
 def test_casting_a_second_ballot_is_refused() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
     agg.collect_events()
 
-    error = refused(agg, lambda: agg.cast_ballot("p1", {"metro": 100}, None), AlreadyExists)
+    error = refused(
+        agg,
+        lambda: agg.cast_ballot(panelist_id="p1", allocations={"metro": 100}, at=None),
+        AlreadyExists,
+    )
 
     assert error.value == "p1"
 
@@ -146,7 +173,11 @@ def test_revising_before_casting_is_refused() -> None:
     agg = weight_set("p1")
 
     error = refused(
-        agg, lambda: agg.revise_ballot("p1", {"metro": 100}, "changed mind", None), InvalidState
+        agg,
+        lambda: agg.revise_ballot(
+            panelist_id="p1", allocations={"metro": 100}, reason="changed mind", at=None
+        ),
+        InvalidState,
     )
 
     assert error.value == "p1"
@@ -154,10 +185,15 @@ def test_revising_before_casting_is_refused() -> None:
 
 def test_revising_a_ballot_records_ballot_revised() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
     agg.collect_events()
 
-    agg.revise_ballot("p1", {"broadband": 30, "metro": 70}, "metro matters", None)
+    agg.revise_ballot(
+        panelist_id="p1",
+        allocations={"broadband": 30, "metro": 70},
+        reason="metro matters",
+        at=None,
+    )
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [WeightSet.BallotRevised]
@@ -169,11 +205,15 @@ def test_revising_a_ballot_records_ballot_revised() -> None:
 
 def test_revising_with_an_invalid_ballot_is_refused() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot("p1", {"broadband": 100}, None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
     agg.collect_events()
 
     error = refused(
-        agg, lambda: agg.revise_ballot("p1", {"broadband": 99}, "typo", None), BallotInvalid
+        agg,
+        lambda: agg.revise_ballot(
+            panelist_id="p1", allocations={"broadband": 99}, reason="typo", at=None
+        ),
+        BallotInvalid,
     )
 
     assert error.value == 99
@@ -181,11 +221,11 @@ def test_revising_with_an_invalid_ballot_is_refused() -> None:
 
 def test_aggregating_records_the_exact_fraction_mean() -> None:
     agg = weight_set("p1", "p2")
-    agg.cast_ballot("p1", {"broadband": 33, "metro": 67}, None)
-    agg.cast_ballot("p2", {"broadband": 34, "metro": 66}, None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 33, "metro": 67}, at=None)
+    agg.cast_ballot(panelist_id="p2", allocations={"broadband": 34, "metro": 66}, at=None)
     agg.collect_events()
 
-    revision = agg.aggregate("editor", None)
+    revision = agg.aggregate(by="editor", at=None)
 
     events = agg.collect_events()
     assert revision == 1
@@ -199,22 +239,24 @@ def test_aggregating_records_the_exact_fraction_mean() -> None:
 
 def test_aggregating_three_ballots_gives_thirds_and_uses_revised_ballots() -> None:
     agg = weight_set("p1", "p2", "p3")
-    agg.cast_ballot("p1", {"broadband": 100}, None)
-    agg.cast_ballot("p2", {"metro": 100}, None)
-    agg.cast_ballot("p3", {"metro": 100}, None)
-    agg.revise_ballot("p3", {"broadband": 1, "metro": 99}, "nudge", None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    agg.cast_ballot(panelist_id="p2", allocations={"metro": 100}, at=None)
+    agg.cast_ballot(panelist_id="p3", allocations={"metro": 100}, at=None)
+    agg.revise_ballot(
+        panelist_id="p3", allocations={"broadband": 1, "metro": 99}, reason="nudge", at=None
+    )
     agg.collect_events()
 
-    agg.aggregate("editor", None)
+    agg.aggregate(by="editor", at=None)
 
     assert agg.weights == {"broadband": "101/3", "metro": "199/3"}
 
 
 def test_aggregating_whole_numbers_writes_them_without_a_denominator() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot("p1", {"broadband": 40, "metro": 60}, None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 40, "metro": 60}, at=None)
 
-    agg.aggregate("editor", None)
+    agg.aggregate(by="editor", at=None)
 
     assert agg.weights == {"broadband": "40", "metro": "60"}
 
@@ -222,17 +264,17 @@ def test_aggregating_whole_numbers_writes_them_without_a_denominator() -> None:
 def test_aggregating_without_ballots_is_refused() -> None:
     agg = weight_set("p1")
 
-    refused(agg, lambda: agg.aggregate("editor", None), InvalidState)
+    refused(agg, lambda: agg.aggregate(by="editor", at=None), InvalidState)
 
 
 def test_setting_weights_records_weights_set_with_exact_text_and_next_revision() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot("p1", {"broadband": 100}, None)
-    agg.aggregate("editor", None)
+    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    agg.aggregate(by="editor", at=None)
     agg.collect_events()
 
     revision = agg.set_weights(
-        {"broadband": "25/8", "metro": "96.875"}, "panel override", "ed", None
+        weights={"broadband": "25/8", "metro": "96.875"}, reason="panel override", by="ed", at=None
     )
 
     events = agg.collect_events()
@@ -254,7 +296,9 @@ def test_setting_weights_not_summing_to_100_is_refused_naming_the_sum(
 ) -> None:
     agg = weight_set()
 
-    error = refused(agg, lambda: agg.set_weights(weights, "r", "ed", None), InvalidInput)
+    error = refused(
+        agg, lambda: agg.set_weights(weights=weights, reason="r", by="ed", at=None), InvalidInput
+    )
 
     assert error.value == total
     assert f"sum to {total}" in error.message
@@ -275,4 +319,4 @@ def test_setting_weights_not_summing_to_100_is_refused_naming_the_sum(
 def test_setting_malformed_weights_is_refused(weights: object, error: type[Exception]) -> None:
     agg = weight_set()
 
-    refused(agg, lambda: agg.set_weights(bad(weights), "r", "ed", None), error)
+    refused(agg, lambda: agg.set_weights(weights=bad(weights), reason="r", by="ed", at=None), error)
