@@ -8,7 +8,7 @@ PORT ?= 8000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint typecheck pytest bench install clean schema postgres-server chromium
+.PHONY: run test lint typecheck pytest bench bench-scale install clean schema postgres-server chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: lint typecheck postgres-server pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Generated ledgers of 100k and 1M events (python -m benchmarks.generate), each figure of
+# `make bench` at both sizes as a Markdown table; SCALE_KEEP=DIR keeps (and reuses) them.
+bench-scale: $(STAMP)
+	$(BIN)/python -m benchmarks.scale $(if $(SCALE_KEEP),--keep $(SCALE_KEEP))
 
 schema: $(STAMP)
 	$(BIN)/cityledger schema > graphql_api/schema.graphql

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,13 +20,35 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import TokenUsage
+from ledger.errors import InvalidInput
 from projections.follower import BATCH, ProblemLog
 from projections.model import tracking_position
 from projections.store import open_db
 
 LOG = logging.getLogger("graphql_api.watcher")
-#: How often the watcher looks for new events.
+#: How often the watcher looks for new events (on PostgreSQL it is also woken by
+#: LISTEN/NOTIFY as soon as any process commits, so there this is only the fallback).
 INTERVAL = 0.05
+#: Overrides INTERVAL, in seconds (e.g. a long fallback when notifications carry the load).
+INTERVAL_ENV = "CITYLEDGER_POLL_SECONDS"
+
+
+def poll_interval() -> float:
+    """The polling interval: CITYLEDGER_POLL_SECONDS when set, else INTERVAL."""
+    text = os.environ.get(INTERVAL_ENV, "").strip()
+    if not text:
+        return INTERVAL
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise InvalidInput(
+            f"{INTERVAL_ENV}={text!r} is not a number of seconds in (0, 3600]",
+            field=INTERVAL_ENV,
+            value=text,
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -48,7 +71,7 @@ class Watcher:
     """
 
     def __init__(
-        self, runtime: Runtime, path: Path, *, follow: bool, interval: float = INTERVAL
+        self, runtime: Runtime, path: Path, *, follow: bool, interval: float | None = None
     ) -> None:
         self.runtime = runtime
         #: The watcher's own connection to the read models (so that its reads never wait
@@ -57,7 +80,7 @@ class Watcher:
         self.db: Database | None = None
         self.usage = TokenUsage(path)
         self.follow = follow
-        self.interval = interval
+        self.interval = poll_interval() if interval is None else interval
         self.snapshot = Snapshot(0, 0)
         self.problems = ProblemLog(LOG, "following the ledger")
         self._lock = threading.Lock()
@@ -66,6 +89,8 @@ class Watcher:
         #: Ticks taken so far (tests and benchmarks wait on it).
         self.ticks = 0
         self._stop = threading.Event()
+        #: Set by a stop, or by PostgreSQL's NOTIFY when any process commits events.
+        self._notified = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -78,6 +103,7 @@ class Watcher:
     def stop(self) -> None:
         """Stop the thread (waiting for its current tick) and write pending token usage."""
         self._stop.set()
+        self._notified.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.usage.flush()
@@ -85,8 +111,21 @@ class Watcher:
             self.db.close()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.tick()
+        try:
+            # Other processes' commits wake the thread at once (None on SQLite: it polls).
+            stop_listening = self.runtime.ledger.listen(self._notified)
+        except Exception:
+            LOG.exception("cannot listen for new events; polling every %s s", self.interval)
+            stop_listening = None
+        try:
+            while not self._stop.is_set():
+                self._notified.wait(self.interval)
+                self._notified.clear()
+                if not self._stop.is_set():
+                    self.tick()
+        finally:
+            if stop_listening is not None:
+                stop_listening()
 
     def tick(self) -> None:
         """Catch up if needed, note the positions, wake subscribers if the position moved."""

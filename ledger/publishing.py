@@ -36,6 +36,9 @@ class PublicationCheck(Protocol):
         cut: int,
         corrected_at: int | None,
         tables: list[str],
+        *,
+        blockers: bool = True,
     ) -> PublicationFacts:
-        """Facts for publishing `tables` of an edition at position `cut`."""
+        """Facts for publishing `tables` of an edition at position `cut` (without `blockers`,
+        for a forced publication, the blockers are not looked for and the list is empty)."""
         ...

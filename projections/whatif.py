@@ -253,10 +253,14 @@ def check_publication(
     cut: int,
     corrected_at: int | None,
     tables: list[str],
+    *,
+    blockers: bool = True,
 ) -> PublicationFacts:
     """The ranking engine's answers for `publish` (the Ledger's PublicationCheck port)."""
     scan = PublicationScan(edition_id, cut, corrected_at)
     for record in records:
         scan.apply(record)
     changes = scan.changes(tables) if corrected_at is not None else None
-    return PublicationFacts(scan.undecided.blockers(scan.state, edition_id), changes)
+    # Each blocker is a what-if ranking: skipped when a forced publication would ignore them.
+    found = scan.undecided.blockers(scan.state, edition_id) if blockers else []
+    return PublicationFacts(found, changes)

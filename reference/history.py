@@ -95,6 +95,8 @@ class EvidenceWriter:
         """Illustrative sources, each in a language of the city's country or English."""
         oldest = date(2012, 1, 1) if ind in ("T1", "I4") else date(2019, 1, 1)
         newest = min(at.date() - timedelta(days=5), self.cutoff)
+        # Editions before 2022 (generated ledgers) cite sources from the years before them.
+        oldest = min(oldest, newest - timedelta(days=3 * 365))
         what = self.ladders[ind][rung]
         out: list[dict[str, Any]] = []
         for k, lang in enumerate(self._languages(city, rng), start=1):

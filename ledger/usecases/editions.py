@@ -179,7 +179,7 @@ class EditionUseCases(LedgerBase):
                     value=cut,
                 )
             corrected_at = None if corrects is None else edition.require_publication(corrects)
-            facts = self._publication_facts(edition_id, cut, corrected_at, chosen)
+            facts = self._publication_facts(edition_id, cut, corrected_at, chosen, not force)
             if not force:
                 blockers = facts.blockers
                 if blockers:
@@ -215,9 +215,17 @@ class EditionUseCases(LedgerBase):
         return self._run(run, body)
 
     def _publication_facts(
-        self, edition_id: str, cut: int, corrected_at: int | None, tables: list[str]
+        self,
+        edition_id: str,
+        cut: int,
+        corrected_at: int | None,
+        tables: list[str],
+        blockers: bool = True,
     ) -> PublicationFacts:
-        """The ranking engine's answers, from one pass over the whole log."""
+        """The ranking engine's answers, from one pass over the whole log (`blockers`: look
+        for undecided evidence that could change a band; a forced publication does not)."""
+        if not blockers and corrected_at is None:
+            return PublicationFacts([], None)  # nothing to ask: no pass over the log
         if self.publication_check is None:
             if corrected_at is not None:
                 raise InvalidState(
@@ -226,7 +234,9 @@ class EditionUseCases(LedgerBase):
                     field="corrects",
                 )
             return PublicationFacts([], None)
-        return self.publication_check(self.all_records(), edition_id, cut, corrected_at, tables)
+        return self.publication_check(
+            self.all_records(), edition_id, cut, corrected_at, tables, blockers=blockers
+        )
 
     @use_case
     def set_appeal_window(
