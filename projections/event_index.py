@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from sqlite_utils import Database
@@ -47,15 +47,20 @@ _NO_OWNER: Owner = (None, None, None, None)
 #: The append-only record of each position's chain hash when first seen; never dropped.
 
 
+_ZERO = timedelta(0)
+
+
 def instant_text(moment: datetime) -> str:
     """Fixed-width UTC text, so that string order is time order (years zero-padded)."""
     try:
-        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+        # Any zero-offset zone prints as +00:00: no conversion needed (the usual case).
+        utc = moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
     except OverflowError:
         # Within a day of year 1 or 9999: earlier or later than any event can be.
         return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
-    # isoformat pads the year to four digits and, with microseconds, is fixed-width.
-    return utc.isoformat(timespec="microseconds")
+    # isoformat pads the year to four digits and, with microseconds, is fixed-width (without
+    # the keyword, the cheaper call, when they are not zero).
+    return utc.isoformat() if utc.microsecond else utc.isoformat(timespec="microseconds")
 
 
 #: Where the event index reads an event's stored body: the log's own table when the read
@@ -83,6 +88,10 @@ def data_text(stored: str | bytes, data: str | None) -> str:
 def plain(record: EventRecord) -> bool:
     """Whether the record's data is its stored JSON minus the envelope (no upcast)."""
     return plain_topic(record.topic) and record.stored.count('"_type_"') == 1
+
+
+#: The columns the event filters use, each with an index.
+INDEXED = ("type", "edition_id", "city_id", "time")
 
 
 class EventIndex(ReadModel):
@@ -127,9 +136,12 @@ class EventIndex(ReadModel):
             "CREATE TABLE IF NOT EXISTS event_owners (originator_id TEXT PRIMARY KEY, "
             "kind TEXT NOT NULL, owner_key TEXT NOT NULL, edition_id TEXT, city_id TEXT)"
         )
-        for column in ("max_time, position", "type", "edition_id", "city_id", "time"):
-            name = "idx_events_" + column.split(",")[0]
-            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON events ({column})")
+        # No index on max_time: it never decreases, so as-of-instant binary-searches positions.
+        db.execute("DROP INDEX IF EXISTS idx_events_max_time")
+        # Into an empty index (a new file, a rebuild) the indexes are built once, at the
+        # transaction's end, from the whole table: sorting once beats growing them row by row.
+        if db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None:
+            self.flush(db)
         self._create_witness(db)
 
     def _create_witness(self, db: Database) -> None:
@@ -191,6 +203,11 @@ class EventIndex(ReadModel):
                 f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
                 [(row[0], row[-1]) for row in rows],
             )
+
+    def flush(self, db: Database) -> None:
+        """Create the filter indexes if missing (a no-op but after create() on an empty table)."""
+        for column in INDEXED:
+            db.execute(f"CREATE INDEX IF NOT EXISTS idx_events_{column} ON events ({column})")
 
     def drop(self, db: Database) -> None:
         """Drop the index's tables (and the view of the log's bodies)."""
