@@ -240,8 +240,13 @@ def table(sizes: Sequence[Size]) -> str:
         f"{s.built['rss_mib']:,.0f} / {s.measured['rss_mib']:,.0f} MiB"))  # fmt: skip
     row("wall time: build / measure", lambda s: (
         f"{s.built['seconds'] / 60:.1f} / {s.measured['seconds'] / 60:.1f} min"))  # fmt: skip
-    row("CPU time: build / measure", lambda s: (
-        f"{s.built.get('cpu_s', 0) / 60:.1f} / {s.measured['cpu_s'] / 60:.1f} min"))  # fmt: skip
+
+    def cpu(s: Size) -> str:
+        # Builds kept from before CPU time was recorded have none.
+        build = f"{s.built['cpu_s'] / 60:.1f}" if "cpu_s" in s.built else "—"
+        return f"{build} / {s.measured['cpu_s'] / 60:.1f} min"
+
+    row("CPU time: build / measure", cpu)
     return "\n".join(rows)
 
 
