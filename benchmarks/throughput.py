@@ -83,7 +83,7 @@ def run(bench: Bench) -> Iterator[Figure]:
         target=0.7,
     )
     yield Figure(
-        "cityledger verify (also read models, checkpoints, tables)",
+        "cityledger verify (also the read models and published tables)",
         full,
         "events/s",
         limit=limit,

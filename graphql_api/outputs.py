@@ -1,12 +1,13 @@
 """GraphQL output types generated from the read side's frozen views.
 
 A view's fields, their types and their descriptions (`Annotated[T, Doc("...")]`) are written
-once, on the view. `@output(SomeView)` makes a class the Strawberry type with those fields:
-a nested view becomes its own output type, a tuple a list, `X | None` a nullable field, an
-exact `Fraction` an `Exact`, a `StrEnum` its text. The class adds resolver fields, and may
-declare a view field itself where the API shows it differently (its annotation and
-description win; `convert` says how its value is made). `from_view` builds one from a view,
-which resolvers reach, typed, as `self.view`.
+once, on the view. `@output(SomeView)` makes a `FromView` subclass the Strawberry type with
+those fields: a nested view becomes its own output type, a tuple a list, `X | None` a
+nullable field, an exact `Fraction` an `Exact`, a `StrEnum` its text. The class adds
+resolver fields (reading its view, typed, as `self.view`) and says only where the API differs:
+fields it excludes, renames or declares itself (`convert` makes their values; `rows` turns
+plain tuples into objects), and fields only a permission shows (`guarded`). `from_view` builds
+one from a view; `shown_by` lets a hand-written type stand for a view that others nest.
 """
 
 from __future__ import annotations
@@ -61,9 +62,11 @@ class FromView(Generic[V]):
         """The output of one view; `extra` gives the fields the class adds without a resolver,
         or replaces converted ones (like a number withheld from this viewer)."""
         fields = {
-            api: each(getattr(view, name)) for api, (name, each) in cls.__view_fields__.items()
+            api: each(getattr(view, name))
+            for api, (name, each) in cls.__view_fields__.items()
+            if api not in extra
         }
-        return cast(Self, cast(Any, cls)(view=view, **(fields | extra)))
+        return cast(Self, cast(Any, cls)(view=view, **fields, **extra))
 
 
 def output(
@@ -119,6 +122,25 @@ def output(
         return made
 
     return decorate
+
+
+def rows(make: Callable[..., T], **convert: Convert) -> Callable[[Iterable[Any]], list[T]]:
+    """A view's plain tuples as output objects: each tuple's items are the fields of `make` (a
+    Strawberry type), in order; `convert` turns an item into its field's value, by name."""
+    names = [f.name for f in dataclasses.fields(cast(Any, make))]
+
+    def each(values: Iterable[Any]) -> list[T]:
+        return [
+            make(**{n: convert.get(n, _same)(v) for n, v in zip(names, row, strict=True)})
+            for row in values
+        ]
+
+    return each
+
+
+def exact(value: Fraction) -> Exact:
+    """An exact number as the API shows it."""
+    return Exact(value=value)
 
 
 def shown_by(view: type[Any]) -> Callable[[type[T]], type[T]]:
@@ -181,7 +203,7 @@ def _graphql(hint: Any, where: str) -> tuple[Any, Convert]:
         made = _OUTPUTS[hint]
         return made, made.from_view
     if hint is Fraction:
-        return Exact, lambda value: Exact(value=value)
+        return Exact, exact
     if hint in (str, int, bool, float):
         return hint, _same
     if isinstance(hint, type) and issubclass(hint, Enum):

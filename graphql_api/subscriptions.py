@@ -83,15 +83,18 @@ async def follow_appeals(
                 await context.watcher.wait_past(cursor)
 
 
+StartAfter = Annotated[
+    int | None, strawberry.argument(description="Start after this position (default: now).")
+]
+
+
 @strawberry.type(description="Live streams.")
 class Subscription:
     @stream("Every new ledger event, in order, as it is recorded.", CanReadLog)
     async def ledger_events(
         self,
         info: Info,
-        after: Annotated[
-            int | None, strawberry.argument(description="Start after this position (default: now).")
-        ] = None,
+        after: StartAfter = None,
     ) -> AsyncGenerator[Event, None]:
         async with aclosing(follow_events(info.context, after)) as views:
             async for view in views:
@@ -105,9 +108,7 @@ class Subscription:
     async def appeal_updates(
         self,
         info: Info,
-        after: Annotated[
-            int | None, strawberry.argument(description="Start after this position (default: now).")
-        ] = None,
+        after: StartAfter = None,
     ) -> AsyncGenerator[AppealUpdate, None]:
         async with aclosing(follow_appeals(info.context, own_city(info), after)) as changes:
             async for change in changes:

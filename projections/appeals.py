@@ -26,6 +26,7 @@ from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
+from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
 from projections.event_index import event_data, instant_text
@@ -274,7 +275,7 @@ class FeedbackView:
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     band_now: Annotated[str, Doc("The city's band now.")]
     band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
     rank_now: Annotated[int, Doc("Its rank now.")]
@@ -430,7 +431,9 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
     rows = []
     for table in TABLES:
         a, b = now[(table, case.city_id)], then[(table, case.city_id)]
-        rows.append(WhatIfRow(table, a.band, b.band, a.rank, b.rank, a.score, b.score))
+        rows.append(
+            WhatIfRow(RankingTable(table), a.band, b.band, a.rank, b.rank, a.score, b.score)
+        )
     return WhatIf(appeal_id, case.city_id, position, tuple(rows))
 
 

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
+from ledger.vocabulary import RankingTable
 from projections import catalogue, publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
@@ -100,7 +101,7 @@ class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
     edition_id: Annotated[str, Doc("Edition id.")]
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     city_id: Annotated[str, Doc("City id.")]
     name_en: Annotated[str, Doc("English name.")]
     start: Annotated[Standing, Doc("At the earlier cut.")]
@@ -268,7 +269,7 @@ def explain_states(
         _standing(rows_b, city_id, end),
     )
     return MoveExplanation(
-        edition_id, table, city_id, me_b.name_en, start_standing, end_standing,
+        edition_id, RankingTable(table), city_id, me_b.name_en, start_standing, end_standing,
         delta=me_b.score - me_a.score,
         indicators=tuple(moves),
         boundaries_from=boundaries(rows_a),

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
+from ledger.vocabulary import RankingTable
 from projections import catalogue, publications
 from projections.compare import Cut, Verdict, verdict
 from projections.model import tracking_position
@@ -22,7 +23,7 @@ from projections.rankings import indicator_scores, tables_at
 class TableStanding:
     """The city's place in one table at one cut."""
 
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     band: Annotated[str, Doc("Band.")]
     rank: Annotated[int, Doc("Rank.")]
     n: Annotated[int, Doc("Cities in the table.")]
@@ -33,14 +34,14 @@ class TableStanding:
 class HistoryEntry:
     """The city in one edition at one publication (publication_no None: now, unpublished)."""
 
-    edition_id: str
-    year: int
+    edition_id: Annotated[str, Doc("Edition id.")]
+    year: Annotated[int, Doc("Edition year.")]
     framework_id: str
     framework_version: int
-    publication_no: int | None
-    position: int
-    time: str | None
-    tables: tuple[TableStanding, ...]
+    publication_no: Annotated[int | None, Doc("Publication number (null: the live standing now).")]
+    position: Annotated[int, Doc("Ledger position.")]
+    time: Annotated[str | None, Doc("Time of the event at that position.")]
+    tables: Annotated[tuple[TableStanding, ...], Doc("Band (and more) in each table.")]
     points: tuple[tuple[str, int], ...]
 
 
@@ -48,8 +49,8 @@ class HistoryEntry:
 class EditionStep:
     """The comparability verdict between two consecutive editions of the city's history."""
 
-    from_edition: str
-    to_edition: str
+    from_edition: Annotated[str, Doc("Earlier edition.")]
+    to_edition: Annotated[str, Doc("Later edition.")]
     verdict: Verdict
 
 
@@ -114,7 +115,11 @@ def _entry(db: Database, c: Cut, city_id: str) -> HistoryEntry:
     for view in views:
         row = next((r for r in view.rows if r.city_id == city_id), None)
         if row is not None:
-            tables.append(TableStanding(view.table, row.band, row.rank, len(view.rows), row.score))
+            tables.append(
+                TableStanding(
+                    RankingTable(view.table), row.band, row.rank, len(view.rows), row.score
+                )
+            )
     scores = indicator_scores(db, c.edition.edition_id, [city_id], c.position, strict=False)
     points = tuple((s.indicator_id, s.points) for s in scores.get(city_id, []))
     return HistoryEntry(

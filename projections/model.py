@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
@@ -64,7 +65,13 @@ def from_row(view: type[V], row: Mapping[str, Any], **decoded: Any) -> V:
     """A view built by name: its fields picked from the row, `decoded` values taking precedence
     (for columns stored as JSON or text that the view holds as tuples or Fractions)."""
     values = {**row, **decoded}
-    return view(**{f.name: values[f.name] for f in fields(view)})
+    return view(**{name: values[name] for name in _field_names(view)})
+
+
+@functools.cache
+def _field_names(view: type) -> tuple[str, ...]:
+    """A view's field names (dataclasses.fields is slow enough to show in a page of rows)."""
+    return tuple(f.name for f in fields(view))
 
 
 def tracking_position(db: Database) -> int:

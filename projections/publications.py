@@ -21,6 +21,7 @@ from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
+from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections import rankings as tables
 from projections.catalogue import edition as edition_view
@@ -97,7 +98,7 @@ class Cause:
 class PublishedChange:
     """A city whose band in a table differs between two publications."""
 
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     city_id: Annotated[str, Doc("City id.")]
     name_en: Annotated[str, Doc("English name.")]
     before: Annotated[str, Doc("Band in the earlier publication.")]
@@ -276,7 +277,7 @@ def publication_diff(db: Database, edition_id: str, a: int, b: int) -> Publicati
                 causes = recorded.get((table, row.city_id), [])
                 changes.append(
                     PublishedChange(
-                        table=table,
+                        table=RankingTable(table),
                         city_id=row.city_id,
                         name_en=row.name_en,
                         before=old.band,

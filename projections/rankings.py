@@ -20,6 +20,8 @@ from projections.ranking import TABLES, RankingEntry, no_weights, ranking
 from projections.state import RankingState
 
 AsOf = int | datetime | None
+#: One city's points on one indicator: (indicator id, points, supporting claim id or None).
+Points = tuple[str, int, str | None]
 
 
 @dataclass(frozen=True)
@@ -226,10 +228,37 @@ def indicator_scores(
     return {c: stored[c] for c in city_ids if c in stored}
 
 
+def indicator_points(
+    db: Database, edition_id: str, city_ids: Sequence[str], as_of: AsOf = None
+) -> dict[str, list[Points]]:
+    """indicator_scores as plain (indicator id, points, claim id) rows, for tables that list
+    every city's points: read from the `scores` rows at the current position, with no view
+    object per score. A city outside the edition is left out (the caller names it)."""
+    position = resolve(db, as_of)
+    stored = _stored_points(db, edition_id, position)
+    if stored is None:
+        views = indicator_scores(db, edition_id, city_ids, position, strict=False)
+        return {c: [(v.indicator_id, v.points, v.claim_id) for v in vs] for c, vs in views.items()}
+    return {c: stored[c] for c in city_ids if c in stored}
+
+
 def _stored_scores(
     db: Database, edition_id: str, position: int
 ) -> dict[str, list[ScoreView]] | None:
-    """The `scores` rows when the standings model is exactly at `position` (None otherwise).
+    """The `scores` rows as views when the standings model is exactly at `position` (None
+    otherwise)."""
+    stored = _stored_points(db, edition_id, position)
+    if stored is None:
+        return None
+    return {
+        c: [ScoreView(edition_id, c, i, p, claim) for i, p, claim in per]
+        for c, per in stored.items()
+    }
+
+
+def _stored_points(db: Database, edition_id: str, position: int) -> dict[str, list[Points]] | None:
+    """The `scores` rows by city when the standings model is exactly at `position` (None
+    otherwise).
 
     The standings hold every city's points at their own position, so the current table's
     scores need no lookup; any other position reads the edition's score history.
@@ -241,15 +270,14 @@ def _stored_scores(
         return None
     if db.execute("SELECT 1 FROM editions WHERE edition_id = ?", [edition_id]).fetchone() is None:
         raise UnknownId(f"edition {edition_id!r} does not exist", field="edition", value=edition_id)
-    out: dict[str, list[ScoreView]] = {}
-    for r in rows(
-        db,
+    out: dict[str, list[Points]] = {}
+    for city_id, indicator_id, points, claim_id in db.execute(
         # Rows were written in the fold's order (cities, then the framework's indicators).
-        "SELECT edition_id, city_id, indicator_id, points, claim_id FROM scores "
-        "WHERE edition_id = ? ORDER BY rowid",
+        "SELECT city_id, indicator_id, points, claim_id FROM scores WHERE edition_id = ? "
+        "ORDER BY rowid",
         [edition_id],
-    ):
-        out.setdefault(r["city_id"], []).append(from_row(ScoreView, r))
+    ).fetchall():
+        out.setdefault(str(city_id), []).append((str(indicator_id), int(points), claim_id))
     return out
 
 

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
+from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
@@ -76,7 +77,7 @@ class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
     edition_id: Annotated[str, Doc("Edition id.")]
-    table: Annotated[str, Doc("Which table.")]
+    table: Annotated[RankingTable, Doc("Which table.")]
     position: Annotated[int, Doc("Ledger position of the standings.")]
     weight_set_id: Annotated[str, Doc("The weight set resampled.")]
     method: Annotated[str, Doc("How the weights in force were decided.")]
@@ -121,7 +122,8 @@ def band_robustness(
 
     def answer(note: str | None, cities: tuple[CityRobustness, ...]) -> Robustness:
         return Robustness(
-            edition_id, table, position, edition.weight_set_id, method, len(ballots), draws,
+            edition_id, RankingTable(table), position, edition.weight_set_id, method,
+            len(ballots), draws,
             seed, note, cities,
         )  # fmt: skip
 

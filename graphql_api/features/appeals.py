@@ -24,7 +24,6 @@ from graphql_api.permissions import (
     IsVerifier,
     Public,
 )
-from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied
 from ledger.usecases.appeals import city_appeal_id
 from ledger.vocabulary import Role
@@ -69,9 +68,9 @@ class DocketItem(FromView[DocketEntry]):
     pass
 
 
-@output(WhatIfRow, convert={"table": RankingTableName})
+@output(WhatIfRow)
 class WhatIfTableRow(FromView[WhatIfRow]):
-    table: RankingTableName
+    pass
 
 
 @output(WhatIf)

@@ -14,7 +14,7 @@ from graphql_api.features.years import FrameworkLineage
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, SubTable, as_of_value
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, output, rows
 from graphql_api.permissions import CanSeeCityScores, CanSeeVotes, IsEditor, Public
 from projections import catalogue
 from projections.catalogue import CityView, FrameworkView, IndicatorView, RungView, VerifierView
@@ -43,11 +43,9 @@ class Indicator(FromView[IndicatorView]):
     pass
 
 
-def _pillars(pillars: tuple[tuple[str, str, str | None], ...]) -> list[Pillar]:
-    return [Pillar(pillar_id=p, name=n, table=SubTable(t) if t else None) for p, n, t in pillars]
-
-
-@output(FrameworkView, convert={"pillars": _pillars})
+@output(
+    FrameworkView, convert={"pillars": rows(Pillar, table=lambda t: SubTable(t) if t else None)}
+)
 class FrameworkVersion(FromView[FrameworkView]):
     pillars: list[Pillar]
 

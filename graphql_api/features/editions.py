@@ -15,7 +15,6 @@ from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output
 from graphql_api.permissions import IsEditor, Public
-from graphql_api.scalars import RankingTableName
 from projections import catalogue
 from projections import publications as published
 from projections.catalogue import EditionView
@@ -31,10 +30,9 @@ class ChangeCause(FromView[Cause]):
 @output(
     PublishedChange,
     renamed={"before": "band_before", "after": "band_after"},
-    convert={"table": RankingTableName},
 )
 class PublicationChange(FromView[PublishedChange]):
-    table: RankingTableName
+    pass
 
 
 @output(PublicationRecord)

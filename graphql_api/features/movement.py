@@ -95,25 +95,12 @@ def withheld(rivals: bool, *names: str) -> dict[str, None]:
     return {} if rivals else dict.fromkeys(names)
 
 
-@strawberry.type(description="A band's rank limit and the score of the last city inside it.")
-class BandBoundary:
-    band: str = strawberry.field(description="Band.")
-    rank_limit: int = strawberry.field(description="The largest rank in the band: ⌊share × N⌋.")
-    score: Exact | None = strawberry.field(
-        description="Score of the last city inside the band (null: the band is empty, or the "
-        "token is a city's own: rivals' scores are not published)."
-    )
-
+@output(Boundary, description="A band's rank limit and the score of the last city inside it.")
+class BandBoundary(FromView[Boundary]):
     @classmethod
-    def many(cls, items: tuple[Boundary, ...], rivals: bool) -> list[BandBoundary]:
-        return [
-            cls(
-                band=b.band,
-                rank_limit=b.rank_limit,
-                score=None if b.score is None or not rivals else Exact(value=b.score),
-            )
-            for b in items
-        ]
+    def seen(cls, items: tuple[Boundary, ...], rivals: bool) -> list[BandBoundary]:
+        """The boundaries as a viewer sees them: without scores for a city's own token."""
+        return [cls.from_view(b, **withheld(rivals, "score")) for b in items]
 
 
 @strawberry.type(description="The band boundaries at both cuts.")
@@ -122,10 +109,12 @@ class Boundaries:
     end: list[BandBoundary] = strawberry.field(name="to", description="At the later cut.")
 
 
-@strawberry.type(description="A city that overtook the explained one or fell behind it.")
-class CrossingCity:
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
+#: A crossing city's numbers that only those who see scores get.
+RIVALS_NUMBERS = ("score_from", "score_to", "delta", "rank_from", "rank_to", "causes")
+
+
+@output(Crossing, description="A city that overtook the explained one or fell behind it.")
+class CrossingCity(FromView[Crossing]):
     score_from: Exact | None = strawberry.field(
         description="Its score at the earlier cut." + RIVALS
     )
@@ -133,29 +122,14 @@ class CrossingCity:
     delta: Exact | None = strawberry.field(description="Its own score change." + RIVALS)
     rank_from: int | None = strawberry.field(description="Its rank at the earlier cut." + RIVALS)
     rank_to: int | None = strawberry.field(description="Its rank at the later cut." + RIVALS)
-    band_from: str = strawberry.field(description="Its band at the earlier cut.")
-    band_to: str = strawberry.field(description="Its band at the later cut.")
     causes: list[ScoreCause] | None = strawberry.field(
         description="The events that changed its score." + RIVALS
     )
 
     @classmethod
-    def many(cls, items: tuple[Crossing, ...], rivals: bool) -> list[CrossingCity]:
-        return [
-            cls(
-                city_id=c.city_id,
-                name_en=c.name_en,
-                score_from=Exact(value=c.score_from) if rivals else None,
-                score_to=Exact(value=c.score_to) if rivals else None,
-                delta=Exact(value=c.delta) if rivals else None,
-                rank_from=c.rank_from if rivals else None,
-                rank_to=c.rank_to if rivals else None,
-                band_from=c.band_from,
-                band_to=c.band_to,
-                causes=[ScoreCause.from_view(e) for e in c.causes] if rivals else None,
-            )
-            for c in items
-        ]
+    def seen(cls, items: tuple[Crossing, ...], rivals: bool) -> list[CrossingCity]:
+        """The crossings as a viewer sees them: without rivals' numbers for a city's own token."""
+        return [cls.from_view(c, **withheld(rivals, *RIVALS_NUMBERS)) for c in items]
 
 
 @output(counterfactual.RungChange)
@@ -190,56 +164,38 @@ class NextBandType(FromView[NextBand]):
         return cls.from_view(found, up=up, down=down)
 
 
-@strawberry.type(
+@output(
+    MoveExplanation,
     name="MoveExplanation",
     description="Why a city's score, rank and band differ between two cuts.",
+    exclude=["boundaries_from", "boundaries_to"],
 )
-class MoveExplanationType:
-    edition_id: str = strawberry.field(description="Edition id.")
-    table: RankingTableName = strawberry.field(description="Which table.")
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
+class MoveExplanationType(FromView[MoveExplanation]):
     start: MoveStanding = strawberry.field(name="from", description="At the earlier cut.")
     end: MoveStanding = strawberry.field(name="to", description="At the later cut.")
-    delta: Exact = strawberry.field(description="The exact score change.")
-    indicators: list[IndicatorMoveType] = strawberry.field(
-        description="One part per indicator of the table; the parts sum exactly to delta."
-    )
+    overtaken_by: list[CrossingCity]
+    overtook: list[CrossingCity]
     boundaries: Boundaries = strawberry.field(description="Band lines at both cuts.")
-    overtaken_by: list[CrossingCity] = strawberry.field(
-        description="Cities not ahead at the earlier cut and ahead at the later one."
-    )
-    overtook: list[CrossingCity] = strawberry.field(
-        description="Cities ahead at the earlier cut and not ahead at the later one."
-    )
-    tie_rule_matters: bool = strawberry.field(
-        description="Whether a tie straddling a band line decides the band at either cut."
-    )
     rivals: strawberry.Private[bool]
 
     @resolver("What it would take to move one band up or down, as at the later cut.")
     def next_band(self, info: Info) -> NextBandType:
-        found = next_band(
-            info.context.db, self.edition_id, self.table.value, self.city_id, self.end.view.position
-        )
+        v = self.view
+        found = next_band(info.context.db, v.edition_id, v.table, v.city_id, v.end.position)
         return NextBandType.seen(found, self.rivals)
 
     @classmethod
-    def from_view(cls, e: MoveExplanation, rivals: bool) -> MoveExplanationType:
-        """From the read view; without `rivals`, other cities' numbers are left out."""
-        return cls(
-            edition_id=e.edition_id, table=RankingTableName(e.table), city_id=e.city_id,
-            name_en=e.name_en, start=MoveStanding.from_view(e.start),
-            end=MoveStanding.from_view(e.end), delta=Exact(value=e.delta),
-            indicators=[IndicatorMoveType.from_view(m) for m in e.indicators],
-            boundaries=Boundaries(
-                start=BandBoundary.many(e.boundaries_from, rivals),
-                end=BandBoundary.many(e.boundaries_to, rivals),
-            ),
-            overtaken_by=CrossingCity.many(e.overtaken_by, rivals),
-            overtook=CrossingCity.many(e.overtook, rivals),
-            tie_rule_matters=e.tie_rule_matters, rivals=rivals,
-        )  # fmt: skip
+    def seen(cls, e: MoveExplanation, rivals: bool) -> MoveExplanationType:
+        """The explanation as a viewer sees it: without `rivals`, other cities' numbers are
+        left out."""
+        start, end = (BandBoundary.seen(b, rivals) for b in (e.boundaries_from, e.boundaries_to))
+        return cls.from_view(
+            e,
+            boundaries=Boundaries(start=start, end=end),
+            overtaken_by=CrossingCity.seen(e.overtaken_by, rivals),
+            overtook=CrossingCity.seen(e.overtook, rivals),
+            rivals=rivals,
+        )
 
 
 @output(BandProbability)
@@ -257,9 +213,9 @@ class CityRobustnessType(FromView[CityRobustness]):
     pass
 
 
-@output(Robustness, name="BandRobustness", convert={"table": RankingTableName})
+@output(Robustness, name="BandRobustness")
 class BandRobustnessType(FromView[Robustness]):
-    table: RankingTableName
+    pass
 
 
 @strawberry.type
@@ -284,7 +240,7 @@ class MovementQuery:
         found = explain_move(
             info.context.db, edition, table.value, city, cut_value(from_), cut_value(to)
         )
-        return MoveExplanationType.from_view(found, info.context.viewer.sees_scores)
+        return MoveExplanationType.seen(found, info.context.viewer.sees_scores)
 
     @query(
         "What it would take: with other cities and weights held as at a cut, the fewest ladder "

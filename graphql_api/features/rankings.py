@@ -31,26 +31,26 @@ from projections.bands import BAND_LABELS
 from projections.publications import Publication as PublicationRecord
 from projections.published import published_rankings
 from projections.ranking import RankingEntry
-from projections.rankings import BandChange, RankingView, ScoreView
+from projections.rankings import BandChange, Points, RankingView, ScoreView
 
 
 class TableScores:
-    """Every row's per-indicator scores of one table, read in one batch when a row first asks
+    """Every row's per-indicator points of one table, read in one batch when a row first asks
     (so that a table of N rows costs one read, and its rows resolve without awaiting)."""
 
     def __init__(self, db: Database, edition_id: str, position: int, city_ids: list[str]) -> None:
         self.db, self.edition_id, self.position, self.city_ids = db, edition_id, position, city_ids
-        self._found: dict[str, list[ScoreView]] | None = None
+        self._found: dict[str, list[Points]] | None = None
 
-    def of(self, city_id: str) -> list[ScoreView]:
-        """A city's scores (the batch is read on the first call)."""
+    def of(self, city_id: str) -> list[Points]:
+        """A city's (indicator id, points, claim id) rows (the batch is read on the first call)."""
         if self._found is None:
-            # strict=False: a city outside the edition fails its own row, not the table.
-            self._found = ranking.indicator_scores(
-                self.db, self.edition_id, self.city_ids, self.position, strict=False
+            self._found = ranking.indicator_points(
+                self.db, self.edition_id, self.city_ids, self.position
             )
         found = self._found.get(city_id)
         if found is None:
+            # A city outside the edition fails its own row, not the table.
             raise ranking.not_in_edition(city_id, self.edition_id, self.position)
         return found
 
@@ -94,7 +94,11 @@ class RankingRow:
     )
     def indicator_scores(self) -> list[IndicatorScore] | None:
         """Per-indicator scores."""
-        return [IndicatorScore.from_view(v) for v in self.scores.of(self.city_id)]
+        edition_id, city_id = self.edition_id, self.city_id
+        return [
+            IndicatorScore.from_view(ScoreView(edition_id, city_id, indicator, points, claim))
+            for indicator, points, claim in self.scores.of(city_id)
+        ]
 
     @resolver(
         "The same points as indicatorScores, in the same order, as one JSON list of "
@@ -107,8 +111,8 @@ class RankingRow:
         return cast(
             JSON,
             [
-                {"indicatorId": v.indicator_id, "points": v.points, "claimId": v.claim_id}
-                for v in self.scores.of(self.city_id)
+                {"indicatorId": indicator_id, "points": points, "claimId": claim_id}
+                for indicator_id, points, claim_id in self.scores.of(self.city_id)
             ],
         )
 

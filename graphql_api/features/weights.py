@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import strawberry
@@ -12,7 +11,7 @@ from graphql_api.commands import Nested, mutation, payload
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.inputs import keyed
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, exact, output, rows
 from graphql_api.permissions import CanSeeWeights, IsEditor, IsPanelist
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
@@ -28,11 +27,7 @@ class Weight:
     weight: Exact = strawberry.field(description="Exact weight.")
 
 
-def _weights(pairs: tuple[tuple[str, Fraction], ...]) -> list[Weight]:
-    return [Weight(indicator_id=i, weight=Exact(value=w)) for i, w in pairs]
-
-
-@output(WeightRevisionView, convert={"weights": _weights})
+@output(WeightRevisionView, convert={"weights": rows(Weight, weight=exact)})
 class WeightRevision(FromView[WeightRevisionView]):
     weights: list[Weight]
 
@@ -43,11 +38,7 @@ class Allocation:
     points: int = strawberry.field(description="Points of the 100.")
 
 
-def _allocations(pairs: tuple[tuple[str, int], ...]) -> list[Allocation]:
-    return [Allocation(indicator_id=i, points=p) for i, p in pairs]
-
-
-@output(BallotView, convert={"allocations": _allocations})
+@output(BallotView, convert={"allocations": rows(Allocation)})
 class Ballot(FromView[BallotView]):
     allocations: list[Allocation]
 

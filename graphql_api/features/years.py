@@ -12,7 +12,7 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output, shown_by
+from graphql_api.outputs import FromView, output, rows, shown_by
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
@@ -24,7 +24,13 @@ from projections.compare import (
     compare,
     comparison_json,
 )
-from projections.history import CityHistory, HistoryEntry, TableStanding, city_history
+from projections.history import (
+    CityHistory,
+    EditionStep,
+    HistoryEntry,
+    TableStanding,
+    city_history,
+)
 from projections.lineage import (
     Derivation,
     DiffEntry,
@@ -178,13 +184,7 @@ class EditionComparison:
             comparable=c.comparable,
             reasons=list(c.verdict.reasons),
             notes=list(c.notes),
-            matrix=[
-                TransitionRow(
-                    from_band=row,
-                    cells=[TransitionCell(to_band=col, count=n) for col, n in cells],
-                )
-                for row, cells in c.matrix
-            ],
+            matrix=rows(TransitionRow, cells=rows(TransitionCell))(c.matrix),
             rows=[ComparedCityRow.from_view(r) for r in c.rows],
             entered=[OneSidedCity.from_view(r) for r in c.entered],
             left=[OneSidedCity.from_view(r) for r in c.left],
@@ -196,11 +196,9 @@ class EditionComparison:
 
 @output(
     TableStanding,
-    convert={"table": RankingTableName},
     guarded=dict.fromkeys(["rank", "score"], CanSeeCityScores),
 )
 class Standing(FromView[TableStanding]):
-    table: RankingTableName
     # Whose standing it is: what CanSeeCityScores checks.
     city_id: str = strawberry.field(description="City id.")
 
@@ -211,71 +209,52 @@ class IndicatorPoints:
     points: int = strawberry.field(description="Points of the highest accepted rung (0: none).")
 
 
-@strawberry.type(description="The city in one edition at one publication (or now).")
-class HistoryPoint:
-    edition_id: str = strawberry.field(description="Edition id.")
-    year: int = strawberry.field(description="Edition year.")
-    framework: str = strawberry.field(description="Framework version the edition pins.")
-    publication_no: int | None = strawberry.field(
-        description="Publication number (null: the live standing now)."
-    )
-    position: int = strawberry.field(description="Ledger position.")
-    time: str | None = strawberry.field(description="Time of the event at that position.")
-    tables: list[Standing] = strawberry.field(description="Band (and more) in each table.")
+@output(
+    HistoryEntry,
+    description="The city in one edition at one publication (or now).",
+    exclude=["framework_id", "framework_version", "points"],
+)
+class HistoryPoint(FromView[HistoryEntry]):
+    # Whose history it is: what CanSeeCityScores checks.
     city_id: str = strawberry.field(description="City id.")
-    entry: strawberry.Private[HistoryEntry]
+
+    @resolver("Framework version the edition pins.")
+    def framework(self) -> str:
+        return f"{self.view.framework_id} v{self.view.framework_version}"
 
     @resolver("Points per indicator.", CanSeeCityScores)
     def points(self) -> list[IndicatorPoints] | None:
-        return [IndicatorPoints(indicator_id=i, points=p) for i, p in self.entry.points]
-
-
-@strawberry.type(description="Whether two consecutive editions of a city's history compare.")
-class HistoryStep:
-    from_edition: str = strawberry.field(description="Earlier edition.")
-    to_edition: str = strawberry.field(description="Later edition.")
-    comparable: bool = strawberry.field(description="Same framework version and weights.")
-    reasons: list[str] = strawberry.field(description="Why not (empty if comparable).")
-
-
-@strawberry.type(description="A city in every edition and publication, oldest first.")
-class CityTimeline:
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    entries: list[HistoryPoint] = strawberry.field(description="Oldest first.")
-    steps: list[HistoryStep] = strawberry.field(
-        description="Comparability verdicts between consecutive editions."
-    )
+        return rows(IndicatorPoints)(self.view.points)
 
     @classmethod
-    def from_view(cls, h: CityHistory) -> CityTimeline:
-        return cls(
-            city_id=h.city_id,
-            name_en=h.name_en,
-            entries=[
-                HistoryPoint(
-                    edition_id=e.edition_id,
-                    year=e.year,
-                    framework=f"{e.framework_id} v{e.framework_version}",
-                    publication_no=e.publication_no,
-                    position=e.position,
-                    time=e.time,
-                    tables=[Standing.from_view(t, city_id=h.city_id) for t in e.tables],
-                    city_id=h.city_id,
-                    entry=e,
-                )
-                for e in h.entries
-            ],
-            steps=[
-                HistoryStep(
-                    from_edition=s.from_edition,
-                    to_edition=s.to_edition,
-                    comparable=s.verdict.comparable,
-                    reasons=list(s.verdict.reasons),
-                )
-                for s in h.steps
-            ],
-        )
+    def of(cls, entry: HistoryEntry, city_id: str) -> HistoryPoint:
+        """The entry of one city's history, its standings marked as that city's."""
+        tables = [Standing.from_view(t, city_id=city_id) for t in entry.tables]
+        return cls.from_view(entry, city_id=city_id, tables=tables)
+
+
+@output(
+    EditionStep,
+    description="Whether two consecutive editions of a city's history compare.",
+    exclude=["verdict"],
+)
+class HistoryStep(FromView[EditionStep]):
+    @resolver("Same framework version and weights.")
+    def comparable(self) -> bool:
+        return self.view.verdict.comparable
+
+    @resolver("Why not (empty if comparable).")
+    def reasons(self) -> list[str]:
+        return list(self.view.verdict.reasons)
+
+
+@output(CityHistory, description="A city in every edition and publication, oldest first.")
+class CityTimeline(FromView[CityHistory]):
+    @classmethod
+    def of(cls, history: CityHistory) -> CityTimeline:
+        """The history, each entry marked as the city's."""
+        entries = [HistoryPoint.of(e, history.city_id) for e in history.entries]
+        return cls.from_view(history, entries=entries)
 
 
 @strawberry.type
@@ -327,4 +306,4 @@ class YearsQuery:
     )
     def city_history(self, info: Info, city: Id) -> CityTimeline:
         live = info.context.viewer.sees_scores
-        return CityTimeline.from_view(city_history(info.context.db, city, live=live))
+        return CityTimeline.of(city_history(info.context.db, city, live=live))

@@ -11,7 +11,8 @@ import pytest
 import strawberry
 
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, output, rows
+from graphql_api.permissions import CanSeeCityScores
 from ledger.doc import Doc
 from ledger.vocabulary import ClaimStatus
 
@@ -168,4 +169,81 @@ def test_a_nested_view_needs_its_output_type_first() -> None:
 
         @output(Outer)
         class OuterType(FromView[Outer]):
+            """Never made."""
+
+
+@dataclass(frozen=True)
+class MoveView:
+    """A city's move between two points."""
+
+    city_id: Annotated[str, Doc("City id.")]
+    before: Annotated[str, Doc("Band before.")]
+    score: Annotated[Fraction, Doc("Exact score.")]
+    points: Annotated[tuple[tuple[str, int], ...], Doc("Points per indicator.")]
+
+
+@strawberry.type(description="Points on one indicator.")
+class Points:
+    indicator_id: str = strawberry.field(description="Indicator id.")
+    points: int = strawberry.field(description="Points.")
+
+
+@output(
+    MoveView,
+    renamed={"before": "band_before"},
+    convert={"points": rows(Points)},
+    guarded={"score": CanSeeCityScores},
+)
+class Move(FromView[MoveView]):
+    points: list[Points]
+
+
+MOVE = MoveView("c1", "top 10%", Fraction(7, 2), (("i1", 3), ("i2", 0)))
+
+
+@strawberry.type(description="Test root.")
+class MoveQuery:
+    @resolver("The move.")
+    def move(self) -> Move:
+        return Move.from_view(MOVE)
+
+
+def test_renamed_converted_and_guarded_fields_keep_the_views_descriptions() -> None:
+    sdl = strawberry.Schema(query=MoveQuery).as_str()
+    assert (
+        dedent('''
+        """A city's move between two points."""
+        type Move {
+          """City id."""
+          cityId: String!
+
+          """Band before."""
+          bandBefore: String!
+
+          """Exact score. Allowed: editors, auditors and the city itself."""
+          score: Exact
+
+          """Points per indicator."""
+          points: [Points!]!
+        }
+        ''').strip()
+        in sdl
+    )
+
+
+def test_from_view_converts_plain_tuples_and_takes_replacements() -> None:
+    move = Move.from_view(MOVE)
+    # Generated fields are not declared to type checkers: read them by name.
+    fields = vars(move)
+    assert (fields["city_id"], fields["band_before"]) == ("c1", "top 10%")
+    assert [(p.indicator_id, p.points) for p in move.points] == [("i1", 3), ("i2", 0)]
+    assert move.view is MOVE
+    assert vars(Move.from_view(MOVE, band_before=None))["band_before"] is None
+
+
+def test_a_renamed_field_the_view_does_not_have_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"MoveView has no fields \['after'\] to show"):
+
+        @output(MoveView, exclude=["points"], renamed={"after": "band_after"})
+        class Wrong(FromView[MoveView]):
             """Never made."""

@@ -217,25 +217,31 @@ def test_rankings_run_a_bounded_number_of_statements(tmp_path: Path) -> None:
     assert counts[10] == counts[40] <= 15, counts
 
 
-def test_indicator_scores_fold_once_per_page(
-    gql: Gql, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def score_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The city ids of each read of per-indicator points the API makes (recorded, then done)."""
     calls: list[list[str]] = []
-    real = projected.indicator_scores
+    real = projected.indicator_points
 
-    def counting(
-        db: object, edition: str, city_ids: list[str], as_of: object, *, strict: bool = True
-    ) -> object:
+    def counting(db: object, edition: str, city_ids: list[str], as_of: object) -> object:
         calls.append(list(city_ids))
-        return real(db, edition, city_ids, as_of, strict=strict)  # type: ignore[arg-type]
+        return real(db, edition, city_ids, as_of)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(projected, "indicator_scores", counting)
+    monkeypatch.setattr(projected, "indicator_points", counting)
+    return calls
+
+
+@pytest.mark.parametrize("as_of", [None, {"position": 30}])
+def test_indicator_scores_are_read_once_per_page(
+    gql: Gql, tokens: Tokens, score_reads: list[list[str]], as_of: dict[str, int] | None
+) -> None:
     query = (
-        '{ rankings(edition: "asia-2023", table: TOTAL) { rows { indicatorScores { points } } } }'
+        'query($asOf: AsOf) { rankings(edition: "asia-2023", table: TOTAL, asOf: $asOf) '
+        "{ rows { indicatorScores { points } indicatorPoints } } }"
     )
-    body = gql(query, token=tokens.editor)
+    body = gql(query, {"asOf": as_of}, tokens.editor)
     assert len(body["data"]["rankings"]["rows"]) == 6
-    assert len(calls) == 1 and len(calls[0]) == 6
+    assert len(score_reads) == 1 and len(score_reads[0]) == 6
 
 
 def test_city_scores_outside_the_edition_are_unknown_id(gql: Gql, tokens: Tokens) -> None:
@@ -313,22 +319,3 @@ def test_indicator_points_of_a_publication_are_its_cut(gql: Gql, tokens: Tokens)
 
     points = {r["cityId"]: r["indicatorPoints"] for r in published["rows"]}
     assert points == {r["cityId"]: r["indicatorScores"] for r in at_cut["data"]["rankings"]["rows"]}
-
-
-def test_a_table_reads_its_indicator_points_once_for_all_rows(
-    gql: Gql, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[list[str]] = []
-    real = projected.indicator_scores
-
-    def counting(
-        db: object, edition: str, city_ids: list[str], as_of: object, *, strict: bool = True
-    ) -> object:
-        calls.append(list(city_ids))
-        return real(db, edition, city_ids, as_of, strict=strict)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(projected, "indicator_scores", counting)
-    body = gql(BOTH_SHAPES, {"asOf": None}, tokens.editor)
-
-    assert len(body["data"]["rankings"]["rows"]) == 6
-    assert len(calls) == 1 and len(calls[0]) == 6

@@ -7,7 +7,7 @@ import pytest
 from cityledger.bootstrap import Runtime
 from projections.pointintime import state_at
 from projections.ranking import indicator_support
-from projections.rankings import ScoreView, indicator_scores
+from projections.rankings import ScoreView, indicator_points, indicator_scores
 from tests.support.builders import EDITION
 
 pytestmark = pytest.mark.both_backends
@@ -37,3 +37,17 @@ def test_scores_as_of_an_earlier_position_are_folded(world: Runtime) -> None:
     earlier = head - 7
     expected = folded(world, earlier)
     assert indicator_scores(world.db, EDITION, list(expected), earlier) == expected
+
+
+@pytest.mark.parametrize("back", [0, 7])
+def test_indicator_points_are_the_scores_as_plain_rows(world: Runtime, back: int) -> None:
+    position = world.catch_up() - back
+    expected = folded(world, position)
+    cities = [*reversed(expected), "no-such-city"]
+
+    got = indicator_points(world.db, EDITION, cities, position)
+
+    assert list(got) == cities[:-1]  # a city outside the edition is left out
+    assert got == {
+        c: [(s.indicator_id, s.points, s.claim_id) for s in expected[c]] for c in cities[:-1]
+    }

@@ -23,6 +23,7 @@ from ledger.ids import aggregate_id
 from ledger.receipt import Receipt
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
+from tests.support.aggregates import CLAIM_FIELDS, EDITION_FIELDS, WEIGHT_SET_FIELDS
 
 AGGREGATES: tuple[type[Aggregate], ...] = (
     Appeal,
@@ -180,34 +181,8 @@ FACTORIES: dict[str, tuple[Callable[..., Aggregate], dict[str, Any]]] = {
         City.register,
         dict(city_id="c", name_en="C", name_zh="C", country="CN", aliases_zh=[]),
     ),
-    "Claim.submit": (
-        Claim.submit,
-        dict(
-            claim_id="c1",
-            edition_id="e",
-            city_id="c",
-            indicator_id="i",
-            rung=1,
-            points=0,
-            sources=[],
-            submitted_by="r",
-            supersedes=None,
-        ),
-    ),
-    "Edition.create": (
-        Edition.create,
-        dict(
-            edition_id="e",
-            year=2023,
-            title="T",
-            region="Asia",
-            framework_id="f",
-            framework_version=1,
-            weight_set_id="w",
-            evidence_cutoff="2023-06-30",
-            quorum=2,
-        ),
-    ),
+    "Claim.submit": (Claim.submit, CLAIM_FIELDS),
+    "Edition.create": (Edition.create, EDITION_FIELDS),
     "Feedback.give": (
         Feedback.give,
         dict(feedback_id="f1", edition_id="e", city_id="c", text="t", given_by="c-office"),
@@ -234,16 +209,7 @@ FACTORIES: dict[str, tuple[Callable[..., Aggregate], dict[str, Any]]] = {
         dict(key="k", command="register_city", result='"c"', fingerprint="x"),
     ),
     "Verifier.enrol": (Verifier.enrol, dict(verifier_id="v", languages=["zh"])),
-    "WeightSet.create": (
-        WeightSet.create,
-        dict(
-            weight_set_id="w",
-            title="W",
-            framework_id="f",
-            framework_version=1,
-            indicator_ids=["i"],
-        ),
-    ),
+    "WeightSet.create": (WeightSet.create, WEIGHT_SET_FIELDS),
 }
 
 

@@ -20,6 +20,7 @@ from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
+from tests.support.aggregates import created_edition, created_weight_set, submitted_claim
 
 
 def replay(events: Sequence[Any]) -> Any:
@@ -28,17 +29,6 @@ def replay(events: Sequence[Any]) -> Any:
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
-
-
-def source(language: str) -> dict[str, Any]:
-    return {
-        "url": None,
-        "citation": "Yearbook",
-        "title": "Doc",
-        "language": language,
-        "date": "2023-01-01",
-        "excerpt": "…",
-    }
 
 
 def build_city() -> City:
@@ -73,14 +63,7 @@ def build_framework() -> Framework:
 
 
 def build_weight_set() -> WeightSet:
-    ws = WeightSet.create(
-        weight_set_id="ws",
-        title="W",
-        framework_id="f",
-        framework_version=1,
-        indicator_ids=["a", "b"],
-        at=None,
-    )
+    ws = created_weight_set(indicator_ids=["a", "b"])
     ws.enrol_panelist(panelist_id="p1", field="public-administration", at=None)
     ws.enrol_panelist(panelist_id="p2", field="digital-infrastructure", at=None)
     ws.cast_ballot(panelist_id="p1", allocations={"a": 33, "b": 67}, at=None)
@@ -98,18 +81,7 @@ def build_verifier() -> Verifier:
 
 
 def build_edition() -> Edition:
-    edition = Edition.create(
-        edition_id="e",
-        year=2023,
-        title="T",
-        region="Asia",
-        framework_id="f",
-        framework_version=1,
-        weight_set_id="ws",
-        evidence_cutoff="2023-06-30",
-        quorum=2,
-        at=None,
-    )
+    edition = created_edition()
     edition.include_cities(city_ids=["a", "b"], at=None)
     edition.change_quorum(quorum=3, at=None)
     edition.publish(
@@ -119,18 +91,7 @@ def build_edition() -> Edition:
 
 
 def build_claim() -> Claim:
-    claim = Claim.submit(
-        claim_id="c",
-        edition_id="e",
-        city_id="a",
-        indicator_id="i1",
-        rung=1,
-        points=0,
-        sources=[source("zh")],
-        submitted_by="r",
-        supersedes=None,
-        at=None,
-    )
+    claim = submitted_claim()
     claim.open_next_round(at=None)
     claim.cast_vote(
         verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="", at=None
@@ -151,18 +112,7 @@ def build_claim() -> Claim:
 
 
 def build_withdrawn_claim() -> Claim:
-    claim = Claim.submit(
-        claim_id="c",
-        edition_id="e",
-        city_id="a",
-        indicator_id="i1",
-        rung=1,
-        points=0,
-        sources=[source("zh")],
-        submitted_by="r",
-        supersedes=None,
-        at=None,
-    )
+    claim = submitted_claim()
     claim.open_next_round(at=None)
     claim.withdraw(reason="oops", by="r", as_editor=True, at=None)
     return claim
@@ -256,18 +206,7 @@ CLAIM_COMMANDS = st.lists(
 def test_any_sequence_of_claim_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, str, set[str], int]],
 ) -> None:
-    claim = Claim.submit(
-        claim_id="c",
-        edition_id="e",
-        city_id="a",
-        indicator_id="i1",
-        rung=1,
-        points=0,
-        sources=[source("zh")],
-        submitted_by="r",
-        supersedes=None,
-        at=None,
-    )
+    claim = submitted_claim()
     for kind, verifier, decision, languages, quorum in commands:
         try:
             if kind == "open":
@@ -309,14 +248,7 @@ BALLOTS = st.integers(min_value=0, max_value=100).map(lambda a: {"a": a, "b": 10
 def test_any_sequence_of_weight_set_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, dict[str, int]]],
 ) -> None:
-    ws = WeightSet.create(
-        weight_set_id="ws",
-        title="W",
-        framework_id="f",
-        framework_version=1,
-        indicator_ids=["a", "b"],
-        at=None,
-    )
+    ws = created_weight_set(indicator_ids=["a", "b"])
     for kind, panelist, ballot in commands:
         try:
             if kind == "enrol":

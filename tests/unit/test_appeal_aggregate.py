@@ -22,6 +22,7 @@ from ledger.errors import (
     LanguageNotRead,
     PermissionDenied,
 )
+from tests.support.aggregates import vote
 
 SOURCES: list[dict[str, Any]] = [
     {"url": None, "citation": "Yearbook", "title": "t", "language": "zh", "date": "2023-01-01",
@@ -29,20 +30,20 @@ SOURCES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+def file(**changes: Any) -> Appeal:
+    """Appeal ap-1 of taizhou-zj on broadband (claim c-1, rung 3) just filed, with any field
+    changed (its AppealFiled event not yet collected)."""
+    fields: dict[str, Any] = {
+        "appeal_id": "ap-1", "edition_id": "asia-2023", "city_id": "taizhou-zj",
+        "indicator_id": "broadband", "text": "Score too low", "filed_by": "city", "at": None,
+        "claim_id": "c-1", "rung": 3, "points": 10, "sources": SOURCES,
+    }  # fmt: skip
+    return Appeal.file(**(fields | changes))
+
+
 def filed() -> Appeal:
-    appeal = Appeal.file(
-        appeal_id="ap-1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        text="Score too low",
-        filed_by="city",
-        at=None,
-        claim_id="c-1",
-        rung=3,
-        points=10,
-        sources=SOURCES,
-    )
+    """Appeal ap-1 filed, its events collected."""
+    appeal = file()
     appeal.collect_events()
     return appeal
 
@@ -51,32 +52,14 @@ def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
     appeal = filed()
     appeal.open_next_round(at=None)
     for n, decision in enumerate(outcome_votes):
-        appeal.cast_vote(
-            verifier_id=f"v{n}",
-            verifier_languages={"zh", "en"},
-            decision=decision,
-            note="read it",
-            at=None,
-        )
+        vote(appeal, f"v{n}", decision, {"zh", "en"}, note="read it")
     appeal.close_round(quorum=quorum, at=None)
     appeal.collect_events()
     return appeal
 
 
 def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
-    appeal = Appeal.file(
-        appeal_id="ap-1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        text="Too low",
-        filed_by="city",
-        at=None,
-        rung=3,
-        points=10,
-        sources=SOURCES,
-        deadline="2023-08-14T09:00:00+00:00",
-    )
+    appeal = file(text="Too low", claim_id=None, deadline="2023-08-14T09:00:00+00:00")
 
     (event,) = appeal.collect_events()
 
@@ -91,18 +74,12 @@ def test_a_review_round_puts_the_appeal_under_review_and_uses_the_claims_rule() 
     appeal = filed()
     assert appeal.open_next_round(at=None) == 1
     assert appeal.status == UNDER_REVIEW
-    appeal.cast_vote(
-        verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="ok", at=None
-    )
+    vote(appeal, "v1", "accept", {"zh"}, note="ok")
 
     assert appeal.close_round(quorum=2, at=None) == "undecided"  # one accept short of the quorum
     assert appeal.open_next_round(at=None) == 2
-    appeal.cast_vote(
-        verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="ok", at=None
-    )
-    appeal.cast_vote(
-        verifier_id="v2", verifier_languages={"zh"}, decision="accept", note="ok", at=None
-    )
+    vote(appeal, "v1", "accept", {"zh"}, note="ok")
+    vote(appeal, "v2", "accept", {"zh"}, note="ok")
     assert appeal.close_round(quorum=2, at=None) == "accepted"
 
 
@@ -110,16 +87,10 @@ def test_a_verifier_must_read_the_evidence_and_vote_once() -> None:
     appeal = filed()
     appeal.open_next_round(at=None)
     with pytest.raises(LanguageNotRead):
-        appeal.cast_vote(
-            verifier_id="v-en", verifier_languages={"en"}, decision="accept", note="", at=None
-        )
-    appeal.cast_vote(
-        verifier_id="v1", verifier_languages={"zh"}, decision="accept", note="", at=None
-    )
+        vote(appeal, "v-en", "accept", {"en"})
+    vote(appeal, "v1", "accept", {"zh"})
     with pytest.raises(AlreadyVoted):
-        appeal.cast_vote(
-            verifier_id="v1", verifier_languages={"zh"}, decision="reject", note="", at=None
-        )
+        vote(appeal, "v1", "reject", {"zh"})
 
 
 def test_upholding_needs_a_review_that_accepted_the_evidence() -> None:

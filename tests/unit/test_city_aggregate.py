@@ -7,15 +7,16 @@ from ledger.ids import aggregate_id
 from ledger.verifier import Verifier
 
 
-def test_registering_a_city_records_city_registered_with_its_names() -> None:
-    city = City.register(
-        city_id="taizhou-zj",
-        name_en="Taizhou",
-        name_zh="台州",
-        country="CN",
-        aliases_zh=["椒江"],
+def taizhou(city_id: str, name_zh: str, aliases_zh: list[str]) -> City:
+    """A Chinese city named Taizhou in English, just registered."""
+    return City.register(
+        city_id=city_id, name_en="Taizhou", name_zh=name_zh, country="CN", aliases_zh=aliases_zh,
         at=None,
-    )
+    )  # fmt: skip
+
+
+def test_registering_a_city_records_city_registered_with_its_names() -> None:
+    city = taizhou("taizhou-zj", "台州", ["椒江"])
 
     events = city.collect_events()
 
@@ -35,22 +36,8 @@ def test_registering_a_city_records_city_registered_with_its_names() -> None:
 
 
 def test_two_cities_with_the_same_name_have_different_aggregate_ids() -> None:
-    zhejiang = City.register(
-        city_id="taizhou-zj",
-        name_en="Taizhou",
-        name_zh="台州",
-        country="CN",
-        aliases_zh=[],
-        at=None,
-    )
-    jiangsu = City.register(
-        city_id="taizhou-js",
-        name_en="Taizhou",
-        name_zh="泰州",
-        country="CN",
-        aliases_zh=[],
-        at=None,
-    )
+    zhejiang = taizhou("taizhou-zj", "台州", [])
+    jiangsu = taizhou("taizhou-js", "泰州", [])
 
     assert zhejiang.id != jiangsu.id
     assert zhejiang.id == City.key("taizhou-zj")

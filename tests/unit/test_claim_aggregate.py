@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,37 +15,14 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.vocabulary import RoundOutcome
-from tests.support.aggregates import refused
+from tests.support.aggregates import refused, source, submitted_claim, vote
 
 ZH_EN = {"zh", "en"}
 
 
-def source(language: str) -> dict[str, Any]:
-    return {
-        "url": "https://example.org/doc",
-        "citation": None,
-        "title": "Doc",
-        "language": language,
-        "date": "2023-01-01",
-        "excerpt": "…",
-    }
-
-
 def claim(*languages: str, open_round: bool = False) -> Claim:
     """A pending claim with sources in these languages (zh by default)."""
-    sources = [source(lang) for lang in (languages or ("zh",))]
-    agg = Claim.submit(
-        claim_id="c1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        rung=2,
-        points=5,
-        sources=sources,
-        submitted_by="researcher",
-        supersedes=None,
-        at=None,
-    )
+    agg = submitted_claim(sources=[source(lang) for lang in (languages or ("zh",))])
     if open_round:
         agg.open_next_round(at=None)
     agg.collect_events()
@@ -58,18 +33,7 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
 
 
 def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
-    agg = Claim.submit(
-        claim_id="c1",
-        edition_id="asia-2023",
-        city_id="taizhou-zj",
-        indicator_id="broadband",
-        rung=2,
-        points=5,
-        sources=[source("zh")],
-        submitted_by="r",
-        supersedes="c0",
-        at=None,
-    )
+    agg = submitted_claim(submitted_by="r", supersedes="c0")
 
     events = agg.collect_events()
 
@@ -193,9 +157,7 @@ def test_opening_a_round_on_a_closed_claim_is_refused(end: str) -> None:
 def test_a_vote_records_vote_cast_in_the_open_round() -> None:
     agg = claim("zh", "en", open_round=True)
 
-    agg.cast_vote(
-        verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="fine", at=None
-    )
+    vote(agg, "v1", "accept", ZH_EN, note="fine")
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [Claim.VoteCast]
@@ -215,9 +177,7 @@ def test_a_vote_without_an_open_round_is_refused_with_round_not_open() -> None:
 
     error = refused(
         agg,
-        lambda: agg.cast_vote(
-            verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None
-        ),
+        lambda: vote(agg, "v1", "accept", ZH_EN),
         RoundNotOpen,
     )
 
@@ -226,15 +186,13 @@ def test_a_vote_without_an_open_round_is_refused_with_round_not_open() -> None:
 
 def test_a_vote_on_a_closed_round_is_refused_with_round_not_open() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    vote(agg, "v1", "accept", ZH_EN)
     assert agg.close_round(quorum=2, at=None) == "undecided"
     agg.collect_events()
 
     refused(
         agg,
-        lambda: agg.cast_vote(
-            verifier_id="v2", verifier_languages=ZH_EN, decision="accept", note="", at=None
-        ),
+        lambda: vote(agg, "v2", "accept", ZH_EN),
         RoundNotOpen,
     )
 
@@ -244,9 +202,7 @@ def test_a_vote_by_a_verifier_not_reading_the_language_is_refused_naming_it() ->
 
     error = refused(
         agg,
-        lambda: agg.cast_vote(
-            verifier_id="v1", verifier_languages={"en"}, decision="accept", note="", at=None
-        ),
+        lambda: vote(agg, "v1", "accept", {"en"}),
         LanguageNotRead,
     )
 
@@ -257,23 +213,19 @@ def test_a_vote_by_a_verifier_not_reading_the_language_is_refused_naming_it() ->
 def test_a_verifier_reading_more_languages_may_vote() -> None:
     agg = claim("en", open_round=True)
 
-    agg.cast_vote(
-        verifier_id="v1", verifier_languages={"en", "zh", "ja"}, decision="reject", note="", at=None
-    )
+    vote(agg, "v1", "reject", {"en", "zh", "ja"})
 
     assert [type(e) for e in agg.collect_events()] == [Claim.VoteCast]
 
 
 def test_a_second_vote_in_a_round_is_refused_with_already_voted() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    vote(agg, "v1", "accept", ZH_EN)
     agg.collect_events()
 
     error = refused(
         agg,
-        lambda: agg.cast_vote(
-            verifier_id="v1", verifier_languages=ZH_EN, decision="reject", note="", at=None
-        ),
+        lambda: vote(agg, "v1", "reject", ZH_EN),
         AlreadyVoted,
     )
 
@@ -286,9 +238,7 @@ def test_a_vote_with_an_unknown_decision_is_refused(decision: str) -> None:
 
     error = refused(
         agg,
-        lambda: agg.cast_vote(
-            verifier_id="v1", verifier_languages=ZH_EN, decision=decision, note="", at=None
-        ),
+        lambda: vote(agg, "v1", decision, ZH_EN),
         InvalidInput,
     )
 
@@ -297,16 +247,14 @@ def test_a_vote_with_an_unknown_decision_is_refused(decision: str) -> None:
 
 def test_a_vote_after_the_claim_is_decided_is_refused_with_claim_not_open() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
-    agg.cast_vote(verifier_id="v2", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    vote(agg, "v1", "accept", ZH_EN)
+    vote(agg, "v2", "accept", ZH_EN)
     assert agg.close_round(quorum=2, at=None) == ACCEPTED
     agg.collect_events()
 
     error = refused(
         agg,
-        lambda: agg.cast_vote(
-            verifier_id="v3", verifier_languages=ZH_EN, decision="accept", note="", at=None
-        ),
+        lambda: vote(agg, "v3", "accept", ZH_EN),
         ClaimNotOpen,
     )
 
@@ -339,9 +287,7 @@ def test_closing_a_round_records_its_outcome(
 ) -> None:
     agg = claim(open_round=True)
     for n, decision in enumerate(votes):
-        agg.cast_vote(
-            verifier_id=f"v{n}", verifier_languages=ZH_EN, decision=decision, note="", at=None
-        )
+        vote(agg, f"v{n}", decision, ZH_EN)
     agg.collect_events()
 
     result = agg.close_round(quorum=quorum, at=None)
@@ -358,13 +304,13 @@ def test_closing_a_round_records_its_outcome(
 
 def test_an_undecided_round_allows_another_round_where_the_same_verifier_votes_again() -> None:
     agg = claim(open_round=True)
-    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    vote(agg, "v1", "accept", ZH_EN)
     agg.close_round(quorum=2, at=None)
     agg.collect_events()
 
     assert agg.open_next_round(at=None) == 2
-    agg.cast_vote(verifier_id="v1", verifier_languages=ZH_EN, decision="accept", note="", at=None)
-    agg.cast_vote(verifier_id="v2", verifier_languages=ZH_EN, decision="accept", note="", at=None)
+    vote(agg, "v1", "accept", ZH_EN)
+    vote(agg, "v2", "accept", ZH_EN)
 
     assert agg.close_round(quorum=2, at=None) == ACCEPTED
     events = agg.collect_events()

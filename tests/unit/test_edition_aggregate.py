@@ -6,22 +6,12 @@ import pytest
 
 from ledger.edition import TABLES, Edition
 from ledger.errors import AlreadyExists, InvalidInput, UnknownId
-from tests.support.aggregates import refused
+from tests.support.aggregates import created_edition, refused
 
 
 def edition(*city_ids: str) -> Edition:
-    agg = Edition.create(
-        edition_id="asia-2023",
-        year=2023,
-        title="Ranking 2023",
-        region="Asia",
-        framework_id="asc",
-        framework_version=1,
-        weight_set_id="ws",
-        evidence_cutoff="2023-06-30",
-        quorum=2,
-        at=None,
-    )
+    """asia-2023 with the given cities included, its events collected."""
+    agg = created_edition()
     if city_ids:
         agg.include_cities(city_ids=list(city_ids), at=None)
     agg.collect_events()
@@ -29,18 +19,7 @@ def edition(*city_ids: str) -> Edition:
 
 
 def test_creating_an_edition_records_edition_created() -> None:
-    agg = Edition.create(
-        edition_id="asia-2023",
-        year=2023,
-        title="Ranking 2023",
-        region="Asia",
-        framework_id="asc",
-        framework_version=1,
-        weight_set_id="ws",
-        evidence_cutoff="2023-06-30",
-        quorum=2,
-        at=None,
-    )
+    agg = created_edition()
 
     events = agg.collect_events()
 

@@ -8,7 +8,7 @@ import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 from ledger.weights import WeightSet
-from tests.support.aggregates import refused
+from tests.support.aggregates import created_weight_set, refused
 
 
 def bad(value: object) -> Any:
@@ -17,14 +17,8 @@ def bad(value: object) -> Any:
 
 
 def weight_set(*panelists: str) -> WeightSet:
-    agg = WeightSet.create(
-        weight_set_id="ws",
-        title="Weights",
-        framework_id="asc",
-        framework_version=1,
-        indicator_ids=["broadband", "metro"],
-        at=None,
-    )
+    """ws with the given panelists enrolled, its events collected."""
+    agg = created_weight_set()
     for p in panelists:
         agg.enrol_panelist(panelist_id=p, field="digital-infrastructure", at=None)
     agg.collect_events()
@@ -32,14 +26,7 @@ def weight_set(*panelists: str) -> WeightSet:
 
 
 def test_creating_a_weight_set_records_weight_set_created() -> None:
-    agg = WeightSet.create(
-        weight_set_id="ws",
-        title="Weights",
-        framework_id="asc",
-        framework_version=1,
-        indicator_ids=["broadband", "metro"],
-        at=None,
-    )
+    agg = created_weight_set()
 
     events = agg.collect_events()
 
