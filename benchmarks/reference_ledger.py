@@ -159,13 +159,13 @@ def run(bench: Bench) -> Iterator[Figure]:
 
 
 def storage_figure(rt: Runtime) -> Figure:
-    """Read models + checkpoints against the stored events, in bytes (SQLite's dbstat)."""
+    """Read models + ranking timeline against the stored events, in bytes (SQLite dbstat)."""
     rows = dict(rt.db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
     events = sum(v for k, v in rows.items() if "stored_events" in str(k))
     read = sum(v for k, v in rows.items() if "stored_events" not in str(k))
     mib = 1024 * 1024
     return Figure(
-        "storage: read models + checkpoints",
+        "storage: read models + ranking timeline",
         read / mib,
         "MiB",
         limit=events / mib,

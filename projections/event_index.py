@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, TypedDict, Unpack
 
 from sqlite_utils import Database
 
@@ -25,7 +25,7 @@ from ledger.records import ENVELOPE, EventRecord, plain_topic
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows
+from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows, rows_in
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = by_name({
@@ -47,15 +47,20 @@ _NO_OWNER: Owner = (None, None, None, None)
 #: The append-only record of each position's chain hash when first seen; never dropped.
 
 
+_ZERO = timedelta(0)
+
+
 def instant_text(moment: datetime) -> str:
     """Fixed-width UTC text, so that string order is time order (years zero-padded)."""
     try:
-        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+        # Any zero-offset zone prints as +00:00: no conversion needed (the usual case).
+        utc = moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
     except OverflowError:
         # Within a day of year 1 or 9999: earlier or later than any event can be.
         return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
-    # isoformat pads the year to four digits and, with microseconds, is fixed-width.
-    return utc.isoformat(timespec="microseconds")
+    # isoformat pads the year to four digits and, with microseconds, is fixed-width (without
+    # the keyword, the cheaper call, when they are not zero).
+    return utc.isoformat() if utc.microsecond else utc.isoformat(timespec="microseconds")
 
 
 #: Where the event index reads an event's stored body: the log's own table when the read
@@ -83,6 +88,10 @@ def data_text(stored: str | bytes, data: str | None) -> str:
 def plain(record: EventRecord) -> bool:
     """Whether the record's data is its stored JSON minus the envelope (no upcast)."""
     return plain_topic(record.topic) and record.stored.count('"_type_"') == 1
+
+
+#: The columns the event filters use, each with an index.
+INDEXED = ("type", "edition_id", "city_id", "time")
 
 
 class EventIndex(ReadModel):
@@ -127,9 +136,12 @@ class EventIndex(ReadModel):
             "CREATE TABLE IF NOT EXISTS event_owners (originator_id TEXT PRIMARY KEY, "
             "kind TEXT NOT NULL, owner_key TEXT NOT NULL, edition_id TEXT, city_id TEXT)"
         )
-        for column in ("max_time, position", "type", "edition_id", "city_id", "time"):
-            name = "idx_events_" + column.split(",")[0]
-            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON events ({column})")
+        # No index on max_time: it never decreases, so as-of-instant binary-searches positions.
+        db.execute("DROP INDEX IF EXISTS idx_events_max_time")
+        # Into an empty index (a new file, a rebuild) the indexes are built once, at the
+        # transaction's end, from the whole table: sorting once beats growing them row by row.
+        if db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None:
+            self.flush(db)
         self._create_witness(db)
 
     def _create_witness(self, db: Database) -> None:
@@ -192,6 +204,11 @@ class EventIndex(ReadModel):
                 [(row[0], row[-1]) for row in rows],
             )
 
+    def flush(self, db: Database) -> None:
+        """Create the filter indexes if missing (a no-op but after create() on an empty table)."""
+        for column in INDEXED:
+            db.execute(f"CREATE INDEX IF NOT EXISTS idx_events_{column} ON events ({column})")
+
     def drop(self, db: Database) -> None:
         """Drop the index's tables (and the view of the log's bodies)."""
         kinds = dict(
@@ -224,16 +241,14 @@ class EventIndex(ReadModel):
                 "(originator_id, kind, owner_key, edition_id, city_id) VALUES (?, ?, ?, ?, ?)",
                 created,
             )
-        wanted = sorted({r.originator_id for r in records} - set(owners))
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            found = db.execute(
-                "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
-                f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for oid, *owner in found:
-                owners[str(oid)] = (owner[0], owner[1], owner[2], owner[3])
+        found = rows_in(
+            db,
+            "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
+            "WHERE originator_id IN ({})",
+            {r.originator_id for r in records} - set(owners),
+        )
+        for oid, kind, key, edition_id, city_id in found:
+            owners[str(oid)] = (kind, key, edition_id, city_id)
         return owners
 
 
@@ -241,7 +256,7 @@ class EventIndex(ReadModel):
 MAX_PAGE = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventView:
     """One event of the log, decoded."""
 
@@ -256,7 +271,7 @@ class EventView:
     hash: Annotated[str, Doc("Chain hash up to and including this event.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventPage:
     """A page of events and whether more follow."""
 
@@ -264,50 +279,47 @@ class EventPage:
     has_next: bool
 
 
-def _event_filter(
-    after: int,
-    types: Sequence[str] | None,
-    edition_id: str | None,
-    city_id: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> tuple[str, list[Any]]:
+class EventFilter(TypedDict, total=False):
+    """What `events` and `event_count` filter on; every filter given must match."""
+
+    types: Sequence[str] | None
+    edition_id: str | None
+    city_id: str | None
+    #: Events that occurred at or after / at or before these instants.
+    since: datetime | None
+    until: datetime | None
+
+
+def _event_filter(after: int, f: EventFilter) -> tuple[str, list[Any]]:
     """The WHERE clause and parameters of an event filter."""
     where: list[str] = ["position > ?"]
     params: list[Any] = [after]
+    types = f.get("types")
     if types:
         where.append(f"type IN ({marks(types)})")
         params.extend(types)
-    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+    for column in ("edition_id", "city_id"):
+        value = f.get(column)
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if since is not None:
-        where.append("time >= ?")
-        params.append(instant_text(since))
-    if until is not None:
-        where.append("time <= ?")
-        params.append(instant_text(until))
+    for column, bound in (("since", ">="), ("until", "<=")):
+        moment = f.get(column)
+        if isinstance(moment, datetime):
+            where.append(f"time {bound} ?")
+            params.append(instant_text(moment))
     return " AND ".join(where), params
 
 
 def events(
-    db: Database,
-    *,
-    after: int = 0,
-    first: int = MAX_PAGE,
-    types: Sequence[str] | None = None,
-    edition_id: str | None = None,
-    city_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    db: Database, *, after: int = 0, first: int = MAX_PAGE, **filters: Unpack[EventFilter]
 ) -> EventPage:
     """A page of the log after a position, filtered by type, edition, city and time range."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInput(
             f"first {first} is out of range 1..{MAX_PAGE}", field="first", value=first
         )
-    where, params = _event_filter(after, types, edition_id, city_id, since, until)
+    where, params = _event_filter(after, filters)
     sql = (
         "SELECT e.position, e.type, e.time, e.originator_id, e.originator_version, e.edition_id, "
         "e.city_id, e.data, e.hash, b.stored FROM (SELECT * FROM events "
@@ -323,15 +335,7 @@ def events(
     return EventPage(events=page, has_next=len(found) > first)
 
 
-def event_count(
-    db: Database,
-    *,
-    types: Sequence[str] | None = None,
-    edition_id: str | None = None,
-    city_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> int:
+def event_count(db: Database, **filters: Unpack[EventFilter]) -> int:
     """How many events of the whole log match the filters (as `events` takes them)."""
-    where, params = _event_filter(0, types, edition_id, city_id, since, until)
+    where, params = _event_filter(0, filters)
     return int(db.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])

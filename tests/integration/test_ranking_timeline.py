@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.event_index import events
-from projections.pointintime import edition_at, state_at
+from projections.pointintime import edition_at, position_at, state_at
 from projections.ranking import TABLES, indicator_support, ranking
 from projections.rankings import rankings
 from projections.state import RankingState
@@ -128,3 +129,36 @@ def test_an_old_file_loses_its_checkpoints_and_answers_as_of_from_the_timeline(
         )
     finally:
         rt.close()
+
+
+def test_as_of_an_instant_binary_searches_to_the_longest_prefix_at_or_before_it(
+    world: Runtime,
+) -> None:
+    head = world.catch_up()
+    records = world.ledger.records(limit=head)
+    instants = sorted({r.time for r in records})
+    moments = [instants[0] - timedelta(seconds=1), *instants, instants[-1] + timedelta(days=1)]
+    for moment in [*moments, *(t + timedelta(microseconds=1) for t in instants)]:
+        latest = datetime.min.replace(tzinfo=UTC)
+        expected = 0
+        for r in records:
+            latest = max(latest, r.time)
+            if latest <= moment:
+                expected = r.position
+        assert position_at(world.db, moment) == expected, moment
+
+
+def test_the_event_filters_are_indexed_after_a_catch_up_and_after_a_rebuild(
+    world: Runtime,
+) -> None:
+    def indexes() -> set[str]:
+        rows = world.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    expected = {f"idx_events_{c}" for c in ("type", "edition_id", "city_id", "time")}
+    world.catch_up()
+    assert expected <= indexes()
+    world.follower.rebuild()
+    assert expected <= indexes()
