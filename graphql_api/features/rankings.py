@@ -93,7 +93,15 @@ class RankingRow:
     def indicator_scores(self) -> list[IndicatorScore] | None:
         edition_id, city_id = self.edition_id, self.city_id
         return [
-            IndicatorScore.from_view(ScoreView(edition_id, city_id, indicator, points, claim))
+            IndicatorScore.from_view(
+                ScoreView(
+                    edition_id=edition_id,
+                    city_id=city_id,
+                    indicator_id=indicator,
+                    points=points,
+                    claim_id=claim,
+                )
+            )
             for indicator, points, claim in self.scores.of(city_id)
         ]
 
