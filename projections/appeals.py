@@ -22,6 +22,16 @@ from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
+from ledger.fields import (
+    AppealId,
+    CityId,
+    ClosedAt,
+    EditionId,
+    RoundNo,
+    RoundOutcome,
+    Vote,
+    VoteNote,
+)
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -209,8 +219,8 @@ class AppealNote:
     verifier: Annotated[
         str, Doc("The verifier, anonymised as 'verifier N' by the order they first voted.")
     ]
-    decision: Annotated[str, Doc("accept or reject.")]
-    note: Annotated[str, Doc("The verifier's note.")]
+    decision: Vote
+    note: VoteNote
     time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
 
 
@@ -218,10 +228,10 @@ class AppealNote:
 class AppealRound:
     """A review round of an appeal's evidence."""
 
-    round_no: Annotated[int, Doc("Round number, from 1.")]
+    round_no: RoundNo
     opened_at: Annotated[str, Doc("When it opened (ISO 8601).")]
-    closed_at: Annotated[str | None, Doc("When it closed, if it has.")]
-    outcome: Annotated[str | None, Doc("accepted, rejected or undecided.")]
+    closed_at: ClosedAt
+    outcome: RoundOutcome
     accepts: Annotated[int, Doc("Accepting votes.")]
     rejects: Annotated[int, Doc("Rejecting votes.")]
     quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
@@ -232,9 +242,9 @@ class AppealRound:
 class AppealCase:
     """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
 
-    appeal_id: Annotated[str, Doc("Appeal id.")]
-    edition_id: Annotated[str, Doc("Edition id.")]
-    city_id: Annotated[str, Doc("City id.")]
+    appeal_id: AppealId
+    edition_id: EditionId
+    city_id: CityId
     indicator_id: Annotated[str | None, Doc("Indicator whose score is disputed.")]
     claim_id: Annotated[str | None, Doc("The claim disputed (null: no claim was counted).")]
     rung: Annotated[int | None, Doc("The rung the city believes right.")]
@@ -269,8 +279,8 @@ class FeedbackView:
     """A city's feedback on an edition."""
 
     feedback_id: Annotated[str, Doc("Feedback id.")]
-    edition_id: Annotated[str, Doc("Edition id.")]
-    city_id: Annotated[str, Doc("City id.")]
+    edition_id: EditionId
+    city_id: CityId
     text: Annotated[str, Doc("The feedback.")]
     given_by: Annotated[str, Doc("Who gave it.")]
     time: Annotated[str, Doc("When (ISO 8601).")]
@@ -294,8 +304,8 @@ class WhatIfRow:
 class WhatIf:
     """What upholding an open appeal would do to its city, computed and not recorded."""
 
-    appeal_id: Annotated[str, Doc("Appeal id.")]
-    city_id: Annotated[str, Doc("City id.")]
+    appeal_id: AppealId
+    city_id: CityId
     position: Annotated[int, Doc("Ledger position of the current state used.")]
     rows: Annotated[tuple[WhatIfRow, ...], Doc("One row per table.")]
 
@@ -500,7 +510,7 @@ def appeal_changes(
 class AppealWindow:
     """An edition's appeal window: its length and when the current one closes."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
+    edition_id: EditionId
     days: Annotated[int, Doc("Days after a publication that appeals are taken.")]
     deadline: Annotated[
         str | None, Doc("When the current window closes (null: nothing published yet).")

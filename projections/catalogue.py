@@ -17,6 +17,20 @@ from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import UnknownId
 from ledger.feedback import Feedback
+from ledger.fields import (
+    EditionId,
+    FrameworkId,
+    IndicatorId,
+    NameEn,
+    NameZh,
+    PanelistId,
+    Position,
+    Quorum,
+    Reason,
+    Title,
+    WeightSetId,
+    Year,
+)
 from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -361,8 +375,8 @@ class CityView:
     """A city and its names."""
 
     city_id: Annotated[str, Doc("Stable city id.")]
-    name_en: Annotated[str, Doc("English name.")]
-    name_zh: Annotated[str, Doc("Chinese name.")]
+    name_en: NameEn
+    name_zh: NameZh
     country: Annotated[str, Doc("ISO 3166-1 alpha-2 country code.")]
     aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
@@ -371,15 +385,15 @@ class CityView:
 class EditionView:
     """An edition and what it pins."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
-    year: Annotated[int, Doc("Year.")]
-    title: Annotated[str, Doc("Title.")]
+    edition_id: EditionId
+    year: Year
+    title: Title
     region: Annotated[str, Doc("Region covered.")]
     framework_id: Annotated[str, Doc("Framework pinned.")]
     framework_version: Annotated[int, Doc("Framework version pinned.")]
     weight_set_id: Annotated[str, Doc("Weight set used.")]
     evidence_cutoff: Annotated[str, Doc("Last date of admissible evidence.")]
-    quorum: Annotated[int, Doc("Accepting votes a claim needs.")]
+    quorum: Quorum
     city_count: Annotated[int, Doc("Cities included.")]
     created_at: Annotated[str, Doc("When the edition was created (ISO 8601).")]
     position: Annotated[int, Doc("Ledger position of the creating event.")]
@@ -400,7 +414,7 @@ class IndicatorView:
 
     framework_id: str
     version: int
-    indicator_id: Annotated[str, Doc("Indicator id.")]
+    indicator_id: IndicatorId
     pillar: Annotated[str, Doc("Pillar id the indicator belongs to.")]
     name: Annotated[str, Doc("Indicator name.")]
     proposed: Annotated[bool, Doc("Proposed (not yet scored) indicator.")]
@@ -411,9 +425,9 @@ class IndicatorView:
 class FrameworkView:
     """One version of an indicator framework."""
 
-    framework_id: Annotated[str, Doc("Framework id.")]
+    framework_id: FrameworkId
     version: Annotated[int, Doc("Version number, from 1.")]
-    title: Annotated[str, Doc("Title.")]
+    title: Title
     #: (pillar id, name, sub-table it belongs to, or None for the total only)
     pillars: Annotated[tuple[tuple[str, str, str | None], ...], Doc("Pillars, in order.")]
     note: Annotated[str, Doc("Revision note (empty for version 1).")]
@@ -425,7 +439,7 @@ class FrameworkView:
 class WeightRevisionView:
     """A revision of the weights in force."""
 
-    weight_set_id: Annotated[str, Doc("Weight set id.")]
+    weight_set_id: WeightSetId
     revision: Annotated[int, Doc("Revision number.")]
     method: Annotated[
         str,
@@ -433,18 +447,18 @@ class WeightRevisionView:
     ]
     weights: Annotated[tuple[tuple[str, Fraction], ...], Doc("The weights.")]
     ballot_count: Annotated[int | None, Doc("Ballots averaged, if aggregated.")]
-    reason: Annotated[str, Doc("Why.")]
+    reason: Reason
     by: Annotated[str, Doc("Who.")]
     time: Annotated[str, Doc("When (ISO 8601).")]
-    position: Annotated[int, Doc("Ledger position.")]
+    position: Position
 
 
 @dataclass(frozen=True, kw_only=True)
 class BallotView:
     """A panelist's current ballot."""
 
-    weight_set_id: Annotated[str, Doc("Weight set id.")]
-    panelist_id: Annotated[str, Doc("Anonymous panelist id.")]
+    weight_set_id: WeightSetId
+    panelist_id: PanelistId
     field: Annotated[str, Doc("The panelist's field.")]
     allocations: Annotated[tuple[tuple[str, int], ...], Doc("Points per indicator.")]
     revisions: Annotated[int, Doc("Times the ballot was revised.")]

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
+from ledger.fields import CityId, IndicatorId, NameEn, NameZh
 from ledger.vocabulary import RankingTable
 from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
@@ -36,9 +37,9 @@ class Cut:
 class ComparedCity:
     """A city in both editions: band, rank, N, percentile in each, the move, the split."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
-    name_zh: Annotated[str, Doc("Chinese name.")]
+    city_id: CityId
+    name_en: NameEn
+    name_zh: NameZh
     band_a: Annotated[str, Doc("Band in edition a.")]
     band_b: Annotated[str, Doc("Band in edition b.")]
     rank_a: Annotated[int, Doc("Rank in a.")]
@@ -78,8 +79,8 @@ class ComparedCity:
 class OneSided:
     """A city in only one of the two editions."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     name_zh: str
     band: Annotated[str, Doc("Band in the edition it is in.")]
     rank: Annotated[int, Doc("Rank in the edition it is in.")]
@@ -91,7 +92,7 @@ class OneSided:
 class WeightChange:
     """An indicator whose weight differs (None where the indicator is absent)."""
 
-    indicator_id: Annotated[str, Doc("Indicator id.")]
+    indicator_id: IndicatorId
     weight_a: Annotated[Fraction | None, Doc("Weight in a (null: absent).")]
     weight_b: Annotated[Fraction | None, Doc("Weight in b (null: absent).")]
 

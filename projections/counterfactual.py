@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from sqlite_utils import Database
 
 from ledger.doc import Doc
+from ledger.fields import CityId, IndicatorId
 from projections.bands import BANDS, band, ranks
 from projections.explain import Cut, require_city, resolve_cut
 from projections.pointintime import state_at
@@ -32,7 +33,7 @@ class Level:
 class RungChange:
     """One indicator moved from one ladder place to another, `steps` rungs apart."""
 
-    indicator_id: Annotated[str, Doc("Indicator id.")]
+    indicator_id: IndicatorId
     rung_from: Annotated[int | None, Doc("Rung now (null: no rung).")]
     rung_to: Annotated[int | None, Doc("Rung needed (null: no rung).")]
     points_from: Annotated[int, Doc("Points now.")]
@@ -69,7 +70,7 @@ class NextBand:
 
     edition_id: str
     table: str
-    city_id: Annotated[str, Doc("City id.")]
+    city_id: CityId
     position: Annotated[int, Doc("The cut it holds others and weights at.")]
     band: Annotated[str, Doc("Band at the cut.")]
     rank: Annotated[int, Doc("Rank at the cut.")]

@@ -19,6 +19,7 @@ from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput
 from ledger.feedback import Feedback
+from ledger.fields import Position
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import ENVELOPE, EventRecord, plain_topic
@@ -260,7 +261,7 @@ MAX_PAGE = 100
 class EventView:
     """One event of the log, decoded."""
 
-    position: Annotated[int, Doc("Ledger position.")]
+    position: Position
     type: Annotated[str, Doc("Event type, like ClaimSubmitted.")]
     time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
     originator_id: Annotated[str, Doc("Aggregate UUID.")]

@@ -17,6 +17,20 @@ from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import UnknownId
 from ledger.feedback import Feedback
+from ledger.fields import (
+    CityId,
+    ClaimId,
+    ClosedAt,
+    EditionId,
+    IndicatorId,
+    RoundNo,
+    RoundOutcome,
+    Rung,
+    Title,
+    VerifierId,
+    Vote,
+    VoteNote,
+)
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -294,7 +308,7 @@ class SourceView:
 
     url: Annotated[str | None, Doc("URL, if online.")]
     citation: Annotated[str | None, Doc("Bibliographic citation, if offline.")]
-    title: Annotated[str, Doc("Title.")]
+    title: Title
     language: Annotated[str, Doc("ISO 639 language code.")]
     date: Annotated[str, Doc("Publication date (YYYY-MM-DD).")]
     excerpt: Annotated[str, Doc("The supporting excerpt.")]
@@ -304,11 +318,11 @@ class SourceView:
 class ClaimView:
     """An evidence claim as it stands now."""
 
-    claim_id: Annotated[str, Doc("Claim id.")]
-    edition_id: Annotated[str, Doc("Edition id.")]
-    city_id: Annotated[str, Doc("City id.")]
-    indicator_id: Annotated[str, Doc("Indicator id.")]
-    rung: Annotated[int, Doc("Rung claimed.")]
+    claim_id: ClaimId
+    edition_id: EditionId
+    city_id: CityId
+    indicator_id: IndicatorId
+    rung: Rung
     points: Annotated[int, Doc("Points of that rung.")]
     status: Annotated[str, Doc("pending, accepted, rejected, withdrawn or superseded.")]
     sources: Annotated[tuple[SourceView, ...], Doc("The sources cited.")]
@@ -327,13 +341,13 @@ class ClaimView:
 class RoundView:
     """A verification round of a claim."""
 
-    claim_id: Annotated[str, Doc("Claim id.")]
-    round_no: Annotated[int, Doc("Round number, from 1.")]
+    claim_id: ClaimId
+    round_no: RoundNo
     opened_at: Annotated[str, Doc("When the round opened (ISO 8601).")]
     opened_position: Annotated[int, Doc("Ledger position it opened at.")]
-    closed_at: Annotated[str | None, Doc("When it closed, if it has.")]
+    closed_at: ClosedAt
     closed_position: Annotated[int | None, Doc("Ledger position it closed at.")]
-    outcome: Annotated[str | None, Doc("accepted, rejected or undecided.")]
+    outcome: RoundOutcome
     accepts: Annotated[int, Doc("Accepting votes so far.")]
     rejects: Annotated[int, Doc("Rejecting votes so far.")]
     quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
@@ -345,9 +359,9 @@ class VoteView:
 
     claim_id: str
     round_no: int
-    verifier_id: Annotated[str, Doc("Anonymous verifier id.")]
-    decision: Annotated[str, Doc("accept or reject.")]
-    note: Annotated[str, Doc("The verifier's note.")]
+    verifier_id: VerifierId
+    decision: Vote
+    note: VoteNote
     time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
     position: Annotated[int, Doc("Ledger position of the vote.")]
 

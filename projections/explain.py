@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
+from ledger.fields import Band, CityId, EditionId, ExactScore, IndicatorId, NameEn, TableSize
 from ledger.vocabulary import RankingTable
 from projections import publications
 from projections.bands import BANDS, band
@@ -39,10 +40,10 @@ class Standing:
     """A city's place at one cut."""
 
     position: Annotated[int, Doc("Ledger position of the cut.")]
-    band: Annotated[str, Doc("Band.")]
+    band: Band
     rank: Annotated[int, Doc("Rank (ties share a rank).")]
-    score: Annotated[Fraction, Doc("Exact score.")]
-    n: Annotated[int, Doc("Cities in the table.")]
+    score: ExactScore
+    n: TableSize
     tie_rule_matters: Annotated[
         bool,
         Doc("Whether the city's tie group straddles a band line (the tie rule decides)."),
@@ -53,7 +54,7 @@ class Standing:
 class IndicatorMove:
     """One indicator's share of the score change: rung part + weight part."""
 
-    indicator_id: Annotated[str, Doc("Indicator id.")]
+    indicator_id: IndicatorId
     points_from: Annotated[int, Doc("Points at the earlier cut.")]
     points_to: Annotated[int, Doc("Points at the later cut.")]
     weight_from: Annotated[Fraction, Doc("Weight at the earlier cut.")]
@@ -69,7 +70,7 @@ class IndicatorMove:
 class Boundary:
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
-    band: Annotated[str, Doc("Band.")]
+    band: Band
     rank_limit: Annotated[int, Doc("The largest rank in the band: ⌊share × N⌋.")]
     score: Annotated[
         Fraction | None,
@@ -84,8 +85,8 @@ class Boundary:
 class Crossing:
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     score_from: Annotated[Fraction, Doc("Its score at the earlier cut.")]
     score_to: Annotated[Fraction, Doc("Its score at the later cut.")]
     delta: Annotated[Fraction, Doc("Its own score change.")]
@@ -100,10 +101,10 @@ class Crossing:
 class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
+    edition_id: EditionId
     table: Annotated[RankingTable, Doc("Which table.")]
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     start: Annotated[Standing, Doc("At the earlier cut.")]
     end: Annotated[Standing, Doc("At the later cut.")]
     delta: Annotated[Fraction, Doc("The exact score change.")]

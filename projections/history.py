@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
+from ledger.fields import Band, CityId, EditionId, ExactScore, NameEn, Position, TableSize
 from ledger.vocabulary import RankingTable
 from projections import catalogue, publications
 from projections.compare import Cut, Verdict, verdict
@@ -24,22 +25,22 @@ class TableStanding:
     """The city's place in one table at one cut."""
 
     table: Annotated[RankingTable, Doc("Which table.")]
-    band: Annotated[str, Doc("Band.")]
+    band: Band
     rank: Annotated[int, Doc("Rank.")]
-    n: Annotated[int, Doc("Cities in the table.")]
-    score: Annotated[Fraction, Doc("Exact score.")]
+    n: TableSize
+    score: ExactScore
 
 
 @dataclass(frozen=True, kw_only=True)
 class HistoryEntry:
     """The city in one edition at one publication (publication_no None: now, unpublished)."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
+    edition_id: EditionId
     year: Annotated[int, Doc("Edition year.")]
     framework_id: str
     framework_version: int
     publication_no: Annotated[int | None, Doc("Publication number (null: the live standing now).")]
-    position: Annotated[int, Doc("Ledger position.")]
+    position: Position
     time: Annotated[str | None, Doc("Time of the event at that position.")]
     tables: Annotated[tuple[TableStanding, ...], Doc("Band (and more) in each table.")]
     points: tuple[tuple[str, int], ...]
@@ -58,8 +59,8 @@ class EditionStep:
 class CityHistory:
     """Every edition and publication the city appears in, oldest first."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     entries: Annotated[tuple[HistoryEntry, ...], Doc("Oldest first.")]
     steps: Annotated[
         tuple[EditionStep, ...],

@@ -17,6 +17,7 @@ from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput, UnknownId
 from ledger.feedback import Feedback
+from ledger.fields import CityId, EditionId, NameEn
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -99,8 +100,8 @@ class PublishedChange:
     """A city whose band in a table differs between two publications."""
 
     table: Annotated[RankingTable, Doc("Which table.")]
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     before: Annotated[str, Doc("Band in the earlier publication.")]
     after: Annotated[str, Doc("Band in the later publication.")]
     causes: Annotated[
@@ -112,7 +113,7 @@ class PublishedChange:
 class Publication:
     """A publication as it was made; a correction names the one it corrects and its changes."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
+    edition_id: EditionId
     publication_no: Annotated[int, Doc("Publication number within the edition.")]
     position: Annotated[int, Doc("Ledger position the tables were computed at.")]
     digest: Annotated[str, Doc("Chain hash of the log up to that position.")]
@@ -145,7 +146,7 @@ class Publication:
 class PublicationDiff:
     """What changed between two publications of an edition."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
+    edition_id: EditionId
     a: Annotated[int, Doc("The first publication's number.")]
     b: Annotated[int, Doc("The second publication's number.")]
     changes: Annotated[tuple[PublishedChange, ...], Doc("Every band change.")]

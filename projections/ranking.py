@@ -9,6 +9,7 @@ from typing import Annotated
 
 from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
+from ledger.fields import CityId, NameEn, NameZh
 from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import RankingTable
 from projections.bands import band, ranks
@@ -22,9 +23,9 @@ TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 class RankingEntry:
     """A city's row in a table."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
-    name_zh: Annotated[str, Doc("Chinese name.")]
+    city_id: CityId
+    name_en: NameEn
+    name_zh: NameZh
     score: Fraction
     rank: int
     band: Annotated[str, Doc("Percentile band, like 'top 10%'.")]

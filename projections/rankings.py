@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
+from ledger.fields import CityId, EditionId, IndicatorId, NameEn
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
 from projections.model import from_row, rows, tracking_position
@@ -39,9 +40,9 @@ class RankingView:
 class ScoreView:
     """A city's points on one indicator and the claim that supports them."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
-    city_id: Annotated[str, Doc("City id.")]
-    indicator_id: Annotated[str, Doc("Indicator id.")]
+    edition_id: EditionId
+    city_id: CityId
+    indicator_id: IndicatorId
     points: Annotated[int, Doc("Points (0 without an accepted claim).")]
     claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
@@ -50,8 +51,8 @@ class ScoreView:
 class BandChange:
     """A city whose band differs between two points, with the events that moved it between."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     before_band: Annotated[str, Doc("Band at the earlier point.")]
     after_band: Annotated[str, Doc("Band at the later point.")]
     before_rank: Annotated[int, Doc("Rank at the earlier point.")]

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
+from ledger.fields import Band, CityId, EditionId, IndicatorId, NameEn
 from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
@@ -32,7 +33,7 @@ DRIVERS = 3
 class BandProbability:
     """The share of draws that put a city in a band."""
 
-    band: Annotated[str, Doc("Band.")]
+    band: Band
     probability: Annotated[Fraction, Doc("Exact share of draws, like 937/1000.")]
 
 
@@ -41,7 +42,7 @@ class WeightDriver:
     """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
     positive: a heavier weight pushes the city down)."""
 
-    indicator_id: Annotated[str, Doc("Indicator id.")]
+    indicator_id: IndicatorId
     correlation: Annotated[
         float,
         Doc(
@@ -56,8 +57,8 @@ class WeightDriver:
 class CityRobustness:
     """One city's band probabilities and rank interval over the draws."""
 
-    city_id: Annotated[str, Doc("City id.")]
-    name_en: Annotated[str, Doc("English name.")]
+    city_id: CityId
+    name_en: NameEn
     band: Annotated[str, Doc("Band with the weights in force.")]
     rank: Annotated[int, Doc("Rank with the weights in force.")]
     probabilities: Annotated[
@@ -76,7 +77,7 @@ class CityRobustness:
 class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
-    edition_id: Annotated[str, Doc("Edition id.")]
+    edition_id: EditionId
     table: Annotated[RankingTable, Doc("Which table.")]
     position: Annotated[int, Doc("Ledger position of the standings.")]
     weight_set_id: Annotated[str, Doc("The weight set resampled.")]

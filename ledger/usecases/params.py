@@ -5,22 +5,38 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ledger.doc import Doc
+from ledger.fields import (
+    AppealId,
+    CityId,
+    ClaimId,
+    EditionId,
+    FrameworkId,
+    Reason,
+    Title,
+    VerifierId,
+    Vote,
+    WeightSetId,
+)
 from ledger.usecases.registry import Actor, Run, Supplied
 
-__all__ = ["Actor", "Run", "Supplied"]
+__all__ = [
+    "Actor",
+    "AppealId",
+    "CityId",
+    "ClaimId",
+    "EditionId",
+    "FrameworkId",
+    "Reason",
+    "Run",
+    "Supplied",
+    "Title",
+    "VerifierId",
+    "Vote",
+    "WeightSetId",
+]
 
-EditionId = Annotated[str, Doc("Edition id.")]
-CityId = Annotated[str, Doc("City id.")]
-ClaimId = Annotated[str, Doc("Claim id.")]
-AppealId = Annotated[str, Doc("Appeal id.")]
-FrameworkId = Annotated[str, Doc("Framework id.")]
 FrameworkVersion = Annotated[int, Doc("Framework version.")]
-WeightSetId = Annotated[str, Doc("Weight set id.")]
-VerifierId = Annotated[str, Doc("Anonymous verifier id.")]
-Title = Annotated[str, Doc("Title.")]
-Reason = Annotated[str, Doc("Why.")]
 Sources = Annotated[list[dict[str, Any]], Doc("1..20 sources.")]
-Vote = Annotated[str, Doc("accept or reject.")]
 Languages = Annotated[list[str], Doc("Languages read, like zh, en.")]
 Pillars = Annotated[list[dict[str, Any]], Doc("Pillars.")]
 Indicators = Annotated[list[dict[str, Any]], Doc("Indicators.")]
