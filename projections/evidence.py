@@ -30,7 +30,7 @@ from projections.model import ReadModel, by_name, from_row, marks, rows
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
     "edition_id TEXT, city_id TEXT, indicator_id TEXT, rung INTEGER, points INTEGER, "
-    "status TEXT, sources TEXT, languages TEXT, submitted_by TEXT, supersedes TEXT, "
+    "status TEXT, languages TEXT, submitted_by TEXT, supersedes TEXT, "
     "superseded_by TEXT, withdrawn_reason TEXT, submitted_at TEXT, submitted_position INTEGER, "
     "decided_at TEXT, decided_position INTEGER)",
     "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
@@ -46,7 +46,7 @@ Row = dict[str, Any]
 Handler = Callable[["_Batch", EventRecord, str], None]
 CLAIM_COLUMNS = (
     "claim_id", "originator_id", "edition_id", "city_id", "indicator_id", "rung", "points",
-    "status", "sources", "languages", "submitted_by", "supersedes", "superseded_by",
+    "status", "languages", "submitted_by", "supersedes", "superseded_by",
     "withdrawn_reason", "submitted_at", "submitted_position", "decided_at", "decided_position",
 )  # fmt: skip
 #: What a later event can change in a claim row, and in a round row.
@@ -177,7 +177,6 @@ def _submitted(batch: _Batch, r: EventRecord) -> None:
             "rung": d["rung"],
             "points": d["points"],
             "status": ClaimStatus.PENDING,
-            "sources": json.dumps(d["sources"], ensure_ascii=False),
             "languages": json.dumps(sorted({s["language"] for s in d["sources"]})),
             "submitted_by": d["submitted_by"],
             "supersedes": d["supersedes"],
@@ -267,7 +266,7 @@ class Evidence(ReadModel):
     handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 1
+    version = 2
 
     def create(self, db: Database) -> None:
         """Create the evidence tables."""
@@ -357,6 +356,11 @@ def source_view(source: dict[str, Any]) -> SourceView:
     return from_row(SourceView, {"url": None, "citation": None} | source)
 
 
+#: A claim's sources from its ClaimSubmitted event: the index's `data` where it keeps it (an
+#: upcast event), else the stored body (JSON text either way).
+SOURCES_OF = "COALESCE(json_extract(e.data, '$.sources'), json_extract(b.stored, '$.sources'))"
+
+
 def _claim_view(r: dict[str, Any]) -> ClaimView:
     return from_row(
         ClaimView,
@@ -419,6 +423,12 @@ def claims(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params.extend([limit, offset])
+    # The sources are read from the submission's stored body (no copy in the claims table).
+    sql = (
+        f"SELECT q.*, (SELECT {SOURCES_OF} FROM events e JOIN event_bodies b "
+        f"ON b.position = e.position WHERE e.position = q.submitted_position) AS sources "
+        f"FROM ({sql}) q ORDER BY q.submitted_position"
+    )
     return [_claim_view(r) for r in rows(db, sql, params)]
 
 
