@@ -17,8 +17,6 @@ from projections import catalogue, publications
 
 @strawberry.enum(description="What an export is rendered as.")
 class ExportFormat(Enum):
-    """File formats of an export."""
-
     CSV = "csv"
     JSON = "json"
     MARKDOWN = "markdown"

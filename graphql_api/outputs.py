@@ -90,7 +90,13 @@ def output(
     conversions, permissions = dict(convert or {}), dict(guarded or {})
 
     def decorate(cls: type[Out]) -> type[Out]:
-        hints = get_type_hints(view, include_extras=True)
+        try:
+            hints = get_type_hints(view, include_extras=True)
+        except NameError as missing:
+            raise TypeError(
+                f"{view.__name__}'s fields name {missing.name!r}, which its module does not "
+                "import at run time (only for type checking?)"
+            ) from missing
         own = dict(inspect.get_annotations(cls))
         annotations: dict[str, Any] = {}
         stored: dict[str, tuple[str, Convert]] = {}

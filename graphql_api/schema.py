@@ -48,7 +48,7 @@ class Query(
 class Mutation(
     CatalogueMutation, WeightsMutation, EditionsMutation, ClaimsMutation, AppealsMutation
 ):
-    """The mutation root."""
+    pass
 
 
 class LedgerSchema(strawberry.Schema):

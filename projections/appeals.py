@@ -31,10 +31,19 @@ from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
 from projections.event_index import event_data, instant_text
 from projections.evidence import SourceView, source_view
-from projections.model import ReadModel, from_row, insert_row, marks, rows, tracking_position
+from projections.model import (
+    ReadModel,
+    by_name,
+    from_row,
+    insert_row,
+    marks,
+    rows,
+    tracking_position,
+)
 from projections.pointintime import state_at
 from projections.ranking import TABLES
-from projections.whatif import AppealFacts, bands, bands_if
+from projections.rankings import tables_at
+from projections.whatif import AppealFacts, bands_if
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "
@@ -54,10 +63,7 @@ SCHEMA = (
     "city_id TEXT, text TEXT, given_by TEXT, time TEXT, position INTEGER)",
 )
 #: Event types that change an appeal (what appealUpdates streams).
-APPEAL_EVENTS = (
-    "AppealFiled", "AppealReviewOpened", "AppealVoteCast", "AppealReviewClosed",
-    "AppealDecided", "AppealAnswered", "AppealWithdrawn",
-)  # fmt: skip
+APPEAL_EVENTS = tuple(sorted(events_of(Appeal)))
 
 Handler = Callable[[Database, EventRecord, str], None]
 
@@ -151,14 +157,14 @@ def _round_closed(db: Database, r: EventRecord, appeal_id: str) -> None:
     _update(db, r, appeal_id)
 
 
-HANDLERS: dict[str, Handler] = {
-    "AppealAnswered": _decided,
-    "AppealDecided": _decided,
-    "AppealWithdrawn": _withdrawn,
-    "AppealReviewOpened": _round_opened,
-    "AppealVoteCast": _vote,
-    "AppealReviewClosed": _round_closed,
-}
+HANDLERS: dict[str, Handler] = by_name({
+    Appeal.AppealAnswered: _decided,
+    Appeal.AppealDecided: _decided,
+    Appeal.AppealWithdrawn: _withdrawn,
+    Appeal.AppealReviewOpened: _round_opened,
+    Appeal.AppealVoteCast: _vote,
+    Appeal.AppealReviewClosed: _round_closed,
+})  # fmt: skip
 
 
 class AppealCases(ReadModel):
@@ -177,9 +183,9 @@ class AppealCases(ReadModel):
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Dispatch each appeal or feedback event to its handler."""
         for r in records:
-            if r.type == "AppealFiled":
+            if r.type == Appeal.AppealFiled.__name__:
                 _filed(db, r)
-            elif r.type == "FeedbackGiven":
+            elif r.type == Feedback.FeedbackGiven.__name__:
                 d = r.data
                 insert_row(
                     db,
@@ -195,7 +201,7 @@ class AppealCases(ReadModel):
 # ---- views -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealNote:
     """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
 
@@ -208,7 +214,7 @@ class AppealNote:
     time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealRound:
     """A review round of an appeal's evidence."""
 
@@ -222,7 +228,7 @@ class AppealRound:
     notes: Annotated[tuple[AppealNote, ...], Doc("Votes and notes, in order.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealCase:
     """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
 
@@ -258,7 +264,7 @@ class AppealCase:
         return self.status in OPEN_STATES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FeedbackView:
     """A city's feedback on an edition."""
 
@@ -271,7 +277,7 @@ class FeedbackView:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
@@ -284,7 +290,7 @@ class WhatIfRow:
     score_if_upheld: Annotated[Fraction, Doc("Its exact score if upheld.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WhatIf:
     """What upholding an open appeal would do to its city, computed and not recorded."""
 
@@ -294,7 +300,7 @@ class WhatIf:
     rows: Annotated[tuple[WhatIfRow, ...], Doc("One row per table.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DocketEntry:
     """An open appeal on the editors' docket."""
 
@@ -391,7 +397,8 @@ def docket(
     found = appeals(db, edition_id=edition_id, statuses=OPEN_STATES)
     found.sort(key=lambda a: (a.deadline or "", a.filed_position))
     return [
-        DocketEntry(a, max(0, (moment - datetime.fromisoformat(a.filed_at)).days)) for a in found
+        DocketEntry(appeal=a, age_days=max(0, (moment - datetime.fromisoformat(a.filed_at)).days))
+        for a in found
     ]
 
 
@@ -422,22 +429,40 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
             value=appeal_id,
         )
     position = tracking_position(db)
-    state = state_at(db, position)
     facts = AppealFacts(
-        case.appeal_id, case.edition_id, case.city_id, case.indicator_id, case.points,
-        case.claim_id,
-    )  # fmt: skip
-    now, then = bands(state, case.edition_id), bands_if(state, case.edition_id, facts.records())
-    rows = []
+        appeal_id=case.appeal_id,
+        edition_id=case.edition_id,
+        city_id=case.city_id,
+        indicator_id=case.indicator_id,
+        points=case.points,
+        claim_id=case.claim_id,
+    )
+    # The rows now are the standings' own; only the upheld case is folded, on a copy.
+    now = {
+        view.table: row
+        for view in tables_at(db, case.edition_id, TABLES, position)
+        for row in view.rows
+        if row.city_id == case.city_id
+    }
+    then = bands_if(state_at(db, position), case.edition_id, facts.records())
+    found = []
     for table in TABLES:
-        a, b = now[(table, case.city_id)], then[(table, case.city_id)]
-        rows.append(
-            WhatIfRow(RankingTable(table), a.band, b.band, a.rank, b.rank, a.score, b.score)
+        a, b = now[table], then[(table, case.city_id)]
+        found.append(
+            WhatIfRow(
+                table=RankingTable(table),
+                band_now=a.band,
+                band_if_upheld=b.band,
+                rank_now=a.rank,
+                rank_if_upheld=b.rank,
+                score_now=a.score,
+                score_if_upheld=b.score,
+            )
         )
-    return WhatIf(appeal_id, case.city_id, position, tuple(rows))
+    return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(found))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealChange:
     """An event that changed an appeal, with the appeal as it stands now."""
 
@@ -468,10 +493,10 @@ def appeal_changes(
         params.append(city_id)
     rows = db.execute(sql + " ORDER BY e.position LIMIT ?", [*params, limit]).fetchall()
     cases = {a.appeal_id: a for a in appeals(db, city_id=city_id)} if rows else {}
-    return [AppealChange(int(p), str(t), cases[str(a)]) for p, t, a in rows]
+    return [AppealChange(position=int(p), type=str(t), appeal=cases[str(a)]) for p, t, a in rows]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealWindow:
     """An edition's appeal window: its length and when the current one closes."""
 
@@ -496,6 +521,6 @@ def appeal_window(db: Database, edition_id: str) -> AppealWindow:
         [edition_id],
     ).fetchone()
     if last is None:
-        return AppealWindow(edition_id, days, None)
+        return AppealWindow(edition_id=edition_id, days=days, deadline=None)
     deadline = datetime.fromisoformat(str(last[0])) + timedelta(days=days)
-    return AppealWindow(edition_id, days, deadline.isoformat())
+    return AppealWindow(edition_id=edition_id, days=days, deadline=deadline.isoformat())

@@ -232,7 +232,9 @@ def _weights(db: Database, r: EventRecord) -> None:
         {
             "weight_set_id": ws,
             "revision": d["revision"],
-            "method": "mean-of-ballots" if r.type == "WeightsAggregated" else "set-by-editor",
+            "method": "mean-of-ballots"
+            if r.type == WeightSet.WeightsAggregated.__name__
+            else "set-by-editor",
             "weights": json.dumps(d["weights"], sort_keys=True),
             "ballot_count": d.get("ballot_count"),
             "reason": d.get("reason", ""),
@@ -354,7 +356,7 @@ class Catalogue(ReadModel):
                 handler(db, r)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CityView:
     """A city and its names."""
 
@@ -365,7 +367,7 @@ class CityView:
     aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EditionView:
     """An edition and what it pins."""
 
@@ -383,7 +385,7 @@ class EditionView:
     position: Annotated[int, Doc("Ledger position of the creating event.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RungView:
     """One rung of a ladder."""
 
@@ -392,7 +394,7 @@ class RungView:
     description: Annotated[str, Doc("What a city must show to stand here.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IndicatorView:
     """An indicator of one framework version, with its ladder."""
 
@@ -405,7 +407,7 @@ class IndicatorView:
     ladder: Annotated[tuple[RungView, ...], Doc("The rungs, lowest first.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FrameworkView:
     """One version of an indicator framework."""
 
@@ -419,7 +421,7 @@ class FrameworkView:
     position: Annotated[int, Doc("Ledger position of the defining event.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WeightRevisionView:
     """A revision of the weights in force."""
 
@@ -437,7 +439,7 @@ class WeightRevisionView:
     position: Annotated[int, Doc("Ledger position.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BallotView:
     """A panelist's current ballot."""
 
@@ -450,7 +452,7 @@ class BallotView:
     position: Annotated[int, Doc("Ledger position of the last cast.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VerifierView:
     """An anonymous verifier and the languages they read."""
 

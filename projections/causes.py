@@ -11,10 +11,12 @@ from typing import Annotated, Any
 
 from sqlite_utils import Database
 
-from ledger.claim import Claim, status_after_round
+from ledger.claim import Claim
 from ledger.doc import Doc
+from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
 from projections.event_index import event_data
+from projections.model import from_row
 from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.state import (
@@ -35,7 +37,7 @@ CLAIM_EVENTS = tuple(
 WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cause:
     """One event that changed a city's score on one indicator, and by how much (exactly)."""
 
@@ -58,7 +60,7 @@ class Cause:
     data: Annotated[str, Doc("The event's own data.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Event:
     """The fields of an event row that every cause it gives repeats."""
 
@@ -82,11 +84,18 @@ class _Event:
     ) -> Cause:
         """The cause this event is for one city's indicator; score change = x'w' - xw."""
         change = points[1] * weight[1] - points[0] * weight[0]
-        return Cause(
-            self.position, self.type, self.time, self.hash, self.actor, claim_id, city_id,
-            indicator_id, points[0], points[1], weight[0], weight[1], change, self.originator_id,
-            self.originator_version, self.edition_id, self.data,
-        )  # fmt: skip
+        return from_row(
+            Cause,
+            vars(self),
+            claim_id=claim_id,
+            city_id=city_id,
+            indicator_id=indicator_id,
+            points_before=points[0],
+            points_after=points[1],
+            weight_before=weight[0],
+            weight_after=weight[1],
+            score_change=change,
+        )
 
 
 def _actor(event_type: str, data: dict[str, Any]) -> str | None:
@@ -143,9 +152,16 @@ def score_path(
         data = event_data(stored, held)
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         event = _Event(
-            int(position), str(type_), str(time), str(hash_), _actor(str(type_), data),
-            str(oid), int(version), edition, str(text),
-        )  # fmt: skip
+            position=int(position),
+            type=str(type_),
+            time=str(time),
+            hash=str(hash_),
+            actor=_actor(str(type_), data),
+            originator_id=str(oid),
+            originator_version=int(version),
+            edition_id=edition,
+            data=str(text),
+        )
         if type_ in WEIGHT_EVENTS:
             new = {i: Fraction(data["weights"].get(i, 0)) for i in weights}
             for city_id in cities:
@@ -177,10 +193,13 @@ def score_path(
         city_id, indicator_id = str(row[0]), str(row[1])
         before = points.setdefault(city_id, {}).get(indicator_id, 0)
         after = max(
-            (int(r[2]) for r in rows.values() if r[0] == city_id and r[1] == indicator_id
-             and r[3] == ClaimStatus.ACCEPTED),
+            (
+                int(r[2])
+                for r in rows.values()
+                if r[0] == city_id and r[1] == indicator_id and r[3] == ClaimStatus.ACCEPTED
+            ),
             default=0,
-        )  # fmt: skip
+        )
         if after != before:
             points[city_id][indicator_id] = after
             w = weights[indicator_id]

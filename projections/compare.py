@@ -16,14 +16,14 @@ from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
 from projections.catalogue import EditionView
 from projections.lineage import FrameworkDiff, framework_diff
-from projections.model import tracking_position
+from projections.model import from_row, tracking_position
 from projections.ranking import TABLES, RankingEntry
 from projections.rankings import indicator_scores, rankings
 
 POINTS = ("publication", "now")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cut:
     """Where an edition is read: a publication's position, or now."""
 
@@ -32,7 +32,7 @@ class Cut:
     publication_no: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ComparedCity:
     """A city in both editions: band, rank, N, percentile in each, the move, the split."""
 
@@ -74,7 +74,7 @@ class ComparedCity:
         return Fraction(self.rank_b, self.n_b)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OneSided:
     """A city in only one of the two editions."""
 
@@ -87,7 +87,7 @@ class OneSided:
     score: Annotated[Fraction, Doc("Exact score in the edition it is in.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WeightChange:
     """An indicator whose weight differs (None where the indicator is absent)."""
 
@@ -96,7 +96,7 @@ class WeightChange:
     weight_b: Annotated[Fraction | None, Doc("Weight in b (null: absent).")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     """Whether two edition cuts are comparable (same framework version and weights), and why."""
 
@@ -106,7 +106,7 @@ class Verdict:
     weight_diff: tuple[WeightChange, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Comparison:
     """Two editions' tables compared: common cities, entering and leaving ones, what changed."""
 
@@ -143,7 +143,7 @@ def cut(db: Database, edition_id: str, table: str, at: str) -> Cut:
         raise InvalidInput(f"at {at!r} is not one of {', '.join(POINTS)}", field="at", value=at)
     edition = catalogue.edition(db, edition_id)
     if at == "now":
-        return Cut(edition, tracking_position(db), None)
+        return Cut(edition=edition, position=tracking_position(db), publication_no=None)
     found = [p for p in publications.publications(db, edition_id) if table in p.tables]
     if not found:
         raise UnknownId(
@@ -151,7 +151,9 @@ def cut(db: Database, edition_id: str, table: str, at: str) -> Cut:
             field="edition",
             value=edition_id,
         )
-    return Cut(edition, found[-1].position, found[-1].publication_no)
+    return Cut(
+        edition=edition, position=found[-1].position, publication_no=found[-1].publication_no
+    )
 
 
 def weights_at(db: Database, weight_set_id: str, position: int) -> dict[str, Fraction]:
@@ -170,7 +172,7 @@ def verdict(db: Database, a: Cut, b: Cut) -> Verdict:
     wa = weights_at(db, a.edition.weight_set_id, a.position)
     wb = weights_at(db, b.edition.weight_set_id, b.position)
     changes = tuple(
-        WeightChange(i, wa.get(i), wb.get(i))
+        WeightChange(indicator_id=i, weight_a=wa.get(i), weight_b=wb.get(i))
         for i in dict.fromkeys([*wa, *wb])
         if wa.get(i) != wb.get(i)
     )
@@ -186,7 +188,7 @@ def verdict(db: Database, a: Cut, b: Cut) -> Verdict:
             f"weights differ on {len(changes)} of {len(set(wa) | set(wb))} indicators "
             f"({a.edition.weight_set_id} against {b.edition.weight_set_id})"
         )
-    return Verdict(not reasons, tuple(reasons), diff, changes)
+    return Verdict(comparable=not reasons, reasons=tuple(reasons), diff=diff, weight_diff=changes)
 
 
 def evidence_rungs(
@@ -274,7 +276,19 @@ def compare(
             "no lineage map for " + ", ".join(missing) + ": method and performance parts are "
             "not computed rather than guessed"
         )
-    return Comparison(a, b, table, at, v, rows, entered, left, matrix, missing, tuple(notes))
+    return Comparison(
+        a=a,
+        b=b,
+        table=table,
+        at=at,
+        verdict=v,
+        rows=rows,
+        entered=entered,
+        left=left,
+        matrix=matrix,
+        not_comparable_indicators=missing,
+        notes=tuple(notes),
+    )
 
 
 def _by_name(ids: list[str], rows: dict[str, RankingEntry]) -> list[str]:
@@ -286,15 +300,25 @@ def _row(
 ) -> ComparedCity:
     rescored = None if method is None else method[x.city_id]
     return ComparedCity(
-        x.city_id, y.name_en, y.name_zh, x.band, y.band, x.rank, y.rank, n_a, n_b,
-        x.score, y.score, BAND_LABELS.index(x.band) - BAND_LABELS.index(y.band),
-        None if rescored is None else rescored - x.score,
-        None if rescored is None else y.score - rescored,
-    )  # fmt: skip
+        city_id=x.city_id,
+        name_en=y.name_en,
+        name_zh=y.name_zh,
+        band_a=x.band,
+        band_b=y.band,
+        rank_a=x.rank,
+        rank_b=y.rank,
+        n_a=n_a,
+        n_b=n_b,
+        score_a=x.score,
+        score_b=y.score,
+        band_move=BAND_LABELS.index(x.band) - BAND_LABELS.index(y.band),
+        method_part=None if rescored is None else rescored - x.score,
+        performance_part=None if rescored is None else y.score - rescored,
+    )
 
 
 def _one(r: RankingEntry, n: int) -> OneSided:
-    return OneSided(r.city_id, r.name_en, r.name_zh, r.band, r.rank, n, r.score)
+    return from_row(OneSided, vars(r), n=n)
 
 
 def _matrix(
@@ -303,8 +327,10 @@ def _matrix(
     """Band in a (rows, plus 'entered') × band in b (columns, plus 'left'): city counts."""
     out = []
     for band_a in BAND_LABELS:
-        cells = [(band_b, sum(1 for r in rows if (r.band_a, r.band_b) == (band_a, band_b)))
-                 for band_b in BAND_LABELS]  # fmt: skip
+        cells = [
+            (band_b, sum(1 for r in rows if (r.band_a, r.band_b) == (band_a, band_b)))
+            for band_b in BAND_LABELS
+        ]
         cells.append(("left", sum(1 for r in left if r.band == band_a)))
         out.append((band_a, tuple(cells)))
     cells = [(band_b, sum(1 for r in entered if r.band == band_b)) for band_b in BAND_LABELS]

@@ -20,7 +20,7 @@ from projections.ranking import weights as weights_in_force
 UP, DOWN = "up", "down"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Level:
     """A place on an indicator's ladder: no rung (0 points) or a rung with its points."""
 
@@ -28,7 +28,7 @@ class Level:
     points: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RungChange:
     """One indicator moved from one ladder place to another, `steps` rungs apart."""
 
@@ -40,7 +40,7 @@ class RungChange:
     steps: Annotated[int, Doc("Ladder steps between.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BandTarget:
     """The smallest change that moves the city into the next band up (or down), if any."""
 
@@ -63,7 +63,7 @@ class BandTarget:
     band: Annotated[str | None, Doc("Band after the changes.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NextBand:
     """A city's band at a cut and what it would take to move up or down one band."""
 
@@ -81,7 +81,10 @@ class NextBand:
 def ladder_levels(indicator: dict[str, Any]) -> list[Level]:
     """No rung, then each rung of the ladder in rung order."""
     rungs = sorted(indicator["ladder"], key=lambda r: int(r["rung"]))
-    return [Level(None, 0), *(Level(int(r["rung"]), int(r["points"])) for r in rungs)]
+    return [
+        Level(rung=None, points=0),
+        *(Level(rung=int(r["rung"]), points=int(r["points"])) for r in rungs),
+    ]
 
 
 def current_level(levels: Sequence[Level], points: int, held: bool) -> int:
@@ -184,12 +187,12 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
         steps, gain, chosen = found
         changes = tuple(
             RungChange(
-                i,
-                levels[i][at[i]].rung,
-                levels[i][j].rung,
-                levels[i][at[i]].points,
-                levels[i][j].points,
-                abs(j - at[i]),
+                indicator_id=i,
+                rung_from=levels[i][at[i]].rung,
+                rung_to=levels[i][j].rung,
+                points_from=levels[i][at[i]].points,
+                points_to=levels[i][j].points,
+                steps=abs(j - at[i]),
             )
             for i, j in zip(ids, chosen, strict=True)
             if j != at[i]
@@ -198,12 +201,29 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
         new_rank = 1 + sum(1 for s in others if s > score)
         margin = score - threshold if direction == UP else threshold - score
         return BandTarget(
-            direction, labels[goal], True, None, steps, changes, threshold, score, margin,
-            new_rank, band(new_rank, n),
-        )  # fmt: skip
+            direction=direction,
+            target_band=labels[goal],
+            possible=True,
+            reason=None,
+            steps=steps,
+            changes=changes,
+            threshold=threshold,
+            score=score,
+            margin=margin,
+            rank=new_rank,
+            band=band(new_rank, n),
+        )
 
     return NextBand(
-        edition_id, table, city_id, position, labels[index], rank, mine, target(UP), target(DOWN)
+        edition_id=edition_id,
+        table=table,
+        city_id=city_id,
+        position=position,
+        band=labels[index],
+        rank=rank,
+        score=mine,
+        up=target(UP),
+        down=target(DOWN),
     )
 
 
@@ -211,7 +231,17 @@ def _impossible(
     direction: str, goal: str | None, reason: str, threshold: Fraction | None
 ) -> BandTarget:
     return BandTarget(
-        direction, goal, False, f"none possible: {reason}", 0, (), threshold, None, None, None, None
+        direction=direction,
+        target_band=goal,
+        possible=False,
+        reason=f"none possible: {reason}",
+        steps=0,
+        changes=(),
+        threshold=threshold,
+        score=None,
+        margin=None,
+        rank=None,
+        band=None,
     )
 
 

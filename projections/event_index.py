@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 from sqlite_utils import Database
 
@@ -25,7 +25,7 @@ from ledger.records import ENVELOPE, EventRecord, plain_topic
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows
+from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows, rows_in
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = by_name({
@@ -241,16 +241,14 @@ class EventIndex(ReadModel):
                 "(originator_id, kind, owner_key, edition_id, city_id) VALUES (?, ?, ?, ?, ?)",
                 created,
             )
-        wanted = sorted({r.originator_id for r in records} - set(owners))
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            found = db.execute(
-                "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
-                f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for oid, *owner in found:
-                owners[str(oid)] = (owner[0], owner[1], owner[2], owner[3])
+        found = rows_in(
+            db,
+            "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
+            "WHERE originator_id IN ({})",
+            {r.originator_id for r in records} - set(owners),
+        )
+        for oid, kind, key, edition_id, city_id in found:
+            owners[str(oid)] = (kind, key, edition_id, city_id)
         return owners
 
 
@@ -258,7 +256,7 @@ class EventIndex(ReadModel):
 MAX_PAGE = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventView:
     """One event of the log, decoded."""
 
@@ -273,7 +271,7 @@ class EventView:
     hash: Annotated[str, Doc("Chain hash up to and including this event.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventPage:
     """A page of events and whether more follow."""
 
@@ -281,50 +279,47 @@ class EventPage:
     has_next: bool
 
 
-def _event_filter(
-    after: int,
-    types: Sequence[str] | None,
-    edition_id: str | None,
-    city_id: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> tuple[str, list[Any]]:
+class EventFilter(TypedDict, total=False):
+    """What `events` and `event_count` filter on; every filter given must match."""
+
+    types: Sequence[str] | None
+    edition_id: str | None
+    city_id: str | None
+    #: Events that occurred at or after / at or before these instants.
+    since: datetime | None
+    until: datetime | None
+
+
+def _event_filter(after: int, f: EventFilter) -> tuple[str, list[Any]]:
     """The WHERE clause and parameters of an event filter."""
     where: list[str] = ["position > ?"]
     params: list[Any] = [after]
+    types = f.get("types")
     if types:
         where.append(f"type IN ({marks(types)})")
         params.extend(types)
-    for column, value in (("edition_id", edition_id), ("city_id", city_id)):
+    for column in ("edition_id", "city_id"):
+        value = f.get(column)
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if since is not None:
-        where.append("time >= ?")
-        params.append(instant_text(since))
-    if until is not None:
-        where.append("time <= ?")
-        params.append(instant_text(until))
+    for column, bound in (("since", ">="), ("until", "<=")):
+        moment = f.get(column)
+        if isinstance(moment, datetime):
+            where.append(f"time {bound} ?")
+            params.append(instant_text(moment))
     return " AND ".join(where), params
 
 
 def events(
-    db: Database,
-    *,
-    after: int = 0,
-    first: int = MAX_PAGE,
-    types: Sequence[str] | None = None,
-    edition_id: str | None = None,
-    city_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    db: Database, *, after: int = 0, first: int = MAX_PAGE, **filters: Unpack[EventFilter]
 ) -> EventPage:
     """A page of the log after a position, filtered by type, edition, city and time range."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInput(
             f"first {first} is out of range 1..{MAX_PAGE}", field="first", value=first
         )
-    where, params = _event_filter(after, types, edition_id, city_id, since, until)
+    where, params = _event_filter(after, filters)
     sql = (
         "SELECT e.position, e.type, e.time, e.originator_id, e.originator_version, e.edition_id, "
         "e.city_id, e.data, e.hash, b.stored FROM (SELECT * FROM events "
@@ -340,15 +335,7 @@ def events(
     return EventPage(events=page, has_next=len(found) > first)
 
 
-def event_count(
-    db: Database,
-    *,
-    types: Sequence[str] | None = None,
-    edition_id: str | None = None,
-    city_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> int:
+def event_count(db: Database, **filters: Unpack[EventFilter]) -> int:
     """How many events of the whole log match the filters (as `events` takes them)."""
-    where, params = _event_filter(0, types, edition_id, city_id, since, until)
+    where, params = _event_filter(0, filters)
     return int(db.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])

@@ -4,16 +4,15 @@ queries."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
 from ledger.city import City
-from ledger.claim import Claim, status_after_round
+from ledger.claim import Claim
 from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import UnknownId
@@ -21,11 +20,12 @@ from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
+from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, from_row, marks, rows
+from projections.model import ReadModel, by_name, from_row, grouped, marks, rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -245,7 +245,7 @@ def _round_closed(batch: _Batch, r: EventRecord, claim_id: str) -> None:
 
 
 def _accepted_on_appeal(batch: _Batch, r: EventRecord, claim_id: str) -> None:
-    _decided(batch, r, claim_id, "accepted")
+    _decided(batch, r, claim_id, ClaimStatus.ACCEPTED)
 
 
 HANDLERS: dict[str, Handler] = by_name({
@@ -287,7 +287,7 @@ class Evidence(ReadModel):
         batch.write(db)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SourceView:
     """One source cited by a claim."""
 
@@ -299,7 +299,7 @@ class SourceView:
     excerpt: Annotated[str, Doc("The supporting excerpt.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClaimView:
     """An evidence claim as it stands now."""
 
@@ -322,7 +322,7 @@ class ClaimView:
     decided_position: Annotated[int | None, Doc("Ledger position of decision.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RoundView:
     """A verification round of a claim."""
 
@@ -338,7 +338,7 @@ class RoundView:
     quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VoteView:
     """A verifier's vote."""
 
@@ -370,29 +370,32 @@ def _claim_view(r: dict[str, Any]) -> ClaimView:
     )
 
 
-def _claim_filter(
-    edition_id: str | None,
-    city_ids: Sequence[str] | None,
-    indicator_id: str | None,
-    status: str | None,
-    languages: Sequence[str] | None,
-    claim_ids: Sequence[str] | None,
-) -> tuple[str, list[Any]]:
+class ClaimFilter(TypedDict, total=False):
+    """What `claims` and `claim_count` filter on; every filter given must match."""
+
+    edition_id: str | None
+    city_ids: Sequence[str] | None
+    indicator_id: str | None
+    status: str | None
+    #: Claims readable in these languages (every source's language among them).
+    languages: Sequence[str] | None
+    claim_ids: Sequence[str] | None
+
+
+def _claim_filter(f: ClaimFilter) -> tuple[str, list[Any]]:
     """The WHERE clause and parameters of a claim filter."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
-    for column, value in (
-        ("edition_id", edition_id),
-        ("indicator_id", indicator_id),
-        ("status", status),
-    ):
+    for column in ("edition_id", "indicator_id", "status"):
+        value = f.get(column)
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    for column, values in (("city_id", city_ids), ("claim_id", claim_ids)):
+    for column, values in (("city_id", f.get("city_ids")), ("claim_id", f.get("claim_ids"))):
         if values is not None:
             where.append(f"{column} IN ({marks(values) or 'NULL'})")
             params.extend(values)
+    languages = f.get("languages")
     if languages is not None and not languages:
         where.append("0 = 1")  # a reader of no language can read no claim
     elif languages is not None:
@@ -406,19 +409,10 @@ def _claim_filter(
 
 
 def claims(
-    db: Database,
-    *,
-    edition_id: str | None = None,
-    city_ids: Sequence[str] | None = None,
-    indicator_id: str | None = None,
-    status: str | None = None,
-    languages: Sequence[str] | None = None,
-    claim_ids: Sequence[str] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
+    db: Database, *, limit: int | None = None, offset: int = 0, **filters: Unpack[ClaimFilter]
 ) -> list[ClaimView]:
-    """Claims matching every filter given; `languages` keeps claims readable in those languages."""
-    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, claim_ids)
+    """Claims matching every filter given, in submission order (a page with `limit`)."""
+    where, params = _claim_filter(filters)
     sql = f"SELECT * FROM claims WHERE {where} ORDER BY submitted_position"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -432,17 +426,9 @@ def claims(
     return [_claim_view(r) for r in rows(db, sql, params)]
 
 
-def claim_count(
-    db: Database,
-    *,
-    edition_id: str | None = None,
-    city_ids: Sequence[str] | None = None,
-    indicator_id: str | None = None,
-    status: str | None = None,
-    languages: Sequence[str] | None = None,
-) -> int:
+def claim_count(db: Database, **filters: Unpack[ClaimFilter]) -> int:
     """How many claims match the filters (as `claims` takes them)."""
-    where, params = _claim_filter(edition_id, city_ids, indicator_id, status, languages, None)
+    where, params = _claim_filter(filters)
     return int(db.execute(f"SELECT COUNT(*) FROM claims WHERE {where}", params).fetchone()[0])
 
 
@@ -456,21 +442,15 @@ def claim(db: Database, claim_id: str) -> ClaimView:
 
 def rounds_for(db: Database, claim_ids: Sequence[str]) -> dict[str, list[RoundView]]:
     """Rounds per claim, in one statement."""
-    out: dict[str, list[RoundView]] = defaultdict(list)
     ids = list(dict.fromkeys(claim_ids))
-    if ids:
-        sql = f"SELECT * FROM rounds WHERE claim_id IN ({marks(ids)}) ORDER BY claim_id, round_no"
-        for r in rows(db, sql, ids):
-            out[r["claim_id"]].append(from_row(RoundView, r))
-    return out
+    sql = f"SELECT * FROM rounds WHERE claim_id IN ({marks(ids)}) ORDER BY claim_id, round_no"
+    found = [from_row(RoundView, r) for r in rows(db, sql, ids)] if ids else []
+    return grouped(found, lambda v: v.claim_id)
 
 
 def votes_for(db: Database, claim_ids: Sequence[str]) -> dict[tuple[str, int], list[VoteView]]:
     """Votes per (claim, round), in one statement."""
-    out: dict[tuple[str, int], list[VoteView]] = defaultdict(list)
     ids = list(dict.fromkeys(claim_ids))
-    if ids:
-        sql = f"SELECT * FROM votes WHERE claim_id IN ({marks(ids)}) ORDER BY position"
-        for r in rows(db, sql, ids):
-            out[(r["claim_id"], r["round_no"])].append(from_row(VoteView, r))
-    return out
+    sql = f"SELECT * FROM votes WHERE claim_id IN ({marks(ids)}) ORDER BY position"
+    found = [from_row(VoteView, r) for r in rows(db, sql, ids)] if ids else []
+    return grouped(found, lambda v: (v.claim_id, v.round_no))

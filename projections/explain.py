@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
 from ledger.vocabulary import RankingTable
-from projections import catalogue, publications
+from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
 from projections.pointintime import state_at
@@ -24,7 +24,7 @@ from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublicationCut:
     """A cut named by a publication of the edition: the position its tables were cut from."""
 
@@ -34,7 +34,7 @@ class PublicationCut:
 Cut = int | datetime | PublicationCut | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Standing:
     """A city's place at one cut."""
 
@@ -49,7 +49,7 @@ class Standing:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IndicatorMove:
     """One indicator's share of the score change: rung part + weight part."""
 
@@ -65,7 +65,7 @@ class IndicatorMove:
     causes: Annotated[tuple[Cause, ...], Doc("The deciding events, in order.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Boundary:
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
@@ -80,7 +80,7 @@ class Boundary:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Crossing:
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
@@ -96,7 +96,7 @@ class Crossing:
     causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MoveExplanation:
     """Everything that explains a city's move in one table between two cuts."""
 
@@ -130,15 +130,7 @@ class MoveExplanation:
 def resolve_cut(db: Database, edition_id: str, cut: Cut) -> int:
     """The ledger position a cut means (a publication's cut position, or as `resolve`)."""
     if isinstance(cut, PublicationCut):
-        for p in publications.publications(db, edition_id):
-            if p.publication_no == cut.number:
-                return p.position
-        catalogue.edition(db, edition_id)
-        raise UnknownId(
-            f"edition {edition_id!r} has no publication {cut.number}",
-            field="publication",
-            value=cut.number,
-        )
+        return publications.publication(db, edition_id, cut.number).position
     return resolve(db, cut)
 
 
@@ -183,7 +175,7 @@ def boundaries(rows: Sequence[RankingEntry]) -> tuple[Boundary, ...]:
     for share, label in BANDS:
         limit = int(share * n)  # floor: a rank r is in the band when r <= share × n
         inside = [r.score for r in rows if lower < r.rank <= limit]
-        out.append(Boundary(label, limit, min(inside) if inside else None))
+        out.append(Boundary(band=label, rank_limit=limit, score=min(inside) if inside else None))
         lower = limit
     return tuple(out)
 
@@ -197,7 +189,14 @@ def tie_straddles(rows: Sequence[RankingEntry], city_id: str) -> bool:
 
 def _standing(rows: Sequence[RankingEntry], city_id: str, position: int) -> Standing:
     me = next(r for r in rows if r.city_id == city_id)
-    return Standing(position, me.band, me.rank, me.score, len(rows), tie_straddles(rows, city_id))
+    return Standing(
+        position=position,
+        band=me.band,
+        rank=me.rank,
+        score=me.score,
+        n=len(rows),
+        tie_rule_matters=tie_straddles(rows, city_id),
+    )
 
 
 def explain_move(
@@ -245,11 +244,11 @@ def explain_states(
         x_a, x_b = support_a[city_id][i].points, support_b[city_id][i].points
         moves.append(
             IndicatorMove(
-                i,
-                x_a,
-                x_b,
-                w_a[i],
-                w_b[i],
+                indicator_id=i,
+                points_from=x_a,
+                points_to=x_b,
+                weight_from=w_a[i],
+                weight_to=w_b[i],
                 rung_part=(w_a[i] + w_b[i]) / 2 * (x_b - x_a),
                 weight_part=Fraction(x_a + x_b, 2) * (w_b[i] - w_a[i]),
                 claims_from=holding_claims(state_a, edition_id, city_id, i, x_a),
@@ -260,16 +259,29 @@ def explain_states(
 
     def crossing(c: str) -> Crossing:
         return Crossing(
-            c, b[c].name_en, a[c].score, b[c].score, b[c].score - a[c].score,
-            a[c].rank, b[c].rank, a[c].band, b[c].band, tuple(paths[c]),
-        )  # fmt: skip
+            city_id=c,
+            name_en=b[c].name_en,
+            score_from=a[c].score,
+            score_to=b[c].score,
+            delta=b[c].score - a[c].score,
+            rank_from=a[c].rank,
+            rank_to=b[c].rank,
+            band_from=a[c].band,
+            band_to=b[c].band,
+            causes=tuple(paths[c]),
+        )
 
     start_standing, end_standing = (
         _standing(rows_a, city_id, start),
         _standing(rows_b, city_id, end),
     )
     return MoveExplanation(
-        edition_id, RankingTable(table), city_id, me_b.name_en, start_standing, end_standing,
+        edition_id=edition_id,
+        table=RankingTable(table),
+        city_id=city_id,
+        name_en=me_b.name_en,
+        start=start_standing,
+        end=end_standing,
         delta=me_b.score - me_a.score,
         indicators=tuple(moves),
         boundaries_from=boundaries(rows_a),
@@ -277,7 +289,7 @@ def explain_states(
         overtaken_by=tuple(crossing(c) for c in passed_me),
         overtook=tuple(crossing(c) for c in fell_behind),
         tie_rule_matters=start_standing.tie_rule_matters or end_standing.tie_rule_matters,
-    )  # fmt: skip
+    )
 
 
 def exact(value: Fraction | int | None) -> str | None:
@@ -288,10 +300,16 @@ def exact(value: Fraction | int | None) -> str | None:
 def cause_json(c: Cause) -> dict[str, Any]:
     """A cause in the stable JSON shape."""
     return {
-        "position": c.position, "type": c.type, "time": c.time, "hash": c.hash,
-        "actor": c.actor, "claim_id": c.claim_id, "city_id": c.city_id,
-        "indicator_id": c.indicator_id, "score_change": exact(c.score_change),
-    }  # fmt: skip
+        "position": c.position,
+        "type": c.type,
+        "time": c.time,
+        "hash": c.hash,
+        "actor": c.actor,
+        "claim_id": c.claim_id,
+        "city_id": c.city_id,
+        "indicator_id": c.indicator_id,
+        "score_change": exact(c.score_change),
+    }
 
 
 def explanation_json(e: MoveExplanation) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from projections.ranking import TABLES
 from projections.rankings import indicator_scores, tables_at
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TableStanding:
     """The city's place in one table at one cut."""
 
@@ -30,7 +30,7 @@ class TableStanding:
     score: Annotated[Fraction, Doc("Exact score.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HistoryEntry:
     """The city in one edition at one publication (publication_no None: now, unpublished)."""
 
@@ -45,7 +45,7 @@ class HistoryEntry:
     points: tuple[tuple[str, int], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EditionStep:
     """The comparability verdict between two consecutive editions of the city's history."""
 
@@ -54,7 +54,7 @@ class EditionStep:
     verdict: Verdict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CityHistory:
     """Every edition and publication the city appears in, oldest first."""
 
@@ -87,11 +87,11 @@ def city_history(db: Database, city_id: str, *, live: bool = False) -> CityHisto
     last_cut: dict[str, Cut] = {}
     for e in editions:
         cuts = [
-            Cut(e, p.position, p.publication_no)
+            Cut(edition=e, position=p.position, publication_no=p.publication_no)
             for p in publications.publications(db, e.edition_id)
         ]
         if live or not cuts:
-            cuts.append(Cut(e, now, None))
+            cuts.append(Cut(edition=e, position=now, publication_no=None))
         if not live:
             cuts = [c for c in cuts if c.publication_no is not None]
         for c in cuts:
@@ -100,9 +100,12 @@ def city_history(db: Database, city_id: str, *, live: bool = False) -> CityHisto
             last_cut[e.edition_id] = cuts[-1]
     ordered = [e.edition_id for e in editions if e.edition_id in last_cut]
     steps = tuple(
-        EditionStep(x, y, verdict(db, last_cut[x], last_cut[y])) for x, y in pairwise(ordered)
+        EditionStep(from_edition=x, to_edition=y, verdict=verdict(db, last_cut[x], last_cut[y]))
+        for x, y in pairwise(ordered)
     )
-    return CityHistory(city.city_id, city.name_en, tuple(entries), steps)
+    return CityHistory(
+        city_id=city.city_id, name_en=city.name_en, entries=tuple(entries), steps=steps
+    )
 
 
 def _entry(db: Database, c: Cut, city_id: str) -> HistoryEntry:
@@ -117,15 +120,26 @@ def _entry(db: Database, c: Cut, city_id: str) -> HistoryEntry:
         if row is not None:
             tables.append(
                 TableStanding(
-                    RankingTable(view.table), row.band, row.rank, len(view.rows), row.score
+                    table=RankingTable(view.table),
+                    band=row.band,
+                    rank=row.rank,
+                    n=len(view.rows),
+                    score=row.score,
                 )
             )
     scores = indicator_scores(db, c.edition.edition_id, [city_id], c.position, strict=False)
     points = tuple((s.indicator_id, s.points) for s in scores.get(city_id, []))
     return HistoryEntry(
-        c.edition.edition_id, c.edition.year, c.edition.framework_id,
-        c.edition.framework_version, c.publication_no, c.position, time, tuple(tables), points,
-    )  # fmt: skip
+        edition_id=c.edition.edition_id,
+        year=c.edition.year,
+        framework_id=c.edition.framework_id,
+        framework_version=c.edition.framework_version,
+        publication_no=c.publication_no,
+        position=c.position,
+        time=time,
+        tables=tuple(tables),
+        points=points,
+    )
 
 
 def history_json(h: CityHistory, *, scores: bool) -> dict[str, object]:

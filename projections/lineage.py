@@ -15,7 +15,7 @@ from projections.catalogue import IndicatorView
 Version = tuple[str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Relation:
     """How indicators of one version relate to indicators of its predecessor."""
 
@@ -32,7 +32,7 @@ class Relation:
     note: Annotated[str, Doc("Why, in words.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LineageStep:
     """A version's stated relation to its predecessor version."""
 
@@ -48,7 +48,7 @@ class LineageStep:
     position: Annotated[int, Doc("Ledger position of the stating event.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DiffEntry:
     """One change on the way from one framework version to another."""
 
@@ -62,7 +62,7 @@ class DiffEntry:
     detail: Annotated[str, Doc("What changed, in words.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Derivation:
     """How an indicator of the later version is scored from evidence of the earlier one."""
 
@@ -75,7 +75,7 @@ class Derivation:
     reason: Annotated[str, Doc("Why there is no map (empty if there is).")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FrameworkDiff:
     """The changes between two framework versions, following the lineage chain."""
 
@@ -98,16 +98,24 @@ class FrameworkDiff:
 def _step(r: tuple[object, ...]) -> LineageStep:
     relations = tuple(
         Relation(
-            x["kind"],
-            tuple(x["from"]),
-            tuple(x["to"]),
-            None if x["rung_map"] is None else tuple((int(a), int(b)) for a, b in x["rung_map"]),
-            x.get("note", ""),
+            kind=x["kind"],
+            old=tuple(x["from"]),
+            new=tuple(x["to"]),
+            rung_map=None
+            if x["rung_map"] is None
+            else tuple((int(a), int(b)) for a, b in x["rung_map"]),
+            note=x.get("note", ""),
         )
         for x in json.loads(str(r[4]))
     )
     return LineageStep(
-        str(r[0]), int(str(r[1])), str(r[2]), int(str(r[3])), relations, str(r[5]), int(str(r[6]))
+        framework_id=str(r[0]),
+        version=int(str(r[1])),
+        predecessor_framework_id=str(r[2]),
+        predecessor_version=int(str(r[3])),
+        relations=relations,
+        stated_at=str(r[5]),
+        position=int(str(r[6])),
     )
 
 
@@ -183,37 +191,87 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
     if a == b:
         same = tuple(
             Derivation(
-                i.indicator_id, i.indicator_id, tuple((r.rung, r.rung) for r in i.ladder), ""
+                indicator_id=i.indicator_id,
+                source=i.indicator_id,
+                rung_map=tuple((r.rung, r.rung) for r in i.ladder),
+                reason="",
             )
             for i in b_indicators
         )
-        return FrameworkDiff(a, b, True, True, (), same, "same framework version")
+        return FrameworkDiff(
+            a=a,
+            b=b,
+            linked=True,
+            forward=True,
+            entries=(),
+            derivations=same,
+            reason="same framework version",
+        )
     forward = _path(db, a, b)
     backward = None if forward is not None else _path(db, b, a)
     steps = forward if forward is not None else backward
     if steps is None:
         reason = f"no stated lineage links {_label(a)} and {_label(b)}"
-        none = tuple(Derivation(i, None, None, reason) for i in b_ids)
-        return FrameworkDiff(a, b, False, True, (), none, reason)
+        return _underived(a, b, b_ids, reason, linked=False, entries=())
     entries: list[DiffEntry] = []
     for step in steps:
         pre = (step.predecessor_framework_id, step.predecessor_version)
         old = {i.indicator_id: i for i in catalogue.indicators(db, *pre)}
         new = {i.indicator_id: i for i in catalogue.indicators(db, step.framework_id, step.version)}
         entries.extend(
-            DiffEntry(*pre, step.framework_id, step.version, r.kind, r.old, r.new,
-                      _detail(r, old, new))
+            DiffEntry(
+                from_framework=step.predecessor_framework_id,
+                from_version=step.predecessor_version,
+                to_framework=step.framework_id,
+                to_version=step.version,
+                kind=r.kind,
+                old=r.old,
+                new=r.new,
+                detail=_detail(r, old, new),
+            )
             for r in step.relations
             if r.kind != "unchanged"
-        )  # fmt: skip
+        )
     if backward is not None:
         reason = (
             f"{_label(b)} precedes {_label(a)}: evidence is re-scored forward along the "
             "lineage only (compare the older edition as a)"
         )
-        none = tuple(Derivation(i, None, None, reason) for i in b_ids)
-        return FrameworkDiff(a, b, True, False, tuple(entries), none, reason)
-    return FrameworkDiff(a, b, True, True, tuple(entries), _compose(steps, b_ids), "")
+        return _underived(a, b, b_ids, reason, linked=True, entries=tuple(entries))
+    return FrameworkDiff(
+        a=a,
+        b=b,
+        linked=True,
+        forward=True,
+        entries=tuple(entries),
+        derivations=_compose(steps, b_ids),
+        reason="",
+    )
+
+
+def _underived(
+    a: Version,
+    b: Version,
+    b_ids: list[str],
+    reason: str,
+    *,
+    linked: bool,
+    entries: tuple[DiffEntry, ...],
+) -> FrameworkDiff:
+    """A diff that derives no indicator of b from a (a backward diff states the steps between;
+    an unlinked one, none), each with the same reason."""
+    none = tuple(
+        Derivation(indicator_id=i, source=None, rung_map=None, reason=reason) for i in b_ids
+    )
+    return FrameworkDiff(
+        a=a,
+        b=b,
+        linked=linked,
+        forward=not linked,
+        entries=entries,
+        derivations=none,
+        reason=reason,
+    )
 
 
 def _compose(steps: list[LineageStep], b_ids: list[str]) -> tuple[Derivation, ...]:
@@ -226,19 +284,30 @@ def _compose(steps: list[LineageStep], b_ids: list[str]) -> tuple[Derivation, ..
             for target in r.new:
                 if r.rung_map is None:
                     why = f"{target}: {r.kind} in {_label((step.framework_id, step.version))}"
-                    nxt[target] = Derivation(target, None, None, f"no rung map ({why})")
+                    nxt[target] = Derivation(
+                        indicator_id=target,
+                        source=None,
+                        rung_map=None,
+                        reason=f"no rung map ({why})",
+                    )
                     continue
                 origin = r.old[0]
                 if current is None:
-                    nxt[target] = Derivation(target, origin, r.rung_map, "")
+                    nxt[target] = Derivation(
+                        indicator_id=target, source=origin, rung_map=r.rung_map, reason=""
+                    )
                     continue
                 before = current[origin]
                 if before.rung_map is None:
-                    nxt[target] = Derivation(target, None, None, before.reason)
+                    nxt[target] = Derivation(
+                        indicator_id=target, source=None, rung_map=None, reason=before.reason
+                    )
                     continue
                 second = dict(r.rung_map)
                 composed = tuple((x, second[y]) for x, y in before.rung_map)
-                nxt[target] = Derivation(target, before.source, composed, "")
+                nxt[target] = Derivation(
+                    indicator_id=target, source=before.source, rung_map=composed, reason=""
+                )
         current = nxt
     assert current is not None
     return tuple(current[i] for i in b_ids)

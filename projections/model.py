@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 H = TypeVar("H")
 V = TypeVar("V", bound="DataclassInstance")
+K = TypeVar("K")
 #: `handles` of a model that records every event whatever its type.
 EVERY_EVENT = frozenset({"*"})
 
@@ -72,6 +73,28 @@ def from_row(view: type[V], row: Mapping[str, Any], **decoded: Any) -> V:
 def _field_names(view: type) -> tuple[str, ...]:
     """A view's field names (dataclasses.fields is slow enough to show in a page of rows)."""
     return tuple(f.name for f in fields(view))
+
+
+#: Keys per `IN (...)` lookup: well under SQLite's limit on bound parameters.
+CHUNK = 500
+
+
+def rows_in(db: Database, sql: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` (ending in `IN ({})`) for the keys, one statement per CHUNK of them."""
+    wanted = sorted(set(keys))
+    found: list[tuple[Any, ...]] = []
+    for i in range(0, len(wanted), CHUNK):
+        chunk = wanted[i : i + CHUNK]
+        found.extend(db.execute(sql.format(marks(chunk)), chunk).fetchall())
+    return found
+
+
+def grouped(found: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
+    """Views grouped by a key, each group in the order given."""
+    out: dict[K, list[V]] = {}
+    for view in found:
+        out.setdefault(key(view), []).append(view)
+    return out
 
 
 def tracking_position(db: Database) -> int:

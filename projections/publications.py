@@ -63,7 +63,7 @@ class PublicationRecords(ReadModel):
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Record each publication."""
         for r in records:
-            if r.type != "RankingPublished":
+            if r.type != Edition.RankingPublished.__name__:
                 continue
             d = r.data
             row = db.execute(
@@ -84,7 +84,7 @@ class PublicationRecords(ReadModel):
             )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cause:
     """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
 
@@ -94,7 +94,7 @@ class Cause:
     appeal_id: Annotated[str | None, Doc("The appeal upheld, if any.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublishedChange:
     """A city whose band in a table differs between two publications."""
 
@@ -108,7 +108,7 @@ class PublishedChange:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Publication:
     """A publication as it was made; a correction names the one it corrects and its changes."""
 
@@ -141,7 +141,7 @@ class Publication:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublicationDiff:
     """What changed between two publications of an edition."""
 

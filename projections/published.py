@@ -32,7 +32,7 @@ def published_rankings(
     edition_id, number = publication.edition_id, publication.publication_no
     if (
         recorded is None
-        or recorded.type != "RankingPublished"
+        or recorded.type != Edition.RankingPublished.__name__
         or recorded.originator_id != str(Edition.key(edition_id))
         or recorded.data.get("publication_no") != number
         or recorded.data.get("position") != publication.position

@@ -18,7 +18,7 @@ from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingS
 TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RankingEntry:
     """A city's row in a table."""
 

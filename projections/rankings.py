@@ -24,7 +24,7 @@ AsOf = int | datetime | None
 Points = tuple[str, int, str | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RankingView:
     """A table of an edition as computed at a ledger position."""
 
@@ -35,7 +35,7 @@ class RankingView:
     rows: tuple[RankingEntry, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ScoreView:
     """A city's points on one indicator and the claim that supports them."""
 
@@ -46,7 +46,7 @@ class ScoreView:
     claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BandChange:
     """A city whose band differs between two points, with the events that moved it between."""
 
@@ -153,11 +153,14 @@ def tables_at(
     found, time = _edition_at(db, edition_id, position), _time_at(db, position)
     return [
         RankingView(
-            edition_id, table, position, time,
-            tuple(ranking(found.state, edition_id, table, found.support)),
+            edition_id=edition_id,
+            table=table,
+            position=position,
+            time=time,
+            rows=tuple(ranking(found.state, edition_id, table, found.support)),
         )
         for table in tables
-    ]  # fmt: skip
+    ]
 
 
 def _current(db: Database, edition_id: str, table: str, position: int) -> RankingView:
@@ -251,7 +254,10 @@ def _stored_scores(
     if stored is None:
         return None
     return {
-        c: [ScoreView(edition_id, c, i, p, claim) for i, p, claim in per]
+        c: [
+            ScoreView(edition_id=edition_id, city_id=c, indicator_id=i, points=p, claim_id=claim)
+            for i, p, claim in per
+        ]
         for c, per in stored.items()
     }
 

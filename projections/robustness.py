@@ -21,14 +21,14 @@ from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, ranking, table_indicators
-from projections.rankings import resolve
+from projections.ranking import TABLES, indicator_support, table_indicators
+from projections.rankings import rankings, resolve
 
 MAX_DRAWS = 10_000
 DRIVERS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BandProbability:
     """The share of draws that put a city in a band."""
 
@@ -36,7 +36,7 @@ class BandProbability:
     probability: Annotated[Fraction, Doc("Exact share of draws, like 937/1000.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WeightDriver:
     """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
     positive: a heavier weight pushes the city down)."""
@@ -52,7 +52,7 @@ class WeightDriver:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CityRobustness:
     """One city's band probabilities and rank interval over the draws."""
 
@@ -72,7 +72,7 @@ class CityRobustness:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
@@ -122,10 +122,17 @@ def band_robustness(
 
     def answer(note: str | None, cities: tuple[CityRobustness, ...]) -> Robustness:
         return Robustness(
-            edition_id, RankingTable(table), position, edition.weight_set_id, method,
-            len(ballots), draws,
-            seed, note, cities,
-        )  # fmt: skip
+            edition_id=edition_id,
+            table=RankingTable(table),
+            position=position,
+            weight_set_id=edition.weight_set_id,
+            method=method,
+            ballots=len(ballots),
+            draws=draws,
+            seed=seed,
+            note=note,
+            cities=cities,
+        )
 
     if method != "mean-of-ballots" or not ballots:
         why = "were set by an editor" if method == "set-by-editor" else "are not yet decided"
@@ -152,24 +159,25 @@ def band_robustness(
             rank = drawn_ranks[city_id]
             ranks[c].append(rank)
             band_hits[c][labels.index(band(rank, n))] += 1
-    now = {r.city_id: r for r in ranking(state, edition_id, table, support)}
+    # The table as it stands is the standings' own: no need to rank the state again.
+    now = {r.city_id: r for r in rankings(db, edition_id, table, position).rows}
     out = []
     for c, city_id in enumerate(cities):
         ordered = sorted(ranks[c])
         out.append(
             CityRobustness(
-                city_id,
-                now[city_id].name_en,
-                now[city_id].band,
-                now[city_id].rank,
-                tuple(
-                    BandProbability(labels[k], Fraction(hits, draws))
+                city_id=city_id,
+                name_en=now[city_id].name_en,
+                band=now[city_id].band,
+                rank=now[city_id].rank,
+                probabilities=tuple(
+                    BandProbability(band=labels[k], probability=Fraction(hits, draws))
                     for k, hits in enumerate(band_hits[c])
                     if hits
                 ),
-                percentile(ordered, Fraction(5, 100)),
-                percentile(ordered, Fraction(95, 100)),
-                drivers(ids, sums, ranks[c]),
+                rank_low=percentile(ordered, Fraction(5, 100)),
+                rank_high=percentile(ordered, Fraction(95, 100)),
+                drivers=drivers(ids, sums, ranks[c]),
             )
         )
     out.sort(key=lambda r: (r.rank, r.name_en.casefold(), r.city_id))
@@ -191,14 +199,19 @@ def drivers(
         dev = [v - mean for v in values]
         norm = math.sqrt(sum(x * x for x in dev))
         if norm:
-            found.append(WeightDriver(indicator_id, sum(map(mul, dev, centred)) / (norm * spread)))
+            found.append(
+                WeightDriver(
+                    indicator_id=indicator_id,
+                    correlation=sum(map(mul, dev, centred)) / (norm * spread),
+                )
+            )
     found.sort(key=lambda d: (-abs(d.correlation), d.indicator_id))
     return tuple(round_driver(d) for d in found[:DRIVERS])
 
 
 def round_driver(d: WeightDriver) -> WeightDriver:
     """Three decimals: a statistic for reading, never a tie-breaker."""
-    return WeightDriver(d.indicator_id, round(d.correlation, 3))
+    return WeightDriver(indicator_id=d.indicator_id, correlation=round(d.correlation, 3))
 
 
 def robustness_json(r: Robustness) -> dict[str, Any]:

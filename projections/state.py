@@ -10,12 +10,13 @@ from typing import Any
 
 from ledger.appeal import Appeal
 from ledger.city import City
-from ledger.claim import Claim, status_after_round
+from ledger.claim import Claim
 from ledger.edition import Edition
 from ledger.feedback import Feedback
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
+from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus
 from ledger.weights import WeightSet

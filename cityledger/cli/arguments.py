@@ -115,7 +115,7 @@ def parse_cut(text: str, option: str) -> Cut:
 
         number = text.removeprefix(PUBLICATION_PREFIX)
         if number.isascii() and number.isdigit() and int(number) >= 1:
-            return PublicationCut(int(number))
+            return PublicationCut(number=int(number))
         raise InvalidInput(
             f"--{option} {text!r}: publication:N needs N >= 1", field=option, value=text
         )

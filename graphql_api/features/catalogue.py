@@ -120,8 +120,6 @@ class CatalogueQuery:
 
 @strawberry.input(description="A pillar of a framework.")
 class PillarInput:
-    """A pillar."""
-
     pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
     name: str = strawberry.field(description="Pillar name.")
     table: SubTable | None = strawberry.field(
@@ -140,8 +138,6 @@ class PillarInput:
 
 @strawberry.input(description="A rung of a ladder.")
 class RungInput:
-    """A rung."""
-
     rung: int = strawberry.field(description="Rung number (1..20), ascending.")
     points: int = strawberry.field(description="Points (0..100).")
     description: str = strawberry.field(description="What a city must show.")
@@ -149,8 +145,6 @@ class RungInput:
 
 @strawberry.input(description="An indicator with its ladder.")
 class IndicatorInput:
-    """An indicator."""
-
     indicator_id: str = strawberry.field(description="Indicator id.")
     pillar: str = strawberry.field(description="Pillar id.")
     name: str = strawberry.field(description="Indicator name.")

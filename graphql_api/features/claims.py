@@ -140,8 +140,6 @@ class ClaimsQuery:
 
 @strawberry.input(description="A source cited by a claim: a URL or a citation, or both.")
 class SourceInput:
-    """A source."""
-
     title: str = strawberry.field(description="Title.")
     language: str = strawberry.field(description="ISO 639 language code, like zh or en.")
     date: str = strawberry.field(description="Publication date, YYYY-MM-DD.")

@@ -67,7 +67,7 @@ def cut_value(cut: Cut | None) -> CutValue:
     if isinstance(cut.position, int):
         return cut.position
     if isinstance(cut.publication, int):
-        return PublicationCut(cut.publication)
+        return PublicationCut(number=cut.publication)
     if isinstance(cut.instant, datetime):
         from graphql_api.inputs import aware
 

@@ -57,8 +57,6 @@ class TableScores:
 
 @strawberry.type(description="A city's row in a ranking table.")
 class RankingRow:
-    """A ranking row."""
-
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
     name_zh: str = strawberry.field(description="Chinese name.")
@@ -93,10 +91,17 @@ class RankingRow:
         "Points per indicator with the supporting claims (one batch per page).", CanSeeCityScores
     )
     def indicator_scores(self) -> list[IndicatorScore] | None:
-        """Per-indicator scores."""
         edition_id, city_id = self.edition_id, self.city_id
         return [
-            IndicatorScore.from_view(ScoreView(edition_id, city_id, indicator, points, claim))
+            IndicatorScore.from_view(
+                ScoreView(
+                    edition_id=edition_id,
+                    city_id=city_id,
+                    indicator_id=indicator,
+                    points=points,
+                    claim_id=claim,
+                )
+            )
             for indicator, points, claim in self.scores.of(city_id)
         ]
 
@@ -120,7 +125,6 @@ class RankingRow:
     def from_entry(
         cls, e: RankingEntry, edition_id: str, position: int, scores: TableScores
     ) -> RankingRow:
-        """From a ranking entry."""
         return cls(
             city_id=e.city_id,
             name_en=e.name_en,

@@ -78,16 +78,12 @@ class WeightsQuery:
 
 @strawberry.input(description="Points a ballot gives one indicator.")
 class AllocationInput:
-    """An allocation."""
-
     indicator_id: str = strawberry.field(description="Indicator id.")
     points: int = strawberry.field(description="Points (the ballot sums to 100).")
 
 
 @strawberry.input(description="An exact weight for one indicator.")
 class WeightInput:
-    """A weight."""
-
     indicator_id: str = strawberry.field(description="Indicator id.")
     weight: str = strawberry.field(description="Exact weight as text, like 25/8 or 3.125.")
 

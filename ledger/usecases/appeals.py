@@ -99,8 +99,7 @@ class AppealUseCases(LedgerBase):
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(Appeal, new_id)
+        def make(when: datetime) -> Appeal:
             edition = self._get(Edition, edition_id)
             edition.require_city(city_id)
             framework = self._framework(edition.framework_id, edition.framework_version)
@@ -111,15 +110,14 @@ class AppealUseCases(LedgerBase):
             if claim_id is not None:
                 self._disputable(claim_id, edition_id, city_id, indicator_id)
             deadline = edition.require_appeal_window(when=when)
-            appeal = Appeal.file(
+            return Appeal.file(
                 appeal_id=new_id, edition_id=edition_id, city_id=city_id,
                 indicator_id=indicator_id, text=text, filed_by=filed_by, at=when,
                 claim_id=claim_id, rung=rung, points=points, sources=clean_sources,
                 deadline=deadline.isoformat(),
             )  # fmt: skip
-            return Outcome(new_id, [appeal])
 
-        return self._run(run, body)
+        return self._run(run, self._new(Appeal, new_id, make, new_id))
 
     def _disputable(self, claim_id: str, edition_id: str, city_id: str, indicator: str) -> Claim:
         claim = self._get(Claim, claim_id)
@@ -157,13 +155,7 @@ class AppealUseCases(LedgerBase):
         self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> int:
         """Open the next verification round on an appeal's evidence; return its number."""
-        by = validate.actor(by)
-        return self._run(
-            run,
-            self._step(
-                Appeal, appeal_id, lambda appeal, when: appeal.open_next_round(at=when, by=by)
-            ),
-        )
+        return self._run(run, self._open_round(Appeal, appeal_id, validate.actor(by)))
 
     @use_case
     def cast_appeal_vote(
@@ -182,13 +174,10 @@ class AppealUseCases(LedgerBase):
         self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> str:
         """Close an appeal's review round under its edition's quorum; return the outcome."""
-        by = validate.actor(by)
-
-        def close(appeal: Appeal, when: datetime) -> str:
-            quorum = self._get(Edition, appeal.edition_id).quorum
-            return str(appeal.close_round(quorum=quorum, at=when, by=by))
-
-        return self._run(run, self._step(Appeal, appeal_id, close))
+        actor = validate.actor(by)
+        return self._run(
+            run, self._step(Appeal, appeal_id, lambda a, when: self._close_round(a, when, actor))
+        )
 
     @use_case
     def answer_appeal(
@@ -266,13 +255,11 @@ class AppealUseCases(LedgerBase):
         text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
         given_by = validate.text("given_by", given_by, max_len=120)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(Feedback, new_id)
+        def make(when: datetime) -> Feedback:
             self._get(Edition, edition_id).require_city(city_id)
-            feedback = Feedback.give(
+            return Feedback.give(
                 feedback_id=new_id, edition_id=edition_id, city_id=city_id, text=text,
                 given_by=given_by, at=when,
             )  # fmt: skip
-            return Outcome(new_id, [feedback])
 
-        return self._run(run, body)
+        return self._run(run, self._new(Feedback, new_id, make, new_id))

@@ -26,6 +26,7 @@ from ledger.appeal import Appeal
 from ledger.chain import GENESIS, canonical, link_canonical
 from ledger.claim import Claim
 from ledger.config import ledger_env
+from ledger.edition import Edition
 from ledger.errors import (
     AlreadyExists,
     BackdatedEvent,
@@ -274,6 +275,18 @@ class LedgerBase(Application[UUID]):
 
         return body
 
+    def _new(
+        self, cls: type[A], ident: str, make: Callable[[datetime], A], result: T
+    ) -> Callable[[datetime], Outcome[T]]:
+        """The body of a use case that records a new aggregate under an id not yet taken
+        (checked first), answering `result`."""
+
+        def body(when: datetime) -> Outcome[T]:
+            self._absent(cls, ident)
+            return Outcome(result, [make(when)])
+
+        return body
+
     def _update(
         self, cls: type[A], ident: str, change: Callable[[A, datetime], None], result: T
     ) -> Callable[[datetime], Outcome[T]]:
@@ -285,6 +298,17 @@ class LedgerBase(Application[UUID]):
             return Outcome(result, [found])
 
         return body
+
+    def _open_round(
+        self, cls: type[Claim | Appeal], ident: str, by: str | None
+    ) -> Callable[[datetime], Outcome[int]]:
+        """The body that opens the next round on a claim or an appeal's review alike."""
+        return self._step(cls, ident, lambda subject, when: subject.open_next_round(at=when, by=by))
+
+    def _close_round(self, subject: Claim | Appeal, when: datetime, by: str | None) -> str:
+        """Close the subject's open round under its edition's quorum; the outcome."""
+        quorum = self._get(Edition, subject.edition_id).quorum
+        return str(subject.close_round(quorum=quorum, at=when, by=by))
 
     def _vote(
         self, cls: type[Claim | Appeal], ident: str, verifier_id: str, decision: str, note: str

@@ -10,7 +10,7 @@ from ledger.city import City
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
 from ledger.framework import Framework
-from ledger.usecases.base import LedgerBase, Outcome, use_case
+from ledger.usecases.base import LedgerBase, use_case
 from ledger.usecases.params import (
     Actor,
     FrameworkId,
@@ -61,15 +61,13 @@ class CatalogueUseCases(LedgerBase):
             raise InvalidInput(f"aliases_zh must be a list, got {aliases_zh!r}", field="aliases_zh")
         aliases = [validate.text("aliases_zh", a, max_len=200) for a in (aliases_zh or [])]
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(City, city_id)
-            city = City.register(
+        def make(when: datetime) -> City:
+            return City.register(
                 city_id=city_id, name_en=name_en, name_zh=name_zh, country=country,
                 aliases_zh=aliases, at=when, by=by,
             )  # fmt: skip
-            return Outcome(city_id, [city])
 
-        return self._run(run, body)
+        return self._run(run, self._new(City, city_id, make, city_id))
 
     @use_case
     def define_framework(
@@ -87,15 +85,13 @@ class CatalogueUseCases(LedgerBase):
         validate.ident("framework_id", framework_id)
         title = validate.text("title", title, max_len=300)
 
-        def body(when: datetime) -> Outcome[int]:
-            self._absent(Framework, framework_id)
-            framework = Framework.define(
+        def make(when: datetime) -> Framework:
+            return Framework.define(
                 framework_id=framework_id, title=title, pillars=pillars, indicators=indicators,
                 at=when, by=by,
             )  # fmt: skip
-            return Outcome(1, [framework])
 
-        return self._run(run, body)
+        return self._run(run, self._new(Framework, framework_id, make, 1))
 
     @use_case
     def revise_framework(
@@ -176,12 +172,10 @@ class CatalogueUseCases(LedgerBase):
         validate.ident("verifier_id", verifier_id)
         langs = validate.languages("languages", languages)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(Verifier, verifier_id)
-            verifier = Verifier.enrol(verifier_id=verifier_id, languages=langs, at=when, by=by)
-            return Outcome(verifier_id, [verifier])
+        def make(when: datetime) -> Verifier:
+            return Verifier.enrol(verifier_id=verifier_id, languages=langs, at=when, by=by)
 
-        return self._run(run, body)
+        return self._run(run, self._new(Verifier, verifier_id, make, verifier_id))
 
     @use_case
     def change_verifier_languages(

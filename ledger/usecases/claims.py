@@ -57,8 +57,7 @@ class ClaimUseCases(LedgerBase):
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(Claim, new_id)
+        def make(when: datetime) -> Claim:
             edition = self._get(Edition, edition_id)
             edition.require_city(city_id)
             edition.require_evidence_by_cutoff(clean_sources)
@@ -75,14 +74,13 @@ class ClaimUseCases(LedgerBase):
                     field="supersedes",
                 )
                 old.require_correctable_by(by=submitted_by, as_editor=as_editor is True)
-            claim = Claim.submit(
+            return Claim.submit(
                 claim_id=new_id, edition_id=edition_id, city_id=city_id,
                 indicator_id=indicator_id, rung=rung, points=points, sources=clean_sources,
                 submitted_by=submitted_by, supersedes=supersedes, at=when,
             )  # fmt: skip
-            return Outcome(new_id, [claim])
 
-        return self._run(run, body)
+        return self._run(run, self._new(Claim, new_id, make, new_id))
 
     @use_case
     def withdraw_claim(
@@ -105,11 +103,7 @@ class ClaimUseCases(LedgerBase):
     @use_case
     def open_round(self, claim_id: ClaimId, *, by: Actor = None, **run: Unpack[Run]) -> int:
         """Open the next verification round of a claim; return its number."""
-        by = validate.actor(by)
-        return self._run(
-            run,
-            self._step(Claim, claim_id, lambda claim, when: claim.open_next_round(at=when, by=by)),
-        )
+        return self._run(run, self._open_round(Claim, claim_id, validate.actor(by)))
 
     @use_case
     def cast_vote(
@@ -134,8 +128,7 @@ class ClaimUseCases(LedgerBase):
 
         def body(when: datetime) -> Outcome[str]:
             claim = self._get(Claim, claim_id)
-            quorum = self._get(Edition, claim.edition_id).quorum
-            outcome = claim.close_round(quorum=quorum, at=when, by=by)
+            outcome = self._close_round(claim, when, by)
             changed: list[Aggregate] = [claim]
             if outcome == ACCEPTED and claim.supersedes is not None:
                 old = self._get(Claim, claim.supersedes)
@@ -143,7 +136,7 @@ class ClaimUseCases(LedgerBase):
                 if old.in_force:
                     old.supersede(by_claim=claim_id, at=when, by=by)
                     changed.append(old)
-            return Outcome(str(outcome), changed)
+            return Outcome(outcome, changed)
 
         return self._run(run, body)
 

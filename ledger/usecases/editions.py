@@ -57,8 +57,7 @@ class EditionUseCases(LedgerBase):
         validate.integer("quorum", quorum, low=1, high=100)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(Edition, edition_id)
+        def make(when: datetime) -> Edition:
             self._framework(framework_id, framework_version).indicators_of(framework_version)
             weight_set = self._get(WeightSet, weight_set_id)
             pinned = (weight_set.framework_id, weight_set.framework_version)
@@ -69,15 +68,14 @@ class EditionUseCases(LedgerBase):
                     field="weight_set_id",
                     value=weight_set_id,
                 )
-            edition = Edition.create(
+            return Edition.create(
                 edition_id=edition_id, year=year, title=title, region=region,
                 framework_id=framework_id, framework_version=framework_version,
                 weight_set_id=weight_set_id, evidence_cutoff=cutoff, quorum=quorum, at=when,
                 by=by,
             )  # fmt: skip
-            return Outcome(edition_id, [edition])
 
-        return self._run(run, body)
+        return self._run(run, self._new(Edition, edition_id, make, edition_id))
 
     @use_case
     def include_cities(

@@ -7,7 +7,7 @@ from typing import Annotated, Unpack
 
 from ledger import validate
 from ledger.doc import Doc
-from ledger.usecases.base import LedgerBase, Outcome, use_case
+from ledger.usecases.base import LedgerBase, use_case
 from ledger.usecases.params import (
     Actor,
     Allocations,
@@ -47,18 +47,16 @@ class WeightUseCases(LedgerBase):
         title = validate.text("title", title, max_len=300)
         validate.integer("framework_version", framework_version, low=1, high=10_000)
 
-        def body(when: datetime) -> Outcome[str]:
-            self._absent(WeightSet, weight_set_id)
+        def make(when: datetime) -> WeightSet:
             framework = self._framework(framework_id, framework_version)
-            weight_set = WeightSet.create(
+            return WeightSet.create(
                 weight_set_id=weight_set_id, title=title, framework_id=framework_id,
                 framework_version=framework_version,
                 indicator_ids=[i["id"] for i in framework.indicators_of(framework_version)],
                 at=when, by=by,
             )  # fmt: skip
-            return Outcome(weight_set_id, [weight_set])
 
-        return self._run(run, body)
+        return self._run(run, self._new(WeightSet, weight_set_id, make, weight_set_id))
 
     @use_case
     def enrol_panelist(

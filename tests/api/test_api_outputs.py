@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from textwrap import dedent
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pytest
 import strawberry
@@ -15,6 +15,9 @@ from graphql_api.outputs import FromView, output, rows
 from graphql_api.permissions import CanSeeCityScores
 from ledger.doc import Doc
 from ledger.vocabulary import ClaimStatus
+
+if TYPE_CHECKING:
+    from projections.causes import Cause as OnlyForTypes
 
 
 @dataclass(frozen=True)
@@ -246,4 +249,19 @@ def test_a_renamed_field_the_view_does_not_have_is_refused() -> None:
 
         @output(MoveView, exclude=["points"], renamed={"after": "band_after"})
         class Wrong(FromView[MoveView]):
+            """Never made."""
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A view whose field names a type its module imports only for type checking."""
+
+    cause: Annotated[OnlyForTypes, Doc("A cause.")]
+
+
+def test_a_view_naming_a_type_it_does_not_import_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="Unresolved's fields name 'OnlyForTypes'"):
+
+        @output(Unresolved)
+        class Never(FromView[Unresolved]):
             """Never made."""

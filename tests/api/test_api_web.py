@@ -108,6 +108,14 @@ def test_sorting_by_the_pinyin_field_gives_the_reports_chinese_order(gql: Gql) -
                        r["cityId"]),
     )  # fmt: skip
     entries = [
-        RankingEntry(r["cityId"], r["nameEn"], r["nameZh"], Fraction(0), 0, r["band"]) for r in rows
+        RankingEntry(
+            city_id=r["cityId"],
+            name_en=r["nameEn"],
+            name_zh=r["nameZh"],
+            score=Fraction(0),
+            rank=0,
+            band=r["band"],
+        )
+        for r in rows
     ]
     assert [r["cityId"] for r in by_page] == [e.city_id for e in ordered(entries, "zh")]

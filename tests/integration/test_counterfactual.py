@@ -130,7 +130,7 @@ def test_no_choice_of_rungs_reaching_the_line_is_none_possible() -> None:
 
 
 def test_a_city_without_a_counting_claim_stands_below_a_zero_point_rung() -> None:
-    levels = [Level(None, 0), Level(1, 0), Level(2, 5)]
+    levels = [Level(rung=None, points=0), Level(rung=1, points=0), Level(rung=2, points=5)]
     assert current_level(levels, 0, held=False) == 0
     assert current_level(levels, 0, held=True) == 1
     assert current_level(levels, 5, held=True) == 2

@@ -133,7 +133,7 @@ def test_json_shape_is_stable_with_exact_numbers_as_strings(world: Runtime) -> N
 
 def test_cuts_are_positions_instants_or_publications(world: Runtime) -> None:
     assert parse_cut("120", "from") == 120
-    assert parse_cut("publication:2", "from") == PublicationCut(2)
+    assert parse_cut("publication:2", "from") == PublicationCut(number=2)
     for bad in ("publication:0", "publication:x", "yesterday", "2023-06-01T00:00:00"):
         with pytest.raises(InvalidInput):
             parse_cut(bad, "from")
@@ -141,10 +141,10 @@ def test_cuts_are_positions_instants_or_publications(world: Runtime) -> None:
     world.ledger.publish(EDITION, "E1")
     verified_claim(world.ledger, "taizhou-zj", "I1", 4)
     world.catch_up()
-    by_publication = explain_move(world.db, EDITION, TABLE, "taizhou-zj", PublicationCut(1))
+    by_publication = explain_move(world.db, EDITION, TABLE, "taizhou-zj", PublicationCut(number=1))
     assert by_publication.start.position == cut
     with pytest.raises(UnknownId, match="no publication 2"):
-        explain_move(world.db, EDITION, TABLE, "taizhou-zj", PublicationCut(2))
+        explain_move(world.db, EDITION, TABLE, "taizhou-zj", PublicationCut(number=2))
     with pytest.raises(InvalidInput, match="after to"):
         explain_move(world.db, EDITION, TABLE, "taizhou-zj", cut, cut - 1)
     with pytest.raises(UnknownId, match="paris"):

@@ -10,7 +10,9 @@ from projections.report import columns, layout, ordered
 
 def entry(city_id: str, name_en: str, name_zh: str, band: str = "top 10%") -> RankingEntry:
     """A row with only what the layout reads."""
-    return RankingEntry(city_id, name_en, name_zh, Fraction(0), 1, band)
+    return RankingEntry(
+        city_id=city_id, name_en=name_en, name_zh=name_zh, score=Fraction(0), rank=1, band=band
+    )
 
 
 def test_left_column_takes_the_odd_city_and_fills_first() -> None:

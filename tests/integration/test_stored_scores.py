@@ -17,7 +17,12 @@ def folded(rt: Runtime, position: int) -> dict[str, list[ScoreView]]:
     """Every city's scores folded from a checkpoint and the events after it."""
     support = indicator_support(state_at(rt.db, position), EDITION)
     return {
-        c: [ScoreView(EDITION, c, i, s.points, s.claim_id) for i, s in per.items()]
+        c: [
+            ScoreView(
+                edition_id=EDITION, city_id=c, indicator_id=i, points=s.points, claim_id=s.claim_id
+            )
+            for i, s in per.items()
+        ]
         for c, per in support.items()
     }
 

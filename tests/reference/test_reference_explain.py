@@ -74,7 +74,7 @@ def test_tianjin_stayed_at_its_score_and_was_overtaken(loaded: Runtime) -> None:
 def test_parts_sum_exactly_for_every_city_and_random_cut_pairs(loaded: Runtime) -> None:
     head = loaded.ledger.head()
     # Every city between the early standings and the publication (two folds shared by all).
-    publication = resolve_cut(loaded.db, EDITION, PublicationCut(1))
+    publication = resolve_cut(loaded.db, EDITION, PublicationCut(number=1))
     early, published = state_at(loaded.db, 6000), state_at(loaded.db, publication)
     for row in rankings(loaded.db, EDITION, "total", publication).rows:
         e = explain_states(loaded.db, early, published, EDITION, "total", row.city_id)

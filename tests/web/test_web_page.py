@@ -116,7 +116,14 @@ def test_chinese_names_follow_pinyin_order_as_the_report_prints_them(page: Any, 
         TABLE.format(fields="cityId nameEn nameZh band"),
     )
     entries = [
-        RankingEntry(r["cityId"], r["nameEn"], r["nameZh"], Fraction(0), 0, r["band"])
+        RankingEntry(
+            city_id=r["cityId"],
+            name_en=r["nameEn"],
+            name_zh=r["nameZh"],
+            score=Fraction(0),
+            rank=0,
+            band=r["band"],
+        )
         for r in rows["rankings"]["rows"]
     ]
     for band in {e.band for e in entries}:
