@@ -408,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
     path: Path = args.db or Path("var") / f"generated-{args.events}.sqlite"
+    if args.db is None:
+        path.parent.mkdir(exist_ok=True)  # var/, as the CLI creates it on first use
     if path.exists() and path.stat().st_size > 0:
         p.error(f"--db {str(path)!r} already exists: give a new file (nothing was written)")
     if not path.parent.is_dir():

@@ -125,12 +125,16 @@ def measure(path: Path) -> dict[str, Any]:
     try:
         head = rt.ledger.head()
         out: dict[str, Any] = {"events": head}
+        peaks = out["peak_after"] = {"open": peak_rss()}
         say("  select_notifications + decode …")
         out["decode_limit"] = head / once(lambda: decode_limit(rt))
+        peaks["decode"] = peak_rss()
         say("  rebuild every read model …")
         out["rebuild"] = head / once(rt.follower.rebuild)
+        peaks["rebuild"] = peak_rss()
         say("  scan + canonical + SHA-256 …")
         out["chain_limit"] = head / once(lambda: chain_limit(str(path)))
+        peaks["chain"] = peak_rss()
         say("  verify …")
         report: list[Any] = []
         out["verify"] = head / once(lambda: report.append(verify_log(rt.ledger, rt.db.conn)))
@@ -140,6 +144,7 @@ def measure(path: Path) -> dict[str, Any]:
         out["file_mib"] = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / (
             1024 * 1024
         )
+        peaks["verify"] = peak_rss()
         say("  as-of tables …")
         first, last = editions(rt)
         out["first_edition"], out["last_edition"] = first[0], last[0]
@@ -160,6 +165,7 @@ def measure(path: Path) -> dict[str, Any]:
         out["current_ms"] = statistics.median(
             1000 * once(lambda: rankings(rt.db, last[0], "total")) for _ in range(9)
         )
+        peaks["as-of"] = peak_rss()
         say("  one publication at the head …")
         out["publish_s"] = once(
             lambda: rt.ledger.publish(
@@ -169,6 +175,8 @@ def measure(path: Path) -> dict[str, Any]:
     finally:
         rt.close()
     out["rss_mib"], out["cpu_s"] = peak_rss(), cpu_seconds()
+    out["peak_after"]["publish"] = out["rss_mib"]
+    path.with_suffix(".measure.json").write_text(json.dumps(out), encoding="utf-8")
     return out
 
 
@@ -238,10 +246,19 @@ def table(sizes: Sequence[Size]) -> str:
     row("one publication at the head", lambda s: f"{s.measured['publish_s']:.1f} s")
     row("peak RSS: build / rebuild + measure", lambda s: (
         f"{s.built['rss_mib']:,.0f} / {s.measured['rss_mib']:,.0f} MiB"))  # fmt: skip
+    row("peak RSS after decode / rebuild / verify / as-of / publish", lambda s: " / ".join(
+        f"{s.measured['peak_after'][k]:,.0f}"
+        for k in ("decode", "rebuild", "verify", "as-of", "publish")
+    ) + " MiB")  # fmt: skip
     row("wall time: build / measure", lambda s: (
         f"{s.built['seconds'] / 60:.1f} / {s.measured['seconds'] / 60:.1f} min"))  # fmt: skip
-    row("CPU time: build / measure", lambda s: (
-        f"{s.built.get('cpu_s', 0) / 60:.1f} / {s.measured['cpu_s'] / 60:.1f} min"))  # fmt: skip
+
+    def cpu(s: Size) -> str:
+        # Builds kept from before CPU time was recorded have none.
+        build = f"{s.built['cpu_s'] / 60:.1f}" if "cpu_s" in s.built else "—"
+        return f"{build} / {s.measured['cpu_s'] / 60:.1f} min"
+
+    row("CPU time: build / measure", cpu)
     return "\n".join(rows)
 
 

@@ -29,6 +29,17 @@ def claim(*languages: str, open_round: bool = False) -> Claim:
     return agg
 
 
+def ended(how: str) -> Claim:
+    """The claim withdrawn by an editor ("withdraw") or superseded by c2, events collected."""
+    agg = claim()
+    if how == "withdraw":
+        agg.withdraw(reason="gone", by="researcher", as_editor=True, at=None)
+    else:
+        agg.supersede(by_claim="c2", at=None)
+    agg.collect_events()
+    return agg
+
+
 # ---- submission, withdrawal, supersession -------------------------------------------
 
 
@@ -95,12 +106,7 @@ def test_superseding_records_claim_superseded() -> None:
 
 @pytest.mark.parametrize("first", ["withdraw", "supersede"])
 def test_superseding_a_withdrawn_or_superseded_claim_is_refused(first: str) -> None:
-    agg = claim()
-    if first == "withdraw":
-        agg.withdraw(reason="gone", by="researcher", as_editor=True, at=None)
-    else:
-        agg.supersede(by_claim="c2", at=None)
-    agg.collect_events()
+    agg = ended(first)
 
     error = refused(agg, lambda: agg.supersede(by_claim="c3", at=None), ClaimNotOpen)
 
@@ -108,9 +114,7 @@ def test_superseding_a_withdrawn_or_superseded_claim_is_refused(first: str) -> N
 
 
 def test_withdrawing_a_superseded_claim_is_refused() -> None:
-    agg = claim()
-    agg.supersede(by_claim="c2", at=None)
-    agg.collect_events()
+    agg = ended("supersede")
 
     refused(
         agg,
@@ -144,12 +148,7 @@ def test_opening_a_round_while_one_is_open_is_refused() -> None:
 
 @pytest.mark.parametrize("end", ["withdraw", "supersede"])
 def test_opening_a_round_on_a_closed_claim_is_refused(end: str) -> None:
-    agg = claim()
-    if end == "withdraw":
-        agg.withdraw(reason="gone", by="r", as_editor=True, at=None)
-    else:
-        agg.supersede(by_claim="c2", at=None)
-    agg.collect_events()
+    agg = ended(end)
 
     refused(agg, lambda: agg.open_next_round(at=None), ClaimNotOpen)
 

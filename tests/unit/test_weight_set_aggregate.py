@@ -25,6 +25,11 @@ def weight_set(*panelists: str) -> WeightSet:
     return agg
 
 
+def cast(agg: WeightSet, panelist_id: str, allocations: Any) -> None:
+    """A panelist casts a ballot (points per indicator)."""
+    agg.cast_ballot(panelist_id=panelist_id, allocations=allocations, at=None)
+
+
 def test_creating_a_weight_set_records_weight_set_created() -> None:
     agg = created_weight_set()
 
@@ -76,7 +81,7 @@ def test_enrolling_a_panelist_from_an_unknown_field_is_refused() -> None:
 def test_casting_a_ballot_records_ballot_cast_with_every_indicator() -> None:
     agg = weight_set("p1")
 
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    cast(agg, "p1", {"broadband": 100})
 
     events = agg.collect_events()
     assert [type(e) for e in events] == [WeightSet.BallotCast]
@@ -96,7 +101,7 @@ def test_a_ballot_not_summing_to_100_is_refused_naming_the_total(
 
     error = refused(
         agg,
-        lambda: agg.cast_ballot(panelist_id="p1", allocations=allocations, at=None),
+        lambda: cast(agg, "p1", allocations),
         BallotInvalid,
     )
 
@@ -109,9 +114,7 @@ def test_a_ballot_naming_an_unknown_indicator_is_refused_naming_it() -> None:
 
     error = refused(
         agg,
-        lambda: agg.cast_ballot(
-            panelist_id="p1", allocations={"broadband": 50, "parks": 50}, at=None
-        ),
+        lambda: cast(agg, "p1", {"broadband": 50, "parks": 50}),
         UnknownId,
     )
 
@@ -126,7 +129,7 @@ def test_a_ballot_with_a_bad_allocation_is_refused(value: object) -> None:
 
     error = refused(
         agg,
-        lambda: agg.cast_ballot(panelist_id="p1", allocations=allocations, at=None),
+        lambda: cast(agg, "p1", allocations),
         BallotInvalid,
     )
 
@@ -138,7 +141,7 @@ def test_a_ballot_that_is_not_an_object_is_refused() -> None:
 
     refused(
         agg,
-        lambda: agg.cast_ballot(panelist_id="p1", allocations=bad([50, 50]), at=None),
+        lambda: cast(agg, "p1", bad([50, 50])),
         BallotInvalid,
     )
 
@@ -148,7 +151,7 @@ def test_a_ballot_from_someone_not_on_the_panel_is_refused() -> None:
 
     error = refused(
         agg,
-        lambda: agg.cast_ballot(panelist_id="p9", allocations={"broadband": 100}, at=None),
+        lambda: cast(agg, "p9", {"broadband": 100}),
         UnknownId,
     )
 
@@ -157,12 +160,12 @@ def test_a_ballot_from_someone_not_on_the_panel_is_refused() -> None:
 
 def test_casting_a_second_ballot_is_refused() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    cast(agg, "p1", {"broadband": 100})
     agg.collect_events()
 
     error = refused(
         agg,
-        lambda: agg.cast_ballot(panelist_id="p1", allocations={"metro": 100}, at=None),
+        lambda: cast(agg, "p1", {"metro": 100}),
         AlreadyExists,
     )
 
@@ -185,7 +188,7 @@ def test_revising_before_casting_is_refused() -> None:
 
 def test_revising_a_ballot_records_ballot_revised() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    cast(agg, "p1", {"broadband": 100})
     agg.collect_events()
 
     agg.revise_ballot(
@@ -205,7 +208,7 @@ def test_revising_a_ballot_records_ballot_revised() -> None:
 
 def test_revising_with_an_invalid_ballot_is_refused() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    cast(agg, "p1", {"broadband": 100})
     agg.collect_events()
 
     error = refused(
@@ -221,8 +224,8 @@ def test_revising_with_an_invalid_ballot_is_refused() -> None:
 
 def test_aggregating_records_the_exact_fraction_mean() -> None:
     agg = weight_set("p1", "p2")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 33, "metro": 67}, at=None)
-    agg.cast_ballot(panelist_id="p2", allocations={"broadband": 34, "metro": 66}, at=None)
+    cast(agg, "p1", {"broadband": 33, "metro": 67})
+    cast(agg, "p2", {"broadband": 34, "metro": 66})
     agg.collect_events()
 
     revision = agg.aggregate(by="editor", at=None)
@@ -239,9 +242,9 @@ def test_aggregating_records_the_exact_fraction_mean() -> None:
 
 def test_aggregating_three_ballots_gives_thirds_and_uses_revised_ballots() -> None:
     agg = weight_set("p1", "p2", "p3")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
-    agg.cast_ballot(panelist_id="p2", allocations={"metro": 100}, at=None)
-    agg.cast_ballot(panelist_id="p3", allocations={"metro": 100}, at=None)
+    cast(agg, "p1", {"broadband": 100})
+    cast(agg, "p2", {"metro": 100})
+    cast(agg, "p3", {"metro": 100})
     agg.revise_ballot(
         panelist_id="p3", allocations={"broadband": 1, "metro": 99}, reason="nudge", at=None
     )
@@ -254,7 +257,7 @@ def test_aggregating_three_ballots_gives_thirds_and_uses_revised_ballots() -> No
 
 def test_aggregating_whole_numbers_writes_them_without_a_denominator() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 40, "metro": 60}, at=None)
+    cast(agg, "p1", {"broadband": 40, "metro": 60})
 
     agg.aggregate(by="editor", at=None)
 
@@ -269,7 +272,7 @@ def test_aggregating_without_ballots_is_refused() -> None:
 
 def test_setting_weights_records_weights_set_with_exact_text_and_next_revision() -> None:
     agg = weight_set("p1")
-    agg.cast_ballot(panelist_id="p1", allocations={"broadband": 100}, at=None)
+    cast(agg, "p1", {"broadband": 100})
     agg.aggregate(by="editor", at=None)
     agg.collect_events()
 
