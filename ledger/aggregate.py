@@ -37,6 +37,11 @@ class LedgerAggregate(Aggregate):
         """Aggregate id of the one of this kind with this stable id."""
         return aggregate_id(cls.KIND, ident)
 
+    @property
+    def ident(self) -> str:
+        """The stable id, as its created event's id field holds it."""
+        return str(getattr(self, self.ID_FIELD))
+
     @classmethod
     def _record(
         cls, event: type[Aggregate.Created], at: datetime | None, fields: dict[str, Any]

@@ -39,6 +39,8 @@ def correction_claim_id(appeal_id: str) -> str:
 class Appeal(rounds.Reviewable, kind="appeal", id_field="appeal_id"):
     """A city's appeal against an indicator score, with new evidence and its review."""
 
+    ROUND_WORD = "review round"
+
     class AppealFiled(Aggregate.Created):
         """A city filed an appeal (the evidence fields were added later, with defaults)."""
 
@@ -227,11 +229,6 @@ class Appeal(rounds.Reviewable, kind="appeal", id_field="appeal_id"):
                 field="appeal_id",
                 value=self.appeal_id,
             )
-
-    @property
-    def reviewed(self) -> rounds.Reviewed:
-        """An appeal, reviewed in review rounds."""
-        return rounds.Reviewed("appeal", self.appeal_id, "review round")
 
     @property
     def round_events(self) -> rounds.RoundEvents:

@@ -194,11 +194,6 @@ class Claim(rounds.Reviewable, kind="claim", id_field="claim_id"):
             )
 
     @property
-    def reviewed(self) -> rounds.Reviewed:
-        """A claim, reviewed in rounds."""
-        return rounds.Reviewed("claim", self.claim_id, "round")
-
-    @property
     def round_events(self) -> rounds.RoundEvents:
         """A claim's rounds record RoundOpened, VoteCast and RoundClosed."""
         return rounds.RoundEvents(self.RoundOpened, self.VoteCast, self.RoundClosed)

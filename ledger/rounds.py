@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -173,10 +174,13 @@ class Reviewable(LedgerAggregate):
         """Languages of the evidence under review; a voter must read every one."""
         raise NotImplementedError
 
+    #: How messages name one of its rounds ("round", "review round").
+    ROUND_WORD: ClassVar[str] = "round"
+
     @property
     def reviewed(self) -> Reviewed:
         """What is reviewed, as errors name it."""
-        raise NotImplementedError
+        return Reviewed(self.KIND, self.ident, self.ROUND_WORD)
 
     @property
     def round_events(self) -> RoundEvents:
@@ -191,7 +195,7 @@ class Reviewable(LedgerAggregate):
         """Open the next round; return its number."""
         self.require_reviewable()
         number = next_round(self.reviewed, self.open_round, self.rounds)
-        self.trigger_event(self.round_events.opened, round_no=number, by=by, timestamp=at)
+        self._record_round(self.round_events.opened, Opened(number, by), at)
         return number
 
     def cast_vote(
@@ -205,34 +209,28 @@ class Reviewable(LedgerAggregate):
     ) -> int:
         """Record one verifier's vote in the open round; return the round number."""
         check_decision(decision)
-        self.require_reviewable()
-        round_no = open_round_no(self.reviewed, self.open_round)
+        round_no = self._round_to_change()
         votes = self.rounds[round_no - 1]
         check_voter(self.reviewed, votes, round_no, self.languages, verifier_id, verifier_languages)
-        self.trigger_event(
-            self.round_events.voted,
-            round_no=round_no,
-            verifier_id=verifier_id,
-            decision=decision,
-            note=note,
-            timestamp=at,
-        )
+        self._record_round(self.round_events.voted, Vote(round_no, verifier_id, decision, note), at)
         return round_no
 
     def close_round(self, *, quorum: int, at: datetime | None, by: str | None = None) -> str:
         """Close the open round under the quorum; return its outcome."""
-        self.require_reviewable()
-        round_no = open_round_no(self.reviewed, self.open_round)
+        round_no = self._round_to_change()
         accepts, rejects = tally(self.rounds[round_no - 1])
         outcome = decide(accepts, rejects, quorum)
-        self.trigger_event(
-            self.round_events.closed,
-            round_no=round_no,
-            outcome=outcome,
-            accepts=accepts,
-            rejects=rejects,
-            quorum=quorum,
-            by=by,
-            timestamp=at,
-        )
+        closed = Closed(round_no, outcome, accepts, rejects, quorum, by)
+        self._record_round(self.round_events.closed, closed, at)
         return outcome
+
+    def _round_to_change(self) -> int:
+        """The open round's number, while the subject may be reviewed."""
+        self.require_reviewable()
+        return open_round_no(self.reviewed, self.open_round)
+
+    def _record_round(
+        self, event: type[Aggregate.Event], facts: Opened | Vote | Closed, at: datetime | None
+    ) -> None:
+        """Trigger the subclass's event class carrying these facts."""
+        self.trigger_event(event, timestamp=at, **vars(facts))
