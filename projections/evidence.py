@@ -25,7 +25,7 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, from_row, grouped, marks, rows
+from projections.model import ReadModel, by_name, from_row, grouped, marks, rows, rows_in
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -78,26 +78,15 @@ class _Batch:
         self._load(db, sorted({r.originator_id for r in records if r.type in HANDLERS}))
 
     def _load(self, db: Database, originators: list[str]) -> None:
-        names = ", ".join(CLAIM_COLUMNS)
-        for i in range(0, len(originators), 500):
-            chunk = originators[i : i + 500]
-            for row in db.execute(
-                f"SELECT {names} FROM claims WHERE originator_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall():
-                claim = dict(zip(CLAIM_COLUMNS, row, strict=True))
-                self.claims[str(claim["claim_id"])] = claim
-                self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
-        loaded = sorted(self.claims)
-        names = ", ".join(ROUND_COLUMNS)
-        for i in range(0, len(loaded), 500):
-            chunk = loaded[i : i + 500]
-            for row in db.execute(
-                f"SELECT {names} FROM rounds WHERE claim_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall():
-                held = dict(zip(ROUND_COLUMNS, row, strict=True))
-                self.rounds[(str(held["claim_id"]), int(held["round_no"]))] = held
+        claims = f"SELECT {', '.join(CLAIM_COLUMNS)} FROM claims WHERE originator_id IN ({{}})"
+        for row in rows_in(db, claims, originators):
+            claim = dict(zip(CLAIM_COLUMNS, row, strict=True))
+            self.claims[str(claim["claim_id"])] = claim
+            self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
+        rounds = f"SELECT {', '.join(ROUND_COLUMNS)} FROM rounds WHERE claim_id IN ({{}})"
+        for row in rows_in(db, rounds, self.claims):
+            held = dict(zip(ROUND_COLUMNS, row, strict=True))
+            self.rounds[(str(held["claim_id"]), int(held["round_no"]))] = held
 
     def add_claim(self, claim: Row) -> None:
         """A claim submitted in this batch."""
