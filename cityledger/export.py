@@ -56,8 +56,10 @@ class ExportFile:
 
 def is_illustrative(db: Database, edition_id: str) -> bool:
     """Whether the edition's evidence is the illustrative reference data (sources say so)."""
+    # The sources are in each submission's stored body (the claims table keeps no copy).
     row = db.execute(
-        "SELECT 1 FROM claims WHERE edition_id = ? AND sources LIKE ? LIMIT 1",
+        "SELECT 1 FROM claims c JOIN event_bodies b ON b.position = c.submitted_position "
+        "WHERE c.edition_id = ? AND b.stored LIKE ? LIMIT 1",
         [edition_id, f"%{ILLUSTRATIVE_MARK}%"],
     ).fetchone()
     return row is not None

@@ -39,12 +39,12 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, from_row, grouped, marks, rows
+from projections.model import ReadModel, by_name, from_row, grouped, marks, rows, rows_in
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
     "edition_id TEXT, city_id TEXT, indicator_id TEXT, rung INTEGER, points INTEGER, "
-    "status TEXT, sources TEXT, languages TEXT, submitted_by TEXT, supersedes TEXT, "
+    "status TEXT, languages TEXT, submitted_by TEXT, supersedes TEXT, "
     "superseded_by TEXT, withdrawn_reason TEXT, submitted_at TEXT, submitted_position INTEGER, "
     "decided_at TEXT, decided_position INTEGER)",
     "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
@@ -60,7 +60,7 @@ Row = dict[str, Any]
 Handler = Callable[["_Batch", EventRecord, str], None]
 CLAIM_COLUMNS = (
     "claim_id", "originator_id", "edition_id", "city_id", "indicator_id", "rung", "points",
-    "status", "sources", "languages", "submitted_by", "supersedes", "superseded_by",
+    "status", "languages", "submitted_by", "supersedes", "superseded_by",
     "withdrawn_reason", "submitted_at", "submitted_position", "decided_at", "decided_position",
 )  # fmt: skip
 #: What a later event can change in a claim row, and in a round row.
@@ -92,26 +92,15 @@ class _Batch:
         self._load(db, sorted({r.originator_id for r in records if r.type in HANDLERS}))
 
     def _load(self, db: Database, originators: list[str]) -> None:
-        names = ", ".join(CLAIM_COLUMNS)
-        for i in range(0, len(originators), 500):
-            chunk = originators[i : i + 500]
-            for row in db.execute(
-                f"SELECT {names} FROM claims WHERE originator_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall():
-                claim = dict(zip(CLAIM_COLUMNS, row, strict=True))
-                self.claims[str(claim["claim_id"])] = claim
-                self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
-        loaded = sorted(self.claims)
-        names = ", ".join(ROUND_COLUMNS)
-        for i in range(0, len(loaded), 500):
-            chunk = loaded[i : i + 500]
-            for row in db.execute(
-                f"SELECT {names} FROM rounds WHERE claim_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall():
-                held = dict(zip(ROUND_COLUMNS, row, strict=True))
-                self.rounds[(str(held["claim_id"]), int(held["round_no"]))] = held
+        claims = f"SELECT {', '.join(CLAIM_COLUMNS)} FROM claims WHERE originator_id IN ({{}})"
+        for row in rows_in(db, claims, originators):
+            claim = dict(zip(CLAIM_COLUMNS, row, strict=True))
+            self.claims[str(claim["claim_id"])] = claim
+            self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
+        rounds = f"SELECT {', '.join(ROUND_COLUMNS)} FROM rounds WHERE claim_id IN ({{}})"
+        for row in rows_in(db, rounds, self.claims):
+            held = dict(zip(ROUND_COLUMNS, row, strict=True))
+            self.rounds[(str(held["claim_id"]), int(held["round_no"]))] = held
 
     def add_claim(self, claim: Row) -> None:
         """A claim submitted in this batch."""
@@ -191,7 +180,6 @@ def _submitted(batch: _Batch, r: EventRecord) -> None:
             "rung": d["rung"],
             "points": d["points"],
             "status": ClaimStatus.PENDING,
-            "sources": json.dumps(d["sources"], ensure_ascii=False),
             "languages": json.dumps(sorted({s["language"] for s in d["sources"]})),
             "submitted_by": d["submitted_by"],
             "supersedes": d["supersedes"],
@@ -281,7 +269,7 @@ class Evidence(ReadModel):
     handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 1
+    version = 2
 
     def create(self, db: Database) -> None:
         """Create the evidence tables."""
@@ -371,6 +359,11 @@ def source_view(source: dict[str, Any]) -> SourceView:
     return from_row(SourceView, {"url": None, "citation": None} | source)
 
 
+#: A claim's sources from its ClaimSubmitted event: the index's `data` where it keeps it (an
+#: upcast event), else the stored body (JSON text either way).
+SOURCES_OF = "COALESCE(json_extract(e.data, '$.sources'), json_extract(b.stored, '$.sources'))"
+
+
 def _claim_view(r: dict[str, Any]) -> ClaimView:
     return from_row(
         ClaimView,
@@ -427,6 +420,12 @@ def claims(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params.extend([limit, offset])
+    # The sources are read from the submission's stored body (no copy in the claims table).
+    sql = (
+        f"SELECT q.*, (SELECT {SOURCES_OF} FROM events e JOIN event_bodies b "
+        f"ON b.position = e.position WHERE e.position = q.submitted_position) AS sources "
+        f"FROM ({sql}) q ORDER BY q.submitted_position"
+    )
     return [_claim_view(r) for r in rows(db, sql, params)]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.event_index import events
+from projections.evidence import claims, source_view
 from projections.pointintime import edition_at, position_at, state_at
 from projections.ranking import TABLES, indicator_support, ranking
 from projections.rankings import rankings
@@ -162,3 +163,19 @@ def test_the_event_filters_are_indexed_after_a_catch_up_and_after_a_rebuild(
     assert expected <= indexes()
     world.follower.rebuild()
     assert expected <= indexes()
+
+
+def test_a_claims_sources_are_read_from_its_submission_as_the_log_holds_it(
+    world: Runtime,
+) -> None:
+    head = world.catch_up()
+    submitted = {
+        r.data["claim_id"]: r.data["sources"]
+        for r in world.ledger.records(limit=head)
+        if r.type == "ClaimSubmitted"
+    }
+    found = claims(world.db)
+    assert "sources" not in {c.name for c in world.db["claims"].columns}
+    assert [c.claim_id for c in found] and {c.claim_id for c in found} == set(submitted)
+    for claim in found:
+        assert [source_view(s) for s in submitted[claim.claim_id]] == list(claim.sources)
