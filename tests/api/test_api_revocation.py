@@ -143,7 +143,9 @@ def test_token_list_shows_names_roles_and_times_but_never_secrets(
 ) -> None:
     token = create_token(api_runtime.db, "auditor", "auditor-listed")
     post(client, VIEWER, token)
-    client.app.state.watcher.usage.flush()  # type: ignore[attr-defined]
+    usage = client.app.state.watcher.usage  # type: ignore[attr-defined]
+    # The server's own writers may hold the lock for a moment: wait for it, not 50 ms.
+    assert usage.flush(timeout=timedelta(seconds=30))
     listed = {t.name: t for t in list_tokens(api_runtime.db)}
     entry = listed["auditor-listed"]
     assert entry.role == "auditor" and entry.status == "active"
