@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -314,3 +316,30 @@ def test_anyone_can_open_an_earlier_publication_and_sees_its_bands(page: Any, si
     assert shown_bands(page) != api_bands(site)  # the later publication differs
     assert page.locator("#ranking").get_attribute("data-position") == str(first["position"])
     shot(page, "table-publication-1")
+
+
+def test_a_city_sees_who_crossed_it_without_their_numbers(page: Any, site: Site) -> None:
+    # Beijing, Shanghai and Taizhou pass Singapore after position 17; Singapore's own token
+    # gets their names and bands but not their ranks or score changes (nulls).
+    made = subprocess.run(
+        [sys.executable, "-m", "cityledger.cli", "token", "create", "--role", "city",
+         "--name", "singapore-office", "--city", "singapore", "--db", str(site.db)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    token = made.stdout.strip()
+    why = gql(
+        site,
+        f'{{ explainMove(edition: "{EDITION}", table: TOTAL, city: "singapore", '
+        "from: {position: 17}) { overtakenBy { cityId delta { fraction } } } }",
+        token,
+    )["explainMove"]
+    crossed = [c["cityId"] for c in why["overtakenBy"]]
+    assert crossed and all(c["delta"] is None for c in why["overtakenBy"])
+    page.goto(f"{site.base}/#/city/singapore?edition={EDITION}&table=total&from=17")
+    page.wait_for_selector("body[data-ready=city]")
+    page.fill("#token", token)
+    page.press("#token", "Enter")
+    page.wait_for_selector("body[data-role=city][data-ready=city] #explain-overtaken")
+    shown = page.locator("#explain-overtaken").inner_text()
+    assert all(city in shown.lower() for city in crossed) and "null" not in shown
+    assert page.locator("#view .error").count() == 0

@@ -858,7 +858,16 @@ function crossing(title, id, cities) {
     "div",
     { id: id },
     h("h3", {}, title),
-    h("ul", {}, cities.map((c) => h("li", {}, c.nameEn + ": rank " + c.rankFrom + " → " + c.rankTo + ", " + c.bandFrom + " → " + c.bandTo + ", its own change ", scoreNode(c.delta, "change")))),
+    // A city's own token gets its rivals' bands only (their ranks and scores are null).
+    h(
+      "ul",
+      {},
+      cities.map((c) =>
+        c.delta === null
+          ? h("li", {}, c.nameEn + ": " + c.bandFrom + " → " + c.bandTo)
+          : h("li", {}, c.nameEn + ": rank " + c.rankFrom + " → " + c.rankTo + ", " + c.bandFrom + " → " + c.bandTo + ", its own change ", scoreNode(c.delta, "change")),
+      ),
+    ),
   );
 }
 
