@@ -68,6 +68,8 @@ def _parse_line(number: int, text: str) -> Command:
         raise InvalidInput(f"line {number}: unknown command {name!r}", field="command", value=name)
     if not isinstance(args, dict):
         raise InvalidInput(f"line {number}: args must be an object", field="args", value=number)
+    if at is None:
+        raise InvalidInput(f"line {number}: the time 'at' is missing", field="at")
     try:
         moment = datetime.fromisoformat(str(at))
     except ValueError:

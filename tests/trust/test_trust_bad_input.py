@@ -379,6 +379,8 @@ CLI_CASES: dict[str, tuple[list[str] | str, str]] = {
                          "register_city takes no argument 'mayor'"),
     "time goes backwards": (lines(LATER, CITY), "line 2: time 2023-02-01T00:00:00+00:00 goes"),
     "time without offset": (lines({**CITY, "at": "2023-02-01T00:00:00"}), "has no UTC offset"),
+    "time missing": (lines({k: v for k, v in CITY.items() if k != "at"}),
+                     "line 1: the time 'at' is missing"),
     "refused first command": (lines({**CITY, "args": {**HANOI, "country": "Vietnam"}}),
                               "line 1 (register_city): country 'Vietnam'"),
     "missing file": (["import", "--file", "no-such-file.jsonl"], "no-such-file.jsonl"),
