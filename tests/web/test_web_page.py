@@ -343,3 +343,35 @@ def test_a_city_sees_who_crossed_it_without_their_numbers(page: Any, site: Site)
     shown = page.locator("#explain-overtaken").inner_text()
     assert all(city in shown.lower() for city in crossed) and "null" not in shown
     assert page.locator("#view .error").count() == 0
+
+
+def test_a_slow_view_left_for_another_never_draws_into_it(page: Any, site: Site) -> None:
+    # Beijing's page is still waiting on the API when the reader moves on to Singapore's;
+    # Beijing's answers arriving afterwards must not add their sections to Singapore's page.
+    open_table(page, site)
+    sign_in(page, site.tokens.auditor)
+    held: list[Any] = []
+    released: list[bool] = []
+
+    def hold_beijing(route: Any) -> None:
+        if not released and "beijing" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/graphql", hold_beijing)
+    with page.expect_request(lambda request: "beijing" in (request.post_data or "")):
+        page.evaluate(f"location.hash = '#/city/beijing?edition={EDITION}&table=total'")
+    page.evaluate(f"location.hash = '#/city/singapore?edition={EDITION}&table=total'")
+    page.wait_for_selector("body[data-ready=city] #explain-parts")
+    singapore = page.locator("#view").inner_text()
+    assert "Singapore" in page.locator("#city-title").inner_text()
+    # Beijing's view marks the page ready again once its last section is drawn.
+    page.evaluate("document.body.dataset.ready = 'waiting'")
+    assert held
+    released.append(True)
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("body[data-ready=city]")
+    assert page.locator("#city-title").count() == 1
+    assert page.locator("#view").inner_text() == singapore

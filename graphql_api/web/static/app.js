@@ -257,16 +257,20 @@ async function render() {
     else link.removeAttribute("aria-current");
   }
   const focused = document.activeElement && view.contains(document.activeElement) ? document.activeElement.id : "";
-  view.replaceChildren();
+  // Each render draws into its own pane: a later render (the reader moved on while this one
+  // waited on the API) replaces the pane, so a slow earlier one never draws into the new view.
+  const pane = h("div", { class: "pane" });
+  view.replaceChildren(pane);
   setStatus("Loading…");
   const kind = parts[0] === "city" ? "city:" + parts[1] : parts[0] || "table";
   try {
-    if (parts[0] === "city" && parts[1]) await renderCity(view, decodeURIComponent(parts[1]), params);
-    else if (parts[0] === "compare") await renderCompare(view, params);
-    else await renderTable(view, params);
+    if (parts[0] === "city" && parts[1]) await renderCity(pane, decodeURIComponent(parts[1]), params);
+    else if (parts[0] === "compare") await renderCompare(pane, params);
+    else await renderTable(pane, params);
   } catch (error) {
-    showError(error);
+    if (pane.isConnected) showError(error);
   }
+  if (!pane.isConnected) return;
   // A new view takes the focus (keyboard and screen-reader users start at its top); a
   // changed option within the same view leaves the focus where it was.
   const again = focused && app.shown === kind ? document.getElementById(focused) : null;
