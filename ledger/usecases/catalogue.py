@@ -9,6 +9,7 @@ from ledger import validate
 from ledger.city import City
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
+from ledger.fields import NameEn, NameZh
 from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, use_case
 from ledger.usecases.params import (
@@ -33,8 +34,8 @@ class CatalogueUseCases(LedgerBase):
     def register_city(
         self,
         city_id: Annotated[str, Doc("Stable id.")],
-        name_en: Annotated[str, Doc("English name.")],
-        name_zh: Annotated[str, Doc("Chinese name.")],
+        name_en: NameEn,
+        name_zh: NameZh,
         country: Annotated[str, Doc("ISO 3166-1 alpha-2 code.")],
         aliases_zh: Annotated[list[str] | None, Doc("Other names.")] = None,
         *,

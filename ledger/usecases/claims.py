@@ -13,6 +13,7 @@ from ledger.claim import ACCEPTED, Claim
 from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput
+from ledger.fields import IndicatorId, Rung
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     Actor,
@@ -38,8 +39,8 @@ class ClaimUseCases(LedgerBase):
         self,
         edition_id: EditionId,
         city_id: CityId,
-        indicator_id: Annotated[str, Doc("Indicator id.")],
-        rung: Annotated[int, Doc("Rung claimed.")],
+        indicator_id: IndicatorId,
+        rung: Rung,
         sources: Sources,
         submitted_by: Annotated[str, Doc("Who submits the claim."), Supplied.ACTOR],
         claim_id: Annotated[str | None, Doc("Id (default: new UUID).")] = None,

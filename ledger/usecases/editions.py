@@ -10,6 +10,7 @@ from ledger.city import City
 from ledger.doc import Doc
 from ledger.edition import TABLES, Edition
 from ledger.errors import InvalidInput, InvalidState
+from ledger.fields import Quorum, Year
 from ledger.publishing import PublicationCheck, PublicationFacts
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
@@ -35,14 +36,14 @@ class EditionUseCases(LedgerBase):
     def create_edition(
         self,
         edition_id: EditionId,
-        year: Annotated[int, Doc("Year.")],
+        year: Year,
         title: Title,
         region: Annotated[str, Doc("Region.")],
         framework_id: FrameworkId,
         framework_version: FrameworkVersion,
         weight_set_id: WeightSetId,
         evidence_cutoff: Annotated[str, Doc("YYYY-MM-DD.")],
-        quorum: Annotated[int, Doc("Accepting votes a claim needs.")] = 2,
+        quorum: Quorum = 2,
         *,
         by: Actor = None,
         **run: Unpack[Run],
@@ -102,7 +103,7 @@ class EditionUseCases(LedgerBase):
     def change_quorum(
         self,
         edition_id: EditionId,
-        quorum: Annotated[int, Doc("Accepting votes a claim needs.")],
+        quorum: Quorum,
         *,
         by: Actor = None,
         **run: Unpack[Run],

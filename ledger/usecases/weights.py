@@ -7,6 +7,7 @@ from typing import Annotated, Unpack
 
 from ledger import validate
 from ledger.doc import Doc
+from ledger.fields import PanelistId
 from ledger.usecases.base import LedgerBase, use_case
 from ledger.usecases.params import (
     Actor,
@@ -22,7 +23,7 @@ from ledger.usecases.params import (
 )
 from ledger.weights import WeightSet
 
-PanelistId = Annotated[str, Doc("Anonymous panelist id.")]
+PanelistId = PanelistId
 Panel = Annotated[str, Doc("The weight set whose panel votes."), Supplied.PANEL]
 Panelist = Annotated[str, Doc("The panelist voting."), Supplied.PANELIST]
 
