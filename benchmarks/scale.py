@@ -268,6 +268,7 @@ def run(events: Sequence[int], keep: Path | None) -> int:
     sizes = []
     with tempfile.TemporaryDirectory(prefix="cityledger-scale-") as tmp:
         where = keep or Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)  # a kept directory is made on first use
         for n in events:
             path = where / f"scale-{n}.sqlite"
             meta = path.with_suffix(".build.json")
