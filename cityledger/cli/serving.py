@@ -115,7 +115,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     add_format(listing, "table", "json", default="table")
     listing.set_defaults(func=cmd_token_list)
     revoke = token_sub.add_parser("revoke", help="revoke a name's tokens, effective at once")
-    revoke.add_argument("name")
+    revoke.add_argument("name", help="the holder's name (see token list)")
     revoke.add_argument("--id", help="revoke only the token with this id (see token list)")
     revoke.set_defaults(func=cmd_token_revoke)
 

@@ -45,9 +45,9 @@ def leaf_parsers() -> list[tuple[str, argparse.ArgumentParser]]:
     return found
 
 
-def test_every_option_of_every_command_has_help_and_every_command_takes_db() -> None:
+def test_every_argument_of_every_command_has_help_and_every_command_takes_db() -> None:
     for name, parser in leaf_parsers():
-        options = [a for a in parser._actions if a.option_strings and a.dest != "help"]
+        options = [a for a in parser._actions if a.dest != "help"]  # positionals too
         assert all(a.help for a in options), (name, [a.dest for a in options if not a.help])
         assert "--db" in parser._option_string_actions, name
 
