@@ -110,14 +110,14 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     create.add_argument("--weight-set", help="panelist: the weight set")
     create.add_argument("--panelist", help="panelist: the panelist id")
     create.add_argument("--expires", help="expiry: an ISO-8601 instant with a UTC offset")
-    create.set_defaults(func=cmd_token)
+    create.set_defaults(func=cmd_token, reads=True)  # a token binds to an existing ledger
     listing = token_sub.add_parser("list", help="list tokens (never their secrets)")
     add_format(listing, "table", "json", default="table")
-    listing.set_defaults(func=cmd_token_list)
+    listing.set_defaults(func=cmd_token_list, reads=True)
     revoke = token_sub.add_parser("revoke", help="revoke a name's tokens, effective at once")
     revoke.add_argument("name", help="the holder's name (see token list)")
     revoke.add_argument("--id", help="revoke only the token with this id (see token list)")
-    revoke.set_defaults(func=cmd_token_revoke)
+    revoke.set_defaults(func=cmd_token_revoke, reads=True)
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(func=cmd_schema, opens=None)

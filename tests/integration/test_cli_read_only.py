@@ -23,10 +23,15 @@ READS = [
     ("rebuild",),
     ("prove", "consistency", "--first", "1"),
     ("prove", "inclusion", "--position", "1"),
+    # A token binds to an existing ledger: a refused or mistyped one leaves no file behind.
+    ("token", "create", "--role", "bogus", "--name", "x"),
+    ("token", "create", "--role", "auditor", "--name", "auditor-al"),
+    ("token", "list"),
+    ("token", "revoke", "auditor-al"),
 ]
 
 
-@pytest.mark.parametrize("args", READS, ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize("args", READS, ids=lambda a: " ".join(a[:4]))
 def test_a_read_command_on_a_mistyped_path_creates_nothing(
     args: tuple[str, ...],
     tmp_path: Path,
