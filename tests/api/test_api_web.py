@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from starlette.testclient import TestClient
 
-from projections.ranking import RankingEntry
 from projections.report import ordered
 from tests.api.api_world import EDITION, Gql, Tokens, codes
+from tests.support.builders import entries_of
 
 EXPORT = """query E($f: ExportFormat!, $p: Int, $a: AsOf, $l: Lang! = EN) {
   export(edition: "asia-2023", table: TOTAL, format: $f, publication: $p, asOf: $a, lang: $l) {
@@ -107,15 +106,5 @@ def test_sorting_by_the_pinyin_field_gives_the_reports_chinese_order(gql: Gql) -
         key=lambda r: (re.sub("[0-9]", "", r["city"]["pinyin"]), r["city"]["pinyin"], r["nameZh"],
                        r["cityId"]),
     )  # fmt: skip
-    entries = [
-        RankingEntry(
-            city_id=r["cityId"],
-            name_en=r["nameEn"],
-            name_zh=r["nameZh"],
-            score=Fraction(0),
-            rank=0,
-            band=r["band"],
-        )
-        for r in rows
-    ]
+    entries = entries_of(rows)
     assert [r["cityId"] for r in by_page] == [e.city_id for e in ordered(entries, "zh")]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
+from projections.ranking import RankingEntry
 
 PILLARS = [
     {"id": "digital", "name": "Digital infrastructure"},
@@ -126,3 +128,14 @@ def withdraw_accepted(rt: Runtime, edition: str, city_id: str, indicator_id: str
         [edition, city_id, indicator_id],
     ).fetchall():
         rt.ledger.withdraw_claim(claim_id, "counterfactual", "E1", as_editor=True)
+
+
+def entries_of(rows: list[dict[str, Any]]) -> list[RankingEntry]:
+    """Ranking entries carrying only the names and bands of GraphQL table rows (for ordering)."""
+    return [
+        RankingEntry(
+            city_id=r["cityId"], name_en=r["nameEn"], name_zh=r["nameZh"],
+            score=Fraction(0), rank=0, band=r["band"],
+        )
+        for r in rows
+    ]  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,25 +108,15 @@ def test_the_bands_shown_equal_the_apis_and_each_band_is_in_report_order(
 
 
 def test_chinese_names_follow_pinyin_order_as_the_report_prints_them(page: Any, site: Site) -> None:
-    from projections.ranking import RankingEntry
     from projections.report import ordered
+    from tests.support.builders import entries_of
 
     open_table(page, site, "?lang=zh")
     rows = gql(
         site,
         TABLE.format(fields="cityId nameEn nameZh band"),
     )
-    entries = [
-        RankingEntry(
-            city_id=r["cityId"],
-            name_en=r["nameEn"],
-            name_zh=r["nameZh"],
-            score=Fraction(0),
-            rank=0,
-            band=r["band"],
-        )
-        for r in rows["rankings"]["rows"]
-    ]
+    entries = entries_of(rows["rankings"]["rows"])
     for band in {e.band for e in entries}:
         expected = [e.name_zh for e in ordered([e for e in entries if e.band == band], "zh")]
         half = (len(expected) + 1) // 2
