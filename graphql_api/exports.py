@@ -11,8 +11,8 @@ from cityledger.export import build_export
 from graphql_api.context import Info
 from graphql_api.inputs import AsOf, as_of_value
 from graphql_api.scalars import RankingTableName
-from ledger.errors import PermissionDenied, UnknownId
-from projections import catalogue, publications
+from ledger.errors import PermissionDenied
+from projections import publications
 
 
 @strawberry.enum(description="What an export is rendered as.")
@@ -59,13 +59,7 @@ def export_table(
             "asOf needs an editor or auditor token; others export publications", field="asOf"
         )
     if not scores and publication is None:
-        published = [p for p in publications.publications(db, edition) if table.value in p.tables]
-        if not published:
-            catalogue.edition(db, edition)
-            raise UnknownId(
-                f"edition {edition!r} has no published {table.value} table", field="edition"
-            )
-        publication = published[-1].publication_no
+        publication = publications.publication(db, edition, table=table.value).publication_no
     made = build_export(
         db, edition, table.value, fmt.value, publication=publication,
         as_of=as_of_value(as_of), lang=lang.value, scores=scores,

@@ -145,16 +145,12 @@ def cut(db: Database, edition_id: str, table: str, at: str) -> Cut:
     edition = catalogue.edition(db, edition_id)
     if at == "now":
         return Cut(edition=edition, position=tracking_position(db), publication_no=None)
-    found = [p for p in publications.publications(db, edition_id) if table in p.tables]
-    if not found:
-        raise UnknownId(
-            f"edition {edition_id!r} has no published {table} table; compare it at now",
-            field="edition",
-            value=edition_id,
-        )
-    return Cut(
-        edition=edition, position=found[-1].position, publication_no=found[-1].publication_no
-    )
+    try:
+        latest = publications.publication(db, edition_id, table=table)
+    except UnknownId as error:
+        message = f"{error.message}; compare it at now"
+        raise UnknownId(message, field=error.field, value=error.value) from None
+    return Cut(edition=edition, position=latest.position, publication_no=latest.publication_no)
 
 
 def weights_at(db: Database, weight_set_id: str, position: int) -> dict[str, Fraction]:

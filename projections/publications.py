@@ -226,7 +226,7 @@ def publication(
             )
     if not found:
         raise UnknownId(
-            f"edition {edition_id!r} has no published {table or 'table'}",
+            f"edition {edition_id!r} has no published " + (f"{table} table" if table else "table"),
             field="edition",
             value=edition_id,
         )

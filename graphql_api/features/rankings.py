@@ -24,7 +24,6 @@ from graphql_api.outputs import FromView, output
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, PermissionDenied, UnknownId
-from projections import catalogue
 from projections import publications as published
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
@@ -178,13 +177,7 @@ class BandChanges:
 
 def _published(info: Info, edition: str, table: str) -> PublicationRecord:
     """The latest publication of an edition that includes the table."""
-    found = [p for p in published.publications(info.context.db, edition) if table in p.tables]
-    if not found:
-        catalogue.edition(info.context.db, edition)
-        raise UnknownId(
-            f"edition {edition!r} has no published {table} table", field="edition", value=edition
-        )
-    return found[-1]
+    return published.publication(info.context.db, edition, table=table)
 
 
 def _verified(info: Info, publication: PublicationRecord, table: str) -> RankingView:
