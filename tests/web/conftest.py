@@ -14,7 +14,7 @@ import pytest
 from cityledger.bootstrap import Runtime
 from tests.api.api_world import EDITION, Tokens, build_world, issue_tokens, verified
 from tests.support.databases import build_template, copy_db
-from tests.support.servers import REPO, serving
+from tests.support.servers import REPO, serving, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Screenshots, kept for a person to look at (var/ is not committed).
@@ -77,7 +77,7 @@ def site(
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Debian's Chromium (never a downloaded browser) with a fresh profile."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (`make chromium` installs it)")
+        unavailable("Debian's chromium is not installed (`make chromium` installs it)")
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
