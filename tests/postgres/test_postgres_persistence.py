@@ -61,7 +61,7 @@ def test_a_missing_server_fails_under_ci_and_is_skipped_elsewhere(
 ) -> None:
     monkeypatch.setattr(postgres, "server_bin", lambda: None)
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="not installed.*CI must run this suite"):
+    with pytest.raises(pytest.fail.Exception, match=r"not installed.*CI must run this suite"):
         postgres.require_server()
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="not installed"):
