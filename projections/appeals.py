@@ -39,7 +39,7 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
-from projections.event_index import event_data, instant_text
+from projections.event_index import event_data
 from projections.evidence import SourceView, source_view
 from projections.model import (
     ReadModel,
@@ -99,7 +99,7 @@ def _filed(db: Database, r: EventRecord) -> None:
             "sources": json.dumps(sources, ensure_ascii=False),
             "languages": json.dumps(sorted({s["language"] for s in sources})),
             "filed_by": d["filed_by"], "status": "filed", "reasons": None, "decided_by": None,
-            "filed_at": instant_text(r.time), "filed_position": r.position,
+            "filed_at": r.instant, "filed_position": r.position,
             "decided_at": None, "decided_position": None, "deadline": d.get("deadline"),
             "correction_claim_id": None, "withdrawn_reason": None,
             "updated_position": r.position,
@@ -117,7 +117,7 @@ def _decided(db: Database, r: EventRecord, appeal_id: str) -> None:
     d = r.data
     _update(
         db, r, appeal_id, status=d["decision"], reasons=d.get("reasons", d.get("response")),
-        decided_by=d["by"], decided_at=instant_text(r.time), decided_position=r.position,
+        decided_by=d["by"], decided_at=r.instant, decided_position=r.position,
         correction_claim_id=d.get("correction_claim_id"),
     )  # fmt: skip
 
@@ -125,7 +125,7 @@ def _decided(db: Database, r: EventRecord, appeal_id: str) -> None:
 def _withdrawn(db: Database, r: EventRecord, appeal_id: str) -> None:
     _update(
         db, r, appeal_id, status="withdrawn", withdrawn_reason=r.data["reason"],
-        decided_by=r.data["by"], decided_at=instant_text(r.time), decided_position=r.position,
+        decided_by=r.data["by"], decided_at=r.instant, decided_position=r.position,
     )  # fmt: skip
 
 
@@ -133,7 +133,7 @@ def _round_opened(db: Database, r: EventRecord, appeal_id: str) -> None:
     insert_row(
         db,
         "appeal_rounds",
-        {"appeal_id": appeal_id, "round_no": r.data["round_no"], "opened_at": instant_text(r.time),
+        {"appeal_id": appeal_id, "round_no": r.data["round_no"], "opened_at": r.instant,
          "closed_at": None, "outcome": None, "accepts": 0, "rejects": 0, "quorum": None},
     )  # fmt: skip
     _update(db, r, appeal_id, status="under_review")
@@ -145,7 +145,7 @@ def _vote(db: Database, r: EventRecord, appeal_id: str) -> None:
         db,
         "appeal_votes",
         {"appeal_id": appeal_id, "round_no": d["round_no"], "verifier_id": d["verifier_id"],
-         "decision": d["decision"], "note": d["note"], "time": instant_text(r.time),
+         "decision": d["decision"], "note": d["note"], "time": r.instant,
          "position": r.position},
     )  # fmt: skip
     db.execute(
@@ -161,7 +161,7 @@ def _round_closed(db: Database, r: EventRecord, appeal_id: str) -> None:
     db.execute(
         "UPDATE appeal_rounds SET closed_at = ?, outcome = ?, accepts = ?, rejects = ?, "
         "quorum = ? WHERE appeal_id = ? AND round_no = ?",
-        [instant_text(r.time), d["outcome"], d["accepts"], d["rejects"], d["quorum"], appeal_id,
+        [r.instant, d["outcome"], d["accepts"], d["rejects"], d["quorum"], appeal_id,
          d["round_no"]],
     )  # fmt: skip
     _update(db, r, appeal_id)
@@ -202,7 +202,7 @@ class AppealCases(ReadModel):
                     "feedback",
                     {"feedback_id": d["feedback_id"], "edition_id": d["edition_id"],
                      "city_id": d["city_id"], "text": d["text"], "given_by": d["given_by"],
-                     "time": instant_text(r.time), "position": r.position},
+                     "time": r.instant, "position": r.position},
                 )  # fmt: skip
             elif r.type in HANDLERS:
                 HANDLERS[r.type](db, r, _appeal_id(db, r.originator_id))

@@ -38,7 +38,6 @@ from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
-from projections.event_index import instant_text
 from projections.model import ReadModel, by_name, from_row, grouped, marks, rows, rows_in
 
 SCHEMA = (
@@ -185,7 +184,7 @@ def _submitted(batch: _Batch, r: EventRecord) -> None:
             "supersedes": d["supersedes"],
             "superseded_by": None,
             "withdrawn_reason": None,
-            "submitted_at": instant_text(r.time),
+            "submitted_at": r.instant,
             "submitted_position": r.position,
             "decided_at": None,
             "decided_position": None,
@@ -195,7 +194,7 @@ def _submitted(batch: _Batch, r: EventRecord) -> None:
 
 def _decided(batch: _Batch, r: EventRecord, claim_id: str, status: str) -> Row:
     claim = batch.claim(claim_id)
-    claim.update(status=status, decided_at=instant_text(r.time), decided_position=r.position)
+    claim.update(status=status, decided_at=r.instant, decided_position=r.position)
     return claim
 
 
@@ -213,7 +212,7 @@ def _round_opened(batch: _Batch, r: EventRecord, claim_id: str) -> None:
         {
             "claim_id": claim_id,
             "round_no": r.data["round_no"],
-            "opened_at": instant_text(r.time),
+            "opened_at": r.instant,
             "opened_position": r.position,
             "closed_at": None,
             "closed_position": None,
@@ -232,14 +231,14 @@ def _vote(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     held["rejects"] += int(d["decision"] == Decision.REJECT)
     batch.votes.append(
         (claim_id, d["round_no"], d["verifier_id"], d["decision"], d["note"],
-         instant_text(r.time), r.position)
+         r.instant, r.position)
     )  # fmt: skip
 
 
 def _round_closed(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     d = r.data
     batch.round(claim_id, d["round_no"]).update(
-        closed_at=instant_text(r.time), closed_position=r.position, outcome=d["outcome"],
+        closed_at=r.instant, closed_position=r.position, outcome=d["outcome"],
         accepts=d["accepts"], rejects=d["rejects"], quorum=d["quorum"],
     )  # fmt: skip
     status = status_after_round(d["outcome"])
