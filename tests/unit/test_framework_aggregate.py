@@ -9,6 +9,7 @@ import pytest
 
 from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
 from ledger.framework import Framework, sub_table
+from tests.support.aggregates import only_event
 
 
 def test_defining_a_framework_records_normalised_version_1(
@@ -18,11 +19,7 @@ def test_defining_a_framework_records_normalised_version_1(
         framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
     )
 
-    events = framework.collect_events()
-
-    assert [type(e) for e in events] == [Framework.FrameworkDefined]
-    event = events[0]
-    assert isinstance(event, Framework.FrameworkDefined)
+    event = only_event(framework, Framework.FrameworkDefined)
     # Each pillar records its sub-table (the report's mapping when the caller left it out).
     assert (event.framework_id, event.title) == ("asc", "Title")
     assert event.pillars == [{**p, "table": "digital_traditional"} for p in pillars]
@@ -41,11 +38,8 @@ def test_revising_creates_version_2_and_leaves_version_1_intact(
 
     number = framework.revise(pillars=pillars, indicators=revised, note="add gigabit rung", at=None)
 
-    events = framework.collect_events()
     assert number == 2
-    assert [type(e) for e in events] == [Framework.FrameworkRevised]
-    event = events[0]
-    assert isinstance(event, Framework.FrameworkRevised)
+    event = only_event(framework, Framework.FrameworkRevised)
     assert (event.version_no, event.note, event.originator_version) == (2, "add gigabit rung", 2)
     assert framework.indicators_of(1) == version_1
     assert framework.points(version_no=2, indicator_id="broadband", rung=4) == 15

@@ -8,7 +8,7 @@ import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 from ledger.weights import WeightSet
-from tests.support.aggregates import created_weight_set, refused
+from tests.support.aggregates import created_weight_set, only_event, refused
 
 
 def bad(value: object) -> Any:
@@ -33,11 +33,7 @@ def cast(agg: WeightSet, panelist_id: str, allocations: Any) -> None:
 def test_creating_a_weight_set_records_weight_set_created() -> None:
     agg = created_weight_set()
 
-    events = agg.collect_events()
-
-    assert [type(e) for e in events] == [WeightSet.WeightSetCreated]
-    event = events[0]
-    assert isinstance(event, WeightSet.WeightSetCreated)
+    event = only_event(agg, WeightSet.WeightSetCreated)
     assert (event.weight_set_id, event.framework_id, event.framework_version) == ("ws", "asc", 1)
     assert event.indicator_ids == ["broadband", "metro"]
     assert (agg.panelists, agg.ballots, agg.weights, agg.revision) == ({}, {}, {}, 0)
@@ -48,10 +44,7 @@ def test_enrolling_a_panelist_records_panelist_enrolled() -> None:
 
     agg.enrol_panelist(panelist_id="p1", field="public-administration", at=None)
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [WeightSet.PanelistEnrolled]
-    event = events[0]
-    assert isinstance(event, WeightSet.PanelistEnrolled)
+    event = only_event(agg, WeightSet.PanelistEnrolled)
     assert (event.panelist_id, event.field) == ("p1", "public-administration")
     assert agg.panelists == {"p1": "public-administration"}
 
@@ -83,10 +76,7 @@ def test_casting_a_ballot_records_ballot_cast_with_every_indicator() -> None:
 
     cast(agg, "p1", {"broadband": 100})
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [WeightSet.BallotCast]
-    event = events[0]
-    assert isinstance(event, WeightSet.BallotCast)
+    event = only_event(agg, WeightSet.BallotCast)
     assert (event.panelist_id, event.allocations) == ("p1", {"broadband": 100, "metro": 0})
 
 
@@ -198,10 +188,7 @@ def test_revising_a_ballot_records_ballot_revised() -> None:
         at=None,
     )
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [WeightSet.BallotRevised]
-    event = events[0]
-    assert isinstance(event, WeightSet.BallotRevised)
+    event = only_event(agg, WeightSet.BallotRevised)
     assert (event.allocations, event.reason) == ({"broadband": 30, "metro": 70}, "metro matters")
     assert agg.ballots == {"p1": {"broadband": 30, "metro": 70}}
 
@@ -230,11 +217,8 @@ def test_aggregating_records_the_exact_fraction_mean() -> None:
 
     revision = agg.aggregate(by="editor", at=None)
 
-    events = agg.collect_events()
     assert revision == 1
-    assert [type(e) for e in events] == [WeightSet.WeightsAggregated]
-    event = events[0]
-    assert isinstance(event, WeightSet.WeightsAggregated)
+    event = only_event(agg, WeightSet.WeightsAggregated)
     assert event.weights == {"broadband": "67/2", "metro": "133/2"}
     assert (event.revision, event.ballot_count, event.by) == (1, 2, "editor")
     assert agg.weights == {"broadband": "67/2", "metro": "133/2"}
@@ -280,11 +264,8 @@ def test_setting_weights_records_weights_set_with_exact_text_and_next_revision()
         weights={"broadband": "25/8", "metro": "96.875"}, reason="panel override", by="ed", at=None
     )
 
-    events = agg.collect_events()
     assert revision == 2
-    assert [type(e) for e in events] == [WeightSet.WeightsSet]
-    event = events[0]
-    assert isinstance(event, WeightSet.WeightsSet)
+    event = only_event(agg, WeightSet.WeightsSet)
     assert event.weights == {"broadband": "25/8", "metro": "775/8"}
     assert (event.revision, event.reason, event.by) == (2, "panel override", "ed")
     assert agg.revision == 2
