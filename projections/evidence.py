@@ -49,10 +49,11 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
     "CREATE TABLE IF NOT EXISTS rounds (claim_id TEXT, round_no INTEGER, opened_at TEXT, "
     "opened_position INTEGER, closed_at TEXT, closed_position INTEGER, outcome TEXT, "
-    "accepts INTEGER, rejects INTEGER, quorum INTEGER, PRIMARY KEY (claim_id, round_no))",
+    "accepts INTEGER, rejects INTEGER, quorum INTEGER, PRIMARY KEY (claim_id, round_no)) "
+    "WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS votes (claim_id TEXT, round_no INTEGER, verifier_id TEXT, "
     "decision TEXT, note TEXT, time TEXT, position INTEGER, "
-    "PRIMARY KEY (claim_id, round_no, verifier_id))",
+    "PRIMARY KEY (claim_id, round_no, verifier_id)) WITHOUT ROWID",
 )
 
 Row = dict[str, Any]
@@ -88,7 +89,12 @@ class _Batch:
         self.new_rounds: list[tuple[str, int]] = []
         self.changed_claims: set[str] = set()
         self.changed_rounds: set[tuple[str, int]] = set()
-        self._load(db, sorted({r.originator_id for r in records if r.type in HANDLERS}))
+        # Only claims submitted in an earlier batch are read (one query per 500 of them).
+        submitted = {r.originator_id for r in records if r.type == "ClaimSubmitted"}
+        self._load(
+            db,
+            sorted({r.originator_id for r in records if r.type in HANDLERS} - submitted),
+        )
 
     def _load(self, db: Database, originators: list[str]) -> None:
         claims = f"SELECT {', '.join(CLAIM_COLUMNS)} FROM claims WHERE originator_id IN ({{}})"
@@ -268,7 +274,8 @@ class Evidence(ReadModel):
     handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 2
+    #: 3: rounds and votes are WITHOUT ROWID tables (their key is their only index).
+    version = 3
 
     def create(self, db: Database) -> None:
         """Create the evidence tables."""

@@ -11,17 +11,21 @@ edition's rows: its cost follows the edition's size, not the log's length.
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.records import EventRecord
+from ledger.vocabulary import ClaimStatus
+from projections.model import rows_in
 from projections.ranking import Support
 from projections.state import (
     CITY,
     CLAIM_CHANGES,
     EDITION,
+    HANDLERS,
     INDICATOR,
     POINTS,
     STATUS,
@@ -58,6 +62,8 @@ EDITION_EVENTS = frozenset(
 #: (edition, city, indicator): the key of one indicator score.
 ScoreKey = tuple[str, str, str]
 NO_SUPPORT = Support(0, None)
+#: The events that change a claim submitted earlier (what recall() must find in memory).
+CLAIM_DECISIONS = CLAIM_CHANGES - {"ClaimSubmitted"}
 
 
 def best_of(accepted: dict[str, int]) -> Support:
@@ -117,11 +123,20 @@ class Timeline:
     """
 
     def __init__(
-        self, state: RankingState | None = None, claim_positions: dict[str, int] | None = None
+        self,
+        state: RankingState | None = None,
+        claim_positions: dict[str, int] | None = None,
+        claim_originators: dict[str, str] | None = None,
     ) -> None:
         self.state = state if state is not None else RankingState()
         #: Each claim's submission position (the key of its status rows).
         self.claim_positions: dict[str, int] = dict(claim_positions or {})
+        #: Each held claim's aggregate id (what trim() removes from `state.owners`).
+        self.claim_originators: dict[str, str] = (
+            dict(claim_originators)
+            if claim_originators is not None
+            else {key: oid for oid, key in self.state.owners.items() if key in self.state.claims}
+        )
         #: Accepted claims per score: claim id → points.
         self.accepted: dict[ScoreKey, dict[str, int]] = {}
         #: The supporting claim per score (absent: none).
@@ -155,6 +170,7 @@ class Timeline:
             d = record.data
             claim_id = str(d["claim_id"])
             self.claim_positions[claim_id] = position
+            self.claim_originators[claim_id] = record.originator_id
             rows.claims.append(
                 (
                     position, claim_id, record.originator_id, str(d["edition_id"]),
@@ -206,6 +222,53 @@ class Timeline:
             self.best[key] = best
             rows.scores.append((*key, position, best.points, best.claim_id))
 
+    def trim(self, keep: int) -> None:
+        """Let go of all but the `keep` claims held longest (recall() reads one back when a later
+        event changes it): memory follows the claims in play, not every claim ever submitted.
+        The accepted claims per score stay (as many as the scores table has rows)."""
+        claims = self.state.claims
+        excess = len(claims) - keep
+        if excess <= 0:
+            return
+        owners, positions, originators = (
+            self.state.owners,
+            self.claim_positions,
+            self.claim_originators,
+        )
+        for claim_id in list(itertools.islice(claims, excess)):
+            del claims[claim_id]
+            positions.pop(claim_id, None)
+            oid = originators.pop(claim_id, None)
+            if oid is not None:
+                owners.pop(oid, None)
+
+    def recall(self, db: Any, records: Iterable[EventRecord]) -> None:
+        """Read back, in one query, the claims that `records` change and trim() let go of: as
+        submitted (ranking_claims) with their latest status (claim_statuses)."""
+        owners = self.state.owners
+        wanted = {
+            r.originator_id
+            for r in records
+            if r.type in CLAIM_DECISIONS and r.originator_id not in owners
+        }
+        if not wanted:
+            return
+        found = rows_in(
+            db,
+            "SELECT c.originator_id, c.position, c.claim_id, c.edition_id, c.city_id, "
+            "c.indicator_id, c.points, (SELECT s.status FROM claim_statuses s "
+            "WHERE s.claim_position = c.position ORDER BY s.position DESC LIMIT 1) "
+            "FROM ranking_claims c WHERE c.originator_id IN ({})",
+            wanted,
+        )
+        for oid, at, claim_id, edition_id, city_id, indicator_id, points, status in found:
+            self.state.claims[claim_id] = [
+                edition_id, city_id, indicator_id, points, status or ClaimStatus.PENDING,
+            ]  # fmt: skip
+            owners[oid] = claim_id
+            self.claim_positions[claim_id] = int(at)
+            self.claim_originators[claim_id] = str(oid)
+
     def support(self, edition_id: str) -> dict[str, dict[str, Support]]:
         """Per city of the edition and indicator of its framework, the supporting claim
         (what projections.ranking.indicator_support gives, without looking at every claim)."""
@@ -220,6 +283,19 @@ class Timeline:
     def touched(self, record: EventRecord) -> set[str]:
         """Editions whose standings an event (already applied) may change."""
         return self.state.touched(record)
+
+    def fold(self, records: list[EventRecord], rows: TimelineRows) -> set[str]:
+        """Fold a batch in, adding its rows to `rows`; return the editions whose standings it
+        may change. An event the ranking state has no handler for (votes, rounds opened,
+        ballots: most of the log) changes nothing but the position, so it is passed over."""
+        handled, touched = HANDLERS, set()
+        for record in records:
+            if record.type in handled:
+                self.apply(record, rows)
+                touched |= self.state.touched(record)
+        if records:
+            self.state.position = records[-1].position
+        return touched
 
     def apply_all(self, records: Iterable[EventRecord]) -> TimelineRows:
         """Fold events in order; return the rows they add."""
