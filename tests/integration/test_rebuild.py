@@ -96,7 +96,6 @@ def test_catching_up_in_small_steps_equals_one_pass(world: Runtime) -> None:
 def test_the_follow_loop_survives_a_failing_batch_and_retries_it(world: Runtime) -> None:
     import threading
 
-    from ledger.records import EventRecord
     from projections.follower import Follower
     from projections.model import ReadModel
 
