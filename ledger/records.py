@@ -53,6 +53,12 @@ class EventRecord:
         first; a record decoded from a UTC stamp carries it from the decoding)."""
         return instant_text(self.time)
 
+    @functools.cached_property
+    def plain(self) -> bool:
+        """Whether the data is the stored JSON minus the envelope (no upcast class, no other
+        transcoded value): what plain_record checks before it decodes a record that way."""
+        return plain_topic(self.topic) and self.stored.count('"_type_"') == 1
+
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data, as `cityledger events` prints it."""
         return {
@@ -209,9 +215,10 @@ def plain_record(
         position, kind, originator_id, version, datetime.fromisoformat(text), data, topic,
         state.decode("utf-8"),
     )  # fmt: skip
+    # Where cached_property keeps its values: what this reading has just established.
+    record.__dict__["plain"] = True
     instant = instant_of_stamp(text) if type(text) is str else None
     if instant is not None:
-        # Where cached_property keeps its value: the stamp's text is already the answer.
         record.__dict__["instant"] = instant
     return record
 

@@ -22,7 +22,7 @@ from ledger.feedback import Feedback
 from ledger.fields import Position
 from ledger.framework import Framework
 from ledger.receipt import Receipt
-from ledger.records import ENVELOPE, EventRecord, plain_topic
+from ledger.records import ENVELOPE, EventRecord
 from ledger.records import instant_text as instant_text
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
@@ -73,7 +73,7 @@ def data_text(stored: str | bytes, data: str | None) -> str:
 
 def plain(record: EventRecord) -> bool:
     """Whether the record's data is its stored JSON minus the envelope (no upcast)."""
-    return plain_topic(record.topic) and record.stored.count('"_type_"') == 1
+    return record.plain
 
 
 #: The columns the event filters use, each with an index.

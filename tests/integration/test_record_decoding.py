@@ -7,7 +7,13 @@ from datetime import datetime
 import pytest
 
 from cityledger.bootstrap import Runtime
-from ledger.records import decoded_record, from_notification, instant_of_stamp, instant_text
+from ledger.records import (
+    decoded_record,
+    from_notification,
+    instant_of_stamp,
+    instant_text,
+    plain_topic,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -58,3 +64,8 @@ def test_an_instant_read_from_the_stamp_matches_the_time_at_every_precision() ->
         assert instant is None or instant == instant_text(datetime.fromisoformat(stamp))
     # The usual forms are read from the text; the others are left to instant_text.
     assert [s for s, i in read.items() if i is not None] == list(read)[:3]
+
+
+def test_a_record_read_as_plain_json_says_so_as_its_stored_text_does(world: Runtime) -> None:
+    for record in world.ledger.records(after=0, limit=10_000):
+        assert record.plain == (plain_topic(record.topic) and record.stored.count('"_type_"') == 1)
