@@ -15,6 +15,7 @@ import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from ledger.records import EventRecord
@@ -64,6 +65,12 @@ ScoreKey = tuple[str, str, str]
 NO_SUPPORT = Support(0, None)
 #: The events that change a claim submitted earlier (what recall() must find in memory).
 CLAIM_DECISIONS = CLAIM_CHANGES - {"ClaimSubmitted"}
+
+
+def score_key(row: list[Any]) -> ScoreKey:
+    """A claim row's score key, its ids interned: a score's key is held as long as it has
+    accepted claims, and the same few edition, city and indicator ids recur in every key."""
+    return (intern(str(row[EDITION])), intern(str(row[CITY])), intern(str(row[INDICATOR])))
 
 
 def best_of(accepted: dict[str, int]) -> Support:
@@ -118,8 +125,8 @@ class TimelineRows:
 class Timeline:
     """The ranking state folded event by event, saying which timeline rows each event adds.
 
-    Besides the state it keeps, per score, the accepted claims and the supporting one, so that
-    a claim decision updates one score without looking at any other claim.
+    Besides the state it keeps, per score, the accepted claims, so that a claim decision
+    updates one score without looking at any other claim.
     """
 
     def __init__(
@@ -137,18 +144,14 @@ class Timeline:
             if claim_originators is not None
             else {key: oid for oid, key in self.state.owners.items() if key in self.state.claims}
         )
-        #: Accepted claims per score: claim id → points.
+        #: Accepted claims per score: claim id → points (no entry: none). The supporting claim
+        #: is best_of() them, worked out when asked (kept, it would be one more object a score).
         self.accepted: dict[ScoreKey, dict[str, int]] = {}
-        #: The supporting claim per score (absent: none).
-        self.best: dict[ScoreKey, Support] = {}
         #: When each entity first appeared: (kind, key) → position.
         self.created: dict[tuple[str, str], int] = {}
         for claim_id, row in self.state.claims.items():
             if row[STATUS] == "accepted":
-                key = (str(row[EDITION]), str(row[CITY]), str(row[INDICATOR]))
-                self.accepted.setdefault(key, {})[claim_id] = int(row[POINTS])
-        for key, accepted in self.accepted.items():
-            self.best[key] = best_of(accepted)
+                self.accepted.setdefault(score_key(row), {})[claim_id] = int(row[POINTS])
 
     @property
     def position(self) -> int:
@@ -211,21 +214,23 @@ class Timeline:
         rows.statuses.append((self.claim_positions[claim_id], position, new))
         if "accepted" not in (old, new):
             return
-        key = (str(row[EDITION]), str(row[CITY]), str(row[INDICATOR]))
+        key = score_key(row)
         accepted = self.accepted.setdefault(key, {})
+        was = best_of(accepted)
         if new == "accepted":
             accepted[claim_id] = int(row[POINTS])
         else:
             accepted.pop(claim_id, None)
         best = best_of(accepted)
-        if best != self.best.get(key, NO_SUPPORT):
-            self.best[key] = best
+        if not accepted:
+            del self.accepted[key]
+        if best != was:
             rows.scores.append((*key, position, best.points, best.claim_id))
 
     def trim(self, keep: int) -> None:
         """Let go of all but the `keep` claims held longest (recall() reads one back when a later
         event changes it): memory follows the claims in play, not every claim ever submitted.
-        The accepted claims per score stay (as many as the scores table has rows)."""
+        The accepted claims per score stay (at most as many scores as the scores table has)."""
         claims = self.state.claims
         excess = len(claims) - keep
         if excess <= 0:
@@ -274,11 +279,15 @@ class Timeline:
         (what projections.ranking.indicator_support gives, without looking at every claim)."""
         state = self.state
         indicator_ids = [i["id"] for i in state.indicators(edition_id)]
-        best = self.best
+        accepted = self.accepted
         return {
-            c: {i: best.get((edition_id, c, i), NO_SUPPORT) for i in indicator_ids}
+            c: {
+                i: best_of(accepted[edition_id, c, i]) if (edition_id, c, i) in accepted
+                else NO_SUPPORT
+                for i in indicator_ids
+            }
             for c in state.editions[edition_id]["city_ids"]
-        }
+        }  # fmt: skip
 
     def touched(self, record: EventRecord) -> set[str]:
         """Editions whose standings an event (already applied) may change."""
