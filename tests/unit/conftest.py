@@ -11,6 +11,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.framework import Framework
+from tests.support.aggregates import source
 from tests.support.databases import opened_on
 
 FRAMEWORK_ID = "asc"
@@ -82,13 +83,7 @@ def framework(pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]) -
 @pytest.fixture
 def zh_source() -> dict[str, Any]:
     """A well-formed Chinese-language source."""
-    return {
-        "url": "https://example.gov.cn/plan",
-        "title": "台州市数字经济规划",
-        "language": "zh",
-        "date": "2023-03-01",
-        "excerpt": "全市光纤覆盖率达到百分之百。",
-    }
+    return source("zh")
 
 
 @pytest.fixture
