@@ -185,10 +185,7 @@ def create_token(
     up in their enrolment on every request (a `languages` argument is only checked against
     it, never stored).
     """
-    if role not in ROLES:
-        raise InvalidInput(
-            f"role {role!r} is not one of {', '.join(ROLES)}", field="role", value=role
-        )
+    validate.one_of("role", role, ROLES)
     name = validate.text("name", name, max_len=120)
     langs = (
         None
