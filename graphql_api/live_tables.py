@@ -78,8 +78,8 @@ class ComputedTable:
 class LiveTables:
     """The computed tables of one database, by (edition, table, position)."""
 
-    def __init__(self, size: int = MAX_TABLES) -> None:
-        self.size = size
+    def __init__(self, size: int | None = None) -> None:
+        self.size = MAX_TABLES if size is None else size
         self.entries: OrderedDict[tuple[str, str, int], ComputedTable] = OrderedDict()
         self.lock = threading.Lock()
         self.hits = 0
