@@ -14,10 +14,10 @@ import dataclasses
 import functools
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, ClassVar, cast, get_args
+from typing import Annotated, Any, ClassVar, TypeVar, cast, get_args
 
 import strawberry
 from strawberry.types.field import StrawberryField
@@ -29,6 +29,8 @@ from graphql_api.permissions import LedgerPermission
 from graphql_api.recorded import Recorded
 from ledger.usecases.registry import USE_CASES, Parameter, Supplied, UseCase
 from ledger.vocabulary import Role
+
+T = TypeVar("T")
 
 #: The read-back of a command: (context, the arguments the Ledger was called with, what it
 #: returned) -> the payload's fields besides `position`.
@@ -93,6 +95,11 @@ def _ledger_value(value: Any) -> Any:
 def plains(items: list[LedgerInput]) -> list[dict[str, Any]]:
     """Each input object as the Ledger takes it (its `plain()`)."""
     return [item.plain() for item in items]
+
+
+def recorded(items: Iterable[T], **key: object) -> T:
+    """The item a command just recorded, found in a listing by its key (`publication_no=3`)."""
+    return next(i for i in items if all(getattr(i, k) == v for k, v in key.items()))
 
 
 def payload(name: str, description: str, **fields: tuple[Any, str]) -> type:
