@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from graphql_api.auth import Viewer
 from graphql_api.context import Info
-from ledger.errors import PermissionDenied, Unauthenticated
+from ledger.errors import LedgerError, PermissionDenied, Unauthenticated
 from ledger.vocabulary import Role
 
 
@@ -27,17 +27,34 @@ class LedgerPermission(BasePermission):
         error = info.context.auth_error
         if error is not None:
             raise Unauthenticated(error.message, field=error.field)
-        return self.admits(info.context.viewer, source)
+        return self.admits(info.context.viewer, source, kwargs)
 
-    def admits(self, viewer: Viewer, source: Any) -> bool:
-        """Whether the rule admits the viewer (for this source object)."""
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
+        """Whether the rule admits the viewer (for this source object and field arguments)."""
         return viewer.has_role(*self.roles)
 
     def on_unauthorized(self) -> None:
         """Refuse with a typed PERMISSION_DENIED error."""
-        raise PermissionDenied(
+        raise self.denied()
+
+    def denied(self) -> PermissionDenied:
+        """The PERMISSION_DENIED error this rule refuses with."""
+        return PermissionDenied(
             f"{type(self).__name__}: only {self.who} may do this", field="authorization"
         )
+
+    def refusal(self, source: Any, info: Info) -> LedgerError | None:
+        """The error a field this rule guards answers with for `source` (None: admitted).
+
+        For the guarded fields of a long list of rows decided once per row, not once per
+        field: a field set to this error answers it, with its path, as graphql-core raises
+        an error a field resolves to (the same error the field's guard raises).
+        """
+        try:
+            admitted = self.has_permission(source, info)
+        except LedgerError as error:
+            return error
+        return None if admitted else self.denied()
 
 
 class Public(LedgerPermission):
@@ -45,7 +62,7 @@ class Public(LedgerPermission):
 
     who = "anyone"
 
-    def admits(self, viewer: Viewer, source: Any) -> bool:
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
         """Always."""
         return True
 
@@ -92,25 +109,24 @@ class IsCity(LedgerPermission):
     who = "city representatives"
 
 
-class CanSeeScores(LedgerPermission):
+class EditorsAndAuditors(LedgerPermission):
+    """What editors and auditors (who see everything recorded) may read; each subclass names
+    one such thing."""
+
+    roles = (Role.EDITOR, Role.AUDITOR)
+    who = "editors and auditors"
+
+
+class CanSeeScores(EditorsAndAuditors):
     """Exact scores, live rankings and their history: editors and auditors."""
 
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
-
-class CanSeeVotes(LedgerPermission):
+class CanSeeVotes(EditorsAndAuditors):
     """Votes and who cast them: editors and auditors."""
 
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
-
-class CanReadLog(LedgerPermission):
+class CanReadLog(EditorsAndAuditors):
     """The event log (it names voters and panelists): editors and auditors."""
-
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
 
 class CanSeeCityScores(LedgerPermission):
@@ -118,7 +134,7 @@ class CanSeeCityScores(LedgerPermission):
 
     who = "editors, auditors and the city itself"
 
-    def admits(self, viewer: Viewer, source: Any) -> bool:
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
         """Score viewers, or the city whose row or page this is."""
         return viewer.sees_city_scores(str(getattr(source, "city_id", "")))
 
@@ -128,12 +144,9 @@ class CanExplainCity(LedgerPermission):
 
     who = "editors, auditors and the city itself"
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        """Check the token, then whether the viewer sees the `city` argument's scores."""
-        error = info.context.auth_error
-        if error is not None:
-            raise Unauthenticated(error.message, field=error.field)
-        return info.context.viewer.sees_city_scores(str(kwargs.get("city", "")))
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
+        """Score viewers, or the city the `city` argument names."""
+        return viewer.sees_city_scores(str(arguments.get("city", "")))
 
 
 class CanReadClaims(LedgerPermission):
@@ -157,11 +170,8 @@ class CanSeeAppeals(LedgerPermission):
     who = "editors, auditors and cities"
 
 
-class CanSeeDocket(LedgerPermission):
+class CanSeeDocket(EditorsAndAuditors):
     """The appeal docket (open appeals by age and deadline): editors and auditors."""
-
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
 
 class CanAskWhatIf(LedgerPermission):
