@@ -47,14 +47,19 @@ SCHEMA = (
     "status TEXT, languages TEXT, submitted_by TEXT, supersedes TEXT, "
     "superseded_by TEXT, withdrawn_reason TEXT, submitted_at TEXT, submitted_position INTEGER, "
     "decided_at TEXT, decided_position INTEGER)",
-    "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
     "CREATE TABLE IF NOT EXISTS rounds (claim_id TEXT, round_no INTEGER, opened_at TEXT, "
     "opened_position INTEGER, closed_at TEXT, closed_position INTEGER, outcome TEXT, "
     "accepts INTEGER, rejects INTEGER, quorum INTEGER, PRIMARY KEY (claim_id, round_no)) "
     "WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS votes (claim_id TEXT, round_no INTEGER, verifier_id TEXT, "
-    "decision TEXT, note TEXT, time TEXT, position INTEGER, "
-    "PRIMARY KEY (claim_id, round_no, verifier_id)) WITHOUT ROWID",
+    "decision TEXT, note TEXT, time TEXT, position INTEGER)",
+)
+#: Indexes that only queries use (apply reads claims by originator and id, rounds by key):
+#: into empty tables (a new file, a rebuild) they are built once, by flush(), from the whole
+#: table; sorting once beats growing them row by row in the order events come.
+QUERY_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS idx_votes_key ON votes (claim_id, round_no, verifier_id)",
 )
 
 Row = dict[str, Any]
@@ -212,12 +217,19 @@ class Evidence(ReadModel):
     handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    #: 3: rounds and votes are WITHOUT ROWID tables (their key is their only index).
+    #: 3: rounds WITHOUT ROWID; votes keyed by a unique index built after a rebuild's rows.
     version = 3
 
     def create(self, db: Database) -> None:
-        """Create the evidence tables."""
+        """Create the evidence tables (and their query indexes, unless they are empty)."""
         for statement in SCHEMA:
+            db.execute(statement)
+        if db.execute("SELECT 1 FROM claims LIMIT 1").fetchone() is not None:
+            self.flush(db)
+
+    def flush(self, db: Database) -> None:
+        """Create the query indexes if missing (a no-op but after create() on empty tables)."""
+        for statement in QUERY_INDEXES:
             db.execute(statement)
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
