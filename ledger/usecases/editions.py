@@ -164,10 +164,8 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            # The same pass folds the tables, so their digests are computed from the log itself.
-            tabulation = self.tabulator() if self.tabulator is not None else None
-            each = tabulation.apply if tabulation is not None else None
-            prefix = self.prefix(cut, watch=edition.id, each=each)
+            # One pass over the log's stored bytes: its chain hash and tree head at the cut.
+            prefix = self.prefix(cut, watch=edition.id)
             version = prefix.watched_version
             # The tables must exist at the cut: the edition and its cities were recorded by then.
             then = self.repository.get(edition.id, version=version) if version else None
@@ -178,6 +176,7 @@ class EditionUseCases(LedgerBase):
                     value=cut,
                 )
             corrected_at = None if corrects is None else edition.require_publication(corrects)
+            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
             facts = self._publication_facts(edition_id, cut, corrected_at, chosen, not force)
             if not force:
                 blockers = facts.blockers
@@ -191,11 +190,7 @@ class EditionUseCases(LedgerBase):
                     )
             changes = facts.changes if corrects is not None else None
             digest, tree_head = prefix.digest, prefix.tree_head()
-            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
-            known = [table for table in chosen if table in TABLES]
-            table_digests = (
-                tabulation.table_digests(edition_id, known) if tabulation is not None else None
-            )
+            table_digests = facts.table_digests
             number = edition.publish(
                 position=cut, digest=digest, tree_head=tree_head, tables=chosen, by=by, at=when,
                 table_digests=table_digests, corrects=corrects, changes=changes,
@@ -221,10 +216,8 @@ class EditionUseCases(LedgerBase):
         tables: list[str],
         blockers: bool = True,
     ) -> PublicationFacts:
-        """The ranking engine's answers, from one pass over the whole log (`blockers`: look
-        for undecided evidence that could change a band; a forced publication does not)."""
-        if not blockers and corrected_at is None:
-            return PublicationFacts([], None)  # nothing to ask: no pass over the log
+        """The ranking engine's answers for the edition at the cut (`blockers`: look for
+        undecided evidence that could change a band; a forced publication does not)."""
         if self.publication_check is None:
             if corrected_at is not None:
                 raise InvalidState(
@@ -233,9 +226,7 @@ class EditionUseCases(LedgerBase):
                     field="corrects",
                 )
             return PublicationFacts([], None)
-        return self.publication_check(
-            self.all_records(), edition_id, cut, corrected_at, tables, blockers=blockers
-        )
+        return self.publication_check(edition_id, cut, corrected_at, tables, blockers=blockers)
 
     @use_case
     def set_appeal_window(
