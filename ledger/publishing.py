@@ -5,7 +5,8 @@ side, not the other way round), so the runtime wires an implementation in: it re
 at the cut from the read models (caught up to the cut first) and says whether the edition had
 cities there, the digest of each table's bands, which undecided claims or appeals could still
 change a band, and, for a correction, each band change since the corrected publication with its
-causes. Its cost follows the edition, not the length of the log.
+causes; and the log's chain hash and tree head at the cut, which the read models keep. Its cost
+follows the edition, not the length of the log.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class PublicationFacts:
     changes: list[dict[str, Any]] | None
     #: Each published table's digest (ledger.published.table_digest of its bands at the cut).
     table_digests: dict[str, str] | None = None
+    #: The chain hash and the Merkle tree head (hex) of the log at the cut (None: unknown, the
+    #: Ledger computes them in a pass over the log).
+    digest: str | None = None
+    tree_head: str | None = None
 
 
 class PublicationCheck(Protocol):
@@ -40,6 +45,7 @@ class PublicationCheck(Protocol):
         blockers: bool = True,
     ) -> PublicationFacts:
         """Facts for publishing `tables` of an edition at position `cut` (without `blockers`,
-        for a forced publication, the blockers are not looked for and the list is empty);
-        NoWeightsInForce when the edition had no weights in force at the cut."""
+        for a forced publication, the blockers are not looked for and the list is empty).
+        InvalidInput when the edition had no cities at the cut, NoWeightsInForce when it had
+        no weights in force there."""
         ...

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Protocol
 
 from sqlite_utils import Database
 
 from ledger.errors import InvalidState
 from ledger.publishing import PublicationFacts
+from projections.merkle import chain_hash_at, tree_head_at
 from projections.whatif import publication_facts
 
 
@@ -31,7 +33,7 @@ class ReadModelCheck:
 
     def __init__(self, follower: CatchesUp, db: Database) -> None:
         self.follower = follower
-        #: A connection of the check's own: it reads committed rows only.
+        #: The runtime's connection to the read models (autocommit: it reads committed rows).
         self.db = db
         self._lock = threading.Lock()
 
@@ -54,6 +56,9 @@ class ReadModelCheck:
                 value=cut,
             )
         with self._lock:
-            return publication_facts(
+            facts = publication_facts(
                 self.db, edition_id, cut, corrected_at, tables, blockers=blockers
+            )
+            return replace(
+                facts, digest=chain_hash_at(self.db, cut), tree_head=tree_head_at(self.db, cut)
             )

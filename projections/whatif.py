@@ -392,9 +392,12 @@ def publication_facts(
 ) -> PublicationFacts:
     """The facts `publish` needs, from the read models (which must have reached `cut`)."""
     at_cut = edition_at(db, edition_id, cut)
-    if at_cut is None:
+    # The tables must exist at the cut: the edition and its cities were recorded by then.
+    if at_cut is None or not at_cut.state.editions[edition_id]["city_ids"]:
         raise InvalidInput(
-            f"position {cut} is before edition {edition_id} existed", field="position", value=cut
+            f"position {cut} is before edition {edition_id} had any cities",
+            field="position",
+            value=cut,
         )
     changes = None
     if corrected_at is not None:
