@@ -296,6 +296,19 @@ def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> l
     ]
 
 
+def edition_state_at(db: Database, edition_id: str, position: int) -> RankingState:
+    """The ranking state at a position restricted to one edition (its entities and its claims,
+    as a replay gives them): what a what-if of that edition needs, whatever the log's length
+    (an empty state when the edition does not exist there)."""
+    found = edition_at(db, edition_id, position)
+    if found is None:
+        return RankingState(position=position)
+    for record in edition_records(db, edition_id, CLAIM_CHANGES, 0, position):
+        found.state.apply(record)
+    found.state.position = position
+    return found.state
+
+
 def undecided_at(db: Database, found: EditionAt, edition_id: str) -> Undecided:
     """Fold the edition's claims and appeals up to its position into `found.state` (which then
     holds the edition's claims as a replay of the log gives them); what is undecided there."""
