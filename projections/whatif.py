@@ -10,7 +10,7 @@ the real decision gives. The state is one edition's at a position, read from the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,10 +23,20 @@ from ledger.errors import InvalidInput
 from ledger.published import table_digest
 from ledger.publishing import PublicationFacts
 from ledger.records import EventRecord
+from projections.bands import band, ranks
 from projections.event_index import event_data
 from projections.model import marks, rows_in
 from projections.pointintime import EditionAt, edition_at
-from projections.ranking import TABLES, RankingEntry, Support, indicator_support, ranking
+from projections.ranking import (
+    TABLES,
+    RankingEntry,
+    Support,
+    has_weights,
+    indicator_support,
+    integer_scores,
+    no_weights,
+    ranking,
+)
 from projections.state import (
     CITY,
     CLAIM_CHANGES,
@@ -104,26 +114,67 @@ def bands(
     }
 
 
-def bands_if(
-    state: RankingState,
-    edition_id: str,
-    records: Iterable[EventRecord],
-    support: dict[str, dict[str, Support]] | None = None,
-) -> Bands:
-    """The rows an edition would have after these events, computed on a copy (given the
-    state's `support`, only the scores the events touch are worked out again)."""
+def bands_if(state: RankingState, edition_id: str, records: Iterable[EventRecord]) -> Bands:
+    """The rows an edition would have after these events, computed on a copy."""
     records = list(records)
     copy = trial(state, records)
-    touched: set[tuple[str, str]] = set()
     for record in records:
         copy.apply(record)
-        row = copy.claims.get(copy.owners.get(record.originator_id, ""))
-        if row is not None and row[EDITION] == edition_id:
-            touched.add((str(row[CITY]), str(row[INDICATOR])))
     copy.position = state.position
-    if support is None:
-        return bands(copy, edition_id)
-    return bands(copy, edition_id, supported(copy, edition_id, support, touched))
+    return bands(copy, edition_id)
+
+
+@dataclass(frozen=True)
+class TableBands:
+    """An edition's tables as exact integer numerators and bands, to try decisions on: a
+    what-if re-scores only the cities its events touch and ranks again, with the ranking
+    engine's own arithmetic (projections.ranking.integer_scores, projections.bands)."""
+
+    state: RankingState
+    edition_id: str
+    support: dict[str, dict[str, Support]]
+    numerators: dict[str, dict[str, int]]
+    bands: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, state: RankingState, edition_id: str) -> TableBands:
+        """The edition's tables in `state` (NoWeightsInForce before it has weights)."""
+        if not has_weights(state, edition_id):
+            weight_set_id = str(state.editions[edition_id]["weight_set_id"])
+            raise no_weights(edition_id, weight_set_id, TABLES[0], state.position)
+        support = indicator_support(state, edition_id)
+        numerators = {t: integer_scores(state, edition_id, t, support)[0] for t in TABLES}
+        return cls(state, edition_id, support, numerators, {
+            t: _bands_of(numerators[t]) for t in TABLES
+        })  # fmt: skip
+
+    def moved_by(self, records: Iterable[EventRecord]) -> bool:
+        """Whether these events, folded onto a copy of the state, would change a band."""
+        records = list(records)
+        copy = trial(self.state, records)
+        touched: set[tuple[str, str]] = set()
+        for record in records:
+            copy.apply(record)
+            row = copy.claims.get(copy.owners.get(record.originator_id, ""))
+            if row is not None and row[EDITION] == self.edition_id:
+                touched.add((str(row[CITY]), str(row[INDICATOR])))
+        support = supported(copy, self.edition_id, self.support, touched)
+        cities = {city: support[city] for city, _ in touched if city in support}
+        for table in TABLES:
+            numerators = self.numerators[table]
+            moved = integer_scores(copy, self.edition_id, table, cities)[0]
+            # A table whose scores the events leave alone keeps its bands.
+            if any(numerators[c] != n for c, n in moved.items()) and (
+                _bands_of({**numerators, **moved}) != self.bands[table]
+            ):
+                return True
+        return False
+
+
+def _bands_of(numerators: dict[str, int]) -> dict[str, str]:
+    """Each city's band from its table numerator (one denominator: they order as the scores)."""
+    rank_of, n = ranks(numerators), len(numerators)
+    return {city: band(rank, n) for city, rank in rank_of.items()}
 
 
 def supported(
@@ -213,10 +264,16 @@ class Undecided:
             if row[EDITION] == edition_id and row[STATUS] == "pending"
         )  # fmt: skip
 
-    def blockers(self, state: RankingState, edition_id: str) -> list[str]:
-        """Undecided claims and open appeals whose decision could change one of the bands."""
-        support = indicator_support(state, edition_id)
-        base = bands(state, edition_id, support)
+    def blockers(
+        self,
+        state: RankingState,
+        edition_id: str,
+        moves: Callable[[list[EventRecord]], bool] | None = None,
+    ) -> list[str]:
+        """Undecided claims and open appeals whose decision could change one of the bands
+        (`moves`: whether a decision's events would; by default TableBands.moved_by)."""
+        tables = TableBands.of(state, edition_id)
+        support, moved = tables.support, moves or tables.moved_by
         found = []
         for claim_id in self.pending_claims(state, edition_id):
             row = state.claims[claim_id]
@@ -229,12 +286,12 @@ class Undecided:
             hypothesis = claim_records(
                 claim_id, edition_id, row[CITY], row[INDICATOR], int(row[POINTS]), old
             )
-            if changed(base, bands_if(state, edition_id, hypothesis, support)):
+            if moved(hypothesis):
                 found.append(f"pending claim {claim_id}")
         for appeal in sorted(self.appeals.values(), key=lambda a: a.appeal_id):
             if appeal.edition_id != edition_id:
                 continue
-            if changed(base, bands_if(state, edition_id, appeal.records(), support)):
+            if moved(appeal.records()):
                 found.append(f"open appeal {appeal.appeal_id}")
         return found
 

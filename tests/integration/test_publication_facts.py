@@ -19,8 +19,16 @@ from benchmarks import generate
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.errors import LedgerError
 from ledger.publishing import PublicationFacts
-from projections.ranking import TABLES
-from projections.whatif import publication_facts
+from projections.ranking import TABLES, has_weights
+from projections.whatif import (
+    TableBands,
+    bands,
+    bands_if,
+    changed,
+    claim_records,
+    edition_state_at,
+    publication_facts,
+)
 from tests.support.builders import EDITION, build_small_world, source
 from tests.support.publication_fold import assert_same_facts, cuts, editions, folded_facts, outcome
 
@@ -69,6 +77,29 @@ def test_blockers_are_found_at_some_cuts_of_the_generated_ledger(generated: Runt
 
     blocked = [f for f in found if isinstance(f, PublicationFacts) and f.blockers]
     assert blocked and any("open appeal" in b for f in blocked for b in f.blockers)
+
+
+def test_a_what_if_rescoring_only_the_touched_cities_agrees_with_ranking_every_row_again(
+    generated: Runtime,
+) -> None:
+    tried = 0
+    for edition_id in editions(generated):
+        for cut in cuts(generated, edition_id, random.Random(13), samples=1):
+            state = edition_state_at(generated.db, edition_id, cut)
+            if not has_weights(state, edition_id):
+                continue
+            before, tables = bands(state, edition_id), TableBands.of(state, edition_id)
+            # Accepting each claim not counted yet (pending or rejected), as a round would.
+            hypotheses = [
+                claim_records(c, edition_id, city, indicator, int(points), None)
+                for c, (edition, city, indicator, points, status) in sorted(state.claims.items())
+                if edition == edition_id and status in ("pending", "rejected")
+            ]
+            for records in hypotheses[:12]:
+                expected = bool(changed(before, bands_if(state, edition_id, records)))
+                assert tables.moved_by(records) == expected, (edition_id, cut, records[0])
+                tried += 1
+    assert tried > 40
 
 
 def test_publish_catches_the_read_models_up_before_reading_them(runtime: Runtime) -> None:
