@@ -9,11 +9,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from cityledger.export_formats import EXTENSIONS, FORMATS, MEDIA_TYPES
+from ledger import validate
+from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
 from projections import catalogue, publications
 from projections.bands import BAND_LABELS, ZH_BANDS
@@ -49,9 +51,9 @@ class ExportHeader:
 class ExportFile:
     """A rendered export: a file name, its media type and its text."""
 
-    filename: str
-    media_type: str
-    content: str
+    filename: Annotated[str, Doc("A file name for it.")]
+    media_type: Annotated[str, Doc("Its media type, like text/csv.")]
+    content: Annotated[str, Doc("The file's text.")]
 
 
 def is_illustrative(db: Database, edition_id: str) -> bool:
@@ -113,8 +115,7 @@ def build_export(
     now: datetime | None = None,
 ) -> ExportFile:
     """Render a table at a cut in one format; scores (with ranks) only when `scores`."""
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format {fmt!r} is not one of {', '.join(FORMATS)}", field="format")
+    validate.one_of("format", fmt, FORMATS)
     if lang not in ("en", "zh"):
         raise InvalidInput(f"lang {lang!r} is not en or zh", field="lang", value=lang)
     view, pub_no, digest = cut_table(db, edition, table, publication, as_of)

@@ -10,13 +10,14 @@ a `prepare` step for a rule of the API edge.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, ClassVar, TypeVar, cast, get_args
 
 import strawberry
 from strawberry.types.field import StrawberryField
@@ -28,6 +29,8 @@ from graphql_api.permissions import LedgerPermission
 from graphql_api.recorded import Recorded
 from ledger.usecases.registry import USE_CASES, Parameter, Supplied, UseCase
 from ledger.vocabulary import Role
+
+T = TypeVar("T")
 
 #: The read-back of a command: (context, the arguments the Ledger was called with, what it
 #: returned) -> the payload's fields besides `position`.
@@ -65,9 +68,38 @@ class Nested:
     default: Any = inspect.Parameter.empty
 
 
-def plains(items: list[Any]) -> list[Any]:
+class LedgerInput:
+    """Base of an input object the Ledger takes as a plain mapping (`plain()`)."""
+
+    #: The Ledger's key of each field it names differently.
+    ledger_keys: ClassVar[Mapping[str, str]] = {}
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it: each field under the Ledger's key, input objects in it as
+        mappings and enums as their values; a field left null is left out."""
+        return {
+            self.ledger_keys.get(f.name, f.name): _ledger_value(value)
+            for f in dataclasses.fields(cast(Any, self))
+            if (value := getattr(self, f.name)) is not None
+        }
+
+
+def _ledger_value(value: Any) -> Any:
+    if isinstance(value, LedgerInput):
+        return value.plain()
+    if isinstance(value, list):
+        return [_ledger_value(item) for item in value]
+    return value.value if isinstance(value, Enum) else value
+
+
+def plains(items: list[LedgerInput]) -> list[dict[str, Any]]:
     """Each input object as the Ledger takes it (its `plain()`)."""
     return [item.plain() for item in items]
+
+
+def recorded(items: Iterable[T], **key: object) -> T:
+    """The item a command just recorded, found in a listing by its key (`publication_no=3`)."""
+    return next(i for i in items if all(getattr(i, k) == v for k, v in key.items()))
 
 
 def payload(name: str, description: str, **fields: tuple[Any, str]) -> type:
@@ -131,9 +163,8 @@ def _input_type(case: UseCase, name: str, by_name: Mapping[str, Nested]) -> type
             namespace[p.name] = strawberry.field(description=doc)
         else:
             namespace[p.name] = strawberry.field(description=doc, default=default)
-    description = case.summary.split(";")[0].rstrip(".") + "."
     namespace["__doc__"] = f"The request of {case.name}."
-    made = strawberry.input(type(name, (), namespace), name=name, description=description)
+    made = strawberry.input(type(name, (), namespace), name=name, description=case.headline)
     _INPUTS[name] = made
     return made
 
@@ -169,17 +200,18 @@ def call(
 def mutation(
     use: str,
     permission: type[LedgerPermission],
-    description: str,
     success: type,
     answer: Answer,
     *,
+    description: str | None = None,
     input_name: str | None = None,
     flat: bool = False,
     nested: Mapping[str, Nested] | None = None,
     prepare: Prepare | None = None,
 ) -> StrawberryField:
     """The mutation field of a use case: its request as one input object (`input_name`,
-    default `<UseCase>Input`) or as flat arguments; answered with `success` read back."""
+    default `<UseCase>Input`) or as flat arguments; answered with `success` read back; described
+    by the use case's headline unless the API says more (`description`)."""
     case = USE_CASES[use]
     mapping = dict(nested or {})
     inputs = case.inputs()
@@ -218,4 +250,4 @@ def mutation(
         parameters, return_annotation=result(success)
     )
     resolve.__name__ = use
-    return command(description, permission)(resolve)  # type: ignore[return-value]
+    return command(description or case.headline, permission)(resolve)  # type: ignore[return-value]

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import After, First, Id
-from graphql_api.commands import Nested, mutation, payload, plains
+from graphql_api.commands import LedgerInput, Nested, mutation, payload, plains
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
@@ -139,24 +139,13 @@ class ClaimsQuery:
 
 
 @strawberry.input(description="A source cited by a claim: a URL or a citation, or both.")
-class SourceInput:
+class SourceInput(LedgerInput):
     title: str = strawberry.field(description="Title.")
     language: str = strawberry.field(description="ISO 639 language code, like zh or en.")
     date: str = strawberry.field(description="Publication date, YYYY-MM-DD.")
     excerpt: str = strawberry.field(description="The supporting excerpt.")
     url: str | None = strawberry.field(default=None, description="http(s) URL.")
     citation: str | None = strawberry.field(default=None, description="Citation.")
-
-    def plain(self) -> dict[str, Any]:
-        """As the Ledger takes it."""
-        return {
-            "url": self.url,
-            "citation": self.citation,
-            "title": self.title,
-            "language": self.language,
-            "date": self.date,
-            "excerpt": self.excerpt,
-        }
 
 
 #: Evidence as GraphQL input objects.
@@ -184,28 +173,28 @@ class ClaimsMutation:
     """Commands on claims: submission, withdrawal, rounds and votes."""
 
     submit_claim = mutation(
-        "submit_claim", IsResearcherOrEditor,
-        "Submit evidence that a city stands on a rung (submitter: the token). A claim that "
-        "supersedes another (the token's own, or anyone's for an editor) replaces it once "
-        "accepted.",
-        ClaimPayload, lambda c, args, claim_id: _claim(c, claim_id),
+        "submit_claim", IsResearcherOrEditor, ClaimPayload,
+        lambda c, args, claim_id: _claim(c, claim_id),
+        description="Submit evidence that a city stands on a rung (submitter: the token). A "
+        "claim that supersedes another (the token's own, or anyone's for an editor) replaces it "
+        "once accepted.",
         nested={"sources": SOURCES},
     )  # fmt: skip
     withdraw_claim = mutation(
-        "withdraw_claim", IsResearcherOrEditor, "Withdraw a claim so that it no longer counts.",
-        ClaimPayload, lambda c, args, _: _claim(c, args["claim_id"]), flat=True,
+        "withdraw_claim", IsResearcherOrEditor, ClaimPayload,
+        lambda c, args, _: _claim(c, args["claim_id"]), flat=True,
     )  # fmt: skip
     open_round = mutation(
-        "open_round", IsEditor, "Open the next verification round of a claim.",
-        ClaimPayload, lambda c, args, n: _claim(c, args["claim_id"], round_no=n), flat=True,
+        "open_round", IsEditor, ClaimPayload,
+        lambda c, args, n: _claim(c, args["claim_id"], round_no=n), flat=True,
     )  # fmt: skip
     cast_vote = mutation(
-        "cast_vote", IsVerifier, "Vote in a claim's open round as the token's verifier.",
-        ClaimPayload, lambda c, args, n: _claim(c, args["claim_id"], round_no=n),
+        "cast_vote", IsVerifier, ClaimPayload,
+        lambda c, args, n: _claim(c, args["claim_id"], round_no=n),
+        description="Vote in a claim's open round as the token's verifier.",
         nested={"decision": DECISION},
     )  # fmt: skip
     close_round = mutation(
-        "close_round", IsEditor, "Close a claim's open round under its edition's quorum.",
-        ClaimPayload, lambda c, args, outcome: _claim(c, args["claim_id"], outcome=outcome),
-        flat=True,
+        "close_round", IsEditor, ClaimPayload,
+        lambda c, args, outcome: _claim(c, args["claim_id"], outcome=outcome), flat=True,
     )  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import mutation, payload
+from graphql_api.commands import mutation, payload, recorded
 from graphql_api.context import ApiContext, Info
 from graphql_api.features.catalogue import City
 from graphql_api.fields import field as query
@@ -103,36 +103,19 @@ def _edition(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, Any]:
 
 
 def _publication(c: ApiContext, args: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
-    number = int(done["publication_no"])
-    found = [
-        p for p in published.publications(c.db, args["edition_id"]) if p.publication_no == number
-    ]
-    return {"publication": Publication.from_view(found[0])}
+    listed = published.publications(c.db, args["edition_id"])
+    made = recorded(listed, publication_no=int(done["publication_no"]))
+    return {"publication": Publication.from_view(made)}
 
 
 @strawberry.type
 class EditionsMutation:
     """Commands on editions: their cities, quorum, appeal window and publications."""
 
-    create_edition = mutation(
-        "create_edition", IsEditor, "Open an edition pinning a framework version and a weight set.",
-        EditionPayload, _edition,
-    )  # fmt: skip
-    include_cities = mutation(
-        "include_cities", IsEditor, "Add registered cities to an edition.",
-        EditionPayload, _edition, flat=True,
-    )  # fmt: skip
-    change_quorum = mutation(
-        "change_quorum", IsEditor, "Set how many accepting votes a claim of the edition needs.",
-        EditionPayload, _edition, flat=True,
-    )  # fmt: skip
-    publish = mutation(
-        "publish", IsEditor,
-        "Publish the edition's tables as computed at a position (default: head).",
-        PublicationPayload, _publication,
-    )  # fmt: skip
+    create_edition = mutation("create_edition", IsEditor, EditionPayload, _edition)
+    include_cities = mutation("include_cities", IsEditor, EditionPayload, _edition, flat=True)
+    change_quorum = mutation("change_quorum", IsEditor, EditionPayload, _edition, flat=True)
+    publish = mutation("publish", IsEditor, PublicationPayload, _publication)
     set_appeal_window = mutation(
-        "set_appeal_window", IsEditor,
-        "Set how many days after a publication an edition accepts appeals.",
-        EditionPayload, _edition, input_name="AppealWindowInput",
-    )  # fmt: skip
+        "set_appeal_window", IsEditor, EditionPayload, _edition, input_name="AppealWindowInput"
+    )

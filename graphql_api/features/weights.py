@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import Nested, mutation, payload
+from graphql_api.commands import Nested, mutation, payload, recorded
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.inputs import keyed
@@ -124,38 +124,28 @@ def _ballot(c: ApiContext, args: dict[str, Any], _: str) -> dict[str, Any]:
 
 
 def _revision(c: ApiContext, args: dict[str, Any], revision: int) -> dict[str, Any]:
-    found = [
-        r for r in catalogue.weight_revisions(c.db, args["weight_set_id"]) if r.revision == revision
-    ]
-    return {"revision": WeightRevision.from_view(found[0])}
+    made = recorded(catalogue.weight_revisions(c.db, args["weight_set_id"]), revision=revision)
+    return {"revision": WeightRevision.from_view(made)}
 
 
 @strawberry.type
 class WeightsMutation:
     """Commands on weight sets, their panels and ballots."""
 
-    create_weight_set = mutation(
-        "create_weight_set", IsEditor,
-        "Create a weight set (and its empty panel) for a framework version.",
-        WeightSetPayload, _weight_set,
-    )  # fmt: skip
-    enrol_panelist = mutation(
-        "enrol_panelist", IsEditor, "Add an anonymous panelist from one of the four fields.",
-        WeightSetPayload, _weight_set,
-    )  # fmt: skip
+    create_weight_set = mutation("create_weight_set", IsEditor, WeightSetPayload, _weight_set)
+    enrol_panelist = mutation("enrol_panelist", IsEditor, WeightSetPayload, _weight_set)
     cast_ballot = mutation(
-        "cast_ballot", IsPanelist, "Cast the token's panelist's ballot of 100 points.",
-        BallotPayload, _ballot, flat=True, nested={"allocations": ALLOCATIONS},
+        "cast_ballot", IsPanelist, BallotPayload, _ballot,
+        description="Cast the token's panelist's ballot of 100 points.",
+        flat=True, nested={"allocations": ALLOCATIONS},
     )  # fmt: skip
     revise_ballot = mutation(
-        "revise_ballot", IsPanelist, "Replace the token's panelist's ballot.",
-        BallotPayload, _ballot, nested={"allocations": ALLOCATIONS},
+        "revise_ballot", IsPanelist, BallotPayload, _ballot,
+        description="Replace the token's panelist's ballot.", nested={"allocations": ALLOCATIONS},
     )  # fmt: skip
     aggregate_weights = mutation(
-        "aggregate_weights", IsEditor, "Make the mean of the current ballots the weights in force.",
-        WeightRevisionPayload, _revision, flat=True,
-    )  # fmt: skip
+        "aggregate_weights", IsEditor, WeightRevisionPayload, _revision, flat=True
+    )
     set_weights = mutation(
-        "set_weights", IsEditor, "Set the weights in force directly, with a reason.",
-        WeightRevisionPayload, _revision, nested={"weights": WEIGHTS},
-    )  # fmt: skip
+        "set_weights", IsEditor, WeightRevisionPayload, _revision, nested={"weights": WEIGHTS}
+    )
