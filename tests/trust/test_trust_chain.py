@@ -13,7 +13,7 @@ from cityledger.bootstrap import Runtime
 from ledger import fastaudit
 from ledger.application import Ledger
 from ledger.ids import NAMESPACE
-from ledger.integrity import RawRow, audit, verify_log
+from ledger.integrity import RawRow, audit, mapper_decoder, verify_log
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
@@ -450,6 +450,61 @@ def test_a_timeline_row_the_follower_has_not_folded_yet_is_reported(
 
     assert (report.ok, report.first_bad) == (False, HEAD + 1), report.summary
     assert "ranking timeline" in report.reason
+
+
+#: Stored states appended unwitnessed, where decoding alone decides: JSON that orjson and
+#: json.loads both refuse, that only json.loads reads, and edge cases of the timestamp. The
+#: fast walk's reading of an only-hashed event (msgspec) must never vouch where the audit's
+#: (records.read_plain) fails, and must give the same words where it succeeds.
+CRAFTED: dict[str, tuple[bytes, bool]] = {
+    "trailing comma in a skipped list": (b'"extra":[1,2,],', False),
+    "raw control character in a skipped string": (b'"extra":"a\x01b",', False),
+    "invalid UTF-8 in a skipped string": (b'"extra":"\xff",', False),
+    "overlong UTF-8 in a skipped string": (b'"extra":"\xc0\xaf",', False),
+    "UTF-8 of a surrogate in a skipped string": (b'"extra":"\xed\xa0\x80",', False),
+    "NaN (json.loads reads it)": (b'"extra":NaN,', True),
+    "a lone surrogate escape (json.loads reads it)": (b'"extra":"\\ud800",', True),
+    "a number past a double (json.loads reads it)": (b'"extra":1e400,', True),
+    "nested 1,000 deep (orjson reads it)": (b'"extra":' + b"[" * 1000 + b"]" * 1000 + b",", True),
+    "nested 1,100 deep": (b'"extra":' + b"[" * 1100 + b"]" * 1100 + b",", False),
+    "a repeated timestamp, the last not a timestamp": (b'"timestamp":5,', True),
+    "a leading zero in a skipped number": (b'"extra":01,', False),
+    "a comment": (b"/* c */", False),
+}
+
+
+@pytest.mark.parametrize("kind", list(CRAFTED))
+def test_the_fast_walk_reads_what_only_is_hashed_as_the_audit_does(
+    kind: str, world: Runtime, world_db: Path
+) -> None:
+    crafted, _ = CRAFTED[kind]
+    with raw(world_db) as conn:
+        _, _, topic, state = row(conn, 7)
+        if crafted.startswith(b'"timestamp"'):  # after the stored timestamp: the last one
+            state = state[:-1] + b"," + crafted[:-1] + b"}"
+        else:
+            state = b"{" + crafted + state[1:]
+        insert(conn, HEAD + 1, (FORGED_ID, 1, topic, state))
+
+    for verify in (verify_log, verify_read_side):
+        fast = verify(world.ledger, world.db.conn)
+
+        assert fast == verify(world.ledger, world.db.conn, fast=False)
+    assert verify_log(world.ledger, world.db.conn).first_bad in (None, HEAD + 1)
+
+
+def test_the_crafted_states_decode_or_not_as_labelled(world: Runtime, world_db: Path) -> None:
+    # The cases above are what they say: each decodes (or not) through the audit.
+    with raw(world_db) as conn:
+        _, _, topic, state = row(conn, 7)
+    for kind, (crafted, decodes) in CRAFTED.items():
+        if crafted.startswith(b'"timestamp"'):
+            text = state[:-1] + b"," + crafted[:-1] + b"}"
+        else:
+            text = b"{" + crafted + state[1:]
+        report = audit([RawRow(1, FORGED_ID, 1, topic, text)], decode=mapper_decoder(world.ledger))
+
+        assert report.ok is decodes, (kind, report.summary)
 
 
 def test_the_fast_walk_and_the_audit_agree_on_a_healthy_log(world: Runtime) -> None:
