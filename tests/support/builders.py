@@ -8,7 +8,7 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 from projections.ranking import RankingEntry
-from tests.support.frameworks import rungs
+from tests.support.inputs import rungs, source
 
 PILLARS = [
     {"id": "digital", "name": "Digital infrastructure"},
@@ -54,18 +54,6 @@ def indicators() -> list[dict[str, Any]]:
          "ladder": ladder(3 if i == "I6" else 4)}
         for i, p in INDICATORS
     ]  # fmt: skip
-
-
-def source(language: str, title: str = "evidence") -> dict[str, Any]:
-    """One well-formed source in a language."""
-    return {
-        "url": "https://example.org/evidence",
-        "citation": None,
-        "title": title,
-        "language": language,
-        "date": "2023-03-01",
-        "excerpt": "an excerpt",
-    }
 
 
 def build_frame(ledger: Ledger, ballots: list[dict[str, int]] | None = None) -> None:

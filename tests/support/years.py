@@ -14,7 +14,7 @@ from tests.support.builders import (
     verified_claim,
     verified_claims,
 )
-from tests.support.frameworks import rungs
+from tests.support.inputs import rungs
 
 NEXT = "test-2024"
 NEXT_WEIGHTS = "test-weights-2024"
