@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from projections import catalogue
-from projections.catalogue import IndicatorView
+from projections.catalogue import FrameworkVersion, IndicatorView
 
 Version = tuple[str, int]
 
@@ -33,11 +33,9 @@ class Relation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LineageStep:
+class LineageStep(FrameworkVersion):
     """A version's stated relation to its predecessor version."""
 
-    framework_id: str
-    version: int
     predecessor_framework_id: Annotated[str, Doc("Predecessor framework.")]
     predecessor_version: Annotated[int, Doc("Predecessor version.")]
     relations: Annotated[
