@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from cityledger.export_formats import EXTENSIONS, FORMATS, MEDIA_TYPES
+from ledger import validate
 from ledger.errors import InvalidInput, UnknownId
 from projections import catalogue, publications
 from projections.bands import BAND_LABELS, ZH_BANDS
@@ -113,8 +114,7 @@ def build_export(
     now: datetime | None = None,
 ) -> ExportFile:
     """Render a table at a cut in one format; scores (with ranks) only when `scores`."""
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format {fmt!r} is not one of {', '.join(FORMATS)}", field="format")
+    validate.one_of("format", fmt, FORMATS)
     if lang not in ("en", "zh"):
         raise InvalidInput(f"lang {lang!r} is not en or zh", field="lang", value=lang)
     view, pub_no, digest = cut_table(db, edition, table, publication, as_of)

@@ -131,9 +131,8 @@ def _input_type(case: UseCase, name: str, by_name: Mapping[str, Nested]) -> type
             namespace[p.name] = strawberry.field(description=doc)
         else:
             namespace[p.name] = strawberry.field(description=doc, default=default)
-    description = case.summary.split(";")[0].rstrip(".") + "."
     namespace["__doc__"] = f"The request of {case.name}."
-    made = strawberry.input(type(name, (), namespace), name=name, description=description)
+    made = strawberry.input(type(name, (), namespace), name=name, description=case.headline)
     _INPUTS[name] = made
     return made
 
@@ -169,17 +168,18 @@ def call(
 def mutation(
     use: str,
     permission: type[LedgerPermission],
-    description: str,
     success: type,
     answer: Answer,
     *,
+    description: str | None = None,
     input_name: str | None = None,
     flat: bool = False,
     nested: Mapping[str, Nested] | None = None,
     prepare: Prepare | None = None,
 ) -> StrawberryField:
     """The mutation field of a use case: its request as one input object (`input_name`,
-    default `<UseCase>Input`) or as flat arguments; answered with `success` read back."""
+    default `<UseCase>Input`) or as flat arguments; answered with `success` read back; described
+    by the use case's headline unless the API says more (`description`)."""
     case = USE_CASES[use]
     mapping = dict(nested or {})
     inputs = case.inputs()
@@ -218,4 +218,4 @@ def mutation(
         parameters, return_annotation=result(success)
     )
     resolve.__name__ = use
-    return command(description, permission)(resolve)  # type: ignore[return-value]
+    return command(description or case.headline, permission)(resolve)  # type: ignore[return-value]

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
@@ -19,6 +16,7 @@ from starlette.websockets import WebSocket
 
 from cityledger.bootstrap import Runtime
 from graphql_api.auth import ANONYMOUS, Viewer, authenticate
+from graphql_api.counting import LiveCount
 from graphql_api.loaders import Loaders, build_loaders
 from graphql_api.recorded import ReadModelsBehind
 from graphql_api.watcher import Watcher
@@ -38,29 +36,8 @@ class Signed(TypedDict):
     idempotency_key: str | None
 
 
-class SubscriptionCounter:
+class SubscriptionCounter(LiveCount):
     """How many subscription streams are live (so tests can prove none leaks)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-
-    @property
-    def active(self) -> int:
-        """Streams started and not yet finalised."""
-        with self._lock:
-            return self._active
-
-    @contextmanager
-    def track(self) -> Iterator[None]:
-        """Count a stream while the block runs, however it ends."""
-        with self._lock:
-            self._active += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._active -= 1
 
 
 @dataclass

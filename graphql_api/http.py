@@ -331,13 +331,7 @@ class LedgerTransportWSHandler(BaseGraphQLTransportWSHandler[ApiContext, None]):
             return
         try:
             if is_subscription(operation.query, operation.operation_name):
-                source = await self.schema.stream(
-                    operation.query,
-                    variable_values=operation.variables,
-                    context_value=context,
-                    root_value=self.root_value,
-                    operation_name=operation.operation_name,
-                )
+                source = await self._stream(operation, context)
             else:
                 results = await in_worker(lambda: self._collect(operation, context))
                 source = _replay(results)
@@ -359,15 +353,21 @@ class LedgerTransportWSHandler(BaseGraphQLTransportWSHandler[ApiContext, None]):
         self, operation: Operation[ApiContext, None], context: ApiContext
     ) -> list[StreamItem]:
         """Every result of a query or mutation (one, or a pre-execution error)."""
-        source = await self.schema.stream(
+        source = await self._stream(operation, context)
+        async with aclosing(source):
+            return [result async for result in source]
+
+    async def _stream(
+        self, operation: Operation[ApiContext, None], context: ApiContext
+    ) -> StreamResult:
+        """The operation's results as the schema streams them, run with `context`."""
+        return await self.schema.stream(
             operation.query,
             variable_values=operation.variables,
             context_value=context,
             root_value=self.root_value,
             operation_name=operation.operation_name,
         )
-        async with aclosing(source):
-            return [result async for result in source]
 
     async def handle_task_exception(self, error: Exception) -> None:
         """Log failures of operations, but not a client that went away mid-stream."""

@@ -56,9 +56,11 @@ def keyed(pairs: list[tuple[str, Any]], field: str) -> dict[str, Any]:
     return out
 
 
-# The ledger's enum, shown in GraphQL as is (strawberry.enum marks the class).
+# The ledger's enums, shown in GraphQL as they are (strawberry.enum marks the class).
 strawberry.enum(vocabulary.Decision, description="A verifier's decision.")
 Decision = vocabulary.Decision
+strawberry.enum(vocabulary.AppealStatus, description="Where an appeal stands.")
+AppealStatus = vocabulary.AppealStatus
 
 
 @strawberry.input(description="Which claims to list.")
@@ -90,14 +92,3 @@ class SubTable(Enum):
 
     DIGITAL_TRADITIONAL = "digital_traditional"
     INSTITUTIONAL = "institutional"
-
-
-@strawberry.enum(description="Where an appeal stands.")
-class AppealStatus(Enum):
-    """An appeal's state."""
-
-    FILED = "filed"
-    UNDER_REVIEW = "under_review"
-    UPHELD = "upheld"
-    DISMISSED = "dismissed"
-    WITHDRAWN = "withdrawn"

@@ -27,10 +27,10 @@ class LedgerPermission(BasePermission):
         error = info.context.auth_error
         if error is not None:
             raise Unauthenticated(error.message, field=error.field)
-        return self.admits(info.context.viewer, source)
+        return self.admits(info.context.viewer, source, kwargs)
 
-    def admits(self, viewer: Viewer, source: Any) -> bool:
-        """Whether the rule admits the viewer (for this source object)."""
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
+        """Whether the rule admits the viewer (for this source object and field arguments)."""
         return viewer.has_role(*self.roles)
 
     def on_unauthorized(self) -> None:
@@ -45,7 +45,7 @@ class Public(LedgerPermission):
 
     who = "anyone"
 
-    def admits(self, viewer: Viewer, source: Any) -> bool:
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
         """Always."""
         return True
 
@@ -92,25 +92,24 @@ class IsCity(LedgerPermission):
     who = "city representatives"
 
 
-class CanSeeScores(LedgerPermission):
+class EditorsAndAuditors(LedgerPermission):
+    """What editors and auditors (who see everything recorded) may read; each subclass names
+    one such thing."""
+
+    roles = (Role.EDITOR, Role.AUDITOR)
+    who = "editors and auditors"
+
+
+class CanSeeScores(EditorsAndAuditors):
     """Exact scores, live rankings and their history: editors and auditors."""
 
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
-
-class CanSeeVotes(LedgerPermission):
+class CanSeeVotes(EditorsAndAuditors):
     """Votes and who cast them: editors and auditors."""
 
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
-
-class CanReadLog(LedgerPermission):
+class CanReadLog(EditorsAndAuditors):
     """The event log (it names voters and panelists): editors and auditors."""
-
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
 
 class CanSeeCityScores(LedgerPermission):
@@ -118,7 +117,7 @@ class CanSeeCityScores(LedgerPermission):
 
     who = "editors, auditors and the city itself"
 
-    def admits(self, viewer: Viewer, source: Any) -> bool:
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
         """Score viewers, or the city whose row or page this is."""
         return viewer.sees_city_scores(str(getattr(source, "city_id", "")))
 
@@ -128,12 +127,9 @@ class CanExplainCity(LedgerPermission):
 
     who = "editors, auditors and the city itself"
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        """Check the token, then whether the viewer sees the `city` argument's scores."""
-        error = info.context.auth_error
-        if error is not None:
-            raise Unauthenticated(error.message, field=error.field)
-        return info.context.viewer.sees_city_scores(str(kwargs.get("city", "")))
+    def admits(self, viewer: Viewer, source: Any, arguments: dict[str, Any]) -> bool:
+        """Score viewers, or the city the `city` argument names."""
+        return viewer.sees_city_scores(str(arguments.get("city", "")))
 
 
 class CanReadClaims(LedgerPermission):
@@ -157,11 +153,8 @@ class CanSeeAppeals(LedgerPermission):
     who = "editors, auditors and cities"
 
 
-class CanSeeDocket(LedgerPermission):
+class CanSeeDocket(EditorsAndAuditors):
     """The appeal docket (open appeals by age and deadline): editors and auditors."""
-
-    roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
 
 class CanAskWhatIf(LedgerPermission):

@@ -115,32 +115,39 @@ def _check_binding(
     panelist: tuple[str, str] | None,
 ) -> None:
     """Each role is bound to exactly the identity it needs, and that identity must exist."""
-    if role == Role.CITY:
-        if city_id is None or not _exists(db, "SELECT 1 FROM cities WHERE city_id = ?", [city_id]):
-            raise InvalidInput(
-                f"a city token needs a registered city; {city_id!r} is not one",
-                field="city_id",
-                value=city_id,
-            )
-    elif city_id is not None:
-        raise InvalidInput(f"only city tokens name a city, not {role}", field="city_id")
-    if role == Role.PANELIST:
-        if panelist is None or not _exists(
-            db,
-            "SELECT 1 FROM panelists WHERE weight_set_id = ? AND panelist_id = ?",
-            list(panelist),
-        ):
-            raise InvalidInput(
-                f"a panelist token needs an enrolled panelist; {panelist!r} is not one",
-                field="panelist",
-                value=panelist,
-            )
-    elif panelist is not None:
-        raise InvalidInput(f"only panelist tokens name a panelist, not {role}", field="panelist")
+    city = None if city_id is None else (city_id,)
+    _check_bound(db, role, Role.CITY, "city_id", city, "a registered", "cities WHERE city_id = ?")
+    _check_bound(
+        db, role, Role.PANELIST, "panelist", panelist,
+        "an enrolled", "panelists WHERE weight_set_id = ? AND panelist_id = ?",
+    )  # fmt: skip
     if languages is not None and role != Role.VERIFIER:
         raise InvalidInput(f"only verifier tokens list languages, not {role}", field="languages")
     if role == Role.VERIFIER:
         _check_verifier(db, name, languages)
+
+
+def _check_bound(
+    db: Database,
+    role: str,
+    bound: Role,
+    field: str,
+    key: tuple[str, ...] | None,
+    kind: str,
+    where: str,
+) -> None:
+    """A `bound` token names an existing identity (`key`, found in `where`); no other role
+    names one."""
+    value = key if key is None or len(key) > 1 else key[0]
+    if role == bound:
+        if key is None or not _exists(db, f"SELECT 1 FROM {where}", list(key)):
+            raise InvalidInput(
+                f"a {bound} token needs {kind} {bound}; {value!r} is not one",
+                field=field,
+                value=value,
+            )
+    elif key is not None:
+        raise InvalidInput(f"only {bound} tokens name a {bound}, not {role}", field=field)
 
 
 def _check_verifier(db: Database, name: str, languages: list[str] | None) -> None:
@@ -178,10 +185,7 @@ def create_token(
     up in their enrolment on every request (a `languages` argument is only checked against
     it, never stored).
     """
-    if role not in ROLES:
-        raise InvalidInput(
-            f"role {role!r} is not one of {', '.join(ROLES)}", field="role", value=role
-        )
+    validate.one_of("role", role, ROLES)
     name = validate.text("name", name, max_len=120)
     langs = (
         None

@@ -11,14 +11,14 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
+from graphql_api.counting import LiveCount
 from graphql_api.tokens import TokenUsage
 from ledger.errors import InvalidInput
 from projections.follower import BATCH, ProblemLog
@@ -85,7 +85,7 @@ class Watcher:
         self.problems = ProblemLog(LOG, "following the ledger")
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
-        self._listeners = 0
+        self._listeners = LiveCount()
         #: Ticks taken so far (tests and benchmarks wait on it).
         self.ticks = 0
         self._stop = threading.Event()
@@ -131,7 +131,7 @@ class Watcher:
         """Catch up if needed, note the positions, wake subscribers if the position moved."""
         try:
             head = self.runtime.ledger.head()
-            if head > self.snapshot.position and (self.follow or self._listeners):
+            if head > self.snapshot.position and (self.follow or self._listeners.active):
                 self.runtime.follower.catch_up(limit=5 * BATCH)
             position = tracking_position(self.db or self.runtime.db)
             self.problems.recovered()
@@ -159,16 +159,9 @@ class Watcher:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(event.set)
 
-    @contextmanager
-    def listening(self) -> Iterator[None]:
+    def listening(self) -> AbstractContextManager[None]:
         """Count a subscriber while the block runs (so the watcher catches up for it)."""
-        with self._lock:
-            self._listeners += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._listeners -= 1
+        return self._listeners.track()
 
     async def wait_past(self, position: int) -> None:
         """Return once the read models have passed `position`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger import validate
 from ledger.errors import InvalidInput
 
 #: Relation kinds, with how many indicators each takes from the old and gives to the new version.
@@ -132,13 +133,7 @@ def check_lineage(
             raise InvalidInput(
                 f"lineage entry takes no field {unknown[0]!r}", field="lineage", value=unknown[0]
             )
-        kind = entry.get("kind")
-        if kind not in KINDS:
-            raise InvalidInput(
-                f"lineage kind {kind!r} is not one of {', '.join(KINDS)}",
-                field="lineage.kind",
-                value=kind,
-            )
+        kind = validate.one_of("lineage.kind", entry.get("kind"), KINDS, what="lineage kind")
         sources = _ids(kind, "from", entry.get("from"), KINDS[kind][0])
         targets = _ids(kind, "to", entry.get("to"), KINDS[kind][1])
         for ids, known, seen, side in (

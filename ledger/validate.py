@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -35,6 +36,16 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
             value=value[:40] + "…",
         )
     return stripped
+
+
+def one_of(field: str, value: Any, options: Iterable[str], *, what: str | None = None) -> str:
+    """One of `options` (a message names the value as `what`, by default the field)."""
+    names = list(options)
+    if not isinstance(value, str) or value not in names:
+        raise InvalidInput(
+            f"{what or field} {value!r} is not one of {', '.join(names)}", field=field, value=value
+        )
+    return value
 
 
 def _matching(field: str, value: Any, pattern: re.Pattern[str], what: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from ledger import validate
 from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 
@@ -146,10 +147,7 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
         self, *, panelist_id: str, field: str, at: datetime | None, by: str | None = None
     ) -> None:
         """Add an anonymous panelist from one of the four fields."""
-        if field not in FIELDS:
-            raise InvalidInput(
-                f"field {field!r} is not one of {', '.join(FIELDS)}", field="field", value=field
-            )
+        validate.one_of("field", field, FIELDS)
         if panelist_id in self.panelists:
             raise AlreadyExists(
                 f"panelist {panelist_id!r} is already on panel {self.weight_set_id}",

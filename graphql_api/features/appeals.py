@@ -200,10 +200,9 @@ class AppealsMutation:
     """Commands on appeals (filing, review, answer) and cities' feedback."""
 
     file_appeal = mutation(
-        "file_appeal", IsCity,
-        "File an appeal against one of the token's city's indicator scores, with new evidence, "
-        "within the edition's appeal window.",
-        AppealPayload, lambda c, args, appeal_id: _appeal(c, appeal_id),
+        "file_appeal", IsCity, AppealPayload, lambda c, args, appeal_id: _appeal(c, appeal_id),
+        description="File an appeal against one of the token's city's indicator scores, with "
+        "new evidence, within the edition's appeal window.",
         nested={
             "sources": SOURCES,
             "city_id": Nested(
@@ -214,30 +213,29 @@ class AppealsMutation:
         prepare=_in_own_namespace,
     )  # fmt: skip
     withdraw_appeal = mutation(
-        "withdraw_appeal", IsCity, "Withdraw the token's city's open appeal.",
-        AppealPayload, _same_appeal, prepare=_own_appeal,
+        "withdraw_appeal", IsCity, AppealPayload, _same_appeal,
+        description="Withdraw the token's city's open appeal.", prepare=_own_appeal,
     )  # fmt: skip
     open_appeal_review = mutation(
-        "open_appeal_review", IsEditor, "Open the next verification round on an appeal's evidence.",
-        AppealPayload, _same_appeal, flat=True,
-    )  # fmt: skip
+        "open_appeal_review", IsEditor, AppealPayload, _same_appeal, flat=True
+    )
     cast_appeal_vote = mutation(
-        "cast_appeal_vote", IsVerifier, "Vote on an appeal's evidence as the token's verifier.",
-        AppealPayload, _same_appeal, nested={"decision": DECISION},
+        "cast_appeal_vote", IsVerifier, AppealPayload, _same_appeal,
+        description="Vote on an appeal's evidence as the token's verifier.",
+        nested={"decision": DECISION},
     )  # fmt: skip
     close_appeal_review = mutation(
-        "close_appeal_review", IsEditor,
-        "Close an appeal's review round under the edition's quorum.",
-        AppealPayload, _same_appeal, flat=True,
-    )  # fmt: skip
+        "close_appeal_review", IsEditor, AppealPayload, _same_appeal, flat=True
+    )
     give_feedback = mutation(
-        "give_feedback", IsCity, "Record the token's city's plain feedback on an edition.",
-        FeedbackPayload, _feedback, input_name="FeedbackInput",
+        "give_feedback", IsCity, FeedbackPayload, _feedback,
+        description="Record the token's city's plain feedback on an edition.",
+        input_name="FeedbackInput",
     )  # fmt: skip
     answer_appeal = mutation(
-        "answer_appeal", IsEditor,
-        "Uphold or dismiss an appeal with reasons. Upholding needs a review round that accepted "
-        "the evidence, and records the correction in the same transaction: an accepted claim "
-        "carrying the appeal's evidence supersedes the disputed claim.",
-        AppealPayload, _same_appeal, nested={"decision": Nested(AppealDecision)},
+        "answer_appeal", IsEditor, AppealPayload, _same_appeal,
+        description="Uphold or dismiss an appeal with reasons. Upholding needs a review round "
+        "that accepted the evidence, and records the correction in the same transaction: an "
+        "accepted claim carrying the appeal's evidence supersedes the disputed claim.",
+        nested={"decision": Nested(AppealDecision)},
     )  # fmt: skip

@@ -223,27 +223,23 @@ def _verifier(c: ApiContext, args: dict[str, Any], _: str) -> dict[str, Any]:
 class CatalogueMutation:
     """Commands on cities, frameworks and verifiers."""
 
-    register_city = mutation(
-        "register_city", IsEditor, "Register a city under a stable id.", CityPayload, _city
-    )
+    register_city = mutation("register_city", IsEditor, CityPayload, _city)
     define_framework = mutation(
-        "define_framework", IsEditor, "Define version 1 of an indicator framework.",
-        FrameworkPayload, _framework, nested=STRUCTURE,
-    )  # fmt: skip
+        "define_framework", IsEditor, FrameworkPayload, _framework, nested=STRUCTURE
+    )
     revise_framework = mutation(
-        "revise_framework", IsEditor, "Define the next version of a framework.",
-        FrameworkPayload, _framework, nested=STRUCTURE,
-    )  # fmt: skip
+        "revise_framework", IsEditor, FrameworkPayload, _framework, nested=STRUCTURE
+    )
     state_lineage = mutation(
-        "state_lineage", IsEditor,
-        "State how a framework version relates to a predecessor version.",
-        FrameworkPayload, _framework, nested=STRUCTURE,
-    )  # fmt: skip
+        "state_lineage", IsEditor, FrameworkPayload, _framework, nested=STRUCTURE
+    )
     enrol_verifier = mutation(
-        "enrol_verifier", IsEditor, "Enrol an anonymous verifier with the languages they read.",
-        VerifierPayload, _verifier, input_name="VerifierInput",
-    )  # fmt: skip
+        "enrol_verifier", IsEditor, VerifierPayload, _verifier, input_name="VerifierInput"
+    )
     change_verifier_languages = mutation(
-        "change_verifier_languages", IsEditor, "Restate the languages a verifier reads.",
-        VerifierPayload, _verifier, input_name="VerifierInput",
-    )  # fmt: skip
+        "change_verifier_languages",
+        IsEditor,
+        VerifierPayload,
+        _verifier,
+        input_name="VerifierInput",
+    )

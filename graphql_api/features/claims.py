@@ -184,28 +184,28 @@ class ClaimsMutation:
     """Commands on claims: submission, withdrawal, rounds and votes."""
 
     submit_claim = mutation(
-        "submit_claim", IsResearcherOrEditor,
-        "Submit evidence that a city stands on a rung (submitter: the token). A claim that "
-        "supersedes another (the token's own, or anyone's for an editor) replaces it once "
-        "accepted.",
-        ClaimPayload, lambda c, args, claim_id: _claim(c, claim_id),
+        "submit_claim", IsResearcherOrEditor, ClaimPayload,
+        lambda c, args, claim_id: _claim(c, claim_id),
+        description="Submit evidence that a city stands on a rung (submitter: the token). A "
+        "claim that supersedes another (the token's own, or anyone's for an editor) replaces it "
+        "once accepted.",
         nested={"sources": SOURCES},
     )  # fmt: skip
     withdraw_claim = mutation(
-        "withdraw_claim", IsResearcherOrEditor, "Withdraw a claim so that it no longer counts.",
-        ClaimPayload, lambda c, args, _: _claim(c, args["claim_id"]), flat=True,
+        "withdraw_claim", IsResearcherOrEditor, ClaimPayload,
+        lambda c, args, _: _claim(c, args["claim_id"]), flat=True,
     )  # fmt: skip
     open_round = mutation(
-        "open_round", IsEditor, "Open the next verification round of a claim.",
-        ClaimPayload, lambda c, args, n: _claim(c, args["claim_id"], round_no=n), flat=True,
+        "open_round", IsEditor, ClaimPayload,
+        lambda c, args, n: _claim(c, args["claim_id"], round_no=n), flat=True,
     )  # fmt: skip
     cast_vote = mutation(
-        "cast_vote", IsVerifier, "Vote in a claim's open round as the token's verifier.",
-        ClaimPayload, lambda c, args, n: _claim(c, args["claim_id"], round_no=n),
+        "cast_vote", IsVerifier, ClaimPayload,
+        lambda c, args, n: _claim(c, args["claim_id"], round_no=n),
+        description="Vote in a claim's open round as the token's verifier.",
         nested={"decision": DECISION},
     )  # fmt: skip
     close_round = mutation(
-        "close_round", IsEditor, "Close a claim's open round under its edition's quorum.",
-        ClaimPayload, lambda c, args, outcome: _claim(c, args["claim_id"], outcome=outcome),
-        flat=True,
+        "close_round", IsEditor, ClaimPayload,
+        lambda c, args, outcome: _claim(c, args["claim_id"], outcome=outcome), flat=True,
     )  # fmt: skip

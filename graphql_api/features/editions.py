@@ -114,25 +114,10 @@ def _publication(c: ApiContext, args: dict[str, Any], done: dict[str, Any]) -> d
 class EditionsMutation:
     """Commands on editions: their cities, quorum, appeal window and publications."""
 
-    create_edition = mutation(
-        "create_edition", IsEditor, "Open an edition pinning a framework version and a weight set.",
-        EditionPayload, _edition,
-    )  # fmt: skip
-    include_cities = mutation(
-        "include_cities", IsEditor, "Add registered cities to an edition.",
-        EditionPayload, _edition, flat=True,
-    )  # fmt: skip
-    change_quorum = mutation(
-        "change_quorum", IsEditor, "Set how many accepting votes a claim of the edition needs.",
-        EditionPayload, _edition, flat=True,
-    )  # fmt: skip
-    publish = mutation(
-        "publish", IsEditor,
-        "Publish the edition's tables as computed at a position (default: head).",
-        PublicationPayload, _publication,
-    )  # fmt: skip
+    create_edition = mutation("create_edition", IsEditor, EditionPayload, _edition)
+    include_cities = mutation("include_cities", IsEditor, EditionPayload, _edition, flat=True)
+    change_quorum = mutation("change_quorum", IsEditor, EditionPayload, _edition, flat=True)
+    publish = mutation("publish", IsEditor, PublicationPayload, _publication)
     set_appeal_window = mutation(
-        "set_appeal_window", IsEditor,
-        "Set how many days after a publication an edition accepts appeals.",
-        EditionPayload, _edition, input_name="AppealWindowInput",
-    )  # fmt: skip
+        "set_appeal_window", IsEditor, EditionPayload, _edition, input_name="AppealWindowInput"
+    )

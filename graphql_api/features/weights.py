@@ -134,28 +134,20 @@ def _revision(c: ApiContext, args: dict[str, Any], revision: int) -> dict[str, A
 class WeightsMutation:
     """Commands on weight sets, their panels and ballots."""
 
-    create_weight_set = mutation(
-        "create_weight_set", IsEditor,
-        "Create a weight set (and its empty panel) for a framework version.",
-        WeightSetPayload, _weight_set,
-    )  # fmt: skip
-    enrol_panelist = mutation(
-        "enrol_panelist", IsEditor, "Add an anonymous panelist from one of the four fields.",
-        WeightSetPayload, _weight_set,
-    )  # fmt: skip
+    create_weight_set = mutation("create_weight_set", IsEditor, WeightSetPayload, _weight_set)
+    enrol_panelist = mutation("enrol_panelist", IsEditor, WeightSetPayload, _weight_set)
     cast_ballot = mutation(
-        "cast_ballot", IsPanelist, "Cast the token's panelist's ballot of 100 points.",
-        BallotPayload, _ballot, flat=True, nested={"allocations": ALLOCATIONS},
+        "cast_ballot", IsPanelist, BallotPayload, _ballot,
+        description="Cast the token's panelist's ballot of 100 points.",
+        flat=True, nested={"allocations": ALLOCATIONS},
     )  # fmt: skip
     revise_ballot = mutation(
-        "revise_ballot", IsPanelist, "Replace the token's panelist's ballot.",
-        BallotPayload, _ballot, nested={"allocations": ALLOCATIONS},
+        "revise_ballot", IsPanelist, BallotPayload, _ballot,
+        description="Replace the token's panelist's ballot.", nested={"allocations": ALLOCATIONS},
     )  # fmt: skip
     aggregate_weights = mutation(
-        "aggregate_weights", IsEditor, "Make the mean of the current ballots the weights in force.",
-        WeightRevisionPayload, _revision, flat=True,
-    )  # fmt: skip
+        "aggregate_weights", IsEditor, WeightRevisionPayload, _revision, flat=True
+    )
     set_weights = mutation(
-        "set_weights", IsEditor, "Set the weights in force directly, with a reason.",
-        WeightRevisionPayload, _revision, nested={"weights": WEIGHTS},
-    )  # fmt: skip
+        "set_weights", IsEditor, WeightRevisionPayload, _revision, nested={"weights": WEIGHTS}
+    )

@@ -113,6 +113,11 @@ class UseCase:
         """The first line of its docstring: what it does."""
         return (self.function.__doc__ or self.name).strip().splitlines()[0]
 
+    @property
+    def headline(self) -> str:
+        """What it does, without what it returns (its summary up to a `;`), as a sentence."""
+        return self.summary.split(";")[0].rstrip(".") + "."
+
     def inputs(self) -> tuple[Parameter, ...]:
         """The parameters a request gives (every one the edge does not supply)."""
         return tuple(p for p in self.parameters if p.supplied is None)

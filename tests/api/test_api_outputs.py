@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from textwrap import dedent
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pytest
 import strawberry
 
+from graphql_api.features.years import IndicatorPoints
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output, rows
 from graphql_api.permissions import CanSeeCityScores
@@ -139,42 +140,6 @@ def test_from_view_converts_nested_views_tuples_and_exact_numbers() -> None:
     }
 
 
-def test_a_view_field_without_a_description_is_refused() -> None:
-    @dataclass(frozen=True)
-    class Bare:
-        """Undescribed."""
-
-        name: str
-
-    with pytest.raises(TypeError, match=r"Bare\.name has no description"):
-
-        @output(Bare)
-        class BareType(FromView[Bare]):
-            """Never made."""
-
-
-@dataclass(frozen=True)
-class Inner:
-    """A view no output type was made for."""
-
-    x: Annotated[int, Doc("x.")]
-
-
-@dataclass(frozen=True)
-class Outer:
-    """A view nesting it."""
-
-    inner: Annotated[Inner, Doc("The inner view.")]
-
-
-def test_a_nested_view_needs_its_output_type_first() -> None:
-    with pytest.raises(TypeError, match="Inner has no output type yet"):
-
-        @output(Outer)
-        class OuterType(FromView[Outer]):
-            """Never made."""
-
-
 @dataclass(frozen=True)
 class MoveView:
     """A city's move between two points."""
@@ -185,20 +150,14 @@ class MoveView:
     points: Annotated[tuple[tuple[str, int], ...], Doc("Points per indicator.")]
 
 
-@strawberry.type(description="Points on one indicator.")
-class Points:
-    indicator_id: str = strawberry.field(description="Indicator id.")
-    points: int = strawberry.field(description="Points.")
-
-
 @output(
     MoveView,
     renamed={"before": "band_before"},
-    convert={"points": rows(Points)},
+    convert={"points": rows(IndicatorPoints)},
     guarded={"score": CanSeeCityScores},
 )
 class Move(FromView[MoveView]):
-    points: list[Points]
+    points: list[IndicatorPoints]
 
 
 MOVE = MoveView("c1", "top 10%", Fraction(7, 2), (("i1", 3), ("i2", 0)))
@@ -227,7 +186,7 @@ def test_renamed_converted_and_guarded_fields_keep_the_views_descriptions() -> N
           score: Exact
 
           """Points per indicator."""
-          points: [Points!]!
+          points: [IndicatorPoints!]!
         }
         ''').strip()
         in sdl
@@ -244,12 +203,18 @@ def test_from_view_converts_plain_tuples_and_takes_replacements() -> None:
     assert vars(Move.from_view(MOVE, band_before=None))["band_before"] is None
 
 
-def test_a_renamed_field_the_view_does_not_have_is_refused() -> None:
-    with pytest.raises(TypeError, match=r"MoveView has no fields \['after'\] to show"):
+@dataclass(frozen=True)
+class Inner:
+    """A view no output type was made for."""
 
-        @output(MoveView, exclude=["points"], renamed={"after": "band_after"})
-        class Wrong(FromView[MoveView]):
-            """Never made."""
+    x: Annotated[int, Doc("x.")]
+
+
+@dataclass(frozen=True)
+class Outer:
+    """A view nesting it."""
+
+    inner: Annotated[Inner, Doc("The inner view.")]
 
 
 @dataclass(frozen=True)
@@ -259,9 +224,34 @@ class Unresolved:
     cause: Annotated[OnlyForTypes, Doc("A cause.")]
 
 
-def test_a_view_naming_a_type_it_does_not_import_is_refused_by_name() -> None:
-    with pytest.raises(TypeError, match="Unresolved's fields name 'OnlyForTypes'"):
+@dataclass(frozen=True)
+class Bare:
+    """Undescribed."""
 
-        @output(Unresolved)
-        class Never(FromView[Unresolved]):
+    name: str
+
+
+@pytest.mark.parametrize(
+    ("view", "options", "says"),
+    [
+        pytest.param(Bare, {}, r"Bare\.name has no description", id="undescribed-field"),
+        pytest.param(Outer, {}, "Inner has no output type yet", id="nested-view-without-its-type"),
+        pytest.param(
+            MoveView,
+            {"exclude": ["points"], "renamed": {"after": "band_after"}},
+            r"MoveView has no fields \['after'\] to show",
+            id="renamed-field-the-view-lacks",
+        ),
+        pytest.param(
+            Unresolved, {}, "Unresolved's fields name 'OnlyForTypes'", id="type-not-imported"
+        ),
+    ],
+)
+def test_a_view_the_api_cannot_show_is_refused_naming_why(
+    view: type[Any], options: dict[str, Any], says: str
+) -> None:
+    with pytest.raises(TypeError, match=says):
+
+        @output(view, **options)
+        class Never(FromView[Any]):
             """Never made."""

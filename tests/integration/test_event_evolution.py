@@ -13,10 +13,9 @@ import pytest
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.claim import Claim
 from ledger.errors import InvalidState
-from projections import publications as published
 from projections.appeals import appeal
 from projections.evidence import claim
-from projections.publications import publications
+from projections.publications import Publication, publications
 from projections.published import published_rankings
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, source, verified_claim
@@ -48,12 +47,22 @@ def recorded_without(rt: Runtime, folder: Path, topic: str, *fields: str) -> Ite
         yield reopened
 
 
+@contextmanager
+def published_without(
+    rt: Runtime, folder: Path, *fields: str
+) -> Iterator[tuple[Runtime, Publication]]:
+    """Publish the edition once as an earlier release recorded it (without the fields); the
+    reopened runtime and that publication."""
+    rt.ledger.publish(EDITION)
+    with recorded_without(rt, folder, "Edition.RankingPublished", *fields) as reopened:
+        (publication,) = publications(reopened.db, EDITION)
+        yield reopened, publication
+
+
 def test_a_publication_recorded_before_tree_heads_decodes_with_none(
     world: Runtime, tmp_path: Path
 ) -> None:
-    world.ledger.publish(EDITION)
-    with recorded_without(world, tmp_path, "Edition.RankingPublished", "tree_head") as rt:
-        (publication,) = publications(rt.db, EDITION)
+    with published_without(world, tmp_path, "tree_head") as (rt, publication):
         assert publication.tree_head is None
         assert publication.digest == rt.ledger.digest_at(publication.position)
 
@@ -109,9 +118,7 @@ def test_a_log_that_superseded_at_submission_replays_as_it_was_recorded(world: R
 def test_a_publication_recorded_before_table_digests_is_still_served(
     world: Runtime, tmp_path: Path
 ) -> None:
-    world.ledger.publish(EDITION)
-    with recorded_without(world, tmp_path, "Edition.RankingPublished", "table_digests") as rt:
-        (publication,) = publications(rt.db, EDITION)
+    with published_without(world, tmp_path, "table_digests") as (rt, publication):
         (recorded,) = [r for r in rt.ledger.records(limit=10_000) if r.type == "RankingPublished"]
         assert recorded.data.get("table_digests") is None
         view = published_rankings(rt.db, publication, "total", recorded)
@@ -121,11 +128,10 @@ def test_a_publication_recorded_before_table_digests_is_still_served(
 def test_a_publication_recorded_before_corrections_decodes_as_no_correction(
     world: Runtime, tmp_path: Path
 ) -> None:
-    world.ledger.publish(EDITION)
-    with recorded_without(
-        world, tmp_path, "Edition.RankingPublished", "corrects", "changes", "forced_reason"
-    ) as rt:
-        (publication,) = published.publications(rt.db, EDITION)
+    with published_without(world, tmp_path, "corrects", "changes", "forced_reason") as (
+        rt,
+        publication,
+    ):
         assert (publication.corrects, publication.changes, publication.forced_reason) == (
             None,
             (),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -12,6 +12,8 @@ from eventsourcing.domain import Aggregate
 from ledger.claim import Claim
 from ledger.edition import Edition
 from ledger.weights import WeightSet
+
+E = TypeVar("E")
 
 
 def refused(agg: Aggregate, command: Callable[[], object], error: type[Exception]) -> Any:
@@ -22,6 +24,15 @@ def refused(agg: Aggregate, command: Callable[[], object], error: type[Exception
     assert agg.collect_events() == []
     assert agg.__dict__ == before
     return info.value
+
+
+def only_event(agg: Aggregate, kind: type[E]) -> E:
+    """The one event a command just recorded on an aggregate, checked to be a `kind`."""
+    events = agg.collect_events()
+    assert [type(e) for e in events] == [kind]
+    event = events[0]
+    assert isinstance(event, kind)
+    return event
 
 
 def source(language: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ledger.errors import (
     LanguageNotRead,
     PermissionDenied,
 )
-from tests.support.aggregates import refused, vote
+from tests.support.aggregates import only_event, refused, vote
 
 SOURCES: list[dict[str, Any]] = [
     {"url": None, "citation": "Yearbook", "title": "t", "language": "zh", "date": "2023-01-01",
@@ -61,9 +61,7 @@ def reviewed(outcome_votes: list[str], quorum: int = 2) -> Appeal:
 def test_filing_an_appeal_records_its_evidence_and_it_is_filed() -> None:
     appeal = file(text="Too low", claim_id=None, deadline="2023-08-14T09:00:00+00:00")
 
-    (event,) = appeal.collect_events()
-
-    assert isinstance(event, Appeal.AppealFiled)
+    event = only_event(appeal, Appeal.AppealFiled)
     assert (event.claim_id, event.rung, event.points) == (None, 3, 10)
     assert event.sources == SOURCES
     assert appeal.status == FILED
@@ -115,8 +113,7 @@ def test_an_accepted_review_lets_the_editor_uphold_naming_the_correction() -> No
 
     uphold(appeal, "Yearbook confirms")
 
-    (event,) = appeal.collect_events()
-    assert isinstance(event, Appeal.AppealDecided)
+    event = only_event(appeal, Appeal.AppealDecided)
     assert (event.decision, event.reasons, event.correction_claim_id) == (
         UPHELD,
         "Yearbook confirms",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ledger.city import City
 from ledger.ids import aggregate_id
 from ledger.verifier import Verifier
+from tests.support.aggregates import only_event
 
 
 def taizhou(city_id: str, name_zh: str, aliases_zh: list[str]) -> City:
@@ -18,11 +19,7 @@ def taizhou(city_id: str, name_zh: str, aliases_zh: list[str]) -> City:
 def test_registering_a_city_records_city_registered_with_its_names() -> None:
     city = taizhou("taizhou-zj", "台州", ["椒江"])
 
-    events = city.collect_events()
-
-    assert [type(e) for e in events] == [City.CityRegistered]
-    event = events[0]
-    assert isinstance(event, City.CityRegistered)
+    event = only_event(city, City.CityRegistered)
     assert (event.city_id, event.name_en, event.name_zh, event.country, event.aliases_zh) == (
         "taizhou-zj",
         "Taizhou",

@@ -15,7 +15,7 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.vocabulary import RoundOutcome
-from tests.support.aggregates import refused, source, submitted_claim, vote
+from tests.support.aggregates import only_event, refused, source, submitted_claim, vote
 
 ZH_EN = {"zh", "en"}
 
@@ -46,11 +46,7 @@ def ended(how: str) -> Claim:
 def test_submitting_a_claim_records_claim_submitted_and_is_pending() -> None:
     agg = submitted_claim(submitted_by="r", supersedes="c0")
 
-    events = agg.collect_events()
-
-    assert [type(e) for e in events] == [Claim.ClaimSubmitted]
-    event = events[0]
-    assert isinstance(event, Claim.ClaimSubmitted)
+    event = only_event(agg, Claim.ClaimSubmitted)
     assert (event.claim_id, event.city_id, event.indicator_id, event.rung, event.points) == (
         "c1",
         "taizhou-zj",
@@ -68,10 +64,7 @@ def test_withdrawing_records_claim_withdrawn_and_closes_the_open_round() -> None
 
     agg.withdraw(reason="duplicate", by="researcher", as_editor=True, at=None)
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [Claim.ClaimWithdrawn]
-    event = events[0]
-    assert isinstance(event, Claim.ClaimWithdrawn)
+    event = only_event(agg, Claim.ClaimWithdrawn)
     assert (event.reason, event.by) == ("duplicate", "researcher")
     assert (agg.status, agg.open_round) == (WITHDRAWN, None)
 
@@ -96,10 +89,7 @@ def test_superseding_records_claim_superseded() -> None:
 
     agg.supersede(by_claim="c2", at=None)
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [Claim.ClaimSuperseded]
-    event = events[0]
-    assert isinstance(event, Claim.ClaimSuperseded)
+    event = only_event(agg, Claim.ClaimSuperseded)
     assert event.superseded_by == "c2"
     assert (agg.status, agg.open_round) == (SUPERSEDED, None)
 
@@ -131,11 +121,8 @@ def test_opening_a_round_records_round_opened_with_number_1() -> None:
 
     number = agg.open_next_round(at=None)
 
-    events = agg.collect_events()
     assert number == 1
-    assert [type(e) for e in events] == [Claim.RoundOpened]
-    event = events[0]
-    assert isinstance(event, Claim.RoundOpened)
+    event = only_event(agg, Claim.RoundOpened)
     assert event.round_no == 1
     assert (agg.open_round, agg.rounds) == (1, [{}])
 
@@ -158,10 +145,7 @@ def test_a_vote_records_vote_cast_in_the_open_round() -> None:
 
     vote(agg, "v1", "accept", ZH_EN, note="fine")
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [Claim.VoteCast]
-    event = events[0]
-    assert isinstance(event, Claim.VoteCast)
+    event = only_event(agg, Claim.VoteCast)
     assert (event.round_no, event.verifier_id, event.decision, event.note) == (
         1,
         "v1",
@@ -291,11 +275,8 @@ def test_closing_a_round_records_its_outcome(
 
     result = agg.close_round(quorum=quorum, at=None)
 
-    events = agg.collect_events()
     assert result == outcome
-    assert [type(e) for e in events] == [Claim.RoundClosed]
-    event = events[0]
-    assert isinstance(event, Claim.RoundClosed)
+    event = only_event(agg, Claim.RoundClosed)
     assert (event.round_no, event.outcome, event.quorum) == (1, outcome, quorum)
     assert (event.accepts, event.rejects) == (votes.count("accept"), votes.count("reject"))
     assert (agg.status, agg.open_round) == (status, None)

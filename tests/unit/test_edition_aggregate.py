@@ -6,7 +6,7 @@ import pytest
 
 from ledger.edition import TABLES, Edition
 from ledger.errors import AlreadyExists, InvalidInput, UnknownId
-from tests.support.aggregates import created_edition, refused
+from tests.support.aggregates import created_edition, only_event, refused
 
 
 def edition(*city_ids: str) -> Edition:
@@ -21,11 +21,7 @@ def edition(*city_ids: str) -> Edition:
 def test_creating_an_edition_records_edition_created() -> None:
     agg = created_edition()
 
-    events = agg.collect_events()
-
-    assert [type(e) for e in events] == [Edition.EditionCreated]
-    event = events[0]
-    assert isinstance(event, Edition.EditionCreated)
+    event = only_event(agg, Edition.EditionCreated)
     assert (event.edition_id, event.year, event.framework_id, event.framework_version) == (
         "asia-2023",
         2023,
@@ -41,10 +37,7 @@ def test_including_cities_records_cities_included() -> None:
 
     agg.include_cities(city_ids=["b", "c"], at=None)
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [Edition.CitiesIncluded]
-    event = events[0]
-    assert isinstance(event, Edition.CitiesIncluded)
+    event = only_event(agg, Edition.CitiesIncluded)
     assert event.city_ids == ["b", "c"]
     assert agg.city_ids == ["a", "b", "c"]
 
@@ -63,10 +56,7 @@ def test_changing_the_quorum_records_quorum_changed() -> None:
 
     agg.change_quorum(quorum=3, at=None)
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [Edition.QuorumChanged]
-    event = events[0]
-    assert isinstance(event, Edition.QuorumChanged)
+    event = only_event(agg, Edition.QuorumChanged)
     assert event.quorum == 3
     assert agg.quorum == 3
 

@@ -9,6 +9,18 @@ import pytest
 
 from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
 from ledger.framework import Framework, sub_table
+from tests.support.aggregates import only_event
+
+
+def refused_definition(
+    pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]
+) -> InvalidInput:
+    """Define framework asc from these, which must be refused as invalid input (the error)."""
+    with pytest.raises(InvalidInput) as info:
+        Framework.define(
+            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
+        )
+    return info.value
 
 
 def test_defining_a_framework_records_normalised_version_1(
@@ -18,11 +30,7 @@ def test_defining_a_framework_records_normalised_version_1(
         framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
     )
 
-    events = framework.collect_events()
-
-    assert [type(e) for e in events] == [Framework.FrameworkDefined]
-    event = events[0]
-    assert isinstance(event, Framework.FrameworkDefined)
+    event = only_event(framework, Framework.FrameworkDefined)
     # Each pillar records its sub-table (the report's mapping when the caller left it out).
     assert (event.framework_id, event.title) == ("asc", "Title")
     assert event.pillars == [{**p, "table": "digital_traditional"} for p in pillars]
@@ -41,11 +49,8 @@ def test_revising_creates_version_2_and_leaves_version_1_intact(
 
     number = framework.revise(pillars=pillars, indicators=revised, note="add gigabit rung", at=None)
 
-    events = framework.collect_events()
     assert number == 2
-    assert [type(e) for e in events] == [Framework.FrameworkRevised]
-    event = events[0]
-    assert isinstance(event, Framework.FrameworkRevised)
+    event = only_event(framework, Framework.FrameworkRevised)
     assert (event.version_no, event.note, event.originator_version) == (2, "add gigabit rung", 2)
     assert framework.indicators_of(1) == version_1
     assert framework.points(version_no=2, indicator_id="broadband", rung=4) == 15
@@ -101,12 +106,7 @@ def test_defining_with_a_bad_ladder_is_refused(
 ) -> None:
     indicators[1]["ladder"] = ladder
 
-    with pytest.raises(InvalidInput) as info:
-        Framework.define(
-            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
-        )
-
-    assert info.value.field == field
+    assert refused_definition(pillars, indicators).field == field
 
 
 def rungs(*points: int, numbers: list[int] | None = None) -> list[dict[str, Any]]:
@@ -137,16 +137,13 @@ def test_a_ladder_must_number_rungs_from_1_and_rise_in_points(
 ) -> None:
     indicators[1]["ladder"] = ladder
 
-    with pytest.raises(InvalidInput) as defined:
-        Framework.define(
-            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
-        )
+    defined = refused_definition(pillars, indicators)
     with pytest.raises(InvalidInput) as revised:
         framework.revise(pillars=pillars, indicators=indicators, note="bad ladder", at=None)
 
-    for info in (defined, revised):
-        assert (info.value.field, info.value.value) == ("ladder", named)
-        assert says in info.value.message
+    for error in (defined, revised.value):
+        assert (error.field, error.value) == ("ladder", named)
+        assert says in error.message
     assert framework.collect_events() == []
 
 
@@ -196,12 +193,7 @@ def test_defining_with_a_repeated_indicator_is_refused(
 ) -> None:
     indicators[1]["id"] = "broadband"
 
-    with pytest.raises(InvalidInput) as info:
-        Framework.define(
-            framework_id="asc", title="Title", pillars=pillars, indicators=indicators, at=None
-        )
-
-    assert info.value.value == "broadband"
+    assert refused_definition(pillars, indicators).value == "broadband"
 
 
 def test_points_of_a_rung_on_the_ladder(framework: Framework) -> None:

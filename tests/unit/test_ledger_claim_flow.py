@@ -74,11 +74,16 @@ def decide_claim(led: Ledger, claim_id: str, decision: str = "accept") -> str:
     return led.close_round(claim_id)
 
 
+def accepted_claim(led: Ledger, claim_id: str, source: dict[str, Any]) -> None:
+    """The researcher's claim on taizhou-zj's broadband at rung 2, submitted and accepted."""
+    submit(led, claim_id, [source])
+    decide_claim(led, claim_id)
+
+
 def test_a_pending_correction_leaves_the_old_claim_counting(
     ledger: Ledger, zh_source: dict[str, Any]
 ) -> None:
-    submit(ledger, "c1", [zh_source])
-    decide_claim(ledger, "c1")
+    accepted_claim(ledger, "c1", zh_source)
     head = ledger.head()
 
     submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
@@ -91,8 +96,7 @@ def test_a_pending_correction_leaves_the_old_claim_counting(
 def test_accepting_a_correction_supersedes_the_old_claim_in_the_same_save(
     ledger: Ledger, zh_source: dict[str, Any]
 ) -> None:
-    submit(ledger, "c1", [zh_source])
-    decide_claim(ledger, "c1")
+    accepted_claim(ledger, "c1", zh_source)
     submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
     ledger.open_round("c2")
     ledger.cast_vote("c2", "v-zh-en", "accept")
@@ -115,8 +119,7 @@ def test_accepting_a_correction_supersedes_the_old_claim_in_the_same_save(
 def test_a_rejected_or_withdrawn_correction_changes_nothing(
     ledger: Ledger, zh_source: dict[str, Any], end: str
 ) -> None:
-    submit(ledger, "c1", [zh_source])
-    decide_claim(ledger, "c1")
+    accepted_claim(ledger, "c1", zh_source)
     submit(ledger, "c2", [zh_source], rung=3, supersedes="c1")
 
     if end == "reject":
@@ -131,8 +134,7 @@ def test_a_rejected_or_withdrawn_correction_changes_nothing(
 def test_superseding_another_researchers_claim_is_refused_and_writes_nothing(
     ledger: Ledger, zh_source: dict[str, Any]
 ) -> None:
-    submit(ledger, "c1", [zh_source])
-    decide_claim(ledger, "c1")
+    accepted_claim(ledger, "c1", zh_source)
     head = ledger.head()
 
     with pytest.raises(PermissionDenied) as info:
@@ -145,8 +147,7 @@ def test_superseding_another_researchers_claim_is_refused_and_writes_nothing(
 
 
 def test_an_editor_may_supersede_anyones_claim(ledger: Ledger, zh_source: dict[str, Any]) -> None:
-    submit(ledger, "c1", [zh_source])
-    decide_claim(ledger, "c1")
+    accepted_claim(ledger, "c1", zh_source)
 
     submit(ledger, "c2", [zh_source], submitted_by="E01", supersedes="c1", as_editor=True)
     decide_claim(ledger, "c2")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledger.receipt import Receipt
+from tests.support.aggregates import only_event
 
 
 def test_issuing_a_receipt_records_receipt_issued_with_command_and_result() -> None:
@@ -10,11 +11,7 @@ def test_issuing_a_receipt_records_receipt_issued_with_command_and_result() -> N
         key="key-1", command="register_city", result='"taizhou-zj"', fingerprint="f" * 64, at=None
     )
 
-    events = receipt.collect_events()
-
-    assert [type(e) for e in events] == [Receipt.ReceiptIssued]
-    event = events[0]
-    assert isinstance(event, Receipt.ReceiptIssued)
+    event = only_event(receipt, Receipt.ReceiptIssued)
     assert (event.key, event.command, event.result) == ("key-1", "register_city", '"taizhou-zj"')
     assert event.originator_id == Receipt.key_id("key-1")
 

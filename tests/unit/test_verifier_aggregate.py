@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from ledger.verifier import Verifier
+from tests.support.aggregates import only_event
 
 
 def test_enrolling_a_verifier_records_sorted_languages() -> None:
     verifier = Verifier.enrol(verifier_id="v-1", languages=["zh", "en"], at=None)
 
-    events = verifier.collect_events()
-
-    assert [type(e) for e in events] == [Verifier.VerifierEnrolled]
-    event = events[0]
-    assert isinstance(event, Verifier.VerifierEnrolled)
+    event = only_event(verifier, Verifier.VerifierEnrolled)
     assert (event.verifier_id, event.languages) == ("v-1", ["en", "zh"])
     assert verifier.languages == ["en", "zh"]
 
@@ -23,10 +20,7 @@ def test_changing_languages_records_verifier_languages_changed() -> None:
 
     verifier.change_languages(languages=["ja", "en", "zh"], at=None)
 
-    events = verifier.collect_events()
-    assert [type(e) for e in events] == [Verifier.VerifierLanguagesChanged]
-    event = events[0]
-    assert isinstance(event, Verifier.VerifierLanguagesChanged)
+    event = only_event(verifier, Verifier.VerifierLanguagesChanged)
     assert event.languages == ["en", "ja", "zh"]
     assert event.originator_version == 2
     assert verifier.languages == ["en", "ja", "zh"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
 from ledger.weights import WeightSet
-from tests.support.aggregates import created_weight_set, refused
+from tests.support.aggregates import created_weight_set, only_event, refused
 
 
 def bad(value: object) -> Any:
@@ -33,11 +34,7 @@ def cast(agg: WeightSet, panelist_id: str, allocations: Any) -> None:
 def test_creating_a_weight_set_records_weight_set_created() -> None:
     agg = created_weight_set()
 
-    events = agg.collect_events()
-
-    assert [type(e) for e in events] == [WeightSet.WeightSetCreated]
-    event = events[0]
-    assert isinstance(event, WeightSet.WeightSetCreated)
+    event = only_event(agg, WeightSet.WeightSetCreated)
     assert (event.weight_set_id, event.framework_id, event.framework_version) == ("ws", "asc", 1)
     assert event.indicator_ids == ["broadband", "metro"]
     assert (agg.panelists, agg.ballots, agg.weights, agg.revision) == ({}, {}, {}, 0)
@@ -48,10 +45,7 @@ def test_enrolling_a_panelist_records_panelist_enrolled() -> None:
 
     agg.enrol_panelist(panelist_id="p1", field="public-administration", at=None)
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [WeightSet.PanelistEnrolled]
-    event = events[0]
-    assert isinstance(event, WeightSet.PanelistEnrolled)
+    event = only_event(agg, WeightSet.PanelistEnrolled)
     assert (event.panelist_id, event.field) == ("p1", "public-administration")
     assert agg.panelists == {"p1": "public-administration"}
 
@@ -83,10 +77,7 @@ def test_casting_a_ballot_records_ballot_cast_with_every_indicator() -> None:
 
     cast(agg, "p1", {"broadband": 100})
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [WeightSet.BallotCast]
-    event = events[0]
-    assert isinstance(event, WeightSet.BallotCast)
+    event = only_event(agg, WeightSet.BallotCast)
     assert (event.panelist_id, event.allocations) == ("p1", {"broadband": 100, "metro": 0})
 
 
@@ -109,81 +100,58 @@ def test_a_ballot_not_summing_to_100_is_refused_naming_the_total(
     assert f"allocates {total} points" in error.message
 
 
-def test_a_ballot_naming_an_unknown_indicator_is_refused_naming_it() -> None:
-    agg = weight_set("p1")
+def ballot(panelist_id: str, allocations: Any) -> Callable[[WeightSet], None]:
+    """A panelist's first ballot, cast on a weight set."""
+    return lambda agg: cast(agg, panelist_id, allocations)
 
-    error = refused(
-        agg,
-        lambda: cast(agg, "p1", {"broadband": 50, "parks": 50}),
-        UnknownId,
+
+def revision(allocations: Any) -> Callable[[WeightSet], None]:
+    """p1's ballot, revised on a weight set."""
+    return lambda agg: agg.revise_ballot(
+        panelist_id="p1", allocations=allocations, reason="changed mind", at=None
     )
-
-    assert error.value == "parks"
-    assert "'parks'" in error.message
-
-
-@pytest.mark.parametrize("value", [-10, 110, 50.0, True, "50", None])
-def test_a_ballot_with_a_bad_allocation_is_refused(value: object) -> None:
-    agg = weight_set("p1")
-    allocations = {"broadband": 50, "metro": value}
-
-    error = refused(
-        agg,
-        lambda: cast(agg, "p1", allocations),
-        BallotInvalid,
-    )
-
-    assert error.value == value
 
 
 def test_a_ballot_that_is_not_an_object_is_refused() -> None:
     agg = weight_set("p1")
 
-    refused(
-        agg,
-        lambda: cast(agg, "p1", bad([50, 50])),
-        BallotInvalid,
-    )
+    refused(agg, lambda: cast(agg, "p1", bad([50, 50])), BallotInvalid)
 
 
-def test_a_ballot_from_someone_not_on_the_panel_is_refused() -> None:
-    agg = weight_set("p1")
-
-    error = refused(
-        agg,
-        lambda: cast(agg, "p9", {"broadband": 100}),
-        UnknownId,
-    )
-
-    assert error.value == "p9"
-
-
-def test_casting_a_second_ballot_is_refused() -> None:
-    agg = weight_set("p1")
-    cast(agg, "p1", {"broadband": 100})
-    agg.collect_events()
-
-    error = refused(
-        agg,
-        lambda: cast(agg, "p1", {"metro": 100}),
-        AlreadyExists,
-    )
-
-    assert error.value == "p1"
-
-
-def test_revising_before_casting_is_refused() -> None:
-    agg = weight_set("p1")
-
-    error = refused(
-        agg,
-        lambda: agg.revise_ballot(
-            panelist_id="p1", allocations={"metro": 100}, reason="changed mind", at=None
+@pytest.mark.parametrize(
+    ("cast_first", "command", "error", "value"),
+    [
+        pytest.param(
+            False, ballot("p1", {"broadband": 50, "parks": 50}), UnknownId, "parks",
+            id="unknown-indicator",
         ),
-        InvalidState,
-    )
+        *[
+            pytest.param(
+                False, ballot("p1", {"broadband": 50, "metro": value}), BallotInvalid, value,
+                id=f"allocation-{value!r}",
+            )
+            for value in [-10, 110, 50.0, True, "50", None]
+        ],
+        pytest.param(
+            False, ballot("p9", {"broadband": 100}), UnknownId, "p9", id="not-on-the-panel"
+        ),
+        pytest.param(True, ballot("p1", {"metro": 100}), AlreadyExists, "p1", id="second-ballot"),
+        pytest.param(False, revision({"metro": 100}), InvalidState, "p1", id="revised-before-cast"),
+        pytest.param(True, revision({"broadband": 99}), BallotInvalid, 99, id="revised-to-99"),
+    ],
+)  # fmt: skip
+def test_a_refused_ballot_or_revision_names_the_bad_value(
+    cast_first: bool, command: Callable[[WeightSet], None], error: type[Exception], value: object
+) -> None:
+    agg = weight_set("p1")
+    if cast_first:
+        cast(agg, "p1", {"broadband": 100})
+        agg.collect_events()
 
-    assert error.value == "p1"
+    refusal = refused(agg, lambda: command(agg), error)
+
+    assert refusal.value == value
+    assert repr(value) in refusal.message
 
 
 def test_revising_a_ballot_records_ballot_revised() -> None:
@@ -198,28 +166,9 @@ def test_revising_a_ballot_records_ballot_revised() -> None:
         at=None,
     )
 
-    events = agg.collect_events()
-    assert [type(e) for e in events] == [WeightSet.BallotRevised]
-    event = events[0]
-    assert isinstance(event, WeightSet.BallotRevised)
+    event = only_event(agg, WeightSet.BallotRevised)
     assert (event.allocations, event.reason) == ({"broadband": 30, "metro": 70}, "metro matters")
     assert agg.ballots == {"p1": {"broadband": 30, "metro": 70}}
-
-
-def test_revising_with_an_invalid_ballot_is_refused() -> None:
-    agg = weight_set("p1")
-    cast(agg, "p1", {"broadband": 100})
-    agg.collect_events()
-
-    error = refused(
-        agg,
-        lambda: agg.revise_ballot(
-            panelist_id="p1", allocations={"broadband": 99}, reason="typo", at=None
-        ),
-        BallotInvalid,
-    )
-
-    assert error.value == 99
 
 
 def test_aggregating_records_the_exact_fraction_mean() -> None:
@@ -230,11 +179,8 @@ def test_aggregating_records_the_exact_fraction_mean() -> None:
 
     revision = agg.aggregate(by="editor", at=None)
 
-    events = agg.collect_events()
     assert revision == 1
-    assert [type(e) for e in events] == [WeightSet.WeightsAggregated]
-    event = events[0]
-    assert isinstance(event, WeightSet.WeightsAggregated)
+    event = only_event(agg, WeightSet.WeightsAggregated)
     assert event.weights == {"broadband": "67/2", "metro": "133/2"}
     assert (event.revision, event.ballot_count, event.by) == (1, 2, "editor")
     assert agg.weights == {"broadband": "67/2", "metro": "133/2"}
@@ -280,11 +226,8 @@ def test_setting_weights_records_weights_set_with_exact_text_and_next_revision()
         weights={"broadband": "25/8", "metro": "96.875"}, reason="panel override", by="ed", at=None
     )
 
-    events = agg.collect_events()
     assert revision == 2
-    assert [type(e) for e in events] == [WeightSet.WeightsSet]
-    event = events[0]
-    assert isinstance(event, WeightSet.WeightsSet)
+    event = only_event(agg, WeightSet.WeightsSet)
     assert event.weights == {"broadband": "25/8", "metro": "775/8"}
     assert (event.revision, event.reason, event.by) == (2, "panel override", "ed")
     assert agg.revision == 2

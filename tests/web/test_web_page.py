@@ -364,3 +364,39 @@ def test_a_slow_view_left_for_another_never_draws_into_it(page: Any, site: Site)
     page.wait_for_selector("body[data-ready=city]")
     assert page.locator("#city-title").count() == 1
     assert page.locator("#view").inner_text() == singapore
+
+
+def test_a_view_opened_while_signing_out_asks_only_what_an_anonymous_reader_may_see(
+    page: Any, site: Site
+) -> None:
+    # The reader signs out and moves on before the page has heard back who it now is: the view
+    # drawn meanwhile must already ask as an anonymous reader, not with the old role's fields.
+    open_table(page, site)
+    sign_in(page, site.tokens.auditor)
+    held: list[Any] = []
+    released: list[bool] = []
+    asked: list[str] = []
+
+    def hold_viewer(route: Any) -> None:
+        body = route.request.post_data or ""
+        if not released and "viewer" in body:
+            held.append(route)
+            return
+        if not released:
+            asked.append(body)
+        route.continue_()
+
+    page.route("**/graphql", hold_viewer)
+    with page.expect_request(lambda request: "viewer" in (request.post_data or "")):
+        page.click("#signout")
+    # The city page's second question is the first whose fields depend on the role.
+    with page.expect_response(lambda response: "cityHistory" in (response.request.post_data or "")):
+        page.evaluate(f"location.hash = '#/city/singapore?edition={EDITION}&table=total'")
+    assert held and asked
+    assert not [body for body in asked if "score { fraction" in body]
+    released.append(True)
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("body[data-role=anonymous][data-ready=city]")
+    assert page.locator("#view .error").count() == 0
+    assert "anonymous" in page.locator("#who").inner_text()

@@ -211,15 +211,20 @@ const START = `{
 
 async function start() {
   const data = await gql(START);
-  app.viewer = data.viewer;
   app.head = data.position;
   app.editions = data.editions;
   app.queries = new Map(data.__schema.queryType.fields.map((f) => [f.name, new Set(f.args.map((a) => a.name))]));
   app.appealFields = new Set(data.appeal ? data.appeal.fields.map((f) => f.name) : []);
+  showViewer(data.viewer);
+}
+
+// Who the page asks as, shown in the header and on the body (the tests wait on data-role).
+function showViewer(viewer) {
+  app.viewer = viewer;
   const who = document.getElementById("who");
-  who.textContent = app.viewer.role ? "signed in as " + app.viewer.name + " (" + app.viewer.role + ")" : "anonymous";
+  who.textContent = viewer.role ? "signed in as " + viewer.name + " (" + viewer.role + ")" : "anonymous";
   document.getElementById("signout").hidden = !sessionStorage.getItem(TOKEN_KEY);
-  document.body.dataset.role = app.viewer.role || "anonymous";
+  document.body.dataset.role = viewer.role || "anonymous";
 }
 
 function setUpSignIn() {
@@ -231,6 +236,8 @@ function setUpSignIn() {
     if (!token) return;
     sessionStorage.setItem(TOKEN_KEY, token);
     input.value = "";
+    // Until the server says who the token is, ask as nobody in particular (never as the old role).
+    showViewer({ role: null });
     try {
       await start();
     } catch (error) {
@@ -243,6 +250,8 @@ function setUpSignIn() {
   });
   document.getElementById("signout").addEventListener("click", async () => {
     sessionStorage.removeItem(TOKEN_KEY);
+    // Anonymous at once: a view drawn before the server answers must not ask with the old role.
+    showViewer({ role: null });
     await start();
     await render();
   });
