@@ -22,7 +22,7 @@ from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
-from ledger.fields import AppealId, CityId, EditionId
+from ledger.fields import AppealId, CityId, EditionId, Table
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -30,7 +30,7 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
-from projections.event_index import event_data, instant_text
+from projections.event_index import EventAt, event_data, instant_text
 from projections.evidence import CastVote, ReviewRound, SourceView, source_view
 from projections.model import (
     ReadModel,
@@ -271,7 +271,7 @@ class FeedbackView:
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
-    table: Annotated[RankingTable, Doc("Which table.")]
+    table: Table
     band_now: Annotated[str, Doc("The city's band now.")]
     band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
     rank_now: Annotated[int, Doc("Its rank now.")]
@@ -446,11 +446,9 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppealChange:
+class AppealChange(EventAt):
     """An event that changed an appeal, with the appeal as it stands now."""
 
-    position: Annotated[int, Doc("Ledger position of the change.")]
-    type: Annotated[str, Doc("Event type, like AppealReviewClosed.")]
     appeal: Annotated[AppealCase, Doc("The appeal as it stands now.")]
 
 

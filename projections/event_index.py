@@ -258,11 +258,17 @@ MAX_PAGE = 100
 
 
 @dataclass(frozen=True, kw_only=True)
-class LoggedEvent:
-    """An event of the log: where it stands, what it is, its aggregate and its own data."""
+class EventAt:
+    """An event by its place in the log and its type."""
 
     position: Position
     type: Annotated[str, Doc("Event type, like ClaimSubmitted.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedEvent(EventAt):
+    """An event of the log: where it stands, what it is, its aggregate and its own data."""
+
     time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
     hash: Annotated[str, Doc("Chain hash up to and including this event.")]
     originator_id: Annotated[str, Doc("Aggregate UUID.")]

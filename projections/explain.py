@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import Band, EditionId, IndicatorId
+from ledger.fields import Band, EditionId, IndicatorId, Table
 from ledger.vocabulary import RankingTable
 from projections import publications
 from projections.bands import BANDS, band
@@ -104,7 +104,7 @@ class MoveExplanation(NamedCity):
     """Everything that explains a city's move in one table between two cuts."""
 
     edition_id: EditionId
-    table: Annotated[RankingTable, Doc("Which table.")]
+    table: Table
     start: Annotated[Standing, Doc("At the earlier cut.")]
     end: Annotated[Standing, Doc("At the later cut.")]
     delta: Annotated[Fraction, Doc("The exact score change.")]

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
-from ledger.fields import Position
+from ledger.fields import Position, Table
 from ledger.vocabulary import RankingTable
 from projections import catalogue, publications
 from projections.catalogue import PinnedEdition
@@ -25,7 +25,7 @@ from projections.rankings import indicator_scores, tables_at
 class TableStanding(TablePlacing):
     """The city's place in one table at one cut."""
 
-    table: Annotated[RankingTable, Doc("Which table.")]
+    table: Table
 
 
 @dataclass(frozen=True, kw_only=True)

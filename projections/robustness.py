@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
-from ledger.fields import Band, EditionId, IndicatorId
+from ledger.fields import Band, EditionId, IndicatorId, Table
 from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
@@ -76,7 +76,7 @@ class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
     edition_id: EditionId
-    table: Annotated[RankingTable, Doc("Which table.")]
+    table: Table
     position: Annotated[int, Doc("Ledger position of the standings.")]
     weight_set_id: Annotated[str, Doc("The weight set resampled.")]
     method: Annotated[str, Doc("How the weights in force were decided.")]
