@@ -9,12 +9,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlite_utils import Database
 
 from cityledger.export_formats import EXTENSIONS, FORMATS, MEDIA_TYPES
 from ledger import validate
+from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
 from projections import catalogue, publications
 from projections.bands import BAND_LABELS, ZH_BANDS
@@ -50,9 +51,9 @@ class ExportHeader:
 class ExportFile:
     """A rendered export: a file name, its media type and its text."""
 
-    filename: str
-    media_type: str
-    content: str
+    filename: Annotated[str, Doc("A file name for it.")]
+    media_type: Annotated[str, Doc("Its media type, like text/csv.")]
+    content: Annotated[str, Doc("The file's text.")]
 
 
 def is_illustrative(db: Database, edition_id: str) -> bool:

@@ -10,13 +10,14 @@ a `prepare` step for a rule of the API edge.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, ClassVar, TypeVar, cast, get_args
 
 import strawberry
 from strawberry.types.field import StrawberryField
@@ -28,6 +29,8 @@ from graphql_api.permissions import LedgerPermission
 from graphql_api.recorded import Recorded
 from ledger.usecases.registry import USE_CASES, Parameter, Supplied, UseCase
 from ledger.vocabulary import Role
+
+T = TypeVar("T")
 
 #: The read-back of a command: (context, the arguments the Ledger was called with, what it
 #: returned) -> the payload's fields besides `position`.
@@ -65,9 +68,38 @@ class Nested:
     default: Any = inspect.Parameter.empty
 
 
-def plains(items: list[Any]) -> list[Any]:
+class LedgerInput:
+    """Base of an input object the Ledger takes as a plain mapping (`plain()`)."""
+
+    #: The Ledger's key of each field it names differently.
+    ledger_keys: ClassVar[Mapping[str, str]] = {}
+
+    def plain(self) -> dict[str, Any]:
+        """As the Ledger takes it: each field under the Ledger's key, input objects in it as
+        mappings and enums as their values; a field left null is left out."""
+        return {
+            self.ledger_keys.get(f.name, f.name): _ledger_value(value)
+            for f in dataclasses.fields(cast(Any, self))
+            if (value := getattr(self, f.name)) is not None
+        }
+
+
+def _ledger_value(value: Any) -> Any:
+    if isinstance(value, LedgerInput):
+        return value.plain()
+    if isinstance(value, list):
+        return [_ledger_value(item) for item in value]
+    return value.value if isinstance(value, Enum) else value
+
+
+def plains(items: list[LedgerInput]) -> list[dict[str, Any]]:
     """Each input object as the Ledger takes it (its `plain()`)."""
     return [item.plain() for item in items]
+
+
+def recorded(items: Iterable[T], **key: object) -> T:
+    """The item a command just recorded, found in a listing by its key (`publication_no=3`)."""
+    return next(i for i in items if all(getattr(i, k) == v for k, v in key.items()))
 
 
 def payload(name: str, description: str, **fields: tuple[Any, str]) -> type:

@@ -10,6 +10,7 @@ from cityledger.export import ExportFile as FileView
 from cityledger.export import build_export
 from graphql_api.context import Info
 from graphql_api.inputs import AsOf, as_of_value
+from graphql_api.outputs import FromView, output
 from graphql_api.scalars import RankingTableName
 from ledger.errors import PermissionDenied
 from projections import publications
@@ -32,15 +33,9 @@ class Lang(Enum):
     ZH = "zh"
 
 
-@strawberry.type(description="A rendered export, ready to save as a file.")
-class ExportFile:
-    filename: str = strawberry.field(description="A file name for it.")
-    media_type: str = strawberry.field(description="Its media type, like text/csv.")
-    content: str = strawberry.field(description="The file's text.")
-
-    @classmethod
-    def from_view(cls, v: FileView) -> ExportFile:
-        return cls(filename=v.filename, media_type=v.media_type, content=v.content)
+@output(FileView, description="A rendered export, ready to save as a file.")
+class ExportFile(FromView[FileView]):
+    pass
 
 
 def export_table(

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import Nested, mutation, payload
+from graphql_api.commands import Nested, mutation, payload, recorded
 from graphql_api.context import ApiContext, Info
 from graphql_api.features.claims import DECISION, SOURCES, Source
 from graphql_api.fields import field as query
@@ -179,8 +179,8 @@ def _same_appeal(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, An
 
 
 def _feedback(c: ApiContext, args: dict[str, Any], feedback_id: str) -> dict[str, Any]:
-    found = [f for f in docket.feedback(c.db) if f.feedback_id == feedback_id]
-    return {"feedback": Feedback.from_view(found[0])}
+    made = recorded(docket.feedback(c.db), feedback_id=feedback_id)
+    return {"feedback": Feedback.from_view(made)}
 
 
 def _in_own_namespace(c: ApiContext, args: dict[str, Any]) -> None:

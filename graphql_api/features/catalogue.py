@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import Nested, mutation, payload, plains
+from graphql_api.commands import LedgerInput, Nested, mutation, payload, plains
 from graphql_api.context import ApiContext, Info
 from graphql_api.features.claims import CityScores, load_scores
 from graphql_api.features.years import FrameworkLineage
@@ -119,7 +120,7 @@ class CatalogueQuery:
 
 
 @strawberry.input(description="A pillar of a framework.")
-class PillarInput:
+class PillarInput(LedgerInput):
     pillar_id: str = strawberry.field(description="Pillar id: digital, traditional, …")
     name: str = strawberry.field(description="Pillar name.")
     table: SubTable | None = strawberry.field(
@@ -128,45 +129,29 @@ class PillarInput:
         "required except for the report's digital, traditional and institutional pillars.",
     )
 
-    def plain(self) -> dict[str, Any]:
-        """As the Ledger takes it."""
-        plain: dict[str, Any] = {"id": self.pillar_id, "name": self.name}
-        if self.table is not None:
-            plain["table"] = self.table.value
-        return plain
+    ledger_keys: ClassVar[Mapping[str, str]] = {"pillar_id": "id"}
 
 
 @strawberry.input(description="A rung of a ladder.")
-class RungInput:
+class RungInput(LedgerInput):
     rung: int = strawberry.field(description="Rung number (1..20), ascending.")
     points: int = strawberry.field(description="Points (0..100).")
     description: str = strawberry.field(description="What a city must show.")
 
 
 @strawberry.input(description="An indicator with its ladder.")
-class IndicatorInput:
+class IndicatorInput(LedgerInput):
     indicator_id: str = strawberry.field(description="Indicator id.")
     pillar: str = strawberry.field(description="Pillar id.")
     name: str = strawberry.field(description="Indicator name.")
     ladder: list[RungInput] = strawberry.field(description="Rungs, lowest first.")
     proposed: bool = strawberry.field(default=False, description="Proposed, not yet scored.")
 
-    def plain(self) -> dict[str, Any]:
-        """As the Ledger takes it."""
-        return {
-            "id": self.indicator_id,
-            "pillar": self.pillar,
-            "name": self.name,
-            "proposed": self.proposed,
-            "ladder": [
-                {"rung": r.rung, "points": r.points, "description": r.description}
-                for r in self.ladder
-            ],
-        }
+    ledger_keys: ClassVar[Mapping[str, str]] = {"indicator_id": "id"}
 
 
 @strawberry.input(description="How indicators of a version relate to its predecessor's.")
-class LineageInput:
+class LineageInput(LedgerInput):
     """One lineage relation."""
 
     kind: str = strawberry.field(
@@ -180,10 +165,7 @@ class LineageInput:
     )
     note: str = strawberry.field(default="", description="Why, in words.")
 
-    def plain(self) -> dict[str, Any]:
-        """As the Ledger takes it."""
-        return {"kind": self.kind, "from": self.old, "to": self.new,
-                "rung_map": self.rung_map, "note": self.note}  # fmt: skip
+    ledger_keys: ClassVar[Mapping[str, str]] = {"old": "from", "new": "to"}
 
 
 #: A framework's structure as GraphQL input objects.

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import After, First, Id
-from graphql_api.commands import Nested, mutation, payload, plains
+from graphql_api.commands import LedgerInput, Nested, mutation, payload, plains
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
@@ -139,24 +139,13 @@ class ClaimsQuery:
 
 
 @strawberry.input(description="A source cited by a claim: a URL or a citation, or both.")
-class SourceInput:
+class SourceInput(LedgerInput):
     title: str = strawberry.field(description="Title.")
     language: str = strawberry.field(description="ISO 639 language code, like zh or en.")
     date: str = strawberry.field(description="Publication date, YYYY-MM-DD.")
     excerpt: str = strawberry.field(description="The supporting excerpt.")
     url: str | None = strawberry.field(default=None, description="http(s) URL.")
     citation: str | None = strawberry.field(default=None, description="Citation.")
-
-    def plain(self) -> dict[str, Any]:
-        """As the Ledger takes it."""
-        return {
-            "url": self.url,
-            "citation": self.citation,
-            "title": self.title,
-            "language": self.language,
-            "date": self.date,
-            "excerpt": self.excerpt,
-        }
 
 
 #: Evidence as GraphQL input objects.

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import mutation, payload
+from graphql_api.commands import mutation, payload, recorded
 from graphql_api.context import ApiContext, Info
 from graphql_api.features.catalogue import City
 from graphql_api.fields import field as query
@@ -103,11 +103,9 @@ def _edition(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, Any]:
 
 
 def _publication(c: ApiContext, args: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
-    number = int(done["publication_no"])
-    found = [
-        p for p in published.publications(c.db, args["edition_id"]) if p.publication_no == number
-    ]
-    return {"publication": Publication.from_view(found[0])}
+    listed = published.publications(c.db, args["edition_id"])
+    made = recorded(listed, publication_no=int(done["publication_no"]))
+    return {"publication": Publication.from_view(made)}
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import Nested, mutation, payload
+from graphql_api.commands import Nested, mutation, payload, recorded
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.inputs import keyed
@@ -124,10 +124,8 @@ def _ballot(c: ApiContext, args: dict[str, Any], _: str) -> dict[str, Any]:
 
 
 def _revision(c: ApiContext, args: dict[str, Any], revision: int) -> dict[str, Any]:
-    found = [
-        r for r in catalogue.weight_revisions(c.db, args["weight_set_id"]) if r.revision == revision
-    ]
-    return {"revision": WeightRevision.from_view(found[0])}
+    made = recorded(catalogue.weight_revisions(c.db, args["weight_set_id"]), revision=revision)
+    return {"revision": WeightRevision.from_view(made)}
 
 
 @strawberry.type

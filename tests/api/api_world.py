@@ -10,6 +10,7 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import create_token
 from ledger.application import Ledger
+from tests.support.frameworks import rungs
 
 EDITION = "asia-2023"
 EDITION_B = "asia-2024"
@@ -29,13 +30,6 @@ PILLARS = [
     {"id": "traditional", "name": "Traditional"},
     {"id": "institutional", "name": "Institutional"},
 ]
-
-
-def rungs(*points: int) -> list[dict[str, Any]]:
-    """A ladder with rungs 1..n worth the given points."""
-    return [
-        {"rung": i + 1, "points": p, "description": f"Rung {i + 1}"} for i, p in enumerate(points)
-    ]
 
 
 INDICATORS = [

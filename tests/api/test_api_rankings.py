@@ -214,7 +214,9 @@ def test_rankings_run_a_bounded_number_of_statements(tmp_path: Path) -> None:
         statements, rows = statements_for(path, build_big(path, n))
         assert rows == n
         counts[n] = statements
-    assert counts[10] == counts[40] <= 15, counts
+    # 17: the table cache reads the log position to key the table, and again to check that
+    # the read models did not move while the table was read (graphql_api/live_tables.py).
+    assert counts[10] == counts[40] <= 17, counts
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 from projections.ranking import RankingEntry
+from tests.support.frameworks import rungs
 
 PILLARS = [
     {"id": "digital", "name": "Digital infrastructure"},
@@ -35,7 +36,7 @@ WEIGHT_SET = "test-weights"
 
 def ladder(top: int) -> list[dict[str, Any]]:
     """Rungs 1..top, each worth its number of points."""
-    return [{"rung": n, "points": n, "description": f"rung {n}"} for n in range(1, top + 1)]
+    return rungs(*range(1, top + 1))
 
 
 def indicators() -> list[dict[str, Any]]:
@@ -112,8 +113,8 @@ def build_small_world(ledger: Ledger) -> dict[str, str]:
         "seoul": {"D2": 2, "T1": 2, "I1": 2, "I6": 1},
         "taizhou-zj": {"D2": 1, "T1": 1, "I1": 1, "I6": 1},
     }
-    for city_id, rungs in plan.items():
-        for indicator_id, rung in rungs.items():
+    for city_id, by_indicator in plan.items():
+        for indicator_id, rung in by_indicator.items():
             claims[f"{city_id}/{indicator_id}"] = verified_claim(
                 ledger, city_id, indicator_id, rung
             )

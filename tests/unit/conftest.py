@@ -11,7 +11,9 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.framework import Framework
+from tests.support.aggregates import source
 from tests.support.databases import opened_on
+from tests.support.frameworks import rungs
 
 FRAMEWORK_ID = "asc"
 WEIGHT_SET_ID = "asc-weights"
@@ -35,20 +37,13 @@ _INDICATORS: list[dict[str, Any]] = [
         "id": "broadband",
         "pillar": "digital",
         "name": "Broadband coverage",
-        "ladder": [
-            {"rung": 1, "points": 0, "description": "No plan"},
-            {"rung": 2, "points": 5, "description": "Plan published"},
-            {"rung": 3, "points": 10, "description": "Full coverage"},
-        ],
+        "ladder": rungs(0, 5, 10),
     },
     {
         "id": "metro",
         "pillar": "traditional",
         "name": "Metro network",
-        "ladder": [
-            {"rung": 1, "points": 0, "description": "None"},
-            {"rung": 2, "points": 8, "description": "Under construction"},
-        ],
+        "ladder": rungs(0, 8),
     },
 ]
 
@@ -82,13 +77,7 @@ def framework(pillars: list[dict[str, Any]], indicators: list[dict[str, Any]]) -
 @pytest.fixture
 def zh_source() -> dict[str, Any]:
     """A well-formed Chinese-language source."""
-    return {
-        "url": "https://example.gov.cn/plan",
-        "title": "台州市数字经济规划",
-        "language": "zh",
-        "date": "2023-03-01",
-        "excerpt": "全市光纤覆盖率达到百分之百。",
-    }
+    return source("zh")
 
 
 @pytest.fixture

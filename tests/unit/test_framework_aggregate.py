@@ -10,6 +10,7 @@ import pytest
 from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
 from ledger.framework import Framework, sub_table
 from tests.support.aggregates import only_event
+from tests.support.frameworks import rungs
 
 
 def refused_definition(
@@ -107,15 +108,6 @@ def test_defining_with_a_bad_ladder_is_refused(
     indicators[1]["ladder"] = ladder
 
     assert refused_definition(pillars, indicators).field == field
-
-
-def rungs(*points: int, numbers: list[int] | None = None) -> list[dict[str, Any]]:
-    """A ladder with these points on rungs 1..k (or on the given rung numbers)."""
-    numbers = numbers or list(range(1, len(points) + 1))
-    return [
-        {"rung": n, "points": p, "description": f"rung {n}"}
-        for n, p in zip(numbers, points, strict=True)
-    ]
 
 
 @pytest.mark.parametrize(
