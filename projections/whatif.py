@@ -9,7 +9,7 @@ the real decision gives.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,14 +26,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def trial(state: RankingState) -> RankingState:
     """A copy of the state that claim events can be folded onto without touching the original."""
-    return RankingState(
-        position=state.position,
-        cities=state.cities,
-        frameworks=state.frameworks,
-        weight_sets=state.weight_sets,
-        editions=state.editions,
-        claims={k: list(v) for k, v in state.claims.items()},
-        owners=dict(state.owners),
+    # Claim events change only claims and owners: the rest is shared, not copied.
+    return replace(
+        state, claims={k: list(v) for k, v in state.claims.items()}, owners=dict(state.owners)
     )
 
 
