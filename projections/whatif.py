@@ -11,7 +11,7 @@ the real decision gives. The state is one edition's at a position, read from the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,15 +64,8 @@ def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> 
             claim_id = state.owners.get(record.originator_id)
             if claim_id in claims:
                 claims[claim_id] = list(claims[claim_id])
-    return RankingState(
-        position=state.position,
-        cities=state.cities,
-        frameworks=state.frameworks,
-        weight_sets=state.weight_sets,
-        editions=state.editions,
-        claims=claims,
-        owners=dict(state.owners),
-    )
+    # Claim events change only claims and owners: the rest is shared, not copied.
+    return replace(state, claims=claims, owners=dict(state.owners))
 
 
 def _record(kind: str, claim_id: str, data: dict[str, Any]) -> EventRecord:
