@@ -29,7 +29,8 @@ from projections.whatif import (
     edition_state_at,
     publication_facts,
 )
-from tests.support.builders import EDITION, build_small_world, source
+from tests.support.builders import EDITION, build_small_world
+from tests.support.inputs import source
 from tests.support.publication_fold import assert_same_facts, cuts, editions, folded_facts, outcome
 
 #: Events generated: one edition's whole year (forced, final and correcting publications, with
