@@ -12,7 +12,8 @@ from ledger.records import EventRecord
 from projections import follower, standings
 from projections.follower import default_models
 from projections.timeline import Timeline
-from tests.support.builders import EDITION, source
+from tests.support.builders import EDITION
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 
@@ -77,6 +78,7 @@ def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
         "standings",
         "appeals",
         "publications",
+        "merkle",
     }
 
 
