@@ -42,10 +42,6 @@ class BatchRows:
             self.rows[self.key_of(row)] = row
         return found
 
-    def hold(self, row: Row) -> None:
-        """A row as stored, known without reading it (kept from an earlier batch)."""
-        self.rows[self.key_of(row)] = row
-
     def add(self, row: Row) -> None:
         """A row created in this batch."""
         key = self.key_of(row)

@@ -3,7 +3,6 @@ queries."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -80,55 +79,22 @@ ROUND_CHANGES = ("closed_at", "closed_position", "outcome", "accepts", "rejects"
 VOTE_COLUMNS = ("claim_id", "round_no", "verifier_id", "decision", "note", "time", "position")
 
 
-#: Claims (with their rounds) the evidence model keeps between batches, as stored: the latest
-#: touched. A claim's events span at most a few tens of thousands of positions, so a later
-#: event's claim is nearly always among them; any other is read back with its batch's.
-HELD_CLAIMS = 10_000
-#: A held claim: its row and its rounds' rows, as values in column order (compact).
-Held = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
-
-
 class _Batch:
     """A batch's claims, rounds and votes held in memory and written once at its end."""
 
-    def __init__(self, db: Database, records: list[EventRecord], held: dict[str, Held]) -> None:
+    def __init__(self, db: Database, records: list[EventRecord]) -> None:
         self.claims = BatchRows("claims", CLAIM_COLUMNS, ("claim_id",), CLAIM_CHANGES)
         self.rounds = BatchRows("rounds", ROUND_COLUMNS, ("claim_id", "round_no"), ROUND_CHANGES)
         self.votes = BatchRows("votes", VOTE_COLUMNS, (), ())
         #: Claim id by aggregate id.
         self.ids: dict[str, str] = {}
-        # Only claims submitted in an earlier batch and not held are read (a query per 500).
+        # Only claims submitted in an earlier batch are read (one query per 500 of them).
         submitted = {r.originator_id for r in records if r.type == "ClaimSubmitted"}
         earlier = {r.originator_id for r in records if r.type in HANDLERS} - submitted
-        unknown = []
-        for oid in earlier:
-            kept = held.get(oid)
-            if kept is None:
-                unknown.append(oid)
-                continue
-            claim = dict(zip(CLAIM_COLUMNS, kept[0], strict=True))
-            self.claims.hold(claim)
-            self.ids[oid] = str(claim["claim_id"])
-            for values in kept[1]:
-                self.rounds.hold(dict(zip(ROUND_COLUMNS, values, strict=True)))
-        if unknown:
-            read = self.claims.load(db, "originator_id", unknown)
-            for claim in read:
+        if earlier:
+            for claim in self.claims.load(db, "originator_id", earlier):
                 self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
-            self.rounds.load(db, "claim_id", [c["claim_id"] for c in read])
-
-    def keep(self, held: dict[str, Held], limit: int) -> None:
-        """Hold this batch's claims and rounds, as written, latest last; forget the oldest
-        beyond `limit`."""
-        rounds: dict[str, list[tuple[Any, ...]]] = {}
-        for (claim_id, _), row in sorted(self.rounds.rows.items()):
-            rounds.setdefault(claim_id, []).append(tuple(row[c] for c in ROUND_COLUMNS))
-        for claim_id, row in self.claims.rows.items():
-            oid = str(row["originator_id"])
-            held.pop(oid, None)
-            held[oid] = (tuple(row[c] for c in CLAIM_COLUMNS), rounds.get(claim_id, []))
-        for oid in list(itertools.islice(held, max(0, len(held) - limit))):
-            del held[oid]
+            self.rounds.load(db, "claim_id", self.ids.values())
 
     def add_claim(self, claim: Row) -> None:
         """A claim submitted in this batch."""
@@ -266,27 +232,9 @@ class Evidence(ReadModel):
         for statement in QUERY_INDEXES:
             db.execute(statement)
 
-    def __init__(self) -> None:
-        self._held: dict[str, Held] = {}
-        #: The position the held rows are as of (None: nothing held).
-        self._held_at: int | None = None
-
-    def reset(self) -> None:
-        """Forget the held claims."""
-        self._held, self._held_at = {}, None
-
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Fold the batch's claim events in memory, then write each table once."""
-        if not records:
-            return
-        # Held rows are as the last batch left them: trusted only if that batch committed
-        # (a rolled-back one left the tracked position behind them).
-        tracked = db.execute(
-            "SELECT position FROM projection_tracking WHERE model = ?", [self.name]
-        ).fetchone()
-        if self._held_at is None or tracked is None or int(tracked[0]) != self._held_at:
-            self._held = {}
-        batch = _Batch(db, records, self._held)
+        batch = _Batch(db, records)
         ids = batch.ids
         for r in records:
             if r.type == "ClaimSubmitted":
@@ -296,8 +244,6 @@ class Evidence(ReadModel):
             if handler is not None:
                 handler(batch, r, ids[r.originator_id])
         batch.write(db)
-        batch.keep(self._held, HELD_CLAIMS)
-        self._held_at = records[-1].position
 
 
 @dataclass(frozen=True, kw_only=True)

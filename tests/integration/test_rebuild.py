@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import ClassVar
 
 import pytest
@@ -10,7 +9,7 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from ledger.records import EventRecord
-from projections import evidence, follower, standings
+from projections import follower, standings
 from projections.follower import default_models
 from projections.timeline import Timeline
 from tests.support.builders import EDITION
@@ -41,7 +40,7 @@ def test_dropping_and_replaying_gives_identical_rows(world: Runtime) -> None:
     assert dump(world.db) == before
 
 
-def test_models_holding_no_claims_between_batches_give_identical_rows(
+def test_standings_holding_only_a_few_claims_between_batches_give_identical_rows(
     world: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ledger = world.ledger
@@ -51,7 +50,6 @@ def test_models_holding_no_claims_between_batches_give_identical_rows(
     before = dump(world.db)
     # Every claim let go of after each batch: each later decision reads its claim back.
     monkeypatch.setattr(standings, "HELD_CLAIMS", 0)
-    monkeypatch.setattr(evidence, "HELD_CLAIMS", 0)
     monkeypatch.setattr(follower, "REBUILD_BATCH", 3)
     recalled: list[int] = []
     recall = Timeline.recall
@@ -95,42 +93,6 @@ def test_catching_up_in_small_steps_equals_one_pass(world: Runtime) -> None:
     while world.follower.catch_up(limit=7) < world.ledger.head():
         pass
     assert dump(world.db) == one_pass
-
-
-def test_a_batch_rolled_back_after_the_evidence_model_applied_it_is_applied_again_afresh(
-    world: Runtime,
-) -> None:
-    from projections.evidence import Evidence
-    from projections.follower import Follower
-    from projections.model import ReadModel
-
-    world.catch_up()
-    before = dump(world.db)
-    failures = [3]
-
-    class FailsAfterEvidence(ReadModel):
-        name = "fails_after_evidence"
-        tables = ()
-
-        def create(self, db: Database) -> None:
-            return None
-
-        def apply(self, db: Database, records: list[EventRecord]) -> None:
-            # The evidence model has folded this batch (votes counted) before it rolls back.
-            if failures[0] and any(r.type == "VoteCast" for r in records):
-                failures[0] -= 1
-                raise RuntimeError("disk hiccup")
-
-    db = world.follower.db
-    for table in Evidence.tables:
-        db.execute(f"DELETE FROM {table}")
-    db.execute("DELETE FROM projection_tracking WHERE model = 'evidence'")
-    follower = Follower(world.ledger, db, [Evidence(), FailsAfterEvidence()])
-    while follower.position() < world.ledger.head():
-        with contextlib.suppress(RuntimeError):
-            follower.catch_up(limit=4)
-    assert failures == [0]
-    assert dump(world.db) == before
 
 
 def test_the_follow_loop_survives_a_failing_batch_and_retries_it(world: Runtime) -> None:
