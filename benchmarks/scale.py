@@ -5,8 +5,9 @@
 Each size is built by `benchmarks.generate` in a process of its own, then measured in another
 (so that each process's peak RSS is its own): import rate, rebuild and verify beside the limits
 measured in the same run, storage, as-of p50/p99 at several positions, the current table, one
-publication at the head. The table goes to stdout (Markdown, for the README); progress to
-stderr.
+publication at the head; then `cityledger verify` (the log and the read side) runs in a third,
+read-only, for its rate and its own peak RSS. The table goes to stdout (Markdown, for the
+README); progress to stderr.
 """
 
 from __future__ import annotations
@@ -180,6 +181,31 @@ def measure(path: Path) -> dict[str, Any]:
     return out
 
 
+def check(path: Path) -> dict[str, Any]:
+    """What `cityledger verify` runs (the log, then the read models against a replay), read-only
+    in a process of its own: its rate, its verdict and its peak RSS (the read model's state,
+    not the log's length)."""
+    from cityledger.bootstrap import open_reader
+    from projections.replaycheck import verify_read_side
+
+    opened = peak_rss()
+    rt = open_reader(path)
+    try:
+        head = rt.ledger.head()
+        report: list[Any] = []
+        rate = head / once(lambda: report.append(verify_read_side(rt.ledger, rt.db.conn)))
+    finally:
+        rt.close()
+    if not report[0].ok:
+        say(f"  cityledger verify: {report[0].summary}")
+    return {
+        "verify_full": rate,
+        "verify_full_ok": bool(report[0].ok),
+        "verify_full_rss_mib": peak_rss(),
+        "verify_start_rss_mib": opened,
+    }
+
+
 def editions(rt: Any) -> tuple[tuple[str, int], tuple[str, int]]:
     """(first edition, position of its first weights), (last edition created, its position)."""
     rows = rt.db.execute(
@@ -223,6 +249,13 @@ def table(sizes: Sequence[Size]) -> str:
         f"{s.measured['chain_limit']:,.0f} rows/s"))  # fmt: skip
     row("… ratio (target ≥ 0.7)", lambda s: (
         f"{s.measured['verify'] / s.measured['chain_limit']:.2f}"))  # fmt: skip
+    row("cityledger verify (also the read models and published tables)", lambda s: (
+        f"{s.measured['verify_full']:,.0f} events/s"))  # fmt: skip
+    row("… ratio to scan + canonical + SHA-256", lambda s: (
+        f"{s.measured['verify_full'] / s.measured['chain_limit']:.2f}"))  # fmt: skip
+    row("… peak RSS of its own process (at its start)", lambda s: (
+        f"{s.measured['verify_full_rss_mib']:,.0f} MiB "
+        f"({s.measured['verify_start_rss_mib']:,.0f} MiB)"))  # fmt: skip
     row("stored events", lambda s: f"{s.measured['events_mib']:,.0f} MiB")
     row("read models + checkpoints", lambda s: f"{s.measured['read_mib']:,.0f} MiB")
     row("… ratio (target ≤ 2)", lambda s: (
@@ -284,22 +317,29 @@ def run(events: Sequence[int], keep: Path | None) -> int:
             start = time.perf_counter()
             measured = child(["measure", str(path)])
             measured["seconds"] = time.perf_counter() - start
+            say("   cityledger verify, in a process of its own …")
+            measured.update(child(["verify", str(path)]))
             sizes.append(Size(built, measured, built["seconds"] + measured["seconds"]))
             say(f"   measured in {measured['seconds'] / 60:.1f} min")
             print(table(sizes[-1:]), flush=True)
     print()
     print(table(sizes))
-    return 0 if all(s.measured["verify_ok"] for s in sizes) else 1
+    ok = all(s.measured["verify_ok"] and s.measured["verify_full_ok"] for s in sizes)
+    return 0 if ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`build N PATH` and `measure PATH` run in child processes; otherwise, the whole run."""
+    """`build N PATH`, `measure PATH` and `verify PATH` run in child processes; otherwise,
+    the whole run."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["build"]:
         print(json.dumps(build(int(argv[1]), Path(argv[2]))))
         return 0
     if argv[:1] == ["measure"]:
         print(json.dumps(measure(Path(argv[1]))))
+        return 0
+    if argv[:1] == ["verify"]:
+        print(json.dumps(check(Path(argv[1]))))
         return 0
     p = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
     p.add_argument("--events", type=int, nargs="+", default=list(SIZES), help="sizes to build")

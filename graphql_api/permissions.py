@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from graphql_api.auth import Viewer
 from graphql_api.context import Info
-from ledger.errors import PermissionDenied, Unauthenticated
+from ledger.errors import LedgerError, PermissionDenied, Unauthenticated
 from ledger.vocabulary import Role
 
 
@@ -35,9 +35,26 @@ class LedgerPermission(BasePermission):
 
     def on_unauthorized(self) -> None:
         """Refuse with a typed PERMISSION_DENIED error."""
-        raise PermissionDenied(
+        raise self.denied()
+
+    def denied(self) -> PermissionDenied:
+        """The PERMISSION_DENIED error this rule refuses with."""
+        return PermissionDenied(
             f"{type(self).__name__}: only {self.who} may do this", field="authorization"
         )
+
+    def refusal(self, source: Any, info: Info) -> LedgerError | None:
+        """The error a field this rule guards answers with for `source` (None: admitted).
+
+        For the guarded fields of a long list of rows decided once per row, not once per
+        field: a field set to this error answers it, with its path, as graphql-core raises
+        an error a field resolves to (the same error the field's guard raises).
+        """
+        try:
+            admitted = self.has_permission(source, info)
+        except LedgerError as error:
+            return error
+        return None if admitted else self.denied()
 
 
 class Public(LedgerPermission):

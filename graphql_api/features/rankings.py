@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from fractions import Fraction
-from typing import Annotated, cast
+from typing import Annotated, Any
 
 import strawberry
-from sqlite_utils import Database
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField, Selection
 
 from graphql_api.arguments import Id
 from graphql_api.context import Info
@@ -18,12 +17,12 @@ from graphql_api.features.catalogue import City
 from graphql_api.features.claims import IndicatorScore
 from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
-from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, as_of_value, aware
+from graphql_api.live_tables import ComputedTable, live_tables
 from graphql_api.outputs import FromView, output
-from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
+from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public, requires
 from graphql_api.scalars import Exact, RankingTableName
-from ledger.errors import InvalidInput, PermissionDenied, UnknownId
+from ledger.errors import InvalidInput, LedgerError, PermissionDenied, UnknownId
 from projections import publications as published
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
@@ -33,116 +32,137 @@ from projections.ranking import RankingEntry
 from projections.rankings import BandChange, Points, RankingView, ScoreView
 
 
-class TableScores:
-    """Every row's per-indicator points of one table, read in one batch when a row first asks
-    (so that a table of N rows costs one read, and its rows resolve without awaiting)."""
+async def row_city(root: RankingRow, info: Info) -> City:
+    """The city of a row (batched per request)."""
+    view = await info.context.loaders.cities.load(root.city_id)
+    if view is None:
+        raise UnknownId(f"city {root.city_id!r} does not exist", field="city_id")
+    return City.from_view(view)
 
-    def __init__(self, db: Database, edition_id: str, position: int, city_ids: list[str]) -> None:
-        self.db, self.edition_id, self.position, self.city_ids = db, edition_id, position, city_ids
-        self._found: dict[str, list[Points]] | None = None
 
-    def of(self, city_id: str) -> list[Points]:
-        """A city's (indicator id, points, claim id) rows (the batch is read on the first call)."""
-        if self._found is None:
-            self._found = ranking.indicator_points(
-                self.db, self.edition_id, self.city_ids, self.position
-            )
-        found = self._found.get(city_id)
-        if found is None:
-            # A city outside the edition fails its own row, not the table.
-            raise ranking.not_in_edition(city_id, self.edition_id, self.position)
-        return found
+def guarded(description: str) -> Any:
+    """A row field only CanSeeCityScores shows (decided once per row by `table_rows`)."""
+    return strawberry.field(description=requires(description, [CanSeeCityScores]))
 
 
 @strawberry.type(description="A city's row in a ranking table.")
 class RankingRow:
+    """A flat row: every field but `city` is a value set when the table's rows are built, so
+    a long table costs an attribute read per field, not a resolver and a permission check.
+
+    CanSeeCityScores decides once per row what it guards (rank, score, points); a refused
+    row's guarded fields hold the refusal, and graphql-core answers a field that resolves to
+    an error with that error at the field's path, as the field's own guard would.
+    """
+
     city_id: str = strawberry.field(description="City id.")
     name_en: str = strawberry.field(description="English name.")
     name_zh: str = strawberry.field(description="Chinese name.")
     band: str = strawberry.field(description="Percentile band, like 'top 10%'.")
-    exact_rank: strawberry.Private[int]
-    edition_id: strawberry.Private[str]
-    position: strawberry.Private[int]
-    exact_score: strawberry.Private[Fraction]
-    scores: strawberry.Private[TableScores]
-
-    @resolver("The city, with its names.")
-    async def city(self, info: Info) -> City:
-        """The city (batched per request)."""
-        view = await info.context.loaders.cities.load(self.city_id)
-        if view is None:
-            raise UnknownId(f"city {self.city_id!r} does not exist", field="city_id")
-        return City.from_view(view)
-
-    @resolver(
+    city: City = strawberry.field(resolver=row_city, description="The city, with its names.")
+    rank: int | None = guarded(
         "Rank (ties share a rank). The report publishes bands only, so like the score it is "
-        "shown only to those who see scores.",
-        CanSeeCityScores,
+        "shown only to those who see scores."
     )
-    def rank(self) -> int | None:
-        return self.exact_rank
-
-    @resolver("The exact weighted score.", CanSeeCityScores)
-    def score(self) -> Exact | None:
-        return Exact(value=self.exact_score)
-
-    @resolver(
-        "Points per indicator with the supporting claims (one batch per page).", CanSeeCityScores
+    score: Exact | None = guarded("The exact weighted score.")
+    indicator_scores: list[IndicatorScore] | None = guarded(
+        "Points per indicator with the supporting claims (one batch per page)."
     )
-    def indicator_scores(self) -> list[IndicatorScore] | None:
-        edition_id, city_id = self.edition_id, self.city_id
-        return [
-            IndicatorScore.from_view(
-                ScoreView(
-                    edition_id=edition_id,
-                    city_id=city_id,
-                    indicator_id=indicator,
-                    points=points,
-                    claim_id=claim,
-                )
-            )
-            for indicator, points, claim in self.scores.of(city_id)
-        ]
-
-    @resolver(
+    indicator_points: JSON | None = guarded(
         "The same points as indicatorScores, in the same order, as one JSON list of "
         '{"indicatorId", "points", "claimId"} objects: a whole table of them without a '
-        "GraphQL object per score.",
-        CanSeeCityScores,
+        "GraphQL object per score."
     )
-    def indicator_points(self) -> JSON | None:
-        """Per-indicator points as plain data."""
-        return cast(
-            JSON,
-            [
-                {"indicatorId": indicator_id, "points": points, "claimId": claim_id}
-                for indicator_id, points, claim_id in self.scores.of(self.city_id)
-            ],
+
+
+def row_fields(info: Info) -> set[str]:
+    """The RankingRow fields a `rankings` selection asks for under `rows`, through fragments
+    whatever their directives (reading what a skipped field would show is harmless; leaving
+    out what a field shows is not)."""
+    names: set[str] = set()
+
+    def walk(selections: Sequence[Selection], in_rows: bool) -> None:
+        for selection in selections:
+            if not isinstance(selection, SelectedField):
+                walk(selection.selections, in_rows)
+            elif in_rows:
+                names.add(selection.name)
+            elif selection.name == "rows":
+                walk(selection.selections, True)
+
+    for root in info.selected_fields:
+        walk(root.selections if isinstance(root, SelectedField) else [root], False)
+    return names
+
+
+def table_rows(
+    info: Info, table: ComputedTable, entries: Sequence[RankingEntry]
+) -> list[RankingRow]:
+    """The rows of a table: what CanSeeCityScores guards decided once per row, and the
+    per-indicator points read in one batch per table, only when the query asks for them."""
+    view, rule, db = table.view, CanSeeCityScores(), info.context.db
+    refusals = [rule.refusal(e, info) for e in entries]
+    asked = row_fields(info) if any(r is None for r in refusals) else set()
+    points = table.points(db) if "indicatorScores" in asked else None
+    as_json = table.points_json(db) if "indicatorPoints" in asked else None
+    # The points of a row whose query did not ask for them: should row_fields ever miss a
+    # selection, the field fails loudly (logged, INTERNAL) instead of answering null.
+    not_read: Any = RuntimeError("per-indicator points were not read for this selection")
+    rows = []
+    for e, refused in zip(entries, refusals, strict=True):
+        city_id = e.city_id
+        if refused is not None:
+            rank = score = per_indicator = json_points = answered_by(refused)
+        else:
+            rank, score = e.rank, table.scores[city_id]
+            per_indicator = (
+                not_read
+                if points is None
+                else scores_of(view.edition_id, city_id, points[city_id])
+                if city_id in points
+                else answered_by(table.outside(city_id))
+            )
+            json_points = (
+                not_read
+                if as_json is None
+                else as_json[city_id]
+                if city_id in as_json
+                else answered_by(table.outside(city_id))
+            )
+        rows.append(
+            RankingRow(
+                city_id=city_id,
+                name_en=e.name_en,
+                name_zh=e.name_zh,
+                band=e.band,
+                rank=rank,
+                score=score,
+                indicator_scores=per_indicator,
+                indicator_points=json_points,
+            )
         )
+    return rows
 
-    @classmethod
-    def from_entry(
-        cls, e: RankingEntry, edition_id: str, position: int, scores: TableScores
-    ) -> RankingRow:
-        return cls(
-            city_id=e.city_id,
-            name_en=e.name_en,
-            name_zh=e.name_zh,
-            exact_rank=e.rank,
-            band=e.band,
-            edition_id=edition_id,
-            position=position,
-            exact_score=e.score,
-            scores=scores,
+
+def answered_by(error: LedgerError) -> Any:
+    """The value of a field that answers with `error` (graphql-core raises it there)."""
+    return error
+
+
+def scores_of(edition_id: str, city_id: str, points: list[Points]) -> list[IndicatorScore]:
+    """A city's points as IndicatorScore objects."""
+    return [
+        IndicatorScore.from_view(
+            ScoreView(
+                edition_id=edition_id,
+                city_id=city_id,
+                indicator_id=indicator,
+                points=value,
+                claim_id=claim,
+            )
         )
-
-
-def table_rows(info: Info, view: RankingView, entries: Sequence[RankingEntry]) -> list[RankingRow]:
-    """The rows of a table, sharing one batch of per-indicator scores."""
-    scores = TableScores(
-        info.context.db, view.edition_id, view.position, [e.city_id for e in entries]
-    )
-    return [RankingRow.from_entry(e, view.edition_id, view.position, scores) for e in entries]
+        for indicator, value, claim in points
+    ]
 
 
 @strawberry.type(description="A table of an edition as computed at a ledger position.")
@@ -204,7 +224,7 @@ def _publication_ranking(
         position=view.position,
         time=view.time,
         publication_no=chosen.publication_no,
-        rows=table_rows(info, view, rows),
+        rows=table_rows(info, ComputedTable(view), rows),
     )
 
 
@@ -223,8 +243,9 @@ def _ranking(
         if as_of is not None:
             raise InvalidInput("give asOf or a publication, not both", field="asOf")
         return _publication_ranking(info, edition, table, number, at)
+    db = info.context.db
     if info.context.viewer.sees_scores:
-        view: RankingView = ranking.rankings(info.context.db, edition, table, as_of_value(as_of))
+        computed = live_tables(db).table(db, edition, table, as_of_value(as_of))
     else:
         if as_of is not None:
             raise PermissionDenied(
@@ -232,7 +253,8 @@ def _ranking(
                 field="asOf",
             )
         publication = _published(info, edition, table)
-        view = _verified(info, publication, table)
+        computed = ComputedTable(_verified(info, publication, table))
+    view = computed.view
     return RankingTable(
         edition_id=view.edition_id,
         table=RankingTableName(view.table),
@@ -240,7 +262,7 @@ def _ranking(
         time=view.time,
         publication_no=publication.publication_no if publication else None,
         rows=table_rows(
-            info, view, view.rows if publication is None else published_order(view.rows)
+            info, computed, view.rows if publication is None else published_order(view.rows)
         ),
     )
 

@@ -12,7 +12,8 @@ from cityledger.bootstrap import Runtime, open_runtime
 from graphql_api.app import create_app
 from graphql_api.tokens import create_token
 from projections import rankings as projected
-from tests.api.api_world import FRAMEWORK, INDICATORS, PILLARS, Gql, Tokens, codes, source
+from tests.api.api_world import FRAMEWORK, INDICATORS, PILLARS, Gql, Tokens, codes
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 
@@ -214,7 +215,9 @@ def test_rankings_run_a_bounded_number_of_statements(tmp_path: Path) -> None:
         statements, rows = statements_for(path, build_big(path, n))
         assert rows == n
         counts[n] = statements
-    assert counts[10] == counts[40] <= 15, counts
+    # 17: the table cache reads the log position to key the table, and again to check that
+    # the read models did not move while the table was read (graphql_api/live_tables.py).
+    assert counts[10] == counts[40] <= 17, counts
 
 
 @pytest.fixture
