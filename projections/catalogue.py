@@ -21,22 +21,18 @@ from ledger.fields import (
     EditionId,
     FrameworkId,
     IndicatorId,
-    NameEn,
-    NameZh,
     PanelistId,
     Position,
     Quorum,
     Reason,
     Title,
     WeightSetId,
-    Year,
 )
 from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
-from projections.event_index import instant_text
 from projections.model import (
     ReadModel,
     by_name,
@@ -46,6 +42,7 @@ from projections.model import (
     marks,
     rows,
 )
+from projections.ranking import CityNames
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -99,7 +96,7 @@ def _city(db: Database, r: EventRecord) -> None:
             "name_zh": d["name_zh"],
             "country": d["country"],
             "aliases_zh": json.dumps(d["aliases_zh"], ensure_ascii=False),
-            "registered_at": instant_text(r.time),
+            "registered_at": r.instant,
             "position": r.position,
         },
     )
@@ -119,7 +116,7 @@ def _framework_version(
             "title": title,
             "pillars": json.dumps(d["pillars"], ensure_ascii=False),
             "note": d.get("note", ""),
-            "defined_at": instant_text(r.time),
+            "defined_at": r.instant,
             "position": r.position,
         },
     )
@@ -175,7 +172,7 @@ def _lineage(
             "predecessor_framework_id": predecessor_id,
             "predecessor_version": predecessor_version,
             "lineage": json.dumps(lineage, ensure_ascii=False),
-            "stated_at": instant_text(r.time),
+            "stated_at": r.instant,
             "position": r.position,
         },
     )
@@ -202,7 +199,7 @@ def _weight_set(db: Database, r: EventRecord) -> None:
             "framework_id": d["framework_id"],
             "framework_version": d["framework_version"],
             "revision": 0,
-            "created_at": instant_text(r.time),
+            "created_at": r.instant,
         },
     )
 
@@ -211,7 +208,7 @@ def _panelist(db: Database, r: EventRecord) -> None:
     ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
     insert_row(db, "panelists",
         {"weight_set_id": ws, "panelist_id": r.data["panelist_id"], "field": r.data["field"],
-         "enrolled_at": instant_text(r.time)}
+         "enrolled_at": r.instant}
     )  # fmt: skip
 
 
@@ -230,7 +227,7 @@ def _ballot(db: Database, r: EventRecord) -> None:
             "allocations": json.dumps(r.data["allocations"], sort_keys=True),
             "revisions": 0 if before is None else before[0] + 1,
             "reason": r.data.get("reason", ""),
-            "time": instant_text(r.time),
+            "time": r.instant,
             "position": r.position,
         },
         replace=True,
@@ -253,7 +250,7 @@ def _weights(db: Database, r: EventRecord) -> None:
             "ballot_count": d.get("ballot_count"),
             "reason": d.get("reason", ""),
             "by": d["by"],
-            "time": instant_text(r.time),
+            "time": r.instant,
             "position": r.position,
         },
     )
@@ -268,7 +265,7 @@ def _verifier(db: Database, r: EventRecord) -> None:
             "verifier_id": r.data["verifier_id"],
             "originator_id": r.originator_id,
             "languages": json.dumps(r.data["languages"]),
-            "enrolled_at": instant_text(r.time),
+            "enrolled_at": r.instant,
         },
     )
 
@@ -292,7 +289,7 @@ def _edition(db: Database, r: EventRecord) -> None:
             "weight_set_id": d["weight_set_id"],
             "evidence_cutoff": d["evidence_cutoff"],
             "quorum": d["quorum"],
-            "created_at": instant_text(r.time),
+            "created_at": r.instant,
             "position": r.position,
         },
     )
@@ -371,26 +368,37 @@ class Catalogue(ReadModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CityView:
+class FrameworkVersion:
+    """One version of an indicator framework."""
+
+    framework_id: FrameworkId
+    version: Annotated[int, Doc("Version number, from 1.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PinnedEdition:
+    """An edition by id and year, with the framework version it pins."""
+
+    edition_id: EditionId
+    year: Annotated[int, Doc("Edition year.")]
+    framework_id: Annotated[str, Doc("Framework pinned.")]
+    framework_version: Annotated[int, Doc("Framework version pinned.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CityView(CityNames):
     """A city and its names."""
 
-    city_id: Annotated[str, Doc("Stable city id.")]
-    name_en: NameEn
-    name_zh: NameZh
     country: Annotated[str, Doc("ISO 3166-1 alpha-2 country code.")]
     aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class EditionView:
+class EditionView(PinnedEdition):
     """An edition and what it pins."""
 
-    edition_id: EditionId
-    year: Year
     title: Title
     region: Annotated[str, Doc("Region covered.")]
-    framework_id: Annotated[str, Doc("Framework pinned.")]
-    framework_version: Annotated[int, Doc("Framework version pinned.")]
     weight_set_id: Annotated[str, Doc("Weight set used.")]
     evidence_cutoff: Annotated[str, Doc("Last date of admissible evidence.")]
     quorum: Quorum
@@ -409,11 +417,9 @@ class RungView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class IndicatorView:
+class IndicatorView(FrameworkVersion):
     """An indicator of one framework version, with its ladder."""
 
-    framework_id: str
-    version: int
     indicator_id: IndicatorId
     pillar: Annotated[str, Doc("Pillar id the indicator belongs to.")]
     name: Annotated[str, Doc("Indicator name.")]
@@ -422,11 +428,9 @@ class IndicatorView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FrameworkView:
+class FrameworkView(FrameworkVersion):
     """One version of an indicator framework."""
 
-    framework_id: FrameworkId
-    version: Annotated[int, Doc("Version number, from 1.")]
     title: Title
     #: (pillar id, name, sub-table it belongs to, or None for the total only)
     pillars: Annotated[tuple[tuple[str, str, str | None], ...], Doc("Pillars, in order.")]
