@@ -237,29 +237,28 @@ def table(sizes: Sequence[Size]) -> str:
     def row(name: str, cell: Callable[[Size], str]) -> None:
         rows.append(f"| {name} | " + " | ".join(cell(s) for s in sizes) + " |")
 
+    def ratio(numerator: str, denominator: str) -> Callable[[Size], str]:
+        return lambda s: f"{s.measured[numerator] / s.measured[denominator]:.2f}"
+
     row("import (batched commands, every check)", lambda s: (
         f"{s.built['commands'] / s.built['seconds']:,.0f} commands/s"))  # fmt: skip
     row("rebuild every read model", lambda s: f"{s.measured['rebuild']:,.0f} events/s")
     row("… limit: select_notifications + decode", lambda s: (
         f"{s.measured['decode_limit']:,.0f} events/s"))  # fmt: skip
-    row("… ratio (target ≥ 0.5)", lambda s: (
-        f"{s.measured['rebuild'] / s.measured['decode_limit']:.2f}"))  # fmt: skip
+    row("… ratio (target ≥ 0.5)", ratio("rebuild", "decode_limit"))
     row("verify", lambda s: f"{s.measured['verify']:,.0f} events/s")
     row("… limit: scan + canonical + SHA-256", lambda s: (
         f"{s.measured['chain_limit']:,.0f} rows/s"))  # fmt: skip
-    row("… ratio (target ≥ 0.7)", lambda s: (
-        f"{s.measured['verify'] / s.measured['chain_limit']:.2f}"))  # fmt: skip
+    row("… ratio (target ≥ 0.7)", ratio("verify", "chain_limit"))
     row("cityledger verify (also the read models and published tables)", lambda s: (
         f"{s.measured['verify_full']:,.0f} events/s"))  # fmt: skip
-    row("… ratio to scan + canonical + SHA-256", lambda s: (
-        f"{s.measured['verify_full'] / s.measured['chain_limit']:.2f}"))  # fmt: skip
+    row("… ratio to scan + canonical + SHA-256", ratio("verify_full", "chain_limit"))
     row("… peak RSS of its own process (at its start)", lambda s: (
         f"{s.measured['verify_full_rss_mib']:,.0f} MiB "
         f"({s.measured['verify_start_rss_mib']:,.0f} MiB)"))  # fmt: skip
     row("stored events", lambda s: f"{s.measured['events_mib']:,.0f} MiB")
     row("read models + checkpoints", lambda s: f"{s.measured['read_mib']:,.0f} MiB")
-    row("… ratio (target ≤ 2)", lambda s: (
-        f"{s.measured['read_mib'] / s.measured['events_mib']:.2f}"))  # fmt: skip
+    row("… ratio (target ≤ 2)", ratio("read_mib", "events_mib"))
     row("database file", lambda s: f"{s.measured['file_mib']:,.0f} MiB")
 
     def as_of(anchor: float) -> Callable[[Size], str]:
