@@ -41,10 +41,9 @@ from projections.model import (
     rows,
     tracking_position,
 )
-from projections.pointintime import state_at
 from projections.ranking import TABLES
 from projections.rankings import tables_at
-from projections.whatif import AppealFacts, bands_if
+from projections.whatif import AppealFacts, bands_if, edition_state_at
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "
@@ -427,7 +426,10 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
         for row in view.rows
         if row.city_id == case.city_id
     }
-    then = bands_if(state_at(db, position), case.edition_id, facts.records())
+    # Only the edition's own state: the cost follows the edition, not the log.
+    then = bands_if(
+        edition_state_at(db, case.edition_id, position), case.edition_id, facts.records()
+    )
     found = []
     for table in TABLES:
         a, b = now[table], then[(table, case.city_id)]

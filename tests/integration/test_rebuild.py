@@ -47,6 +47,7 @@ def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
         "standings",
         "appeals",
         "publications",
+        "merkle",
     }
 
 
