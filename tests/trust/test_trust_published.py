@@ -18,7 +18,7 @@ from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app
 from ledger.errors import NoWeightsInForce
 from ledger.published import table_digest
-from ledger.publishing import PublicationFacts
+from ledger.publishing import PublicationFacts, PublicationRequest
 from projections.publication_check import ReadModelCheck
 from projections.replaycheck import verify_read_side
 from tests.trust.trust_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Cli, raw
@@ -97,16 +97,8 @@ def test_an_edited_publication_in_the_read_models_is_not_served(
 class SkewedCheck(ReadModelCheck):
     """A ranking engine that disagrees with the log: every digest it reports is wrong."""
 
-    def __call__(
-        self,
-        edition_id: str,
-        cut: int,
-        corrected_at: int | None,
-        tables: list[str],
-        *,
-        blockers: bool = True,
-    ) -> PublicationFacts:
-        facts = super().__call__(edition_id, cut, corrected_at, tables, blockers=blockers)
+    def __call__(self, request: PublicationRequest) -> PublicationFacts:
+        facts = super().__call__(request)
         return replace(facts, table_digests=dict.fromkeys(facts.table_digests or {}, "0" * 64))
 
 
