@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -21,10 +20,10 @@ from ledger.appeal import correction_claim_id
 from ledger.claim import Claim
 from ledger.errors import InvalidInput
 from ledger.published import table_digest
-from ledger.publishing import PublicationFacts
+from ledger.publishing import PublicationFacts, PublicationRequest
 from ledger.records import EventRecord
 from projections.bands import band, ranks
-from projections.event_index import event_data
+from projections.edition_state import EPOCH, edition_records
 from projections.model import marks, rows_in
 from projections.pointintime import EditionAt, edition_at
 from projections.ranking import (
@@ -49,7 +48,6 @@ from projections.state import (
 )
 
 Bands = dict[tuple[str, str], RankingEntry]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> RankingState:
@@ -69,7 +67,7 @@ def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> 
 
 
 def _record(kind: str, claim_id: str, data: dict[str, Any]) -> EventRecord:
-    return EventRecord(0, kind, str(Claim.key(claim_id)), 0, _EPOCH, data, kind, "")
+    return EventRecord(0, kind, str(Claim.key(claim_id)), 0, EPOCH, data, kind, "")
 
 
 def claim_records(
@@ -302,35 +300,6 @@ UNDECIDED_TYPES = CLAIM_CHANGES | {
 }
 
 
-def edition_records(
-    db: Database, edition_id: str, types: Iterable[str], after: int, upto: int
-) -> list[EventRecord]:
-    """The edition's events of these types in (after, upto], in ledger order, from the event
-    index (its edition column names the edition of each claim's and appeal's events)."""
-    kinds = sorted(types)
-    # `+e.…`: look the edition up by its index, not the whole log by position or type.
-    found = db.execute(
-        "SELECT e.position, e.type, e.originator_id, e.originator_version, e.data, b.stored "
-        "FROM events e JOIN event_bodies b ON b.position = e.position "
-        f"WHERE e.edition_id = ? AND +e.type IN ({marks(kinds)}) "
-        "AND +e.position > ? AND +e.position <= ? ORDER BY e.position",
-        [edition_id, *kinds, after, upto],
-    ).fetchall()
-    return [
-        EventRecord(
-            int(position),
-            str(kind),
-            str(oid),
-            int(version),
-            _EPOCH,
-            event_data(stored, held),
-            "",
-            "",
-        )
-        for position, kind, oid, version, held, stored in found
-    ]
-
-
 def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> list[EventRecord]:
     """The weight set's weight changes in (after, upto], in ledger order."""
     kinds = sorted(WEIGHT_CHANGES)
@@ -341,22 +310,9 @@ def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> l
         [*kinds, weight_set_id, after, upto],
     ).fetchall()
     return [
-        EventRecord(int(position), str(kind), str(oid), int(version), _EPOCH, {}, "", "")
+        EventRecord(int(position), str(kind), str(oid), int(version), EPOCH, {}, "", "")
         for position, kind, oid, version in found
     ]
-
-
-def edition_state_at(db: Database, edition_id: str, position: int) -> RankingState:
-    """The ranking state at a position restricted to one edition (its entities and its claims,
-    as a replay gives them): what a what-if of that edition needs, whatever the log's length
-    (an empty state when the edition does not exist there)."""
-    found = edition_at(db, edition_id, position)
-    if found is None:
-        return RankingState(position=position)
-    for record in edition_records(db, edition_id, CLAIM_CHANGES, 0, position):
-        found.state.apply(record)
-    found.state.position = position
-    return found.state
 
 
 def undecided_at(db: Database, found: EditionAt, edition_id: str) -> Undecided:
@@ -444,16 +400,9 @@ def edition_bands(found: EditionAt, edition_id: str) -> Bands:
     return bands(found.state, edition_id, found.support)
 
 
-def publication_facts(
-    db: Database,
-    edition_id: str,
-    cut: int,
-    corrected_at: int | None,
-    tables: list[str],
-    *,
-    blockers: bool = True,
-) -> PublicationFacts:
-    """The facts `publish` needs, from the read models (which must have reached `cut`)."""
+def publication_facts(db: Database, request: PublicationRequest) -> PublicationFacts:
+    """The facts `publish` needs, from the read models (which must have reached the cut)."""
+    edition_id, cut, corrected_at = request.edition_id, request.cut, request.corrected_at
     at_cut = edition_at(db, edition_id, cut)
     # The tables must exist at the cut: the edition and its cities were recorded by then.
     if at_cut is None or not at_cut.state.editions[edition_id]["city_ids"]:
@@ -470,17 +419,17 @@ def publication_facts(
             weight_set_id = str(at_cut.state.editions[edition_id]["weight_set_id"])
             causes = causes_between(db, edition_id, weight_set_id, corrected_at, cut)
             after = edition_bands(at_cut, edition_id)
-            changes = causes.changes(edition_bands(before, edition_id), after, tables)
+            changes = causes.changes(edition_bands(before, edition_id), after, request.tables)
     # Each blocker is a what-if ranking: skipped when a forced publication would ignore them.
     found = []
-    if blockers:
+    if request.blockers:
         claims = EditionAt(trial(at_cut.state), at_cut.support)
         found = undecided_at(db, claims, edition_id).blockers(claims.state, edition_id)
     digests = {
         table: table_digest(
             (r.city_id, r.band) for r in ranking(at_cut.state, edition_id, table, at_cut.support)
         )
-        for table in tables
+        for table in request.tables
         if table in TABLES
     }
     return PublicationFacts(found, changes, digests)

@@ -19,19 +19,28 @@ from benchmarks import generate
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.errors import LedgerError
 from ledger.publishing import PublicationFacts
-from projections.ranking import TABLES, has_weights
+from projections.causes import score_path
+from projections.edition_state import edition_state_at
+from projections.pointintime import state_at
+from projections.ranking import TABLES, has_weights, ranking
 from projections.whatif import (
     TableBands,
     bands,
     bands_if,
     changed,
     claim_records,
-    edition_state_at,
     publication_facts,
 )
 from tests.support.builders import EDITION, build_small_world
 from tests.support.inputs import source
-from tests.support.publication_fold import assert_same_facts, cuts, editions, folded_facts, outcome
+from tests.support.publication_fold import (
+    assert_same_facts,
+    cuts,
+    editions,
+    every_table,
+    folded_facts,
+    outcome,
+)
 
 #: Events generated: one edition's whole year (forced, final and correcting publications, with
 #: appeals upheld and dismissed in between) and the next year's first editions.
@@ -56,12 +65,7 @@ def test_generated_ledger_facts_equal_the_fold_of_the_whole_log(generated: Runti
     assert compared > 50
     facts = [
         outcome(
-            publication_facts,
-            generated.db,
-            edition_id,
-            published[-1],
-            published[1],
-            list(TABLES),
+            publication_facts, generated.db, every_table(edition_id, published[-1], published[1])
         )
         for edition_id, (_, published) in editions(generated).items()
         if len(published) > 2
@@ -71,7 +75,7 @@ def test_generated_ledger_facts_equal_the_fold_of_the_whole_log(generated: Runti
 
 def test_blockers_are_found_at_some_cuts_of_the_generated_ledger(generated: Runtime) -> None:
     found = [
-        outcome(publication_facts, generated.db, edition_id, cut, None, list(TABLES))
+        outcome(publication_facts, generated.db, every_table(edition_id, cut))
         for edition_id in editions(generated)
         for cut in cuts(generated, edition_id, random.Random(11))
     ]
@@ -103,6 +107,29 @@ def test_a_what_if_rescoring_only_the_touched_cities_agrees_with_ranking_every_r
     assert tried > 40
 
 
+def test_an_editions_own_state_ranks_and_explains_as_the_whole_state_does(
+    generated: Runtime,
+) -> None:
+    head, compared = generated.ledger.head(), 0
+    for edition_id in editions(generated):
+        for cut in cuts(generated, edition_id, random.Random(17), samples=2):
+            whole, own = (
+                state_at(generated.db, cut),
+                edition_state_at(generated.db, edition_id, cut),
+            )
+            if not has_weights(whole, edition_id):
+                continue
+            assert own.claims == {c: r for c, r in whole.claims.items() if r[0] == edition_id}
+            for table in TABLES:
+                assert ranking(own, edition_id, table) == ranking(whole, edition_id, table)
+                # Score paths (explanations, movement) start from either state alike.
+                cities = [str(c) for c in whole.editions[edition_id]["city_ids"]][:6]
+                paths = score_path(generated.db, own, edition_id, table, cities, head)
+                assert paths == score_path(generated.db, whole, edition_id, table, cities, head)
+                compared += 1
+    assert compared > 20
+
+
 def test_publish_catches_the_read_models_up_before_reading_them(runtime: Runtime) -> None:
     claims = build_small_world(runtime.ledger)
     runtime.catch_up()
@@ -121,7 +148,7 @@ def test_publish_catches_the_read_models_up_before_reading_them(runtime: Runtime
     )
 
     records = list(runtime.ledger.all_records())
-    expected = folded_facts(records, EDITION, head, first["position"], list(TABLES))
+    expected = folded_facts(records, every_table(EDITION, head, first["position"]))
     assert expected.blockers and expected.blockers[0] in str(refused.value)
     assert expected.changes and second["table_digests"] == expected.table_digests
     assert runtime.ledger.records(after=head)[0].data["changes"] == expected.changes
