@@ -139,9 +139,11 @@ class _Walk:
         #: stored originator id -> (canonical UUID text, last version seen)
         self.aggregates: dict[Any, tuple[str, int]] = {}
         self.topics: dict[str, tuple[str, bool]] = {}  # topic -> (type name, plain JSON)
-        self.pins: list[tuple[int, str, int]] = []  # (pinned position, digest, at)
+        #: (pinned position, digest, at, pinned tree head or None)
+        self.pins: list[tuple[int, str, int, str | None]] = []
         self.keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
+        self.roots: dict[int, str] = {}  # tree head at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
 
@@ -242,16 +244,32 @@ class _Walk:
                 record = EventRecord(position, kind, originator, version, time, data, topic, stored)
                 if replay.see(record):
                     raise _Off
-        self.frontier.extend(leaves)
+        self._grow(leaves)
         self.head, self.previous = head, previous
         return hashes
+
+    def _grow(self, leaves: list[bytes]) -> None:
+        """Add a chunk's leaves to the frontier, keeping the tree head at each pinned position
+        inside the chunk (the positions still to keep, popped once the chunk is checked)."""
+        start, done = self.head, 0
+        for position in reversed(self.keep):  # ascending
+            if position - start > len(leaves):
+                break
+            if position > start:
+                self.frontier.extend(leaves[done : position - start])
+                done = position - start
+                self.roots[position] = self.frontier.root().hex()
+        self.frontier.extend(leaves[done:])
 
     def pin(self, position: int, attrs: Mapping[str, Any]) -> None:
         """A publication's pinned position and digest, to compare once the walk is done."""
         pinned, digest = attrs.get("position"), attrs.get("digest")
+        head = attrs.get("tree_head")  # None in publications older than tree heads
         if not isinstance(pinned, int) or not isinstance(digest, str):
             raise _Off
-        self.pins.append((pinned, digest, position))
+        if head is not None and not isinstance(head, str):
+            raise _Off
+        self.pins.append((pinned, digest, position, head))
 
 
 def fast_audit(
@@ -275,8 +293,10 @@ def fast_audit(
             return None
         if replay is not None and replay.finish(walk.head):
             return None
-        for pinned, digest, at in walk.pins:
+        for pinned, digest, at, head in walk.pins:
             if pinned >= at or walk.kept.get(pinned) != digest:
+                return None
+            if head is not None and walk.roots.get(pinned) != head:
                 return None
     except Exception:  # _Off, or any error reading or decoding a row: the audit names it
         return None

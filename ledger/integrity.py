@@ -142,9 +142,12 @@ class _Audit:
         # each: for callers that cannot say which positions are pinned before the walk).
         self.keep = None if keep is None else frozenset(keep)
         self.kept: dict[int, str] = {}
+        #: The tree head at each of those positions (kept only when they are known).
+        self.roots: dict[int, str] = {}
         self.digests = bytearray()
         self.versions: dict[str, int] = {}
-        self.pins: list[tuple[int, str, int, str]] = []  # (pinned position, digest, at, label)
+        #: (pinned position, digest, at, label, pinned tree head or None)
+        self.pins: list[tuple[int, str, int, str, str | None]] = []
         self.checked = 0
 
     def fail(self, position: int, reason: str) -> None:
@@ -200,6 +203,7 @@ class _Audit:
             self.digests += bytes.fromhex(self.digest)
         elif event.position in self.keep:
             self.kept[event.position] = self.digest
+            self.roots[event.position] = self.tree.root().hex()
         self.head = event.position
         self._compare(event.position)
         self._pin(event, attrs)
@@ -278,11 +282,15 @@ class _Audit:
         if type_name(event.topic) != PUBLISHED:
             return
         pinned, digest = attrs.get("position"), attrs.get("digest")
+        head = attrs.get("tree_head")  # None in publications older than tree heads
         label = f"publication {attrs.get('publication_no')!s} recorded at position {event.position}"
         if not isinstance(pinned, int) or not isinstance(digest, str):
             self.fail(event.position, f"{label} has no pinned position and digest")
             return
-        self.pins.append((pinned, digest, event.position, label))
+        if head is not None and not isinstance(head, str):
+            self.fail(event.position, f"{label} pins a tree head that is not text: {head!r}")
+            return
+        self.pins.append((pinned, digest, event.position, label, head))
 
     def finish(self) -> IntegrityReport:
         """Check what only the end can tell: truncation, publications; then write the verdict."""
@@ -303,7 +311,7 @@ class _Audit:
                     f"{w.current[0]}: events were removed from the end",
                 )
         matched = 0
-        for pinned, digest, at, label in sorted(self.pins):
+        for pinned, digest, at, label, head in sorted(self.pins, key=lambda pin: pin[:4]):
             if pinned >= at:
                 self.fail(at, f"{label} pins position {pinned}, which is not before it")
                 continue
@@ -323,9 +331,22 @@ class _Audit:
                     f"the log up to position {pinned} does not match the digest pinned by "
                     f"{label} (pinned {digest[:16]}…, recomputed {str(recomputed)[:16]}…)",
                 )
-            else:
+            elif self._same_tree(pinned, head, at, label):
                 matched += 1
         return self._report(matched)
+
+    def _same_tree(self, pinned: int, head: str | None, at: int, label: str) -> bool:
+        """Whether a publication pins the tree head the log has at its position (the chain
+        there already matched); a head is kept only where the pinned positions were known."""
+        recomputed = self.roots.get(pinned)
+        if head is None or self.keep is None or recomputed == head:
+            return True
+        self.fail(
+            at,
+            f"{label} pins tree head {head[:16]}… for position {pinned}, but the log's tree "
+            f"there is {str(recomputed)[:16]}…",
+        )
+        return False
 
     def _report(self, matched: int) -> IntegrityReport:
         if self.failure is not None:

@@ -17,6 +17,7 @@ from audit.recompute import recompute, table_digest_of
 from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app
 from ledger.errors import NoWeightsInForce
+from ledger.integrity import verify_log
 from ledger.published import table_digest
 from ledger.publishing import PublicationCheck, PublicationFacts, PublicationRequest
 from projections.publication_check import ReadModelCheck
@@ -120,6 +121,29 @@ def test_a_publication_whose_digests_are_not_the_logs_tables_fails_verify_and_is
         report.reason
     )
     assert [e["extensions"]["code"] for e in shown["errors"]] == ["PUBLICATION_UNVERIFIED"]
+
+
+def test_a_publication_pinning_a_tree_head_the_log_does_not_have_fails_verify(
+    world: Runtime,
+) -> None:
+    # The tree head a publication pins comes from the read models (their stored Merkle roots):
+    # a wrong one would be pinned for good, so verify recomputes each pinned head from the log.
+    check = ReadModelCheck(world.follower, world.db)
+
+    def forged_head(request: PublicationRequest) -> PublicationFacts:
+        return replace(check(request), tree_head="0" * 64)
+
+    world.ledger.publication_check = forged_head
+    world.ledger.publish(EDITION, force=True, reason="c2 and c4 are still under review")
+    world.catch_up()
+    at = world.ledger.head()
+
+    for fast in (True, False):
+        report = verify_log(world.ledger, world.db.conn, fast=fast)
+
+        assert (report.ok, report.first_bad) == (False, at), report.summary
+        assert f"publication 3 recorded at position {at} pins tree head 0000" in report.reason
+        assert "but the log's tree there is" in report.reason
 
 
 def test_a_timeline_row_that_is_not_a_replay_fails_verify(world: Runtime) -> None:
