@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from uuid import uuid5
 
 import pytest
@@ -13,7 +14,7 @@ from cityledger.bootstrap import Runtime
 from ledger import fastaudit, integrity
 from ledger.application import Ledger
 from ledger.ids import NAMESPACE
-from ledger.integrity import RawRow, audit, mapper_decoder, verify_log
+from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
@@ -402,7 +403,12 @@ def test_the_streaming_walk_vouches_alike_whatever_its_chunk(
 ) -> None:
     monkeypatch.setattr(fastaudit, "CHUNK", chunk)
     audited: list[object] = []
-    monkeypatch.setattr(integrity, "audit", lambda *a, **k: audited.append(a) or audit(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> IntegrityReport:
+        audited.append(args)
+        return audit(*args, **kwargs)
+
+    monkeypatch.setattr(integrity, "audit", counted)
     for verify in (verify_log, verify_read_side):
         fast = verify(world.ledger, world.db.conn)
 
