@@ -138,20 +138,20 @@ def require_database(db_path: Path | None) -> None:
 def _open(db_path: Path | None) -> Runtime:
     from ledger.application import Ledger
     from projections.follower import Follower
-    from projections.published import TableFold
+    from projections.publication_check import ReadModelCheck
     from projections.store import open_db
-    from projections.whatif import check_publication
 
-    # Publications record their tables' digests, computed by the read side's ranking engine.
     if db_path is not None or not uses_postgres():
         path = db_path or database_path()
-        ledger = Ledger(path, tabulator=TableFold)
+        ledger = Ledger(path)
     else:
-        ledger = Ledger(tabulator=TableFold)
+        ledger = Ledger()
         path = read_model_path()
-    # publish asks the ranking engine which undecided evidence could move a band.
-    ledger.publication_check = check_publication
     follower = Follower(ledger, open_db(path))
+    # publish asks the read side's ranking engine for its tables' digests and which undecided
+    # evidence could move a band, from the read models caught up to the cut.
+    db = open_db(path)
+    ledger.publication_check = ReadModelCheck(follower, db)
     # A read model whose schema version changed was dropped just now: rebuild it before use.
     follower.replay_upgraded()
-    return Runtime(ledger, open_db(path), follower)
+    return Runtime(ledger, db, follower)

@@ -1,147 +1,250 @@
-"""verify's fast walk: every check of ledger.integrity's audit, in one tight loop over plain
-tuples. It only ever vouches for a healthy log: at the first thing that is off it returns None,
-and verify walks the log again with the audit, which names the first bad position and why."""
+"""verify's fast walk: every check of ledger.integrity's audit, in one streaming pass over
+plain tuples. It only ever vouches for a healthy log: at the first thing that is off it
+returns None, and verify walks the log again with the audit, which names the first bad
+position and why.
+
+It streams, a chunk of rows at a time: what it keeps is the last chain hash, the Merkle tree's
+frontier (O(log n) hashes), each aggregate's last version, and the chain hashes at the
+positions publications pin (known before the walk). Each witness is compared a chunk at a
+time inside SQLite, one query per chunk, against the chunk's hashes."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sqlite3
+from binascii import hexlify
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import orjson
+import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.chain import GENESIS, canonical
-from ledger.proofs import tree_head
-from ledger.records import ENVELOPE, EventRecord, plain_state, plain_topic, type_name
+from ledger.proofs import Frontier
+from ledger.records import ENVELOPE, EventRecord, plain_topic, read_plain, type_name
 
 if TYPE_CHECKING:
     from ledger.integrity import IntegrityReport, ReadSideCheck
 
 #: One stored event as read: (position, originator id, originator version, topic, state).
 Row = tuple[Any, Any, Any, Any, Any]
-#: Fewer opening brackets than this: nested less deeply than json.loads's recursion allows.
-NESTING = 500
-#: How many rows between two progress reports.
-TICK = 1024
+#: Rows per chunk: the unit of progress reports, witness queries and Merkle subtrees.
+CHUNK = 1024
+#: Type name of the events that pin a digest of the log's prefix.
+PUBLISHED = "RankingPublished"
 
 
 def plain_data(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """An event's own data (no envelope) made plain by a JSON round trip, as the follower has it."""
     data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
-    return dict(json.loads(json.dumps(data, default=str)))
+    try:
+        return dict(json.loads(json.dumps(data, default=str)))
+    except RecursionError:  # nested deeper than json's recursion: as read (orjson reads it)
+        return data
+
+
+def mapped(mapper: Mapper[Any], originator: Any, version: int, topic: str, state: bytes) -> Any:
+    """An event's attributes as the mapper decodes them (upcast, cipher, other types)."""
+    event = StoredEvent(
+        originator_id=UUID(str(originator)), originator_version=version, topic=topic, state=state
+    )
+    return dict(mapper.to_domain_event(event).__dict__)
+
+
+class _Stamp(msgspec.Struct):
+    """A stored timestamp, as eventsourcing transcodes a datetime."""
+
+    type: str = msgspec.field(name="_type_")
+    data: str = msgspec.field(name="_data_")
+
+
+class _Stamped(msgspec.Struct):
+    """A stored state of which only the timestamp is read."""
+
+    timestamp: _Stamp
+
+
+#: Validates a whole stored state as JSON and reads only its timestamp: no object is built for
+#: the rest (all that verifying the log alone needs of an event that is only hashed).
+_STAMPED = msgspec.json.Decoder(_Stamped)
+#: What msgspec raises on a text it does not read (too deep: RecursionError).
+_UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
 class _Off(Exception):
     """Something is not as a healthy log has it: leave the verdict to the audit."""
 
 
-class _Walk:
-    """State of one fast walk: the chain, leaves, versions and the caches that make it fast."""
+class WitnessTable:
+    """A witness's (position, hash) pairs, compared with the chain a chunk at a time inside
+    SQLite: each pair in the chunk's range must be an integer position holding the chain's hex
+    hash there, once; and every pair must fall in some chunk (none beyond the log)."""
 
-    def __init__(self, mapper: Mapper[Any], replay: ReadSideCheck | None) -> None:
+    def __init__(self, name: str, conn: sqlite3.Connection, table: str) -> None:
+        self.name = name
+        self.conn = conn
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+        self.total = (
+            int(conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]) if exists else 0
+        )
+        self.compared = 0
+        self.last = 0  # the last position witnessed
+        # ?3: the chunk's hashes, 64 hex bytes per position from ?1 (a blob: substr by bytes).
+        self._query = (
+            "SELECT count(*), count(DISTINCT position), max(position), "
+            "total(typeof(position) = 'integer' AND typeof(hash) = 'text' "
+            "AND CAST(hash AS BLOB) = substr(?3, (position - ?1) * 64 + 1, 64)) "
+            f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
+        )
+
+    def agrees(self, first: int, hashes: bytes) -> bool:
+        """Whether the pairs for positions first.. (`hashes`: the chain's, in order) match."""
+        if self.compared == self.total:
+            return True  # nothing left to compare (the usual witness: up to a recent position)
+        last = first + len(hashes) // 64 - 1
+        count, distinct, top, equal = self.conn.execute(
+            self._query, [first, last, hashes]
+        ).fetchone()
+        if not count:
+            return True
+        if not count == distinct == equal:
+            return False
+        self.compared += count
+        self.last = int(top)
+        return True
+
+    def complete(self) -> bool:
+        """Whether every pair was in a compared chunk (none beyond the log, none malformed)."""
+        return self.compared == self.total
+
+
+class _Walk:
+    """State of one fast walk: the chain, the frontier, versions and the caches that make it
+    fast."""
+
+    def __init__(
+        self, mapper: Mapper[Any], replay: ReadSideCheck | None, keep: Collection[int]
+    ) -> None:
         self.mapper = mapper
         self.replay = replay
         self.head = 0
-        self.hashes: list[str] = []  # the chain hash at positions 1..head, hex
-        self.leaves: list[bytes] = []
-        self.versions: dict[str, int] = {}
-        self.ids: dict[Any, str] = {}  # stored originator id -> canonical UUID text
+        self.previous = GENESIS.encode("ascii")  # the chain hash at head, hex
+        self.frontier = Frontier()
+        #: stored originator id -> (canonical UUID text, last version seen)
+        self.aggregates: dict[Any, tuple[str, int]] = {}
         self.topics: dict[str, tuple[str, bool]] = {}  # topic -> (type name, plain JSON)
         self.pins: list[tuple[int, str, int]] = []  # (pinned position, digest, at)
+        self.keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
+        self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
 
     def originator(self, raw: Any) -> str:
-        """The stored id as the canonical UUID text (each id parsed once)."""
-        known = self.ids.get(raw)
-        if known is None:
-            known = self.ids[raw] = str(UUID(str(raw)))
-        return known
+        """A stored id seen first: its canonical UUID text (the one spelling of it the walk
+        accepts, so that the id keys the versions alone; another is the audit's business)."""
+        text = str(UUID(str(raw)))
+        if not isinstance(raw, UUID) and raw != UUID(text).hex:
+            raise _Off
+        return text
 
     def topic(self, topic: str) -> tuple[str, bool]:
-        """A topic's event type name, and whether its events may be read as plain JSON."""
-        known = self.topics.get(topic)
-        if known is None:
-            known = self.topics[topic] = (type_name(topic), self.plain and plain_topic(topic))
+        """A topic seen first: its event type name, and whether its events may be read as
+        plain JSON."""
+        if type(topic) is not str:
+            raise _Off
+        known = self.topics[topic] = (type_name(topic), self.plain and plain_topic(topic))
         return known
 
-    def decode(
-        self, originator: str, version: int, topic: str, state: bytes
-    ) -> tuple[dict[str, Any], bool]:
-        """The event's attributes as verify's mapper decoder gives them, and whether they came
-        from one plain JSON reading (so are plain data already)."""
-        attrs = plain_state(self.mapper, state, topic)
-        if attrs is not None:
-            return attrs, True
-        event = StoredEvent(
-            originator_id=UUID(originator), originator_version=version, topic=topic, state=state
-        )
-        return dict(self.mapper.to_domain_event(event).__dict__), False
-
-    def walk(self, rows: Iterable[Row], on_row: Callable[[int], None] | None) -> None:
+    def walk(
+        self,
+        rows: Iterable[Row],
+        witnesses: Sequence[WitnessTable],
+        on_row: Callable[[int], None] | None,
+    ) -> None:
         """Check every row in order; raise _Off at the first thing a healthy log does not have."""
-        sha256, loads, instant = hashlib.sha256, orjson.loads, datetime.fromisoformat
-        hashes, leaves, versions, ids = self.hashes, self.leaves, self.versions, self.ids
-        replay, head, previous = self.replay, 0, GENESIS.encode("ascii")
+        source = iter(rows)
+        while chunk := list(islice(source, CHUNK)):
+            first = self.head + 1
+            hashes = self.chunk(chunk)
+            joined = b"".join(hashes)
+            for witness in witnesses:
+                if not witness.agrees(first, joined):
+                    raise _Off
+            keep = self.keep
+            while keep and keep[-1] <= self.head:
+                position = keep.pop()
+                self.kept[position] = hashes[position - first].decode("ascii")
+            if on_row is not None:
+                on_row(len(chunk))
+
+    def chunk(self, rows: list[Row]) -> list[bytes]:
+        """Check a chunk of rows; return the chain hash (hex) at each."""
+        sha256, aggregates, topics = hashlib.sha256, self.aggregates, self.topics
+        replay = self.replay
+        stamped, instant, unread = _STAMPED.decode, datetime.fromisoformat, _UNREAD
+        head, previous = self.head, self.previous
+        hashes: list[bytes] = []
+        leaves: list[bytes] = []
         for position, raw_id, version, topic, state in rows:
             head += 1
-            if (
-                type(position) is not int
-                or position != head
-                or type(version) is not int
-                or type(topic) is not str
-                or type(state) is not bytes
-            ):
+            if position != head or type(position) is not int:
                 raise _Off
-            stored = state.decode("utf-8")
-            originator = ids.get(raw_id) or self.originator(raw_id)
-            if version != versions.get(originator, 0) + 1:
+            known = aggregates.get(raw_id)
+            originator, last = (self.originator(raw_id), 0) if known is None else known
+            if version != last + 1 or type(version) is not int:
                 raise _Off
-            versions[originator] = version
-            kind, plain = self.topics.get(topic) or self.topic(topic)
-            attrs = None
-            if (
-                plain
-                and state.count(b'"_type_"') == 1
-                and (len(state) < NESTING or state.count(b"[") + state.count(b"{") < NESTING)
-            ):
-                # records.plain_state's reading, with orjson: it reads no text that json.loads
-                # rejects and gives the same values (what it refuses goes to the audit).
-                attrs = loads(stored)
-                stamp = attrs.get("timestamp") if type(attrs) is dict else None
-                if type(stamp) is dict and stamp.get("_type_") == "datetime_iso":
-                    attrs["timestamp"] = instant(stamp["_data_"])
-                    attrs.pop("class_version", None)
-                else:
-                    attrs = None
-            if attrs is None:
-                attrs, plain = self.decode(originator, version, topic, state)
+            aggregates[raw_id] = (originator, version)
+            kind, plain = topics.get(topic) or self.topic(topic)
+            stored = state.decode("utf-8")  # strict: msgspec leaves skipped strings unchecked
+            attrs: dict[str, Any] | None = None
+            read = False
+            if plain and state.count(b'"_type_"') == 1:
+                if replay is None and kind != PUBLISHED:
+                    # Only hashed: the text must be one read_plain reads, with a datetime_iso
+                    # timestamp that parses. msgspec reads no JSON that orjson and json.loads
+                    # both refuse (but invalid UTF-8, refused above), nests no deeper, and keeps
+                    # a repeated key's last value as they do (tested); what it does not read
+                    # is read in full.
+                    try:
+                        stamp: _Stamp | None = stamped(state).timestamp
+                    except unread:
+                        stamp = None
+                    if stamp is not None and stamp.type == "datetime_iso":
+                        instant(stamp.data)  # raises where read_plain's reading raises
+                        read = True
+                if not read:
+                    # records.plain_state's reading (the per-topic checks made once).
+                    attrs = read_plain(state)
+                    read = attrs is not None
+            if not read:
+                attrs, plain = mapped(self.mapper, originator, version, topic, state), False
             line = canonical(position, originator, version, topic, stored)
-            previous = sha256(previous + b"\n" + line).hexdigest().encode("ascii")
-            hashes.append(previous.decode("ascii"))
+            previous = hexlify(sha256(previous + b"\n" + line).digest())
+            hashes.append(previous)
             leaves.append(sha256(b"\x00" + line).digest())
-            if kind == "RankingPublished":
+            if kind == PUBLISHED and attrs is not None:  # (None: only hashed, see above)
                 self.pin(position, attrs)
-            if replay is not None:
+            if replay is not None and attrs is not None:
                 time = attrs["timestamp"]
                 # Read as plain JSON the data is plain already; else as the audit makes it.
-                data = (
-                    {k: v for k, v in attrs.items() if k not in ENVELOPE}
-                    if plain
-                    else plain_data(attrs)
-                )
+                if plain:
+                    for key in ENVELOPE:
+                        attrs.pop(key, None)
+                    data = attrs
+                else:
+                    data = plain_data(attrs)
                 record = EventRecord(position, kind, originator, version, time, data, topic, stored)
                 if replay.see(record):
                     raise _Off
-            if on_row is not None and not head % TICK:
-                on_row(TICK)
-        if on_row is not None:
-            on_row(head % TICK)
-        self.head = head
+        self.frontier.extend(leaves)
+        self.head, self.previous = head, previous
+        return hashes
 
     def pin(self, position: int, attrs: Mapping[str, Any]) -> None:
         """A publication's pinned position and digest, to compare once the walk is done."""
@@ -150,58 +253,39 @@ class _Walk:
             raise _Off
         self.pins.append((pinned, digest, position))
 
-    def hash_at(self, position: int) -> str | None:
-        """The recomputed chain hash at a position (GENESIS at 0)."""
-        if position == 0:
-            return GENESIS
-        return self.hashes[position - 1] if 1 <= position <= self.head else None
-
-    def witnessed(self, pairs: Sequence[tuple[int, str]]) -> int:
-        """Check a witness against the chain; the last position it saw (0: none)."""
-        if not pairs:
-            return 0
-        last = pairs[-1][0]
-        if last <= self.head and [p for p, _ in pairs] == list(range(1, last + 1)):
-            # The usual witness, positions 1..last in order: one comparison of two lists.
-            if [h for _, h in pairs] != self.hashes[:last]:
-                raise _Off
-            return last
-        before = 0
-        for position, digest in pairs:
-            if position <= before or self.hash_at(position) != digest:
-                raise _Off
-            before = position
-        return last
-
 
 def fast_audit(
     rows: Iterable[Row],
-    witnesses: Sequence[tuple[str, Sequence[tuple[int, str]]]],
+    witnesses: Sequence[WitnessTable],
     mapper: Mapper[Any],
     replay: ReadSideCheck | None = None,
     on_row: Callable[[int], None] | None = None,
+    keep: Collection[int] = (),
 ) -> IntegrityReport | None:
     """The audit's verdict on a healthy log, or None when anything at all is off (then only the
-    audit can tell what and where)."""
+    audit can tell what and where). `witnesses` in the audit's order (the first one's last
+    position is reported); `keep`: the positions publications pin (a pin elsewhere leaves the
+    verdict to the audit)."""
     from ledger.integrity import ok_report
 
-    walk = _Walk(mapper, replay)
+    walk = _Walk(mapper, replay, keep)
     try:
-        walk.walk(rows, on_row)
-        seen = [walk.witnessed(pairs) for _, pairs in witnesses]
+        walk.walk(rows, witnesses, on_row)
+        if not all(witness.complete() for witness in witnesses):
+            return None
         if replay is not None and replay.finish(walk.head):
             return None
         for pinned, digest, at in walk.pins:
-            if pinned >= at or walk.hash_at(pinned) != digest:
+            if pinned >= at or walk.kept.get(pinned) != digest:
                 return None
     except Exception:  # _Off, or any error reading or decoding a row: the audit names it
         return None
     return ok_report(
         head=walk.head,
         checked=walk.head,
-        seen=seen[0] if seen else 0,
+        seen=witnesses[0].last if witnesses else 0,
         matched=len(walk.pins),
         replayed=replay.summary() if replay is not None else None,
-        chain_head=walk.hash_at(walk.head) or GENESIS,
-        tree=tree_head(walk.leaves).hex(),
+        chain_head=walk.previous.decode("ascii"),
+        tree=walk.frontier.root().hex(),
     )

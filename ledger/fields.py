@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Annotated
 
 from ledger.doc import Doc
+from ledger.vocabulary import RankingTable
 
 CityId = Annotated[str, Doc("City id.")]
 EditionId = Annotated[str, Doc("Edition id.")]
@@ -30,5 +31,6 @@ RoundNo = Annotated[int, Doc("Round number, from 1.")]
 RoundOutcome = Annotated[str | None, Doc("accepted, rejected or undecided.")]
 ClosedAt = Annotated[str | None, Doc("When it closed, if it has.")]
 ExactScore = Annotated[Fraction, Doc("Exact score.")]
+Table = Annotated[RankingTable, Doc("Which table.")]
 TableSize = Annotated[int, Doc("Cities in the table.")]
 Rung = Annotated[int, Doc("Rung claimed.")]

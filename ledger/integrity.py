@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import GENESIS, canonical, link, link_canonical
 from ledger.errors import CorruptDatabase
-from ledger.fastaudit import Row, fast_audit, plain_data
-from ledger.proofs import leaf_hash, tree_head
+from ledger.fastaudit import PUBLISHED, Row, WitnessTable, fast_audit, mapped, plain_data
+from ledger.proofs import Frontier, leaf_hash
 from ledger.records import ENVELOPE, EventRecord, plain_state, type_name
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
@@ -52,8 +51,6 @@ ReadSideFactory = Callable[[sqlite3.Connection, list[RecordedPublication]], Read
 
 #: The witnesses of the chain, by the name verify reports them under.
 WITNESSES = {WITNESS_TABLE: WITNESS_TABLE, "the event index": INDEX_TABLE}
-#: Type name of the events that pin a digest of the log's prefix.
-PUBLISHED = "RankingPublished"
 #: Batch size when reading the log through the recorder (PostgreSQL, in-memory SQLite).
 BATCH = 1000
 
@@ -97,35 +94,55 @@ class _Event:
 class _Witness:
     """A sorted stream of (position, hash) pairs recorded by someone other than the log."""
 
-    def __init__(self, name: str, pairs: Iterable[tuple[int, str]]) -> None:
+    def __init__(self, name: str, pairs: Iterable[tuple[Any, str]]) -> None:
         self.name = name
         self._pairs = iter(pairs)
-        self.current: tuple[int, str] | None = next(self._pairs, None)
+        self.malformed: object = None  # a stored position that is not one (ends the stream)
+        self.current: tuple[int, str] | None = self._next()
         self.matched = 0
         self.last = 0
+
+    def _next(self) -> tuple[int, str] | None:
+        pair = next(self._pairs, None)
+        if pair is None or isinstance(pair[0], int):
+            return pair
+        try:
+            return int(pair[0]), pair[1]
+        except (TypeError, ValueError):
+            # SQLite orders text after every number: nothing well-formed follows it.
+            self.malformed = pair[0]
+            return None
 
     def advance(self) -> None:
         """Move to the next witnessed position."""
         if self.current is not None:
             self.last = self.current[0]
-        self.current = next(self._pairs, None)
+        self.current = self._next()
 
 
 class _Audit:
     """Walks the log once, in position order, and keeps the earliest failure of any check."""
 
     def __init__(
-        self, witnesses: list[_Witness], decode: Decoder, replay: ReadSideCheck | None = None
+        self,
+        witnesses: list[_Witness],
+        decode: Decoder,
+        replay: ReadSideCheck | None = None,
+        keep: Collection[int] | None = None,
     ) -> None:
         self.witnesses = witnesses
         self.decode = decode
         self.replay = replay
-        self.leaves: list[bytes] = []  # RFC 9162 leaf hashes, for the tree head over the log
+        self.tree = Frontier()  # RFC 9162 leaves, for the tree head over the log
         self.failure: tuple[int, str] | None = None
         self.head = 0  # last position of the contiguous, checked prefix
         self.vouched = 0  # last position of the prefix whose every hash a witness confirmed
         self.digest = GENESIS
-        self.digests = bytearray()  # 32 bytes per position 1..head
+        # The chain hash at the positions publications pin (None: at every position, 32 bytes
+        # each: for callers that cannot say which positions are pinned before the walk).
+        self.keep = None if keep is None else frozenset(keep)
+        self.kept: dict[int, str] = {}
+        self.digests = bytearray()
         self.versions: dict[str, int] = {}
         self.pins: list[tuple[int, str, int, str]] = []  # (pinned position, digest, at, label)
         self.checked = 0
@@ -145,6 +162,8 @@ class _Audit:
             return GENESIS
         if not 1 <= position <= self.head:
             return None
+        if self.keep is not None:
+            return self.kept.get(position)
         return self.digests[(position - 1) * 32 : position * 32].hex()
 
     def row(self, raw: RawRow) -> None:
@@ -176,8 +195,11 @@ class _Audit:
             event.position, event.originator_id, event.version, event.topic, event.stored
         )
         self.digest = link_canonical(self.digest, data)
-        self.leaves.append(leaf_hash(data))
-        self.digests += bytes.fromhex(self.digest)
+        self.tree.add(leaf_hash(data))
+        if self.keep is None:
+            self.digests += bytes.fromhex(self.digest)
+        elif event.position in self.keep:
+            self.kept[event.position] = self.digest
         self.head = event.position
         self._compare(event.position)
         self._pin(event, attrs)
@@ -268,6 +290,12 @@ class _Audit:
             for position, reason in self.replay.finish(self.head):
                 self.fail(position, reason)
         for w in self.witnesses:
+            if w.malformed is not None:
+                self.fail(
+                    self.head + 1,
+                    f"{w.name} holds a row at position {w.malformed!r}, which is not a "
+                    "position of the log",
+                )
             if w.current is not None:
                 self.fail(
                     self.head + 1,
@@ -317,7 +345,7 @@ class _Audit:
             matched=matched,
             replayed=self.replay.summary() if self.replay is not None else None,
             chain_head=self.digest,
-            tree=tree_head(self.leaves).hex(),
+            tree=self.tree.root().hex(),
         )
 
 
@@ -374,27 +402,28 @@ def mapper_decoder(ledger: Ledger) -> Decoder:
             attrs["originator_id"] = UUID(str(row.originator_id))
             attrs["originator_version"] = int(row.originator_version)
             return attrs
-        stored = StoredEvent(
-            originator_id=UUID(str(row.originator_id)),
-            originator_version=int(row.originator_version),
-            topic=str(row.topic),
-            state=state,
+        return dict(
+            mapped(
+                ledger.mapper, row.originator_id, int(row.originator_version), str(row.topic), state
+            )
         )
-        return dict(ledger.mapper.to_domain_event(stored).__dict__)
 
     return decode
 
 
 def audit(
     rows: Iterable[RawRow],
-    witnesses: Mapping[str, Iterable[tuple[int, str]]] | None = None,
+    witnesses: Mapping[str, Iterable[tuple[Any, str]]] | None = None,
     decode: Decoder = json_decoder,
     replay: ReadSideCheck | None = None,
+    keep: Collection[int] | None = None,
 ) -> IntegrityReport:
     """Check raw rows (in position order) against witnesses (each sorted by position) and,
-    with `replay`, the read models against a replay of the rows."""
+    with `replay`, the read models against a replay of the rows. `keep`: the positions the
+    publications among the rows pin, when known before the walk (then only the chain hashes
+    there are kept; else every position's)."""
     checker = _Audit(
-        [_Witness(name, pairs) for name, pairs in (witnesses or {}).items()], decode, replay
+        [_Witness(name, pairs) for name, pairs in (witnesses or {}).items()], decode, replay, keep
     )
     for raw in rows:
         checker.row(raw)
@@ -444,26 +473,29 @@ def _verify(
             same = witness_file is not None and _same_file(log_file, witness_file)
             log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
 
+        decode = mapper_decoder(ledger)
+
         def walk(fast: bool) -> IntegrityReport | None:
-            # The witness is read first, so every position it names is already in the log read.
-            witnesses = {name: _pairs(witness_conn, table) for name, table in WITNESSES.items()}
+            # Both walks read one snapshot: the witnesses' and the log's rows agree, and the
+            # publications read first are those the walk meets.
             rows: Iterable[Row]
             if log_conn is None:
                 rows = _recorder_rows(ledger)
-                published = list(_publications(_recorder_rows(ledger)))
+                found = [r for r in _recorder_rows(ledger) if _is_publication(r[3])]
             else:
                 rows = _sqlite_rows(log_conn, table)
-                published = list(
-                    _publications(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
-                )
+                found = list(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
+            published = list(_publications(found))
+            keep = _pinned(found, decode)
             check = read_side(witness_conn, published) if read_side is not None else None
             if fast:
-                listed = [(name, _pair_list(witness_conn, name)) for name in witnesses]
-                return fast_audit(rows, listed, ledger.mapper, check, on_row)
+                tables = [WitnessTable(name, witness_conn, t) for name, t in WITNESSES.items()]
+                return fast_audit(rows, tables, ledger.mapper, check, on_row, keep)
+            witnesses = {name: _pairs(witness_conn, t) for name, t in WITNESSES.items()}
             raws: Iterable[RawRow] = (RawRow(*row) for row in rows)
             if on_row is not None:
                 raws = _counted(raws, on_row)
-            return audit(raws, witnesses, mapper_decoder(ledger), check)
+            return audit(raws, witnesses, decode, check, keep)
 
         # The fast walk vouches for a healthy log; anything else is walked again by the audit,
         # which names the first bad position (so both give the same verdict, word for word).
@@ -574,20 +606,13 @@ def _table_exists(conn: sqlite3.Connection, table: str) -> bool:
     return row is not None
 
 
-def _pairs(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str]]:
-    """(position, hash) pairs of a witness table in order; the query runs now, not lazily."""
+def _pairs(conn: sqlite3.Connection, table: str) -> Iterator[tuple[Any, str]]:
+    """(position, hash) pairs of a witness table in order, positions as stored (the audit
+    reads them); the query runs now, not lazily."""
     if not _table_exists(conn, table):
         return iter(())
     cursor = conn.execute(f"SELECT position, hash FROM [{table}] ORDER BY position")
-    return ((int(p), str(h)) for p, h in cursor)
-
-
-def _pair_list(conn: sqlite3.Connection, name: str) -> list[tuple[int, str]]:
-    """A witness's (position, hash) pairs as stored, for the fast walk (which checks types)."""
-    table = WITNESSES[name]
-    if not _table_exists(conn, table):
-        return []
-    return conn.execute(f"SELECT position, hash FROM [{table}] ORDER BY position").fetchall()
+    return ((p, str(h)) for p, h in cursor)
 
 
 def _sqlite_rows(
@@ -606,11 +631,32 @@ def _sqlite_rows(
     return iter(cursor)
 
 
+def _is_publication(topic: Any) -> bool:
+    """Whether a stored topic is a publication's (the walk's test)."""
+    return isinstance(topic, str) and type_name(topic) == PUBLISHED
+
+
+def _pinned(rows: Iterable[Row], decode: Decoder) -> set[int]:
+    """The positions the publications among the rows pin, as the walk decodes them (only the
+    chain hashes there are kept)."""
+    pinned: set[int] = set()
+    for row in rows:
+        if not _is_publication(row[3]):
+            continue
+        try:
+            position = decode(RawRow(*row)).get("position")
+        except Exception:  # an undecodable row pins nothing (the walk names it)
+            continue
+        if isinstance(position, int):
+            pinned.add(position)
+    return pinned
+
+
 def _publications(rows: Iterable[Row]) -> Iterator[RecordedPublication]:
     """The publications among the rows, as recorded (malformed rows: verify's walk names them)."""
     for row in rows:
         raw = RawRow(*row)
-        if not isinstance(raw.topic, str) or type_name(raw.topic) != PUBLISHED:
+        if not _is_publication(raw.topic):
             continue
         try:
             yield int(raw.position), str(UUID(str(raw.originator_id))), dict(json_decoder(raw))

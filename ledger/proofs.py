@@ -49,20 +49,66 @@ def _size(leaves: Sequence[bytes], size: int | None) -> int:
 def tree_head(leaves: Sequence[bytes], size: int | None = None) -> bytes:
     """The Merkle tree hash of the first `size` leaf hashes (all of them by default)."""
     n = _size(leaves, size)
-    if n == 0:
-        return EMPTY_ROOT
-    # Level by level: hash neighbours in pairs, carry an odd last node up as it is. This is the
-    # same tree as MTH's split at the largest power of two below n, without the recursion.
-    level = list(leaves[:n])
-    sha256 = hashlib.sha256
+    frontier = Frontier()
+    frontier.extend(leaves[:n])
+    return frontier.root()
+
+
+def _perfect(nodes: Sequence[bytes]) -> bytes:
+    """The root of a perfect subtree over a power-of-two number of nodes, level by level."""
+    sha256, level = hashlib.sha256, list(nodes)
     while len(level) > 1:
-        paired = [
-            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        level = [
+            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
         ]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
     return level[0]
+
+
+class Frontier:
+    """A growing Merkle tree kept as its compact range: the roots of the perfect subtrees the
+    leaves so far split into (one per bit of the leaf count, largest first), O(log n) hashes.
+
+    MTH splits n leaves at the largest power of two below n, so the tree is those perfect
+    subtrees joined from the right: root() gives MTH without keeping the leaves.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._roots: list[bytes] = []
+
+    def _push(self, node: bytes, count: int) -> None:
+        """Append a perfect subtree of `count` (a power of two dividing size) leaves."""
+        roots, carry = self._roots, self.size // count
+        while carry & 1:  # a subtree of the same size is last: join them (binary addition)
+            node = node_hash(roots.pop(), node)
+            carry >>= 1
+        roots.append(node)
+        self.size += count
+
+    def add(self, leaf: bytes) -> None:
+        """Append one leaf hash."""
+        self._push(leaf, 1)
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append leaf hashes in order (aligned runs hashed as whole subtrees, level by level)."""
+        done, n = 0, len(leaves)
+        while done < n:
+            size = self.size
+            # The largest perfect subtree that starts here and fits in what is left.
+            count = 1 << ((n - done).bit_length() - 1)
+            if size:
+                count = min(count, size & -size)
+            self._push(_perfect(leaves[done : done + count]), count)
+            done += count
+
+    def root(self) -> bytes:
+        """MTH of the leaves so far (EMPTY_ROOT when there are none)."""
+        if not self._roots:
+            return EMPTY_ROOT
+        node = self._roots[-1]
+        for left in reversed(self._roots[:-1]):
+            node = node_hash(left, node)
+        return node
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:

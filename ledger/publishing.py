@@ -1,18 +1,18 @@
 """The port through which `publish` learns what only the ranking engine can compute.
 
 The write side does not rank (the engine lives in the read side, which depends on the write
-side, not the other way round), so the runtime wires an implementation in: one pass over the
-log that says which undecided claims or appeals could still change a band, and, for a
-correction, each band change since the corrected publication with its causes.
+side, not the other way round), so the runtime wires an implementation in: it reads the edition
+at the cut from the read models (caught up to the cut first) and says whether the edition had
+cities there, the digest of each table's bands, which undecided claims or appeals could still
+change a band, and, for a correction, each band change since the corrected publication with its
+causes; and the log's chain hash and tree head at the cut, which the read models keep. Its cost
+follows the edition, not the length of the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from ledger.records import EventRecord
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,19 @@ class PublicationFacts:
     #: A correction's band changes since the corrected publication: {table, city_id, before,
     #: after, causes}; None when the publication corrects nothing.
     changes: list[dict[str, Any]] | None
+    #: Each published table's digest (ledger.published.table_digest of its bands at the cut).
+    table_digests: dict[str, str] | None = None
+    #: The chain hash and the Merkle tree head (hex) of the log at the cut (None: unknown, the
+    #: Ledger computes them in a pass over the log).
+    digest: str | None = None
+    tree_head: str | None = None
 
 
 class PublicationCheck(Protocol):
-    """Computes PublicationFacts from the whole log, in ledger order."""
+    """Computes PublicationFacts for an edition at a ledger position."""
 
     def __call__(
         self,
-        records: Iterable[EventRecord],
         edition_id: str,
         cut: int,
         corrected_at: int | None,
@@ -40,5 +45,7 @@ class PublicationCheck(Protocol):
         blockers: bool = True,
     ) -> PublicationFacts:
         """Facts for publishing `tables` of an edition at position `cut` (without `blockers`,
-        for a forced publication, the blockers are not looked for and the list is empty)."""
+        for a forced publication, the blockers are not looked for and the list is empty).
+        InvalidInput when the edition had no cities at the cut, NoWeightsInForce when it had
+        no weights in force there."""
         ...

@@ -22,16 +22,7 @@ from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
-from ledger.fields import (
-    AppealId,
-    CityId,
-    ClosedAt,
-    EditionId,
-    RoundNo,
-    RoundOutcome,
-    Vote,
-    VoteNote,
-)
+from ledger.fields import AppealId, CityId, EditionId, Table
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -39,8 +30,8 @@ from ledger.verifier import Verifier
 from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections.catalogue import edition as edition_view
-from projections.event_index import event_data, instant_text
-from projections.evidence import SourceView, source_view
+from projections.event_index import EventAt, event_data, instant_text
+from projections.evidence import CastVote, ReviewRound, SourceView, source_view
 from projections.model import (
     ReadModel,
     by_name,
@@ -50,10 +41,9 @@ from projections.model import (
     rows,
     tracking_position,
 )
-from projections.pointintime import state_at
 from projections.ranking import TABLES
 from projections.rankings import tables_at
-from projections.whatif import AppealFacts, bands_if
+from projections.whatif import AppealFacts, bands_if, edition_state_at
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "
@@ -212,29 +202,18 @@ class AppealCases(ReadModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppealNote:
+class AppealNote(CastVote):
     """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
 
-    round_no: Annotated[int, Doc("Review round.")]
     verifier: Annotated[
         str, Doc("The verifier, anonymised as 'verifier N' by the order they first voted.")
     ]
-    decision: Vote
-    note: VoteNote
-    time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppealRound:
+class AppealRound(ReviewRound):
     """A review round of an appeal's evidence."""
 
-    round_no: RoundNo
-    opened_at: Annotated[str, Doc("When it opened (ISO 8601).")]
-    closed_at: ClosedAt
-    outcome: RoundOutcome
-    accepts: Annotated[int, Doc("Accepting votes.")]
-    rejects: Annotated[int, Doc("Rejecting votes.")]
-    quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
     notes: Annotated[tuple[AppealNote, ...], Doc("Votes and notes, in order.")]
 
 
@@ -291,7 +270,7 @@ class FeedbackView:
 class WhatIfRow:
     """A city's row in one table now and if the appeal were upheld."""
 
-    table: Annotated[RankingTable, Doc("Which table.")]
+    table: Table
     band_now: Annotated[str, Doc("The city's band now.")]
     band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
     rank_now: Annotated[int, Doc("Its rank now.")]
@@ -439,14 +418,7 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
             value=appeal_id,
         )
     position = tracking_position(db)
-    facts = AppealFacts(
-        appeal_id=case.appeal_id,
-        edition_id=case.edition_id,
-        city_id=case.city_id,
-        indicator_id=case.indicator_id,
-        points=case.points,
-        claim_id=case.claim_id,
-    )
+    facts = from_row(AppealFacts, vars(case))
     # The rows now are the standings' own; only the upheld case is folded, on a copy.
     now = {
         view.table: row
@@ -454,7 +426,10 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
         for row in view.rows
         if row.city_id == case.city_id
     }
-    then = bands_if(state_at(db, position), case.edition_id, facts.records())
+    # Only the edition's own state: the cost follows the edition, not the log.
+    then = bands_if(
+        edition_state_at(db, case.edition_id, position), case.edition_id, facts.records()
+    )
     found = []
     for table in TABLES:
         a, b = now[table], then[(table, case.city_id)]
@@ -473,11 +448,9 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppealChange:
+class AppealChange(EventAt):
     """An event that changed an appeal, with the appeal as it stands now."""
 
-    position: Annotated[int, Doc("Ledger position of the change.")]
-    type: Annotated[str, Doc("Event type, like AppealReviewClosed.")]
     appeal: Annotated[AppealCase, Doc("The appeal as it stands now.")]
 
 

@@ -21,15 +21,12 @@ from ledger.fields import (
     EditionId,
     FrameworkId,
     IndicatorId,
-    NameEn,
-    NameZh,
     PanelistId,
     Position,
     Quorum,
     Reason,
     Title,
     WeightSetId,
-    Year,
 )
 from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
@@ -46,6 +43,7 @@ from projections.model import (
     marks,
     rows,
 )
+from projections.ranking import CityNames
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -371,26 +369,37 @@ class Catalogue(ReadModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CityView:
+class FrameworkVersion:
+    """One version of an indicator framework."""
+
+    framework_id: FrameworkId
+    version: Annotated[int, Doc("Version number, from 1.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PinnedEdition:
+    """An edition by id and year, with the framework version it pins."""
+
+    edition_id: EditionId
+    year: Annotated[int, Doc("Edition year.")]
+    framework_id: Annotated[str, Doc("Framework pinned.")]
+    framework_version: Annotated[int, Doc("Framework version pinned.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CityView(CityNames):
     """A city and its names."""
 
-    city_id: Annotated[str, Doc("Stable city id.")]
-    name_en: NameEn
-    name_zh: NameZh
     country: Annotated[str, Doc("ISO 3166-1 alpha-2 country code.")]
     aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class EditionView:
+class EditionView(PinnedEdition):
     """An edition and what it pins."""
 
-    edition_id: EditionId
-    year: Year
     title: Title
     region: Annotated[str, Doc("Region covered.")]
-    framework_id: Annotated[str, Doc("Framework pinned.")]
-    framework_version: Annotated[int, Doc("Framework version pinned.")]
     weight_set_id: Annotated[str, Doc("Weight set used.")]
     evidence_cutoff: Annotated[str, Doc("Last date of admissible evidence.")]
     quorum: Quorum
@@ -409,11 +418,9 @@ class RungView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class IndicatorView:
+class IndicatorView(FrameworkVersion):
     """An indicator of one framework version, with its ladder."""
 
-    framework_id: str
-    version: int
     indicator_id: IndicatorId
     pillar: Annotated[str, Doc("Pillar id the indicator belongs to.")]
     name: Annotated[str, Doc("Indicator name.")]
@@ -422,11 +429,9 @@ class IndicatorView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class FrameworkView:
+class FrameworkView(FrameworkVersion):
     """One version of an indicator framework."""
 
-    framework_id: FrameworkId
-    version: Annotated[int, Doc("Version number, from 1.")]
     title: Title
     #: (pillar id, name, sub-table it belongs to, or None for the total only)
     pillars: Annotated[tuple[tuple[str, str, str | None], ...], Doc("Pillars, in order.")]

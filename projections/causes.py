@@ -15,7 +15,7 @@ from ledger.claim import Claim
 from ledger.doc import Doc
 from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
-from projections.event_index import event_data
+from projections.event_index import LoggedEvent, event_data
 from projections.model import from_row
 from projections.ranking import indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
@@ -38,13 +38,9 @@ WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
 
 @dataclass(frozen=True, kw_only=True)
-class Cause:
+class Cause(LoggedEvent):
     """One event that changed a city's score on one indicator, and by how much (exactly)."""
 
-    position: Annotated[int, Doc("Ledger position of the event.")]
-    type: Annotated[str, Doc("Event type, like RoundClosed.")]
-    time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
-    hash: Annotated[str, Doc("Chain hash up to and including this event.")]
     actor: Annotated[str | None, Doc("Who recorded it (null for older events).")]
     claim_id: Annotated[str | None, Doc("The claim decided (null: a weight).")]
     city_id: Annotated[str, Doc("The city whose score it changed.")]
@@ -54,25 +50,13 @@ class Cause:
     weight_before: Annotated[Fraction, Doc("The indicator's weight just before.")]
     weight_after: Annotated[Fraction, Doc("The indicator's weight just after.")]
     score_change: Annotated[Fraction, Doc("The exact change in the table score.")]
-    originator_id: Annotated[str, Doc("Aggregate UUID.")]
-    originator_version: Annotated[int, Doc("Aggregate version.")]
-    edition_id: Annotated[str | None, Doc("Edition it concerns.")]
-    data: Annotated[str, Doc("The event's own data.")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Event:
+class _Event(LoggedEvent):
     """The fields of an event row that every cause it gives repeats."""
 
-    position: int
-    type: str
-    time: str
-    hash: str
     actor: str | None
-    originator_id: str
-    originator_version: int
-    edition_id: str | None
-    data: str
 
     def cause(
         self,

@@ -11,14 +11,14 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import CityId, IndicatorId, NameEn, NameZh
+from ledger.fields import IndicatorId
 from ledger.vocabulary import RankingTable
 from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
 from projections.catalogue import EditionView
 from projections.lineage import FrameworkDiff, framework_diff
 from projections.model import from_row, tracking_position
-from projections.ranking import TABLES, RankingEntry
+from projections.ranking import TABLES, CityNames, RankingEntry, TablePlacing
 from projections.rankings import indicator_scores, rankings
 
 POINTS = ("publication", "now")
@@ -34,12 +34,9 @@ class Cut:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ComparedCity:
+class ComparedCity(CityNames):
     """A city in both editions: band, rank, N, percentile in each, the move, the split."""
 
-    city_id: CityId
-    name_en: NameEn
-    name_zh: NameZh
     band_a: Annotated[str, Doc("Band in edition a.")]
     band_b: Annotated[str, Doc("Band in edition b.")]
     rank_a: Annotated[int, Doc("Rank in a.")]
@@ -76,16 +73,8 @@ class ComparedCity:
 
 
 @dataclass(frozen=True, kw_only=True)
-class OneSided:
-    """A city in only one of the two editions."""
-
-    city_id: CityId
-    name_en: NameEn
-    name_zh: str
-    band: Annotated[str, Doc("Band in the edition it is in.")]
-    rank: Annotated[int, Doc("Rank in the edition it is in.")]
-    n: Annotated[int, Doc("Cities in that edition's table.")]
-    score: Annotated[Fraction, Doc("Exact score in the edition it is in.")]
+class OneSided(CityNames, TablePlacing):
+    """A city in only one of the two editions: its place in the edition it is in."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,7 +15,7 @@ from ledger.fields import CityId, IndicatorId
 from projections.bands import BANDS, band, ranks
 from projections.explain import Cut, require_city, resolve_cut
 from projections.pointintime import state_at
-from projections.ranking import indicator_support, table_indicators, table_scores
+from projections.ranking import Placing, indicator_support, table_indicators, table_scores
 from projections.ranking import weights as weights_in_force
 
 UP, DOWN = "up", "down"
@@ -65,16 +65,13 @@ class BandTarget:
 
 
 @dataclass(frozen=True, kw_only=True)
-class NextBand:
+class NextBand(Placing):
     """A city's band at a cut and what it would take to move up or down one band."""
 
     edition_id: str
     table: str
     city_id: CityId
     position: Annotated[int, Doc("The cut it holds others and weights at.")]
-    band: Annotated[str, Doc("Band at the cut.")]
-    rank: Annotated[int, Doc("Rank at the cut.")]
-    score: Annotated[Fraction, Doc("Score at the cut.")]
     up: Annotated[BandTarget, Doc("Into the next band up.")]
     down: Annotated[BandTarget, Doc("Down one band.")]
 

@@ -258,18 +258,30 @@ MAX_PAGE = 100
 
 
 @dataclass(frozen=True, kw_only=True)
-class EventView:
-    """One event of the log, decoded."""
+class EventAt:
+    """An event by its place in the log and its type."""
 
     position: Position
     type: Annotated[str, Doc("Event type, like ClaimSubmitted.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedEvent(EventAt):
+    """An event of the log: where it stands, what it is, its aggregate and its own data."""
+
     time: Annotated[str, Doc("When it occurred (ISO 8601, UTC).")]
+    hash: Annotated[str, Doc("Chain hash up to and including this event.")]
     originator_id: Annotated[str, Doc("Aggregate UUID.")]
     originator_version: Annotated[int, Doc("Aggregate version.")]
     edition_id: Annotated[str | None, Doc("Edition it concerns, if any.")]
-    city_id: Annotated[str | None, Doc("City it concerns, if any.")]
     data: Annotated[str, Doc("The event's own data.")]
-    hash: Annotated[str, Doc("Chain hash up to and including this event.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventView(LoggedEvent):
+    """One event of the log, decoded."""
+
+    city_id: Annotated[str | None, Doc("City it concerns, if any.")]
 
 
 @dataclass(frozen=True, kw_only=True)

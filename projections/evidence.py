@@ -291,6 +291,38 @@ class Evidence(ReadModel):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CityIndicator:
+    """One indicator of one city in one edition: what a claim or a score is about."""
+
+    edition_id: EditionId
+    city_id: CityId
+    indicator_id: IndicatorId
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewRound:
+    """A round of verifiers' votes on evidence (a claim's, or an appeal's) and its tally."""
+
+    round_no: RoundNo
+    opened_at: Annotated[str, Doc("When the round opened (ISO 8601).")]
+    closed_at: ClosedAt
+    outcome: RoundOutcome
+    accepts: Annotated[int, Doc("Accepting votes so far.")]
+    rejects: Annotated[int, Doc("Rejecting votes so far.")]
+    quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CastVote:
+    """A verifier's vote in a round: the decision, the note and when it was cast."""
+
+    round_no: RoundNo
+    decision: Vote
+    note: VoteNote
+    time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
+
+
+@dataclass(frozen=True, kw_only=True)
 class SourceView:
     """One source cited by a claim."""
 
@@ -303,13 +335,10 @@ class SourceView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClaimView:
+class ClaimView(CityIndicator):
     """An evidence claim as it stands now."""
 
     claim_id: ClaimId
-    edition_id: EditionId
-    city_id: CityId
-    indicator_id: IndicatorId
     rung: Rung
     points: Annotated[int, Doc("Points of that rung.")]
     status: Annotated[str, Doc("pending, accepted, rejected, withdrawn or superseded.")]
@@ -326,31 +355,20 @@ class ClaimView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoundView:
+class RoundView(ReviewRound):
     """A verification round of a claim."""
 
     claim_id: ClaimId
-    round_no: RoundNo
-    opened_at: Annotated[str, Doc("When the round opened (ISO 8601).")]
     opened_position: Annotated[int, Doc("Ledger position it opened at.")]
-    closed_at: ClosedAt
     closed_position: Annotated[int | None, Doc("Ledger position it closed at.")]
-    outcome: RoundOutcome
-    accepts: Annotated[int, Doc("Accepting votes so far.")]
-    rejects: Annotated[int, Doc("Rejecting votes so far.")]
-    quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class VoteView:
+class VoteView(CastVote):
     """A verifier's vote."""
 
     claim_id: str
-    round_no: int
     verifier_id: VerifierId
-    decision: Vote
-    note: VoteNote
-    time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
     position: Annotated[int, Doc("Ledger position of the vote.")]
 
 

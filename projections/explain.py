@@ -13,13 +13,21 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import Band, CityId, EditionId, ExactScore, IndicatorId, NameEn, TableSize
+from ledger.fields import Band, EditionId, IndicatorId, Table
 from ledger.vocabulary import RankingTable
 from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
 from projections.pointintime import state_at
-from projections.ranking import TABLES, RankingEntry, indicator_support, ranking, table_indicators
+from projections.ranking import (
+    TABLES,
+    NamedCity,
+    RankingEntry,
+    TablePlacing,
+    indicator_support,
+    ranking,
+    table_indicators,
+)
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
@@ -36,14 +44,10 @@ Cut = int | datetime | PublicationCut | None
 
 
 @dataclass(frozen=True, kw_only=True)
-class Standing:
+class Standing(TablePlacing):
     """A city's place at one cut."""
 
     position: Annotated[int, Doc("Ledger position of the cut.")]
-    band: Band
-    rank: Annotated[int, Doc("Rank (ties share a rank).")]
-    score: ExactScore
-    n: TableSize
     tie_rule_matters: Annotated[
         bool,
         Doc("Whether the city's tie group straddles a band line (the tie rule decides)."),
@@ -82,11 +86,9 @@ class Boundary:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Crossing:
+class Crossing(NamedCity):
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
-    city_id: CityId
-    name_en: NameEn
     score_from: Annotated[Fraction, Doc("Its score at the earlier cut.")]
     score_to: Annotated[Fraction, Doc("Its score at the later cut.")]
     delta: Annotated[Fraction, Doc("Its own score change.")]
@@ -98,13 +100,11 @@ class Crossing:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MoveExplanation:
+class MoveExplanation(NamedCity):
     """Everything that explains a city's move in one table between two cuts."""
 
     edition_id: EditionId
-    table: Annotated[RankingTable, Doc("Which table.")]
-    city_id: CityId
-    name_en: NameEn
+    table: Table
     start: Annotated[Standing, Doc("At the earlier cut.")]
     end: Annotated[Standing, Doc("At the later cut.")]
     delta: Annotated[Fraction, Doc("The exact score change.")]

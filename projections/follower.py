@@ -13,6 +13,7 @@ from projections.appeals import AppealCases
 from projections.catalogue import Catalogue
 from projections.event_index import EventIndex
 from projections.evidence import Evidence
+from projections.merkle import MerkleBlocks
 from projections.model import ReadModel
 from projections.publications import PublicationRecords
 from projections.source import EventSource
@@ -31,7 +32,15 @@ VERSIONS_TABLE = "projection_versions"
 
 def default_models() -> list[ReadModel]:
     """The read models, in the order they apply each batch (the event index first)."""
-    return [EventIndex(), Catalogue(), Evidence(), Standings(), AppealCases(), PublicationRecords()]
+    return [
+        EventIndex(),
+        Catalogue(),
+        Evidence(),
+        Standings(),
+        AppealCases(),
+        PublicationRecords(),
+        MerkleBlocks(),
+    ]
 
 
 class ProblemLog:

@@ -11,34 +11,27 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
-from ledger.fields import Band, CityId, EditionId, ExactScore, NameEn, Position, TableSize
+from ledger.fields import Position, Table
 from ledger.vocabulary import RankingTable
 from projections import catalogue, publications
+from projections.catalogue import PinnedEdition
 from projections.compare import Cut, Verdict, verdict
 from projections.model import tracking_position
-from projections.ranking import TABLES
+from projections.ranking import TABLES, NamedCity, TablePlacing
 from projections.rankings import indicator_scores, tables_at
 
 
 @dataclass(frozen=True, kw_only=True)
-class TableStanding:
+class TableStanding(TablePlacing):
     """The city's place in one table at one cut."""
 
-    table: Annotated[RankingTable, Doc("Which table.")]
-    band: Band
-    rank: Annotated[int, Doc("Rank.")]
-    n: TableSize
-    score: ExactScore
+    table: Table
 
 
 @dataclass(frozen=True, kw_only=True)
-class HistoryEntry:
+class HistoryEntry(PinnedEdition):
     """The city in one edition at one publication (publication_no None: now, unpublished)."""
 
-    edition_id: EditionId
-    year: Annotated[int, Doc("Edition year.")]
-    framework_id: str
-    framework_version: int
     publication_no: Annotated[int | None, Doc("Publication number (null: the live standing now).")]
     position: Position
     time: Annotated[str | None, Doc("Time of the event at that position.")]
@@ -56,11 +49,9 @@ class EditionStep:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CityHistory:
+class CityHistory(NamedCity):
     """Every edition and publication the city appears in, oldest first."""
 
-    city_id: CityId
-    name_en: NameEn
     entries: Annotated[tuple[HistoryEntry, ...], Doc("Oldest first.")]
     steps: Annotated[
         tuple[EditionStep, ...],

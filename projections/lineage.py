@@ -10,21 +10,28 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from projections import catalogue
-from projections.catalogue import IndicatorView
+from projections.catalogue import FrameworkVersion, IndicatorView
+from projections.model import from_row
 
 Version = tuple[str, int]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Relation:
-    """How indicators of one version relate to indicators of its predecessor."""
+class IndicatorMapping:
+    """Indicators of an earlier framework version and those of a later one, and how they map."""
 
     kind: Annotated[
         str,
         Doc("unchanged, ladder_extended, rescaled, renamed, split, merged, added or dropped."),
     ]
-    old: Annotated[tuple[str, ...], Doc("Indicators of the predecessor version.")]
-    new: Annotated[tuple[str, ...], Doc("Indicators of this version.")]
+    old: Annotated[tuple[str, ...], Doc("Indicators of the earlier version.")]
+    new: Annotated[tuple[str, ...], Doc("Indicators of the later version.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Relation(IndicatorMapping):
+    """How indicators of one version relate to indicators of its predecessor."""
+
     rung_map: Annotated[
         tuple[tuple[int, int], ...] | None,
         Doc("Old rung → new rung pairs (null where evidence does not carry over)."),
@@ -33,11 +40,9 @@ class Relation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LineageStep:
+class LineageStep(FrameworkVersion):
     """A version's stated relation to its predecessor version."""
 
-    framework_id: str
-    version: int
     predecessor_framework_id: Annotated[str, Doc("Predecessor framework.")]
     predecessor_version: Annotated[int, Doc("Predecessor version.")]
     relations: Annotated[
@@ -49,16 +54,13 @@ class LineageStep:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DiffEntry:
-    """One change on the way from one framework version to another."""
+class DiffEntry(IndicatorMapping):
+    """One change on the way from one framework version to another: a relation stated on it."""
 
     from_framework: str
     from_version: Annotated[int, Doc("Earlier framework version.")]
     to_framework: str
     to_version: Annotated[int, Doc("Later framework version.")]
-    kind: Annotated[str, Doc("ladder_extended, rescaled, renamed, split, ….")]
-    old: Annotated[tuple[str, ...], Doc("Indicators of the earlier version.")]
-    new: Annotated[tuple[str, ...], Doc("Indicators of the later version.")]
     detail: Annotated[str, Doc("What changed, in words.")]
 
 
@@ -219,14 +221,13 @@ def framework_diff(db: Database, a: Version, b: Version) -> FrameworkDiff:
         old = {i.indicator_id: i for i in catalogue.indicators(db, *pre)}
         new = {i.indicator_id: i for i in catalogue.indicators(db, step.framework_id, step.version)}
         entries.extend(
-            DiffEntry(
+            from_row(
+                DiffEntry,
+                vars(r),
                 from_framework=step.predecessor_framework_id,
                 from_version=step.predecessor_version,
                 to_framework=step.framework_id,
                 to_version=step.version,
-                kind=r.kind,
-                old=r.old,
-                new=r.new,
                 detail=_detail(r, old, new),
             )
             for r in step.relations

@@ -17,7 +17,7 @@ from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput, UnknownId
 from ledger.feedback import Feedback
-from ledger.fields import CityId, EditionId, NameEn
+from ledger.fields import EditionId, Table
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -26,10 +26,10 @@ from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections import rankings as tables
 from projections.catalogue import edition as edition_view
-from projections.event_index import instant_text
+from projections.event_index import EventAt, instant_text
 from projections.model import ReadModel, from_row, insert_row, rows
 from projections.published import published_rankings as checked_rankings
-from projections.ranking import TABLES
+from projections.ranking import TABLES, NamedCity
 from projections.rankings import RankingView
 from projections.source import EventSource
 
@@ -86,22 +86,18 @@ class PublicationRecords(ReadModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Cause:
+class Cause(EventAt):
     """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
 
-    position: Annotated[int, Doc("Ledger position of the decision.")]
-    type: Annotated[str, Doc("Event type, like ClaimAcceptedOnAppeal.")]
     claim_id: Annotated[str | None, Doc("The claim decided, if any.")]
     appeal_id: Annotated[str | None, Doc("The appeal upheld, if any.")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class PublishedChange:
+class PublishedChange(NamedCity):
     """A city whose band in a table differs between two publications."""
 
-    table: Annotated[RankingTable, Doc("Which table.")]
-    city_id: CityId
-    name_en: NameEn
+    table: Table
     before: Annotated[str, Doc("Band in the earlier publication.")]
     after: Annotated[str, Doc("Band in the later publication.")]
     causes: Annotated[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
@@ -11,9 +10,7 @@ from ledger.edition import Edition
 from ledger.errors import UnverifiedPublication
 from ledger.published import table_digest
 from ledger.records import EventRecord
-from projections.ranking import ranking
 from projections.rankings import RankingView, rankings
-from projections.state import RankingState
 
 if TYPE_CHECKING:
     from projections.publications import Publication
@@ -54,21 +51,3 @@ def published_rankings(
             value=edition_id,
         )
     return view
-
-
-class TableFold:
-    """The Tabulation the Ledger publishes with: the ranking engine's fold and bands."""
-
-    def __init__(self) -> None:
-        self.state = RankingState()
-
-    def apply(self, record: EventRecord) -> None:
-        """Fold in the next event of the log."""
-        self.state.apply(record)
-
-    def table_digests(self, edition_id: str, tables: Sequence[str]) -> dict[str, str]:
-        """The digest of each table's bands as folded so far."""
-        return {
-            table: table_digest((r.city_id, r.band) for r in ranking(self.state, edition_id, table))
-            for table in tables
-        }

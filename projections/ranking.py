@@ -9,7 +9,7 @@ from typing import Annotated
 
 from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
-from ledger.fields import CityId, NameEn, NameZh
+from ledger.fields import Band, CityId, ExactScore, NameEn, NameZh, TableSize
 from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import RankingTable
 from projections.bands import band, ranks
@@ -19,16 +19,43 @@ from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingS
 TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 
 
+# Field groups that views of other read models share: a view takes one by inheriting it.
+
+
 @dataclass(frozen=True, kw_only=True)
-class RankingEntry:
-    """A city's row in a table."""
+class NamedCity:
+    """A city by id and English name."""
 
     city_id: CityId
     name_en: NameEn
+
+
+@dataclass(frozen=True, kw_only=True)
+class CityNames(NamedCity):
+    """A city by id and both its names."""
+
     name_zh: NameZh
-    score: Fraction
-    rank: int
-    band: Annotated[str, Doc("Percentile band, like 'top 10%'.")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placing:
+    """A city's place in one table: its band, rank and exact score."""
+
+    band: Band
+    rank: Annotated[int, Doc("Rank (ties share a rank).")]
+    score: ExactScore
+
+
+@dataclass(frozen=True, kw_only=True)
+class TablePlacing(Placing):
+    """A place in a table, with the number of cities the table ranks."""
+
+    n: TableSize
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankingEntry(CityNames, Placing):
+    """A city's row in a table."""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
-from ledger.fields import CityId, EditionId, IndicatorId, NameEn
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
+from projections.evidence import CityIndicator
 from projections.model import from_row, rows, tracking_position
 from projections.pointintime import EditionAt, edition_at, editions_at, position_at, state_at
-from projections.ranking import TABLES, RankingEntry, no_weights, ranking
+from projections.ranking import TABLES, NamedCity, RankingEntry, no_weights, ranking
 from projections.state import RankingState
 
 AsOf = int | datetime | None
@@ -37,22 +37,17 @@ class RankingView:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ScoreView:
+class ScoreView(CityIndicator):
     """A city's points on one indicator and the claim that supports them."""
 
-    edition_id: EditionId
-    city_id: CityId
-    indicator_id: IndicatorId
     points: Annotated[int, Doc("Points (0 without an accepted claim).")]
     claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
 
 @dataclass(frozen=True, kw_only=True)
-class BandChange:
+class BandChange(NamedCity):
     """A city whose band differs between two points, with the events that moved it between."""
 
-    city_id: CityId
-    name_en: NameEn
     before_band: Annotated[str, Doc("Band at the earlier point.")]
     after_band: Annotated[str, Doc("Band at the later point.")]
     before_rank: Annotated[int, Doc("Rank at the earlier point.")]

@@ -16,13 +16,13 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
-from ledger.fields import Band, CityId, EditionId, IndicatorId, NameEn
+from ledger.fields import Band, EditionId, IndicatorId, Table
 from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
 from projections.pointintime import state_at
-from projections.ranking import TABLES, indicator_support, table_indicators
+from projections.ranking import TABLES, NamedCity, indicator_support, table_indicators
 from projections.rankings import rankings, resolve
 
 MAX_DRAWS = 10_000
@@ -54,11 +54,9 @@ class WeightDriver:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CityRobustness:
+class CityRobustness(NamedCity):
     """One city's band probabilities and rank interval over the draws."""
 
-    city_id: CityId
-    name_en: NameEn
     band: Annotated[str, Doc("Band with the weights in force.")]
     rank: Annotated[int, Doc("Rank with the weights in force.")]
     probabilities: Annotated[
@@ -78,7 +76,7 @@ class Robustness:
     """Band robustness of one table under resampling of the panel's ballots."""
 
     edition_id: EditionId
-    table: Annotated[RankingTable, Doc("Which table.")]
+    table: Table
     position: Annotated[int, Doc("Ledger position of the standings.")]
     weight_set_id: Annotated[str, Doc("The weight set resampled.")]
     method: Annotated[str, Doc("How the weights in force were decided.")]

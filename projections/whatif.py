@@ -1,40 +1,71 @@
-"""What-if: bands an edition would have if undecided evidence were decided, on a copy of state.
+"""What-if: bands an edition would have if undecided evidence were decided, on a copy of state;
+and the facts a publication needs (its blockers, a correction's band changes, table digests).
 
 Nothing here is recorded. A hypothesis is expressed as the very events its decision would
 record (an upheld appeal: the correcting claim submitted, accepted on appeal, the disputed
 claim superseded), folded onto a copy of the ranking state, so that the answer is the one
-the real decision gives.
+the real decision gives. The state is one edition's at a position, read from the read models
+(the ranking timeline and the event index), so the cost follows the edition, not the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlite_utils import Database
+
 from ledger.appeal import correction_claim_id
 from ledger.claim import Claim
+from ledger.errors import InvalidInput
+from ledger.published import table_digest
 from ledger.publishing import PublicationFacts
 from ledger.records import EventRecord
-from projections.ranking import TABLES, RankingEntry, indicator_support, ranking
-from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.bands import band, ranks
+from projections.event_index import event_data
+from projections.model import marks, rows_in
+from projections.pointintime import EditionAt, edition_at
+from projections.ranking import (
+    TABLES,
+    RankingEntry,
+    Support,
+    has_weights,
+    indicator_support,
+    integer_scores,
+    no_weights,
+    ranking,
+)
+from projections.state import (
+    CITY,
+    CLAIM_CHANGES,
+    EDITION,
+    INDICATOR,
+    POINTS,
+    STATUS,
+    WEIGHT_CHANGES,
+    RankingState,
+)
 
 Bands = dict[tuple[str, str], RankingEntry]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def trial(state: RankingState) -> RankingState:
-    """A copy of the state that claim events can be folded onto without touching the original."""
-    return RankingState(
-        position=state.position,
-        cities=state.cities,
-        frameworks=state.frameworks,
-        weight_sets=state.weight_sets,
-        editions=state.editions,
-        claims={k: list(v) for k, v in state.claims.items()},
-        owners=dict(state.owners),
-    )
+def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> RankingState:
+    """A copy of the state that claim events (all of them, or these `records`) can be folded
+    onto without touching the original."""
+    if records is None:
+        claims = {k: list(v) for k, v in state.claims.items()}
+    else:
+        # Only the rows these events change are copied: the others are shared, unchanged.
+        claims = dict(state.claims)
+        for record in records:
+            claim_id = state.owners.get(record.originator_id)
+            if claim_id in claims:
+                claims[claim_id] = list(claims[claim_id])
+    # Claim events change only claims and owners: the rest is shared, not copied.
+    return replace(state, claims=claims, owners=dict(state.owners))
 
 
 def _record(kind: str, claim_id: str, data: dict[str, Any]) -> EventRecord:
@@ -64,9 +95,11 @@ def claim_records(
     return records
 
 
-def bands(state: RankingState, edition_id: str) -> Bands:
-    """Every (table, city) row of an edition."""
-    support = indicator_support(state, edition_id)
+def bands(
+    state: RankingState, edition_id: str, support: dict[str, dict[str, Support]] | None = None
+) -> Bands:
+    """Every (table, city) row of an edition (from `support` where given, else its claims)."""
+    support = indicator_support(state, edition_id) if support is None else support
     return {
         (table, row.city_id): row
         for table in TABLES
@@ -76,11 +109,94 @@ def bands(state: RankingState, edition_id: str) -> Bands:
 
 def bands_if(state: RankingState, edition_id: str, records: Iterable[EventRecord]) -> Bands:
     """The rows an edition would have after these events, computed on a copy."""
-    copy = trial(state)
+    records = list(records)
+    copy = trial(state, records)
     for record in records:
         copy.apply(record)
     copy.position = state.position
     return bands(copy, edition_id)
+
+
+@dataclass(frozen=True)
+class TableBands:
+    """An edition's tables as exact integer numerators and bands, to try decisions on: a
+    what-if re-scores only the cities its events touch and ranks again, with the ranking
+    engine's own arithmetic (projections.ranking.integer_scores, projections.bands)."""
+
+    state: RankingState
+    edition_id: str
+    support: dict[str, dict[str, Support]]
+    numerators: dict[str, dict[str, int]]
+    bands: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, state: RankingState, edition_id: str) -> TableBands:
+        """The edition's tables in `state` (NoWeightsInForce before it has weights)."""
+        if not has_weights(state, edition_id):
+            weight_set_id = str(state.editions[edition_id]["weight_set_id"])
+            raise no_weights(edition_id, weight_set_id, TABLES[0], state.position)
+        support = indicator_support(state, edition_id)
+        numerators = {t: integer_scores(state, edition_id, t, support)[0] for t in TABLES}
+        return cls(state, edition_id, support, numerators, {
+            t: _bands_of(numerators[t]) for t in TABLES
+        })  # fmt: skip
+
+    def moved_by(self, records: Iterable[EventRecord]) -> bool:
+        """Whether these events, folded onto a copy of the state, would change a band."""
+        records = list(records)
+        copy = trial(self.state, records)
+        touched: set[tuple[str, str]] = set()
+        for record in records:
+            copy.apply(record)
+            row = copy.claims.get(copy.owners.get(record.originator_id, ""))
+            if row is not None and row[EDITION] == self.edition_id:
+                touched.add((str(row[CITY]), str(row[INDICATOR])))
+        support = supported(copy, self.edition_id, self.support, touched)
+        cities = {city: support[city] for city, _ in touched if city in support}
+        for table in TABLES:
+            numerators = self.numerators[table]
+            moved = integer_scores(copy, self.edition_id, table, cities)[0]
+            # A table whose scores the events leave alone keeps its bands.
+            if any(numerators[c] != n for c, n in moved.items()) and (
+                _bands_of({**numerators, **moved}) != self.bands[table]
+            ):
+                return True
+        return False
+
+
+def _bands_of(numerators: dict[str, int]) -> dict[str, str]:
+    """Each city's band from its table numerator (one denominator: they order as the scores)."""
+    rank_of, n = ranks(numerators), len(numerators)
+    return {city: band(rank, n) for city, rank in rank_of.items()}
+
+
+def supported(
+    state: RankingState,
+    edition_id: str,
+    support: dict[str, dict[str, Support]],
+    touched: set[tuple[str, str]],
+) -> dict[str, dict[str, Support]]:
+    """`support` with the (city, indicator) scores in `touched` worked out again from the
+    state's claims as projections.ranking.indicator_support does (ties: smallest claim id)."""
+    out = dict(support)
+    for city_id, indicator_id in touched:
+        if indicator_id not in support.get(city_id, {}):
+            continue
+        best = Support(0, None)
+        for claim_id, row in state.claims.items():
+            if (
+                row[CITY] == city_id
+                and row[INDICATOR] == indicator_id
+                and row[EDITION] == edition_id
+                and row[STATUS] == "accepted"
+                and (
+                    row[POINTS] > best.points
+                    or (row[POINTS] == best.points > 0 and claim_id < str(best.claim_id))
+                )
+            ):
+                best = Support(int(row[POINTS]), claim_id)
+        out[city_id] = {**out[city_id], indicator_id: best}
+    return out
 
 
 def changed(before: Bands, after: Bands) -> list[tuple[str, str, str, str]]:
@@ -141,10 +257,16 @@ class Undecided:
             if row[EDITION] == edition_id and row[STATUS] == "pending"
         )  # fmt: skip
 
-    def blockers(self, state: RankingState, edition_id: str) -> list[str]:
-        """Undecided claims and open appeals whose decision could change one of the bands."""
-        base = bands(state, edition_id)
-        support = indicator_support(state, edition_id)
+    def blockers(
+        self,
+        state: RankingState,
+        edition_id: str,
+        moves: Callable[[list[EventRecord]], bool] | None = None,
+    ) -> list[str]:
+        """Undecided claims and open appeals whose decision could change one of the bands
+        (`moves`: whether a decision's events would; by default TableBands.moved_by)."""
+        tables = TableBands.of(state, edition_id)
+        support, moved = tables.support, moves or tables.moved_by
         found = []
         for claim_id in self.pending_claims(state, edition_id):
             row = state.claims[claim_id]
@@ -157,12 +279,12 @@ class Undecided:
             hypothesis = claim_records(
                 claim_id, edition_id, row[CITY], row[INDICATOR], int(row[POINTS]), old
             )
-            if changed(base, bands_if(state, edition_id, hypothesis)):
+            if moved(hypothesis):
                 found.append(f"pending claim {claim_id}")
         for appeal in sorted(self.appeals.values(), key=lambda a: a.appeal_id):
             if appeal.edition_id != edition_id:
                 continue
-            if changed(base, bands_if(state, edition_id, appeal.records())):
+            if moved(appeal.records()):
                 found.append(f"open appeal {appeal.appeal_id}")
         return found
 
@@ -171,84 +293,159 @@ class Undecided:
 DECISION_TYPES = frozenset(
     {"RoundClosed", "ClaimWithdrawn", "ClaimSuperseded", "ClaimAcceptedOnAppeal"}
 )
+#: An edition's events that change its claims' statuses or its open appeals.
+UNDECIDED_TYPES = CLAIM_CHANGES | {
+    "AppealFiled",
+    "AppealDecided",
+    "AppealAnswered",
+    "AppealWithdrawn",
+}
+
+
+def edition_records(
+    db: Database, edition_id: str, types: Iterable[str], after: int, upto: int
+) -> list[EventRecord]:
+    """The edition's events of these types in (after, upto], in ledger order, from the event
+    index (its edition column names the edition of each claim's and appeal's events)."""
+    kinds = sorted(types)
+    # `+e.…`: look the edition up by its index, not the whole log by position or type.
+    found = db.execute(
+        "SELECT e.position, e.type, e.originator_id, e.originator_version, e.data, b.stored "
+        "FROM events e JOIN event_bodies b ON b.position = e.position "
+        f"WHERE e.edition_id = ? AND +e.type IN ({marks(kinds)}) "
+        "AND +e.position > ? AND +e.position <= ? ORDER BY e.position",
+        [edition_id, *kinds, after, upto],
+    ).fetchall()
+    return [
+        EventRecord(
+            int(position),
+            str(kind),
+            str(oid),
+            int(version),
+            _EPOCH,
+            event_data(stored, held),
+            "",
+            "",
+        )
+        for position, kind, oid, version, held, stored in found
+    ]
+
+
+def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> list[EventRecord]:
+    """The weight set's weight changes in (after, upto], in ledger order."""
+    kinds = sorted(WEIGHT_CHANGES)
+    found = db.execute(
+        "SELECT e.position, e.type, e.originator_id, e.originator_version FROM events e "
+        f"WHERE e.type IN ({marks(kinds)}) AND e.owner_key = ? "
+        "AND +e.position > ? AND +e.position <= ? ORDER BY e.position",
+        [*kinds, weight_set_id, after, upto],
+    ).fetchall()
+    return [
+        EventRecord(int(position), str(kind), str(oid), int(version), _EPOCH, {}, "", "")
+        for position, kind, oid, version in found
+    ]
+
+
+def edition_state_at(db: Database, edition_id: str, position: int) -> RankingState:
+    """The ranking state at a position restricted to one edition (its entities and its claims,
+    as a replay gives them): what a what-if of that edition needs, whatever the log's length
+    (an empty state when the edition does not exist there)."""
+    found = edition_at(db, edition_id, position)
+    if found is None:
+        return RankingState(position=position)
+    for record in edition_records(db, edition_id, CLAIM_CHANGES, 0, position):
+        found.state.apply(record)
+    found.state.position = position
+    return found.state
+
+
+def undecided_at(db: Database, found: EditionAt, edition_id: str) -> Undecided:
+    """Fold the edition's claims and appeals up to its position into `found.state` (which then
+    holds the edition's claims as a replay of the log gives them); what is undecided there."""
+    state, undecided, position = found.state, Undecided(), found.state.position
+    for record in edition_records(db, edition_id, UNDECIDED_TYPES, 0, position):
+        state.apply(record)
+        undecided.apply(record)
+    state.position = position
+    return undecided
 
 
 @dataclass
-class PublicationScan:
-    """One pass over the log for a publication: the state at the cut, bands at an earlier
-    publication, the decisions in between (for a correction's causes), and what is undecided."""
+class Causes:
+    """The decisions of an edition between two positions, per city, as a correction names them."""
 
     edition_id: str
-    cut: int
-    corrected_at: int | None
-    state: RankingState = field(default_factory=RankingState)
-    undecided: Undecided = field(default_factory=Undecided)
-    before: Bands | None = None
-    at_cut: Bands | None = None
-    causes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    weight_causes: list[dict[str, Any]] = field(default_factory=list)
+    per_city: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    weights: list[dict[str, Any]] = field(default_factory=list)
     on_appeal: set[str] = field(default_factory=set)
 
-    def apply(self, r: EventRecord) -> None:
-        """Fold one event in, noting bands at the two positions and causes between them."""
-        self.state.apply(r)
-        self.undecided.apply(r)
-        if self.corrected_at is not None and self.corrected_at < r.position <= self.cut:
-            self._cause(r)
-        if r.position == self.corrected_at:
-            self.before = self._bands()
-        if r.position == self.cut:
-            self.at_cut = self._bands()
-
-    def _bands(self) -> Bands | None:
-        return (
-            bands(self.state, self.edition_id) if self.edition_id in self.state.editions else None
-        )
-
-    def _cause(self, r: EventRecord) -> None:
-        owner = self.state.owners.get(r.originator_id)
-        if r.type == "AppealDecided" and r.data.get("decision") == "upheld":
-            return  # named through the correcting claim's acceptance
-        if r.type == "ClaimAcceptedOnAppeal" and owner is not None:
-            self.on_appeal.add(owner)
+    def claim_event(self, r: EventRecord, claim_id: str, claim: list[Any]) -> None:
+        """Note an event of a claim (its row: [edition, city, ...]) that may be a cause."""
+        if r.type == "ClaimAcceptedOnAppeal":
+            self.on_appeal.add(claim_id)
         if r.type == "ClaimSuperseded" and r.data.get("superseded_by") in self.on_appeal:
             return  # one decision with the correcting claim's acceptance, named by the appeal
-        if r.type in DECISION_TYPES and owner in self.state.claims:
-            row = self.state.claims[owner]
-            if row[EDITION] != self.edition_id:
-                return
-            cause: dict[str, Any] = {"position": r.position, "type": r.type, "claim_id": owner}
+        if r.type in DECISION_TYPES and claim[EDITION] == self.edition_id:
+            cause: dict[str, Any] = {"position": r.position, "type": r.type, "claim_id": claim_id}
             if r.type == "ClaimAcceptedOnAppeal":
                 cause["appeal_id"] = r.data["appeal_id"]
-            self.causes.setdefault(str(row[CITY]), []).append(cause)
-        elif r.type in ("WeightsAggregated", "WeightsSet"):
-            edition = self.state.editions.get(self.edition_id)
-            if edition is not None and owner == edition["weight_set_id"]:
-                self.weight_causes.append({"position": r.position, "type": r.type})
+            self.per_city.setdefault(str(claim[CITY]), []).append(cause)
 
-    def changes(self, tables: Iterable[str]) -> list[dict[str, Any]]:
-        """Each band change between the corrected publication and the cut, with its causes."""
-        if self.before is None or self.at_cut is None:
-            return []
+    def weight_event(self, r: EventRecord) -> None:
+        """Note a change of the edition's weights."""
+        self.weights.append({"position": r.position, "type": r.type})
+
+    def changes(self, before: Bands, after: Bands, tables: Iterable[str]) -> list[dict[str, Any]]:
+        """Each band change between the two positions in these tables, with its causes."""
         every = sorted(
-            [c for per in self.causes.values() for c in per] + self.weight_causes,
+            [c for per in self.per_city.values() for c in per] + self.weights,
             key=lambda c: int(c["position"]),
         )
         out = []
-        for table, city, before, after in changed(self.before, self.at_cut):
+        for table, city, was, now in changed(before, after):
             if table not in tables:
                 continue
             own = sorted(
-                self.causes.get(city, []) + self.weight_causes, key=lambda c: int(c["position"])
+                self.per_city.get(city, []) + self.weights, key=lambda c: int(c["position"])
             )
             # A city moved by others' decisions alone is caused by those decisions.
-            out.append({"table": table, "city_id": city, "before": before, "after": after,
+            out.append({"table": table, "city_id": city, "before": was, "after": now,
                         "causes": own or every})  # fmt: skip
         return out
 
 
-def check_publication(
-    records: Iterable[EventRecord],
+def causes_between(
+    db: Database, edition_id: str, weight_set_id: str, after: int, upto: int
+) -> Causes:
+    """The edition's decisions and weight changes in (after, upto]."""
+    causes = Causes(edition_id)
+    claims = edition_records(db, edition_id, DECISION_TYPES, after, upto)
+    # Each claim's id and row as its submission recorded them ([edition, city, …]).
+    owners = {
+        str(oid): (str(claim_id), [str(edition), str(city)])
+        for oid, claim_id, edition, city in rows_in(
+            db,
+            "SELECT originator_id, owner_key, edition_id, city_id FROM event_owners "
+            "WHERE originator_id IN ({})",
+            {r.originator_id for r in claims},
+        )
+    }
+    weights = weight_records(db, weight_set_id, after, upto)
+    for r in sorted([*claims, *weights], key=lambda r: r.position):
+        if r.type in WEIGHT_CHANGES:
+            causes.weight_event(r)
+        else:
+            causes.claim_event(r, *owners[r.originator_id])
+    return causes
+
+
+def edition_bands(found: EditionAt, edition_id: str) -> Bands:
+    """Every (table, city) row of an edition at a position read from the timeline."""
+    return bands(found.state, edition_id, found.support)
+
+
+def publication_facts(
+    db: Database,
     edition_id: str,
     cut: int,
     corrected_at: int | None,
@@ -256,11 +453,34 @@ def check_publication(
     *,
     blockers: bool = True,
 ) -> PublicationFacts:
-    """The ranking engine's answers for `publish` (the Ledger's PublicationCheck port)."""
-    scan = PublicationScan(edition_id, cut, corrected_at)
-    for record in records:
-        scan.apply(record)
-    changes = scan.changes(tables) if corrected_at is not None else None
+    """The facts `publish` needs, from the read models (which must have reached `cut`)."""
+    at_cut = edition_at(db, edition_id, cut)
+    # The tables must exist at the cut: the edition and its cities were recorded by then.
+    if at_cut is None or not at_cut.state.editions[edition_id]["city_ids"]:
+        raise InvalidInput(
+            f"position {cut} is before edition {edition_id} had any cities",
+            field="position",
+            value=cut,
+        )
+    changes = None
+    if corrected_at is not None:
+        before = edition_at(db, edition_id, corrected_at)
+        changes = []
+        if before is not None:
+            weight_set_id = str(at_cut.state.editions[edition_id]["weight_set_id"])
+            causes = causes_between(db, edition_id, weight_set_id, corrected_at, cut)
+            after = edition_bands(at_cut, edition_id)
+            changes = causes.changes(edition_bands(before, edition_id), after, tables)
     # Each blocker is a what-if ranking: skipped when a forced publication would ignore them.
-    found = scan.undecided.blockers(scan.state, edition_id) if blockers else []
-    return PublicationFacts(found, changes)
+    found = []
+    if blockers:
+        claims = EditionAt(trial(at_cut.state), at_cut.support)
+        found = undecided_at(db, claims, edition_id).blockers(claims.state, edition_id)
+    digests = {
+        table: table_digest(
+            (r.city_id, r.band) for r in ranking(at_cut.state, edition_id, table, at_cut.support)
+        )
+        for table in tables
+        if table in TABLES
+    }
+    return PublicationFacts(found, changes, digests)

@@ -36,7 +36,6 @@ from ledger.errors import (
 )
 from ledger.framework import Framework
 from ledger.proofs import leaf_hash, tree_head
-from ledger.published import Tabulator
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification
 from ledger.storage import STORAGE_ERRORS, storage_error
@@ -130,11 +129,8 @@ class LedgerBase(Application[UUID]):
         self,
         db_path: Path | None = None,
         env: dict[str, str] | None = None,
-        tabulator: Tabulator | None = None,
     ) -> None:
         super().__init__(env={**ledger_env(db_path), **(env or {})})
-        # Computes the digests a publication records of its tables (None: it records none).
-        self.tabulator = tabulator
         # Recorded framework versions are immutable, so a read-only copy may be reused.
         self._frameworks: dict[str, Framework] = {}
         self._batch: _Batch | None = None

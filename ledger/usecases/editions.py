@@ -149,7 +149,9 @@ class EditionUseCases(LedgerBase):
         names the publication it corrects and lists each band change since, with causes.
         """
         by = validate.text("by", by, max_len=120)
-        chosen = list(TABLES) if tables is None else validate.string_list("tables", tables)
+        chosen: list[str] = (
+            list(TABLES) if tables is None else validate.string_list("tables", tables)
+        )
         if force is not True and force is not False:
             raise InvalidInput(f"force {force!r} is not true or false", field="force")
         forced_reason = validate.text("reason", reason, max_len=2000) if force else None
@@ -164,21 +166,9 @@ class EditionUseCases(LedgerBase):
                 if position is None
                 else validate.integer("position", position, low=1, high=max(head, 1))
             )
-            # The same pass folds the tables, so their digests are computed from the log itself.
-            tabulation = self.tabulator() if self.tabulator is not None else None
-            each = tabulation.apply if tabulation is not None else None
-            prefix = self.prefix(cut, watch=edition.id, each=each)
-            version = prefix.watched_version
-            # The tables must exist at the cut: the edition and its cities were recorded by then.
-            then = self.repository.get(edition.id, version=version) if version else None
-            if then is None or not then.city_ids:
-                raise InvalidInput(
-                    f"position {cut} is before edition {edition_id} had any cities",
-                    field="position",
-                    value=cut,
-                )
             corrected_at = None if corrects is None else edition.require_publication(corrects)
-            facts = self._publication_facts(edition_id, cut, corrected_at, chosen, not force)
+            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
+            facts = self._publication_facts(edition, cut, corrected_at, chosen, not force)
             if not force:
                 blockers = facts.blockers
                 if blockers:
@@ -190,12 +180,11 @@ class EditionUseCases(LedgerBase):
                         value=edition_id,
                     )
             changes = facts.changes if corrects is not None else None
-            digest, tree_head = prefix.digest, prefix.tree_head()
-            # Refused (NoWeightsInForce) when the edition had no weights in force at the cut.
-            known = [table for table in chosen if table in TABLES]
-            table_digests = (
-                tabulation.table_digests(edition_id, known) if tabulation is not None else None
-            )
+            digest, tree_head = facts.digest, facts.tree_head
+            if digest is None or tree_head is None:
+                prefix = self.prefix(cut)
+                digest, tree_head = prefix.digest, prefix.tree_head()
+            table_digests = facts.table_digests
             number = edition.publish(
                 position=cut, digest=digest, tree_head=tree_head, tables=chosen, by=by, at=when,
                 table_digests=table_digests, corrects=corrects, changes=changes,
@@ -215,27 +204,35 @@ class EditionUseCases(LedgerBase):
 
     def _publication_facts(
         self,
-        edition_id: str,
+        edition: Edition,
         cut: int,
         corrected_at: int | None,
         tables: list[str],
         blockers: bool = True,
     ) -> PublicationFacts:
-        """The ranking engine's answers, from one pass over the whole log (`blockers`: look
-        for undecided evidence that could change a band; a forced publication does not)."""
-        if not blockers and corrected_at is None:
-            return PublicationFacts([], None)  # nothing to ask: no pass over the log
-        if self.publication_check is None:
-            if corrected_at is not None:
-                raise InvalidState(
-                    "a correction publication needs the ranking engine; open the ledger "
-                    "through the runtime",
-                    field="corrects",
-                )
-            return PublicationFacts([], None)
-        return self.publication_check(
-            self.all_records(), edition_id, cut, corrected_at, tables, blockers=blockers
-        )
+        """The ranking engine's answers for the edition at the cut (`blockers`: look for
+        undecided evidence that could change a band; a forced publication does not)."""
+        if self.publication_check is not None:
+            return self.publication_check(
+                edition.edition_id, cut, corrected_at, tables, blockers=blockers
+            )
+        if corrected_at is not None:
+            raise InvalidState(
+                "a correction publication needs the ranking engine; open the ledger "
+                "through the runtime",
+                field="corrects",
+            )
+        # Without the read side: one pass over the log for its hashes and the edition then.
+        prefix = self.prefix(cut, watch=edition.id)
+        version = prefix.watched_version
+        then = self.repository.get(edition.id, version=version) if version else None
+        if then is None or not then.city_ids:
+            raise InvalidInput(
+                f"position {cut} is before edition {edition.edition_id} had any cities",
+                field="position",
+                value=cut,
+            )
+        return PublicationFacts([], None, None, prefix.digest, prefix.tree_head())
 
     @use_case
     def set_appeal_window(

@@ -10,7 +10,7 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import create_token
 from ledger.application import Ledger
-from tests.support.frameworks import rungs
+from tests.support.inputs import rungs, source
 
 EDITION = "asia-2023"
 EDITION_B = "asia-2024"
@@ -38,17 +38,6 @@ INDICATORS = [
     {"id": "metro", "pillar": "traditional", "name": "Metro", "ladder": rungs(0, 8)},
     {"id": "openness", "pillar": "institutional", "name": "Openness", "ladder": rungs(0, 4, 7)},
 ]
-
-
-def source(language: str) -> dict[str, Any]:
-    """A well-formed source in one language."""
-    return {
-        "url": f"https://example.org/{language}",
-        "title": f"Report ({language})",
-        "language": language,
-        "date": "2023-03-01",
-        "excerpt": "Evidence.",
-    }
 
 
 def verified(

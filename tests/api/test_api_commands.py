@@ -14,7 +14,8 @@ from graphql_api.context import SubscriptionCounter, build_context
 from graphql_api.schema import schema
 from graphql_api.watcher import Watcher
 from ledger.usecases.registry import USE_CASES
-from tests.api.api_world import EDITION, Gql, Tokens, codes, source
+from tests.api.api_world import EDITION, Gql, Tokens, codes
+from tests.support.inputs import source
 
 
 def camel(name: str) -> str:

@@ -9,7 +9,8 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from graphql_api.tokens import create_token
-from tests.api.api_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Gql, Tokens, source
+from tests.api.api_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Gql, Tokens
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 

@@ -12,7 +12,8 @@ from cityledger.bootstrap import Runtime, open_runtime
 from graphql_api.app import create_app
 from graphql_api.tokens import create_token
 from projections import rankings as projected
-from tests.api.api_world import FRAMEWORK, INDICATORS, PILLARS, Gql, Tokens, codes, source
+from tests.api.api_world import FRAMEWORK, INDICATORS, PILLARS, Gql, Tokens, codes
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 

@@ -15,8 +15,9 @@ from cityledger.bootstrap import Runtime
 from cityledger.cli import main
 from graphql_api.tokens import create_token, find_token, list_tokens, revoke_tokens
 from ledger.errors import InvalidInput, Unauthenticated
-from tests.api.api_world import EDITION, Tokens, source
+from tests.api.api_world import EDITION, Tokens
 from tests.support.graphql_ws import session
+from tests.support.inputs import source
 
 VIEWER = "{ viewer { role name } }"
 EVENTS = "subscription { ledgerEvents(after: 0) { position } }"

@@ -24,10 +24,10 @@ from tests.support.builders import (
     EDITION,
     INDICATORS,
     build_frame,
-    source,
     verified_claim,
 )
 from tests.support.databases import build_template, copy_db
+from tests.support.inputs import source
 
 CITY_IDS = [c[0] for c in CITIES]
 INDICATOR_IDS = [i for i, _ in INDICATORS]

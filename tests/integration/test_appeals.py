@@ -19,7 +19,8 @@ from projections import evidence
 from projections import publications as published
 from projections.model import tracking_position
 from projections.rankings import rankings
-from tests.support.builders import EDITION, build_small_world, source
+from tests.support.builders import EDITION, build_small_world
+from tests.support.inputs import source
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
 

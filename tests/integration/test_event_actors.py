@@ -9,7 +9,8 @@ from typing import Any
 
 from cityledger.bootstrap import Runtime, open_runtime
 from projections.explain import explain_move
-from tests.support.builders import CITIES, EDITION, WEIGHT_SET, indicators, source
+from tests.support.builders import CITIES, EDITION, WEIGHT_SET, indicators
+from tests.support.inputs import source
 
 # The data key that names each event type's actor.
 ACTOR_KEYS = {

@@ -18,7 +18,8 @@ from projections.evidence import claim
 from projections.publications import Publication, publications
 from projections.published import published_rankings
 from projections.rankings import indicator_scores, rankings
-from tests.support.builders import EDITION, source, verified_claim
+from tests.support.builders import EDITION, verified_claim
+from tests.support.inputs import source
 
 
 def strip_field(path: Path, topic_suffix: str, field: str) -> None:

@@ -15,7 +15,8 @@ from cityledger.cli import main
 from ledger.errors import NoWeightsInForce
 from projections.ranking import TABLES
 from projections.rankings import band_changes, rankings
-from tests.support.builders import CITIES, EDITION, PILLARS, indicators, source
+from tests.support.builders import CITIES, EDITION, PILLARS, indicators
+from tests.support.inputs import source
 
 AI_PILLAR = {"id": "ai", "name": "Artificial intelligence", "table": "digital_traditional"}
 AI_INDICATOR = {

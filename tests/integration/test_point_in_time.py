@@ -22,7 +22,8 @@ from projections.ranking import TABLES, ranking
 from projections.rankings import rankings
 from projections.standings import Standings
 from projections.state import RankingState
-from tests.support.builders import CITIES, EDITION, INDICATORS, LANGUAGE, build_frame, source
+from tests.support.builders import CITIES, EDITION, INDICATORS, LANGUAGE, build_frame
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 

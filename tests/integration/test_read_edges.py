@@ -12,7 +12,8 @@ from projections import evidence
 from projections.event_index import instant_text
 from projections.pointintime import position_at
 from projections.rankings import indicator_scores
-from tests.support.builders import EDITION, source
+from tests.support.builders import EDITION
+from tests.support.inputs import source
 
 
 def test_instants_sort_as_text_in_time_order_even_before_year_1000() -> None:

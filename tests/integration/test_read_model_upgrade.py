@@ -19,7 +19,8 @@ from cityledger.bootstrap import Runtime, open_runtime
 from projections.evidence import Evidence
 from projections.follower import VERSIONS_TABLE, default_models
 from tests.integration.test_rebuild import dump
-from tests.trust.trust_world import EDITION, run_cli, source
+from tests.support.inputs import source
+from tests.trust.trust_world import EDITION, run_cli
 
 OLD = Path(__file__).parent / "data" / "before-schema-versions.sqlite"
 OLD_HEAD = 34

@@ -9,7 +9,8 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from projections.follower import default_models
-from tests.support.builders import EDITION, source
+from tests.support.builders import EDITION
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 
@@ -46,6 +47,7 @@ def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
         "standings",
         "appeals",
         "publications",
+        "merkle",
     }
 
 

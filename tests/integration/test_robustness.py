@@ -15,7 +15,7 @@ from projections.model import tracking_position
 from projections.pointintime import state_at
 from projections.ranking import ranking
 from projections.robustness import band_robustness
-from tests.support.builders import EDITION, WEIGHT_SET, build_frame, verified_claim
+from tests.support.builders import EDITION, WEIGHT_SET, build_frame, verified_claims
 
 BALLOTS = [
     {"D2": 70, "T1": 10, "I1": 10, "I6": 10},
@@ -35,9 +35,7 @@ PLAN = {
 def build(rt: Runtime, ballot_list: list[dict[str, int]]) -> None:
     """A frame with these ballots and cities whose order depends on the weights."""
     build_frame(rt.ledger, ballot_list)
-    for city, rungs in PLAN.items():
-        for indicator, rung in rungs.items():
-            verified_claim(rt.ledger, city, indicator, rung)
+    verified_claims(rt.ledger, PLAN)
     rt.catch_up()
 
 

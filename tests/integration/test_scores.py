@@ -10,7 +10,8 @@ from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 from ledger.errors import PermissionDenied
 from projections.rankings import indicator_scores, rankings
-from tests.support.builders import EDITION, source, verified_claim
+from tests.support.builders import EDITION, verified_claim
+from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
 

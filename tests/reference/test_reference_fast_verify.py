@@ -7,7 +7,7 @@ import sqlite3
 from uuid import UUID
 
 from cityledger.bootstrap import Runtime
-from ledger.fastaudit import Row, fast_audit
+from ledger.fastaudit import Row, WitnessTable, fast_audit
 from ledger.integrity import WITNESSES, RawRow, audit, mapper_decoder, verify_log
 from projections.replaycheck import ReplayCheck, verify_read_side
 
@@ -51,7 +51,10 @@ def test_the_fast_walk_itself_vouches_for_the_reference_ledger(loaded: Runtime) 
     def check() -> ReplayCheck:
         return ReplayCheck.over(conn, recorded)
 
-    fast = fast_audit(rows, list(witnesses.items()), loaded.ledger.mapper, check())
+    tables = [WitnessTable(name, conn, table) for name, table in WITNESSES.items()]
+    pinned = {int(data["position"]) for _, _, data in recorded}
+
+    fast = fast_audit(rows, tables, loaded.ledger.mapper, check(), keep=pinned)
     slow = audit((RawRow(*r) for r in rows), witnesses, mapper_decoder(loaded.ledger), check())
 
     assert fast is not None, "the fast walk left the verdict to the audit"

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from ledger.claim import Claim
 from ledger.edition import Edition
 from ledger.weights import WeightSet
+from tests.support.inputs import source
 
 E = TypeVar("E")
 
@@ -33,18 +34,6 @@ def only_event(agg: Aggregate, kind: type[E]) -> E:
     event = events[0]
     assert isinstance(event, kind)
     return event
-
-
-def source(language: str) -> dict[str, Any]:
-    """A well-formed source in a language."""
-    return {
-        "url": "https://example.org/doc",
-        "citation": None,
-        "title": "Doc",
-        "language": language,
-        "date": "2023-01-01",
-        "excerpt": "…",
-    }
 
 
 #: What each factory is called with in these tests (besides `at`), as keyword arguments.

@@ -8,7 +8,7 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 from projections.ranking import RankingEntry
-from tests.support.frameworks import rungs
+from tests.support.inputs import rungs, source
 
 PILLARS = [
     {"id": "digital", "name": "Digital infrastructure"},
@@ -32,6 +32,14 @@ CITIES = [
 LANGUAGE = {"CN": "zh", "JP": "ja", "KR": "ko"}
 EDITION = "test-2023"
 WEIGHT_SET = "test-weights"
+#: The small world's rungs, city by indicator: six distinct scores (taizhou-js claims nothing).
+PLAN = {
+    "beijing": {"D2": 3, "T1": 4, "I1": 3, "I6": 2},
+    "shanghai": {"D2": 3, "T1": 3, "I1": 3, "I6": 2},
+    "tokyo": {"D2": 2, "T1": 4, "I1": 2, "I6": 1},
+    "seoul": {"D2": 2, "T1": 2, "I1": 2, "I6": 1},
+    "taizhou-zj": {"D2": 1, "T1": 1, "I1": 1, "I6": 1},
+}
 
 
 def ladder(top: int) -> list[dict[str, Any]]:
@@ -46,18 +54,6 @@ def indicators() -> list[dict[str, Any]]:
          "ladder": ladder(3 if i == "I6" else 4)}
         for i, p in INDICATORS
     ]  # fmt: skip
-
-
-def source(language: str, title: str = "evidence") -> dict[str, Any]:
-    """One well-formed source in a language."""
-    return {
-        "url": "https://example.org/evidence",
-        "citation": None,
-        "title": title,
-        "language": language,
-        "date": "2023-03-01",
-        "excerpt": "an excerpt",
-    }
 
 
 def build_frame(ledger: Ledger, ballots: list[dict[str, int]] | None = None) -> None:
@@ -102,23 +98,24 @@ def verified_claim(
     return claim_id
 
 
+def verified_claims(
+    ledger: Ledger, plan: dict[str, dict[str, int]], edition: str = EDITION
+) -> dict[str, str]:
+    """Verified claims at the planned rung of each city's indicators; their ids by
+    city/indicator."""
+    return {
+        f"{city_id}/{indicator_id}": verified_claim(
+            ledger, city_id, indicator_id, rung, edition=edition
+        )
+        for city_id, by_indicator in plan.items()
+        for indicator_id, rung in by_indicator.items()
+    }
+
+
 def build_small_world(ledger: Ledger) -> dict[str, str]:
     """The frame plus verified claims that give the six cities distinct scores."""
     build_frame(ledger)
-    claims = {}
-    plan = {
-        "beijing": {"D2": 3, "T1": 4, "I1": 3, "I6": 2},
-        "shanghai": {"D2": 3, "T1": 3, "I1": 3, "I6": 2},
-        "tokyo": {"D2": 2, "T1": 4, "I1": 2, "I6": 1},
-        "seoul": {"D2": 2, "T1": 2, "I1": 2, "I6": 1},
-        "taizhou-zj": {"D2": 1, "T1": 1, "I1": 1, "I6": 1},
-    }
-    for city_id, by_indicator in plan.items():
-        for indicator_id, rung in by_indicator.items():
-            claims[f"{city_id}/{indicator_id}"] = verified_claim(
-                ledger, city_id, indicator_id, rung
-            )
-    return claims
+    return verified_claims(ledger, PLAN)
 
 
 def withdraw_accepted(rt: Runtime, edition: str, city_id: str, indicator_id: str) -> None:

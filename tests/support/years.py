@@ -12,7 +12,9 @@ from tests.support.builders import (
     indicators,
     ladder,
     verified_claim,
+    verified_claims,
 )
+from tests.support.inputs import rungs
 
 NEXT = "test-2024"
 NEXT_WEIGHTS = "test-weights-2024"
@@ -46,8 +48,7 @@ def indicators_v2() -> list[dict[str, Any]]:
         if ind["id"] == "D2":
             ind = {**ind, "ladder": ladder(5)}
         if ind["id"] == "T1":
-            ind = {**ind, "ladder": [{"rung": n, "points": 2 * n, "description": f"rung {n}"}
-                                     for n in (1, 2, 3)]}  # fmt: skip
+            ind = {**ind, "ladder": rungs(2, 4, 6)}
         if ind["id"] == "I6":
             ind = {**ind, "id": "I9", "name": "digital flows"}
         out.append(ind)
@@ -72,7 +73,5 @@ def build_two_years(ledger: Ledger) -> None:
     ledger.create_edition(NEXT, 2024, "Test 2024", "Asia", FRAMEWORK, 2, NEXT_WEIGHTS,
                           "2024-06-01", 2)  # fmt: skip
     ledger.include_cities(NEXT, [*PLAN_2024])
-    for city, rungs in PLAN_2024.items():
-        for indicator, rung in rungs.items():
-            claim(ledger, NEXT, city, indicator, rung)
+    verified_claims(ledger, PLAN_2024, edition=NEXT)
     ledger.publish(NEXT)

@@ -15,6 +15,7 @@ from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import COMMANDS
 from ledger.errors import LedgerError
 from tests.support.databases import copy_db
+from tests.support.inputs import source
 from tests.trust.trust_world import (
     EDITION,
     EPOCH,
@@ -23,7 +24,6 @@ from tests.trust.trust_world import (
     PILLARS,
     WEIGHTS,
     Cli,
-    source,
 )
 
 LONG = "x" * 5000

@@ -15,7 +15,8 @@ from cityledger.bootstrap import Runtime
 from ledger.application import Ledger
 from ledger.errors import AlreadyExists
 from ledger.integrity import verify_log
-from tests.trust.trust_world import EDITION, build_base, cli_env, source
+from tests.support.inputs import source
+from tests.trust.trust_world import EDITION, build_base, cli_env
 
 WORKERS = 4
 CLAIMS = 3  # shared claims, each voted on by every worker's verifiers

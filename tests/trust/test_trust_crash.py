@@ -17,6 +17,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from ledger.integrity import verify_log
+from tests.support.inputs import source
 from tests.trust.trust_world import (
     CITIES,
     EDITION,
@@ -27,7 +28,6 @@ from tests.trust.trust_world import (
     VERIFIERS,
     WEIGHTS,
     cli_env,
-    source,
 )
 
 COMMANDS = 3000
@@ -94,7 +94,8 @@ def generate(seed: int) -> Iterator[tuple[dict[str, Any], tuple[str, str]]]:
         claim_id = f"k{n}"
         city, indicator = rng.choice(CITIES)[0], rng.choice(INDICATORS)["id"]
         yield command("submit_claim", edition_id=EDITION, city_id=city, indicator_id=indicator,
-                      rung=rng.randint(1, 3), sources=[source("zh", n)], submitted_by="importer",
+                      rung=rng.randint(1, 3), sources=[source("zh", f"evidence {n}")],
+                      submitted_by="importer",
                       claim_id=claim_id), ("ClaimSubmitted", claim_id)  # fmt: skip
         yield command("open_round", claim_id=claim_id), ("RoundOpened", claim_id)
         for verifier_id in zh_readers:

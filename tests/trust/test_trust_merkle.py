@@ -15,6 +15,7 @@ from cityledger.bootstrap import Runtime
 from ledger.chain import canonical
 from ledger.proofs import (
     EMPTY_ROOT,
+    Frontier,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -310,6 +311,31 @@ def test_the_level_by_level_tree_head_is_rfc_9162s_for_every_size_up_to_130() ->
 
     for size in range(131):
         assert tree_head(leaves, size) == recursive_tree_head(leaves[:size]), size
+
+
+def test_the_frontier_gives_every_prefix_tree_head_keeping_one_root_per_bit_of_its_size() -> None:
+    leaves = [leaf_hash(str(i).encode()) for i in range(300)]
+    frontier = Frontier()
+
+    for size, leaf in enumerate(leaves, start=1):
+        frontier.add(leaf)
+
+        assert frontier.root() == recursive_tree_head(leaves[:size]), size
+        assert len(frontier._roots) == size.bit_count()  # O(log n), never the leaves
+
+
+@given(st.lists(st.integers(min_value=0, max_value=70), max_size=12))
+@settings(max_examples=100, deadline=None)
+def test_the_frontier_extended_in_runs_of_any_length_is_the_same_tree(runs: list[int]) -> None:
+    leaves = [leaf_hash(str(i).encode()) for i in range(sum(runs))]
+    frontier, done = Frontier(), 0
+
+    for run in runs:
+        frontier.extend(leaves[done : done + run])
+        done += run
+
+    assert frontier.size == len(leaves)
+    assert frontier.root() == recursive_tree_head(leaves)
 
 
 @given(

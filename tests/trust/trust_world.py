@@ -9,13 +9,13 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.application import Ledger
 from tests.support.databases import build_template, closing_all, copy_db
+from tests.support.inputs import source
 
 REPO = Path(__file__).resolve().parents[2]
 EDITION = "asia-2023"
@@ -45,19 +45,6 @@ EPOCH = datetime(2023, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 #: Runs the CLI on a database file: (db, *args) -> CompletedProcess.
 Cli = Callable[..., "subprocess.CompletedProcess[str]"]
-
-
-def source(language: str, n: int = 1) -> dict[str, Any]:
-    """A well-formed source in a language."""
-    return {
-        "url": f"https://example.org/{language}/{n}",
-        "title": f"Evidence {n} ({language})",
-        "language": language,
-        "date": "2023-03-01",
-        "excerpt": "全市光纤覆盖率达到百分之百。"
-        if language == "zh"
-        else "Fibre reaches every home.",
-    }
 
 
 def build_base(ledger: Ledger, at: datetime | None = None) -> None:
@@ -99,7 +86,9 @@ def build_world(ledger: Ledger) -> None:
     ledger.submit_claim(EDITION, "seoul", "I1", 2, [source("en")], "researcher", "c3")
     ledger.withdraw_claim("c3", "duplicate", "researcher")
     ledger.publish(EDITION, force=True, reason="c2 needs another round; publish on schedule")
-    ledger.submit_claim(EDITION, "taizhou-zj", "D1", 2, [source("zh", 2)], "researcher", "c4")
+    ledger.submit_claim(
+        EDITION, "taizhou-zj", "D1", 2, [source("zh", "evidence 2")], "researcher", "c4"
+    )
     ledger.open_round("c4")
     ledger.cast_vote("c4", "v-zh", "accept")
     ledger.file_appeal(

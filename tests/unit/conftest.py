@@ -11,9 +11,8 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.framework import Framework
-from tests.support.aggregates import source
 from tests.support.databases import opened_on
-from tests.support.frameworks import rungs
+from tests.support.inputs import rungs, source
 
 FRAMEWORK_ID = "asc"
 WEIGHT_SET_ID = "asc-weights"

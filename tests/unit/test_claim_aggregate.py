@@ -15,7 +15,8 @@ from ledger.errors import (
     RoundNotOpen,
 )
 from ledger.vocabulary import RoundOutcome
-from tests.support.aggregates import only_event, refused, source, submitted_claim, vote
+from tests.support.aggregates import only_event, refused, submitted_claim, vote
+from tests.support.inputs import source
 
 ZH_EN = {"zh", "en"}
 

@@ -10,7 +10,7 @@ import pytest
 from ledger.errors import InvalidInput, RungNotOnLadder, UnknownId
 from ledger.framework import Framework, sub_table
 from tests.support.aggregates import only_event
-from tests.support.frameworks import rungs
+from tests.support.inputs import rungs
 
 
 def refused_definition(

@@ -335,7 +335,7 @@ def test_a_publication_records_the_digest_of_its_position(ledger: Ledger) -> Non
     first = ledger.publish(E)
     second = ledger.publish(E, tables=["total"], position=head)
 
-    # A Ledger opened without the read side's tabulator records no table digests.
+    # A Ledger opened without the read side's ranking engine records no table digests.
     assert first == {
         "edition_id": E,
         "publication_no": 1,
