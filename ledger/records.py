@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from uuid import UUID
 
 import orjson
 from eventsourcing.domain import CanMutateAggregate
@@ -15,6 +16,22 @@ from eventsourcing.utils import resolve_topic
 
 # Attributes every event carries that are not its own data.
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+#: What a plain stored state holds besides the event's own data.
+_NOT_DATA = (*ENVELOPE, "class_version")
+_ZERO = timedelta(0)
+
+
+def instant_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so that string order is time order (years zero-padded)."""
+    try:
+        # Any zero-offset zone prints as +00:00: no conversion needed (the usual case).
+        utc = moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
+    except OverflowError:
+        # Within a day of year 1 or 9999: earlier or later than any event can be.
+        return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
+    # isoformat pads the year to four digits and, with microseconds, is fixed-width (without
+    # the keyword, the cheaper call, when they are not zero).
+    return utc.isoformat() if utc.microsecond else utc.isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -29,6 +46,18 @@ class EventRecord:
     data: dict[str, Any]
     topic: str
     stored: str
+
+    @functools.cached_property
+    def instant(self) -> str:
+        """The time as instant_text gives it (worked out once per record, by whoever asks
+        first; a record decoded from a UTC stamp carries it from the decoding)."""
+        return instant_text(self.time)
+
+    @functools.cached_property
+    def plain(self) -> bool:
+        """Whether the data is the stored JSON minus the envelope (no upcast class, no other
+        transcoded value): what plain_record checks before it decodes a record that way."""
+        return plain_topic(self.topic) and self.stored.count('"_type_"') == 1
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data, as `cityledger events` prints it."""
@@ -120,23 +149,84 @@ def read_plain(state: bytes) -> dict[str, Any] | None:
 def from_notification(mapper: Mapper[Any], notification: Notification) -> EventRecord:
     """Decode a stored notification into an EventRecord (plain_state's one json.loads when
     it can, so the data is already plain; else the mapper)."""
-    state = bytes(notification.state)
-    data = plain_state(mapper, state, notification.topic)
-    if data is None:
-        return decoded_record(mapper, notification)
-    time = data["timestamp"]
-    for key in ENVELOPE:
-        data.pop(key, None)
-    return EventRecord(
-        position=int(notification.id),
-        type=type_name(notification.topic),
-        originator_id=str(notification.originator_id),
-        originator_version=int(notification.originator_version),
-        time=time,
-        data=data,
-        topic=notification.topic,
-        stored=state.decode("utf-8"),
+    record = plain_record(
+        mapper,
+        int(notification.id),
+        str(notification.originator_id),
+        int(notification.originator_version),
+        notification.topic,
+        bytes(notification.state),
     )
+    return record if record is not None else decoded_record(mapper, notification)
+
+
+def record_from(
+    mapper: Mapper[Any], position: int, originator_id: str, version: int, topic: str, state: bytes
+) -> EventRecord:
+    """Decode one stored event, read as a row (originator id as UUID text), into an EventRecord."""
+    record = plain_record(mapper, position, originator_id, version, topic, state)
+    if record is not None:
+        return record
+    notification = Notification(
+        id=position,
+        originator_id=UUID(originator_id),
+        originator_version=version,
+        topic=topic,
+        state=state,
+    )
+    return decoded_record(mapper, notification)
+
+
+@functools.lru_cache(maxsize=512)
+def topic_reading(topic: str) -> tuple[str, bool]:
+    """A topic's event type name, and whether its events decode as their stored JSON."""
+    return type_name(topic), plain_topic(topic)
+
+
+#: A stored UTC stamp as `datetime.isoformat` writes it, without and with microseconds.
+_STAMP, _STAMP_MICROS = len("2023-01-01T00:00:00+00:00"), len("2023-01-01T00:00:00.000000+00:00")
+
+
+def instant_of_stamp(text: str) -> str | None:
+    """instant_text of a stored stamp read straight from its text (None: not the usual form)."""
+    if text.endswith("+00:00") and text[4:5] == "-":
+        if len(text) == _STAMP_MICROS and text[19] == ".":
+            return text
+        if len(text) == _STAMP:
+            return f"{text[:19]}.000000+00:00"
+    return None
+
+
+def plain_record(
+    mapper: Mapper[Any], position: int, originator_id: str, version: int, topic: str, state: bytes
+) -> EventRecord | None:
+    """The record from one orjson reading of the stored state, when that is what the mapper
+    would give (plain_state's conditions, checked in the same order); else None."""
+    kind, plain = topic_reading(topic)
+    if not (
+        plain
+        and mapper.cipher is None
+        and mapper.compressor is None
+        and state.count(b'"_type_"') == 1
+    ):
+        return None
+    data = loads(state)
+    stamp = data.get("timestamp") if type(data) is dict else None
+    if type(stamp) is not dict or stamp.get("_type_") != "datetime_iso":
+        return None
+    text = stamp["_data_"]
+    for key in _NOT_DATA:
+        data.pop(key, None)
+    record = EventRecord(
+        position, kind, originator_id, version, datetime.fromisoformat(text), data, topic,
+        state.decode("utf-8"),
+    )  # fmt: skip
+    # Where cached_property keeps its values: what this reading has just established.
+    record.__dict__["plain"] = True
+    instant = instant_of_stamp(text) if type(text) is str else None
+    if instant is not None:
+        record.__dict__["instant"] = instant
+    return record
 
 
 def decoded_record(mapper: Mapper[Any], notification: Notification) -> EventRecord:

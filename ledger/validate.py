@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,9 +16,28 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
-def actor(value: Any) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A parameter's rule, attached with `typing.Annotated` beside its `Doc`, written once.
+
+    `rule(field, value)` refuses a bad value (InvalidInput naming the field) or returns the
+    clean one (text trimmed); `@use_case` runs it on the argument before the use case's body.
+    """
+
+    rule: Callable[[str, Any], Any]
+
+    def __call__(self, field: str, value: Any) -> Any:
+        return self.rule(field, value)
+
+
+def actor(field: str, value: Any) -> str | None:
     """Who records a command (a caller's name, at most 120 characters), or None: unnamed."""
-    return None if value is None else text("by", value, max_len=120)
+    return None if value is None else name(field, value)
+
+
+def name(field: str, value: Any) -> str:
+    """A person's or a caller's name: non-empty, at most 120 characters."""
+    return text(field, value, max_len=120)
 
 
 def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = False) -> str:

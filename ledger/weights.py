@@ -160,14 +160,7 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
 
     def cast_ballot(self, *, panelist_id: str, allocations: Any, at: datetime | None) -> None:
         """Record a panelist's first ballot."""
-        self._require_panelist(panelist_id)
-        if panelist_id in self.ballots:
-            raise AlreadyExists(
-                f"panelist {panelist_id!r} has already cast a ballot; revise it instead",
-                field="panelist_id",
-                value=panelist_id,
-            )
-        clean = self._check_ballot(allocations)
+        clean = self._check_ballot(panelist_id, allocations, revising=False)
         self.trigger_event(
             self.BallotCast, panelist_id=panelist_id, allocations=clean, timestamp=at
         )
@@ -176,14 +169,7 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
         self, *, panelist_id: str, allocations: Any, reason: str, at: datetime | None
     ) -> None:
         """Replace a panelist's ballot."""
-        self._require_panelist(panelist_id)
-        if panelist_id not in self.ballots:
-            raise InvalidState(
-                f"panelist {panelist_id!r} has no ballot to revise",
-                field="panelist_id",
-                value=panelist_id,
-            )
-        clean = self._check_ballot(allocations)
+        clean = self._check_ballot(panelist_id, allocations, revising=True)
         self.trigger_event(
             self.BallotRevised,
             panelist_id=panelist_id,
@@ -259,7 +245,23 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
                 value=unknown[0],
             )
 
-    def _check_ballot(self, allocations: Any) -> dict[str, int]:
+    def _check_ballot(
+        self, panelist_id: str, allocations: Any, *, revising: bool
+    ) -> dict[str, int]:
+        """The clean allocations of a panelist's first ballot, or (revising) of a new one."""
+        self._require_panelist(panelist_id)
+        if revising and panelist_id not in self.ballots:
+            raise InvalidState(
+                f"panelist {panelist_id!r} has no ballot to revise",
+                field="panelist_id",
+                value=panelist_id,
+            )
+        if not revising and panelist_id in self.ballots:
+            raise AlreadyExists(
+                f"panelist {panelist_id!r} has already cast a ballot; revise it instead",
+                field="panelist_id",
+                value=panelist_id,
+            )
         if not isinstance(allocations, dict):
             raise BallotInvalid(
                 f"allocations must be an object, got {allocations!r}", field="allocations"

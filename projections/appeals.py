@@ -29,14 +29,21 @@ from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
+from projections.batchrows import BatchRows
 from projections.catalogue import edition as edition_view
-from projections.event_index import EventAt, event_data, instant_text
-from projections.evidence import CastVote, ReviewRound, SourceView, source_view
+from projections.event_index import EventAt, event_data
+from projections.evidence import (
+    SOURCES_OF,
+    CastVote,
+    ReviewRound,
+    SourceView,
+    languages_text,
+    source_view,
+)
 from projections.model import (
     ReadModel,
     by_name,
     from_row,
-    insert_row,
     marks,
     rows,
     tracking_position,
@@ -48,7 +55,7 @@ from projections.whatif import AppealFacts, bands_if, edition_state_at
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "
     "UNIQUE, edition_id TEXT, city_id TEXT, indicator_id TEXT, claim_id TEXT, rung INTEGER, "
-    "points INTEGER, text TEXT, sources TEXT, languages TEXT, filed_by TEXT, status TEXT, "
+    "points INTEGER, text TEXT, languages TEXT, filed_by TEXT, status TEXT, "
     "reasons TEXT, decided_by TEXT, filed_at TEXT, filed_position INTEGER, decided_at TEXT, "
     "decided_position INTEGER, deadline TEXT, correction_claim_id TEXT, withdrawn_reason TEXT, "
     "updated_position INTEGER)",
@@ -64,97 +71,133 @@ SCHEMA = (
 )
 #: Event types that change an appeal (what appealUpdates streams).
 APPEAL_EVENTS = tuple(sorted(events_of(Appeal)))
+APPEALS_AND_FEEDBACK = frozenset(events_of(Appeal, Feedback))
 
-Handler = Callable[[Database, EventRecord, str], None]
+CASE_COLUMNS = (
+    "appeal_id", "originator_id", "edition_id", "city_id", "indicator_id", "claim_id", "rung",
+    "points", "text", "languages", "filed_by", "status", "reasons", "decided_by", "filed_at",
+    "filed_position", "decided_at", "decided_position", "deadline", "correction_claim_id",
+    "withdrawn_reason", "updated_position",
+)  # fmt: skip
+#: What a later event can change in an appeal row, and in a round row.
+CASE_CHANGES = (
+    "status", "reasons", "decided_by", "decided_at", "decided_position", "correction_claim_id",
+    "withdrawn_reason", "updated_position",
+)  # fmt: skip
+ROUND_COLUMNS = (
+    "appeal_id", "round_no", "opened_at", "closed_at", "outcome", "accepts", "rejects", "quorum",
+)  # fmt: skip
+ROUND_CHANGES = ("closed_at", "outcome", "accepts", "rejects", "quorum")
+VOTE_COLUMNS = ("appeal_id", "round_no", "verifier_id", "decision", "note", "time", "position")
+FEEDBACK_COLUMNS = ("feedback_id", "edition_id", "city_id", "text", "given_by", "time", "position")
 
 
-def _appeal_id(db: Database, originator_id: str) -> str:
-    row = db.execute(
-        "SELECT appeal_id FROM appeal_cases WHERE originator_id = ?", [originator_id]
-    ).fetchone()
-    return str(row[0])
+class _Batch:
+    """A batch's appeals, rounds, votes and feedback held in memory and written once."""
+
+    def __init__(self, db: Database, records: list[EventRecord]) -> None:
+        self.cases = BatchRows("appeal_cases", CASE_COLUMNS, ("appeal_id",), CASE_CHANGES)
+        self.rounds = BatchRows(
+            "appeal_rounds", ROUND_COLUMNS, ("appeal_id", "round_no"), ROUND_CHANGES
+        )
+        self.votes = BatchRows("appeal_votes", VOTE_COLUMNS, (), ())
+        self.feedback = BatchRows("feedback", FEEDBACK_COLUMNS, (), ())
+        #: Appeal id by aggregate id.
+        self.ids: dict[str, str] = {}
+        # Only appeals filed in an earlier batch are read (one query per 500 of them).
+        filed = {r.originator_id for r in records if r.type == FILED}
+        earlier = {r.originator_id for r in records if r.type in HANDLERS} - filed
+        if earlier:
+            for case in self.cases.load(db, "originator_id", earlier):
+                self.ids[str(case["originator_id"])] = str(case["appeal_id"])
+            self.rounds.load(db, "appeal_id", self.ids.values())
+
+    def case(self, r: EventRecord, appeal_id: str, **values: Any) -> None:
+        """Change an appeal's row (and note the position of its latest change)."""
+        self.cases[appeal_id].update(values, updated_position=r.position)
+
+    def write(self, db: Database) -> None:
+        """Write each table once."""
+        for table in (self.cases, self.rounds, self.votes, self.feedback):
+            table.write(db)
 
 
-def _filed(db: Database, r: EventRecord) -> None:
+Handler = Callable[[_Batch, EventRecord, str], None]
+FILED = Appeal.AppealFiled.__name__
+FEEDBACK = Feedback.FeedbackGiven.__name__
+
+
+def _filed(batch: _Batch, r: EventRecord) -> None:
     d = r.data
-    sources = d.get("sources") or []
-    insert_row(
-        db,
-        "appeal_cases",
+    # The sources are read from this event's stored body when asked for (no copy here).
+    batch.cases.add(
         {
             "appeal_id": d["appeal_id"], "originator_id": r.originator_id,
             "edition_id": d["edition_id"], "city_id": d["city_id"],
             "indicator_id": d["indicator_id"], "claim_id": d.get("claim_id"),
             "rung": d.get("rung"), "points": d.get("points"), "text": d["text"],
-            "sources": json.dumps(sources, ensure_ascii=False),
-            "languages": json.dumps(sorted({s["language"] for s in sources})),
+            "languages": languages_text(d.get("sources") or []),
             "filed_by": d["filed_by"], "status": "filed", "reasons": None, "decided_by": None,
-            "filed_at": instant_text(r.time), "filed_position": r.position,
+            "filed_at": r.instant, "filed_position": r.position,
             "decided_at": None, "decided_position": None, "deadline": d.get("deadline"),
             "correction_claim_id": None, "withdrawn_reason": None,
             "updated_position": r.position,
-        },
+        }
+    )  # fmt: skip
+    batch.ids[r.originator_id] = str(d["appeal_id"])
+
+
+def _feedback(batch: _Batch, r: EventRecord) -> None:
+    d = r.data
+    batch.feedback.append(
+        (d["feedback_id"], d["edition_id"], d["city_id"], d["text"], d["given_by"], r.instant,
+         r.position)
     )  # fmt: skip
 
 
-def _update(db: Database, r: EventRecord, appeal_id: str, **values: Any) -> None:
-    values["updated_position"] = r.position
-    sets = ", ".join(f"{k} = ?" for k in values)
-    db.execute(f"UPDATE appeal_cases SET {sets} WHERE appeal_id = ?", [*values.values(), appeal_id])
-
-
-def _decided(db: Database, r: EventRecord, appeal_id: str) -> None:
+def _decided(batch: _Batch, r: EventRecord, appeal_id: str) -> None:
     d = r.data
-    _update(
-        db, r, appeal_id, status=d["decision"], reasons=d.get("reasons", d.get("response")),
-        decided_by=d["by"], decided_at=instant_text(r.time), decided_position=r.position,
+    batch.case(
+        r, appeal_id, status=d["decision"], reasons=d.get("reasons", d.get("response")),
+        decided_by=d["by"], decided_at=r.instant, decided_position=r.position,
         correction_claim_id=d.get("correction_claim_id"),
     )  # fmt: skip
 
 
-def _withdrawn(db: Database, r: EventRecord, appeal_id: str) -> None:
-    _update(
-        db, r, appeal_id, status="withdrawn", withdrawn_reason=r.data["reason"],
-        decided_by=r.data["by"], decided_at=instant_text(r.time), decided_position=r.position,
+def _withdrawn(batch: _Batch, r: EventRecord, appeal_id: str) -> None:
+    batch.case(
+        r, appeal_id, status="withdrawn", withdrawn_reason=r.data["reason"],
+        decided_by=r.data["by"], decided_at=r.instant, decided_position=r.position,
     )  # fmt: skip
 
 
-def _round_opened(db: Database, r: EventRecord, appeal_id: str) -> None:
-    insert_row(
-        db,
-        "appeal_rounds",
-        {"appeal_id": appeal_id, "round_no": r.data["round_no"], "opened_at": instant_text(r.time),
+def _round_opened(batch: _Batch, r: EventRecord, appeal_id: str) -> None:
+    batch.rounds.add(
+        {"appeal_id": appeal_id, "round_no": r.data["round_no"], "opened_at": r.instant,
          "closed_at": None, "outcome": None, "accepts": 0, "rejects": 0, "quorum": None},
     )  # fmt: skip
-    _update(db, r, appeal_id, status="under_review")
+    batch.case(r, appeal_id, status="under_review")
 
 
-def _vote(db: Database, r: EventRecord, appeal_id: str) -> None:
+def _vote(batch: _Batch, r: EventRecord, appeal_id: str) -> None:
     d = r.data
-    insert_row(
-        db,
-        "appeal_votes",
-        {"appeal_id": appeal_id, "round_no": d["round_no"], "verifier_id": d["verifier_id"],
-         "decision": d["decision"], "note": d["note"], "time": instant_text(r.time),
-         "position": r.position},
+    batch.votes.append(
+        (appeal_id, d["round_no"], d["verifier_id"], d["decision"], d["note"], r.instant,
+         r.position)
     )  # fmt: skip
-    db.execute(
-        "UPDATE appeal_rounds SET accepts = accepts + ?, rejects = rejects + ? "
-        "WHERE appeal_id = ? AND round_no = ?",
-        [int(d["decision"] == "accept"), int(d["decision"] == "reject"), appeal_id, d["round_no"]],
-    )
-    _update(db, r, appeal_id)
+    held = batch.rounds[appeal_id, int(d["round_no"])]
+    held["accepts"] += int(d["decision"] == "accept")
+    held["rejects"] += int(d["decision"] == "reject")
+    batch.case(r, appeal_id)
 
 
-def _round_closed(db: Database, r: EventRecord, appeal_id: str) -> None:
+def _round_closed(batch: _Batch, r: EventRecord, appeal_id: str) -> None:
     d = r.data
-    db.execute(
-        "UPDATE appeal_rounds SET closed_at = ?, outcome = ?, accepts = ?, rejects = ?, "
-        "quorum = ? WHERE appeal_id = ? AND round_no = ?",
-        [instant_text(r.time), d["outcome"], d["accepts"], d["rejects"], d["quorum"], appeal_id,
-         d["round_no"]],
+    batch.rounds[appeal_id, int(d["round_no"])].update(
+        closed_at=r.instant, outcome=d["outcome"], accepts=d["accepts"], rejects=d["rejects"],
+        quorum=d["quorum"],
     )  # fmt: skip
-    _update(db, r, appeal_id)
+    batch.case(r, appeal_id)
 
 
 HANDLERS: dict[str, Handler] = by_name({
@@ -174,6 +217,9 @@ class AppealCases(ReadModel):
     tables = ("appeal_cases", "appeal_rounds", "appeal_votes", "feedback")
     handles = events_of(Appeal, Feedback)
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Claim, Receipt)
+    #: Bump on any change to the tables or handlers (the follower then replays this model).
+    #: 2: no copy of an appeal's sources (read from its filing event); batched writes.
+    version = 2
 
     def create(self, db: Database) -> None:
         """Create the appeal tables."""
@@ -181,21 +227,22 @@ class AppealCases(ReadModel):
             db.execute(statement)
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Dispatch each appeal or feedback event to its handler."""
+        """Fold the batch's appeal and feedback events in memory, then write each table once."""
+        if not any(r.type in APPEALS_AND_FEEDBACK for r in records):
+            return
+        batch = _Batch(db, records)
+        ids = batch.ids
         for r in records:
-            if r.type == Appeal.AppealFiled.__name__:
-                _filed(db, r)
-            elif r.type == Feedback.FeedbackGiven.__name__:
-                d = r.data
-                insert_row(
-                    db,
-                    "feedback",
-                    {"feedback_id": d["feedback_id"], "edition_id": d["edition_id"],
-                     "city_id": d["city_id"], "text": d["text"], "given_by": d["given_by"],
-                     "time": instant_text(r.time), "position": r.position},
-                )  # fmt: skip
-            elif r.type in HANDLERS:
-                HANDLERS[r.type](db, r, _appeal_id(db, r.originator_id))
+            kind = r.type
+            if kind == FILED:
+                _filed(batch, r)
+            elif kind == FEEDBACK:
+                _feedback(batch, r)
+            else:
+                handler = HANDLERS.get(kind)
+                if handler is not None:
+                    handler(batch, r, ids[r.originator_id])
+        batch.write(db)
 
 
 # ---- views -------------------------------------------------------------------------------
@@ -361,9 +408,12 @@ def appeals(
     if statuses is not None:
         where.append(f"status IN ({marks(statuses) or 'NULL'})")
         params.extend(statuses)
+    # The sources are read from the filing event's stored body (no copy in appeal_cases).
     found = rows(
         db,
-        f"SELECT * FROM appeal_cases WHERE {' AND '.join(where)} ORDER BY filed_position",
+        f"SELECT q.*, (SELECT COALESCE({SOURCES_OF}, '[]') FROM events e JOIN event_bodies b "
+        "ON b.position = e.position WHERE e.position = q.filed_position) AS sources "
+        f"FROM appeal_cases q WHERE {' AND '.join(where)} ORDER BY q.filed_position",
         params,
     )
     rounds = _rounds(db, [r["appeal_id"] for r in found])

@@ -33,7 +33,6 @@ from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
-from projections.event_index import instant_text
 from projections.model import (
     ReadModel,
     by_name,
@@ -97,7 +96,7 @@ def _city(db: Database, r: EventRecord) -> None:
             "name_zh": d["name_zh"],
             "country": d["country"],
             "aliases_zh": json.dumps(d["aliases_zh"], ensure_ascii=False),
-            "registered_at": instant_text(r.time),
+            "registered_at": r.instant,
             "position": r.position,
         },
     )
@@ -117,7 +116,7 @@ def _framework_version(
             "title": title,
             "pillars": json.dumps(d["pillars"], ensure_ascii=False),
             "note": d.get("note", ""),
-            "defined_at": instant_text(r.time),
+            "defined_at": r.instant,
             "position": r.position,
         },
     )
@@ -173,7 +172,7 @@ def _lineage(
             "predecessor_framework_id": predecessor_id,
             "predecessor_version": predecessor_version,
             "lineage": json.dumps(lineage, ensure_ascii=False),
-            "stated_at": instant_text(r.time),
+            "stated_at": r.instant,
             "position": r.position,
         },
     )
@@ -200,7 +199,7 @@ def _weight_set(db: Database, r: EventRecord) -> None:
             "framework_id": d["framework_id"],
             "framework_version": d["framework_version"],
             "revision": 0,
-            "created_at": instant_text(r.time),
+            "created_at": r.instant,
         },
     )
 
@@ -209,7 +208,7 @@ def _panelist(db: Database, r: EventRecord) -> None:
     ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
     insert_row(db, "panelists",
         {"weight_set_id": ws, "panelist_id": r.data["panelist_id"], "field": r.data["field"],
-         "enrolled_at": instant_text(r.time)}
+         "enrolled_at": r.instant}
     )  # fmt: skip
 
 
@@ -228,7 +227,7 @@ def _ballot(db: Database, r: EventRecord) -> None:
             "allocations": json.dumps(r.data["allocations"], sort_keys=True),
             "revisions": 0 if before is None else before[0] + 1,
             "reason": r.data.get("reason", ""),
-            "time": instant_text(r.time),
+            "time": r.instant,
             "position": r.position,
         },
         replace=True,
@@ -251,7 +250,7 @@ def _weights(db: Database, r: EventRecord) -> None:
             "ballot_count": d.get("ballot_count"),
             "reason": d.get("reason", ""),
             "by": d["by"],
-            "time": instant_text(r.time),
+            "time": r.instant,
             "position": r.position,
         },
     )
@@ -266,7 +265,7 @@ def _verifier(db: Database, r: EventRecord) -> None:
             "verifier_id": r.data["verifier_id"],
             "originator_id": r.originator_id,
             "languages": json.dumps(r.data["languages"]),
-            "enrolled_at": instant_text(r.time),
+            "enrolled_at": r.instant,
         },
     )
 
@@ -290,7 +289,7 @@ def _edition(db: Database, r: EventRecord) -> None:
             "weight_set_id": d["weight_set_id"],
             "evidence_cutoff": d["evidence_cutoff"],
             "quorum": d["quorum"],
-            "created_at": instant_text(r.time),
+            "created_at": r.instant,
             "position": r.position,
         },
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, TypedDict, Unpack
 
 from sqlite_utils import Database
@@ -22,7 +22,8 @@ from ledger.feedback import Feedback
 from ledger.fields import Position
 from ledger.framework import Framework
 from ledger.receipt import Receipt
-from ledger.records import ENVELOPE, EventRecord, plain_topic
+from ledger.records import ENVELOPE, EventRecord
+from ledger.records import instant_text as instant_text
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
@@ -46,22 +47,6 @@ Owner = tuple[str | None, str | None, str | None, str | None]
 _NO_OWNER: Owner = (None, None, None, None)
 
 #: The append-only record of each position's chain hash when first seen; never dropped.
-
-
-_ZERO = timedelta(0)
-
-
-def instant_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so that string order is time order (years zero-padded)."""
-    try:
-        # Any zero-offset zone prints as +00:00: no conversion needed (the usual case).
-        utc = moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
-    except OverflowError:
-        # Within a day of year 1 or 9999: earlier or later than any event can be.
-        return "0000-00-00T00:00:00.000000+00:00" if moment.year == 1 else "9999-99-99T99:99:99"
-    # isoformat pads the year to four digits and, with microseconds, is fixed-width (without
-    # the keyword, the cheaper call, when they are not zero).
-    return utc.isoformat() if utc.microsecond else utc.isoformat(timespec="microseconds")
 
 
 #: Where the event index reads an event's stored body: the log's own table when the read
@@ -88,7 +73,7 @@ def data_text(stored: str | bytes, data: str | None) -> str:
 
 def plain(record: EventRecord) -> bool:
     """Whether the record's data is its stored JSON minus the envelope (no upcast)."""
-    return plain_topic(record.topic) and record.stored.count('"_type_"') == 1
+    return record.plain
 
 
 #: The columns the event filters use, each with an index.
@@ -177,8 +162,9 @@ class EventIndex(ReadModel):
             previous = link(
                 previous, r.position, r.originator_id, r.originator_version, r.topic, r.stored
             )
-            time = instant_text(r.time)
-            max_time = max(max_time, time)
+            time = r.instant
+            if time > max_time:
+                max_time = time
             rows.append(
                 (
                     r.position, r.type, time, max_time, r.originator_id, r.originator_version,
@@ -199,11 +185,18 @@ class EventIndex(ReadModel):
                 [(r.position, r.topic, r.stored) for r in records],
             )
         # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
-        with db.atomic():
-            db.conn.executemany(
-                f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
-                [(row[0], row[-1]) for row in rows],
+        # One range read says which positions it holds already (on a rebuild: all of them).
+        seen = {
+            p
+            for (p,) in db.conn.execute(
+                f"SELECT position FROM {WITNESS_TABLE} WHERE position BETWEEN ? AND ?",
+                [records[0].position, records[-1].position],
             )
+        }
+        db.conn.executemany(
+            f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
+            [(row[0], row[-1]) for row in rows if row[0] not in seen],
+        )
 
     def flush(self, db: Database) -> None:
         """Create the filter indexes if missing (a no-op but after create() on an empty table)."""

@@ -4,7 +4,7 @@ queries."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict, Unpack
 
@@ -38,8 +38,8 @@ from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
-from projections.event_index import instant_text
-from projections.model import ReadModel, by_name, from_row, grouped, marks, rows, rows_in
+from projections.batchrows import BatchRows
+from projections.model import ReadModel, by_name, from_row, grouped, marks, rows
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -47,13 +47,19 @@ SCHEMA = (
     "status TEXT, languages TEXT, submitted_by TEXT, supersedes TEXT, "
     "superseded_by TEXT, withdrawn_reason TEXT, submitted_at TEXT, submitted_position INTEGER, "
     "decided_at TEXT, decided_position INTEGER)",
-    "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
     "CREATE TABLE IF NOT EXISTS rounds (claim_id TEXT, round_no INTEGER, opened_at TEXT, "
     "opened_position INTEGER, closed_at TEXT, closed_position INTEGER, outcome TEXT, "
-    "accepts INTEGER, rejects INTEGER, quorum INTEGER, PRIMARY KEY (claim_id, round_no))",
+    "accepts INTEGER, rejects INTEGER, quorum INTEGER, PRIMARY KEY (claim_id, round_no)) "
+    "WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS votes (claim_id TEXT, round_no INTEGER, verifier_id TEXT, "
-    "decision TEXT, note TEXT, time TEXT, position INTEGER, "
-    "PRIMARY KEY (claim_id, round_no, verifier_id))",
+    "decision TEXT, note TEXT, time TEXT, position INTEGER)",
+)
+#: Indexes that only queries use (apply reads claims by originator and id, rounds by key):
+#: into empty tables (a new file, a rebuild) they are built once, by flush(), from the whole
+#: table; sorting once beats growing them row by row in the order events come.
+QUERY_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS idx_claims_city ON claims (edition_id, city_id, indicator_id)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS idx_votes_key ON votes (claim_id, round_no, verifier_id)",
 )
 
 Row = dict[str, Any]
@@ -74,98 +80,40 @@ VOTE_COLUMNS = ("claim_id", "round_no", "verifier_id", "decision", "note", "time
 
 
 class _Batch:
-    """A batch's claims and rounds held in memory, written once at the end (no per-event query).
-
-    Rows created in the batch are inserted in the order they were created; rows of earlier
-    batches are read once (one query per 500) and updated once.
-    """
+    """A batch's claims, rounds and votes held in memory and written once at its end."""
 
     def __init__(self, db: Database, records: list[EventRecord]) -> None:
-        self.claims: dict[str, Row] = {}
-        self.rounds: dict[tuple[str, int], Row] = {}
-        self.votes: list[tuple[Any, ...]] = []
+        self.claims = BatchRows("claims", CLAIM_COLUMNS, ("claim_id",), CLAIM_CHANGES)
+        self.rounds = BatchRows("rounds", ROUND_COLUMNS, ("claim_id", "round_no"), ROUND_CHANGES)
+        self.votes = BatchRows("votes", VOTE_COLUMNS, (), ())
+        #: Claim id by aggregate id.
         self.ids: dict[str, str] = {}
-        self.new_claims: list[str] = []
-        self.new_rounds: list[tuple[str, int]] = []
-        self.changed_claims: set[str] = set()
-        self.changed_rounds: set[tuple[str, int]] = set()
-        self._load(db, sorted({r.originator_id for r in records if r.type in HANDLERS}))
-
-    def _load(self, db: Database, originators: list[str]) -> None:
-        claims = f"SELECT {', '.join(CLAIM_COLUMNS)} FROM claims WHERE originator_id IN ({{}})"
-        for row in rows_in(db, claims, originators):
-            claim = dict(zip(CLAIM_COLUMNS, row, strict=True))
-            self.claims[str(claim["claim_id"])] = claim
-            self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
-        rounds = f"SELECT {', '.join(ROUND_COLUMNS)} FROM rounds WHERE claim_id IN ({{}})"
-        for row in rows_in(db, rounds, self.claims):
-            held = dict(zip(ROUND_COLUMNS, row, strict=True))
-            self.rounds[(str(held["claim_id"]), int(held["round_no"]))] = held
+        # Only claims submitted in an earlier batch are read (one query per 500 of them).
+        submitted = {r.originator_id for r in records if r.type == "ClaimSubmitted"}
+        earlier = {r.originator_id for r in records if r.type in HANDLERS} - submitted
+        if earlier:
+            for claim in self.claims.load(db, "originator_id", earlier):
+                self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
+            self.rounds.load(db, "claim_id", self.ids.values())
 
     def add_claim(self, claim: Row) -> None:
         """A claim submitted in this batch."""
-        claim_id = str(claim["claim_id"])
-        self.claims[claim_id] = claim
-        self.ids[str(claim["originator_id"])] = claim_id
-        self.new_claims.append(claim_id)
-
-    def claim(self, claim_id: str) -> Row:
-        """A claim row to change."""
-        self.changed_claims.add(claim_id)
-        return self.claims[claim_id]
-
-    def add_round(self, held: Row) -> None:
-        """A round opened in this batch."""
-        key = (str(held["claim_id"]), int(held["round_no"]))
-        self.rounds[key] = held
-        self.new_rounds.append(key)
-
-    def round(self, claim_id: str, round_no: int) -> Row:
-        """A round row to change."""
-        key = (claim_id, int(round_no))
-        self.changed_rounds.add(key)
-        return self.rounds[key]
+        self.claims.add(claim)
+        self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
 
     def write(self, db: Database) -> None:
-        """Insert the new rows and update the changed ones, one executemany per statement."""
-        conn, fresh = db.conn, set(self.new_claims)
-        _insert(conn, "claims", CLAIM_COLUMNS, [self.claims[c] for c in self.new_claims])
-        _update(
-            conn, "claims", CLAIM_CHANGES, ("claim_id",),
-            [self.claims[c] for c in sorted(self.changed_claims - fresh)],
-        )  # fmt: skip
-        opened = set(self.new_rounds)
-        _insert(conn, "rounds", ROUND_COLUMNS, [self.rounds[k] for k in self.new_rounds])
-        _update(
-            conn, "rounds", ROUND_CHANGES, ("claim_id", "round_no"),
-            [self.rounds[k] for k in sorted(self.changed_rounds - opened)],
-        )  # fmt: skip
-        if self.votes:
-            conn.executemany(
-                f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(VOTE_COLUMNS))})",
-                self.votes,
-            )
+        """Write each table once."""
+        for table in (self.claims, self.rounds, self.votes):
+            table.write(db)
 
 
-def _insert(conn: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
-    if rows:
-        conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [[r[c] for c in columns] for r in rows],
-        )
-
-
-def _update(
-    conn: Any, table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[Row]
-) -> None:
-    if rows:
-        sets = ", ".join(f"{c} = ?" for c in columns)
-        where = " AND ".join(f"{c} = ?" for c in key)
-        conn.executemany(
-            f"UPDATE {table} SET {sets} WHERE {where}",
-            [[r[c] for c in (*columns, *key)] for r in rows],
-        )
+def languages_text(sources: Iterable[dict[str, Any]]) -> str:
+    """The sorted distinct languages of the sources as JSON text (what json.dumps writes): the
+    codes are joined as they are where they need no escaping, as validated codes never do."""
+    codes = sorted({s["language"] for s in sources})
+    if all(type(c) is str and c.isascii() and c.replace("-", "").isalnum() for c in codes):
+        return "[" + ", ".join(f'"{c}"' for c in codes) + "]"
+    return json.dumps(codes)
 
 
 def _submitted(batch: _Batch, r: EventRecord) -> None:
@@ -180,12 +128,12 @@ def _submitted(batch: _Batch, r: EventRecord) -> None:
             "rung": d["rung"],
             "points": d["points"],
             "status": ClaimStatus.PENDING,
-            "languages": json.dumps(sorted({s["language"] for s in d["sources"]})),
+            "languages": languages_text(d["sources"]),
             "submitted_by": d["submitted_by"],
             "supersedes": d["supersedes"],
             "superseded_by": None,
             "withdrawn_reason": None,
-            "submitted_at": instant_text(r.time),
+            "submitted_at": r.instant,
             "submitted_position": r.position,
             "decided_at": None,
             "decided_position": None,
@@ -194,8 +142,8 @@ def _submitted(batch: _Batch, r: EventRecord) -> None:
 
 
 def _decided(batch: _Batch, r: EventRecord, claim_id: str, status: str) -> Row:
-    claim = batch.claim(claim_id)
-    claim.update(status=status, decided_at=instant_text(r.time), decided_position=r.position)
+    claim = batch.claims[claim_id]
+    claim.update(status=status, decided_at=r.instant, decided_position=r.position)
     return claim
 
 
@@ -209,11 +157,11 @@ def _superseded(batch: _Batch, r: EventRecord, claim_id: str) -> None:
 
 
 def _round_opened(batch: _Batch, r: EventRecord, claim_id: str) -> None:
-    batch.add_round(
+    batch.rounds.add(
         {
             "claim_id": claim_id,
             "round_no": r.data["round_no"],
-            "opened_at": instant_text(r.time),
+            "opened_at": r.instant,
             "opened_position": r.position,
             "closed_at": None,
             "closed_position": None,
@@ -227,19 +175,19 @@ def _round_opened(batch: _Batch, r: EventRecord, claim_id: str) -> None:
 
 def _vote(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     d = r.data
-    held = batch.round(claim_id, d["round_no"])
+    held = batch.rounds[claim_id, int(d["round_no"])]
     held["accepts"] += int(d["decision"] == Decision.ACCEPT)
     held["rejects"] += int(d["decision"] == Decision.REJECT)
     batch.votes.append(
         (claim_id, d["round_no"], d["verifier_id"], d["decision"], d["note"],
-         instant_text(r.time), r.position)
+         r.instant, r.position)
     )  # fmt: skip
 
 
 def _round_closed(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     d = r.data
-    batch.round(claim_id, d["round_no"]).update(
-        closed_at=instant_text(r.time), closed_position=r.position, outcome=d["outcome"],
+    batch.rounds[claim_id, int(d["round_no"])].update(
+        closed_at=r.instant, closed_position=r.position, outcome=d["outcome"],
         accepts=d["accepts"], rejects=d["rejects"], quorum=d["quorum"],
     )  # fmt: skip
     status = status_after_round(d["outcome"])
@@ -269,11 +217,19 @@ class Evidence(ReadModel):
     handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 2
+    #: 3: rounds WITHOUT ROWID; votes keyed by a unique index built after a rebuild's rows.
+    version = 3
 
     def create(self, db: Database) -> None:
-        """Create the evidence tables."""
+        """Create the evidence tables (and their query indexes, unless they are empty)."""
         for statement in SCHEMA:
+            db.execute(statement)
+        if db.execute("SELECT 1 FROM claims LIMIT 1").fetchone() is not None:
+            self.flush(db)
+
+    def flush(self, db: Database) -> None:
+        """Create the query indexes if missing (a no-op but after create() on empty tables)."""
+        for statement in QUERY_INDEXES:
             db.execute(statement)
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:

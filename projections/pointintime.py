@@ -49,6 +49,7 @@ def timeline_at(db: Database, position: int) -> Timeline:
         if oid is not None:
             state.owners[str(oid)] = str(key)
     claim_positions: dict[str, int] = {}
+    claim_originators: dict[str, str] = {}
     claims = db.execute(
         "SELECT c.position, c.claim_id, c.originator_id, c.edition_id, c.city_id, "
         "c.indicator_id, c.points, (SELECT s.status FROM claim_statuses s "
@@ -63,7 +64,8 @@ def timeline_at(db: Database, position: int) -> Timeline:
         ]  # fmt: skip
         state.owners[oid] = claim_id
         claim_positions[claim_id] = int(at)
-    timeline = Timeline(state, claim_positions)
+        claim_originators[claim_id] = str(oid)
+    timeline = Timeline(state, claim_positions, claim_originators)
     timeline.created = created
     return timeline
 

@@ -77,7 +77,7 @@ class PublicationRecords(ReadModel):
                     "edition_id": row[0], "publication_no": d["publication_no"],
                     "position": d["position"], "digest": d["digest"],
                     "tree_head": d.get("tree_head"), "tables": json.dumps(d["tables"]),
-                    "by": d["by"], "time": instant_text(r.time), "event_position": r.position,
+                    "by": d["by"], "time": r.instant, "event_position": r.position,
                     "corrects": d.get("corrects"),
                     "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
                     "forced_reason": d.get("forced_reason"),

@@ -13,6 +13,10 @@ from projections.timeline import SCHEMA as TIMELINE_SCHEMA
 from projections.timeline import TABLES as TIMELINE_TABLES
 from projections.timeline import Timeline, TimelineRows
 
+#: Claims the standings model holds between batches (the latest submitted or read back); an
+#: event changing any other claim reads it back, with the rest of its batch, in one query.
+HELD_CLAIMS = 20_000
+
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS standings (edition_id TEXT, table_name TEXT, city_id TEXT, "
     "score TEXT, rank INTEGER, band TEXT, PRIMARY KEY (edition_id, table_name, city_id))",
@@ -30,7 +34,8 @@ class Standings(ReadModel):
     handles = frozenset(HANDLERS)
     ignores = IGNORED
     #: Bump on any change to the tables or handlers (the follower then replays this model).
-    version = 2
+    #: 3: ranking_claims indexed by originator (claims let go of are read back).
+    version = 3
 
     def __init__(self) -> None:
         self._timeline: Timeline | None = None
@@ -57,12 +62,12 @@ class Standings(ReadModel):
         if not records:
             return
         timeline = self._timeline_before(db, records[0].position)
+        timeline.recall(db, records)
         rows = TimelineRows()
-        touched: set[str] = set()
-        for record in records:
-            timeline.apply(record, rows)
-            touched |= timeline.touched(record)
+        touched = timeline.fold(records, rows)
         rows.write(db)
+        # The rows are written: a claim let go of now can be read back from them.
+        timeline.trim(HELD_CLAIMS)
         self._timeline = timeline
         self._touched |= touched
 

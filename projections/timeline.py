@@ -11,17 +11,22 @@ edition's rows: its cost follows the edition's size, not the log's length.
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from ledger.records import EventRecord
+from ledger.vocabulary import ClaimStatus
+from projections.model import rows_in
 from projections.ranking import Support
 from projections.state import (
     CITY,
     CLAIM_CHANGES,
     EDITION,
+    HANDLERS,
     INDICATOR,
     POINTS,
     STATUS,
@@ -58,6 +63,14 @@ EDITION_EVENTS = frozenset(
 #: (edition, city, indicator): the key of one indicator score.
 ScoreKey = tuple[str, str, str]
 NO_SUPPORT = Support(0, None)
+#: The events that change a claim submitted earlier (what recall() must find in memory).
+CLAIM_DECISIONS = CLAIM_CHANGES - {"ClaimSubmitted"}
+
+
+def score_key(row: list[Any]) -> ScoreKey:
+    """A claim row's score key, its ids interned: a score's key is held as long as it has
+    accepted claims, and the same few edition, city and indicator ids recur in every key."""
+    return (intern(str(row[EDITION])), intern(str(row[CITY])), intern(str(row[INDICATOR])))
 
 
 def best_of(accepted: dict[str, int]) -> Support:
@@ -112,28 +125,33 @@ class TimelineRows:
 class Timeline:
     """The ranking state folded event by event, saying which timeline rows each event adds.
 
-    Besides the state it keeps, per score, the accepted claims and the supporting one, so that
-    a claim decision updates one score without looking at any other claim.
+    Besides the state it keeps, per score, the accepted claims, so that a claim decision
+    updates one score without looking at any other claim.
     """
 
     def __init__(
-        self, state: RankingState | None = None, claim_positions: dict[str, int] | None = None
+        self,
+        state: RankingState | None = None,
+        claim_positions: dict[str, int] | None = None,
+        claim_originators: dict[str, str] | None = None,
     ) -> None:
         self.state = state if state is not None else RankingState()
         #: Each claim's submission position (the key of its status rows).
         self.claim_positions: dict[str, int] = dict(claim_positions or {})
-        #: Accepted claims per score: claim id → points.
+        #: Each held claim's aggregate id (what trim() removes from `state.owners`).
+        self.claim_originators: dict[str, str] = (
+            dict(claim_originators)
+            if claim_originators is not None
+            else {key: oid for oid, key in self.state.owners.items() if key in self.state.claims}
+        )
+        #: Accepted claims per score: claim id → points (no entry: none). The supporting claim
+        #: is best_of() them, worked out when asked (kept, it would be one more object a score).
         self.accepted: dict[ScoreKey, dict[str, int]] = {}
-        #: The supporting claim per score (absent: none).
-        self.best: dict[ScoreKey, Support] = {}
         #: When each entity first appeared: (kind, key) → position.
         self.created: dict[tuple[str, str], int] = {}
         for claim_id, row in self.state.claims.items():
             if row[STATUS] == "accepted":
-                key = (str(row[EDITION]), str(row[CITY]), str(row[INDICATOR]))
-                self.accepted.setdefault(key, {})[claim_id] = int(row[POINTS])
-        for key, accepted in self.accepted.items():
-            self.best[key] = best_of(accepted)
+                self.accepted.setdefault(score_key(row), {})[claim_id] = int(row[POINTS])
 
     @property
     def position(self) -> int:
@@ -155,6 +173,7 @@ class Timeline:
             d = record.data
             claim_id = str(d["claim_id"])
             self.claim_positions[claim_id] = position
+            self.claim_originators[claim_id] = record.originator_id
             rows.claims.append(
                 (
                     position, claim_id, record.originator_id, str(d["edition_id"]),
@@ -195,31 +214,97 @@ class Timeline:
         rows.statuses.append((self.claim_positions[claim_id], position, new))
         if "accepted" not in (old, new):
             return
-        key = (str(row[EDITION]), str(row[CITY]), str(row[INDICATOR]))
+        key = score_key(row)
         accepted = self.accepted.setdefault(key, {})
+        was = best_of(accepted)
         if new == "accepted":
             accepted[claim_id] = int(row[POINTS])
         else:
             accepted.pop(claim_id, None)
         best = best_of(accepted)
-        if best != self.best.get(key, NO_SUPPORT):
-            self.best[key] = best
+        if not accepted:
+            del self.accepted[key]
+        if best != was:
             rows.scores.append((*key, position, best.points, best.claim_id))
+
+    def trim(self, keep: int) -> None:
+        """Let go of all but the `keep` claims held longest (recall() reads one back when a later
+        event changes it): memory follows the claims in play, not every claim ever submitted.
+        The accepted claims per score stay (at most as many scores as the scores table has)."""
+        claims = self.state.claims
+        excess = len(claims) - keep
+        if excess <= 0:
+            return
+        owners, positions, originators = (
+            self.state.owners,
+            self.claim_positions,
+            self.claim_originators,
+        )
+        for claim_id in list(itertools.islice(claims, excess)):
+            del claims[claim_id]
+            positions.pop(claim_id, None)
+            oid = originators.pop(claim_id, None)
+            if oid is not None:
+                owners.pop(oid, None)
+
+    def recall(self, db: Any, records: Iterable[EventRecord]) -> None:
+        """Read back, in one query, the claims that `records` change and trim() let go of: as
+        submitted (ranking_claims) with their latest status (claim_statuses)."""
+        owners = self.state.owners
+        wanted = {
+            r.originator_id
+            for r in records
+            if r.type in CLAIM_DECISIONS and r.originator_id not in owners
+        }
+        if not wanted:
+            return
+        found = rows_in(
+            db,
+            "SELECT c.originator_id, c.position, c.claim_id, c.edition_id, c.city_id, "
+            "c.indicator_id, c.points, (SELECT s.status FROM claim_statuses s "
+            "WHERE s.claim_position = c.position ORDER BY s.position DESC LIMIT 1) "
+            "FROM ranking_claims c WHERE c.originator_id IN ({})",
+            wanted,
+        )
+        for oid, at, claim_id, edition_id, city_id, indicator_id, points, status in found:
+            self.state.claims[claim_id] = [
+                edition_id, city_id, indicator_id, points, status or ClaimStatus.PENDING,
+            ]  # fmt: skip
+            owners[oid] = claim_id
+            self.claim_positions[claim_id] = int(at)
+            self.claim_originators[claim_id] = str(oid)
 
     def support(self, edition_id: str) -> dict[str, dict[str, Support]]:
         """Per city of the edition and indicator of its framework, the supporting claim
         (what projections.ranking.indicator_support gives, without looking at every claim)."""
         state = self.state
         indicator_ids = [i["id"] for i in state.indicators(edition_id)]
-        best = self.best
+        accepted = self.accepted
         return {
-            c: {i: best.get((edition_id, c, i), NO_SUPPORT) for i in indicator_ids}
+            c: {
+                i: best_of(accepted[edition_id, c, i]) if (edition_id, c, i) in accepted
+                else NO_SUPPORT
+                for i in indicator_ids
+            }
             for c in state.editions[edition_id]["city_ids"]
-        }
+        }  # fmt: skip
 
     def touched(self, record: EventRecord) -> set[str]:
         """Editions whose standings an event (already applied) may change."""
         return self.state.touched(record)
+
+    def fold(self, records: list[EventRecord], rows: TimelineRows) -> set[str]:
+        """Fold a batch in, adding its rows to `rows`; return the editions whose standings it
+        may change. An event the ranking state has no handler for (votes, rounds opened,
+        ballots: most of the log) changes nothing but the position, so it is passed over."""
+        handled, touched = HANDLERS, set()
+        for record in records:
+            if record.type in handled:
+                self.apply(record, rows)
+                touched |= self.state.touched(record)
+        if records:
+            self.state.position = records[-1].position
+        return touched
 
     def apply_all(self, records: Iterable[EventRecord]) -> TimelineRows:
         """Fold events in order; return the rows they add."""

@@ -128,12 +128,24 @@ class WeightDiff(FromView[WeightChange]):
     pass
 
 
-@strawberry.type(description="Two editions compared: moves, band transitions, what changed.")
-class EditionComparison:
-    a: str = strawberry.field(description="Edition a.")
-    b: str = strawberry.field(description="Edition b.")
-    table: RankingTableName = strawberry.field(description="Which table.")
-    at: ComparisonPoint = strawberry.field(description="Latest publications, or now.")
+@output(
+    Comparison,
+    exclude=["verdict"],
+    convert={
+        "a": lambda cut: cut.edition.edition_id,
+        "b": lambda cut: cut.edition.edition_id,
+        "table": RankingTableName,
+        "at": ComparisonPoint,
+        "matrix": rows(TransitionRow, cells=rows(TransitionCell)),
+    },
+)
+class EditionComparison(FromView[Comparison]):
+    a: str
+    b: str
+    table: RankingTableName
+    at: ComparisonPoint
+    matrix: list[TransitionRow]
+    # Where each edition is read, and the verdict: the API shows them flat.
     position_a: int = strawberry.field(description="Ledger position a is read at.")
     position_b: int = strawberry.field(description="Ledger position b is read at.")
     publication_a: int | None = strawberry.field(description="Publication of a (null: now).")
@@ -142,25 +154,13 @@ class EditionComparison:
         description="Same framework version and the same weights: scores compare directly."
     )
     reasons: list[str] = strawberry.field(description="Why not comparable (empty if it is).")
-    notes: list[str] = strawberry.field(description="Other things to keep in mind.")
-    matrix: list[TransitionRow] = strawberry.field(
-        description="Band in a (plus 'entered') by band in b (plus 'left'); the 4×4 part "
-        "sums to the common cities."
-    )
-    rows: list[ComparedCityRow] = strawberry.field(description="Common cities, by English name.")
-    entered: list[OneSidedCity] = strawberry.field(description="Cities only in b.")
-    left: list[OneSidedCity] = strawberry.field(description="Cities only in a.")
     framework_diff: list[FrameworkChange] = strawberry.field(
         description="Indicator changes along the lineage chain from a's framework to b's."
     )
-    not_comparable_indicators: list[str] = strawberry.field(
-        description="Indicators of b's table that a's evidence cannot be re-scored into."
-    )
-    result: strawberry.Private[Comparison]
 
     @resolver("Weights that differ, indicator by indicator.", CanSeeScores)
     def weight_diff(self) -> list[WeightDiff] | None:
-        return [WeightDiff.from_view(w) for w in self.result.verdict.weight_diff]
+        return [WeightDiff.from_view(w) for w in self.view.verdict.weight_diff]
 
     @resolver(
         "The stable JSON shape for tools (exact numbers as strings; scores, ranks and weights "
@@ -168,29 +168,20 @@ class EditionComparison:
     )
     def json(self, info: Info) -> str:
         scores = info.context.viewer.sees_scores
-        return json.dumps(comparison_json(self.result, scores=scores), ensure_ascii=False)
+        return json.dumps(comparison_json(self.view, scores=scores), ensure_ascii=False)
 
     @classmethod
-    def from_view(cls, c: Comparison) -> EditionComparison:
-        return cls(
-            a=c.a.edition.edition_id,
-            b=c.b.edition.edition_id,
-            table=RankingTableName(c.table),
-            at=ComparisonPoint(c.at),
+    def of(cls, c: Comparison) -> EditionComparison:
+        """The comparison, with where each edition is read and the verdict shown flat."""
+        return cls.from_view(
+            c,
             position_a=c.a.position,
             position_b=c.b.position,
             publication_a=c.a.publication_no,
             publication_b=c.b.publication_no,
             comparable=c.comparable,
             reasons=list(c.verdict.reasons),
-            notes=list(c.notes),
-            matrix=rows(TransitionRow, cells=rows(TransitionCell))(c.matrix),
-            rows=[ComparedCityRow.from_view(r) for r in c.rows],
-            entered=[OneSidedCity.from_view(r) for r in c.entered],
-            left=[OneSidedCity.from_view(r) for r in c.left],
             framework_diff=[FrameworkChange.from_view(e) for e in c.verdict.diff.entries],
-            not_comparable_indicators=list(c.not_comparable_indicators),
-            result=c,
         )
 
 
@@ -283,7 +274,7 @@ class YearsQuery:
                 "at NOW needs an editor or auditor token; others compare publications",
                 field="at",
             )
-        return EditionComparison.from_view(compare(info.context.db, a, b, table.value, at.value))
+        return EditionComparison.of(compare(info.context.db, a, b, table.value, at.value))
 
     @query("The changes between two framework versions, following the lineage chain.", Public)
     def framework_diff(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Unpack
 from uuid import uuid4
 
@@ -20,13 +21,18 @@ from ledger.usecases.claims import check_sources
 from ledger.usecases.params import (
     Actor,
     AppealId,
+    Check,
     EditionId,
     Editor,
     Reason,
     Run,
     Supplied,
     Vote,
+    Withdrawer,
 )
+
+#: A city's statement, feedback or an editor's reasons: a text as long as an excerpt.
+STATEMENT = Check(partial(validate.text, max_len=validate.MAX_EXCERPT))
 
 
 def city_appeal_id(city_id: str, chosen: str | None) -> str | None:
@@ -54,8 +60,8 @@ class AppealUseCases(LedgerBase):
         self,
         edition_id: EditionId,
         city_id: Annotated[str, Doc("The city (the API defaults it to the caller's).")],
-        text: Annotated[str, Doc("The city's statement.")],
-        filed_by: Annotated[str, Doc("Who files it."), Supplied.ACTOR],
+        text: Annotated[str, Doc("The city's statement."), STATEMENT],
+        filed_by: Annotated[str, Doc("Who files it."), Supplied.ACTOR, Check(validate.name)],
         indicator_id: Annotated[str, Doc("Indicator whose score is disputed.")],
         appeal_id: Annotated[
             str | None,
@@ -80,8 +86,6 @@ class AppealUseCases(LedgerBase):
         city believes right; `representing` is the city the filer speaks for, when known.
         """
         new_id = validate.ident("appeal_id", appeal_id) if appeal_id is not None else str(uuid4())
-        text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
-        filed_by = validate.text("filed_by", filed_by, max_len=120)
         if representing is not None and representing != city_id:
             raise PermissionDenied(
                 f"{filed_by} represents {representing} and may not file for {city_id}",
@@ -138,12 +142,10 @@ class AppealUseCases(LedgerBase):
         appeal_id: AppealId,
         city_id: Annotated[str, Doc("The city withdrawing its appeal."), Supplied.CITY],
         reason: Reason,
-        by: Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR],
+        by: Withdrawer,
         **run: Unpack[Run],
     ) -> str:
         """The city withdraws its open appeal."""
-        reason = validate.text("reason", reason)
-        by = validate.text("by", by, max_len=120)
 
         def withdraw(appeal: Appeal, when: datetime) -> None:
             appeal.withdraw(reason=reason, by=by, city_id=city_id, at=when)
@@ -155,7 +157,7 @@ class AppealUseCases(LedgerBase):
         self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> int:
         """Open the next verification round on an appeal's evidence; return its number."""
-        return self._run(run, self._open_round(Appeal, appeal_id, validate.actor(by)))
+        return self._run(run, self._open_round(Appeal, appeal_id, by))
 
     @use_case
     def cast_appeal_vote(
@@ -174,9 +176,8 @@ class AppealUseCases(LedgerBase):
         self, appeal_id: AppealId, *, by: Actor = None, **run: Unpack[Run]
     ) -> str:
         """Close an appeal's review round under its edition's quorum; return the outcome."""
-        actor = validate.actor(by)
         return self._run(
-            run, self._step(Appeal, appeal_id, lambda a, when: self._close_round(a, when, actor))
+            run, self._step(Appeal, appeal_id, lambda a, when: self._close_round(a, when, by))
         )
 
     @use_case
@@ -184,7 +185,7 @@ class AppealUseCases(LedgerBase):
         self,
         appeal_id: AppealId,
         decision: Annotated[str, Doc("upheld or dismissed.")],
-        response: Annotated[str, Doc("The reasons for the decision.")],
+        response: Annotated[str, Doc("The reasons for the decision."), STATEMENT],
         by: Editor = "editor",
         **run: Unpack[Run],
     ) -> str:
@@ -193,8 +194,6 @@ class AppealUseCases(LedgerBase):
         Upholding records the correction in the same save: a claim carrying the appeal's
         evidence, accepted on the appeal's review, superseding the disputed claim.
         """
-        response = validate.text("response", response, max_len=validate.MAX_EXCERPT)
-        by = validate.text("by", by, max_len=120)
 
         def body(when: datetime) -> Outcome[str]:
             appeal = self._get(Appeal, appeal_id)
@@ -245,15 +244,13 @@ class AppealUseCases(LedgerBase):
         self,
         edition_id: EditionId,
         city_id: Annotated[str, Doc("The city giving feedback."), Supplied.CITY],
-        text: Annotated[str, Doc("The feedback.")],
-        given_by: Annotated[str, Doc("Who gives it."), Supplied.ACTOR],
+        text: Annotated[str, Doc("The feedback."), STATEMENT],
+        given_by: Annotated[str, Doc("Who gives it."), Supplied.ACTOR, Check(validate.name)],
         feedback_id: Annotated[str | None, Doc("Id (default: UUID).")] = None,
         **run: Unpack[Run],
     ) -> str:
         """Record a city's plain feedback on an edition (not an appeal); return its id."""
         new_id = validate.ident("feedback_id", feedback_id) if feedback_id else str(uuid4())
-        text = validate.text("text", text, max_len=validate.MAX_EXCERPT)
-        given_by = validate.text("given_by", given_by, max_len=120)
 
         def make(when: datetime) -> Feedback:
             self._get(Edition, edition_id).require_city(city_id)

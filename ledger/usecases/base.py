@@ -20,6 +20,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger import validate
 from ledger.appeal import Appeal
@@ -37,7 +38,7 @@ from ledger.errors import (
 from ledger.framework import Framework
 from ledger.proofs import leaf_hash, tree_head
 from ledger.receipt import Receipt
-from ledger.records import EventRecord, from_notification
+from ledger.records import EventRecord, from_notification, record_from
 from ledger.storage import STORAGE_ERRORS, storage_error
 from ledger.usecases.registry import Run, current_request, use_case
 from ledger.verifier import Verifier
@@ -118,6 +119,23 @@ def _key(cls: type[Aggregate], ident: str) -> UUID:
 def _what(cls: type[Aggregate]) -> str:
     """How errors name an aggregate class: WeightSet -> "weight set"."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+
+
+_HEX_ID = re.compile("[0-9a-f]{32}")
+
+
+class _UuidTexts(dict[Any, str]):
+    """Stored originator ids as the canonical UUID text, each worked out once per batch."""
+
+    def __missing__(self, raw: Any) -> str:
+        text = str(raw)
+        if _HEX_ID.fullmatch(text):
+            # What str(UUID(text)) gives for 32 lower-case hex digits, without the object.
+            dashed = f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        else:
+            dashed = str(UUID(text))
+        self[raw] = dashed
+        return dashed
 
 
 class LedgerBase(Application[UUID]):
@@ -454,8 +472,40 @@ class LedgerBase(Application[UUID]):
         self, after: int = 0, limit: int = 1000, upto: int | None = None
     ) -> list[EventRecord]:
         """Recorded events after a position, in ledger order, as plain records."""
-        notifications = self.recorder.select_notifications(start=after + 1, limit=limit, stop=upto)
-        return [from_notification(self.mapper, n) for n in notifications]
+        rows = self._stored_rows(after, limit, upto)
+        if rows is None:
+            notifications = self.recorder.select_notifications(
+                start=after + 1, limit=limit, stop=upto
+            )
+            return [from_notification(self.mapper, n) for n in notifications]
+        mapper, ids = self.mapper, _UuidTexts()
+        return [
+            record_from(mapper, position, ids[raw], version, topic, bytes(state))
+            for position, raw, version, topic, state in rows
+        ]
+
+    def _stored_rows(self, after: int, limit: int, upto: int | None) -> list[Any] | None:
+        """The stored rows after a position, read with one plain SELECT where the log is in
+        SQLite with UUID ids (select_notifications would build a UUID object for each row
+        only for the caller to turn it back into text); None elsewhere."""
+        recorder = self.recorder
+        if (
+            not isinstance(recorder, SQLiteApplicationRecorder)
+            or recorder.datastore.originator_id_type != "uuid"
+        ):
+            return None
+        bounds, params = "rowid > ?", [after]
+        if upto is not None:
+            bounds += " AND rowid <= ?"
+            params.append(upto)
+        params.append(limit)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {recorder.events_table_name} WHERE {bounds} ORDER BY rowid LIMIT ?",
+                params,
+            )
+            return list(cursor.fetchall())
 
     def all_records(self) -> Iterator[EventRecord]:
         """Every recorded event, in ledger order, read a page at a time."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Unpack
 
 from ledger import validate
@@ -13,7 +14,10 @@ from ledger.fields import NameEn, NameZh
 from ledger.framework import Framework
 from ledger.usecases.base import LedgerBase, use_case
 from ledger.usecases.params import (
+    NEW_ID,
+    VERSION,
     Actor,
+    Check,
     FrameworkId,
     Indicators,
     Languages,
@@ -25,6 +29,8 @@ from ledger.usecases.params import (
 from ledger.verifier import Verifier
 
 Lineage = Annotated[list[dict[str, Any]], Doc("Every indicator's relation.")]
+#: A city's name, in any of its languages.
+CITY_NAME = Check(partial(validate.text, max_len=200))
 
 
 class CatalogueUseCases(LedgerBase):
@@ -33,9 +39,9 @@ class CatalogueUseCases(LedgerBase):
     @use_case
     def register_city(
         self,
-        city_id: Annotated[str, Doc("Stable id.")],
-        name_en: NameEn,
-        name_zh: NameZh,
+        city_id: Annotated[str, Doc("Stable id."), NEW_ID],
+        name_en: Annotated[NameEn, CITY_NAME],
+        name_zh: Annotated[NameZh, CITY_NAME],
         country: Annotated[str, Doc("ISO 3166-1 alpha-2 code.")],
         aliases_zh: Annotated[list[str] | None, Doc("Other names.")] = None,
         *,
@@ -43,10 +49,6 @@ class CatalogueUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> str:
         """Register a city under a stable id; return the id."""
-        by = validate.actor(by)
-        validate.ident("city_id", city_id)
-        name_en = validate.text("name_en", name_en, max_len=200)
-        name_zh = validate.text("name_zh", name_zh, max_len=200)
         if (
             not isinstance(country, str)
             or len(country) != 2
@@ -73,7 +75,7 @@ class CatalogueUseCases(LedgerBase):
     @use_case
     def define_framework(
         self,
-        framework_id: FrameworkId,
+        framework_id: Annotated[FrameworkId, NEW_ID],
         title: Title,
         pillars: Pillars,
         indicators: Indicators,
@@ -82,9 +84,6 @@ class CatalogueUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> int:
         """Define version 1 of an indicator framework; return the version number."""
-        by = validate.actor(by)
-        validate.ident("framework_id", framework_id)
-        title = validate.text("title", title, max_len=300)
 
         def make(when: datetime) -> Framework:
             return Framework.define(
@@ -100,7 +99,7 @@ class CatalogueUseCases(LedgerBase):
         framework_id: FrameworkId,
         pillars: Pillars,
         indicators: Indicators,
-        note: Annotated[str, Doc("What changed and why.")],
+        note: Annotated[str, Doc("What changed and why."), Check(validate.text)],
         lineage: Annotated[
             list[dict[str, Any]] | None,
             Doc(
@@ -116,8 +115,6 @@ class CatalogueUseCases(LedgerBase):
 
         Editions keep the version they pinned.
         """
-        by = validate.actor(by)
-        note = validate.text("note", note)
 
         def revise(framework: Framework, when: datetime) -> int:
             return framework.revise(
@@ -130,9 +127,9 @@ class CatalogueUseCases(LedgerBase):
     def state_lineage(
         self,
         framework_id: FrameworkId,
-        version: Annotated[int, Doc("Its version.")],
+        version: Annotated[int, Doc("Its version."), VERSION],
         predecessor_framework_id: Annotated[str, Doc("The predecessor framework.")],
-        predecessor_version: Annotated[int, Doc("The predecessor's version.")],
+        predecessor_version: Annotated[int, Doc("The predecessor's version."), VERSION],
         lineage: Lineage,
         *,
         by: Actor = None,
@@ -143,9 +140,6 @@ class CatalogueUseCases(LedgerBase):
         For a version defined without lineage, e.g. the first version of a framework that
         succeeds another one. Returns the version number.
         """
-        by = validate.actor(by)
-        validate.integer("version", version, low=1, high=10_000)
-        validate.integer("predecessor_version", predecessor_version, low=1, high=10_000)
 
         def state(framework: Framework, when: datetime) -> None:
             framework.state_lineage(
@@ -162,19 +156,16 @@ class CatalogueUseCases(LedgerBase):
     @use_case
     def enrol_verifier(
         self,
-        verifier_id: VerifierId,
+        verifier_id: Annotated[VerifierId, NEW_ID],
         languages: Languages,
         *,
         by: Actor = None,
         **run: Unpack[Run],
     ) -> str:
         """Enrol an anonymous verifier with the languages they read; return the id."""
-        by = validate.actor(by)
-        validate.ident("verifier_id", verifier_id)
-        langs = validate.languages("languages", languages)
 
         def make(when: datetime) -> Verifier:
-            return Verifier.enrol(verifier_id=verifier_id, languages=langs, at=when, by=by)
+            return Verifier.enrol(verifier_id=verifier_id, languages=languages, at=when, by=by)
 
         return self._run(run, self._new(Verifier, verifier_id, make, verifier_id))
 
@@ -188,11 +179,9 @@ class CatalogueUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> str:
         """Restate the languages a verifier reads."""
-        by = validate.actor(by)
-        langs = validate.languages("languages", languages)
 
         def change(verifier: Verifier, when: datetime) -> None:
-            verifier.change_languages(languages=langs, at=when, by=by)
+            verifier.change_languages(languages=languages, at=when, by=by)
 
         return self._run(run, self._update(Verifier, verifier_id, change, verifier_id))
 

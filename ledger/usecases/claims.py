@@ -18,6 +18,7 @@ from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     Actor,
     AsEditor,
+    Check,
     CityId,
     ClaimId,
     EditionId,
@@ -26,6 +27,7 @@ from ledger.usecases.params import (
     Sources,
     Supplied,
     Vote,
+    Withdrawer,
 )
 
 MAX_SOURCES = 20
@@ -42,7 +44,9 @@ class ClaimUseCases(LedgerBase):
         indicator_id: IndicatorId,
         rung: Rung,
         sources: Sources,
-        submitted_by: Annotated[str, Doc("Who submits the claim."), Supplied.ACTOR],
+        submitted_by: Annotated[
+            str, Doc("Who submits the claim."), Supplied.ACTOR, Check(validate.name)
+        ],
         claim_id: Annotated[str | None, Doc("Id (default: new UUID).")] = None,
         supersedes: Annotated[str | None, Doc("Claim replaced once this one is accepted.")] = None,
         as_editor: AsEditor = False,
@@ -54,7 +58,6 @@ class ClaimUseCases(LedgerBase):
         it only once accepted (see close_round); until then the old claim keeps counting.
         """
         new_id = validate.ident("claim_id", claim_id) if claim_id is not None else str(uuid4())
-        submitted_by = validate.text("submitted_by", submitted_by, max_len=120)
         validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
@@ -88,13 +91,11 @@ class ClaimUseCases(LedgerBase):
         self,
         claim_id: ClaimId,
         reason: Reason,
-        by: Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR],
+        by: Withdrawer,
         as_editor: AsEditor = False,
         **run: Unpack[Run],
     ) -> str:
         """Withdraw a claim so that it no longer counts: by its submitter, or as an editor."""
-        reason = validate.text("reason", reason)
-        by = validate.text("by", by, max_len=120)
 
         def withdraw(claim: Claim, when: datetime) -> None:
             claim.withdraw(reason=reason, by=by, as_editor=as_editor is True, at=when)
@@ -104,7 +105,7 @@ class ClaimUseCases(LedgerBase):
     @use_case
     def open_round(self, claim_id: ClaimId, *, by: Actor = None, **run: Unpack[Run]) -> int:
         """Open the next verification round of a claim; return its number."""
-        return self._run(run, self._open_round(Claim, claim_id, validate.actor(by)))
+        return self._run(run, self._open_round(Claim, claim_id, by))
 
     @use_case
     def cast_vote(
@@ -125,7 +126,6 @@ class ClaimUseCases(LedgerBase):
         Accepting a claim that supersedes another supersedes it in the same save (after the
         round's closing, so the city's score never dips between the two events).
         """
-        by = validate.actor(by)
 
         def body(when: datetime) -> Outcome[str]:
             claim = self._get(Claim, claim_id)

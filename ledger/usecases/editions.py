@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Unpack
 
 from ledger import validate
@@ -10,15 +11,18 @@ from ledger.city import City
 from ledger.doc import Doc
 from ledger.edition import TABLES, Edition
 from ledger.errors import InvalidInput, InvalidState
-from ledger.fields import Quorum, Year
+from ledger.fields import Year
 from ledger.publishing import PublicationCheck, PublicationFacts
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
+    NEW_ID,
     Actor,
+    Check,
     EditionId,
     Editor,
     FrameworkId,
     FrameworkVersion,
+    Quorum,
     Run,
     Title,
     WeightSetId,
@@ -35,28 +39,20 @@ class EditionUseCases(LedgerBase):
     @use_case
     def create_edition(
         self,
-        edition_id: EditionId,
-        year: Year,
+        edition_id: Annotated[EditionId, NEW_ID],
+        year: Annotated[Year, Check(partial(validate.integer, low=2000, high=2200))],
         title: Title,
-        region: Annotated[str, Doc("Region.")],
+        region: Annotated[str, Doc("Region."), Check(partial(validate.text, max_len=120))],
         framework_id: FrameworkId,
         framework_version: FrameworkVersion,
         weight_set_id: WeightSetId,
-        evidence_cutoff: Annotated[str, Doc("YYYY-MM-DD.")],
+        evidence_cutoff: Annotated[str, Doc("YYYY-MM-DD."), Check(validate.iso_date)],
         quorum: Quorum = 2,
         *,
         by: Actor = None,
         **run: Unpack[Run],
     ) -> str:
         """Open an edition pinning a framework version and a (possibly shared) weight set."""
-        by = validate.actor(by)
-        validate.ident("edition_id", edition_id)
-        validate.integer("year", year, low=2000, high=2200)
-        title = validate.text("title", title, max_len=300)
-        region = validate.text("region", region, max_len=120)
-        cutoff = validate.iso_date("evidence_cutoff", evidence_cutoff)
-        validate.integer("quorum", quorum, low=1, high=100)
-        validate.integer("framework_version", framework_version, low=1, high=10_000)
 
         def make(when: datetime) -> Edition:
             self._framework(framework_id, framework_version).indicators_of(framework_version)
@@ -72,8 +68,8 @@ class EditionUseCases(LedgerBase):
             return Edition.create(
                 edition_id=edition_id, year=year, title=title, region=region,
                 framework_id=framework_id, framework_version=framework_version,
-                weight_set_id=weight_set_id, evidence_cutoff=cutoff, quorum=quorum, at=when,
-                by=by,
+                weight_set_id=weight_set_id, evidence_cutoff=evidence_cutoff, quorum=quorum,
+                at=when, by=by,
             )  # fmt: skip
 
         return self._run(run, self._new(Edition, edition_id, make, edition_id))
@@ -82,19 +78,21 @@ class EditionUseCases(LedgerBase):
     def include_cities(
         self,
         edition_id: EditionId,
-        city_ids: Annotated[list[str], Doc("Registered cities to add.")],
+        city_ids: Annotated[
+            list[str],
+            Doc("Registered cities to add."),
+            Check(partial(validate.string_list, check=validate.ident, max_items=1000)),
+        ],
         *,
         by: Actor = None,
         **run: Unpack[Run],
     ) -> int:
         """Add registered cities to an edition; return how many it now has."""
-        by = validate.actor(by)
-        ids = validate.string_list("city_ids", city_ids, check=validate.ident, max_items=1000)
 
         def include(edition: Edition, when: datetime) -> int:
-            for city_id in ids:
+            for city_id in city_ids:
                 self._get(City, city_id)
-            edition.include_cities(city_ids=ids, at=when, by=by)
+            edition.include_cities(city_ids=city_ids, at=when, by=by)
             return len(edition.city_ids)
 
         return self._run(run, self._step(Edition, edition_id, include))
@@ -109,8 +107,6 @@ class EditionUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> int:
         """Set how many accepting votes a claim of this edition needs."""
-        by = validate.actor(by)
-        validate.integer("quorum", quorum, low=1, high=100)
 
         def change(edition: Edition, when: datetime) -> None:
             edition.change_quorum(quorum=quorum, at=when, by=by)
@@ -238,13 +234,13 @@ class EditionUseCases(LedgerBase):
     def set_appeal_window(
         self,
         edition_id: EditionId,
-        days: Annotated[int, Doc("Days, 1..3660.")],
+        days: Annotated[
+            int, Doc("Days, 1..3660."), Check(partial(validate.integer, low=1, high=3660))
+        ],
         by: Editor = "editor",
         **run: Unpack[Run],
     ) -> int:
         """Set how many days after its latest publication an edition accepts appeals."""
-        validate.integer("days", days, low=1, high=3660)
-        by = validate.text("by", by, max_len=120)
 
         def change(edition: Edition, when: datetime) -> None:
             edition.set_appeal_window(days=days, by=by, at=when)

@@ -27,7 +27,9 @@ from typing import (
     get_type_hints,
 )
 
+from ledger import validate
 from ledger.doc import Doc, doc_of
+from ledger.validate import Check
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,7 +61,9 @@ class Run(TypedDict, total=False):
     idempotency_key: str | None
 
 
-Actor = Annotated[str | None, Doc("Who records the command."), Supplied.ACTOR]
+Actor = Annotated[
+    str | None, Doc("Who records the command."), Supplied.ACTOR, Check(validate.actor)
+]
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class Parameter:
     default: Any
     #: Who supplies it at the API edge (None: the request).
     supplied: Supplied | None
+    #: Its rule (the `Check`), run on the argument before the use case's body; None: none.
+    check: Check | None = None
 
     @property
     def required(self) -> bool:
@@ -104,8 +110,9 @@ class UseCase:
             hint = hints.get(p.name, Any)
             extras = get_args(hint)[1:] if get_origin(hint) is Annotated else ()
             supplied = next((e for e in extras if isinstance(e, Supplied)), None)
+            check = next((e for e in extras if isinstance(e, Check)), None)
             base = get_args(hint)[0] if extras else hint
-            found.append(Parameter(p.name, base, doc_of(hint), p.default, supplied))
+            found.append(Parameter(p.name, base, doc_of(hint), p.default, supplied, check))
         return tuple(found)
 
     @property
@@ -149,24 +156,34 @@ def current_request() -> Request | None:
 
 
 def use_case(method: Callable[P, R]) -> Callable[P, R]:
-    """Register a Ledger use case; its arguments fingerprint the request for idempotency keys."""
+    """Register a Ledger use case; its arguments fingerprint the request for idempotency keys.
+
+    Each parameter's `Check` runs on its argument, in signature order, before the body, which
+    gets the clean values: a bad value is refused, naming its parameter, before anything runs.
+    """
     signature = inspect.signature(method)
+    case = UseCase(method.__name__, method)
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        run = bound.arguments.pop("run", {})
-        # Fingerprinted as when `at` was a parameter of its own (stored receipts compare it).
-        request = {k: v for k, v in bound.arguments.items() if k != "self"}
+        run = bound.arguments.get("run", {})
+        # Fingerprinted as given (not as cleaned), and as when `at` was a parameter of its own
+        # (stored receipts compare it).
+        request = {k: v for k, v in bound.arguments.items() if k not in ("self", "run")}
         request["at"] = run.get("at")
         text = json.dumps([method.__name__, request], sort_keys=True, default=str)
         digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        for parameter in case.parameters:
+            if parameter.check is not None:
+                value = bound.arguments[parameter.name]
+                bound.arguments[parameter.name] = parameter.check(parameter.name, value)
         token = _REQUEST.set(Request(method.__name__, digest))
         try:
-            return method(*args, **kwargs)
+            return method(*bound.args, **bound.kwargs)
         finally:
             _REQUEST.reset(token)
 
-    USE_CASES[method.__name__] = UseCase(method.__name__, method)
+    USE_CASES[method.__name__] = case
     return wrapper

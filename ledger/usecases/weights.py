@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Unpack
 
-from ledger import validate
 from ledger.doc import Doc
 from ledger.fields import PanelistId
 from ledger.usecases.base import LedgerBase, use_case
 from ledger.usecases.params import (
+    NEW_ID,
     Actor,
     Allocations,
     Editor,
@@ -34,7 +34,7 @@ class WeightUseCases(LedgerBase):
     @use_case
     def create_weight_set(
         self,
-        weight_set_id: WeightSetId,
+        weight_set_id: Annotated[WeightSetId, NEW_ID],
         title: Title,
         framework_id: FrameworkId,
         framework_version: FrameworkVersion,
@@ -43,10 +43,6 @@ class WeightUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> str:
         """Create a weight set (and its empty panel) for a framework version."""
-        by = validate.actor(by)
-        validate.ident("weight_set_id", weight_set_id)
-        title = validate.text("title", title, max_len=300)
-        validate.integer("framework_version", framework_version, low=1, high=10_000)
 
         def make(when: datetime) -> WeightSet:
             framework = self._framework(framework_id, framework_version)
@@ -63,15 +59,13 @@ class WeightUseCases(LedgerBase):
     def enrol_panelist(
         self,
         weight_set_id: WeightSetId,
-        panelist_id: PanelistId,
+        panelist_id: Annotated[PanelistId, NEW_ID],
         field: Annotated[str, Doc("One of the four panel fields.")],
         *,
         by: Actor = None,
         **run: Unpack[Run],
     ) -> str:
         """Add an anonymous panelist from one of the four fields."""
-        by = validate.actor(by)
-        validate.ident("panelist_id", panelist_id)
 
         def enrol(weight_set: WeightSet, when: datetime) -> None:
             weight_set.enrol_panelist(panelist_id=panelist_id, field=field, at=when, by=by)
@@ -103,7 +97,6 @@ class WeightUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> str:
         """Replace a panelist's ballot."""
-        reason = validate.text("reason", reason)
 
         def revise(weight_set: WeightSet, when: datetime) -> None:
             weight_set.revise_ballot(
@@ -120,7 +113,6 @@ class WeightUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> int:
         """Make the mean of the current ballots the weights in force; return the revision."""
-        by = validate.text("by", by, max_len=120)
         return self._run(
             run, self._step(WeightSet, weight_set_id, lambda ws, when: ws.aggregate(by=by, at=when))
         )
@@ -135,8 +127,6 @@ class WeightUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> int:
         """Set the weights in force directly, with a reason; return the revision."""
-        reason = validate.text("reason", reason)
-        by = validate.text("by", by, max_len=120)
 
         def change(weight_set: WeightSet, when: datetime) -> int:
             return weight_set.set_weights(weights=weights, reason=reason, by=by, at=when)

@@ -337,3 +337,39 @@ def test_the_command_line_prints_any_publication_and_what_changed(
     assert "institutional taizhou-zj: 60%-100% -> 10%-30% (appeal ap-1)" in out
     assert main(["rank", *table[1:], "--publication", "9"]) != 0
     assert "has no publication 9" in capsys.readouterr().err
+
+
+def test_appeals_replayed_in_batches_of_any_size_give_identical_rows(timed: Timed) -> None:
+    from projections.follower import Follower
+
+    rt = timed.runtime
+    file(timed)
+    review(timed, "ap-1", "reject")
+    timed.answer_appeal("ap-1", "dismissed", "The portal opened after the cutoff.", "E01")
+    file(timed, "ap-2", text="The gazette says otherwise.")
+    timed.withdraw_appeal("ap-2", "taizhou-zj", "We found our mistake.", "taizhou-office")
+    file(timed, "ap-3")
+    timed.open_appeal_review("ap-3")
+    timed.cast_appeal_vote("ap-3", "V1", "accept", "the portal is live")
+    timed.give_feedback(EDITION, "seoul", "Please add metro ridership.", "seoul-office")
+    rt.catch_up()
+    tables = docket.AppealCases.tables
+
+    def dump() -> dict[str, list[tuple[object, ...]]]:
+        return {t: sorted(rt.db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+
+    before = dump()
+    assert len(before["appeal_votes"]) == 3 and len(before["feedback"]) == 1
+    cases = docket.appeals(rt.db)
+    follower = Follower(rt.ledger, rt.follower.db, [docket.AppealCases()])
+    follower.rebuild()
+    assert dump() == before
+    for model in follower.models:
+        model.drop(rt.follower.db)
+        model.create(rt.follower.db)
+    rt.follower.db.execute("DELETE FROM projection_tracking WHERE model = 'appeals'")
+    while follower.catch_up(limit=3) < rt.ledger.head():
+        pass
+    assert dump() == before
+    assert docket.appeals(rt.db) == cases
+    assert cases[0].sources == (evidence.source_view(source("zh", "new evidence")),)

@@ -149,16 +149,18 @@ def test_as_of_an_instant_binary_searches_to_the_longest_prefix_at_or_before_it(
         assert position_at(world.db, moment) == expected, moment
 
 
-def test_the_event_filters_are_indexed_after_a_catch_up_and_after_a_rebuild(
+def test_the_event_filters_and_evidence_queries_are_indexed_after_a_catch_up_and_a_rebuild(
     world: Runtime,
 ) -> None:
     def indexes() -> set[str]:
         rows = world.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+            "SELECT name FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name IN ('events', 'claims', 'votes')"
         ).fetchall()
         return {str(r[0]) for r in rows}
 
     expected = {f"idx_events_{c}" for c in ("type", "edition_id", "city_id", "time")}
+    expected |= {"idx_claims_city", "idx_votes_key"}
     world.catch_up()
     assert expected <= indexes()
     world.follower.rebuild()

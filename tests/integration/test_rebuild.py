@@ -8,7 +8,10 @@ import pytest
 from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
+from ledger.records import EventRecord
+from projections import follower, standings
 from projections.follower import default_models
+from projections.timeline import Timeline
 from tests.support.builders import EDITION
 from tests.support.inputs import source
 
@@ -34,6 +37,34 @@ def test_dropping_and_replaying_gives_identical_rows(world: Runtime) -> None:
     world.catch_up()
     before = dump(world.db)
     assert world.follower.rebuild() == ledger.head()
+    assert dump(world.db) == before
+
+
+def test_standings_holding_only_a_few_claims_between_batches_give_identical_rows(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = world.ledger
+    claim = ledger.submit_claim(EDITION, "seoul", "I6", 3, [source("ko")], "R1")
+    ledger.withdraw_claim(claim, "duplicate", "R1")
+    world.catch_up()
+    before = dump(world.db)
+    # Every claim let go of after each batch: each later decision reads its claim back.
+    monkeypatch.setattr(standings, "HELD_CLAIMS", 0)
+    monkeypatch.setattr(follower, "REBUILD_BATCH", 3)
+    recalled: list[int] = []
+    recall = Timeline.recall
+
+    def counted(self: Timeline, db: Database, records: list[EventRecord]) -> None:
+        held = len(self.state.claims)
+        recall(self, db, records)
+        recalled.append(len(self.state.claims) - held)
+
+    monkeypatch.setattr(Timeline, "recall", counted)
+    assert world.follower.rebuild() == ledger.head()
+    assert dump(world.db) == before
+    assert sum(recalled) > 10
+    while world.follower.catch_up(limit=7) < ledger.head():
+        pass
     assert dump(world.db) == before
 
 
@@ -67,7 +98,6 @@ def test_catching_up_in_small_steps_equals_one_pass(world: Runtime) -> None:
 def test_the_follow_loop_survives_a_failing_batch_and_retries_it(world: Runtime) -> None:
     import threading
 
-    from ledger.records import EventRecord
     from projections.follower import Follower
     from projections.model import ReadModel
 

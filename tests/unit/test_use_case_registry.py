@@ -75,3 +75,42 @@ def test_an_import_line_the_registry_does_not_accept_is_refused_before_anything_
         importer.parse([text])
 
     assert message in refused.value.message
+
+
+def test_a_parameter_s_check_is_declared_once_with_its_type() -> None:
+    checked = {
+        (name, p.name)
+        for name, case in USE_CASES.items()
+        for p in case.parameters
+        if p.check is not None
+    }
+    # The caller's name, a title and a new id are checked wherever they are parameters.
+    assert {("register_city", "by"), ("create_edition", "by"), ("open_round", "by")} <= checked
+    assert {("create_edition", "title"), ("create_weight_set", "title")} <= checked
+    assert {("create_edition", "edition_id"), ("enrol_verifier", "verifier_id")} <= checked
+    # A reference to an existing id is not checked as an id: an unknown one is refused as such.
+    assert ("change_quorum", "edition_id") not in checked
+
+
+def test_a_use_case_body_gets_its_arguments_as_their_checks_clean_them(
+    empty_ledger: Ledger,
+) -> None:
+    empty_ledger.register_city(
+        city_id="hangzhou", name_en="  Hangzhou ", name_zh="杭州", country="CN", by=" importer "
+    )
+
+    recorded = empty_ledger.records()[-1].data
+    assert (recorded["name_en"], recorded["by"]) == ("Hangzhou", "importer")
+
+
+def test_a_bad_argument_is_refused_naming_its_parameter_before_the_body_runs(
+    empty_ledger: Ledger,
+) -> None:
+    before = len(empty_ledger.records())
+    with pytest.raises(InvalidInput) as refused:
+        empty_ledger.register_city(
+            city_id="hangzhou", name_en="Hangzhou", name_zh="杭州", country="CN", by=" " * 3
+        )
+
+    assert (refused.value.field, refused.value.message) == ("by", "by must not be empty")
+    assert len(empty_ledger.records()) == before

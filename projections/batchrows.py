@@ -1,0 +1,80 @@
+"""BatchRows: the rows of one table that a batch of events creates or changes, held in memory
+and written once at the batch's end (no query per event)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from projections.model import rows_in
+
+Row = dict[str, Any]
+
+
+class BatchRows:
+    """One table's rows touched by a batch: those created in it are inserted in the order they
+    were created; those of earlier batches are read once (one query per CHUNK keys) and
+    updated once, in the columns `changes` names. Appended rows (`append`) are only inserted.
+    """
+
+    def __init__(
+        self, table: str, columns: tuple[str, ...], key: tuple[str, ...], changes: tuple[str, ...]
+    ) -> None:
+        self.table, self.columns, self.key, self.changes = table, columns, key, changes
+        self.rows: dict[Any, Row] = {}
+        self.new: list[Any] = []
+        self.changed: set[Any] = set()
+        self.appended: list[tuple[Any, ...]] = []
+
+    def key_of(self, row: Row) -> Any:
+        """A row's key: its one key column's value, or a tuple of them."""
+        if len(self.key) == 1:
+            return row[self.key[0]]
+        return tuple(row[c] for c in self.key)
+
+    def load(self, db: Database, column: str, values: Iterable[Any]) -> list[Row]:
+        """Read the stored rows whose `column` is among `values`; return them."""
+        sql = f"SELECT {', '.join(self.columns)} FROM [{self.table}] WHERE [{column}] IN ({{}})"
+        found = [dict(zip(self.columns, row, strict=True)) for row in rows_in(db, sql, values)]
+        for row in found:
+            self.rows[self.key_of(row)] = row
+        return found
+
+    def add(self, row: Row) -> None:
+        """A row created in this batch."""
+        key = self.key_of(row)
+        self.rows[key] = row
+        self.new.append(key)
+
+    def append(self, values: tuple[Any, ...]) -> None:
+        """A row that no later event changes, as values in `columns` order."""
+        self.appended.append(values)
+
+    def __getitem__(self, key: Any) -> Row:
+        """A row to change (KeyError: neither created in the batch nor read)."""
+        row = self.rows[key]
+        self.changed.add(key)
+        return row
+
+    def write(self, db: Database) -> None:
+        """Insert the new rows and update the changed ones, one executemany per statement."""
+        conn, columns = db.conn, self.columns
+        insert = (
+            f"INSERT INTO [{self.table}] ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        if self.new:
+            conn.executemany(insert, [[self.rows[k][c] for c in columns] for k in self.new])
+        if self.appended:
+            conn.executemany(insert, self.appended)
+        fresh = set(self.new)
+        stale = sorted(k for k in self.changed if k not in fresh)
+        if stale:
+            sets = ", ".join(f"{c} = ?" for c in self.changes)
+            where = " AND ".join(f"{c} = ?" for c in self.key)
+            conn.executemany(
+                f"UPDATE [{self.table}] SET {sets} WHERE {where}",
+                [[self.rows[k][c] for c in (*self.changes, *self.key)] for k in stale],
+            )
