@@ -148,10 +148,10 @@ class _Walk:
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
         accepts, so that the id keys the versions alone; another is the audit's business)."""
-        text = str(UUID(str(raw)))
-        if not isinstance(raw, UUID) and raw != UUID(text).hex:
+        uuid = raw if isinstance(raw, UUID) else UUID(str(raw))
+        if uuid is not raw and raw != uuid.hex:
             raise _Off
-        return text
+        return str(uuid)
 
     def topic(self, topic: str) -> tuple[str, bool]:
         """A topic seen first: its event type name, and whether its events may be read as

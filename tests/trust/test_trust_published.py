@@ -18,7 +18,7 @@ from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app
 from ledger.errors import NoWeightsInForce
 from ledger.published import table_digest
-from ledger.publishing import PublicationFacts
+from ledger.publishing import PublicationCheck, PublicationFacts
 from projections.publication_check import ReadModelCheck
 from projections.replaycheck import verify_read_side
 from tests.trust.trust_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Cli, raw
@@ -94,26 +94,20 @@ def test_an_edited_publication_in_the_read_models_is_not_served(
     assert "does not match the log" in shown["errors"][0]["message"]
 
 
-class SkewedCheck(ReadModelCheck):
-    """A ranking engine that disagrees with the log: every digest it reports is wrong."""
+def skewed(check: PublicationCheck) -> PublicationCheck:
+    """A ranking engine that disagrees with the log: every digest `check` reports is wrong."""
 
-    def __call__(
-        self,
-        edition_id: str,
-        cut: int,
-        corrected_at: int | None,
-        tables: list[str],
-        *,
-        blockers: bool = True,
-    ) -> PublicationFacts:
-        facts = super().__call__(edition_id, cut, corrected_at, tables, blockers=blockers)
+    def wrong(*args: Any, **kwargs: Any) -> PublicationFacts:
+        facts = check(*args, **kwargs)
         return replace(facts, table_digests=dict.fromkeys(facts.table_digests or {}, "0" * 64))
+
+    return wrong
 
 
 def test_a_publication_whose_digests_are_not_the_logs_tables_fails_verify_and_is_not_served(
     world: Runtime,
 ) -> None:
-    world.ledger.publication_check = SkewedCheck(world.follower, world.db)
+    world.ledger.publication_check = skewed(ReadModelCheck(world.follower, world.db))
     world.ledger.publish(EDITION, force=True, reason="c2 and c4 are still under review")
     world.catch_up()
     at = world.ledger.head()
