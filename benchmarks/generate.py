@@ -57,10 +57,10 @@ REGIONS = (
     ("levant", "Levant", "黎凡特"),
     ("pacific-rim", "Pacific Rim", "环太平洋"),
 )
-#: A publication folds the whole log up to its position (twice: chain and tables, then the
-#: blockers), so its cost grows with the log: editions publish (and take appeals, which need a
-#: publication) only in years that start before this many events, so that a million-event
-#: ledger builds in minutes. The scale benchmark measures one publication at the head.
+#: Editions publish (and take appeals, which need a publication) only in years that start
+#: before this many events. (Chosen when a publication folded the whole log up to its position;
+#: it now reads its edition from the read models, but the ledgers built so far keep this shape.)
+#: The scale benchmark measures one publication at the head.
 PUBLISH_BELOW = 60_000
 FRAMEWORK_ID = "scale-smart-city"
 #: Share of (city, indicator) pairs without an accepted claim whose city appeals.

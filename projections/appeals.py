@@ -31,6 +31,7 @@ from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
 from projections.batchrows import BatchRows
 from projections.catalogue import edition as edition_view
+from projections.edition_state import edition_state_at
 from projections.event_index import EventAt, event_data
 from projections.evidence import (
     SOURCES_OF,
@@ -50,7 +51,7 @@ from projections.model import (
 )
 from projections.ranking import TABLES
 from projections.rankings import tables_at
-from projections.whatif import AppealFacts, bands_if, edition_state_at
+from projections.whatif import AppealFacts, bands_if
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS appeal_cases (appeal_id TEXT PRIMARY KEY, originator_id TEXT "

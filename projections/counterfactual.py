@@ -13,8 +13,8 @@ from sqlite_utils import Database
 from ledger.doc import Doc
 from ledger.fields import CityId, IndicatorId
 from projections.bands import BANDS, band, ranks
+from projections.edition_state import edition_state_at
 from projections.explain import Cut, require_city, resolve_cut
-from projections.pointintime import state_at
 from projections.ranking import Placing, indicator_support, table_indicators, table_scores
 from projections.ranking import weights as weights_in_force
 
@@ -122,7 +122,7 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
     """The smallest rung changes (fewest ladder steps, then the largest margin) that move the
     city one band up and one band down, others and weights held as at the cut."""
     position = resolve_cut(db, edition_id, cut)
-    state = state_at(db, position)
+    state = edition_state_at(db, edition_id, position)
     require_city(state, edition_id, table, city_id)
     support = indicator_support(state, edition_id)
     scores = table_scores(state, edition_id, table, support)

@@ -18,7 +18,7 @@ from ledger.vocabulary import RankingTable
 from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
-from projections.pointintime import state_at
+from projections.edition_state import edition_state_at
 from projections.ranking import (
     TABLES,
     NamedCity,
@@ -209,7 +209,12 @@ def explain_move(
         raise InvalidInput(
             f"from (position {start}) is after to (position {end})", field="from", value=start
         )
-    return explain_states(db, state_at(db, start), state_at(db, end), edition_id, table, city_id)
+    # Only the edition's own state at each cut: the cost follows the edition, not the log.
+    state_a, state_b = (
+        edition_state_at(db, edition_id, start),
+        edition_state_at(db, edition_id, end),
+    )
+    return explain_states(db, state_a, state_b, edition_id, table, city_id)
 
 
 def explain_states(

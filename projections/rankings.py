@@ -14,9 +14,10 @@ from ledger.doc import Doc
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
+from projections.edition_state import edition_state_at
 from projections.evidence import CityIndicator
 from projections.model import from_row, rows, tracking_position
-from projections.pointintime import EditionAt, edition_at, editions_at, position_at, state_at
+from projections.pointintime import EditionAt, edition_at, editions_at, position_at
 from projections.ranking import TABLES, NamedCity, RankingEntry, no_weights, ranking
 from projections.state import RankingState
 
@@ -303,7 +304,7 @@ def band_changes(
     are left out.
     """
     start, end = sorted((resolve(db, before), resolve(db, after)))
-    state = state_at(db, start)
+    state = edition_state_at(db, edition_id, start)
     try:
         old = {r.city_id: r for r in rankings_from_state(state, edition_id, table, None).rows}
     except NoWeightsInForce:

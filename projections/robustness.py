@@ -21,7 +21,7 @@ from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
-from projections.pointintime import state_at
+from projections.edition_state import edition_state_at
 from projections.ranking import TABLES, NamedCity, indicator_support, table_indicators
 from projections.rankings import rankings, resolve
 
@@ -113,7 +113,7 @@ def band_robustness(
         )
     edition = catalogue.edition(db, edition_id)
     position = resolve(db, None)
-    state = state_at(db, position)
+    state = edition_state_at(db, edition_id, position)
     ids = table_indicators(state, edition_id, table)
     revisions = catalogue.weight_revisions(db, edition.weight_set_id)
     ballots = catalogue.ballots(db, edition.weight_set_id)

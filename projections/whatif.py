@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -24,7 +23,7 @@ from ledger.published import table_digest
 from ledger.publishing import PublicationFacts
 from ledger.records import EventRecord
 from projections.bands import band, ranks
-from projections.event_index import event_data
+from projections.edition_state import EPOCH, edition_records
 from projections.model import marks, rows_in
 from projections.pointintime import EditionAt, edition_at
 from projections.ranking import (
@@ -49,7 +48,6 @@ from projections.state import (
 )
 
 Bands = dict[tuple[str, str], RankingEntry]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> RankingState:
@@ -69,7 +67,7 @@ def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> 
 
 
 def _record(kind: str, claim_id: str, data: dict[str, Any]) -> EventRecord:
-    return EventRecord(0, kind, str(Claim.key(claim_id)), 0, _EPOCH, data, kind, "")
+    return EventRecord(0, kind, str(Claim.key(claim_id)), 0, EPOCH, data, kind, "")
 
 
 def claim_records(
@@ -302,35 +300,6 @@ UNDECIDED_TYPES = CLAIM_CHANGES | {
 }
 
 
-def edition_records(
-    db: Database, edition_id: str, types: Iterable[str], after: int, upto: int
-) -> list[EventRecord]:
-    """The edition's events of these types in (after, upto], in ledger order, from the event
-    index (its edition column names the edition of each claim's and appeal's events)."""
-    kinds = sorted(types)
-    # `+e.…`: look the edition up by its index, not the whole log by position or type.
-    found = db.execute(
-        "SELECT e.position, e.type, e.originator_id, e.originator_version, e.data, b.stored "
-        "FROM events e JOIN event_bodies b ON b.position = e.position "
-        f"WHERE e.edition_id = ? AND +e.type IN ({marks(kinds)}) "
-        "AND +e.position > ? AND +e.position <= ? ORDER BY e.position",
-        [edition_id, *kinds, after, upto],
-    ).fetchall()
-    return [
-        EventRecord(
-            int(position),
-            str(kind),
-            str(oid),
-            int(version),
-            _EPOCH,
-            event_data(stored, held),
-            "",
-            "",
-        )
-        for position, kind, oid, version, held, stored in found
-    ]
-
-
 def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> list[EventRecord]:
     """The weight set's weight changes in (after, upto], in ledger order."""
     kinds = sorted(WEIGHT_CHANGES)
@@ -341,22 +310,9 @@ def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> l
         [*kinds, weight_set_id, after, upto],
     ).fetchall()
     return [
-        EventRecord(int(position), str(kind), str(oid), int(version), _EPOCH, {}, "", "")
+        EventRecord(int(position), str(kind), str(oid), int(version), EPOCH, {}, "", "")
         for position, kind, oid, version in found
     ]
-
-
-def edition_state_at(db: Database, edition_id: str, position: int) -> RankingState:
-    """The ranking state at a position restricted to one edition (its entities and its claims,
-    as a replay gives them): what a what-if of that edition needs, whatever the log's length
-    (an empty state when the edition does not exist there)."""
-    found = edition_at(db, edition_id, position)
-    if found is None:
-        return RankingState(position=position)
-    for record in edition_records(db, edition_id, CLAIM_CHANGES, 0, position):
-        found.state.apply(record)
-    found.state.position = position
-    return found.state
 
 
 def undecided_at(db: Database, found: EditionAt, edition_id: str) -> Undecided:

@@ -12,7 +12,7 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output, rows, shown_by
+from graphql_api.outputs import FromView, output, rows
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
@@ -81,26 +81,15 @@ class TransitionRow:
     cells: list[TransitionCell] = strawberry.field(description="Counts per band in b.")
 
 
-@shown_by(DiffEntry)
-@strawberry.type(description="One indicator change on the lineage chain between two versions.")
-class FrameworkChange:
-    from_version: str = strawberry.field(description="Earlier framework version.")
-    to_version: str = strawberry.field(description="Later framework version.")
-    kind: str = strawberry.field(description="ladder_extended, rescaled, renamed, split, ….")
-    old: list[str] = strawberry.field(description="Indicators of the earlier version.")
-    new: list[str] = strawberry.field(description="Indicators of the later version.")
-    detail: str = strawberry.field(description="What changed, in words.")
+@output(DiffEntry, exclude=["from_framework", "from_version", "to_framework", "to_version"])
+class FrameworkChange(FromView[DiffEntry]):
+    @resolver("Earlier framework version.")
+    def from_version(self) -> str:
+        return f"{self.view.from_framework} v{self.view.from_version}"
 
-    @classmethod
-    def from_view(cls, e: DiffEntry) -> FrameworkChange:
-        return cls(
-            from_version=f"{e.from_framework} v{e.from_version}",
-            to_version=f"{e.to_framework} v{e.to_version}",
-            kind=e.kind,
-            old=list(e.old),
-            new=list(e.new),
-            detail=e.detail,
-        )
+    @resolver("Later framework version.")
+    def to_version(self) -> str:
+        return f"{self.view.to_framework} v{self.view.to_version}"
 
 
 @output(Relation)

@@ -28,6 +28,7 @@ from ledger.usecases.params import (
     Run,
     Supplied,
     Vote,
+    Voter,
     Withdrawer,
 )
 
@@ -163,7 +164,7 @@ class AppealUseCases(LedgerBase):
     def cast_appeal_vote(
         self,
         appeal_id: AppealId,
-        verifier_id: Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER],
+        verifier_id: Voter,
         decision: Vote,
         note: Annotated[str, Doc("Optional note (the city sees it).")] = "",
         **run: Unpack[Run],

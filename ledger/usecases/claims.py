@@ -27,6 +27,7 @@ from ledger.usecases.params import (
     Sources,
     Supplied,
     Vote,
+    Voter,
     Withdrawer,
 )
 
@@ -111,7 +112,7 @@ class ClaimUseCases(LedgerBase):
     def cast_vote(
         self,
         claim_id: ClaimId,
-        verifier_id: Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER],
+        verifier_id: Voter,
         decision: Vote,
         note: Annotated[str, Doc("Optional note.")] = "",
         **run: Unpack[Run],

@@ -59,6 +59,8 @@ Indicators = Annotated[list[dict[str, Any]], Doc("Indicators.")]
 Allocations = Annotated[dict[str, int], Doc("100 points over the indicators.")]
 #: Who records an editor's decision (named on the record; the API gives the caller's name).
 Editor = Annotated[str, Doc("Who records the decision."), Supplied.ACTOR, Check(validate.name)]
+#: The verifier who votes on a claim's round or an appeal's review (the API gives the caller's).
+Voter = Annotated[str, Doc("The verifier voting."), Supplied.VERIFIER]
 #: Who withdraws a claim or an appeal (the API gives the caller's name).
 Withdrawer = Annotated[str, Doc("Who withdraws it."), Supplied.ACTOR, Check(validate.name)]
 #: Whether the caller acts as an editor (who may act on anyone's claim).

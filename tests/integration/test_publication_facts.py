@@ -19,14 +19,16 @@ from benchmarks import generate
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.errors import LedgerError
 from ledger.publishing import PublicationFacts
-from projections.ranking import TABLES, has_weights
+from projections.causes import score_path
+from projections.edition_state import edition_state_at
+from projections.pointintime import state_at
+from projections.ranking import TABLES, has_weights, ranking
 from projections.whatif import (
     TableBands,
     bands,
     bands_if,
     changed,
     claim_records,
-    edition_state_at,
     publication_facts,
 )
 from tests.support.builders import EDITION, build_small_world
@@ -101,6 +103,29 @@ def test_a_what_if_rescoring_only_the_touched_cities_agrees_with_ranking_every_r
                 assert tables.moved_by(records) == expected, (edition_id, cut, records[0])
                 tried += 1
     assert tried > 40
+
+
+def test_an_editions_own_state_ranks_and_explains_as_the_whole_state_does(
+    generated: Runtime,
+) -> None:
+    head, compared = generated.ledger.head(), 0
+    for edition_id in editions(generated):
+        for cut in cuts(generated, edition_id, random.Random(17), samples=2):
+            whole, own = (
+                state_at(generated.db, cut),
+                edition_state_at(generated.db, edition_id, cut),
+            )
+            if not has_weights(whole, edition_id):
+                continue
+            assert own.claims == {c: r for c, r in whole.claims.items() if r[0] == edition_id}
+            for table in TABLES:
+                assert ranking(own, edition_id, table) == ranking(whole, edition_id, table)
+                # Score paths (explanations, movement) start from either state alike.
+                cities = [str(c) for c in whole.editions[edition_id]["city_ids"]][:6]
+                paths = score_path(generated.db, own, edition_id, table, cities, head)
+                assert paths == score_path(generated.db, whole, edition_id, table, cities, head)
+                compared += 1
+    assert compared > 20
 
 
 def test_publish_catches_the_read_models_up_before_reading_them(runtime: Runtime) -> None:
