@@ -32,20 +32,24 @@ class PublicationFacts:
     tree_head: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class PublicationRequest:
+    """What `publish` asks the ranking engine about: `tables` of an edition at position `cut`,
+    correcting the publication made at `corrected_at` (None: correcting nothing)."""
+
+    edition_id: str
+    cut: int
+    corrected_at: int | None
+    tables: list[str]
+    #: Look for undecided evidence that could change a band (a forced publication does not:
+    #: the list of blockers is then empty).
+    blockers: bool = True
+
+
 class PublicationCheck(Protocol):
     """Computes PublicationFacts for an edition at a ledger position."""
 
-    def __call__(
-        self,
-        edition_id: str,
-        cut: int,
-        corrected_at: int | None,
-        tables: list[str],
-        *,
-        blockers: bool = True,
-    ) -> PublicationFacts:
-        """Facts for publishing `tables` of an edition at position `cut` (without `blockers`,
-        for a forced publication, the blockers are not looked for and the list is empty).
-        InvalidInput when the edition had no cities at the cut, NoWeightsInForce when it had
-        no weights in force there."""
+    def __call__(self, request: PublicationRequest) -> PublicationFacts:
+        """Facts for the request. InvalidInput when the edition had no cities at the cut,
+        NoWeightsInForce when it had no weights in force there."""
         ...

@@ -9,7 +9,7 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from ledger.errors import InvalidState
-from ledger.publishing import PublicationFacts
+from ledger.publishing import PublicationFacts, PublicationRequest
 from projections.merkle import chain_hash_at, tree_head_at
 from projections.whatif import publication_facts
 
@@ -41,16 +41,9 @@ class ReadModelCheck:
         self.db = db
         self._lock = threading.Lock()
 
-    def __call__(
-        self,
-        edition_id: str,
-        cut: int,
-        corrected_at: int | None,
-        tables: list[str],
-        *,
-        blockers: bool = True,
-    ) -> PublicationFacts:
-        """The facts for publishing `tables` of an edition at `cut` (ledger.publishing)."""
+    def __call__(self, request: PublicationRequest) -> PublicationFacts:
+        """The facts for publishing the request's tables at its cut (ledger.publishing)."""
+        cut = request.cut
         reached = self.follower.position()
         if reached < cut:
             reached = self.follower.catch_up()
@@ -62,9 +55,7 @@ class ReadModelCheck:
                 value=cut,
             )
         with self._lock:
-            facts = publication_facts(
-                self.db, edition_id, cut, corrected_at, tables, blockers=blockers
-            )
+            facts = publication_facts(self.db, request)
             return replace(
                 facts, digest=chain_hash_at(self.db, cut), tree_head=tree_head_at(self.db, cut)
             )

@@ -20,7 +20,7 @@ from ledger.appeal import correction_claim_id
 from ledger.claim import Claim
 from ledger.errors import InvalidInput
 from ledger.published import table_digest
-from ledger.publishing import PublicationFacts
+from ledger.publishing import PublicationFacts, PublicationRequest
 from ledger.records import EventRecord
 from projections.bands import band, ranks
 from projections.edition_state import EPOCH, edition_records
@@ -400,16 +400,9 @@ def edition_bands(found: EditionAt, edition_id: str) -> Bands:
     return bands(found.state, edition_id, found.support)
 
 
-def publication_facts(
-    db: Database,
-    edition_id: str,
-    cut: int,
-    corrected_at: int | None,
-    tables: list[str],
-    *,
-    blockers: bool = True,
-) -> PublicationFacts:
-    """The facts `publish` needs, from the read models (which must have reached `cut`)."""
+def publication_facts(db: Database, request: PublicationRequest) -> PublicationFacts:
+    """The facts `publish` needs, from the read models (which must have reached the cut)."""
+    edition_id, cut, corrected_at = request.edition_id, request.cut, request.corrected_at
     at_cut = edition_at(db, edition_id, cut)
     # The tables must exist at the cut: the edition and its cities were recorded by then.
     if at_cut is None or not at_cut.state.editions[edition_id]["city_ids"]:
@@ -426,17 +419,17 @@ def publication_facts(
             weight_set_id = str(at_cut.state.editions[edition_id]["weight_set_id"])
             causes = causes_between(db, edition_id, weight_set_id, corrected_at, cut)
             after = edition_bands(at_cut, edition_id)
-            changes = causes.changes(edition_bands(before, edition_id), after, tables)
+            changes = causes.changes(edition_bands(before, edition_id), after, request.tables)
     # Each blocker is a what-if ranking: skipped when a forced publication would ignore them.
     found = []
-    if blockers:
+    if request.blockers:
         claims = EditionAt(trial(at_cut.state), at_cut.support)
         found = undecided_at(db, claims, edition_id).blockers(claims.state, edition_id)
     digests = {
         table: table_digest(
             (r.city_id, r.band) for r in ranking(at_cut.state, edition_id, table, at_cut.support)
         )
-        for table in tables
+        for table in request.tables
         if table in TABLES
     }
     return PublicationFacts(found, changes, digests)

@@ -12,7 +12,7 @@ from ledger.doc import Doc
 from ledger.edition import TABLES, Edition
 from ledger.errors import InvalidInput, InvalidState
 from ledger.fields import Year
-from ledger.publishing import PublicationCheck, PublicationFacts
+from ledger.publishing import PublicationCheck, PublicationFacts, PublicationRequest
 from ledger.usecases.base import LedgerBase, Outcome, use_case
 from ledger.usecases.params import (
     NEW_ID,
@@ -210,7 +210,13 @@ class EditionUseCases(LedgerBase):
         undecided evidence that could change a band; a forced publication does not)."""
         if self.publication_check is not None:
             return self.publication_check(
-                edition.edition_id, cut, corrected_at, tables, blockers=blockers
+                PublicationRequest(
+                    edition_id=edition.edition_id,
+                    cut=cut,
+                    corrected_at=corrected_at,
+                    tables=tables,
+                    blockers=blockers,
+                )
             )
         if corrected_at is not None:
             raise InvalidState(

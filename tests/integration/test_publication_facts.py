@@ -33,7 +33,14 @@ from projections.whatif import (
 )
 from tests.support.builders import EDITION, build_small_world
 from tests.support.inputs import source
-from tests.support.publication_fold import assert_same_facts, cuts, editions, folded_facts, outcome
+from tests.support.publication_fold import (
+    assert_same_facts,
+    cuts,
+    editions,
+    every_table,
+    folded_facts,
+    outcome,
+)
 
 #: Events generated: one edition's whole year (forced, final and correcting publications, with
 #: appeals upheld and dismissed in between) and the next year's first editions.
@@ -58,12 +65,7 @@ def test_generated_ledger_facts_equal_the_fold_of_the_whole_log(generated: Runti
     assert compared > 50
     facts = [
         outcome(
-            publication_facts,
-            generated.db,
-            edition_id,
-            published[-1],
-            published[1],
-            list(TABLES),
+            publication_facts, generated.db, every_table(edition_id, published[-1], published[1])
         )
         for edition_id, (_, published) in editions(generated).items()
         if len(published) > 2
@@ -73,7 +75,7 @@ def test_generated_ledger_facts_equal_the_fold_of_the_whole_log(generated: Runti
 
 def test_blockers_are_found_at_some_cuts_of_the_generated_ledger(generated: Runtime) -> None:
     found = [
-        outcome(publication_facts, generated.db, edition_id, cut, None, list(TABLES))
+        outcome(publication_facts, generated.db, every_table(edition_id, cut))
         for edition_id in editions(generated)
         for cut in cuts(generated, edition_id, random.Random(11))
     ]
@@ -146,7 +148,7 @@ def test_publish_catches_the_read_models_up_before_reading_them(runtime: Runtime
     )
 
     records = list(runtime.ledger.all_records())
-    expected = folded_facts(records, EDITION, head, first["position"], list(TABLES))
+    expected = folded_facts(records, every_table(EDITION, head, first["position"]))
     assert expected.blockers and expected.blockers[0] in str(refused.value)
     assert expected.changes and second["table_digests"] == expected.table_digests
     assert runtime.ledger.records(after=head)[0].data["changes"] == expected.changes

@@ -16,7 +16,7 @@ from typing import Any
 from cityledger.bootstrap import Runtime
 from ledger.errors import LedgerError
 from ledger.published import table_digest
-from ledger.publishing import PublicationFacts
+from ledger.publishing import PublicationFacts, PublicationRequest
 from ledger.records import EventRecord
 from projections.ranking import TABLES, ranking
 from projections.state import WEIGHT_CHANGES, RankingState
@@ -66,16 +66,10 @@ class PublicationScan:
                 self.causes.weight_event(r)
 
 
-def folded_facts(
-    records: Iterable[EventRecord],
-    edition_id: str,
-    cut: int,
-    corrected_at: int | None,
-    tables: list[str],
-    *,
-    blockers: bool = True,
-) -> PublicationFacts:
-    """The facts for publishing `tables` of an edition at `cut`, from the whole log."""
+def folded_facts(records: Iterable[EventRecord], request: PublicationRequest) -> PublicationFacts:
+    """The facts for publishing the request's tables at its cut, from the whole log."""
+    edition_id, cut, corrected_at = request.edition_id, request.cut, request.corrected_at
+    tables = request.tables
     scan = PublicationScan(edition_id, cut, corrected_at)
     for record in records:
         if record.position > cut:
@@ -86,7 +80,7 @@ def folded_facts(
         changes = []
         if scan.before is not None and scan.at_cut is not None:
             changes = scan.causes.changes(scan.before, scan.at_cut, tables)
-    found = scan.undecided.blockers(scan.state, edition_id) if blockers else []
+    found = scan.undecided.blockers(scan.state, edition_id) if request.blockers else []
     digests = {
         table: table_digest((r.city_id, r.band) for r in ranking(scan.state, edition_id, table))
         for table in tables
@@ -96,6 +90,19 @@ def folded_facts(
 
 
 Outcome = PublicationFacts | tuple[type[LedgerError], str]
+
+
+def every_table(
+    edition_id: str, cut: int, corrected_at: int | None = None, *, blockers: bool = True
+) -> PublicationRequest:
+    """A request to publish every table of the edition at `cut`."""
+    return PublicationRequest(
+        edition_id=edition_id,
+        cut=cut,
+        corrected_at=corrected_at,
+        tables=list(TABLES),
+        blockers=blockers,
+    )
 
 
 def outcome(compute: Callable[..., PublicationFacts], *args: Any, **kwargs: Any) -> Outcome:
@@ -151,9 +158,9 @@ def assert_same_facts(rt: Runtime, seed: int, samples: int = 3) -> int:
             # the blockers were compared already).
             variants = [(None, True), (None, False), *((p, False) for p in published if p <= cut)]
             for corrected_at, blockers in variants:
-                args = (edition_id, cut, corrected_at, list(TABLES))
-                new = outcome(publication_facts, rt.db, *args, blockers=blockers)
-                old = outcome(folded_facts, records, *args, blockers=blockers)
+                request = every_table(edition_id, cut, corrected_at, blockers=blockers)
+                new = outcome(publication_facts, rt.db, request)
+                old = outcome(folded_facts, records, request)
                 assert new == old, (edition_id, cut, corrected_at, blockers)
                 compared += 1
     return compared

@@ -18,7 +18,7 @@ from cityledger.bootstrap import Runtime
 from graphql_api.app import create_app
 from ledger.errors import NoWeightsInForce
 from ledger.published import table_digest
-from ledger.publishing import PublicationCheck, PublicationFacts
+from ledger.publishing import PublicationCheck, PublicationFacts, PublicationRequest
 from projections.publication_check import ReadModelCheck
 from projections.replaycheck import verify_read_side
 from tests.trust.trust_world import EDITION, INDICATORS, PILLARS, WEIGHTS, Cli, raw
@@ -97,8 +97,8 @@ def test_an_edited_publication_in_the_read_models_is_not_served(
 def skewed(check: PublicationCheck) -> PublicationCheck:
     """A ranking engine that disagrees with the log: every digest `check` reports is wrong."""
 
-    def wrong(*args: Any, **kwargs: Any) -> PublicationFacts:
-        facts = check(*args, **kwargs)
+    def wrong(request: PublicationRequest) -> PublicationFacts:
+        facts = check(request)
         return replace(facts, table_digests=dict.fromkeys(facts.table_digests or {}, "0" * 64))
 
     return wrong
