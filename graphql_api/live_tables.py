@@ -16,6 +16,8 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from sqlite_utils import Database
 
@@ -28,47 +30,52 @@ from projections.rankings import AsOf, Points, RankingView
 #: Tables kept per database (least recently used dropped first); a table is a few hundred KB
 #: at most (144 rows with their points in the reference ledger: about 0.3 MB).
 MAX_TABLES = 16
+T = TypeVar("T")
 #: One city's points as the JSON value of `indicatorPoints`.
 PointsJson = list[dict[str, object]]
 
 
 class ComputedTable:
-    """One table at one position: its view, each row's exact score, and each city's points
-    (read in one batch the first time a query asks, then kept with the table)."""
+    """One table at one position: its view, each row's exact score, and what is derived from
+    it on first use (each city's points, read in one batch, and their JSON values), kept with
+    the table."""
 
     def __init__(self, view: RankingView) -> None:
         self.view = view
         self.scores: dict[str, Exact] = {e.city_id: Exact(value=e.score) for e in view.rows}
-        self._points: dict[str, list[Points]] | None = None
-        self._json: dict[str, PointsJson] | None = None
-        self._lock = threading.Lock()
+        self._kept: dict[str, object] = {}
+
+    def kept(self, name: str, build: Callable[[], T]) -> T:
+        """A value derived from the table, built on its first use and kept with it: shared by
+        every response that reads the table, so never changed once built (two first uses at
+        once may both build it; they build the same)."""
+        found = self._kept.get(name)
+        if found is None:
+            found = self._kept.setdefault(name, build())
+        return cast(T, found)
 
     def points(self, db: Database) -> dict[str, list[Points]]:
         """Every row's (indicator id, points, claim id) rows, by city (one read per table)."""
-        found = self._points
-        if found is None:
-            view = self.view
-            city_ids = [e.city_id for e in view.rows]
-            found = ranking.indicator_points(db, view.edition_id, city_ids, view.position)
-            with self._lock:
-                self._points = found
-        return found
+        view = self.view
+        return self.kept(
+            "points",
+            lambda: ranking.indicator_points(
+                db, view.edition_id, [e.city_id for e in view.rows], view.position
+            ),
+        )
 
     def points_json(self, db: Database) -> dict[str, PointsJson]:
-        """Every row's points as the JSON value `indicatorPoints` answers (built once per
-        table; shared by every response, so never changed after it is built)."""
-        found = self._json
-        if found is None:
-            found = {
+        """Every row's points as the JSON value `indicatorPoints` answers."""
+        return self.kept(
+            "points_json",
+            lambda: {
                 city_id: [
                     {"indicatorId": indicator_id, "points": points, "claimId": claim_id}
                     for indicator_id, points, claim_id in rows
                 ]
                 for city_id, rows in self.points(db).items()
-            }
-            with self._lock:
-                self._json = found
-        return found
+            },
+        )
 
     def outside(self, city_id: str) -> UnknownId:
         """The error of a row whose city has no points in the edition at this position."""

@@ -103,7 +103,17 @@ def table_rows(
     view, rule, db = table.view, CanSeeCityScores(), info.context.db
     refusals = [rule.refusal(e, info) for e in entries]
     asked = row_fields(info) if any(r is None for r in refusals) else set()
-    points = table.points(db) if "indicatorScores" in asked else None
+    typed = (
+        table.kept(
+            "indicator_scores",
+            lambda: {
+                city_id: scores_of(view.edition_id, city_id, found)
+                for city_id, found in table.points(db).items()
+            },
+        )
+        if "indicatorScores" in asked
+        else None
+    )
     as_json = table.points_json(db) if "indicatorPoints" in asked else None
     # The points of a row whose query did not ask for them: should row_fields ever miss a
     # selection, the field fails loudly (logged, INTERNAL) instead of answering null.
@@ -117,9 +127,9 @@ def table_rows(
             rank, score = e.rank, table.scores[city_id]
             per_indicator = (
                 not_read
-                if points is None
-                else scores_of(view.edition_id, city_id, points[city_id])
-                if city_id in points
+                if typed is None
+                else typed[city_id]
+                if city_id in typed
                 else answered_by(table.outside(city_id))
             )
             json_points = (

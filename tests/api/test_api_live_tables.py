@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType
 from starlette.testclient import TestClient
 
 from cityledger.bootstrap import Runtime
@@ -164,3 +165,17 @@ def test_a_valid_document_of_two_operations_still_needs_an_operation_name(
 
     assert "errors" not in named
     assert "Must provide operation name" in unnamed["errors"][0]["message"]
+
+
+def test_a_field_without_a_resolver_reads_its_attribute_in_one_call() -> None:
+    row = schema._schema.type_map["RankingRow"]
+    assert isinstance(row, GraphQLObjectType)
+
+    class Source:
+        city_id = "tokyo"
+
+    assert row.fields["cityId"].resolve is not None
+    assert row.fields["cityId"].resolve(Source(), None) == "tokyo"
+    # A field with a resolver keeps strawberry's (its arguments, info and extensions).
+    assert row.fields["city"].resolve is not None
+    assert not getattr(row.fields["city"].resolve, "_is_default", False)
