@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -118,6 +118,13 @@ def table_rows(
     # The points of a row whose query did not ask for them: should row_fields ever miss a
     # selection, the field fails loudly (logged, INTERNAL) instead of answering null.
     not_read: Any = RuntimeError("per-indicator points were not read for this selection")
+
+    def points(read: Mapping[str, Any] | None, city_id: str) -> Any:
+        """A row's points as read for the table (a city outside it: that error)."""
+        if read is None:
+            return not_read
+        return read[city_id] if city_id in read else answered_by(table.outside(city_id))
+
     rows = []
     for e, refused in zip(entries, refusals, strict=True):
         city_id = e.city_id
@@ -125,20 +132,7 @@ def table_rows(
             rank = score = per_indicator = json_points = answered_by(refused)
         else:
             rank, score = e.rank, table.scores[city_id]
-            per_indicator = (
-                not_read
-                if typed is None
-                else typed[city_id]
-                if city_id in typed
-                else answered_by(table.outside(city_id))
-            )
-            json_points = (
-                not_read
-                if as_json is None
-                else as_json[city_id]
-                if city_id in as_json
-                else answered_by(table.outside(city_id))
-            )
+            per_indicator, json_points = points(typed, city_id), points(as_json, city_id)
         rows.append(
             RankingRow(
                 city_id=city_id,
