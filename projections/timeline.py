@@ -314,14 +314,14 @@ COLUMNS = {
 
 
 def as_rows(rows: TimelineRows) -> list[tuple[str, tuple[Any, ...]]]:
-    """A batch's rows as (table, row) pairs, sorted, to compare with stored ones."""
-    return sorted(
-        [("ranking_entities", r) for r in rows.entities]
-        + [("ranking_claims", r) for r in rows.claims]
-        + [("claim_statuses", r) for r in rows.statuses]
-        + [("score_history", r) for r in rows.scores],
-        key=repr,
-    )
+    """A batch's rows as (table, row) pairs, in the order they were made, to compare with
+    stored ones."""
+    return [
+        *(("ranking_entities", r) for r in rows.entities),
+        *(("ranking_claims", r) for r in rows.claims),
+        *(("claim_statuses", r) for r in rows.statuses),
+        *(("score_history", r) for r in rows.scores),
+    ]
 
 
 def stored_rows(conn: Any) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
