@@ -179,7 +179,9 @@ def _same_appeal(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, An
 
 
 def _feedback(c: ApiContext, args: dict[str, Any], feedback_id: str) -> dict[str, Any]:
-    made = recorded(docket.feedback(c.db), feedback_id=feedback_id)
+    # Only the edition's feedback from this city: not every city's of every edition.
+    given = docket.feedback(c.db, args["edition_id"], args["city_id"])
+    made = recorded(given, feedback_id=feedback_id)
     return {"feedback": Feedback.from_view(made)}
 
 

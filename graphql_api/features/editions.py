@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from graphql_api.arguments import Id
-from graphql_api.commands import mutation, payload, recorded
+from graphql_api.commands import mutation, payload
 from graphql_api.context import ApiContext, Info
 from graphql_api.features.catalogue import City
 from graphql_api.fields import field as query
@@ -103,8 +103,7 @@ def _edition(c: ApiContext, args: dict[str, Any], _: object) -> dict[str, Any]:
 
 
 def _publication(c: ApiContext, args: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
-    listed = published.publications(c.db, args["edition_id"])
-    made = recorded(listed, publication_no=int(done["publication_no"]))
+    made = published.publication(c.db, args["edition_id"], int(done["publication_no"]))
     return {"publication": Publication.from_view(made)}
 
 

@@ -200,3 +200,19 @@ def test_a_city_choosing_another_citys_appeal_id_learns_nothing(
     assert again["code"] == "ALREADY_EXISTS" and "taizhou/ours" in again["message"]
     refused = file(taizhou, "taizhou", "metro", "beijing/x")
     assert refused["code"] == "INVALID_INPUT" and "'/'" in refused["message"]
+
+
+def test_a_citys_feedback_is_answered_with_what_was_recorded(gql: Gql, tokens: Tokens) -> None:
+    text = (
+        'giveFeedback(input: {{editionId: "{e}", text: "{t}", feedbackId: "{i}"}}) {{'
+        " ... on FeedbackPayload {{ feedback {{ feedbackId editionId cityId text }} }} }}"
+    )
+    answers = [
+        gql(f"mutation {{ r: {text.format(e=EDITION, t=t, i=i)} }}", token=tokens.city)
+        for t, i in (("first note", "fb-1"), ("second note", "fb-2"))
+    ]
+
+    assert [a["data"]["r"]["feedback"] for a in answers] == [
+        {"feedbackId": i, "editionId": EDITION, "cityId": "beijing", "text": t}
+        for t, i in (("first note", "fb-1"), ("second note", "fb-2"))
+    ]
