@@ -25,7 +25,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.chain import GENESIS, canonical
 from ledger.proofs import Frontier
-from ledger.records import ENVELOPE, EventRecord, plain_topic, read_plain, type_name
+from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
 
 if TYPE_CHECKING:
     from ledger.integrity import IntegrityReport, ReadSideCheck
@@ -160,7 +160,8 @@ class _Walk:
         plain JSON."""
         if type(topic) is not str:
             raise _Off
-        known = self.topics[topic] = (type_name(topic), self.plain and plain_topic(topic))
+        kind, plain = topic_reading(topic)
+        known = self.topics[topic] = (kind, self.plain and plain)
         return known
 
     def walk(

@@ -72,7 +72,6 @@ SCHEMA = (
 )
 #: Event types that change an appeal (what appealUpdates streams).
 APPEAL_EVENTS = tuple(sorted(events_of(Appeal)))
-APPEALS_AND_FEEDBACK = frozenset(events_of(Appeal, Feedback))
 
 CASE_COLUMNS = (
     "appeal_id", "originator_id", "edition_id", "city_id", "indicator_id", "claim_id", "rung",
@@ -229,7 +228,7 @@ class AppealCases(ReadModel):
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Fold the batch's appeal and feedback events in memory, then write each table once."""
-        if not any(r.type in APPEALS_AND_FEEDBACK for r in records):
+        if not any(r.type in self.handles for r in records):
             return
         batch = _Batch(db, records)
         ids = batch.ids

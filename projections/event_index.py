@@ -71,11 +71,6 @@ def data_text(stored: str | bytes, data: str | None) -> str:
     return json.dumps(event_data(stored, data), ensure_ascii=False, sort_keys=True)
 
 
-def plain(record: EventRecord) -> bool:
-    """Whether the record's data is its stored JSON minus the envelope (no upcast)."""
-    return record.plain
-
-
 #: The columns the event filters use, each with an index.
 INDEXED = ("type", "edition_id", "city_id", "time")
 
@@ -169,7 +164,7 @@ class EventIndex(ReadModel):
                 (
                     r.position, r.type, time, max_time, r.originator_id, r.originator_version,
                     kind, owner_key, edition_id, city_id,
-                    None if plain(r) else json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+                    None if r.plain else json.dumps(r.data, ensure_ascii=False, sort_keys=True),
                     previous,
                 )
             )  # fmt: skip

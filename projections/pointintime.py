@@ -15,9 +15,9 @@ from sqlite_utils import Database
 
 from ledger.vocabulary import ClaimStatus
 from projections.event_index import instant_text
-from projections.ranking import Support
+from projections.ranking import NO_SUPPORT, Support
 from projections.state import RankingState
-from projections.timeline import NO_SUPPORT, Timeline
+from projections.timeline import Timeline
 
 #: RankingState's attribute for each entity kind of the timeline.
 KINDS = {

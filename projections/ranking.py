@@ -66,6 +66,21 @@ class Support:
     claim_id: str | None
 
 
+NO_SUPPORT = Support(0, None)
+
+
+def best_of(accepted: dict[str, int]) -> Support:
+    """The supporting claim among accepted ones: most points, then the smallest claim id; a
+    claim of 0 points supports nothing (as indicator_support decides)."""
+    best = NO_SUPPORT
+    for claim_id, points in accepted.items():
+        if points > best.points or (
+            points == best.points and best.claim_id is not None and claim_id < best.claim_id
+        ):
+            best = Support(points, claim_id)
+    return best
+
+
 def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[str, Support]]:
     """Per city and indicator, the highest accepted claim's points (0 with no claim)."""
     indicator_ids = [i["id"] for i in state.indicators(edition_id)]

@@ -18,7 +18,7 @@ from projections.event_index import BODIES, instant_text
 from projections.ranking import Support, indicator_support, ranking
 from projections.standings import Standings
 from projections.state import RankingState
-from projections.timeline import Timeline, TimelineRows, stored_rows
+from projections.timeline import Timeline, TimelineRows, as_rows, stored_rows
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -195,7 +195,7 @@ class ReplayCheck:
 
     def _compare_timeline(self, position: int, rows: TimelineRows) -> list[Failure]:
         """The stored timeline rows at a position against the replay's (then emptied)."""
-        expected = _tagged_rows(rows)
+        expected = as_rows(rows)
         rows.entities.clear()
         rows.claims.clear()
         rows.statuses.clear()
@@ -253,17 +253,6 @@ def pin_of(at: int, originator_id: str, data: dict[str, Any]) -> tuple[int, Pin]
         return None
     label = f"publication {data.get('publication_no')!s} recorded at position {at}"
     return position, Pin(at, label, originator_id, {str(k): str(v) for k, v in digests.items()})
-
-
-def _tagged_rows(rows: TimelineRows) -> list[tuple[str, tuple[Any, ...]]]:
-    """One event's timeline rows as (table, row) pairs (as projections.timeline.as_rows has
-    them, unsorted)."""
-    return [
-        *(("ranking_entities", r) for r in rows.entities),
-        *(("ranking_claims", r) for r in rows.claims),
-        *(("claim_statuses", r) for r in rows.statuses),
-        *(("score_history", r) for r in rows.scores),
-    ]
 
 
 def _folded(conn: sqlite3.Connection, model: str) -> int | None:

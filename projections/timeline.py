@@ -21,7 +21,7 @@ from typing import Any
 from ledger.records import EventRecord
 from ledger.vocabulary import ClaimStatus
 from projections.model import rows_in
-from projections.ranking import Support
+from projections.ranking import NO_SUPPORT, Support, best_of
 from projections.state import (
     CITY,
     CLAIM_CHANGES,
@@ -62,7 +62,6 @@ EDITION_EVENTS = frozenset(
 
 #: (edition, city, indicator): the key of one indicator score.
 ScoreKey = tuple[str, str, str]
-NO_SUPPORT = Support(0, None)
 #: The events that change a claim submitted earlier (what recall() must find in memory).
 CLAIM_DECISIONS = CLAIM_CHANGES - {"ClaimSubmitted"}
 
@@ -71,18 +70,6 @@ def score_key(row: list[Any]) -> ScoreKey:
     """A claim row's score key, its ids interned: a score's key is held as long as it has
     accepted claims, and the same few edition, city and indicator ids recur in every key."""
     return (intern(str(row[EDITION])), intern(str(row[CITY])), intern(str(row[INDICATOR])))
-
-
-def best_of(accepted: dict[str, int]) -> Support:
-    """The supporting claim among accepted ones: most points, then the smallest claim id; a
-    claim of 0 points supports nothing (as projections.ranking.indicator_support decides)."""
-    best = NO_SUPPORT
-    for claim_id, points in accepted.items():
-        if points > best.points or (
-            points == best.points and best.claim_id is not None and claim_id < best.claim_id
-        ):
-            best = Support(points, claim_id)
-    return best
 
 
 @dataclass
@@ -327,14 +314,14 @@ COLUMNS = {
 
 
 def as_rows(rows: TimelineRows) -> list[tuple[str, tuple[Any, ...]]]:
-    """A batch's rows as (table, row) pairs, sorted, to compare with stored ones."""
-    return sorted(
-        [("ranking_entities", r) for r in rows.entities]
-        + [("ranking_claims", r) for r in rows.claims]
-        + [("claim_statuses", r) for r in rows.statuses]
-        + [("score_history", r) for r in rows.scores],
-        key=repr,
-    )
+    """A batch's rows as (table, row) pairs, in the order they were made, to compare with
+    stored ones."""
+    return [
+        *(("ranking_entities", r) for r in rows.entities),
+        *(("ranking_claims", r) for r in rows.claims),
+        *(("claim_statuses", r) for r in rows.statuses),
+        *(("score_history", r) for r in rows.scores),
+    ]
 
 
 def stored_rows(conn: Any) -> Iterable[tuple[int, str, tuple[Any, ...]]]:

@@ -27,9 +27,8 @@ from projections import publications as published
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
 from projections.publications import Publication as PublicationRecord
-from projections.published import published_rankings
 from projections.ranking import RankingEntry
-from projections.rankings import BandChange, Points, RankingView, ScoreView
+from projections.rankings import BandChange, Points, ScoreView
 
 
 async def row_city(root: RankingRow, info: Info) -> City:
@@ -199,39 +198,6 @@ class BandChanges:
     changes: list[BandMove] = strawberry.field(description="Cities that changed band.")
 
 
-def _published(info: Info, edition: str, table: str) -> PublicationRecord:
-    """The latest publication of an edition that includes the table."""
-    return published.publication(info.context.db, edition, table=table)
-
-
-def _verified(info: Info, publication: PublicationRecord, table: str) -> RankingView:
-    """A publication's table, checked against its event as the log (not the read models)
-    holds it."""
-    found = info.context.ledger.records(after=publication.event_position - 1, limit=1)
-    recorded = found[0] if found and found[0].position == publication.event_position else None
-    return published_rankings(info.context.db, publication, table, recorded)
-
-
-def _publication_ranking(
-    info: Info, edition: str, table: str, number: int | None, at: datetime | None
-) -> RankingTable:
-    """A table exactly as a publication (by number, or in force at an instant) published it,
-    checked against the digests the publication recorded."""
-    chosen, view = published.published_rankings(
-        info.context.db, info.context.ledger, edition, table, number,
-        None if at is None else aware(at, "publishedAt"),
-    )  # fmt: skip
-    rows = view.rows if info.context.viewer.sees_scores else published_order(view.rows)
-    return RankingTable(
-        edition_id=view.edition_id,
-        table=RankingTableName(view.table),
-        position=view.position,
-        time=view.time,
-        publication_no=chosen.publication_no,
-        rows=table_rows(info, ComputedTable(view), rows),
-    )
-
-
 def _ranking(
     info: Info,
     edition: str,
@@ -241,33 +207,38 @@ def _ranking(
     at: datetime | None = None,
 ) -> RankingTable:
     """Live rankings for score viewers; the latest publication's for everyone else; or the
-    publication asked for."""
-    publication: PublicationRecord | None = None
+    publication asked for (by number, or in force at an instant), checked against the digests
+    it recorded."""
+    db = info.context.db
     if number is not None or at is not None:
         if as_of is not None:
             raise InvalidInput("give asOf or a publication, not both", field="asOf")
-        return _publication_ranking(info, edition, table, number, at)
-    db = info.context.db
-    if info.context.viewer.sees_scores:
-        computed = live_tables(db).table(db, edition, table, as_of_value(as_of))
-    else:
-        if as_of is not None:
-            raise PermissionDenied(
-                "asOf needs an editor or auditor token; others see the latest publication",
-                field="asOf",
-            )
-        publication = _published(info, edition, table)
-        computed = ComputedTable(_verified(info, publication, table))
+        at = None if at is None else aware(at, "publishedAt")
+    elif info.context.viewer.sees_scores:
+        return _table(info, live_tables(db).table(db, edition, table, as_of_value(as_of)), None)
+    elif as_of is not None:
+        raise PermissionDenied(
+            "asOf needs an editor or auditor token; others see the latest publication",
+            field="asOf",
+        )
+    chosen, view = published.published_rankings(db, info.context.ledger, edition, table, number, at)
+    return _table(info, ComputedTable(view), chosen)
+
+
+def _table(
+    info: Info, computed: ComputedTable, publication: PublicationRecord | None
+) -> RankingTable:
+    """A computed table as the viewer sees it: by rank for score viewers, else as the report
+    lists it (`published_order`)."""
     view = computed.view
+    rows = view.rows if info.context.viewer.sees_scores else published_order(view.rows)
     return RankingTable(
         edition_id=view.edition_id,
         table=RankingTableName(view.table),
         position=view.position,
         time=view.time,
-        publication_no=publication.publication_no if publication else None,
-        rows=table_rows(
-            info, computed, view.rows if publication is None else published_order(view.rows)
-        ),
+        publication_no=None if publication is None else publication.publication_no,
+        rows=table_rows(info, computed, rows),
     )
 
 

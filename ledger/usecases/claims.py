@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Unpack
 from uuid import uuid4
 
@@ -43,7 +44,7 @@ class ClaimUseCases(LedgerBase):
         edition_id: EditionId,
         city_id: CityId,
         indicator_id: IndicatorId,
-        rung: Rung,
+        rung: Annotated[Rung, Check(partial(validate.integer, low=0, high=1000))],
         sources: Sources,
         submitted_by: Annotated[
             str, Doc("Who submits the claim."), Supplied.ACTOR, Check(validate.name)
@@ -59,7 +60,6 @@ class ClaimUseCases(LedgerBase):
         it only once accepted (see close_round); until then the old claim keeps counting.
         """
         new_id = validate.ident("claim_id", claim_id) if claim_id is not None else str(uuid4())
-        validate.integer("rung", rung, low=0, high=1000)
         clean_sources = check_sources(sources)
 
         def make(when: datetime) -> Claim:

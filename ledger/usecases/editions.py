@@ -144,7 +144,6 @@ class EditionUseCases(LedgerBase):
         `force` with a `reason` (recorded). With `corrects`, a correction publication: it
         names the publication it corrects and lists each band change since, with causes.
         """
-        by = validate.text("by", by, max_len=120)
         chosen: list[str] = (
             list(TABLES) if tables is None else validate.string_list("tables", tables)
         )

@@ -15,10 +15,9 @@ from cityledger.bootstrap import Runtime, open_runtime
 from projections.event_index import events
 from projections.evidence import claims, source_view
 from projections.pointintime import edition_at, position_at, state_at
-from projections.ranking import TABLES, indicator_support, ranking
+from projections.ranking import NO_SUPPORT, TABLES, best_of, indicator_support, ranking
 from projections.rankings import rankings
 from projections.state import RankingState
-from projections.timeline import NO_SUPPORT, best_of
 from tests.support.builders import EDITION, verified_claim
 
 pytestmark = pytest.mark.both_backends
