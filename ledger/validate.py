@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from ledger.errors import InvalidInput
 
@@ -78,6 +79,11 @@ def _matching(field: str, value: Any, pattern: re.Pattern[str], what: str) -> st
 def ident(field: str, value: Any) -> str:
     """An id: letters, digits and . _ / - , at most 120 characters."""
     return _matching(field, value, ID_PATTERN, "a valid id (letters, digits, '.', '_', '/', '-')")
+
+
+def chosen_id(field: str, value: Any) -> str:
+    """The id a caller chose, checked as an id; a new UUID where none is given (None only)."""
+    return str(uuid4()) if value is None else ident(field, value)
 
 
 def integer(field: str, value: Any, *, low: int, high: int) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Unpack
-from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -86,7 +85,7 @@ class AppealUseCases(LedgerBase):
         `claim_id` names the disputed claim (None: no claim counted); `rung` is the rung the
         city believes right; `representing` is the city the filer speaks for, when known.
         """
-        new_id = validate.ident("appeal_id", appeal_id) if appeal_id is not None else str(uuid4())
+        new_id = validate.chosen_id("appeal_id", appeal_id)
         if representing is not None and representing != city_id:
             raise PermissionDenied(
                 f"{filed_by} represents {representing} and may not file for {city_id}",
@@ -251,7 +250,7 @@ class AppealUseCases(LedgerBase):
         **run: Unpack[Run],
     ) -> str:
         """Record a city's plain feedback on an edition (not an appeal); return its id."""
-        new_id = validate.ident("feedback_id", feedback_id) if feedback_id else str(uuid4())
+        new_id = validate.chosen_id("feedback_id", feedback_id)
 
         def make(when: datetime) -> Feedback:
             self._get(Edition, edition_id).require_city(city_id)

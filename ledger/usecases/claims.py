@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Unpack
-from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -59,7 +58,7 @@ class ClaimUseCases(LedgerBase):
         A claim that supersedes another (its submitter's, or anyone's as an editor) replaces
         it only once accepted (see close_round); until then the old claim keeps counting.
         """
-        new_id = validate.ident("claim_id", claim_id) if claim_id is not None else str(uuid4())
+        new_id = validate.chosen_id("claim_id", claim_id)
         clean_sources = check_sources(sources)
 
         def make(when: datetime) -> Claim:

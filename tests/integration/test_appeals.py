@@ -12,7 +12,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.cli import main
-from ledger.errors import InvalidState, PermissionDenied
+from ledger.errors import InvalidInput, InvalidState, PermissionDenied
 from ledger.proofs import prove_consistency, prove_inclusion
 from projections import appeals as docket
 from projections import evidence
@@ -234,6 +234,16 @@ def test_feedback_is_recorded_and_listed_per_city(timed: Timed) -> None:
     assert [f.text for f in docket.feedback(timed.runtime.db, EDITION, "seoul")] == [
         "Please add metro ridership."
     ]
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "no spaces allowed"])
+def test_a_feedback_id_given_but_not_an_id_is_refused_naming_it(timed: Timed, bad: str) -> None:
+    # Only a feedback id left out is made up (a UUID); one given empty is a mistake to name.
+    head = timed.runtime.ledger.head()
+    with pytest.raises(InvalidInput) as info:
+        timed.give_feedback(EDITION, "seoul", "Thanks.", "seoul-office", feedback_id=bad)
+    assert info.value.field == "feedback_id"
+    assert timed.runtime.ledger.head() == head
 
 
 def test_publish_refuses_while_an_open_appeal_could_change_a_band(timed: Timed) -> None:
