@@ -124,14 +124,15 @@ def plain_state(mapper: Mapper[Any], state: bytes, topic: str) -> dict[str, Any]
     what the mapper would give: plain JSON whose only transcoded value is the envelope's
     timestamp. None when it must go through the mapper (another transcoded type, an upcast
     class, a cipher or compressor)."""
-    if (
-        mapper.cipher is not None
-        or mapper.compressor is not None
-        or state.count(b'"_type_"') != 1
-        or not plain_topic(topic)
-    ):
+    if not (stored_plainly(mapper, state) and plain_topic(topic)):
         return None
     return read_plain(state)
+
+
+def stored_plainly(mapper: Mapper[Any], state: bytes) -> bool:
+    """Whether a stored state is bare JSON (no cipher, no compressor) with exactly one
+    transcoded value, which only the envelope's timestamp can be."""
+    return mapper.cipher is None and mapper.compressor is None and state.count(b'"_type_"') == 1
 
 
 def read_plain(state: bytes) -> dict[str, Any] | None:
@@ -201,14 +202,9 @@ def plain_record(
     mapper: Mapper[Any], position: int, originator_id: str, version: int, topic: str, state: bytes
 ) -> EventRecord | None:
     """The record from one orjson reading of the stored state, when that is what the mapper
-    would give (plain_state's conditions, checked in the same order); else None."""
+    would give (plain_state's conditions); else None."""
     kind, plain = topic_reading(topic)
-    if not (
-        plain
-        and mapper.cipher is None
-        and mapper.compressor is None
-        and state.count(b'"_type_"') == 1
-    ):
+    if not (plain and stored_plainly(mapper, state)):
         return None
     data = loads(state)
     stamp = data.get("timestamp") if type(data) is dict else None
