@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from cityledger.bootstrap import Runtime
-from graphql_api.context import SubscriptionCounter
+from graphql_api.counting import LiveCount
 from graphql_api.errors import INTERNAL_MESSAGE
 from graphql_api.http import BODY_TIMEOUT, BodyDeadline, LedgerGraphQL, error_response
 from graphql_api.offload import blocking
@@ -47,7 +47,7 @@ def create_app(
     and one watcher thread follows the ledger for every subscriber and for /healthz.
     """
     ensure_table(runtime.db)
-    subscriptions = SubscriptionCounter()
+    subscriptions = LiveCount()
     watcher = Watcher(runtime, database_file(runtime), follow=follow)
     graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher)
     published_cache = PublishedTableCache(graphql, runtime.db)

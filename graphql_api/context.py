@@ -36,10 +36,6 @@ class Signed(TypedDict):
     idempotency_key: str | None
 
 
-class SubscriptionCounter(LiveCount):
-    """How many subscription streams are live (so tests can prove none leaks)."""
-
-
 @dataclass
 class ApiContext:
     """Everything a resolver needs; built afresh for every request and every socket, and
@@ -49,7 +45,7 @@ class ApiContext:
     viewer: Viewer
     auth_error: Unauthenticated | None
     loaders: Loaders
-    subscriptions: SubscriptionCounter
+    subscriptions: LiveCount
     watcher: Watcher
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
@@ -132,7 +128,7 @@ class ApiContext:
 
 def build_context(
     runtime: Runtime,
-    subscriptions: SubscriptionCounter,
+    subscriptions: LiveCount,
     watcher: Watcher,
     authorization: str | None,
     request: Request | WebSocket | None = None,

@@ -46,7 +46,8 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from cityledger.bootstrap import Runtime
-from graphql_api.context import ApiContext, SubscriptionCounter, build_context
+from graphql_api.context import ApiContext, build_context
+from graphql_api.counting import LiveCount
 from graphql_api.errors import INTERNAL_MESSAGE
 from graphql_api.limits import MAX_STRING
 from graphql_api.offload import blocking, in_worker
@@ -406,7 +407,7 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         self,
         schema: BaseSchema,
         runtime: Runtime,
-        subscriptions: SubscriptionCounter,
+        subscriptions: LiveCount,
         watcher: Watcher,
     ) -> None:
         super().__init__(

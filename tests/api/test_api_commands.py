@@ -10,7 +10,8 @@ import pytest
 from cityledger.bootstrap import Runtime
 from graphql_api.app import database_file
 from graphql_api.commands import call
-from graphql_api.context import SubscriptionCounter, build_context
+from graphql_api.context import build_context
+from graphql_api.counting import LiveCount
 from graphql_api.schema import schema
 from graphql_api.watcher import Watcher
 from ledger.usecases.registry import USE_CASES
@@ -63,9 +64,7 @@ def test_an_input_reaches_the_use_case_with_the_token_s_identities_and_scoped_ke
     api_runtime: Runtime, tokens: Tokens
 ) -> None:
     watcher = Watcher(api_runtime, database_file(api_runtime), follow=False)
-    context = build_context(
-        api_runtime, SubscriptionCounter(), watcher, f"Bearer {tokens.researcher}"
-    )
+    context = build_context(api_runtime, LiveCount(), watcher, f"Bearer {tokens.researcher}")
     given: dict[str, Any] = {
         "edition_id": EDITION, "city_id": "shanghai", "indicator_id": "broadband", "rung": 2,
         "sources": [source("zh")], "claim_id": "c-adapter", "supersedes": None,
