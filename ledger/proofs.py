@@ -58,8 +58,10 @@ def _perfect(nodes: Sequence[bytes]) -> bytes:
     """The root of a perfect subtree over a power-of-two number of nodes, level by level."""
     sha256, level = hashlib.sha256, list(nodes)
     while len(level) > 1:
+        pairs = iter(level)
         level = [
-            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(pairs, pairs, strict=True)
         ]
     return level[0]
 
