@@ -78,6 +78,13 @@ class Frontier:
         self.size = 0
         self._roots: list[bytes] = []
 
+    def add_subtree(self, node: bytes, count: int) -> None:
+        """Append the root of a perfect subtree of `count` leaves (a power of two that divides
+        the size so far: a subtree aligned where MTH splits)."""
+        if count < 1 or count & (count - 1) or self.size % count:
+            raise ValueError(f"a subtree of {count} leaves is not aligned after {self.size}")
+        self._push(node, count)
+
     def _push(self, node: bytes, count: int) -> None:
         """Append a perfect subtree of `count` (a power of two dividing size) leaves."""
         roots, carry = self._roots, self.size // count

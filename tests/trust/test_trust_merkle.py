@@ -393,3 +393,17 @@ def test_canonical_lines_escape_every_character_as_json_dumps_does() -> None:
     events = [(2**64, "id", 1, text[:4096], text), (1, '"\\', 2**63, "\n", "\u2028\x7f")]
 
     assert canonical_lines(events) == [canonical(*event) for event in events]
+
+
+def test_a_frontier_grown_from_subtree_roots_has_the_head_of_the_leaves() -> None:
+    leaves = [leaf_hash(str(i).encode()) for i in range(13)]
+    grown = Frontier()
+
+    grown.add_subtree(tree_head(leaves[:8]), 8)
+    grown.add_subtree(tree_head(leaves[8:12]), 4)
+    grown.extend(leaves[12:])
+
+    assert (grown.size, grown.root()) == (13, tree_head(leaves))
+    for count in (3, 2):  # not a power of two; not aligned after 13 leaves
+        with pytest.raises(ValueError, match=f"subtree of {count} leaves is not aligned"):
+            grown.add_subtree(EMPTY_ROOT, count)
