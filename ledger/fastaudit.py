@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from binascii import hexlify
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.chain import GENESIS, canonical, canonical_lines
-from ledger.proofs import Frontier
+from ledger.ids import hex_uuid_text
+from ledger.proofs import LineTree
 from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
 
 if TYPE_CHECKING:
@@ -97,14 +97,25 @@ _STAMP_TEXT = attrgetter("timestamp.data")
 _STAMP_FIRST = b'{"timestamp":{"_type_":'
 #: The key of a transcoded value, which a plain state holds once (records.stored_plainly).
 _TYPE = b'"_type_"'
-#: A stored originator id as eventsourcing writes it (UUID.hex).
-_HEX32 = re.compile("[0-9a-f]{32}")
 _INT = {int}
 
 
 def _ints(values: Iterable[Any]) -> bool:
     """Whether every value is exactly an int (not a bool, float or text)."""
     return set(map(type, values)) == _INT
+
+
+class Tree(Protocol):
+    """Where the fast walk's Merkle tree is folded elsewhere (ledger.treework.TreeWorker)."""
+
+    def grow(self, lines: Sequence[bytes]) -> None:
+        """Take the next events' canonical lines, as the walk makes them."""
+        ...
+
+    def finish(self, size: int, chain: str) -> tuple[str, dict[int, str]] | None:
+        """The tree head over the first `size` events, whose chain head is `chain`, and the
+        heads at the kept positions (None: not to be had)."""
+        ...
 
 
 class _Off(Exception):
@@ -189,13 +200,17 @@ class _Walk:
     fast."""
 
     def __init__(
-        self, mapper: Mapper[Any], replay: ReadSideCheck | None, keep: Collection[int]
+        self,
+        mapper: Mapper[Any],
+        replay: ReadSideCheck | None,
+        keep: Collection[int],
+        grow: Callable[[Sequence[bytes]], None],
     ) -> None:
         self.mapper = mapper
         self.replay = replay
         self.head = 0
         self.previous = GENESIS.encode("ascii")  # the chain hash at head, hex
-        self.frontier = Frontier()
+        self.grow = grow  # gives each chunk's canonical lines to the Merkle tree
         #: stored originator id -> its canonical UUID text (only ids the walk accepts)
         self.ids: dict[Any, str] = {}
         #: stored originator id -> the last version seen
@@ -205,7 +220,6 @@ class _Walk:
         self.pins: list[tuple[int, str, int, str | None]] = []
         self.keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
-        self.roots: dict[int, str] = {}  # tree head at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
         #: Chunks whose events are only hashed take the chunk path (see `hashed`).
@@ -214,9 +228,8 @@ class _Walk:
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
         accepts, so that the id keys the versions alone; another is the audit's business)."""
-        if type(raw) is str and _HEX32.fullmatch(raw):  # the stored spelling, read cheaply
-            text = f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
-        else:
+        text = hex_uuid_text(raw)  # the stored spelling, read cheaply
+        if text is None:
             uuid = raw if isinstance(raw, UUID) else UUID(str(raw))
             if uuid is not raw and raw != uuid.hex:
                 raise _Off
@@ -313,7 +326,7 @@ class _Walk:
         hashes = [
             previous := sha256(previous + b"\n" + line).hexdigest().encode() for line in lines
         ]
-        self._grow([sha256(b"\x00" + line).digest() for line in lines])
+        self.grow(lines)
         self.head, self.previous = head + count, previous
         for position, attrs in sorted(published, key=lambda pin: pin[0]):
             self.pin(position, attrs)
@@ -326,7 +339,7 @@ class _Walk:
         stamped, instant, unread = _STAMPED.decode, datetime.fromisoformat, _UNREAD
         head, previous = self.head, self.previous
         hashes: list[bytes] = []
-        leaves: list[bytes] = []
+        lines: list[bytes] = []
         for position, raw_id, version, topic, state in rows:
             head += 1
             if position != head or type(position) is not int:
@@ -362,7 +375,7 @@ class _Walk:
             line = canonical(position, originator, version, topic, stored)
             previous = hexlify(sha256(previous + b"\n" + line).digest())
             hashes.append(previous)
-            leaves.append(sha256(b"\x00" + line).digest())
+            lines.append(line)
             if kind == PUBLISHED and attrs is not None:  # (None: only hashed, see above)
                 self.pin(position, attrs)
             if replay is not None and attrs is not None:
@@ -377,22 +390,9 @@ class _Walk:
                 record = EventRecord(position, kind, originator, version, time, data, topic, stored)
                 if replay.see(record):
                     raise _Off
-        self._grow(leaves)
+        self.grow(lines)
         self.head, self.previous = head, previous
         return hashes
-
-    def _grow(self, leaves: list[bytes]) -> None:
-        """Add a chunk's leaves to the frontier, keeping the tree head at each pinned position
-        inside the chunk (the positions still to keep, popped once the chunk is checked)."""
-        start, done = self.head, 0
-        for position in reversed(self.keep):  # ascending
-            if position - start > len(leaves):
-                break
-            if position > start:
-                self.frontier.extend(leaves[done : position - start])
-                done = position - start
-                self.roots[position] = self.frontier.root().hex()
-        self.frontier.extend(leaves[done:])
 
     def pin(self, position: int, attrs: Mapping[str, Any]) -> None:
         """A publication's pinned position and digest, to compare once the walk is done."""
@@ -412,24 +412,32 @@ def fast_audit(
     replay: ReadSideCheck | None = None,
     on_row: Callable[[int], None] | None = None,
     keep: Collection[int] = (),
+    tree: Tree | None = None,
 ) -> IntegrityReport | None:
     """The audit's verdict on a healthy log, or None when anything at all is off (then only the
     audit can tell what and where). `witnesses` in the audit's order (the first one's last
     position is reported); `keep`: the positions publications pin (a pin elsewhere leaves the
-    verdict to the audit)."""
+    verdict to the audit); `tree`: where the Merkle tree is folded, if not in this process
+    (the caller stops it)."""
     from ledger.integrity import ok_report
 
-    walk = _Walk(mapper, replay, keep)
+    here = LineTree(keep)
+    walk = _Walk(mapper, replay, keep, here.grow if tree is None else tree.grow)
     try:
         walk.walk(rows, witnesses, on_row)
         if not all(witness.complete() for witness in witnesses):
             return None
         if replay is not None and replay.finish(walk.head):
             return None
+        chain = walk.previous.decode("ascii")
+        folded = here.finish() if tree is None else tree.finish(walk.head, chain)
+        if folded is None:  # the tree was folded elsewhere, and not over this log
+            return None
+        tree_head, heads = folded
         for pinned, digest, at, head in walk.pins:
             if pinned >= at or walk.kept.get(pinned) != digest:
                 return None
-            if head is not None and walk.roots.get(pinned) != head:
+            if head is not None and heads.get(pinned) != head:
                 return None
     except Exception:  # _Off, or any error reading or decoding a row: the audit names it
         return None
@@ -439,6 +447,6 @@ def fast_audit(
         seen=witnesses[0].last if witnesses else 0,
         matched=len(walk.pins),
         replayed=replay.summary() if replay is not None else None,
-        chain_head=walk.previous.decode("ascii"),
-        tree=walk.frontier.root().hex(),
+        chain_head=chain,
+        tree=tree_head,
     )

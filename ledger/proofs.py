@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,6 +118,40 @@ class Frontier:
         for left in reversed(self._roots[:-1]):
             node = node_hash(left, node)
         return node
+
+
+class LineTree:
+    """The Merkle tree over events' canonical lines as they stream past in log order, keeping
+    its head at chosen sizes (the positions publications pin): verify's tree, in one process
+    or in another (ledger.treework)."""
+
+    def __init__(self, keep: Iterable[int] = ()) -> None:
+        self.frontier = Frontier()
+        self._keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
+        #: The tree head (hex) at each kept size reached so far.
+        self.heads: dict[int, str] = {}
+
+    def grow(self, lines: Sequence[bytes]) -> None:
+        """Add the next events' canonical lines as leaves."""
+        sha256 = hashlib.sha256
+        leaves = [sha256(b"\x00" + line).digest() for line in lines]
+        frontier, keep, done = self.frontier, self._keep, 0
+        start = frontier.size
+        while keep and keep[-1] <= start + len(leaves):
+            position = keep.pop()
+            if position > start:
+                frontier.extend(leaves[done : position - start])
+                done = position - start
+            self.heads[position] = frontier.root().hex()
+        frontier.extend(leaves[done:])
+
+    def head(self) -> str:
+        """The tree head (hex) over every line so far."""
+        return self.frontier.root().hex()
+
+    def finish(self) -> tuple[str, dict[int, str]]:
+        """The tree head over every line, and the heads at the kept positions reached."""
+        return self.head(), self.heads
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
