@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -26,7 +26,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.chain import GENESIS, canonical, canonical_lines
 from ledger.ids import hex_uuid_text
-from ledger.proofs import LineTree
+from ledger.proofs import KeptTree
 from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
 
 if TYPE_CHECKING:
@@ -103,19 +103,6 @@ _INT = {int}
 def _ints(values: Iterable[Any]) -> bool:
     """Whether every value is exactly an int (not a bool, float or text)."""
     return set(map(type, values)) == _INT
-
-
-class Tree(Protocol):
-    """Where the fast walk's Merkle tree is folded elsewhere (ledger.treework.TreeWorker)."""
-
-    def grow(self, lines: Sequence[bytes]) -> None:
-        """Take the next events' canonical lines, as the walk makes them."""
-        ...
-
-    def finish(self, size: int, chain: str) -> tuple[str, dict[int, str]] | None:
-        """The tree head over the first `size` events, whose chain head is `chain`, and the
-        heads at the kept positions (None: not to be had)."""
-        ...
 
 
 class _Off(Exception):
@@ -204,13 +191,12 @@ class _Walk:
         mapper: Mapper[Any],
         replay: ReadSideCheck | None,
         keep: Collection[int],
-        grow: Callable[[Sequence[bytes]], None],
     ) -> None:
         self.mapper = mapper
         self.replay = replay
         self.head = 0
         self.previous = GENESIS.encode("ascii")  # the chain hash at head, hex
-        self.grow = grow  # gives each chunk's canonical lines to the Merkle tree
+        self.tree = KeptTree(keep)  # the Merkle tree over the leaves, its heads at `keep`
         #: stored originator id -> its canonical UUID text (only ids the walk accepts)
         self.ids: dict[Any, str] = {}
         #: stored originator id -> the last version seen
@@ -326,7 +312,7 @@ class _Walk:
         hashes = [
             previous := sha256(previous + b"\n" + line).hexdigest().encode() for line in lines
         ]
-        self.grow(lines)
+        self.tree.add([sha256(b"\x00" + line).digest() for line in lines])
         self.head, self.previous = head + count, previous
         for position, attrs in sorted(published, key=lambda pin: pin[0]):
             self.pin(position, attrs)
@@ -339,7 +325,7 @@ class _Walk:
         stamped, instant, unread = _STAMPED.decode, datetime.fromisoformat, _UNREAD
         head, previous = self.head, self.previous
         hashes: list[bytes] = []
-        lines: list[bytes] = []
+        leaves: list[bytes] = []
         for position, raw_id, version, topic, state in rows:
             head += 1
             if position != head or type(position) is not int:
@@ -375,7 +361,7 @@ class _Walk:
             line = canonical(position, originator, version, topic, stored)
             previous = hexlify(sha256(previous + b"\n" + line).digest())
             hashes.append(previous)
-            lines.append(line)
+            leaves.append(sha256(b"\x00" + line).digest())
             if kind == PUBLISHED and attrs is not None:  # (None: only hashed, see above)
                 self.pin(position, attrs)
             if replay is not None and attrs is not None:
@@ -390,7 +376,7 @@ class _Walk:
                 record = EventRecord(position, kind, originator, version, time, data, topic, stored)
                 if replay.see(record):
                     raise _Off
-        self.grow(lines)
+        self.tree.add(leaves)
         self.head, self.previous = head, previous
         return hashes
 
@@ -412,28 +398,21 @@ def fast_audit(
     replay: ReadSideCheck | None = None,
     on_row: Callable[[int], None] | None = None,
     keep: Collection[int] = (),
-    tree: Tree | None = None,
 ) -> IntegrityReport | None:
     """The audit's verdict on a healthy log, or None when anything at all is off (then only the
     audit can tell what and where). `witnesses` in the audit's order (the first one's last
     position is reported); `keep`: the positions publications pin (a pin elsewhere leaves the
-    verdict to the audit); `tree`: where the Merkle tree is folded, if not in this process
-    (the caller stops it)."""
+    verdict to the audit)."""
     from ledger.integrity import ok_report
 
-    here = LineTree(keep)
-    walk = _Walk(mapper, replay, keep, here.grow if tree is None else tree.grow)
+    walk = _Walk(mapper, replay, keep)
     try:
         walk.walk(rows, witnesses, on_row)
         if not all(witness.complete() for witness in witnesses):
             return None
         if replay is not None and replay.finish(walk.head):
             return None
-        chain = walk.previous.decode("ascii")
-        folded = here.finish() if tree is None else tree.finish(walk.head, chain)
-        if folded is None:  # the tree was folded elsewhere, and not over this log
-            return None
-        tree_head, heads = folded
+        tree_head, heads = walk.tree.finish()
         for pinned, digest, at, head in walk.pins:
             if pinned >= at or walk.kept.get(pinned) != digest:
                 return None
@@ -447,6 +426,6 @@ def fast_audit(
         seen=witnesses[0].last if witnesses else 0,
         matched=len(walk.pins),
         replayed=replay.summary() if replay is not None else None,
-        chain_head=chain,
+        chain_head=walk.previous.decode("ascii"),
         tree=tree_head,
     )

@@ -18,7 +18,6 @@ from ledger.errors import CorruptDatabase
 from ledger.fastaudit import PUBLISHED, Row, WitnessTable, fast_audit, mapped, plain_data
 from ledger.proofs import Frontier, leaf_hash
 from ledger.records import ENVELOPE, EventRecord, plain_state, type_name
-from ledger.treework import worker_tree
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
 if TYPE_CHECKING:
@@ -511,10 +510,7 @@ def _verify(
             check = read_side(witness_conn, published) if read_side is not None else None
             if fast:
                 tables = [WitnessTable(name, witness_conn, t) for name, t in WITNESSES.items()]
-                # A long log file's tree is folded on the other core, beside the chain.
-                last = _log_size(ledger, log_conn, table)
-                with worker_tree(log, last, keep) as tree:
-                    return fast_audit(rows, tables, ledger.mapper, check, on_row, keep, tree)
+                return fast_audit(rows, tables, ledger.mapper, check, on_row, keep)
             witnesses = {name: _pairs(witness_conn, t) for name, t in WITNESSES.items()}
             raws: Iterable[RawRow] = (RawRow(*row) for row in rows)
             if on_row is not None:
@@ -684,15 +680,6 @@ def _publications(
         except (TypeError, ValueError):
             continue
     return published, pinned
-
-
-def _log_size(ledger: Ledger, conn: sqlite3.Connection | None, table: str) -> int:
-    """The last position of the log (about its length), read without a scan."""
-    if conn is None:
-        return int(ledger.recorder.max_notification_id() or 0)
-    if not _table_exists(conn, table):
-        return 0
-    return int(conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0)
 
 
 def _recorder_rows(ledger: Ledger) -> Iterator[Row]:

@@ -120,10 +120,9 @@ class Frontier:
         return node
 
 
-class LineTree:
-    """The Merkle tree over events' canonical lines as they stream past in log order, keeping
-    its head at chosen sizes (the positions publications pin): verify's tree, in one process
-    or in another (ledger.treework)."""
+class KeptTree:
+    """A growing Merkle tree (a Frontier) that keeps its head at chosen sizes as leaves stream
+    past in log order (the positions publications pin): verify's tree."""
 
     def __init__(self, keep: Iterable[int] = ()) -> None:
         self.frontier = Frontier()
@@ -131,27 +130,20 @@ class LineTree:
         #: The tree head (hex) at each kept size reached so far.
         self.heads: dict[int, str] = {}
 
-    def grow(self, lines: Sequence[bytes]) -> None:
-        """Add the next events' canonical lines as leaves."""
-        sha256 = hashlib.sha256
-        leaves = [sha256(b"\x00" + line).digest() for line in lines]
+    def add(self, leaves: Sequence[bytes]) -> None:
+        """Append the next leaf hashes."""
         frontier, keep, done = self.frontier, self._keep, 0
         start = frontier.size
         while keep and keep[-1] <= start + len(leaves):
             position = keep.pop()
-            if position > start:
-                frontier.extend(leaves[done : position - start])
-                done = position - start
+            frontier.extend(leaves[done : position - start])
+            done = position - start
             self.heads[position] = frontier.root().hex()
         frontier.extend(leaves[done:])
 
-    def head(self) -> str:
-        """The tree head (hex) over every line so far."""
-        return self.frontier.root().hex()
-
     def finish(self) -> tuple[str, dict[int, str]]:
-        """The tree head over every line, and the heads at the kept positions reached."""
-        return self.head(), self.heads
+        """The tree head (hex) over the leaves, and the heads at the kept sizes reached."""
+        return self.frontier.root().hex(), self.heads
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
