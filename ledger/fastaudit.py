@@ -398,11 +398,13 @@ def fast_audit(
     replay: ReadSideCheck | None = None,
     on_row: Callable[[int], None] | None = None,
     keep: Collection[int] = (),
+    published: Collection[int] | None = None,
 ) -> IntegrityReport | None:
     """The audit's verdict on a healthy log, or None when anything at all is off (then only the
     audit can tell what and where). `witnesses` in the audit's order (the first one's last
     position is reported); `keep`: the positions publications pin (a pin elsewhere leaves the
-    verdict to the audit)."""
+    verdict to the audit); `published`: where the publications are, as told before the walk
+    (elsewhere, or not at all: the audit's verdict)."""
     from ledger.integrity import ok_report
 
     walk = _Walk(mapper, replay, keep)
@@ -413,6 +415,8 @@ def fast_audit(
         if replay is not None and replay.finish(walk.head):
             return None
         tree_head, heads = walk.tree.finish()
+        if published is not None and {at for _, _, at, _ in walk.pins} != set(published):
+            return None
         for pinned, digest, at, head in walk.pins:
             if pinned >= at or walk.kept.get(pinned) != digest:
                 return None

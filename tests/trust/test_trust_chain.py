@@ -573,3 +573,35 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
     assert agreed == [True, True] and not refused
     assert "group_concat" in joined and "group_concat" not in by_pair
     assert keyed.complete() and unkeyed.complete()
+
+
+@pytest.mark.parametrize(
+    ("kind", "vouched"),
+    [
+        ("UPDATE events SET type = 'RankingWithdrawn' WHERE position = 28", False),
+        ("UPDATE events SET type = 'RankingPublished' WHERE position = 20", True),
+        ("DELETE FROM events WHERE position > 20", True),
+        ("DROP TABLE events", True),
+    ],
+)
+def test_the_event_index_only_tells_the_fast_walk_where_to_look_for_publications(
+    kind: str, vouched: bool, world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A publication the index hides makes the fast walk leave the verdict to the audit; one it
+    # invents is not a publication; one after what it indexed is read from the log.
+    audited: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> IntegrityReport:
+        audited.append(args)
+        return audit(*args, **kwargs)
+
+    with raw(world_db) as conn:
+        conn.execute(kind)
+    monkeypatch.setattr(integrity, "audit", counted)
+
+    report = verify_log(world.ledger, world.db.conn)
+
+    assert report.ok, report.summary
+    assert "2 publication digest(s) match" in report.summary
+    assert report == verify_log(world.ledger, world.db.conn, fast=False)
+    assert len(audited) == (1 if vouched else 2)
