@@ -25,7 +25,7 @@ import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.chain import GENESIS, canonical, canonical_lines
-from ledger.ids import hex_uuid_text
+from ledger.ids import hex_uuid_text, hex_uuid_texts
 from ledger.proofs import KeptTree
 from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
 
@@ -298,8 +298,13 @@ class _Walk:
         list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
         # Versions: from here on the walk's state changes, and what is off is final.
         ids = self.ids
-        for raw in set(raw_ids).difference(ids):
-            self.originator(raw)
+        new = list(set(raw_ids).difference(ids))
+        spelled = hex_uuid_texts(new)
+        if spelled is not None:  # the stored spelling, every one (the usual case)
+            ids.update(zip(new, spelled, strict=True))
+        else:
+            for raw in new:
+                self.originator(raw)
         last = self.versions
         seen = last.get
         for raw, version in zip(raw_ids, versions, strict=True):

@@ -13,7 +13,7 @@ import pytest
 from cityledger.bootstrap import Runtime
 from ledger import fastaudit, integrity
 from ledger.application import Ledger
-from ledger.ids import NAMESPACE
+from ledger.ids import NAMESPACE, hex_uuid_text, hex_uuid_texts
 from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
@@ -605,3 +605,20 @@ def test_the_event_index_only_tells_the_fast_walk_where_to_look_for_publications
     assert "2 publication digest(s) match" in report.summary
     assert report == verify_log(world.ledger, world.db.conn, fast=False)
     assert len(audited) == (1 if vouched else 2)
+
+
+def test_stored_ids_are_read_as_uuid_text_only_in_their_stored_spelling() -> None:
+    ids = [uuid5(NAMESPACE, f"city:{n}") for n in range(5)]
+    stored = [i.hex for i in ids]
+
+    assert hex_uuid_texts(stored) == [str(i) for i in ids]
+    assert [hex_uuid_text(raw) for raw in stored] == [str(i) for i in ids]
+    assert hex_uuid_texts([]) == []
+    for other in (
+        [*stored[:4], stored[4].upper()],  # capitals
+        [*stored[:4], str(ids[4])],  # dashed
+        [*stored[:4], ids[4]],  # not text
+        [stored[0][:31], stored[1] + "a"],  # 64 hex digits, not two ids of 32
+        [stored[0][:31] + "g"],
+    ):
+        assert hex_uuid_texts(other) is None, other
