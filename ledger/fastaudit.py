@@ -11,7 +11,6 @@ time inside SQLite, one query per chunk, against the chunk's hashes."""
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from binascii import hexlify
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -27,26 +26,16 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from ledger.chain import GENESIS, canonical, canonical_lines
 from ledger.ids import hex_uuid_text, hex_uuid_texts
 from ledger.proofs import KeptTree
-from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
+from ledger.records import ENVELOPE, EventRecord, plain_data, read_plain, topic_reading
+from ledger.stored import Row
 
 if TYPE_CHECKING:
     from ledger.integrity import IntegrityReport, ReadSideCheck
 
-#: One stored event as read: (position, originator id, originator version, topic, state).
-Row = tuple[Any, Any, Any, Any, Any]
 #: Rows per chunk: the unit of progress reports, witness queries and Merkle subtrees.
 CHUNK = 1024
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
-
-
-def plain_data(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """An event's own data (no envelope) made plain by a JSON round trip, as the follower has it."""
-    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
-    try:
-        return dict(json.loads(json.dumps(data, default=str)))
-    except RecursionError:  # nested deeper than json's recursion: as read (orjson reads it)
-        return data
 
 
 def mapped(mapper: Mapper[Any], originator: Any, version: int, topic: str, state: bytes) -> Any:

@@ -15,9 +15,10 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import GENESIS, canonical, link, link_canonical
 from ledger.errors import CorruptDatabase
-from ledger.fastaudit import PUBLISHED, Row, WitnessTable, fast_audit, mapped, plain_data
+from ledger.fastaudit import PUBLISHED, WitnessTable, fast_audit, mapped
 from ledger.proofs import Frontier, leaf_hash
-from ledger.records import ENVELOPE, EventRecord, plain_state, type_name
+from ledger.records import ENVELOPE, EventRecord, plain_data, plain_state, type_name
+from ledger.stored import Row, stored_rows
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
 
 if TYPE_CHECKING:
@@ -650,24 +651,10 @@ def _sqlite_rows(
     upto: int | None = None,
 ) -> Iterator[Row]:
     """Every stored event by rowid (or those after a position, up to another, or of a topic),
-    as stored, read with sqlite3 directly (none: no table)."""
+    as stored (none: no table)."""
     if not _table_exists(conn, table):
         return iter(())
-    where, params = ["1"], list[Any]()
-    for condition, value in (
-        ("rowid > ?", after),
-        ("rowid <= ?", upto),
-        ("topic LIKE ?", topic_like),
-    ):
-        if value is not None:
-            where.append(condition)
-            params.append(value)
-    cursor = conn.execute(
-        f"SELECT rowid, originator_id, originator_version, topic, state FROM [{table}] "
-        f"WHERE {' AND '.join(where)} ORDER BY rowid",
-        params,
-    )
-    return iter(cursor)
+    return stored_rows(conn, table, after=after, upto=upto, topic_like=topic_like)
 
 
 def _indexed_publications(

@@ -15,6 +15,7 @@ from ledger import fastaudit, integrity
 from ledger.application import Ledger
 from ledger.ids import NAMESPACE, hex_uuid_text, hex_uuid_texts
 from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
+from ledger.stored import Row
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
@@ -536,7 +537,7 @@ def test_verify_log_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     row_by_row: list[int] = []
     by_rows = fastaudit._Walk.chunk
 
-    def counted(walk: fastaudit._Walk, rows: list[fastaudit.Row]) -> list[bytes]:
+    def counted(walk: fastaudit._Walk, rows: list[Row]) -> list[bytes]:
         row_by_row.extend(r[0] for r in rows)
         return by_rows(walk, rows)
 
