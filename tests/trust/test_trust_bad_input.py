@@ -92,7 +92,7 @@ Bad = tuple[dict[str, Any], str]
 
 
 def named(name: str, value: object) -> Bad:
-    """A value of the wrong type or outside the vocabulary: the message quotes it."""
+    """A value of the wrong type, form or choice: the message quotes it as Python shows it."""
     return {name: value}, repr(value)
 
 
