@@ -107,6 +107,30 @@ def test_a_what_if_rescoring_only_the_touched_cities_agrees_with_ranking_every_r
     assert tried > 40
 
 
+def test_a_what_if_upholding_an_appeal_agrees_with_ranking_every_row_again(
+    generated: Runtime,
+) -> None:
+    tried = moved = 0
+    for edition_id in editions(generated):
+        for cut in cuts(generated, edition_id, random.Random(19), samples=1):
+            state = edition_state_at(generated.db, edition_id, cut)
+            if not has_weights(state, edition_id):
+                continue
+            before, tables = bands(state, edition_id), TableBands.of(state, edition_id)
+            # A correcting claim (new to the state) replacing an accepted one, up or down.
+            hypotheses = [
+                claim_records(f"{c}-fix", edition_id, city, indicator, points, c, f"A-{c}")
+                for c, (edition, city, indicator, was, status) in sorted(state.claims.items())
+                if edition == edition_id and status == "accepted"
+                for points in (0, int(was) + 1)
+            ]
+            for records in hypotheses[:16]:
+                expected = bool(changed(before, bands_if(state, edition_id, records)))
+                assert tables.moved_by(records) == expected, (edition_id, cut, records[0])
+                tried, moved = tried + 1, moved + expected
+    assert tried > 40 and moved > 0
+
+
 def test_an_editions_own_state_ranks_and_explains_as_the_whole_state_does(
     generated: Runtime,
 ) -> None:
