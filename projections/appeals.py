@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Annotated, Any
@@ -51,6 +50,7 @@ from projections.model import (
 )
 from projections.ranking import TABLES
 from projections.rankings import tables_at
+from projections.view import View
 from projections.whatif import AppealFacts, bands_if
 
 SCHEMA = (
@@ -248,7 +248,6 @@ class AppealCases(ReadModel):
 # ---- views -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
 class AppealNote(CastVote):
     """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
 
@@ -257,15 +256,13 @@ class AppealNote(CastVote):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
 class AppealRound(ReviewRound):
     """A review round of an appeal's evidence."""
 
     notes: Annotated[tuple[AppealNote, ...], Doc("Votes and notes, in order.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class AppealCase:
+class AppealCase(View):
     """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
 
     appeal_id: AppealId
@@ -300,8 +297,7 @@ class AppealCase:
         return self.status in OPEN_STATES
 
 
-@dataclass(frozen=True, kw_only=True)
-class FeedbackView:
+class FeedbackView(View):
     """A city's feedback on an edition."""
 
     feedback_id: Annotated[str, Doc("Feedback id.")]
@@ -313,8 +309,7 @@ class FeedbackView:
     position: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class WhatIfRow:
+class WhatIfRow(View):
     """A city's row in one table now and if the appeal were upheld."""
 
     table: Table
@@ -326,8 +321,7 @@ class WhatIfRow:
     score_if_upheld: Annotated[Fraction, Doc("Its exact score if upheld.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class WhatIf:
+class WhatIf(View):
     """What upholding an open appeal would do to its city, computed and not recorded."""
 
     appeal_id: AppealId
@@ -336,8 +330,7 @@ class WhatIf:
     rows: Annotated[tuple[WhatIfRow, ...], Doc("One row per table.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class DocketEntry:
+class DocketEntry(View):
     """An open appeal on the editors' docket."""
 
     appeal: Annotated[AppealCase, Doc("The appeal.")]
@@ -497,7 +490,6 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
     return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(found))
 
 
-@dataclass(frozen=True, kw_only=True)
 class AppealChange(EventAt):
     """An event that changed an appeal, with the appeal as it stands now."""
 
@@ -529,8 +521,7 @@ def appeal_changes(
     return [AppealChange(position=int(p), type=str(t), appeal=cases[str(a)]) for p, t, a in rows]
 
 
-@dataclass(frozen=True, kw_only=True)
-class AppealWindow:
+class AppealWindow(View):
     """An edition's appeal window: its length and when the current one closes."""
 
     edition_id: EditionId

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -37,7 +36,6 @@ CLAIM_EVENTS = tuple(
 WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
 
-@dataclass(frozen=True, kw_only=True)
 class Cause(LoggedEvent):
     """One event that changed a city's score on one indicator, and by how much (exactly)."""
 
@@ -52,7 +50,6 @@ class Cause(LoggedEvent):
     score_change: Annotated[Fraction, Doc("The exact change in the table score.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Event(LoggedEvent):
     """The fields of an event row that every cause it gives repeats."""
 

@@ -4,7 +4,6 @@ with the other cities and the weights held as they are at a cut."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -17,20 +16,19 @@ from projections.edition_state import edition_state_at
 from projections.explain import Cut, require_city, resolve_cut
 from projections.ranking import Placing, indicator_support, table_indicators, table_scores
 from projections.ranking import weights as weights_in_force
+from projections.view import View
 
 UP, DOWN = "up", "down"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Level:
+class Level(View):
     """A place on an indicator's ladder: no rung (0 points) or a rung with its points."""
 
     rung: int | None
     points: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class RungChange:
+class RungChange(View):
     """One indicator moved from one ladder place to another, `steps` rungs apart."""
 
     indicator_id: IndicatorId
@@ -41,8 +39,7 @@ class RungChange:
     steps: Annotated[int, Doc("Ladder steps between.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class BandTarget:
+class BandTarget(View):
     """The smallest change that moves the city into the next band up (or down), if any."""
 
     direction: Annotated[str, Doc("up or down.")]
@@ -64,7 +61,6 @@ class BandTarget:
     band: Annotated[str | None, Doc("Band after the changes.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class NextBand(Placing):
     """A city's band at a cut and what it would take to move up or down one band."""
 

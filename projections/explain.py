@@ -4,7 +4,6 @@ band boundaries and the cities that crossed it, between two cuts of the log."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Annotated, Any
@@ -31,10 +30,10 @@ from projections.ranking import (
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.view import View
 
 
-@dataclass(frozen=True, kw_only=True)
-class PublicationCut:
+class PublicationCut(View):
     """A cut named by a publication of the edition: the position its tables were cut from."""
 
     number: int
@@ -43,7 +42,6 @@ class PublicationCut:
 Cut = int | datetime | PublicationCut | None
 
 
-@dataclass(frozen=True, kw_only=True)
 class Standing(TablePlacing):
     """A city's place at one cut."""
 
@@ -54,8 +52,7 @@ class Standing(TablePlacing):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class IndicatorMove:
+class IndicatorMove(View):
     """One indicator's share of the score change: rung part + weight part."""
 
     indicator_id: IndicatorId
@@ -70,8 +67,7 @@ class IndicatorMove:
     causes: Annotated[tuple[Cause, ...], Doc("The deciding events, in order.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Boundary:
+class Boundary(View):
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
     band: Band
@@ -85,7 +81,6 @@ class Boundary:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Crossing(NamedCity):
     """A city that overtook the explained one, or fell behind it, with its own change."""
 
@@ -99,7 +94,6 @@ class Crossing(NamedCity):
     causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class MoveExplanation(NamedCity):
     """Everything that explains a city's move in one table between two cuts."""
 

@@ -14,6 +14,7 @@ from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import RankingTable
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.view import View
 
 #: The total sums every pillar; each sub-table the pillars its framework assigns to it.
 TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
@@ -22,23 +23,20 @@ TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 # Field groups that views of other read models share: a view takes one by inheriting it.
 
 
-@dataclass(frozen=True, kw_only=True)
-class NamedCity:
+class NamedCity(View):
     """A city by id and English name."""
 
     city_id: CityId
     name_en: NameEn
 
 
-@dataclass(frozen=True, kw_only=True)
 class CityNames(NamedCity):
     """A city by id and both its names."""
 
     name_zh: NameZh
 
 
-@dataclass(frozen=True, kw_only=True)
-class Placing:
+class Placing(View):
     """A city's place in one table: its band, rank and exact score."""
 
     band: Band
@@ -46,14 +44,12 @@ class Placing:
     score: ExactScore
 
 
-@dataclass(frozen=True, kw_only=True)
 class TablePlacing(Placing):
     """A place in a table, with the number of cities the table ranks."""
 
     n: TableSize
 
 
-@dataclass(frozen=True, kw_only=True)
 class RankingEntry(CityNames, Placing):
     """A city's row in a table."""
 

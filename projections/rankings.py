@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Annotated
@@ -20,14 +19,14 @@ from projections.model import from_row, rows, tracking_position
 from projections.pointintime import EditionAt, edition_at, editions_at, position_at
 from projections.ranking import TABLES, NamedCity, RankingEntry, no_weights, ranking
 from projections.state import RankingState
+from projections.view import View
 
 AsOf = int | datetime | None
 #: One city's points on one indicator: (indicator id, points, supporting claim id or None).
 Points = tuple[str, int, str | None]
 
 
-@dataclass(frozen=True, kw_only=True)
-class RankingView:
+class RankingView(View):
     """A table of an edition as computed at a ledger position."""
 
     edition_id: str
@@ -37,7 +36,6 @@ class RankingView:
     rows: tuple[RankingEntry, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
 class ScoreView(CityIndicator):
     """A city's points on one indicator and the claim that supports them."""
 
@@ -45,7 +43,6 @@ class ScoreView(CityIndicator):
     claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class BandChange(NamedCity):
     """A city whose band differs between two points, with the events that moved it between."""
 

@@ -7,7 +7,6 @@ import math
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 from typing import Annotated, Any
@@ -24,21 +23,20 @@ from projections.bands import ranks as rank_of
 from projections.edition_state import edition_state_at
 from projections.ranking import TABLES, NamedCity, indicator_support, table_indicators
 from projections.rankings import rankings, resolve
+from projections.view import View
 
 MAX_DRAWS = 10_000
 DRIVERS = 3
 
 
-@dataclass(frozen=True, kw_only=True)
-class BandProbability:
+class BandProbability(View):
     """The share of draws that put a city in a band."""
 
     band: Band
     probability: Annotated[Fraction, Doc("Exact share of draws, like 937/1000.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class WeightDriver:
+class WeightDriver(View):
     """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
     positive: a heavier weight pushes the city down)."""
 
@@ -53,7 +51,6 @@ class WeightDriver:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
 class CityRobustness(NamedCity):
     """One city's band probabilities and rank interval over the draws."""
 
@@ -71,8 +68,7 @@ class CityRobustness(NamedCity):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Robustness:
+class Robustness(View):
     """Band robustness of one table under resampling of the panel's ballots."""
 
     edition_id: EditionId
