@@ -16,11 +16,10 @@ from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
 from projections.event_index import LoggedEvent, event_data
 from projections.model import from_row
-from projections.ranking import indicator_support, table_indicators
+from projections.ranking import edition_claims, indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.state import (
     CITY,
-    EDITION,
     INDICATOR,
     POINTS,
     STATUS,
@@ -111,8 +110,8 @@ def score_path(
     # Claim rows [indicator, points, status] per claim of these cities, as at the start.
     rows: dict[str, list[Any]] = {
         claim_id: [row[CITY], row[INDICATOR], row[POINTS], row[STATUS]]
-        for claim_id, row in state.claims.items()
-        if row[EDITION] == edition_id and row[CITY] in out and row[INDICATOR] in in_table
+        for claim_id, row in edition_claims(state, edition_id)
+        if row[CITY] in out and row[INDICATOR] in in_table
     }
     support = indicator_support(state, edition_id)
     points = {c: {i: support[c][i].points for i in in_table} for c in cities if c in support}

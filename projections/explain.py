@@ -12,8 +12,8 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import Band, EditionId, IndicatorId, Table
-from ledger.vocabulary import RankingTable
+from ledger.fields import Band, EditionId, ExactScore, IndicatorId, Rank, Table
+from ledger.vocabulary import ClaimStatus, RankingTable
 from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
@@ -23,13 +23,14 @@ from projections.ranking import (
     NamedCity,
     RankingEntry,
     TablePlacing,
+    edition_claims,
     indicator_support,
     ranking,
     table_indicators,
 )
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
-from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.state import CITY, INDICATOR, POINTS, RankingState
 from projections.view import View
 
 
@@ -82,15 +83,16 @@ class Boundary(View):
 
 
 class Crossing(NamedCity):
-    """A city that overtook the explained one, or fell behind it, with its own change."""
+    """A city that overtook the explained one, or fell behind it: its exact score, rank and
+    band from the earlier cut to the later, and its own change."""
 
-    score_from: Annotated[Fraction, Doc("Its score at the earlier cut.")]
-    score_to: Annotated[Fraction, Doc("Its score at the later cut.")]
+    score_from: ExactScore
+    score_to: ExactScore
     delta: Annotated[Fraction, Doc("Its own score change.")]
-    rank_from: Annotated[int, Doc("Its rank at the earlier cut.")]
-    rank_to: Annotated[int, Doc("Its rank at the later cut.")]
-    band_from: Annotated[str, Doc("Its band at the earlier cut.")]
-    band_to: Annotated[str, Doc("Its band at the later cut.")]
+    rank_from: Rank
+    rank_to: Rank
+    band_from: Band
+    band_to: Band
     causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
@@ -154,10 +156,8 @@ def holding_claims(
     return tuple(
         sorted(
             claim_id
-            for claim_id, row in state.claims.items()
-            if (row[EDITION], row[CITY], row[INDICATOR], row[STATUS])
-            == (edition_id, city_id, indicator_id, "accepted")
-            and row[POINTS] == points
+            for claim_id, row in edition_claims(state, edition_id, ClaimStatus.ACCEPTED)
+            if (row[CITY], row[INDICATOR], row[POINTS]) == (city_id, indicator_id, points)
         )
     )
 

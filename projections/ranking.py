@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Annotated
+from typing import Any
 
-from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
-from ledger.fields import Band, CityId, ExactScore, NameEn, NameZh, TableSize
+from ledger.fields import Band, CityId, ExactScore, NameEn, NameZh, Rank, TableSize
 from ledger.framework import SUB_TABLES, sub_table
-from ledger.vocabulary import RankingTable
+from ledger.vocabulary import ClaimStatus, RankingTable
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 from projections.view import View
@@ -40,7 +40,7 @@ class Placing(View):
     """A city's place in one table: its band, rank and exact score."""
 
     band: Band
-    rank: Annotated[int, Doc("Rank (ties share a rank).")]
+    rank: Rank
     score: ExactScore
 
 
@@ -77,6 +77,16 @@ def best_of(accepted: dict[str, int]) -> Support:
     return best
 
 
+def edition_claims(
+    state: RankingState, edition_id: str, status: ClaimStatus | None = None
+) -> Iterator[tuple[str, list[Any]]]:
+    """The edition's claims in the state, as (claim id, row [edition, city, indicator, points,
+    status]), in the state's order; only those with `status` where given."""
+    for claim_id, row in state.claims.items():
+        if row[EDITION] == edition_id and (status is None or row[STATUS] == status):
+            yield claim_id, row
+
+
 def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[str, Support]]:
     """Per city and indicator, the highest accepted claim's points (0 with no claim)."""
     indicator_ids = [i["id"] for i in state.indicators(edition_id)]
@@ -85,9 +95,7 @@ def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[st
         c: {i: Support(0, None) for i in indicator_ids} for c in cities
     }
     # Sorted by claim id so that equal points resolve to the same supporting claim every time.
-    for claim_id, row in sorted(state.claims.items()):
-        if row[EDITION] != edition_id or row[STATUS] != "accepted":
-            continue
+    for claim_id, row in sorted(edition_claims(state, edition_id, ClaimStatus.ACCEPTED)):
         per_city = best.get(row[CITY])
         if per_city is None or row[INDICATOR] not in per_city:
             continue

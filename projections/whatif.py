@@ -22,6 +22,7 @@ from ledger.errors import InvalidInput
 from ledger.published import table_digest
 from ledger.publishing import PublicationFacts, PublicationRequest
 from ledger.records import EventRecord
+from ledger.vocabulary import ClaimStatus
 from projections.bands import band, ranks
 from projections.edition_state import EPOCH, edition_records
 from projections.model import marks, rows_in
@@ -31,6 +32,7 @@ from projections.ranking import (
     RankingEntry,
     Support,
     best_of,
+    edition_claims,
     has_weights,
     indicator_support,
     integer_scores,
@@ -139,9 +141,8 @@ class TableBands:
         support = indicator_support(state, edition_id)
         numerators = {t: integer_scores(state, edition_id, t, support)[0] for t in TABLES}
         claims_of: dict[tuple[str, str], list[str]] = {}
-        for claim_id, row in state.claims.items():
-            if row[EDITION] == edition_id:
-                claims_of.setdefault((str(row[CITY]), str(row[INDICATOR])), []).append(claim_id)
+        for claim_id, row in edition_claims(state, edition_id):
+            claims_of.setdefault((str(row[CITY]), str(row[INDICATOR])), []).append(claim_id)
         bands = {t: _bands_of(numerators[t]) for t in TABLES}
         return cls(state, edition_id, support, numerators, bands, claims_of)
 
@@ -250,10 +251,7 @@ class Undecided:
 
     def pending_claims(self, state: RankingState, edition_id: str) -> list[str]:
         """Ids of the edition's pending claims."""
-        return sorted(
-            c for c, row in state.claims.items()
-            if row[EDITION] == edition_id and row[STATUS] == "pending"
-        )  # fmt: skip
+        return sorted(c for c, _ in edition_claims(state, edition_id, ClaimStatus.PENDING))
 
     def blockers(
         self,
