@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from typing import Annotated, Any
 
 from sqlite_utils import Database
@@ -21,7 +20,7 @@ from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
-from ledger.fields import AppealId, CityId, EditionId, Table
+from ledger.fields import AppealId, Band, CityId, EditionId, ExactScore, Rank, Table
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -310,15 +309,15 @@ class FeedbackView(View):
 
 
 class WhatIfRow(View):
-    """A city's row in one table now and if the appeal were upheld."""
+    """A city's band, rank and exact score in one table now and if the appeal were upheld."""
 
     table: Table
-    band_now: Annotated[str, Doc("The city's band now.")]
-    band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
-    rank_now: Annotated[int, Doc("Its rank now.")]
-    rank_if_upheld: Annotated[int, Doc("Its rank if upheld.")]
-    score_now: Annotated[Fraction, Doc("Its exact score now.")]
-    score_if_upheld: Annotated[Fraction, Doc("Its exact score if upheld.")]
+    band_now: Band
+    band_if_upheld: Band
+    rank_now: Rank
+    rank_if_upheld: Rank
+    score_now: ExactScore
+    score_if_upheld: ExactScore
 
 
 class WhatIf(View):

@@ -25,6 +25,7 @@ from ledger.fields import (
     Quorum,
     Reason,
     Title,
+    VerifierId,
     WeightSetId,
 )
 from ledger.framework import Framework, sub_table
@@ -464,7 +465,7 @@ class BallotView(View):
 class VerifierView(View):
     """An anonymous verifier and the languages they read."""
 
-    verifier_id: Annotated[str, Doc("Verifier id.")]
+    verifier_id: VerifierId
     languages: Annotated[tuple[str, ...], Doc("Languages read.")]
 
 

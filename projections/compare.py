@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import IndicatorId
+from ledger.fields import Band, ExactScore, IndicatorId, Rank, TableSize
 from ledger.vocabulary import RankingTable
 from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
@@ -33,16 +33,17 @@ class Cut(View):
 
 
 class ComparedCity(CityNames):
-    """A city in both editions: band, rank, N, percentile in each, the move, the split."""
+    """A city in both editions: band, rank, N (cities in the table) and exact score in a and
+    in b, the move, the split."""
 
-    band_a: Annotated[str, Doc("Band in edition a.")]
-    band_b: Annotated[str, Doc("Band in edition b.")]
-    rank_a: Annotated[int, Doc("Rank in a.")]
-    rank_b: Annotated[int, Doc("Rank in b.")]
-    n_a: Annotated[int, Doc("Cities in edition a's table.")]
-    n_b: Annotated[int, Doc("Cities in edition b's table.")]
-    score_a: Annotated[Fraction, Doc("Exact score in a.")]
-    score_b: Annotated[Fraction, Doc("Exact score in b.")]
+    band_a: Band
+    band_b: Band
+    rank_a: Rank
+    rank_b: Rank
+    n_a: TableSize
+    n_b: TableSize
+    score_a: ExactScore
+    score_b: ExactScore
     band_move: Annotated[int, Doc("Bands moved up (negative: down).")]
     method_part: Annotated[
         Fraction | None,

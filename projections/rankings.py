@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
+from ledger.fields import Band, ExactScore, Rank
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
 from projections.edition_state import edition_state_at
@@ -44,14 +45,15 @@ class ScoreView(CityIndicator):
 
 
 class BandChange(NamedCity):
-    """A city whose band differs between two points, with the events that moved it between."""
+    """A city whose band differs between two points: its band, rank and exact score before
+    (at the earlier) and after (at the later), with the events that moved it between."""
 
-    before_band: Annotated[str, Doc("Band at the earlier point.")]
-    after_band: Annotated[str, Doc("Band at the later point.")]
-    before_rank: Annotated[int, Doc("Rank at the earlier point.")]
-    after_rank: Annotated[int, Doc("Rank at the later point.")]
-    before_score: Annotated[Fraction, Doc("Score at the earlier point.")]
-    after_score: Annotated[Fraction, Doc("Score at the later point.")]
+    before_band: Band
+    after_band: Band
+    before_rank: Rank
+    after_rank: Rank
+    before_score: ExactScore
+    after_score: ExactScore
     causes: Annotated[
         tuple[Cause, ...],
         Doc(

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
-from ledger.fields import Band, EditionId, IndicatorId, Table
+from ledger.fields import Band, EditionId, IndicatorId, Rank, Table
 from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
@@ -52,10 +52,11 @@ class WeightDriver(View):
 
 
 class CityRobustness(NamedCity):
-    """One city's band probabilities and rank interval over the draws."""
+    """One city's band and rank with the weights in force, and its band probabilities and rank
+    interval over the draws."""
 
-    band: Annotated[str, Doc("Band with the weights in force.")]
-    rank: Annotated[int, Doc("Rank with the weights in force.")]
+    band: Band
+    rank: Rank
     probabilities: Annotated[
         tuple[BandProbability, ...],
         Doc("Bands reached in at least one draw, with their shares."),
