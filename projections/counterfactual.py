@@ -11,10 +11,17 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.fields import CityId, IndicatorId
+from ledger.vocabulary import RankingTable
 from projections.bands import BANDS, band, ranks
 from projections.edition_state import edition_state_at
 from projections.explain import Cut, require_city, resolve_cut
-from projections.ranking import Placing, indicator_support, table_indicators, table_scores
+from projections.ranking import (
+    EditionTable,
+    Placing,
+    indicator_support,
+    table_indicators,
+    table_scores,
+)
 from projections.ranking import weights as weights_in_force
 from projections.view import View
 
@@ -61,11 +68,9 @@ class BandTarget(View):
     band: Annotated[str | None, Doc("Band after the changes.")]
 
 
-class NextBand(Placing):
+class NextBand(Placing, EditionTable):
     """A city's band at a cut and what it would take to move up or down one band."""
 
-    edition_id: str
-    table: str
     city_id: CityId
     position: Annotated[int, Doc("The cut it holds others and weights at.")]
     up: Annotated[BandTarget, Doc("Into the next band up.")]
@@ -210,7 +215,7 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
 
     return NextBand(
         edition_id=edition_id,
-        table=table,
+        table=RankingTable(table),
         city_id=city_id,
         position=position,
         band=labels[index],

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import Band, EditionId, ExactScore, IndicatorId, Rank, Table
+from ledger.fields import Band, ExactScore, IndicatorId, Rank
 from ledger.vocabulary import ClaimStatus, RankingTable
 from projections import publications
 from projections.bands import BANDS, band
@@ -20,6 +20,7 @@ from projections.causes import Cause, score_path
 from projections.edition_state import edition_state_at
 from projections.ranking import (
     TABLES,
+    EditionTable,
     NamedCity,
     RankingEntry,
     TablePlacing,
@@ -96,11 +97,9 @@ class Crossing(NamedCity):
     causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
-class MoveExplanation(NamedCity):
+class MoveExplanation(NamedCity, EditionTable):
     """Everything that explains a city's move in one table between two cuts."""
 
-    edition_id: EditionId
-    table: Table
     start: Annotated[Standing, Doc("At the earlier cut.")]
     end: Annotated[Standing, Doc("At the later cut.")]
     delta: Annotated[Fraction, Doc("The exact score change.")]

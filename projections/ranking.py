@@ -9,7 +9,17 @@ from fractions import Fraction
 from typing import Any
 
 from ledger.errors import NoWeightsInForce
-from ledger.fields import Band, CityId, ExactScore, NameEn, NameZh, Rank, TableSize
+from ledger.fields import (
+    Band,
+    CityId,
+    EditionId,
+    ExactScore,
+    NameEn,
+    NameZh,
+    Rank,
+    Table,
+    TableSize,
+)
 from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import ClaimStatus, RankingTable
 from projections.bands import band, ranks
@@ -34,6 +44,13 @@ class CityNames(NamedCity):
     """A city by id and both its names."""
 
     name_zh: NameZh
+
+
+class EditionTable(View):
+    """One table of an edition."""
+
+    edition_id: EditionId
+    table: Table
 
 
 class Placing(View):

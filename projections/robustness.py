@@ -15,13 +15,19 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
-from ledger.fields import Band, EditionId, IndicatorId, Rank, Table
+from ledger.fields import Band, IndicatorId, Rank
 from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
 from projections.edition_state import edition_state_at
-from projections.ranking import TABLES, NamedCity, indicator_support, table_indicators
+from projections.ranking import (
+    TABLES,
+    EditionTable,
+    NamedCity,
+    indicator_support,
+    table_indicators,
+)
 from projections.rankings import rankings, resolve
 from projections.view import View
 
@@ -69,11 +75,9 @@ class CityRobustness(NamedCity):
     ]
 
 
-class Robustness(View):
+class Robustness(EditionTable):
     """Band robustness of one table under resampling of the panel's ballots."""
 
-    edition_id: EditionId
-    table: Table
     position: Annotated[int, Doc("Ledger position of the standings.")]
     weight_set_id: Annotated[str, Doc("The weight set resampled.")]
     method: Annotated[str, Doc("How the weights in force were decided.")]
