@@ -10,11 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from cityledger.bootstrap import Runtime, open_runtime
 from tests.support.builders import build_small_world
 from tests.support.databases import opened_on
 from tests.support.postgres import BACKENDS, Cluster, start_cluster
+
+# Property tests find the same examples on every run (derandomized, no example database) and
+# are never failed by a slow example on this shared machine (no deadline).
+settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+settings.load_profile("deterministic")
 
 
 def pytest_configure(config: pytest.Config) -> None:

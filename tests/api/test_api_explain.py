@@ -85,16 +85,23 @@ def test_next_band_names_the_rung_changes(gql: Gql, tokens: Tokens) -> None:
     assert nested["data"]["explainMove"]["nextBand"]["band"] == found["band"]
 
 
-def test_band_change_causes_name_city_indicator_claim_and_score_change(
+def test_band_changes_between_publication_and_now_name_their_causes(
     gql: Gql, tokens: Tokens
 ) -> None:
     query = (
         'query { bandChanges(edition: "asia-2023", table: TOTAL, from: {position: 43}) { '
-        "changes { cityId causes { type cityId indicatorId claimId scoreChange { fraction } } } } }"
+        "fromPosition toPosition changes { cityId beforeBand afterBand beforeScore { fraction }"
+        " afterScore { fraction } causes { type cityId indicatorId claimId scoreChange { fraction }"
+        " } } } }"
     )
-    changes = gql(query, token=tokens.auditor)["data"]["bandChanges"]["changes"]
+    body = gql(query, token=tokens.auditor)["data"]["bandChanges"]
+    assert body["fromPosition"] == 43 and body["toPosition"] > 43
+    changes = body["changes"]
     moved = {c["cityId"]: c for c in changes}
+    assert moved["taizhou"]["beforeScore"] == {"fraction": "0"}
+    assert moved["taizhou"]["afterScore"] == {"fraction": "200"}
     causes = moved["taizhou"]["causes"]
+    assert "RoundClosed" in [c["type"] for c in causes]
     assert {(c["cityId"], c["indicatorId"], c["claimId"]) for c in causes} >= {
         ("taizhou", "metro", "c-tz-metro")
     }

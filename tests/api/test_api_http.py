@@ -18,7 +18,6 @@ from tests.api.api_world import Tokens
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 FUZZ = settings(
     max_examples=25,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLObjectType
 from starlette.testclient import TestClient
 
 from cityledger.bootstrap import Runtime
 from graphql_api.live_tables import live_tables
-from graphql_api.schema import attribute, schema
+from graphql_api.schema import schema
 from graphql_api.validated import ValidDocuments
 from projections import rankings as projected
 from tests.api.api_world import Gql, Tokens, codes
@@ -167,18 +166,14 @@ def test_a_valid_document_of_two_operations_still_needs_an_operation_name(
     assert "Must provide operation name" in unnamed["errors"][0]["message"]
 
 
-def test_a_field_without_a_resolver_reads_its_attribute_in_one_call() -> None:
-    row = schema._schema.type_map["RankingRow"]
-    assert isinstance(row, GraphQLObjectType)
+def test_remembered_documents_are_bounded_dropping_the_least_recently_used() -> None:
+    valid = ValidDocuments(size=2)
+    old, used, new = (ValidDocuments.digest(f"{{ n{i} }}") for i in range(3))
+    valid.remember(old)
+    valid.remember(used)
+    assert valid.passed(old)  # now the most recently used
 
-    class Source:
-        city_id = "tokyo"
+    valid.remember(new)
 
-    resolve = row.fields["cityId"].resolve
-    assert resolve is not None
-    # The project's one-call reader, not strawberry's (which answers the same, in three calls).
-    assert resolve.__code__ is attribute("city_id").__code__
-    assert resolve(Source(), None) == "tokyo"
-    # A field with a resolver keeps strawberry's (its arguments, info and extensions).
-    assert row.fields["city"].resolve is not None
-    assert not getattr(row.fields["city"].resolve, "_is_default", False)
+    assert len(valid.digests) == 2
+    assert valid.passed(old) and valid.passed(new) and not valid.passed(used)

@@ -3,6 +3,7 @@ nothing recorded, and idempotency keys that record a retried command once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,23 +18,56 @@ pytestmark = pytest.mark.both_backends
 ERR = "... on LedgerError { code message field value }"
 
 
-def call(gql: Gql, token: str, field: str, args: str, payload: str, **variables: Any) -> Any:
-    """Run one mutation with typed variables; return its result object."""
-    params = ", ".join(f"${name}: {kind}" for name, kind in _types(args).items())
-    call_args = ", ".join(f"{name}: ${name}" for name in _types(args))
-    query = (
-        f"mutation({params}) {{ r: {field}({call_args}) {{ __typename ... on {payload} {ERR} }} }}"
-    )
-    body = gql(query, variables, token)
-    assert "errors" not in body, body
-    return body["data"]["r"]
+@dataclass(frozen=True)
+class Caller:
+    """Mutations over HTTP with one caller's token."""
+
+    gql: Gql
+    token: str
+
+    def call(self, field: str, args: str, payload: str, **variables: Any) -> Any:
+        """Run one mutation with typed variables; return its result object."""
+        params = ", ".join(f"${name}: {kind}" for name, kind in _types(args).items())
+        call_args = ", ".join(f"{name}: ${name}" for name in _types(args))
+        query = (
+            f"mutation({params}) {{ r: {field}({call_args}) "
+            f"{{ __typename ... on {payload} {ERR} }} }}"
+        )
+        body = self.gql(query, variables, self.token)
+        assert "errors" not in body, body
+        return body["data"]["r"]
+
+    def mutate(self, field: str, payload: str, data: dict[str, Any]) -> Any:
+        """Run a mutation that takes one `input: <Field>Input!`; return its result object."""
+        return self.call(field, f"input:{field[0].upper()}{field[1:]}Input!", payload, input=data)
 
 
-def mutate(gql: Gql, token: str, field: str, payload: str, data: dict[str, Any]) -> Any:
-    """Run a mutation that takes one `input: <Field>Input!`; return its result object."""
-    return call(
-        gql, token, field, f"input:{field[0].upper()}{field[1:]}Input!", payload, input=data
+@dataclass(frozen=True)
+class Callers:
+    """One caller for each role's token."""
+
+    editor: Caller
+    researcher: Caller
+    verifier: Caller
+    panelist: Caller
+    city: Caller
+
+
+@pytest.fixture
+def by(gql: Gql, tokens: Tokens) -> Callers:
+    """Mutations sent by each role."""
+    return Callers(
+        *(
+            Caller(gql, str(tokens.of(role)))
+            for role in ("editor", "researcher", "verifier", "panelist", "city")
+        )
     )
+
+
+@pytest.fixture
+def bob(gql: Gql, api_runtime: Runtime) -> Caller:
+    """A second researcher, beside the tokens' researcher-ann."""
+    return Caller(gql, create_token(api_runtime.db, "researcher", "researcher-bob"))
 
 
 def _types(args: str) -> dict[str, str]:
@@ -56,63 +90,48 @@ def gql_framework(indicators: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
-    ed = tokens.editor
-    city = mutate(
-        gql,
-        ed,
+def test_editor_commands_end_to_end(by: Callers) -> None:
+    city = by.editor.mutate(
         "registerCity",
         "CityPayload { city { cityId nameZh } }",
         {"cityId": "hangzhou", "nameEn": "Hangzhou", "nameZh": "杭州", "country": "CN"},
     )
     assert city["city"] == {"cityId": "hangzhou", "nameZh": "杭州"}
     fw = {"frameworkId": "fw2", "title": "Second", **gql_framework(INDICATORS)}
-    defined = mutate(
-        gql,
-        ed,
+    defined = by.editor.mutate(
         "defineFramework",
         "FrameworkPayload { framework { version indicators { indicatorId } } }",
         fw,
     )
     assert defined["framework"]["version"] == 1 and len(defined["framework"]["indicators"]) == 4
     revised_input = {"frameworkId": "fw2", "note": "drop openness", **gql_framework(INDICATORS[:3])}
-    revised = mutate(
-        gql,
-        ed,
+    revised = by.editor.mutate(
         "reviseFramework",
         "FrameworkPayload { framework { version note indicators { indicatorId } } }",
         revised_input,
     )
     assert revised["framework"]["version"] == 2 and len(revised["framework"]["indicators"]) == 3
-    enrolled = call(
-        gql,
-        ed,
+    enrolled = by.editor.call(
         "enrolVerifier",
         "input:VerifierInput!",
         "VerifierPayload { verifier { verifierId languages } }",
         input={"verifierId": "v-ja", "languages": ["ja"]},
     )
     assert enrolled["verifier"] == {"verifierId": "v-ja", "languages": ["ja"]}
-    changed = call(
-        gql,
-        ed,
+    changed = by.editor.call(
         "changeVerifierLanguages",
         "input:VerifierInput!",
         "VerifierPayload { verifier { languages } }",
         input={"verifierId": "v-ja", "languages": ["ja", "en"]},
     )
     assert sorted(changed["verifier"]["languages"]) == ["en", "ja"]
-    ws = mutate(
-        gql,
-        ed,
+    ws = by.editor.mutate(
         "createWeightSet",
         "WeightSetPayload { weightSetId }",
         {"weightSetId": "w2", "title": "W2", "frameworkId": "fw2", "frameworkVersion": 2},
     )
     assert ws["weightSetId"] == "w2"
-    panelist = mutate(
-        gql,
-        ed,
+    panelist = by.editor.mutate(
         "enrolPanelist",
         "WeightSetPayload { panelistId }",
         {"weightSetId": "w2", "panelistId": "q1", "field": "public-administration"},
@@ -122,9 +141,7 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         {"indicatorId": i, "weight": w}
         for i, w in (("broadband", "100/3"), ("egov", "33.5"), ("metro", "199/6"))
     ]
-    revision = mutate(
-        gql,
-        ed,
+    revision = by.editor.mutate(
         "setWeights",
         "WeightRevisionPayload { revision { revision method weights { weight { fraction } } } }",
         {"weightSetId": "w2", "weights": weights, "reason": "start"},
@@ -135,9 +152,7 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         "67/2",
         "199/6",
     ]
-    edition = call(
-        gql,
-        ed,
+    edition = by.editor.call(
         "createEdition",
         "input:CreateEditionInput!",
         "EditionPayload { edition { editionId quorum } }",
@@ -153,9 +168,7 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         },
     )
     assert edition["edition"] == {"editionId": "e2", "quorum": 2}
-    included = call(
-        gql,
-        ed,
+    included = by.editor.call(
         "includeCities",
         "editionId:String! cityIds:[String!]!",
         "EditionPayload { edition { cityCount } }",
@@ -163,9 +176,7 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         cityIds=["hangzhou", "tokyo"],
     )
     assert included["edition"]["cityCount"] == 2
-    quorum = call(
-        gql,
-        ed,
+    quorum = by.editor.call(
         "changeQuorum",
         "editionId:String! quorum:Int!",
         "EditionPayload { edition { quorum } }",
@@ -173,26 +184,20 @@ def test_editor_commands_end_to_end(gql: Gql, tokens: Tokens) -> None:
         quorum=1,
     )
     assert quorum["edition"]["quorum"] == 1
-    published = mutate(
-        gql,
-        ed,
+    published = by.editor.mutate(
         "publish",
         "PublicationPayload { position publication { publicationNo by tables } }",
         {"editionId": "e2", "tables": ["total"]},
     )
     assert published["publication"] == {"publicationNo": 1, "by": "editor-eve", "tables": ["total"]}
-    aggregated = call(
-        gql,
-        ed,
+    aggregated = by.editor.call(
         "aggregateWeights",
         "weightSetId:String!",
         "WeightRevisionPayload { revision { revision by ballotCount } }",
         weightSetId=WEIGHTS,
     )
     assert aggregated["revision"] == {"revision": 2, "by": "editor-eve", "ballotCount": 2}
-    answered = mutate(
-        gql,
-        ed,
+    answered = by.editor.mutate(
         "answerAppeal",
         "AppealPayload { appeal { status reasons decidedBy } }",
         {"appealId": "a-tz", "decision": "DISMISSED", "response": "Not new."},
@@ -214,32 +219,22 @@ def claim_input(claim_id: str | None, rung: int = 2) -> dict[str, Any]:
     return claim | {"sources": [source("zh")]} | ({"claimId": claim_id} if claim_id else {})
 
 
-def test_claim_lifecycle_with_acting_identities(gql: Gql, tokens: Tokens) -> None:
-    submitted = mutate(
-        gql,
-        tokens.researcher,
-        "submitClaim",
-        CLAIM,
-        claim_input("c-new"),
-    )
+def test_claim_lifecycle_with_acting_identities(by: Callers) -> None:
+    submitted = by.researcher.mutate("submitClaim", CLAIM, claim_input("c-new"))
     assert submitted["claim"]["status"] == "pending"
     assert submitted["claim"]["submittedBy"] == "researcher-ann"
-    opened = call(gql, tokens.editor, "openRound", "claimId:String!", CLAIM, claimId="c-new")
+    opened = by.editor.call("openRound", "claimId:String!", CLAIM, claimId="c-new")
     assert opened["roundNo"] == 1
-    voted = mutate(
-        gql,
-        tokens.verifier,
+    voted = by.verifier.mutate(
         "castVote",
         CLAIM,
         {"claimId": "c-new", "decision": "ACCEPT", "note": "ok"},
     )
     assert voted["roundNo"] == 1
-    closed = call(gql, tokens.editor, "closeRound", "claimId:String!", VOTES, claimId="c-new")
+    closed = by.editor.call("closeRound", "claimId:String!", VOTES, claimId="c-new")
     assert closed["outcome"] == "undecided"
     assert closed["claim"]["rounds"][0]["votes"] == [{"verifierId": "v-zh"}]
-    withdrawn = call(
-        gql,
-        tokens.researcher,
+    withdrawn = by.researcher.call(
         "withdrawClaim",
         "claimId:String! reason:String!",
         CLAIM,
@@ -249,22 +244,18 @@ def test_claim_lifecycle_with_acting_identities(gql: Gql, tokens: Tokens) -> Non
     assert withdrawn["claim"]["status"] == "withdrawn"
 
 
-def test_panelist_casts_and_revises_own_ballot(
-    gql: Gql, tokens: Tokens, api_runtime: Runtime
-) -> None:
-    mutate(
-        gql,
-        tokens.editor,
+def test_panelist_casts_and_revises_own_ballot(gql: Gql, api_runtime: Runtime, by: Callers) -> None:
+    by.editor.mutate(
         "enrolPanelist",
         "WeightSetPayload { panelistId }",
         {"weightSetId": WEIGHTS, "panelistId": "p3", "field": "digital-infrastructure"},
     )
-    p3 = create_token(api_runtime.db, "panelist", "panelist-three", panelist=(WEIGHTS, "p3"))
+    p3 = Caller(
+        gql, create_token(api_runtime.db, "panelist", "panelist-three", panelist=(WEIGHTS, "p3"))
+    )
     points = {"broadband": 25, "egov": 25, "metro": 25, "openness": 25}
     allocations = [{"indicatorId": i, "points": p} for i, p in points.items()]
-    cast = call(
-        gql,
-        p3,
+    cast = p3.call(
         "castBallot",
         "allocations:[AllocationInput!]!",
         "BallotPayload { ballot { panelistId revisions allocations { points } } }",
@@ -272,9 +263,7 @@ def test_panelist_casts_and_revises_own_ballot(
     )
     assert cast["ballot"]["panelistId"] == "p3" and cast["ballot"]["revisions"] == 0
     allocations[0]["points"], allocations[1]["points"] = 50, 0
-    revised = mutate(
-        gql,
-        p3,
+    revised = p3.mutate(
         "reviseBallot",
         "BallotPayload { ballot { revisions allocations { points } } }",
         {"allocations": allocations, "reason": "rethought"},
@@ -283,10 +272,8 @@ def test_panelist_casts_and_revises_own_ballot(
     assert [a["points"] for a in revised["ballot"]["allocations"]] == [50, 0, 25, 25]
 
 
-def test_city_files_appeal_for_itself(gql: Gql, tokens: Tokens) -> None:
-    filed = call(
-        gql,
-        tokens.city,
+def test_city_files_appeal_for_itself(by: Callers) -> None:
+    filed = by.city.call(
         "fileAppeal",
         "input:FileAppealInput!",
         "AppealPayload { appeal { appealId cityId filedBy status indicatorId } }",
@@ -316,37 +303,23 @@ def test_city_files_appeal_for_itself(gql: Gql, tokens: Tokens) -> None:
     }
 
 
-def test_refusal_is_data_and_records_nothing(
-    gql: Gql, tokens: Tokens, api_runtime: Runtime
-) -> None:
+def test_refusal_is_data_and_records_nothing(api_runtime: Runtime, by: Callers) -> None:
     head = api_runtime.ledger.head()
     bad_ballot = [{"indicatorId": "broadband", "points": 60}, {"indicatorId": "egov", "points": 60}]
     refused = [
-        mutate(
-            gql,
-            tokens.researcher,
-            "submitClaim",
-            CLAIM,
-            claim_input(None, rung=9),
-        ),
-        call(gql, tokens.editor, "openRound", "claimId:String!", CLAIM, claimId="no-such-claim"),
-        mutate(
-            gql,
-            tokens.panelist,
+        by.researcher.mutate("submitClaim", CLAIM, claim_input(None, rung=9)),
+        by.editor.call("openRound", "claimId:String!", CLAIM, claimId="no-such-claim"),
+        by.panelist.mutate(
             "reviseBallot",
             "BallotPayload { position }",
             {"allocations": bad_ballot, "reason": "x"},
         ),
-        mutate(
-            gql,
-            tokens.panelist,
+        by.panelist.mutate(
             "reviseBallot",
             "BallotPayload { position }",
             {"allocations": [bad_ballot[0], bad_ballot[0]], "reason": "x"},
         ),
-        mutate(
-            gql,
-            tokens.editor,
+        by.editor.mutate(
             "registerCity",
             "CityPayload { position }",
             {"cityId": "beijing", "nameEn": "B", "nameZh": "北", "country": "CN"},
@@ -365,22 +338,18 @@ def test_refusal_is_data_and_records_nothing(
     assert api_runtime.ledger.head() == head
 
 
-def test_idempotency_key_records_a_retry_once(
-    gql: Gql, tokens: Tokens, api_runtime: Runtime
-) -> None:
+def test_idempotency_key_records_a_retry_once(api_runtime: Runtime, by: Callers) -> None:
     head = api_runtime.ledger.head()
     args = "input:RegisterCityInput! idempotencyKey:String"
     city = {"cityId": "osaka", "nameEn": "Osaka", "nameZh": "大阪", "country": "JP"}
     first, again = (
-        call(gql, tokens.editor, "registerCity", args, "CityPayload { city { cityId } }",
-             input=city, idempotencyKey="k-1")
+        by.editor.call("registerCity", args, "CityPayload { city { cityId } }",
+                       input=city, idempotencyKey="k-1")
         for _ in range(2)
     )  # fmt: skip
     assert first == again == {"__typename": "CityPayload", "city": {"cityId": "osaka"}}
     assert api_runtime.ledger.head() == head + 2  # the city and its receipt, once
-    reused = call(
-        gql,
-        tokens.editor,
+    reused = by.editor.call(
         "changeQuorum",
         "editionId:String! quorum:Int! idempotencyKey:String",
         "EditionPayload { position }",
@@ -391,8 +360,8 @@ def test_idempotency_key_records_a_retry_once(
     assert reused["code"] == "INVALID_INPUT" and reused["field"] == "idempotency_key"
 
 
-def test_reads_see_the_write_immediately(gql: Gql, tokens: Tokens) -> None:
-    call(gql, tokens.editor, "closeRound", "claimId:String!", CLAIM, claimId="c-se-egov")
+def test_reads_see_the_write_immediately(gql: Gql, tokens: Tokens, by: Callers) -> None:
+    by.editor.call("closeRound", "claimId:String!", CLAIM, claimId="c-se-egov")
     body = gql(
         '{ claims(filter: {status: "undecided"}) { edges { node { claimId } } } }',
         token=tokens.editor,
@@ -409,17 +378,13 @@ SUBMIT = "input:SubmitClaimInput! idempotencyKey:String"
 
 
 def test_idempotency_keys_are_scoped_per_caller(
-    gql: Gql, tokens: Tokens, api_runtime: Runtime
+    api_runtime: Runtime, by: Callers, bob: Caller
 ) -> None:
-    other = create_token(api_runtime.db, "researcher", "researcher-bob")
-    mine = call(
-        gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM,
-        input=claim_input("c-ann"), idempotencyKey="K1",
-    )  # fmt: skip
-    head = api_runtime.ledger.head()
-    theirs = call(
-        gql, other, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-bob"), idempotencyKey="K1"
+    mine = by.researcher.call(
+        "submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"), idempotencyKey="K1"
     )
+    head = api_runtime.ledger.head()
+    theirs = bob.call("submitClaim", SUBMIT, CLAIM, input=claim_input("c-bob"), idempotencyKey="K1")
     # The same key from another caller is another request: Bob's claim is recorded as his,
     # and he is not handed Ann's result.
     assert mine["claim"] == {
@@ -435,18 +400,16 @@ def test_idempotency_keys_are_scoped_per_caller(
     assert api_runtime.ledger.head() > head
     # Ann's retry with her key still replays her own result and records nothing.
     head = api_runtime.ledger.head()
-    again = call(
-        gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM,
-        input=claim_input("c-ann"), idempotencyKey="K1",
-    )  # fmt: skip
+    again = by.researcher.call(
+        "submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"), idempotencyKey="K1"
+    )
     assert again["claim"] == mine["claim"] and api_runtime.ledger.head() == head
 
 
-def test_idempotency_key_is_checked_before_scoping(gql: Gql, tokens: Tokens) -> None:
-    refused = call(
-        gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM,
-        input=claim_input("c-long"), idempotencyKey="k" * 201,
-    )  # fmt: skip
+def test_idempotency_key_is_checked_before_scoping(by: Callers) -> None:
+    refused = by.researcher.call(
+        "submitClaim", SUBMIT, CLAIM, input=claim_input("c-long"), idempotencyKey="k" * 201
+    )
     assert refused["code"] == "INVALID_INPUT" and refused["field"] == "idempotency_key"
 
 
@@ -454,44 +417,40 @@ WITHDRAW = "claimId:String! reason:String!"
 
 
 def test_researcher_cannot_withdraw_another_researchers_claim_but_an_editor_can(
-    gql: Gql, tokens: Tokens, api_runtime: Runtime
+    api_runtime: Runtime, by: Callers, bob: Caller
 ) -> None:
-    call(gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"))
-    other = create_token(api_runtime.db, "researcher", "researcher-bob")
+    by.researcher.call("submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"))
     head = api_runtime.ledger.head()
-    refused = call(gql, other, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-ann", reason="not mine")
+    refused = bob.call("withdrawClaim", WITHDRAW, CLAIM, claimId="c-ann", reason="not mine")
     assert refused["__typename"] == "LedgerError" and refused["code"] == "PERMISSION_DENIED"
     assert api_runtime.ledger.head() == head
-    withdrawn = call(
-        gql, tokens.editor, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-ann", reason="duplicate"
+    withdrawn = by.editor.call(
+        "withdrawClaim", WITHDRAW, CLAIM, claimId="c-ann", reason="duplicate"
     )
     assert withdrawn["claim"]["status"] == "withdrawn"
     assert api_runtime.ledger.head() == head + 1
 
 
-def test_researcher_withdraws_own_claim(gql: Gql, tokens: Tokens) -> None:
-    call(gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-own"))
-    withdrawn = call(
-        gql, tokens.researcher, "withdrawClaim", WITHDRAW, CLAIM, claimId="c-own", reason="typo"
-    )
+def test_researcher_withdraws_own_claim(by: Callers) -> None:
+    by.researcher.call("submitClaim", SUBMIT, CLAIM, input=claim_input("c-own"))
+    withdrawn = by.researcher.call("withdrawClaim", WITHDRAW, CLAIM, claimId="c-own", reason="typo")
     assert withdrawn["claim"]["status"] == "withdrawn"
 
 
 def test_only_the_submitter_or_an_editor_may_supersede_a_claim(
-    gql: Gql, tokens: Tokens, api_runtime: Runtime
+    api_runtime: Runtime, by: Callers, bob: Caller
 ) -> None:
-    call(gql, tokens.researcher, "submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"))
-    other = create_token(api_runtime.db, "researcher", "researcher-bob")
+    by.researcher.call("submitClaim", SUBMIT, CLAIM, input=claim_input("c-ann"))
     head = api_runtime.ledger.head()
     bogus = {**claim_input("c-bob"), "rung": 1, "supersedes": "c-ann"}
-    refused = call(gql, other, "submitClaim", SUBMIT, CLAIM, input=bogus)
+    refused = bob.call("submitClaim", SUBMIT, CLAIM, input=bogus)
     assert refused["__typename"] == "LedgerError"
     assert (refused["code"], refused["field"], refused["value"]) == (
         "PERMISSION_DENIED", "supersedes", "c-ann",
     )  # fmt: skip
     assert api_runtime.ledger.head() == head
     fix = {**claim_input("c-fix"), "rung": 1, "supersedes": "c-ann"}
-    pending = call(gql, tokens.editor, "submitClaim", SUBMIT, CLAIM, input=fix)
+    pending = by.editor.call("submitClaim", SUBMIT, CLAIM, input=fix)
     # Proposed, not yet accepted: the corrected claim is untouched.
     assert pending["claim"]["status"] == "pending"
     assert api_runtime.ledger.head() == head + 1

@@ -196,20 +196,6 @@ def test_appeals_city_sees_its_own(gql: Gql, tokens: Tokens) -> None:
     assert [a["appealId"] for a in city] == ["a-bj"]
 
 
-def test_band_changes_between_publication_and_now(gql: Gql, tokens: Tokens) -> None:
-    query = (
-        'query { bandChanges(edition: "asia-2023", table: TOTAL, from: {position: 43}) { '
-        "fromPosition toPosition changes { cityId beforeBand afterBand beforeScore { fraction }"
-        " afterScore { fraction } causes { type } } } }"
-    )
-    changes = gql(query, token=tokens.auditor)["data"]["bandChanges"]
-    assert changes["fromPosition"] == 43 and changes["toPosition"] > 43
-    moved = {c["cityId"]: c for c in changes["changes"]}
-    assert moved["taizhou"]["beforeScore"] == {"fraction": "0"}
-    assert moved["taizhou"]["afterScore"] == {"fraction": "200"}
-    assert "RoundClosed" in [c["type"] for c in moved["taizhou"]["causes"]]
-
-
 def test_compare_editions_lists_common_cities_and_those_that_left(gql: Gql, tokens: Tokens) -> None:
     query = (
         '{ compareEditions(a: "asia-2023", b: "asia-2024", table: TOTAL, at: NOW) { comparable '

@@ -93,8 +93,6 @@ def play(rt: Runtime, s: dict[str, Any]) -> None:
 @seed(20230715)
 @settings(
     max_examples=12,
-    deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(scenario=scenarios())

@@ -153,8 +153,6 @@ def test_cuts_are_positions_instants_or_publications(world: Runtime) -> None:
 
 @settings(
     max_examples=15,
-    deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(plan=episodes, cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4))

@@ -99,8 +99,6 @@ def episode_steps(ledger: Ledger, episode: Episode) -> list[Callable[[], object]
 
 @settings(
     max_examples=20,
-    deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(plan=episodes)

@@ -87,182 +87,277 @@ def ladder(rung: object, points: object) -> list[dict[str, Any]]:
     return [first, *INDICATORS[1:]]
 
 
-#: (command, arguments that replace valid ones, text the error message must contain).
-BAD: list[tuple[str, dict[str, Any], str]] = [
-    ("register_city", {"city_id": 123}, "123"),
-    ("register_city", {"city_id": ""}, "city_id ''"),
-    ("register_city", {"city_id": "no spaces please"}, "'no spaces please'"),
-    ("register_city", {"city_id": "beijing"}, "'beijing' already exists"),
-    ("register_city", {"name_en": ""}, "name_en must not be empty"),
-    ("register_city", {"name_en": "   "}, "name_en must not be empty"),
-    ("register_city", {"name_zh": LONG}, "name_zh is 5000 characters long"),
-    ("register_city", {"country": "Japan"}, "'Japan'"),
-    ("register_city", {"country": None}, "None"),
-    ("register_city", {"aliases_zh": [7]}, "7"),
-    ("register_city", {"aliases_zh": "别名"}, "'别名'"),
-    ("define_framework", {"framework_id": FRAMEWORK}, "'asc' already exists"),
-    ("define_framework", {"title": ""}, "title must not be empty"),
-    ("define_framework", {"title": 5}, "5"),
-    ("define_framework", {"pillars": []}, "pillars must be a non-empty list"),
-    ("define_framework", {"pillars": "digital"}, "pillars"),
-    ("define_framework", {"indicators": ladder(0, 5)}, "D1 rung 0 is out of range"),
-    ("define_framework", {"indicators": ladder(1, 101)}, "D1 points 101 is out of range"),
-    ("define_framework", {"indicators": ladder("1", 5)}, "'1'"),
-    ("define_framework", {"indicators": [{**INDICATORS[0], "pillar": "nope"}]}, "'nope'"),
-    ("revise_framework", {"framework_id": "ghost"}, "'ghost' does not exist"),
-    ("revise_framework", {"note": ""}, "note must not be empty"),
-    ("revise_framework", {"indicators": None}, "indicators must be a non-empty list"),
-    ("state_lineage", {"framework_id": "ghost"}, "'ghost' does not exist"),
-    ("state_lineage", {"version": 0}, "version 0 is out of range"),
-    ("state_lineage", {"predecessor_version": 7}, "no version 7"),
-    ("state_lineage", {"lineage": []}, "must be a non-empty list"),
-    (
-        "state_lineage",
-        {"lineage": [{"kind": "unchanged", "from": ["D1"], "to": ["D1"]}]},
-        "forgets indicator 'T1'",
-    ),
-    ("state_lineage", {"lineage": [{"kind": "grew", "from": ["D1"], "to": ["D1"]}]}, "'grew'"),
-    ("enrol_verifier", {"verifier_id": "v-zh"}, "'v-zh' already exists"),
-    ("enrol_verifier", {"languages": []}, "languages must be a non-empty list"),
-    ("enrol_verifier", {"languages": ["english"]}, "'english'"),
-    ("enrol_verifier", {"languages": ["en", "en"]}, "repeats 'en'"),
-    ("enrol_verifier", {"languages": "en"}, "'en'"),
-    ("change_verifier_languages", {"verifier_id": "ghost"}, "'ghost' does not exist"),
-    ("change_verifier_languages", {"languages": [5]}, "5"),
-    ("create_weight_set", {"weight_set_id": WEIGHTS}, "'asc-weights' already exists"),
-    ("create_weight_set", {"framework_version": 0}, "framework_version 0 is out of range"),
-    ("create_weight_set", {"framework_version": 9}, "no version 9"),
-    ("create_weight_set", {"framework_version": "1"}, "'1'"),
-    ("create_weight_set", {"framework_id": "ghost"}, "'ghost' does not exist"),
-    ("create_weight_set", {"title": LONG}, "title is 5000 characters long"),
-    ("enrol_panelist", {"field": "astrology"}, "'astrology'"),
-    ("enrol_panelist", {"panelist_id": "p1"}, "'p1' is already on panel"),
-    ("enrol_panelist", {"panelist_id": ""}, "panelist_id ''"),
-    ("enrol_panelist", {"weight_set_id": "ghost"}, "'ghost' does not exist"),
-    ("cast_ballot", {"allocations": {**BALLOT, "D1": 101}}, "101"),
-    ("cast_ballot", {"allocations": {"X9": 100}}, "'X9'"),
-    ("cast_ballot", {"allocations": {**BALLOT, "D1": 50}}, "110"),
-    ("cast_ballot", {"allocations": {**BALLOT, "D1": 40.0}}, "40.0"),
-    ("cast_ballot", {"allocations": "all on D1"}, "'all on D1'"),
-    ("cast_ballot", {"panelist_id": "ghost"}, "'ghost' is not on panel"),
-    ("cast_ballot", {"panelist_id": "p1"}, "'p1' has already cast a ballot"),
-    ("revise_ballot", {"panelist_id": "p2"}, "'p2' has no ballot"),
-    ("revise_ballot", {"reason": ""}, "reason must not be empty"),
-    ("revise_ballot", {"allocations": {**BALLOT, "D1": -1}}, "-1"),
-    ("aggregate_weights", {"weight_set_id": "ghost"}, "'ghost' does not exist"),
-    ("aggregate_weights", {"by": ""}, "by must not be empty"),
-    ("aggregate_weights", {"by": LONG}, "by is 5000 characters long"),
-    ("set_weights", {"weights": {"D1": "abc", "T1": "50", "I1": "50"}}, "'abc'"),
-    ("set_weights", {"weights": {"D1": "-10", "T1": "60", "I1": "50"}}, "'-10'"),
-    ("set_weights", {"weights": {"D1": "1", "T1": "1", "I1": "1"}}, "sum to 3"),
-    ("set_weights", {"weights": {"D1": 1.5, "T1": "50", "I1": "48.5"}}, "1.5"),
-    ("set_weights", {"weights": ["D1"]}, "['D1']"),
-    ("set_weights", {"reason": ""}, "reason must not be empty"),
-    ("create_edition", {"year": 1999}, "year 1999 is out of range"),
-    ("create_edition", {"year": "2024"}, "'2024'"),
-    ("create_edition", {"quorum": 0}, "quorum 0 is out of range"),
-    ("create_edition", {"quorum": 101}, "quorum 101 is out of range"),
-    ("create_edition", {"evidence_cutoff": "2024-13-01"}, "'2024-13-01'"),
-    ("create_edition", {"weight_set_id": "ghost"}, "'ghost' does not exist"),
-    ("create_edition", {"framework_version": 9}, "no version 9"),
-    ("create_edition", {"edition_id": EDITION}, "'asia-2023' already exists"),
-    ("create_edition", {"region": ""}, "region must not be empty"),
-    ("include_cities", {"city_ids": ["atlantis"]}, "'atlantis' does not exist"),
-    ("include_cities", {"city_ids": []}, "city_ids must be a non-empty list"),
-    ("include_cities", {"city_ids": ["beijing"]}, "beijing"),
-    ("include_cities", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("change_quorum", {"quorum": 0}, "quorum 0 is out of range"),
-    ("change_quorum", {"quorum": True}, "True"),
-    ("change_quorum", {"quorum": "2"}, "'2'"),
-    ("change_quorum", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("publish", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("publish", {"tables": ["league"]}, "'league'"),
-    ("publish", {"tables": "total"}, "'total'"),
-    ("publish", {"position": 0}, "position 0 is out of range"),
-    ("publish", {"position": 10**6}, "position 1000000 is out of range"),
-    ("publish", {"position": "1"}, "'1'"),
-    ("publish", {"by": ""}, "by must not be empty"),
-    ("submit_claim", {"rung": 7}, "rung 7 is not on the ladder"),
-    ("submit_claim", {"rung": -1}, "rung -1 is out of range"),
-    ("submit_claim", {"rung": "3"}, "'3'"),
-    ("submit_claim", {"city_id": "atlantis"}, "'atlantis'"),
-    ("submit_claim", {"indicator_id": "X9"}, "'X9'"),
-    ("submit_claim", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("submit_claim", {"sources": []}, "sources must be a non-empty list"),
-    ("submit_claim", {"sources": [{**source("en"), "url": "ftp://x"}]}, "'ftp://x'"),
-    ("submit_claim", {"sources": [{**source("en"), "language": "klingon"}]}, "'klingon'"),
-    ("submit_claim", {"sources": [{**source("en"), "date": "soon"}]}, "'soon'"),
-    ("submit_claim", {"sources": [{**source("en"), "excerpt": LONG}]}, "5000 characters"),
-    ("submit_claim", {"sources": [source("en")] * 21}, "21 sources"),
-    ("submit_claim", {"claim_id": "c1"}, "'c1' already exists"),
-    ("submit_claim", {"supersedes": "ghost"}, "'ghost' does not exist"),
-    ("submit_claim", {"submitted_by": ""}, "submitted_by must not be empty"),
-    ("withdraw_claim", {"claim_id": "ghost"}, "'ghost' does not exist"),
-    ("withdraw_claim", {"claim_id": "c3"}, "c3 is already withdrawn"),
-    ("withdraw_claim", {"reason": ""}, "reason must not be empty"),
-    ("open_round", {"claim_id": "ghost"}, "'ghost' does not exist"),
-    ("open_round", {"claim_id": "c4"}, "c4 already has round 1 open"),
-    ("open_round", {"claim_id": 7}, "7"),
-    ("cast_vote", {"decision": "maybe"}, "'maybe'"),
-    ("cast_vote", {"verifier_id": "ghost"}, "'ghost' does not exist"),
-    ("cast_vote", {"verifier_id": "v-en"}, "v-en does not read 'zh'"),
-    ("cast_vote", {"verifier_id": "v-zh"}, "v-zh already voted"),
-    ("cast_vote", {"note": LONG}, "note is 5000 characters long"),
-    ("cast_vote", {"claim_id": "c2"}, "c2 has no open round"),
-    ("close_round", {"claim_id": "ghost"}, "'ghost' does not exist"),
-    ("close_round", {"claim_id": "c2"}, "c2 has no open round"),
-    ("close_round", {"claim_id": "c1"}, "c1 is accepted"),
-    ("file_appeal", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("file_appeal", {"city_id": "atlantis"}, "'atlantis'"),
-    ("file_appeal", {"text": ""}, "text must not be empty"),
-    ("file_appeal", {"text": LONG}, "text is 5000 characters long"),
-    ("file_appeal", {"indicator_id": "X9"}, "'X9'"),
-    ("file_appeal", {"appeal_id": "a1"}, "'a1' already exists"),
-    ("file_appeal", {"filed_by": None}, "None"),
-    ("answer_appeal", {"decision": "maybe"}, "'maybe'"),
-    ("answer_appeal", {"appeal_id": "ghost"}, "'ghost' does not exist"),
-    ("answer_appeal", {"appeal_id": "a1"}, "a1 is already dismissed"),
-    ("answer_appeal", {"response": ""}, "response must not be empty"),
-    ("answer_appeal", {"decision": "upheld"}, "only after a review round accepted"),
-    ("file_appeal", {"rung": 9}, "9"),
-    ("file_appeal", {"rung": None}, "rung"),
-    ("file_appeal", {"sources": []}, "sources must be a non-empty list"),
-    ("file_appeal", {"claim_id": "c1"}, "c1"),
-    ("file_appeal", {"claim_id": "c3", "indicator_id": "I1"}, "c3 is withdrawn"),
-    ("file_appeal", {"representing": "tokyo"}, "may not file for seoul"),
-    ("withdraw_appeal", {"appeal_id": "ghost"}, "'ghost' does not exist"),
-    ("withdraw_appeal", {"city_id": "tokyo"}, "tokyo may not withdraw"),
-    ("withdraw_appeal", {"appeal_id": "a1", "city_id": "tokyo"}, "a1 is dismissed"),
-    ("withdraw_appeal", {"reason": ""}, "reason must not be empty"),
-    ("open_appeal_review", {"appeal_id": "ghost"}, "'ghost' does not exist"),
-    ("open_appeal_review", {"appeal_id": "a3"}, "a3 already has review round 1 open"),
-    ("open_appeal_review", {"appeal_id": "a1"}, "a1 is dismissed"),
-    ("cast_appeal_vote", {"decision": "maybe"}, "'maybe'"),
-    ("cast_appeal_vote", {"verifier_id": "ghost"}, "'ghost' does not exist"),
-    ("cast_appeal_vote", {"verifier_id": "v-zh"}, "v-zh does not read 'en'"),
-    ("cast_appeal_vote", {"verifier_id": "v-en"}, "v-en already voted"),
-    ("cast_appeal_vote", {"appeal_id": "a2"}, "a2 has no open review round"),
-    ("cast_appeal_vote", {"note": LONG}, "note is 5000 characters long"),
-    ("close_appeal_review", {"appeal_id": "ghost"}, "'ghost' does not exist"),
-    ("close_appeal_review", {"appeal_id": "a2"}, "a2 has no open review round"),
-    ("give_feedback", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("give_feedback", {"city_id": "atlantis"}, "'atlantis'"),
-    ("give_feedback", {"text": ""}, "text must not be empty"),
-    ("give_feedback", {"feedback_id": "bad id!"}, "'bad id!'"),
-    ("set_appeal_window", {"days": 0}, "0"),
-    ("set_appeal_window", {"days": "30"}, "'30'"),
-    ("set_appeal_window", {"edition_id": "ghost"}, "'ghost' does not exist"),
-    ("publish", {"force": True, "reason": None}, "reason"),
-    ("publish", {"force": False, "reason": None}, "undecided evidence that could change a band"),
-    ("publish", {"corrects": 7}, "has no publication 7"),
-    # The keywords every command takes.
-    ("register_city", {"at": datetime(2023, 1, 1)}, "UTC offset"),
-    ("register_city", {"at": "2023-01-01T00:00:00+00:00"}, "'2023-01-01T00:00:00+00:00'"),
-    ("register_city", {"at": EPOCH}, "before the ledger head"),
-    ("register_city", {"at": datetime(2999, 1, 1, tzinfo=EPOCH.tzinfo)}, "in the future"),
-    ("register_city", {"idempotency_key": ""}, "idempotency_key must not be empty"),
-    ("register_city", {"idempotency_key": LONG}, "idempotency_key is 5000 characters"),
-]
+#: Arguments that replace valid ones, and text the error message must contain.
+Bad = tuple[dict[str, Any], str]
+
+
+def named(name: str, value: object) -> Bad:
+    """A value of the wrong type or outside the vocabulary: the message quotes it."""
+    return {name: value}, repr(value)
+
+
+def unknown(name: str) -> Bad:
+    """An id that names nothing."""
+    return {name: "ghost"}, "'ghost' does not exist"
+
+
+def empty(name: str) -> Bad:
+    """A text with nothing in it."""
+    return {name: ""}, f"{name} must not be empty"
+
+
+def too_long(name: str) -> Bad:
+    """A text over the length limit."""
+    return {name: LONG}, f"{name} is 5000 characters long"
+
+
+def no_items(name: str) -> Bad:
+    """A list that must have items, given empty."""
+    return {name: []}, f"{name} must be a non-empty list"
+
+
+def out_of_range(name: str, value: int) -> Bad:
+    """A number outside its bounds."""
+    return {name: value}, f"{name} {value} is out of range"
+
+
+def vote_refusals(*, unread: tuple[str, str], voted: str) -> list[Bad]:
+    """A vote in a claim's or an appeal's review round is refused the same ways."""
+    verifier, language = unread
+    return [
+        named("decision", "maybe"),
+        unknown("verifier_id"),
+        ({"verifier_id": verifier}, f"{verifier} does not read '{language}'"),
+        ({"verifier_id": voted}, f"{voted} already voted"),
+        too_long("note"),
+    ]
+
+
+#: For every command: arguments that replace valid ones, text the error message must contain.
+BAD: dict[str, list[Bad]] = {
+    "register_city": [
+        named("city_id", 123),
+        ({"city_id": ""}, "city_id ''"),
+        named("city_id", "no spaces please"),
+        ({"city_id": "beijing"}, "'beijing' already exists"),
+        empty("name_en"),
+        ({"name_en": "   "}, "name_en must not be empty"),
+        too_long("name_zh"),
+        named("country", "Japan"),
+        named("country", None),
+        ({"aliases_zh": [7]}, "7"),
+        named("aliases_zh", "别名"),
+        # The keywords every command takes.
+        ({"at": datetime(2023, 1, 1)}, "UTC offset"),
+        named("at", "2023-01-01T00:00:00+00:00"),
+        ({"at": EPOCH}, "before the ledger head"),
+        ({"at": datetime(2999, 1, 1, tzinfo=EPOCH.tzinfo)}, "in the future"),
+        empty("idempotency_key"),
+        too_long("idempotency_key"),
+    ],
+    "define_framework": [
+        ({"framework_id": FRAMEWORK}, "'asc' already exists"),
+        empty("title"),
+        named("title", 5),
+        no_items("pillars"),
+        ({"pillars": "digital"}, "pillars"),
+        ({"indicators": ladder(0, 5)}, "D1 rung 0 is out of range"),
+        ({"indicators": ladder(1, 101)}, "D1 points 101 is out of range"),
+        ({"indicators": ladder("1", 5)}, "'1'"),
+        ({"indicators": [{**INDICATORS[0], "pillar": "nope"}]}, "'nope'"),
+    ],
+    "revise_framework": [
+        unknown("framework_id"),
+        empty("note"),
+        ({"indicators": None}, "indicators must be a non-empty list"),
+    ],
+    "state_lineage": [
+        unknown("framework_id"),
+        out_of_range("version", 0),
+        ({"predecessor_version": 7}, "no version 7"),
+        ({"lineage": []}, "must be a non-empty list"),
+        (
+            {"lineage": [{"kind": "unchanged", "from": ["D1"], "to": ["D1"]}]},
+            "forgets indicator 'T1'",
+        ),
+        ({"lineage": [{"kind": "grew", "from": ["D1"], "to": ["D1"]}]}, "'grew'"),
+    ],
+    "enrol_verifier": [
+        ({"verifier_id": "v-zh"}, "'v-zh' already exists"),
+        no_items("languages"),
+        ({"languages": ["english"]}, "'english'"),
+        ({"languages": ["en", "en"]}, "repeats 'en'"),
+        named("languages", "en"),
+    ],
+    "change_verifier_languages": [
+        unknown("verifier_id"),
+        ({"languages": [5]}, "5"),
+    ],
+    "create_weight_set": [
+        ({"weight_set_id": WEIGHTS}, "'asc-weights' already exists"),
+        out_of_range("framework_version", 0),
+        ({"framework_version": 9}, "no version 9"),
+        named("framework_version", "1"),
+        unknown("framework_id"),
+        too_long("title"),
+    ],
+    "enrol_panelist": [
+        named("field", "astrology"),
+        ({"panelist_id": "p1"}, "'p1' is already on panel"),
+        ({"panelist_id": ""}, "panelist_id ''"),
+        unknown("weight_set_id"),
+    ],
+    "cast_ballot": [
+        ({"allocations": {**BALLOT, "D1": 101}}, "101"),
+        ({"allocations": {"X9": 100}}, "'X9'"),
+        ({"allocations": {**BALLOT, "D1": 50}}, "110"),
+        ({"allocations": {**BALLOT, "D1": 40.0}}, "40.0"),
+        named("allocations", "all on D1"),
+        ({"panelist_id": "ghost"}, "'ghost' is not on panel"),
+        ({"panelist_id": "p1"}, "'p1' has already cast a ballot"),
+    ],
+    "revise_ballot": [
+        ({"panelist_id": "p2"}, "'p2' has no ballot"),
+        empty("reason"),
+        ({"allocations": {**BALLOT, "D1": -1}}, "-1"),
+    ],
+    "aggregate_weights": [
+        unknown("weight_set_id"),
+        empty("by"),
+        too_long("by"),
+    ],
+    "set_weights": [
+        ({"weights": {"D1": "abc", "T1": "50", "I1": "50"}}, "'abc'"),
+        ({"weights": {"D1": "-10", "T1": "60", "I1": "50"}}, "'-10'"),
+        ({"weights": {"D1": "1", "T1": "1", "I1": "1"}}, "sum to 3"),
+        ({"weights": {"D1": 1.5, "T1": "50", "I1": "48.5"}}, "1.5"),
+        named("weights", ["D1"]),
+        empty("reason"),
+    ],
+    "create_edition": [
+        out_of_range("year", 1999),
+        named("year", "2024"),
+        out_of_range("quorum", 0),
+        out_of_range("quorum", 101),
+        named("evidence_cutoff", "2024-13-01"),
+        unknown("weight_set_id"),
+        ({"framework_version": 9}, "no version 9"),
+        ({"edition_id": EDITION}, "'asia-2023' already exists"),
+        empty("region"),
+    ],
+    "include_cities": [
+        ({"city_ids": ["atlantis"]}, "'atlantis' does not exist"),
+        no_items("city_ids"),
+        ({"city_ids": ["beijing"]}, "beijing"),
+        unknown("edition_id"),
+    ],
+    "change_quorum": [
+        out_of_range("quorum", 0),
+        named("quorum", True),
+        named("quorum", "2"),
+        unknown("edition_id"),
+    ],
+    "publish": [
+        unknown("edition_id"),
+        ({"tables": ["league"]}, "'league'"),
+        named("tables", "total"),
+        out_of_range("position", 0),
+        out_of_range("position", 10**6),
+        named("position", "1"),
+        empty("by"),
+        ({"force": True, "reason": None}, "reason"),
+        ({"force": False, "reason": None}, "undecided evidence that could change a band"),
+        ({"corrects": 7}, "has no publication 7"),
+    ],
+    "submit_claim": [
+        ({"rung": 7}, "rung 7 is not on the ladder"),
+        out_of_range("rung", -1),
+        named("rung", "3"),
+        named("city_id", "atlantis"),
+        named("indicator_id", "X9"),
+        unknown("edition_id"),
+        no_items("sources"),
+        ({"sources": [{**source("en"), "url": "ftp://x"}]}, "'ftp://x'"),
+        ({"sources": [{**source("en"), "language": "klingon"}]}, "'klingon'"),
+        ({"sources": [{**source("en"), "date": "soon"}]}, "'soon'"),
+        ({"sources": [{**source("en"), "excerpt": LONG}]}, "5000 characters"),
+        ({"sources": [source("en")] * 21}, "21 sources"),
+        ({"claim_id": "c1"}, "'c1' already exists"),
+        unknown("supersedes"),
+        empty("submitted_by"),
+    ],
+    "withdraw_claim": [
+        unknown("claim_id"),
+        ({"claim_id": "c3"}, "c3 is already withdrawn"),
+        empty("reason"),
+    ],
+    "open_round": [
+        unknown("claim_id"),
+        ({"claim_id": "c4"}, "c4 already has round 1 open"),
+        named("claim_id", 7),
+    ],
+    "cast_vote": [
+        *vote_refusals(unread=("v-en", "zh"), voted="v-zh"),
+        ({"claim_id": "c2"}, "c2 has no open round"),
+    ],
+    "close_round": [
+        unknown("claim_id"),
+        ({"claim_id": "c2"}, "c2 has no open round"),
+        ({"claim_id": "c1"}, "c1 is accepted"),
+    ],
+    "file_appeal": [
+        unknown("edition_id"),
+        named("city_id", "atlantis"),
+        empty("text"),
+        too_long("text"),
+        named("indicator_id", "X9"),
+        ({"appeal_id": "a1"}, "'a1' already exists"),
+        named("filed_by", None),
+        named("rung", 9),
+        ({"rung": None}, "rung"),
+        no_items("sources"),
+        ({"claim_id": "c1"}, "c1"),
+        ({"claim_id": "c3", "indicator_id": "I1"}, "c3 is withdrawn"),
+        ({"representing": "tokyo"}, "may not file for seoul"),
+    ],
+    "answer_appeal": [
+        named("decision", "maybe"),
+        unknown("appeal_id"),
+        ({"appeal_id": "a1"}, "a1 is already dismissed"),
+        empty("response"),
+        ({"decision": "upheld"}, "only after a review round accepted"),
+    ],
+    "withdraw_appeal": [
+        unknown("appeal_id"),
+        ({"city_id": "tokyo"}, "tokyo may not withdraw"),
+        ({"appeal_id": "a1", "city_id": "tokyo"}, "a1 is dismissed"),
+        empty("reason"),
+    ],
+    "open_appeal_review": [
+        unknown("appeal_id"),
+        ({"appeal_id": "a3"}, "a3 already has review round 1 open"),
+        ({"appeal_id": "a1"}, "a1 is dismissed"),
+    ],
+    "cast_appeal_vote": [
+        *vote_refusals(unread=("v-zh", "en"), voted="v-en"),
+        ({"appeal_id": "a2"}, "a2 has no open review round"),
+    ],
+    "close_appeal_review": [
+        unknown("appeal_id"),
+        ({"appeal_id": "a2"}, "a2 has no open review round"),
+    ],
+    "give_feedback": [
+        unknown("edition_id"),
+        named("city_id", "atlantis"),
+        empty("text"),
+        named("feedback_id", "bad id!"),
+    ],
+    "set_appeal_window": [
+        named("days", 0),
+        named("days", "30"),
+        unknown("edition_id"),
+    ],
+}
 
 
 def prepare(ledger: Any) -> None:
@@ -305,7 +400,8 @@ def shared(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def test_the_tables_cover_every_command() -> None:
     assert set(VALID) == set(COMMANDS)
-    assert {command for command, _, _ in BAD} == set(COMMANDS)
+    assert set(BAD) == set(COMMANDS)
+    assert all(BAD.values())
 
 
 @pytest.mark.parametrize("command", sorted(VALID))
@@ -319,17 +415,12 @@ def test_the_valid_arguments_are_accepted(command: str, prepared: Path, tmp_path
         rt.close()
 
 
-#: Refusals that do not name the bad value yet (reported to the lead); strict, so a fix shows.
 def cases() -> list[Any]:
     """BAD as pytest params."""
     return [
-        pytest.param(
-            command,
-            bad,
-            expected,
-            id=f"{command}-{'-'.join(bad)}-{n}",
-        )
-        for n, (command, bad, expected) in enumerate(BAD)
+        pytest.param(command, bad, expected, id=f"{command}-{'-'.join(bad)}-{n}")
+        for command, refusals in BAD.items()
+        for n, (bad, expected) in enumerate(refusals)
     ]
 
 

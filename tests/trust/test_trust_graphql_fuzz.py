@@ -83,8 +83,6 @@ OPERATIONS = {
 }
 SETTINGS = settings(
     max_examples=90,
-    derandomize=True,
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 

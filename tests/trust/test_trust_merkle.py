@@ -174,12 +174,10 @@ def mutations(proof: list[bytes], data: st.DataObject) -> list[list[bytes]]:
     return out
 
 
-@settings(max_examples=150, derandomize=True, deadline=None)
-@given(case=inclusion_case(), data=st.data())
-def test_inclusion_proofs_verify_and_damaged_ones_do_not(
-    case: tuple[int, int], data: st.DataObject
-) -> None:
-    index, n = case
+@settings(max_examples=150)
+@given(data=st.data())
+def test_inclusion_proofs_verify_and_damaged_ones_do_not(data: st.DataObject) -> None:
+    index, n = data.draw(inclusion_case(), label="index, size")
     root = tree_head(POOL, n)
     proof = inclusion_proof(POOL, index, n)
 
@@ -196,12 +194,10 @@ def test_inclusion_proofs_verify_and_damaged_ones_do_not(
         assert not verify_inclusion(POOL[index], index, n + 1, proof, tree_head(POOL, n + 1))
 
 
-@settings(max_examples=150, derandomize=True, deadline=None)
-@given(case=consistency_case(), data=st.data())
-def test_consistency_proofs_verify_and_damaged_ones_do_not(
-    case: tuple[int, int], data: st.DataObject
-) -> None:
-    m, n = case
+@settings(max_examples=150)
+@given(data=st.data())
+def test_consistency_proofs_verify_and_damaged_ones_do_not(data: st.DataObject) -> None:
+    m, n = data.draw(consistency_case(), label="sizes")
     first, second = tree_head(POOL, m), tree_head(POOL, n)
     proof = consistency_proof(POOL, m, n)
 
@@ -325,7 +321,7 @@ def test_the_frontier_gives_every_prefix_tree_head_keeping_one_root_per_bit_of_i
 
 
 @given(st.lists(st.integers(min_value=0, max_value=70), max_size=12))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_the_frontier_extended_in_runs_of_any_length_is_the_same_tree(runs: list[int]) -> None:
     leaves = [leaf_hash(str(i).encode()) for i in range(sum(runs))]
     frontier, done = Frontier(), 0
@@ -345,7 +341,7 @@ def test_the_frontier_extended_in_runs_of_any_length_is_the_same_tree(runs: list
     st.text(),
     st.text(),
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_canonical_bytes_are_json_dumps_of_the_event_array(
     position: int, originator: str, version: int, topic: str, stored: str
 ) -> None:

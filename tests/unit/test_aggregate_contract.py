@@ -36,9 +36,15 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Verifier,
     WeightSet,
 )
-#: The topic of every event class as stored logs name it, with its fields without and with a
-#: default. Stored logs decode only while these hold: never edit an entry, only add one.
-TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+#: An event's fields without and with a default.
+Fields = tuple[tuple[str, ...], tuple[str, ...]]
+#: The review-round events claims and appeals both record, with the fields of ledger.rounds.
+ROUND_OPENED: Fields = (("round_no",), ("by",))
+VOTE_CAST: Fields = (("round_no", "verifier_id", "decision", "note"), ())
+ROUND_CLOSED: Fields = (("round_no", "outcome", "accepts", "rejects", "quorum"), ("by",))
+#: The topic of every event class as stored logs name it, with its fields. Stored logs decode
+#: only while these hold: never edit an entry, only add one.
+TOPICS: dict[str, Fields] = {
     "ledger.appeal:Appeal.AppealAnswered": (("decision", "response", "by"), ()),
     "ledger.appeal:Appeal.AppealDecided": (
         ("decision", "reasons", "by", "correction_claim_id"),
@@ -48,12 +54,9 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("appeal_id", "edition_id", "city_id", "indicator_id", "text", "filed_by"),
         ("claim_id", "rung", "points", "sources", "deadline"),
     ),
-    "ledger.appeal:Appeal.AppealReviewClosed": (
-        ("round_no", "outcome", "accepts", "rejects", "quorum"),
-        ("by",),
-    ),
-    "ledger.appeal:Appeal.AppealReviewOpened": (("round_no",), ("by",)),
-    "ledger.appeal:Appeal.AppealVoteCast": (("round_no", "verifier_id", "decision", "note"), ()),
+    "ledger.appeal:Appeal.AppealReviewClosed": ROUND_CLOSED,
+    "ledger.appeal:Appeal.AppealReviewOpened": ROUND_OPENED,
+    "ledger.appeal:Appeal.AppealVoteCast": VOTE_CAST,
     "ledger.appeal:Appeal.AppealWithdrawn": (("reason", "by"), ()),
     "ledger.city:City.CityRegistered": (
         ("city_id", "name_en", "name_zh", "country", "aliases_zh"),
@@ -76,12 +79,9 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "ledger.claim:Claim.ClaimSuperseded": (("superseded_by",), ("by",)),
     "ledger.claim:Claim.ClaimWithdrawn": (("reason", "by"), ()),
-    "ledger.claim:Claim.RoundClosed": (
-        ("round_no", "outcome", "accepts", "rejects", "quorum"),
-        ("by",),
-    ),
-    "ledger.claim:Claim.RoundOpened": (("round_no",), ("by",)),
-    "ledger.claim:Claim.VoteCast": (("round_no", "verifier_id", "decision", "note"), ()),
+    "ledger.claim:Claim.RoundClosed": ROUND_CLOSED,
+    "ledger.claim:Claim.RoundOpened": ROUND_OPENED,
+    "ledger.claim:Claim.VoteCast": VOTE_CAST,
     "ledger.edition:Edition.AppealWindowSet": (("days", "by"), ()),
     "ledger.edition:Edition.CitiesIncluded": (("city_ids",), ("by",)),
     "ledger.edition:Edition.EditionCreated": (
@@ -151,7 +151,7 @@ def event_classes() -> Iterator[type[CanMutateAggregate[Any]]]:
                 yield value
 
 
-def split_fields(event: type[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def split_fields(event: type[Any]) -> Fields:
     fields = [f for f in dataclasses.fields(event) if f.name not in BASE_FIELDS]
     required = tuple(f.name for f in fields if f.default is dataclasses.MISSING)
     optional = tuple(f.name for f in fields if f.default is not dataclasses.MISSING)

@@ -201,7 +201,7 @@ CLAIM_COMMANDS = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@settings(max_examples=60)
 @given(commands=CLAIM_COMMANDS)
 def test_any_sequence_of_claim_commands_replays_to_the_same_state(
     commands: list[tuple[str, str, str, set[str], int]],
@@ -234,7 +234,7 @@ def test_any_sequence_of_claim_commands_replays_to_the_same_state(
 BALLOTS = st.integers(min_value=0, max_value=100).map(lambda a: {"a": a, "b": 100 - a})
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@settings(max_examples=60)
 @given(
     commands=st.lists(
         st.tuples(

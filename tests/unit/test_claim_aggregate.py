@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.claim import ACCEPTED, PENDING, REJECTED, SUPERSEDED, WITHDRAWN, Claim, decide
@@ -322,7 +322,6 @@ def test_decide_table(accepts: int, rejects: int, quorum: int, outcome: str) -> 
     assert decide(accepts, rejects, quorum) == outcome
 
 
-@settings(derandomize=True, database=None)
 @given(
     accepts=st.integers(min_value=0, max_value=50),
     rejects=st.integers(min_value=0, max_value=50),

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger import validate
@@ -61,7 +61,6 @@ def test_dates_are_normalised() -> None:
             validate.iso_date("date", value)
 
 
-@settings(derandomize=True, database=None)
 @given(st.integers(min_value=-1000, max_value=1000))
 def test_integer_accepts_exactly_the_range(value: int) -> None:
     if 1 <= value <= 100:
