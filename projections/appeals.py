@@ -20,7 +20,7 @@ from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
-from ledger.fields import AppealId, Band, CityId, EditionId, ExactScore, Rank, Table
+from ledger.fields import AppealId, Band, CityId, EditionId, ExactScore, Rank, Table, Time
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -304,7 +304,7 @@ class FeedbackView(View):
     city_id: CityId
     text: Annotated[str, Doc("The feedback.")]
     given_by: Annotated[str, Doc("Who gave it.")]
-    time: Annotated[str, Doc("When (ISO 8601).")]
+    time: Time
     position: int
 
 

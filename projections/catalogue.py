@@ -24,6 +24,7 @@ from ledger.fields import (
     Position,
     Quorum,
     Reason,
+    Time,
     Title,
     VerifierId,
     WeightSetId,
@@ -446,7 +447,7 @@ class WeightRevisionView(View):
     ballot_count: Annotated[int | None, Doc("Ballots averaged, if aggregated.")]
     reason: Reason
     by: Annotated[str, Doc("Who.")]
-    time: Annotated[str, Doc("When (ISO 8601).")]
+    time: Time
     position: Position
 
 

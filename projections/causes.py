@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from ledger.claim import Claim
 from ledger.doc import Doc
+from ledger.fields import CityPoints, Weight
 from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
 from projections.event_index import LoggedEvent, event_data
@@ -36,16 +37,17 @@ WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
 
 class Cause(LoggedEvent):
-    """One event that changed a city's score on one indicator, and by how much (exactly)."""
+    """One event that changed a city's score on one indicator: the city's points and the
+    indicator's weight just before and just after it, and the exact change it made."""
 
     actor: Annotated[str | None, Doc("Who recorded it (null for older events).")]
     claim_id: Annotated[str | None, Doc("The claim decided (null: a weight).")]
     city_id: Annotated[str, Doc("The city whose score it changed.")]
     indicator_id: Annotated[str, Doc("The indicator whose points or weight moved.")]
-    points_before: Annotated[int, Doc("The city's points just before.")]
-    points_after: Annotated[int, Doc("The city's points just after.")]
-    weight_before: Annotated[Fraction, Doc("The indicator's weight just before.")]
-    weight_after: Annotated[Fraction, Doc("The indicator's weight just after.")]
+    points_before: CityPoints
+    points_after: CityPoints
+    weight_before: Weight
+    weight_after: Weight
     score_change: Annotated[Fraction, Doc("The exact change in the table score.")]
 
 

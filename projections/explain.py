@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import Band, ExactScore, IndicatorId, Rank
+from ledger.fields import Band, CityPoints, ExactScore, IndicatorId, Rank, Weight
 from ledger.vocabulary import ClaimStatus, RankingTable
 from projections import publications
 from projections.bands import BANDS, band
@@ -55,13 +55,14 @@ class Standing(TablePlacing):
 
 
 class IndicatorMove(View):
-    """One indicator's share of the score change: rung part + weight part."""
+    """One indicator's share of the score change (rung part + weight part), with the city's
+    points and the indicator's weight from the earlier cut to the later."""
 
     indicator_id: IndicatorId
-    points_from: Annotated[int, Doc("Points at the earlier cut.")]
-    points_to: Annotated[int, Doc("Points at the later cut.")]
-    weight_from: Annotated[Fraction, Doc("Weight at the earlier cut.")]
-    weight_to: Annotated[Fraction, Doc("Weight at the later cut.")]
+    points_from: CityPoints
+    points_to: CityPoints
+    weight_from: Weight
+    weight_to: Weight
     rung_part: Annotated[Fraction, Doc("Mean weight × change in points.")]
     weight_part: Annotated[Fraction, Doc("Mean points × change in weight.")]
     claims_from: Annotated[tuple[str, ...], Doc("Claims holding the points before.")]
