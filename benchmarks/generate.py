@@ -32,7 +32,7 @@ from reference.ballots import PROFILES
 from reference.history import EvidenceWriter
 from reference.inputs import COUNTRY_LANGUAGES, INDICATOR_IDS, City, load_cities, load_framework
 from reference.inputs import max_rungs as top_rungs
-from reference.timeline import Command, Timeline, later, utc
+from reference.timeline import Timeline, later, utc
 from reference.verifiers import asia_verifiers
 from reference.years import QUARTERLY_REASON, _ballots, framework_2024, lineage_2023_2024
 
@@ -316,7 +316,7 @@ def appeals(tl: Timeline, writer: EvidenceWriter, rng: random.Random,
     return upheld
 
 
-def commands(events: int, seed: int) -> Iterator[Command]:
+def commands(events: int, seed: int) -> Iterator[importer.Command]:
     """The generated commands in log order, a year at a time (enough for `events` events)."""
     plan = shape(events)
     world = World(plan, regions(plan.regions), seed, framework_v1())
@@ -349,7 +349,7 @@ def generate(
         chunk = []
         for command in stream:
             done += 1
-            chunk.append(importer.Command(done, command.command, command.at, command.args))
+            chunk.append(importer.Command(done, command.name, command.at, command.args))
             # Halving the gap each time: the log ends within one command's events of N.
             if len(chunk) >= min(CHUNK, max(1, (events - head) // 2)):
                 break

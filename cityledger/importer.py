@@ -19,12 +19,20 @@ COMMANDS = frozenset(USE_CASES)
 
 @dataclass(frozen=True)
 class Command:
-    """One parsed line: which use case, when it happened, with which arguments."""
+    """One ledger command: which use case, when it happened, with which arguments; what an
+    import file's line holds, parsed or written."""
 
-    line: int
+    #: Its number where it comes from: the line of an import file, the order a timeline
+    #: added it (ties in time keep that order).
+    seq: int
     name: str
     at: datetime
     args: dict[str, Any]
+
+    def to_json(self) -> str:
+        """Its line in an import file (UTF-8 text, compact, keys in a fixed order)."""
+        line = {"command": self.name, "at": self.at.isoformat(), "args": self.args}
+        return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
 def parse(lines: Iterable[str]) -> list[Command]:
@@ -108,9 +116,9 @@ def run_one(ledger: Ledger, command: Command) -> None:
         getattr(ledger, command.name)(**command.args, at=command.at)
     except LedgerError as error:
         raise type(error)(
-            f"line {command.line} ({command.name}): {error.message}",
+            f"line {command.seq} ({command.name}): {error.message}",
             field=error.field,
             value=error.value,
         ) from None
     except TypeError as error:
-        raise InvalidInput(f"line {command.line} ({command.name}): {error}", field="args") from None
+        raise InvalidInput(f"line {command.seq} ({command.name}): {error}", field="args") from None

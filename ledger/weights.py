@@ -190,16 +190,7 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
             i: fraction_text(Fraction(sum(b.get(i, 0) for b in self.ballots.values()), n))
             for i in self.indicator_ids
         }
-        revision = self.revision + 1
-        self.trigger_event(
-            self.WeightsAggregated,
-            revision=revision,
-            weights=weights,
-            ballot_count=n,
-            by=by,
-            timestamp=at,
-        )
-        return revision
+        return self._in_force(self.WeightsAggregated, weights, at, ballot_count=n, by=by)
 
     def set_weights(self, *, weights: Any, reason: str, by: str, at: datetime | None) -> int:
         """Set the weights in force directly; they must cover the indicators and sum to 100."""
@@ -217,15 +208,20 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
             raise InvalidInput(
                 f"weights sum to {total}, not {BUDGET}", field="weights", value=str(total)
             )
+        texts = {i: fraction_text(w) for i, w in exact.items()}
+        return self._in_force(self.WeightsSet, texts, at, reason=reason, by=by)
+
+    def _in_force(
+        self,
+        event: type[Aggregate.Event],
+        weights: dict[str, str],
+        at: datetime | None,
+        **facts: Any,
+    ) -> int:
+        """Put the weights in force as the next revision, recorded by a `WeightsInForce`
+        event with its other facts; return the revision."""
         revision = self.revision + 1
-        self.trigger_event(
-            self.WeightsSet,
-            revision=revision,
-            weights={i: fraction_text(w) for i, w in exact.items()},
-            reason=reason,
-            by=by,
-            timestamp=at,
-        )
+        self.trigger_event(event, revision=revision, weights=weights, timestamp=at, **facts)
         return revision
 
     def _require_panelist(self, panelist_id: str) -> None:

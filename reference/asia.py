@@ -170,9 +170,7 @@ def build_asia(framework: dict[str, Any], seed: int) -> Asia:
                 finale_id = finale_claim(writer, city, ind, rung, researcher(k))
             else:
                 writer.pair(city, ind, rung, tops[ind], researcher(k))
-    late = [
-        c.args["claim_id"] for c in tl.commands if c.command == "close_round" and c.at > DEADLINE
-    ]
+    late = [c.args["claim_id"] for c in tl.commands if c.name == "close_round" and c.at > DEADLINE]
     assert late == [finale_id], "only the finale closes after the regular deadline"
     tl.add(PUBLISHED, "publish", edition_id=EDITION, by=EDITOR)
     finale = Finale(finale_id, finale_city, finale_ind, rungs[finale_city][finale_ind], changes)

@@ -67,6 +67,6 @@ def build_g20(framework: dict[str, Any], asia: Asia, seed: int) -> Timeline:
     for k, city in enumerate(cities):
         for ind in INDICATOR_IDS:
             writer.pair(city, ind, rungs[city.city_id][ind], tops[ind], researcher(k))
-    assert all(c.at <= DEADLINE for c in tl.commands if c.command == "close_round")
+    assert all(c.at <= DEADLINE for c in tl.commands if c.name == "close_round")
     tl.add(PUBLISHED, "publish", edition_id=EDITION, by=EDITOR)
     return tl

@@ -7,11 +7,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from cityledger.importer import Command
 from reference.asia import Asia, build_asia
 from reference.g20 import build_g20
 from reference.inputs import DATA_DIR, INDICATOR_IDS, load_framework
 from reference.rungs import TIE_MEMBERS, tie_group
-from reference.timeline import Command
 from reference.years import build_2022, build_2024
 
 SEED = 2023
@@ -112,7 +112,7 @@ def generate(out_dir: Path = DATA_DIR) -> dict[str, Counter[str]]:
     write_jsonl(out_dir / G20_FILE, logs["g20"])
     write_jsonl(out_dir / YEAR2022_FILE, logs["asia-2022"])
     write_jsonl(out_dir / YEAR2024_FILE, logs["asia-2024"])
-    counts = {name: Counter(c.command for c in log) for name, log in logs.items()}
+    counts = {name: Counter(c.name for c in log) for name, log in logs.items()}
     (out_dir / NOTE_FILE).write_text(note(asia, counts), encoding="utf-8", newline="\n")
     return counts
 

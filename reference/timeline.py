@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from cityledger.importer import Command
 
 
 def utc(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
@@ -21,21 +22,6 @@ def later(prev: datetime, rng: random.Random, min_days: int, max_days: int) -> d
     return candidate if candidate > prev else prev + timedelta(minutes=rng.choice((20, 40, 55)))
 
 
-@dataclass(frozen=True)
-class Command:
-    """One ledger command: method name, time and keyword arguments."""
-
-    at: datetime
-    seq: int
-    command: str
-    args: dict[str, Any]
-
-    def to_json(self) -> str:
-        """One JSON line (UTF-8 text, compact, keys in a fixed order)."""
-        line = {"command": self.command, "at": self.at.isoformat(), "args": self.args}
-        return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
-
-
 @dataclass
 class Timeline:
     """Collects commands; sorted by time, ties broken by the order they were added."""
@@ -44,7 +30,7 @@ class Timeline:
 
     def add(self, at: datetime, command: str, **args: Any) -> datetime:
         """Record a command and return its time."""
-        self.commands.append(Command(at, len(self.commands), command, args))
+        self.commands.append(Command(len(self.commands), command, at, args))
         return at
 
     def ordered(self) -> list[Command]:

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from cityledger.importer import Command
 from reference.asia import EDITOR, FRAMEWORK_ID, Asia, ladders_and_names, researcher
 from reference.ballots import FIELDS, PROFILES
 from reference.history import EvidenceWriter
 from reference.inputs import INDICATOR_IDS, City
-from reference.timeline import Command, Timeline, later, utc
+from reference.timeline import Timeline, later, utc
 from reference.verifiers import asia_verifiers
 
 FRAMEWORK_2022 = "asia-smart-city-2022"
@@ -289,7 +290,7 @@ def build_2022(asia: Asia, f2023: dict[str, Any], seed: int) -> list[Command]:
     by = f"{EDITOR} (retrospective record of the {ORIGINAL[1].date()} publication)"
     tl.add(ORIGINAL[1], "publish", edition_id=EDITION_2022, by=by)
     recorded = [_recorded(c) for c in tl.ordered()]
-    assert recorded[-1].command == "publish"
+    assert recorded[-1].name == "publish"
     # The lineage is stated just before the publication, so that a load is complete exactly
     # when the publication is recorded.
     return [*recorded[:-1], _lineage_statement(), recorded[-1]]
@@ -302,13 +303,13 @@ def _recorded(c: Command) -> Command:
     span = (o1 - o0) // timedelta(seconds=1)
     at = r0 + timedelta(seconds=offset * ((r1 - r0) // timedelta(seconds=1)) // span)
     args = dict(c.args)
-    if c.command == "cast_vote":
+    if c.name == "cast_vote":
         args["note"] = f"{args['note']} Retrospective record of a vote cast on {c.at.date()}."
-    return Command(at, c.seq, c.command, args)
+    return Command(c.seq, c.name, at, args)
 
 
 def _lineage_statement() -> Command:
-    return Command(LINEAGE_STATED, 0, "state_lineage", {
+    return Command(0, "state_lineage", LINEAGE_STATED, {
         "framework_id": FRAMEWORK_ID, "version": 1,
         "predecessor_framework_id": FRAMEWORK_2022, "predecessor_version": 1,
         "lineage": lineage_2022_2023(),

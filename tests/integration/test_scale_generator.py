@@ -57,7 +57,7 @@ def test_generation_stops_at_the_command_that_reaches_n_events_and_verifies(
 def test_the_command_stream_holds_every_kind_of_record_over_years_and_regions() -> None:
     plan = generate.shape(30_000)
     assert len(plan.years) == 2 and plan.regions == 2
-    names = Counter(c.command for c in generate.commands(30_000, 2023))
+    names = Counter(c.name for c in generate.commands(30_000, 2023))
     expected = {
         "define_framework", "revise_framework", "register_city", "enrol_verifier",
         "create_weight_set", "enrol_panelist", "cast_ballot", "revise_ballot",
