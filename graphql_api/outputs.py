@@ -7,7 +7,8 @@ nullable field, an exact `Fraction` an `Exact`, a `StrEnum` its text. The class 
 resolver fields (reading its view, typed, as `self.view`) and says only where the API differs:
 fields it excludes, renames or declares itself (`convert` makes their values; `rows` turns
 plain tuples into objects), and fields only a permission shows (`guarded`). `from_view` builds
-one from a view; `shown_by` lets a hand-written type stand for a view that others nest.
+one from a view; `shown_by` lets a hand-written type stand for a view that others nest, and
+`documented` describes a hand-written type's fields of a shared field type by their Doc.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import (
     TypeVar,
     Union,
     cast,
+    dataclass_transform,
     get_args,
     get_origin,
     get_type_hints,
@@ -158,6 +160,24 @@ def shown_by(view: type[Any]) -> Callable[[type[T]], type[T]]:
         return cls
 
     return register
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(strawberry.field, StrawberryField))
+def documented(description: str, *, is_input: bool = False) -> Callable[[type[T]], type[T]]:
+    """A hand-written Strawberry type (or input) whose fields typed `Annotated[T, Doc("...")]`
+    (the shared field types of ledger.fields) are described by that Doc, as generated types'
+    fields are; its other fields are declared with `strawberry.field` as usual."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        hints = get_type_hints(cls, include_extras=True)
+        for name in inspect.get_annotations(cls):
+            text = doc_of(hints[name])
+            if text is not None and not isinstance(cls.__dict__.get(name), StrawberryField):
+                setattr(cls, name, strawberry.field(description=text))
+        made = strawberry.input if is_input else strawberry.type
+        return made(cls, description=description)
+
+    return decorate
 
 
 def _remember(view: type[Any], made: Any) -> None:

@@ -13,14 +13,36 @@ from graphql_api.context import Info
 from ledger.errors import LedgerError, PermissionDenied, Unauthenticated
 from ledger.vocabulary import Role
 
+#: How descriptions and messages name those who hold each role.
+HOLDERS = {
+    Role.EDITOR: "editors",
+    Role.RESEARCHER: "researchers",
+    Role.VERIFIER: "verifiers",
+    Role.PANELIST: "panelists",
+    Role.CITY: "cities",
+    Role.AUDITOR: "auditors",
+}
+
+
+def holders(roles: Sequence[Role]) -> str:
+    """Those who hold the roles, as a list in words: "editors, auditors and cities"."""
+    *others, last = [HOLDERS[role] for role in roles]
+    return f"{', '.join(others)} and {last}" if others else last
+
 
 class LedgerPermission(BasePermission):
     """A rule over the viewer; a bad token fails it as UNAUTHENTICATED, a refusal as DENIED."""
 
     #: Roles the rule admits outright (empty: decided by `admits`).
     roles: ClassVar[tuple[Role, ...]] = ()
-    #: Who the rule admits, for descriptions and messages.
+    #: Who the rule admits, for descriptions and messages (by default, the roles' holders).
     who: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A rule that says no more than its roles is described by their holders."""
+        super().__init_subclass__(**kwargs)
+        if "who" not in cls.__dict__ and cls.roles:
+            cls.who = holders(cls.roles)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         """Check the token, then the rule."""
@@ -71,14 +93,12 @@ class IsEditor(LedgerPermission):
     """Editors: frameworks, editions, weights, rounds, publication, appeal answers."""
 
     roles = (Role.EDITOR,)
-    who = "editors"
 
 
 class IsResearcher(LedgerPermission):
     """Researchers submit claims."""
 
     roles = (Role.RESEARCHER,)
-    who = "researchers"
 
 
 class IsResearcherOrEditor(LedgerPermission):
@@ -92,14 +112,12 @@ class IsVerifier(LedgerPermission):
     """Verifiers vote on claims in the languages they read."""
 
     roles = (Role.VERIFIER,)
-    who = "verifiers"
 
 
 class IsPanelist(LedgerPermission):
     """Panelists cast and revise their own ballot."""
 
     roles = (Role.PANELIST,)
-    who = "panelists"
 
 
 class IsCity(LedgerPermission):
@@ -114,7 +132,6 @@ class EditorsAndAuditors(LedgerPermission):
     one such thing."""
 
     roles = (Role.EDITOR, Role.AUDITOR)
-    who = "editors and auditors"
 
 
 class CanSeeScores(EditorsAndAuditors):
@@ -153,21 +170,18 @@ class CanReadClaims(LedgerPermission):
     """Claims: editors, auditors, researchers; verifiers (their languages); cities (their own)."""
 
     roles = (Role.EDITOR, Role.AUDITOR, Role.RESEARCHER, Role.VERIFIER, Role.CITY)
-    who = "editors, auditors, researchers, verifiers and cities"
 
 
 class CanSeeWeights(LedgerPermission):
     """Weight revisions and ballots: editors, auditors and panelists (own ballot only)."""
 
     roles = (Role.EDITOR, Role.AUDITOR, Role.PANELIST)
-    who = "editors, auditors and panelists"
 
 
 class CanSeeAppeals(LedgerPermission):
     """Appeals: editors and auditors; a city sees its own."""
 
     roles = (Role.EDITOR, Role.AUDITOR, Role.CITY)
-    who = "editors, auditors and cities"
 
 
 class CanSeeDocket(EditorsAndAuditors):

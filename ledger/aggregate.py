@@ -9,12 +9,14 @@ recorded before it would not replay.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.errors import UnknownId
 from ledger.ids import aggregate_id
 
 
@@ -48,3 +50,10 @@ class LedgerAggregate(Aggregate):
     ) -> Self:
         """A new aggregate, created by `event` with `fields` (at `at`; None: now)."""
         return cls._create(event, id=cls.key(fields[cls.ID_FIELD]), timestamp=at, **fields)
+
+    @staticmethod
+    def _require_member(what: str, ident: str, members: Collection[str], where: str) -> None:
+        """UnknownId naming the `what` id unless it is one of `members` (which are `where`:
+        "in edition asia-2023")."""
+        if ident not in members:
+            raise UnknownId(f"{what} {ident!r} is not {where}", field=f"{what}_id", value=ident)

@@ -86,9 +86,8 @@ class Appeal(rounds.Reviewable, kind="appeal", id_field="appeal_id"):
 
         def apply(self, aggregate: Appeal) -> None:
             """Open the round; the appeal is under review."""
+            super().apply(aggregate)
             aggregate.status = UNDER_REVIEW
-            aggregate.open_round = self.round_no
-            aggregate.rounds.append({})
 
     class AppealVoteCast(rounds.Vote, Aggregate.Event):
         """A verifier accepted or rejected the appeal's evidence in the open round."""
@@ -98,7 +97,7 @@ class Appeal(rounds.Reviewable, kind="appeal", id_field="appeal_id"):
 
         def apply(self, aggregate: Appeal) -> None:
             """Close the round and remember its outcome."""
-            aggregate.open_round = None
+            super().apply(aggregate)
             aggregate.review_outcome = self.outcome
 
     class AppealDecided(Aggregate.Event):

@@ -80,11 +80,6 @@ class Claim(rounds.Reviewable, kind="claim", id_field="claim_id"):
     class RoundOpened(rounds.Opened, Aggregate.Event):
         """A verification round began."""
 
-        def apply(self, aggregate: Claim) -> None:
-            """Open the round."""
-            aggregate.open_round = self.round_no
-            aggregate.rounds.append({})
-
     class VoteCast(rounds.Vote, Aggregate.Event):
         """A verifier accepted or rejected the evidence in the open round."""
 
@@ -93,7 +88,7 @@ class Claim(rounds.Reviewable, kind="claim", id_field="claim_id"):
 
         def apply(self, aggregate: Claim) -> None:
             """Close the round and set the status its outcome decides."""
-            aggregate.open_round = None
+            super().apply(aggregate)
             aggregate.status = status_after_round(self.outcome) or aggregate.status
 
     # The state the commands decide on, initialised from the created event (ledger.aggregate).

@@ -169,12 +169,7 @@ class Edition(LedgerAggregate, kind="edition", id_field="edition_id"):
 
     def require_city(self, city_id: str) -> None:
         """UnknownId unless the city is in this edition."""
-        if city_id not in self.city_ids:
-            raise UnknownId(
-                f"city {city_id!r} is not in edition {self.edition_id}",
-                field="city_id",
-                value=city_id,
-            )
+        self._require_member("city", city_id, self.city_ids, f"in edition {self.edition_id}")
 
     def require_evidence_by_cutoff(self, sources: list[dict[str, Any]]) -> None:
         """InvalidInput naming the first source dated after the edition's evidence cut-off."""

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from binascii import hexlify
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from itertools import islice
-from typing import TYPE_CHECKING, Any
+from itertools import islice, repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from ledger.chain import GENESIS, canonical
+from ledger.chain import GENESIS, canonical, canonical_lines
 from ledger.proofs import Frontier
 from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
 
@@ -75,6 +77,36 @@ _STAMPED = msgspec.json.Decoder(_Stamped)
 _UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
+class _IsoStamp(msgspec.Struct):
+    """A stored timestamp of the one transcoding read_plain reads."""
+
+    type: Literal["datetime_iso"] = msgspec.field(name="_type_")
+    data: str = msgspec.field(name="_data_")
+
+
+class _IsoStamped(msgspec.Struct):
+    """A stored state of which only a datetime_iso timestamp is read."""
+
+    timestamp: _IsoStamp
+
+
+#: _STAMPED where the stamp's type is the one the chunk path reads (others: row by row).
+_STAMPED_ISO = msgspec.json.Decoder(_IsoStamped)
+_STAMP_TEXT = attrgetter("timestamp.data")
+#: How eventsourcing writes every stored state: the timestamp first, its type's key spelled out.
+_STAMP_FIRST = b'{"timestamp":{"_type_":'
+#: The key of a transcoded value, which a plain state holds once (records.stored_plainly).
+_TYPE = b'"_type_"'
+#: A stored originator id as eventsourcing writes it (UUID.hex).
+_HEX32 = re.compile("[0-9a-f]{32}")
+_INT = {int}
+
+
+def _ints(values: Iterable[Any]) -> bool:
+    """Whether every value is exactly an int (not a bool, float or text)."""
+    return set(map(type, values)) == _INT
+
+
 class _Off(Exception):
     """Something is not as a healthy log has it: leave the verdict to the audit."""
 
@@ -102,12 +134,32 @@ class WitnessTable:
             "AND CAST(hash AS BLOB) = substr(?3, (position - ?1) * 64 + 1, 64)) "
             f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
         )
+        # Where `position` is the table's rowid (so an integer, once each, read in order), a
+        # chunk witnessed at every position is compared as one text: its hashes joined.
+        self._joined: str | None = None
+        if exists and _is_rowid(conn, table, "position"):
+            self._joined = (
+                "SELECT count(*), total(typeof(hash) = 'text'), "
+                "CAST(group_concat(hash, '') AS BLOB) "
+                f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
+            )
 
     def agrees(self, first: int, hashes: bytes) -> bool:
         """Whether the pairs for positions first.. (`hashes`: the chain's, in order) match."""
         if self.compared == self.total:
             return True  # nothing left to compare (the usual witness: up to a recent position)
-        last = first + len(hashes) // 64 - 1
+        size = len(hashes) // 64
+        last = first + size - 1
+        if self._joined is not None:
+            count, texts, joined = self.conn.execute(self._joined, [first, last]).fetchone()
+            if count == size:  # every position first..last, in order
+                if texts != count or joined != hashes:
+                    return False
+                self.compared += count
+                self.last = last
+                return True
+            if not count:
+                return True
         count, distinct, top, equal = self.conn.execute(
             self._query, [first, last, hashes]
         ).fetchone()
@@ -124,6 +176,14 @@ class WitnessTable:
         return self.compared == self.total
 
 
+def _is_rowid(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether a column is the table's rowid (an INTEGER PRIMARY KEY), as SQLite plans it."""
+    plan = conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT 1 FROM [{table}] WHERE [{column}] BETWEEN 1 AND 2"
+    ).fetchall()
+    return any("USING INTEGER PRIMARY KEY" in str(step[-1]) for step in plan)
+
+
 class _Walk:
     """State of one fast walk: the chain, the frontier, versions and the caches that make it
     fast."""
@@ -136,8 +196,10 @@ class _Walk:
         self.head = 0
         self.previous = GENESIS.encode("ascii")  # the chain hash at head, hex
         self.frontier = Frontier()
-        #: stored originator id -> (canonical UUID text, last version seen)
-        self.aggregates: dict[Any, tuple[str, int]] = {}
+        #: stored originator id -> its canonical UUID text (only ids the walk accepts)
+        self.ids: dict[Any, str] = {}
+        #: stored originator id -> the last version seen
+        self.versions: dict[Any, int] = {}
         self.topics: dict[str, tuple[str, bool]] = {}  # topic -> (type name, plain JSON)
         #: (pinned position, digest, at, pinned tree head or None)
         self.pins: list[tuple[int, str, int, str | None]] = []
@@ -146,14 +208,21 @@ class _Walk:
         self.roots: dict[int, str] = {}  # tree head at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
+        #: Chunks whose events are only hashed take the chunk path (see `hashed`).
+        self.bulk = self.plain and replay is None
 
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
         accepts, so that the id keys the versions alone; another is the audit's business)."""
-        uuid = raw if isinstance(raw, UUID) else UUID(str(raw))
-        if uuid is not raw and raw != uuid.hex:
-            raise _Off
-        return str(uuid)
+        if type(raw) is str and _HEX32.fullmatch(raw):  # the stored spelling, read cheaply
+            text = f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+        else:
+            uuid = raw if isinstance(raw, UUID) else UUID(str(raw))
+            if uuid is not raw and raw != uuid.hex:
+                raise _Off
+            text = str(uuid)
+        self.ids[raw] = text
+        return text
 
     def topic(self, topic: str) -> tuple[str, bool]:
         """A topic seen first: its event type name, and whether its events may be read as
@@ -174,7 +243,7 @@ class _Walk:
         source = iter(rows)
         while chunk := list(islice(source, CHUNK)):
             first = self.head + 1
-            hashes = self.chunk(chunk)
+            hashes = (self.bulk and self.hashed(chunk)) or self.chunk(chunk)
             joined = b"".join(hashes)
             for witness in witnesses:
                 if not witness.agrees(first, joined):
@@ -186,9 +255,73 @@ class _Walk:
             if on_row is not None:
                 on_row(len(chunk))
 
+    def hashed(self, rows: list[Row]) -> list[bytes] | None:
+        """The chunk path: check a chunk of rows whose events are only hashed (no replay;
+        plain topics; each state read as `chunk` reads it by msgspec; publications read in
+        full) with a few calls per chunk in place of a loop of many per row; return the chain
+        hash (hex) at each, or None, having changed nothing, where `chunk` must read some row
+        itself."""
+        positions, raw_ids, versions, topics, states = zip(*rows, strict=True)
+        head, count = self.head, len(rows)
+        # Positions as read are distinct ints in order (rowids, notification ids): the ends
+        # tell contiguity; the types are checked all the same.
+        if positions[0] != head + 1 or positions[-1] != head + count:
+            return None
+        if not _ints(positions) or not _ints(versions):
+            return None
+        known = self.topics
+        for topic in set(topics).difference(known):
+            self.topic(topic)
+        published: list[tuple[int, dict[str, Any]]] = []
+        for topic in set(topics):
+            kind, plain = known[topic]
+            if not plain:
+                return None
+            if kind == PUBLISHED:  # a few rows: read in full, as `chunk` reads them
+                for at in (at for at, stored in enumerate(topics) if stored == topic):
+                    attrs = read_plain(states[at])
+                    if attrs is None:
+                        return None
+                    published.append((positions[at], attrs))
+        # Each state: valid UTF-8 (decoding it), JSON that read_plain reads with a
+        # datetime_iso timestamp that parses (msgspec, as `chunk` reads it), and exactly one
+        # transcoded value: every state holds '"_type_"' (its stamp's) and the chunk holds
+        # one per state (a separator no match spans keeps states apart).
+        try:
+            texts = list(map(bytes.decode, states))
+            stamps = list(map(_STAMP_TEXT, map(_STAMPED_ISO.decode, states)))
+        except _UNREAD + (TypeError, UnicodeDecodeError):
+            return None
+        if not all(map(bytes.startswith, states, repeat(_STAMP_FIRST))):
+            return None
+        if b"\x00".join(states).count(_TYPE) != count:
+            return None
+        list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+        # Versions: from here on the walk's state changes, and what is off is final.
+        ids = self.ids
+        for raw in set(raw_ids).difference(ids):
+            self.originator(raw)
+        last = self.versions
+        seen = last.get
+        for raw, version in zip(raw_ids, versions, strict=True):
+            if version != seen(raw, 0) + 1:
+                raise _Off
+            last[raw] = version
+        canonical_ids = map(ids.__getitem__, raw_ids)
+        lines = canonical_lines(zip(positions, canonical_ids, versions, topics, texts, strict=True))
+        sha256, previous = hashlib.sha256, self.previous
+        hashes = [
+            previous := sha256(previous + b"\n" + line).hexdigest().encode() for line in lines
+        ]
+        self._grow([sha256(b"\x00" + line).digest() for line in lines])
+        self.head, self.previous = head + count, previous
+        for position, attrs in sorted(published, key=lambda pin: pin[0]):
+            self.pin(position, attrs)
+        return hashes
+
     def chunk(self, rows: list[Row]) -> list[bytes]:
-        """Check a chunk of rows; return the chain hash (hex) at each."""
-        sha256, aggregates, topics = hashlib.sha256, self.aggregates, self.topics
+        """Check a chunk of rows one by one; return the chain hash (hex) at each."""
+        sha256, ids, last, topics = hashlib.sha256, self.ids, self.versions, self.topics
         replay = self.replay
         stamped, instant, unread = _STAMPED.decode, datetime.fromisoformat, _UNREAD
         head, previous = self.head, self.previous
@@ -198,11 +331,10 @@ class _Walk:
             head += 1
             if position != head or type(position) is not int:
                 raise _Off
-            known = aggregates.get(raw_id)
-            originator, last = (self.originator(raw_id), 0) if known is None else known
-            if version != last + 1 or type(version) is not int:
+            originator = ids.get(raw_id) or self.originator(raw_id)
+            if version != last.get(raw_id, 0) + 1 or type(version) is not int:
                 raise _Off
-            aggregates[raw_id] = (originator, version)
+            last[raw_id] = version
             kind, plain = topics.get(topic) or self.topic(topic)
             stored = state.decode("utf-8")  # strict: msgspec leaves skipped strings unchecked
             attrs: dict[str, Any] | None = None

@@ -506,8 +506,7 @@ def _verify(
             else:
                 rows = _sqlite_rows(log_conn, table)
                 found = list(_sqlite_rows(log_conn, table, topic_like=f"%{PUBLISHED}"))
-            published = list(_publications(found))
-            keep = _pinned(found, decode)
+            published, keep = _publications(found, decode)
             check = read_side(witness_conn, published) if read_side is not None else None
             if fast:
                 tables = [WitnessTable(name, witness_conn, t) for name, t in WITNESSES.items()]
@@ -657,32 +656,30 @@ def _is_publication(topic: Any) -> bool:
     return isinstance(topic, str) and type_name(topic) == PUBLISHED
 
 
-def _pinned(rows: Iterable[Row], decode: Decoder) -> set[int]:
-    """The positions the publications among the rows pin, as the walk decodes them (only the
-    chain hashes there are kept)."""
+def _publications(
+    rows: Iterable[Row], decode: Decoder
+) -> tuple[list[RecordedPublication], set[int]]:
+    """The publications among the rows, each decoded once as the walk decodes it, and the
+    positions they pin (only the chain hashes there are kept). A row that does not decode, or
+    whose originator id is not one, records nothing: verify's walk names it."""
+    published: list[RecordedPublication] = []
     pinned: set[int] = set()
-    for row in rows:
-        if not _is_publication(row[3]):
-            continue
-        try:
-            position = decode(RawRow(*row)).get("position")
-        except Exception:  # an undecodable row pins nothing (the walk names it)
-            continue
-        if isinstance(position, int):
-            pinned.add(position)
-    return pinned
-
-
-def _publications(rows: Iterable[Row]) -> Iterator[RecordedPublication]:
-    """The publications among the rows, as recorded (malformed rows: verify's walk names them)."""
     for row in rows:
         raw = RawRow(*row)
         if not _is_publication(raw.topic):
             continue
         try:
-            yield int(raw.position), str(UUID(str(raw.originator_id))), dict(json_decoder(raw))
+            data = dict(decode(raw))
+        except Exception:  # an undecodable row pins nothing (the walk names it)
+            continue
+        position = data.get("position")
+        if isinstance(position, int):
+            pinned.add(position)
+        try:
+            published.append((int(raw.position), str(UUID(str(raw.originator_id))), data))
         except (TypeError, ValueError):
             continue
+    return published, pinned
 
 
 def _recorder_rows(ledger: Ledger) -> Iterator[Row]:

@@ -58,8 +58,10 @@ def _perfect(nodes: Sequence[bytes]) -> bytes:
     """The root of a perfect subtree over a power-of-two number of nodes, level by level."""
     sha256, level = hashlib.sha256, list(nodes)
     while len(level) > 1:
+        pairs = iter(level)
         level = [
-            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(pairs, pairs, strict=True)
         ]
     return level[0]
 
@@ -75,6 +77,13 @@ class Frontier:
     def __init__(self) -> None:
         self.size = 0
         self._roots: list[bytes] = []
+
+    def add_subtree(self, node: bytes, count: int) -> None:
+        """Append the root of a perfect subtree of `count` leaves (a power of two that divides
+        the size so far: a subtree aligned where MTH splits)."""
+        if count < 1 or count & (count - 1) or self.size % count:
+            raise ValueError(f"a subtree of {count} leaves is not aligned after {self.size}")
+        self._push(node, count)
 
     def _push(self, node: bytes, count: int) -> None:
         """Append a perfect subtree of `count` (a power of two dividing size) leaves."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -134,6 +134,12 @@ class Opened:
     #: Who opened it; added later, with a default: events recorded before decode with None.
     by: str | None = None
 
+    # Any, as eventsourcing's own apply: a subject's event narrows it to its aggregate.
+    def apply(self, aggregate: Any) -> None:
+        """Open the round, with no votes yet (on a Reviewable)."""
+        aggregate.open_round = self.round_no
+        aggregate.rounds.append({})
+
 
 @dataclass(frozen=True)
 class Closed:
@@ -146,6 +152,11 @@ class Closed:
     quorum: int
     #: Who closed it; added later, with a default: events recorded before decode with None.
     by: str | None = None
+
+    # Any, as eventsourcing's own apply: a subject's event narrows it to its aggregate.
+    def apply(self, aggregate: Any) -> None:
+        """Close the round, on a Reviewable (its subject adds what the outcome decides)."""
+        aggregate.open_round = None
 
 
 @dataclass(frozen=True)

@@ -160,23 +160,13 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
 
     def cast_ballot(self, *, panelist_id: str, allocations: Any, at: datetime | None) -> None:
         """Record a panelist's first ballot."""
-        clean = self._check_ballot(panelist_id, allocations, revising=False)
-        self.trigger_event(
-            self.BallotCast, panelist_id=panelist_id, allocations=clean, timestamp=at
-        )
+        self._record_ballot(self.BallotCast, panelist_id, allocations, at)
 
     def revise_ballot(
         self, *, panelist_id: str, allocations: Any, reason: str, at: datetime | None
     ) -> None:
         """Replace a panelist's ballot."""
-        clean = self._check_ballot(panelist_id, allocations, revising=True)
-        self.trigger_event(
-            self.BallotRevised,
-            panelist_id=panelist_id,
-            allocations=clean,
-            reason=reason,
-            timestamp=at,
-        )
+        self._record_ballot(self.BallotRevised, panelist_id, allocations, at, reason=reason)
 
     def aggregate(self, *, by: str, at: datetime | None) -> int:
         """Make the mean of the current ballots the weights in force; return the revision."""
@@ -225,12 +215,9 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
         return revision
 
     def _require_panelist(self, panelist_id: str) -> None:
-        if panelist_id not in self.panelists:
-            raise UnknownId(
-                f"panelist {panelist_id!r} is not on panel {self.weight_set_id}",
-                field="panelist_id",
-                value=panelist_id,
-            )
+        self._require_member(
+            "panelist", panelist_id, self.panelists, f"on panel {self.weight_set_id}"
+        )
 
     def _check_keys(self, mapping: dict[str, Any], field: str) -> None:
         unknown = sorted(set(mapping) - set(self.indicator_ids))
@@ -240,6 +227,19 @@ class WeightSet(LedgerAggregate, kind="weight-set", id_field="weight_set_id"):
                 field=field,
                 value=unknown[0],
             )
+
+    def _record_ballot(
+        self,
+        event: type[Aggregate.Event],
+        panelist_id: str,
+        allocations: Any,
+        at: datetime | None,
+        **facts: Any,
+    ) -> None:
+        """Record a panelist's ballot, first cast or revised, by a `Ballot` event with its other
+        facts, once its allocations are checked."""
+        clean = self._check_ballot(panelist_id, allocations, revising=event is self.BallotRevised)
+        self.trigger_event(event, panelist_id=panelist_id, allocations=clean, timestamp=at, **facts)
 
     def _check_ballot(
         self, panelist_id: str, allocations: Any, *, revising: bool

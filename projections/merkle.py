@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from ledger.chain import canonical
-from ledger.proofs import leaf_hash, node_hash, tree_head
+from ledger.proofs import Frontier, leaf_hash, node_hash, tree_head
 from ledger.records import EventRecord
 from projections.model import EVERY_EVENT, ReadModel
 
@@ -127,24 +127,17 @@ def tree_head_at(db: Database, upto: int) -> str:
     """The tree head (hex) over the events at or before `upto` (the model must have reached
     it): stored roots for the complete blocks, leaves hashed for the rest."""
     blocks, end = _blocks(db, upto)
-    roots: list[bytes] = []
-    offset = 0
-    for level in range(blocks.bit_length() - 1, -1, -1):
+    tree = Frontier()
+    for level in range(blocks.bit_length() - 1, -1, -1):  # the largest subtree first
         if blocks >> level & 1:
             size = 1 << level
             (root,) = db.execute(
                 "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?",
-                [BLOCK_LEVEL + level, offset // size],
+                [BLOCK_LEVEL + level, tree.size // BLOCK // size],
             ).fetchone()
-            roots.append(bytes(root))
-            offset += size
-    rest = [leaf for _, leaf in leaves_between(db, end, upto)]
-    if rest or not roots:
-        roots.append(tree_head(rest))
-    head = roots[-1]
-    for root in reversed(roots[:-1]):
-        head = node_hash(root, head)
-    return head.hex()
+            tree.add_subtree(bytes(root), size * BLOCK)
+    tree.extend([leaf for _, leaf in leaves_between(db, end, upto)])
+    return tree.root().hex()
 
 
 def chain_hash_at(db: Database, upto: int) -> str | None:

@@ -15,8 +15,9 @@ from graphql_api.features.years import FrameworkLineage
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import AsOf, SubTable, as_of_value
-from graphql_api.outputs import FromView, output, rows
+from graphql_api.outputs import FromView, documented, output, rows
 from graphql_api.permissions import CanSeeCityScores, CanSeeVotes, IsEditor, Public
+from ledger.fields import IndicatorId
 from projections import catalogue
 from projections.catalogue import CityView, FrameworkView, IndicatorView, RungView, VerifierView
 from projections.lineage import lineage_step
@@ -139,9 +140,9 @@ class RungInput(LedgerInput):
     description: str = strawberry.field(description="What a city must show.")
 
 
-@strawberry.input(description="An indicator with its ladder.")
+@documented("An indicator with its ladder.", is_input=True)
 class IndicatorInput(LedgerInput):
-    indicator_id: str = strawberry.field(description="Indicator id.")
+    indicator_id: IndicatorId
     pillar: str = strawberry.field(description="Pillar id.")
     name: str = strawberry.field(description="Indicator name.")
     ladder: list[RungInput] = strawberry.field(description="Rungs, lowest first.")

@@ -14,7 +14,7 @@ from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.inputs import ClaimFilter, Decision
 from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, documented, output
 from graphql_api.paging import Connection
 from graphql_api.permissions import (
     CanReadClaims,
@@ -25,6 +25,7 @@ from graphql_api.permissions import (
     claim_scope,
 )
 from ledger.errors import UnknownId
+from ledger.fields import CityId, EditionId, Title
 from projections import evidence
 from projections.evidence import ClaimView, RoundView, SourceView, VoteView
 from projections.model import tracking_position
@@ -81,10 +82,10 @@ async def load_scores(
     return [IndicatorScore.from_view(v) for v in views]
 
 
-@strawberry.type(description="A city's indicator scores in an edition as of a ledger position.")
+@documented("A city's indicator scores in an edition as of a ledger position.")
 class CityScores:
-    edition_id: str = strawberry.field(description="Edition id.")
-    city_id: str = strawberry.field(description="City id.")
+    edition_id: EditionId
+    city_id: CityId
     position: int = strawberry.field(description="Ledger position the scores were computed at.")
 
     @resolver("Points per indicator, with the claims behind them.")
@@ -138,9 +139,9 @@ class ClaimsQuery:
 # ---- commands: claims, rounds and votes ---------------------------------------------------
 
 
-@strawberry.input(description="A source cited by a claim: a URL or a citation, or both.")
+@documented("A source cited by a claim: a URL or a citation, or both.", is_input=True)
 class SourceInput(LedgerInput):
-    title: str = strawberry.field(description="Title.")
+    title: Title
     language: str = strawberry.field(description="ISO 639 language code, like zh or en.")
     date: str = strawberry.field(description="Publication date, YYYY-MM-DD.")
     excerpt: str = strawberry.field(description="The supporting excerpt.")

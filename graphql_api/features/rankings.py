@@ -19,10 +19,11 @@ from graphql_api.features.movement import ScoreCause
 from graphql_api.fields import field as query
 from graphql_api.inputs import AsOf, as_of_value, aware
 from graphql_api.live_tables import ComputedTable, live_tables
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, documented, output
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public, requires
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import InvalidInput, LedgerError, PermissionDenied, UnknownId
+from ledger.fields import CityId, EditionId, NameEn, NameZh, Table
 from projections import publications as published
 from projections import rankings as ranking
 from projections.bands import BAND_LABELS
@@ -44,7 +45,7 @@ def guarded(description: str) -> Any:
     return strawberry.field(description=requires(description, [CanSeeCityScores]))
 
 
-@strawberry.type(description="A city's row in a ranking table.")
+@documented("A city's row in a ranking table.")
 class RankingRow:
     """A flat row: every field but `city` is a value set when the table's rows are built, so
     a long table costs an attribute read per field, not a resolver and a permission check.
@@ -54,9 +55,9 @@ class RankingRow:
     an error with that error at the field's path, as the field's own guard would.
     """
 
-    city_id: str = strawberry.field(description="City id.")
-    name_en: str = strawberry.field(description="English name.")
-    name_zh: str = strawberry.field(description="Chinese name.")
+    city_id: CityId
+    name_en: NameEn
+    name_zh: NameZh
     band: str = strawberry.field(description="Percentile band, like 'top 10%'.")
     city: City = strawberry.field(resolver=row_city, description="The city, with its names.")
     rank: int | None = guarded(
@@ -168,10 +169,10 @@ def scores_of(edition_id: str, city_id: str, points: list[Points]) -> list[Indic
     ]
 
 
-@strawberry.type(description="A table of an edition as computed at a ledger position.")
+@documented("A table of an edition as computed at a ledger position.")
 class RankingTable:
-    edition_id: str = strawberry.field(description="Edition id.")
-    table: RankingTableName = strawberry.field(description="Which table.")
+    edition_id: EditionId
+    table: Table
     position: int = strawberry.field(description="Ledger position it was computed at.")
     time: str | None = strawberry.field(description="Time of the event at that position.")
     publication_no: int | None = strawberry.field(
@@ -189,10 +190,10 @@ class BandMove(FromView[BandChange]):
     causes: list[ScoreCause]
 
 
-@strawberry.type(description="Band changes of a table between two ledger positions.")
+@documented("Band changes of a table between two ledger positions.")
 class BandChanges:
-    edition_id: str = strawberry.field(description="Edition id.")
-    table: RankingTableName = strawberry.field(description="Which table.")
+    edition_id: EditionId
+    table: Table
     from_position: int = strawberry.field(description="The earlier position.")
     to_position: int = strawberry.field(description="The later position.")
     changes: list[BandMove] = strawberry.field(description="Cities that changed band.")

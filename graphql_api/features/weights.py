@@ -11,19 +11,20 @@ from graphql_api.commands import Nested, mutation, payload, recorded
 from graphql_api.context import ApiContext, Info
 from graphql_api.fields import field as query
 from graphql_api.inputs import keyed
-from graphql_api.outputs import FromView, exact, output, rows
+from graphql_api.outputs import FromView, documented, exact, output, rows
 from graphql_api.permissions import CanSeeWeights, IsEditor, IsPanelist
 from graphql_api.scalars import Exact
 from ledger.errors import PermissionDenied
+from ledger.fields import IndicatorId, WeightSetId
 from ledger.vocabulary import Role
 from projections import catalogue
 from projections.catalogue import BallotView, WeightRevisionView
 from projections.model import tracking_position
 
 
-@strawberry.type(description="An indicator's weight.")
+@documented("An indicator's weight.")
 class Weight:
-    indicator_id: str = strawberry.field(description="Indicator id.")
+    indicator_id: IndicatorId
     weight: Exact = strawberry.field(description="Exact weight.")
 
 
@@ -32,9 +33,9 @@ class WeightRevision(FromView[WeightRevisionView]):
     weights: list[Weight]
 
 
-@strawberry.type(description="Points a ballot gives one indicator.")
+@documented("Points a ballot gives one indicator.")
 class Allocation:
-    indicator_id: str = strawberry.field(description="Indicator id.")
+    indicator_id: IndicatorId
     points: int = strawberry.field(description="Points of the 100.")
 
 
@@ -43,9 +44,9 @@ class Ballot(FromView[BallotView]):
     allocations: list[Allocation]
 
 
-@strawberry.type(description="A weight set's revisions and the ballots the viewer may see.")
+@documented("A weight set's revisions and the ballots the viewer may see.")
 class Weights:
-    weight_set_id: str = strawberry.field(description="Weight set id.")
+    weight_set_id: WeightSetId
     position: int = strawberry.field(description="Read-model position of the answer.")
     revisions: list[WeightRevision] = strawberry.field(description="Revisions, oldest first.")
     ballots: list[Ballot] = strawberry.field(
@@ -76,15 +77,15 @@ class WeightsQuery:
 # ---- commands: weight sets, panels, ballots -----------------------------------------------
 
 
-@strawberry.input(description="Points a ballot gives one indicator.")
+@documented("Points a ballot gives one indicator.", is_input=True)
 class AllocationInput:
-    indicator_id: str = strawberry.field(description="Indicator id.")
+    indicator_id: IndicatorId
     points: int = strawberry.field(description="Points (the ballot sums to 100).")
 
 
-@strawberry.input(description="An exact weight for one indicator.")
+@documented("An exact weight for one indicator.", is_input=True)
 class WeightInput:
-    indicator_id: str = strawberry.field(description="Indicator id.")
+    indicator_id: IndicatorId
     weight: str = strawberry.field(description="Exact weight as text, like 25/8 or 3.125.")
 
 

@@ -12,10 +12,11 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output, rows
+from graphql_api.outputs import FromView, documented, output, rows
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
+from ledger.fields import IndicatorId
 from projections.compare import (
     ComparedCity,
     Comparison,
@@ -183,9 +184,9 @@ class Standing(FromView[TableStanding]):
     city_id: str = strawberry.field(description="City id.")
 
 
-@strawberry.type(description="A city's points on one indicator.")
+@documented("A city's points on one indicator.")
 class IndicatorPoints:
-    indicator_id: str = strawberry.field(description="Indicator id.")
+    indicator_id: IndicatorId
     points: int = strawberry.field(description="Points of the highest accepted rung (0: none).")
 
 

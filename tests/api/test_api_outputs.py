@@ -12,9 +12,10 @@ import strawberry
 
 from graphql_api.features.years import IndicatorPoints
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output, rows
+from graphql_api.outputs import FromView, documented, output, rows
 from graphql_api.permissions import CanSeeCityScores
 from ledger.doc import Doc
+from ledger.fields import IndicatorId
 from ledger.vocabulary import ClaimStatus
 
 if TYPE_CHECKING:
@@ -67,11 +68,21 @@ TREE = TreeView(
 )
 
 
+@documented("A pin in a tree: hand-written, with a field of a shared field type.")
+class Pin:
+    indicator_id: IndicatorId
+    depth: int = strawberry.field(description="How deep it goes.")
+
+
 @strawberry.type(description="Test root.")
 class Query:
     @resolver("The tree.")
     def tree(self) -> Tree:
         return Tree.from_view(TREE)
+
+    @resolver("A pin.")
+    def pin(self) -> Pin:
+        return Pin(indicator_id="egov", depth=2)
 
 
 SCHEMA = strawberry.Schema(query=Query)
@@ -116,6 +127,23 @@ def test_a_view_with_nested_optional_and_list_fields_becomes_the_described_type(
         ''')
     assert leaf.strip() in sdl
     assert tree.strip() in sdl
+
+
+def test_a_documented_type_describes_a_field_of_a_shared_field_type_by_its_doc() -> None:
+    pin = dedent('''
+        """A pin in a tree: hand-written, with a field of a shared field type."""
+        type Pin {
+          """Indicator id."""
+          indicatorId: String!
+
+          """How deep it goes."""
+          depth: Int!
+        }
+        ''')
+
+    assert pin.strip() in SCHEMA.as_str()
+    answer = SCHEMA.execute_sync("{ pin { indicatorId depth } }")
+    assert answer.data == {"pin": {"indicatorId": "egov", "depth": 2}}
 
 
 def test_from_view_converts_nested_views_tuples_and_exact_numbers() -> None:

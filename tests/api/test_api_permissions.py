@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 
 from cityledger.bootstrap import open_runtime
 from graphql_api.app import create_app
+from graphql_api.permissions import CanAskWhatIf, CanSeeWeights, IsEditor, IsPanelist
 from tests.api.api_world import Template, Tokens
 from tests.support.databases import copy_db
 
@@ -278,3 +279,10 @@ def test_bad_token_is_unauthenticated_never_500(
     if isinstance(result, dict):
         found.add(result.get("code", ""))
     assert found == {"UNAUTHENTICATED"}, body
+
+
+def test_a_rule_of_roles_is_described_by_their_holders_unless_it_says_more() -> None:
+    assert IsEditor.who == "editors" and IsPanelist.who == "panelists"
+    assert CanSeeWeights.who == "editors, auditors and panelists"
+    # A rule finer than its roles (a city, for its own appeals) words it itself.
+    assert CanAskWhatIf.who == "editors and the appealing city"

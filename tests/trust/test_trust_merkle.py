@@ -7,12 +7,13 @@ import json
 import sqlite3
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cityledger.bootstrap import Runtime
-from ledger.chain import canonical
+from ledger.chain import canonical, canonical_lines
 from ledger.proofs import (
     EMPTY_ROOT,
     Frontier,
@@ -355,3 +356,50 @@ def test_canonical_bytes_are_json_dumps_of_the_event_array(
             canonical(position, originator, version, topic, stored)
         return
     assert canonical(position, originator, version, topic, stored) == expected_bytes
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=2**70),
+            st.text(),
+            st.integers(min_value=0, max_value=2**40),
+            st.text(),
+            st.text(),
+        ),
+        max_size=5,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_canonical_lines_are_the_canonical_bytes_of_each_event(
+    events: list[tuple[int, str, int, str, str]],
+) -> None:
+    try:
+        expected = [canonical(*event) for event in events]
+    except UnicodeEncodeError:  # a lone surrogate: refused either way
+        with pytest.raises((UnicodeEncodeError, msgspec.EncodeError)):
+            canonical_lines(events)
+        return
+    assert canonical_lines(events) == expected
+
+
+def test_canonical_lines_escape_every_character_as_json_dumps_does() -> None:
+    # Every code point but the surrogates, in a stored text and a topic, beside big integers.
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    events = [(2**64, "id", 1, text[:4096], text), (1, '"\\', 2**63, "\n", "\u2028\x7f")]
+
+    assert canonical_lines(events) == [canonical(*event) for event in events]
+
+
+def test_a_frontier_grown_from_subtree_roots_has_the_head_of_the_leaves() -> None:
+    leaves = [leaf_hash(str(i).encode()) for i in range(13)]
+    grown = Frontier()
+
+    grown.add_subtree(tree_head(leaves[:8]), 8)
+    grown.add_subtree(tree_head(leaves[8:12]), 4)
+    grown.extend(leaves[12:])
+
+    assert (grown.size, grown.root()) == (13, tree_head(leaves))
+    for count in (3, 2):  # not a power of two; not aligned after 13 leaves
+        with pytest.raises(ValueError, match=f"subtree of {count} leaves is not aligned"):
+            grown.add_subtree(EMPTY_ROOT, count)
