@@ -27,7 +27,7 @@ from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
-from projections.batchrows import BatchRows
+from projections.batchrows import AggregateBatch, BatchRows
 from projections.catalogue import edition as edition_view
 from projections.edition_state import edition_state_at
 from projections.event_index import EventAt, event_data
@@ -40,6 +40,7 @@ from projections.evidence import (
     source_view,
 )
 from projections.model import (
+    Prepared,
     ReadModel,
     by_name,
     from_row,
@@ -91,34 +92,28 @@ VOTE_COLUMNS = ("appeal_id", "round_no", "verifier_id", "decision", "note", "tim
 FEEDBACK_COLUMNS = ("feedback_id", "edition_id", "city_id", "text", "given_by", "time", "position")
 
 
-class _Batch:
+class _Batch(AggregateBatch):
     """A batch's appeals, rounds, votes and feedback held in memory and written once."""
 
     def __init__(self, db: Database, records: list[EventRecord]) -> None:
         self.cases = BatchRows("appeal_cases", CASE_COLUMNS, ("appeal_id",), CASE_CHANGES)
-        self.rounds = BatchRows(
-            "appeal_rounds", ROUND_COLUMNS, ("appeal_id", "round_no"), ROUND_CHANGES
-        )
         self.votes = BatchRows("appeal_votes", VOTE_COLUMNS, (), ())
         self.feedback = BatchRows("feedback", FEEDBACK_COLUMNS, (), ())
-        #: Appeal id by aggregate id.
-        self.ids: dict[str, str] = {}
-        # Only appeals filed in an earlier batch are read (one query per 500 of them).
-        filed = {r.originator_id for r in records if r.type == FILED}
-        earlier = {r.originator_id for r in records if r.type in HANDLERS} - filed
-        if earlier:
-            for case in self.cases.load(db, "originator_id", earlier):
-                self.ids[str(case["originator_id"])] = str(case["appeal_id"])
-            self.rounds.load(db, "appeal_id", self.ids.values())
+        super().__init__(
+            db,
+            records,
+            main=self.cases,
+            rounds=BatchRows(
+                "appeal_rounds", ROUND_COLUMNS, ("appeal_id", "round_no"), ROUND_CHANGES
+            ),
+            appended=(self.votes, self.feedback),
+            created=FILED,
+            changed_by=HANDLERS,
+        )
 
     def case(self, r: EventRecord, appeal_id: str, **values: Any) -> None:
         """Change an appeal's row (and note the position of its latest change)."""
         self.cases[appeal_id].update(values, updated_position=r.position)
-
-    def write(self, db: Database) -> None:
-        """Write each table once."""
-        for table in (self.cases, self.rounds, self.votes, self.feedback):
-            table.write(db)
 
 
 Handler = Callable[[_Batch, EventRecord, str], None]
@@ -129,7 +124,7 @@ FEEDBACK = Feedback.FeedbackGiven.__name__
 def _filed(batch: _Batch, r: EventRecord) -> None:
     d = r.data
     # The sources are read from this event's stored body when asked for (no copy here).
-    batch.cases.add(
+    batch.add(
         {
             "appeal_id": d["appeal_id"], "originator_id": r.originator_id,
             "edition_id": d["edition_id"], "city_id": d["city_id"],
@@ -143,7 +138,6 @@ def _filed(batch: _Batch, r: EventRecord) -> None:
             "updated_position": r.position,
         }
     )  # fmt: skip
-    batch.ids[r.originator_id] = str(d["appeal_id"])
 
 
 def _feedback(batch: _Batch, r: EventRecord) -> None:
@@ -225,11 +219,19 @@ class AppealCases(ReadModel):
         for statement in SCHEMA:
             db.execute(statement)
 
+    def __init__(self) -> None:
+        self._prepared: Prepared[_Batch] = Prepared()
+
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """Read the appeals and rounds of earlier batches that this batch changes."""
+        if any(r.type in self.handles for r in records):
+            self._prepared.keep(records, _Batch(db, records))
+
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Fold the batch's appeal and feedback events in memory, then write each table once."""
         if not any(r.type in self.handles for r in records):
             return
-        batch = _Batch(db, records)
+        batch = self._prepared.take(records) or _Batch(db, records)
         ids = batch.ids
         for r in records:
             kind = r.type

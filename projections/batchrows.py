@@ -3,11 +3,12 @@ and written once at the batch's end (no query per event)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from sqlite_utils import Database
 
+from ledger.records import EventRecord
 from projections.model import rows_in
 
 Row = dict[str, Any]
@@ -78,3 +79,43 @@ class BatchRows:
                 f"UPDATE [{self.table}] SET {sets} WHERE {where}",
                 [[self.rows[k][c] for c in (*self.changes, *self.key)] for k in stale],
             )
+
+
+class AggregateBatch:
+    """What a batch of events does to one kind of aggregate's tables: its own table (a row per
+    aggregate, keyed by its id, found by its aggregate id), its review rounds and the rows only
+    appended (votes...). The rows of aggregates created in earlier batches that the batch
+    changes are read once, with their rounds."""
+
+    def __init__(
+        self,
+        db: Database,
+        records: list[EventRecord],
+        *,
+        main: BatchRows,
+        rounds: BatchRows,
+        appended: tuple[BatchRows, ...],
+        created: str,
+        changed_by: Container[str],
+    ) -> None:
+        self.main, self.rounds = main, rounds
+        self.tables = (main, rounds, *appended)
+        #: The aggregate's id (claim id, appeal id) by aggregate id.
+        self.ids: dict[str, str] = {}
+        fresh = {r.originator_id for r in records if r.type == created}
+        earlier = {r.originator_id for r in records if r.type in changed_by} - fresh
+        if earlier:
+            key = main.key[0]
+            for row in main.load(db, "originator_id", earlier):
+                self.ids[str(row["originator_id"])] = str(row[key])
+            rounds.load(db, rounds.key[0], self.ids.values())
+
+    def add(self, row: Row) -> None:
+        """The row of an aggregate created in this batch."""
+        self.main.add(row)
+        self.ids[str(row["originator_id"])] = str(row[self.main.key[0]])
+
+    def write(self, db: Database) -> None:
+        """Write each table once."""
+        for table in self.tables:
+            table.write(db)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypedDict, Unpack
 from sqlite_utils import Database
 
 from ledger.appeal import Appeal
-from ledger.chain import GENESIS, link
+from ledger.chain import GENESIS, link_canonical
 from ledger.city import City
 from ledger.claim import Claim
 from ledger.doc import Doc
@@ -26,7 +26,16 @@ from ledger.records import instant_text as instant_text
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from ledger.witnesses import INDEX_TABLE, WITNESS_TABLE
-from projections.model import EVERY_EVENT, ReadModel, by_name, from_row, marks, rows, rows_in
+from projections.model import (
+    EVERY_EVENT,
+    Prepared,
+    ReadModel,
+    by_name,
+    from_row,
+    marks,
+    rows,
+    rows_in,
+)
 from projections.view import View
 
 # Which data keys name the owner of each creating event's aggregate.
@@ -46,8 +55,9 @@ OWNER_KEYS = by_name({
 Owner = tuple[str | None, str | None, str | None, str | None]
 _NO_OWNER: Owner = (None, None, None, None)
 
-#: The append-only record of each position's chain hash when first seen; never dropped.
-
+#: What the index reads before a batch: the chain's tip (position, hash, max_time), the
+#: aggregates' owners, the owner rows the batch creates, the positions the witness holds.
+_Reads = tuple[tuple[int, str, str], dict[str, Owner], list[tuple[str, *Owner]], set[int]]
 
 #: Where the event index reads an event's stored body: the log's own table when the read
 #: models share its SQLite file (no copy), else a copy the index keeps.
@@ -93,6 +103,9 @@ class EventIndex(ReadModel):
     def __init__(self) -> None:
         #: Whether `event_bodies` is a table this model fills (no log in the same file).
         self.copies_bodies = False
+        #: (position, hash, max_time) of the last event appended, as this model wrote it.
+        self._tip: tuple[int, str, str] | None = None
+        self._prepared: Prepared[_Reads] = Prepared()
 
     def create(self, db: Database) -> None:
         """Create `events`, `event_owners` and `event_bodies`."""
@@ -144,19 +157,48 @@ class EventIndex(ReadModel):
                 "SELECT position, hash FROM events"
             )
 
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """Read the chain's tip, the owners of the batch's aggregates and the witness's
+        positions, before any model writes the batch."""
+        self._prepared.keep(records, self._read(db, records, after))
+
+    def _read(self, db: Database, records: list[EventRecord], after: int | None) -> _Reads:
+        tip = self._tip
+        if tip is None or after is None or tip[0] != after:
+            last = db.execute(
+                "SELECT position, hash, max_time FROM events ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+            tip = (int(last[0]), str(last[1]), str(last[2])) if last else (0, GENESIS, "")
+        owners, created = self._owners(db, records)
+        # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
+        # One range read says which positions it holds already (on a rebuild: all of them).
+        seen = {
+            p
+            for (p,) in db.conn.execute(
+                f"SELECT position FROM {WITNESS_TABLE} WHERE position BETWEEN ? AND ?",
+                [records[0].position, records[-1].position],
+            )
+        }
+        return tip, owners, created, seen
+
+    def reset(self) -> None:
+        """Forget the chain's tip."""
+        self._tip = None
+
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Append the records, chaining each hash to the one before it (no per-event query)."""
-        last = db.execute(
-            "SELECT hash, max_time FROM events ORDER BY position DESC LIMIT 1"
-        ).fetchone()
-        previous, max_time = (last[0], last[1]) if last else (GENESIS, "")
-        owners = self._owners(db, records)
+        reads = self._prepared.take(records) or self._read(db, records, None)
+        (_, previous, max_time), owners, created, seen = reads
+        if created:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO event_owners "
+                "(originator_id, kind, owner_key, edition_id, city_id) VALUES (?, ?, ?, ?, ?)",
+                created,
+            )
         rows = []
         for r in records:
             kind, owner_key, edition_id, city_id = owners.get(r.originator_id, _NO_OWNER)
-            previous = link(
-                previous, r.position, r.originator_id, r.originator_version, r.topic, r.stored
-            )
+            previous = link_canonical(previous, r.canonical)
             time = r.instant
             if time > max_time:
                 max_time = time
@@ -179,19 +221,11 @@ class EventIndex(ReadModel):
                 f"INSERT INTO {BODIES} (position, topic, stored) VALUES (?, ?, ?)",
                 [(r.position, r.topic, r.stored) for r in records],
             )
-        # First sighting wins: a rebuild from a tampered log cannot overwrite the witness.
-        # One range read says which positions it holds already (on a rebuild: all of them).
-        seen = {
-            p
-            for (p,) in db.conn.execute(
-                f"SELECT position FROM {WITNESS_TABLE} WHERE position BETWEEN ? AND ?",
-                [records[0].position, records[-1].position],
-            )
-        }
         db.conn.executemany(
             f"INSERT OR IGNORE INTO {WITNESS_TABLE} (position, hash) VALUES (?, ?)",
             [(row[0], row[-1]) for row in rows if row[0] not in seen],
         )
+        self._tip = (records[-1].position, previous, max_time)
 
     def flush(self, db: Database) -> None:
         """Create the filter indexes if missing (a no-op but after create() on an empty table)."""
@@ -208,10 +242,13 @@ class EventIndex(ReadModel):
             if kind is not None:
                 db.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} [{name}]")
 
-    def _owners(self, db: Database, records: list[EventRecord]) -> dict[str, Owner]:
-        """Each record's aggregate owner: created in the batch, or one query for the rest."""
+    def _owners(
+        self, db: Database, records: list[EventRecord]
+    ) -> tuple[dict[str, Owner], list[tuple[str, *Owner]]]:
+        """Each record's aggregate owner (created in the batch, or one query for the rest),
+        and the owner rows the batch creates."""
         owners: dict[str, Owner] = {}
-        created = []
+        created: list[tuple[str, *Owner]] = []
         for r in records:
             spec = OWNER_KEYS.get(r.type)
             if spec is not None:
@@ -224,12 +261,6 @@ class EventIndex(ReadModel):
                 )
                 owners[r.originator_id] = owner
                 created.append((r.originator_id, *owner))
-        if created:
-            db.conn.executemany(
-                "INSERT OR REPLACE INTO event_owners "
-                "(originator_id, kind, owner_key, edition_id, city_id) VALUES (?, ?, ?, ?, ?)",
-                created,
-            )
         found = rows_in(
             db,
             "SELECT originator_id, kind, owner_key, edition_id, city_id FROM event_owners "
@@ -238,7 +269,7 @@ class EventIndex(ReadModel):
         )
         for oid, kind, key, edition_id, city_id in found:
             owners[str(oid)] = (kind, key, edition_id, city_id)
-        return owners
+        return owners, created
 
 
 #: The most events one page holds.

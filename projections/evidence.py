@@ -37,8 +37,8 @@ from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
-from projections.batchrows import BatchRows
-from projections.model import ReadModel, by_name, from_row, grouped, marks, rows
+from projections.batchrows import AggregateBatch, BatchRows
+from projections.model import Prepared, ReadModel, by_name, from_row, grouped, marks, rows
 from projections.view import View
 
 SCHEMA = (
@@ -79,32 +79,21 @@ ROUND_CHANGES = ("closed_at", "closed_position", "outcome", "accepts", "rejects"
 VOTE_COLUMNS = ("claim_id", "round_no", "verifier_id", "decision", "note", "time", "position")
 
 
-class _Batch:
+class _Batch(AggregateBatch):
     """A batch's claims, rounds and votes held in memory and written once at its end."""
 
     def __init__(self, db: Database, records: list[EventRecord]) -> None:
         self.claims = BatchRows("claims", CLAIM_COLUMNS, ("claim_id",), CLAIM_CHANGES)
-        self.rounds = BatchRows("rounds", ROUND_COLUMNS, ("claim_id", "round_no"), ROUND_CHANGES)
         self.votes = BatchRows("votes", VOTE_COLUMNS, (), ())
-        #: Claim id by aggregate id.
-        self.ids: dict[str, str] = {}
-        # Only claims submitted in an earlier batch are read (one query per 500 of them).
-        submitted = {r.originator_id for r in records if r.type == "ClaimSubmitted"}
-        earlier = {r.originator_id for r in records if r.type in HANDLERS} - submitted
-        if earlier:
-            for claim in self.claims.load(db, "originator_id", earlier):
-                self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
-            self.rounds.load(db, "claim_id", self.ids.values())
-
-    def add_claim(self, claim: Row) -> None:
-        """A claim submitted in this batch."""
-        self.claims.add(claim)
-        self.ids[str(claim["originator_id"])] = str(claim["claim_id"])
-
-    def write(self, db: Database) -> None:
-        """Write each table once."""
-        for table in (self.claims, self.rounds, self.votes):
-            table.write(db)
+        super().__init__(
+            db,
+            records,
+            main=self.claims,
+            rounds=BatchRows("rounds", ROUND_COLUMNS, ("claim_id", "round_no"), ROUND_CHANGES),
+            appended=(self.votes,),
+            created=SUBMITTED,
+            changed_by=HANDLERS,
+        )
 
 
 def languages_text(sources: Iterable[dict[str, Any]]) -> str:
@@ -118,7 +107,7 @@ def languages_text(sources: Iterable[dict[str, Any]]) -> str:
 
 def _submitted(batch: _Batch, r: EventRecord) -> None:
     d = r.data
-    batch.add_claim(
+    batch.add(
         {
             "claim_id": d["claim_id"],
             "originator_id": r.originator_id,
@@ -199,6 +188,7 @@ def _accepted_on_appeal(batch: _Batch, r: EventRecord, claim_id: str) -> None:
     _decided(batch, r, claim_id, ClaimStatus.ACCEPTED)
 
 
+SUBMITTED = Claim.ClaimSubmitted.__name__
 HANDLERS: dict[str, Handler] = by_name({
     Claim.ClaimAcceptedOnAppeal: _accepted_on_appeal,
     Claim.ClaimWithdrawn: _withdrawn,
@@ -232,12 +222,19 @@ class Evidence(ReadModel):
         for statement in QUERY_INDEXES:
             db.execute(statement)
 
+    def __init__(self) -> None:
+        self._prepared: Prepared[_Batch] = Prepared()
+
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """Read the claims and rounds of earlier batches that this batch changes."""
+        self._prepared.keep(records, _Batch(db, records))
+
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Fold the batch's claim events in memory, then write each table once."""
-        batch = _Batch(db, records)
+        batch = self._prepared.take(records) or _Batch(db, records)
         ids = batch.ids
         for r in records:
-            if r.type == "ClaimSubmitted":
+            if r.type == SUBMITTED:
                 _submitted(batch, r)
                 continue
             handler = HANDLERS.get(r.type)

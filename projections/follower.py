@@ -15,6 +15,7 @@ from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.merkle import MerkleBlocks
 from projections.model import ReadModel
+from projections.overlap import overlapped_writes
 from projections.publications import PublicationRecords
 from projections.source import EventSource
 from projections.standings import Standings
@@ -31,14 +32,17 @@ VERSIONS_TABLE = "projection_versions"
 
 
 def default_models() -> list[ReadModel]:
-    """The read models, in the order they apply each batch (the event index first)."""
+    """The read models, in the order they apply each batch: those that still read while
+    applying first (publications read the catalogue's editions), so that the bulk writes of
+    the others, queued in a rebuild, run beside the next batch's work instead of being waited
+    for."""
     return [
-        EventIndex(),
         Catalogue(),
+        PublicationRecords(),
+        EventIndex(),
         Evidence(),
         Standings(),
         AppealCases(),
-        PublicationRecords(),
         MerkleBlocks(),
     ]
 
@@ -187,23 +191,33 @@ class Follower:
         for model in self.models:
             model.flush(self.db)
 
-    def _apply_batch(self, batch: int) -> int:
-        """Apply the next batch to each model that has not seen it (inside a transaction)."""
-        positions = self.positions()
+    def _apply_batch(self, batch: int, positions: dict[str, int] | None = None) -> int:
+        """Apply the next batch to each model that has not seen it (inside a transaction);
+        `positions` (each model's, read here when not given) are advanced in place."""
+        if positions is None:
+            positions = self.positions()
         start = min(positions.values(), default=0)
         records = self.ledger.records(after=start, limit=batch)
+        todo = []
         for model in self.models:
             seen = positions[model.name]
             # Usually every model is at `start`: the whole batch, without a copy.
             mine = records if seen <= start else [r for r in records if r.position > seen]
-            if not mine:
-                continue
+            if mine:
+                # Every model's reads first, then every model's writes.
+                model.prepare(self.db, mine, seen)
+                todo.append((model, mine))
+        reached = []
+        for model, mine in todo:
             model.apply(self.db, mine)
-            self.db.execute(
-                "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
-                "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
-                [model.name, mine[-1].position],
-            )
+            positions[model.name] = mine[-1].position
+            reached.append((model.name, mine[-1].position))
+        # One statement for every model's new position (queued like the rows, in a rebuild).
+        self.db.conn.executemany(
+            "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
+            "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
+            reached,
+        )
         if self.on_batch is not None and records:
             self.on_batch(len(records))
         return len(records)
@@ -212,14 +226,17 @@ class Follower:
         """Drop every read model and replay the whole log, all in one transaction."""
         with self._lock:
             try:
-                with write_transaction(self.db):
+                with write_transaction(self.db), overlapped_writes(self.db):
                     for model in self.models:
                         model.drop(self.db)
                         model.reset()
                         model.create(self.db)
                         self._record_version(model)
                     self.db.execute("DELETE FROM projection_tracking")
-                    while self._apply_batch(REBUILD_BATCH):
+                    # Every model starts from nothing and moves with the others: no need to
+                    # read their positions back before each batch.
+                    positions = dict.fromkeys((m.name for m in self.models), 0)
+                    while self._apply_batch(REBUILD_BATCH, positions):
                         pass
                     self._flush()
             finally:

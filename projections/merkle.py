@@ -73,6 +73,8 @@ class MerkleBlocks(ReadModel):
         self._tail: list[bytes] = []
         self._last: int | None = None
         self._blocks = 0
+        #: The latest left child stored at each level, (idx, hash), whose right one is to come.
+        self._lefts: dict[int, tuple[int, bytes]] = {}
 
     def create(self, db: Database) -> None:
         """Create `merkle_nodes`."""
@@ -81,7 +83,18 @@ class MerkleBlocks(ReadModel):
 
     def reset(self) -> None:
         """Forget the block being filled."""
-        self._tail, self._last, self._blocks = [], None, 0
+        self._tail, self._last, self._blocks, self._lefts = [], None, 0, {}
+
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """Read back the block being filled, unless the one held ends at `after`."""
+        if records and self._last != after:
+            self._read_back(db, records[0].position)
+
+    def _read_back(self, db: Database, first: int) -> None:
+        """The block being filled just before `first`, read back from the stored leaves."""
+        self._blocks, end = _blocks(db, first - 1)
+        self._tail = [leaf for _, leaf in leaves_between(db, end, first - 1)]
+        self._last = first - 1
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Hash each event's leaf; store each block that completes, and the subtrees it closes."""
@@ -90,13 +103,10 @@ class MerkleBlocks(ReadModel):
         first = records[0].position
         if self._last is None or not self._follows(db, first):
             # Started afresh (or after a failed batch): read back the block being filled.
-            self._blocks, end = _blocks(db, first - 1)
-            self._tail = [leaf for _, leaf in leaves_between(db, end, first - 1)]
+            self._read_back(db, first)
         tail = self._tail
         for r in records:
-            tail.append(
-                leaf_of(r.position, r.originator_id, r.originator_version, r.topic, r.stored)
-            )
+            tail.append(leaf_hash(r.canonical))
             if len(tail) == BLOCK:
                 self._store(db, BLOCK_LEVEL, self._blocks, r.position, tree_head(tail))
                 self._blocks += 1
@@ -105,21 +115,29 @@ class MerkleBlocks(ReadModel):
 
     def _follows(self, db: Database, first: int) -> bool:
         """Whether the cached block ends just before `first` (the previous batch committed)."""
+        if self._last == first - 1:
+            return True
         row = db.execute("SELECT MAX(position) FROM events WHERE position < ?", [first]).fetchone()
         return self._last == int(row[0] or 0)
 
     def _store(self, db: Database, level: int, idx: int, last: int, root: bytes) -> None:
         """Store a subtree's root; a right child also completes its parent, and so on up."""
+        lefts = self._lefts
         while True:
-            db.execute(
+            db.conn.executemany(
                 "INSERT INTO merkle_nodes (level, idx, last_position, hash) VALUES (?, ?, ?, ?)",
-                [level, idx, last, root],
+                [(level, idx, last, root)],
             )
             if idx % 2 == 0:
+                lefts[level] = (idx, root)
                 return
-            (left,) = db.execute(
-                "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", [level, idx - 1]
-            ).fetchone()
+            held = lefts.pop(level, None)
+            if held is not None and held[0] == idx - 1:
+                left = held[1]
+            else:  # stored before this model's cache began: read it back
+                (left,) = db.execute(
+                    "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", [level, idx - 1]
+                ).fetchone()
             level, idx, root = level + 1, idx // 2, node_hash(bytes(left), root)
 
 

@@ -6,7 +6,7 @@ import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlite_utils import Database
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 H = TypeVar("H")
 V = TypeVar("V", bound="DataclassInstance")
 K = TypeVar("K")
+P = TypeVar("P")
 #: `handles` of a model that records every event whatever its type.
 EVERY_EVENT = frozenset({"*"})
 
@@ -103,6 +104,24 @@ def tracking_position(db: Database) -> int:
     return int(row[0] or 0) if row and row[1] else 0
 
 
+class Prepared(Generic[P]):
+    """What a model's prepare() read for one batch, kept until its apply() of that batch."""
+
+    def __init__(self) -> None:
+        self._records: list[EventRecord] | None = None
+        self._value: P | None = None
+
+    def keep(self, records: list[EventRecord], value: P) -> None:
+        """Keep what was read for `records`."""
+        self._records, self._value = records, value
+
+    def take(self, records: list[EventRecord]) -> P | None:
+        """What was read for exactly these records (None: not prepared); forgotten after."""
+        value = self._value if self._records is records else None
+        self._records, self._value = None, None
+        return value
+
+
 class ReadModel(ABC):
     """Tables derived from the log; applying the same events always yields the same rows."""
 
@@ -124,6 +143,13 @@ class ReadModel(ABC):
     @abstractmethod
     def create(self, db: Database) -> None:
         """Create the model's tables and indexes when missing."""
+
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """Read what applying `records` will need; `after` is this model's tracking position.
+        The follower prepares every model before any applies the batch, so that the batch's
+        reads come before its writes (a rebuild queues the writes on a second thread, and a
+        read waits for them). Optional: apply() reads whatever was not prepared."""
+        return None
 
     @abstractmethod
     def apply(self, db: Database, records: list[EventRecord]) -> None:

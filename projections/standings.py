@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
-from projections.model import ReadModel, insert_rows
+from projections.model import Prepared, ReadModel, insert_rows
 from projections.pointintime import timeline_at
 from projections.ranking import TABLES, has_weights, ranking
 from projections.state import HANDLERS, IGNORED
@@ -41,6 +41,7 @@ class Standings(ReadModel):
         self._timeline: Timeline | None = None
         #: Editions whose standings rows wait for the next flush.
         self._touched: set[str] = set()
+        self._prepared: Prepared[Timeline] = Prepared()
 
     def create(self, db: Database) -> None:
         """Create the standings and timeline tables."""
@@ -57,12 +58,22 @@ class Standings(ReadModel):
         self._timeline = None
         self._touched = set()
 
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """The fold at `after` (the one held, or read back), with the claims the batch
+        changes recalled."""
+        held = self._timeline
+        timeline = held if held is not None and held.position == after else timeline_at(db, after)
+        timeline.recall(db, records)
+        self._prepared.keep(records, timeline)
+
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Fold the records in, append their timeline rows and rewrite the touched standings."""
         if not records:
             return
-        timeline = self._timeline_before(db, records[0].position)
-        timeline.recall(db, records)
+        timeline = self._prepared.take(records)
+        if timeline is None:
+            timeline = self._timeline_before(db, records[0].position)
+            timeline.recall(db, records)
         rows = TimelineRows()
         touched = timeline.fold(records, rows)
         rows.write(db)

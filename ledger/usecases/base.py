@@ -38,8 +38,9 @@ from ledger.errors import (
 from ledger.framework import Framework
 from ledger.proofs import leaf_hash, tree_head
 from ledger.receipt import Receipt
-from ledger.records import EventRecord, from_notification, record_from
+from ledger.records import EventRecord, from_notification, records_from
 from ledger.storage import STORAGE_ERRORS, storage_error
+from ledger.stored import stored_rows
 from ledger.usecases.registry import Run, current_request, use_case
 from ledger.verifier import Verifier
 
@@ -478,11 +479,14 @@ class LedgerBase(Application[UUID]):
                 start=after + 1, limit=limit, stop=upto
             )
             return [from_notification(self.mapper, n) for n in notifications]
-        mapper, ids = self.mapper, _UuidTexts()
-        return [
-            record_from(mapper, position, ids[raw], version, topic, bytes(state))
-            for position, raw, version, topic, state in rows
-        ]
+        ids = _UuidTexts()
+        return records_from(
+            self.mapper,
+            (
+                (position, ids[raw], version, topic, bytes(state))
+                for position, raw, version, topic, state in rows
+            ),
+        )
 
     def _stored_rows(self, after: int, limit: int, upto: int | None) -> list[Any] | None:
         """The stored rows after a position, read with one plain SELECT where the log is in
@@ -494,18 +498,10 @@ class LedgerBase(Application[UUID]):
             or recorder.datastore.originator_id_type != "uuid"
         ):
             return None
-        bounds, params = "rowid > ?", [after]
-        if upto is not None:
-            bounds += " AND rowid <= ?"
-            params.append(upto)
-        params.append(limit)
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {recorder.events_table_name} WHERE {bounds} ORDER BY rowid LIMIT ?",
-                params,
+            return list(
+                stored_rows(cursor, recorder.events_table_name, after=after, upto=upto, limit=limit)
             )
-            return list(cursor.fetchall())
 
     def all_records(self) -> Iterator[EventRecord]:
         """Every recorded event, in ledger order, read a page at a time."""

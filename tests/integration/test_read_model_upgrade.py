@@ -70,7 +70,9 @@ def test_an_old_database_upgrades_every_read_model_on_open(
     said = caplog.text
     for name in PREVIOUS:
         assert f"read model {name} was built at schema version (none)" in said
-    assert f"replaying {OLD_HEAD} events into {', '.join(PREVIOUS)}" in said
+    # Named in the order the models apply (the code's order, not the old release's).
+    replayed = [m.name for m in default_models() if m.name in PREVIOUS]
+    assert f"replaying {OLD_HEAD} events into {', '.join(replayed)}" in said
     assert f"to position {OLD_HEAD} of {OLD_HEAD}" in said
     assert _stored_versions(old_db) == {m.name: m.version for m in default_models()}
     assert set(rt.follower.positions().values()) == {OLD_HEAD}

@@ -74,7 +74,7 @@ def test_a_model_missing_an_event_type_is_reported() -> None:
 
 
 def test_the_event_index_records_every_event_whatever_its_type() -> None:
-    index = default_models()[0]
+    (index,) = (m for m in default_models() if m.name == "event_index")
     assert index.handles == EVERY_EVENT
 
     class Nothing(ReadModel):
