@@ -536,7 +536,7 @@ def test_the_fast_walk_and_the_audit_agree_on_a_healthy_log(world: Runtime) -> N
 
 
 @pytest.mark.parametrize("chunk", [3, fastaudit.CHUNK])
-def test_verify_log_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
+def test_verify_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     chunk: int, world: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(fastaudit, "CHUNK", chunk)
@@ -551,9 +551,9 @@ def test_verify_log_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     report = verify_log(world.ledger, world.db.conn)
     replayed = verify_read_side(world.ledger, world.db.conn)
 
-    # Publications included; a replay of the read side reads every row by itself.
+    # Publications included, and with a replay of the read side beside the walk.
     assert report.ok and replayed.ok
-    assert row_by_row == list(range(1, HEAD + 1))
+    assert row_by_row == []
 
 
 def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
