@@ -629,3 +629,16 @@ def test_stored_ids_are_read_as_uuid_text_only_in_their_stored_spelling() -> Non
         [stored[0][:31] + "g"],
     ):
         assert hex_uuid_texts(other) is None, other
+
+
+def test_an_event_index_of_another_layout_gives_no_hint_and_no_false_alarm(
+    world: Runtime, world_db: Path
+) -> None:
+    with raw(world_db) as conn:
+        conn.execute("DROP INDEX idx_events_type")
+        conn.execute("ALTER TABLE events DROP COLUMN type")
+
+    report = verify_log(world.ledger, world.db.conn)
+
+    assert report.ok, report.summary
+    assert report == verify_log(world.ledger, world.db.conn, fast=False)
