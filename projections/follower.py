@@ -24,6 +24,10 @@ from projections.store import write_transaction
 BATCH = 500
 #: A rebuild applies bigger batches: fewer standings rewrites, and nobody reads meanwhile.
 REBUILD_BATCH = 5000
+#: A rebuild's page cache, in KiB: its one transaction writes every read model, and with
+#: SQLite's default (2 MB) the dirty pages spill to the WAL before the commit and are read
+#: back for the indexes built at the end. An upper bound, released when the rebuild ends.
+REBUILD_CACHE_KIB = 64 * 1024
 #: Events between two progress lines while replaying an upgraded read model.
 PROGRESS_EVERY = 10 * BATCH
 LOG = logging.getLogger("cityledger.follower")
@@ -225,6 +229,8 @@ class Follower:
     def rebuild(self) -> int:
         """Drop every read model and replay the whole log, all in one transaction."""
         with self._lock:
+            (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+            self.db.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
             try:
                 with write_transaction(self.db), overlapped_writes(self.db):
                     for model in self.models:
@@ -243,6 +249,7 @@ class Follower:
                 # A failed replay rolled back; cached states may reflect the discarded rows.
                 for model in self.models:
                     model.reset()
+                self.db.execute(f"PRAGMA cache_size = {int(cache)}")
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:

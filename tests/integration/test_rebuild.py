@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 import pytest
@@ -12,7 +13,7 @@ from ledger.records import EventRecord
 from projections import follower, standings
 from projections.follower import default_models
 from projections.timeline import Timeline
-from tests.support.builders import EDITION
+from tests.support.builders import EDITION, WEIGHT_SET
 from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
@@ -66,6 +67,35 @@ def test_standings_holding_only_a_few_claims_between_batches_give_identical_rows
     while world.follower.catch_up(limit=7) < ledger.head():
         pass
     assert dump(world.db) == before
+
+
+def test_a_ballot_revised_within_one_batch_counts_each_revision(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = world.ledger
+    (allocation,) = world.db.execute(
+        "SELECT allocations FROM ballots WHERE weight_set_id = ? AND panelist_id = 'P01'",
+        [WEIGHT_SET],
+    ).fetchone()
+    again = json.loads(allocation)
+    for reason in ("first thoughts", "second thoughts"):
+        ledger.revise_ballot(WEIGHT_SET, "P01", again, reason)
+    world.catch_up()
+
+    def revisions() -> int:
+        return int(
+            world.db.execute(
+                "SELECT revisions FROM ballots WHERE weight_set_id = ? AND panelist_id = 'P01'",
+                [WEIGHT_SET],
+            ).fetchone()[0]
+        )
+
+    assert revisions() == 2
+    world.follower.rebuild()  # every ballot in one batch
+    assert revisions() == 2
+    monkeypatch.setattr(follower, "REBUILD_BATCH", 1)  # each in its own
+    world.follower.rebuild()
+    assert revisions() == 2
 
 
 def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
