@@ -246,7 +246,12 @@ class Follower:
         """Drop every read model and replay the whole log, all in one transaction."""
         with self._lock:
             (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+            (secure,) = self.db.execute("PRAGMA secure_delete").fetchone()
             self.db.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+            # The pages the drop frees are the read models' own, written again at once from
+            # the log: zeroing them first (Debian builds SQLite with secure_delete on) would
+            # double the writes for nothing.
+            self.db.execute("PRAGMA secure_delete = FAST")
             try:
                 with paused_gc(), write_transaction(self.db), overlapped_writes(self.db):
                     for model in self.models:
@@ -266,6 +271,7 @@ class Follower:
                 for model in self.models:
                     model.reset()
                 self.db.execute(f"PRAGMA cache_size = {int(cache)}")
+                self.db.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[int(secure)]}")
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:

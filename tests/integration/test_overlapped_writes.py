@@ -3,6 +3,7 @@ failure stops the rebuild with nothing written."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -69,3 +70,4 @@ def test_a_rebuild_whose_queued_write_fails_leaves_the_read_models_as_they_were(
     assert world.db.execute("SELECT COUNT(*), MAX(hash) FROM events").fetchone() == before
     assert world.db.execute("SELECT COUNT(*) FROM votes").fetchone() == votes
     assert world.follower.position() == world.ledger.head()
+    assert gc.isenabled()  # paused for the rebuild only

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import ClassVar
 
@@ -96,6 +97,28 @@ def test_a_ballot_revised_within_one_batch_counts_each_revision(
     monkeypatch.setattr(follower, "REBUILD_BATCH", 1)  # each in its own
     world.follower.rebuild()
     assert revisions() == 2
+
+
+def test_a_rebuild_leaves_the_connection_and_the_collector_as_it_found_them(
+    world: Runtime,
+) -> None:
+    db = world.follower.db
+
+    def settings() -> tuple[object, ...]:
+        pragmas = ("cache_size", "secure_delete")
+        return (*(db.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas), gc.isenabled())
+
+    before = settings()
+    world.follower.rebuild()
+    assert settings() == before
+    db.execute("PRAGMA secure_delete = FAST")
+    gc.disable()
+    try:
+        world.follower.rebuild()
+        assert settings() == (before[0], 2, False)
+    finally:
+        gc.enable()
+        db.execute("PRAGMA secure_delete = ON")
 
 
 def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
