@@ -17,7 +17,6 @@ from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.merkle import MerkleBlocks
 from projections.model import ReadModel
-from projections.overlap import overlapped_writes
 from projections.publications import PublicationRecords
 from projections.source import EventSource
 from projections.standings import Standings
@@ -38,17 +37,14 @@ VERSIONS_TABLE = "projection_versions"
 
 
 def default_models() -> list[ReadModel]:
-    """The read models, in the order they apply each batch: those that still read while
-    applying first (publications read the catalogue's editions), so that the bulk writes of
-    the others, queued in a rebuild, run beside the next batch's work instead of being waited
-    for."""
+    """The read models, in the order they apply each batch (the event index first)."""
     return [
-        Catalogue(),
-        PublicationRecords(),
         EventIndex(),
+        Catalogue(),
         Evidence(),
         Standings(),
         AppealCases(),
+        PublicationRecords(),
         MerkleBlocks(),
     ]
 
@@ -57,7 +53,7 @@ def default_models() -> list[ReadModel]:
 def paused_gc() -> Iterator[None]:
     """The cyclic garbage collector paused for a bulk replay: it allocates many records and rows,
     freed by reference counting, and the collector would traverse every batch's survivors
-    again and again (half the time of decoding the log). It runs again afterwards."""
+    again and again. It runs again afterwards."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -232,7 +228,7 @@ class Follower:
             model.apply(self.db, mine)
             positions[model.name] = mine[-1].position
             reached.append((model.name, mine[-1].position))
-        # One statement for every model's new position (queued like the rows, in a rebuild).
+        # One statement for every model's new position.
         self.db.conn.executemany(
             "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
             "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
@@ -253,7 +249,7 @@ class Follower:
             # double the writes for nothing.
             self.db.execute("PRAGMA secure_delete = FAST")
             try:
-                with paused_gc(), write_transaction(self.db), overlapped_writes(self.db):
+                with paused_gc(), write_transaction(self.db):
                     for model in self.models:
                         model.drop(self.db)
                         model.reset()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sqlite3
 from typing import ClassVar
 
 import pytest
@@ -11,7 +12,7 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from ledger.records import EventRecord
-from projections import follower, standings
+from projections import evidence, follower, standings
 from projections.follower import default_models
 from projections.timeline import Timeline
 from tests.support.builders import EDITION, WEIGHT_SET
@@ -119,6 +120,19 @@ def test_a_rebuild_leaves_the_connection_and_the_collector_as_it_found_them(
     finally:
         gc.enable()
         db.execute("PRAGMA secure_delete = ON")
+
+
+def test_a_rebuild_whose_write_fails_leaves_the_read_models_as_they_were(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = dump(world.db)
+    # The votes' insert, after the event index's, names a column the table lacks.
+    monkeypatch.setattr(evidence, "VOTE_COLUMNS", (*evidence.VOTE_COLUMNS[:-1], "nowhere"))
+    with pytest.raises(sqlite3.OperationalError, match="nowhere"):
+        world.follower.rebuild()
+    assert dump(world.db) == before
+    assert world.follower.position() == world.ledger.head()
+    assert gc.isenabled()  # paused for the rebuild only
 
 
 def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
