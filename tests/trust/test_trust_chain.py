@@ -18,6 +18,7 @@ from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, ver
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
+from tests.support.cases import by_name
 from tests.trust.trust_world import Cli, build_base, raw
 
 #: The world's layout that the tampers below rely on (position -> event type).
@@ -133,7 +134,9 @@ def swap(conn: sqlite3.Connection, a: int, b: int) -> None:
     conn.execute("COMMIT")
 
 
-TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], int]] = {
+#: A change made to the file behind the ledger's back.
+Tamper = Callable[[sqlite3.Connection], object]
+TAMPERS: dict[str, tuple[Tamper, int]] = {
     "update a vote": (update_vote, 24),
     "update a rung, as text": (update_rung_as_text, 21),
     "update a pinned digest": (update_pinned_digest, 28),
@@ -171,11 +174,10 @@ def test_verify_passes_on_a_healthy_ledger(world: Runtime, world_db: Path, cli: 
     assert result.stdout.strip() == report.summary
 
 
-@pytest.mark.parametrize("kind", list(TAMPERS))
+@pytest.mark.parametrize(("tamper", "first_bad"), by_name(TAMPERS))
 def test_each_tamper_is_named_at_its_first_bad_position_even_after_a_rebuild(
-    kind: str, world: Runtime, world_db: Path, cli: Cli
+    tamper: Tamper, first_bad: int, world: Runtime, world_db: Path, cli: Cli
 ) -> None:
-    tamper, first_bad = TAMPERS[kind]
     with raw(world_db) as conn:
         tamper(conn)
 
@@ -349,7 +351,7 @@ def position_as_text(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chain_witness SET position = 'x9' WHERE position = 9")
 
 
-WITNESS_TAMPERS: dict[str, Callable[[sqlite3.Connection], object]] = {
+WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witnessed hash changed": lambda c: witness_rows(
         c, "UPDATE chain_witness SET hash = substr(hash, 2) || '0' WHERE position = 9"
     ),
@@ -371,20 +373,24 @@ WITNESS_TAMPERS: dict[str, Callable[[sqlite3.Connection], object]] = {
 
 
 #: Every tamper, of the log or of its witnesses, and the first bad position where it is fixed.
-EVERY_TAMPER: dict[str, tuple[Callable[[sqlite3.Connection], object], int | None]] = {
+EVERY_TAMPER: dict[str, tuple[Tamper, int | None]] = {
     **TAMPERS,
     **{kind: (tamper, None) for kind, tamper in WITNESS_TAMPERS.items()},
 }
 
 
 @pytest.mark.parametrize("chunk", [3, fastaudit.CHUNK])
-@pytest.mark.parametrize("kind", list(EVERY_TAMPER))
+@pytest.mark.parametrize(("tamper", "first_bad"), by_name(EVERY_TAMPER))
 def test_the_fast_walk_never_vouches_for_a_tampered_log_or_witness(
-    kind: str, chunk: int, world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+    tamper: Tamper,
+    first_bad: int | None,
+    chunk: int,
+    world: Runtime,
+    world_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Chunks of 3 rows: every tamper lands near a boundary of the streaming walk's chunks.
     monkeypatch.setattr(fastaudit, "CHUNK", chunk)
-    tamper, first_bad = EVERY_TAMPER[kind]
     with raw(world_db) as conn:
         tamper(conn)
 
