@@ -13,8 +13,9 @@ import pytest
 from cityledger.bootstrap import Runtime
 from ledger import fastaudit, integrity
 from ledger.application import Ledger
-from ledger.ids import NAMESPACE
+from ledger.ids import NAMESPACE, hex_uuid_text, hex_uuid_texts
 from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
+from ledger.stored import Row
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
@@ -542,7 +543,7 @@ def test_verify_log_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     row_by_row: list[int] = []
     by_rows = fastaudit._Walk.chunk
 
-    def counted(walk: fastaudit._Walk, rows: list[fastaudit.Row]) -> list[bytes]:
+    def counted(walk: fastaudit._Walk, rows: list[Row]) -> list[bytes]:
         row_by_row.extend(r[0] for r in rows)
         return by_rows(walk, rows)
 
@@ -579,3 +580,52 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
     assert agreed == [True, True] and not refused
     assert "group_concat" in joined and "group_concat" not in by_pair
     assert keyed.complete() and unkeyed.complete()
+
+
+@pytest.mark.parametrize(
+    ("kind", "vouched"),
+    [
+        ("UPDATE events SET type = 'RankingWithdrawn' WHERE position = 28", False),
+        ("UPDATE events SET type = 'RankingPublished' WHERE position = 20", True),
+        ("DELETE FROM events WHERE position > 20", True),
+        ("DROP TABLE events", True),
+    ],
+)
+def test_the_event_index_only_tells_the_fast_walk_where_to_look_for_publications(
+    kind: str, vouched: bool, world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A publication the index hides makes the fast walk leave the verdict to the audit; one it
+    # invents is not a publication; one after what it indexed is read from the log.
+    audited: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> IntegrityReport:
+        audited.append(args)
+        return audit(*args, **kwargs)
+
+    with raw(world_db) as conn:
+        conn.execute(kind)
+    monkeypatch.setattr(integrity, "audit", counted)
+
+    report = verify_log(world.ledger, world.db.conn)
+
+    assert report.ok, report.summary
+    assert "2 publication digest(s) match" in report.summary
+    assert report == verify_log(world.ledger, world.db.conn, fast=False)
+    assert len(audited) == (1 if vouched else 2)
+
+
+def test_stored_ids_are_read_as_uuid_text_only_in_their_stored_spelling() -> None:
+    ids = [uuid5(NAMESPACE, f"city:{n}") for n in range(5)]
+    stored = [i.hex for i in ids]
+
+    assert hex_uuid_texts(stored) == [str(i) for i in ids]
+    assert [hex_uuid_text(raw) for raw in stored] == [str(i) for i in ids]
+    assert hex_uuid_texts([]) == []
+    for other in (
+        [*stored[:4], stored[4].upper()],  # capitals
+        [*stored[:4], str(ids[4])],  # dashed
+        [*stored[:4], ids[4]],  # not text
+        [stored[0][:31], stored[1] + "a"],  # 64 hex digits, not two ids of 32
+        [stored[0][:31] + "g"],
+    ):
+        assert hex_uuid_texts(other) is None, other
