@@ -11,8 +11,6 @@ time inside SQLite, one query per chunk, against the chunk's hashes."""
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import sqlite3
 from binascii import hexlify
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -26,27 +24,18 @@ import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.chain import GENESIS, canonical, canonical_lines
-from ledger.proofs import Frontier
-from ledger.records import ENVELOPE, EventRecord, read_plain, topic_reading
+from ledger.ids import hex_uuid_text, hex_uuid_texts
+from ledger.proofs import KeptTree
+from ledger.records import ENVELOPE, EventRecord, plain_data, read_plain, topic_reading
+from ledger.stored import Row
 
 if TYPE_CHECKING:
     from ledger.integrity import IntegrityReport, ReadSideCheck
 
-#: One stored event as read: (position, originator id, originator version, topic, state).
-Row = tuple[Any, Any, Any, Any, Any]
 #: Rows per chunk: the unit of progress reports, witness queries and Merkle subtrees.
 CHUNK = 1024
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
-
-
-def plain_data(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """An event's own data (no envelope) made plain by a JSON round trip, as the follower has it."""
-    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
-    try:
-        return dict(json.loads(json.dumps(data, default=str)))
-    except RecursionError:  # nested deeper than json's recursion: as read (orjson reads it)
-        return data
 
 
 def mapped(mapper: Mapper[Any], originator: Any, version: int, topic: str, state: bytes) -> Any:
@@ -97,8 +86,6 @@ _STAMP_TEXT = attrgetter("timestamp.data")
 _STAMP_FIRST = b'{"timestamp":{"_type_":'
 #: The key of a transcoded value, which a plain state holds once (records.stored_plainly).
 _TYPE = b'"_type_"'
-#: A stored originator id as eventsourcing writes it (UUID.hex).
-_HEX32 = re.compile("[0-9a-f]{32}")
 _INT = {int}
 
 
@@ -189,13 +176,16 @@ class _Walk:
     fast."""
 
     def __init__(
-        self, mapper: Mapper[Any], replay: ReadSideCheck | None, keep: Collection[int]
+        self,
+        mapper: Mapper[Any],
+        replay: ReadSideCheck | None,
+        keep: Collection[int],
     ) -> None:
         self.mapper = mapper
         self.replay = replay
         self.head = 0
         self.previous = GENESIS.encode("ascii")  # the chain hash at head, hex
-        self.frontier = Frontier()
+        self.tree = KeptTree(keep)  # the Merkle tree over the leaves, its heads at `keep`
         #: stored originator id -> its canonical UUID text (only ids the walk accepts)
         self.ids: dict[Any, str] = {}
         #: stored originator id -> the last version seen
@@ -205,7 +195,6 @@ class _Walk:
         self.pins: list[tuple[int, str, int, str | None]] = []
         self.keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
-        self.roots: dict[int, str] = {}  # tree head at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
         #: Chunks whose events are only hashed take the chunk path (see `hashed`).
@@ -214,9 +203,8 @@ class _Walk:
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
         accepts, so that the id keys the versions alone; another is the audit's business)."""
-        if type(raw) is str and _HEX32.fullmatch(raw):  # the stored spelling, read cheaply
-            text = f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
-        else:
+        text = hex_uuid_text(raw)  # the stored spelling, read cheaply
+        if text is None:
             uuid = raw if isinstance(raw, UUID) else UUID(str(raw))
             if uuid is not raw and raw != uuid.hex:
                 raise _Off
@@ -299,8 +287,13 @@ class _Walk:
         list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
         # Versions: from here on the walk's state changes, and what is off is final.
         ids = self.ids
-        for raw in set(raw_ids).difference(ids):
-            self.originator(raw)
+        new = list(set(raw_ids).difference(ids))
+        spelled = hex_uuid_texts(new)
+        if spelled is not None:  # the stored spelling, every one (the usual case)
+            ids.update(zip(new, spelled, strict=True))
+        else:
+            for raw in new:
+                self.originator(raw)
         last = self.versions
         seen = last.get
         for raw, version in zip(raw_ids, versions, strict=True):
@@ -313,7 +306,7 @@ class _Walk:
         hashes = [
             previous := sha256(previous + b"\n" + line).hexdigest().encode() for line in lines
         ]
-        self._grow([sha256(b"\x00" + line).digest() for line in lines])
+        self.tree.add([sha256(b"\x00" + line).digest() for line in lines])
         self.head, self.previous = head + count, previous
         for position, attrs in sorted(published, key=lambda pin: pin[0]):
             self.pin(position, attrs)
@@ -377,22 +370,9 @@ class _Walk:
                 record = EventRecord(position, kind, originator, version, time, data, topic, stored)
                 if replay.see(record):
                     raise _Off
-        self._grow(leaves)
+        self.tree.add(leaves)
         self.head, self.previous = head, previous
         return hashes
-
-    def _grow(self, leaves: list[bytes]) -> None:
-        """Add a chunk's leaves to the frontier, keeping the tree head at each pinned position
-        inside the chunk (the positions still to keep, popped once the chunk is checked)."""
-        start, done = self.head, 0
-        for position in reversed(self.keep):  # ascending
-            if position - start > len(leaves):
-                break
-            if position > start:
-                self.frontier.extend(leaves[done : position - start])
-                done = position - start
-                self.roots[position] = self.frontier.root().hex()
-        self.frontier.extend(leaves[done:])
 
     def pin(self, position: int, attrs: Mapping[str, Any]) -> None:
         """A publication's pinned position and digest, to compare once the walk is done."""
@@ -412,11 +392,13 @@ def fast_audit(
     replay: ReadSideCheck | None = None,
     on_row: Callable[[int], None] | None = None,
     keep: Collection[int] = (),
+    published: Collection[int] | None = None,
 ) -> IntegrityReport | None:
     """The audit's verdict on a healthy log, or None when anything at all is off (then only the
     audit can tell what and where). `witnesses` in the audit's order (the first one's last
     position is reported); `keep`: the positions publications pin (a pin elsewhere leaves the
-    verdict to the audit)."""
+    verdict to the audit); `published`: where the publications are, as told before the walk
+    (elsewhere, or not at all: the audit's verdict)."""
     from ledger.integrity import ok_report
 
     walk = _Walk(mapper, replay, keep)
@@ -426,10 +408,13 @@ def fast_audit(
             return None
         if replay is not None and replay.finish(walk.head):
             return None
+        tree_head, heads = walk.tree.finish()
+        if published is not None and {at for _, _, at, _ in walk.pins} != set(published):
+            return None
         for pinned, digest, at, head in walk.pins:
             if pinned >= at or walk.kept.get(pinned) != digest:
                 return None
-            if head is not None and walk.roots.get(pinned) != head:
+            if head is not None and heads.get(pinned) != head:
                 return None
     except Exception:  # _Off, or any error reading or decoding a row: the audit names it
         return None
@@ -440,5 +425,5 @@ def fast_audit(
         matched=len(walk.pins),
         replayed=replay.summary() if replay is not None else None,
         chain_head=walk.previous.decode("ascii"),
-        tree=walk.frontier.root().hex(),
+        tree=tree_head,
     )

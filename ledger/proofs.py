@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,6 +118,32 @@ class Frontier:
         for left in reversed(self._roots[:-1]):
             node = node_hash(left, node)
         return node
+
+
+class KeptTree:
+    """A growing Merkle tree (a Frontier) that keeps its head at chosen sizes as leaves stream
+    past in log order (the positions publications pin): verify's tree."""
+
+    def __init__(self, keep: Iterable[int] = ()) -> None:
+        self.frontier = Frontier()
+        self._keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
+        #: The tree head (hex) at each kept size reached so far.
+        self.heads: dict[int, str] = {}
+
+    def add(self, leaves: Sequence[bytes]) -> None:
+        """Append the next leaf hashes."""
+        frontier, keep, done = self.frontier, self._keep, 0
+        start = frontier.size
+        while keep and keep[-1] <= start + len(leaves):
+            position = keep.pop()
+            frontier.extend(leaves[done : position - start])
+            done = position - start
+            self.heads[position] = frontier.root().hex()
+        frontier.extend(leaves[done:])
+
+    def finish(self) -> tuple[str, dict[int, str]]:
+        """The tree head (hex) over the leaves, and the heads at the kept sizes reached."""
+        return self.frontier.root().hex(), self.heads
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast, overload
@@ -299,13 +299,21 @@ def plain_record(
     return record
 
 
+def plain_data(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """A decoded event's own data (no envelope) made plain (lists, dicts, str, int, None) by a
+    JSON round trip: what the read side gets of an event the mapper had to decode."""
+    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
+    try:
+        return dict(json.loads(json.dumps(data, default=str)))
+    except RecursionError:  # nested deeper than json's recursion: as read (orjson read it)
+        return data
+
+
 def decoded_record(mapper: Mapper[Any], notification: Notification) -> EventRecord:
     """Decode through the mapper (domain event object, then plain data)."""
     event = mapper.to_domain_event(notification)
     attrs = dict(event.__dict__)
-    data = {k: v for k, v in attrs.items() if k not in ENVELOPE}
-    # Round-trip through JSON so that the data is plain (lists, dicts, str, int, None).
-    plain = json.loads(json.dumps(data, default=str))
+    plain = plain_data(attrs)
     return EventRecord(
         position=int(notification.id),
         type=type_name(notification.topic),

@@ -22,16 +22,20 @@ def stored_rows(
     conn: Executes,
     table: str,
     *,
-    after: int = 0,
+    after: int | None = 0,
     upto: int | None = None,
     limit: int | None = None,
     topic_like: str | None = None,
 ) -> Iterator[Row]:
-    """The stored events after position `after` (up to `upto`, at most `limit`, only topics
+    """The stored events after position `after` (None: every row, whatever its rowid, as verify
+    reads a log that may have been tampered with; up to `upto`, at most `limit`, only topics
     matching `topic_like`), by rowid, with one plain SELECT: no UUID object or domain event
     is built for a row that the caller only needs as text."""
-    where = ["rowid > ?"]
-    params: list[Any] = [after]
+    where = ["1"]
+    params: list[Any] = []
+    if after is not None:
+        where.append("rowid > ?")
+        params.append(after)
     if upto is not None:
         where.append("rowid <= ?")
         params.append(upto)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from typing import Annotated, Any
 
 from sqlite_utils import Database
@@ -22,7 +20,7 @@ from ledger.doc import Doc
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
-from ledger.fields import AppealId, CityId, EditionId, Table
+from ledger.fields import AppealId, Band, CityId, EditionId, ExactScore, Rank, Table, Time
 from ledger.framework import Framework
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
@@ -52,6 +50,7 @@ from projections.model import (
 )
 from projections.ranking import TABLES
 from projections.rankings import tables_at
+from projections.view import View
 from projections.whatif import AppealFacts, bands_if
 
 SCHEMA = (
@@ -250,7 +249,6 @@ class AppealCases(ReadModel):
 # ---- views -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
 class AppealNote(CastVote):
     """A verifier's vote and note on an appeal's evidence; the verifier is anonymised."""
 
@@ -259,15 +257,13 @@ class AppealNote(CastVote):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
 class AppealRound(ReviewRound):
     """A review round of an appeal's evidence."""
 
     notes: Annotated[tuple[AppealNote, ...], Doc("Votes and notes, in order.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class AppealCase:
+class AppealCase(View):
     """An appeal as it stands: what it disputes, its evidence, its review and its decision."""
 
     appeal_id: AppealId
@@ -302,8 +298,7 @@ class AppealCase:
         return self.status in OPEN_STATES
 
 
-@dataclass(frozen=True, kw_only=True)
-class FeedbackView:
+class FeedbackView(View):
     """A city's feedback on an edition."""
 
     feedback_id: Annotated[str, Doc("Feedback id.")]
@@ -311,25 +306,23 @@ class FeedbackView:
     city_id: CityId
     text: Annotated[str, Doc("The feedback.")]
     given_by: Annotated[str, Doc("Who gave it.")]
-    time: Annotated[str, Doc("When (ISO 8601).")]
+    time: Time
     position: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class WhatIfRow:
-    """A city's row in one table now and if the appeal were upheld."""
+class WhatIfRow(View):
+    """A city's band, rank and exact score in one table now and if the appeal were upheld."""
 
     table: Table
-    band_now: Annotated[str, Doc("The city's band now.")]
-    band_if_upheld: Annotated[str, Doc("Its band if the appeal were upheld.")]
-    rank_now: Annotated[int, Doc("Its rank now.")]
-    rank_if_upheld: Annotated[int, Doc("Its rank if upheld.")]
-    score_now: Annotated[Fraction, Doc("Its exact score now.")]
-    score_if_upheld: Annotated[Fraction, Doc("Its exact score if upheld.")]
+    band_now: Band
+    band_if_upheld: Band
+    rank_now: Rank
+    rank_if_upheld: Rank
+    score_now: ExactScore
+    score_if_upheld: ExactScore
 
 
-@dataclass(frozen=True, kw_only=True)
-class WhatIf:
+class WhatIf(View):
     """What upholding an open appeal would do to its city, computed and not recorded."""
 
     appeal_id: AppealId
@@ -338,8 +331,7 @@ class WhatIf:
     rows: Annotated[tuple[WhatIfRow, ...], Doc("One row per table.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class DocketEntry:
+class DocketEntry(View):
     """An open appeal on the editors' docket."""
 
     appeal: Annotated[AppealCase, Doc("The appeal.")]
@@ -499,7 +491,6 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
     return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(found))
 
 
-@dataclass(frozen=True, kw_only=True)
 class AppealChange(EventAt):
     """An event that changed an appeal, with the appeal as it stands now."""
 
@@ -531,8 +522,7 @@ def appeal_changes(
     return [AppealChange(position=int(p), type=str(t), appeal=cases[str(a)]) for p, t, a in rows]
 
 
-@dataclass(frozen=True, kw_only=True)
-class AppealWindow:
+class AppealWindow(View):
     """An edition's appeal window: its length and when the current one closes."""
 
     edition_id: EditionId

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -25,7 +24,9 @@ from ledger.fields import (
     Position,
     Quorum,
     Reason,
+    Time,
     Title,
+    VerifierId,
     WeightSetId,
 )
 from ledger.framework import Framework, sub_table
@@ -43,6 +44,7 @@ from projections.model import (
     rows,
 )
 from projections.ranking import CityNames
+from projections.view import View
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cities (city_id TEXT PRIMARY KEY, name_en TEXT, name_zh TEXT, "
@@ -405,16 +407,14 @@ class Catalogue(ReadModel):
                 handler(batch, r)
 
 
-@dataclass(frozen=True, kw_only=True)
-class FrameworkVersion:
+class FrameworkVersion(View):
     """One version of an indicator framework."""
 
     framework_id: FrameworkId
     version: Annotated[int, Doc("Version number, from 1.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class PinnedEdition:
+class PinnedEdition(View):
     """An edition by id and year, with the framework version it pins."""
 
     edition_id: EditionId
@@ -423,7 +423,6 @@ class PinnedEdition:
     framework_version: Annotated[int, Doc("Framework version pinned.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class CityView(CityNames):
     """A city and its names."""
 
@@ -431,7 +430,6 @@ class CityView(CityNames):
     aliases_zh: Annotated[tuple[str, ...], Doc("Other Chinese names.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class EditionView(PinnedEdition):
     """An edition and what it pins."""
 
@@ -445,8 +443,7 @@ class EditionView(PinnedEdition):
     position: Annotated[int, Doc("Ledger position of the creating event.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class RungView:
+class RungView(View):
     """One rung of a ladder."""
 
     rung: Annotated[int, Doc("Rung number, ascending.")]
@@ -454,7 +451,6 @@ class RungView:
     description: Annotated[str, Doc("What a city must show to stand here.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class IndicatorView(FrameworkVersion):
     """An indicator of one framework version, with its ladder."""
 
@@ -465,7 +461,6 @@ class IndicatorView(FrameworkVersion):
     ladder: Annotated[tuple[RungView, ...], Doc("The rungs, lowest first.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class FrameworkView(FrameworkVersion):
     """One version of an indicator framework."""
 
@@ -477,8 +472,7 @@ class FrameworkView(FrameworkVersion):
     position: Annotated[int, Doc("Ledger position of the defining event.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class WeightRevisionView:
+class WeightRevisionView(View):
     """A revision of the weights in force."""
 
     weight_set_id: WeightSetId
@@ -491,12 +485,11 @@ class WeightRevisionView:
     ballot_count: Annotated[int | None, Doc("Ballots averaged, if aggregated.")]
     reason: Reason
     by: Annotated[str, Doc("Who.")]
-    time: Annotated[str, Doc("When (ISO 8601).")]
+    time: Time
     position: Position
 
 
-@dataclass(frozen=True, kw_only=True)
-class BallotView:
+class BallotView(View):
     """A panelist's current ballot."""
 
     weight_set_id: WeightSetId
@@ -508,11 +501,10 @@ class BallotView:
     position: Annotated[int, Doc("Ledger position of the last cast.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class VerifierView:
+class VerifierView(View):
     """An anonymous verifier and the languages they read."""
 
-    verifier_id: Annotated[str, Doc("Verifier id.")]
+    verifier_id: VerifierId
     languages: Annotated[tuple[str, ...], Doc("Languages read.")]
 
 

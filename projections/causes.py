@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -13,15 +12,15 @@ from sqlite_utils import Database
 
 from ledger.claim import Claim
 from ledger.doc import Doc
+from ledger.fields import CityPoints, Weight
 from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
 from projections.event_index import LoggedEvent, event_data
 from projections.model import from_row
-from projections.ranking import indicator_support, table_indicators
+from projections.ranking import edition_claims, indicator_support, table_indicators
 from projections.ranking import weights as weights_in_force
 from projections.state import (
     CITY,
-    EDITION,
     INDICATOR,
     POINTS,
     STATUS,
@@ -37,22 +36,21 @@ CLAIM_EVENTS = tuple(
 WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
 
-@dataclass(frozen=True, kw_only=True)
 class Cause(LoggedEvent):
-    """One event that changed a city's score on one indicator, and by how much (exactly)."""
+    """One event that changed a city's score on one indicator: the city's points and the
+    indicator's weight just before and just after it, and the exact change it made."""
 
     actor: Annotated[str | None, Doc("Who recorded it (null for older events).")]
     claim_id: Annotated[str | None, Doc("The claim decided (null: a weight).")]
     city_id: Annotated[str, Doc("The city whose score it changed.")]
     indicator_id: Annotated[str, Doc("The indicator whose points or weight moved.")]
-    points_before: Annotated[int, Doc("The city's points just before.")]
-    points_after: Annotated[int, Doc("The city's points just after.")]
-    weight_before: Annotated[Fraction, Doc("The indicator's weight just before.")]
-    weight_after: Annotated[Fraction, Doc("The indicator's weight just after.")]
+    points_before: CityPoints
+    points_after: CityPoints
+    weight_before: Weight
+    weight_after: Weight
     score_change: Annotated[Fraction, Doc("The exact change in the table score.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Event(LoggedEvent):
     """The fields of an event row that every cause it gives repeats."""
 
@@ -114,8 +112,8 @@ def score_path(
     # Claim rows [indicator, points, status] per claim of these cities, as at the start.
     rows: dict[str, list[Any]] = {
         claim_id: [row[CITY], row[INDICATOR], row[POINTS], row[STATUS]]
-        for claim_id, row in state.claims.items()
-        if row[EDITION] == edition_id and row[CITY] in out and row[INDICATOR] in in_table
+        for claim_id, row in edition_claims(state, edition_id)
+        if row[CITY] in out and row[INDICATOR] in in_table
     }
     support = indicator_support(state, edition_id)
     points = {c: {i: support[c][i].points for i in in_table} for c in cities if c in support}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import IndicatorId
+from ledger.fields import Band, ExactScore, IndicatorId, Rank, TableSize
 from ledger.vocabulary import RankingTable
 from projections import catalogue, evidence, publications
 from projections.bands import BAND_LABELS
@@ -20,12 +19,12 @@ from projections.lineage import FrameworkDiff, framework_diff
 from projections.model import from_row, tracking_position
 from projections.ranking import TABLES, CityNames, RankingEntry, TablePlacing
 from projections.rankings import indicator_scores, rankings
+from projections.view import View
 
 POINTS = ("publication", "now")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Cut:
+class Cut(View):
     """Where an edition is read: a publication's position, or now."""
 
     edition: EditionView
@@ -33,18 +32,18 @@ class Cut:
     publication_no: int | None
 
 
-@dataclass(frozen=True, kw_only=True)
 class ComparedCity(CityNames):
-    """A city in both editions: band, rank, N, percentile in each, the move, the split."""
+    """A city in both editions: band, rank, N (cities in the table) and exact score in a and
+    in b, the move, the split."""
 
-    band_a: Annotated[str, Doc("Band in edition a.")]
-    band_b: Annotated[str, Doc("Band in edition b.")]
-    rank_a: Annotated[int, Doc("Rank in a.")]
-    rank_b: Annotated[int, Doc("Rank in b.")]
-    n_a: Annotated[int, Doc("Cities in edition a's table.")]
-    n_b: Annotated[int, Doc("Cities in edition b's table.")]
-    score_a: Annotated[Fraction, Doc("Exact score in a.")]
-    score_b: Annotated[Fraction, Doc("Exact score in b.")]
+    band_a: Band
+    band_b: Band
+    rank_a: Rank
+    rank_b: Rank
+    n_a: TableSize
+    n_b: TableSize
+    score_a: ExactScore
+    score_b: ExactScore
     band_move: Annotated[int, Doc("Bands moved up (negative: down).")]
     method_part: Annotated[
         Fraction | None,
@@ -72,13 +71,11 @@ class ComparedCity(CityNames):
         return Fraction(self.rank_b, self.n_b)
 
 
-@dataclass(frozen=True, kw_only=True)
 class OneSided(CityNames, TablePlacing):
     """A city in only one of the two editions: its place in the edition it is in."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class WeightChange:
+class WeightChange(View):
     """An indicator whose weight differs (None where the indicator is absent)."""
 
     indicator_id: IndicatorId
@@ -86,8 +83,7 @@ class WeightChange:
     weight_b: Annotated[Fraction | None, Doc("Weight in b (null: absent).")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Verdict:
+class Verdict(View):
     """Whether two edition cuts are comparable (same framework version and weights), and why."""
 
     comparable: bool
@@ -96,8 +92,7 @@ class Verdict:
     weight_diff: tuple[WeightChange, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Comparison:
+class Comparison(View):
     """Two editions' tables compared: common cities, entering and leaving ones, what changed."""
 
     a: Annotated[Cut, Doc("Edition a.")]

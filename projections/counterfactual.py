@@ -4,7 +4,6 @@ with the other cities and the weights held as they are at a cut."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -12,25 +11,31 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.fields import CityId, IndicatorId
+from ledger.vocabulary import RankingTable
 from projections.bands import BANDS, band, ranks
 from projections.edition_state import edition_state_at
 from projections.explain import Cut, require_city, resolve_cut
-from projections.ranking import Placing, indicator_support, table_indicators, table_scores
+from projections.ranking import (
+    EditionTable,
+    Placing,
+    indicator_support,
+    table_indicators,
+    table_scores,
+)
 from projections.ranking import weights as weights_in_force
+from projections.view import View
 
 UP, DOWN = "up", "down"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Level:
+class Level(View):
     """A place on an indicator's ladder: no rung (0 points) or a rung with its points."""
 
     rung: int | None
     points: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class RungChange:
+class RungChange(View):
     """One indicator moved from one ladder place to another, `steps` rungs apart."""
 
     indicator_id: IndicatorId
@@ -41,8 +46,7 @@ class RungChange:
     steps: Annotated[int, Doc("Ladder steps between.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class BandTarget:
+class BandTarget(View):
     """The smallest change that moves the city into the next band up (or down), if any."""
 
     direction: Annotated[str, Doc("up or down.")]
@@ -64,12 +68,9 @@ class BandTarget:
     band: Annotated[str | None, Doc("Band after the changes.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class NextBand(Placing):
+class NextBand(Placing, EditionTable):
     """A city's band at a cut and what it would take to move up or down one band."""
 
-    edition_id: str
-    table: str
     city_id: CityId
     position: Annotated[int, Doc("The cut it holds others and weights at.")]
     up: Annotated[BandTarget, Doc("Into the next band up.")]
@@ -214,7 +215,7 @@ def next_band(db: Database, edition_id: str, table: str, city_id: str, cut: Cut 
 
     return NextBand(
         edition_id=edition_id,
-        table=table,
+        table=RankingTable(table),
         city_id=city_id,
         position=position,
         band=labels[index],

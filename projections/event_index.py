@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypedDict, Unpack
 
@@ -37,6 +36,7 @@ from projections.model import (
     rows,
     rows_in,
 )
+from projections.view import View
 
 # Which data keys name the owner of each creating event's aggregate.
 OWNER_KEYS = by_name({
@@ -276,15 +276,13 @@ class EventIndex(ReadModel):
 MAX_PAGE = 100
 
 
-@dataclass(frozen=True, kw_only=True)
-class EventAt:
+class EventAt(View):
     """An event by its place in the log and its type."""
 
     position: Position
     type: Annotated[str, Doc("Event type, like ClaimSubmitted.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class LoggedEvent(EventAt):
     """An event of the log: where it stands, what it is, its aggregate and its own data."""
 
@@ -296,15 +294,13 @@ class LoggedEvent(EventAt):
     data: Annotated[str, Doc("The event's own data.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class EventView(LoggedEvent):
     """One event of the log, decoded."""
 
     city_id: Annotated[str | None, Doc("City it concerns, if any.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class EventPage:
+class EventPage(View):
     """A page of events and whether more follow."""
 
     events: tuple[EventView, ...]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict, Unpack
 
 from sqlite_utils import Database
@@ -40,6 +39,7 @@ from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
 from projections.batchrows import AggregateBatch, BatchRows
 from projections.model import Prepared, ReadModel, by_name, from_row, grouped, marks, rows
+from projections.view import View
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS claims (claim_id TEXT PRIMARY KEY, originator_id TEXT UNIQUE, "
@@ -243,8 +243,7 @@ class Evidence(ReadModel):
         batch.write(db)
 
 
-@dataclass(frozen=True, kw_only=True)
-class CityIndicator:
+class CityIndicator(View):
     """One indicator of one city in one edition: what a claim or a score is about."""
 
     edition_id: EditionId
@@ -252,8 +251,7 @@ class CityIndicator:
     indicator_id: IndicatorId
 
 
-@dataclass(frozen=True, kw_only=True)
-class ReviewRound:
+class ReviewRound(View):
     """A round of verifiers' votes on evidence (a claim's, or an appeal's) and its tally."""
 
     round_no: RoundNo
@@ -265,8 +263,7 @@ class ReviewRound:
     quorum: Annotated[int | None, Doc("Quorum applied at closing.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class CastVote:
+class CastVote(View):
     """A verifier's vote in a round: the decision, the note and when it was cast."""
 
     round_no: RoundNo
@@ -275,8 +272,7 @@ class CastVote:
     time: Annotated[str, Doc("When the vote was cast (ISO 8601).")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class SourceView:
+class SourceView(View):
     """One source cited by a claim."""
 
     url: Annotated[str | None, Doc("URL, if online.")]
@@ -287,7 +283,6 @@ class SourceView:
     excerpt: Annotated[str, Doc("The supporting excerpt.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class ClaimView(CityIndicator):
     """An evidence claim as it stands now."""
 
@@ -307,7 +302,6 @@ class ClaimView(CityIndicator):
     decided_position: Annotated[int | None, Doc("Ledger position of decision.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class RoundView(ReviewRound):
     """A verification round of a claim."""
 
@@ -316,7 +310,6 @@ class RoundView(ReviewRound):
     closed_position: Annotated[int | None, Doc("Ledger position it closed at.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class VoteView(CastVote):
     """A verifier's vote."""
 

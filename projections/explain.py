@@ -4,7 +4,6 @@ band boundaries and the cities that crossed it, between two cuts of the log."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Annotated, Any
@@ -13,28 +12,30 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, UnknownId
-from ledger.fields import Band, EditionId, IndicatorId, Table
-from ledger.vocabulary import RankingTable
+from ledger.fields import Band, CityPoints, ExactScore, IndicatorId, Rank, Weight
+from ledger.vocabulary import ClaimStatus, RankingTable
 from projections import publications
 from projections.bands import BANDS, band
 from projections.causes import Cause, score_path
 from projections.edition_state import edition_state_at
 from projections.ranking import (
     TABLES,
+    EditionTable,
     NamedCity,
     RankingEntry,
     TablePlacing,
+    edition_claims,
     indicator_support,
     ranking,
     table_indicators,
 )
 from projections.ranking import weights as weights_in_force
 from projections.rankings import not_in_edition, resolve
-from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.state import CITY, INDICATOR, POINTS, RankingState
+from projections.view import View
 
 
-@dataclass(frozen=True, kw_only=True)
-class PublicationCut:
+class PublicationCut(View):
     """A cut named by a publication of the edition: the position its tables were cut from."""
 
     number: int
@@ -43,7 +44,6 @@ class PublicationCut:
 Cut = int | datetime | PublicationCut | None
 
 
-@dataclass(frozen=True, kw_only=True)
 class Standing(TablePlacing):
     """A city's place at one cut."""
 
@@ -54,15 +54,15 @@ class Standing(TablePlacing):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class IndicatorMove:
-    """One indicator's share of the score change: rung part + weight part."""
+class IndicatorMove(View):
+    """One indicator's share of the score change (rung part + weight part), with the city's
+    points and the indicator's weight from the earlier cut to the later."""
 
     indicator_id: IndicatorId
-    points_from: Annotated[int, Doc("Points at the earlier cut.")]
-    points_to: Annotated[int, Doc("Points at the later cut.")]
-    weight_from: Annotated[Fraction, Doc("Weight at the earlier cut.")]
-    weight_to: Annotated[Fraction, Doc("Weight at the later cut.")]
+    points_from: CityPoints
+    points_to: CityPoints
+    weight_from: Weight
+    weight_to: Weight
     rung_part: Annotated[Fraction, Doc("Mean weight × change in points.")]
     weight_part: Annotated[Fraction, Doc("Mean points × change in weight.")]
     claims_from: Annotated[tuple[str, ...], Doc("Claims holding the points before.")]
@@ -70,8 +70,7 @@ class IndicatorMove:
     causes: Annotated[tuple[Cause, ...], Doc("The deciding events, in order.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Boundary:
+class Boundary(View):
     """A band's rank limit (floor of share × N) and the score of the last city inside it."""
 
     band: Band
@@ -85,26 +84,23 @@ class Boundary:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Crossing(NamedCity):
-    """A city that overtook the explained one, or fell behind it, with its own change."""
+    """A city that overtook the explained one, or fell behind it: its exact score, rank and
+    band from the earlier cut to the later, and its own change."""
 
-    score_from: Annotated[Fraction, Doc("Its score at the earlier cut.")]
-    score_to: Annotated[Fraction, Doc("Its score at the later cut.")]
+    score_from: ExactScore
+    score_to: ExactScore
     delta: Annotated[Fraction, Doc("Its own score change.")]
-    rank_from: Annotated[int, Doc("Its rank at the earlier cut.")]
-    rank_to: Annotated[int, Doc("Its rank at the later cut.")]
-    band_from: Annotated[str, Doc("Its band at the earlier cut.")]
-    band_to: Annotated[str, Doc("Its band at the later cut.")]
+    rank_from: Rank
+    rank_to: Rank
+    band_from: Band
+    band_to: Band
     causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class MoveExplanation(NamedCity):
+class MoveExplanation(NamedCity, EditionTable):
     """Everything that explains a city's move in one table between two cuts."""
 
-    edition_id: EditionId
-    table: Table
     start: Annotated[Standing, Doc("At the earlier cut.")]
     end: Annotated[Standing, Doc("At the later cut.")]
     delta: Annotated[Fraction, Doc("The exact score change.")]
@@ -160,10 +156,8 @@ def holding_claims(
     return tuple(
         sorted(
             claim_id
-            for claim_id, row in state.claims.items()
-            if (row[EDITION], row[CITY], row[INDICATOR], row[STATUS])
-            == (edition_id, city_id, indicator_id, "accepted")
-            and row[POINTS] == points
+            for claim_id, row in edition_claims(state, edition_id, ClaimStatus.ACCEPTED)
+            if (row[CITY], row[INDICATOR], row[POINTS]) == (city_id, indicator_id, points)
         )
     )
 

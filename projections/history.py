@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 from typing import Annotated
@@ -19,16 +18,15 @@ from projections.compare import Cut, Verdict, verdict
 from projections.model import tracking_position
 from projections.ranking import TABLES, NamedCity, TablePlacing
 from projections.rankings import indicator_scores, tables_at
+from projections.view import View
 
 
-@dataclass(frozen=True, kw_only=True)
 class TableStanding(TablePlacing):
     """The city's place in one table at one cut."""
 
     table: Table
 
 
-@dataclass(frozen=True, kw_only=True)
 class HistoryEntry(PinnedEdition):
     """The city in one edition at one publication (publication_no None: now, unpublished)."""
 
@@ -39,8 +37,7 @@ class HistoryEntry(PinnedEdition):
     points: tuple[tuple[str, int], ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class EditionStep:
+class EditionStep(View):
     """The comparability verdict between two consecutive editions of the city's history."""
 
     from_edition: Annotated[str, Doc("Earlier edition.")]
@@ -48,7 +45,6 @@ class EditionStep:
     verdict: Verdict
 
 
-@dataclass(frozen=True, kw_only=True)
 class CityHistory(NamedCity):
     """Every edition and publication the city appears in, oldest first."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Annotated
 
 from sqlite_utils import Database
@@ -12,12 +11,12 @@ from ledger.doc import Doc
 from projections import catalogue
 from projections.catalogue import FrameworkVersion, IndicatorView
 from projections.model import from_row
+from projections.view import View
 
 Version = tuple[str, int]
 
 
-@dataclass(frozen=True, kw_only=True)
-class IndicatorMapping:
+class IndicatorMapping(View):
     """Indicators of an earlier framework version and those of a later one, and how they map."""
 
     kind: Annotated[
@@ -28,7 +27,6 @@ class IndicatorMapping:
     new: Annotated[tuple[str, ...], Doc("Indicators of the later version.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Relation(IndicatorMapping):
     """How indicators of one version relate to indicators of its predecessor."""
 
@@ -39,7 +37,6 @@ class Relation(IndicatorMapping):
     note: Annotated[str, Doc("Why, in words.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class LineageStep(FrameworkVersion):
     """A version's stated relation to its predecessor version."""
 
@@ -53,7 +50,6 @@ class LineageStep(FrameworkVersion):
     position: Annotated[int, Doc("Ledger position of the stating event.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class DiffEntry(IndicatorMapping):
     """One change on the way from one framework version to another: a relation stated on it."""
 
@@ -64,8 +60,7 @@ class DiffEntry(IndicatorMapping):
     detail: Annotated[str, Doc("What changed, in words.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Derivation:
+class Derivation(View):
     """How an indicator of the later version is scored from evidence of the earlier one."""
 
     indicator_id: Annotated[str, Doc("Indicator of the later version.")]
@@ -77,8 +72,7 @@ class Derivation:
     reason: Annotated[str, Doc("Why there is no map (empty if there is).")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class FrameworkDiff:
+class FrameworkDiff(View):
     """The changes between two framework versions, following the lineage chain."""
 
     a: Version

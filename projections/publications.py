@@ -4,7 +4,6 @@ correct, the tables of any publication (by number or in force at an instant) and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -32,6 +31,7 @@ from projections.published import published_rankings as checked_rankings
 from projections.ranking import TABLES, NamedCity
 from projections.rankings import RankingView
 from projections.source import EventSource
+from projections.view import View
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS publications (edition_id TEXT, publication_no INTEGER, "
@@ -95,7 +95,6 @@ class PublicationRecords(ReadModel):
         )  # fmt: skip
 
 
-@dataclass(frozen=True, kw_only=True)
 class Cause(EventAt):
     """A decision that moved a band: an appeal upheld, a claim decided, a weight revision."""
 
@@ -103,7 +102,6 @@ class Cause(EventAt):
     appeal_id: Annotated[str | None, Doc("The appeal upheld, if any.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class PublishedChange(NamedCity):
     """A city whose band in a table differs between two publications."""
 
@@ -115,8 +113,7 @@ class PublishedChange(NamedCity):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Publication:
+class Publication(View):
     """A publication as it was made; a correction names the one it corrects and its changes."""
 
     edition_id: EditionId
@@ -148,8 +145,7 @@ class Publication:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class PublicationDiff:
+class PublicationDiff(View):
     """What changed between two publications of an edition."""
 
     edition_id: EditionId

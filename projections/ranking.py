@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Annotated
+from typing import Any
 
-from ledger.doc import Doc
 from ledger.errors import NoWeightsInForce
-from ledger.fields import Band, CityId, ExactScore, NameEn, NameZh, TableSize
+from ledger.fields import (
+    Band,
+    CityId,
+    EditionId,
+    ExactScore,
+    NameEn,
+    NameZh,
+    Rank,
+    Table,
+    TableSize,
+)
 from ledger.framework import SUB_TABLES, sub_table
-from ledger.vocabulary import RankingTable
+from ledger.vocabulary import ClaimStatus, RankingTable
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
+from projections.view import View
 
 #: The total sums every pillar; each sub-table the pillars its framework assigns to it.
 TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
@@ -22,38 +33,40 @@ TABLES: tuple[str, ...] = (RankingTable.TOTAL, *SUB_TABLES)
 # Field groups that views of other read models share: a view takes one by inheriting it.
 
 
-@dataclass(frozen=True, kw_only=True)
-class NamedCity:
+class NamedCity(View):
     """A city by id and English name."""
 
     city_id: CityId
     name_en: NameEn
 
 
-@dataclass(frozen=True, kw_only=True)
 class CityNames(NamedCity):
     """A city by id and both its names."""
 
     name_zh: NameZh
 
 
-@dataclass(frozen=True, kw_only=True)
-class Placing:
+class EditionTable(View):
+    """One table of an edition."""
+
+    edition_id: EditionId
+    table: Table
+
+
+class Placing(View):
     """A city's place in one table: its band, rank and exact score."""
 
     band: Band
-    rank: Annotated[int, Doc("Rank (ties share a rank).")]
+    rank: Rank
     score: ExactScore
 
 
-@dataclass(frozen=True, kw_only=True)
 class TablePlacing(Placing):
     """A place in a table, with the number of cities the table ranks."""
 
     n: TableSize
 
 
-@dataclass(frozen=True, kw_only=True)
 class RankingEntry(CityNames, Placing):
     """A city's row in a table."""
 
@@ -81,6 +94,16 @@ def best_of(accepted: dict[str, int]) -> Support:
     return best
 
 
+def edition_claims(
+    state: RankingState, edition_id: str, status: ClaimStatus | None = None
+) -> Iterator[tuple[str, list[Any]]]:
+    """The edition's claims in the state, as (claim id, row [edition, city, indicator, points,
+    status]), in the state's order; only those with `status` where given."""
+    for claim_id, row in state.claims.items():
+        if row[EDITION] == edition_id and (status is None or row[STATUS] == status):
+            yield claim_id, row
+
+
 def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[str, Support]]:
     """Per city and indicator, the highest accepted claim's points (0 with no claim)."""
     indicator_ids = [i["id"] for i in state.indicators(edition_id)]
@@ -89,9 +112,7 @@ def indicator_support(state: RankingState, edition_id: str) -> dict[str, dict[st
         c: {i: Support(0, None) for i in indicator_ids} for c in cities
     }
     # Sorted by claim id so that equal points resolve to the same supporting claim every time.
-    for claim_id, row in sorted(state.claims.items()):
-        if row[EDITION] != edition_id or row[STATUS] != "accepted":
-            continue
+    for claim_id, row in sorted(edition_claims(state, edition_id, ClaimStatus.ACCEPTED)):
         per_city = best.get(row[CITY])
         if per_city is None or row[INDICATOR] not in per_city:
             continue

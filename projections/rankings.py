@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Annotated
@@ -12,6 +11,7 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
+from ledger.fields import Band, ExactScore, Rank
 from projections.catalogue import edition as edition_view
 from projections.causes import Cause, score_path
 from projections.edition_state import edition_state_at
@@ -20,14 +20,14 @@ from projections.model import from_row, rows, tracking_position
 from projections.pointintime import EditionAt, edition_at, editions_at, position_at
 from projections.ranking import TABLES, NamedCity, RankingEntry, no_weights, ranking
 from projections.state import RankingState
+from projections.view import View
 
 AsOf = int | datetime | None
 #: One city's points on one indicator: (indicator id, points, supporting claim id or None).
 Points = tuple[str, int, str | None]
 
 
-@dataclass(frozen=True, kw_only=True)
-class RankingView:
+class RankingView(View):
     """A table of an edition as computed at a ledger position."""
 
     edition_id: str
@@ -37,7 +37,6 @@ class RankingView:
     rows: tuple[RankingEntry, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
 class ScoreView(CityIndicator):
     """A city's points on one indicator and the claim that supports them."""
 
@@ -45,16 +44,16 @@ class ScoreView(CityIndicator):
     claim_id: Annotated[str | None, Doc("The supporting accepted claim, if any.")]
 
 
-@dataclass(frozen=True, kw_only=True)
 class BandChange(NamedCity):
-    """A city whose band differs between two points, with the events that moved it between."""
+    """A city whose band differs between two points: its band, rank and exact score before
+    (at the earlier) and after (at the later), with the events that moved it between."""
 
-    before_band: Annotated[str, Doc("Band at the earlier point.")]
-    after_band: Annotated[str, Doc("Band at the later point.")]
-    before_rank: Annotated[int, Doc("Rank at the earlier point.")]
-    after_rank: Annotated[int, Doc("Rank at the later point.")]
-    before_score: Annotated[Fraction, Doc("Score at the earlier point.")]
-    after_score: Annotated[Fraction, Doc("Score at the later point.")]
+    before_band: Band
+    after_band: Band
+    before_rank: Rank
+    after_rank: Rank
+    before_score: ExactScore
+    after_score: ExactScore
     causes: Annotated[
         tuple[Cause, ...],
         Doc(

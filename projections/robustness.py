@@ -7,7 +7,6 @@ import math
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 from typing import Annotated, Any
@@ -16,29 +15,34 @@ from sqlite_utils import Database
 
 from ledger.doc import Doc
 from ledger.errors import InvalidInput
-from ledger.fields import Band, EditionId, IndicatorId, Table
+from ledger.fields import Band, IndicatorId, Rank
 from ledger.vocabulary import RankingTable
 from projections import catalogue
 from projections.bands import BANDS, band
 from projections.bands import ranks as rank_of
 from projections.edition_state import edition_state_at
-from projections.ranking import TABLES, NamedCity, indicator_support, table_indicators
+from projections.ranking import (
+    TABLES,
+    EditionTable,
+    NamedCity,
+    indicator_support,
+    table_indicators,
+)
 from projections.rankings import rankings, resolve
+from projections.view import View
 
 MAX_DRAWS = 10_000
 DRIVERS = 3
 
 
-@dataclass(frozen=True, kw_only=True)
-class BandProbability:
+class BandProbability(View):
     """The share of draws that put a city in a band."""
 
     band: Band
     probability: Annotated[Fraction, Doc("Exact share of draws, like 937/1000.")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class WeightDriver:
+class WeightDriver(View):
     """How strongly an indicator's drawn weight moves a city's rank (Pearson r over draws;
     positive: a heavier weight pushes the city down)."""
 
@@ -53,12 +57,12 @@ class WeightDriver:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
 class CityRobustness(NamedCity):
-    """One city's band probabilities and rank interval over the draws."""
+    """One city's band and rank with the weights in force, and its band probabilities and rank
+    interval over the draws."""
 
-    band: Annotated[str, Doc("Band with the weights in force.")]
-    rank: Annotated[int, Doc("Rank with the weights in force.")]
+    band: Band
+    rank: Rank
     probabilities: Annotated[
         tuple[BandProbability, ...],
         Doc("Bands reached in at least one draw, with their shares."),
@@ -71,12 +75,9 @@ class CityRobustness(NamedCity):
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Robustness:
+class Robustness(EditionTable):
     """Band robustness of one table under resampling of the panel's ballots."""
 
-    edition_id: EditionId
-    table: Table
     position: Annotated[int, Doc("Ledger position of the standings.")]
     weight_set_id: Annotated[str, Doc("The weight set resampled.")]
     method: Annotated[str, Doc("How the weights in force were decided.")]

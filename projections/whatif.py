@@ -22,6 +22,7 @@ from ledger.errors import InvalidInput
 from ledger.published import table_digest
 from ledger.publishing import PublicationFacts, PublicationRequest
 from ledger.records import EventRecord
+from ledger.vocabulary import ClaimStatus
 from projections.bands import band, ranks
 from projections.edition_state import EPOCH, edition_records
 from projections.model import marks, rows_in
@@ -31,6 +32,7 @@ from projections.ranking import (
     RankingEntry,
     Support,
     best_of,
+    edition_claims,
     has_weights,
     indicator_support,
     integer_scores,
@@ -127,6 +129,8 @@ class TableBands:
     support: dict[str, dict[str, Support]]
     numerators: dict[str, dict[str, int]]
     bands: dict[str, dict[str, str]]
+    #: The edition's claim ids per (city, indicator): a what-if re-reads only those it touches.
+    claims_of: dict[tuple[str, str], list[str]]
 
     @classmethod
     def of(cls, state: RankingState, edition_id: str) -> TableBands:
@@ -136,21 +140,28 @@ class TableBands:
             raise no_weights(edition_id, weight_set_id, TABLES[0], state.position)
         support = indicator_support(state, edition_id)
         numerators = {t: integer_scores(state, edition_id, t, support)[0] for t in TABLES}
-        return cls(state, edition_id, support, numerators, {
-            t: _bands_of(numerators[t]) for t in TABLES
-        })  # fmt: skip
+        claims_of: dict[tuple[str, str], list[str]] = {}
+        for claim_id, row in edition_claims(state, edition_id):
+            claims_of.setdefault((str(row[CITY]), str(row[INDICATOR])), []).append(claim_id)
+        bands = {t: _bands_of(numerators[t]) for t in TABLES}
+        return cls(state, edition_id, support, numerators, bands, claims_of)
 
     def moved_by(self, records: Iterable[EventRecord]) -> bool:
         """Whether these events, folded onto a copy of the state, would change a band."""
         records = list(records)
         copy = trial(self.state, records)
-        touched: set[tuple[str, str]] = set()
+        # Each (city, indicator) the events touch, with the claims they touch there (a claim
+        # they submit is not in `claims_of` yet).
+        touched: dict[tuple[str, str], set[str]] = {}
         for record in records:
             copy.apply(record)
-            row = copy.claims.get(copy.owners.get(record.originator_id, ""))
+            claim_id = copy.owners.get(record.originator_id, "")
+            row = copy.claims.get(claim_id)
             if row is not None and row[EDITION] == self.edition_id:
-                touched.add((str(row[CITY]), str(row[INDICATOR])))
-        support = supported(copy, self.edition_id, self.support, touched)
+                touched.setdefault((str(row[CITY]), str(row[INDICATOR])), set()).add(claim_id)
+        for key in touched:
+            touched[key].update(self.claims_of.get(key, ()))
+        support = supported(copy, self.support, touched)
         cities = {city: support[city] for city, _ in touched if city in support}
         for table in TABLES:
             numerators = self.numerators[table]
@@ -171,21 +182,19 @@ def _bands_of(numerators: dict[str, int]) -> dict[str, str]:
 
 def supported(
     state: RankingState,
-    edition_id: str,
     support: dict[str, dict[str, Support]],
-    touched: set[tuple[str, str]],
+    touched: dict[tuple[str, str], set[str]],
 ) -> dict[str, dict[str, Support]]:
     """`support` with the (city, indicator) scores in `touched` worked out again from the
-    state's claims, in one pass, by projections.ranking.best_of."""
-    wanted = {(c, i) for c, i in touched if i in support.get(c, {})}
-    accepted: dict[tuple[str, str], dict[str, int]] = {key: {} for key in wanted}
-    for claim_id, row in state.claims.items():
-        key = (row[CITY], row[INDICATOR])
-        if key in accepted and row[EDITION] == edition_id and row[STATUS] == "accepted":
-            accepted[key][claim_id] = int(row[POINTS])
+    state's rows of the claims given there (every claim of the edition at that city and
+    indicator), by projections.ranking.best_of."""
     out = dict(support)
-    for (city_id, indicator_id), claims in accepted.items():
-        out[city_id] = {**out[city_id], indicator_id: best_of(claims)}
+    for (city_id, indicator_id), claim_ids in touched.items():
+        if indicator_id not in support.get(city_id, {}):
+            continue
+        rows = ((c, state.claims[c]) for c in claim_ids)
+        accepted = {c: int(row[POINTS]) for c, row in rows if row[STATUS] == ClaimStatus.ACCEPTED}
+        out[city_id] = {**out[city_id], indicator_id: best_of(accepted)}
     return out
 
 
@@ -242,10 +251,7 @@ class Undecided:
 
     def pending_claims(self, state: RankingState, edition_id: str) -> list[str]:
         """Ids of the edition's pending claims."""
-        return sorted(
-            c for c, row in state.claims.items()
-            if row[EDITION] == edition_id and row[STATUS] == "pending"
-        )  # fmt: skip
+        return sorted(c for c, _ in edition_claims(state, edition_id, ClaimStatus.PENDING))
 
     def blockers(
         self,

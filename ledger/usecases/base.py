@@ -36,6 +36,7 @@ from ledger.errors import (
     UnknownId,
 )
 from ledger.framework import Framework
+from ledger.ids import hex_uuid_text
 from ledger.proofs import leaf_hash, tree_head
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification, records_from
@@ -122,19 +123,12 @@ def _what(cls: type[Aggregate]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
 
 
-_HEX_ID = re.compile("[0-9a-f]{32}")
-
-
 class _UuidTexts(dict[Any, str]):
     """Stored originator ids as the canonical UUID text, each worked out once per batch."""
 
     def __missing__(self, raw: Any) -> str:
         text = str(raw)
-        if _HEX_ID.fullmatch(text):
-            # What str(UUID(text)) gives for 32 lower-case hex digits, without the object.
-            dashed = f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-        else:
-            dashed = str(UUID(text))
+        dashed = hex_uuid_text(text) or str(UUID(text))
         self[raw] = dashed
         return dashed
 

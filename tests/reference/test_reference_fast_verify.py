@@ -7,8 +7,9 @@ import sqlite3
 from uuid import UUID
 
 from cityledger.bootstrap import Runtime
-from ledger.fastaudit import Row, WitnessTable, fast_audit
+from ledger.fastaudit import WitnessTable, fast_audit
 from ledger.integrity import WITNESSES, RawRow, audit, mapper_decoder, verify_log
+from ledger.stored import Row
 from projections.replaycheck import ReplayCheck, verify_read_side
 
 

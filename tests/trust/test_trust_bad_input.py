@@ -14,6 +14,7 @@ import pytest
 from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import COMMANDS
 from ledger.errors import LedgerError
+from tests.support.cases import by_name
 from tests.support.databases import copy_db
 from tests.support.inputs import source
 from tests.trust.trust_world import (
@@ -92,7 +93,7 @@ Bad = tuple[dict[str, Any], str]
 
 
 def named(name: str, value: object) -> Bad:
-    """A value of the wrong type or outside the vocabulary: the message quotes it."""
+    """A value of the wrong type, form or choice: the message quotes it as Python shows it."""
     return {name: value}, repr(value)
 
 
@@ -478,11 +479,10 @@ CLI_CASES: dict[str, tuple[list[str] | str, str]] = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(CLI_CASES))
+@pytest.mark.parametrize(("args", "expected"), by_name(CLI_CASES))
 def test_the_cli_refuses_bad_input_in_one_line_and_records_nothing(
-    case: str, world_db: Path, cli: Cli
+    args: list[str] | str, expected: str, world_db: Path, cli: Cli
 ) -> None:
-    args, expected = CLI_CASES[case]
     if isinstance(args, str):
         commands = world_db.parent / "commands.jsonl"
         commands.write_text(args, encoding="utf-8")

@@ -13,11 +13,13 @@ import pytest
 from cityledger.bootstrap import Runtime
 from ledger import fastaudit, integrity
 from ledger.application import Ledger
-from ledger.ids import NAMESPACE
+from ledger.ids import NAMESPACE, hex_uuid_text, hex_uuid_texts
 from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
+from ledger.stored import Row
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
+from tests.support.cases import by_name
 from tests.trust.trust_world import Cli, build_base, raw
 
 #: The world's layout that the tampers below rely on (position -> event type).
@@ -133,7 +135,9 @@ def swap(conn: sqlite3.Connection, a: int, b: int) -> None:
     conn.execute("COMMIT")
 
 
-TAMPERS: dict[str, tuple[Callable[[sqlite3.Connection], None], int]] = {
+#: A change made to the file behind the ledger's back.
+Tamper = Callable[[sqlite3.Connection], object]
+TAMPERS: dict[str, tuple[Tamper, int]] = {
     "update a vote": (update_vote, 24),
     "update a rung, as text": (update_rung_as_text, 21),
     "update a pinned digest": (update_pinned_digest, 28),
@@ -171,11 +175,10 @@ def test_verify_passes_on_a_healthy_ledger(world: Runtime, world_db: Path, cli: 
     assert result.stdout.strip() == report.summary
 
 
-@pytest.mark.parametrize("kind", list(TAMPERS))
+@pytest.mark.parametrize(("tamper", "first_bad"), by_name(TAMPERS))
 def test_each_tamper_is_named_at_its_first_bad_position_even_after_a_rebuild(
-    kind: str, world: Runtime, world_db: Path, cli: Cli
+    tamper: Tamper, first_bad: int, world: Runtime, world_db: Path, cli: Cli
 ) -> None:
-    tamper, first_bad = TAMPERS[kind]
     with raw(world_db) as conn:
         tamper(conn)
 
@@ -349,7 +352,7 @@ def position_as_text(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chain_witness SET position = 'x9' WHERE position = 9")
 
 
-WITNESS_TAMPERS: dict[str, Callable[[sqlite3.Connection], object]] = {
+WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witnessed hash changed": lambda c: witness_rows(
         c, "UPDATE chain_witness SET hash = substr(hash, 2) || '0' WHERE position = 9"
     ),
@@ -371,20 +374,24 @@ WITNESS_TAMPERS: dict[str, Callable[[sqlite3.Connection], object]] = {
 
 
 #: Every tamper, of the log or of its witnesses, and the first bad position where it is fixed.
-EVERY_TAMPER: dict[str, tuple[Callable[[sqlite3.Connection], object], int | None]] = {
+EVERY_TAMPER: dict[str, tuple[Tamper, int | None]] = {
     **TAMPERS,
     **{kind: (tamper, None) for kind, tamper in WITNESS_TAMPERS.items()},
 }
 
 
 @pytest.mark.parametrize("chunk", [3, fastaudit.CHUNK])
-@pytest.mark.parametrize("kind", list(EVERY_TAMPER))
+@pytest.mark.parametrize(("tamper", "first_bad"), by_name(EVERY_TAMPER))
 def test_the_fast_walk_never_vouches_for_a_tampered_log_or_witness(
-    kind: str, chunk: int, world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+    tamper: Tamper,
+    first_bad: int | None,
+    chunk: int,
+    world: Runtime,
+    world_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Chunks of 3 rows: every tamper lands near a boundary of the streaming walk's chunks.
     monkeypatch.setattr(fastaudit, "CHUNK", chunk)
-    tamper, first_bad = EVERY_TAMPER[kind]
     with raw(world_db) as conn:
         tamper(conn)
 
@@ -536,7 +543,7 @@ def test_verify_log_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     row_by_row: list[int] = []
     by_rows = fastaudit._Walk.chunk
 
-    def counted(walk: fastaudit._Walk, rows: list[fastaudit.Row]) -> list[bytes]:
+    def counted(walk: fastaudit._Walk, rows: list[Row]) -> list[bytes]:
         row_by_row.extend(r[0] for r in rows)
         return by_rows(walk, rows)
 
@@ -573,3 +580,52 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
     assert agreed == [True, True] and not refused
     assert "group_concat" in joined and "group_concat" not in by_pair
     assert keyed.complete() and unkeyed.complete()
+
+
+@pytest.mark.parametrize(
+    ("kind", "vouched"),
+    [
+        ("UPDATE events SET type = 'RankingWithdrawn' WHERE position = 28", False),
+        ("UPDATE events SET type = 'RankingPublished' WHERE position = 20", True),
+        ("DELETE FROM events WHERE position > 20", True),
+        ("DROP TABLE events", True),
+    ],
+)
+def test_the_event_index_only_tells_the_fast_walk_where_to_look_for_publications(
+    kind: str, vouched: bool, world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A publication the index hides makes the fast walk leave the verdict to the audit; one it
+    # invents is not a publication; one after what it indexed is read from the log.
+    audited: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> IntegrityReport:
+        audited.append(args)
+        return audit(*args, **kwargs)
+
+    with raw(world_db) as conn:
+        conn.execute(kind)
+    monkeypatch.setattr(integrity, "audit", counted)
+
+    report = verify_log(world.ledger, world.db.conn)
+
+    assert report.ok, report.summary
+    assert "2 publication digest(s) match" in report.summary
+    assert report == verify_log(world.ledger, world.db.conn, fast=False)
+    assert len(audited) == (1 if vouched else 2)
+
+
+def test_stored_ids_are_read_as_uuid_text_only_in_their_stored_spelling() -> None:
+    ids = [uuid5(NAMESPACE, f"city:{n}") for n in range(5)]
+    stored = [i.hex for i in ids]
+
+    assert hex_uuid_texts(stored) == [str(i) for i in ids]
+    assert [hex_uuid_text(raw) for raw in stored] == [str(i) for i in ids]
+    assert hex_uuid_texts([]) == []
+    for other in (
+        [*stored[:4], stored[4].upper()],  # capitals
+        [*stored[:4], str(ids[4])],  # dashed
+        [*stored[:4], ids[4]],  # not text
+        [stored[0][:31], stored[1] + "a"],  # 64 hex digits, not two ids of 32
+        [stored[0][:31] + "g"],
+    ):
+        assert hex_uuid_texts(other) is None, other

@@ -17,6 +17,7 @@ from ledger.chain import canonical, canonical_lines
 from ledger.proofs import (
     EMPTY_ROOT,
     Frontier,
+    KeptTree,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -403,3 +404,16 @@ def test_a_frontier_grown_from_subtree_roots_has_the_head_of_the_leaves() -> Non
     for count in (3, 2):  # not a power of two; not aligned after 13 leaves
         with pytest.raises(ValueError, match=f"subtree of {count} leaves is not aligned"):
             grown.add_subtree(EMPTY_ROOT, count)
+
+
+def test_a_kept_tree_keeps_its_head_at_each_kept_size_whatever_the_runs() -> None:
+    leaves = [leaf_hash(str(i).encode()) for i in range(10)]
+    whole, streamed = KeptTree([3, 4, 10]), KeptTree([3, 4, 10, 11])
+
+    whole.add(leaves)
+    for start in range(0, 10, 3):
+        streamed.add(leaves[start : start + 3])
+
+    heads = {size: tree_head(leaves[:size]).hex() for size in (3, 4, 10)}
+    assert whole.finish() == (tree_head(leaves).hex(), heads)
+    assert streamed.finish() == whole.finish()  # 11: not reached, so not kept

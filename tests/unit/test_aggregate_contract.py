@@ -24,6 +24,7 @@ from ledger.receipt import Receipt
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
 from tests.support.aggregates import CLAIM_FIELDS, EDITION_FIELDS, WEIGHT_SET_FIELDS
+from tests.support.cases import by_name
 
 AGGREGATES: tuple[type[Aggregate], ...] = (
     Appeal,
@@ -225,29 +226,30 @@ FACTORIES: dict[str, tuple[Callable[..., Aggregate], dict[str, Any]]] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(FACTORIES))
-def test_a_factory_records_its_created_event_from_keyword_arguments(name: str) -> None:
-    factory, kwargs = FACTORIES[name]
-
+@pytest.mark.parametrize(("factory", "kwargs"), by_name(FACTORIES))
+def test_a_factory_records_its_created_event_from_keyword_arguments(
+    factory: Callable[..., Aggregate], kwargs: dict[str, Any]
+) -> None:
     aggregate = factory(**kwargs, at=None)
 
     (event,) = aggregate.collect_events()
     assert all(getattr(event, field) == value for field, value in kwargs.items())
 
 
-@pytest.mark.parametrize("name", sorted(FACTORIES))
-def test_a_factory_refuses_positional_arguments(name: str) -> None:
-    factory, kwargs = FACTORIES[name]
+@pytest.mark.parametrize(("factory", "kwargs"), by_name(FACTORIES))
+def test_a_factory_refuses_positional_arguments(
+    factory: Callable[..., Aggregate], kwargs: dict[str, Any]
+) -> None:
     first, *_ = kwargs
 
     with pytest.raises(TypeError, match="positional argument"):
         factory(kwargs[first], **{k: v for k, v in kwargs.items() if k != first})
 
 
-@pytest.mark.parametrize("name", sorted(FACTORIES))
-def test_a_factory_refuses_a_field_its_event_does_not_have(name: str) -> None:
-    factory, kwargs = FACTORIES[name]
-
+@pytest.mark.parametrize(("factory", "kwargs"), by_name(FACTORIES))
+def test_a_factory_refuses_a_field_its_event_does_not_have(
+    factory: Callable[..., Aggregate], kwargs: dict[str, Any]
+) -> None:
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         factory(**kwargs, colour="red", at=None)
 
