@@ -192,8 +192,8 @@ def supported(
     for (city_id, indicator_id), claim_ids in touched.items():
         if indicator_id not in support.get(city_id, {}):
             continue
-        rows = {c: state.claims[c] for c in claim_ids}
-        accepted = {c: int(row[POINTS]) for c, row in rows.items() if row[STATUS] == "accepted"}
+        rows = ((c, state.claims[c]) for c in claim_ids)
+        accepted = {c: int(row[POINTS]) for c, row in rows if row[STATUS] == ClaimStatus.ACCEPTED}
         out[city_id] = {**out[city_id], indicator_id: best_of(accepted)}
     return out
 

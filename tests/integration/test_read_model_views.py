@@ -19,7 +19,8 @@ from ledger.edition import Edition
 from projections import appeals, catalogue, event_index, evidence
 from projections import publications as published
 from projections.follower import default_models
-from projections.ranking import RankingEntry
+from projections.ranking import NamedCity, RankingEntry
+from projections.view import View
 from tests.trust.trust_world import EDITION, FRAMEWORK, WEIGHTS, open_rt, world_db, world_template
 
 __all__ = ["open_rt", "world_db", "world_template"]  # fixtures this module uses
@@ -69,6 +70,15 @@ def test_every_view_is_built_by_name_never_by_position(view: type[Any]) -> None:
         view(*names)
     # By name, in any order: the reversed keywords build the same view.
     assert view(**{n: n for n in reversed(names)}) == view(**{n: n for n in names})
+
+
+def test_every_view_is_a_frozen_value_by_way_of_the_one_view_base() -> None:
+    assert [v.__name__ for v in VIEWS if not issubclass(v, View)] == []
+    city = NamedCity(city_id="tokyo", name_en="Tokyo")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        city.city_id = "osaka"  # type: ignore[misc]
+    same = NamedCity(name_en="Tokyo", city_id="tokyo")
+    assert city == same and hash(city) == hash(same)
 
 
 @pytest.fixture
