@@ -77,17 +77,46 @@ SCHEMA = (
     "languages TEXT, enrolled_at TEXT)",
 )
 
-Handler = Callable[[Database, EventRecord], None]
+
+class _Batch:
+    """One batch's view of the catalogue: an aggregate's own id by its aggregate id and a
+    ballot's revisions so far, each read once in the batch and then kept (the handlers of a
+    batch of ballots on one weight set ask once, not once per ballot)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.keys: dict[tuple[str, str], Any] = {}
+        self.revisions: dict[tuple[str, str], int | None] = {}
+
+    def key(self, table: str, column: str, originator_id: str) -> Any:
+        """The id (`column` of `table`) of the aggregate with this aggregate id."""
+        held = (table, originator_id)
+        if held not in self.keys:
+            row = self.db.execute(
+                f"SELECT {column} FROM {table} WHERE originator_id = ?", [originator_id]
+            ).fetchone()
+            self.keys[held] = row[0] if row else None
+        return self.keys[held]
+
+    def ballot_revised(self, weight_set_id: str, panelist_id: str) -> int:
+        """The revisions a panelist's ballot has after one more (0: the first ballot)."""
+        held = (weight_set_id, panelist_id)
+        if held not in self.revisions:
+            row = self.db.execute(
+                "SELECT revisions FROM ballots WHERE weight_set_id = ? AND panelist_id = ?",
+                [weight_set_id, panelist_id],
+            ).fetchone()
+            self.revisions[held] = None if row is None else int(row[0])
+        before = self.revisions[held]
+        now = self.revisions[held] = 0 if before is None else before + 1
+        return now
 
 
-def _key(db: Database, table: str, column: str, originator_id: str) -> Any:
-    row = db.execute(
-        f"SELECT {column} FROM {table} WHERE originator_id = ?", [originator_id]
-    ).fetchone()
-    return row[0] if row else None
+Handler = Callable[[_Batch, EventRecord], None]
 
 
-def _city(db: Database, r: EventRecord) -> None:
+def _city(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     d = r.data
     insert_row(
         db,
@@ -141,11 +170,12 @@ def _framework_version(
     )
 
 
-def _framework(db: Database, r: EventRecord) -> None:
-    _framework_version(db, r, r.data["framework_id"], 1, r.data["title"])
+def _framework(batch: _Batch, r: EventRecord) -> None:
+    _framework_version(batch.db, r, r.data["framework_id"], 1, r.data["title"])
 
 
-def _framework_revised(db: Database, r: EventRecord) -> None:
+def _framework_revised(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     row = db.execute(
         "SELECT framework_id, title FROM frameworks WHERE originator_id = ? LIMIT 1",
         [r.originator_id],
@@ -180,16 +210,18 @@ def _lineage(
     )
 
 
-def _lineage_stated(db: Database, r: EventRecord) -> None:
+def _lineage_stated(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     d = r.data
-    framework_id = _key(db, "frameworks", "framework_id", r.originator_id)
+    framework_id = batch.key("frameworks", "framework_id", r.originator_id)
     _lineage(
         db, r, framework_id, int(d["version_no"]), d["predecessor_framework_id"],
         int(d["predecessor_version"]), d["lineage"],
     )  # fmt: skip
 
 
-def _weight_set(db: Database, r: EventRecord) -> None:
+def _weight_set(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     d = r.data
     insert_row(
         db,
@@ -206,20 +238,19 @@ def _weight_set(db: Database, r: EventRecord) -> None:
     )
 
 
-def _panelist(db: Database, r: EventRecord) -> None:
-    ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
+def _panelist(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
+    ws = batch.key("weight_sets", "weight_set_id", r.originator_id)
     insert_row(db, "panelists",
         {"weight_set_id": ws, "panelist_id": r.data["panelist_id"], "field": r.data["field"],
          "enrolled_at": r.instant}
     )  # fmt: skip
 
 
-def _ballot(db: Database, r: EventRecord) -> None:
-    ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
+def _ballot(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
+    ws = batch.key("weight_sets", "weight_set_id", r.originator_id)
     pid = r.data["panelist_id"]
-    before = db.execute(
-        "SELECT revisions FROM ballots WHERE weight_set_id = ? AND panelist_id = ?", [ws, pid]
-    ).fetchone()
     insert_row(
         db,
         "ballots",
@@ -227,7 +258,7 @@ def _ballot(db: Database, r: EventRecord) -> None:
             "weight_set_id": ws,
             "panelist_id": pid,
             "allocations": json.dumps(r.data["allocations"], sort_keys=True),
-            "revisions": 0 if before is None else before[0] + 1,
+            "revisions": batch.ballot_revised(ws, pid),
             "reason": r.data.get("reason", ""),
             "time": r.instant,
             "position": r.position,
@@ -236,8 +267,9 @@ def _ballot(db: Database, r: EventRecord) -> None:
     )
 
 
-def _weights(db: Database, r: EventRecord) -> None:
-    ws = _key(db, "weight_sets", "weight_set_id", r.originator_id)
+def _weights(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
+    ws = batch.key("weight_sets", "weight_set_id", r.originator_id)
     d = r.data
     insert_row(
         db,
@@ -259,7 +291,8 @@ def _weights(db: Database, r: EventRecord) -> None:
     db.execute("UPDATE weight_sets SET revision = ? WHERE weight_set_id = ?", [d["revision"], ws])
 
 
-def _verifier(db: Database, r: EventRecord) -> None:
+def _verifier(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     insert_row(
         db,
         "verifiers",
@@ -272,14 +305,16 @@ def _verifier(db: Database, r: EventRecord) -> None:
     )
 
 
-def _verifier_languages(db: Database, r: EventRecord) -> None:
+def _verifier_languages(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     db.execute(
         "UPDATE verifiers SET languages = ? WHERE originator_id = ?",
         [json.dumps(r.data["languages"]), r.originator_id],
     )
 
 
-def _edition(db: Database, r: EventRecord) -> None:
+def _edition(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     d = r.data
     keep = ("edition_id", "year", "title", "region", "framework_id", "framework_version")
     insert_row(
@@ -297,8 +332,9 @@ def _edition(db: Database, r: EventRecord) -> None:
     )
 
 
-def _cities_included(db: Database, r: EventRecord) -> None:
-    edition = _key(db, "editions", "edition_id", r.originator_id)
+def _cities_included(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
+    edition = batch.key("editions", "edition_id", r.originator_id)
     start = db.execute(
         "SELECT COUNT(*) FROM edition_cities WHERE edition_id = ?", [edition]
     ).fetchone()[0]
@@ -312,7 +348,8 @@ def _cities_included(db: Database, r: EventRecord) -> None:
     )
 
 
-def _quorum(db: Database, r: EventRecord) -> None:
+def _quorum(batch: _Batch, r: EventRecord) -> None:
+    db = batch.db
     db.execute(
         "UPDATE editions SET quorum = ? WHERE originator_id = ?",
         [r.data["quorum"], r.originator_id],
@@ -363,10 +400,11 @@ class Catalogue(ReadModel):
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Dispatch each record to its handler."""
+        batch = _Batch(db)
         for r in records:
             handler = HANDLERS.get(r.type)
             if handler is not None:
-                handler(db, r)
+                handler(batch, r)
 
 
 class FrameworkVersion(View):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlite_utils import Database
 
@@ -15,7 +17,6 @@ from projections.event_index import EventIndex
 from projections.evidence import Evidence
 from projections.merkle import MerkleBlocks
 from projections.model import ReadModel
-from projections.overlap import overlapped_writes
 from projections.publications import PublicationRecords
 from projections.source import EventSource
 from projections.standings import Standings
@@ -24,6 +25,10 @@ from projections.store import write_transaction
 BATCH = 500
 #: A rebuild applies bigger batches: fewer standings rewrites, and nobody reads meanwhile.
 REBUILD_BATCH = 5000
+#: A rebuild's page cache, in KiB: its one transaction writes every read model, and with
+#: SQLite's default (2 MB) the dirty pages spill to the WAL before the commit and are read
+#: back for the indexes built at the end. An upper bound, released when the rebuild ends.
+REBUILD_CACHE_KIB = 64 * 1024
 #: Events between two progress lines while replaying an upgraded read model.
 PROGRESS_EVERY = 10 * BATCH
 LOG = logging.getLogger("cityledger.follower")
@@ -32,19 +37,30 @@ VERSIONS_TABLE = "projection_versions"
 
 
 def default_models() -> list[ReadModel]:
-    """The read models, in the order they apply each batch: those that still read while
-    applying first (publications read the catalogue's editions), so that the bulk writes of
-    the others, queued in a rebuild, run beside the next batch's work instead of being waited
-    for."""
+    """The read models, in the order they apply each batch (the event index first)."""
     return [
-        Catalogue(),
-        PublicationRecords(),
         EventIndex(),
+        Catalogue(),
         Evidence(),
         Standings(),
         AppealCases(),
+        PublicationRecords(),
         MerkleBlocks(),
     ]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused for a bulk replay: it allocates many records and rows,
+    freed by reference counting, and the collector would traverse every batch's survivors
+    again and again. It runs again afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class ProblemLog:
@@ -212,7 +228,7 @@ class Follower:
             model.apply(self.db, mine)
             positions[model.name] = mine[-1].position
             reached.append((model.name, mine[-1].position))
-        # One statement for every model's new position (queued like the rows, in a rebuild).
+        # One statement for every model's new position.
         self.db.conn.executemany(
             "INSERT INTO projection_tracking (model, position) VALUES (?, ?) "
             "ON CONFLICT(model) DO UPDATE SET position = excluded.position",
@@ -225,8 +241,15 @@ class Follower:
     def rebuild(self) -> int:
         """Drop every read model and replay the whole log, all in one transaction."""
         with self._lock:
+            (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+            (secure,) = self.db.execute("PRAGMA secure_delete").fetchone()
+            self.db.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+            # The pages the drop frees are the read models' own, written again at once from
+            # the log: zeroing them first (Debian builds SQLite with secure_delete on) would
+            # double the writes for nothing.
+            self.db.execute("PRAGMA secure_delete = FAST")
             try:
-                with write_transaction(self.db), overlapped_writes(self.db):
+                with paused_gc(), write_transaction(self.db):
                     for model in self.models:
                         model.drop(self.db)
                         model.reset()
@@ -243,6 +266,8 @@ class Follower:
                 # A failed replay rolled back; cached states may reflect the discarded rows.
                 for model in self.models:
                     model.reset()
+                self.db.execute(f"PRAGMA cache_size = {int(cache)}")
+                self.db.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[int(secure)]}")
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:

@@ -145,10 +145,10 @@ class ReadModel(ABC):
         """Create the model's tables and indexes when missing."""
 
     def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
-        """Read what applying `records` will need; `after` is this model's tracking position.
-        The follower prepares every model before any applies the batch, so that the batch's
-        reads come before its writes (a rebuild queues the writes on a second thread, and a
-        read waits for them). Optional: apply() reads whatever was not prepared."""
+        """Read what applying `records` will need; `after` is this model's tracking position
+        (a model holding its state from the batch before checks it against that, instead of
+        querying). The follower prepares every model before any applies the batch: a batch's
+        reads never wait behind its writes. Optional: apply() reads what was not prepared."""
         return None
 
     @abstractmethod

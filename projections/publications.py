@@ -26,7 +26,7 @@ from ledger.weights import WeightSet
 from projections import rankings as tables
 from projections.catalogue import edition as edition_view
 from projections.event_index import EventAt, instant_text
-from projections.model import ReadModel, from_row, insert_row, rows
+from projections.model import ReadModel, from_row, insert_rows, rows, rows_in
 from projections.published import published_rankings as checked_rankings
 from projections.ranking import TABLES, NamedCity
 from projections.rankings import RankingView
@@ -41,6 +41,9 @@ SCHEMA = (
 )
 
 
+PUBLISHED = Edition.RankingPublished.__name__
+
+
 class PublicationRecords(ReadModel):
     """Each publication with what a correction changed and why a forced one was forced."""
 
@@ -50,7 +53,7 @@ class PublicationRecords(ReadModel):
     #: catalogue's `publications` table; version 2 keeps them once, here.
     retired = ("publication_records",)
     version = 2
-    handles = frozenset({Edition.RankingPublished.__name__})
+    handles = frozenset({PUBLISHED})
     ignores = (
         events_of(City, Framework, WeightSet, Verifier, Claim, Appeal, Feedback, Receipt)
         | events_of(Edition)
@@ -62,27 +65,34 @@ class PublicationRecords(ReadModel):
             db.execute(statement)
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Record each publication."""
-        for r in records:
-            if r.type != Edition.RankingPublished.__name__:
-                continue
-            d = r.data
-            row = db.execute(
-                "SELECT edition_id FROM editions WHERE originator_id = ?", [r.originator_id]
-            ).fetchone()
-            insert_row(
+        """Record each publication (its edition's id read once for the batch)."""
+        published = [r for r in records if r.type == PUBLISHED]
+        if not published:
+            return
+        editions = dict(
+            rows_in(
                 db,
-                "publications",
+                "SELECT originator_id, edition_id FROM editions WHERE originator_id IN ({})",
+                {r.originator_id for r in published},
+            )
+        )
+        insert_rows(
+            db,
+            "publications",
+            [
                 {
-                    "edition_id": row[0], "publication_no": d["publication_no"],
+                    "edition_id": editions[r.originator_id], "publication_no": d["publication_no"],
                     "position": d["position"], "digest": d["digest"],
                     "tree_head": d.get("tree_head"), "tables": json.dumps(d["tables"]),
                     "by": d["by"], "time": r.instant, "event_position": r.position,
                     "corrects": d.get("corrects"),
                     "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
                     "forced_reason": d.get("forced_reason"),
-                },
-            )  # fmt: skip
+                }
+                for r in published
+                for d in (r.data,)
+            ],
+        )  # fmt: skip
 
 
 class Cause(EventAt):

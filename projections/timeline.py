@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
 
+from ledger.claim import Claim
 from ledger.records import EventRecord
 from ledger.vocabulary import ClaimStatus
 from projections.model import rows_in
@@ -63,7 +64,8 @@ EDITION_EVENTS = frozenset(
 #: (edition, city, indicator): the key of one indicator score.
 ScoreKey = tuple[str, str, str]
 #: The events that change a claim submitted earlier (what recall() must find in memory).
-CLAIM_DECISIONS = CLAIM_CHANGES - {"ClaimSubmitted"}
+SUBMITTED = Claim.ClaimSubmitted.__name__
+CLAIM_DECISIONS = CLAIM_CHANGES - {SUBMITTED}
 
 
 def score_key(row: list[Any]) -> ScoreKey:
@@ -150,13 +152,13 @@ class Timeline:
         state = self.state
         kind = record.type
         before = None
-        if kind in CLAIM_CHANGES and kind != "ClaimSubmitted":
+        if kind in CLAIM_CHANGES and kind != SUBMITTED:
             claim_id = state.owners.get(record.originator_id)
             if claim_id is not None and claim_id in state.claims:
                 before = (claim_id, state.claims[claim_id][STATUS])
         state.apply(record)
         position = record.position
-        if kind == "ClaimSubmitted":
+        if kind == SUBMITTED:
             d = record.data
             claim_id = str(d["claim_id"])
             self.claim_positions[claim_id] = position
@@ -243,6 +245,8 @@ class Timeline:
             for r in records
             if r.type in CLAIM_DECISIONS and r.originator_id not in owners
         }
+        # Claims submitted in the same records are not stored yet: nothing to read back.
+        wanted -= {r.originator_id for r in records if r.type == SUBMITTED}
         if not wanted:
             return
         found = rows_in(

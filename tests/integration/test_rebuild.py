@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import json
+import sqlite3
 from typing import ClassVar
 
 import pytest
@@ -9,10 +12,10 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from ledger.records import EventRecord
-from projections import follower, standings
+from projections import evidence, follower, standings
 from projections.follower import default_models
 from projections.timeline import Timeline
-from tests.support.builders import EDITION
+from tests.support.builders import EDITION, WEIGHT_SET
 from tests.support.inputs import source
 
 pytestmark = pytest.mark.both_backends
@@ -66,6 +69,70 @@ def test_standings_holding_only_a_few_claims_between_batches_give_identical_rows
     while world.follower.catch_up(limit=7) < ledger.head():
         pass
     assert dump(world.db) == before
+
+
+def test_a_ballot_revised_within_one_batch_counts_each_revision(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = world.ledger
+    (allocation,) = world.db.execute(
+        "SELECT allocations FROM ballots WHERE weight_set_id = ? AND panelist_id = 'P01'",
+        [WEIGHT_SET],
+    ).fetchone()
+    again = json.loads(allocation)
+    for reason in ("first thoughts", "second thoughts"):
+        ledger.revise_ballot(WEIGHT_SET, "P01", again, reason)
+    world.catch_up()
+
+    def revisions() -> int:
+        return int(
+            world.db.execute(
+                "SELECT revisions FROM ballots WHERE weight_set_id = ? AND panelist_id = 'P01'",
+                [WEIGHT_SET],
+            ).fetchone()[0]
+        )
+
+    assert revisions() == 2
+    world.follower.rebuild()  # every ballot in one batch
+    assert revisions() == 2
+    monkeypatch.setattr(follower, "REBUILD_BATCH", 1)  # each in its own
+    world.follower.rebuild()
+    assert revisions() == 2
+
+
+def test_a_rebuild_leaves_the_connection_and_the_collector_as_it_found_them(
+    world: Runtime,
+) -> None:
+    db = world.follower.db
+
+    def settings() -> tuple[object, ...]:
+        pragmas = ("cache_size", "secure_delete")
+        return (*(db.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas), gc.isenabled())
+
+    before = settings()
+    world.follower.rebuild()
+    assert settings() == before
+    db.execute("PRAGMA secure_delete = FAST")
+    gc.disable()
+    try:
+        world.follower.rebuild()
+        assert settings() == (before[0], 2, False)
+    finally:
+        gc.enable()
+        db.execute("PRAGMA secure_delete = ON")
+
+
+def test_a_rebuild_whose_write_fails_leaves_the_read_models_as_they_were(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = dump(world.db)
+    # The votes' insert, after the event index's, names a column the table lacks.
+    monkeypatch.setattr(evidence, "VOTE_COLUMNS", (*evidence.VOTE_COLUMNS[:-1], "nowhere"))
+    with pytest.raises(sqlite3.OperationalError, match="nowhere"):
+        world.follower.rebuild()
+    assert dump(world.db) == before
+    assert world.follower.position() == world.ledger.head()
+    assert gc.isenabled()  # paused for the rebuild only
 
 
 def test_every_model_tracks_the_head_after_catching_up(world: Runtime) -> None:
