@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -26,7 +26,14 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from ledger.chain import GENESIS, canonical, canonical_lines
 from ledger.ids import hex_uuid_text, hex_uuid_texts
 from ledger.proofs import KeptTree
-from ledger.records import ENVELOPE, EventRecord, plain_data, read_plain, topic_reading
+from ledger.records import (
+    ENVELOPE,
+    EventRecord,
+    plain_data,
+    plain_record,
+    read_plain,
+    topic_reading,
+)
 from ledger.stored import Row
 
 if TYPE_CHECKING:
@@ -197,8 +204,8 @@ class _Walk:
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
-        #: Chunks whose events are only hashed take the chunk path (see `hashed`).
-        self.bulk = self.plain and replay is None
+        #: Chunks of plain JSON take the chunk path (see `hashed`).
+        self.bulk = self.plain
 
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
@@ -271,21 +278,18 @@ class _Walk:
                     if attrs is None:
                         return None
                     published.append((positions[at], attrs))
-        # Each state: valid UTF-8 (decoding it), JSON that read_plain reads with a
-        # datetime_iso timestamp that parses (msgspec, as `chunk` reads it), and exactly one
-        # transcoded value: every state holds '"_type_"' (its stamp's) and the chunk holds
-        # one per state (a separator no match spans keeps states apart).
+        # Each state: valid UTF-8 (decoding it), with exactly one transcoded value: every
+        # state holds '"_type_"' (its stamp's) and the chunk holds one per state (a separator
+        # no match spans keeps states apart).
         try:
             texts = list(map(bytes.decode, states))
-            stamps = list(map(_STAMP_TEXT, map(_STAMPED_ISO.decode, states)))
-        except _UNREAD + (TypeError, UnicodeDecodeError):
+        except (TypeError, UnicodeDecodeError):
             return None
         if not all(map(bytes.startswith, states, repeat(_STAMP_FIRST))):
             return None
         if b"\x00".join(states).count(_TYPE) != count:
             return None
-        list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
-        # Versions: from here on the walk's state changes, and what is off is final.
+        # Originator ids: a cache of their canonical text (an id that is not one is final).
         ids = self.ids
         new = list(set(raw_ids).difference(ids))
         spelled = hex_uuid_texts(new)
@@ -294,6 +298,24 @@ class _Walk:
         else:
             for raw in new:
                 self.originator(raw)
+        replay = self.replay
+        records: list[EventRecord] = []
+        if replay is None:
+            # Only hashed: JSON that read_plain reads with a datetime_iso timestamp that
+            # parses (msgspec, as `chunk` reads it).
+            try:
+                stamps = list(map(_STAMP_TEXT, map(_STAMPED_ISO.decode, states)))
+            except _UNREAD:
+                return None
+            list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+        else:
+            # Replayed: each record as the read side reads it (one orjson reading each).
+            canonical_ids = map(ids.__getitem__, raw_ids)
+            read = list(map(plain_record, positions, canonical_ids, versions, topics, states))
+            if None in read:
+                return None
+            records = cast(list[EventRecord], read)
+        # Versions: from here on the walk's state changes, and what is off is final.
         last = self.versions
         seen = last.get
         for raw, version in zip(raw_ids, versions, strict=True):
@@ -310,6 +332,11 @@ class _Walk:
         self.head, self.previous = head + count, previous
         for position, attrs in sorted(published, key=lambda pin: pin[0]):
             self.pin(position, attrs)
+        if replay is not None:
+            see = replay.see
+            for record in records:
+                if see(record):
+                    raise _Off
         return hashes
 
     def chunk(self, rows: list[Row]) -> list[bytes]:
