@@ -243,9 +243,8 @@ class _Walk:
         itself."""
         positions, raw_ids, versions, topics, states = zip(*rows, strict=True)
         head, count = self.head, len(rows)
-        # Positions as read are distinct ints in order (rowids, notification ids): the ends
-        # tell contiguity; the types are checked all the same.
-        if positions[0] != head + 1 or positions[-1] != head + count:
+        # Contiguous from the head on, whatever the rows' source (compared in C).
+        if positions != tuple(range(head + 1, head + count + 1)):
             return None
         if not _ints(positions) or not _ints(versions):
             return None

@@ -642,3 +642,22 @@ def test_an_event_index_of_another_layout_gives_no_hint_and_no_false_alarm(
 
     assert report.ok, report.summary
     assert report == verify_log(world.ledger, world.db.conn, fast=False)
+
+
+def test_the_fast_walk_never_vouches_for_rows_out_of_order_whatever_their_source(
+    world: Runtime, world_db: Path
+) -> None:
+    with raw(world_db) as conn:
+        rows = conn.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+            "WHERE rowid <= 20 ORDER BY rowid"  # before any publication, and no witness
+        ).fetchall()
+    # The same rows with two neighbours of different aggregates exchanged: the ends of the
+    # chunk are where they should be, the middle is not.
+    rows[6], rows[7] = rows[7], rows[6]
+
+    fast = fastaudit.fast_audit(rows, [], world.ledger.mapper)
+    audited = audit((RawRow(*r) for r in rows), decode=mapper_decoder(world.ledger))
+
+    assert fast is None
+    assert not audited.ok and audited.first_bad == 7
