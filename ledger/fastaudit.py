@@ -53,15 +53,19 @@ def mapped(mapper: Mapper[Any], originator: Any, version: int, topic: str, state
     return dict(mapper.to_domain_event(event).__dict__)
 
 
-class _Stamp(msgspec.Struct):
-    """A stored timestamp, as eventsourcing transcodes a datetime."""
+#: What msgspec raises on a text it does not read (too deep: RecursionError).
+_UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
-    type: str = msgspec.field(name="_type_")
+
+class _Stamp(msgspec.Struct):
+    """A stored timestamp of the one transcoding read_plain reads (eventsourcing's datetime)."""
+
+    type: Literal["datetime_iso"] = msgspec.field(name="_type_")
     data: str = msgspec.field(name="_data_")
 
 
 class _Stamped(msgspec.Struct):
-    """A stored state of which only the timestamp is read."""
+    """A stored state of which only a datetime_iso timestamp is read."""
 
     timestamp: _Stamp
 
@@ -69,25 +73,6 @@ class _Stamped(msgspec.Struct):
 #: Validates a whole stored state as JSON and reads only its timestamp: no object is built for
 #: the rest (all that verifying the log alone needs of an event that is only hashed).
 _STAMPED = msgspec.json.Decoder(_Stamped)
-#: What msgspec raises on a text it does not read (too deep: RecursionError).
-_UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
-
-
-class _IsoStamp(msgspec.Struct):
-    """A stored timestamp of the one transcoding read_plain reads."""
-
-    type: Literal["datetime_iso"] = msgspec.field(name="_type_")
-    data: str = msgspec.field(name="_data_")
-
-
-class _IsoStamped(msgspec.Struct):
-    """A stored state of which only a datetime_iso timestamp is read."""
-
-    timestamp: _IsoStamp
-
-
-#: _STAMPED where the stamp's type is the one the chunk path reads (others: row by row).
-_STAMPED_ISO = msgspec.json.Decoder(_IsoStamped)
 _STAMP_TEXT = attrgetter("timestamp.data")
 #: How eventsourcing writes every stored state: the timestamp first, its type's key spelled out.
 _STAMP_FIRST = b'{"timestamp":{"_type_":'
@@ -304,7 +289,7 @@ class _Walk:
             # Only hashed: JSON that read_plain reads with a datetime_iso timestamp that
             # parses (msgspec, as `chunk` reads it).
             try:
-                stamps = list(map(_STAMP_TEXT, map(_STAMPED_ISO.decode, states)))
+                stamps = list(map(_STAMP_TEXT, map(_STAMPED.decode, states)))
             except _UNREAD:
                 return None
             list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
@@ -368,9 +353,9 @@ class _Walk:
                     # is read in full.
                     try:
                         stamp: _Stamp | None = stamped(state).timestamp
-                    except unread:
+                    except unread:  # (a stamp of another type among them)
                         stamp = None
-                    if stamp is not None and stamp.type == "datetime_iso":
+                    if stamp is not None:
                         instant(stamp.data)  # raises where read_plain's reading raises
                         read = True
                 if not read:
