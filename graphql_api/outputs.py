@@ -171,9 +171,10 @@ def documented(description: str, *, is_input: bool = False) -> Callable[[type[T]
     def decorate(cls: type[T]) -> type[T]:
         hints = get_type_hints(cls, include_extras=True)
         for name in inspect.get_annotations(cls):
-            text = doc_of(hints[name])
-            if text is not None and not isinstance(cls.__dict__.get(name), StrawberryField):
-                setattr(cls, name, strawberry.field(description=text))
+            text, default = doc_of(hints[name]), cls.__dict__.get(name, dataclasses.MISSING)
+            if text is not None and not isinstance(default, StrawberryField):
+                # A plain default stays the field's default (an input's `= "..."`).
+                setattr(cls, name, strawberry.field(description=text, default=default))
         made = strawberry.input if is_input else strawberry.type
         return made(cls, description=description)
 

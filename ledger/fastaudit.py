@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -26,7 +26,14 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from ledger.chain import GENESIS, canonical, canonical_lines
 from ledger.ids import hex_uuid_text, hex_uuid_texts
 from ledger.proofs import KeptTree
-from ledger.records import ENVELOPE, EventRecord, plain_data, read_plain, topic_reading
+from ledger.records import (
+    ENVELOPE,
+    EventRecord,
+    plain_data,
+    plain_record,
+    read_plain,
+    topic_reading,
+)
 from ledger.stored import Row
 
 if TYPE_CHECKING:
@@ -46,15 +53,19 @@ def mapped(mapper: Mapper[Any], originator: Any, version: int, topic: str, state
     return dict(mapper.to_domain_event(event).__dict__)
 
 
-class _Stamp(msgspec.Struct):
-    """A stored timestamp, as eventsourcing transcodes a datetime."""
+#: What msgspec raises on a text it does not read (too deep: RecursionError).
+_UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
-    type: str = msgspec.field(name="_type_")
+
+class _Stamp(msgspec.Struct):
+    """A stored timestamp of the one transcoding read_plain reads (eventsourcing's datetime)."""
+
+    type: Literal["datetime_iso"] = msgspec.field(name="_type_")
     data: str = msgspec.field(name="_data_")
 
 
 class _Stamped(msgspec.Struct):
-    """A stored state of which only the timestamp is read."""
+    """A stored state of which only a datetime_iso timestamp is read."""
 
     timestamp: _Stamp
 
@@ -62,25 +73,6 @@ class _Stamped(msgspec.Struct):
 #: Validates a whole stored state as JSON and reads only its timestamp: no object is built for
 #: the rest (all that verifying the log alone needs of an event that is only hashed).
 _STAMPED = msgspec.json.Decoder(_Stamped)
-#: What msgspec raises on a text it does not read (too deep: RecursionError).
-_UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
-
-
-class _IsoStamp(msgspec.Struct):
-    """A stored timestamp of the one transcoding read_plain reads."""
-
-    type: Literal["datetime_iso"] = msgspec.field(name="_type_")
-    data: str = msgspec.field(name="_data_")
-
-
-class _IsoStamped(msgspec.Struct):
-    """A stored state of which only a datetime_iso timestamp is read."""
-
-    timestamp: _IsoStamp
-
-
-#: _STAMPED where the stamp's type is the one the chunk path reads (others: row by row).
-_STAMPED_ISO = msgspec.json.Decoder(_IsoStamped)
 _STAMP_TEXT = attrgetter("timestamp.data")
 #: How eventsourcing writes every stored state: the timestamp first, its type's key spelled out.
 _STAMP_FIRST = b'{"timestamp":{"_type_":'
@@ -197,8 +189,8 @@ class _Walk:
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
-        #: Chunks whose events are only hashed take the chunk path (see `hashed`).
-        self.bulk = self.plain and replay is None
+        #: Chunks of plain JSON take the chunk path (see `hashed`).
+        self.bulk = self.plain
 
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
@@ -271,21 +263,18 @@ class _Walk:
                     if attrs is None:
                         return None
                     published.append((positions[at], attrs))
-        # Each state: valid UTF-8 (decoding it), JSON that read_plain reads with a
-        # datetime_iso timestamp that parses (msgspec, as `chunk` reads it), and exactly one
-        # transcoded value: every state holds '"_type_"' (its stamp's) and the chunk holds
-        # one per state (a separator no match spans keeps states apart).
+        # Each state: valid UTF-8 (decoding it), with exactly one transcoded value: every
+        # state holds '"_type_"' (its stamp's) and the chunk holds one per state (a separator
+        # no match spans keeps states apart).
         try:
             texts = list(map(bytes.decode, states))
-            stamps = list(map(_STAMP_TEXT, map(_STAMPED_ISO.decode, states)))
-        except _UNREAD + (TypeError, UnicodeDecodeError):
+        except (TypeError, UnicodeDecodeError):
             return None
         if not all(map(bytes.startswith, states, repeat(_STAMP_FIRST))):
             return None
         if b"\x00".join(states).count(_TYPE) != count:
             return None
-        list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
-        # Versions: from here on the walk's state changes, and what is off is final.
+        # Originator ids: a cache of their canonical text (an id that is not one is final).
         ids = self.ids
         new = list(set(raw_ids).difference(ids))
         spelled = hex_uuid_texts(new)
@@ -294,6 +283,24 @@ class _Walk:
         else:
             for raw in new:
                 self.originator(raw)
+        replay = self.replay
+        records: list[EventRecord] = []
+        if replay is None:
+            # Only hashed: JSON that read_plain reads with a datetime_iso timestamp that
+            # parses (msgspec, as `chunk` reads it).
+            try:
+                stamps = list(map(_STAMP_TEXT, map(_STAMPED.decode, states)))
+            except _UNREAD:
+                return None
+            list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+        else:
+            # Replayed: each record as the read side reads it (one orjson reading each).
+            canonical_ids = map(ids.__getitem__, raw_ids)
+            read = list(map(plain_record, positions, canonical_ids, versions, topics, states))
+            if None in read:
+                return None
+            records = cast(list[EventRecord], read)
+        # Versions: from here on the walk's state changes, and what is off is final.
         last = self.versions
         seen = last.get
         for raw, version in zip(raw_ids, versions, strict=True):
@@ -310,6 +317,11 @@ class _Walk:
         self.head, self.previous = head + count, previous
         for position, attrs in sorted(published, key=lambda pin: pin[0]):
             self.pin(position, attrs)
+        if replay is not None:
+            see = replay.see
+            for record in records:
+                if see(record):
+                    raise _Off
         return hashes
 
     def chunk(self, rows: list[Row]) -> list[bytes]:
@@ -341,9 +353,9 @@ class _Walk:
                     # is read in full.
                     try:
                         stamp: _Stamp | None = stamped(state).timestamp
-                    except unread:
+                    except unread:  # (a stamp of another type among them)
                         stamp = None
-                    if stamp is not None and stamp.type == "datetime_iso":
+                    if stamp is not None:
                         instant(stamp.data)  # raises where read_plain's reading raises
                         read = True
                 if not read:

@@ -665,11 +665,15 @@ def _indexed_publications(
     walk, which vouches only if the publications it meets are exactly these."""
     if not _table_exists(index, INDEX_TABLE):
         return None
-    indexed = index.execute(f"SELECT max(position) FROM [{INDEX_TABLE}]").fetchone()[0]
     query = f"SELECT position FROM [{INDEX_TABLE}] WHERE type = ? ORDER BY position"
+    try:
+        indexed = index.execute(f"SELECT max(position) FROM [{INDEX_TABLE}]").fetchone()[0]
+        positions = index.execute(query, [PUBLISHED]).fetchall()
+    except sqlite3.OperationalError:  # an index of another layout: no hint
+        return None
     found = [
         row
-        for (position,) in index.execute(query, [PUBLISHED]).fetchall()
+        for (position,) in positions
         if isinstance(position, int)
         for row in _sqlite_rows(log, table, after=position - 1, upto=position)
     ]

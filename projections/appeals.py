@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from sqlite_utils import Database
 
 from ledger.appeal import OPEN_STATES, Appeal
 from ledger.city import City
 from ledger.claim import Claim
-from ledger.doc import Doc
+from ledger.doc import Doc, Qualifier
 from ledger.edition import DEFAULT_APPEAL_WINDOW_DAYS, Edition
 from ledger.errors import InvalidState, UnknownId
 from ledger.feedback import Feedback
@@ -310,16 +310,22 @@ class FeedbackView(View):
     position: int
 
 
+T = TypeVar("T")
+#: A what-if row's field as it stands, or as it would stand if the appeal were upheld.
+Now = Annotated[T, Qualifier("now")]
+IfUpheld = Annotated[T, Qualifier("if the appeal were upheld")]
+
+
 class WhatIfRow(View):
-    """A city's band, rank and exact score in one table now and if the appeal were upheld."""
+    """A city's row in one table now and if the appeal were upheld."""
 
     table: Table
-    band_now: Band
-    band_if_upheld: Band
-    rank_now: Rank
-    rank_if_upheld: Rank
-    score_now: ExactScore
-    score_if_upheld: ExactScore
+    band_now: Now[Band]
+    band_if_upheld: IfUpheld[Band]
+    rank_now: Now[Rank]
+    rank_if_upheld: IfUpheld[Rank]
+    score_now: Now[ExactScore]
+    score_if_upheld: IfUpheld[ExactScore]
 
 
 class WhatIf(View):

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from sqlite_utils import Database
 
 from ledger.claim import Claim
-from ledger.doc import Doc
+from ledger.doc import Doc, Qualifier
 from ledger.fields import CityPoints, Weight
 from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
@@ -35,19 +35,23 @@ CLAIM_EVENTS = tuple(
 )
 WEIGHT_EVENTS = tuple(sorted(WEIGHT_CHANGES))
 
+T = TypeVar("T")
+#: A cause's field just before or just after its event.
+JustBefore = Annotated[T, Qualifier("just before")]
+JustAfter = Annotated[T, Qualifier("just after")]
+
 
 class Cause(LoggedEvent):
-    """One event that changed a city's score on one indicator: the city's points and the
-    indicator's weight just before and just after it, and the exact change it made."""
+    """One event that changed a city's score on one indicator, and by how much (exactly)."""
 
     actor: Annotated[str | None, Doc("Who recorded it (null for older events).")]
     claim_id: Annotated[str | None, Doc("The claim decided (null: a weight).")]
     city_id: Annotated[str, Doc("The city whose score it changed.")]
     indicator_id: Annotated[str, Doc("The indicator whose points or weight moved.")]
-    points_before: CityPoints
-    points_after: CityPoints
-    weight_before: Weight
-    weight_after: Weight
+    points_before: JustBefore[CityPoints]
+    points_after: JustAfter[CityPoints]
+    weight_before: JustBefore[Weight]
+    weight_after: JustAfter[Weight]
     score_change: Annotated[Fraction, Doc("The exact change in the table score.")]
 
 

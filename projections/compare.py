@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from sqlite_utils import Database
 
-from ledger.doc import Doc
+from ledger.doc import Doc, Qualifier
 from ledger.errors import InvalidInput, UnknownId
 from ledger.fields import Band, ExactScore, IndicatorId, Rank, TableSize
 from ledger.vocabulary import RankingTable
@@ -23,6 +23,11 @@ from projections.view import View
 
 POINTS = ("publication", "now")
 
+T = TypeVar("T")
+#: A compared city's field in edition a or in edition b.
+InA = Annotated[T, Qualifier("in edition a")]
+InB = Annotated[T, Qualifier("in edition b")]
+
 
 class Cut(View):
     """Where an edition is read: a publication's position, or now."""
@@ -33,17 +38,16 @@ class Cut(View):
 
 
 class ComparedCity(CityNames):
-    """A city in both editions: band, rank, N (cities in the table) and exact score in a and
-    in b, the move, the split."""
+    """A city in both editions: band, rank, N, percentile in each, the move, the split."""
 
-    band_a: Band
-    band_b: Band
-    rank_a: Rank
-    rank_b: Rank
-    n_a: TableSize
-    n_b: TableSize
-    score_a: ExactScore
-    score_b: ExactScore
+    band_a: InA[Band]
+    band_b: InB[Band]
+    rank_a: InA[Rank]
+    rank_b: InB[Rank]
+    n_a: InA[TableSize]
+    n_b: InB[TableSize]
+    score_a: InA[ExactScore]
+    score_b: InB[ExactScore]
     band_move: Annotated[int, Doc("Bands moved up (negative: down).")]
     method_part: Annotated[
         Fraction | None,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from sqlite_utils import Database
 
-from ledger.doc import Doc
+from ledger.doc import Doc, Qualifier
 from ledger.errors import InvalidInput, UnknownId
 from ledger.fields import Band, CityPoints, ExactScore, IndicatorId, Rank, Weight
 from ledger.vocabulary import ClaimStatus, RankingTable
@@ -43,6 +43,11 @@ class PublicationCut(View):
 
 Cut = int | datetime | PublicationCut | None
 
+T = TypeVar("T")
+#: A move's field at the earlier or the later of its two cuts.
+Earlier = Annotated[T, Qualifier("at the earlier cut")]
+Later = Annotated[T, Qualifier("at the later cut")]
+
 
 class Standing(TablePlacing):
     """A city's place at one cut."""
@@ -55,14 +60,13 @@ class Standing(TablePlacing):
 
 
 class IndicatorMove(View):
-    """One indicator's share of the score change (rung part + weight part), with the city's
-    points and the indicator's weight from the earlier cut to the later."""
+    """One indicator's share of the score change: rung part + weight part."""
 
     indicator_id: IndicatorId
-    points_from: CityPoints
-    points_to: CityPoints
-    weight_from: Weight
-    weight_to: Weight
+    points_from: Earlier[CityPoints]
+    points_to: Later[CityPoints]
+    weight_from: Earlier[Weight]
+    weight_to: Later[Weight]
     rung_part: Annotated[Fraction, Doc("Mean weight × change in points.")]
     weight_part: Annotated[Fraction, Doc("Mean points × change in weight.")]
     claims_from: Annotated[tuple[str, ...], Doc("Claims holding the points before.")]
@@ -85,16 +89,15 @@ class Boundary(View):
 
 
 class Crossing(NamedCity):
-    """A city that overtook the explained one, or fell behind it: its exact score, rank and
-    band from the earlier cut to the later, and its own change."""
+    """A city that overtook the explained one, or fell behind it, with its own change."""
 
-    score_from: ExactScore
-    score_to: ExactScore
+    score_from: Earlier[ExactScore]
+    score_to: Later[ExactScore]
     delta: Annotated[Fraction, Doc("Its own score change.")]
-    rank_from: Rank
-    rank_to: Rank
-    band_from: Band
-    band_to: Band
+    rank_from: Earlier[Rank]
+    rank_to: Later[Rank]
+    band_from: Earlier[Band]
+    band_to: Later[Band]
     causes: Annotated[tuple[Cause, ...], Doc("The events that changed its score.")]
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from sqlite_utils import Database
 
-from ledger.doc import Doc
+from ledger.doc import Doc, Qualifier
 from ledger.errors import InvalidInput, NoWeightsInForce, UnknownId
 from ledger.fields import Band, ExactScore, Rank
 from projections.catalogue import edition as edition_view
@@ -25,6 +25,11 @@ from projections.view import View
 AsOf = int | datetime | None
 #: One city's points on one indicator: (indicator id, points, supporting claim id or None).
 Points = tuple[str, int, str | None]
+
+T = TypeVar("T")
+#: A band change's field at the earlier or the later of its two points.
+Before = Annotated[T, Qualifier("at the earlier point")]
+After = Annotated[T, Qualifier("at the later point")]
 
 
 class RankingView(View):
@@ -45,15 +50,14 @@ class ScoreView(CityIndicator):
 
 
 class BandChange(NamedCity):
-    """A city whose band differs between two points: its band, rank and exact score before
-    (at the earlier) and after (at the later), with the events that moved it between."""
+    """A city whose band differs between two points, with the events that moved it between."""
 
-    before_band: Band
-    after_band: Band
-    before_rank: Rank
-    after_rank: Rank
-    before_score: ExactScore
-    after_score: ExactScore
+    before_band: Before[Band]
+    after_band: After[Band]
+    before_rank: Before[Rank]
+    after_rank: After[Rank]
+    before_score: Before[ExactScore]
+    after_score: After[ExactScore]
     causes: Annotated[
         tuple[Cause, ...],
         Doc(

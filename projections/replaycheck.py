@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import LedgerError
@@ -14,7 +13,7 @@ from ledger.integrity import Failure, IntegrityReport, RecordedPublication, veri
 from ledger.published import table_digest
 from ledger.records import EventRecord
 from ledger.witnesses import INDEX_TABLE
-from projections.event_index import BODIES, instant_text
+from projections.event_index import BODIES
 from projections.ranking import Support, indicator_support, ranking
 from projections.standings import Standings
 from projections.state import RankingState
@@ -78,9 +77,6 @@ class ReplayCheck:
         for position, pin in pins:
             self.pins.setdefault(position, []).append(pin)
         self.copies = self.checkpointed = self.tables = 0
-        # instant_text of the last time seen (a command's events share one); not one per event.
-        self._time: datetime | None = None
-        self._text = ""
 
     @classmethod
     def over(cls, conn: sqlite3.Connection, published: list[RecordedPublication]) -> ReplayCheck:
@@ -127,12 +123,9 @@ class ReplayCheck:
     def _same(self, row: IndexRow, record: EventRecord) -> bool:
         """Whether the event index holds the event as the log does (the usual case, checked
         at once; _compare_copy says what differs)."""
-        if record.time != self._time:
-            self._time, self._text = record.time, instant_text(record.time)
-        time = self._text
         return (
             row[1] == record.type
-            and row[2] == time
+            and row[2] == record.instant
             and row[3] == record.originator_id
             and row[4] == record.originator_version
             # The index's own copy of the body, where it keeps one, must be the log's.
@@ -171,7 +164,7 @@ class ReplayCheck:
             return []  # not indexed yet
         row, self._row = self._row, next(self._index, None)
         expected: tuple[Any, ...] = (
-            record.type, instant_text(record.time), record.originator_id,
+            record.type, record.instant, record.originator_id,
             record.originator_version,
         )  # fmt: skip
         names = ("type", "time", "originator_id", "originator_version")

@@ -9,11 +9,11 @@ from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 from operator import mul
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from sqlite_utils import Database
 
-from ledger.doc import Doc
+from ledger.doc import Doc, Qualifier
 from ledger.errors import InvalidInput
 from ledger.fields import Band, IndicatorId, Rank
 from ledger.vocabulary import RankingTable
@@ -33,6 +33,10 @@ from projections.view import View
 
 MAX_DRAWS = 10_000
 DRIVERS = 3
+
+T = TypeVar("T")
+#: A city's field with the weights in force (not drawn).
+InForce = Annotated[T, Qualifier("with the weights in force")]
 
 
 class BandProbability(View):
@@ -58,11 +62,10 @@ class WeightDriver(View):
 
 
 class CityRobustness(NamedCity):
-    """One city's band and rank with the weights in force, and its band probabilities and rank
-    interval over the draws."""
+    """One city's band probabilities and rank interval over the draws."""
 
-    band: Band
-    rank: Rank
+    band: InForce[Band]
+    rank: InForce[Rank]
     probabilities: Annotated[
         tuple[BandProbability, ...],
         Doc("Bands reached in at least one draw, with their shares."),

@@ -74,6 +74,11 @@ class Pin:
     depth: int = strawberry.field(description="How deep it goes.")
 
 
+@documented("Where a pin goes: an input whose field of a shared type has a default.", is_input=True)
+class PinPlace:
+    indicator_id: IndicatorId = "egov"
+
+
 @strawberry.type(description="Test root.")
 class Query:
     @resolver("The tree.")
@@ -83,6 +88,10 @@ class Query:
     @resolver("A pin.")
     def pin(self) -> Pin:
         return Pin(indicator_id="egov", depth=2)
+
+    @resolver("The indicator a pin would go on.")
+    def placed(self, place: PinPlace) -> str:
+        return place.indicator_id
 
 
 SCHEMA = strawberry.Schema(query=Query)
@@ -144,6 +153,12 @@ def test_a_documented_type_describes_a_field_of_a_shared_field_type_by_its_doc()
     assert pin.strip() in SCHEMA.as_str()
     answer = SCHEMA.execute_sync("{ pin { indicatorId depth } }")
     assert answer.data == {"pin": {"indicatorId": "egov", "depth": 2}}
+
+
+def test_a_documented_field_of_a_shared_type_keeps_its_default() -> None:
+    assert '"""Indicator id."""\n  indicatorId: String! = "egov"' in SCHEMA.as_str()
+    answer = SCHEMA.execute_sync("{ placed(place: {}) }")
+    assert answer.data == {"placed": "egov"}
 
 
 def test_from_view_converts_nested_views_tuples_and_exact_numbers() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -37,6 +39,20 @@ def test_every_type_field_and_argument_has_a_description() -> None:
         assert not isinstance(kind, GraphQLUnionType) or kind.description
         assert not isinstance(kind, GraphQLEnumType) or kind.description
     assert missing == []
+
+
+def test_no_two_fields_of_a_type_share_a_description() -> None:
+    # Fields alike but for the point, edition or case they hold say which (a shared field
+    # type's Doc narrowed by a Qualifier), so that a reader can tell them apart.
+    schema = build_schema(export_sdl())
+    alike: list[str] = []
+    for name, kind in schema.type_map.items():
+        if not name.startswith("__") and isinstance(
+            kind, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType
+        ):
+            texts = Counter(field.description for field in kind.fields.values())
+            alike += [f"{name}: {text}" for text, n in texts.items() if n > 1]
+    assert alike == []
 
 
 def test_mutations_cover_every_ledger_command() -> None:
