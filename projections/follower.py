@@ -30,7 +30,7 @@ REBUILD_BATCH = 5000
 #: back for the indexes built at the end. An upper bound, released when the rebuild ends.
 REBUILD_CACHE_KIB = 64 * 1024
 #: Events between two progress lines while replaying an upgraded read model.
-PROGRESS_EVERY = 10 * BATCH
+PROGRESS_EVERY = REBUILD_BATCH
 LOG = logging.getLogger("cityledger.follower")
 #: Each model's schema version as last built (the code's `ReadModel.version`).
 VERSIONS_TABLE = "projection_versions"
@@ -168,7 +168,10 @@ class Follower:
         LOG.warning("replaying %d events into %s", head, names)
         reached = self.position()
         while reached < head:
-            now = self.catch_up(limit=PROGRESS_EVERY)
+            # A rebuild's batches (one transaction, one standings rewrite per progress line),
+            # the collector paused as in a rebuild: nothing is served meanwhile.
+            with paused_gc():
+                now = self.catch_up(limit=PROGRESS_EVERY, batch=REBUILD_BATCH)
             if now == reached:
                 break
             reached = now
@@ -185,12 +188,13 @@ class Follower:
         """The position every read model has reached."""
         return min(self.positions().values(), default=0)
 
-    def catch_up(self, limit: int | None = None) -> int:
-        """Apply every committed event not yet applied (at most `limit`); return the position."""
+    def catch_up(self, limit: int | None = None, batch: int = BATCH) -> int:
+        """Apply every committed event not yet applied (at most `limit`), `batch` events per
+        transaction; return the position."""
         applied = 0
         with self._lock:
             while limit is None or applied < limit:
-                count = self._step(BATCH if limit is None else min(BATCH, limit - applied))
+                count = self._step(batch if limit is None else min(batch, limit - applied))
                 if count == 0:
                     break
                 applied += count

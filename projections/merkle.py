@@ -89,12 +89,13 @@ class MerkleBlocks(ReadModel):
         """Read back the block being filled, unless the one held ends at `after`."""
         if records and self._last != after:
             self._read_back(db, records[0].position)
+            self._last = after
 
     def _read_back(self, db: Database, first: int) -> None:
         """The block being filled just before `first`, read back from the stored leaves."""
         self._blocks, end = _blocks(db, first - 1)
         self._tail = [leaf for _, leaf in leaves_between(db, end, first - 1)]
-        self._last = first - 1
+        self._lefts = {}
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Hash each event's leaf; store each block that completes, and the subtrees it closes."""
@@ -124,9 +125,9 @@ class MerkleBlocks(ReadModel):
         """Store a subtree's root; a right child also completes its parent, and so on up."""
         lefts = self._lefts
         while True:
-            db.conn.executemany(
+            db.execute(
                 "INSERT INTO merkle_nodes (level, idx, last_position, hash) VALUES (?, ?, ?, ?)",
-                [(level, idx, last, root)],
+                [level, idx, last, root],
             )
             if idx % 2 == 0:
                 lefts[level] = (idx, root)

@@ -267,7 +267,7 @@ class Undecided:
         for claim_id in self.pending_claims(state, edition_id):
             row = state.claims[claim_id]
             old = self.supersedes.get(claim_id)
-            if old is not None and state.claims.get(old, [None] * 5)[STATUS] == "superseded":
+            if old in state.claims and state.claims[old][STATUS] == ClaimStatus.SUPERSEDED:
                 old = None  # recorded under the earlier rule: already superseded
             held = support.get(row[CITY], {}).get(row[INDICATOR])
             if held is not None and int(row[POINTS]) <= held.points and held.claim_id != old:
