@@ -39,8 +39,9 @@ from ledger.stored import Row
 if TYPE_CHECKING:
     from ledger.integrity import IntegrityReport, ReadSideCheck
 
-#: Rows per chunk: the unit of progress reports, witness queries and Merkle subtrees.
-CHUNK = 1024
+#: Rows per chunk: the unit of progress reports, witness queries and Merkle subtrees. A chunk's
+#: rows, lines and hashes stay in the processor's cache (at 1,024, verify ran 5-8% slower).
+CHUNK = 256
 #: Type name of the events that pin a digest of the log's prefix.
 PUBLISHED = "RankingPublished"
 
