@@ -198,22 +198,20 @@ def read_plain(state: bytes) -> dict[str, Any] | None:
 
 
 def from_notification(mapper: Mapper[Any], notification: Notification) -> EventRecord:
-    """Decode a stored notification into an EventRecord (as record_from does a stored row)."""
-    return record_from(
+    """Decode a stored notification into an EventRecord (as records_from does a stored row)."""
+    (record,) = records_from(
         mapper,
-        int(notification.id),
-        str(notification.originator_id),
-        int(notification.originator_version),
-        notification.topic,
-        bytes(notification.state),
+        [
+            (
+                int(notification.id),
+                str(notification.originator_id),
+                int(notification.originator_version),
+                notification.topic,
+                bytes(notification.state),
+            )
+        ],
     )
-
-
-def record_from(
-    mapper: Mapper[Any], position: int, originator_id: str, version: int, topic: str, state: bytes
-) -> EventRecord:
-    """Decode one stored event, read as a row (originator id as UUID text), into an EventRecord."""
-    return records_from(mapper, [(position, originator_id, version, topic, state)])[0]
+    return record
 
 
 #: A stored event as the read side reads it: position, originator id as UUID text, version,
