@@ -204,7 +204,7 @@ class Evidence(ReadModel):
 
     name = "evidence"
     tables = ("claims", "rounds", "votes")
-    handles = frozenset(HANDLERS) | {Claim.ClaimSubmitted.__name__}
+    handles = frozenset(HANDLERS) | {SUBMITTED}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
     #: 3: rounds WITHOUT ROWID; votes keyed by a unique index built after a rebuild's rows.
