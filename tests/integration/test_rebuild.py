@@ -12,8 +12,9 @@ from sqlite_utils import Database
 
 from cityledger.bootstrap import Runtime
 from ledger.records import EventRecord
-from projections import evidence, follower, standings
+from projections import evidence, follower, merkle, standings
 from projections.follower import default_models
+from projections.model import ReadModel
 from projections.timeline import Timeline
 from tests.support.builders import EDITION, WEIGHT_SET
 from tests.support.inputs import source
@@ -160,6 +161,53 @@ def test_catching_up_in_small_steps_equals_one_pass(world: Runtime) -> None:
     while world.follower.catch_up(limit=7) < world.ledger.head():
         pass
     assert dump(world.db) == one_pass
+
+
+class FailsOnce(ReadModel):
+    """Applied after every real model: fails the first batch that reaches `at`, once."""
+
+    name = "fails_once"
+    tables = ()
+
+    def __init__(self, at: int) -> None:
+        self.at, self.failed = at, False
+
+    def create(self, db: Database) -> None:
+        return None
+
+    def apply(self, db: Database, records: list[EventRecord]) -> None:
+        if not self.failed and records[-1].position >= self.at:
+            self.failed = True
+            raise RuntimeError("disk hiccup")
+
+
+def test_a_batch_rolled_back_after_every_model_applied_it_is_retried_to_the_same_rows(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks of four events: the Merkle model stores and pairs subtrees within a few batches.
+    monkeypatch.setattr(merkle, "BLOCK_LEVEL", 2)
+    monkeypatch.setattr(merkle, "BLOCK", 4)
+    world.follower.rebuild()
+    one_pass = dump(world.db)
+    head = world.ledger.head()
+    for at in range(2, head, 5):
+        # The models' caches (chain tip, Merkle frontier, standings fold) ran ahead of the
+        # rolled-back rows: the retry must not build on them.
+        world.follower.models = [*default_models(), FailsOnce(at)]
+        world.db.execute("DELETE FROM projection_tracking")
+        for model in world.follower.models:
+            model.drop(world.db)
+            model.create(world.db)
+        failures = 0
+        while True:
+            try:
+                if world.follower.catch_up(limit=7) >= head:
+                    break
+            except RuntimeError:
+                failures += 1
+        assert failures == 1
+        assert dump(world.db) == one_pass, at
+        assert merkle.tree_head_at(world.db, head) == world.ledger.tree_head_at(head)
 
 
 def test_the_follow_loop_survives_a_failing_batch_and_retries_it(world: Runtime) -> None:
