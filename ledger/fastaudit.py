@@ -115,11 +115,13 @@ class WitnessTable:
             f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
         )
         # Where `position` is the table's rowid (so an integer, once each, read in order), a
-        # chunk witnessed at every position is compared as one text: its hashes joined.
+        # chunk witnessed at every position is compared as one text: its hashes joined, each
+        # 64 characters (at least 64 bytes; so joined to the chain's length, 64 bytes each: no
+        # digit moved across a boundary).
         self._joined: str | None = None
         if exists and _is_rowid(conn, table, "position"):
             self._joined = (
-                "SELECT count(*), total(typeof(hash) = 'text'), "
+                "SELECT count(*), total(typeof(hash) = 'text' AND length(hash) = 64), "
                 "CAST(group_concat(hash, '') AS BLOB) "
                 f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
             )
