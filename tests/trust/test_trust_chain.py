@@ -369,6 +369,18 @@ def position_as_text(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chain_witness SET position = 'x9' WHERE position = 9")
 
 
+def digit_moved(conn: sqlite3.Connection) -> None:
+    """A witnessed hash's last digit moved to the front of the next one (both stay text, and
+    joined they read as before)."""
+    witness_rows(
+        conn,
+        "UPDATE chain_witness SET hash = "
+        "(SELECT substr(hash, 64) FROM chain_witness WHERE position = 7) || hash "
+        "WHERE position = 8",
+    )
+    conn.execute("UPDATE chain_witness SET hash = substr(hash, 1, 63) WHERE position = 7")
+
+
 WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witnessed hash changed": lambda c: witness_rows(
         c, "UPDATE chain_witness SET hash = substr(hash, 2) || '0' WHERE position = 9"
@@ -382,6 +394,7 @@ WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witness beyond the log": lambda c: witness_rows(
         c, f"INSERT INTO chain_witness VALUES ({HEAD + 1}, '{'0' * 64}')"
     ),
+    "a witnessed hash's digit moved to the next": digit_moved,
     "a witness row repeated": repeated,
     "a witnessed position as text": position_as_text,
     "the event index's hash changed": lambda c: c.execute(
