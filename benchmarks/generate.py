@@ -19,7 +19,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -349,7 +349,7 @@ def generate(
         chunk = []
         for command in stream:
             done += 1
-            chunk.append(importer.Command(done, command.name, command.at, command.args))
+            chunk.append(replace(command, seq=done))  # numbered across the years' timelines
             # Halving the gap each time: the log ends within one command's events of N.
             if len(chunk) >= min(CHUNK, max(1, (events - head) // 2)):
                 break

@@ -115,11 +115,13 @@ class WitnessTable:
             f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
         )
         # Where `position` is the table's rowid (so an integer, once each, read in order), a
-        # chunk witnessed at every position is compared as one text: its hashes joined.
+        # chunk witnessed at every position is compared as one text: its hashes joined, each
+        # 64 characters (at least 64 bytes; so joined to the chain's length, 64 bytes each: no
+        # digit moved across a boundary).
         self._joined: str | None = None
         if exists and _is_rowid(conn, table, "position"):
             self._joined = (
-                "SELECT count(*), total(typeof(hash) = 'text'), "
+                "SELECT count(*), total(typeof(hash) = 'text' AND length(hash) = 64), "
                 "CAST(group_concat(hash, '') AS BLOB) "
                 f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
             )
@@ -190,8 +192,6 @@ class _Walk:
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = mapper.cipher is None and mapper.compressor is None
-        #: Chunks of plain JSON take the chunk path (see `hashed`).
-        self.bulk = self.plain
 
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
@@ -224,7 +224,7 @@ class _Walk:
         source = iter(rows)
         while chunk := list(islice(source, CHUNK)):
             first = self.head + 1
-            hashes = (self.bulk and self.hashed(chunk)) or self.chunk(chunk)
+            hashes = (self.plain and self.hashed(chunk)) or self.chunk(chunk)
             joined = b"".join(hashes)
             for witness in witnesses:
                 if not witness.agrees(first, joined):
@@ -237,11 +237,11 @@ class _Walk:
                 on_row(len(chunk))
 
     def hashed(self, rows: list[Row]) -> list[bytes] | None:
-        """The chunk path: check a chunk of rows whose events are only hashed (no replay;
-        plain topics; each state read as `chunk` reads it by msgspec; publications read in
-        full) with a few calls per chunk in place of a loop of many per row; return the chain
-        hash (hex) at each, or None, having changed nothing, where `chunk` must read some row
-        itself."""
+        """The chunk path: check a chunk of rows of plain topics (each state read as `chunk`
+        reads it: by msgspec where only hashed, as a record where replayed; publications read
+        in full) with a few calls per chunk in place of a loop of many per row; return the
+        chain hash (hex) at each, or None, having changed nothing but caches, where `chunk`
+        must read some row itself."""
         positions, raw_ids, versions, topics, states = zip(*rows, strict=True)
         head, count = self.head, len(rows)
         # Contiguous from the head on, whatever the rows' source (compared in C).

@@ -20,7 +20,7 @@ from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
 from tests.support.cases import by_name
-from tests.trust.trust_world import Cli, build_base, raw
+from tests.trust.trust_world import EDITION, Cli, build_base, raw
 
 #: The world's layout that the tampers below rely on (position -> event type).
 LAYOUT = {
@@ -369,6 +369,18 @@ def position_as_text(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chain_witness SET position = 'x9' WHERE position = 9")
 
 
+def digit_moved(conn: sqlite3.Connection) -> None:
+    """A witnessed hash's last digit moved to the front of the next one (both stay text, and
+    joined they read as before)."""
+    witness_rows(
+        conn,
+        "UPDATE chain_witness SET hash = "
+        "(SELECT substr(hash, 64) FROM chain_witness WHERE position = 7) || hash "
+        "WHERE position = 8",
+    )
+    conn.execute("UPDATE chain_witness SET hash = substr(hash, 1, 63) WHERE position = 7")
+
+
 WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witnessed hash changed": lambda c: witness_rows(
         c, "UPDATE chain_witness SET hash = substr(hash, 2) || '0' WHERE position = 9"
@@ -382,6 +394,7 @@ WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witness beyond the log": lambda c: witness_rows(
         c, f"INSERT INTO chain_witness VALUES ({HEAD + 1}, '{'0' * 64}')"
     ),
+    "a witnessed hash's digit moved to the next": digit_moved,
     "a witness row repeated": repeated,
     "a witnessed position as text": position_as_text,
     "the event index's hash changed": lambda c: c.execute(
@@ -599,6 +612,19 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
     assert keyed.complete() and unkeyed.complete()
 
 
+@pytest.fixture
+def audited(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The audit's calls from now on (the fast walk leaves what it cannot vouch for to it)."""
+    calls: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> IntegrityReport:
+        calls.append(args)
+        return audit(*args, **kwargs)
+
+    monkeypatch.setattr(integrity, "audit", counted)
+    return calls
+
+
 @pytest.mark.parametrize(
     ("kind", "vouched"),
     [
@@ -609,19 +635,12 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
     ],
 )
 def test_the_event_index_only_tells_the_fast_walk_where_to_look_for_publications(
-    kind: str, vouched: bool, world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+    kind: str, vouched: bool, world: Runtime, world_db: Path, audited: list[object]
 ) -> None:
     # A publication the index hides makes the fast walk leave the verdict to the audit; one it
     # invents is not a publication; one after what it indexed is read from the log.
-    audited: list[object] = []
-
-    def counted(*args: Any, **kwargs: Any) -> IntegrityReport:
-        audited.append(args)
-        return audit(*args, **kwargs)
-
     with raw(world_db) as conn:
         conn.execute(kind)
-    monkeypatch.setattr(integrity, "audit", counted)
 
     report = verify_log(world.ledger, world.db.conn)
 
@@ -665,3 +684,24 @@ def test_the_fast_walk_never_vouches_for_rows_out_of_order_whatever_their_source
 
     assert fast is None
     assert not audited.ok and audited.first_bad == 7
+
+
+def test_a_publication_the_index_hides_is_left_to_the_audit_even_when_its_pin_is_kept(
+    world: Runtime, world_db: Path, audited: list[object]
+) -> None:
+    # A second publication of the position the last one pinned: its pin is kept and matches, so
+    # only the publications the index named, compared with those the walk met, tell it was hidden.
+    (pinned,) = world.db.execute(
+        "SELECT position FROM publications ORDER BY publication_no DESC LIMIT 1"
+    ).fetchone()
+    world.ledger.publish(EDITION, position=pinned, force=True, reason="again")
+    world.catch_up()
+    with raw(world_db) as conn:
+        conn.execute(f"UPDATE events SET type = 'RankingWithdrawn' WHERE position = {HEAD + 1}")
+
+    report = verify_log(world.ledger, world.db.conn)
+
+    assert report.ok, report.summary
+    assert "3 publication digest(s) match" in report.summary
+    assert len(audited) == 1  # the fast walk did not vouch
+    assert report == verify_log(world.ledger, world.db.conn, fast=False)

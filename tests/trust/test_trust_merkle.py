@@ -371,7 +371,7 @@ def test_canonical_bytes_are_json_dumps_of_the_event_array(
         max_size=5,
     )
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_canonical_lines_are_the_canonical_bytes_of_each_event(
     events: list[tuple[int, str, int, str, str]],
 ) -> None:
