@@ -27,7 +27,7 @@ from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
 from ledger.vocabulary import RankingTable
 from ledger.weights import WeightSet
-from projections.batchrows import AggregateBatch, BatchRows
+from projections.batchrows import AggregateBatch, BatchedModel, BatchRows
 from projections.catalogue import edition as edition_view
 from projections.edition_state import edition_state_at
 from projections.event_index import EventAt, event_data
@@ -39,15 +39,7 @@ from projections.evidence import (
     languages_text,
     source_view,
 )
-from projections.model import (
-    Prepared,
-    ReadModel,
-    by_name,
-    from_row,
-    marks,
-    rows,
-    tracking_position,
-)
+from projections.model import by_name, from_row, marks, rows, tracking_position
 from projections.ranking import TABLES
 from projections.rankings import tables_at
 from projections.view import View
@@ -203,7 +195,7 @@ HANDLERS: dict[str, Handler] = by_name({
 })  # fmt: skip
 
 
-class AppealCases(ReadModel):
+class AppealCases(BatchedModel[_Batch]):
     """Appeals with their evidence, review rounds and votes; cities' feedback."""
 
     name = "appeals"
@@ -219,19 +211,12 @@ class AppealCases(ReadModel):
         for statement in SCHEMA:
             db.execute(statement)
 
-    def __init__(self) -> None:
-        self._prepared: Prepared[_Batch] = Prepared()
+    def batch(self, db: Database, records: list[EventRecord]) -> _Batch:
+        """The appeals and rounds of earlier batches that these records change, read."""
+        return _Batch(db, records)
 
-    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
-        """Read the appeals and rounds of earlier batches that this batch changes."""
-        if any(r.type in self.handles for r in records):
-            self._prepared.keep(records, _Batch(db, records))
-
-    def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Fold the batch's appeal and feedback events in memory, then write each table once."""
-        if not any(r.type in self.handles for r in records):
-            return
-        batch = self._prepared.take(records) or _Batch(db, records)
+    def fold(self, batch: _Batch, records: list[EventRecord]) -> None:
+        """Fold the batch's appeal and feedback events into its rows."""
         ids = batch.ids
         for r in records:
             kind = r.type
@@ -243,7 +228,6 @@ class AppealCases(ReadModel):
                 handler = HANDLERS.get(kind)
                 if handler is not None:
                     handler(batch, r, ids[r.originator_id])
-        batch.write(db)
 
 
 # ---- views -------------------------------------------------------------------------------

@@ -3,13 +3,14 @@ and written once at the batch's end (no query per event)."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Container, Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlite_utils import Database
 
 from ledger.records import EventRecord
-from projections.model import rows_in
+from projections.model import Prepared, ReadModel, rows_in
 
 Row = dict[str, Any]
 
@@ -119,3 +120,40 @@ class AggregateBatch:
         """Write each table once."""
         for table in self.tables:
             table.write(db)
+
+
+B = TypeVar("B", bound=AggregateBatch)
+
+
+class BatchedModel(ReadModel, Generic[B]):
+    """A read model that folds each batch of its events in an AggregateBatch: the rows of
+    earlier batches that the batch changes are read in prepare(), every table written once at
+    the end of apply(); a batch without any of its events is neither read nor written."""
+
+    def __init__(self) -> None:
+        self._prepared: Prepared[B] = Prepared()
+
+    @abstractmethod
+    def batch(self, db: Database, records: list[EventRecord]) -> B:
+        """The model's tables as these records change them, rows of earlier batches read."""
+
+    @abstractmethod
+    def fold(self, batch: B, records: list[EventRecord]) -> None:
+        """Fold the records' events into the batch's rows, in memory."""
+
+    def _touched(self, records: list[EventRecord]) -> bool:
+        handles = self.handles
+        return any(r.type in handles for r in records)
+
+    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
+        """Read the rows of earlier batches that this batch changes."""
+        if self._touched(records):
+            self._prepared.keep(records, self.batch(db, records))
+
+    def apply(self, db: Database, records: list[EventRecord]) -> None:
+        """Fold the batch's events in memory, then write each table once."""
+        if not self._touched(records):
+            return
+        batch = self._prepared.take(records) or self.batch(db, records)
+        self.fold(batch, records)
+        batch.write(db)

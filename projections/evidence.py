@@ -37,8 +37,8 @@ from ledger.rounds import status_after_round
 from ledger.verifier import Verifier
 from ledger.vocabulary import ClaimStatus, Decision
 from ledger.weights import WeightSet
-from projections.batchrows import AggregateBatch, BatchRows
-from projections.model import Prepared, ReadModel, by_name, from_row, grouped, marks, rows
+from projections.batchrows import AggregateBatch, BatchedModel, BatchRows
+from projections.model import by_name, from_row, grouped, marks, rows
 from projections.view import View
 
 SCHEMA = (
@@ -199,7 +199,7 @@ HANDLERS: dict[str, Handler] = by_name({
 })  # fmt: skip
 
 
-class Evidence(ReadModel):
+class Evidence(BatchedModel[_Batch]):
     """Claims, rounds and votes: what auditors trace a score back to."""
 
     name = "evidence"
@@ -222,16 +222,12 @@ class Evidence(ReadModel):
         for statement in QUERY_INDEXES:
             db.execute(statement)
 
-    def __init__(self) -> None:
-        self._prepared: Prepared[_Batch] = Prepared()
+    def batch(self, db: Database, records: list[EventRecord]) -> _Batch:
+        """The claims and rounds of earlier batches that these records change, read."""
+        return _Batch(db, records)
 
-    def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
-        """Read the claims and rounds of earlier batches that this batch changes."""
-        self._prepared.keep(records, _Batch(db, records))
-
-    def apply(self, db: Database, records: list[EventRecord]) -> None:
-        """Fold the batch's claim events in memory, then write each table once."""
-        batch = self._prepared.take(records) or _Batch(db, records)
+    def fold(self, batch: _Batch, records: list[EventRecord]) -> None:
+        """Fold the batch's claim events into its rows."""
         ids = batch.ids
         for r in records:
             if r.type == SUBMITTED:
@@ -240,7 +236,6 @@ class Evidence(ReadModel):
             handler = HANDLERS.get(r.type)
             if handler is not None:
                 handler(batch, r, ids[r.originator_id])
-        batch.write(db)
 
 
 class CityIndicator(View):
