@@ -200,6 +200,7 @@ class AppealCases(BatchedModel[_Batch]):
 
     name = "appeals"
     tables = ("appeal_cases", "appeal_rounds", "appeal_votes", "feedback")
+    batch = _Batch
     handles = events_of(Appeal, Feedback)
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Claim, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
@@ -210,10 +211,6 @@ class AppealCases(BatchedModel[_Batch]):
         """Create the appeal tables."""
         for statement in SCHEMA:
             db.execute(statement)
-
-    def batch(self, db: Database, records: list[EventRecord]) -> _Batch:
-        """The appeals and rounds of earlier batches that these records change, read."""
-        return _Batch(db, records)
 
     def fold(self, batch: _Batch, records: list[EventRecord]) -> None:
         """Fold the batch's appeal and feedback events into its rows."""

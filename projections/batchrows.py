@@ -4,7 +4,7 @@ and written once at the batch's end (no query per event)."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Any, Generic, TypeVar
 
 from sqlite_utils import Database
@@ -130,12 +130,11 @@ class BatchedModel(ReadModel, Generic[B]):
     earlier batches that the batch changes are read in prepare(), every table written once at
     the end of apply(); a batch without any of its events is neither read nor written."""
 
+    #: The batch of the model's tables, made from the records (rows of earlier batches read).
+    batch: Callable[[Database, list[EventRecord]], B]
+
     def __init__(self) -> None:
         self._prepared: Prepared[B] = Prepared()
-
-    @abstractmethod
-    def batch(self, db: Database, records: list[EventRecord]) -> B:
-        """The model's tables as these records change them, rows of earlier batches read."""
 
     @abstractmethod
     def fold(self, batch: B, records: list[EventRecord]) -> None:

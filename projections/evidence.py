@@ -204,6 +204,7 @@ class Evidence(BatchedModel[_Batch]):
 
     name = "evidence"
     tables = ("claims", "rounds", "votes")
+    batch = _Batch
     handles = frozenset(HANDLERS) | {SUBMITTED}
     ignores = events_of(City, Framework, WeightSet, Verifier, Edition, Appeal, Feedback, Receipt)
     #: Bump on any change to the tables or handlers (the follower then replays this model).
@@ -221,10 +222,6 @@ class Evidence(BatchedModel[_Batch]):
         """Create the query indexes if missing (a no-op but after create() on empty tables)."""
         for statement in QUERY_INDEXES:
             db.execute(statement)
-
-    def batch(self, db: Database, records: list[EventRecord]) -> _Batch:
-        """The claims and rounds of earlier batches that these records change, read."""
-        return _Batch(db, records)
 
     def fold(self, batch: _Batch, records: list[EventRecord]) -> None:
         """Fold the batch's claim events into its rows."""
