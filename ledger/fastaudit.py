@@ -29,6 +29,7 @@ from ledger.proofs import KeptTree
 from ledger.records import (
     ENVELOPE,
     EventRecord,
+    bare,
     plain_data,
     plain_record,
     read_plain,
@@ -191,7 +192,7 @@ class _Walk:
         self.keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
-        self.plain = mapper.cipher is None and mapper.compressor is None
+        self.plain = bare(mapper)
 
     def originator(self, raw: Any) -> str:
         """A stored id seen first: its canonical UUID text (the one spelling of it the walk
