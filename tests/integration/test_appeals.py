@@ -21,6 +21,7 @@ from projections.model import tracking_position
 from projections.rankings import rankings
 from tests.support.builders import EDITION, build_small_world
 from tests.support.inputs import source
+from tests.support.rows import Rows, table_rows
 
 START = datetime(2023, 1, 2, tzinfo=UTC)
 
@@ -365,8 +366,8 @@ def test_appeals_replayed_in_batches_of_any_size_give_identical_rows(timed: Time
     rt.catch_up()
     tables = docket.AppealCases.tables
 
-    def dump() -> dict[str, list[tuple[object, ...]]]:
-        return {t: sorted(rt.db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    def dump() -> Rows:
+        return table_rows(rt.db, tables)
 
     before = dump()
     assert len(before["appeal_votes"]) == 3 and len(before["feedback"]) == 1

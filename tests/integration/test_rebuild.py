@@ -18,14 +18,14 @@ from projections.model import ReadModel
 from projections.timeline import Timeline
 from tests.support.builders import EDITION, WEIGHT_SET
 from tests.support.inputs import source
+from tests.support.rows import Rows, table_rows
 
 pytestmark = pytest.mark.both_backends
 
 
-def dump(db: Database) -> dict[str, list[tuple[object, ...]]]:
+def dump(db: Database) -> Rows:
     """Every read-model table's rows, in a stable order."""
-    tables = [t for m in default_models() for t in m.tables]
-    return {t: sorted(db.execute(f"SELECT * FROM [{t}]").fetchall(), key=repr) for t in tables}
+    return table_rows(db, [t for m in default_models() for t in m.tables])
 
 
 def test_dropping_and_replaying_gives_identical_rows(world: Runtime) -> None:

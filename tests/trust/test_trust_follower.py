@@ -6,7 +6,6 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlite_utils import Database
@@ -16,9 +15,9 @@ from ledger.application import Ledger
 from projections.follower import Follower
 from projections.store import open_db
 from tests.support.databases import closing_all
+from tests.support.rows import Rows, table_rows
 
 Opener = Callable[[Path], Database]
-Rows = dict[str, list[tuple[Any, ...]]]
 
 
 @pytest.fixture
@@ -30,13 +29,7 @@ def open_read_db() -> Iterator[Opener]:
 
 def dump(db: Database) -> Rows:
     """Every row of every table, sorted."""
-    tables = [
-        row[0]
-        for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-    ]
-    return {t: sorted(db.execute(f"SELECT * FROM [{t}]").fetchall(), key=repr) for t in tables}
+    return table_rows(db)
 
 
 def positions(db: Database) -> list[int]:
