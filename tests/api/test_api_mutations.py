@@ -3,7 +3,7 @@ nothing recorded, and idempotency keys that record a retried command once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pytest
@@ -56,12 +56,8 @@ class Callers:
 @pytest.fixture
 def by(gql: Gql, tokens: Tokens) -> Callers:
     """Mutations sent by each role."""
-    return Callers(
-        *(
-            Caller(gql, str(tokens.of(role)))
-            for role in ("editor", "researcher", "verifier", "panelist", "city")
-        )
-    )
+    roles = [f.name for f in fields(Callers)]
+    return Callers(**{role: Caller(gql, str(tokens.of(role))) for role in roles})
 
 
 @pytest.fixture
