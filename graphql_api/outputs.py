@@ -86,19 +86,14 @@ def output(
     The type's description defaults to the view's docstring, its GraphQL name to the class's.
     By view field name: `exclude` those the API does not show, `renamed` those it shows under
     another name, `convert` how the value of a field the class declares is made, `guarded`
-    those only a permission shows (nullable, resolved from the view when asked for).
+    those only a permission shows (nullable, resolved from the view when asked for). A field
+    the class adds, typed by a shared field type (`city_id: CityId`), is described by its Doc.
     """
     skipped, names = set(exclude), dict(renamed or {})
     conversions, permissions = dict(convert or {}), dict(guarded or {})
 
     def decorate(cls: type[Out]) -> type[Out]:
-        try:
-            hints = get_type_hints(view, include_extras=True)
-        except NameError as missing:
-            raise TypeError(
-                f"{view.__name__}'s fields name {missing.name!r}, which its module does not "
-                "import at run time (only for type checking?)"
-            ) from missing
+        hints = _hints(view)
         own = dict(inspect.get_annotations(cls))
         annotations: dict[str, Any] = {}
         stored: dict[str, tuple[str, Convert]] = {}
@@ -123,6 +118,7 @@ def output(
         unknown = sorted(conversions.keys() | permissions.keys() | names.keys())
         if unknown:
             raise TypeError(f"{view.__name__} has no fields {unknown} to show")
+        _describe(cls, own)  # the class's own fields, not the view's
         cls.__annotations__ = {**annotations, **own, "view": cast(Any, strawberry.Private)[view]}
         cls.__view_fields__ = stored
         made = strawberry.type(cls, name=name, description=description or inspect.getdoc(view))
@@ -169,16 +165,34 @@ def documented(description: str, *, is_input: bool = False) -> Callable[[type[T]
     fields are; its other fields are declared with `strawberry.field` as usual."""
 
     def decorate(cls: type[T]) -> type[T]:
-        hints = get_type_hints(cls, include_extras=True)
-        for name in inspect.get_annotations(cls):
-            text, default = doc_of(hints[name]), cls.__dict__.get(name, dataclasses.MISSING)
-            if text is not None and not isinstance(default, StrawberryField):
-                # A plain default stays the field's default (an input's `= "..."`).
-                setattr(cls, name, strawberry.field(description=text, default=default))
+        _describe(cls, inspect.get_annotations(cls))
         made = strawberry.input if is_input else strawberry.type
         return made(cls, description=description)
 
     return decorate
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """A class's field types with their `Annotated` metadata (its Docs)."""
+    try:
+        return get_type_hints(cls, include_extras=True)
+    except NameError as missing:
+        raise TypeError(
+            f"{cls.__name__}'s fields name {missing.name!r}, which its module does not "
+            "import at run time (only for type checking?)"
+        ) from missing
+
+
+def _describe(cls: type[Any], names: Iterable[str]) -> None:
+    """Describe the named fields of `cls` typed `Annotated[T, Doc("...")]` (a shared field
+    type of ledger.fields) by that Doc, unless declared with `strawberry.field`."""
+    names = list(names)
+    hints = _hints(cls) if names else {}
+    for name in names:
+        text, default = doc_of(hints[name]), cls.__dict__.get(name, dataclasses.MISSING)
+        if text is not None and not isinstance(default, StrawberryField):
+            # A plain default stays the field's default (an input's `= "..."`).
+            setattr(cls, name, strawberry.field(description=text, default=default))
 
 
 def _remember(view: type[Any], made: Any) -> None:

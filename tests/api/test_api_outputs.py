@@ -15,7 +15,7 @@ from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, documented, output, rows
 from graphql_api.permissions import CanSeeCityScores
 from ledger.doc import Doc
-from ledger.fields import IndicatorId
+from ledger.fields import CityId, IndicatorId
 from ledger.vocabulary import ClaimStatus
 
 if TYPE_CHECKING:
@@ -244,6 +244,45 @@ def test_from_view_converts_plain_tuples_and_takes_replacements() -> None:
     assert [(p.indicator_id, p.points) for p in move.points] == [("i1", 3), ("i2", 0)]
     assert move.view is MOVE
     assert vars(Move.from_view(MOVE, band_before=None))["band_before"] is None
+
+
+@dataclass(frozen=True)
+class StandingView:
+    """A standing that does not say whose it is."""
+
+    band: Annotated[str, Doc("Band.")]
+
+
+@output(StandingView)
+class CityStanding(FromView[StandingView]):
+    # Whose standing it is: a field the class adds, of a shared field type.
+    city_id: CityId
+
+
+@strawberry.type(description="Test root.")
+class StandingQuery:
+    @resolver("The standing.")
+    def standing(self) -> CityStanding:
+        return CityStanding.from_view(StandingView("top 10%"), city_id="c1")
+
+
+def test_a_field_the_class_adds_of_a_shared_field_type_is_described_by_its_doc() -> None:
+    schema = strawberry.Schema(query=StandingQuery)
+    assert (
+        dedent('''
+        """A standing that does not say whose it is."""
+        type CityStanding {
+          """Band."""
+          band: String!
+
+          """City id."""
+          cityId: String!
+        }
+        ''').strip()
+        in schema.as_str()
+    )
+    answer = schema.execute_sync("{ standing { cityId band } }")
+    assert answer.data == {"standing": {"cityId": "c1", "band": "top 10%"}}
 
 
 @dataclass(frozen=True)
