@@ -47,6 +47,9 @@ T = TypeVar("T")
 #: A move's field at the earlier or the later of its two cuts.
 Earlier = Annotated[T, Qualifier("at the earlier cut")]
 Later = Annotated[T, Qualifier("at the later cut")]
+#: A part of an explanation that is all at one of the two cuts (the GraphQL `from` and `to`).
+AtEarlierCut = Annotated[T, Doc("At the earlier cut.")]
+AtLaterCut = Annotated[T, Doc("At the later cut.")]
 
 
 class Standing(TablePlacing):
@@ -101,8 +104,8 @@ class Crossing(NamedCity):
 class MoveExplanation(NamedCity, EditionTable):
     """Everything that explains a city's move in one table between two cuts."""
 
-    start: Annotated[Standing, Doc("At the earlier cut.")]
-    end: Annotated[Standing, Doc("At the later cut.")]
+    start: AtEarlierCut[Standing]
+    end: AtLaterCut[Standing]
     delta: Annotated[Fraction, Doc("The exact score change.")]
     indicators: Annotated[
         tuple[IndicatorMove, ...],

@@ -290,6 +290,53 @@ def test_a_field_the_class_adds_of_a_shared_field_type_is_described_by_its_doc()
 
 
 @dataclass(frozen=True)
+class SpanView:
+    """A span between two points."""
+
+    start: Annotated[int, Doc("Where it starts.")]
+    end: Annotated[int, Doc("Where it ends.")]
+
+
+@output(SpanView)
+class Span(FromView[SpanView]):
+    # Renamed to GraphQL names Python cannot use; the first keeps the view's words.
+    start: int = strawberry.field(name="from")
+    end: int = strawberry.field(name="to", description="Its own words.")
+
+
+@documented("Two spans.")
+class Spans:
+    first: Annotated[Span, Doc("The first span.")] = strawberry.field(name="one")
+
+
+@strawberry.type(description="Test root.")
+class SpanQuery:
+    @resolver("The spans.")
+    def spans(self) -> Spans:
+        return Spans(first=Span.from_view(SpanView(start=1, end=2)))
+
+
+def test_a_field_declared_only_to_rename_it_keeps_the_description_of_its_doc() -> None:
+    schema = strawberry.Schema(query=SpanQuery)
+    assert declares(
+        schema,
+        '''
+        """A span between two points."""
+        type Span {
+          """Where it starts."""
+          from: Int!
+
+          """Its own words."""
+          to: Int!
+        }
+        ''',
+    )
+    assert declares(schema, '"""The first span."""\n  one: Span!')
+    answer = schema.execute_sync("{ spans { one { from to } } }")
+    assert answer.data == {"spans": {"one": {"from": 1, "to": 2}}}
+
+
+@dataclass(frozen=True)
 class RivalView:
     """A rival city."""
 
