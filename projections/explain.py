@@ -26,6 +26,7 @@ from projections.ranking import (
     TablePlacing,
     edition_claims,
     indicator_support,
+    placing_pair,
     ranking,
     table_indicators,
 )
@@ -264,13 +265,8 @@ def explain_states(
         return Crossing(
             city_id=c,
             name_en=b[c].name_en,
-            score_from=a[c].score,
-            score_to=b[c].score,
+            **placing_pair(a[c], b[c], "{}_from", "{}_to"),
             delta=b[c].score - a[c].score,
-            rank_from=a[c].rank,
-            rank_to=b[c].rank,
-            band_from=a[c].band,
-            band_to=b[c].band,
             causes=tuple(paths[c]),
         )
 
