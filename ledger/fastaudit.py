@@ -59,14 +59,14 @@ def mapped(mapper: Mapper[Any], originator: Any, version: int, topic: str, state
 _UNREAD = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
-class _Stamp(msgspec.Struct):
+class _Stamp(msgspec.Struct, gc=False):
     """A stored timestamp of the one transcoding read_plain reads (eventsourcing's datetime)."""
 
     type: Literal["datetime_iso"] = msgspec.field(name="_type_")
     data: str = msgspec.field(name="_data_")
 
 
-class _Stamped(msgspec.Struct):
+class _Stamped(msgspec.Struct, gc=False):
     """A stored state of which only a datetime_iso timestamp is read."""
 
     timestamp: _Stamp

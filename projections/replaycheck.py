@@ -4,8 +4,9 @@ event index's row of each event, the ranking timeline, and every published table
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from math import inf
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import LedgerError
@@ -17,13 +18,13 @@ from projections.event_index import BODIES
 from projections.ranking import Support, indicator_support, ranking
 from projections.standings import Standings
 from projections.state import RankingState
-from projections.timeline import Timeline, TimelineRows, as_rows, timeline_rows
+from projections.timeline import COLUMNS, Timeline, TimelineRows
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
 
-#: One stored row of the ranking timeline (projections.timeline): position, table, row.
-TimelineRow = tuple[int, str, tuple[Any, ...]]
+#: One stored row of a ranking timeline table (projections.timeline): its position, the row.
+TimelineRow = tuple[int, tuple[Any, ...]]
 
 #: One event in the event index: position, type, time, originator id, version, and the topic
 #: and stored text of the index's copy of its body (None where the body is the log's own row).
@@ -60,10 +61,12 @@ class ReplayCheck:
     def __init__(
         self,
         index: Iterable[IndexRow],
-        timeline: Iterable[TimelineRow],
+        timeline: Sequence[Iterable[TimelineRow]],
         pins: Iterable[tuple[int, Pin]],
         folded: int | None = None,
     ) -> None:
+        """`timeline`: each timeline table's stored rows in position order, in the order of
+        TimelineRows's lists (entities, claims, statuses, scores)."""
         self.timeline = Timeline()
         # The position the stored timeline's model has folded (None: every position); past
         # it a lagging follower has written nothing yet, so nothing is what must be there.
@@ -71,8 +74,8 @@ class ReplayCheck:
         self._rows = TimelineRows()  # one event's rows, emptied after each comparison
         self._index: Iterator[IndexRow] = iter(index)
         self._row = next(self._index, None)
-        self._timeline: Iterator[TimelineRow] = iter(timeline)
-        self._held = next(self._timeline, None)
+        self._tables = [_Stored(rows) for rows in timeline]
+        self._due = _first(self._tables)  # the first position a stored row is at
         self.pins: dict[int, list[Pin]] = {}
         for position, pin in pins:
             self.pins.setdefault(position, []).append(pin)
@@ -82,7 +85,7 @@ class ReplayCheck:
     def over(cls, conn: sqlite3.Connection, published: list[RecordedPublication]) -> ReplayCheck:
         """A check of the read models in `conn` (verify's snapshot) and of the publications."""
         pins = [p for p in (pin_of(*recorded) for recorded in published) if p is not None]
-        return cls(_index_rows(conn), timeline_rows(conn), pins, _folded(conn, TIMELINE_MODEL))
+        return cls(_index_rows(conn), _timeline(conn), pins, _folded(conn, TIMELINE_MODEL))
 
     @property
     def state(self) -> RankingState:
@@ -107,14 +110,7 @@ class ReplayCheck:
             failures = self._compare_copy(record)
         rows = self._rows
         self.timeline.apply(record, rows)
-        held = self._held
-        if (
-            rows.entities
-            or rows.claims
-            or rows.statuses
-            or rows.scores
-            or (held is not None and held[0] <= position)
-        ):
+        if rows.entities or rows.claims or rows.statuses or rows.scores or self._due <= position:
             failures += self._compare_timeline(position, rows)
         if position in self.pins:
             failures += self._compare_tables(position)
@@ -138,10 +134,7 @@ class ReplayCheck:
     def finish(self, head: int) -> list[Failure]:
         """Timeline rows beyond the log's end (the event index's are the witnesses' business)."""
         failures: list[Failure] = []
-        beyond = set()
-        while self._held is not None:
-            beyond.add(self._held[0])
-            self._held = next(self._timeline, None)
+        beyond = {position for table in self._tables for position in table.rest()}
         failures += [
             (
                 head + 1,
@@ -187,28 +180,34 @@ class ReplayCheck:
         return []
 
     def _compare_timeline(self, position: int, rows: TimelineRows) -> list[Failure]:
-        """The stored timeline rows at a position against the replay's (then emptied)."""
-        expected = as_rows(rows)
-        rows.entities.clear()
-        rows.claims.clear()
-        rows.statuses.clear()
-        rows.scores.clear()
-        if self.folded is not None and position > self.folded:
-            expected = []  # not folded into the stored timeline yet
-        if (self._held is None or self._held[0] > position) and not expected:
-            return []  # most events (votes, rounds opened) change nothing there
-        held: list[tuple[str, tuple[Any, ...]]] = []
-        while self._held is not None and self._held[0] <= position:
-            if self._held[0] == position:
-                held.append((self._held[1], self._held[2]))
-            self._held = next(self._timeline, None)
-        # Rows of one position come back in the order the replay makes them, as a rule; the
-        # store keeps no order among them, so a different order is compared as a multiset.
-        if held != expected and sorted(held, key=repr) != sorted(expected, key=repr):
+        """The stored timeline rows at a position against the replay's (then emptied), table
+        by table."""
+        made = (rows.entities, rows.claims, rows.statuses, rows.scores)
+        # Past the position the stored timeline's model has folded, none must be there yet.
+        folded = self.folded is None or position <= self.folded
+        same, count, taken = True, 0, False
+        for table, replayed in zip(self._tables, made, strict=True):
+            head = table.head
+            due = head is not None and head[0] <= position
+            if not (replayed or due):
+                continue  # neither made nor stored here (most tables at most positions)
+            expected: list[Any] = replayed if folded else []
+            held = table.take(position) if due else []
+            taken = taken or due
+            # Rows of one position come back in the order the replay makes them, as a rule;
+            # the store keeps no order among them, so a different order is compared as a
+            # multiset.
+            if held != expected and sorted(held, key=repr) != sorted(expected, key=repr):
+                same = False
+            count += len(expected)
+            replayed.clear()
+        if taken:
+            self._due = _first(self._tables)
+        if not same:
             return [
                 (position, f"the ranking timeline at position {position} differs from a replay")
             ]
-        self.checkpointed += len(expected)
+        self.checkpointed += count
         return []
 
     def _compare_tables(self, position: int) -> list[Failure]:
@@ -246,6 +245,58 @@ def pin_of(at: int, originator_id: str, data: dict[str, Any]) -> tuple[int, Pin]
         return None
     label = f"publication {data.get('publication_no')!s} recorded at position {at}"
     return position, Pin(at, label, originator_id, {str(k): str(v) for k, v in digests.items()})
+
+
+class _Stored:
+    """One timeline table's stored rows, read in position order as the replay passes them."""
+
+    def __init__(self, rows: Iterable[TimelineRow]) -> None:
+        self._rows = iter(rows)
+        self.head = next(self._rows, None)
+
+    def take(self, position: int) -> list[tuple[Any, ...]]:
+        """The rows at `position`, passing those before it (at no position of the log: the
+        witness checks name those)."""
+        taken: list[tuple[Any, ...]] = []
+        head, rows = self.head, self._rows
+        while head is not None and head[0] <= position:
+            if head[0] == position:
+                taken.append(head[1])
+            head = next(rows, None)
+        self.head = head
+        return taken
+
+    def rest(self) -> Iterator[int]:
+        """The positions of the rows not taken yet."""
+        while self.head is not None:
+            yield self.head[0]
+            self.head = next(self._rows, None)
+
+
+def _first(tables: Iterable[_Stored]) -> float:
+    """The first position a stored timeline row not compared yet is at (inf: none)."""
+    return min((t.head[0] for t in tables if t.head is not None), default=inf)
+
+
+def _timeline(conn: sqlite3.Connection) -> list[Iterator[TimelineRow]]:
+    """Each ranking timeline table's rows as (position, row) in position order (no rows: no
+    table), in the order of TimelineRows's lists (the queries run now)."""
+    tables = {
+        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    streams: list[Iterator[TimelineRow]] = []
+    for table, (columns, at) in COLUMNS.items():
+        if table not in tables:
+            streams.append(iter(()))
+            continue
+        position = columns.split(", ")[at]
+        cursor = conn.execute(f"SELECT {columns} FROM [{table}] ORDER BY {position}")
+        streams.append(_positioned(cursor, at))
+    return streams
+
+
+def _positioned(rows: Iterable[tuple[Any, ...]], at: int) -> Iterator[TimelineRow]:
+    return ((int(row[at]), tuple(row)) for row in rows)
 
 
 def _folded(conn: sqlite3.Connection, model: str) -> int | None:

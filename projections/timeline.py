@@ -10,7 +10,6 @@ edition's rows: its cost follows the edition's size, not the log's length.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import json
 from collections.abc import Iterable
@@ -314,35 +313,3 @@ COLUMNS = {
     "claim_statuses": ("claim_position, position, status", 1),
     "score_history": ("edition_id, city_id, indicator_id, position, points, claim_id", 3),
 }
-
-
-def as_rows(rows: TimelineRows) -> list[tuple[str, tuple[Any, ...]]]:
-    """A batch's rows as (table, row) pairs, in the order they were made, to compare with
-    stored ones."""
-    return [
-        *(("ranking_entities", r) for r in rows.entities),
-        *(("ranking_claims", r) for r in rows.claims),
-        *(("claim_statuses", r) for r in rows.statuses),
-        *(("score_history", r) for r in rows.scores),
-    ]
-
-
-def timeline_rows(conn: Any) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
-    """Every stored timeline row as (position, table, row), in position order (for verify)."""
-    exists = {
-        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
-    streams = []
-    for table, (columns, at) in COLUMNS.items():
-        if table not in exists:
-            continue
-        position = columns.split(", ")[at]
-        cursor = conn.execute(f"SELECT {columns} FROM [{table}] ORDER BY {position}")
-        streams.append(_tagged(cursor, table, at))
-    return heapq.merge(*streams, key=lambda item: item[0])
-
-
-def _tagged(
-    rows: Iterable[tuple[Any, ...]], table: str, at: int
-) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
-    return ((int(row[at]), table, tuple(row)) for row in rows)
