@@ -6,9 +6,10 @@ those fields: a nested view becomes its own output type, a tuple a list, `X | No
 nullable field, an exact `Fraction` an `Exact`, a `StrEnum` its text. The class adds
 resolver fields (reading its view, typed, as `self.view`) and says only where the API differs:
 fields it excludes, renames or declares itself (`convert` makes their values; `rows` turns
-plain tuples into objects), and fields only a permission shows (`guarded`). `from_view` builds
-one from a view; `shown_by` lets a hand-written type stand for a view that others nest, and
-`documented` describes a hand-written type's fields of a shared field type by their Doc.
+plain tuples into objects), fields only a permission shows (`guarded`) and fields some viewers
+see null (`withheld`). `from_view` builds one from a view (`withholding`: as a viewer sees
+it); `shown_by` lets a hand-written type stand for a view that others nest, and `documented`
+describes a hand-written type's fields of a shared field type by their Doc.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class FromView(Generic[V]):
     view: V
     #: Each stored field: the view field it comes from and how its value converts.
     __view_fields__: ClassVar[dict[str, tuple[str, Convert]]]
+    #: The stored fields some viewers are not shown (`output(withheld=...)`).
+    __withheld__: ClassVar[tuple[str, ...]]
 
     @classmethod
     def from_view(cls, view: V, **extra: Any) -> Self:
@@ -70,6 +73,11 @@ class FromView(Generic[V]):
         }
         return cast(Self, cast(Any, cls)(view=view, **fields, **extra))
 
+    @classmethod
+    def withholding(cls, view: V, hide: bool, **extra: Any) -> Self:
+        """The output of one view as a viewer sees it: with `hide`, its withheld fields null."""
+        return cls.from_view(view, **(dict.fromkeys(cls.__withheld__) if hide else {}), **extra)
+
 
 def output(
     view: type[Any],
@@ -80,28 +88,28 @@ def output(
     renamed: Mapping[str, str] | None = None,
     convert: Mapping[str, Convert] | None = None,
     guarded: Mapping[str, type[LedgerPermission]] | None = None,
+    withheld: Mapping[str, str] | None = None,
 ) -> Callable[[type[Out]], type[Out]]:
     """Make the decorated `FromView` subclass the Strawberry type of `view`'s fields.
 
     The type's description defaults to the view's docstring, its GraphQL name to the class's.
     By view field name: `exclude` those the API does not show, `renamed` those it shows under
     another name, `convert` how the value of a field the class declares is made, `guarded`
-    those only a permission shows (nullable, resolved from the view when asked for).
+    those only a permission shows (nullable, resolved from the view when asked for),
+    `withheld` those some viewers see null (`withholding` leaves them out), with why: their
+    description is the view's, then why. A field the class adds, typed by a shared field type
+    (`city_id: CityId`), is described by its Doc.
     """
     skipped, names = set(exclude), dict(renamed or {})
     conversions, permissions = dict(convert or {}), dict(guarded or {})
+    hidden = dict(withheld or {})
 
     def decorate(cls: type[Out]) -> type[Out]:
-        try:
-            hints = get_type_hints(view, include_extras=True)
-        except NameError as missing:
-            raise TypeError(
-                f"{view.__name__}'s fields name {missing.name!r}, which its module does not "
-                "import at run time (only for type checking?)"
-            ) from missing
+        hints = _hints(view)
         own = dict(inspect.get_annotations(cls))
         annotations: dict[str, Any] = {}
         stored: dict[str, tuple[str, Convert]] = {}
+        withholds: list[str] = []
         for field in (f for f in dataclasses.fields(view) if f.name not in skipped):
             api, where = names.pop(field.name, field.name), f"{view.__name__}.{field.name}"
             hint, doc = strip_doc(hints[field.name]), doc_of(hints[field.name])
@@ -110,6 +118,13 @@ def output(
                 annotations[api] = shown | None
                 rule = permissions.pop(field.name)
                 setattr(cls, api, _guarded(field.name, each, shown | None, _doc(doc, where), rule))
+                continue
+            if field.name in hidden:
+                shown, each = _graphql(hint, where)
+                annotations[api], stored[api] = shown | None, (field.name, each)
+                why = hidden.pop(field.name)
+                setattr(cls, api, strawberry.field(description=f"{_doc(doc, where)} {why}"))
+                withholds.append(api)
                 continue
             if api in own:
                 annotations[api] = own.pop(api)
@@ -120,11 +135,12 @@ def output(
             stored[api] = (field.name, each)
             if not isinstance(cls.__dict__.get(api), StrawberryField):
                 setattr(cls, api, strawberry.field(description=_doc(doc, where)))
-        unknown = sorted(conversions.keys() | permissions.keys() | names.keys())
+        unknown = sorted(conversions.keys() | permissions.keys() | names.keys() | hidden.keys())
         if unknown:
             raise TypeError(f"{view.__name__} has no fields {unknown} to show")
+        _describe(cls, own)  # the class's own fields, not the view's
         cls.__annotations__ = {**annotations, **own, "view": cast(Any, strawberry.Private)[view]}
-        cls.__view_fields__ = stored
+        cls.__view_fields__, cls.__withheld__ = stored, tuple(withholds)
         made = strawberry.type(cls, name=name, description=description or inspect.getdoc(view))
         _remember(view, made)
         return made
@@ -169,16 +185,34 @@ def documented(description: str, *, is_input: bool = False) -> Callable[[type[T]
     fields are; its other fields are declared with `strawberry.field` as usual."""
 
     def decorate(cls: type[T]) -> type[T]:
-        hints = get_type_hints(cls, include_extras=True)
-        for name in inspect.get_annotations(cls):
-            text, default = doc_of(hints[name]), cls.__dict__.get(name, dataclasses.MISSING)
-            if text is not None and not isinstance(default, StrawberryField):
-                # A plain default stays the field's default (an input's `= "..."`).
-                setattr(cls, name, strawberry.field(description=text, default=default))
+        _describe(cls, inspect.get_annotations(cls))
         made = strawberry.input if is_input else strawberry.type
         return made(cls, description=description)
 
     return decorate
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """A class's field types with their `Annotated` metadata (its Docs)."""
+    try:
+        return get_type_hints(cls, include_extras=True)
+    except NameError as missing:
+        raise TypeError(
+            f"{cls.__name__}'s fields name {missing.name!r}, which its module does not "
+            "import at run time (only for type checking?)"
+        ) from missing
+
+
+def _describe(cls: type[Any], names: Iterable[str]) -> None:
+    """Describe the named fields of `cls` typed `Annotated[T, Doc("...")]` (a shared field
+    type of ledger.fields) by that Doc, unless declared with `strawberry.field`."""
+    names = list(names)
+    hints = _hints(cls) if names else {}
+    for name in names:
+        text, default = doc_of(hints[name]), cls.__dict__.get(name, dataclasses.MISSING)
+        if text is not None and not isinstance(default, StrawberryField):
+            # A plain default stays the field's default (an input's `= "..."`).
+            setattr(cls, name, strawberry.field(description=text, default=default))
 
 
 def _remember(view: type[Any], made: Any) -> None:

@@ -40,7 +40,7 @@ from projections.evidence import (
     source_view,
 )
 from projections.model import by_name, from_row, marks, rows, tracking_position
-from projections.ranking import TABLES
+from projections.ranking import TABLES, placing_pair
 from projections.rankings import tables_at
 from projections.view import View
 from projections.whatif import AppealFacts, bands_if
@@ -461,21 +461,14 @@ def what_if(db: Database, appeal_id: str, city_id: str | None = None) -> WhatIf:
     then = bands_if(
         edition_state_at(db, case.edition_id, position), case.edition_id, facts.records()
     )
-    found = []
-    for table in TABLES:
-        a, b = now[table], then[(table, case.city_id)]
-        found.append(
-            WhatIfRow(
-                table=RankingTable(table),
-                band_now=a.band,
-                band_if_upheld=b.band,
-                rank_now=a.rank,
-                rank_if_upheld=b.rank,
-                score_now=a.score,
-                score_if_upheld=b.score,
-            )
+    found = tuple(
+        WhatIfRow(
+            table=RankingTable(table),
+            **placing_pair(now[table], then[(table, case.city_id)], "{}_now", "{}_if_upheld"),
         )
-    return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=tuple(found))
+        for table in TABLES
+    )
+    return WhatIf(appeal_id=appeal_id, city_id=case.city_id, position=position, rows=found)
 
 
 class AppealChange(EventAt):

@@ -17,7 +17,7 @@ from projections.bands import BAND_LABELS
 from projections.catalogue import EditionView
 from projections.lineage import FrameworkDiff, framework_diff
 from projections.model import from_row, tracking_position
-from projections.ranking import TABLES, CityNames, RankingEntry, TablePlacing
+from projections.ranking import TABLES, CityNames, RankingEntry, TablePlacing, placing_pair
 from projections.rankings import indicator_scores, rankings
 from projections.view import View
 
@@ -288,14 +288,9 @@ def _row(
         city_id=x.city_id,
         name_en=y.name_en,
         name_zh=y.name_zh,
-        band_a=x.band,
-        band_b=y.band,
-        rank_a=x.rank,
-        rank_b=y.rank,
+        **placing_pair(x, y, "{}_a", "{}_b"),
         n_a=n_a,
         n_b=n_b,
-        score_a=x.score,
-        score_b=y.score,
         band_move=BAND_LABELS.index(x.band) - BAND_LABELS.index(y.band),
         method_part=None if rescored is None else rescored - x.score,
         performance_part=None if rescored is None else y.score - rescored,

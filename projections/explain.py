@@ -81,10 +81,7 @@ class Boundary(View):
     rank_limit: Annotated[int, Doc("The largest rank in the band: ⌊share × N⌋.")]
     score: Annotated[
         Fraction | None,
-        Doc(
-            "Score of the last city inside the band (null: the band is empty, or "
-            "the token is a city's own: rivals' scores are not published)."
-        ),
+        Doc("Score of the last city inside the band (null: the band is empty)."),
     ]
 
 

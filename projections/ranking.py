@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import Any
 
@@ -65,6 +65,21 @@ class TablePlacing(Placing):
     """A place in a table, with the number of cities the table ranks."""
 
     n: TableSize
+
+
+#: A placing's fields: band, rank and score.
+PLACING_FIELDS = tuple(f.name for f in fields(Placing))
+
+
+def placing_pair(first: Placing, second: Placing, first_as: str, second_as: str) -> dict[str, Any]:
+    """Band, rank and score at two points, from the placing at each, under the names a view
+    gives them: `first_as` and `second_as` put each field's name where `{}` stands
+    ("{}_a" and "{}_b" give band_a, rank_a, score_a, band_b, rank_b, score_b)."""
+    return {
+        name.format(field): getattr(placing, field)
+        for name, placing in ((first_as, first), (second_as, second))
+        for field in PLACING_FIELDS
+    }
 
 
 class RankingEntry(CityNames, Placing):

@@ -18,7 +18,14 @@ from projections.edition_state import edition_state_at
 from projections.evidence import CityIndicator
 from projections.model import from_row, rows, tracking_position
 from projections.pointintime import EditionAt, edition_at, editions_at, position_at
-from projections.ranking import TABLES, NamedCity, RankingEntry, no_weights, ranking
+from projections.ranking import (
+    TABLES,
+    NamedCity,
+    RankingEntry,
+    no_weights,
+    placing_pair,
+    ranking,
+)
 from projections.state import RankingState
 from projections.view import View
 
@@ -336,12 +343,7 @@ def band_changes(
             BandChange(
                 city_id=city_id,
                 name_en=n.name_en,
-                before_band=o.band,
-                after_band=n.band,
-                before_rank=o.rank,
-                after_rank=n.rank,
-                before_score=o.score,
-                after_score=n.score,
+                **placing_pair(o, n, "before_{}", "after_{}"),
                 causes=tuple(causes),
             )
         )

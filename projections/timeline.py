@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
 
-from ledger.claim import Claim
 from ledger.records import EventRecord
 from ledger.vocabulary import ClaimStatus
+from projections.evidence import SUBMITTED
 from projections.model import rows_in
 from projections.ranking import NO_SUPPORT, Support, best_of
 from projections.state import (
@@ -64,7 +64,6 @@ EDITION_EVENTS = frozenset(
 #: (edition, city, indicator): the key of one indicator score.
 ScoreKey = tuple[str, str, str]
 #: The events that change a claim submitted earlier (what recall() must find in memory).
-SUBMITTED = Claim.ClaimSubmitted.__name__
 CLAIM_DECISIONS = CLAIM_CHANGES - {SUBMITTED}
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger.appeal import correction_claim_id
+from ledger.appeal import Appeal, correction_claim_id
 from ledger.claim import Claim
 from ledger.errors import InvalidInput
 from ledger.published import table_digest
@@ -25,7 +25,7 @@ from ledger.records import EventRecord
 from ledger.vocabulary import ClaimStatus
 from projections.bands import band, ranks
 from projections.edition_state import EPOCH, edition_records
-from projections.model import marks, rows_in
+from projections.model import by_name, marks, rows_in
 from projections.pointintime import EditionAt, edition_at
 from projections.ranking import (
     TABLES,
@@ -69,7 +69,8 @@ def trial(state: RankingState, records: Iterable[EventRecord] | None = None) -> 
     return replace(state, claims=claims, owners=dict(state.owners))
 
 
-def _record(kind: str, claim_id: str, data: dict[str, Any]) -> EventRecord:
+def _record(event: type, claim_id: str, data: dict[str, Any]) -> EventRecord:
+    kind = event.__name__
     return EventRecord(0, kind, str(Claim.key(claim_id)), 0, EPOCH, data, kind, "")
 
 
@@ -87,12 +88,12 @@ def claim_records(
     if appeal_id is not None:
         submitted = {"claim_id": claim_id, "edition_id": edition_id, "city_id": city_id,
                      "indicator_id": indicator_id, "points": points}  # fmt: skip
-        records.append(_record("ClaimSubmitted", claim_id, submitted))
-        records.append(_record("ClaimAcceptedOnAppeal", claim_id, {"appeal_id": appeal_id}))
+        records.append(_record(Claim.ClaimSubmitted, claim_id, submitted))
+        records.append(_record(Claim.ClaimAcceptedOnAppeal, claim_id, {"appeal_id": appeal_id}))
     else:
-        records.append(_record("RoundClosed", claim_id, {"outcome": "accepted"}))
+        records.append(_record(Claim.RoundClosed, claim_id, {"outcome": "accepted"}))
     if supersedes is not None:
-        records.append(_record("ClaimSuperseded", supersedes, {"superseded_by": claim_id}))
+        records.append(_record(Claim.ClaimSuperseded, supersedes, {"superseded_by": claim_id}))
     return records
 
 
@@ -235,19 +236,25 @@ class Undecided:
     appeal_owner: dict[str, str] = field(default_factory=dict)
 
     def apply(self, r: EventRecord) -> None:
-        """Fold one event in."""
+        """Fold one event in (one of UNDECIDED_HANDLERS' types; others change nothing here)."""
+        handler = UNDECIDED_HANDLERS.get(r.type)
+        if handler is not None:
+            handler(self, r)
+
+    def _submitted(self, r: EventRecord) -> None:
+        self.supersedes[r.data["claim_id"]] = r.data.get("supersedes")
+
+    def _filed(self, r: EventRecord) -> None:
         d = r.data
-        if r.type == "ClaimSubmitted":
-            self.supersedes[d["claim_id"]] = d.get("supersedes")
-        elif r.type == "AppealFiled":
-            self.appeal_owner[r.originator_id] = d["appeal_id"]
-            if d.get("sources") and d.get("points") is not None and d.get("indicator_id"):
-                self.appeals[d["appeal_id"]] = AppealFacts(
-                    d["appeal_id"], d["edition_id"], d["city_id"], d["indicator_id"],
-                    int(d["points"]), d.get("claim_id"),
-                )  # fmt: skip
-        elif r.type in ("AppealDecided", "AppealAnswered", "AppealWithdrawn"):
-            self.appeals.pop(self.appeal_owner.get(r.originator_id, ""), None)
+        self.appeal_owner[r.originator_id] = d["appeal_id"]
+        if d.get("sources") and d.get("points") is not None and d.get("indicator_id"):
+            self.appeals[d["appeal_id"]] = AppealFacts(
+                d["appeal_id"], d["edition_id"], d["city_id"], d["indicator_id"],
+                int(d["points"]), d.get("claim_id"),
+            )  # fmt: skip
+
+    def _closed(self, r: EventRecord) -> None:
+        self.appeals.pop(self.appeal_owner.get(r.originator_id, ""), None)
 
     def pending_claims(self, state: RankingState, edition_id: str) -> list[str]:
         """Ids of the edition's pending claims."""
@@ -285,17 +292,26 @@ class Undecided:
         return found
 
 
+#: What each event type does to the undecided claims and appeals (keyed by the event classes'
+#: names, so that a renamed or removed class fails at import).
+UNDECIDED_HANDLERS: dict[str, Callable[[Undecided, EventRecord], None]] = by_name({
+    Claim.ClaimSubmitted: Undecided._submitted,
+    Appeal.AppealFiled: Undecided._filed,
+    Appeal.AppealDecided: Undecided._closed,
+    Appeal.AppealAnswered: Undecided._closed,
+    Appeal.AppealWithdrawn: Undecided._closed,
+})  # fmt: skip
+#: A claim accepted on appeal, and the claim it supersedes: one decision, the appeal's.
+ACCEPTED_ON_APPEAL = Claim.ClaimAcceptedOnAppeal.__name__
+SUPERSEDED = Claim.ClaimSuperseded.__name__
 #: Event types that decide a claim (or the weights) and so may move bands.
 DECISION_TYPES = frozenset(
-    {"RoundClosed", "ClaimWithdrawn", "ClaimSuperseded", "ClaimAcceptedOnAppeal"}
-)
+    e.__name__
+    for e in (Claim.RoundClosed, Claim.ClaimWithdrawn, Claim.ClaimSuperseded,
+              Claim.ClaimAcceptedOnAppeal)
+)  # fmt: skip
 #: An edition's events that change its claims' statuses or its open appeals.
-UNDECIDED_TYPES = CLAIM_CHANGES | {
-    "AppealFiled",
-    "AppealDecided",
-    "AppealAnswered",
-    "AppealWithdrawn",
-}
+UNDECIDED_TYPES = CLAIM_CHANGES | frozenset(UNDECIDED_HANDLERS)
 
 
 def weight_records(db: Database, weight_set_id: str, after: int, upto: int) -> list[EventRecord]:
@@ -335,13 +351,13 @@ class Causes:
 
     def claim_event(self, r: EventRecord, claim_id: str, claim: list[Any]) -> None:
         """Note an event of a claim (its row: [edition, city, ...]) that may be a cause."""
-        if r.type == "ClaimAcceptedOnAppeal":
+        if r.type == ACCEPTED_ON_APPEAL:
             self.on_appeal.add(claim_id)
-        if r.type == "ClaimSuperseded" and r.data.get("superseded_by") in self.on_appeal:
+        if r.type == SUPERSEDED and r.data.get("superseded_by") in self.on_appeal:
             return  # one decision with the correcting claim's acceptance, named by the appeal
         if r.type in DECISION_TYPES and claim[EDITION] == self.edition_id:
             cause: dict[str, Any] = {"position": r.position, "type": r.type, "claim_id": claim_id}
-            if r.type == "ClaimAcceptedOnAppeal":
+            if r.type == ACCEPTED_ON_APPEAL:
                 cause["appeal_id"] = r.data["appeal_id"]
             self.per_city.setdefault(str(claim[CITY]), []).append(cause)
 

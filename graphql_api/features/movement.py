@@ -15,7 +15,7 @@ from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, output
 from graphql_api.permissions import CanExplainCity, CanSeeScores
-from graphql_api.scalars import Exact, RankingTableName
+from graphql_api.scalars import RankingTableName
 from projections import counterfactual
 from projections.causes import Cause
 from projections.counterfactual import BandTarget, NextBand, next_band
@@ -38,7 +38,7 @@ from projections.robustness import (
 )
 
 #: Why a city's own token sees no rival's score, rank or causes (the report publishes none).
-RIVALS = " Null for a city's own token: rivals' numbers are not published."
+RIVALS = "Null for a city's own token: rivals' numbers are not published."
 
 
 @strawberry.input(
@@ -90,17 +90,21 @@ class IndicatorMoveType(FromView[IndicatorMove]):
     pass
 
 
-def withheld(rivals: bool, *names: str) -> dict[str, None]:
-    """The fields to leave out (null) for a viewer who may not see rivals' numbers."""
-    return {} if rivals else dict.fromkeys(names)
+def rivals_numbers(*names: str) -> dict[str, str]:
+    """The `withheld` of an output type: these view fields are null for a city's own token."""
+    return dict.fromkeys(names, RIVALS)
 
 
-@output(Boundary, description="A band's rank limit and the score of the last city inside it.")
+@output(
+    Boundary,
+    description="A band's rank limit and the score of the last city inside it.",
+    withheld=rivals_numbers("score"),
+)
 class BandBoundary(FromView[Boundary]):
     @classmethod
     def seen(cls, items: tuple[Boundary, ...], rivals: bool) -> list[BandBoundary]:
         """The boundaries as a viewer sees them: without scores for a city's own token."""
-        return [cls.from_view(b, **withheld(rivals, "score")) for b in items]
+        return [cls.withholding(b, not rivals) for b in items]
 
 
 @strawberry.type(description="The band boundaries at both cuts.")
@@ -109,27 +113,16 @@ class Boundaries:
     end: list[BandBoundary] = strawberry.field(name="to", description="At the later cut.")
 
 
-#: A crossing city's numbers that only those who see scores get.
-RIVALS_NUMBERS = ("score_from", "score_to", "delta", "rank_from", "rank_to", "causes")
-
-
-@output(Crossing, description="A city that overtook the explained one or fell behind it.")
+@output(
+    Crossing,
+    description="A city that overtook the explained one or fell behind it.",
+    withheld=rivals_numbers("score_from", "score_to", "delta", "rank_from", "rank_to", "causes"),
+)
 class CrossingCity(FromView[Crossing]):
-    score_from: Exact | None = strawberry.field(
-        description="Its score at the earlier cut." + RIVALS
-    )
-    score_to: Exact | None = strawberry.field(description="Its score at the later cut." + RIVALS)
-    delta: Exact | None = strawberry.field(description="Its own score change." + RIVALS)
-    rank_from: int | None = strawberry.field(description="Its rank at the earlier cut." + RIVALS)
-    rank_to: int | None = strawberry.field(description="Its rank at the later cut." + RIVALS)
-    causes: list[ScoreCause] | None = strawberry.field(
-        description="The events that changed its score." + RIVALS
-    )
-
     @classmethod
     def seen(cls, items: tuple[Crossing, ...], rivals: bool) -> list[CrossingCity]:
         """The crossings as a viewer sees them: without rivals' numbers for a city's own token."""
-        return [cls.from_view(c, **withheld(rivals, *RIVALS_NUMBERS)) for c in items]
+        return [cls.withholding(c, not rivals) for c in items]
 
 
 @output(counterfactual.RungChange)
@@ -137,19 +130,12 @@ class RungChange(FromView[counterfactual.RungChange]):
     pass
 
 
-@output(BandTarget, name="BandTarget")
+@output(BandTarget, name="BandTarget", withheld=rivals_numbers("threshold", "margin"))
 class BandTargetType(FromView[BandTarget]):
-    threshold: Exact | None = strawberry.field(
-        description="The score line: up needs at least it, down needs below it." + RIVALS
-    )
-    margin: Exact | None = strawberry.field(
-        description="How far past the line, the largest of the fewest steps." + RIVALS
-    )
-
     @classmethod
     def seen(cls, target: BandTarget, rivals: bool) -> BandTargetType:
         """The target as a viewer sees it: without rivals' numbers for a city's own token."""
-        return cls.from_view(target, **withheld(rivals, "threshold", "margin"))
+        return cls.withholding(target, not rivals)
 
 
 @output(NextBand, name="NextBand", exclude=["edition_id", "table"])

@@ -16,7 +16,7 @@ from graphql_api.outputs import FromView, documented, output, rows
 from graphql_api.permissions import CanSeeCityScores, CanSeeScores, Public
 from graphql_api.scalars import Exact, RankingTableName
 from ledger.errors import PermissionDenied
-from ledger.fields import IndicatorId
+from ledger.fields import CityId, IndicatorId
 from projections.compare import (
     ComparedCity,
     Comparison,
@@ -181,7 +181,7 @@ class EditionComparison(FromView[Comparison]):
 )
 class Standing(FromView[TableStanding]):
     # Whose standing it is: what CanSeeCityScores checks.
-    city_id: str = strawberry.field(description="City id.")
+    city_id: CityId
 
 
 @documented("A city's points on one indicator.")
@@ -197,7 +197,7 @@ class IndicatorPoints:
 )
 class HistoryPoint(FromView[HistoryEntry]):
     # Whose history it is: what CanSeeCityScores checks.
-    city_id: str = strawberry.field(description="City id.")
+    city_id: CityId
 
     @resolver("Framework version the edition pins.")
     def framework(self) -> str:

@@ -15,7 +15,7 @@ from graphql_api.fields import field as resolver
 from graphql_api.outputs import FromView, documented, output, rows
 from graphql_api.permissions import CanSeeCityScores
 from ledger.doc import Doc
-from ledger.fields import IndicatorId
+from ledger.fields import CityId, IndicatorId
 from ledger.vocabulary import ClaimStatus
 
 if TYPE_CHECKING:
@@ -247,6 +247,97 @@ def test_from_view_converts_plain_tuples_and_takes_replacements() -> None:
 
 
 @dataclass(frozen=True)
+class StandingView:
+    """A standing that does not say whose it is."""
+
+    band: Annotated[str, Doc("Band.")]
+
+
+@output(StandingView)
+class CityStanding(FromView[StandingView]):
+    # Whose standing it is: a field the class adds, of a shared field type.
+    city_id: CityId
+
+
+@strawberry.type(description="Test root.")
+class StandingQuery:
+    @resolver("The standing.")
+    def standing(self) -> CityStanding:
+        return CityStanding.from_view(StandingView("top 10%"), city_id="c1")
+
+
+def test_a_field_the_class_adds_of_a_shared_field_type_is_described_by_its_doc() -> None:
+    schema = strawberry.Schema(query=StandingQuery)
+    assert (
+        dedent('''
+        """A standing that does not say whose it is."""
+        type CityStanding {
+          """Band."""
+          band: String!
+
+          """City id."""
+          cityId: String!
+        }
+        ''').strip()
+        in schema.as_str()
+    )
+    answer = schema.execute_sync("{ standing { cityId band } }")
+    assert answer.data == {"standing": {"cityId": "c1", "band": "top 10%"}}
+
+
+@dataclass(frozen=True)
+class RivalView:
+    """A rival city."""
+
+    city_id: Annotated[str, Doc("City id.")]
+    score: Annotated[Fraction, Doc("Exact score.")]
+    rank: Annotated[int | None, Doc("Rank (null: unranked).")]
+
+
+HIDDEN = "Null for some viewers."
+
+
+@output(RivalView, withheld=dict.fromkeys(["score", "rank"], HIDDEN))
+class Rival(FromView[RivalView]):
+    pass
+
+
+RIVAL = RivalView("c2", Fraction(5, 2), 3)
+
+
+@strawberry.type(description="Test root.")
+class RivalQuery:
+    @resolver("The rival as one viewer or the other sees it.")
+    def rival(self, hide: bool) -> Rival:
+        return Rival.withholding(RIVAL, hide)
+
+
+def test_a_withheld_field_is_nullable_described_by_the_view_then_why_and_null_when_hidden() -> None:
+    schema = strawberry.Schema(query=RivalQuery)
+    assert (
+        dedent('''
+        """A rival city."""
+        type Rival {
+          """City id."""
+          cityId: String!
+
+          """Exact score. Null for some viewers."""
+          score: Exact
+
+          """Rank (null: unranked). Null for some viewers."""
+          rank: Int
+        }
+        ''').strip()
+        in schema.as_str()
+    )
+    query = "query ($hide: Boolean!) { rival(hide: $hide) { cityId score { fraction } rank } }"
+    shown = schema.execute_sync(query, variable_values={"hide": False})
+    hidden = schema.execute_sync(query, variable_values={"hide": True})
+    assert shown.data == {"rival": {"cityId": "c2", "score": {"fraction": "5/2"}, "rank": 3}}
+    assert hidden.data == {"rival": {"cityId": "c2", "score": None, "rank": None}}
+
+
+@dataclass(frozen=True)
 class Inner:
     """A view no output type was made for."""
 
@@ -287,6 +378,12 @@ class Bare:
         ),
         pytest.param(
             Unresolved, {}, "Unresolved's fields name 'OnlyForTypes'", id="type-not-imported"
+        ),
+        pytest.param(
+            MoveView,
+            {"exclude": ["points"], "withheld": {"rank": HIDDEN}},
+            r"MoveView has no fields \['rank'\] to show",
+            id="withheld-field-the-view-lacks",
         ),
     ],
 )

@@ -8,6 +8,7 @@ import logging
 import pkgutil
 import sqlite3
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,11 @@ from cityledger.bootstrap import Runtime
 from ledger.edition import Edition
 from projections import appeals, catalogue, event_index, evidence
 from projections import publications as published
+from projections.bands import BAND_LABELS
+from projections.compare import ComparedCity
 from projections.follower import default_models
-from projections.ranking import NamedCity, RankingEntry
+from projections.ranking import NamedCity, RankingEntry, placing_pair
+from projections.rankings import BandChange
 from projections.view import View
 from tests.trust.trust_world import EDITION, FRAMEWORK, WEIGHTS, open_rt, world_db, world_template
 
@@ -79,6 +83,33 @@ def test_every_view_is_a_frozen_value_by_way_of_the_one_view_base() -> None:
         city.city_id = "osaka"  # type: ignore[misc]
     same = NamedCity(name_en="Tokyo", city_id="tokyo")
     assert city == same and hash(city) == hash(same)
+
+
+def _entry(band: str, rank: int, score: Fraction) -> RankingEntry:
+    return RankingEntry(
+        city_id="tokyo", name_en="Tokyo", name_zh="东京", band=band, rank=rank, score=score
+    )
+
+
+def test_a_pair_of_placings_is_named_as_a_view_names_its_two_points() -> None:
+    first = _entry(BAND_LABELS[0], 1, Fraction(9, 2))
+    second = _entry(BAND_LABELS[2], 7, Fraction(3))
+    assert placing_pair(first, second, "before_{}", "after_{}") == {
+        "before_band": BAND_LABELS[0],
+        "before_rank": 1,
+        "before_score": Fraction(9, 2),
+        "after_band": BAND_LABELS[2],
+        "after_rank": 7,
+        "after_score": Fraction(3),
+    }
+    # The views holding a city at two points take their band, rank and score from the pair.
+    for view, first_as, second_as in (
+        (ComparedCity, "{}_a", "{}_b"),
+        (appeals.WhatIfRow, "{}_now", "{}_if_upheld"),
+        (BandChange, "before_{}", "after_{}"),
+    ):
+        names = {f.name for f in dataclasses.fields(view)}
+        assert set(placing_pair(first, second, first_as, second_as)) <= names, view.__name__
 
 
 @pytest.fixture

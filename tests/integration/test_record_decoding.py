@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 
 import pytest
 
 from cityledger.bootstrap import Runtime
 from ledger.records import (
+    EventRecord,
     decoded_record,
     from_notification,
     instant_of_stamp,
     instant_text,
+    once,
+    plain_record,
     plain_topic,
 )
 
@@ -69,3 +73,19 @@ def test_an_instant_read_from_the_stamp_matches_the_time_at_every_precision() ->
 def test_a_record_read_as_plain_json_says_so_as_its_stored_text_does(world: Runtime) -> None:
     for record in world.ledger.records(after=0, limit=10_000):
         assert record.plain == (plain_topic(record.topic) and record.stored.count('"_type_"') == 1)
+
+
+def test_a_record_read_as_plain_json_holds_every_field_of_an_event_record(world: Runtime) -> None:
+    # plain_record fills the record's __dict__ itself, past __init__: a field it left out
+    # (one added with a default) would silently read as that default.
+    own = {f.name for f in fields(EventRecord)}
+    lazy = {name for name, value in vars(EventRecord).items() if isinstance(value, once)}
+    read = [
+        plain_record(n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
+        for n in world.ledger.recorder.select_notifications(start=1, limit=10_000)
+    ]
+    plain = [r for r in read if r is not None]
+    assert len(plain) > 100
+    for record in plain:
+        held = set(vars(record))
+        assert held - lazy == own, f"{record.type}: {sorted(held - lazy ^ own)}"

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 import ledger.application  # noqa: F401  (imports every aggregate of the write side)
 from ledger.claim import Claim
 from ledger.records import EventRecord, events_of
+from projections import whatif
 from projections.evidence import Evidence
 from projections.follower import default_models
 from projections.model import EVERY_EVENT, ReadModel
@@ -87,3 +88,11 @@ def test_the_event_index_records_every_event_whatever_its_type() -> None:
             """Nothing to apply."""
 
     assert len(unaccounted(Nothing())) == len(RECORDED)
+
+
+def test_the_what_if_fold_names_only_events_the_ledger_records() -> None:
+    # Keyed by the event classes (model.by_name): a renamed class fails at import, and a name
+    # no aggregate records fails here.
+    folded = set(whatif.UNDECIDED_HANDLERS)
+    assert {"ClaimSubmitted", "AppealFiled", "AppealDecided"} <= folded
+    assert folded | whatif.DECISION_TYPES | whatif.UNDECIDED_TYPES <= RECORDED
