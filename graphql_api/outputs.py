@@ -133,8 +133,9 @@ def output(
             else:
                 annotations[api], each = _graphql(hint, where)
             stored[api] = (field.name, each)
-            if not isinstance(cls.__dict__.get(api), StrawberryField):
-                setattr(cls, api, strawberry.field(description=_doc(doc, where)))
+            declared = cls.__dict__.get(api)
+            if not isinstance(declared, StrawberryField) or declared.description is None:
+                _describe_one(cls, api, _doc(doc, where))
         unknown = sorted(conversions.keys() | permissions.keys() | names.keys() | hidden.keys())
         if unknown:
             raise TypeError(f"{view.__name__} has no fields {unknown} to show")
@@ -205,14 +206,24 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 
 def _describe(cls: type[Any], names: Iterable[str]) -> None:
     """Describe the named fields of `cls` typed `Annotated[T, Doc("...")]` (a shared field
-    type of ledger.fields) by that Doc, unless declared with `strawberry.field`."""
+    type of ledger.fields) by that Doc."""
     names = list(names)
     hints = _hints(cls) if names else {}
     for name in names:
-        text, default = doc_of(hints[name]), cls.__dict__.get(name, dataclasses.MISSING)
-        if text is not None and not isinstance(default, StrawberryField):
-            # A plain default stays the field's default (an input's `= "..."`).
-            setattr(cls, name, strawberry.field(description=text, default=default))
+        text = doc_of(hints[name])
+        if text is not None:
+            _describe_one(cls, name, text)
+
+
+def _describe_one(cls: type[Any], name: str, text: str) -> None:
+    """Describe a field by `text`, unless its `strawberry.field` says its own words (one that
+    only renames it, `strawberry.field(name="from")`, takes these)."""
+    declared = cls.__dict__.get(name, dataclasses.MISSING)
+    if not isinstance(declared, StrawberryField):
+        # A plain default stays the field's default (an input's `= "..."`).
+        setattr(cls, name, strawberry.field(description=text, default=declared))
+    elif declared.description is None:
+        declared.description = text
 
 
 def _remember(view: type[Any], made: Any) -> None:

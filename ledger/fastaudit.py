@@ -76,11 +76,12 @@ class _Stamped(msgspec.Struct):
 #: the rest (all that verifying the log alone needs of an event that is only hashed).
 _STAMPED = msgspec.json.Decoder(_Stamped)
 _STAMP_TEXT = attrgetter("timestamp.data")
-#: How eventsourcing writes every stored state: the timestamp first, its type's key spelled out.
-_STAMP_FIRST = b'{"timestamp":{"_type_":'
+_STORED = attrgetter("stored")
+_ORIGINATOR = attrgetter("originator_id")
 #: The key of a transcoded value, which a plain state holds once (records.stored_plainly).
 _TYPE = b'"_type_"'
 _INT = {int}
+_ONE = {1}
 
 
 def _ints(values: Iterable[Any]) -> bool:
@@ -108,40 +109,39 @@ class WitnessTable:
         )
         self.compared = 0
         self.last = 0  # the last position witnessed
-        # ?3: the chunk's hashes, 64 hex bytes per position from ?1 (a blob: substr by bytes).
+        # ?3: the chunk's hashes, hex, joined by commas (a blob: substr by bytes, 64 bytes from
+        # each position's offset of 65).
         self._query = (
             "SELECT count(*), count(DISTINCT position), max(position), "
             "total(typeof(position) = 'integer' AND typeof(hash) = 'text' "
-            "AND CAST(hash AS BLOB) = substr(?3, (position - ?1) * 64 + 1, 64)) "
+            "AND CAST(hash AS BLOB) = substr(?3, (position - ?1) * 65 + 1, 64)) "
             f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
         )
-        # Where `position` is the table's rowid (so an integer, once each, read in order), a
-        # chunk witnessed at every position is compared as one text: its hashes joined, each
-        # 64 characters (at least 64 bytes; so joined to the chain's length, 64 bytes each: no
-        # digit moved across a boundary).
+        # Where `position` is the table's rowid (so an integer, once each), a chunk witnessed
+        # at every position as text is compared as one text: its hashes joined by commas in the
+        # order of the rowid range scan (SQLite promises group_concat no order, but takes rows
+        # as the scan gives them; ordering them in a subquery costs a twentieth of verify, and
+        # an exchange of two hashes is tested). Joined, they equal the chain's only if no hash
+        # holds a comma: then each equals the chain's hash at its position.
         self._joined: str | None = None
         if exists and _is_rowid(conn, table, "position"):
             self._joined = (
-                "SELECT count(*), total(typeof(hash) = 'text' AND length(hash) = 64), "
-                "CAST(group_concat(hash, '') AS BLOB) "
+                "SELECT total(typeof(hash) = 'text'), CAST(group_concat(hash, ',') AS BLOB) "
                 f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
             )
 
     def agrees(self, first: int, hashes: bytes) -> bool:
-        """Whether the pairs for positions first.. (`hashes`: the chain's, in order) match."""
+        """Whether the pairs for positions first.. match `hashes`: the chain's, in order, each
+        64 hex digits, joined by commas."""
         if self.compared == self.total:
             return True  # nothing left to compare (the usual witness: up to a recent position)
-        size = len(hashes) // 64
+        size = (len(hashes) + 1) // 65
         last = first + size - 1
         if self._joined is not None:
-            count, texts, joined = self.conn.execute(self._joined, [first, last]).fetchone()
-            if count == size:  # every position first..last, in order
-                if texts != count or joined != hashes:
-                    return False
-                self.compared += count
+            texts, joined = self.conn.execute(self._joined, [first, last]).fetchone()
+            if texts == size and joined == hashes:  # every position first..last
+                self.compared += size
                 self.last = last
-                return True
-            if not count:
                 return True
         count, distinct, top, equal = self.conn.execute(
             self._query, [first, last, hashes]
@@ -189,7 +189,6 @@ class _Walk:
         self.topics: dict[str, tuple[str, bool]] = {}  # topic -> (type name, plain JSON)
         #: (pinned position, digest, at, pinned tree head or None)
         self.pins: list[tuple[int, str, int, str | None]] = []
-        self.keep = sorted({p for p in keep if p > 0}, reverse=True)  # popped in order
         self.kept: dict[int, str] = {0: GENESIS}  # chain hash at each pinned position
         # Whether stored states are bare JSON, as records.plain_state requires.
         self.plain = bare(mapper)
@@ -225,24 +224,23 @@ class _Walk:
         source = iter(rows)
         while chunk := list(islice(source, CHUNK)):
             first = self.head + 1
-            hashes = (self.plain and self.hashed(chunk)) or self.chunk(chunk)
-            joined = b"".join(hashes)
+            hashes, leaves = (self.plain and self.hashed(chunk)) or self.chunk(chunk)
+            joined = b",".join(hashes)
             for witness in witnesses:
                 if not witness.agrees(first, joined):
                     raise _Off
-            keep = self.keep
-            while keep and keep[-1] <= self.head:
-                position = keep.pop()
+            # The chain hash where the tree keeps its head: where publications pin both.
+            for position in self.tree.add(leaves):
                 self.kept[position] = hashes[position - first].decode("ascii")
             if on_row is not None:
                 on_row(len(chunk))
 
-    def hashed(self, rows: list[Row]) -> list[bytes] | None:
+    def hashed(self, rows: list[Row]) -> tuple[list[bytes], list[bytes]] | None:
         """The chunk path: check a chunk of rows of plain topics (each state read as `chunk`
         reads it: by msgspec where only hashed, as a record where replayed; publications read
         in full) with a few calls per chunk in place of a loop of many per row; return the
-        chain hash (hex) at each, or None, having changed nothing but caches, where `chunk`
-        must read some row itself."""
+        chain hash (hex) and the Merkle leaf hash at each, or None, having changed nothing
+        but caches, where `chunk` must read some row itself."""
         positions, raw_ids, versions, topics, states = zip(*rows, strict=True)
         head, count = self.head, len(rows)
         # Contiguous from the head on, whatever the rows' source (compared in C).
@@ -264,17 +262,6 @@ class _Walk:
                     if attrs is None:
                         return None
                     published.append((positions[at], attrs))
-        # Each state: valid UTF-8 (decoding it), with exactly one transcoded value: every
-        # state holds '"_type_"' (its stamp's) and the chunk holds one per state (a separator
-        # no match spans keeps states apart).
-        try:
-            texts = list(map(bytes.decode, states))
-        except (TypeError, UnicodeDecodeError):
-            return None
-        if not all(map(bytes.startswith, states, repeat(_STAMP_FIRST))):
-            return None
-        if b"\x00".join(states).count(_TYPE) != count:
-            return None
         # Originator ids: a cache of their canonical text (an id that is not one is final).
         ids = self.ids
         new = list(set(raw_ids).difference(ids))
@@ -287,20 +274,34 @@ class _Walk:
         replay = self.replay
         records: list[EventRecord] = []
         if replay is None:
-            # Only hashed: JSON that read_plain reads with a datetime_iso timestamp that
-            # parses (msgspec, as `chunk` reads it).
+            # Only hashed: valid UTF-8 (decoding it) with exactly one transcoded value
+            # (records.plain_state's rule, as the audit reads it), JSON that read_plain reads
+            # with a datetime_iso timestamp that parses (msgspec, as `chunk` reads it).
+            try:
+                texts = list(map(bytes.decode, states))
+            except (TypeError, UnicodeDecodeError):
+                return None
+            if set(map(bytes.count, states, repeat(_TYPE))) != _ONE:
+                return None
             try:
                 stamps = list(map(_STAMP_TEXT, map(_STAMPED.decode, states)))
             except _UNREAD:
                 return None
             list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+            originators: Iterable[str] = map(ids.__getitem__, raw_ids)
         else:
-            # Replayed: each record as the read side reads it (one orjson reading each).
-            canonical_ids = map(ids.__getitem__, raw_ids)
-            read = list(map(plain_record, positions, canonical_ids, versions, topics, states))
+            # Replayed: each record as the read side reads it (one orjson reading each, under
+            # the same rules), its text and originator id those of the canonical line.
+            read = list(
+                map(
+                    plain_record, positions, map(ids.__getitem__, raw_ids), versions, topics, states
+                )
+            )
             if None in read:
                 return None
             records = cast(list[EventRecord], read)
+            texts = list(map(_STORED, records))
+            originators = map(_ORIGINATOR, records)
         # Versions: from here on the walk's state changes, and what is off is final.
         last = self.versions
         seen = last.get
@@ -308,13 +309,12 @@ class _Walk:
             if version != seen(raw, 0) + 1:
                 raise _Off
             last[raw] = version
-        canonical_ids = map(ids.__getitem__, raw_ids)
-        lines = canonical_lines(zip(positions, canonical_ids, versions, topics, texts, strict=True))
+        lines = canonical_lines(zip(positions, originators, versions, topics, texts, strict=True))
         sha256, previous = hashlib.sha256, self.previous
         hashes = [
             previous := sha256(previous + b"\n" + line).hexdigest().encode() for line in lines
         ]
-        self.tree.add([sha256(b"\x00" + line).digest() for line in lines])
+        leaves = [sha256(b"\x00" + line).digest() for line in lines]
         self.head, self.previous = head + count, previous
         for position, attrs in sorted(published, key=lambda pin: pin[0]):
             self.pin(position, attrs)
@@ -323,10 +323,11 @@ class _Walk:
             for record in records:
                 if see(record):
                     raise _Off
-        return hashes
+        return hashes, leaves
 
-    def chunk(self, rows: list[Row]) -> list[bytes]:
-        """Check a chunk of rows one by one; return the chain hash (hex) at each."""
+    def chunk(self, rows: list[Row]) -> tuple[list[bytes], list[bytes]]:
+        """Check a chunk of rows one by one; return the chain hash (hex) and the Merkle leaf
+        hash at each."""
         sha256, ids, last, topics = hashlib.sha256, self.ids, self.versions, self.topics
         replay = self.replay
         stamped, instant, unread = _STAMPED.decode, datetime.fromisoformat, _UNREAD
@@ -383,9 +384,8 @@ class _Walk:
                 record = EventRecord(position, kind, originator, version, time, data, topic, stored)
                 if replay.see(record):
                     raise _Off
-        self.tree.add(leaves)
         self.head, self.previous = head, previous
-        return hashes
+        return hashes, leaves
 
     def pin(self, position: int, attrs: Mapping[str, Any]) -> None:
         """A publication's pinned position and digest, to compare once the walk is done."""

@@ -513,12 +513,12 @@ def _verify(
                     if hinted is None
                     else hinted
                 )
-            published, keep = _publications(found, decode)
-            check = read_side(witness_conn, published) if read_side is not None else None
+            publications = _publications(found, decode)
+            recorded, keep = publications.recorded, publications.pinned
+            check = read_side(witness_conn, recorded) if read_side is not None else None
             if fast:
                 tables = [WitnessTable(name, witness_conn, t) for name, t in WITNESSES.items()]
-                expected = {row[0] for row in found if _is_publication(row[3])}
-                return fast_audit(rows, tables, ledger.mapper, check, on_row, keep, expected)
+                return fast_audit(rows, tables, ledger.mapper, check, on_row, keep, publications.at)
             witnesses = {name: _pairs(witness_conn, t) for name, t in WITNESSES.items()}
             raws: Iterable[RawRow] = (RawRow(*row) for row in rows)
             if on_row is not None:
@@ -686,30 +686,38 @@ def _is_publication(topic: Any) -> bool:
     return isinstance(topic, str) and type_name(topic) == PUBLISHED
 
 
-def _publications(
-    rows: Iterable[Row], decode: Decoder
-) -> tuple[list[RecordedPublication], set[int]]:
-    """The publications among the rows, each decoded once as the walk decodes it, and the
-    positions they pin (only the chain hashes there are kept). A row that does not decode, or
-    whose originator id is not one, records nothing: verify's walk names it."""
-    published: list[RecordedPublication] = []
-    pinned: set[int] = set()
+@dataclass(frozen=True)
+class _Publications:
+    """The publications among rows of the log: where each is, those that decode (as the walk
+    decodes them), and the positions they pin (only the chain hashes there are kept)."""
+
+    at: set[Any]
+    recorded: list[RecordedPublication]
+    pinned: set[int]
+
+
+def _publications(rows: Iterable[Row], decode: Decoder) -> _Publications:
+    """The publications among the rows, each decoded once as the walk decodes it. A row that
+    does not decode, or whose originator id is not one, records nothing: verify's walk names
+    it."""
+    found = _Publications(set(), [], set())
     for row in rows:
         raw = RawRow(*row)
         if not _is_publication(raw.topic):
             continue
+        found.at.add(raw.position)
         try:
             data = dict(decode(raw))
         except Exception:  # an undecodable row pins nothing (the walk names it)
             continue
         position = data.get("position")
         if isinstance(position, int):
-            pinned.add(position)
+            found.pinned.add(position)
         try:
-            published.append((int(raw.position), str(UUID(str(raw.originator_id))), data))
+            found.recorded.append((int(raw.position), str(UUID(str(raw.originator_id))), data))
         except (TypeError, ValueError):
             continue
-    return published, pinned
+    return found
 
 
 def _recorder_rows(ledger: Ledger) -> Iterator[Row]:

@@ -130,16 +130,20 @@ class KeptTree:
         #: The tree head (hex) at each kept size reached so far.
         self.heads: dict[int, str] = {}
 
-    def add(self, leaves: Sequence[bytes]) -> None:
-        """Append the next leaf hashes."""
+    def add(self, leaves: Sequence[bytes]) -> list[int]:
+        """Append the next leaf hashes; return the kept sizes they reach, in order (where a
+        walk beside the tree keeps what it has at the same positions)."""
         frontier, keep, done = self.frontier, self._keep, 0
         start = frontier.size
+        reached: list[int] = []
         while keep and keep[-1] <= start + len(leaves):
             position = keep.pop()
             frontier.extend(leaves[done : position - start])
             done = position - start
             self.heads[position] = frontier.root().hex()
+            reached.append(position)
         frontier.extend(leaves[done:])
+        return reached
 
     def finish(self) -> tuple[str, dict[int, str]]:
         """The tree head (hex) over the leaves, and the heads at the kept sizes reached."""

@@ -22,15 +22,16 @@ def stored_rows(
     conn: Executes,
     table: str,
     *,
-    after: int | None = 0,
+    after: int | None = None,
     upto: int | None = None,
     limit: int | None = None,
     topic_like: str | None = None,
 ) -> Iterator[Row]:
-    """The stored events after position `after` (None: every row, whatever its rowid, as verify
-    reads a log that may have been tampered with; up to `upto`, at most `limit`, only topics
-    matching `topic_like`), by rowid, with one plain SELECT: no UUID object or domain event
-    is built for a row that the caller only needs as text."""
+    """The stored events after position `after` (by default every row, whatever its rowid: a
+    bound of 0 would hide a row stored at 0 or below from verify, which reads a log that may
+    have been tampered with), up to `upto`, at most `limit`, only topics matching
+    `topic_like`, by rowid, with one plain SELECT: no UUID object or domain event is built for
+    a row that the caller only needs as text."""
     where = ["1"]
     params: list[Any] = []
     if after is not None:

@@ -26,6 +26,7 @@ from projections.ranking import (
     TablePlacing,
     edition_claims,
     indicator_support,
+    placing_pair,
     ranking,
     table_indicators,
 )
@@ -47,6 +48,9 @@ T = TypeVar("T")
 #: A move's field at the earlier or the later of its two cuts.
 Earlier = Annotated[T, Qualifier("at the earlier cut")]
 Later = Annotated[T, Qualifier("at the later cut")]
+#: A part of an explanation that is all at one of the two cuts (the GraphQL `from` and `to`).
+AtEarlierCut = Annotated[T, Doc("At the earlier cut.")]
+AtLaterCut = Annotated[T, Doc("At the later cut.")]
 
 
 class Standing(TablePlacing):
@@ -101,8 +105,8 @@ class Crossing(NamedCity):
 class MoveExplanation(NamedCity, EditionTable):
     """Everything that explains a city's move in one table between two cuts."""
 
-    start: Annotated[Standing, Doc("At the earlier cut.")]
-    end: Annotated[Standing, Doc("At the later cut.")]
+    start: AtEarlierCut[Standing]
+    end: AtLaterCut[Standing]
     delta: Annotated[Fraction, Doc("The exact score change.")]
     indicators: Annotated[
         tuple[IndicatorMove, ...],
@@ -261,13 +265,8 @@ def explain_states(
         return Crossing(
             city_id=c,
             name_en=b[c].name_en,
-            score_from=a[c].score,
-            score_to=b[c].score,
+            **placing_pair(a[c], b[c], "{}_from", "{}_to"),
             delta=b[c].score - a[c].score,
-            rank_from=a[c].rank,
-            rank_to=b[c].rank,
-            band_from=a[c].band,
-            band_to=b[c].band,
             causes=tuple(paths[c]),
         )
 

@@ -17,7 +17,7 @@ from projections.event_index import BODIES
 from projections.ranking import Support, indicator_support, ranking
 from projections.standings import Standings
 from projections.state import RankingState
-from projections.timeline import Timeline, TimelineRows, as_rows, stored_rows
+from projections.timeline import Timeline, TimelineRows, as_rows, timeline_rows
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -82,7 +82,7 @@ class ReplayCheck:
     def over(cls, conn: sqlite3.Connection, published: list[RecordedPublication]) -> ReplayCheck:
         """A check of the read models in `conn` (verify's snapshot) and of the publications."""
         pins = [p for p in (pin_of(*recorded) for recorded in published) if p is not None]
-        return cls(_index_rows(conn), stored_rows(conn), pins, _folded(conn, TIMELINE_MODEL))
+        return cls(_index_rows(conn), timeline_rows(conn), pins, _folded(conn, TIMELINE_MODEL))
 
     @property
     def state(self) -> RankingState:

@@ -327,7 +327,7 @@ def as_rows(rows: TimelineRows) -> list[tuple[str, tuple[Any, ...]]]:
     ]
 
 
-def stored_rows(conn: Any) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
+def timeline_rows(conn: Any) -> Iterable[tuple[int, str, tuple[Any, ...]]]:
     """Every stored timeline row as (position, table, row), in position order (for verify)."""
     exists = {
         str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

@@ -13,13 +13,15 @@ from graphql_api.arguments import Id
 from graphql_api.context import Info
 from graphql_api.fields import field as query
 from graphql_api.fields import field as resolver
-from graphql_api.outputs import FromView, output
+from graphql_api.outputs import FromView, documented, output
 from graphql_api.permissions import CanExplainCity, CanSeeScores
 from graphql_api.scalars import RankingTableName
 from projections import counterfactual
 from projections.causes import Cause
 from projections.counterfactual import BandTarget, NextBand, next_band
 from projections.explain import (
+    AtEarlierCut,
+    AtLaterCut,
     Boundary,
     Crossing,
     IndicatorMove,
@@ -107,10 +109,10 @@ class BandBoundary(FromView[Boundary]):
         return [cls.withholding(b, not rivals) for b in items]
 
 
-@strawberry.type(description="The band boundaries at both cuts.")
+@documented("The band boundaries at both cuts.")
 class Boundaries:
-    start: list[BandBoundary] = strawberry.field(name="from", description="At the earlier cut.")
-    end: list[BandBoundary] = strawberry.field(name="to", description="At the later cut.")
+    start: AtEarlierCut[list[BandBoundary]] = strawberry.field(name="from")
+    end: AtLaterCut[list[BandBoundary]] = strawberry.field(name="to")
 
 
 @output(
@@ -157,8 +159,8 @@ class NextBandType(FromView[NextBand]):
     exclude=["boundaries_from", "boundaries_to"],
 )
 class MoveExplanationType(FromView[MoveExplanation]):
-    start: MoveStanding = strawberry.field(name="from", description="At the earlier cut.")
-    end: MoveStanding = strawberry.field(name="to", description="At the later cut.")
+    start: MoveStanding = strawberry.field(name="from")
+    end: MoveStanding = strawberry.field(name="to")
     overtaken_by: list[CrossingCity]
     overtook: list[CrossingCity]
     boundaries: Boundaries = strawberry.field(description="Band lines at both cuts.")

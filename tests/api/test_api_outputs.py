@@ -97,6 +97,11 @@ class Query:
 SCHEMA = strawberry.Schema(query=Query)
 
 
+def declares(schema: strawberry.Schema, sdl: str) -> bool:
+    """Whether the schema's SDL holds this (indented) block word for word."""
+    return dedent(sdl).strip() in schema.as_str()
+
+
 def test_a_view_with_nested_optional_and_list_fields_becomes_the_described_type() -> None:
     sdl = SCHEMA.as_str()
     leaf = dedent('''
@@ -214,9 +219,9 @@ class MoveQuery:
 
 
 def test_renamed_converted_and_guarded_fields_keep_the_views_descriptions() -> None:
-    sdl = strawberry.Schema(query=MoveQuery).as_str()
-    assert (
-        dedent('''
+    assert declares(
+        strawberry.Schema(query=MoveQuery),
+        '''
         """A city's move between two points."""
         type Move {
           """City id."""
@@ -231,8 +236,7 @@ def test_renamed_converted_and_guarded_fields_keep_the_views_descriptions() -> N
           """Points per indicator."""
           points: [IndicatorPoints!]!
         }
-        ''').strip()
-        in sdl
+        ''',
     )
 
 
@@ -268,8 +272,9 @@ class StandingQuery:
 
 def test_a_field_the_class_adds_of_a_shared_field_type_is_described_by_its_doc() -> None:
     schema = strawberry.Schema(query=StandingQuery)
-    assert (
-        dedent('''
+    assert declares(
+        schema,
+        '''
         """A standing that does not say whose it is."""
         type CityStanding {
           """Band."""
@@ -278,11 +283,57 @@ def test_a_field_the_class_adds_of_a_shared_field_type_is_described_by_its_doc()
           """City id."""
           cityId: String!
         }
-        ''').strip()
-        in schema.as_str()
+        ''',
     )
     answer = schema.execute_sync("{ standing { cityId band } }")
     assert answer.data == {"standing": {"cityId": "c1", "band": "top 10%"}}
+
+
+@dataclass(frozen=True)
+class SpanView:
+    """A span between two points."""
+
+    start: Annotated[int, Doc("Where it starts.")]
+    end: Annotated[int, Doc("Where it ends.")]
+
+
+@output(SpanView)
+class Span(FromView[SpanView]):
+    # Renamed to GraphQL names Python cannot use; the first keeps the view's words.
+    start: int = strawberry.field(name="from")
+    end: int = strawberry.field(name="to", description="Its own words.")
+
+
+@documented("Two spans.")
+class Spans:
+    first: Annotated[Span, Doc("The first span.")] = strawberry.field(name="one")
+
+
+@strawberry.type(description="Test root.")
+class SpanQuery:
+    @resolver("The spans.")
+    def spans(self) -> Spans:
+        return Spans(first=Span.from_view(SpanView(start=1, end=2)))
+
+
+def test_a_field_declared_only_to_rename_it_keeps_the_description_of_its_doc() -> None:
+    schema = strawberry.Schema(query=SpanQuery)
+    assert declares(
+        schema,
+        '''
+        """A span between two points."""
+        type Span {
+          """Where it starts."""
+          from: Int!
+
+          """Its own words."""
+          to: Int!
+        }
+        ''',
+    )
+    assert declares(schema, '"""The first span."""\n  one: Span!')
+    answer = schema.execute_sync("{ spans { one { from to } } }")
+    assert answer.data == {"spans": {"one": {"from": 1, "to": 2}}}
 
 
 @dataclass(frozen=True)
@@ -314,8 +365,9 @@ class RivalQuery:
 
 def test_a_withheld_field_is_nullable_described_by_the_view_then_why_and_null_when_hidden() -> None:
     schema = strawberry.Schema(query=RivalQuery)
-    assert (
-        dedent('''
+    assert declares(
+        schema,
+        '''
         """A rival city."""
         type Rival {
           """City id."""
@@ -327,8 +379,7 @@ def test_a_withheld_field_is_nullable_described_by_the_view_then_why_and_null_wh
           """Rank (null: unranked). Null for some viewers."""
           rank: Int
         }
-        ''').strip()
-        in schema.as_str()
+        ''',
     )
     query = "query ($hide: Boolean!) { rival(hide: $hide) { cityId score { fraction } rank } }"
     shown = schema.execute_sync(query, variable_values={"hide": False})

@@ -21,6 +21,7 @@ from projections import appeals, catalogue, event_index, evidence
 from projections import publications as published
 from projections.bands import BAND_LABELS
 from projections.compare import ComparedCity
+from projections.explain import Crossing
 from projections.follower import default_models
 from projections.ranking import NamedCity, RankingEntry, placing_pair
 from projections.rankings import BandChange
@@ -107,6 +108,7 @@ def test_a_pair_of_placings_is_named_as_a_view_names_its_two_points() -> None:
         (ComparedCity, "{}_a", "{}_b"),
         (appeals.WhatIfRow, "{}_now", "{}_if_upheld"),
         (BandChange, "before_{}", "after_{}"),
+        (Crossing, "{}_from", "{}_to"),
     ):
         names = {f.name for f in dataclasses.fields(view)}
         assert set(placing_pair(first, second, first_as, second_as)) <= names, view.__name__

@@ -15,7 +15,7 @@ from ledger import fastaudit, integrity
 from ledger.application import Ledger
 from ledger.ids import NAMESPACE, hex_uuid_text, hex_uuid_texts
 from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
-from ledger.stored import Row
+from ledger.stored import Row, stored_rows
 from projections.follower import Follower
 from projections.replaycheck import verify_read_side
 from projections.store import open_db
@@ -261,6 +261,17 @@ def test_an_unwitnessed_well_formed_append_is_reported_as_not_yet_witnessed(
     assert later.ok and f"{HEAD + 1} witnessed, 0 not yet" in later.summary
 
 
+def test_the_log_is_read_from_whatever_rowid_unless_a_start_is_given(world_db: Path) -> None:
+    # A row stored at position 0 is the audit's to name: the reader does not hide it.
+    with raw(world_db) as conn:
+        insert_before_first(conn)
+        every = [r[0] for r in stored_rows(conn, "stored_events")]
+        after_none = [r[0] for r in stored_rows(conn, "stored_events", after=0)]
+
+    assert every[:2] == [0, 1]
+    assert after_none[0] == 1
+
+
 def test_the_witness_refuses_updates_and_deletes(world_db: Path) -> None:
     with raw(world_db) as conn:
         for statement in (
@@ -381,6 +392,21 @@ def digit_moved(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chain_witness SET hash = substr(hash, 1, 63) WHERE position = 7")
 
 
+def hash_for_two(conn: sqlite3.Connection) -> None:
+    """One witnessed hash standing for two positions, the next one's hash NULL (the table
+    rebuilt to allow it, still keyed by position): joined by commas, the chunk's hashes read
+    as before, and every position is still witnessed once."""
+    conn.execute("CREATE TABLE copy (position INTEGER PRIMARY KEY, hash TEXT)")
+    conn.execute("INSERT INTO copy SELECT position, hash FROM chain_witness")
+    conn.execute("DROP TABLE chain_witness")
+    conn.execute("ALTER TABLE copy RENAME TO chain_witness")
+    conn.execute(
+        "UPDATE chain_witness SET hash = hash || ',' || "
+        "(SELECT hash FROM chain_witness WHERE position = 10) WHERE position = 9",
+    )
+    conn.execute("UPDATE chain_witness SET hash = NULL WHERE position = 10")
+
+
 WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witnessed hash changed": lambda c: witness_rows(
         c, "UPDATE chain_witness SET hash = substr(hash, 2) || '0' WHERE position = 9"
@@ -395,6 +421,17 @@ WITNESS_TAMPERS: dict[str, Tamper] = {
         c, f"INSERT INTO chain_witness VALUES ({HEAD + 1}, '{'0' * 64}')"
     ),
     "a witnessed hash's digit moved to the next": digit_moved,
+    "a witnessed hash standing for two positions": hash_for_two,
+    "a witnessed hash holding a comma": lambda c: witness_rows(
+        c,
+        "UPDATE chain_witness SET hash = substr(hash, 1, 32) || ',' || substr(hash, 34) "
+        "WHERE position = 9",
+    ),
+    "two witnessed hashes exchanged": lambda c: witness_rows(
+        c,
+        "UPDATE chain_witness SET hash = (SELECT w.hash FROM chain_witness w "
+        "WHERE w.position = 19 - chain_witness.position) WHERE position IN (9, 10)",
+    ),
     "a witness row repeated": repeated,
     "a witnessed position as text": position_as_text,
     "the event index's hash changed": lambda c: c.execute(
@@ -573,7 +610,7 @@ def test_verify_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     row_by_row: list[int] = []
     by_rows = fastaudit._Walk.chunk
 
-    def counted(walk: fastaudit._Walk, rows: list[Row]) -> list[bytes]:
+    def counted(walk: fastaudit._Walk, rows: list[Row]) -> tuple[list[bytes], list[bytes]]:
         row_by_row.extend(r[0] for r in rows)
         return by_rows(walk, rows)
 
@@ -590,7 +627,7 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
     world_db: Path,
 ) -> None:
     with raw(world_db) as conn:
-        hashes = b"".join(
+        hashes = b",".join(
             str(h).encode()
             for (h,) in conn.execute("SELECT hash FROM chain_witness ORDER BY position")
         )

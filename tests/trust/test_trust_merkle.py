@@ -410,10 +410,12 @@ def test_a_kept_tree_keeps_its_head_at_each_kept_size_whatever_the_runs() -> Non
     leaves = [leaf_hash(str(i).encode()) for i in range(10)]
     whole, streamed = KeptTree([3, 4, 10]), KeptTree([3, 4, 10, 11])
 
-    whole.add(leaves)
-    for start in range(0, 10, 3):
-        streamed.add(leaves[start : start + 3])
+    reached = whole.add(leaves)
+    runs = [streamed.add(leaves[start : start + 3]) for start in range(0, 10, 3)]
 
     heads = {size: tree_head(leaves[:size]).hex() for size in (3, 4, 10)}
     assert whole.finish() == (tree_head(leaves).hex(), heads)
     assert streamed.finish() == whole.finish()  # 11: not reached, so not kept
+    # Each run says which kept sizes it reached, where the walk keeps its chain hashes.
+    assert reached == [3, 4, 10]
+    assert runs == [[3], [4], [], [10]]
