@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import islice, repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -34,6 +34,7 @@ from ledger.records import (
     plain_record,
     read_plain,
     topic_reading,
+    unread_record,
 )
 from ledger.stored import Row
 
@@ -87,6 +88,25 @@ _ONE = {1}
 def _ints(values: Iterable[Any]) -> bool:
     """Whether every value is exactly an int (not a bool, float or text)."""
     return set(map(type, values)) == _INT
+
+
+def _only_hashed(states: Sequence[bytes]) -> tuple[list[str], list[str]] | None:
+    """The text and the timestamp text of each state read as only hashed (None: not all as
+    the audit reads them): valid UTF-8 with exactly one transcoded value (records.plain_state's
+    rule), JSON that read_plain reads with a datetime_iso timestamp that parses (msgspec, as
+    `chunk` reads it)."""
+    try:
+        texts = list(map(bytes.decode, states))
+    except (TypeError, UnicodeDecodeError):
+        return None
+    if states and set(map(bytes.count, states, repeat(_TYPE))) != _ONE:
+        return None
+    try:
+        stamps = list(map(_STAMP_TEXT, map(_STAMPED.decode, states)))
+    except _UNREAD:
+        return None
+    list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+    return texts, stamps
 
 
 class _Off(Exception):
@@ -274,32 +294,35 @@ class _Walk:
         replay = self.replay
         records: list[EventRecord] = []
         if replay is None:
-            # Only hashed: valid UTF-8 (decoding it) with exactly one transcoded value
-            # (records.plain_state's rule, as the audit reads it), JSON that read_plain reads
-            # with a datetime_iso timestamp that parses (msgspec, as `chunk` reads it).
-            try:
-                texts = list(map(bytes.decode, states))
-            except (TypeError, UnicodeDecodeError):
+            read = _only_hashed(states)
+            if read is None:
                 return None
-            if set(map(bytes.count, states, repeat(_TYPE))) != _ONE:
-                return None
-            try:
-                stamps = list(map(_STAMP_TEXT, map(_STAMPED.decode, states)))
-            except _UNREAD:
-                return None
-            list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+            texts = read[0]
             originators: Iterable[str] = map(ids.__getitem__, raw_ids)
         else:
-            # Replayed: each record as the read side reads it (one orjson reading each, under
-            # the same rules), its text and originator id those of the canonical line.
-            read = list(
-                map(
-                    plain_record, positions, map(ids.__getitem__, raw_ids), versions, topics, states
-                )
+            # Replayed: each record as the read side reads it, by one orjson reading (under
+            # the same rules) where the replay reads its data, else as only hashed.
+            reads = replay.reads
+            kinds = [known[topic][0] for topic in topics]
+            unread = _only_hashed(
+                [s for s, kind in zip(states, kinds, strict=True) if kind not in reads]
             )
-            if None in read:
+            if unread is None:
                 return None
-            records = cast(list[EventRecord], read)
+            unread_texts, stamps = map(iter, unread)
+            for position, raw, version, topic, state, kind in zip(
+                positions, raw_ids, versions, topics, states, kinds, strict=True
+            ):
+                record = (
+                    plain_record(position, ids[raw], version, topic, state)
+                    if kind in reads
+                    else unread_record(
+                        position, kind, ids[raw], version, topic, next(unread_texts), next(stamps)
+                    )
+                )
+                if record is None:
+                    return None
+                records.append(record)
             texts = list(map(_STORED, records))
             originators = map(_ORIGINATOR, records)
         # Versions: from here on the walk's state changes, and what is off is final.
