@@ -34,9 +34,11 @@ class ReadSideCheck(Protocol):
     """Compares the read models with the log as verify walks it (projections.replaycheck
     implements it: the write side imports no read model)."""
 
-    #: The event types whose data see() reads: a record of another type may come with its
-    #: data unread (empty).
-    reads: Collection[str]
+    @property
+    def reads(self) -> Collection[str]:
+        """The event types whose data see() reads: a record of another type may come with
+        its data unread (empty)."""
+        ...
 
     def see(self, record: EventRecord) -> list[Failure]:
         """Take the next event of the log; report where the read side differs."""

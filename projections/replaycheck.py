@@ -191,7 +191,7 @@ class ReplayCheck:
     def _compare_timeline(self, position: int, rows: TimelineRows) -> list[Failure]:
         """The stored timeline rows at a position against the replay's (then emptied), table
         by table."""
-        made = (rows.entities, rows.claims, rows.statuses, rows.scores)
+        made: tuple[list[Any], ...] = (rows.entities, rows.claims, rows.statuses, rows.scores)
         # Past the position the stored timeline's model has folded, none must be there yet.
         folded = self.folded is None or position <= self.folded
         same, count, taken = True, 0, False
