@@ -19,7 +19,9 @@ QUERY = (
     '{ rankings(edition: "asia-2023", table: TOTAL) '
     "{ publicationNo position rows { cityId nameEn nameZh band } } }"
 )
-SECONDS = 3.0
+SECONDS = 1.5
+#: Rounds of (limit, value) per client count.
+ROUNDS = 2
 
 
 def serve_app(db: str, port: int) -> None:
@@ -125,8 +127,12 @@ def run(bench: Bench) -> Iterator[Figure]:
             throughput(minimal_port, payload, 2, 1.0)
             throughput(app_port, payload, 2, 1.0)
             for clients in (1, 4):
-                limit = throughput(minimal_port, payload, clients)
-                value = throughput(app_port, payload, clients)
+                # Alternated, the best of each: the load of a shared machine shifts within
+                # seconds, and alternating gives both servers the same chances.
+                limit = value = 0.0
+                for _ in range(ROUNDS):
+                    limit = max(limit, throughput(minimal_port, payload, clients))
+                    value = max(value, throughput(app_port, payload, clients))
                 yield Figure(
                     f"anonymous published table, {clients} client(s)",
                     value,

@@ -50,7 +50,7 @@ def create_app(
     subscriptions = LiveCount()
     watcher = Watcher(runtime, database_file(runtime), follow=follow)
     graphql = LedgerGraphQL(schema, runtime, subscriptions, watcher)
-    published_cache = PublishedTableCache(graphql, runtime.db)
+    published_cache = PublishedTableCache(graphql, runtime.db, database_file(runtime))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,6 +59,7 @@ def create_app(
             yield
         finally:
             await blocking(watcher.stop)
+            published_cache.close()
 
     async def healthz(request: Request) -> Response:
         """Liveness, with positions and the number of live subscriptions.

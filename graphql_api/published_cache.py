@@ -6,15 +6,23 @@ anonymous document whose root fields are all `rankings` is a function of the req
 of the set of publications. This ASGI wrapper stores such responses, keyed by the request
 (method, body or query string, Accept) and valid while the publications are unchanged; a new
 publication empties it. Everything else goes straight to the GraphQL app.
+
+Whether the publications changed is asked of the database (in a worker thread) only after
+something was committed to it, by any connection of any process: SQLite's `data_version`,
+read on the event loop from a connection of the cache's own that never waits for a lock, says
+so. A hit thus costs no thread hop while nothing is written.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from sqlite_utils import Database
@@ -81,17 +89,51 @@ def request_document(method: str, body: bytes, query_string: bytes) -> tuple[str
 class PublishedTableCache:
     """ASGI wrapper around the GraphQL app that serves anonymous published tables from memory."""
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database, file: Path) -> None:
         self.app = app
         self.db = db
         self.entries: OrderedDict[tuple[bytes, ...], Cached] = OrderedDict()
         self.generation: tuple[Any, ...] | None = None
         self.hits = 0
+        # Only ever reads `data_version`, on the event loop: timeout 0, so it never waits.
+        self._changes = sqlite3.connect(
+            f"file:{quote(str(file))}?mode=ro", uri=True, timeout=0, check_same_thread=False
+        )
+        #: The database's data_version when the generation was last read (None: never).
+        self._version: int | None = None
 
     def publications_generation(self) -> tuple[Any, ...]:
         """What changes whenever a publication is recorded (publications are append-only)."""
         row = self.db.execute("SELECT COUNT(*), MAX(position) FROM publications").fetchone()
         return tuple(row)
+
+    def _committed_version(self) -> int | None:
+        """SQLite's data_version as the cache's connection sees it: it differs from the last
+        one read whenever another connection has committed since (None: cannot tell now)."""
+        try:
+            # fetchall steps the statement to its end: no read transaction is left open.
+            ((version,),) = self._changes.execute("PRAGMA data_version").fetchall()
+        except sqlite3.Error:
+            return None
+        return int(version)
+
+    async def _current_generation(self) -> None:
+        """Empty the cache if the publications changed since it was filled; the database is
+        asked (off the event loop) only if something was committed since it was last asked."""
+        version = self._committed_version()
+        if version is not None and version == self._version:
+            return
+        # Read before the generation: a commit in between changes it again, and the next
+        # request asks again.
+        generation = await blocking(self.publications_generation)
+        self._version = version
+        if generation != self.generation:
+            self.entries.clear()
+            self.generation = generation
+
+    def close(self) -> None:
+        """Close the cache's own connection."""
+        self._changes.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from the cache when the request is eligible, else pass it on."""
@@ -118,11 +160,7 @@ class PublishedTableCache:
             scope.get("query_string", b""),
             headers.get(b"accept", b""),
         )
-        # A read of the database: off the event loop, like every other.
-        generation = await blocking(self.publications_generation)
-        if generation != self.generation:
-            self.entries.clear()
-            self.generation = generation
+        await self._current_generation()
         hit = self.entries.get(key)
         if hit is not None:
             self.entries.move_to_end(key)

@@ -15,7 +15,7 @@ from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import resolve_topic
 
-from ledger.chain import canonical
+from ledger.chain import canonical, canonical_lines
 
 # Attributes every event carries that are not its own data.
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
@@ -133,6 +133,17 @@ def events_of(*aggregates: type) -> frozenset[str]:
         and issubclass(value, CanMutateAggregate)
         and name not in ("Event", "Created")
     )
+
+
+def with_canonical(records: list[EventRecord]) -> None:
+    """Work out the canonical bytes of many records in one encoding (chain.canonical_lines: a
+    record's position, version, id, topic and stored text are exactly ints and strs)."""
+    todo = [r for r in records if "canonical" not in r.__dict__]
+    lines = canonical_lines(
+        [(r.position, r.originator_id, r.originator_version, r.topic, r.stored) for r in todo]
+    )
+    for record, line in zip(todo, lines, strict=True):
+        record.__dict__["canonical"] = line
 
 
 def type_name(topic: str) -> str:

@@ -21,7 +21,7 @@ from ledger.feedback import Feedback
 from ledger.fields import Position
 from ledger.framework import Framework
 from ledger.receipt import Receipt
-from ledger.records import ENVELOPE, EventRecord
+from ledger.records import ENVELOPE, EventRecord, with_canonical
 from ledger.records import instant_text as instant_text
 from ledger.verifier import Verifier
 from ledger.weights import WeightSet
@@ -196,6 +196,7 @@ class EventIndex(ReadModel):
                 created,
             )
         rows = []
+        with_canonical(records)
         for r in records:
             kind, owner_key, edition_id, city_id = owners.get(r.originator_id, _NO_OWNER)
             previous = link_canonical(previous, r.canonical)

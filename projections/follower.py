@@ -63,6 +63,23 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def rebuild_settings(db: Database) -> Iterator[None]:
+    """A rebuild's page cache, and no zeroing of the pages it frees, restored after.
+
+    The pages the drop frees are the read models' own, written again at once from the log:
+    zeroing them first (Debian builds SQLite with secure_delete on) would double the writes."""
+    (cache,) = db.execute("PRAGMA cache_size").fetchone()
+    (secure,) = db.execute("PRAGMA secure_delete").fetchone()
+    db.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+    db.execute("PRAGMA secure_delete = FAST")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+        db.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[int(secure)]}")
+
+
 class ProblemLog:
     """A repeating failure logged once, in one line, and its recovery once.
 
@@ -244,14 +261,7 @@ class Follower:
 
     def rebuild(self) -> int:
         """Drop every read model and replay the whole log, all in one transaction."""
-        with self._lock:
-            (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
-            (secure,) = self.db.execute("PRAGMA secure_delete").fetchone()
-            self.db.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
-            # The pages the drop frees are the read models' own, written again at once from
-            # the log: zeroing them first (Debian builds SQLite with secure_delete on) would
-            # double the writes for nothing.
-            self.db.execute("PRAGMA secure_delete = FAST")
+        with self._lock, rebuild_settings(self.db):
             try:
                 with paused_gc(), write_transaction(self.db):
                     for model in self.models:
@@ -270,8 +280,6 @@ class Follower:
                 # A failed replay rolled back; cached states may reflect the discarded rows.
                 for model in self.models:
                     model.reset()
-                self.db.execute(f"PRAGMA cache_size = {int(cache)}")
-                self.db.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[int(secure)]}")
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:

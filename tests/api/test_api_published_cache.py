@@ -7,6 +7,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from cityledger.bootstrap import Runtime
+from graphql_api.app import database_file
+from projections.follower import Follower
+from projections.store import open_db
 from tests.api.api_world import Tokens
 
 pytestmark = pytest.mark.both_backends
@@ -91,3 +95,44 @@ def test_errors_and_other_documents_are_not_cached(client: TestClient, query: st
     second = post(client, query)
     assert first.status_code == second.status_code
     assert hits(client) == 0
+
+
+def test_a_publication_applied_by_another_server_replaces_the_cached_table(
+    client: TestClient, api_runtime: Runtime
+) -> None:
+    before = post(client, PUBLISHED).json()["data"]["rankings"]
+    # Another server on the same files: its own connection applies what was recorded.
+    other = Follower(api_runtime.ledger, open_db(database_file(api_runtime)))
+    api_runtime.ledger.publish(edition_id="asia-2023")
+    other.catch_up()
+    after = post(client, PUBLISHED).json()["data"]["rankings"]
+    assert (before["publicationNo"], after["publicationNo"]) == (1, 2)
+    assert hits(client) == 0
+
+
+def test_the_publications_are_asked_again_only_after_a_commit(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = client.app.state.published_cache  # type: ignore[attr-defined]
+    asked = 0
+    generation = cache.publications_generation
+
+    def counted() -> Any:
+        nonlocal asked
+        asked += 1
+        return generation()
+
+    monkeypatch.setattr(cache, "publications_generation", counted)
+    for _ in range(3):
+        assert post(client, PUBLISHED).status_code == 200
+    assert (asked, hits(client)) == (1, 2)
+    # Any commit (here a verifier's enrolment, not a publication) makes the next request ask.
+    enrolled = post(
+        client,
+        'mutation { enrolVerifier(input: {verifierId: "V-cache", languages: ["en"]}) '
+        "{ __typename } }",
+        tokens.editor,
+    )
+    assert "errors" not in enrolled.json(), enrolled.json()
+    assert post(client, PUBLISHED).status_code == 200
+    assert (asked, hits(client)) == (2, 3)
