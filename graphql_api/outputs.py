@@ -96,7 +96,7 @@ def output(
     By view field name: `exclude` those the API does not show, `renamed` those it shows under
     another name, `convert` how the value of a field the class declares is made, `guarded`
     those only a permission shows (nullable, resolved from the view when asked for),
-    `withheld` those some viewers see null (`withholding` leaves them out), with why: their
+    `withheld` those some viewers see null (`withholding` nulls them), with why: their
     description is the view's, then why. A field the class adds, typed by a shared field type
     (`city_id: CityId`), is described by its Doc.
     """
@@ -183,7 +183,8 @@ def shown_by(view: type[Any]) -> Callable[[type[T]], type[T]]:
 def documented(description: str, *, is_input: bool = False) -> Callable[[type[T]], type[T]]:
     """A hand-written Strawberry type (or input) whose fields typed `Annotated[T, Doc("...")]`
     (the shared field types of ledger.fields) are described by that Doc, as generated types'
-    fields are; its other fields are declared with `strawberry.field` as usual."""
+    fields are (also when a `strawberry.field` only renames one); its other fields are declared
+    with `strawberry.field` as usual."""
 
     def decorate(cls: type[T]) -> type[T]:
         _describe(cls, inspect.get_annotations(cls))
