@@ -90,11 +90,11 @@ def _ints(values: Iterable[Any]) -> bool:
     return set(map(type, values)) == _INT
 
 
-def _only_hashed(states: Sequence[bytes]) -> tuple[list[str], list[str]] | None:
-    """The text and the timestamp text of each state read as only hashed (None: not all as
-    the audit reads them): valid UTF-8 with exactly one transcoded value (records.plain_state's
-    rule), JSON that read_plain reads with a datetime_iso timestamp that parses (msgspec, as
-    `chunk` reads it)."""
+def _only_hashed(states: Sequence[bytes]) -> tuple[list[str], list[str], list[datetime]] | None:
+    """The text, timestamp text and time of each state read as only hashed (None: not all
+    as the audit reads them): valid UTF-8 with exactly one transcoded value (records.
+    plain_state's rule), JSON that read_plain reads with a datetime_iso timestamp that parses
+    (msgspec, as `chunk` reads it)."""
     try:
         texts = list(map(bytes.decode, states))
     except (TypeError, UnicodeDecodeError):
@@ -105,8 +105,8 @@ def _only_hashed(states: Sequence[bytes]) -> tuple[list[str], list[str]] | None:
         stamps = list(map(_STAMP_TEXT, map(_STAMPED.decode, states)))
     except _UNREAD:
         return None
-    list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
-    return texts, stamps
+    times = list(map(datetime.fromisoformat, stamps))  # raises where read_plain raises
+    return texts, stamps, times
 
 
 class _Off(Exception):
@@ -309,19 +309,20 @@ class _Walk:
             )
             if unread is None:
                 return None
-            unread_texts, stamps = map(iter, unread)
+            texts_of, stamps, times = iter(unread[0]), iter(unread[1]), iter(unread[2])
             for position, raw, version, topic, state, kind in zip(
                 positions, raw_ids, versions, topics, states, kinds, strict=True
             ):
-                record = (
-                    plain_record(position, ids[raw], version, topic, state)
-                    if kind in reads
-                    else unread_record(
-                        position, kind, ids[raw], version, topic, next(unread_texts), next(stamps)
+                originator = ids[raw]
+                if kind in reads:
+                    record = plain_record(position, originator, version, topic, state)
+                    if record is None:
+                        return None
+                else:
+                    text, stamp, time = next(texts_of), next(stamps), next(times)
+                    record = unread_record(
+                        position, kind, originator, version, topic, text, stamp, time
                     )
-                )
-                if record is None:
-                    return None
                 records.append(record)
             texts = list(map(_STORED, records))
             originators = map(_ORIGINATOR, records)

@@ -316,13 +316,14 @@ def unread_record(
     topic: str,
     stored: str,
     stamp: str,
+    time: datetime,
 ) -> EventRecord:
     """The record of an event whose data its reader never reads (left empty), from its type
-    name, stored text and timestamp text, already checked as plain_record checks them
-    (verify's fast walk, for the types its replay reads no data of)."""
+    name, stored text, and timestamp as text and as read, already checked as plain_record
+    checks them (verify's fast walk, for the types its replay reads no data of)."""
     fields = {
         "position": position, "type": kind, "originator_id": originator_id,
-        "originator_version": version, "time": datetime.fromisoformat(stamp), "data": {},
+        "originator_version": version, "time": time, "data": {},
         "topic": topic, "stored": stored, "plain": False,
     }  # fmt: skip
     instant = instant_of_stamp(stamp)
