@@ -256,11 +256,12 @@ class _Walk:
                 on_row(len(chunk))
 
     def hashed(self, rows: list[Row]) -> tuple[list[bytes], list[bytes]] | None:
-        """The chunk path: check a chunk of rows of plain topics (each state read as `chunk`
-        reads it: by msgspec where only hashed, as a record where replayed; publications read
-        in full) with a few calls per chunk in place of a loop of many per row; return the
-        chain hash (hex) and the Merkle leaf hash at each, or None, having changed nothing
-        but caches, where `chunk` must read some row itself."""
+        """The chunk path: check a chunk of rows of plain topics (each state read so that it
+        passes only where the audit's reading passes: by msgspec where only hashed, also with
+        a replay that reads no data of its type; as a record where the replay reads its data;
+        publications read in full) with a few calls per chunk in place of a loop of many per
+        row; return the chain hash (hex) and the Merkle leaf hash at each, or None, having
+        changed nothing but caches, where `chunk` must read some row itself."""
         positions, raw_ids, versions, topics, states = zip(*rows, strict=True)
         head, count = self.head, len(rows)
         # Contiguous from the head on, whatever the rows' source (compared in C).
