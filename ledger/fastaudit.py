@@ -267,13 +267,13 @@ class _Walk:
         # Contiguous from the head on, whatever the rows' source (compared in C).
         if positions != tuple(range(head + 1, head + count + 1)):
             return None
-        if not _ints(positions) or not _ints(versions):
+        if not _ints(positions + versions):
             return None
-        known = self.topics
-        for topic in set(topics).difference(known):
+        known, distinct = self.topics, set(topics)
+        for topic in distinct.difference(known):
             self.topic(topic)
         published: list[tuple[int, dict[str, Any]]] = []
-        for topic in set(topics):
+        for topic in distinct:
             kind, plain = known[topic]
             if not plain:
                 return None
