@@ -576,6 +576,28 @@ def test_a_timeline_row_the_follower_has_not_folded_yet_is_reported(
     assert "ranking timeline" in report.reason
 
 
+@pytest.mark.parametrize(
+    ("at", "named"), [("0", 0), ("-3", -3), ("'x'", HEAD + 1), ("2.5", HEAD + 1)]
+)
+@pytest.mark.parametrize("table", ["ranking_entities", "claim_statuses", "score_history"])
+def test_a_timeline_row_at_no_position_of_the_log_is_reported(
+    table: str, at: str, named: int, world: Runtime, world_db: Path
+) -> None:
+    # A copy of a row moved to a position the replay never reaches (an as-of answer would
+    # still read it): named where the witnesses name a position not in the log.
+    with raw(world_db) as conn:
+        columns = [str(c[1]) for c in conn.execute(f"PRAGMA table_info({table})")]
+        moved = ", ".join(at if c == "position" else c for c in columns)
+        conn.execute(f"INSERT INTO {table} SELECT {moved} FROM {table} LIMIT 1")
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, named), report.summary
+    assert "ranking timeline rows at position" in report.reason
+    assert "which is not a position of the log" in report.reason
+
+
 #: Stored states appended unwitnessed, where decoding alone decides: JSON that orjson and
 #: json.loads both refuse, that only json.loads reads, and edge cases of the timestamp. The
 #: fast walk's reading of an only-hashed event (msgspec) must never vouch where the audit's
