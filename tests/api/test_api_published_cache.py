@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from starlette.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from cityledger.bootstrap import Runtime
-from graphql_api.app import database_file
+from graphql_api.app import create_app, database_file
 from projections.follower import Follower
 from projections.store import open_db
 from tests.api.api_world import Tokens
@@ -170,3 +171,11 @@ def test_a_table_computed_before_a_new_publication_is_not_kept_after_it(
     before = post(client, PUBLISHED).json()["data"]["rankings"]
     after = post(client, PUBLISHED).json()["data"]["rankings"]
     assert (before["publicationNo"], after["publicationNo"]) == (1, 2)
+
+
+def test_the_cache_closes_its_own_connection_when_the_app_stops(api_runtime: Runtime) -> None:
+    app = create_app(api_runtime, follow=False)
+    with TestClient(app) as client:
+        assert post(client, PUBLISHED).status_code == 200
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        app.state.published_cache._changes.execute("PRAGMA data_version")
