@@ -179,3 +179,15 @@ def test_the_cache_closes_its_own_connection_when_the_app_stops(api_runtime: Run
         assert post(client, PUBLISHED).status_code == 200
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         app.state.published_cache._changes.execute("PRAGMA data_version")
+
+
+def test_a_cache_that_cannot_read_data_version_asks_the_database_every_time(
+    client: TestClient, api_runtime: Runtime
+) -> None:
+    # Its connection unusable, as when SQLite answers busy: whether anything changed is unknown.
+    client.app.state.published_cache.close()  # type: ignore[attr-defined]
+    before = post(client, PUBLISHED).json()["data"]["rankings"]
+    api_runtime.ledger.publish(edition_id="asia-2023")
+    api_runtime.follower.catch_up()
+    after = post(client, PUBLISHED).json()["data"]["rankings"]
+    assert (before["publicationNo"], after["publicationNo"]) == (1, 2)
