@@ -161,6 +161,7 @@ class PublishedTableCache:
             headers.get(b"accept", b""),
         )
         await self._current_generation()
+        generation = self.generation
         hit = self.entries.get(key)
         if hit is not None:
             self.entries.move_to_end(key)
@@ -173,7 +174,14 @@ class PublishedTableCache:
             return
         captured = await _capture(self.app, scope, replayed(body, receive), send)
         # Only a clean answer is stored: an error may depend on more than the publications.
-        if captured is not None and captured.status == 200 and b'"errors"' not in captured.body:
+        # And only if no other request saw the publications change while it was computed: it
+        # may be the table of the publications before, which no later request would replace.
+        if (
+            captured is not None
+            and captured.status == 200
+            and b'"errors"' not in captured.body
+            and self.generation is generation
+        ):
             self.entries[key] = captured
             if len(self.entries) > MAX_ENTRIES:
                 self.entries.popitem(last=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
 from cityledger.bootstrap import Runtime
-from graphql_api.app import database_file
+from graphql_api.app import create_app, database_file
 from projections.follower import Follower
 from projections.store import open_db
 from tests.api.api_world import Tokens
@@ -136,3 +139,55 @@ def test_the_publications_are_asked_again_only_after_a_commit(
     assert "errors" not in enrolled.json(), enrolled.json()
     assert post(client, PUBLISHED).status_code == 200
     assert (asked, hits(client)) == (2, 3)
+
+
+def test_a_table_computed_before_a_new_publication_is_not_kept_after_it(
+    client: TestClient, api_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = client.app.state.published_cache  # type: ignore[attr-defined]
+    graphql, raced = cache.app, False
+    other = json.dumps({"query": "{ __typename }"}).encode()
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": other, "more_body": False}
+
+    async def discard(message: Message) -> None:
+        pass
+
+    async def publishing_meanwhile(scope: Scope, receive_body: Receive, send: Send) -> None:
+        # The first table is computed from publication 1; before the cache would keep it, a
+        # second publication is applied and another request sees it.
+        nonlocal raced
+        await graphql(scope, receive_body, send)
+        if not raced:
+            raced = True
+            api_runtime.ledger.publish(edition_id="asia-2023")
+            api_runtime.follower.catch_up()
+            length = str(len(other)).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", length)]
+            await cache({**scope, "headers": headers}, receive, discard)
+
+    monkeypatch.setattr(cache, "app", publishing_meanwhile)
+    before = post(client, PUBLISHED).json()["data"]["rankings"]
+    after = post(client, PUBLISHED).json()["data"]["rankings"]
+    assert (before["publicationNo"], after["publicationNo"]) == (1, 2)
+
+
+def test_the_cache_closes_its_own_connection_when_the_app_stops(api_runtime: Runtime) -> None:
+    app = create_app(api_runtime, follow=False)
+    with TestClient(app) as client:
+        assert post(client, PUBLISHED).status_code == 200
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        app.state.published_cache._changes.execute("PRAGMA data_version")
+
+
+def test_a_cache_that_cannot_read_data_version_asks_the_database_every_time(
+    client: TestClient, api_runtime: Runtime
+) -> None:
+    # Its connection unusable, as when SQLite answers busy: whether anything changed is unknown.
+    client.app.state.published_cache.close()  # type: ignore[attr-defined]
+    before = post(client, PUBLISHED).json()["data"]["rankings"]
+    api_runtime.ledger.publish(edition_id="asia-2023")
+    api_runtime.follower.catch_up()
+    after = post(client, PUBLISHED).json()["data"]["rankings"]
+    assert (before["publicationNo"], after["publicationNo"]) == (1, 2)
