@@ -118,7 +118,16 @@ class ReplayCheck:
         else:
             failures = self._compare_copy(record)
         rows = self._rows
-        self.timeline.apply(record, rows)
+        try:
+            self.timeline.apply(record, rows)
+        except Exception as error:  # data no healthy log holds (a handler's KeyError, ...)
+            # Named at its position (the audit keeps the earliest failure), not raised.
+            for made in (rows.entities, rows.claims, rows.statuses, rows.scores):
+                made.clear()
+            return [
+                *failures,
+                (position, f"position {position} does not replay: {type(error).__name__} {error}"),
+            ]
         if rows.entities or rows.claims or rows.statuses or rows.scores or self._due <= position:
             failures += self._compare_timeline(position, rows)
         if position in self.pins:

@@ -598,6 +598,39 @@ def test_a_timeline_row_at_no_position_of_the_log_is_reported(
     assert "which is not a position of the log" in report.reason
 
 
+#: An event's data changed so that the replay cannot fold it (position, text, changed to).
+UNREPLAYABLE = {
+    "a city without its id": (7, b'"city_id"', b'"city"'),
+    "a claim's points not a number": (21, b'"points":', b'"points":"x","was":'),
+    "a claim without its id": (21, b'"claim_id"', b'"claim"'),
+}
+
+
+@pytest.mark.parametrize("witnessed", [True, False])
+@pytest.mark.parametrize("change", list(UNREPLAYABLE))
+def test_an_event_the_replay_cannot_fold_is_named_not_raised(
+    change: str, witnessed: bool, world: Runtime, world_db: Path
+) -> None:
+    position, old, new = UNREPLAYABLE[change]
+    with raw(world_db) as conn:
+        _, _, _, state = row(conn, position)
+        conn.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            [state.replace(old, new, 1), position],
+        )
+        if not witnessed:  # then only the replay can tell
+            for table in ("chain_witness", "events"):
+                rebuilt_without_key(conn, table)
+                conn.execute(f"DELETE FROM {table}")
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, position), report.summary
+    if not witnessed:
+        assert f"position {position} does not replay" in report.reason
+
+
 #: Stored states appended unwitnessed, where decoding alone decides: JSON that orjson and
 #: json.loads both refuse, that only json.loads reads, and edge cases of the timestamp. The
 #: fast walk's reading of an only-hashed event (msgspec) must never vouch where the audit's
