@@ -265,7 +265,15 @@ _STAMP, _STAMP_MICROS = len("2023-01-01T00:00:00+00:00"), len("2023-01-01T00:00:
 
 def instant_of_stamp(text: str) -> str | None:
     """instant_text of a stored stamp read straight from its text (None: not the usual form)."""
-    if text.endswith("+00:00") and text[4:5] == "-":
+    # fromisoformat also reads a date and time apart by any one character, week dates
+    # ("2023-W18-1") and a time without seconds ("09:30.00"): spelled so, the text is not
+    # instant_text's, so it is left to it.
+    if (
+        text.endswith("+00:00")
+        and text[4:5] == text[7:8] == "-"
+        and text[10:11] == "T"
+        and text[13:14] == text[16:17] == ":"
+    ):
         if len(text) == _STAMP_MICROS and text[19] == ".":
             return text
         if len(text) == _STAMP:

@@ -152,6 +152,17 @@ class ReplayCheck:
             )
             for position in sorted(beyond)
         ]
+        # Rows at no position of the log: named where the witnesses name theirs (at their
+        # position, or past the log's end where it is not an integer).
+        strays = [position for table in self._tables for position in table.strays]
+        failures += [
+            (
+                position if type(position) is int else head + 1,
+                f"the read models hold ranking timeline rows at position {position!r}, "
+                "which is not a position of the log",
+            )
+            for position in sorted(set(strays), key=repr)
+        ]
         for position, pins in self.pins.items():
             if position > head:
                 failures += [
@@ -260,28 +271,39 @@ class _Stored:
 
     def __init__(self, rows: Iterable[TimelineRow]) -> None:
         self._rows = iter(rows)
-        self.head = next(self._rows, None)
-        self.due: float = inf if self.head is None else self.head[0]  # the head's position
+        #: The positions of rows at no position of the log: at or below 0 (passed before the
+        #: first), or not an integer (a tampered read model; an as-of answer would read them).
+        self.strays: list[Any] = []
+        self.head: TimelineRow | None = None
+        self.due: float = inf  # the head's position
+        self._advance()
+
+    def _advance(self) -> None:
+        """Move to the next row at an integer position (setting aside those at none)."""
+        for head in self._rows:
+            if type(head[0]) is int:
+                self.head, self.due = head, head[0]
+                return
+            self.strays.append(head[0])
+        self.head, self.due = None, inf
 
     def take(self, position: int) -> list[tuple[Any, ...]]:
-        """The rows at `position`, passing those before it (at no position of the log: the
-        witness checks name those)."""
+        """The rows at `position`, setting aside those before it (the replay passed every
+        position of the log before it, so those are at none)."""
         taken: list[tuple[Any, ...]] = []
-        head, rows = self.head, self._rows
-        while head is not None and head[0] <= position:
-            if head[0] == position:
-                taken.append(head[1])
-            head = next(rows, None)
-        self.head = head
-        self.due = inf if head is None else head[0]
+        while self.head is not None and self.head[0] <= position:
+            if self.head[0] == position:
+                taken.append(self.head[1])
+            else:
+                self.strays.append(self.head[0])
+            self._advance()
         return taken
 
     def rest(self) -> Iterator[int]:
         """The positions of the rows not taken yet."""
         while self.head is not None:
             yield self.head[0]
-            self.head = next(self._rows, None)
-        self.due = inf
+            self._advance()
 
 
 _DUE = attrgetter("due")
@@ -310,7 +332,8 @@ def _timeline(conn: sqlite3.Connection) -> list[Iterator[TimelineRow]]:
 
 
 def _positioned(rows: Iterable[tuple[Any, ...]], at: int) -> Iterator[TimelineRow]:
-    return ((int(row[at]), tuple(row)) for row in rows)
+    """Each row with its position as stored (_Stored sets aside one that is not an integer)."""
+    return ((row[at], tuple(row)) for row in rows)
 
 
 def _folded(conn: sqlite3.Connection, model: str) -> int | None:

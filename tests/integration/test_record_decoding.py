@@ -62,6 +62,11 @@ def test_an_instant_read_from_the_stamp_matches_the_time_at_every_precision() ->
             "0999-12-31T23:59:59.500000+00:00",
             "2023-05-01T09:30:00.5+00:00",
             "2023-05-01T17:30:00+08:00",
+            # Other spellings fromisoformat reads: another separator, a week date, no seconds.
+            "2023-05-01 09:30:00+00:00",
+            "2023-05-01_09:30:00.000001+00:00",
+            "2023-W18-1T09:30:00.000001+00:00",
+            "2023-05-01T09:30.00+00:00",
         )
     }
     for stamp, instant in read.items():

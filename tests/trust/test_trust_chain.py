@@ -264,6 +264,36 @@ def test_an_unwitnessed_well_formed_append_is_reported_as_not_yet_witnessed(
     assert later.ok and f"{HEAD + 1} witnessed, 0 not yet" in later.summary
 
 
+@pytest.mark.parametrize("stamp", ["2023-05-01 09:30:00+00:00", "2023-W18-1T09:30:00+00:00"])
+@pytest.mark.parametrize("source", ["CityRegistered", "VoteCast"])
+def test_the_fast_walk_reads_an_odd_spelling_of_a_time_as_the_audit_does(
+    stamp: str, source: str, world: Runtime, world_db: Path
+) -> None:
+    # An appended event whose stamp fromisoformat reads in another spelling than the usual
+    # one, indexed by the follower: the index's time of it must be the time the audit reads.
+    with raw(world_db) as conn:
+        if source == "CityRegistered":
+            originator, version, topic, state = forged_city(conn)
+        else:  # the claim's next vote, by a verifier who has not voted yet
+            originator, _, topic, voted = row(conn, 18)
+            state = voted.replace(b'"verifier_id":"', b'"verifier_id":"forged-')
+            (last,) = conn.execute(
+                "SELECT max(originator_version) FROM stored_events WHERE originator_id = ?",
+                [originator],
+            ).fetchone()
+            version = last + 1
+        start = state.index(b'"_data_":"') + len(b'"_data_":"')
+        end = state.index(b'"', start)
+        stamped = state[:start] + stamp.encode() + state[end:]
+        insert(conn, HEAD + 1, (originator, version, topic, stamped))
+    world.catch_up()
+
+    fast = verify_read_side(world.ledger, world.db.conn)
+
+    assert fast == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert fast.ok, fast.summary
+
+
 def test_the_log_is_read_from_whatever_rowid_unless_a_start_is_given(world_db: Path) -> None:
     # A row stored at position 0 is the audit's to name: the reader does not hide it.
     with raw(world_db) as conn:
@@ -544,6 +574,28 @@ def test_a_timeline_row_the_follower_has_not_folded_yet_is_reported(
 
     assert (report.ok, report.first_bad) == (False, HEAD + 1), report.summary
     assert "ranking timeline" in report.reason
+
+
+@pytest.mark.parametrize(
+    ("at", "named"), [("0", 0), ("-3", -3), ("'x'", HEAD + 1), ("2.5", HEAD + 1)]
+)
+@pytest.mark.parametrize("table", ["ranking_entities", "claim_statuses", "score_history"])
+def test_a_timeline_row_at_no_position_of_the_log_is_reported(
+    table: str, at: str, named: int, world: Runtime, world_db: Path
+) -> None:
+    # A copy of a row moved to a position the replay never reaches (an as-of answer would
+    # still read it): named where the witnesses name a position not in the log.
+    with raw(world_db) as conn:
+        columns = [str(c[1]) for c in conn.execute(f"PRAGMA table_info({table})")]
+        moved = ", ".join(at if c == "position" else c for c in columns)
+        conn.execute(f"INSERT INTO {table} SELECT {moved} FROM {table} LIMIT 1")
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, named), report.summary
+    assert "ranking timeline rows at position" in report.reason
+    assert "which is not a position of the log" in report.reason
 
 
 #: Stored states appended unwitnessed, where decoding alone decides: JSON that orjson and
