@@ -346,14 +346,17 @@ def _positioned(rows: Iterable[tuple[Any, ...]], at: int) -> Iterator[TimelineRo
 
 
 def _folded(conn: sqlite3.Connection, model: str) -> int | None:
-    """The position a read model has folded (0: none yet); None without tracking (then every
-    position is compared)."""
+    """The position a read model has folded (0: none yet); None without tracking, or where
+    it is not an integer (then every position is compared: a tracking position only lets a
+    lagging model off, so one that cannot be read lets none off)."""
     if not _exists(conn, "projection_tracking"):
         return None
     row = conn.execute(
         "SELECT position FROM projection_tracking WHERE model = ?", [model]
     ).fetchone()
-    return 0 if row is None else int(row[0])
+    if row is None:
+        return 0
+    return row[0] if type(row[0]) is int else None
 
 
 def _exists(conn: sqlite3.Connection, table: str) -> bool:

@@ -598,6 +598,26 @@ def test_a_timeline_row_at_no_position_of_the_log_is_reported(
     assert "which is not a position of the log" in report.reason
 
 
+@pytest.mark.parametrize("tracked", ["'x'", "NULL", "2.5"])
+def test_a_tracking_position_that_is_not_one_lets_no_timeline_row_off(
+    tracked: str, world: Runtime, world_db: Path
+) -> None:
+    # The standings model's tracking position only excuses rows a lagging follower has not
+    # written yet; one that is not a position excuses none (and raises nothing).
+    with raw(world_db) as conn:
+        rebuilt_without_key(conn, "projection_tracking")
+        conn.execute(f"UPDATE projection_tracking SET position = {tracked}")
+    healthy = verify_read_side(world.ledger, world.db.conn)
+    with raw(world_db) as conn:
+        conn.execute("DELETE FROM ranking_claims WHERE position = 21")
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert healthy.ok, healthy.summary
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, 21), report.summary
+
+
 #: An event's data changed so that the replay cannot fold it (position, text, changed to).
 UNREPLAYABLE = {
     "a city without its id": (7, b'"city_id"', b'"city"'),
