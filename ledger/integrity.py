@@ -104,21 +104,20 @@ class _Witness:
     def __init__(self, name: str, pairs: Iterable[tuple[Any, str]]) -> None:
         self.name = name
         self._pairs = iter(pairs)
-        self.malformed: object = None  # a stored position that is not one (ends the stream)
+        #: (the stored position that is not one,) where one ended the stream (NULL among them)
+        self.malformed: tuple[object, ...] = ()
         self.current: tuple[int, str] | None = self._next()
         self.matched = 0
         self.last = 0
 
     def _next(self) -> tuple[int, str] | None:
         pair = next(self._pairs, None)
-        if pair is None or isinstance(pair[0], int):
+        if pair is None or type(pair[0]) is int:
             return pair
-        try:
-            return int(pair[0]), pair[1]
-        except (TypeError, ValueError):
-            # SQLite orders text after every number: nothing well-formed follows it.
-            self.malformed = pair[0]
-            return None
+        # Not an integer (NULL, 9.5, text, a blob): a failure, which ends the stream (int()
+        # of 9.5 would pass it as 9, leaving position 9 witnessed by no row at 9).
+        self.malformed = (pair[0],)
+        return None
 
     def advance(self) -> None:
         """Move to the next witnessed position."""
@@ -305,10 +304,10 @@ class _Audit:
             for position, reason in self.replay.finish(self.head):
                 self.fail(position, reason)
         for w in self.witnesses:
-            if w.malformed is not None:
+            if w.malformed:
                 self.fail(
                     self.head + 1,
-                    f"{w.name} holds a row at position {w.malformed!r}, which is not a "
+                    f"{w.name} holds a row at position {w.malformed[0]!r}, which is not a "
                     "position of the log",
                 )
             if w.current is not None:

@@ -379,6 +379,7 @@ def _index_rows(conn: sqlite3.Connection) -> Iterator[IndexRow]:
             if copied
             else f"NULL, NULL FROM [{INDEX_TABLE}] e "
         )
-        + "ORDER BY e.position"
+        # A row at a position that is not an integer is the witness check's to name.
+        + "WHERE typeof(e.position) = 'integer' ORDER BY e.position"
     )
     return iter(cursor)

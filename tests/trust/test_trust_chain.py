@@ -424,10 +424,10 @@ def repeated(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO chain_witness SELECT * FROM chain_witness WHERE position = 9")
 
 
-def position_as_text(conn: sqlite3.Connection) -> None:
-    """The witness rebuilt without its key, one position not a number."""
+def position_as(conn: sqlite3.Connection, value: str) -> None:
+    """The witness rebuilt without its key, position 9 moved to a value that is not one."""
     rebuilt_without_key(conn, "chain_witness")
-    conn.execute("UPDATE chain_witness SET position = 'x9' WHERE position = 9")
+    conn.execute(f"UPDATE chain_witness SET position = {value} WHERE position = 9")
 
 
 def digit_moved(conn: sqlite3.Connection) -> None:
@@ -483,7 +483,9 @@ WITNESS_TAMPERS: dict[str, Tamper] = {
         "WHERE w.position = 19 - chain_witness.position) WHERE position IN (9, 10)",
     ),
     "a witness row repeated": repeated,
-    "a witnessed position as text": position_as_text,
+    "a witnessed position as text": lambda c: position_as(c, "'x9'"),
+    "a witnessed position NULL": lambda c: position_as(c, "NULL"),
+    "a witnessed position between two": lambda c: position_as(c, "9.5"),
     "the event index's hash changed": lambda c: c.execute(
         "UPDATE events SET hash = substr(hash, 2) || '0' WHERE position = 20"
     ),
@@ -616,6 +618,23 @@ def test_a_tracking_position_that_is_not_one_lets_no_timeline_row_off(
     assert healthy.ok, healthy.summary
     assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
     assert (report.ok, report.first_bad) == (False, 21), report.summary
+
+
+@pytest.mark.parametrize("moved", ["NULL", "9.5", "X'09'", "'x'"])
+def test_an_indexed_position_that_is_not_an_integer_is_named(
+    moved: str, world: Runtime, world_db: Path
+) -> None:
+    # The event index (a witness, and the read models' copy of the log) with position 9's
+    # row moved to one that is not a position: not passed as 9, not a TypeError.
+    with raw(world_db) as conn:
+        rebuilt_without_key(conn, "events")
+        conn.execute(f"UPDATE events SET position = {moved} WHERE position = 9")
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, HEAD + 1), report.summary
+    assert "the event index holds a row at position" in report.reason
 
 
 #: An event's data changed so that the replay cannot fold it (position, text, changed to).
