@@ -83,6 +83,8 @@ class ReplayCheck:
         self._rows = TimelineRows()  # one event's rows, emptied after each comparison
         self._index: Iterator[IndexRow] = iter(index)
         self._row = next(self._index, None)
+        #: The position of the last index row compared (a second row there is a failure).
+        self._indexed = 0
         self._tables = [_Stored(rows) for rows in timeline]
         self._due = _first(self._tables)  # the first position a stored row is at
         self.pins: dict[int, list[Pin]] = {}
@@ -113,6 +115,7 @@ class ReplayCheck:
         position, row = record.position, self._row
         if row is not None and row[0] == position and self._same(row, record):
             self._row = next(self._index, None)
+            self._indexed = position
             self.copies += 1
             failures: list[Failure] = []
         else:
@@ -150,8 +153,9 @@ class ReplayCheck:
         )
 
     def finish(self, head: int) -> list[Failure]:
-        """Timeline rows beyond the log's end (the event index's are the witnesses' business)."""
-        failures: list[Failure] = []
+        """Timeline rows beyond the log's end, index rows repeated at its last positions (the
+        event index's other rows are the witnesses' business)."""
+        failures = self._repeated(inf)
         beyond = {position for table in self._tables for position in table.rest()}
         failures += [
             (
@@ -180,11 +184,11 @@ class ReplayCheck:
         return failures
 
     def _compare_copy(self, record: EventRecord) -> list[Failure]:
-        while self._row is not None and self._row[0] < record.position:
-            self._row = next(self._index, None)  # not in the log: the witness check names it
+        failures = self._repeated(record.position)
         if self._row is None or self._row[0] != record.position:
-            return []  # not indexed yet
+            return failures  # not indexed yet
         row, self._row = self._row, next(self._index, None)
+        self._indexed = record.position
         expected: tuple[Any, ...] = (
             record.type, record.instant, record.originator_id,
             record.originator_version,
@@ -199,14 +203,28 @@ class ReplayCheck:
             ]
         if differ:
             return [
+                *failures,
                 (
                     record.position,
                     f"the event index's copy of position {record.position} differs from the "
                     f"log ({', '.join(differ)})",
-                )
+                ),
             ]
         self.copies += 1
-        return []
+        return failures
+
+    def _repeated(self, before: float) -> list[Failure]:
+        """Pass the index rows before a position: a second row at the position compared last
+        (its body table rebuilt to hold two copies of one: the witness sees one row there, and
+        the reads that join the bodies would see both) is a failure; any other is at no
+        position of the log, which the witness check names."""
+        failures: list[Failure] = []
+        while self._row is not None and self._row[0] < before:
+            at = self._row[0]
+            if at == self._indexed:
+                failures.append((at, f"the event index holds position {at} more than once"))
+            self._row = next(self._index, None)
+        return failures
 
     def _compare_timeline(self, position: int, rows: TimelineRows) -> list[Failure]:
         """The stored timeline rows at a position against the replay's (then emptied), table

@@ -637,6 +637,26 @@ def test_an_indexed_position_that_is_not_an_integer_is_named(
     assert "the event index holds a row at position" in report.reason
 
 
+@pytest.mark.parametrize("at", [9, HEAD])
+def test_an_event_index_row_repeated_at_a_position_is_named(at: int, world: Runtime) -> None:
+    # Where the index keeps the bodies (read models in a file of their own), a body table
+    # rebuilt to hold a second copy of one: the join gives two index rows at one position.
+    records = world.ledger.records(after=0, limit=HEAD)
+    index = [
+        (r.position, r.type, r.instant, r.originator_id, r.originator_version, r.topic, r.stored)
+        for r in records
+    ]
+    forged = (*index[at - 1][:6], index[at - 1][6].replace("}", ',"forged":1}', 1))
+    repeated = sorted([*index, forged], key=lambda r: r[0])  # (stable: the forged one second)
+
+    failures = []
+    for rows in (index, repeated):
+        check = ReplayCheck(rows, [[], [], [], []], [], folded=0)
+        failures.append([f for r in records for f in check.see(r)] + check.finish(HEAD))
+
+    assert failures == [[], [(at, f"the event index holds position {at} more than once")]]
+
+
 #: An event's data changed so that the replay cannot fold it (position, text, changed to).
 UNREPLAYABLE = {
     "a city without its id": (7, b'"city_id"', b'"city"'),
