@@ -63,6 +63,9 @@ _Reads = tuple[tuple[int, str, str], dict[str, Owner], list[tuple[str, *Owner]],
 #: models share its SQLite file (no copy), else a copy the index keeps.
 BODIES = "event_bodies"
 LOG_TABLE = "stored_events"
+#: `event_bodies` where the log shares the file: a view of the log's own rows (verify compares
+#: the bodies of any other view, or of a table, with the log).
+BODIES_VIEW = f"SELECT rowid AS position, topic, CAST(state AS TEXT) AS stored FROM {LOG_TABLE}"
 
 
 def event_data(stored: str | bytes, data: str | None) -> dict[str, Any]:
@@ -122,10 +125,7 @@ class EventIndex(ReadModel):
                 "topic TEXT NOT NULL, stored TEXT NOT NULL)"
             )
         else:
-            db.execute(
-                f"CREATE VIEW IF NOT EXISTS {BODIES} AS SELECT rowid AS position, topic, "
-                f"CAST(state AS TEXT) AS stored FROM {LOG_TABLE}"
-            )
+            db.execute(f"CREATE VIEW IF NOT EXISTS {BODIES} AS {BODIES_VIEW}")
         db.execute(
             "CREATE TABLE IF NOT EXISTS event_owners (originator_id TEXT PRIMARY KEY, "
             "kind TEXT NOT NULL, owner_key TEXT NOT NULL, edition_id TEXT, city_id TEXT)"

@@ -15,7 +15,7 @@ from ledger.integrity import Failure, IntegrityReport, RecordedPublication, veri
 from ledger.published import table_digest
 from ledger.records import EventRecord
 from ledger.witnesses import INDEX_TABLE
-from projections.event_index import BODIES
+from projections.event_index import BODIES, BODIES_VIEW
 from projections.ranking import Support, indicator_support, ranking
 from projections.standings import Standings
 from projections.state import HANDLERS, RankingState
@@ -386,14 +386,22 @@ def _index_rows(conn: sqlite3.Connection) -> Iterator[IndexRow]:
     """The event index's copy of the log, in position order (the query runs now)."""
     if not _exists(conn, INDEX_TABLE):
         return iter(())
-    # A copy of the bodies (read models in their own file) is compared; a view of the log's
-    # own rows (the same SQLite file) is the log.
-    copied = _exists(conn, BODIES)
+    # A copy of the bodies (read models in their own file) is compared; the index's own view
+    # of the log's rows (the same SQLite file) is the log, and any other view is compared.
+    found = conn.execute(
+        "SELECT type, sql FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')",
+        [BODIES],
+    ).fetchone()
+    copied = found is not None and tuple(found) != (
+        "view",
+        f"CREATE VIEW {BODIES} AS {BODIES_VIEW}",
+    )
     cursor = conn.execute(
         "SELECT e.position, e.type, e.time, e.originator_id, e.originator_version, "
         + (
-            f"b.topic, b.stored FROM [{INDEX_TABLE}] e LEFT JOIN [{BODIES}] b "
-            "ON b.position = e.position "
+            # (a body missing from the copy reads as '', which no stored event is)
+            f"coalesce(b.topic, ''), coalesce(b.stored, '') FROM [{INDEX_TABLE}] e "
+            f"LEFT JOIN [{BODIES}] b ON b.position = e.position "
             if copied
             else f"NULL, NULL FROM [{INDEX_TABLE}] e "
         )

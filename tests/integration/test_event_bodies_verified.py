@@ -40,3 +40,16 @@ def test_a_second_copy_of_an_indexed_body_is_named(forged_first: bool, world: Ru
     assert healthy.ok, healthy.summary
     assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
     assert (report.ok, report.first_bad) == (False, 9), report.summary
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_body_missing_from_the_copy_is_named(world: Runtime) -> None:
+    file = Path(world.db.conn.execute("PRAGMA database_list").fetchone()[2])
+    with sqlite3.connect(file) as conn:
+        conn.execute("DELETE FROM event_bodies WHERE position = 9")
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, 9), report.summary
+    assert "differs from the log (topic, stored)" in report.reason

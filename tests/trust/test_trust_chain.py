@@ -657,6 +657,25 @@ def test_an_event_index_row_repeated_at_a_position_is_named(at: int, world: Runt
     assert failures == [[], [(at, f"the event index holds position {at} more than once")]]
 
 
+def test_a_view_of_bodies_other_than_the_logs_own_is_compared(
+    world: Runtime, world_db: Path
+) -> None:
+    # In one file the index's bodies are a view of the log; replaced by one that forges
+    # them (what the evidence and appeal reads show), it is compared like a copy.
+    with raw(world_db) as conn:
+        conn.execute("DROP VIEW event_bodies")
+        conn.execute(
+            "CREATE VIEW event_bodies AS SELECT rowid AS position, topic, "
+            "replace(CAST(state AS TEXT), 'tokyo', 'forged') AS stored FROM stored_events"
+        )
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, 8), report.summary
+    assert "the event index's copy of position 8 differs from the log (stored)" in report.reason
+
+
 #: An event's data changed so that the replay cannot fold it (position, text, changed to).
 UNREPLAYABLE = {
     "a city without its id": (7, b'"city_id"', b'"city"'),
