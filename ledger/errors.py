@@ -142,6 +142,13 @@ class CorruptDatabase(LedgerError):
     code = "CORRUPT_DATABASE"
 
 
+class UnfoldableEvents(LedgerError):
+    """A read model cannot apply logged events: their data is not what its handlers read
+    (a log changed outside cityledger); nothing of the batch was written."""
+
+    code = "UNFOLDABLE_EVENTS"
+
+
 class UnverifiedPublication(LedgerError):
     """A published table computed from the read models does not match the digest its
     publication recorded in the log, so it is not served."""

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
+from ledger.errors import UnfoldableEvents
+from ledger.records import EventRecord
 from ledger.storage import storage_error
 from projections.appeals import AppealCases
 from projections.catalogue import Catalogue
@@ -61,6 +63,27 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+#: What a handler raises on data it cannot read (a missing key, a value of another type).
+_UNREADABLE = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
+
+
+@contextmanager
+def unfoldable(model: ReadModel, records: list[EventRecord]) -> Iterator[None]:
+    """A handler's failure on data it cannot read, as one named error (the transaction rolls
+    the batch back)."""
+    try:
+        yield
+    except _UNREADABLE as error:
+        first, last = records[0].position, records[-1].position
+        raise UnfoldableEvents(
+            f"read model {model.name} cannot apply the events at positions {first}-{last}: "
+            f"{type(error).__name__}: {error} (the log holds data its handlers do not read; "
+            "`cityledger verify` names the event)",
+            field="position",
+            value=first,
+        ) from error
 
 
 @contextmanager
@@ -242,11 +265,13 @@ class Follower:
             mine = records if seen <= start else [r for r in records if r.position > seen]
             if mine:
                 # Every model's reads first, then every model's writes.
-                model.prepare(self.db, mine, seen)
+                with unfoldable(model, mine):
+                    model.prepare(self.db, mine, seen)
                 todo.append((model, mine))
         reached = []
         for model, mine in todo:
-            model.apply(self.db, mine)
+            with unfoldable(model, mine):
+                model.apply(self.db, mine)
             positions[model.name] = mine[-1].position
             reached.append((model.name, mine[-1].position))
         # One statement for every model's new position.

@@ -23,7 +23,7 @@ from projections.replaycheck import ReplayCheck, verify_read_side
 from projections.store import open_db
 from projections.timeline import Timeline, TimelineRows
 from tests.support.cases import by_name
-from tests.trust.trust_world import EDITION, Cli, build_base, raw
+from tests.trust.trust_world import EDITION, UNREPLAYABLE, Cli, build_base, raw
 
 #: The world's layout that the tampers below rely on (position -> event type).
 LAYOUT = {
@@ -674,14 +674,6 @@ def test_a_view_of_bodies_other_than_the_logs_own_is_compared(
     assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
     assert (report.ok, report.first_bad) == (False, 8), report.summary
     assert "the event index's copy of position 8 differs from the log (stored)" in report.reason
-
-
-#: An event's data changed so that the replay cannot fold it (position, text, changed to).
-UNREPLAYABLE = {
-    "a city without its id": (7, b'"city_id"', b'"city"'),
-    "a claim's points not a number": (21, b'"points":', b'"points":"x","was":'),
-    "a claim without its id": (21, b'"claim_id"', b'"claim"'),
-}
 
 
 @pytest.mark.parametrize("witnessed", [True, False])

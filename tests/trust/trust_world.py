@@ -154,6 +154,14 @@ def cli() -> Cli:
     return run_cli
 
 
+#: An event's data changed so that the read side cannot fold it (position, text, changed to).
+UNREPLAYABLE = {
+    "a city without its id": (7, b'"city_id"', b'"city"'),
+    "a claim's points not a number": (21, b'"points":', b'"points":"x","was":'),
+    "a claim without its id": (21, b'"claim_id"', b'"claim"'),
+}
+
+
 def raw(db: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection to the file, as a tamperer would open it."""
     return sqlite3.connect(db, isolation_level=None, timeout=30)
