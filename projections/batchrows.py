@@ -153,6 +153,6 @@ class BatchedModel(ReadModel, Generic[B]):
         """Fold the batch's events in memory, then write each table once."""
         if not self._touched(records):
             return
-        batch = self._prepared.take(records) or self.batch(db, records)
+        batch = self._prepared.take(records)
         self.fold(batch, records)
         batch.write(db)

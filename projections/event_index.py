@@ -162,9 +162,9 @@ class EventIndex(ReadModel):
         positions, before any model writes the batch."""
         self._prepared.keep(records, self._read(db, records, after))
 
-    def _read(self, db: Database, records: list[EventRecord], after: int | None) -> _Reads:
+    def _read(self, db: Database, records: list[EventRecord], after: int) -> _Reads:
         tip = self._tip
-        if tip is None or after is None or tip[0] != after:
+        if tip is None or tip[0] != after:
             last = db.execute(
                 "SELECT position, hash, max_time FROM events ORDER BY position DESC LIMIT 1"
             ).fetchone()
@@ -187,7 +187,7 @@ class EventIndex(ReadModel):
 
     def apply(self, db: Database, records: list[EventRecord]) -> None:
         """Append the records, chaining each hash to the one before it (no per-event query)."""
-        reads = self._prepared.take(records) or self._read(db, records, None)
+        reads = self._prepared.take(records)
         (_, previous, max_time), owners, created, seen = reads
         if created:
             db.conn.executemany(

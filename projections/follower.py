@@ -242,10 +242,21 @@ class Follower:
 
     def _step(self, batch: int) -> int:
         """One batch in one transaction; re-reads positions inside it so followers never clash."""
-        with write_transaction(self.db):
+        with self._forgetting_on_failure(), write_transaction(self.db):
             count = self._apply_batch(batch)
             self._flush()
             return count
+
+    @contextmanager
+    def _forgetting_on_failure(self) -> Iterator[None]:
+        """Every model's cache forgotten when the transaction fails: it rolled back, and a
+        model may have changed its cache before the failure, even at the same position."""
+        try:
+            yield
+        except BaseException:
+            for model in self.models:
+                model.reset()
+            raise
 
     def _flush(self) -> None:
         for model in self.models:
@@ -286,25 +297,25 @@ class Follower:
 
     def rebuild(self) -> int:
         """Drop every read model and replay the whole log, all in one transaction."""
-        with self._lock, rebuild_settings(self.db):
-            try:
-                with paused_gc(), write_transaction(self.db):
-                    for model in self.models:
-                        model.drop(self.db)
-                        model.reset()
-                        model.create(self.db)
-                        self._record_version(model)
-                    self.db.execute("DELETE FROM projection_tracking")
-                    # Every model starts from nothing and moves with the others: no need to
-                    # read their positions back before each batch.
-                    positions = dict.fromkeys((m.name for m in self.models), 0)
-                    while self._apply_batch(REBUILD_BATCH, positions):
-                        pass
-                    self._flush()
-            finally:
-                # A failed replay rolled back; cached states may reflect the discarded rows.
-                for model in self.models:
-                    model.reset()
+        with (
+            self._lock,
+            rebuild_settings(self.db),
+            paused_gc(),
+            self._forgetting_on_failure(),
+            write_transaction(self.db),
+        ):
+            for model in self.models:
+                model.drop(self.db)
+                model.reset()
+                model.create(self.db)
+                self._record_version(model)
+            self.db.execute("DELETE FROM projection_tracking")
+            # Every model starts from nothing and moves with the others: no need to read their
+            # positions back before each batch.
+            positions = dict.fromkeys((m.name for m in self.models), 0)
+            while self._apply_batch(REBUILD_BATCH, positions):
+                pass
+            self._flush()
         return self.position()
 
     def follow(self, stop: threading.Event, interval: float = 0.25) -> None:

@@ -101,10 +101,6 @@ class MerkleBlocks(ReadModel):
         """Hash each event's leaf; store each block that completes, and the subtrees it closes."""
         if not records:
             return
-        first = records[0].position
-        if self._last is None or not self._follows(db, first):
-            # Started afresh (or after a failed batch): read back the block being filled.
-            self._read_back(db, first)
         tail = self._tail
         for r in records:
             tail.append(leaf_hash(r.canonical))
@@ -113,13 +109,6 @@ class MerkleBlocks(ReadModel):
                 self._blocks += 1
                 tail.clear()
         self._last = records[-1].position
-
-    def _follows(self, db: Database, first: int) -> bool:
-        """Whether the cached block ends just before `first` (the previous batch committed)."""
-        if self._last == first - 1:
-            return True
-        row = db.execute("SELECT MAX(position) FROM events WHERE position < ?", [first]).fetchone()
-        return self._last == int(row[0] or 0)
 
     def _store(self, db: Database, level: int, idx: int, last: int, root: bytes) -> None:
         """Store a subtree's root; a right child also completes its parent, and so on up."""

@@ -6,7 +6,7 @@ import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from sqlite_utils import Database
 
@@ -115,11 +115,13 @@ class Prepared(Generic[P]):
         """Keep what was read for `records`."""
         self._records, self._value = records, value
 
-    def take(self, records: list[EventRecord]) -> P | None:
-        """What was read for exactly these records (None: not prepared); forgotten after."""
-        value = self._value if self._records is records else None
+    def take(self, records: list[EventRecord]) -> P:
+        """What was read for exactly these records; forgotten after."""
+        value, prepared = self._value, self._records is records
         self._records, self._value = None, None
-        return value
+        if not prepared:
+            raise RuntimeError("apply() of records that prepare() did not read")
+        return cast(P, value)
 
 
 class ReadModel(ABC):
@@ -147,8 +149,9 @@ class ReadModel(ABC):
     def prepare(self, db: Database, records: list[EventRecord], after: int) -> None:
         """Read what applying `records` will need; `after` is this model's tracking position
         (a model holding its state from the batch before checks it against that, instead of
-        querying). The follower prepares every model before any applies the batch: a batch's
-        reads never wait behind its writes. Optional: apply() reads what was not prepared."""
+        querying). The follower prepares every model before any applies the batch, with the
+        same records: a batch's reads never wait behind its writes, and apply() reads nothing
+        that prepare() could have."""
         return None
 
     @abstractmethod

@@ -71,9 +71,6 @@ class Standings(ReadModel):
         if not records:
             return
         timeline = self._prepared.take(records)
-        if timeline is None:
-            timeline = self._timeline_before(db, records[0].position)
-            timeline.recall(db, records)
         rows = TimelineRows()
         touched = timeline.fold(records, rows)
         rows.write(db)
@@ -87,14 +84,6 @@ class Standings(ReadModel):
         if self._touched and self._timeline is not None:
             self._write(db, self._timeline, self._touched)
         self._touched = set()
-
-    def _timeline_before(self, db: Database, first: int) -> Timeline:
-        """The fold just before `first`: the cache if it is exactly there, else read back."""
-        row = db.execute("SELECT MAX(position) FROM events WHERE position < ?", [first]).fetchone()
-        expected = int(row[0] or 0)
-        if self._timeline is not None and self._timeline.position == expected:
-            return self._timeline
-        return timeline_at(db, expected)
 
     def _write(self, db: Database, timeline: Timeline, editions: set[str]) -> None:
         """Rewrite the rows of the editions the batch touched (a vote touches none)."""

@@ -210,6 +210,45 @@ def test_a_batch_rolled_back_after_every_model_applied_it_is_retried_to_the_same
         assert merkle.tree_head_at(world.db, head) == world.ledger.tree_head_at(head)
 
 
+def test_a_batch_failing_inside_a_model_is_retried_to_the_same_rows(
+    world: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks of four events; the Merkle model's insert of a block fails once, after its cache
+    # took that block's leaves in, at the position where it had started the batch.
+    monkeypatch.setattr(merkle, "BLOCK_LEVEL", 2)
+    monkeypatch.setattr(merkle, "BLOCK", 4)
+    world.follower.rebuild()
+    one_pass = dump(world.db)
+    head = world.ledger.head()
+    store = merkle.MerkleBlocks._store
+    for at in range(3, head, 7):
+        failing = {"armed": True}
+
+        def store_failing_once(
+            self: merkle.MerkleBlocks, db: Database, level: int, idx: int, last: int, root: bytes
+        ) -> None:
+            if failing["armed"] and last >= at:
+                failing["armed"] = False
+                raise RuntimeError("disk hiccup")
+            store(self, db, level, idx, last, root)
+
+        monkeypatch.setattr(merkle.MerkleBlocks, "_store", store_failing_once)
+        world.db.execute("DELETE FROM projection_tracking")
+        for model in world.follower.models:
+            model.drop(world.db)
+            model.create(world.db)
+        failures = 0
+        while True:
+            try:
+                if world.follower.catch_up(limit=7) >= head:
+                    break
+            except RuntimeError:
+                failures += 1
+        assert failures == 1
+        assert dump(world.db) == one_pass, at
+        assert merkle.tree_head_at(world.db, head) == world.ledger.tree_head_at(head)
+
+
 def test_the_follow_loop_survives_a_failing_batch_and_retries_it(world: Runtime) -> None:
     import threading
 
