@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
@@ -210,6 +211,25 @@ def test_a_batch_rolled_back_after_every_model_applied_it_is_retried_to_the_same
         assert merkle.tree_head_at(world.db, head) == world.ledger.tree_head_at(head)
 
 
+class StoreFailingOnce:
+    """The Merkle model's store of a subtree, failing once, at the first block ending at or
+    after `at`."""
+
+    store = merkle.MerkleBlocks._store
+
+    def __init__(self, at: int) -> None:
+        self.at, self.armed = at, True
+
+    def __get__(self, model: merkle.MerkleBlocks, owner: type) -> Callable[..., None]:
+        def store(db: Database, level: int, idx: int, last: int, root: bytes) -> None:
+            if self.armed and last >= self.at:
+                self.armed = False
+                raise RuntimeError("disk hiccup")
+            StoreFailingOnce.store(model, db, level, idx, last, root)
+
+        return store
+
+
 def test_a_batch_failing_inside_a_model_is_retried_to_the_same_rows(
     world: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -220,19 +240,8 @@ def test_a_batch_failing_inside_a_model_is_retried_to_the_same_rows(
     world.follower.rebuild()
     one_pass = dump(world.db)
     head = world.ledger.head()
-    store = merkle.MerkleBlocks._store
     for at in range(3, head, 7):
-        failing = {"armed": True}
-
-        def store_failing_once(
-            self: merkle.MerkleBlocks, db: Database, level: int, idx: int, last: int, root: bytes
-        ) -> None:
-            if failing["armed"] and last >= at:
-                failing["armed"] = False
-                raise RuntimeError("disk hiccup")
-            store(self, db, level, idx, last, root)
-
-        monkeypatch.setattr(merkle.MerkleBlocks, "_store", store_failing_once)
+        monkeypatch.setattr(merkle.MerkleBlocks, "_store", StoreFailingOnce(at))
         world.db.execute("DELETE FROM projection_tracking")
         for model in world.follower.models:
             model.drop(world.db)
