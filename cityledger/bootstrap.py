@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ledger.config import database_path, read_model_path, uses_postgres
+from ledger.config import database_path, read_model_path, read_only_uri, uses_postgres
 from ledger.errors import CorruptDatabase, InvalidInput
 
 if TYPE_CHECKING:
@@ -69,10 +69,18 @@ def open_reader(db_path: Path | None = None) -> Reader:
     read_path = path if path is not None else read_model_path()
     require_database(read_path)
     try:
-        # CREATE_TABLE=false: the recorder creates no table; the read models open read-only.
-        ledger = Ledger(path, env={"CREATE_TABLE": "false"})
+        # CREATE_TABLE=false: the recorder creates no table; log and read models open read-only.
+        env = {"CREATE_TABLE": "false"}
+        if path is not None:
+            env["SQLITE_DBNAME"] = read_only_uri(path)
+        ledger = Ledger(path, env=env)
+        recorder = ledger.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            # eventsourcing switches a file to WAL on its first connection: a write to the
+            # file's header, refused on a read-only connection. Leave the mode as it is.
+            recorder.datastore.pool.is_journal_mode_wal = True
         conn = sqlite3.connect(
-            read_path.resolve().as_uri() + "?mode=ro",
+            read_only_uri(read_path),
             uri=True,
             timeout=30,
             check_same_thread=False,
@@ -85,7 +93,6 @@ def open_reader(db_path: Path | None = None) -> Reader:
             field="CITYLEDGER_DB",
             value=str(read_path),
         ) from None
-    recorder = ledger.recorder
     log_table = (
         recorder.events_table_name if isinstance(recorder, SQLiteApplicationRecorder) else None
     )

@@ -57,7 +57,7 @@ def load_reference(db_path: Path | None, progress: Progress, data: Path = refere
         said = _load(rt, progress, data)
     finally:
         rt.close()
-    _settle(staging)
+    settle(staging)
     if target.exists():
         _in_use(target)
         if _head(target) != head:
@@ -125,7 +125,7 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def _settle(path: Path) -> None:
+def settle(path: Path) -> None:
     """Fold the write-ahead log into the file, so that the file alone is the database."""
     conn = sqlite3.connect(path)
     try:
