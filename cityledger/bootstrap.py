@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ledger.config import database_path, read_model_path, read_only_uri, uses_postgres
-from ledger.errors import CorruptDatabase, InvalidInput
+from ledger.errors import Corrupt, CorruptDatabase, InvalidInput, ReadOnly
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -111,11 +112,26 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
     """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
     from eventsourcing.persistence import PersistenceError
 
+    from ledger.storage import storage_error
+
     try:
         return _open(db_path)
     except (sqlite3.DatabaseError, PersistenceError) as error:
-        # Translated once, here: a file that is not a cityledger database, or unreadable.
+        # Translated once, here: a full disk, a read-only file or a held lock by their own
+        # codes; otherwise a file that is not a cityledger database, or unreadable.
+        named = storage_error(error, "opening the ledger")
+        if named is not None and not isinstance(named, Corrupt):
+            raise named from None
         where = db_path or (read_model_path() if uses_postgres() else database_path())
+        if not os.access(where.parent, os.W_OK):
+            # SQLite says only "unable to open": it could not create the -wal or -shm file.
+            raise ReadOnly(
+                f"cannot open {str(where)!r} to write: its directory is read-only (cityledger "
+                "writes the file and its -wal and -shm files beside it; `cityledger verify` "
+                "checks a read-only copy in place)",
+                field="CITYLEDGER_DB",
+                value=str(where),
+            ) from None
         raise InvalidInput(
             f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
         ) from None

@@ -61,6 +61,7 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
     """Drop and replay every read model, refusing to rebuild from a log that fails verify."""
     from cityledger.progress import Progress
     from ledger.integrity import verify_log
+    from ledger.storage import STORAGE_ERRORS, storage_error
 
     progress, head = Progress(), rt.ledger.head()
     with progress.stage("verify", head, "event") as tick:
@@ -70,7 +71,19 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
         raise SystemExit(VERIFY_FAILED)
     with progress.stage("rebuild", head, "event") as tick:
         rt.follower.on_batch = tick
-        print(f"rebuilt read models to position {rt.follower.rebuild()}")
+        try:
+            reached = rt.follower.rebuild()
+        except STORAGE_ERRORS as error:
+            named = storage_error(error, "rebuild")
+            if named is None:
+                raise
+            # One transaction, rolled back: say so, and what a rebuild needs.
+            raise type(named)(
+                f"{named.message}; nothing was changed (a rebuild is one transaction: it needs "
+                "free space about the size of the read models, and no other writer)",
+                field=named.field,
+            ) from None
+        print(f"rebuilt read models to position {reached}")
 
 
 def cmd_verify(rt: Reader, a: argparse.Namespace) -> None:

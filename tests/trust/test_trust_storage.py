@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from ledger.application import Ledger
 from ledger.errors import Corrupt, Locked, ReadOnly, StorageFull
 from ledger.storage import storage_error
 from projections.follower import ProblemLog
+from tests.support.cli import run
 
 REGISTER = (
     'mutation { registerCity(input: {cityId: "kobe", nameEn: "Kobe", nameZh: "神户", '
@@ -182,3 +184,53 @@ def test_problem_log_gives_an_unexpected_error_one_traceback(
         for _ in range(3):
             problems.failed(RuntimeError("bug"))
     assert len(caplog.records) == 1 and caplog.records[0].exc_info is not None
+
+
+def test_rebuild_on_a_full_disk_is_one_storage_full_line_and_changes_nothing(
+    small: tuple[Runtime, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runtime, path = small
+    behind_a_full_read_side(runtime, path)
+    before = runtime.follower.positions()
+    rows = runtime.db.execute("SELECT count(*) FROM events").fetchone()
+    # The command line opens this runtime (its read side capped) and closes it after.
+    monkeypatch.setattr("cityledger.bootstrap.open_runtime", lambda db=None: runtime)
+
+    code, out, err = run(capsys, "rebuild", "--db", str(path))
+
+    assert code == 2, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("cityledger: STORAGE_FULL: rebuild could not be completed")
+    assert "nothing was changed" in err
+    reopened = open_runtime(path)
+    try:
+        # The rebuild was one transaction: the read models are as they were, and catch up.
+        assert reopened.follower.positions() == before
+        assert reopened.db.execute("SELECT count(*) FROM events").fetchone() == rows
+        assert reopened.catch_up() == reopened.ledger.head()
+    finally:
+        reopened.close()
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes to a read-only directory"
+)
+def test_a_ledger_in_a_read_only_directory_is_read_only_for_writes_and_verified_in_place(
+    small: tuple[Runtime, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime, path = small
+    runtime.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    path.parent.chmod(0o555)
+    try:
+        code, _, err = run(capsys, "rank", "--db", str(path), "--edition", "x", "--table", "total")
+        assert code == 2 and err.startswith("cityledger: READ_ONLY: ") and str(path) in err
+        code, out, err = run(capsys, "verify", "--db", str(path))
+        assert (code, err) == (0, "") and out.startswith("ok:")
+    finally:
+        path.parent.chmod(0o755)
