@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,11 +42,16 @@ def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
 
     try:
         with open(a.file, encoding="utf-8") as handle:
-            commands = parse(handle)
+            commands = [c for c in parse(handle) if c.seq >= a.from_line]
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
+
+    def resume(line: int) -> str:
+        file = shlex.quote(str(a.file))
+        return f"to go on, run `cityledger import --file {file} --from-line {line}`"
+
     progress = Progress()
-    count = run(rt.ledger, progress.track(commands, "import", "command"))
+    count = run(rt.ledger, progress.track(commands, "import", "command"), resume)
     print(f"imported {count} commands; ledger head is at position {catch_up(rt, progress)}")
 
 
@@ -137,6 +143,12 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
     imp = sub.add_parser("import", help="import a JSON-lines file of commands")
     imp.add_argument("--file", required=True, type=Path, help="one command per line (see README)")
+    imp.add_argument(
+        "--from-line",
+        type=bounded(1, MAX_POSITION),
+        default=1,
+        help="skip the lines before this one (to go on where a stopped import says)",
+    )
     imp.set_defaults(func=cmd_import)
 
     load = sub.add_parser(

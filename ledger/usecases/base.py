@@ -97,6 +97,8 @@ class _Batch:
     """Commands decided but not yet saved: their events, aggregates and how to replay them."""
 
     size: int
+    #: Commands run in this batch whose events are committed, in order.
+    recorded: int = 0
     events: list[Any] = field(default_factory=list)
     identity: dict[UUID, Aggregate] = field(default_factory=dict)
     replays: list[tuple[str, datetime | None, Callable[[datetime], Outcome[Any]]]] = field(
@@ -178,6 +180,8 @@ class LedgerBase(Application[UUID]):
             try:
                 result = self._attempt(command, key, fingerprint, at, body)
                 _RECORDED.set((result,))
+                if batch is not None:
+                    batch.recorded += 1  # run alone, after the batch's earlier commands
                 return result
             except STORAGE_ERRORS as error:
                 # Translated once, here: a full disk, a read-only or locked or damaged file
@@ -357,7 +361,7 @@ class LedgerBase(Application[UUID]):
     # ---- batches: many commands, one transaction ------------------------------------
 
     @contextmanager
-    def batch(self, size: int = 250) -> Iterator[None]:
+    def batch(self, size: int = 250) -> Iterator[_Batch]:
         """Record the commands run inside in transactions of up to `size` commands, in order.
 
         Every command's checks still run, against the state its predecessors left (unsaved
@@ -365,13 +369,14 @@ class LedgerBase(Application[UUID]):
         commands before it are recorded before the error propagates. A conflict with another
         writer replays the batch's commands one by one. Each transaction commits with the
         store's full durability: the one sync per transaction is what batching shares out.
+        It yields the batch, whose `recorded` counts the commands committed so far.
         """
         if self._batch is not None:
-            yield
+            yield self._batch
             return
-        self._batch = _Batch(size)
+        self._batch = batch = _Batch(size)
         try:
-            yield
+            yield batch
             self.flush()
         except BaseException:
             # What succeeded before the failure stays recorded, as it would one by one.
@@ -390,15 +395,22 @@ class LedgerBase(Application[UUID]):
         batch.events, batch.replays, batch.head_time = [], [], None
         try:
             self.save(*events)
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError) as error:
+            # A full disk, a read-only file, a held lock: named at once, none of it recorded.
+            named = storage_error(error, f"recording {len(replays)} commands")
+            if named is not None:
+                raise named from None
             # Another writer got there first: forget the batch's view and decide again.
             batch.identity.clear()
             self._batch = None
             try:
                 for command, at, body in replays:
                     self._execute(command, None, at, body)
+                    batch.recorded += 1
             finally:
                 self._batch = batch
+        else:
+            batch.recorded += len(replays)
 
     def _run_batched(
         self,
