@@ -104,9 +104,9 @@ def run(
 ) -> int:
     """Record the commands in order; return how many were recorded.
 
-    An error stops the import saying which lines it recorded: every line before the first
-    one it did not (a storage failure loses the whole uncommitted transaction, not only the
-    line being run), and, with `resume`, how to go on from that line."""
+    With `resume`, an error stops the import saying which lines it recorded (every line
+    before the first one it did not: a storage failure loses the whole uncommitted
+    transaction, not only the line being run) and how to go on from that line."""
     handed: list[Command] = []
     opened = []
     try:
@@ -130,7 +130,7 @@ def _stopped(
     resume: Callable[[int], str] | None,
 ) -> LedgerError:
     """The error, saying which of the lines run were recorded and how to go on."""
-    if recorded >= len(handed):
+    if resume is None or recorded >= len(handed):
         return error
     first = handed[recorded].seq
     done = (
