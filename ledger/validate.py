@@ -13,7 +13,9 @@ from ledger.errors import InvalidInput
 
 MAX_TEXT = 2000
 MAX_EXCERPT = 4000
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE)
+# ASCII only: under IGNORECASE alone, [a-z] also matches the Kelvin sign, the long s and the
+# dotted and dotless i, so "to\u212ayo" would pass as a second, lookalike "tokyo".
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE | re.ASCII)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 

@@ -43,6 +43,13 @@ def test_invalid_ids_name_the_value(value: object) -> None:
     assert info.value.value == value
 
 
+@pytest.mark.parametrize("value", ["to\u212ayo", "\u017fapporo", "\u0130stanbul", "\u0131zmir"])
+def test_ids_refuse_non_ascii_letters_that_match_ascii_ones_ignoring_case(value: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a valid id") as info:
+        validate.ident("city_id", value)
+    assert info.value.value == value
+
+
 @pytest.mark.parametrize("value", ["zh", "en", "yue", "zh-Hans", "zh-CN"])
 def test_valid_language_codes(value: str) -> None:
     assert validate.language("language", value) == value
