@@ -42,7 +42,8 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
 
     # The whole file is checked before the ledger is opened: a refused file creates no database.
     try:
-        with open(a.file, encoding="utf-8") as handle:
+        # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
+        with open(a.file, encoding="utf-8-sig") as handle:
             commands = parse(handle)
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None

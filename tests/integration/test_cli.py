@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,22 @@ def test_a_refused_import_file_creates_no_database(
     assert message in err and len(err.strip().splitlines()) == 1
     assert not new.exists()
     assert [p.name for p in tmp_path.iterdir()] == (["commands.jsonl"] if content else [])
+
+
+def test_import_reads_a_file_that_starts_with_a_utf8_byte_order_mark(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "commands.jsonl"
+    args = '{"city_id": "hue", "name_en": "Hue", "name_zh": "顺化", "country": "VN"}'
+    now = datetime.now(UTC).isoformat()  # the small world was recorded just now
+    line = LINE.replace("2023-01-01T00:00:00+00:00", now) % ("register_city", args)
+    path.write_bytes(b"\xef\xbb\xbf" + line.encode() + b"\n")
+    head = cli_world.ledger.head()
+
+    code, out, err = run(capsys, "import", "--file", str(path))
+
+    assert (code, err) == (0, "") and out.startswith("imported 1 commands")
+    assert cli_world.ledger.head() == head + 1
 
 
 def test_a_database_path_that_cannot_be_a_ledger_is_one_clear_error(
