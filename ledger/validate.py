@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 from ledger.errors import InvalidInput
@@ -59,6 +60,28 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
             value=value[:40] + "…",
         )
     return stripped
+
+
+def web_url(field: str, value: Any) -> str:
+    """An http(s) URL with a host, written without spaces (at most 2,000 characters)."""
+    url = text(field, value, max_len=2000)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsed for its check: a port that is not a number raises)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in url)
+    ):
+        raise InvalidInput(
+            f"{field} {url!r} is not a web address (http:// or https://, a host, no spaces)",
+            field=field,
+            value=url,
+        )
+    return url
 
 
 def one_of(field: str, value: Any, options: Iterable[str], *, what: str | None = None) -> str:

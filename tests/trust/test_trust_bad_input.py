@@ -279,6 +279,12 @@ BAD: dict[str, list[Bad]] = {
         unknown("edition_id"),
         no_items("sources"),
         ({"sources": [{**source("en"), "url": "ftp://x"}]}, "'ftp://x'"),
+        (
+            {"sources": [{**source("en"), "url": "https://exa mple.org/x"}]},
+            "'https://exa mple.org/x' is not a web address",
+        ),
+        ({"sources": [{**source("en"), "url": "https://"}]}, "'https://' is not a web address"),
+        ({"sources": [{**source("en"), "url": "http://x.org:port/"}]}, "is not a web address"),
         ({"sources": [{**source("en"), "language": "klingon"}]}, "'klingon'"),
         ({"sources": [{**source("en"), "date": "soon"}]}, "'soon'"),
         ({"sources": [{**source("en"), "excerpt": LONG}]}, "5000 characters"),

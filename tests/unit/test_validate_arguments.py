@@ -31,6 +31,30 @@ def test_text_is_stripped_and_bounded() -> None:
         validate.text("f", 5)
 
 
+@pytest.mark.parametrize(
+    "value", ["https://example.org/a?b=c#d", "http://x.example:8080/", "HTTPS://X.ORG"]
+)
+def test_web_urls_with_a_host_are_accepted(value: str) -> None:
+    assert validate.web_url("url", value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://x.org",
+        "https://",
+        "https://exa mple.org",
+        "https://x.org/a b",
+        "http://x:y/",
+        "x.org",
+    ],
+)
+def test_web_urls_without_a_host_or_with_spaces_are_refused(value: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a web address") as info:
+        validate.web_url("url", value)
+    assert info.value.value == value
+
+
 @pytest.mark.parametrize("value", ["a", "asia-2023", "city/taizhou_zj.1", "A" * 120])
 def test_valid_ids(value: str) -> None:
     assert validate.ident("id", value) == value
