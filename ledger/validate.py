@@ -18,6 +18,8 @@ MAX_EXCERPT = 4000
 # dotted and dotless i, so "to\u212ayo" would pass as a second, lookalike "tokyo".
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE | re.ASCII)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+#: Control characters no text may hold (NUL, escapes, C1 controls); tabs and line breaks may.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,14 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string, got {value!r}", field=field, value=value)
+    control = CONTROL.search(value)
+    if control:
+        raise InvalidInput(
+            f"{field} holds the control character U+{ord(control.group()):04X} at index "
+            f"{control.start()}; only tabs and line breaks are allowed",
+            field=field,
+            value=value[:40] + ("…" if len(value) > 40 else ""),
+        )
     stripped = value.strip()
     if not stripped and not optional:
         raise InvalidInput(f"{field} must not be empty", field=field, value=value)

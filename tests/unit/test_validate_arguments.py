@@ -31,6 +31,16 @@ def test_text_is_stripped_and_bounded() -> None:
         validate.text("f", 5)
 
 
+@pytest.mark.parametrize("value", ["a\x00b", "\x1b[31mred", "bell\x07", "del\x7f", "csi\x9b"])
+def test_text_refuses_control_characters_naming_the_first(value: str) -> None:
+    with pytest.raises(InvalidInput, match="holds the control character U\\+00"):
+        validate.text("title", value)
+
+
+def test_text_keeps_tabs_and_line_breaks() -> None:
+    assert validate.text("excerpt", "one\ttwo\r\nthree\n") == "one\ttwo\r\nthree"
+
+
 @pytest.mark.parametrize(
     "value", ["https://example.org/a?b=c#d", "http://x.example:8080/", "HTTPS://X.ORG"]
 )
