@@ -33,20 +33,29 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
         after = batch[-1].position
 
 
-def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
+def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
+    from cityledger.bootstrap import open_runtime
     from cityledger.importer import parse, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
+    # The whole file is checked before the ledger is opened: a refused file creates no database.
     try:
-        with open(a.file, encoding="utf-8") as handle:
+        # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
+        with open(a.file, encoding="utf-8-sig") as handle:
             commands = parse(handle)
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
-    progress = Progress()
-    count = run(rt.ledger, progress.track(commands, "import", "command"))
-    print(f"imported {count} commands; ledger head is at position {catch_up(rt, progress)}")
+    runtime = open_runtime(a.db)
+    try:
+        progress = Progress()
+        count = run(runtime.ledger, progress.track(commands, "import", "command"))
+        print(
+            f"imported {count} commands; ledger head is at position {catch_up(runtime, progress)}"
+        )
+    finally:
+        runtime.close()
 
 
 def cmd_load_reference(rt: Runtime | None, a: argparse.Namespace) -> None:
@@ -124,7 +133,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
     imp = sub.add_parser("import", help="import a JSON-lines file of commands")
     imp.add_argument("--file", required=True, type=Path, help="one command per line (see README)")
-    imp.set_defaults(func=cmd_import)
+    imp.set_defaults(func=cmd_import, opens=None)
 
     load = sub.add_parser(
         "load-reference", help="the illustrative reference ledger, 2022-2024 (once; resumable)"
