@@ -114,6 +114,8 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
 
     from ledger.storage import storage_error
 
+    if db_path is not None or not uses_postgres():
+        refuse_foreign_database(db_path or database_path())
     try:
         return _open(db_path)
     except (sqlite3.DatabaseError, PersistenceError) as error:
@@ -135,6 +137,34 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
         raise InvalidInput(
             f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
         ) from None
+
+
+#: The table of the log in a ledger's SQLite file (eventsourcing's name for it).
+LOG_TABLE = "stored_events"
+
+
+def refuse_foreign_database(path: Path) -> None:
+    """Refuse, naming the path, a SQLite file that holds tables but no ledger: another
+    application's database, which opening it as a ledger would write our tables into."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return  # not SQLite at all, or unreadable: opening it names the problem
+    tables = sorted(str(row[0]) for row in rows)
+    if tables and LOG_TABLE not in tables:
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise InvalidInput(
+            f"the database {str(path)!r} is not a ledger: it holds other tables ({shown}) and "
+            "no event log; nothing was written to it",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
 
 
 def require_database(db_path: Path | None) -> None:

@@ -7,14 +7,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 from ledger.errors import InvalidInput
 
 MAX_TEXT = 2000
 MAX_EXCERPT = 4000
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE)
+# ASCII only: under IGNORECASE alone, [a-z] also matches the Kelvin sign, the long s and the
+# dotted and dotless i, so "to\u212ayo" would pass as a second, lookalike "tokyo".
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE | re.ASCII)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+#: Control characters no text may hold (NUL, escapes, C1 controls); tabs and line breaks may.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,14 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string, got {value!r}", field=field, value=value)
+    control = CONTROL.search(value)
+    if control:
+        raise InvalidInput(
+            f"{field} holds the control character U+{ord(control.group()):04X} at index "
+            f"{control.start()}; only tabs and line breaks are allowed",
+            field=field,
+            value=value[:40] + ("…" if len(value) > 40 else ""),
+        )
     stripped = value.strip()
     if not stripped and not optional:
         raise InvalidInput(f"{field} must not be empty", field=field, value=value)
@@ -57,6 +70,28 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
             value=value[:40] + "…",
         )
     return stripped
+
+
+def web_url(field: str, value: Any) -> str:
+    """An http(s) URL with a host, written without spaces (at most 2,000 characters)."""
+    url = text(field, value, max_len=2000)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsed for its check: a port that is not a number raises)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in url)
+    ):
+        raise InvalidInput(
+            f"{field} {url!r} is not a web address (http:// or https://, a host, no spaces)",
+            field=field,
+            value=url,
+        )
+    return url
 
 
 def one_of(field: str, value: Any, options: Iterable[str], *, what: str | None = None) -> str:

@@ -34,14 +34,17 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
         after = batch[-1].position
 
 
-def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
+def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
+    from cityledger.bootstrap import open_runtime
     from cityledger.importer import parse, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
+    # The whole file is checked before the ledger is opened: a refused file creates no database.
     try:
-        with open(a.file, encoding="utf-8") as handle:
+        # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
+        with open(a.file, encoding="utf-8-sig") as handle:
             commands = [c for c in parse(handle) if c.seq >= a.from_line]
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
@@ -50,9 +53,15 @@ def cmd_import(rt: Runtime, a: argparse.Namespace) -> None:
         file = shlex.quote(str(a.file))
         return f"to go on, run `cityledger import --file {file} --from-line {line}`"
 
-    progress = Progress()
-    count = run(rt.ledger, progress.track(commands, "import", "command"), resume)
-    print(f"imported {count} commands; ledger head is at position {catch_up(rt, progress)}")
+    runtime = open_runtime(a.db)
+    try:
+        progress = Progress()
+        count = run(runtime.ledger, progress.track(commands, "import", "command"), resume)
+        print(
+            f"imported {count} commands; ledger head is at position {catch_up(runtime, progress)}"
+        )
+    finally:
+        runtime.close()
 
 
 def cmd_load_reference(rt: Runtime | None, a: argparse.Namespace) -> None:
@@ -149,7 +158,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         default=1,
         help="skip the lines before this one (to go on where a stopped import says)",
     )
-    imp.set_defaults(func=cmd_import)
+    imp.set_defaults(func=cmd_import, opens=None)
 
     load = sub.add_parser(
         "load-reference", help="the illustrative reference ledger, 2022-2024 (once; resumable)"

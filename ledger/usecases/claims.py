@@ -156,12 +156,8 @@ def check_sources(sources: Any) -> list[dict[str, Any]]:
         citation = validate.text("source.citation", s.get("citation"), optional=True) or None
         if url is None and citation is None:
             raise InvalidInput("each source needs a url or a citation", field="source.url")
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise InvalidInput(
-                f"source url {url!r} must start with http:// or https://",
-                field="source.url",
-                value=url,
-            )
+        if url is not None:
+            url = validate.web_url("source.url", url)
         clean.append(
             {
                 "url": url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,47 @@ def test_import_checks_every_line_before_recording_any(
     code, _, err = run(capsys, "import", "--file", str(path))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert cli_world.ledger.head() == head
+
+
+REFUSED_FILES = {
+    "not JSON": (b"{not json\n", "line 1 is not JSON"),
+    "UTF-16": ((LINE % ("open_round", "{}") + "\n").encode("utf-16"), "is not UTF-8 text"),
+    "Latin-1": ('{"command": "café"}\n'.encode("latin-1"), "is not UTF-8 text"),
+    "missing": (None, "No such file or directory"),
+}
+
+
+@pytest.mark.parametrize(("content", "message"), REFUSED_FILES.values(), ids=list(REFUSED_FILES))
+def test_a_refused_import_file_creates_no_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "commands.jsonl"
+    if content is not None:
+        path.write_bytes(content)
+    new = tmp_path / "new.sqlite"
+
+    code, out, err = run(capsys, "import", "--db", str(new), "--file", str(path))
+
+    assert code != 0 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not new.exists()
+    assert [p.name for p in tmp_path.iterdir()] == (["commands.jsonl"] if content else [])
+
+
+def test_import_reads_a_file_that_starts_with_a_utf8_byte_order_mark(
+    cli_world: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "commands.jsonl"
+    args = '{"city_id": "hue", "name_en": "Hue", "name_zh": "顺化", "country": "VN"}'
+    now = datetime.now(UTC).isoformat()  # the small world was recorded just now
+    line = LINE.replace("2023-01-01T00:00:00+00:00", now) % ("register_city", args)
+    path.write_bytes(b"\xef\xbb\xbf" + line.encode() + b"\n")
+    head = cli_world.ledger.head()
+
+    code, out, err = run(capsys, "import", "--file", str(path))
+
+    assert (code, err) == (0, "") and out.startswith("imported 1 commands")
+    assert cli_world.ledger.head() == head + 1
 
 
 def test_a_database_path_that_cannot_be_a_ledger_is_one_clear_error(

@@ -159,3 +159,40 @@ def test_verify_reports_a_file_that_is_not_a_database_with_exit_code_3(
 
     assert code == 3 and "CORRUPT_DATABASE" in err
     assert path.read_text(encoding="utf-8") == "hello, not a database"
+
+
+#: Commands that open a ledger to write to it, or to catch its read models up.
+OPENERS = [
+    ("editions",),
+    ("rank", "--edition", EDITION, "--table", "total"),
+    ("events",),
+    ("rebuild",),
+    ("import", "--file", "EMPTY"),
+    ("token", "create", "--role", "auditor", "--name", "auditor-al"),
+    ("load-reference",),
+]
+
+
+@pytest.mark.parametrize("args", OPENERS, ids=lambda a: " ".join(a[:2]))
+def test_another_applications_sqlite_file_is_refused_and_left_unchanged(
+    args: tuple[str, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "crm.sqlite"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('Ada')")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    before = digest(path)
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    code, out, err = run(capsys, *[str(empty) if a == "EMPTY" else a for a in args])
+
+    assert code == 2 and out == ""
+    assert f"the database {str(path)!r} is not a ledger" in err and "customers" in err
+    assert len(err.strip().splitlines()) == 1
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite", "empty.jsonl"]

@@ -31,6 +31,40 @@ def test_text_is_stripped_and_bounded() -> None:
         validate.text("f", 5)
 
 
+@pytest.mark.parametrize("value", ["a\x00b", "\x1b[31mred", "bell\x07", "del\x7f", "csi\x9b"])
+def test_text_refuses_control_characters_naming_the_first(value: str) -> None:
+    with pytest.raises(InvalidInput, match="holds the control character U\\+00"):
+        validate.text("title", value)
+
+
+def test_text_keeps_tabs_and_line_breaks() -> None:
+    assert validate.text("excerpt", "one\ttwo\r\nthree\n") == "one\ttwo\r\nthree"
+
+
+@pytest.mark.parametrize(
+    "value", ["https://example.org/a?b=c#d", "http://x.example:8080/", "HTTPS://X.ORG"]
+)
+def test_web_urls_with_a_host_are_accepted(value: str) -> None:
+    assert validate.web_url("url", value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://x.org",
+        "https://",
+        "https://exa mple.org",
+        "https://x.org/a b",
+        "http://x:y/",
+        "x.org",
+    ],
+)
+def test_web_urls_without_a_host_or_with_spaces_are_refused(value: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a web address") as info:
+        validate.web_url("url", value)
+    assert info.value.value == value
+
+
 @pytest.mark.parametrize("value", ["a", "asia-2023", "city/taizhou_zj.1", "A" * 120])
 def test_valid_ids(value: str) -> None:
     assert validate.ident("id", value) == value
@@ -40,6 +74,13 @@ def test_valid_ids(value: str) -> None:
 def test_invalid_ids_name_the_value(value: object) -> None:
     with pytest.raises(InvalidInput) as info:
         validate.ident("id", value)
+    assert info.value.value == value
+
+
+@pytest.mark.parametrize("value", ["to\u212ayo", "\u017fapporo", "\u0130stanbul", "\u0131zmir"])
+def test_ids_refuse_non_ascii_letters_that_match_ascii_ones_ignoring_case(value: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a valid id") as info:
+        validate.ident("city_id", value)
     assert info.value.value == value
 
 
