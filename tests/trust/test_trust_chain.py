@@ -743,8 +743,9 @@ def append_after(conn: sqlite3.Connection, like: int, data: dict[str, Any]) -> i
     (head,) = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()
     changed = {k: v for k, v in {**json.loads(state), **data}.items() if v is not _DROPPED}
     text = json.dumps(changed, separators=(",", ":"), ensure_ascii=False).encode()
-    insert(conn, head + 1, (raw_id, version + 1, topic, text))
-    return head + 1
+    position = int(head) + 1
+    insert(conn, position, (raw_id, version + 1, topic, text))
+    return position
 
 
 _DROPPED = object()
