@@ -427,7 +427,9 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> ApiContext:
         """A fresh context: the viewer of the Authorization header and new loaders."""
-        header = request.headers.get("authorization")
+        # Several Authorization headers are joined, as HTTP joins a repeated field, so that
+        # bearer_token refuses them rather than one of them being picked silently.
+        header = ", ".join(request.headers.getlist("authorization")) or None
         return await blocking(
             build_context, self.runtime, self.subscriptions, self.watcher, header, request, response
         )
