@@ -281,7 +281,9 @@ class LedgerWebSocketAdapter(ASGIWebSocketAdapter):
                 await self.ws.send_bytes(encoded)
             else:
                 await self.ws.send_text(encoded)
-        except WebSocketDisconnect as exc:
+        except (WebSocketDisconnect, WebSocketDisconnected) as exc:
+            # The first send to a vanished client fails as a disconnect; starlette refuses each
+            # later one (answers still queued) with WebSocketDisconnected, a RuntimeError.
             raise StrawberryDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:
