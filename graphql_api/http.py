@@ -440,6 +440,9 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         """Accept a token in the connection_init payload too; refuse a bad one (4403)."""
         params: dict[str, object] = context.connection_params or {}
         header = params.get("Authorization", params.get("authorization"))
+        if header is not None and not isinstance(header, str):
+            # A token that is not text is a bad token, not an anonymous visit.
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         if isinstance(header, str):
             await blocking(context.authenticate, header)
         if context.auth_error is not None:

@@ -91,6 +91,17 @@ def test_bad_token_in_connection_init_is_refused(client: TestClient) -> None:
         assert closed.value.code == 4403
 
 
+@pytest.mark.parametrize("authorization", [5, {"token": "clt_x"}, ["Bearer clt_x"], True])
+def test_a_connection_init_token_that_is_not_text_is_refused_not_taken_as_anonymous(
+    client: TestClient, authorization: object
+) -> None:
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": authorization}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403
+
+
 @pytest.mark.parametrize(
     "message",
     [
