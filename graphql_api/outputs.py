@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
@@ -194,26 +195,64 @@ def documented(description: str, *, is_input: bool = False) -> Callable[[type[T]
     return decorate
 
 
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    """A class's field types with their `Annotated` metadata (its Docs)."""
-    try:
-        return get_type_hints(cls, include_extras=True)
-    except NameError as missing:
-        raise TypeError(
-            f"{cls.__name__}'s fields name {missing.name!r}, which its module does not "
-            "import at run time (only for type checking?)"
-        ) from missing
+def _hints(cls: type[Any], later: bool = False) -> dict[str, Any]:
+    """A class's field types with their `Annotated` metadata (its Docs). With `later`, a name
+    its module does not define yet (a type defined further down) stands for a placeholder
+    class of that name: Strawberry reads such a field's type itself, once the schema is made."""
+    unknown: dict[str, Any] = {}
+    while True:
+        try:
+            return get_type_hints(cls, localns=unknown or None, include_extras=True)
+        except NameError as missing:
+            if not later or missing.name is None or missing.name in unknown:
+                raise TypeError(_undefined(cls, str(missing.name), describable=False)) from missing
+            unknown[missing.name] = type(missing.name, (_Later,), {})
+
+
+def _undefined(cls: type[Any], name: str, describable: bool) -> str:
+    """Why a class's field cannot be read: it names something its module does not define yet."""
+    fields = [
+        f"{cls.__name__}.{field}"
+        for field, text in inspect.get_annotations(cls).items()
+        if isinstance(text, str) and re.search(rf"\b{re.escape(name)}\b", text)
+    ]
+    where = ", ".join(fields) or f"a field of {cls.__name__}"
+    fix = ", or describe the field itself: strawberry.field(description=...)" if describable else ""
+    return (
+        f"{where} names {name!r}, which its module does not define when {cls.__name__} is "
+        f"decorated: define {name} above {cls.__name__} (a name imported only for type "
+        f"checking is not seen at run time){fix}"
+    )
 
 
 def _describe(cls: type[Any], names: Iterable[str]) -> None:
     """Describe the named fields of `cls` typed `Annotated[T, Doc("...")]` (a shared field
-    type of ledger.fields) by that Doc."""
+    type of ledger.fields) by that Doc. A field may name a type defined further down only if
+    its Doc or its own `strawberry.field(description=...)` describes it."""
     names = list(names)
-    hints = _hints(cls) if names else {}
+    hints = _hints(cls, later=True) if names else {}
     for name in names:
         text = doc_of(hints[name])
         if text is not None:
             _describe_one(cls, name, text)
+            continue
+        declared = cls.__dict__.get(name)
+        undescribed = not isinstance(declared, StrawberryField) or declared.description is None
+        placeholder = _placeholder(hints[name])
+        if undescribed and placeholder is not None:
+            # Its type may be a shared field type whose Doc is not seen yet: say so now.
+            raise TypeError(_undefined(cls, placeholder, describable=True))
+
+
+def _placeholder(hint: Any) -> str | None:
+    """The name a placeholder stands for (see `_hints`) in a field type, if it holds one."""
+    if isinstance(hint, type) and issubclass(hint, _Later):
+        return hint.__name__
+    return next(filter(None, map(_placeholder, get_args(hint))), None)
+
+
+class _Later:
+    """Base of the placeholders of names a module defines further down (see `_hints`)."""
 
 
 def _describe_one(cls: type[Any], name: str, text: str) -> None:

@@ -137,17 +137,16 @@ class WitnessTable:
             "AND CAST(hash AS BLOB) = substr(?3, (position - ?1) * 65 + 1, 64)) "
             f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
         )
-        # Where `position` is the table's rowid (so an integer, once each), a chunk witnessed
-        # at every position as text is compared as one text: its hashes joined by commas in the
-        # order of the rowid range scan (SQLite promises group_concat no order, but takes rows
-        # as the scan gives them; ordering them in a subquery costs a twentieth of verify, and
-        # an exchange of two hashes is tested). Joined, they equal the chain's only if no hash
-        # holds a comma: then each equals the chain's hash at its position.
-        self._joined: str | None = None
-        if exists and _is_rowid(conn, table, "position"):
-            self._joined = (
-                "SELECT total(typeof(hash) = 'text'), CAST(group_concat(hash, ',') AS BLOB) "
-                f"FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
+        # Where `position` is the table's rowid (so an integer, once each) and `hash` holds only
+        # text, blobs or NULLs (TEXT affinity) in UTF-8, a chunk witnessed at every position is
+        # compared row by row with no count, distinct or type test: a hash equal, byte for
+        # byte, to the chain's at its position is one of its kind, whatever order SQLite reads
+        # the rows in (a blob or NULL never equals text; numbers are stored as text).
+        self._keyed: str | None = None
+        if exists and _is_rowid(conn, table, "position") and _utf8_text(conn, table, "hash"):
+            self._keyed = (
+                "SELECT total(hash = CAST(substr(?3, (position - ?1) * 65 + 1, 64) AS TEXT) "
+                f"COLLATE BINARY) FROM [{table}] WHERE position BETWEEN ?1 AND ?2"
             )
 
     def agrees(self, first: int, hashes: bytes) -> bool:
@@ -157,9 +156,9 @@ class WitnessTable:
             return True  # nothing left to compare (the usual witness: up to a recent position)
         size = (len(hashes) + 1) // 65
         last = first + size - 1
-        if self._joined is not None:
-            texts, joined = self.conn.execute(self._joined, [first, last]).fetchone()
-            if texts == size and joined == hashes:  # every position first..last
+        if self._keyed is not None:
+            (equal,) = self.conn.execute(self._keyed, [first, last, hashes]).fetchone()
+            if equal == size:  # every position first..last
                 self.compared += size
                 self.last = last
                 return True
@@ -185,6 +184,21 @@ def _is_rowid(conn: sqlite3.Connection, table: str, column: str) -> bool:
         f"EXPLAIN QUERY PLAN SELECT 1 FROM [{table}] WHERE [{column}] BETWEEN 1 AND 2"
     ).fetchall()
     return any("USING INTEGER PRIMARY KEY" in str(step[-1]) for step in plan)
+
+
+def _utf8_text(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether a column has TEXT affinity (SQLite's rules on its declared type) in a UTF-8
+    database: it then stores text, blobs and NULLs only, and text as UTF-8 bytes."""
+    if conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
+        return False
+    found = conn.execute(
+        "SELECT upper(type) FROM pragma_table_info(?) WHERE name = ?", [table, column]
+    ).fetchone()
+    return (
+        found is not None
+        and "INT" not in found[0]
+        and any(kind in found[0] for kind in ("CHAR", "CLOB", "TEXT"))
+    )
 
 
 class _Walk:

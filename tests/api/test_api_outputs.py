@@ -428,7 +428,11 @@ class Bare:
             id="renamed-field-the-view-lacks",
         ),
         pytest.param(
-            Unresolved, {}, "Unresolved's fields name 'OnlyForTypes'", id="type-not-imported"
+            Unresolved,
+            {},
+            r"Unresolved\.cause names 'OnlyForTypes', which its module does not define when "
+            r"Unresolved is decorated: define OnlyForTypes above Unresolved",
+            id="type-not-imported",
         ),
         pytest.param(
             MoveView,
@@ -446,3 +450,60 @@ def test_a_view_the_api_cannot_show_is_refused_naming_why(
         @output(view, **options)
         class Never(FromView[Any]):
             """Never made."""
+
+
+@documented("A trail: hand-written, its fields naming a type defined further down.")
+class Trail:
+    first: Annotated[Marker, Doc("The first marker.")]
+    last: Marker | None = strawberry.field(description="The last marker, if any.")
+    markers: list[Marker] = strawberry.field(description="Every marker, first to last.")
+
+
+@strawberry.type(description="A marker on a trail.")
+class Marker:
+    at: int = strawberry.field(description="Where it stands.")
+
+
+@strawberry.type(description="Test root.")
+class TrailQuery:
+    @resolver("The trail.")
+    def trail(self) -> Trail:
+        return Trail(first=Marker(at=1), last=None, markers=[Marker(at=1)])
+
+
+def test_a_hand_written_type_may_name_a_type_defined_further_down_in_described_fields() -> None:
+    schema = strawberry.Schema(query=TrailQuery)
+
+    assert declares(
+        schema,
+        '''
+        """A trail: hand-written, its fields naming a type defined further down."""
+        type Trail {
+          """The first marker."""
+          first: Marker!
+
+          """The last marker, if any."""
+          last: Marker
+
+          """Every marker, first to last."""
+          markers: [Marker!]!
+        }
+        ''',
+    )
+    assert schema.execute_sync("{ trail { first { at } markers { at } } }").data == {
+        "trail": {"first": {"at": 1}, "markers": [{"at": 1}]}
+    }
+
+
+def test_an_undescribed_field_naming_a_type_not_defined_yet_is_refused_saying_what_to_do() -> None:
+    with pytest.raises(TypeError) as refused:
+
+        @documented("Never made.")
+        class Stray:
+            where: list[OnlyForTypes]
+
+    assert str(refused.value) == (
+        "Stray.where names 'OnlyForTypes', which its module does not define when Stray is "
+        "decorated: define OnlyForTypes above Stray (a name imported only for type checking is "
+        "not seen at run time), or describe the field itself: strawberry.field(description=...)"
+    )

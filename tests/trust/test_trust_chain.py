@@ -457,6 +457,26 @@ def hash_for_two(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chain_witness SET hash = NULL WHERE position = 10")
 
 
+def exchanged(conn: sqlite3.Connection, a: int, b: int) -> None:
+    """Two witnessed hashes exchanged (each still the chain's hash, at the other position)."""
+    (first,), (second,) = conn.execute(
+        "SELECT hash FROM chain_witness WHERE position IN (?, ?) ORDER BY position", [a, b]
+    ).fetchall()
+    witness_rows(conn, "SELECT 1")
+    conn.executemany(
+        "UPDATE chain_witness SET hash = ? WHERE position = ?", [(second, a), (first, b)]
+    )
+
+
+def caseless(conn: sqlite3.Connection) -> None:
+    """The witness rebuilt with a caseless hash column (still keyed by position), a witnessed
+    hash in capitals."""
+    conn.execute("CREATE TABLE copy (position INTEGER PRIMARY KEY, hash TEXT COLLATE NOCASE)")
+    conn.execute("INSERT INTO copy SELECT position, upper(hash) FROM chain_witness")
+    conn.execute("DROP TABLE chain_witness")
+    conn.execute("ALTER TABLE copy RENAME TO chain_witness")
+
+
 WITNESS_TAMPERS: dict[str, Tamper] = {
     "a witnessed hash changed": lambda c: witness_rows(
         c, "UPDATE chain_witness SET hash = substr(hash, 2) || '0' WHERE position = 9"
@@ -477,11 +497,8 @@ WITNESS_TAMPERS: dict[str, Tamper] = {
         "UPDATE chain_witness SET hash = substr(hash, 1, 32) || ',' || substr(hash, 34) "
         "WHERE position = 9",
     ),
-    "two witnessed hashes exchanged": lambda c: witness_rows(
-        c,
-        "UPDATE chain_witness SET hash = (SELECT w.hash FROM chain_witness w "
-        "WHERE w.position = 19 - chain_witness.position) WHERE position IN (9, 10)",
-    ),
+    "two witnessed hashes exchanged": lambda c: exchanged(c, 9, 10),
+    "a witnessed hash in capitals, the column caseless": caseless,
     "a witness row repeated": repeated,
     "a witnessed position as text": lambda c: position_as(c, "'x9'"),
     "a witnessed position NULL": lambda c: position_as(c, "NULL"),
@@ -803,7 +820,7 @@ def test_verify_reads_a_healthy_log_a_chunk_at_a_time_not_row_by_row(
     assert row_by_row == []
 
 
-def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
+def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_in_one_plain_query(
     world_db: Path,
 ) -> None:
     with raw(world_db) as conn:
@@ -819,13 +836,13 @@ def test_a_witness_keyed_by_position_is_compared_a_chunk_at_a_time_as_one_text(
         del statements[:]
 
         agreed = [keyed.agrees(1, hashes), unkeyed.agrees(1, hashes)]
-        joined, by_pair = statements
+        keyed_query, by_pair = statements
         refused = fastaudit.WitnessTable("witness", conn, "chain_witness").agrees(
             1, hashes[:-1] + b"x"
         )
 
     assert agreed == [True, True] and not refused
-    assert "group_concat" in joined and "group_concat" not in by_pair
+    assert "DISTINCT" not in keyed_query and "DISTINCT" in by_pair
     assert keyed.complete() and unkeyed.complete()
 
 
@@ -922,3 +939,42 @@ def test_a_publication_the_index_hides_is_left_to_the_audit_even_when_its_pin_is
     assert "3 publication digest(s) match" in report.summary
     assert len(audited) == 1  # the fast walk did not vouch
     assert report == verify_log(world.ledger, world.db.conn, fast=False)
+
+
+def test_the_fast_walk_never_vouches_for_exchanged_witnessed_hashes_read_in_another_order(
+    world: Runtime, world_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks of two rows, the second chunk's witnessed hashes exchanged, and a connection on
+    # which SQLite scans in reverse (it promises group_concat no order): joined in the order
+    # read, the exchanged hashes would read as the chain's.
+    monkeypatch.setattr(fastaudit, "CHUNK", 2)
+    with raw(world_db) as conn:
+        exchanged(conn, 3, 4)
+        conn.execute("DELETE FROM chain_witness WHERE position > 20")
+        rows = conn.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+            "WHERE rowid <= 20 ORDER BY rowid"  # before any publication
+        ).fetchall()
+        for reverse in ("OFF", "ON"):
+            conn.execute(f"PRAGMA reverse_unordered_selects = {reverse}")
+            witness = fastaudit.WitnessTable("witness", conn, "chain_witness")
+
+            assert fastaudit.fast_audit(rows, [witness], world.ledger.mapper) is None, reverse
+
+
+def test_a_healthy_witness_read_in_another_order_agrees_in_one_query_a_chunk(
+    world_db: Path,
+) -> None:
+    with raw(world_db) as conn:
+        hashes = [str(h).encode() for (h,) in conn.execute("SELECT hash FROM chain_witness")]
+        conn.execute("PRAGMA reverse_unordered_selects = ON")
+        witness = fastaudit.WitnessTable("witness", conn, "chain_witness")
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+
+        agreed = [
+            witness.agrees(first, b",".join(hashes[first - 1 : first + 1])) for first in (1, 3)
+        ]
+
+    assert agreed == [True, True] and len(statements) == 2
+    assert witness.compared == 4 and witness.last == 4
