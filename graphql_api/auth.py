@@ -47,6 +47,11 @@ def bearer_token(header: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header (None when absent)."""
     if header is None or not header.strip():
         return None
+    if "," in header:
+        raise Unauthenticated(
+            "the request carries more than one Authorization header; send one",
+            field="authorization",
+        )
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(

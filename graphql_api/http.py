@@ -281,7 +281,9 @@ class LedgerWebSocketAdapter(ASGIWebSocketAdapter):
                 await self.ws.send_bytes(encoded)
             else:
                 await self.ws.send_text(encoded)
-        except WebSocketDisconnect as exc:
+        except (WebSocketDisconnect, WebSocketDisconnected) as exc:
+            # The first send to a vanished client fails as a disconnect; starlette refuses each
+            # later one (answers still queued) with WebSocketDisconnected, a RuntimeError.
             raise StrawberryDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:
@@ -427,7 +429,9 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> ApiContext:
         """A fresh context: the viewer of the Authorization header and new loaders."""
-        header = request.headers.get("authorization")
+        # Several Authorization headers are joined, as HTTP joins a repeated field, so that
+        # bearer_token refuses them rather than one of them being picked silently.
+        header = ", ".join(request.headers.getlist("authorization")) or None
         return await blocking(
             build_context, self.runtime, self.subscriptions, self.watcher, header, request, response
         )
@@ -436,6 +440,9 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         """Accept a token in the connection_init payload too; refuse a bad one (4403)."""
         params: dict[str, object] = context.connection_params or {}
         header = params.get("Authorization", params.get("authorization"))
+        if header is not None and not isinstance(header, str):
+            # A token that is not text is a bad token, not an anonymous visit.
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         if isinstance(header, str):
             await blocking(context.authenticate, header)
         if context.auth_error is not None:

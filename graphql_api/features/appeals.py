@@ -192,6 +192,11 @@ def _in_own_namespace(c: ApiContext, args: dict[str, Any]) -> None:
     args["appeal_id"] = city_appeal_id(own, args["appeal_id"])
 
 
+def _feedback_in_own_namespace(c: ApiContext, args: dict[str, Any]) -> None:
+    """A city gives feedback under an id in its own namespace, as it files appeals."""
+    args["feedback_id"] = city_appeal_id(args["city_id"], args["feedback_id"], "feedback_id")
+
+
 def _own_appeal(c: ApiContext, args: dict[str, Any]) -> None:
     """Another city's appeal is unknown to the caller (read scoped to its city)."""
     docket.appeal(c.db, args["appeal_id"], args["city_id"])
@@ -232,7 +237,7 @@ class AppealsMutation:
     give_feedback = mutation(
         "give_feedback", IsCity, FeedbackPayload, _feedback,
         description="Record the token's city's plain feedback on an edition.",
-        input_name="FeedbackInput",
+        input_name="FeedbackInput", prepare=_feedback_in_own_namespace,
     )  # fmt: skip
     answer_appeal = mutation(
         "answer_appeal", IsEditor, AppealPayload, _same_appeal,

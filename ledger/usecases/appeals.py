@@ -35,18 +35,19 @@ from ledger.usecases.params import (
 STATEMENT = Check(partial(validate.text, max_len=validate.MAX_EXCERPT))
 
 
-def city_appeal_id(city_id: str, chosen: str | None) -> str | None:
-    """A city's own choice of appeal id, in its namespace: `<city>/<id>` (None: a UUID).
+def city_appeal_id(city_id: str, chosen: str | None, field: str = "appeal_id") -> str | None:
+    """A city's own choice of appeal (or feedback) id, in its namespace: `<city>/<id>`
+    (None: a UUID).
 
     Cities choose ids in their own namespace, so no choice can collide with another city's
-    appeal: filing never answers "already exists" about an appeal the city may not see.
+    appeal or feedback: filing never answers "already exists" about one the city may not see.
     """
     if chosen is None:
         return None
-    if "/" in chosen:
+    if not isinstance(chosen, str) or "/" in chosen:
         raise InvalidInput(
-            f"appeal_id {chosen!r} may not contain '/': it is recorded as {city_id}/<id>",
-            field="appeal_id",
+            f"{field} {chosen!r} may not contain '/': it is recorded as {city_id}/<id>",
+            field=field,
             value=chosen,
         )
     return f"{city_id}/{chosen}"
@@ -246,7 +247,12 @@ class AppealUseCases(LedgerBase):
         city_id: Annotated[str, Doc("The city giving feedback."), Supplied.CITY],
         text: Annotated[str, Doc("The feedback."), STATEMENT],
         given_by: Annotated[str, Doc("Who gives it."), Supplied.ACTOR, Check(validate.name)],
-        feedback_id: Annotated[str | None, Doc("Id (default: UUID).")] = None,
+        feedback_id: Annotated[
+            str | None,
+            Doc(
+                "Id within the city's own namespace, recorded as `<cityId>/<id>` (default: a UUID)."
+            ),
+        ] = None,
         **run: Unpack[Run],
     ) -> str:
         """Record a city's plain feedback on an edition (not an appeal); return its id."""

@@ -213,6 +213,34 @@ def test_a_citys_feedback_is_answered_with_what_was_recorded(gql: Gql, tokens: T
     ]
 
     assert [a["data"]["r"]["feedback"] for a in answers] == [
-        {"feedbackId": i, "editionId": EDITION, "cityId": "beijing", "text": t}
+        {"feedbackId": f"beijing/{i}", "editionId": EDITION, "cityId": "beijing", "text": t}
         for t, i in (("first note", "fb-1"), ("second note", "fb-2"))
     ]
+
+
+def test_a_city_choosing_another_citys_feedback_id_learns_nothing(
+    gql: Gql, tokens: Tokens, api_runtime: Runtime
+) -> None:
+    taizhou = create_token(api_runtime.db, "city", "taizhou-office", city_id="taizhou")
+
+    def give(token: str, feedback_id: str) -> dict[str, Any]:
+        body = gql(
+            f'mutation {{ r: giveFeedback(input: {{editionId: "{EDITION}", text: "t", '
+            f'feedbackId: "{feedback_id}"}}) {{ __typename '
+            "... on FeedbackPayload { feedback { feedbackId cityId } } "
+            "... on LedgerError { code message } } }",
+            token=token,
+        )
+        result: dict[str, Any] = body["data"]["r"]
+        return result
+
+    assert give(taizhou, "note")["feedback"] == {"feedbackId": "taizhou/note", "cityId": "taizhou"}
+    # The same choice by another city is its own feedback: no "already exists" about Taizhou's.
+    assert give(tokens.city, "note")["feedback"] == {
+        "feedbackId": "beijing/note",
+        "cityId": "beijing",
+    }
+    head = api_runtime.ledger.head()
+    squatted = give(tokens.city, "taizhou/later")
+    assert squatted["code"] == "INVALID_INPUT" and "'/'" in squatted["message"]
+    assert api_runtime.ledger.head() == head

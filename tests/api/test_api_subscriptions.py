@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from starlette.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect
+from starlette.types import Message
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.http.exceptions import WebSocketDisconnected as StrawberryDisconnected
 
 from cityledger.bootstrap import Runtime
+from graphql_api.app import database_file
+from graphql_api.counting import LiveCount
+from graphql_api.http import LedgerGraphQL, LedgerWebSocketAdapter
+from graphql_api.schema import schema
+from graphql_api.watcher import Watcher
 from tests.api.api_world import Tokens
 from tests.support.graphql_ws import PROTOCOL, init, session
 
@@ -78,6 +86,17 @@ def test_subscription_needs_a_log_reader(client: TestClient, tokens: Tokens) -> 
 def test_bad_token_in_connection_init_is_refused(client: TestClient) -> None:
     with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
         ws.send_json({"type": "connection_init", "payload": {"Authorization": "Bearer clt_x"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403
+
+
+@pytest.mark.parametrize("authorization", [5, {"token": "clt_x"}, ["Bearer clt_x"], True])
+def test_a_connection_init_token_that_is_not_text_is_refused_not_taken_as_anonymous(
+    client: TestClient, authorization: object
+) -> None:
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": authorization}})
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
         assert closed.value.code == 4403
@@ -167,3 +186,31 @@ def test_duplicate_long_id_closes_4409_without_logging_a_traceback(
         assert closed.value.code == 4409 and len(closed.value.reason.encode()) <= 123
     assert not [r for r in caplog.records if r.exc_info]
     assert active(client) == 0
+
+
+def test_sends_to_a_client_that_went_away_are_a_disconnect_every_time(
+    api_runtime: Runtime,
+) -> None:
+    # A client that vanished mid-flood: the first send fails in the transport (OSError), and
+    # starlette refuses every later one with a RuntimeError of its own, which escaped as a
+    # logged traceback while queued answers were still being sent.
+    async def receive() -> Message:
+        return {"type": "websocket.disconnect", "code": 1006}
+
+    async def gone(message: Message) -> None:
+        raise OSError("connection reset by peer")
+
+    scope = {"type": "websocket", "path": "/graphql", "headers": [], "subprotocols": []}
+    socket = WebSocket(scope, receive, gone)
+    socket.client_state = socket.application_state = WebSocketState.CONNECTED
+    watcher = Watcher(api_runtime, database_file(api_runtime), follow=False)
+    view = LedgerGraphQL(schema, api_runtime, LiveCount(), watcher)
+    # Strawberry types the adapter's view with the context it was declared for (None).
+    adapter = LedgerWebSocketAdapter(cast(Any, view), socket, socket)
+
+    async def send_twice() -> None:
+        for _ in range(2):
+            with pytest.raises(StrawberryDisconnected):
+                await adapter.send_json({"type": "pong"})
+
+    asyncio.run(send_twice())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from cityledger.bootstrap import Runtime
 from graphql_api.auth import authenticate
@@ -108,3 +110,31 @@ def test_verifier_with_no_enrolled_languages_sees_no_claims(
     assert viewer == {"role": "verifier", "languages": []}
     body = gql(query, token=tokens.verifier)
     assert "errors" not in body and body["data"]["claims"]["edges"] == []
+
+
+def test_two_authorization_headers_are_refused_not_one_picked(
+    client: TestClient, api_runtime: Runtime, tokens: Tokens
+) -> None:
+    head = api_runtime.ledger.head()
+    headers = [
+        ("Authorization", f"Bearer {tokens.researcher}"),
+        ("Authorization", f"Bearer {tokens.editor}"),
+    ]
+
+    def post(query: str) -> dict[str, Any]:
+        body: dict[str, Any] = client.post(
+            "/graphql", json={"query": query}, headers=headers
+        ).json()
+        return body
+
+    read = post("{ viewer { role name } }")
+    written = post(
+        'mutation { changeQuorum(editionId: "asia-2023", quorum: 3) {'
+        " ... on LedgerError { code message } } }"
+    )
+
+    assert read["data"] is None
+    assert read["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "more than one Authorization header" in read["errors"][0]["message"]
+    assert written["data"]["changeQuorum"]["code"] == "UNAUTHENTICATED"
+    assert api_runtime.ledger.head() == head
