@@ -42,7 +42,7 @@ from ledger.ids import hex_uuid_text
 from ledger.proofs import leaf_hash, tree_head
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification, records_from
-from ledger.storage import STORAGE_ERRORS, storage_error
+from ledger.storage import STORAGE_ERRORS, lost_connection, storage_error
 from ledger.stored import stored_rows
 from ledger.usecases.registry import Run, current_request, use_case
 from ledger.verifier import Verifier
@@ -205,8 +205,10 @@ class LedgerBase(Application[UUID]):
                 # Translated once, here: a full disk, a read-only or locked or damaged file
                 # is named as such at once; only a conflict with another writer is retried.
                 named = storage_error(error, command)
-                if named is not None:
+                if named is not None and not (lost_connection(error) and attempt < ATTEMPTS - 1):
                     raise named from None
+                if named is not None:
+                    continue  # a connection the server dropped: the pool gives another
                 if not isinstance(error, IntegrityError | OperationalError):
                     raise
                 if attempt == ATTEMPTS - 1:
