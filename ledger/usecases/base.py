@@ -52,6 +52,8 @@ __all__ = ["LedgerBase", "Outcome", "last_recorded", "use_case"]
 A = TypeVar("A", bound=Aggregate)
 LOGGER = logging.getLogger("cityledger.ledger")
 ATTEMPTS = 8
+#: Seconds between attempts to listen again after PostgreSQL notifications stopped.
+RELISTEN_SECONDS = 1.0
 
 
 T = TypeVar("T")
@@ -472,20 +474,38 @@ class LedgerBase(Application[UUID]):
         LISTEN/NOTIFY subscription); return a function that stops. None on SQLite (poll)."""
         if type(self.recorder).__module__ != "eventsourcing.postgres":
             return None
-        subscription = self.recorder.subscribe(gt=self.head())
+        current = [self.recorder.subscribe(gt=self.head())]
+        stopping = threading.Event()
 
         def pump() -> None:
-            try:
-                for _ in subscription:
-                    wake.set()
-            except Exception:  # the follower still polls; say why it is only polling
-                LOGGER.exception("PostgreSQL notifications stopped; polling only")
+            failure: str | None = None
+            while not stopping.is_set():
+                try:
+                    if not current:
+                        current.append(self.recorder.subscribe(gt=self.head()))
+                        if stopping.is_set():  # stop() ran meanwhile: it missed this one
+                            current[0].stop()
+                        LOGGER.warning("PostgreSQL notifications resumed")
+                        failure = None
+                        wake.set()  # commits made while they were away: catch up now
+                    for _ in current[0]:
+                        wake.set()
+                except Exception as error:  # the follower still polls; say why, once
+                    named = storage_error(error, "listening for PostgreSQL notifications")
+                    text = f"{named.code}: {named.message}" if named else repr(error)
+                    if text != failure:
+                        failure = text
+                        LOGGER.error("%s; polling only until they resume", text)
+                current.clear()
+                stopping.wait(RELISTEN_SECONDS)
 
         thread = threading.Thread(target=pump, name="cityledger-listen", daemon=True)
         thread.start()
 
         def stop() -> None:
-            subscription.stop()
+            stopping.set()
+            for subscription in list(current):
+                subscription.stop()
             thread.join(timeout=5)
 
         return stop

@@ -6,6 +6,7 @@ the server binaries it is skipped on a developer's machine and fails under CI.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,3 +144,35 @@ def test_a_database_of_another_application_is_refused_naming_it_and_left_alone(
     )
     assert "another application" in err and "read.sqlite" not in err
     assert not (tmp_path / "read.sqlite").exists()
+
+
+def test_notifications_resume_after_postgresql_restarts_with_one_line_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with postgres.start_cluster() as cluster:
+        env = cluster.env() | {"POSTGRES_CONNECT_TIMEOUT": "1"}
+        with postgres_env(env, tmp_path / "read.sqlite"), caplog.at_level(logging.WARNING):
+            rt = open_runtime()
+            wake = threading.Event()
+            stop = rt.ledger.listen(wake)
+            assert stop is not None
+            try:
+                cluster.stop()
+                cluster.start()
+                wake.clear()
+                other = Ledger()  # another process, committing once the server is back
+                try:
+                    other.register_city("hangzhou", "Hangzhou", "杭州", "CN")
+                finally:
+                    other.close()
+                # Woken by the commit (or by listening again, which catches up what it
+                # missed), not left to polling. The bound only keeps a broken build finite.
+                assert wake.wait(timeout=60)
+            finally:
+                stop()
+                rt.close()
+    said = [r for r in caplog.records if r.name == "cityledger.ledger"]
+    errors = [r for r in said if r.levelno >= logging.ERROR]
+    assert errors and all(r.exc_info is None for r in errors)
+    assert errors[0].getMessage().startswith("UNAVAILABLE: ")
+    assert said[-1].getMessage() == "PostgreSQL notifications resumed"
