@@ -72,7 +72,8 @@ def _parse_line(number: int, text: str) -> Command:
     if not isinstance(obj, dict):
         raise InvalidInput(f"line {number} is not a JSON object", field="line", value=number)
     name, at, args = obj.get("command"), obj.get("at"), obj.get("args", {})
-    if name not in COMMANDS:
+    # A list or an object is no command name (and cannot be looked up in a set).
+    if not isinstance(name, str) or name not in COMMANDS:
         raise InvalidInput(f"line {number}: unknown command {name!r}", field="command", value=name)
     if not isinstance(args, dict):
         raise InvalidInput(f"line {number}: args must be an object", field="args", value=number)

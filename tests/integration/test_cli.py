@@ -138,6 +138,8 @@ LINE = '{"command": "%s", "at": "2023-01-01T00:00:00+00:00", "args": %s}'
          "the time goes on the line"),
         (LINE % ("open_round", '{"claim_id": "\\ud800"}'), "invalid Unicode"),
         ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        (LINE.replace('"%s"', "%s") % ('["open_round"]', "{}"), "unknown command ['open_round']"),
+        (LINE.replace('"%s"', "%s") % ('{"name": "open_round"}', "{}"), "unknown command {'name'"),
     ],
 )  # fmt: skip
 def test_import_checks_every_line_before_recording_any(
