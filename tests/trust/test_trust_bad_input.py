@@ -208,6 +208,7 @@ BAD: dict[str, list[Bad]] = {
         named("framework_version", "1"),
         unknown("framework_id"),
         too_long("title"),
+        named("framework_id", ["asc"]),
     ],
     "enrol_panelist": [
         named("field", "astrology"),
@@ -223,6 +224,7 @@ BAD: dict[str, list[Bad]] = {
         named("allocations", "all on D1"),
         ({"panelist_id": "ghost"}, "'ghost' is not on panel"),
         ({"panelist_id": "p1"}, "'p1' has already cast a ballot"),
+        named("panelist_id", {"id": "p2"}),
     ],
     "revise_ballot": [
         ({"panelist_id": "p2"}, "'p2' has no ballot"),
