@@ -36,7 +36,7 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
     from cityledger.bootstrap import open_runtime
-    from cityledger.importer import parse, run
+    from cityledger.importer import bounded_lines, parse, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
@@ -44,7 +44,7 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
     try:
         # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
         with open(a.file, encoding="utf-8-sig") as handle:
-            commands = parse(handle)
+            commands = parse(bounded_lines(handle))
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
     runtime = open_runtime(a.db)
