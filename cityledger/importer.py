@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
 from ledger.application import Ledger
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import InvalidInput, LedgerError, StorageError
 from ledger.usecases.registry import USE_CASES
 
 #: The Ledger use cases an import may call: every registered command, none of the queries.
@@ -119,21 +119,55 @@ def _parse_line(number: int, text: str) -> Command:
     return Command(number, name, moment, args)
 
 
-def run(ledger: Ledger, commands: Iterable[Command]) -> int:
-    """Record the commands in order; return how many were recorded."""
-    count = 0
-    # Many commands per transaction, in order; each still checked against its predecessors.
-    with ledger.batch():
-        for command in commands:
-            run_one(ledger, command)
-            count += 1
-    return count
+def run(
+    ledger: Ledger, commands: Iterable[Command], resume: Callable[[int], str] | None = None
+) -> int:
+    """Record the commands in order; return how many were recorded.
+
+    With `resume`, an error stops the import saying which lines it recorded (every line
+    before the first one it did not: a storage failure loses the whole uncommitted
+    transaction, not only the line being run) and how to go on from that line."""
+    handed: list[Command] = []
+    opened = []
+    try:
+        # Many commands per transaction, in order; each checked against its predecessors.
+        with ledger.batch() as batch:
+            opened.append(batch)
+            for command in commands:
+                handed.append(command)
+                run_one(ledger, command)
+    except LedgerError as error:
+        # The batch has committed what it could by now (its last transaction included).
+        recorded = opened[0].recorded if opened else 0
+        raise _stopped(error, handed, recorded, resume) from None
+    return len(handed)
+
+
+def _stopped(
+    error: LedgerError,
+    handed: list[Command],
+    recorded: int,
+    resume: Callable[[int], str] | None,
+) -> LedgerError:
+    """The error, saying which of the lines run were recorded and how to go on."""
+    if resume is None or recorded >= len(handed):
+        return error
+    first = handed[recorded].seq
+    done = (
+        f"lines {handed[0].seq}-{first - 1} are recorded, none from line {first} on"
+        if recorded
+        else f"nothing from line {first} on is recorded"
+    )
+    hint = f"; {resume(first)}" if resume is not None else ""
+    return type(error)(f"{error.message}; {done}{hint}", field=error.field, value=error.value)
 
 
 def run_one(ledger: Ledger, command: Command) -> None:
-    """One command, its errors named with the line."""
+    """One command, its errors named with the line (a storage failure is not the line's)."""
     try:
         getattr(ledger, command.name)(**command.args, at=command.at)
+    except StorageError:
+        raise
     except LedgerError as error:
         raise type(error)(
             f"line {command.seq} ({command.name}): {error.message}",

@@ -127,10 +127,7 @@ class ReplayCheck:
             # Named at its position (the audit keeps the earliest failure), not raised.
             for made in (rows.entities, rows.claims, rows.statuses, rows.scores):
                 made.clear()
-            return [
-                *failures,
-                (position, f"position {position} does not replay: {type(error).__name__} {error}"),
-            ]
+            return [*failures, (position, f"position {position} does not replay: {_said(error)}")]
         if rows.entities or rows.claims or rows.statuses or rows.scores or self._due <= position:
             failures += self._compare_timeline(position, rows)
         if position in self.pins:
@@ -267,8 +264,17 @@ class ReplayCheck:
                         support = indicator_support(self.state, str(edition_id))
                     rows = ranking(self.state, str(edition_id), table, support)
                     computed: str | None = table_digest((r.city_id, r.band) for r in rows)
-                except (LedgerError, KeyError):
-                    computed = None
+                except LedgerError:
+                    computed = None  # no such table, or no weights in force: no ranking
+                except Exception as error:  # data no healthy log holds (a weight "x", ...)
+                    failures.append(
+                        (
+                            pin.at,
+                            f"{pin.label} records a {table} table, which the log does not rank "
+                            f"at position {position}: {_said(error)}",
+                        )
+                    )
+                    continue
                 if computed != recorded:
                     failures.append(
                         (
@@ -281,6 +287,13 @@ class ReplayCheck:
                 else:
                     self.tables += 1
         return failures
+
+
+def _said(error: Exception) -> str:
+    """An error raised on data no healthy log holds, named in a line (its text cut short: it
+    may quote the stored value)."""
+    text = str(error)
+    return f"{type(error).__name__} {text if len(text) <= 200 else text[:200] + '…'}"
 
 
 def pin_of(at: int, originator_id: str, data: dict[str, Any]) -> tuple[int, Pin] | None:

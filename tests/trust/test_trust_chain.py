@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from uuid import uuid5
+from uuid import UUID, uuid5
 
 import pytest
 
 from cityledger.bootstrap import Runtime
 from ledger import fastaudit, integrity
 from ledger.application import Ledger
+from ledger.chain import GENESIS, canonical, link_canonical
 from ledger.ids import NAMESPACE, hex_uuid_text, hex_uuid_texts
 from ledger.integrity import IntegrityReport, RawRow, audit, mapper_decoder, verify_log
 from ledger.stored import Row, stored_rows
@@ -716,6 +718,97 @@ def test_an_event_the_replay_cannot_fold_is_named_not_raised(
     assert (report.ok, report.first_bad) == (False, position), report.summary
     if not witnessed:
         assert f"position {position} does not replay" in report.reason
+
+
+def chain_hash(conn: sqlite3.Connection, upto: int) -> str:
+    """The chain hash at a position, recomputed from the stored rows."""
+    previous = GENESIS
+    for position, raw_id, version, topic, state in conn.execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+        "WHERE rowid <= ? ORDER BY rowid",
+        [upto],
+    ):
+        line = canonical(position, str(UUID(raw_id)), version, topic, bytes(state).decode())
+        previous = link_canonical(previous, line)
+    return previous
+
+
+def append_after(conn: sqlite3.Connection, like: int, data: dict[str, Any]) -> int:
+    """Append the next event of the aggregate of the event at `like`, of its type, with its
+    data changed by `data`; its position."""
+    raw_id, _, topic, state = row(conn, like)
+    (version,) = conn.execute(
+        "SELECT max(originator_version) FROM stored_events WHERE originator_id = ?", [raw_id]
+    ).fetchone()
+    (head,) = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()
+    changed = {k: v for k, v in {**json.loads(state), **data}.items() if v is not _DROPPED}
+    text = json.dumps(changed, separators=(",", ":"), ensure_ascii=False).encode()
+    position = int(head) + 1
+    insert(conn, position, (raw_id, version + 1, topic, text))
+    return position
+
+
+_DROPPED = object()
+
+#: Event data the commands never write but a tamperer can (appended unwitnessed, then a
+#: publication pinning it): (the event appended after, its data changed, the error named).
+UNRANKABLE: dict[str, tuple[int, dict[str, Any], str]] = {
+    "a weight that is no number": (
+        5,
+        {"weights": {"D1": "x", "T1": "30", "I1": "30"}},
+        "ValueError",
+    ),
+    "a weight of 5,000 digits": (
+        5,
+        {"weights": {"D1": "4" * 5000, "T1": "30", "I1": "30"}},
+        "ValueError",
+    ),
+    "a weight over zero": (
+        5,
+        {"weights": {"D1": "1/0", "T1": "30", "I1": "30"}},
+        "ZeroDivisionError",
+    ),
+    "a weight that is a list": (5, {"weights": {"D1": [40], "T1": "30", "I1": "30"}}, "TypeError"),
+    "weights that are a list": (5, {"weights": [40, 30, 30]}, "AttributeError"),
+    "a revision that is null": (5, {"revision": None}, "TypeError"),
+    "a city id that is a list": (11, {"city_ids": [["beijing"], "tokyo"]}, "TypeError"),
+}
+
+
+@pytest.mark.parametrize("change", list(UNRANKABLE))
+def test_a_published_table_the_log_cannot_rank_is_named_at_its_publication_not_raised(
+    change: str, world: Runtime, world_db: Path
+) -> None:
+    like, data, error = UNRANKABLE[change]
+    with raw(world_db) as conn:
+        changed = append_after(conn, like, data)
+        pinned = {"publication_no": 3, "position": changed, "tree_head": _DROPPED}
+        published = append_after(conn, 34, {**pinned, "digest": chain_hash(conn, changed)})
+
+    report = verify_read_side(world.ledger, world.db.conn)
+
+    assert report == verify_read_side(world.ledger, world.db.conn, fast=False)
+    assert (report.ok, report.first_bad) == (False, published), report.summary
+    assert (
+        f"publication 3 recorded at position {published} records a digital_traditional table, "
+        f"which the log does not rank at position {changed}: {error} "
+    ) in report.reason
+    assert verify_log(world.ledger, world.db.conn).ok  # the log alone is sound
+
+
+def test_cli_verify_names_a_published_table_the_log_cannot_rank(world_db: Path, cli: Cli) -> None:
+    like, data, _ = UNRANKABLE["a weight that is no number"]
+    with raw(world_db) as conn:
+        changed = append_after(conn, like, data)
+        pinned = {"publication_no": 3, "position": changed, "tree_head": _DROPPED}
+        append_after(conn, 34, {**pinned, "digest": chain_hash(conn, changed)})
+
+    result = cli(world_db, "verify")
+
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert "which the log does not rank at position 35: ValueError Invalid literal" in (
+        result.stdout + result.stderr
+    )
 
 
 #: Stored states appended unwitnessed, where decoding alone decides: JSON that orjson and
