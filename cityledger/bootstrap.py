@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ledger.config import database_path, read_model_path, uses_postgres
-from ledger.errors import CorruptDatabase, InvalidInput
+from ledger.config import database_path, read_model_path, read_only_uri, uses_postgres
+from ledger.errors import Corrupt, CorruptDatabase, InvalidInput, ReadOnly
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -69,10 +70,18 @@ def open_reader(db_path: Path | None = None) -> Reader:
     read_path = path if path is not None else read_model_path()
     require_database(read_path)
     try:
-        # CREATE_TABLE=false: the recorder creates no table; the read models open read-only.
-        ledger = Ledger(path, env={"CREATE_TABLE": "false"})
+        # CREATE_TABLE=false: the recorder creates no table; log and read models open read-only.
+        env = {"CREATE_TABLE": "false"}
+        if path is not None:
+            env["SQLITE_DBNAME"] = read_only_uri(path)
+        ledger = Ledger(path, env=env)
+        recorder = ledger.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            # eventsourcing switches a file to WAL on its first connection: a write to the
+            # file's header, refused on a read-only connection. Leave the mode as it is.
+            recorder.datastore.pool.is_journal_mode_wal = True
         conn = sqlite3.connect(
-            read_path.resolve().as_uri() + "?mode=ro",
+            read_only_uri(read_path),
             uri=True,
             timeout=30,
             check_same_thread=False,
@@ -85,7 +94,6 @@ def open_reader(db_path: Path | None = None) -> Reader:
             field="CITYLEDGER_DB",
             value=str(read_path),
         ) from None
-    recorder = ledger.recorder
     log_table = (
         recorder.events_table_name if isinstance(recorder, SQLiteApplicationRecorder) else None
     )
@@ -104,13 +112,28 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
     """Open the ledger at db_path (default: CITYLEDGER_DB or var/) and its read models."""
     from eventsourcing.persistence import PersistenceError
 
+    from ledger.storage import storage_error
+
     if db_path is not None or not uses_postgres():
         refuse_foreign_database(db_path or database_path())
     try:
         return _open(db_path)
     except (sqlite3.DatabaseError, PersistenceError) as error:
-        # Translated once, here: a file that is not a cityledger database, or unreadable.
+        # Translated once, here: a full disk, a read-only file or a held lock by their own
+        # codes; otherwise a file that is not a cityledger database, or unreadable.
+        named = storage_error(error, "opening the ledger")
+        if named is not None and not isinstance(named, Corrupt):
+            raise named from None
         where = db_path or (read_model_path() if uses_postgres() else database_path())
+        if not os.access(where.parent, os.W_OK):
+            # SQLite says only "unable to open": it could not create the -wal or -shm file.
+            raise ReadOnly(
+                f"cannot open {str(where)!r} to write: its directory is read-only (cityledger "
+                "writes the file and its -wal and -shm files beside it; `cityledger verify` "
+                "checks a read-only copy in place)",
+                field="CITYLEDGER_DB",
+                value=str(where),
+            ) from None
         raise InvalidInput(
             f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
         ) from None

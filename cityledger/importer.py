@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from ledger.application import Ledger
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import InvalidInput, LedgerError, StorageError
 from ledger.usecases.registry import USE_CASES
 
 #: The Ledger use cases an import may call: every registered command, none of the queries.
@@ -33,6 +33,25 @@ class Command:
         """Its line in an import file (UTF-8 text, compact, keys in a fixed order)."""
         line = {"command": self.name, "at": self.at.isoformat(), "args": self.args}
         return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+
+
+#: The longest line an import reads (a command is a few kilobytes; a request body is 1 MiB).
+MAX_LINE = 1024 * 1024
+
+
+def bounded_lines(handle: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
+    """The lines of a text file, refusing one longer than `limit` characters before reading
+    the rest of it (an endless line, such as /dev/zero's, would exhaust memory)."""
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not (len(line) == limit + 1 and line.endswith("\n")):
+            raise InvalidInput(
+                f"line {number} is longer than {limit:,} characters; it was not read further",
+                field="line",
+                value=number,
+            )
+        yield line
 
 
 def parse(lines: Iterable[str]) -> list[Command]:
@@ -72,7 +91,8 @@ def _parse_line(number: int, text: str) -> Command:
     if not isinstance(obj, dict):
         raise InvalidInput(f"line {number} is not a JSON object", field="line", value=number)
     name, at, args = obj.get("command"), obj.get("at"), obj.get("args", {})
-    if name not in COMMANDS:
+    # A list or an object is no command name (and cannot be looked up in a set).
+    if not isinstance(name, str) or name not in COMMANDS:
         raise InvalidInput(f"line {number}: unknown command {name!r}", field="command", value=name)
     if not isinstance(args, dict):
         raise InvalidInput(f"line {number}: args must be an object", field="args", value=number)
@@ -99,21 +119,55 @@ def _parse_line(number: int, text: str) -> Command:
     return Command(number, name, moment, args)
 
 
-def run(ledger: Ledger, commands: Iterable[Command]) -> int:
-    """Record the commands in order; return how many were recorded."""
-    count = 0
-    # Many commands per transaction, in order; each still checked against its predecessors.
-    with ledger.batch():
-        for command in commands:
-            run_one(ledger, command)
-            count += 1
-    return count
+def run(
+    ledger: Ledger, commands: Iterable[Command], resume: Callable[[int], str] | None = None
+) -> int:
+    """Record the commands in order; return how many were recorded.
+
+    With `resume`, an error stops the import saying which lines it recorded (every line
+    before the first one it did not: a storage failure loses the whole uncommitted
+    transaction, not only the line being run) and how to go on from that line."""
+    handed: list[Command] = []
+    opened = []
+    try:
+        # Many commands per transaction, in order; each checked against its predecessors.
+        with ledger.batch() as batch:
+            opened.append(batch)
+            for command in commands:
+                handed.append(command)
+                run_one(ledger, command)
+    except LedgerError as error:
+        # The batch has committed what it could by now (its last transaction included).
+        recorded = opened[0].recorded if opened else 0
+        raise _stopped(error, handed, recorded, resume) from None
+    return len(handed)
+
+
+def _stopped(
+    error: LedgerError,
+    handed: list[Command],
+    recorded: int,
+    resume: Callable[[int], str] | None,
+) -> LedgerError:
+    """The error, saying which of the lines run were recorded and how to go on."""
+    if resume is None or recorded >= len(handed):
+        return error
+    first = handed[recorded].seq
+    done = (
+        f"lines {handed[0].seq}-{first - 1} are recorded, none from line {first} on"
+        if recorded
+        else f"nothing from line {first} on is recorded"
+    )
+    hint = f"; {resume(first)}" if resume is not None else ""
+    return type(error)(f"{error.message}; {done}{hint}", field=error.field, value=error.value)
 
 
 def run_one(ledger: Ledger, command: Command) -> None:
-    """One command, its errors named with the line."""
+    """One command, its errors named with the line (a storage failure is not the line's)."""
     try:
         getattr(ledger, command.name)(**command.args, at=command.at)
+    except StorageError:
+        raise
     except LedgerError as error:
         raise type(error)(
             f"line {command.seq} ({command.name}): {error.message}",

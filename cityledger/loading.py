@@ -19,7 +19,8 @@ from cityledger.bootstrap import Runtime, open_runtime
 from cityledger.importer import Command
 from cityledger.progress import Progress
 from ledger.config import database_path, prepare, uses_postgres
-from ledger.errors import InvalidState
+from ledger.errors import InvalidState, LedgerError
+from ledger.storage import STORAGE_ERRORS, storage_error
 from projections import catalogue
 from projections import publications as published
 
@@ -50,23 +51,49 @@ def load_reference(db_path: Path | None, progress: Progress, data: Path = refere
             _check_resumable(rt, target, head)
         finally:
             rt.close()
-        _in_use(target)
-        _copy(target, staging)
-    rt = open_runtime(staging)
-    try:
-        said = _load(rt, progress, data)
-    finally:
-        rt.close()
-    _settle(staging)
     if target.exists():
         _in_use(target)
-        if _head(target) != head:
-            raise InvalidState(
-                f"{target} changed while the reference was loading into a copy; "
-                "run load-reference again",
-                field="CITYLEDGER_DB",
-            )
+    try:
+        said = _load_copy(target, staging, progress, data)
+        if target.exists():
+            _in_use(target)
+            if _head(target) != head:
+                raise InvalidState(
+                    f"{target} changed while the reference was loading into a copy; "
+                    "run load-reference again",
+                    field="CITYLEDGER_DB",
+                )
+    except BaseException:
+        # The copy is discarded at once (on a full disk it is what fills it); only a killed
+        # load leaves it, for the next run to discard.
+        _remove(staging)
+        raise
     os.replace(staging, target)
+    return said
+
+
+def _load_copy(target: Path, staging: Path, progress: Progress, data: Path) -> str:
+    """Load into `staging`, a copy of `target` (or a new file); a failure says the database
+    is unchanged."""
+    try:
+        if target.exists():
+            _copy(target, staging)
+        rt = open_runtime(staging)
+        try:
+            said = _load(rt, progress, data)
+        finally:
+            rt.close()
+        settle(staging)
+    except (LedgerError, *STORAGE_ERRORS) as error:
+        failure = error if isinstance(error, LedgerError) else storage_error(error, "the load")
+        if failure is None:
+            raise
+        raise type(failure)(
+            f"{failure.message}; {target} is unchanged (the load ran on a copy, now removed): "
+            "fix that and run load-reference again",
+            field=failure.field,
+            value=failure.value,
+        ) from None
     return said
 
 
@@ -125,7 +152,7 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def _settle(path: Path) -> None:
+def settle(path: Path) -> None:
     """Fold the write-ahead log into the file, so that the file alone is the database."""
     conn = sqlite3.connect(path)
     try:

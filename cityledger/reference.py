@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cityledger.bootstrap import Runtime
 from cityledger.importer import Command, parse, run
-from ledger.errors import InvalidState
+from ledger.errors import InvalidState, LedgerError
 from projections import catalogue
 from projections import publications as published
 
@@ -66,6 +66,11 @@ def load(
             )
         if progress is not None:
             progress(f"loading {edition_id}: {len(commands)} commands…")
-        count = run(rt.ledger, commands if track is None else track(commands, edition_id))
+        try:
+            count = run(rt.ledger, commands if track is None else track(commands, edition_id))
+        except LedgerError as error:
+            raise type(error)(
+                f"{name}: {error.message}", field=error.field, value=error.value
+            ) from None
         said.append(f"{edition_id}: loaded {count} commands")
     return "; ".join(said) + f"; ledger head at position {rt.catch_up()}"

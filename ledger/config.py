@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from ledger.errors import InvalidInput
 
@@ -26,6 +27,26 @@ def prepare(path: Path) -> Path:
     if path.is_dir():
         raise InvalidInput(f"database path {str(path)!r} is a directory", field="CITYLEDGER_DB")
     return path
+
+
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI opening `path` read-only; immutable where nothing can be writing it (a
+    read-only directory or file system, and no write-ahead log), since SQLite cannot create
+    there the shared-memory index a read-only connection to a WAL file otherwise needs."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def file_of(name: str) -> Path | None:
+    """The file an eventsourcing SQLITE_DBNAME names, a path or a `file:` URI (None: memory)."""
+    if ":memory:" in name or "mode=memory" in name:
+        return None
+    if not name.startswith("file:"):
+        return Path(name)
+    parts = urlsplit(name)
+    return Path(unquote(parts.path)) if parts.path else None
 
 
 def uses_postgres() -> bool:

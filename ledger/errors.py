@@ -149,6 +149,13 @@ class UnfoldableEvents(LedgerError):
     code = "UNFOLDABLE_EVENTS"
 
 
+class UnknownEventType(LedgerError):
+    """The log holds an event of a type this version of cityledger does not know (a newer
+    version wrote it): nothing past it can be read until cityledger is upgraded."""
+
+    code = "UNKNOWN_EVENT_TYPE"
+
+
 class UnverifiedPublication(LedgerError):
     """A published table computed from the read models does not match the digest its
     publication recorded in the log, so it is not served."""

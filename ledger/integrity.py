@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import GENESIS, canonical, link, link_canonical
+from ledger.config import file_of, read_only_uri
 from ledger.errors import CorruptDatabase
 from ledger.fastaudit import PUBLISHED, WitnessTable, fast_audit, mapped
 from ledger.proofs import Frontier, leaf_hash
@@ -598,10 +599,10 @@ def _ledger_file(ledger: Ledger) -> tuple[str, str] | None:
     recorder = ledger.recorder
     if not isinstance(recorder, SQLiteApplicationRecorder):
         return None
-    name = str(ledger.env.get("SQLITE_DBNAME") or "")
-    if not name or ":memory:" in name or name.startswith("file:"):
+    path = file_of(str(ledger.env.get("SQLITE_DBNAME") or ""))
+    if path is None or not str(path):
         return None
-    return name, recorder.events_table_name
+    return str(path), recorder.events_table_name
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -616,7 +617,7 @@ class _Snapshot:
     """A read-only connection holding one read transaction (one consistent snapshot)."""
 
     def __init__(self, path: str) -> None:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        uri = read_only_uri(Path(path))
         try:
             self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
             self.conn.execute("BEGIN")

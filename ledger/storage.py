@@ -12,8 +12,16 @@ from ledger.errors import Corrupt, Locked, ReadOnly, StorageError, StorageFull
 _MESSAGES: tuple[tuple[str, type[StorageError], str], ...] = (
     ("database or disk is full", StorageFull, "the disk or the database's size limit is full"),
     ("disk i/o error", StorageFull, "the disk refused a write (I/O error; is it full?)"),
-    ("readonly database", ReadOnly, "the database is read-only"),
-    ("read-only", ReadOnly, "the database is read-only"),
+    (
+        "readonly database",
+        ReadOnly,
+        "the database is read-only (write access to the file and its directory is needed)",
+    ),
+    (
+        "read-only",
+        ReadOnly,
+        "the database is read-only (write access to the file and its directory is needed)",
+    ),
     ("database is locked", Locked, "another process held the write lock too long"),
     ("database table is locked", Locked, "another process held the write lock too long"),
     ("database is busy", Locked, "another process held the write lock too long"),

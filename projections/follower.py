@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
-from ledger.errors import UnfoldableEvents
+from ledger.errors import LedgerError, UnfoldableEvents
 from ledger.records import EventRecord
 from ledger.storage import storage_error
 from projections.appeals import AppealCases
@@ -118,7 +118,9 @@ class ProblemLog:
 
     def failed(self, error: BaseException) -> str:
         """Note a failure; log it if it differs from the one already logged. Return its text."""
-        named = storage_error(error, self.doing)
+        named: LedgerError | None = storage_error(error, self.doing)
+        if named is None and isinstance(error, LedgerError):
+            named = error  # already says what is wrong (an event type unknown to this code)
         text = (
             f"{named.code}: {named.message}"
             if named is not None

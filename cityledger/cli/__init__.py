@@ -74,6 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the last line of defence: one line, no traceback
+        from ledger.storage import storage_error
+
+        # A database failure no command named: still its own code (a full disk, say).
+        named = storage_error(error, args.command)
+        if named is not None:
+            print(f"cityledger: {named.code}: {named.message}", file=sys.stderr)
+            return 2
         print(f"cityledger: unexpected {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     finally:

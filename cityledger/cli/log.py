@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
     from cityledger.bootstrap import open_runtime
-    from cityledger.importer import parse, run
+    from cityledger.importer import bounded_lines, parse, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
@@ -44,13 +45,18 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
     try:
         # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
         with open(a.file, encoding="utf-8-sig") as handle:
-            commands = parse(handle)
+            commands = [c for c in parse(bounded_lines(handle)) if c.seq >= a.from_line]
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
+
+    def resume(line: int) -> str:
+        file = shlex.quote(str(a.file))
+        return f"to go on, run `cityledger import --file {file} --from-line {line}`"
+
     runtime = open_runtime(a.db)
     try:
         progress = Progress()
-        count = run(runtime.ledger, progress.track(commands, "import", "command"))
+        count = run(runtime.ledger, progress.track(commands, "import", "command"), resume)
         print(
             f"imported {count} commands; ledger head is at position {catch_up(runtime, progress)}"
         )
@@ -70,6 +76,7 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
     """Drop and replay every read model, refusing to rebuild from a log that fails verify."""
     from cityledger.progress import Progress
     from ledger.integrity import verify_log
+    from ledger.storage import STORAGE_ERRORS, storage_error
 
     progress, head = Progress(), rt.ledger.head()
     with progress.stage("verify", head, "event") as tick:
@@ -79,7 +86,19 @@ def cmd_rebuild(rt: Runtime, a: argparse.Namespace) -> None:
         raise SystemExit(VERIFY_FAILED)
     with progress.stage("rebuild", head, "event") as tick:
         rt.follower.on_batch = tick
-        print(f"rebuilt read models to position {rt.follower.rebuild()}")
+        try:
+            reached = rt.follower.rebuild()
+        except STORAGE_ERRORS as error:
+            named = storage_error(error, "rebuild")
+            if named is None:
+                raise
+            # One transaction, rolled back: say so, and what a rebuild needs.
+            raise type(named)(
+                f"{named.message}; nothing was changed (a rebuild is one transaction: it needs "
+                "free space about the size of the read models, and no other writer)",
+                field=named.field,
+            ) from None
+        print(f"rebuilt read models to position {reached}")
 
 
 def cmd_verify(rt: Reader, a: argparse.Namespace) -> None:
@@ -133,6 +152,12 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 
     imp = sub.add_parser("import", help="import a JSON-lines file of commands")
     imp.add_argument("--file", required=True, type=Path, help="one command per line (see README)")
+    imp.add_argument(
+        "--from-line",
+        type=bounded(1, MAX_POSITION),
+        default=1,
+        help="skip the lines before this one (to go on where a stopped import says)",
+    )
     imp.set_defaults(func=cmd_import, opens=None)
 
     load = sub.add_parser(

@@ -8,7 +8,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import TopicError, resolve_topic
 
 from ledger import validate
 from ledger.appeal import Appeal
@@ -33,6 +34,7 @@ from ledger.errors import (
     BackdatedEvent,
     ConcurrentWrite,
     InvalidInput,
+    UnknownEventType,
     UnknownId,
 )
 from ledger.framework import Framework
@@ -97,6 +99,8 @@ class _Batch:
     """Commands decided but not yet saved: their events, aggregates and how to replay them."""
 
     size: int
+    #: Commands run in this batch whose events are committed, in order.
+    recorded: int = 0
     events: list[Any] = field(default_factory=list)
     identity: dict[UUID, Aggregate] = field(default_factory=dict)
     replays: list[tuple[str, datetime | None, Callable[[datetime], Outcome[Any]]]] = field(
@@ -121,6 +125,22 @@ def _key(cls: type[Aggregate], ident: str) -> UUID:
 def _what(cls: type[Aggregate]) -> str:
     """How errors name an aggregate class: WeightSet -> "weight set"."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+
+
+def _unknown_type(rows: Iterable[tuple[int, str]], error: TopicError) -> UnknownEventType:
+    """The refusal naming the first of the rows whose event type this code does not know."""
+    for position, topic in rows:
+        try:
+            resolve_topic(topic)
+        except TopicError:
+            return UnknownEventType(
+                f"position {position} of the log holds an event of type {topic!r}, which this "
+                "version of cityledger does not know (a newer version recorded it?): upgrade "
+                "cityledger to read the log past it; nothing was changed",
+                field="topic",
+                value=topic,
+            )
+    return UnknownEventType(f"the log holds an event type this code does not know: {error}")
 
 
 class _UuidTexts(dict[Any, str]):
@@ -178,6 +198,8 @@ class LedgerBase(Application[UUID]):
             try:
                 result = self._attempt(command, key, fingerprint, at, body)
                 _RECORDED.set((result,))
+                if batch is not None:
+                    batch.recorded += 1  # run alone, after the batch's earlier commands
                 return result
             except STORAGE_ERRORS as error:
                 # Translated once, here: a full disk, a read-only or locked or damaged file
@@ -258,6 +280,13 @@ class LedgerBase(Application[UUID]):
             found: A = self.repository.get(key)
         except AggregateNotFoundError:
             return None
+        except TopicError as error:
+            raise UnknownEventType(
+                f"a {_what(cls)} holds an event of a type this version of cityledger does not "
+                f"know (a newer version recorded it?): upgrade cityledger to change it; "
+                f"nothing was recorded ({error})",
+                field="topic",
+            ) from None
         if self._batch is not None:
             # Within a batch each aggregate is read once (verifiers and editions on every vote).
             self._batch.identity[key] = found
@@ -357,7 +386,7 @@ class LedgerBase(Application[UUID]):
     # ---- batches: many commands, one transaction ------------------------------------
 
     @contextmanager
-    def batch(self, size: int = 250) -> Iterator[None]:
+    def batch(self, size: int = 250) -> Iterator[_Batch]:
         """Record the commands run inside in transactions of up to `size` commands, in order.
 
         Every command's checks still run, against the state its predecessors left (unsaved
@@ -365,13 +394,14 @@ class LedgerBase(Application[UUID]):
         commands before it are recorded before the error propagates. A conflict with another
         writer replays the batch's commands one by one. Each transaction commits with the
         store's full durability: the one sync per transaction is what batching shares out.
+        It yields the batch, whose `recorded` counts the commands committed so far.
         """
         if self._batch is not None:
-            yield
+            yield self._batch
             return
-        self._batch = _Batch(size)
+        self._batch = batch = _Batch(size)
         try:
-            yield
+            yield batch
             self.flush()
         except BaseException:
             # What succeeded before the failure stays recorded, as it would one by one.
@@ -390,15 +420,22 @@ class LedgerBase(Application[UUID]):
         batch.events, batch.replays, batch.head_time = [], [], None
         try:
             self.save(*events)
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError) as error:
+            # A full disk, a read-only file, a held lock: named at once, none of it recorded.
+            named = storage_error(error, f"recording {len(replays)} commands")
+            if named is not None:
+                raise named from None
             # Another writer got there first: forget the batch's view and decide again.
             batch.identity.clear()
             self._batch = None
             try:
                 for command, at, body in replays:
                     self._execute(command, None, at, body)
+                    batch.recorded += 1
             finally:
                 self._batch = batch
+        else:
+            batch.recorded += len(replays)
 
     def _run_batched(
         self,
@@ -472,15 +509,21 @@ class LedgerBase(Application[UUID]):
             notifications = self.recorder.select_notifications(
                 start=after + 1, limit=limit, stop=upto
             )
-            return [from_notification(self.mapper, n) for n in notifications]
+            try:
+                return [from_notification(self.mapper, n) for n in notifications]
+            except TopicError as error:
+                raise _unknown_type(((n.id, n.topic) for n in notifications), error) from None
         ids = _UuidTexts()
-        return records_from(
-            self.mapper,
-            (
-                (position, ids[raw], version, topic, bytes(state))
-                for position, raw, version, topic, state in rows
-            ),
-        )
+        try:
+            return records_from(
+                self.mapper,
+                (
+                    (position, ids[raw], version, topic, bytes(state))
+                    for position, raw, version, topic, state in rows
+                ),
+            )
+        except TopicError as error:
+            raise _unknown_type(((row[0], row[3]) for row in rows), error) from None
 
     def _stored_rows(self, after: int, limit: int, upto: int | None) -> list[Any] | None:
         """The stored rows after a position, read with one plain SELECT where the log is in

@@ -12,6 +12,7 @@ import pytest
 
 from cityledger.bootstrap import Runtime
 from cityledger.cli import VERIFY_FAILED
+from cityledger.loading import settle
 from tests.support.builders import EDITION
 from tests.support.cli import run
 
@@ -80,6 +81,29 @@ def test_verify_writes_nothing_to_a_healthy_ledger(
     # Nothing was appended to the write-ahead log either (only SQLite's -shm index may appear).
     wal = tmp_path / "ledger.sqlite-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_verify_leaves_a_settled_ledger_file_in_its_journal_mode_byte_for_byte(
+    ledger_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # load-reference leaves its file in rollback-journal mode (the file alone is the database);
+    # a connection opened to write would switch it to WAL, a change of the file's header.
+    settled = tmp_path / "settled.sqlite"
+    with closing(sqlite3.connect(ledger_file)) as source, closing(sqlite3.connect(settled)) as copy:
+        source.backup(copy)
+    settle(settled)
+    monkeypatch.setenv("CITYLEDGER_DB", str(settled))
+    before = digest(settled)
+
+    code, out, err = run(capsys, "verify")
+
+    assert (code, err) == (0, "") and out.startswith("ok:")
+    assert digest(settled) == before
+    with closing(sqlite3.connect(settled)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
 @pytest.mark.parametrize(

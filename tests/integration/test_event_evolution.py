@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -12,13 +13,15 @@ import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
 from ledger.claim import Claim
-from ledger.errors import InvalidState
+from ledger.errors import InvalidState, UnknownEventType
 from projections.appeals import appeal
 from projections.evidence import claim
+from projections.follower import ProblemLog
 from projections.publications import Publication, publications
 from projections.published import published_rankings
 from projections.rankings import indicator_scores, rankings
 from tests.support.builders import EDITION, verified_claim
+from tests.support.cli import run
 from tests.support.inputs import source
 
 
@@ -166,3 +169,61 @@ def test_an_appeal_recorded_before_evidence_decodes_and_can_still_be_answered(
         rt.ledger.answer_appeal("old", "dismissed", "Answered as before.")
         rt.catch_up()
         assert appeal(rt.db, "old").status == "dismissed"
+
+
+def test_an_event_type_a_newer_release_recorded_is_named_with_what_to_do(
+    world: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    head = world.ledger.head()
+    claim_id = verified_claim(world.ledger, "taizhou-js", "T1", 4)
+    world.catch_up()
+    world.close()
+    path = tmp_path / "ledger.sqlite"
+    # A newer release adds an event type to a claim: this code has no class for it.
+    topic = "ledger.claim:Claim.Annotated"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        owner, version = conn.execute(
+            "SELECT originator_id, max(originator_version) FROM stored_events "
+            "WHERE rowid = (SELECT max(rowid) FROM stored_events)"
+        ).fetchone()
+        state = json.dumps(
+            {"timestamp": {"_type_": "datetime_iso", "_data_": "2030-01-01T00:00:00+00:00"}}
+        )
+        conn.execute(
+            "INSERT INTO stored_events VALUES (?, ?, ?, ?)",
+            [owner, version + 1, topic, state.encode()],
+        )
+        (position,) = conn.execute("SELECT max(rowid) FROM stored_events").fetchone()
+    assert position > head
+
+    rt = open_runtime(path)
+    try:
+        with pytest.raises(UnknownEventType) as refused:
+            rt.catch_up()
+        assert f"position {position} " in refused.value.message and topic in refused.value.message
+        assert "upgrade cityledger" in refused.value.message
+        assert rt.follower.position() == position - 1  # all before it is read, nothing after
+        with pytest.raises(UnknownEventType):
+            rt.ledger.withdraw_claim(claim_id, reason="x", by="editor", as_editor=True)
+        assert rt.ledger.head() == position  # nothing recorded
+        # A server's follower says so in one line, no traceback, once.
+        with caplog.at_level(logging.ERROR):
+            problems = ProblemLog(logging.getLogger("test.follow"), "catching up")
+            for _ in range(3):
+                with pytest.raises(UnknownEventType) as again:
+                    rt.catch_up()
+                problems.failed(again.value)
+        assert len(caplog.records) == 1 and caplog.records[0].exc_info is None
+        assert "UNKNOWN_EVENT_TYPE" in caplog.records[0].getMessage()
+    finally:
+        rt.close()
+
+    for args in (("rank", "--edition", EDITION, "--table", "total"), ("events",)):
+        monkeypatch.setenv("CITYLEDGER_DB", str(path))
+        code, _, err = run(capsys, *args)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith(f"cityledger: UNKNOWN_EVENT_TYPE: position {position} ")

@@ -20,7 +20,7 @@ from cityledger.importer import parse, run
 from cityledger.loading import load_reference
 from cityledger.progress import Progress
 from cityledger.reference import FILES
-from ledger.errors import InvalidState
+from ledger.errors import InvalidState, UnknownId
 from ledger.integrity import verify_log
 from projections.rankings import rankings
 
@@ -183,3 +183,35 @@ def fingerprint_head(path: Path) -> int:
     """The ledger head of a database."""
     with closing(open_runtime(path)) as rt:
         return rt.ledger.head()
+
+
+def test_a_load_that_fails_removes_its_copy_and_leaves_the_database_as_it_was(
+    data: Path, tmp_path: Path
+) -> None:
+    # The second file registers a city under another id: including it is refused half-way.
+    broken = tmp_path / "data"
+    broken.mkdir()
+    for _, name, _ in FILES:
+        (broken / name).write_bytes((data / name).read_bytes())
+    second = broken / FILES[1][1]
+    second.write_text(
+        second.read_text(encoding="utf-8").replace('"city-300"', '"nowhere"', 1), encoding="utf-8"
+    )
+    target = tmp_path / "ledger.sqlite"
+    rt = open_runtime(target)
+    with (data / FILES[0][1]).open(encoding="utf-8") as handle:
+        run(rt.ledger, parse(handle))
+    rt.close()
+    head, bands = fingerprint(target)
+    before = chain_digest(target, head)
+
+    with pytest.raises(UnknownId) as refused:
+        load_reference(target, quiet()[0], data=broken)
+
+    message = refused.value.message
+    assert message.startswith(f"{FILES[1][1]}: line ") and "'city-300' does not" in message
+    assert f"{target} is unchanged" in message and "load-reference again" in message
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("ledger")) == [
+        "ledger.sqlite"
+    ]
+    assert fingerprint(target) == (head, bands) and chain_digest(target, head) == before

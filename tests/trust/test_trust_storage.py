@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,9 @@ from graphql_api.watcher import Watcher
 from ledger.application import Ledger
 from ledger.errors import Corrupt, Locked, ReadOnly, StorageFull
 from ledger.storage import storage_error
+from projections import catalogue
 from projections.follower import ProblemLog
+from tests.support.cli import run
 
 REGISTER = (
     'mutation { registerCity(input: {cityId: "kobe", nameEn: "Kobe", nameZh: "神户", '
@@ -182,3 +187,111 @@ def test_problem_log_gives_an_unexpected_error_one_traceback(
         for _ in range(3):
             problems.failed(RuntimeError("bug"))
     assert len(caplog.records) == 1 and caplog.records[0].exc_info is not None
+
+
+def test_rebuild_on_a_full_disk_is_one_storage_full_line_and_changes_nothing(
+    small: tuple[Runtime, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runtime, path = small
+    behind_a_full_read_side(runtime, path)
+    before = runtime.follower.positions()
+    rows = runtime.db.execute("SELECT count(*) FROM events").fetchone()
+    # The command line opens this runtime (its read side capped) and closes it after.
+    monkeypatch.setattr("cityledger.bootstrap.open_runtime", lambda db=None: runtime)
+
+    code, out, err = run(capsys, "rebuild", "--db", str(path))
+
+    assert code == 2, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("cityledger: STORAGE_FULL: rebuild could not be completed")
+    assert "nothing was changed" in err
+    reopened = open_runtime(path)
+    try:
+        # The rebuild was one transaction: the read models are as they were, and catch up.
+        assert reopened.follower.positions() == before
+        assert reopened.db.execute("SELECT count(*) FROM events").fetchone() == rows
+        assert reopened.catch_up() == reopened.ledger.head()
+    finally:
+        reopened.close()
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes to a read-only directory"
+)
+def test_a_ledger_in_a_read_only_directory_is_read_only_for_writes_and_verified_in_place(
+    small: tuple[Runtime, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime, path = small
+    runtime.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    path.parent.chmod(0o555)
+    try:
+        code, _, err = run(capsys, "rank", "--db", str(path), "--edition", "x", "--table", "total")
+        assert code == 2 and err.startswith("cityledger: READ_ONLY: ") and str(path) in err
+        code, out, err = run(capsys, "verify", "--db", str(path))
+        assert (code, err) == (0, "") and out.startswith("ok:")
+    finally:
+        path.parent.chmod(0o755)
+
+
+def city_lines(count: int) -> str:
+    """An import file registering `count` cities, a second apart, with long names."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    return "".join(
+        json.dumps(
+            {
+                "command": "register_city",
+                "at": (start + timedelta(seconds=i)).isoformat(),
+                "args": {
+                    "city_id": f"c{i}",
+                    "name_en": "N" * 150,
+                    "name_zh": "名",
+                    "country": "JP",
+                },
+            }
+        )
+        + "\n"
+        for i in range(1, count + 1)
+    )
+
+
+def test_an_import_stopped_by_a_full_disk_names_the_first_line_not_recorded_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, source = tmp_path / "import.sqlite", tmp_path / "cities.jsonl"
+    source.write_text(city_lines(700), encoding="utf-8")
+    runtime = open_runtime(path)
+    # Room for the first transaction of 250 lines, not for the second: it fails whole.
+    cap_ledger_file(runtime.ledger, page_count(path) + 60)
+    monkeypatch.setattr("cityledger.bootstrap.open_runtime", lambda db=None: runtime)
+
+    code, out, err = run(capsys, "import", "--db", str(path), "--file", str(source))
+
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("cityledger: STORAGE_FULL: recording 250 commands could not be")
+    assert "lines 1-250 are recorded, none from line 251 on" in err
+    assert err.rstrip().endswith(f"import --file {source} --from-line 251`")
+    monkeypatch.undo()
+    reopened = open_runtime(path)
+    try:
+        cities = (
+            {c.city_id for c in catalogue.cities(reopened.db)} if reopened.catch_up() else set()
+        )
+        assert cities == {f"c{i}" for i in range(1, 251)}
+    finally:
+        reopened.close()
+
+    # Space is back: the import goes on from the line it named, and nothing is twice.
+    code, out, err = run(
+        capsys, "import", "--db", str(path), "--file", str(source), "--from-line", "251"
+    )
+
+    assert (code, err) == (0, ""), err
+    assert out.startswith("imported 450 commands")
+    code, out, err = run(capsys, "verify", "--db", str(path))
+    assert code == 0 and out.startswith("ok: 700 events")
