@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from ledger.application import Ledger
 from ledger.errors import InvalidInput, LedgerError, StorageError
@@ -33,6 +33,25 @@ class Command:
         """Its line in an import file (UTF-8 text, compact, keys in a fixed order)."""
         line = {"command": self.name, "at": self.at.isoformat(), "args": self.args}
         return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+
+
+#: The longest line an import reads (a command is a few kilobytes; a request body is 1 MiB).
+MAX_LINE = 1024 * 1024
+
+
+def bounded_lines(handle: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
+    """The lines of a text file, refusing one longer than `limit` characters before reading
+    the rest of it (an endless line, such as /dev/zero's, would exhaust memory)."""
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not (len(line) == limit + 1 and line.endswith("\n")):
+            raise InvalidInput(
+                f"line {number} is longer than {limit:,} characters; it was not read further",
+                field="line",
+                value=number,
+            )
+        yield line
 
 
 def parse(lines: Iterable[str]) -> list[Command]:
@@ -72,7 +91,8 @@ def _parse_line(number: int, text: str) -> Command:
     if not isinstance(obj, dict):
         raise InvalidInput(f"line {number} is not a JSON object", field="line", value=number)
     name, at, args = obj.get("command"), obj.get("at"), obj.get("args", {})
-    if name not in COMMANDS:
+    # A list or an object is no command name (and cannot be looked up in a set).
+    if not isinstance(name, str) or name not in COMMANDS:
         raise InvalidInput(f"line {number}: unknown command {name!r}", field="command", value=name)
     if not isinstance(args, dict):
         raise InvalidInput(f"line {number}: args must be an object", field="args", value=number)

@@ -170,6 +170,16 @@ def _check_verifier(db: Database, name: str, languages: list[str] | None) -> Non
         )
 
 
+def _in_utc(expires: datetime) -> datetime:
+    """An expiry in UTC; refused naming it when after the last instant UTC can write."""
+    try:
+        return expires.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(
+            f"expiry {expires.isoformat()} is later than 9999-12-31 in UTC", field="expires"
+        ) from None
+
+
 def create_token(
     db: Database,
     role: str,
@@ -199,6 +209,7 @@ def create_token(
             field="expires",
             value=expires.isoformat(),
         )
+    expires_utc = None if expires is None else _in_utc(expires)
     ensure_table(db)
     token = PREFIX + secrets.token_urlsafe(32)
     db.execute(
@@ -213,7 +224,7 @@ def create_token(
             panelist[0] if panelist else None,
             panelist[1] if panelist else None,
             now().isoformat(),
-            None if expires is None else expires.astimezone(UTC).isoformat(),
+            None if expires_utc is None else expires_utc.isoformat(),
         ],
     )
     db.conn.commit()

@@ -94,6 +94,24 @@ def web_url(field: str, value: Any) -> str:
     return url
 
 
+#: What a spreadsheet reads as the start of a formula in a cell (OWASP's CSV injection list).
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def cell_text(field: str, value: Any, *, max_len: int = MAX_TEXT) -> str:
+    """Text that lands in exported CSV cells (a city's names): it may not start like a
+    formula, which a spreadsheet opening the export would run."""
+    clean = text(field, value, max_len=max_len)
+    if clean.startswith(FORMULA_START):
+        raise InvalidInput(
+            f"{field} {clean[:40]!r} starts with {clean[0]!r}, which a spreadsheet opening an "
+            "export would run as a formula",
+            field=field,
+            value=value,
+        )
+    return clean
+
+
 def one_of(field: str, value: Any, options: Iterable[str], *, what: str | None = None) -> str:
     """One of `options` (a message names the value as `what`, by default the field)."""
     names = list(options)

@@ -33,7 +33,7 @@ from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
-from ledger.weights import WeightSet
+from ledger.weights import WeightSet, stored_weight
 from projections.model import (
     ReadModel,
     by_name,
@@ -621,6 +621,18 @@ def indicators(db: Database, framework_id: str, version: int) -> list[IndicatorV
     ]
 
 
+def require_weight_set(db: Database, weight_set_id: str) -> None:
+    """Nothing for a weight set that exists; UnknownId naming it otherwise."""
+    if not db.execute(
+        "SELECT 1 FROM weight_sets WHERE weight_set_id = ?", [weight_set_id]
+    ).fetchone():
+        raise UnknownId(
+            f"weight set {weight_set_id!r} does not exist",
+            field="weight_set_id",
+            value=weight_set_id,
+        )
+
+
 def weight_revisions(db: Database, weight_set_id: str) -> list[WeightRevisionView]:
     """Every revision of a weight set's weights, oldest first."""
     found = rows(
@@ -632,7 +644,7 @@ def weight_revisions(db: Database, weight_set_id: str) -> list[WeightRevisionVie
         from_row(
             WeightRevisionView,
             r,
-            weights=tuple((k, Fraction(v)) for k, v in json.loads(r["weights"]).items()),
+            weights=tuple((k, stored_weight(v)) for k, v in json.loads(r["weights"]).items()),
         )
         for r in found
     ]

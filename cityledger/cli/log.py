@@ -37,7 +37,7 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
     from cityledger.bootstrap import open_runtime
-    from cityledger.importer import parse, run
+    from cityledger.importer import bounded_lines, parse, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
@@ -45,7 +45,7 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
     try:
         # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
         with open(a.file, encoding="utf-8-sig") as handle:
-            commands = [c for c in parse(handle) if c.seq >= a.from_line]
+            commands = [c for c in parse(bounded_lines(handle)) if c.seq >= a.from_line]
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
 

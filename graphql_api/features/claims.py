@@ -24,8 +24,10 @@ from graphql_api.permissions import (
     IsVerifier,
     claim_scope,
 )
+from ledger import validate
 from ledger.errors import UnknownId
 from ledger.fields import CityId, EditionId, Title
+from ledger.vocabulary import ClaimStatus
 from projections import evidence
 from projections.evidence import ClaimView, RoundView, SourceView, VoteView
 from projections.model import tracking_position
@@ -107,6 +109,9 @@ class ClaimsQuery:
     ) -> Connection[Claim]:
         """A page of claims; a claim's cursor is its offset in the filtered list, plus one."""
         f, offset, size = filter or ClaimFilter(), cursor_value(after), page_size(first)
+        if f.status is not None:
+            # A closed set: a misspelt status is an error, not an empty page.
+            validate.one_of("status", f.status, [s.value for s in ClaimStatus])
         languages, city_ids = claim_scope(info.context.viewer, f.city_ids)
         chosen: dict[str, Any] = {
             "edition_id": f.edition, "city_ids": city_ids, "indicator_id": f.indicator,

@@ -64,6 +64,7 @@ class WeightsQuery:
         own = v.panelist_id if v.role == Role.PANELIST else None
         if own is not None and v.weight_set_id != weight_set_id:
             raise PermissionDenied("a panelist sees only their own panel", field="weightSetId")
+        catalogue.require_weight_set(db, weight_set_id)
         return Weights(
             weight_set_id=weight_set_id,
             position=tracking_position(db),

@@ -30,7 +30,7 @@ from ledger.verifier import Verifier
 
 Lineage = Annotated[list[dict[str, Any]], Doc("Every indicator's relation.")]
 #: A city's name, in any of its languages.
-CITY_NAME = Check(partial(validate.text, max_len=200))
+CITY_NAME = Check(partial(validate.cell_text, max_len=200))
 
 
 class CatalogueUseCases(LedgerBase):
@@ -62,7 +62,7 @@ class CatalogueUseCases(LedgerBase):
             )
         if aliases_zh is not None and not isinstance(aliases_zh, list):
             raise InvalidInput(f"aliases_zh must be a list, got {aliases_zh!r}", field="aliases_zh")
-        aliases = [validate.text("aliases_zh", a, max_len=200) for a in (aliases_zh or [])]
+        aliases = [validate.cell_text("aliases_zh", a, max_len=200) for a in (aliases_zh or [])]
 
         def make(when: datetime) -> City:
             return City.register(

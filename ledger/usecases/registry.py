@@ -29,6 +29,7 @@ from typing import (
 
 from ledger import validate
 from ledger.doc import Doc, doc_of
+from ledger.errors import InvalidInput
 from ledger.validate import Check
 
 P = ParamSpec("P")
@@ -155,6 +156,17 @@ def current_request() -> Request | None:
     return _REQUEST.get()
 
 
+#: The plain text parameters, checked for being text when they have no `Check` of their own.
+TEXT_HINTS = (str, str | None)
+
+
+def _is_text(parameter: Parameter, value: object) -> bool:
+    """Whether a text parameter's value is a string (or None where None is allowed)."""
+    if isinstance(value, str):
+        return True
+    return value is None and (parameter.hint is not str or parameter.default is None)
+
+
 def use_case(method: Callable[P, R]) -> Callable[P, R]:
     """Register a Ledger use case; its arguments fingerprint the request for idempotency keys.
 
@@ -176,9 +188,16 @@ def use_case(method: Callable[P, R]) -> Callable[P, R]:
         text = json.dumps([method.__name__, request], sort_keys=True, default=str)
         digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
         for parameter in case.parameters:
+            value = bound.arguments[parameter.name]
             if parameter.check is not None:
-                value = bound.arguments[parameter.name]
                 bound.arguments[parameter.name] = parameter.check(parameter.name, value)
+            elif parameter.hint in TEXT_HINTS and not _is_text(parameter, value):
+                # An id looked up as given (an import line's list, say) must still be text.
+                raise InvalidInput(
+                    f"{parameter.name} must be a string, got {value!r}",
+                    field=parameter.name,
+                    value=value,
+                )
         token = _REQUEST.set(Request(method.__name__, digest))
         try:
             return method(*bound.args, **bound.kwargs)

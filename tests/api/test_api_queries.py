@@ -115,6 +115,17 @@ def test_claims_filters(gql: Gql, tokens: Tokens) -> None:
     assert {e["node"]["claimId"] for e in body["edges"]} == {"c-sh-metro", "c-tz-metro"}
 
 
+def test_a_misspelt_claim_status_is_refused_naming_it_not_an_empty_page(
+    gql: Gql, tokens: Tokens
+) -> None:
+    body = gql(CLAIMS, {"first": 10, "filter": {"status": "acepted"}}, tokens.editor)
+
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["message"].startswith("status 'acepted' is not one of pending, accepted")
+
+
 def test_verifier_sees_claims_in_languages_read(gql: Gql, tokens: Tokens) -> None:
     zh = gql(CLAIMS, {"first": 50}, tokens.verifier)["data"]["claims"]["edges"]
     en = gql(CLAIMS, {"first": 50}, tokens.verifier_en)["data"]["claims"]["edges"]
@@ -186,6 +197,15 @@ def test_weights_editor_sees_all_ballots_panelist_only_own(gql: Gql, tokens: Tok
     assert [b["panelistId"] for b in editor["ballots"]] == ["p1", "p2"]
     panelist = gql(query, {"w": WEIGHTS}, tokens.panelist)["data"]["weights"]
     assert [b["panelistId"] for b in panelist["ballots"]] == ["p1"]
+
+
+def test_weights_of_an_unknown_weight_set_are_an_unknown_id_not_an_empty_set(
+    gql: Gql, tokens: Tokens
+) -> None:
+    body = gql('{ weights(weightSetId: "wieghts") { weightSetId } }', token=tokens.editor)
+
+    assert codes(body) == ["UNKNOWN_ID"]
+    assert "weight set 'wieghts' does not exist" in body["errors"][0]["message"]
 
 
 def test_appeals_city_sees_its_own(gql: Gql, tokens: Tokens) -> None:

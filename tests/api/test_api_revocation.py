@@ -71,6 +71,23 @@ def test_expiry_must_be_a_future_instant_with_an_offset(api_runtime: Runtime) ->
         assert refused.value.field == "expires"
 
 
+def test_an_expiry_past_the_last_utc_instant_is_refused_naming_it(
+    api_runtime: Runtime,
+) -> None:
+    # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC, which Python cannot represent.
+    last = datetime.fromisoformat("9999-12-31T23:59:59-14:00")
+
+    with pytest.raises(InvalidInput) as refused:
+        create_token(api_runtime.db, "auditor", "a", expires=last)
+
+    assert refused.value.field == "expires"
+    assert "9999-12-31T23:59:59-14:00 is later than 9999-12-31 in UTC" in refused.value.message
+    assert (
+        api_runtime.db.execute("SELECT count(*) FROM api_tokens WHERE name = 'a'").fetchone()[0]
+        == 0
+    )
+
+
 def test_revoking_an_unknown_name_is_refused_naming_it(api_runtime: Runtime) -> None:
     with pytest.raises(InvalidInput) as refused:
         revoke_tokens(api_runtime.db, "nobody-here")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cityledger import importer
 from cityledger.bootstrap import Runtime
 from ledger.chain import GENESIS, link
 from tests.support.builders import EDITION
@@ -138,6 +139,8 @@ LINE = '{"command": "%s", "at": "2023-01-01T00:00:00+00:00", "args": %s}'
          "the time goes on the line"),
         (LINE % ("open_round", '{"claim_id": "\\ud800"}'), "invalid Unicode"),
         ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        (LINE.replace('"%s"', "%s") % ('["open_round"]', "{}"), "unknown command ['open_round']"),
+        (LINE.replace('"%s"', "%s") % ('{"name": "open_round"}', "{}"), "unknown command {'name'"),
     ],
 )  # fmt: skip
 def test_import_checks_every_line_before_recording_any(
@@ -149,6 +152,27 @@ def test_import_checks_every_line_before_recording_any(
     code, _, err = run(capsys, "import", "--file", str(path))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert cli_world.ledger.head() == head
+
+
+def test_an_endless_import_line_is_refused_without_reading_it_all(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # /dev/zero has no line end: a line is read up to the limit (1 MiB), no further.
+    new = tmp_path / "new.sqlite"
+
+    code, out, err = run(capsys, "import", "--db", str(new), "--file", "/dev/zero")
+
+    assert code == 2 and out == ""
+    assert "line 1 is longer than 1,048,576 characters; it was not read further" in err
+    assert not new.exists()
+
+
+def test_an_import_line_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "commands.jsonl"
+    path.write_text("a" * 10 + "\n" + "b" * 10, encoding="utf-8")
+
+    with path.open(encoding="utf-8") as handle:
+        assert list(importer.bounded_lines(handle, 10)) == ["a" * 10 + "\n", "b" * 10]
 
 
 REFUSED_FILES = {

@@ -144,6 +144,12 @@ BAD: dict[str, list[Bad]] = {
         empty("name_en"),
         ({"name_en": "   "}, "name_en must not be empty"),
         too_long("name_zh"),
+        (
+            {"name_en": '=HYPERLINK("https://x.example","Manila")'},
+            "starts with '=', which a spreadsheet opening an export would run as a formula",
+        ),
+        ({"name_zh": "@SUM(1+1)"}, "starts with '@'"),
+        ({"aliases_zh": ["+1", "马尼拉"]}, "aliases_zh '+1' starts with '+'"),
         ({"name_en": "Manila\x1b[2J"}, "name_en holds the control character U+001B at index 6"),
         named("country", "Japan"),
         named("country", None),
@@ -202,6 +208,7 @@ BAD: dict[str, list[Bad]] = {
         named("framework_version", "1"),
         unknown("framework_id"),
         too_long("title"),
+        named("framework_id", ["asc"]),
     ],
     "enrol_panelist": [
         named("field", "astrology"),
@@ -217,6 +224,7 @@ BAD: dict[str, list[Bad]] = {
         named("allocations", "all on D1"),
         ({"panelist_id": "ghost"}, "'ghost' is not on panel"),
         ({"panelist_id": "p1"}, "'p1' has already cast a ballot"),
+        named("panelist_id", {"id": "p2"}),
     ],
     "revise_ballot": [
         ({"panelist_id": "p2"}, "'p2' has no ballot"),
