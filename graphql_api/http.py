@@ -79,6 +79,8 @@ NUMBER_TOO_LONG = (
 )
 #: WebSocket close code for a message over MAX_BODY_BYTES (RFC 6455: message too big).
 MESSAGE_TOO_BIG = 1009
+#: graphql-transport-ws close code for an invalid message.
+INVALID_MESSAGE = 4400
 
 
 #: One item of a result stream, and the stream (as strawberry's schema.stream returns it).
@@ -87,6 +89,25 @@ StreamItem = Any
 
 class NumberTooLong(json.JSONDecodeError):
     """A JSON number too long to convert (Python's integer string limit)."""
+
+
+class RepeatedKey(json.JSONDecodeError):
+    """A JSON object that gives one key twice: which one counts is the parser's guess (a
+    proxy that reads the first "query" and a server that runs the last disagree)."""
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object's members as a dict, refusing a key given twice."""
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(
+                f"the request repeats the key {key[:200]!r} in one JSON object; send each key once",
+                "",
+                0,
+            )
+        found[key] = value
+    return found
 
 
 def error_response(
@@ -265,6 +286,9 @@ class LedgerWebSocketAdapter(ASGIWebSocketAdapter):
                     return
                 try:
                     yield self.view.decode_json(text)
+                except RepeatedKey as error:
+                    await self.close(INVALID_MESSAGE, error.msg)
+                    return
                 except json.JSONDecodeError as error:
                     if not ignore_parsing_errors:
                         raise NonJsonMessageReceived from error
@@ -453,7 +477,7 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         """JSON, with nesting too deep for the parser, or a number too long for Python's
         integer conversion, reported as malformed JSON."""
         try:
-            return super().decode_json(data)
+            return json.loads(data, object_pairs_hook=unique_keys)
         except RecursionError as error:
             raise json.JSONDecodeError("JSON nested too deeply", "", 0) from error
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -477,6 +501,8 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
             value: object = self.decode_json(data)
         except NumberTooLong as error:
             raise HTTPException(400, NUMBER_TOO_LONG) from error
+        except RepeatedKey as error:
+            raise HTTPException(400, error.msg) from error
         except json.JSONDecodeError as error:
             raise HTTPException(400, "Unable to parse request body as JSON") from error
         except UnicodeDecodeError as error:
