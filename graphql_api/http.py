@@ -79,6 +79,8 @@ NUMBER_TOO_LONG = (
 )
 #: WebSocket close code for a message over MAX_BODY_BYTES (RFC 6455: message too big).
 MESSAGE_TOO_BIG = 1009
+#: The URL parameters of a GraphQL request (GET), each of which may be given once.
+REQUEST_PARAMETERS = ("query", "variables", "operationName", "extensions")
 #: graphql-transport-ws close code for an invalid message.
 INVALID_MESSAGE = 4400
 
@@ -578,6 +580,14 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if request.method == "POST" and content_type != JSON:
             return error_response(415, f"POST bodies must be {JSON}", "UNSUPPORTED_MEDIA_TYPE")
+        repeated = next(
+            (k for k in REQUEST_PARAMETERS if len(request.query_params.getlist(k)) > 1), None
+        )
+        if repeated is not None:
+            # As a JSON key given twice: which one counts would be a guess.
+            return error_response(
+                400, f"the request repeats the parameter {repeated!r}; send each parameter once"
+            )
         if request.method == "POST":
             body = await read_body(request)
             if body is None:
