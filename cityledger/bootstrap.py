@@ -121,9 +121,24 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
     except (sqlite3.DatabaseError, PersistenceError) as error:
         # Translated once, here: a full disk, a read-only file or a held lock by their own
         # codes; otherwise a file that is not a cityledger database, or unreadable.
+        on_postgres = db_path is None and uses_postgres() and isinstance(error, PersistenceError)
         named = storage_error(error, "opening the ledger")
+        if named is not None and on_postgres:
+            # The pool says only that it got no connection; the server says why.
+            raise type(named)(
+                f"cannot connect to {_postgres_database()}: {_postgres_says()} (check that "
+                "PostgreSQL runs, and POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DBNAME, "
+                "POSTGRES_USER and POSTGRES_PASSWORD)",
+                field="POSTGRES_HOST",
+            ) from None
         if named is not None and not isinstance(named, Corrupt):
             raise named from None
+        if on_postgres:
+            raise InvalidInput(
+                f"cannot use {_postgres_database()} as the ledger's log: {error} (a database "
+                "of another application, or a role without the rights to create a table?)",
+                field="POSTGRES_DBNAME",
+            ) from None
         where = db_path or (read_model_path() if uses_postgres() else database_path())
         if not os.access(where.parent, os.W_OK):
             # SQLite says only "unable to open": it could not create the -wal or -shm file.
@@ -137,6 +152,36 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
         raise InvalidInput(
             f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
         ) from None
+
+
+def _postgres_database() -> str:
+    """The PostgreSQL database the environment names, as errors name it."""
+    env = os.environ
+    return (
+        f"the PostgreSQL database {env.get('POSTGRES_DBNAME', '')!r} on "
+        f"{env.get('POSTGRES_HOST', '')}:{env.get('POSTGRES_PORT') or 5432} as user "
+        f"{env.get('POSTGRES_USER', '')!r}"
+    )
+
+
+def _postgres_says() -> str:
+    """Why a connection to the PostgreSQL database the environment names fails, in the
+    server's (or the network's) words, from one direct attempt."""
+    import psycopg
+
+    env = os.environ
+    try:
+        psycopg.connect(
+            dbname=env.get("POSTGRES_DBNAME", ""),
+            host=env.get("POSTGRES_HOST", ""),
+            port=env.get("POSTGRES_PORT") or "5432",
+            user=env.get("POSTGRES_USER", ""),
+            password=env.get("POSTGRES_PASSWORD", ""),
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as error:
+        return " ".join(str(error).split())
+    return "it accepts connections now: try again"
 
 
 #: The table of the log in a ledger's SQLite file (eventsourcing's name for it).

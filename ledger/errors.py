@@ -124,6 +124,12 @@ class Locked(StorageError):
     code = "LOCKED"
 
 
+class Unavailable(StorageError):
+    """The database server cannot be reached (PostgreSQL down, or the connection lost)."""
+
+    code = "UNAVAILABLE"
+
+
 class Corrupt(StorageError):
     """The database file is damaged or is not a cityledger database."""
 

@@ -27,6 +27,15 @@ def fraction_text(value: Fraction) -> str:
     return str(value)
 
 
+def stored_weight(value: Any) -> Fraction:
+    """A weight as the log holds it (fraction_text's '25/8', or an int). A text with an
+    exponent, which no command writes and which can make Fraction() take hours ('1e999999999'),
+    raises ValueError, as any other text that is not a number does."""
+    if isinstance(value, str) and "e" in value.lower():
+        raise ValueError(f"weight {value[:40]!r} has an exponent: no command writes one")
+    return Fraction(value)
+
+
 def parse_weight(indicator: str, value: Any) -> Fraction:
     """A non-negative exact weight from '25/8', '3.125' or an int."""
     if isinstance(value, bool) or not isinstance(value, str | int):

@@ -33,7 +33,7 @@ from ledger.framework import Framework, sub_table
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, events_of
 from ledger.verifier import Verifier
-from ledger.weights import WeightSet
+from ledger.weights import WeightSet, stored_weight
 from projections.model import (
     ReadModel,
     by_name,
@@ -644,7 +644,7 @@ def weight_revisions(db: Database, weight_set_id: str) -> list[WeightRevisionVie
         from_row(
             WeightRevisionView,
             r,
-            weights=tuple((k, Fraction(v)) for k, v in json.loads(r["weights"]).items()),
+            weights=tuple((k, stored_weight(v)) for k, v in json.loads(r["weights"]).items()),
         )
         for r in found
     ]

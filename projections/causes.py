@@ -15,6 +15,7 @@ from ledger.doc import Doc, Qualifier
 from ledger.fields import CityPoints, Weight
 from ledger.rounds import status_after_round
 from ledger.vocabulary import ClaimStatus
+from ledger.weights import stored_weight
 from projections.event_index import LoggedEvent, event_data
 from projections.model import from_row
 from projections.ranking import edition_claims, indicator_support, table_indicators
@@ -149,7 +150,7 @@ def score_path(
             data=str(text),
         )
         if type_ in WEIGHT_EVENTS:
-            new = {i: Fraction(data["weights"].get(i, 0)) for i in weights}
+            new = {i: stored_weight(data["weights"].get(i, 0)) for i in weights}
             for city_id in cities:
                 for i in sorted(in_table):
                     x = points.get(city_id, {}).get(i, 0)

@@ -22,6 +22,7 @@ from ledger.fields import (
 )
 from ledger.framework import SUB_TABLES, sub_table
 from ledger.vocabulary import ClaimStatus, RankingTable
+from ledger.weights import stored_weight
 from projections.bands import band, ranks
 from projections.state import CITY, EDITION, INDICATOR, POINTS, STATUS, RankingState
 from projections.view import View
@@ -156,7 +157,7 @@ def weights(state: RankingState, edition_id: str) -> dict[str, Fraction]:
     """The exact weights in force for an edition (all zero before any revision)."""
     edition = state.editions[edition_id]
     in_force = state.weight_sets.get(edition["weight_set_id"], {}).get("weights", {})
-    return {i["id"]: Fraction(in_force.get(i["id"], 0)) for i in state.indicators(edition_id)}
+    return {i["id"]: stored_weight(in_force.get(i["id"], 0)) for i in state.indicators(edition_id)}
 
 
 def table_indicators(state: RankingState, edition_id: str, table: str) -> list[str]:

@@ -42,7 +42,7 @@ from ledger.ids import hex_uuid_text
 from ledger.proofs import leaf_hash, tree_head
 from ledger.receipt import Receipt
 from ledger.records import EventRecord, from_notification, records_from
-from ledger.storage import STORAGE_ERRORS, storage_error
+from ledger.storage import STORAGE_ERRORS, lost_connection, storage_error
 from ledger.stored import stored_rows
 from ledger.usecases.registry import Run, current_request, use_case
 from ledger.verifier import Verifier
@@ -52,6 +52,8 @@ __all__ = ["LedgerBase", "Outcome", "last_recorded", "use_case"]
 A = TypeVar("A", bound=Aggregate)
 LOGGER = logging.getLogger("cityledger.ledger")
 ATTEMPTS = 8
+#: Seconds between attempts to listen again after PostgreSQL notifications stopped.
+RELISTEN_SECONDS = 1.0
 
 
 T = TypeVar("T")
@@ -205,8 +207,10 @@ class LedgerBase(Application[UUID]):
                 # Translated once, here: a full disk, a read-only or locked or damaged file
                 # is named as such at once; only a conflict with another writer is retried.
                 named = storage_error(error, command)
-                if named is not None:
+                if named is not None and not (lost_connection(error) and attempt < ATTEMPTS - 1):
                     raise named from None
+                if named is not None:
+                    continue  # a connection the server dropped: the pool gives another
                 if not isinstance(error, IntegrityError | OperationalError):
                     raise
                 if attempt == ATTEMPTS - 1:
@@ -470,20 +474,38 @@ class LedgerBase(Application[UUID]):
         LISTEN/NOTIFY subscription); return a function that stops. None on SQLite (poll)."""
         if type(self.recorder).__module__ != "eventsourcing.postgres":
             return None
-        subscription = self.recorder.subscribe(gt=self.head())
+        current = [self.recorder.subscribe(gt=self.head())]
+        stopping = threading.Event()
 
         def pump() -> None:
-            try:
-                for _ in subscription:
-                    wake.set()
-            except Exception:  # the follower still polls; say why it is only polling
-                LOGGER.exception("PostgreSQL notifications stopped; polling only")
+            failure: str | None = None
+            while not stopping.is_set():
+                try:
+                    if not current:
+                        current.append(self.recorder.subscribe(gt=self.head()))
+                        if stopping.is_set():  # stop() ran meanwhile: it missed this one
+                            current[0].stop()
+                        LOGGER.warning("PostgreSQL notifications resumed")
+                        failure = None
+                        wake.set()  # commits made while they were away: catch up now
+                    for _ in current[0]:
+                        wake.set()
+                except Exception as error:  # the follower still polls; say why, once
+                    named = storage_error(error, "listening for PostgreSQL notifications")
+                    text = f"{named.code}: {named.message}" if named else repr(error)
+                    if text != failure:
+                        failure = text
+                        LOGGER.error("%s; polling only until they resume", text)
+                current.clear()
+                stopping.wait(RELISTEN_SECONDS)
 
         thread = threading.Thread(target=pump, name="cityledger-listen", daemon=True)
         thread.start()
 
         def stop() -> None:
-            subscription.stop()
+            stopping.set()
+            for subscription in list(current):
+                subscription.stop()
             thread.join(timeout=5)
 
         return stop

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +47,20 @@ def as_postgres(args: list[str]) -> None:
 
 @dataclass(frozen=True)
 class Cluster:
-    """A running cluster's connection settings."""
+    """A running cluster's connection settings (and how to stop and start it again)."""
 
     port: int
+    #: `pg_ctl` and the arguments that start this cluster (empty: not ours to restart).
+    control: tuple[str, ...] = ()
+
+    def stop(self) -> None:
+        """Stop the server, ending every session (clients' connections drop), keeping what
+        was committed (an immediate stop would lose it: commits are not synchronous here)."""
+        as_postgres([*self.control[:3], "-m", "fast", "-w", "stop"])
+
+    def start(self) -> None:
+        """Start the stopped server again, on the same port; return once it accepts."""
+        as_postgres([*self.control, "-w", "start"])
 
     def dsn(self, dbname: str = "postgres") -> str:
         """A libpq connection string."""
@@ -111,11 +122,13 @@ def start_cluster() -> Iterator[Cluster]:
     )
     # -l: the server must not inherit our pipes, or run() would wait for it to exit.
     log = str(home / "server.log")
-    as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", log, "-o", opts, "-w", "start"])
+    control = (str(bin_dir / "pg_ctl"), "-D", str(data), "-l", log, "-o", opts)
+    as_postgres([*control, "-w", "start"])
     try:
-        yield Cluster(port)
+        yield Cluster(port, control)
     finally:
-        as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+        with suppress(subprocess.CalledProcessError):  # a test may have left it stopped
+            as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -768,6 +768,11 @@ UNRANKABLE: dict[str, tuple[int, dict[str, Any], str]] = {
         {"weights": {"D1": "1/0", "T1": "30", "I1": "30"}},
         "ZeroDivisionError",
     ),
+    "a weight with an exponent of a billion": (
+        5,
+        {"weights": {"D1": "1e999999999", "T1": "30", "I1": "30"}},
+        "ValueError",
+    ),
     "a weight that is a list": (5, {"weights": {"D1": [40], "T1": "30", "I1": "30"}}, "TypeError"),
     "weights that are a list": (5, {"weights": [40, 30, 30]}, "AttributeError"),
     "a revision that is null": (5, {"revision": None}, "TypeError"),

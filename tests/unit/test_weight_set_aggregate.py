@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import pytest
 
 from ledger.errors import AlreadyExists, BallotInvalid, InvalidInput, InvalidState, UnknownId
-from ledger.weights import WeightSet
+from ledger.weights import WeightSet, fraction_text, stored_weight
 from tests.support.aggregates import created_weight_set, only_event, refused
 
 
@@ -266,3 +267,12 @@ def test_setting_malformed_weights_is_refused(weights: object, error: type[Excep
     agg = weight_set()
 
     refused(agg, lambda: agg.set_weights(weights=bad(weights), reason="r", by="ed", at=None), error)
+
+
+def test_a_stored_weight_reads_back_as_written_and_one_with_an_exponent_is_refused() -> None:
+    for weight in (Fraction(25, 8), Fraction(40), Fraction(1, 3)):
+        assert stored_weight(fraction_text(weight)) == weight
+    assert stored_weight(0) == 0
+    for exponent in ("1e999999999", "2E9", "1.5e3"):
+        with pytest.raises(ValueError, match="has an exponent"):
+            stored_weight(exponent)
