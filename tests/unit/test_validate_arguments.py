@@ -36,7 +36,7 @@ def test_text_is_stripped_and_bounded() -> None:
     ["a\x00b", "\x1b[31mred", "bell\x07", "del\x7f", "csi\x9b", "Tokyo\u202e1 knar", "x\u2066y"],
 )
 def test_text_refuses_control_characters_naming_the_first(value: str) -> None:
-    with pytest.raises(InvalidInput, match="holds the control character U\\+[0-9A-F]{4} at index"):
+    with pytest.raises(InvalidInput, match=r"holds the control character U\+[0-9A-F]{4} at index"):
         validate.text("title", value)
 
 
