@@ -79,6 +79,10 @@ NUMBER_TOO_LONG = (
 )
 #: WebSocket close code for a message over MAX_BODY_BYTES (RFC 6455: message too big).
 MESSAGE_TOO_BIG = 1009
+#: The URL parameters of a GraphQL request (GET), each of which may be given once.
+REQUEST_PARAMETERS = ("query", "variables", "operationName", "extensions")
+#: graphql-transport-ws close code for an invalid message.
+INVALID_MESSAGE = 4400
 
 
 #: One item of a result stream, and the stream (as strawberry's schema.stream returns it).
@@ -87,6 +91,25 @@ StreamItem = Any
 
 class NumberTooLong(json.JSONDecodeError):
     """A JSON number too long to convert (Python's integer string limit)."""
+
+
+class RepeatedKey(json.JSONDecodeError):
+    """A JSON object that gives one key twice: which one counts is the parser's guess (a
+    proxy that reads the first "query" and a server that runs the last disagree)."""
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object's members as a dict, refusing a key given twice."""
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(
+                f"the request repeats the key {key[:200]!r} in one JSON object; send each key once",
+                "",
+                0,
+            )
+        found[key] = value
+    return found
 
 
 def error_response(
@@ -265,6 +288,9 @@ class LedgerWebSocketAdapter(ASGIWebSocketAdapter):
                     return
                 try:
                     yield self.view.decode_json(text)
+                except RepeatedKey as error:
+                    await self.close(INVALID_MESSAGE, error.msg)
+                    return
                 except json.JSONDecodeError as error:
                     if not ignore_parsing_errors:
                         raise NonJsonMessageReceived from error
@@ -453,7 +479,7 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         """JSON, with nesting too deep for the parser, or a number too long for Python's
         integer conversion, reported as malformed JSON."""
         try:
-            return super().decode_json(data)
+            return json.loads(data, object_pairs_hook=unique_keys)
         except RecursionError as error:
             raise json.JSONDecodeError("JSON nested too deeply", "", 0) from error
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -477,6 +503,8 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
             value: object = self.decode_json(data)
         except NumberTooLong as error:
             raise HTTPException(400, NUMBER_TOO_LONG) from error
+        except RepeatedKey as error:
+            raise HTTPException(400, error.msg) from error
         except json.JSONDecodeError as error:
             raise HTTPException(400, "Unable to parse request body as JSON") from error
         except UnicodeDecodeError as error:
@@ -552,6 +580,14 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if request.method == "POST" and content_type != JSON:
             return error_response(415, f"POST bodies must be {JSON}", "UNSUPPORTED_MEDIA_TYPE")
+        repeated = next(
+            (k for k in REQUEST_PARAMETERS if len(request.query_params.getlist(k)) > 1), None
+        )
+        if repeated is not None:
+            # As a JSON key given twice: which one counts would be a guess.
+            return error_response(
+                400, f"the request repeats the parameter {repeated!r}; send each parameter once"
+            )
         if request.method == "POST":
             body = await read_body(request)
             if body is None:

@@ -18,8 +18,10 @@ MAX_EXCERPT = 4000
 # dotted and dotless i, so "to\u212ayo" would pass as a second, lookalike "tokyo".
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/\-]{0,119}$", re.IGNORECASE | re.ASCII)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-#: Control characters no text may hold (NUL, escapes, C1 controls); tabs and line breaks may.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters no text may hold (NUL, escapes, C1 controls, and the bidirectional
+#: embeddings, overrides and isolates, which reorder how the rest of a line is shown: the
+#: "Trojan Source" spoof); tabs and line breaks may, and so may the plain marks LRM and RLM.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,3 +239,26 @@ def test_surrogate_bytes_in_a_get_query_are_not_a_500(client: TestClient) -> Non
         "/graphql?query=%7B%20edition(id%3A%20%22%ED%A0%80%22)%20%7B%20year%20%7D%20%7D"
     )
     assert response.status_code in (200, 400) and "INTERNAL" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ("query={position}&query={__typename}", "query"),
+        ('query=query($n:Int){position}&variables={}&variables={"n":1}', "variables"),
+        (
+            "query=query A{position} query B{__typename}&operationName=A&operationName=B",
+            "operationName",
+        ),
+    ],
+)
+def test_a_get_parameter_given_twice_is_a_400_naming_it(
+    client: TestClient, params: str, name: str
+) -> None:
+    response = client.get(f"/graphql?{params}", headers={"Accept": "application/json"})
+
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (
+        error["message"] == f"the request repeats the parameter {name!r}; send each parameter once"
+    )

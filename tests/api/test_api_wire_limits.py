@@ -52,6 +52,40 @@ def test_json_number_of_thousands_of_digits_is_a_400_naming_it(
     assert len(content) < SMALL
 
 
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        # A proxy reading the first "query" would pass a read; the last was run: a mutation.
+        (b'{"query": "{ position }", "query": "mutation { __typename }"}', "query"),
+        (b'{"query": "query($n: Int) { position }", "variables": {"n": 1, "n": 2}}', "n"),
+    ],
+)
+def test_a_json_key_given_twice_is_a_400_naming_it_not_the_last_one_run(
+    client: TestClient, body: bytes, key: str
+) -> None:
+    status, content = post_raw(client, body)
+
+    assert status == 400
+    error = json.loads(content)["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert error["message"] == (
+        f"the request repeats the key {key!r} in one JSON object; send each key once"
+    )
+
+
+def test_a_websocket_message_giving_a_key_twice_closes_the_socket_naming_it(
+    client: TestClient, tokens: Tokens
+) -> None:
+    with session(client, tokens.auditor) as ws:
+        ws.send_text('{"id": "1", "type": "subscribe", "type": "complete", "payload": {}}')
+        ws.send_json({"type": "ping"})  # answered with a pong only if the socket stayed open
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+
+    assert closed.value.code == 4400
+    assert closed.value.reason.startswith("the request repeats the key 'type'")
+
+
 @pytest.mark.parametrize("query", ["{ position", "{ noSuchField }", "query { position } }"])
 def test_unparsable_or_invalid_document_has_no_data_entry_under_graphql_response_json(
     client: TestClient, query: str

@@ -139,6 +139,8 @@ LINE = '{"command": "%s", "at": "2023-01-01T00:00:00+00:00", "args": %s}'
          "the time goes on the line"),
         (LINE % ("open_round", '{"claim_id": "\\ud800"}'), "invalid Unicode"),
         ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        (LINE % ("open_round", '{"claim_id": "c-1", "claim_id": "c-2"}'),
+         "line 1 repeats the key 'claim_id' in one object"),
         (LINE.replace('"%s"', "%s") % ('["open_round"]', "{}"), "unknown command ['open_round']"),
         (LINE.replace('"%s"', "%s") % ('{"name": "open_round"}', "{}"), "unknown command {'name'"),
     ],

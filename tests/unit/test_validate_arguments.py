@@ -31,14 +31,19 @@ def test_text_is_stripped_and_bounded() -> None:
         validate.text("f", 5)
 
 
-@pytest.mark.parametrize("value", ["a\x00b", "\x1b[31mred", "bell\x07", "del\x7f", "csi\x9b"])
+@pytest.mark.parametrize(
+    "value",
+    ["a\x00b", "\x1b[31mred", "bell\x07", "del\x7f", "csi\x9b", "Tokyo\u202e1 knar", "x\u2066y"],
+)
 def test_text_refuses_control_characters_naming_the_first(value: str) -> None:
-    with pytest.raises(InvalidInput, match="holds the control character U\\+00"):
+    with pytest.raises(InvalidInput, match=r"holds the control character U\+[0-9A-F]{4} at index"):
         validate.text("title", value)
 
 
 def test_text_keeps_tabs_and_line_breaks() -> None:
     assert validate.text("excerpt", "one\ttwo\r\nthree\n") == "one\ttwo\r\nthree"
+    # Right-to-left text and its plain marks are text, not controls.
+    assert validate.text("title", "دبي\u200f (Dubai)") == "دبي\u200f (Dubai)"
 
 
 @pytest.mark.parametrize(
