@@ -37,7 +37,7 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
     from cityledger.bootstrap import open_runtime
-    from cityledger.importer import bounded_lines, parse, run
+    from cityledger.importer import bounded_lines, parse, refuse_behind_head, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
@@ -55,6 +55,7 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
 
     runtime = open_runtime(a.db)
     try:
+        refuse_behind_head(runtime.ledger, commands)
         progress = Progress()
         count = run(runtime.ledger, progress.track(commands, "import", "command"), resume)
         print(
