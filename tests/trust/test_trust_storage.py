@@ -321,3 +321,32 @@ def test_an_import_run_again_after_it_was_killed_names_the_line_to_go_on_from(
     assert (code, err) == (0, "") and out.startswith("imported 350 commands")
     code, out, _ = run(capsys, "verify", "--db", str(path))
     assert code == 0 and out.startswith("ok: 600 events")
+
+
+def test_a_database_file_replaced_under_a_running_server_is_refused_and_reported(
+    small: tuple[Runtime, Path],
+) -> None:
+    runtime, path = small
+    token = create_token(runtime.db, "editor", "ed")
+    app = create_app(runtime, follow=False)
+    with TestClient(app) as client:
+        head = runtime.ledger.head()
+        # An operator restores a copy over the live file (or moves it away) while it serves.
+        copy = path.with_name("restored.sqlite")
+        with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        os.replace(copy, path)
+
+        answer = client.post(
+            "/graphql", json={"query": REGISTER}, headers={"Authorization": f"Bearer {token}"}
+        ).json()["data"]["registerCity"]
+        # Nothing went into the unlinked file (read through a connection still open to it).
+        recorded = runtime.db.execute("SELECT max(rowid) FROM stored_events").fetchone()[0]
+        app.state.watcher.tick()
+        health = client.get("/healthz")
+
+    assert answer["__typename"] == "LedgerError" and answer["code"] == "DATABASE_REPLACED"
+    assert str(path) in answer["message"] and "restart the server" in answer["message"]
+    assert recorded == head
+    assert health.status_code == 503 and health.json()["status"] == "replaced"
+    assert health.json()["problem"].startswith("DATABASE_REPLACED: ")
