@@ -138,9 +138,9 @@ def _parse_line(number: int, text: str) -> Command:
 
 
 def refuse_behind_head(ledger: Ledger, commands: list[Command]) -> None:
-    """Refuse, before recording anything, a file whose first line is older than the ledger's
-    head (its time would be backdated), naming the first line after the head: after an
-    import of this file was interrupted (killed), the line to go on from."""
+    """Refuse a file whose first line is older than the ledger's head (its time would be
+    backdated), naming the first line after the head: after an import of this file was
+    interrupted (killed), the line to go on from. Records nothing."""
     head = ledger.head_time()
     if not commands or head is None or commands[0].at >= head:
         return
