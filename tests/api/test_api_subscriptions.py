@@ -91,6 +91,31 @@ def test_bad_token_in_connection_init_is_refused(client: TestClient) -> None:
         assert closed.value.code == 4403
 
 
+def test_two_different_tokens_for_one_socket_are_refused_not_one_picked(
+    client: TestClient, tokens: Tokens
+) -> None:
+    researcher, editor = f"Bearer {tokens.researcher}", f"Bearer {tokens.editor}"
+    both = {"Authorization": researcher, "authorization": editor}
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_json({"type": "connection_init", "payload": both})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403
+    upgrade = {"Authorization": researcher}
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=upgrade) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": editor}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403
+    # The same token in both places, or a null one in the payload, is no conflict.
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=upgrade) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": researcher}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=upgrade) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": None}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+
+
 @pytest.mark.parametrize("authorization", [5, {"token": "clt_x"}, ["Bearer clt_x"], True])
 def test_a_connection_init_token_that_is_not_text_is_refused_not_taken_as_anonymous(
     client: TestClient, authorization: object
