@@ -239,3 +239,29 @@ def test_sends_to_a_client_that_went_away_are_a_disconnect_every_time(
                 await adapter.send_json({"type": "pong"})
 
     asyncio.run(send_twice())
+
+
+@pytest.mark.parametrize(
+    ("query", "role"),
+    [
+        (EVENTS, "auditor"),
+        ("subscription($after: Int) { appealUpdates(after: $after) { type } }", "city"),
+    ],
+    ids=["ledgerEvents", "appealUpdates"],
+)
+def test_a_stream_starting_off_the_log_is_refused_naming_the_position(
+    client: TestClient, tokens: Tokens, api_runtime: Runtime, query: str, role: str
+) -> None:
+    head = api_runtime.ledger.head()
+    for after, message in (
+        (-1, "after -1 is not a ledger position (>= 0)"),
+        (head + 1000, f"after {head + 1000} is beyond the ledger's head at {head}"),
+    ):
+        with session(client, tokens.of(role)) as ws:
+            payload = {"query": query, "variables": {"after": after}}
+            ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+            answer = ws.receive_json()
+            (error,) = answer["payload"]["errors"]
+            assert error["extensions"]["code"] == "INVALID_INPUT"
+            assert error["message"] == message
+        assert active(client) == 0
