@@ -254,8 +254,11 @@ def replayed(body: bytes, receive: Receive) -> Receive:
 
 
 def replaying(request: Request, body: bytes) -> Request:
-    """A request that yields an already read body (then defers to the real channel)."""
-    return Request(request.scope, replayed(body, request.receive))
+    """A request that yields an already read body (then defers to the real channel), its
+    content type (checked: JSON, in any case) written as strawberry compares it."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+    scope = {**request.scope, "headers": [*headers, (b"content-type", JSON.encode())]}
+    return Request(scope, replayed(body, request.receive))
 
 
 def close_reason(reason: str) -> str:
