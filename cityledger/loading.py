@@ -168,12 +168,25 @@ def _head(path: Path) -> int:
 
 
 def _in_use(path: Path) -> None:
-    """Refuse to replace a database another process has open (its write-ahead log is there)."""
-    wal = Path(str(path) + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
+    """Refuse to replace a database another process has open (a running `serve` would go on
+    with the replaced file, and every write it acknowledged would be lost with it).
+
+    Taking a file out of WAL mode needs every other connection closed, so that is the test:
+    an idle server's write-ahead log may well be empty. The file is left in rollback-journal
+    mode, as a finished load leaves it."""
+    conn = sqlite3.connect(path, timeout=0)
+    try:
+        mode = str(conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0])
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error).lower():
+            raise
+        mode = "wal"
+    finally:
+        conn.close()
+    if mode.lower() != "delete":
         raise InvalidState(
-            f"{path} is in use by another process ({wal.name} is not empty); stop it "
-            "(e.g. a running `cityledger serve`) and run load-reference again",
+            f"{path} is open in another process (a running `cityledger serve`?): stop it and "
+            "run load-reference again; nothing was changed",
             field="CITYLEDGER_DB",
         )
 

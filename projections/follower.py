@@ -169,6 +169,7 @@ class Follower:
             self.upgrading = self._drop_stale()
             for model in self.models:
                 model.create(self.db)
+            self.upgrading += self._interrupted()
 
     def _drop_stale(self) -> list[str]:
         """Drop each model built at another schema version (or before versions were kept)."""
@@ -193,6 +194,22 @@ class Follower:
                 )
                 dropped.append(model.name)
         return dropped
+
+    def _interrupted(self) -> list[str]:
+        """The models a replay on an earlier start did not finish (the process was killed):
+        every batch moves all models together, so only such a replay leaves some behind."""
+        positions = self.positions()
+        ahead = max(positions.values(), default=0)
+        behind = [name for name, position in positions.items() if position < ahead]
+        if behind and not self.upgrading:
+            LOG.warning(
+                "read models %s are at position %d, the others at %d (a replay was "
+                "interrupted): replaying on",
+                ", ".join(behind),
+                min(positions.values()),
+                ahead,
+            )
+        return [name for name in behind if name not in self.upgrading]
 
     def _record_version(self, model: ReadModel) -> None:
         self.db.execute(

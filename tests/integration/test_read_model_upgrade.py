@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from cityledger.bootstrap import Runtime, open_runtime
+from ledger.application import Ledger
 from projections.evidence import Evidence
-from projections.follower import VERSIONS_TABLE, default_models
+from projections.follower import VERSIONS_TABLE, Follower, default_models
+from projections.store import open_db
 from tests.integration.test_rebuild import dump
 from tests.support.inputs import source
 from tests.trust.trust_world import EDITION, run_cli
@@ -134,3 +136,41 @@ def test_the_command_line_upgrades_an_old_database_and_says_so_on_stderr(old_db:
     verified = run_cli(old_db, "verify")
     assert verified.stdout.startswith(f"ok: {OLD_HEAD} events"), verified.stdout
     assert verified.stderr == ""
+
+
+def test_a_replay_killed_half_way_goes_on_at_the_next_start_and_says_so(
+    old_db: Path,
+    opened: list[Runtime],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _open(old_db, opened).close()
+    opened.clear()
+    clean = Path(shutil.copyfile(old_db, old_db.with_name("clean.sqlite")))
+    built = Evidence.version
+    monkeypatch.setattr(Evidence, "version", built + 1)
+    # A start that dropped evidence and replayed the first events into it, then was killed
+    # (nothing after its last committed batch ran).
+    ledger = Ledger(old_db)
+    follower = Follower(ledger, open_db(old_db))
+    assert follower.upgrading == ["evidence"]
+    follower.catch_up(limit=10, batch=5)
+    follower.db.close()
+    ledger.close()
+    assert _positions(old_db)["evidence"] == 10
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="cityledger.follower"):
+        rt = _open(old_db, opened)
+
+    assert "read models evidence are at position 10, the others at 34" in caplog.text
+    assert f"replayed evidence to position {OLD_HEAD} of {OLD_HEAD}" in caplog.text
+    assert set(rt.follower.positions().values()) == {OLD_HEAD}  # before any catch-up is asked
+    reference = _open(clean, opened)
+    reference.follower.rebuild()
+    assert dump(rt.db) == dump(reference.db)
+
+
+def _positions(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        return dict(conn.execute("SELECT model, position FROM projection_tracking").fetchall())

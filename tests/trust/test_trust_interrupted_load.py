@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +216,35 @@ def test_a_load_that_fails_removes_its_copy_and_leaves_the_database_as_it_was(
         "ledger.sqlite"
     ]
     assert fingerprint(target) == (head, bands) and chain_digest(target, head) == before
+
+
+def test_a_database_another_process_has_open_is_not_replaced_under_it(
+    data: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "ledger.sqlite"
+    rt = open_runtime(target)
+    with (data / FILES[0][1]).open(encoding="utf-8") as handle:
+        run(rt.ledger, parse(handle))
+    rt.close()
+    head, bands = fingerprint(target)
+    # A server that has caught up and written nothing since: its write-ahead log is empty.
+    server = open_runtime(target)
+    try:
+        server.catch_up()
+        wal = target.with_name(target.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+
+        with pytest.raises(InvalidState) as refused:
+            load_reference(target, quiet()[0], data=data)
+
+        assert "open in another process" in refused.value.message
+        assert "serve" in refused.value.message and "nothing was changed" in refused.value.message
+        assert not target.with_name(target.name + ".loading").exists()
+        # The server still has the database itself: what it records is kept.
+        at = datetime(2023, 1, 1, 0, 10, tzinfo=UTC)  # before the next file's first record
+        server.ledger.register_city("city-x", "City X", "城", "CN", at=at)
+    finally:
+        server.close()
+    assert fingerprint(target)[0] == head + 1
+    said = load_reference(target, quiet()[0], data=data)
+    assert f"{FILES[1][0]}: loaded" in said and fingerprint(target)[1] == bands
