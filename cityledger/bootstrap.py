@@ -186,6 +186,8 @@ def _postgres_says() -> str:
 
 #: The table of the log in a ledger's SQLite file (eventsourcing's name for it).
 LOG_TABLE = "stored_events"
+#: How the topic of every event a ledger records begins (the write side's package).
+LEDGER_TOPICS = "ledger."
 
 
 def refuse_foreign_database(path: Path) -> None:
@@ -197,16 +199,30 @@ def refuse_foreign_database(path: Path) -> None:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            tables = sorted(str(row[0]) for row in rows)
+            first = (
+                conn.execute(f"SELECT topic FROM {LOG_TABLE} LIMIT 1").fetchone()
+                if LOG_TABLE in tables
+                else None
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return  # not SQLite at all, or unreadable: opening it names the problem
-    tables = sorted(str(row[0]) for row in rows)
     if tables and LOG_TABLE not in tables:
         shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
         raise InvalidInput(
             f"the database {str(path)!r} is not a ledger: it holds other tables ({shown}) and "
             "no event log; nothing was written to it",
+            field="CITYLEDGER_DB",
+            value=str(path),
+        )
+    if first is not None and not str(first[0]).startswith(LEDGER_TOPICS):
+        # Another eventsourcing application's log: same table, events of other modules.
+        raise InvalidInput(
+            f"the database {str(path)!r} is not a ledger: its event log is another "
+            f"application's (its first event is {str(first[0])[:80]!r}); nothing was written "
+            "to it",
             field="CITYLEDGER_DB",
             value=str(path),
         )

@@ -254,8 +254,11 @@ def replayed(body: bytes, receive: Receive) -> Receive:
 
 
 def replaying(request: Request, body: bytes) -> Request:
-    """A request that yields an already read body (then defers to the real channel)."""
-    return Request(request.scope, replayed(body, request.receive))
+    """A request that yields an already read body (then defers to the real channel), its
+    content type (checked: JSON, in any case) written as strawberry compares it."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+    scope = {**request.scope, "headers": [*headers, (b"content-type", JSON.encode())]}
+    return Request(scope, replayed(body, request.receive))
 
 
 def close_reason(reason: str) -> str:
@@ -465,9 +468,15 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
     async def on_ws_connect(self, context: ApiContext) -> UnsetType | dict[str, object] | None:
         """Accept a token in the connection_init payload too; refuse a bad one (4403)."""
         params: dict[str, object] = context.connection_params or {}
-        header = params.get("Authorization", params.get("authorization"))
-        if header is not None and not isinstance(header, str):
+        given = [params[k] for k in ("Authorization", "authorization") if params.get(k) is not None]
+        if not all(isinstance(g, str) for g in given):
             # A token that is not text is a bad token, not an anonymous visit.
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        header = cast(str, given[0]) if given else None
+        upgrade = context.authorization
+        if len(set(given)) > 1 or (header is not None and upgrade and header != upgrade):
+            # Two different credentials (both spellings, or the upgrade's header and the
+            # payload): which one speaks would be a guess, as with two Authorization headers.
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         if isinstance(header, str):
             await blocking(context.authenticate, header)

@@ -15,6 +15,7 @@ from graphql_api.features.log import Event
 from graphql_api.fields import stream
 from graphql_api.offload import blocking
 from graphql_api.permissions import CanReadLog, CanSeeAppeals
+from ledger.errors import InvalidInput
 from projections import appeals as docket
 from projections import event_index
 from projections.appeals import AppealChange
@@ -25,14 +26,30 @@ from projections.model import tracking_position
 FORBIDDEN = 4403
 
 
+async def start_after(context: ApiContext, after: int | None) -> int:
+    """Where a stream starts: after a position of the log (default: now), refused naming it
+    when it is not one (negative, or beyond the ledger's head: no event would ever come)."""
+    if after is None:
+        return await blocking(tracking_position, context.db)
+    if after < 0:
+        raise InvalidInput(
+            f"after {after} is not a ledger position (>= 0)", field="after", value=after
+        )
+    head = await blocking(context.ledger.head)
+    if after > head:
+        raise InvalidInput(
+            f"after {after} is beyond the ledger's head at {head}", field="after", value=after
+        )
+    return after
+
+
 async def follow_events(context: ApiContext, after: int | None) -> AsyncGenerator[EventView, None]:
     """Every event after a position (default: now), as it reaches the read models.
 
     An idle stream costs nothing: it waits for the server's one watcher to report new
     events. Reads run off the event loop; the token is checked again before each batch.
     """
-    cursor = await blocking(tracking_position, context.db) if after is None else after
-    cursor = max(cursor, 0)
+    cursor = await start_after(context, after)
     with context.subscriptions.track(), context.watcher.listening():
         while True:
             page = await blocking(
@@ -63,8 +80,7 @@ async def follow_appeals(
     Like follow_events: idle until the server's watcher reports new events, reads off the
     event loop, the token checked again before each batch.
     """
-    cursor = await blocking(tracking_position, context.db) if after is None else after
-    cursor = max(cursor, 0)
+    cursor = await start_after(context, after)
     with context.subscriptions.track(), context.watcher.listening():
         while True:
             # Read up to a known position, so that a short page moves the cursor there.

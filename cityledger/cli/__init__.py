@@ -38,9 +38,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _utf8(text: str) -> bool:
+    """Whether a command-line argument is text UTF-8 can write (no undecodable bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(text: str) -> str:
+    """An argument with undecodable bytes, its bytes written as \\xNN."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to (given in-process)
+        return repr(text)
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    undecodable = next((a for a in given if not _utf8(a)), None)
+    if undecodable is not None:
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which nothing can store.
+        print(
+            f"cityledger: usage: argument {_shown(undecodable)} is not UTF-8 text", file=sys.stderr
+        )
+        return 2
+    args = build_parser().parse_args(given)
     func: Callable[[Any, argparse.Namespace], None] = args.func
     opens: str | None = getattr(args, "opens", "runtime")
     runtime: Runtime | Reader | None = None

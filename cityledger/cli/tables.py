@@ -89,7 +89,12 @@ def cmd_export(rt: Runtime, a: argparse.Namespace) -> None:
         sys.stdout.write(made.content)
         return
     target: Path = a.output / made.filename if a.output.is_dir() else a.output
-    target.write_text(made.content, encoding="utf-8")
+    try:
+        target.write_text(made.content, encoding="utf-8")
+    except OSError as error:
+        # A failed write (a full disk, an I/O error) names no file of its own: name the target.
+        error.filename = error.filename or str(target)
+        raise
     print(f"wrote {target}", file=sys.stderr)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 import strawberry
+from eventsourcing.domain import Aggregate
 from strawberry.scalars import JSON
 
 from graphql_api.arguments import After, First
@@ -16,6 +18,8 @@ from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
 from graphql_api.permissions import CanReadLog, Public
+from ledger.errors import InvalidInput
+from ledger.records import events_of
 from projections import event_index
 from projections.event_index import EventView
 from projections.model import tracking_position
@@ -24,6 +28,21 @@ from projections.model import tracking_position
 @output(EventView, convert={"data": json.loads})
 class Event(FromView[EventView]):
     data: JSON
+
+
+@functools.cache
+def recorded_types() -> frozenset[str]:
+    """The type names of every event the ledger's aggregates record (the `types` filter's
+    closed set), found from the aggregate classes, so a new event is in it at once."""
+    found: list[type] = []
+    todo: list[type] = [Aggregate]
+    while todo:
+        subclasses: list[type] = type.__subclasses__(todo.pop())
+        for sub in subclasses:
+            todo.append(sub)
+            if sub.__module__.startswith("ledger."):
+                found.append(sub)
+    return events_of(*found)
 
 
 @strawberry.type
@@ -43,6 +62,15 @@ class LogQuery:
         after: After = None,
     ) -> Connection[Event]:
         f = filter or EventFilter()
+        unknown = sorted(set(f.types or ()) - recorded_types())
+        if unknown:
+            # A closed set: a misspelt type is an error, not an empty page.
+            raise InvalidInput(
+                f"event type {unknown[0]!r} is not one the ledger records "
+                f"({', '.join(sorted(recorded_types()))})",
+                field="types",
+                value=unknown[0],
+            )
         since = None if f.since is None else aware(f.since, "since")
         until = None if f.until is None else aware(f.until, "until")
         chosen: dict[str, Any] = {"types": f.types, "edition_id": f.edition, "city_id": f.city}

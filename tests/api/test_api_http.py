@@ -262,3 +262,13 @@ def test_a_get_parameter_given_twice_is_a_400_naming_it(
     assert (
         error["message"] == f"the request repeats the parameter {name!r}; send each parameter once"
     )
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "APPLICATION/JSON; charset=UTF-8"])
+def test_a_json_content_type_in_any_case_is_json(client: TestClient, content_type: str) -> None:
+    # Media types are case-insensitive (RFC 9110): the body is read, not refused.
+    response = client.post(
+        "/graphql", content=b'{"query": "{ position }"}', headers={"Content-Type": content_type}
+    )
+
+    assert response.status_code == 200 and "position" in response.json()["data"]

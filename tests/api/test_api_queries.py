@@ -174,6 +174,23 @@ def test_events_filters(gql: Gql, tokens: Tokens) -> None:
     assert all(e["node"]["time"] <= when for e in until["events"]["edges"])
 
 
+def test_a_misspelt_event_type_is_refused_naming_it_not_an_empty_page(
+    gql: Gql, tokens: Tokens
+) -> None:
+    flt = {"types": ["RoundClosed", "ClaimSubmited"]}
+    body = gql(EVENTS, {"first": 10, "filter": flt}, tokens.editor)
+
+    assert codes(body) == ["INVALID_INPUT"]
+    message = body["errors"][0]["message"]
+    assert message.startswith("event type 'ClaimSubmited' is not one the ledger records (")
+    assert "ClaimSubmitted" in message and "RoundClosed" in message
+    # A type the ledger records but this log holds none of is an empty page, not an error.
+    never = {"types": ["AppealWithdrawn"]}
+    assert (
+        gql(EVENTS, {"first": 1, "filter": never}, tokens.editor)["data"]["events"]["edges"] == []
+    )
+
+
 def test_events_naive_instant_is_refused(gql: Gql, tokens: Tokens) -> None:
     body = gql(EVENTS, {"first": 1, "filter": {"since": "2023-01-01T00:00:00"}}, tokens.editor)
     assert codes(body) == ["INVALID_INPUT"]

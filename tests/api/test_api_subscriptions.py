@@ -91,6 +91,31 @@ def test_bad_token_in_connection_init_is_refused(client: TestClient) -> None:
         assert closed.value.code == 4403
 
 
+def test_two_different_tokens_for_one_socket_are_refused_not_one_picked(
+    client: TestClient, tokens: Tokens
+) -> None:
+    researcher, editor = f"Bearer {tokens.researcher}", f"Bearer {tokens.editor}"
+    both = {"Authorization": researcher, "authorization": editor}
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_json({"type": "connection_init", "payload": both})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403
+    upgrade = {"Authorization": researcher}
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=upgrade) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": editor}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403
+    # The same token in both places, or a null one in the payload, is no conflict.
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=upgrade) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": researcher}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+    with client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=upgrade) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": None}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+
+
 @pytest.mark.parametrize("authorization", [5, {"token": "clt_x"}, ["Bearer clt_x"], True])
 def test_a_connection_init_token_that_is_not_text_is_refused_not_taken_as_anonymous(
     client: TestClient, authorization: object
@@ -214,3 +239,29 @@ def test_sends_to_a_client_that_went_away_are_a_disconnect_every_time(
                 await adapter.send_json({"type": "pong"})
 
     asyncio.run(send_twice())
+
+
+@pytest.mark.parametrize(
+    ("query", "role"),
+    [
+        (EVENTS, "auditor"),
+        ("subscription($after: Int) { appealUpdates(after: $after) { type } }", "city"),
+    ],
+    ids=["ledgerEvents", "appealUpdates"],
+)
+def test_a_stream_starting_off_the_log_is_refused_naming_the_position(
+    client: TestClient, tokens: Tokens, api_runtime: Runtime, query: str, role: str
+) -> None:
+    head = api_runtime.ledger.head()
+    for after, message in (
+        (-1, "after -1 is not a ledger position (>= 0)"),
+        (head + 1000, f"after {head + 1000} is beyond the ledger's head at {head}"),
+    ):
+        with session(client, tokens.of(role)) as ws:
+            payload = {"query": query, "variables": {"after": after}}
+            ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+            answer = ws.receive_json()
+            (error,) = answer["payload"]["errors"]
+            assert error["extensions"]["code"] == "INVALID_INPUT"
+            assert error["message"] == message
+        assert active(client) == 0

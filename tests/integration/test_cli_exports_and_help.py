@@ -160,6 +160,20 @@ def test_an_export_with_both_a_publication_and_a_point_is_refused(
     assert exit_.value.code == 2 and out.out == "" and "not allowed with" in out.err
 
 
+def test_an_export_that_cannot_be_written_names_the_file(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # /dev/full opens, then refuses every write: the error itself names no file.
+    code = main(
+        ["export", "--db", str(db), "--edition", EDITION, "--table", "total",
+         "--format", "csv", "--output", "/dev/full"]
+    )  # fmt: skip
+
+    out = capsys.readouterr()
+    assert code == 1 and out.out == ""
+    assert out.err == "cityledger: No space left on device: /dev/full\n"
+
+
 def test_changes_speak_json_and_csv(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["changes", "--db", str(db), "--edition", EDITION, "--table", "total", "--before", "20"]
     code, out, _ = run(capsys, *base, "--format", "json")

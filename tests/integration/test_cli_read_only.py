@@ -7,8 +7,11 @@ import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from uuid import UUID
 
 import pytest
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
 
 from cityledger.bootstrap import Runtime
 from cityledger.cli import VERIFY_FAILED
@@ -196,3 +199,39 @@ def test_another_applications_sqlite_file_is_refused_and_left_unchanged(
     assert len(err.strip().splitlines()) == 1
     assert digest(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite", "empty.jsonl"]
+
+
+class Kennel(Aggregate):
+    """Another application's aggregate, recorded by eventsourcing as cityledger's are."""
+
+    @event("Registered")
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@pytest.mark.parametrize("args", OPENERS, ids=lambda a: " ".join(a[:2]))
+def test_another_eventsourcing_applications_log_is_refused_and_left_unchanged(
+    args: tuple[str, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "kennel.sqlite"
+    other: Application[UUID] = Application(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    )
+    other.save(Kennel("rex"))
+    other.close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    before = digest(path)
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    code, out, err = run(capsys, *[str(empty) if a == "EMPTY" else a for a in args])
+
+    assert code == 2 and out == ""
+    assert "its event log is another application's" in err and "Kennel.Registered" in err
+    assert len(err.strip().splitlines()) == 1
+    assert digest(path) == before

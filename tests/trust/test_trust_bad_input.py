@@ -493,6 +493,10 @@ CLI_CASES: dict[str, tuple[list[str] | str, str]] = {
     "refused first command": (lines({**CITY, "args": {**HANOI, "country": "Vietnam"}}),
                               "line 1 (register_city): country 'Vietnam'"),
     "missing file": (["import", "--file", "no-such-file.jsonl"], "no-such-file.jsonl"),
+    # A byte that is not UTF-8 (a Latin-1 terminal's ÿ) reaches Python as a lone surrogate.
+    "name not UTF-8": (["token", "create", "--role", "auditor", "--name", "ab\udcff"],
+                       "argument ab\\xff is not UTF-8 text"),
+    "city not UTF-8": (["history", "--city", "\udcff"], "argument \\xff is not UTF-8 text"),
 }  # fmt: skip
 
 
