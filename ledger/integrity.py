@@ -502,6 +502,8 @@ def _verify(
             log_conn = witness_conn if same else stack.enter_context(_Snapshot(log_file))
 
         decode = mapper_decoder(ledger)
+        # Rows counted for progress so far: a second walk re-reads them, which is not new work.
+        counted = [0]
 
         def walk(fast: bool) -> IntegrityReport | None:
             # Both walks read one snapshot: the witnesses' and the log's rows agree, and the
@@ -524,11 +526,12 @@ def _verify(
             check = read_side(witness_conn, recorded) if read_side is not None else None
             if fast:
                 tables = [WitnessTable(name, witness_conn, t) for name, t in WITNESSES.items()]
-                return fast_audit(rows, tables, ledger.mapper, check, on_row, keep, publications.at)
+                tick = None if on_row is None else count_into(counted, on_row)
+                return fast_audit(rows, tables, ledger.mapper, check, tick, keep, publications.at)
             witnesses = {name: _pairs(witness_conn, t) for name, t in WITNESSES.items()}
             raws: Iterable[RawRow] = (RawRow(*row) for row in rows)
             if on_row is not None:
-                raws = _counted(raws, on_row)
+                raws = _counted(raws, on_row, skip=counted[0])
             return audit(raws, witnesses, decode, check, keep)
 
         # The fast walk vouches for a healthy log; anything else is walked again by the audit,
@@ -538,10 +541,24 @@ def _verify(
     return report
 
 
-def _counted(rows: Iterable[RawRow], on_row: Callable[[int], None]) -> Iterator[RawRow]:
-    for row in rows:
+def _counted(
+    rows: Iterable[RawRow], on_row: Callable[[int], None], skip: int = 0
+) -> Iterator[RawRow]:
+    """The rows, each counted as read, but for the first `skip` (counted already)."""
+    for number, row in enumerate(rows, start=1):
         yield row
-        on_row(1)
+        if number > skip:
+            on_row(1)
+
+
+def count_into(counted: list[int], on_row: Callable[[int], None]) -> Callable[[int], None]:
+    """`on_row`, also adding each count to `counted[0]`."""
+
+    def tick(count: int) -> None:
+        counted[0] += count
+        on_row(count)
+
+    return tick
 
 
 def digest_of_export(lines: Iterable[str], upto: int) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -13,8 +14,8 @@ import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from cityledger.bootstrap import Runtime
-from cityledger.cli import VERIFY_FAILED
+from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.cli import VERIFY_FAILED, main
 from cityledger.loading import settle
 from tests.support.builders import EDITION
 from tests.support.cli import run
@@ -235,3 +236,32 @@ def test_another_eventsourcing_applications_log_is_refused_and_left_unchanged(
     assert "its event log is another application's" in err and "Kennel.Registered" in err
     assert len(err.strip().splitlines()) == 1
     assert digest(path) == before
+
+
+def test_verify_of_a_tampered_log_counts_each_event_once_in_its_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cities.sqlite"
+    runtime = open_runtime(path)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    with runtime.ledger.batch():  # enough events for a progress line (1,000 or more)
+        for i in range(1100):
+            at = start + timedelta(seconds=i)
+            runtime.ledger.register_city(f"c{i}", f"City {i}", "城", "JP", at=at)
+    runtime.catch_up()
+    runtime.close()
+    with closing(sqlite3.connect(path)) as conn, conn:
+        changed = conn.execute(
+            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), 'City 500', "
+            "'Town 500') AS BLOB) WHERE CAST(state AS TEXT) LIKE '%\"City 500\"%'"
+        ).rowcount
+    assert changed == 1
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["verify"])
+    out, err = capsys.readouterr()
+
+    assert stopped.value.code == VERIFY_FAILED and out.startswith("FAILED at position 501")
+    # The audit walks the log again to name the bad position: those rows are not new work.
+    assert err.startswith("verify: 1,100 events in "), err
