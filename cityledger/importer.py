@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ledger.application import Ledger
-from ledger.errors import InvalidInput, LedgerError, StorageError
+from ledger.errors import BackdatedEvent, InvalidInput, LedgerError, StorageError
 from ledger.usecases.registry import USE_CASES
 
 #: The Ledger use cases an import may call: every registered command, none of the queries.
@@ -135,6 +135,31 @@ def _parse_line(number: int, text: str) -> Command:
     except TypeError as error:
         raise InvalidInput(f"line {number}: {name}: {error}", field="args") from None
     return Command(number, name, moment, args)
+
+
+def refuse_behind_head(ledger: Ledger, commands: list[Command]) -> None:
+    """Refuse a file whose first line is older than the ledger's head (its time would be
+    backdated), naming the first line after the head: after an import of this file was
+    interrupted (killed), the line to go on from. Records nothing."""
+    head = ledger.head_time()
+    if not commands or head is None or commands[0].at >= head:
+        return
+    first = commands[0]
+    later = next((c.seq for c in commands if c.at > head), None)
+    go_on = (
+        f"the first line after it is line {later}: if an import of this file was "
+        f"interrupted, check its last events (`cityledger events --after "
+        f"{max(ledger.head() - 5, 0)}`) and go on with --from-line {later}"
+        if later is not None
+        else "no line of the file is after it"
+    )
+    raise BackdatedEvent(
+        f"line {first.seq} ({first.name}) is at {first.at.isoformat()}, before the ledger's "
+        f"head at {head.isoformat()}, and imports must be in time order; nothing was "
+        f"recorded; {go_on}",
+        field="at",
+        value=first.at.isoformat(),
+    )
 
 
 def run(

@@ -22,6 +22,7 @@ from graphql_api.schema import schema
 from graphql_api.tokens import ensure_table
 from graphql_api.watcher import Watcher
 from graphql_api.web.routes import web_routes
+from ledger.errors import Replaced
 
 logger = logging.getLogger("graphql_api.app")
 
@@ -68,14 +69,17 @@ def create_app(
         database, so it stays fast while another process holds the write lock.
         """
         seen = watcher.snapshot
+        # A server whose database file was replaced under it must leave the rotation.
+        gone = seen.problem is not None and seen.problem.startswith(Replaced.code)
         return JSONResponse(
             {
-                "status": "ok",
+                "status": "replaced" if gone else "ok",
                 "position": seen.position,
                 "head": seen.head,
                 "subscriptions": subscriptions.active,
                 "problem": seen.problem,
-            }
+            },
+            status_code=503 if gone else 200,
         )
 
     app = Starlette(

@@ -187,6 +187,9 @@ def call(
 ) -> tuple[dict[str, Any], Any]:
     """THE adapter: run a use case with the request's values, the caller's identities in the
     supplied parameters, and the key scoped to the caller's token; (arguments, result)."""
+    gone = context.watcher.replaced()
+    if gone is not None:
+        raise gone
     arguments = dict(given)
     for parameter in case.supplied():
         assert parameter.supplied is not None

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from cityledger.bootstrap import Runtime
 from graphql_api.counting import LiveCount
 from graphql_api.tokens import TokenUsage
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, Replaced
 from projections.follower import BATCH, ProblemLog
 from projections.model import tracking_position
 from projections.store import open_db
@@ -92,9 +92,12 @@ class Watcher:
         #: Set by a stop, or by PostgreSQL's NOTIFY when any process commits events.
         self._notified = threading.Event()
         self._thread: threading.Thread | None = None
+        #: The database file the server opened (device and inode), to notice a replacement.
+        self._identity = _identity(path)
 
     def start(self) -> None:
         """Take a first snapshot, then start the thread."""
+        self._identity = _identity(self.path)
         self.db = open_db(self.path)
         self.tick()
         self._thread = threading.Thread(target=self._run, name="cityledger-watcher", daemon=True)
@@ -127,9 +130,25 @@ class Watcher:
             if stop_listening is not None:
                 stop_listening()
 
+    def replaced(self) -> Replaced | None:
+        """The refusal to record anything when the database file at the server's path is no
+        longer the one it opened (moved, deleted, or a backup restored over it): the server
+        would go on with the unlinked file, and what it recorded would be lost."""
+        if self._identity is None or _identity(self.path) == self._identity:
+            return None
+        return Replaced(
+            f"the database file {str(self.path)!r} was replaced or removed while this server "
+            "had it open; nothing was recorded: restart the server to open the file now there",
+            field="CITYLEDGER_DB",
+            value=str(self.path),
+        )
+
     def tick(self) -> None:
         """Catch up if needed, note the positions, wake subscribers if the position moved."""
         try:
+            gone = self.replaced()
+            if gone is not None:
+                raise gone
             head = self.runtime.ledger.head()
             if head > self.snapshot.position and (self.follow or self._listeners.active):
                 self.runtime.follower.catch_up(limit=5 * BATCH)
@@ -176,3 +195,12 @@ class Watcher:
         finally:
             with self._lock:
                 self._waiters.discard(waiter)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file at `path` (None: there is none)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino

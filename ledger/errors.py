@@ -130,6 +130,13 @@ class Unavailable(StorageError):
     code = "UNAVAILABLE"
 
 
+class Replaced(StorageError):
+    """The database file was replaced or removed while the server had it open: what it
+    would record would go to the old, unlinked file and be lost."""
+
+    code = "DATABASE_REPLACED"
+
+
 class Corrupt(StorageError):
     """The database file is damaged or is not a cityledger database."""
 

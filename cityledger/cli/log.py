@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cityledger.cli.arguments import MAX_POSITION, POSITION, OneLineParser, bounded
-from ledger.errors import InvalidInput
+from ledger.errors import BackdatedEvent, InvalidInput
 
 if TYPE_CHECKING:
     from cityledger.bootstrap import Reader, Runtime
@@ -37,7 +37,7 @@ def cmd_events(rt: Runtime, a: argparse.Namespace) -> None:
 def cmd_import(rt: None, a: argparse.Namespace) -> None:
     """Import a JSON-lines file of commands with their original times."""
     from cityledger.bootstrap import open_runtime
-    from cityledger.importer import bounded_lines, parse, run
+    from cityledger.importer import bounded_lines, parse, refuse_behind_head, run
     from cityledger.loading import catch_up
     from cityledger.progress import Progress
 
@@ -55,8 +55,13 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
 
     runtime = open_runtime(a.db)
     try:
-        progress = Progress()
-        count = run(runtime.ledger, progress.track(commands, "import", "command"), resume)
+        progress, head = Progress(), runtime.ledger.head()
+        try:
+            count = run(runtime.ledger, progress.track(commands, "import", "command"), resume)
+        except BackdatedEvent:
+            if runtime.ledger.head() == head:  # refused at its first line: say where to go on
+                refuse_behind_head(runtime.ledger, commands)
+            raise
         print(
             f"imported {count} commands; ledger head is at position {catch_up(runtime, progress)}"
         )

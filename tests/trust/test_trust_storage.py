@@ -15,6 +15,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from cityledger.bootstrap import Runtime, open_runtime
+from cityledger.importer import parse
+from cityledger.importer import run as run_import
 from graphql_api.app import create_app
 from graphql_api.tokens import create_token
 from graphql_api.watcher import Watcher
@@ -295,3 +297,56 @@ def test_an_import_stopped_by_a_full_disk_names_the_first_line_not_recorded_and_
     assert out.startswith("imported 450 commands")
     code, out, err = run(capsys, "verify", "--db", str(path))
     assert code == 0 and out.startswith("ok: 700 events")
+
+
+def test_an_import_run_again_after_it_was_killed_names_the_line_to_go_on_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, source = tmp_path / "import.sqlite", tmp_path / "cities.jsonl"
+    source.write_text(city_lines(600), encoding="utf-8")
+    # What a kill leaves: the transactions committed before it (here the first 250 lines).
+    runtime = open_runtime(path)
+    with source.open(encoding="utf-8") as handle:
+        run_import(runtime.ledger, parse(handle)[:250])
+    runtime.close()
+
+    code, out, err = run(capsys, "import", "--db", str(path), "--file", str(source))
+
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("cityledger: BACKDATED_EVENT: line 1 (register_city) is at ")
+    assert "nothing was recorded" in err and "go on with --from-line 251" in err
+    code, out, err = run(
+        capsys, "import", "--db", str(path), "--file", str(source), "--from-line", "251"
+    )
+    assert (code, err) == (0, "") and out.startswith("imported 350 commands")
+    code, out, _ = run(capsys, "verify", "--db", str(path))
+    assert code == 0 and out.startswith("ok: 600 events")
+
+
+def test_a_database_file_replaced_under_a_running_server_is_refused_and_reported(
+    small: tuple[Runtime, Path],
+) -> None:
+    runtime, path = small
+    token = create_token(runtime.db, "editor", "ed")
+    app = create_app(runtime, follow=False)
+    with TestClient(app) as client:
+        head = runtime.ledger.head()
+        # An operator restores a copy over the live file (or moves it away) while it serves.
+        copy = path.with_name("restored.sqlite")
+        with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        os.replace(copy, path)
+
+        answer = client.post(
+            "/graphql", json={"query": REGISTER}, headers={"Authorization": f"Bearer {token}"}
+        ).json()["data"]["registerCity"]
+        # Nothing went into the unlinked file (read through a connection still open to it).
+        recorded = runtime.db.execute("SELECT max(rowid) FROM stored_events").fetchone()[0]
+        app.state.watcher.tick()
+        health = client.get("/healthz")
+
+    assert answer["__typename"] == "LedgerError" and answer["code"] == "DATABASE_REPLACED"
+    assert str(path) in answer["message"] and "restart the server" in answer["message"]
+    assert recorded == head
+    assert health.status_code == 503 and health.json()["status"] == "replaced"
+    assert health.json()["problem"].startswith("DATABASE_REPLACED: ")
