@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.field import StrawberryField
 
@@ -97,6 +98,12 @@ def classify(error: GraphQLError) -> GraphQLError:
     if original is None or isinstance(original, GraphQLError):
         error.extensions = {"code": "BAD_REQUEST", **(error.extensions or {})}
         return error
+    if isinstance(original, CannotGetOperationTypeError):
+        # An operation name the document does not define (over HTTP, strawberry's 400).
+        return GraphQLError(
+            bounded(original.as_http_error_reason(), MAX_MESSAGE),
+            extensions={"code": "BAD_REQUEST"},
+        )
     return GraphQLError(
         INTERNAL_MESSAGE,
         nodes=error.nodes,
@@ -133,5 +140,7 @@ def unexpected(errors: list[GraphQLError]) -> list[GraphQLError]:
         e
         for e in errors
         if e.original_error is not None
-        and not isinstance(e.original_error, LedgerError | GraphQLError)
+        and not isinstance(
+            e.original_error, LedgerError | GraphQLError | CannotGetOperationTypeError
+        )
     ]

@@ -65,6 +65,13 @@ def text(field: str, value: Any, *, max_len: int = MAX_TEXT, optional: bool = Fa
     stripped = value.strip()
     if not stripped and not optional:
         raise InvalidInput(f"{field} must not be empty", field=field, value=value)
+    if stripped and not any(c.isprintable() and not c.isspace() for c in stripped):
+        # Zero-width spaces, joiners, soft hyphens: text that shows as nothing.
+        raise InvalidInput(
+            f"{field} {value[:40]!r} shows nothing: it holds only invisible characters",
+            field=field,
+            value=value,
+        )
     if len(value) > max_len:
         raise InvalidInput(
             f"{field} is {len(value)} characters long; at most {max_len} are allowed",

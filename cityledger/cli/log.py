@@ -45,9 +45,18 @@ def cmd_import(rt: None, a: argparse.Namespace) -> None:
     try:
         # utf-8-sig: a byte-order mark (as Windows editors write one) is not part of line 1.
         with open(a.file, encoding="utf-8-sig") as handle:
-            commands = [c for c in parse(bounded_lines(handle)) if c.seq >= a.from_line]
+            parsed = parse(bounded_lines(handle))
     except UnicodeDecodeError:
         raise InvalidInput(f"{a.file} is not UTF-8 text", field="file") from None
+    commands = [c for c in parsed if c.seq >= a.from_line]
+    if parsed and not commands:
+        # A mistyped line number would import nothing and still say it had.
+        raise InvalidInput(
+            f"--from-line {a.from_line} is past the last command of {a.file} "
+            f"(line {parsed[-1].seq}); nothing was imported",
+            field="from_line",
+            value=a.from_line,
+        )
 
     def resume(line: int) -> str:
         file = shlex.quote(str(a.file))

@@ -265,3 +265,20 @@ def test_a_stream_starting_off_the_log_is_refused_naming_the_position(
             assert error["extensions"]["code"] == "INVALID_INPUT"
             assert error["message"] == message
         assert active(client) == 0
+
+
+def test_an_operation_name_the_document_lacks_is_a_bad_request_over_a_socket(
+    client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    with session(client, tokens.auditor) as ws:
+        payload = {"query": "query A { position }", "operationName": "Nope"}
+        ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+        message = ws.receive_json()
+
+    assert message["type"] == "error" and message["id"] == "1"
+    (error,) = message["payload"]
+    assert error == {
+        "message": 'Unknown operation named "Nope".',
+        "extensions": {"code": "BAD_REQUEST"},
+    }
+    assert not [r for r in caplog.records if r.exc_info]

@@ -202,6 +202,22 @@ def test_a_refused_import_file_creates_no_database(
     assert [p.name for p in tmp_path.iterdir()] == (["commands.jsonl"] if content else [])
 
 
+def test_a_from_line_past_the_files_last_command_is_refused_and_creates_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "commands.jsonl"
+    path.write_text(LINE % ("open_round", '{"claim_id": "c-1"}') + "\n\n", encoding="utf-8")
+    new = tmp_path / "new.sqlite"
+
+    code, out, err = run(
+        capsys, "import", "--db", str(new), "--file", str(path), "--from-line", "5"
+    )
+
+    assert code == 2 and out == ""
+    assert f"--from-line 5 is past the last command of {path} (line 1)" in err
+    assert not new.exists()
+
+
 def test_import_reads_a_file_that_starts_with_a_utf8_byte_order_mark(
     cli_world: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

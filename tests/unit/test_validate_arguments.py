@@ -40,6 +40,12 @@ def test_text_refuses_control_characters_naming_the_first(value: str) -> None:
         validate.text("title", value)
 
 
+@pytest.mark.parametrize("value", ["\u200b", " \u200b\u200d ", "\ufeff", "\u00ad\u2060"])
+def test_text_that_shows_nothing_is_refused(value: str) -> None:
+    with pytest.raises(InvalidInput, match="shows nothing: it holds only invisible characters"):
+        validate.text("name_en", value)
+
+
 def test_text_keeps_tabs_and_line_breaks() -> None:
     assert validate.text("excerpt", "one\ttwo\r\nthree\n") == "one\ttwo\r\nthree"
     # Right-to-left text and its plain marks are text, not controls.
