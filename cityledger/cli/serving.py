@@ -7,23 +7,56 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from typing import TYPE_CHECKING, Any
 
 from cityledger.cli.arguments import OneLineParser, add_format, bounded, parse_instant
+from ledger.errors import InvalidInput
 
 if TYPE_CHECKING:
     from cityledger.bootstrap import Runtime
 
 
-def cmd_serve(rt: Runtime, a: argparse.Namespace) -> None:
+def cmd_serve(rt: None, a: argparse.Namespace) -> None:
     """Serve the GraphQL API with uvicorn."""
+    from cityledger.bootstrap import open_runtime
     from graphql_api.app import create_app
     from graphql_api.serving import serve
 
-    rt.catch_up()
-    app = create_app(rt, body_timeout=a.body_timeout)
-    serve(app, a.host, a.port, header_timeout=a.header_timeout)
+    # Before the ledger is opened: a start that replays read models first is not wasted.
+    listenable(a.host, a.port)
+    runtime = open_runtime(a.db)
+    try:
+        runtime.catch_up()
+        app = create_app(runtime, body_timeout=a.body_timeout)
+        serve(app, a.host, a.port, header_timeout=a.header_timeout)
+    finally:
+        runtime.close()
+
+
+def listenable(host: str, port: int) -> None:
+    """Refuse, in one line, a host and port the server could not listen on (the port taken
+    by another server, an address not of this machine), by binding them as uvicorn will."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise InvalidInput(
+            f"--host {host!r} is not an address of this machine: {error.strerror}",
+            field="host",
+            value=host,
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise InvalidInput(
+                f"cannot listen on {host}:{port}: {error.strerror} (another server there? "
+                "stop it or choose another --port)",
+                field="port",
+                value=port,
+            ) from None
 
 
 def cmd_token(rt: Runtime, a: argparse.Namespace) -> None:
@@ -95,7 +128,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument(
         "--body-timeout", type=bounded(1, 3600), default=30, help="seconds for a request body"
     )
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=cmd_serve, opens=None)
 
     token = sub.add_parser("token", help="manage API tokens")
     token_sub = token.add_subparsers(dest="action", required=True, parser_class=OneLineParser)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -260,3 +261,21 @@ def test_compare_lists_both_editions_bands_side_by_side(
     data = json.loads(out)
     assert code == 0 and len(data["rows"]) == 6 and data["comparable"] is True
     assert all(r["band_a"] == r["band_b"] and r["rank_a"] == r["rank_b"] for r in data["rows"])
+
+
+def test_serve_on_a_port_another_server_holds_is_one_line_before_anything_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "ledger.sqlite"
+    monkeypatch.setenv("CITYLEDGER_DB", str(database))
+    with socket.socket() as other:  # another server, listening
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+
+        code, out, err = run(capsys, "serve", "--port", str(port))
+
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"cityledger: INVALID_INPUT: cannot listen on 127.0.0.1:{port}: ")
+    assert "another --port" in err
+    assert not database.exists()  # refused before the ledger was opened (or created)
