@@ -400,3 +400,28 @@ def test_a_view_opened_while_signing_out_asks_only_what_an_anonymous_reader_may_
     page.wait_for_selector("body[data-role=anonymous][data-ready=city]")
     assert page.locator("#view .error").count() == 0
     assert "anonymous" in page.locator("#who").inner_text()
+
+
+def test_a_link_naming_no_edition_table_or_publication_is_refused_naming_it(
+    page: Any, site: Site
+) -> None:
+    # A shared link with a typo must not silently show another edition, table or publication.
+    refused = {
+        "?edition=nope": "This link's edition 'nope' is not an edition of this ledger (",
+        "?table=roads": "This link's table 'roads' is not a table (total, digital_traditional,",
+        "?pub=abc": "This link's pub 'abc' is not a publication of this table (1, 2)",
+        "?pub=9": "This link's pub '9' is not a publication of this table (1, 2)",
+        "?at=-5": "This link's at '-5' is not a ledger position",
+        "?lang=fr": "This link's lang 'fr' is not one of en, zh",
+        "compare?a=asia-1999": "This link's a 'asia-1999' is not an edition of this ledger (",
+        "city/singapore?edition=nope": "This link's edition 'nope' is not an edition",
+    }
+    for link, message in refused.items():
+        page.goto("about:blank")
+        page.goto(f"{site.base}/#/{link}")
+        shown = page.wait_for_selector("#view .error[role=alert]").inner_text()
+        assert shown.startswith(message), (link, shown)
+        assert page.locator("#ranking").count() == 0, link
+    page.goto("about:blank")
+    open_table(page, site, "?pub=1")  # a link that names what exists still opens
+    assert page.locator("#view .error").count() == 0

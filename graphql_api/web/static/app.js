@@ -294,6 +294,41 @@ function editionById(id) {
   return app.editions.find((e) => e.editionId === id) || app.editions[0];
 }
 
+// ---------- a link's parameters ----------
+// A parameter that names nothing here is refused, naming it and what it may be: a link that
+// silently showed another edition, table or publication would mislead whoever followed it.
+
+function linkError(name, value, expected) {
+  return new Error("This link's " + name + " '" + value + "' is not " + expected + ".");
+}
+
+function editionParam(params, key, fallback) {
+  const id = params.get(key);
+  if (id === null || id === "") return editionById(fallback);
+  const found = app.editions.find((e) => e.editionId === id);
+  if (!found) throw linkError(key, id, "an edition of this ledger (" + app.editions.map((e) => e.editionId).join(", ") + ")");
+  return found;
+}
+
+function tableParam(params) {
+  const name = params.get("table");
+  if (name === null || name === "") return "total";
+  const found = TABLES.find((t) => t[0] === name || t[1] === name);
+  if (!found) throw linkError("table", name, "a table (" + TABLES.map((t) => t[1]).join(", ") + ")");
+  return found[1];
+}
+
+function choiceParam(params, key, choices) {
+  const value = params.get(key);
+  if (value === null || value === "") return choices[0];
+  if (!choices.includes(value)) throw linkError(key, value, "one of " + choices.join(", "));
+  return value;
+}
+
+function isPosition(value) {
+  return /^[0-9]{1,15}$/.test(value);
+}
+
 function select(id, label, options, value, onchange) {
   const node = h(
     "select",
@@ -309,13 +344,18 @@ async function renderTable(view, params) {
     setStatus("");
     return;
   }
-  const edition = editionById(params.get("edition") || (app.editions.find((e) => e.publications.length) || app.editions[0]).editionId);
-  const table = tableName(params.get("table") || "total");
-  const lang = params.get("lang") === "zh" ? "zh" : "en";
+  const edition = editionParam(params, "edition", (app.editions.find((e) => e.publications.length) || app.editions[0]).editionId);
+  const table = tableParam(params);
+  const lang = choiceParam(params, "lang", ["en", "zh"]);
   const pubs = edition.publications.filter((p) => p.tables.includes(table));
   const live = seesScores();
   const at = params.get("at");
   let pubNo = params.get("pub");
+  if (at && !isPosition(at)) throw linkError("at", at, "a ledger position (a whole number from 0)");
+  const pubNos = pubs.map((p) => String(p.publicationNo)).concat(live ? ["live"] : []);
+  if (pubNo && !at && !pubNos.includes(pubNo)) {
+    throw linkError("pub", pubNo, pubNos.length ? "a publication of this table (" + pubNos.join(", ") + ")" : "a publication: this table has none yet");
+  }
   if (!pubNo && !at) pubNo = live ? "live" : pubs.length ? String(pubs[pubs.length - 1].publicationNo) : "";
   const state = { edition: edition.editionId, table: table, lang: lang, pub: at ? "" : pubNo, at: at || "" };
   const nav = (changes) => go("/", Object.assign({}, state, changes));
@@ -334,7 +374,12 @@ async function renderTable(view, params) {
       select("edition", "Edition", app.editions.map((e) => [e.editionId, e.title + " (" + e.editionId + ")"]), edition.editionId, (e) =>
         go("/", { edition: e.target.value, table: table, lang: lang }),
       ),
-      select("table", "Table", TABLES.map((t) => [t[1], t[2]]), table, (e) => nav({ table: e.target.value })),
+      select("table", "Table", TABLES.map((t) => [t[1], t[2]]), table, (e) => {
+        // The publication chosen stays where it holds the other table too; else the latest.
+        const other = e.target.value;
+        const holds = state.pub === "live" || edition.publications.some((p) => String(p.publicationNo) === state.pub && p.tables.includes(other));
+        nav({ table: other, pub: holds ? state.pub : "" });
+      }),
       select("publication", "Publication", pubOptions, state.pub, (e) => nav({ pub: e.target.value, at: "" })),
       select("lang", "Names", [["en", "English, alphabetical"], ["zh", "中文, pinyin order"]], lang, (e) => nav({ lang: e.target.value })),
     ),
@@ -515,10 +560,10 @@ async function download(edition, table, lang, asOf, publication, fmt) {
 // ---------- the city page ----------
 
 async function renderCity(view, cityId, params) {
-  const table = tableName(params.get("table") || "total");
+  const table = tableParam(params);
+  const edition = editionParam(params, "edition", (app.editions[0] || {}).editionId);
   const data = await gql(`query City($id: String!) { city(id: $id) { cityId nameEn nameZh country } }`, { id: cityId });
   const city = data.city;
-  const edition = editionById(params.get("edition"));
   view.append(
     h("p", {}, h("a", { href: "#/?edition=" + edition.editionId + "&table=" + table }, "← " + edition.title)),
     h("h1", { id: "city-title" }, city.nameEn + " · " + city.nameZh),
@@ -764,7 +809,12 @@ async function renderExplain(view, city, edition, table) {
   const from = params.get("from") || (pubs.length ? "p" + pubs[pubs.length - 1].publicationNo : "now");
   const to = params.get("to") || "now";
   // A cut that is a plain number is a ledger position.
-  for (const value of [from, to]) if (/^[0-9]+$/.test(value)) cuts.push([value, "Position " + value]);
+  for (const [key, value] of [["from", from], ["to", to]]) {
+    if (isPosition(value)) cuts.push([value, "Position " + value]);
+    else if (!cuts.some((c) => c[0] === value)) {
+      throw linkError(key, value, "a cut of this table (" + cuts.map((c) => c[0]).join(", ") + ", or a ledger position)");
+    }
+  }
   const position = (id, label, key) =>
     h(
       "label",
@@ -888,10 +938,10 @@ function crossing(title, id, cities) {
 
 async function renderCompare(view, params) {
   const eds = app.editions;
-  const a = editionById(params.get("a") || (eds[1] || eds[0] || {}).editionId);
-  const b = editionById(params.get("b") || (eds[0] || {}).editionId);
-  const table = tableName(params.get("table") || "total");
-  const at = params.get("at") === "now" && seesScores() ? "now" : "publication";
+  const a = editionParam(params, "a", (eds[1] || eds[0] || {}).editionId);
+  const b = editionParam(params, "b", (eds[0] || {}).editionId);
+  const table = tableParam(params);
+  const at = choiceParam(params, "at", ["publication", "now"]) === "now" && seesScores() ? "now" : "publication";
   const nav = (changes) => go("/compare", Object.assign({ a: a.editionId, b: b.editionId, table: table, at: at }, changes));
   const atOptions = [["publication", "Latest publications"]].concat(seesScores() ? [["now", "Now (live standings)"]] : []);
   view.append(
