@@ -122,7 +122,10 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
         # Translated once, here: a full disk, a read-only file or a held lock by their own
         # codes; otherwise a file that is not a cityledger database, or unreadable.
         on_postgres = db_path is None and uses_postgres() and isinstance(error, PersistenceError)
-        named = storage_error(error, "opening the ledger")
+        # The SQLite file is the ledger's, or on PostgreSQL the read models'.
+        file = db_path or (read_model_path() if uses_postgres() else database_path())
+        where = _postgres_database() if on_postgres else repr(str(file))
+        named = storage_error(error, f"opening the ledger in {where}")
         if named is not None and on_postgres:
             # The pool says only that it got no connection; the server says why.
             raise type(named)(
@@ -139,18 +142,17 @@ def open_runtime(db_path: Path | None = None) -> Runtime:
                 "of another application, or a role without the rights to create a table?)",
                 field="POSTGRES_DBNAME",
             ) from None
-        where = db_path or (read_model_path() if uses_postgres() else database_path())
-        if not os.access(where.parent, os.W_OK):
+        if not os.access(file.parent, os.W_OK):
             # SQLite says only "unable to open": it could not create the -wal or -shm file.
             raise ReadOnly(
-                f"cannot open {str(where)!r} to write: its directory is read-only (cityledger "
+                f"cannot open {str(file)!r} to write: its directory is read-only (cityledger "
                 "writes the file and its -wal and -shm files beside it; `cityledger verify` "
                 "checks a read-only copy in place)",
                 field="CITYLEDGER_DB",
-                value=str(where),
+                value=str(file),
             ) from None
         raise InvalidInput(
-            f"cannot use {str(where)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
+            f"cannot use {str(file)!r} as the ledger database: {error}", field="CITYLEDGER_DB"
         ) from None
 
 
