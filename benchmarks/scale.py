@@ -16,7 +16,6 @@ import argparse
 import json
 import random
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -121,6 +120,7 @@ def measure(path: Path) -> dict[str, Any]:
     from benchmarks.reference_ledger import decode_limit, storage_figure
     from benchmarks.throughput import chain_limit
     from cityledger.bootstrap import open_runtime
+    from cityledger.loading import copy_database
     from ledger.integrity import verify_log
     from projections.rankings import rankings
 
@@ -176,7 +176,7 @@ def measure(path: Path) -> dict[str, Any]:
     say("  one publication at the head, on a copy …")
     work = path.with_name(f"{path.stem}.publish{path.suffix}")
     try:
-        out["copy_s"] = once(lambda: copy_ledger(path, work))
+        out["copy_s"] = once(lambda: copy_database(path, work))
         rt = open_runtime(work)
         try:
             out["publish_s"] = once(
@@ -197,17 +197,6 @@ def measure(path: Path) -> dict[str, Any]:
     out["peak_after"]["publish"] = out["rss_mib"]
     path.with_suffix(".measure.json").write_text(json.dumps(out), encoding="utf-8")
     return out
-
-
-def copy_ledger(path: Path, target: Path) -> None:
-    """A copy of a closed ledger (the log and its read models, one file), by SQLite's backup:
-    consistent whatever its WAL holds."""
-    source, copy = sqlite3.connect(path), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
 
 
 def unforced(rt: Any, edition_id: str) -> None:

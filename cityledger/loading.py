@@ -77,7 +77,7 @@ def _load_copy(target: Path, staging: Path, progress: Progress, data: Path) -> s
     is unchanged."""
     try:
         if target.exists():
-            _copy(target, staging)
+            copy_database(target, staging)
         rt = open_runtime(staging)
         try:
             said = _load(rt, progress, data)
@@ -142,7 +142,7 @@ def _check_resumable(rt: Runtime, target: Path, head: int) -> None:
         )
 
 
-def _copy(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path) -> None:
     """A consistent copy of a SQLite database (the backup API, not a file copy)."""
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
 import strawberry
-from eventsourcing.domain import Aggregate
 from strawberry.scalars import JSON
 
 from graphql_api.arguments import After, First
@@ -18,8 +16,8 @@ from graphql_api.limits import DEFAULT_PAGE, cursor_value, page_size
 from graphql_api.outputs import FromView, output
 from graphql_api.paging import Connection
 from graphql_api.permissions import CanReadLog, Public
+from ledger.application import recorded_types
 from ledger.errors import InvalidInput
-from ledger.records import events_of
 from projections import event_index
 from projections.event_index import EventView
 from projections.model import tracking_position
@@ -28,21 +26,6 @@ from projections.model import tracking_position
 @output(EventView, convert={"data": json.loads})
 class Event(FromView[EventView]):
     data: JSON
-
-
-@functools.cache
-def recorded_types() -> frozenset[str]:
-    """The type names of every event the ledger's aggregates record (the `types` filter's
-    closed set), found from the aggregate classes, so a new event is in it at once."""
-    found: list[type] = []
-    todo: list[type] = [Aggregate]
-    while todo:
-        subclasses: list[type] = type.__subclasses__(todo.pop())
-        for sub in subclasses:
-            todo.append(sub)
-            if sub.__module__.startswith("ledger."):
-                found.append(sub)
-    return events_of(*found)
 
 
 @strawberry.type

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from eventsourcing.domain import Aggregate
 from sqlite_utils import Database
 
-import ledger.application  # noqa: F401  (imports every aggregate of the write side)
+from ledger.application import recorded_types
 from ledger.claim import Claim
-from ledger.records import EventRecord, events_of
+from ledger.records import EventRecord
 from projections import whatif
 from projections.evidence import Evidence
 from projections.follower import default_models
 from projections.model import EVERY_EVENT, ReadModel
 
-
-def _ledger_aggregates() -> list[type]:
-    found: list[type] = []
-    todo: list[type] = [Aggregate]
-    while todo:
-        subclasses: list[type] = type.__subclasses__(todo.pop())
-        for sub in subclasses:
-            todo.append(sub)
-            if sub.__module__.startswith("ledger."):
-                found.append(sub)
-    return found
-
-
-RECORDED = events_of(*_ledger_aggregates())
+RECORDED = recorded_types()
 
 
 def unaccounted(model: ReadModel) -> list[str]:
