@@ -177,6 +177,25 @@ OPENERS = [
 ]
 
 
+def refused_unchanged(
+    args: tuple[str, ...],
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> str:
+    """Run an opening command (EMPTY: an empty import file beside `path`) with `path` as the
+    ledger; it must be refused in one line, the file left byte for byte. The line."""
+    empty = path.with_name("empty.jsonl")
+    empty.write_text("", encoding="utf-8")
+    before = digest(path)
+    monkeypatch.setenv("CITYLEDGER_DB", str(path))
+    code, out, err = run(capsys, *[str(empty) if a == "EMPTY" else a for a in args])
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert digest(path) == before
+    return err
+
+
 @pytest.mark.parametrize("args", OPENERS, ids=lambda a: " ".join(a[:2]))
 def test_another_applications_sqlite_file_is_refused_and_left_unchanged(
     args: tuple[str, ...],
@@ -188,17 +207,10 @@ def test_another_applications_sqlite_file_is_refused_and_left_unchanged(
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
         conn.execute("INSERT INTO customers (name) VALUES ('Ada')")
-    empty = tmp_path / "empty.jsonl"
-    empty.write_text("", encoding="utf-8")
-    before = digest(path)
-    monkeypatch.setenv("CITYLEDGER_DB", str(path))
 
-    code, out, err = run(capsys, *[str(empty) if a == "EMPTY" else a for a in args])
+    err = refused_unchanged(args, path, monkeypatch, capsys)
 
-    assert code == 2 and out == ""
     assert f"the database {str(path)!r} is not a ledger" in err and "customers" in err
-    assert len(err.strip().splitlines()) == 1
-    assert digest(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite", "empty.jsonl"]
 
 
@@ -225,17 +237,10 @@ def test_another_eventsourcing_applications_log_is_refused_and_left_unchanged(
     other.close()
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    empty = tmp_path / "empty.jsonl"
-    empty.write_text("", encoding="utf-8")
-    before = digest(path)
-    monkeypatch.setenv("CITYLEDGER_DB", str(path))
 
-    code, out, err = run(capsys, *[str(empty) if a == "EMPTY" else a for a in args])
+    err = refused_unchanged(args, path, monkeypatch, capsys)
 
-    assert code == 2 and out == ""
     assert "its event log is another application's" in err and "Kennel.Registered" in err
-    assert len(err.strip().splitlines()) == 1
-    assert digest(path) == before
 
 
 def test_verify_of_a_tampered_log_counts_each_event_once_in_its_progress(

@@ -143,14 +143,20 @@ def test_a_load_killed_mid_way_is_resumed_by_running_it_again(data: Path, tmp_pa
     assert "already loaded" in again and fingerprint(target) == fingerprint(clean)
 
 
-def test_a_database_holding_the_first_edition_gets_the_second_without_touching_the_first(
-    data: Path, tmp_path: Path
-) -> None:
+def first_edition_only(data: Path, tmp_path: Path) -> Path:
+    """A ledger file holding the reference's first file only, imported as `import` does."""
     target = tmp_path / "ledger.sqlite"
     rt = open_runtime(target)
     with (data / FILES[0][1]).open(encoding="utf-8") as handle:
         run(rt.ledger, parse(handle))
     rt.close()
+    return target
+
+
+def test_a_database_holding_the_first_edition_gets_the_second_without_touching_the_first(
+    data: Path, tmp_path: Path
+) -> None:
+    target = first_edition_only(data, tmp_path)
     head, bands = fingerprint(target)
     before = chain_digest(target, head)
     said = load_reference(target, quiet()[0], data=data)
@@ -198,11 +204,7 @@ def test_a_load_that_fails_removes_its_copy_and_leaves_the_database_as_it_was(
     second.write_text(
         second.read_text(encoding="utf-8").replace('"city-300"', '"nowhere"', 1), encoding="utf-8"
     )
-    target = tmp_path / "ledger.sqlite"
-    rt = open_runtime(target)
-    with (data / FILES[0][1]).open(encoding="utf-8") as handle:
-        run(rt.ledger, parse(handle))
-    rt.close()
+    target = first_edition_only(data, tmp_path)
     head, bands = fingerprint(target)
     before = chain_digest(target, head)
 
@@ -221,11 +223,7 @@ def test_a_load_that_fails_removes_its_copy_and_leaves_the_database_as_it_was(
 def test_a_database_another_process_has_open_is_not_replaced_under_it(
     data: Path, tmp_path: Path
 ) -> None:
-    target = tmp_path / "ledger.sqlite"
-    rt = open_runtime(target)
-    with (data / FILES[0][1]).open(encoding="utf-8") as handle:
-        run(rt.ledger, parse(handle))
-    rt.close()
+    target = first_edition_only(data, tmp_path)
     head, bands = fingerprint(target)
     # A server that has caught up and written nothing since: its write-ahead log is empty.
     server = open_runtime(target)
