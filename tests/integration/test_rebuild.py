@@ -182,6 +182,22 @@ class FailsOnce(ReadModel):
             raise RuntimeError("disk hiccup")
 
 
+def replayed_with_failures(world: Runtime, head: int) -> int:
+    """Drop every model and catch up to `head` in batches of 7, retrying each failing batch;
+    how many failed."""
+    world.db.execute("DELETE FROM projection_tracking")
+    for model in world.follower.models:
+        model.drop(world.db)
+        model.create(world.db)
+    failures = 0
+    while True:
+        try:
+            if world.follower.catch_up(limit=7) >= head:
+                return failures
+        except RuntimeError:
+            failures += 1
+
+
 def test_a_batch_rolled_back_after_every_model_applied_it_is_retried_to_the_same_rows(
     world: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,18 +211,7 @@ def test_a_batch_rolled_back_after_every_model_applied_it_is_retried_to_the_same
         # The models' caches (chain tip, Merkle frontier, standings fold) ran ahead of the
         # rolled-back rows: the retry must not build on them.
         world.follower.models = [*default_models(), FailsOnce(at)]
-        world.db.execute("DELETE FROM projection_tracking")
-        for model in world.follower.models:
-            model.drop(world.db)
-            model.create(world.db)
-        failures = 0
-        while True:
-            try:
-                if world.follower.catch_up(limit=7) >= head:
-                    break
-            except RuntimeError:
-                failures += 1
-        assert failures == 1
+        assert replayed_with_failures(world, head) == 1
         assert dump(world.db) == one_pass, at
         assert merkle.tree_head_at(world.db, head) == world.ledger.tree_head_at(head)
 
@@ -242,18 +247,7 @@ def test_a_batch_failing_inside_a_model_is_retried_to_the_same_rows(
     head = world.ledger.head()
     for at in range(3, head, 7):
         monkeypatch.setattr(merkle.MerkleBlocks, "_store", StoreFailingOnce(at))
-        world.db.execute("DELETE FROM projection_tracking")
-        for model in world.follower.models:
-            model.drop(world.db)
-            model.create(world.db)
-        failures = 0
-        while True:
-            try:
-                if world.follower.catch_up(limit=7) >= head:
-                    break
-            except RuntimeError:
-                failures += 1
-        assert failures == 1
+        assert replayed_with_failures(world, head) == 1
         assert dump(world.db) == one_pass, at
         assert merkle.tree_head_at(world.db, head) == world.ledger.tree_head_at(head)
 
