@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ledger.config import database_path, read_model_path, read_only_uri, uses_postgres
+from ledger.config import (
+    LOG_TABLE,
+    database_path,
+    read_model_path,
+    read_only_uri,
+    uses_postgres,
+)
 from ledger.errors import Corrupt, CorruptDatabase, InvalidInput, ReadOnly
 
 if TYPE_CHECKING:
@@ -186,8 +192,6 @@ def _postgres_says() -> str:
     return "it accepts connections now: try again"
 
 
-#: The table of the log in a ledger's SQLite file (eventsourcing's name for it).
-LOG_TABLE = "stored_events"
 #: How the topic of every event a ledger records begins (the write side's package).
 LEDGER_TOPICS = "ledger."
 
@@ -198,7 +202,7 @@ def refuse_foreign_database(path: Path) -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
             tables = sorted(str(row[0]) for row in rows)

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 from ledger.errors import InvalidInput
 
 DEFAULT_DB = Path("var") / "cityledger.sqlite"
+#: The table of the log in a ledger's SQLite file (eventsourcing's name for it).
+LOG_TABLE = "stored_events"
 
 
 def database_path() -> Path:

@@ -14,6 +14,7 @@ from ledger.appeal import Appeal
 from ledger.chain import GENESIS, link_canonical
 from ledger.city import City
 from ledger.claim import Claim
+from ledger.config import LOG_TABLE
 from ledger.doc import Doc
 from ledger.edition import Edition
 from ledger.errors import InvalidInput
@@ -62,7 +63,6 @@ _Reads = tuple[tuple[int, str, str], dict[str, Owner], list[tuple[str, *Owner]],
 #: Where the event index reads an event's stored body: the log's own table when the read
 #: models share its SQLite file (no copy), else a copy the index keeps.
 BODIES = "event_bodies"
-LOG_TABLE = "stored_events"
 #: `event_bodies` where the log shares the file: a view of the log's own rows (verify compares
 #: the bodies of any other view, or of a table, with the log).
 BODIES_VIEW = f"SELECT rowid AS position, topic, CAST(state AS TEXT) AS stored FROM {LOG_TABLE}"
