@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from ledger.application import Ledger
 from ledger.errors import BackdatedEvent, InvalidInput, LedgerError, StorageError
 from ledger.usecases.registry import USE_CASES
+from ledger.validate import RepeatedKey, unique_keys
 
 #: The Ledger use cases an import may call: every registered command, none of the queries.
 COMMANDS = frozenset(USE_CASES)
@@ -71,32 +72,20 @@ def parse(lines: Iterable[str]) -> list[Command]:
     return commands
 
 
-class _RepeatedKey(ValueError):
-    """A JSON object of a line gives one key twice (which one counts would be a guess)."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _RepeatedKey(key)
-        found[key] = value
-    return found
-
-
 def _parse_line(number: int, text: str) -> Command:
     try:
-        obj = json.loads(text, object_pairs_hook=_unique_keys)
+        obj = json.loads(text, object_pairs_hook=unique_keys)
         # Lone surrogates decode from JSON escapes but cannot be stored: refuse them here.
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"line {number} is not JSON: {error.msg}", field="line", value=number
         ) from None
-    except _RepeatedKey as repeated:
-        key = repeated.args[0]
+    except RepeatedKey as repeated:
         raise InvalidInput(
-            f"line {number} repeats the key {key!r} in one object", field="line", value=number
+            f"line {number} repeats the key {repeated.key!r} in one object",
+            field="line",
+            value=number,
         ) from None
     except RecursionError:
         raise InvalidInput(

@@ -61,6 +61,8 @@ from graphql_api.wire import (
     long_string,
     message_problem,
 )
+from ledger import validate
+from ledger.validate import unique_keys
 
 logger = logging.getLogger("graphql_api.http")
 
@@ -96,20 +98,6 @@ class NumberTooLong(json.JSONDecodeError):
 class RepeatedKey(json.JSONDecodeError):
     """A JSON object that gives one key twice: which one counts is the parser's guess (a
     proxy that reads the first "query" and a server that runs the last disagree)."""
-
-
-def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """A JSON object's members as a dict, refusing a key given twice."""
-    found: dict[str, object] = {}
-    for key, value in pairs:
-        if key in found:
-            raise RepeatedKey(
-                f"the request repeats the key {key[:200]!r} in one JSON object; send each key once",
-                "",
-                0,
-            )
-        found[key] = value
-    return found
 
 
 def error_response(
@@ -489,6 +477,13 @@ class LedgerGraphQL(GraphQL[ApiContext, None]):
         integer conversion, reported as malformed JSON."""
         try:
             return json.loads(data, object_pairs_hook=unique_keys)
+        except validate.RepeatedKey as repeated:
+            raise RepeatedKey(
+                f"the request repeats the key {repeated.key[:200]!r} in one JSON object; send "
+                "each key once",
+                "",
+                0,
+            ) from None
         except RecursionError as error:
             raise json.JSONDecodeError("JSON nested too deeply", "", 0) from error
         except (json.JSONDecodeError, UnicodeDecodeError):

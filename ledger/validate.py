@@ -190,3 +190,23 @@ def string_list(field: str, values: Any, *, check: Any = None, max_items: int = 
 def languages(field: str, values: Any) -> list[str]:
     """A non-empty list of distinct language codes (at most 30)."""
     return string_list(field, values, check=language, max_items=30)
+
+
+class RepeatedKey(ValueError):
+    """A JSON object gives one key twice: which one counts would be a parser's guess (a
+    proxy reading the first "query" and a server running the last would disagree)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads' object_pairs_hook for input: an object's members, a key given twice
+    refused (RepeatedKey)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(key)
+        found[key] = value
+    return found
