@@ -190,8 +190,9 @@ def _stopped(
         if recorded
         else f"nothing from line {first} on is recorded"
     )
-    hint = f"; {resume(first)}" if resume is not None else ""
-    return type(error)(f"{error.message}; {done}{hint}", field=error.field, value=error.value)
+    return type(error)(
+        f"{error.message}; {done}; {resume(first)}", field=error.field, value=error.value
+    )
 
 
 def run_one(ledger: Ledger, command: Command) -> None:
